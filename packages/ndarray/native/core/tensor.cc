@@ -1,0 +1,107 @@
+#include "bkt/tensor.h"
+
+#include <cstdlib>
+#include <new>
+
+#include "bkt/error.h"
+
+namespace bkt {
+
+namespace {
+std::atomic<int64_t> gLiveStorages{0};
+std::atomic<int64_t> gLiveBytes{0};
+std::atomic<int64_t> gTotalAllocations{0};
+constexpr size_t kAlign = 64;  // cache line, and enough for any SIMD load
+}  // namespace
+
+std::string Context::str() const {
+  const char* kind = devType == 1 ? "cpu" : devType == 2 ? "gpu" : devType == 3 ? "cpu_pinned" : "cpu_shared";
+  return std::string(kind) + "(" + std::to_string(devId) + ")";
+}
+
+Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes) {
+  const size_t rounded = ((bytes + kAlign - 1) / kAlign) * kAlign;
+  data_ = std::aligned_alloc(kAlign, rounded == 0 ? kAlign : rounded);
+  if (!data_) fail(ErrorKind::kNative, "out of memory allocating " + std::to_string(bytes) + " bytes");
+  gLiveStorages++;
+  gLiveBytes += static_cast<int64_t>(bytes);
+  gTotalAllocations++;
+}
+
+Storage::~Storage() {
+  std::free(data_);
+  gLiveStorages--;
+  gLiveBytes -= static_cast<int64_t>(bytes_);
+}
+
+MemoryStats memoryStats() { return {gLiveStorages.load(), gLiveBytes.load(), gTotalAllocations.load()}; }
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Context ctx) {
+  for (int64_t d : shape) {
+    if (d < 0) fail(ErrorKind::kShape, "empty: negative dimension in shape " + shapeStr(shape));
+  }
+  Tensor t;
+  t.shape_ = shape;
+  t.dtype_ = dtype;
+  t.ctx_ = ctx;
+  t.storage_ = std::make_shared<Storage>(static_cast<size_t>(shapeSize(shape)) * dtypeSize(dtype));
+  return t;
+}
+
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Context ctx) {
+  Tensor t = empty(shape, dtype, ctx);
+  std::memset(t.raw(), 0, t.nbytes());
+  return t;
+}
+
+Tensor Tensor::reshaped(const Shape& shape) const {
+  if (shapeSize(shape) != size()) {
+    fail(ErrorKind::kShape, "reshape: cannot view an array of shape " + shapeStr(shape_) + " as " + shapeStr(shape));
+  }
+  Tensor t = *this;
+  t.shape_ = shape;
+  return t;
+}
+
+Tensor Tensor::sliceRows(int64_t begin, int64_t end) const {
+  if (ndim() == 0) fail(ErrorKind::kShape, "slice: cannot slice a 0-d array");
+  if (begin < 0 || end < begin || end > shape_[0]) {
+    fail(ErrorKind::kIndex, "slice: range [" + std::to_string(begin) + ", " + std::to_string(end) +
+                                ") is out of bounds for axis 0 of shape " + shapeStr(shape_));
+  }
+  Tensor t = *this;
+  const int64_t rowElems = shape_[0] == 0 ? 0 : size() / shape_[0];
+  t.offset_ += static_cast<size_t>(begin * rowElems) * dtypeSize(dtype_);
+  t.shape_[0] = end - begin;
+  return t;
+}
+
+void requireDType(const Tensor& t, DType want, const char* op, const char* arg) {
+  if (t.dtype() != want) {
+    fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be " + dtypeName(want) + ", got " +
+                                dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+  }
+}
+
+void requireFloat(const Tensor& t, const char* op, const char* arg) {
+  if (!isFloat(t.dtype())) {
+    fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be float32 or float64, got " +
+                                dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+  }
+}
+
+void requireSameContext(const Tensor& a, const Tensor& b, const char* op) {
+  if (a.ctx() != b.ctx()) {
+    fail(ErrorKind::kContext, std::string(op) + ": inputs live on different contexts, " + a.ctx().str() + " and " +
+                                  b.ctx().str() + "; copy one with copyTo first");
+  }
+}
+
+void requireSameShape(const Tensor& a, const Tensor& b, const char* op) {
+  if (a.shape() != b.shape()) {
+    fail(ErrorKind::kShape, std::string(op) + ": shapes " + shapeStr(a.shape()) + " and " + shapeStr(b.shape()) +
+                                " must be equal");
+  }
+}
+
+}  // namespace bkt

@@ -1,0 +1,80 @@
+// A dense, contiguous tensor: a view (byte offset, shape, dtype, context) onto shared storage.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <memory>
+
+#include "bkt/dtype.h"
+#include "bkt/shape.h"
+
+namespace bkt {
+
+struct Context {
+  int32_t devType = 1;  // MXNet's code for cpu
+  int32_t devId = 0;
+  bool operator==(const Context& o) const { return devType == o.devType && devId == o.devId; }
+  bool operator!=(const Context& o) const { return !(*this == o); }
+  std::string str() const;
+};
+
+class Storage {
+ public:
+  explicit Storage(size_t bytes);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  void* data_;
+  size_t bytes_;
+};
+
+// Process-wide counters so tests can assert that nothing leaks and that hot loops allocate nothing.
+struct MemoryStats {
+  int64_t liveStorages;
+  int64_t liveBytes;
+  int64_t totalAllocations;
+};
+MemoryStats memoryStats();
+
+class Tensor {
+ public:
+  Tensor() = default;
+  static Tensor empty(const Shape& shape, DType dtype, Context ctx = {});
+  static Tensor zeros(const Shape& shape, DType dtype, Context ctx = {});
+
+  bool defined() const { return static_cast<bool>(storage_); }
+  const Shape& shape() const { return shape_; }
+  DType dtype() const { return dtype_; }
+  Context ctx() const { return ctx_; }
+  int ndim() const { return static_cast<int>(shape_.size()); }
+  int64_t size() const { return shapeSize(shape_); }
+  size_t nbytes() const { return static_cast<size_t>(size()) * dtypeSize(dtype_); }
+  int64_t dim(int i) const { return shape_[static_cast<size_t>(i)]; }
+
+  void* raw() const { return static_cast<char*>(storage_->data()) + offset_; }
+  template <typename T>
+  T* data() const { return static_cast<T*>(raw()); }
+
+  // Views share storage; both keep the data contiguous.
+  Tensor reshaped(const Shape& shape) const;
+  Tensor sliceRows(int64_t begin, int64_t end) const;
+  bool sharesStorageWith(const Tensor& o) const { return storage_ == o.storage_; }
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  size_t offset_ = 0;
+  Shape shape_;
+  DType dtype_ = DType::kFloat32;
+  Context ctx_;
+};
+
+// Checks used by every kernel entry point; they throw typed errors naming `op`.
+void requireDType(const Tensor& t, DType want, const char* op, const char* arg);
+void requireFloat(const Tensor& t, const char* op, const char* arg);
+void requireSameContext(const Tensor& a, const Tensor& b, const char* op);
+void requireSameShape(const Tensor& a, const Tensor& b, const char* op);
+
+}  // namespace bkt

@@ -1,0 +1,76 @@
+#include "bkt/creation.h"
+
+#include <cmath>
+
+#include "bkt/error.h"
+#include "bkt/parallel.h"
+
+namespace bkt {
+namespace {
+
+// Converts one value between element types; half goes through float.
+template <typename To, typename From>
+inline To convert(From v) {
+  if constexpr (std::is_same_v<From, uint16_t> && std::is_same_v<To, uint16_t>) {
+    return v;
+  } else if constexpr (std::is_same_v<From, uint16_t>) {
+    return static_cast<To>(halfToFloat(v));
+  } else if constexpr (std::is_same_v<To, uint16_t>) {
+    return floatToHalf(static_cast<float>(v));
+  } else {
+    return static_cast<To>(v);
+  }
+}
+
+constexpr int64_t kGrain = 1 << 15;
+
+}  // namespace
+
+void fill(const Tensor& t, double value) {
+  dispatchAll(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    const T v = convert<T>(value);
+    parallelFor(t.size(), kGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) p[i] = v;
+    });
+  });
+}
+
+Tensor arange(double start, double step, int64_t n, DType dtype, Context ctx) {
+  if (n < 0) fail(ErrorKind::kValue, "arange: the range is empty or reversed");
+  Tensor t = Tensor::empty({n}, dtype, ctx);
+  dispatchAll(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(start + step * static_cast<double>(i));
+  });
+  return t;
+}
+
+void copyInto(const Tensor& dst, const Tensor& src) {
+  requireSameShape(dst, src, "copyTo");
+  if (dst.dtype() == src.dtype()) {
+    if (dst.raw() != src.raw()) std::memmove(dst.raw(), src.raw(), src.nbytes());
+    return;
+  }
+  dispatchAll(src.dtype(), [&](auto stag) {
+    using S = decltype(stag);
+    dispatchAll(dst.dtype(), [&](auto dtag) {
+      using D = decltype(dtag);
+      const S* s = src.data<S>();
+      D* d = dst.data<D>();
+      parallelFor(src.size(), kGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) d[i] = convert<D>(s[i]);
+      });
+    });
+  });
+}
+
+Tensor astype(const Tensor& src, DType dtype, Context ctx) {
+  Tensor out = Tensor::empty(src.shape(), dtype, ctx);
+  copyInto(out, src);
+  return out;
+}
+
+}  // namespace bkt

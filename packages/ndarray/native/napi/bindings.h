@@ -1,0 +1,14 @@
+// One registration function per binding file; module.cc calls each once.
+#pragma once
+#include <napi.h>
+
+namespace bkt::napi {
+
+void registerCore(Napi::Env env, Napi::Object exports);
+void registerElemwise(Napi::Env env, Napi::Object exports);
+void registerReduce(Napi::Env env, Napi::Object exports);
+void registerGemm(Napi::Env env, Napi::Object exports);
+void registerIndexing(Napi::Env env, Napi::Object exports);
+void registerParams(Napi::Env env, Napi::Object exports);
+
+}  // namespace bkt::napi

@@ -1,0 +1,46 @@
+#include "errors.h"
+
+namespace bkt::napi {
+namespace {
+
+Napi::FunctionReference& classFor(ErrorKind kind) {
+  static Napi::FunctionReference refs[9];
+  return refs[static_cast<int>(kind)];
+}
+
+const char* className(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kShape: return "ShapeError";
+    case ErrorKind::kDType: return "DTypeError";
+    case ErrorKind::kBind: return "BindError";
+    case ErrorKind::kFormat: return "FormatError";
+    case ErrorKind::kState: return "StateError";
+    case ErrorKind::kIndex: return "IndexError";
+    case ErrorKind::kContext: return "ContextError";
+    case ErrorKind::kValue: return "ValueError";
+    case ErrorKind::kNative: return "NativeError";
+  }
+  return "NativeError";
+}
+
+}  // namespace
+
+void setErrorClasses(const Napi::Object& classes) {
+  for (int k = 0; k <= static_cast<int>(ErrorKind::kNative); ++k) {
+    const auto kind = static_cast<ErrorKind>(k);
+    Napi::Value cls = classes.Get(className(kind));
+    if (!cls.IsFunction()) {
+      throw Napi::TypeError::New(classes.Env(), std::string("error class ") + className(kind) + " is missing");
+    }
+    classFor(kind) = Napi::Persistent(cls.As<Napi::Function>());
+  }
+}
+
+Napi::Error toJsError(Napi::Env env, ErrorKind kind, const std::string& message) {
+  Napi::FunctionReference& ref = classFor(kind);
+  if (ref.IsEmpty()) return Napi::Error::New(env, std::string(className(kind)) + ": " + message);
+  Napi::Object err = ref.New({Napi::String::New(env, message)});
+  return Napi::Error(env, err);
+}
+
+}  // namespace bkt::napi

@@ -1,0 +1,23 @@
+#include <napi.h>
+
+#include "bindings.h"
+#include "handle.h"
+
+namespace bkt::napi {
+
+static Napi::Object init(Napi::Env env, Napi::Object exports) {
+  Handle::init(env, exports);
+  registerCore(env, exports);
+  registerElemwise(env, exports);
+  registerReduce(env, exports);
+  registerGemm(env, exports);
+  registerIndexing(env, exports);
+  registerParams(env, exports);
+  return exports;
+}
+
+}  // namespace bkt::napi
+
+static Napi::Object initAddon(Napi::Env env, Napi::Object exports) { return bkt::napi::init(env, exports); }
+
+NODE_API_MODULE(bkt, initAddon)

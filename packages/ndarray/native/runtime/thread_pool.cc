@@ -1,0 +1,129 @@
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "bkt/parallel.h"
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace bkt {
+namespace {
+
+class ThreadPool {
+ public:
+  ThreadPool() { resize(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
+  ~ThreadPool() { stopWorkers(); }
+
+  int size() const { return numThreads_; }
+
+  void resize(int n) {
+    n = std::max(1, n);
+    stopWorkers();
+    numThreads_ = n;
+    stop_ = false;
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { workerLoop(); });
+  }
+
+  void run(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+    if (n <= 0) return;
+    const int64_t maxChunks = std::max<int64_t>(1, n / std::max<int64_t>(1, grain));
+    const int64_t chunks = std::min<int64_t>(numThreads_, maxChunks);
+    // Nested calls (a kernel inside a parallel region) and small jobs run inline.
+    if (chunks <= 1 || inParallel_) {
+      fn(0, n);
+      return;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    job_ = &fn;
+    jobN_ = n;
+    jobChunks_ = chunks;
+    nextChunk_ = 1;  // the caller takes chunk 0
+    pending_ = chunks - 1;
+    generation_++;
+    lock.unlock();
+    cv_.notify_all();
+    runChunk(0);
+    lock.lock();
+    while (nextChunk_ < jobChunks_) {
+      const int64_t c = nextChunk_++;
+      lock.unlock();
+      runChunk(c);
+      lock.lock();
+      pending_--;
+    }
+    done_.wait(lock, [this] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void runChunk(int64_t c) {
+    const int64_t begin = jobN_ * c / jobChunks_;
+    const int64_t end = jobN_ * (c + 1) / jobChunks_;
+    inParallel_ = true;
+    (*job_)(begin, end);
+    inParallel_ = false;
+  }
+
+  void workerLoop() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || (generation_ != seen && nextChunk_ < jobChunks_); });
+      if (stop_) return;
+      seen = generation_;
+      while (job_ && nextChunk_ < jobChunks_) {
+        const int64_t c = nextChunk_++;
+        lock.unlock();
+        runChunk(c);
+        lock.lock();
+        if (--pending_ == 0) done_.notify_one();
+      }
+    }
+  }
+
+  void stopWorkers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  int64_t jobN_ = 0;
+  int64_t jobChunks_ = 0;
+  int64_t nextChunk_ = 0;
+  int64_t pending_ = 0;
+  uint64_t generation_ = 0;
+  int numThreads_ = 1;
+  bool stop_ = false;
+  static thread_local bool inParallel_;
+};
+
+thread_local bool ThreadPool::inParallel_ = false;
+
+ThreadPool& pool() {
+  static ThreadPool p;
+  return p;
+}
+
+}  // namespace
+
+void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) { pool().run(n, grain, fn); }
+
+void setNumThreads(int n) {
+  pool().resize(n);
+  openblas_set_num_threads(std::max(1, n));
+}
+
+int numThreads() { return pool().size(); }
+
+}  // namespace bkt

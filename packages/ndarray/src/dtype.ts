@@ -1,0 +1,112 @@
+import { DTypeError } from './errors.js';
+
+/** Element types, with MXNet's numeric codes (used in `.params` files and symbol JSON). */
+export const DTYPE_CODES = {
+  float32: 0,
+  float64: 1,
+  float16: 2,
+  uint8: 3,
+  int32: 4,
+  int8: 5,
+  int64: 6,
+  bool: 7,
+} as const;
+
+export type DType = keyof typeof DTYPE_CODES;
+
+const CODE_TO_DTYPE = Object.fromEntries(Object.entries(DTYPE_CODES).map(([k, v]) => [v, k])) as Record<
+  number,
+  DType
+>;
+
+export const DTYPE_BYTES: Record<DType, number> = {
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  uint8: 1,
+  int32: 4,
+  int8: 1,
+  int64: 8,
+  bool: 1,
+};
+
+/**
+ * The typed array that `toTypedArray()` returns for each dtype. float16 has no JS typed array on
+ * Node 20, so it is converted to Float32Array on the way out (and from numbers on the way in).
+ */
+export interface TypedArrayFor {
+  float32: Float32Array;
+  float64: Float64Array;
+  float16: Float32Array;
+  uint8: Uint8Array;
+  int32: Int32Array;
+  int8: Int8Array;
+  int64: BigInt64Array;
+  bool: Uint8Array;
+}
+
+export type AnyTypedArray = TypedArrayFor[DType];
+
+export function dtypeFromCode(code: number): DType {
+  const d = CODE_TO_DTYPE[code];
+  if (d === undefined) throw new DTypeError(`unknown dtype code ${code}`);
+  return d;
+}
+
+export function checkDType(dtype: string, op: string): DType {
+  if (!(dtype in DTYPE_CODES)) {
+    throw new DTypeError(`${op}: unknown dtype '${dtype}'; expected one of ${Object.keys(DTYPE_CODES).join(', ')}`);
+  }
+  return dtype as DType;
+}
+
+/** The dtype that a typed array holds natively, used when `array()` is given no dtype. */
+export function dtypeOfTypedArray(data: ArrayBufferView): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int8Array) return 'int8';
+  throw new DTypeError(`unsupported typed array ${data.constructor.name}`);
+}
+
+/** Converts plain numbers (or a typed array) to the byte layout of `dtype`; float16 is staged as float32. */
+export function toStorageArray(data: ArrayLike<number> | ArrayLike<bigint>, dtype: DType): AnyTypedArray {
+  switch (dtype) {
+    case 'float32':
+    case 'float16':
+      return Float32Array.from(data as ArrayLike<number>, Number);
+    case 'float64':
+      return Float64Array.from(data as ArrayLike<number>, Number);
+    case 'int32':
+      return Int32Array.from(data as ArrayLike<number>, Number);
+    case 'int8':
+      return Int8Array.from(data as ArrayLike<number>, Number);
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from(data as ArrayLike<number>, Number);
+    case 'int64':
+      return BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v))));
+  }
+}
+
+export function viewBytesAs(buf: ArrayBuffer, dtype: DType): AnyTypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return new Float64Array(buf);
+    case 'int32':
+      return new Int32Array(buf);
+    case 'int8':
+      return new Int8Array(buf);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buf);
+    case 'int64':
+      return new BigInt64Array(buf);
+    case 'float16':
+      throw new DTypeError('float16 bytes must be converted to float32 before viewing');
+  }
+}

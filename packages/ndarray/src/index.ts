@@ -1,0 +1,11 @@
+export * from './errors.js';
+export * from './dtype.js';
+export * from './context.js';
+export { NDArray } from './ndarray.js';
+export * from './creation.js';
+export * as random from './random.js';
+export { seed } from './random.js';
+export * from './runtime.js';
+export { resolveReshape } from './reshape-shape.js';
+export { transpose } from './ops/transpose.js';
+export type { NativeHandle } from './native.js';

@@ -1,0 +1,45 @@
+// Loads the one native addon and hands it the TS error classes and the metadata scratch buffer.
+// Each ops file declares the slice of the addon it calls (see `binding<T>()`), so the typing of a
+// binding lives next to its use.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { errorClasses, NativeError } from './errors.js';
+
+/** An opaque native tensor handle. */
+export interface NativeHandle {
+  readonly __nativeHandle: unique symbol;
+}
+
+interface CoreBinding {
+  init(errors: typeof errorClasses, scratch: Float64Array): void;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const addonPath = join(packageRoot, 'native', 'build', 'Release', 'bkt.node');
+
+function load(): Record<string, unknown> {
+  try {
+    return createRequire(import.meta.url)(addonPath) as Record<string, unknown>;
+  } catch (e) {
+    throw new NativeError(
+      `the bkt native addon is not built (${addonPath}): run 'npm test' or 'pnpm run setup' at the repository root ` +
+        `to install OpenBLAS and build it (${(e as Error).message})`,
+    );
+  }
+}
+
+const addon = load();
+
+/**
+ * Metadata of the most recently created or described handle: [ndim, dtypeCode, devType, devId, ...dims].
+ * Shared with native code so creating an array costs one call and no extra allocation.
+ */
+export const scratch = new Float64Array(4 + 32);
+
+(addon as unknown as CoreBinding).init(errorClasses, scratch);
+
+export function binding<T>(): T {
+  return addon as T;
+}

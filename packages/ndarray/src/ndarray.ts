@@ -1,0 +1,175 @@
+import { Context, cpu } from './context.js';
+import { type AnyTypedArray, type DType, DTYPE_CODES, dtypeFromCode, checkDType, viewBytesAs } from './dtype.js';
+import { IndexError, StateError, ValueError } from './errors.js';
+import { binding, type NativeHandle, scratch } from './native.js';
+import { transpose } from './ops/transpose.js';
+import { fmt, resolveReshape } from './reshape-shape.js';
+
+interface ArrayBinding {
+  describe(h: NativeHandle): void;
+  dispose(h: NativeHandle): void;
+  toBuffer(h: NativeHandle): ArrayBuffer;
+  reshapeView(h: NativeHandle, shape: number[]): NativeHandle;
+  sliceRows(h: NativeHandle, begin: number, end: number): NativeHandle;
+  astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
+  copyInto(dst: NativeHandle, src: NativeHandle): void;
+  fill(h: NativeHandle, value: number): void;
+}
+
+const native = binding<ArrayBinding>();
+
+/**
+ * An n-dimensional array whose bytes live in native memory. Shape, dtype and context are kept on
+ * the JS side so reading them never crosses into C++. `dispose()` frees the bytes at once; arrays
+ * that are never disposed are freed when garbage-collected.
+ */
+export class NDArray {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly context: Context;
+  #handle: NativeHandle | null;
+
+  private constructor(handle: NativeHandle, shape: number[], dtype: DType, context: Context) {
+    this.#handle = handle;
+    this.shape = Object.freeze(shape);
+    this.dtype = dtype;
+    this.context = context;
+  }
+
+  /** Wraps a handle that native code just created (its metadata is in the scratch buffer). */
+  static fromHandle(handle: NativeHandle): NDArray {
+    const ndim = scratch[0]!;
+    const shape = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) shape[i] = scratch[4 + i]!;
+    return new NDArray(handle, shape, dtypeFromCode(scratch[1]!), cpu(scratch[3]!));
+  }
+
+  /** Wraps several handles, e.g. the outputs of split. */
+  static fromHandles(handles: NativeHandle[]): NDArray[] {
+    return handles.map((h) => {
+      native.describe(h);
+      return NDArray.fromHandle(h);
+    });
+  }
+
+  /** The native handle; throws StateError once the array is disposed. */
+  get handle(): NativeHandle {
+    if (this.#handle === null) throw new StateError(`NDArray${fmt(this.shape)} ${this.dtype} was disposed`);
+    return this.#handle;
+  }
+
+  get isDisposed(): boolean {
+    return this.#handle === null;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get size(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+
+  /** Frees the native bytes now (views keep the shared storage alive until they are disposed too). */
+  dispose(): void {
+    if (this.#handle === null) return;
+    native.dispose(this.#handle);
+    this.#handle = null;
+  }
+
+  /** A copy of the data. float16 comes out as Float32Array, int64 as BigInt64Array. */
+  toTypedArray(): AnyTypedArray {
+    if (this.dtype === 'float16') {
+      const asF32 = this.astype('float32');
+      try {
+        return asF32.toTypedArray();
+      } finally {
+        asF32.dispose();
+      }
+    }
+    return viewBytesAs(native.toBuffer(this.handle), this.dtype);
+  }
+
+  /** The data as plain numbers (flat, row-major). */
+  toArray(): number[] {
+    return Array.from(this.toTypedArray() as ArrayLike<number | bigint>, Number);
+  }
+
+  /** The single value of a one-element array (MXNet's `asscalar`). */
+  asScalar(): number {
+    if (this.size !== 1) throw new ValueError(`asScalar: the array has shape ${fmt(this.shape)}, not one element`);
+    return this.toArray()[0]!;
+  }
+
+  /** Copies to a context (a new array) or into an existing array of the same shape (any dtype). */
+  copyTo(target: Context | NDArray): NDArray {
+    if (target instanceof NDArray) {
+      native.copyInto(target.handle, this.handle);
+      return target;
+    }
+    return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[this.dtype], 1, target.deviceId));
+  }
+
+  /** A new array with every element converted to `dtype`. */
+  astype(dtype: DType): NDArray {
+    checkDType(dtype, 'astype');
+    return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[dtype], 1, this.context.deviceId));
+  }
+
+  /** A copy on the same context. */
+  copy(): NDArray {
+    return this.copyTo(this.context);
+  }
+
+  /** A view with a new shape; accepts MXNet's special values 0, -1, -2, -3, -4. */
+  reshape(shape: readonly number[], options: { reverse?: boolean } = {}): NDArray {
+    const resolved = resolveReshape(this.shape, shape, options.reverse ?? false);
+    return NDArray.fromHandle(native.reshapeView(this.handle, resolved));
+  }
+
+  /** A view of rows [begin, end) along axis 0. Negative bounds count from the end. */
+  slice(begin: number, end: number = this.shape[0] ?? 0): NDArray {
+    const n = this.shape[0];
+    if (n === undefined) throw new IndexError('slice: cannot slice a 0-d array');
+    const b = begin < 0 ? begin + n : begin;
+    const e = end < 0 ? end + n : end;
+    return NDArray.fromHandle(native.sliceRows(this.handle, b, e));
+  }
+
+  /** A view of row `index` along axis 0, with that axis removed (MXNet's `at`). */
+  at(index: number): NDArray {
+    const n = this.shape[0];
+    if (n === undefined) throw new IndexError('at: cannot index a 0-d array');
+    const i = index < 0 ? index + n : index;
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      throw new IndexError(`at: index ${index} is out of bounds for axis 0 of shape ${fmt(this.shape)}`);
+    }
+    const row = this.slice(i, i + 1);
+    try {
+      return row.reshape(this.shape.slice(1));
+    } finally {
+      row.dispose();
+    }
+  }
+
+  /** A transposed copy; with no axes the order of the axes is reversed. */
+  transpose(axes?: readonly number[]): NDArray {
+    return transpose(this, axes);
+  }
+
+  get T(): NDArray {
+    return transpose(this);
+  }
+
+  /** Sets every element to `value`, in place. */
+  fill(value: number): this {
+    native.fill(this.handle, value);
+    return this;
+  }
+
+  toString(): string {
+    return `NDArray${fmt(this.shape)} ${this.dtype} @${this.context}${this.isDisposed ? ' (disposed)' : ''}`;
+  }
+}

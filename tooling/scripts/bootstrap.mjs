@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// The one entry point for a fresh machine (Debian with only Node 20 and npm):
+//   node tooling/scripts/bootstrap.mjs        set up: system libraries, pnpm, dependencies, native addon
+//   node tooling/scripts/bootstrap.mjs test   the same, then every test of every package
+// System packages are installed with apt-get when missing and we are root; otherwise we say what to install.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const mode = process.argv[2] ?? 'setup';
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+
+const log = (msg) => console.log(`[bkt setup] ${msg}`);
+const die = (msg) => {
+  console.error(`[bkt setup] ${msg}`);
+  process.exit(1);
+};
+const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.status !== 0) die(`'${cmd} ${args.join(' ')}' failed (exit ${r.status ?? r.signal})`);
+};
+
+function ensureNode() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) die(`Node ${process.versions.node} is too old: bkt needs Node 20 or newer.`);
+}
+
+function openblasPresent() {
+  if (spawnSync('pkg-config', ['--exists', 'openblas'], { stdio: 'ignore' }).status === 0) return true;
+  const libdirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib'];
+  const lib = libdirs.some((d) => existsSync(join(d, 'libopenblas.so')));
+  const header = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h']
+    .some((p) => existsSync(p));
+  return lib && header;
+}
+
+function ensureSystemPackages() {
+  const missing = [];
+  if (!openblasPresent()) missing.push('libopenblas-dev');
+  if (!has('pkg-config')) missing.push('pkg-config');
+  if (!has('g++')) missing.push('g++');
+  if (!has('make')) missing.push('make');
+  if (!has('python3')) missing.push('python3');
+  if (missing.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !has('apt-get', ['--version'])) {
+    die(
+      `missing system packages: ${missing.join(' ')}.\n` +
+        `  Install them and run again, e.g.: sudo apt-get install -y ${missing.join(' ')}`,
+    );
+  }
+  log(`installing ${missing.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  if (!openblasPresent()) die('libopenblas-dev was installed but OpenBLAS is still not found');
+}
+
+// pnpm: one on PATH of the pinned major, else a private copy installed with npm (corepack cannot
+// verify registry signatures everywhere, so it is not relied on).
+function pnpmCommand() {
+  const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  if (onPath.status === 0 && onPath.stdout.trim().split('.')[0] === PNPM_VERSION.split('.')[0]) {
+    return { cmd: 'pnpm', pre: [] };
+  }
+  const local = join(root, 'tooling', '.bootstrap', 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+  if (!existsSync(local)) {
+    log(`installing pnpm ${PNPM_VERSION} into tooling/.bootstrap`);
+    run('npm', ['install', '--prefix', join(root, 'tooling', '.bootstrap'), '--no-save', '--no-package-lock',
+      '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${PNPM_VERSION}`]);
+  }
+  return { cmd: process.execPath, pre: [local] };
+}
+
+function summarizeTests() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const dir of ['packages', 'apps']) {
+    for (const name of readdirSync(join(root, dir))) {
+      const report = join(root, dir, name, '.vitest-report.json');
+      if (!existsSync(report)) continue;
+      const r = JSON.parse(readFileSync(report, 'utf8'));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests;
+      skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+      rmSync(report);
+    }
+  }
+  return { passed, failed, skipped };
+}
+
+ensureNode();
+ensureSystemPackages();
+const pnpm = pnpmCommand();
+const pn = (...args) => run(pnpm.cmd, [...pnpm.pre, ...args]);
+log('installing npm dependencies');
+pn('install', process.env.CI ? '--frozen-lockfile' : '--prefer-offline', '--reporter=append-only');
+
+if (mode === 'test') {
+  const r = spawnSync(pnpm.cmd, [...pnpm.pre, 'exec', 'turbo', 'run', 'test', '--concurrency=1'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  const s = summarizeTests();
+  console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+  process.exit(r.status === 0 && s.failed === 0 ? 0 : 1);
+} else {
+  pn('exec', 'turbo', 'run', 'build:native');
+  log('ready: run `npm test` to run every test');
+}

@@ -1,0 +1,22 @@
+// Builds the native addon of the package in the current directory: op-id codegen, then node-gyp.
+// Finds Node's headers next to the running node (Debian/NodeSource install them under <prefix>/include/node)
+// so no header download is needed.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(process.cwd(), 'package.json'));
+const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
+
+execFileSync(process.execPath, [join(here, 'gen-op-ids.mjs'), '.'], { stdio: 'inherit' });
+
+const prefix = dirname(dirname(process.execPath));
+const args = [];
+if (existsSync(join(prefix, 'include/node/node_api.h'))) args.push(`--nodedir=${prefix}`);
+const gyp = (...a) => execFileSync(process.execPath, [nodeGyp, ...a, ...args], { stdio: 'inherit', cwd: 'native' });
+
+if (!existsSync('native/build/Makefile') || process.argv.includes('--rebuild')) gyp('configure');
+gyp('build', `--jobs=${process.env.BKT_BUILD_JOBS ?? 2}`);
