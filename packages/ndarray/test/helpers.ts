@@ -1,0 +1,85 @@
+// Shared helpers for the kernel tests: seeded data, index arithmetic for the float64 references,
+// and closeness checks. References are written plainly here so they never share code with a kernel.
+import { expect } from 'vitest';
+
+import { type DType, fromTypedArray, type NDArray } from '../src/index.js';
+
+/** A small seeded generator (mulberry32) so every test run sees the same data. */
+export function makeRng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomValues(rng: () => number, n: number, lo = -1, hi = 1): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng();
+  return out;
+}
+
+export function randomShape(rng: () => number, ndim: number, maxDim = 5, minDim = 0): number[] {
+  return Array.from({ length: ndim }, () => minDim + Math.floor(rng() * (maxDim - minDim + 1)));
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
+
+/** The multi-index of flat position `flat` in a row-major array of `shape`. */
+export function unravel(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    idx[i] = d === 0 ? 0 : flat % d;
+    flat = d === 0 ? 0 : Math.floor(flat / d);
+  }
+  return idx;
+}
+
+export function ravel(idx: readonly number[], shape: readonly number[]): number {
+  let flat = 0;
+  for (let i = 0; i < shape.length; i++) flat = flat * shape[i]! + idx[i]!;
+  return flat;
+}
+
+/** Creates an NDArray of `dtype` from float64 values. */
+export function nd(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float32'): NDArray {
+  return fromTypedArray(Float64Array.from(values), shape, { dtype });
+}
+
+/** Reads an NDArray back as float64 numbers. */
+export function values(a: NDArray): Float64Array {
+  return Float64Array.from(a.toArray());
+}
+
+/** Element-wise |a - e| <= atol + rtol * |e|, with NaN equal to NaN and matching infinities. */
+export function expectAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { rtol = 1e-5, atol = 1e-6 }: { rtol?: number; atol?: number } = {},
+): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (!Number.isFinite(e) && a === e) continue;
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+      expect.fail(`element ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
+    }
+  }
+}
+
+/** Tolerances that suit a dtype's precision. */
+export function tolerance(dtype: DType): { rtol: number; atol: number } {
+  return dtype === 'float64' ? { rtol: 1e-12, atol: 1e-12 } : { rtol: 1e-5, atol: 1e-6 };
+}
