@@ -1,3 +1,4 @@
 import { bktVitestConfig } from '@bkt/tooling/vitest';
 
-export default bktVitestConfig();
+// --expose-gc lets the memory tests check that collected arrays release their native bytes.
+export default bktVitestConfig({ poolOptions: { forks: { execArgv: ['--expose-gc'] } } });

@@ -7,10 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 import { errorClasses, NativeError } from './errors.js';
 
-/** An opaque native tensor handle. */
-export interface NativeHandle {
-  readonly __nativeHandle: unique symbol;
-}
+/** A native tensor handle: a number naming a slot of the addon's handle table (opaque to JS). */
+export type NativeHandle = number & { readonly __nativeHandle: unique symbol };
 
 interface CoreBinding {
   init(errors: typeof errorClasses, scratch: Float64Array): void;

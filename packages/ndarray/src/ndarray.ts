@@ -18,10 +18,13 @@ interface ArrayBinding {
 
 const native = binding<ArrayBinding>();
 
+// The safety net for arrays that are never disposed: their handles are released when JS collects them.
+const collected = new FinalizationRegistry<NativeHandle>((h) => native.dispose(h));
+
 /**
  * An n-dimensional array whose bytes live in native memory. Shape, dtype and context are kept on
  * the JS side so reading them never crosses into C++. `dispose()` frees the bytes at once; arrays
- * that are never disposed are freed when garbage-collected.
+ * that are never disposed are freed some time after they are garbage-collected.
  */
 export class NDArray {
   readonly shape: readonly number[];
@@ -31,6 +34,7 @@ export class NDArray {
 
   private constructor(handle: NativeHandle, shape: number[], dtype: DType, context: Context) {
     this.#handle = handle;
+    collected.register(this, handle, this);
     this.shape = Object.freeze(shape);
     this.dtype = dtype;
     this.context = context;
@@ -75,6 +79,7 @@ export class NDArray {
   /** Frees the native bytes now (views keep the shared storage alive until they are disposed too). */
   dispose(): void {
     if (this.#handle === null) return;
+    collected.unregister(this);
     native.dispose(this.#handle);
     this.#handle = null;
   }

@@ -94,8 +94,7 @@ BKT_BINDING(jsDescribe) {
 }
 
 BKT_BINDING(jsDispose) {
-  Napi::Value v = info[0];
-  if (isHandle(v)) Handle::Unwrap(v.As<Napi::Object>())->dispose();
+  if (info[0].IsNumber()) disposeHandle(info[0].As<Napi::Number>().DoubleValue());
   return info.Env().Undefined();
 }
 

@@ -1,39 +1,51 @@
 #include "handle.h"
 
-#include <atomic>
 #include <cmath>
+#include <vector>
 
 #include "bkt/error.h"
 
 namespace bkt::napi {
 namespace {
 
-std::atomic<int64_t> gLiveHandles{0};
-Napi::FunctionReference gHandleCtor;
+constexpr double kSlotBits = 16777216.0;  // 2^24 slots
+constexpr size_t kScratchLen = 4 + 32;
+
+struct Slot {
+  Tensor tensor;
+  uint32_t generation = 0;
+  bool live = false;
+};
+
+// Only the JS thread touches the table.
+std::vector<Slot> gSlots;
+std::vector<uint32_t> gFree;
+int64_t gLive = 0;
 Napi::Reference<Napi::Float64Array> gScratchRef;
 double* gScratch = nullptr;
-constexpr size_t kScratchLen = 4 + 32;
+
+Slot* lookup(double handle) {
+  if (!(handle >= 0) || handle != std::floor(handle) || handle >= 9007199254740992.0) return nullptr;
+  const auto index = static_cast<size_t>(std::fmod(handle, kSlotBits));
+  const auto generation = static_cast<uint32_t>(std::floor(handle / kSlotBits));
+  if (index >= gSlots.size()) return nullptr;
+  Slot& s = gSlots[index];
+  return s.generation == generation ? &s : nullptr;
+}
 
 }  // namespace
 
-void Handle::init(Napi::Env env, Napi::Object exports) {
-  Napi::Function ctor = DefineClass(env, "NativeHandle", {});
-  gHandleCtor = Napi::Persistent(ctor);
-  exports.Set("NativeHandle", ctor);
+void disposeHandle(double handle) {
+  Slot* s = lookup(handle);
+  if (!s || !s->live) return;
+  s->tensor = Tensor();
+  s->live = false;
+  s->generation++;  // invalidates every copy of this handle
+  gFree.push_back(static_cast<uint32_t>(s - gSlots.data()));
+  gLive--;
 }
 
-Handle::Handle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Handle>(info) { gLiveHandles++; }
-
-Handle::~Handle() { dispose(); }
-
-void Handle::dispose() {
-  if (disposed) return;
-  disposed = true;
-  tensor = Tensor();
-  gLiveHandles--;
-}
-
-int64_t liveHandles() { return gLiveHandles.load(); }
+int64_t liveHandles() { return gLive; }
 
 void setScratch(Napi::Float64Array scratch) {
   if (scratch.ElementLength() < kScratchLen) {
@@ -53,25 +65,32 @@ void writeMeta(const Tensor& t) {
 
 Napi::Value wrap(Napi::Env env, Tensor t) {
   if (t.ndim() > 32) fail(ErrorKind::kShape, "arrays may have at most 32 dimensions, got " + shapeStr(t.shape()));
-  Napi::Object obj = gHandleCtor.New({});
-  Handle* h = Handle::Unwrap(obj);
+  uint32_t index;
+  if (!gFree.empty()) {
+    index = gFree.back();
+    gFree.pop_back();
+  } else {
+    if (gSlots.size() >= static_cast<size_t>(kSlotBits)) fail(ErrorKind::kNative, "too many live arrays (16M)");
+    index = static_cast<uint32_t>(gSlots.size());
+    gSlots.emplace_back();
+  }
+  Slot& s = gSlots[index];
   writeMeta(t);
-  h->tensor = std::move(t);
-  return obj;
+  s.tensor = std::move(t);
+  s.live = true;
+  gLive++;
+  return Napi::Number::New(env, static_cast<double>(s.generation) * kSlotBits + index);
 }
 
-bool isHandle(const Napi::Value& v) {
-  return v.IsObject() && v.As<Napi::Object>().InstanceOf(gHandleCtor.Value());
+static const Tensor& tensorFromValue(const Napi::Value& v, const std::string& what) {
+  if (!v.IsNumber()) fail(ErrorKind::kValue, what + " must be an NDArray");
+  Slot* s = lookup(v.As<Napi::Number>().DoubleValue());
+  if (!s || !s->live) fail(ErrorKind::kState, what + " was disposed");
+  return s->tensor;
 }
 
 const Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
-  Napi::Value v = info[i];
-  if (!isHandle(v)) {
-    fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an NDArray");
-  }
-  Handle* h = Handle::Unwrap(v.As<Napi::Object>());
-  if (h->disposed) fail(ErrorKind::kState, std::string(op) + ": " + arg + " was disposed");
-  return h->tensor;
+  return tensorFromValue(info[i], std::string(op) + ": " + arg);
 }
 
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
@@ -104,13 +123,7 @@ std::vector<Tensor> tensorListArg(const Napi::CallbackInfo& info, size_t i, cons
   std::vector<Tensor> out;
   out.reserve(a.Length());
   for (uint32_t k = 0; k < a.Length(); ++k) {
-    Napi::Value v = a.Get(k);
-    if (!isHandle(v)) {
-      fail(ErrorKind::kValue, std::string(op) + ": " + arg + "[" + std::to_string(k) + "] must be an NDArray");
-    }
-    Handle* h = Handle::Unwrap(v.As<Napi::Object>());
-    if (h->disposed) fail(ErrorKind::kState, std::string(op) + ": " + arg + "[" + std::to_string(k) + "] was disposed");
-    out.push_back(h->tensor);
+    out.push_back(tensorFromValue(a.Get(k), std::string(op) + ": " + arg + "[" + std::to_string(k) + "]"));
   }
   return out;
 }

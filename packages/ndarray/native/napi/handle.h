@@ -1,5 +1,5 @@
-// The JS-visible handle of a native tensor. JS NDArray objects hold one; disposing frees the bytes
-// at once, and the wrap's finalizer is the safety net when JS forgets.
+// The JS-visible handles of native tensors. JS NDArray objects hold one; disposing frees the bytes at
+// once, and a FinalizationRegistry on the JS side disposes the handles that JS forgets.
 #pragma once
 #include <napi.h>
 
@@ -7,17 +7,10 @@
 
 namespace bkt::napi {
 
-class Handle : public Napi::ObjectWrap<Handle> {
- public:
-  static void init(Napi::Env env, Napi::Object exports);
-  explicit Handle(const Napi::CallbackInfo& info);
-  ~Handle() override;
-
-  Tensor tensor;
-  bool disposed = false;
-  void dispose();
-};
-
+// Handles are numbers: a slot index in the low 24 bits and the slot's generation above, so a stale
+// handle (disposed, slot reused) is detected instead of reaching someone else's tensor. Numbers are
+// the cheapest values to pass through N-API, which keeps a tiny op's call overhead low.
+void disposeHandle(double handle);
 int64_t liveHandles();
 
 // Binds the scratch Float64Array through which new handles report shape, dtype and context.
@@ -26,10 +19,8 @@ void setScratch(Napi::Float64Array scratch);
 // Writes a tensor's ndim, dtype, context and dims to the scratch buffer for JS to read.
 void writeMeta(const Tensor& t);
 
-// Wraps a tensor in a new handle and writes its metadata to the scratch buffer.
+// Stores a tensor under a new handle and writes its metadata to the scratch buffer.
 Napi::Value wrap(Napi::Env env, Tensor t);
-
-bool isHandle(const Napi::Value& v);
 
 // Returns the tensor behind a handle argument, or throws a typed error naming op and argument.
 const Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);

@@ -6,7 +6,6 @@
 namespace bkt::napi {
 
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
-  Handle::init(env, exports);
   registerCore(env, exports);
   registerElemwise(env, exports);
   registerReduce(env, exports);
