@@ -5,7 +5,7 @@
 // System packages are installed with apt-get when missing and we are root; otherwise we say what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,19 +60,18 @@ function ensureSystemPackages() {
 }
 
 // pnpm: one on PATH of the pinned major, else a private copy installed with npm (corepack cannot
-// verify registry signatures everywhere, so it is not relied on).
-function pnpmCommand() {
+// verify registry signatures everywhere, so it is not relied on). The private copy's bin folder goes
+// first on PATH so that turbo, which runs each package's scripts through pnpm, finds it too.
+function ensurePnpm() {
   const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
-  if (onPath.status === 0 && onPath.stdout.trim().split('.')[0] === PNPM_VERSION.split('.')[0]) {
-    return { cmd: 'pnpm', pre: [] };
-  }
-  const local = join(root, 'tooling', '.bootstrap', 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
-  if (!existsSync(local)) {
+  if (onPath.status === 0 && onPath.stdout.trim().split('.')[0] === PNPM_VERSION.split('.')[0]) return;
+  const prefix = join(root, 'tooling', '.bootstrap');
+  if (!existsSync(join(prefix, 'node_modules', '.bin', 'pnpm'))) {
     log(`installing pnpm ${PNPM_VERSION} into tooling/.bootstrap`);
-    run('npm', ['install', '--prefix', join(root, 'tooling', '.bootstrap'), '--no-save', '--no-package-lock',
-      '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${PNPM_VERSION}`]);
+    run('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund',
+      '--loglevel=error', `pnpm@${PNPM_VERSION}`]);
   }
-  return { cmd: process.execPath, pre: [local] };
+  process.env.PATH = `${join(prefix, 'node_modules', '.bin')}${delimiter}${process.env.PATH}`;
 }
 
 function summarizeTests() {
@@ -95,20 +94,18 @@ function summarizeTests() {
 
 ensureNode();
 ensureSystemPackages();
-const pnpm = pnpmCommand();
-const pn = (...args) => run(pnpm.cmd, [...pnpm.pre, ...args]);
+ensurePnpm();
+process.env.TURBO_TELEMETRY_DISABLED = '1';
+process.env.DO_NOT_TRACK = '1';
 log('installing npm dependencies');
-pn('install', process.env.CI ? '--frozen-lockfile' : '--prefer-offline', '--reporter=append-only');
+run('pnpm', ['install', process.env.CI ? '--frozen-lockfile' : '--prefer-offline', '--reporter=append-only']);
 
 if (mode === 'test') {
-  const r = spawnSync(pnpm.cmd, [...pnpm.pre, 'exec', 'turbo', 'run', 'test', '--concurrency=1'], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  const r = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1'], { stdio: 'inherit', cwd: root });
   const s = summarizeTests();
   console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   process.exit(r.status === 0 && s.failed === 0 ? 0 : 1);
 } else {
-  pn('exec', 'turbo', 'run', 'build:native');
+  run('pnpm', ['exec', 'turbo', 'run', 'build:native']);
   log('ready: run `npm test` to run every test');
 }
