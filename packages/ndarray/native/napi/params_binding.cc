@@ -1,7 +1,68 @@
+// MXNet NDArray-list files (`mx.nd.save` / `.params`): save, load, and load from bytes for tests.
 #include "bindings.h"
+#include "bkt/error.h"
+#include "bkt/params_io.h"
+#include "errors.h"
+#include "handle.h"
 
 namespace bkt::napi {
+namespace {
 
-void registerParams(Napi::Env, Napi::Object) {}
+std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
+  if (!info[i].IsString()) fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+std::vector<std::string> stringListArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
+  if (!info[i].IsArray()) fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an array of strings");
+  Napi::Array a = info[i].As<Napi::Array>();
+  std::vector<std::string> out;
+  out.reserve(a.Length());
+  for (uint32_t k = 0; k < a.Length(); ++k) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsString()) {
+      fail(ErrorKind::kValue, std::string(op) + ": " + arg + "[" + std::to_string(k) + "] must be a string");
+    }
+    out.push_back(v.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+// { arrays: handles, names: strings } — names is empty when the file was saved from a list.
+Napi::Value wrapArrayList(Napi::Env env, const ArrayList& list) {
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Array names = Napi::Array::New(env, list.names.size());
+  for (size_t k = 0; k < list.names.size(); ++k) {
+    names.Set(static_cast<uint32_t>(k), Napi::String::New(env, list.names[k].data(), list.names[k].size()));
+  }
+  out.Set("arrays", wrapList(env, list.arrays));
+  out.Set("names", names);
+  return out;
+}
+
+// saveArrays(path, arrays, names)
+BKT_BINDING(jsSaveArrays) {
+  const std::string path = stringArg(info, 0, "save", "path");
+  const std::vector<Tensor> arrays = tensorListArg(info, 1, "save", "arrays");
+  saveArrays(path, arrays, stringListArg(info, 2, "save", "names"));
+  return info.Env().Undefined();
+}
+
+BKT_BINDING(jsLoadArrays) { return wrapArrayList(info.Env(), loadArrays(stringArg(info, 0, "load", "path"))); }
+
+BKT_BINDING(jsLoadArraysFromBuffer) {
+  if (!info[0].IsTypedArray()) fail(ErrorKind::kValue, "loadFromBuffer: bytes must be a Uint8Array");
+  Napi::TypedArray src = info[0].As<Napi::TypedArray>();
+  const auto* bytes = static_cast<const uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  return wrapArrayList(info.Env(), loadArraysFromBuffer(bytes, src.ByteLength()));
+}
+
+}  // namespace
+
+void registerParams(Napi::Env env, Napi::Object exports) {
+  exports.Set("saveArrays", Napi::Function::New(env, jsSaveArrays));
+  exports.Set("loadArrays", Napi::Function::New(env, jsLoadArrays));
+  exports.Set("loadArraysFromBuffer", Napi::Function::New(env, jsLoadArraysFromBuffer));
+}
 
 }  // namespace bkt::napi
