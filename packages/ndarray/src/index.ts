@@ -8,4 +8,6 @@ export { seed } from './random.js';
 export * from './runtime.js';
 export { resolveReshape } from './reshape-shape.js';
 export { transpose } from './ops/transpose.js';
+export * from './ops/indexing.js';
+export * from './ops/join.js';
 export type { NativeHandle } from './native.js';
