@@ -8,5 +8,7 @@ export { seed } from './random.js';
 export * from './runtime.js';
 export { resolveReshape } from './reshape-shape.js';
 export { transpose } from './ops/transpose.js';
+export * from './ops/indexing.js';
+export * from './ops/join.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';

@@ -83,3 +83,16 @@ export function expectAllClose(
 export function tolerance(dtype: DType): { rtol: number; atol: number } {
   return dtype === 'float64' ? { rtol: 1e-12, atol: 1e-12 } : { rtol: 1e-5, atol: 1e-6 };
 }
+
+/** Asserts that fn throws an instance of `cls` whose message matches `message` (e.g. names the op). */
+export function expectError(fn: () => unknown, cls: abstract new (...args: never[]) => Error, message: RegExp): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  if (thrown === undefined) expect.fail(`expected ${cls.name} matching ${message}, but nothing was thrown`);
+  expect(thrown).toBeInstanceOf(cls);
+  expect((thrown as Error).message).toMatch(message);
+}

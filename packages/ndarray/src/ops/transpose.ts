@@ -1,7 +1,13 @@
-import type { NDArray } from '../ndarray.js';
-import { NativeError } from '../errors.js';
+import { binding, type NativeHandle } from '../native.js';
+import { NDArray } from '../ndarray.js';
 
-/** Placeholder until the transpose kernel lands (indexing family). */
+interface TransposeBinding {
+  transpose(a: NativeHandle, axes?: readonly number[]): NativeHandle;
+}
+
+const native = binding<TransposeBinding>();
+
+/** MXNet `transpose`: a new contiguous array whose axis i is a's axis axes[i]; no (or empty) axes reverses them. */
 export function transpose(a: NDArray, axes?: readonly number[]): NDArray {
-  throw new NativeError(`transpose is not built yet (${a.shape}, ${axes})`);
+  return NDArray.fromHandle(native.transpose(a.handle, axes));
 }

@@ -1,0 +1,42 @@
+// Gather/scatter, indexing, joining and transpose (MXNet's take, Embedding, one_hot, pick, Concat,
+// stack, split/SliceChannel and transpose). Every function validates its inputs, allocates its output
+// on the inputs' context and returns it; the copy-only ops accept every dtype.
+#pragma once
+#include <vector>
+
+#include "bkt/tensor.h"
+
+namespace bkt {
+
+// How out-of-range indices behave: clamp to [0, n-1], wrap modulo n, or raise IndexError.
+enum class IndexMode : int32_t { kClip = 0, kWrap = 1, kRaise = 2 };
+
+// Gathers slices of data along `axis`; the output has indices.shape in place of that axis. Indices of
+// any dtype are truncated toward zero.
+Tensor take(const Tensor& data, const Tensor& indices, int64_t axis, IndexMode mode);
+
+// Embedding forward: rows of weight (inputDim, outputDim) at `indices`, clipped into range.
+Tensor embedding(const Tensor& indices, const Tensor& weight);
+
+// Embedding backward: the (inputDim, outputDim) weight gradient, summing gradOut rows that share an index.
+Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t inputDim);
+
+// indices.shape + (depth,); rows of out-of-range indices are all offValue.
+Tensor oneHot(const Tensor& indices, int64_t depth, double onValue, double offValue, DType dtype);
+
+// out[..., i, ...] = data[..., index[..., i, ...], ...] along `axis` (clip or wrap).
+Tensor pick(const Tensor& data, const Tensor& index, int64_t axis, bool keepdims, IndexMode mode);
+
+// Joins arrays of equal dtype, context and rank along an existing axis.
+Tensor concat(const std::vector<Tensor>& arrays, int64_t dim);
+
+// Joins arrays of one shape along a new axis.
+Tensor stack(const std::vector<Tensor>& arrays, int64_t axis);
+
+// Splits data into numOutputs equal parts along `axis`, optionally dropping that axis when it becomes 1.
+std::vector<Tensor> split(const Tensor& data, int64_t numOutputs, int64_t axis, bool squeezeAxis);
+
+// A contiguous copy with permuted axes; an empty `axes` reverses them. Negative axes count from the end.
+Tensor transpose(const Tensor& a, const std::vector<int64_t>& axes);
+
+}  // namespace bkt

@@ -1,0 +1,118 @@
+// take (gather along an axis) and the Embedding layer's forward and backward.
+#include <algorithm>
+#include <cstring>
+
+#include "bkt/indexing.h"
+#include "gather_common.h"
+
+namespace bkt {
+namespace {
+
+using gather::dispatchBySize;
+
+constexpr int64_t kCopyGrain = 1 << 14;  // elements copied per task before threads pay off
+
+// out[o, m, :] = data[o, idx[m], :] with `outer` leading rows, n rows along the axis and `inner` trailing elements.
+void gatherRows(const Tensor& data, const std::vector<int64_t>& idx, int64_t outer, int64_t n, int64_t inner,
+                const Tensor& out) {
+  const auto m = static_cast<int64_t>(idx.size());
+  const int64_t* ip = idx.data();
+  dispatchBySize(dtypeSize(data.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    const U* src = static_cast<const U*>(data.raw());
+    U* dst = static_cast<U*>(out.raw());
+    parallelFor(outer * m, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, inner)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const int64_t o = r / m;
+        const U* s = src + (o * n + ip[r - o * m]) * inner;
+        U* d = dst + r * inner;
+        if (inner == 1) {
+          *d = *s;
+        } else {
+          std::memcpy(d, s, static_cast<size_t>(inner) * sizeof(U));
+        }
+      }
+    });
+  });
+}
+
+Tensor takeImpl(const Tensor& data, const Tensor& indices, int64_t axisArg, IndexMode mode, const char* op) {
+  requireSameContext(data, indices, op);
+  if (data.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": data must have at least one dimension, got a 0-d array");
+  const int axis = normalizeAxis(axisArg, data.ndim(), op);
+  const int64_t n = data.dim(axis);
+  Shape outShape(data.shape().begin(), data.shape().begin() + axis);
+  outShape.insert(outShape.end(), indices.shape().begin(), indices.shape().end());
+  outShape.insert(outShape.end(), data.shape().begin() + axis + 1, data.shape().end());
+  if (indices.size() > 0 && n == 0) {
+    fail(ErrorKind::kIndex, std::string(op) + ": cannot take from axis " + std::to_string(axis) + " of size 0 in data " +
+                                shapeStr(data.shape()));
+  }
+  Tensor out = Tensor::empty(outShape, data.dtype(), data.ctx());
+  if (out.size() == 0) return out;
+  std::vector<int64_t> idx = gather::readIndices(indices);
+  gather::resolveIndices(idx, n, mode, op, axis);
+  const Shape& ds = data.shape();
+  gatherRows(data, idx, shapeSize(Shape(ds.begin(), ds.begin() + axis)), n,
+             shapeSize(Shape(ds.begin() + axis + 1, ds.end())), out);
+  return out;
+}
+
+}  // namespace
+
+Tensor take(const Tensor& data, const Tensor& indices, int64_t axis, IndexMode mode) {
+  return takeImpl(data, indices, axis, gather::checkMode(mode, true, "take"), "take");
+}
+
+Tensor embedding(const Tensor& indices, const Tensor& weight) {
+  requireFloat(weight, "embedding", "weight");
+  if (weight.ndim() != 2) {
+    fail(ErrorKind::kShape, "embedding: weight must be 2-D (inputDim, outputDim), got shape " + shapeStr(weight.shape()));
+  }
+  return takeImpl(weight, indices, 0, IndexMode::kClip, "embedding");
+}
+
+Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t inputDim) {
+  const char* op = "embeddingBackward";
+  requireSameContext(indices, gradOut, op);
+  requireFloat(gradOut, op, "gradOut");
+  if (inputDim <= 0) fail(ErrorKind::kValue, std::string(op) + ": inputDim must be positive, got " + std::to_string(inputDim));
+  const Shape& is = indices.shape();
+  const Shape& gs = gradOut.shape();
+  if (gs.size() != is.size() + 1 || !std::equal(is.begin(), is.end(), gs.begin())) {
+    fail(ErrorKind::kShape, std::string(op) + ": gradOut shape " + shapeStr(gs) + " must be the indices shape " +
+                                shapeStr(is) + " plus a trailing outputDim");
+  }
+  const int64_t dim = gs.back();
+  const int64_t m = indices.size();
+  Tensor grad = Tensor::empty({inputDim, dim}, gradOut.dtype(), gradOut.ctx());
+  std::vector<int64_t> idx = gather::readIndices(indices);
+  gather::resolveIndices(idx, inputDim, IndexMode::kClip, op, 0);
+  dispatchAll(gradOut.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      T* g = grad.data<T>();
+      const T* go = gradOut.data<T>();
+      parallelFor(inputDim, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, dim)), [&](int64_t b, int64_t e) {
+        std::memset(g + b * dim, 0, static_cast<size_t>((e - b) * dim) * sizeof(T));
+      });
+      // Threads own disjoint column blocks, so duplicate indices never race and every element sums
+      // its contributions in index order, exactly as a serial loop would.
+      constexpr int64_t kBlock = 64 / sizeof(T);
+      const int64_t blocks = (dim + kBlock - 1) / kBlock;
+      const int64_t* ip = idx.data();
+      parallelFor(blocks, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, m * kBlock)), [&](int64_t b, int64_t e) {
+        const int64_t c0 = b * kBlock;
+        const int64_t c1 = std::min(dim, e * kBlock);
+        for (int64_t r = 0; r < m; ++r) {
+          T* dst = g + ip[r] * dim;
+          const T* src = go + r * dim;
+          for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
+        }
+      });
+    }
+  });
+  return grad;
+}
+
+}  // namespace bkt
