@@ -12,23 +12,6 @@
 namespace bkt::napi {
 namespace {
 
-DType dtypeArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
-  const double code = numberArg(info, i, op, "dtype");
-  if (!isKnownDType(static_cast<int32_t>(code)) || static_cast<int32_t>(code) != code) {
-    fail(ErrorKind::kDType, std::string(op) + ": unknown dtype code " + std::to_string(code));
-  }
-  return static_cast<DType>(static_cast<int32_t>(code));
-}
-
-Context contextArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
-  const double type = numberArg(info, i, op, "context type");
-  const double id = numberArg(info, i + 1, op, "context id");
-  if (type != 1 || id < 0 || id != static_cast<int32_t>(id)) {
-    fail(ErrorKind::kContext, std::string(op) + ": only cpu(i) contexts with i >= 0 exist on this machine");
-  }
-  return Context{1, static_cast<int32_t>(id)};
-}
-
 BKT_BINDING(jsInit) {
   setErrorClasses(info[0].As<Napi::Object>());
   setScratch(info[1].As<Napi::Float64Array>());

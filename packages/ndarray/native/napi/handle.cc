@@ -1,5 +1,6 @@
 #include "handle.h"
 
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -100,6 +101,31 @@ double numberArg(const Napi::CallbackInfo& info, size_t i, const char* op, const
 }
 
 bool boolArg(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
+
+int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
+  const double v = numberArg(info, i, op, arg);
+  if (!std::isfinite(v) || std::trunc(v) != v || std::fabs(v) > 9007199254740992.0) {
+    fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an integer, got " + std::to_string(v));
+  }
+  return static_cast<int64_t>(v);
+}
+
+DType dtypeArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  const int64_t code = intArg(info, i, op, "dtype");
+  if (code < 0 || code > INT32_MAX || !isKnownDType(static_cast<int32_t>(code))) {
+    fail(ErrorKind::kDType, std::string(op) + ": unknown dtype code " + std::to_string(code));
+  }
+  return static_cast<DType>(code);
+}
+
+Context contextArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  const int64_t type = intArg(info, i, op, "context type");
+  const int64_t id = intArg(info, i + 1, op, "context id");
+  if (type != 1 || id < 0 || id > INT32_MAX) {
+    fail(ErrorKind::kContext, std::string(op) + ": only cpu(i) contexts with i >= 0 exist on this machine");
+  }
+  return Context{1, static_cast<int32_t>(id)};
+}
 
 Shape shapeArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
   Napi::Value v = info[i];

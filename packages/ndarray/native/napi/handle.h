@@ -28,6 +28,10 @@ const Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* op
 // Argument readers shared by every binding file.
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 bool boolArg(const Napi::CallbackInfo& info, size_t i);
+int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
+DType dtypeArg(const Napi::CallbackInfo& info, size_t i, const char* op);
+// Reads (devType, devId) at i and i + 1; only cpu(i) exists on this build.
+Context contextArg(const Napi::CallbackInfo& info, size_t i, const char* op);
 Shape shapeArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 std::vector<Tensor> tensorListArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 Napi::Array wrapList(Napi::Env env, const std::vector<Tensor>& ts);

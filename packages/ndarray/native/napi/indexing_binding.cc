@@ -11,26 +11,10 @@
 namespace bkt::napi {
 namespace {
 
-int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
-  const double v = numberArg(info, i, op, arg);
-  if (!std::isfinite(v) || std::trunc(v) != v || std::fabs(v) > 9007199254740992.0) {
-    fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an integer, got " + std::to_string(v));
-  }
-  return static_cast<int64_t>(v);
-}
-
 // Codes outside 0..2 become -1, which the kernels reject by name.
 IndexMode modeArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
   const int64_t m = intArg(info, i, op, "mode");
   return static_cast<IndexMode>(m < 0 || m > 2 ? -1 : m);
-}
-
-DType dtypeArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
-  const int64_t code = intArg(info, i, op, "dtype");
-  if (code < 0 || code > INT32_MAX || !isKnownDType(static_cast<int32_t>(code))) {
-    fail(ErrorKind::kDType, std::string(op) + ": unknown dtype code " + std::to_string(code));
-  }
-  return static_cast<DType>(code);
 }
 
 // take(data, indices, axis, mode)
