@@ -8,4 +8,5 @@ export { seed } from './random.js';
 export * from './runtime.js';
 export { resolveReshape } from './reshape-shape.js';
 export { transpose } from './ops/transpose.js';
+export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
