@@ -152,7 +152,12 @@ function broadcastRef(
   return { shape, data };
 }
 
-function operand(rng: () => number, shape: readonly number[], [lo, hi]: [number, number], integral = false): Float64Array {
+function operand(
+  rng: () => number,
+  shape: readonly number[],
+  [lo, hi]: [number, number],
+  integral = false,
+): Float64Array {
   const v = randomValues(rng, sizeOf(shape), lo, hi);
   return integral ? v.map(Math.round) : v;
 }
@@ -189,6 +194,7 @@ const BIG_PAIRS: [number[], number[]][] = [
   [[601, 1], [1, 500]],
   [[7, 1, 131], [1, 150, 1]],
   [[300_001], [1]],
+  [[], [300_001]],
   [[140_000], [140_000]],
 ];
 

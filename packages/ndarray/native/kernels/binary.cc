@@ -41,7 +41,8 @@ bool withBinary(BinaryOp op, Fn&& fn) {
   using FloatsOnly = std::false_type;
   switch (op) {
     case BinaryOp::kAdd:
-      fn("add", kCheapGrain, Ints{}, [](auto x, auto y) { return wrapping(x, y, [](auto a, auto b) { return a + b; }); });
+      fn("add", kCheapGrain, Ints{},
+         [](auto x, auto y) { return wrapping(x, y, [](auto a, auto b) { return a + b; }); });
       return true;
     case BinaryOp::kSub:
       fn("subtract", kCheapGrain, Ints{},
@@ -265,6 +266,17 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
         elemwise::forRange(out.size(), grain, [=](int64_t lo, int64_t hi) {
           for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i], y[i]);
         });
+        return;
+      }
+      // A one-element side that adds no dims is a scalar: skip planning (and its allocations).
+      if (b.size() == 1 && out.shape() == a.shape()) {
+        elemwise::forRange(out.size(), grain,
+                           [=](int64_t lo, int64_t hi) { innerRun(x + lo, 1, y, 0, o + lo, hi - lo, f); });
+        return;
+      }
+      if (a.size() == 1 && out.shape() == b.shape()) {
+        elemwise::forRange(out.size(), grain,
+                           [=](int64_t lo, int64_t hi) { innerRun(x, 0, y + lo, 1, o + lo, hi - lo, f); });
         return;
       }
       const BroadcastPlan plan = planBroadcast(a.shape(), b.shape(), out.shape());

@@ -27,7 +27,8 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   requireSameContext(cond, x, "where");
   requireSameContext(x, y, "where");
   if (x.shape() != y.shape()) {
-    fail(ErrorKind::kShape, "where: x " + shapeStr(x.shape()) + " and y " + shapeStr(y.shape()) + " must have one shape");
+    fail(ErrorKind::kShape,
+         "where: x " + shapeStr(x.shape()) + " and y " + shapeStr(y.shape()) + " must have one shape");
   }
   if (x.dtype() != y.dtype()) {
     fail(ErrorKind::kDType, std::string("where: x is ") + dtypeName(x.dtype()) + " but y is " + dtypeName(y.dtype()));

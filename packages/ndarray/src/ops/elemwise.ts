@@ -60,10 +60,7 @@ export function clip(data: NDArray, aMin: number, aMax: number): NDArray {
   return NDArray.fromHandle(native.clip(handleOf(data, 'clip', 'data'), aMin, aMax));
 }
 
-/**
- * A broadcasting binary op: NDArray with NDArray (MXNet broadcast_*), or NDArray with a number on
- * either side (MXNet's scalar ops such as _plus_scalar and _rminus_scalar).
- */
+/** A broadcasting binary op (MXNet broadcast_*); with a number on one side, MXNet's _*_scalar / _r*_scalar. */
 export interface BinaryFn {
   (lhs: NDArray, rhs: NDArray | number): NDArray;
   (lhs: number, rhs: NDArray): NDArray;
@@ -110,10 +107,7 @@ export const lesser = binaryOp('lesser', 'lesser');
 /** 1 where lhs <= rhs else 0, in the input dtype (MXNet broadcast_lesser_equal / _lesser_equal_scalar). */
 export const lesserEqual = binaryOp('lesserEqual', 'lesser_equal');
 
-/**
- * x where condition is non-zero, else y (MXNet where). condition has x's shape, or is 1-D with
- * length x.shape[0] and picks whole rows; x and y share shape and dtype.
- */
+/** x where condition is non-zero, else y; a 1-D condition of length x.shape[0] picks rows (MXNet where). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {
   return NDArray.fromHandle(
     native.where(handleOf(condition, 'where', 'condition'), handleOf(x, 'where', 'x'), handleOf(y, 'where', 'y')),
