@@ -10,5 +10,6 @@ export { resolveReshape } from './reshape-shape.js';
 export { transpose } from './ops/transpose.js';
 export * from './ops/indexing.js';
 export * from './ops/join.js';
+export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';

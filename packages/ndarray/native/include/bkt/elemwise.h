@@ -1,0 +1,31 @@
+// Element-wise kernels: unary math, clip, binary ops with NumPy broadcasting (MXNet broadcast_*),
+// their scalar variants (MXNet _plus_scalar, _rminus_scalar ...) and where.
+#pragma once
+#include "bkt/op_ids.gen.h"
+#include "bkt/tensor.h"
+
+namespace bkt {
+
+// The public (TS) name of an op, used in error messages; "unknown" for an id out of range.
+const char* unaryOpName(UnaryOp op);
+const char* binaryOpName(BinaryOp op);
+
+// float32 and float64.
+Tensor unary(UnaryOp op, const Tensor& a);
+// MXNet clip: every element limited to [aMin, aMax]; aMin > aMax is a ValueError.
+Tensor clip(const Tensor& a, double aMin, double aMax);
+
+// The broadcast of two shapes (right-aligned, dims equal or 1); ShapeError naming both otherwise.
+Shape broadcastShape(const Shape& a, const Shape& b, const char* op);
+// Both inputs share one dtype: float32/float64 for every op, int32/int64 too for all but divide
+// and power. Comparisons return 0/1 in that dtype.
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
+// op(a, scalar), or op(scalar, a) when scalarOnLeft. For int arrays the scalar must be an integer
+// that the dtype can hold.
+Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLeft);
+
+// MXNet where: cond has x's shape, or is 1-D with length x.shape[0] and selects whole rows.
+// x and y share shape and dtype (any dtype); cond may be any dtype, non-zero (or NaN) is true.
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
+
+}  // namespace bkt

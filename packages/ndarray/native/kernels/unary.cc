@@ -1,0 +1,119 @@
+// Unary math and clip over float32/float64. NaN propagates through every op (as NumPy), including
+// sign and relu where MXNet's formulas would turn it into 0.
+#include <cmath>
+#include <string>
+
+#include "bkt/elemwise.h"
+#include "bkt/error.h"
+#include "elemwise_loop.h"
+
+namespace bkt {
+namespace {
+
+using elemwise::kCheapGrain;
+using elemwise::kCostlyGrain;
+
+// Calls fn(name, grain, f) with the op's scalar function f (generic over float and double);
+// false for an unknown id.
+template <typename Fn>
+bool withUnary(UnaryOp op, Fn&& fn) {
+  switch (op) {
+    case UnaryOp::kExp:
+      fn("exp", kCostlyGrain, [](auto x) { return std::exp(x); });
+      return true;
+    case UnaryOp::kLog:
+      fn("log", kCostlyGrain, [](auto x) { return std::log(x); });
+      return true;
+    case UnaryOp::kSqrt:
+      fn("sqrt", kCostlyGrain, [](auto x) { return std::sqrt(x); });
+      return true;
+    case UnaryOp::kRsqrt:
+      fn("rsqrt", kCostlyGrain, [](auto x) { return decltype(x)(1) / std::sqrt(x); });
+      return true;
+    case UnaryOp::kSquare:
+      fn("square", kCheapGrain, [](auto x) { return x * x; });
+      return true;
+    case UnaryOp::kAbs:
+      fn("abs", kCheapGrain, [](auto x) { return std::abs(x); });
+      return true;
+    case UnaryOp::kSign:
+      fn("sign", kCheapGrain, [](auto x) {
+        using T = decltype(x);
+        return x > 0 ? T(1) : x < 0 ? T(-1) : x == 0 ? T(0) : x;
+      });
+      return true;
+    case UnaryOp::kTanh:
+      fn("tanh", kCostlyGrain, [](auto x) { return std::tanh(x); });
+      return true;
+    case UnaryOp::kSigmoid:
+      fn("sigmoid", kCostlyGrain, [](auto x) {
+        using T = decltype(x);
+        return T(1) / (T(1) + std::exp(-x));
+      });
+      return true;
+    case UnaryOp::kRelu:
+      fn("relu", kCheapGrain, [](auto x) { return (x > 0 || x != x) ? x : decltype(x)(0); });
+      return true;
+    case UnaryOp::kSoftrelu:
+      // log(1 + exp(x)) written so that exp never overflows: for x > 0 it is x + log(1 + exp(-x)).
+      fn("softrelu", kCostlyGrain, [](auto x) {
+        return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+      });
+      return true;
+    case UnaryOp::kNegative:
+      fn("negative", kCheapGrain, [](auto x) { return -x; });
+      return true;
+    case UnaryOp::kReciprocal:
+      fn("reciprocal", kCheapGrain, [](auto x) { return decltype(x)(1) / x; });
+      return true;
+    case UnaryOp::kCount:
+      break;
+  }
+  return false;
+}
+
+template <typename T, typename F>
+void mapInto(const Tensor& in, const Tensor& out, int64_t grain, F f) {
+  const T* src = in.data<T>();
+  T* dst = out.data<T>();
+  elemwise::forRange(in.size(), grain, [=](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) dst[i] = f(src[i]);
+  });
+}
+
+}  // namespace
+
+const char* unaryOpName(UnaryOp op) {
+  const char* name = "unknown";
+  withUnary(op, [&](const char* n, int64_t, auto) { name = n; });
+  return name;
+}
+
+Tensor unary(UnaryOp op, const Tensor& a) {
+  Tensor out;
+  const bool known = withUnary(op, [&](const char* name, int64_t grain, auto f) {
+    requireFloat(a, name, "data");
+    out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
+    elemwise::dispatchFloat(a.dtype(), [&](auto tag) { mapInto<decltype(tag)>(a, out, grain, f); });
+  });
+  if (!known) fail(ErrorKind::kValue, "unary: unknown op id " + std::to_string(static_cast<int32_t>(op)));
+  return out;
+}
+
+Tensor clip(const Tensor& a, double aMin, double aMax) {
+  requireFloat(a, "clip", "data");
+  if (!(aMin <= aMax)) {
+    fail(ErrorKind::kValue, "clip: aMin (" + std::to_string(aMin) + ") must not exceed aMax (" + std::to_string(aMax) +
+                                ") and neither may be NaN");
+  }
+  Tensor out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
+  elemwise::dispatchFloat(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T lo = static_cast<T>(aMin);
+    const T hi = static_cast<T>(aMax);
+    mapInto<T>(a, out, kCheapGrain, [lo, hi](T x) { return x < lo ? lo : x > hi ? hi : x; });
+  });
+  return out;
+}
+
+}  // namespace bkt

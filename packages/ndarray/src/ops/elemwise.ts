@@ -1,0 +1,115 @@
+// Element-wise math: unary ops, clip, broadcasting binary ops (with scalar variants) and where.
+import { StateError, ValueError } from '../errors.js';
+import { binding, type NativeHandle } from '../native.js';
+import { NDArray } from '../ndarray.js';
+import { BinaryOp, type BinaryOpName, UnaryOp, type UnaryOpName } from '../op-ids.gen.js';
+
+interface ElemwiseBinding {
+  unaryOp(op: number, data: NativeHandle): NativeHandle;
+  clip(data: NativeHandle, aMin: number, aMax: number): NativeHandle;
+  binaryOp(op: number, lhs: NativeHandle, rhs: NativeHandle): NativeHandle;
+  binaryScalarOp(op: number, data: NativeHandle, scalar: number, scalarOnLeft: boolean): NativeHandle;
+  where(condition: NativeHandle, x: NativeHandle, y: NativeHandle): NativeHandle;
+}
+
+const native = binding<ElemwiseBinding>();
+
+// Names the op in the StateError (NDArray.handle alone would not say which call failed).
+function handleOf(a: NDArray, op: string, arg: string): NativeHandle {
+  if (a.isDisposed) throw new StateError(`${op}: ${arg} was disposed`);
+  return a.handle;
+}
+
+/** An element-wise unary op. */
+export type UnaryFn = (data: NDArray) => NDArray;
+
+function unaryOp(name: UnaryOpName): UnaryFn {
+  const id = UnaryOp[name];
+  return (data) => NDArray.fromHandle(native.unaryOp(id, handleOf(data, name, 'data')));
+}
+
+/** e^x (MXNet exp). */
+export const exp = unaryOp('exp');
+/** Natural logarithm; log(0) is -inf and log(x < 0) is NaN (MXNet log). */
+export const log = unaryOp('log');
+/** Square root; NaN for x < 0 (MXNet sqrt). */
+export const sqrt = unaryOp('sqrt');
+/** 1 / sqrt(x) (MXNet rsqrt). */
+export const rsqrt = unaryOp('rsqrt');
+/** x * x (MXNet square). */
+export const square = unaryOp('square');
+/** |x| (MXNet abs). */
+export const abs = unaryOp('abs');
+/** -1, 0 or 1 by the sign of x, NaN for NaN (MXNet sign, with NumPy's NaN rule). */
+export const sign = unaryOp('sign');
+/** Hyperbolic tangent (MXNet tanh). */
+export const tanh = unaryOp('tanh');
+/** 1 / (1 + e^-x) (MXNet sigmoid). */
+export const sigmoid = unaryOp('sigmoid');
+/** max(x, 0), NaN for NaN (MXNet relu). */
+export const relu = unaryOp('relu');
+/** log(1 + e^x), computed without overflow for large |x| (MXNet Activation softrelu). */
+export const softrelu = unaryOp('softrelu');
+/** -x (MXNet negative). */
+export const negative = unaryOp('negative');
+/** 1 / x (MXNet reciprocal). */
+export const reciprocal = unaryOp('reciprocal');
+
+/** Limits every element to [aMin, aMax]; aMin > aMax is a ValueError (MXNet clip). */
+export function clip(data: NDArray, aMin: number, aMax: number): NDArray {
+  return NDArray.fromHandle(native.clip(handleOf(data, 'clip', 'data'), aMin, aMax));
+}
+
+/** A broadcasting binary op (MXNet broadcast_*); with a number on one side, MXNet's _*_scalar / _r*_scalar. */
+export interface BinaryFn {
+  (lhs: NDArray, rhs: NDArray | number): NDArray;
+  (lhs: number, rhs: NDArray): NDArray;
+}
+
+function binaryOp(name: string, opName: BinaryOpName): BinaryFn {
+  const id = BinaryOp[opName];
+  return (lhs: NDArray | number, rhs: NDArray | number): NDArray => {
+    if (typeof rhs === 'number') {
+      if (typeof lhs === 'number') throw new ValueError(`${name}: at least one operand must be an NDArray`);
+      return NDArray.fromHandle(native.binaryScalarOp(id, handleOf(lhs, name, 'lhs'), rhs, false));
+    }
+    if (typeof lhs === 'number') {
+      return NDArray.fromHandle(native.binaryScalarOp(id, handleOf(rhs, name, 'rhs'), lhs, true));
+    }
+    return NDArray.fromHandle(native.binaryOp(id, handleOf(lhs, name, 'lhs'), handleOf(rhs, name, 'rhs')));
+  };
+}
+
+/** lhs + rhs with broadcasting (MXNet broadcast_add / _plus_scalar). */
+export const add = binaryOp('add', 'add');
+/** lhs - rhs with broadcasting (MXNet broadcast_sub / _minus_scalar / _rminus_scalar). */
+export const subtract = binaryOp('subtract', 'sub');
+/** lhs * rhs with broadcasting (MXNet broadcast_mul / _mul_scalar). */
+export const multiply = binaryOp('multiply', 'mul');
+/** lhs / rhs with broadcasting, floats only (MXNet broadcast_div / _div_scalar / _rdiv_scalar). */
+export const divide = binaryOp('divide', 'div');
+/** lhs ** rhs with broadcasting, floats only (MXNet broadcast_power / _power_scalar / _rpower_scalar). */
+export const power = binaryOp('power', 'pow');
+/** Element-wise maximum with broadcasting; NaN wins (MXNet broadcast_maximum / _maximum_scalar). */
+export const maximum = binaryOp('maximum', 'maximum');
+/** Element-wise minimum with broadcasting; NaN wins (MXNet broadcast_minimum / _minimum_scalar). */
+export const minimum = binaryOp('minimum', 'minimum');
+/** 1 where lhs == rhs else 0, in the input dtype (MXNet broadcast_equal / _equal_scalar). */
+export const equal = binaryOp('equal', 'equal');
+/** 1 where lhs != rhs else 0, in the input dtype (MXNet broadcast_not_equal / _not_equal_scalar). */
+export const notEqual = binaryOp('notEqual', 'not_equal');
+/** 1 where lhs > rhs else 0, in the input dtype (MXNet broadcast_greater / _greater_scalar). */
+export const greater = binaryOp('greater', 'greater');
+/** 1 where lhs >= rhs else 0, in the input dtype (MXNet broadcast_greater_equal / _greater_equal_scalar). */
+export const greaterEqual = binaryOp('greaterEqual', 'greater_equal');
+/** 1 where lhs < rhs else 0, in the input dtype (MXNet broadcast_lesser / _lesser_scalar). */
+export const lesser = binaryOp('lesser', 'lesser');
+/** 1 where lhs <= rhs else 0, in the input dtype (MXNet broadcast_lesser_equal / _lesser_equal_scalar). */
+export const lesserEqual = binaryOp('lesserEqual', 'lesser_equal');
+
+/** x where condition is non-zero, else y; a 1-D condition of length x.shape[0] picks rows (MXNet where). */
+export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {
+  return NDArray.fromHandle(
+    native.where(handleOf(condition, 'where', 'condition'), handleOf(x, 'where', 'x'), handleOf(y, 'where', 'y')),
+  );
+}
