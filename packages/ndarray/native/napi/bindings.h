@@ -10,5 +10,7 @@ void registerReduce(Napi::Env env, Napi::Object exports);
 void registerGemm(Napi::Env env, Napi::Object exports);
 void registerIndexing(Napi::Env env, Napi::Object exports);
 void registerParams(Napi::Env env, Napi::Object exports);
+void registerOptimizer(Napi::Env env, Napi::Object exports);
+void registerCompression(Napi::Env env, Napi::Object exports);
 
 }  // namespace bkt::napi

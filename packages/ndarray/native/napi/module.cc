@@ -12,6 +12,8 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   registerGemm(env, exports);
   registerIndexing(env, exports);
   registerParams(env, exports);
+  registerOptimizer(env, exports);
+  registerCompression(env, exports);
   return exports;
 }
 
