@@ -275,6 +275,9 @@ describe('sum, mean, max, min, norm', () => {
       [[20, 300, 30], 1],
       [[2, 300, 600], 1],
       [[140001], undefined],
+      // Few outputs with several runs each, split into parts that start mid-run.
+      [[49, 2, 301, 5], [0, 2]],
+      [[33, 2, 3001], [0, 2]],
     ];
     for (const [shape, axis] of cases) {
       const data = randomValues(rng, sizeOf(shape), -1, 1);

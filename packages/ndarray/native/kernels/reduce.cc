@@ -63,14 +63,24 @@ struct Norm2R : SumR {
   static double finish(double acc, int64_t) { return std::sqrt(acc); }
 };
 
-// Eight independent accumulators break the add chain so the loop vectorizes without -ffast-math.
+// Eight independent accumulators break the add chain so the loop vectorizes without -ffast-math;
+// short runs skip setting them up.
 template <typename R, typename T>
 double reduceRun(const T* p, int64_t n) {
+  if (n < 16) {
+    double acc = R::init();
+    for (int64_t i = 0; i < n; ++i) acc = R::step(acc, static_cast<double>(p[i]));
+    return acc;
+  }
   double a[8];
   for (double& v : a) v = R::init();
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) a[k] = R::step(a[k], static_cast<double>(p[i + k]));
+    const T* q = p + i;
+    // Kept as a loop (not unrolled into eight scalars) so the vectorizer sees lanes, which it
+    // then handles for the NaN-aware max and min too.
+#pragma GCC unroll 1
+    for (int k = 0; k < 8; ++k) a[k] = R::step(a[k], static_cast<double>(q[k]));
   }
   double acc = R::init();
   for (double v : a) acc = R::merge(acc, v);
@@ -103,6 +113,10 @@ class Odometer {
 
   int64_t seek(int64_t flat) {
     off_ = 0;
+    if (flat == 0) {
+      std::fill_n(idx_, d_.n, 0);
+      return 0;
+    }
     for (int i = d_.n - 1; i >= 0; --i) {
       idx_[i] = flat % d_.size[i];
       flat /= d_.size[i];
@@ -111,8 +125,25 @@ class Odometer {
     return off_;
   }
 
-  int64_t next() {
-    for (int i = d_.n - 1; i >= 0; --i) {
+  int64_t next() { return carryFrom(d_.n - 1); }
+
+  // The position along the last dim.
+  int64_t innerIndex() const { return idx_[d_.n - 1]; }
+
+  // Moves k steps along the last dim, where k reaches at most its end; then carries outwards.
+  int64_t skipInner(int64_t k) {
+    const int last = d_.n - 1;
+    idx_[last] += k;
+    off_ += k * d_.stride[last];
+    if (idx_[last] < d_.size[last]) return off_;
+    off_ -= idx_[last] * d_.stride[last];
+    idx_[last] = 0;
+    return carryFrom(last - 1);
+  }
+
+ private:
+  int64_t carryFrom(int dim) {
+    for (int i = dim; i >= 0; --i) {
       off_ += d_.stride[i];
       if (++idx_[i] < d_.size[i]) return off_;
       off_ -= idx_[i] * d_.stride[i];
@@ -121,7 +152,6 @@ class Odometer {
     return off_;
   }
 
- private:
   const Dims& d_;
   int64_t idx_[kMaxDims];
   int64_t off_ = 0;
@@ -167,47 +197,58 @@ int64_t partsFor(int64_t tasks, int64_t workPerTask, int64_t rows) {
 
 int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, workPerTask)); }
 
+// The accumulator of the flat reduced positions [lo, hi) of the output whose data starts at
+// `base`: whole or partial runs of `inner` contiguous elements, one per step of the outer reduced dims.
+template <typename R, typename T>
+double foldRuns(const Layout& l, const T* x, int64_t base, int64_t lo, int64_t hi) {
+  const int64_t runLen = l.inner;
+  Odometer runs(l.red);
+  int64_t col = lo % runLen;
+  int64_t off = runs.seek(lo / runLen);
+  double acc = R::init();
+  for (int64_t i = lo; i < hi;) {
+    const int64_t len = std::min(runLen - col, hi - i);
+    acc = R::merge(acc, reduceRun<R>(x + base + off + col, len));
+    i += len;
+    col = 0;
+    if (i < hi) off = runs.next();
+  }
+  return acc;
+}
+
 // Innermost run reduced: each output folds `red.count()` contiguous runs of `inner` elements.
 template <typename R, typename T>
 void reduceInnerRuns(const Layout& l, const T* x, T* y) {
-  const int64_t runLen = l.inner;
-  const int64_t total = l.red.count() * runLen;
+  const int64_t total = l.red.count() * l.inner;
   const int64_t outputs = l.kept.count();
   const int64_t parts = partsFor(outputs, total, total);
-  std::vector<double> partial(parts > 1 ? static_cast<size_t>(outputs * parts) : 0);
-
-  parallelFor(outputs * parts, grainFor(total / parts), [&](int64_t b, int64_t e) {
-    Odometer out(l.kept);
-    Odometer runs(l.red);
-    int64_t o = b / parts;
-    int64_t base = out.seek(o);
-    for (int64_t t = b; t < e; ++t) {
-      if (t / parts != o) {
-        ++o;
+  if (parts == 1 && l.red.n == 0) {
+    // One run per output, and the runs are back to back.
+    parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) y[o] = static_cast<T>(R::finish(reduceRun<R>(x + o * total, total), total));
+    });
+    return;
+  }
+  if (parts == 1) {
+    parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) {
+      Odometer out(l.kept);
+      int64_t base = out.seek(b);
+      for (int64_t o = b; o < e; ++o) {
+        y[o] = static_cast<T>(R::finish(foldRuns<R>(l, x, base, 0, total), total));
         base = out.next();
       }
+    });
+    return;
+  }
+  std::vector<double> partial(static_cast<size_t>(outputs * parts));
+  parallelFor(outputs * parts, grainFor(total / parts), [&](int64_t b, int64_t e) {
+    Odometer out(l.kept);
+    for (int64_t t = b; t < e; ++t) {
       const int64_t p = t % parts;
-      const int64_t lo = total * p / parts;
-      const int64_t hi = total * (p + 1) / parts;
-      int64_t col = lo % runLen;
-      int64_t off = runs.seek(lo / runLen);
-      double acc = R::init();
-      for (int64_t i = lo; i < hi;) {
-        const int64_t len = std::min(runLen - col, hi - i);
-        acc = R::merge(acc, reduceRun<R>(x + base + off + col, len));
-        i += len;
-        col = 0;
-        if (i < hi) off = runs.next();
-      }
-      if (parts == 1) {
-        y[o] = static_cast<T>(R::finish(acc, total));
-      } else {
-        partial[static_cast<size_t>(t)] = acc;
-      }
+      const int64_t base = out.seek(t / parts);
+      partial[static_cast<size_t>(t)] = foldRuns<R>(l, x, base, total * p / parts, total * (p + 1) / parts);
     }
   });
-
-  if (parts == 1) return;
   for (int64_t o = 0; o < outputs; ++o) {
     double acc = R::init();
     for (int64_t p = 0; p < parts; ++p) acc = R::merge(acc, partial[static_cast<size_t>(o * parts + p)]);
@@ -215,7 +256,53 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
   }
 }
 
-// Innermost run kept: each output row of `inner` columns sums `red.count()` input rows, a block of
+// Folds reduced rows [lo, hi) into acc[0, w), for columns [c0, c0 + w) of the output row at `base`.
+template <typename R, typename T>
+void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, int64_t lo, int64_t hi, double* acc) {
+  for (int64_t j = 0; j < w; ++j) acc[j] = R::init();
+  Odometer rowOd(l.red);
+  int64_t off = rowOd.seek(lo);
+  for (int64_t r = lo; r < hi; ++r) {
+    const T* row = x + base + off + c0;
+    for (int64_t j = 0; j < w; ++j) acc[j] = R::step(acc[j], static_cast<double>(row[j]));
+    if (r + 1 < hi) off = rowOd.next();
+  }
+}
+
+// The same for rows too narrow to fill the vector lanes. Consecutive rows of the innermost reduced
+// dim are adjacent in memory, so `group` of them are folded at once as one long row into `group`
+// copies of the accumulators, which are merged at the end.
+template <typename R, typename T>
+void foldNarrowRows(const Layout& l, const T* x, int64_t base, int64_t lo, int64_t hi, double* acc) {
+  const int64_t width = l.inner;
+  const int64_t runRows = l.red.size[l.red.n - 1];
+  const int64_t group = std::max<int64_t>(1, std::min({kColBlock / width, runRows, hi - lo}));
+  const int64_t span = group * width;
+  double wide[kColBlock];
+  for (int64_t j = 0; j < span; ++j) wide[j] = R::init();
+  Odometer rowOd(l.red);
+  int64_t off = rowOd.seek(lo);
+  for (int64_t r = lo; r < hi;) {
+    const T* p = x + base + off;
+    const int64_t run = std::min(runRows - rowOd.innerIndex(), hi - r);
+    int64_t k = 0;
+    for (; k + group <= run; k += group) {
+      const T* q = p + k * width;
+      for (int64_t j = 0; j < span; ++j) wide[j] = R::step(wide[j], static_cast<double>(q[j]));
+    }
+    const T* q = p + k * width;
+    const int64_t rest = (run - k) * width;
+    for (int64_t j = 0; j < rest; ++j) wide[j] = R::step(wide[j], static_cast<double>(q[j]));
+    r += run;
+    off = rowOd.skipInner(run);
+  }
+  for (int64_t j = 0; j < width; ++j) {
+    acc[j] = R::init();
+    for (int64_t g = 0; g < group; ++g) acc[j] = R::merge(acc[j], wide[g * width + j]);
+  }
+}
+
+// Innermost run kept: each output row of `inner` columns folds `red.count()` input rows, a block of
 // columns at a time.
 template <typename R, typename T>
 void reduceOuterRows(const Layout& l, const T* x, T* y) {
@@ -224,32 +311,32 @@ void reduceOuterRows(const Layout& l, const T* x, T* y) {
   const int64_t outRows = l.kept.count();
   const int64_t blocks = (width + kColBlock - 1) / kColBlock;
   const int64_t blockWidth = std::min(width, kColBlock);
+  // Folding rows in groups pays only once there are enough rows to fill a group.
+  const bool narrow = blocks == 1 && width * 2 <= kColBlock && l.red.n > 0 && l.red.size[l.red.n - 1] >= 8;
   const int64_t parts = partsFor(outRows * blocks, rows * blockWidth, rows);
   const int64_t perRow = blocks * parts;
   std::vector<double> partial(parts > 1 ? static_cast<size_t>(parts * outRows * width) : 0);
 
   parallelFor(outRows * perRow, grainFor(rows / parts * blockWidth), [&](int64_t b, int64_t e) {
     Odometer out(l.kept);
-    Odometer rowOd(l.red);
     double acc[kColBlock];
     int64_t q = b / perRow;
     int64_t base = out.seek(q);
     for (int64_t t = b; t < e; ++t) {
-      if (t / perRow != q) {
+      // The common single-block, single-part case skips the divisions: it may run once per output.
+      if ((perRow == 1 ? t : t / perRow) != q) {
         ++q;
         base = out.next();
       }
-      const int64_t p = t % parts;
-      const int64_t c0 = (t / parts) % blocks * kColBlock;
+      const int64_t p = parts == 1 ? 0 : t % parts;
+      const int64_t c0 = blocks == 1 ? 0 : (t / parts) % blocks * kColBlock;
       const int64_t w = std::min(kColBlock, width - c0);
-      const int64_t lo = rows * p / parts;
-      const int64_t hi = rows * (p + 1) / parts;
-      for (int64_t j = 0; j < w; ++j) acc[j] = R::init();
-      int64_t off = rowOd.seek(lo);
-      for (int64_t r = lo; r < hi; ++r) {
-        const T* row = x + base + off + c0;
-        for (int64_t j = 0; j < w; ++j) acc[j] = R::step(acc[j], static_cast<double>(row[j]));
-        if (r + 1 < hi) off = rowOd.next();
+      const int64_t lo = parts == 1 ? 0 : rows * p / parts;
+      const int64_t hi = parts == 1 ? rows : rows * (p + 1) / parts;
+      if (narrow) {
+        foldNarrowRows<R>(l, x, base, lo, hi, acc);
+      } else {
+        foldRows<R>(l, x, base, c0, w, lo, hi, acc);
       }
       if (parts == 1) {
         T* dst = y + q * width + c0;
