@@ -9,6 +9,7 @@ import {
   getNumThreads,
   max,
   mean,
+  memoryStats,
   min,
   type NDArray,
   norm,
@@ -434,6 +435,22 @@ describe('reduction errors', () => {
     expect(() => norm(a, { ord: 3 as 2 })).toThrow(/^norm: ord must be 1 or 2, got 3/);
     expect(() => sum(a, { axis: 0.5 })).toThrow(ValueError);
     expect(() => sum(a, { axis: [0.5] })).toThrow(/^sum: /);
+  });
+
+  it('frees everything it allocates, on success and on error', () => {
+    const empty = zeros([0, 2]);
+    const before = memoryStats();
+    for (let i = 0; i < 50; i++) {
+      sum(a, { axis: 1 }).dispose();
+      argmax(a).dispose();
+      expect(() => max(empty)).toThrow(ShapeError);
+      expect(() => argmax(empty, { axis: 0 })).toThrow(ShapeError);
+      expect(() => sum(a, { axis: [0, 0] })).toThrow(ShapeError);
+    }
+    const after = memoryStats();
+    expect(after.liveHandles).toBe(before.liveHandles);
+    expect(after.liveStorages).toBe(before.liveStorages);
+    empty.dispose();
   });
 
   it('raises StateError naming the op for a disposed input', () => {

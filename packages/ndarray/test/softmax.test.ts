@@ -115,6 +115,16 @@ describe('softmax and log_softmax', () => {
     }
   });
 
+  it('keeps float32 relative accuracy for probabilities down to e^-80', () => {
+    const rng = makeRng(24);
+    const a = nd(randomValues(rng, 4 * 1000, -80, 0), [4, 1000], 'float32');
+    const expected = refSoftmax(values(a), a.shape, -1, 1, false);
+    const p = softmax(a);
+    // float32 rounds x - max to about |x - max| * 6e-8, so 80 * 6e-8 relative is the floor here.
+    expectAllClose(values(p), expected, { rtol: 1e-5, atol: 0 });
+    for (const t of [a, p]) t.dispose();
+  });
+
   it('passes empty arrays through', () => {
     const a = nd([], [2, 0, 3], 'float32');
     for (const axis of [0, 1, 2]) {
