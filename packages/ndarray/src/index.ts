@@ -13,3 +13,5 @@ export * from './ops/join.js';
 export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
+export * from './ops/reduce.js';
+export * from './ops/softmax.js';

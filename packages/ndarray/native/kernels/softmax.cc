@@ -1,0 +1,207 @@
+#include "bkt/softmax.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "bkt/error.h"
+#include "bkt/parallel.h"
+
+namespace bkt {
+namespace {
+
+constexpr int64_t kGrainElems = 1 << 14;
+// Columns handled together when the axis is not the last: rows of this many stay in L1.
+constexpr int64_t kColBlock = 256;
+
+int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, workPerTask)); }
+
+inline int32_t bitsOf(float f) {
+  int32_t i;
+  std::memcpy(&i, &f, sizeof i);
+  return i;
+}
+
+inline float floatOf(int32_t i) {
+  float f;
+  std::memcpy(&f, &i, sizeof f);
+  return f;
+}
+
+// Bitwise select: a where mask is all ones, b where it is zero.
+inline int32_t blend(int32_t mask, int32_t a, int32_t b) { return (a & mask) | (b & ~mask); }
+
+// exp for float32 that loops can vectorize: Cephes' expf (reduction by ln 2, a degree-6
+// polynomial), within 2 ulp of std::exp. Out-of-range and NaN inputs are patched in with bit masks,
+// not branches, because GCC will not if-convert a select that guards trapping float arithmetic.
+// Saturates to inf above 88 (expf itself overflows at 88.72); softmax only passes x <= 0.
+inline float fastExp(float x) {
+  constexpr float kLo = -87.3365447505531f;  // below this expf is 0 or subnormal
+  constexpr float kHi = 88.0f;               // keeps the exponent below 128
+  const int32_t under = -static_cast<int32_t>(x < kLo);
+  const int32_t over = -static_cast<int32_t>(x > kHi);
+  const int32_t nan = -static_cast<int32_t>(x != x);
+  const int32_t xb = bitsOf(x);
+  const float xc = floatOf(blend(under | nan, bitsOf(kLo), blend(over, bitsOf(kHi), xb)));
+  const float n = std::nearbyint(xc * 1.44269504088896341f);
+  const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  const float v = y * floatOf((static_cast<int32_t>(n) + 127) << 23);
+  const int32_t inf = bitsOf(std::numeric_limits<float>::infinity());
+  return floatOf(blend(nan, xb, blend(over, inf, bitsOf(v) & ~under)));
+}
+
+inline double fastExp(double x) { return std::exp(x); }
+
+// Eight running maxima so the comparison chain does not serialize the loop.
+template <typename T>
+T rowMax(const T* x, int64_t n) {
+  T lanes[8];
+  for (T& v : lanes) v = x[0];
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const T* q = x + i;
+    // A loop, not eight unrolled scalars, so the vectorizer sees the lanes.
+#pragma GCC unroll 1
+    for (int k = 0; k < 8; ++k) lanes[k] = q[k] > lanes[k] ? q[k] : lanes[k];
+  }
+  T m = lanes[0];
+  for (T v : lanes) m = v > m ? v : m;
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+// exp((x - m) * invT) summed in double over eight lanes; stored to y unless only the sum is wanted.
+template <bool Store, typename T>
+double expSum(const T* x, T* y, int64_t n, T m, T invT) {
+  double lanes[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+#pragma GCC unroll 1
+    for (int k = 0; k < 8; ++k) {
+      const T e = fastExp((x[i + k] - m) * invT);
+      if constexpr (Store) y[i + k] = e;
+      lanes[k] += static_cast<double>(e);
+    }
+  }
+  double sum = 0;
+  for (double v : lanes) sum += v;
+  for (; i < n; ++i) {
+    const T e = fastExp((x[i] - m) * invT);
+    if constexpr (Store) y[i] = e;
+    sum += static_cast<double>(e);
+  }
+  return sum;
+}
+
+template <bool Log, typename T>
+void softmaxRow(const T* x, T* y, int64_t n, T invT) {
+  const T m = rowMax(x, n);
+  const double sum = expSum<!Log>(x, y, n, m, invT);
+  if constexpr (Log) {
+    const T logSum = static_cast<T>(std::log(sum));
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) * invT - logSum;
+  } else {
+    const T scale = static_cast<T>(1.0 / sum);
+    for (int64_t i = 0; i < n; ++i) y[i] *= scale;
+  }
+}
+
+// The same over `n` rows of `w` columns that lie `stride` apart, column by column in lockstep.
+template <bool Log, typename T>
+void softmaxColumns(const T* x, T* y, int64_t n, int64_t w, int64_t stride, T invT) {
+  T m[kColBlock];
+  double sum[kColBlock];
+  for (int64_t j = 0; j < w; ++j) {
+    m[j] = x[j];
+    sum[j] = 0;
+  }
+  for (int64_t i = 1; i < n; ++i) {
+    const T* row = x + i * stride;
+    for (int64_t j = 0; j < w; ++j) m[j] = row[j] > m[j] ? row[j] : m[j];
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const T* row = x + i * stride;
+    T* out = y + i * stride;
+    for (int64_t j = 0; j < w; ++j) {
+      const T e = fastExp((row[j] - m[j]) * invT);
+      if constexpr (!Log) out[j] = e;
+      sum[j] += static_cast<double>(e);
+    }
+  }
+  T fin[kColBlock];
+  for (int64_t j = 0; j < w; ++j) fin[j] = static_cast<T>(Log ? std::log(sum[j]) : 1.0 / sum[j]);
+  for (int64_t i = 0; i < n; ++i) {
+    const T* row = x + i * stride;
+    T* out = y + i * stride;
+    for (int64_t j = 0; j < w; ++j) {
+      if constexpr (Log) {
+        out[j] = (row[j] - m[j]) * invT - fin[j];
+      } else {
+        out[j] *= fin[j];
+      }
+    }
+  }
+}
+
+template <bool Log, typename T>
+void run(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, T invT) {
+  if (inner == 1) {
+    parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) softmaxRow<Log>(x + o * n, y + o * n, n, invT);
+    });
+    return;
+  }
+  const int64_t blocks = (inner + kColBlock - 1) / kColBlock;
+  parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t off = t / blocks * n * inner + t % blocks * kColBlock;
+      const int64_t w = std::min(kColBlock, inner - t % blocks * kColBlock);
+      softmaxColumns<Log>(x + off, y + off, n, w, inner, invT);
+    }
+  });
+}
+
+template <bool Log>
+Tensor softmaxImpl(const Tensor& x, int64_t axis, double temperature, const char* op) {
+  requireFloat(x, op, "data");
+  if (!(temperature > 0) || !std::isfinite(temperature)) {
+    fail(ErrorKind::kValue, std::string(op) + ": temperature must be a positive finite number, got " +
+                                std::to_string(temperature));
+  }
+  const int k = normalizeAxis(axis, x.ndim(), op);
+  const Shape& s = x.shape();
+  int64_t outer = 1;
+  int64_t inner = 1;
+  for (int i = 0; i < k; ++i) outer *= s[static_cast<size_t>(i)];
+  for (int i = k + 1; i < x.ndim(); ++i) inner *= s[static_cast<size_t>(i)];
+  const int64_t n = s[static_cast<size_t>(k)];
+  Tensor y = Tensor::empty(s, x.dtype(), x.ctx());
+  if (y.size() == 0) return y;
+  if (x.dtype() == DType::kFloat32) {
+    run<Log>(x.data<float>(), y.data<float>(), outer, n, inner, static_cast<float>(1.0 / temperature));
+  } else {
+    run<Log>(x.data<double>(), y.data<double>(), outer, n, inner, 1.0 / temperature);
+  }
+  return y;
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t axis, double temperature) {
+  return softmaxImpl<false>(x, axis, temperature, "softmax");
+}
+
+Tensor logSoftmax(const Tensor& x, int64_t axis, double temperature) {
+  return softmaxImpl<true>(x, axis, temperature, "log_softmax");
+}
+
+}  // namespace bkt

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+
+import { type DType, DTypeError, logSoftmax, type NDArray, ShapeError, softmax, StateError, ValueError } from '../src/index.js';
+import { expectAllClose, makeRng, nd, randomShape, randomValues, sizeOf, stridesOf, tolerance, values } from './helpers.js';
+
+const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** Softmax or log-softmax of every row along `axis`, straight from the definition in float64. */
+function refSoftmax(x: ArrayLike<number>, shape: readonly number[], axis: number, t: number, log: boolean): Float64Array {
+  const k = axis < 0 ? axis + shape.length : axis;
+  const n = shape[k]!;
+  const stride = stridesOf(shape)[k]!;
+  const out = new Float64Array(x.length);
+  for (let start = 0; start < x.length; start++) {
+    // A row starts wherever the index along `axis` is 0.
+    if (Math.floor(start / stride) % n !== 0) continue;
+    const row = Array.from({ length: n }, (_, i) => x[start + i * stride]!);
+    const m = Math.max(...row);
+    const sum = row.reduce((s, v) => s + Math.exp((v - m) / t), 0);
+    row.forEach((v, i) => {
+      out[start + i * stride] = log ? (v - m) / t - Math.log(sum) : Math.exp((v - m) / t) / sum;
+    });
+  }
+  return out;
+}
+
+function run(a: NDArray, axis: number | undefined, temperature: number | undefined, log: boolean): NDArray {
+  const opts = { axis, temperature };
+  return log ? logSoftmax(a, opts) : softmax(a, opts);
+}
+
+function check(a: NDArray, axis: number | undefined, temperature: number | undefined, log: boolean): void {
+  const expected = refSoftmax(values(a), a.shape, axis ?? -1, temperature ?? 1, log);
+  const out = run(a, axis, temperature, log);
+  try {
+    expect(out.shape).toEqual(a.shape);
+    expect(out.dtype).toBe(a.dtype);
+    expectAllClose(values(out), expected, tolerance(a.dtype));
+  } finally {
+    out.dispose();
+  }
+}
+
+describe('softmax and log_softmax', () => {
+  it('match a float64 reference along every axis, with temperatures, in both dtypes', () => {
+    const rng = makeRng(21);
+    for (let trial = 0; trial < 24; trial++) {
+      const ndim = 1 + (trial % 4);
+      const shape = randomShape(rng, ndim, 5, trial % 3 === 0 ? 0 : 1);
+      const data = randomValues(rng, sizeOf(shape), -4, 4);
+      const axes = [undefined, ...Array.from({ length: ndim }, (_, i) => (i % 2 ? i - ndim : i))];
+      for (const dtype of DTYPES) {
+        const a = nd(data, shape, dtype);
+        for (const axis of axes) {
+          for (const temperature of [undefined, 0.5, 3]) {
+            check(a, axis, temperature, false);
+            check(a, axis, temperature, true);
+          }
+        }
+        a.dispose();
+      }
+    }
+  });
+
+  it('match the reference on arrays large enough to thread and to split columns into blocks', () => {
+    const rng = makeRng(22);
+    const cases: [number[], number][] = [
+      [[300, 257], 0],
+      [[4, 3000], -1],
+      [[16, 100, 40], 1],
+    ];
+    for (const [shape, axis] of cases) {
+      const data = randomValues(rng, sizeOf(shape), -5, 5);
+      for (const dtype of DTYPES) {
+        const a = nd(data, shape, dtype);
+        check(a, axis, 1, false);
+        check(a, axis, 2, true);
+        a.dispose();
+      }
+    }
+  });
+
+  it('gives rows that sum to one, along the last and a middle axis', () => {
+    const rng = makeRng(23);
+    const shape = [3, 7, 5];
+    const a = nd(randomValues(rng, sizeOf(shape), -10, 10), shape, 'float32');
+    for (const axis of [-1, 1]) {
+      const out = softmax(a, { axis });
+      const p = values(out);
+      out.dispose();
+      const stride = stridesOf(shape)[axis < 0 ? 2 : 1]!;
+      const n = shape.at(axis)!;
+      for (let start = 0; start < p.length; start++) {
+        if (Math.floor(start / stride) % n !== 0) continue;
+        let s = 0;
+        for (let i = 0; i < n; i++) s += p[start + i * stride]!;
+        expect(s).toBeCloseTo(1, 6);
+      }
+    }
+    a.dispose();
+  });
+
+  it('does not overflow or underflow on inputs near +-1000', () => {
+    for (const dtype of DTYPES) {
+      const a = nd([1000, 1001, 1002, -1000, -1001, -1002], [2, 3], dtype);
+      const p = softmax(a);
+      const lp = logSoftmax(a, { axis: 1 });
+      const pCol = softmax(a, { axis: 0 });
+      const third = [Math.exp(-2), Math.exp(-1), 1].map((e) => e / (Math.exp(-2) + Math.exp(-1) + 1));
+      expectAllClose(values(p), [...third, ...third.slice().reverse()], tolerance(dtype));
+      expectAllClose(values(lp), [...third, ...third.slice().reverse()].map(Math.log), tolerance(dtype));
+      expect(values(pCol).every(Number.isFinite)).toBe(true);
+      expectAllClose(values(pCol), [1, 1, 1, 0, 0, 0], tolerance(dtype));
+      for (const t of [a, p, lp, pCol]) t.dispose();
+    }
+  });
+
+  it('keeps float32 relative accuracy for probabilities down to e^-80', () => {
+    const rng = makeRng(24);
+    const a = nd(randomValues(rng, 4 * 1000, -80, 0), [4, 1000], 'float32');
+    const expected = refSoftmax(values(a), a.shape, -1, 1, false);
+    const p = softmax(a);
+    // float32 rounds x - max to about |x - max| * 6e-8, so 80 * 6e-8 relative is the floor here.
+    expectAllClose(values(p), expected, { rtol: 1e-5, atol: 0 });
+    for (const t of [a, p]) t.dispose();
+  });
+
+  it('passes empty arrays through', () => {
+    const a = nd([], [2, 0, 3], 'float32');
+    for (const axis of [0, 1, 2]) {
+      const p = softmax(a, { axis });
+      expect(p.shape).toEqual([2, 0, 3]);
+      p.dispose();
+    }
+    a.dispose();
+  });
+});
+
+describe('softmax errors', () => {
+  it('raises ShapeError naming the op for an axis out of range, and for a 0-d input', () => {
+    const a = nd([1, 2, 3, 4], [2, 2]);
+    expect(() => softmax(a, { axis: 2 })).toThrow(ShapeError);
+    expect(() => softmax(a, { axis: 2 })).toThrow(/^softmax: axis 2/);
+    expect(() => logSoftmax(a, { axis: -3 })).toThrow(/^log_softmax: /);
+    const s = nd([1], []);
+    expect(() => softmax(s)).toThrow(ShapeError);
+    for (const t of [a, s]) t.dispose();
+  });
+
+  it('raises DTypeError naming the op for integer data', () => {
+    const i = nd([1, 2], [2], 'int32');
+    expect(() => softmax(i)).toThrow(DTypeError);
+    expect(() => logSoftmax(i)).toThrow(/^log_softmax: .*int32/);
+    i.dispose();
+  });
+
+  it('raises ValueError for a temperature that is not positive and finite', () => {
+    const a = nd([1, 2], [2]);
+    for (const temperature of [0, -1, NaN, Infinity]) {
+      expect(() => softmax(a, { temperature })).toThrow(ValueError);
+      expect(() => logSoftmax(a, { temperature })).toThrow(/^log_softmax: temperature/);
+    }
+    a.dispose();
+  });
+
+  it('raises StateError naming the op for a disposed input', () => {
+    const a = nd([1, 2], [2]);
+    a.dispose();
+    expect(() => softmax(a)).toThrow(StateError);
+    expect(() => logSoftmax(a)).toThrow(/^log_softmax: /);
+  });
+});
