@@ -1,6 +1,6 @@
 import { Context, cpu } from './context.js';
 import { type AnyTypedArray, type DType, DTYPE_CODES, dtypeFromCode, checkDType, viewBytesAs } from './dtype.js';
-import { IndexError, StateError, ValueError } from './errors.js';
+import { IndexError, ValueError } from './errors.js';
 import { binding, type NativeHandle, scratch } from './native.js';
 import { transpose } from './ops/transpose.js';
 import { fmt, resolveReshape } from './reshape-shape.js';
@@ -17,6 +17,8 @@ interface ArrayBinding {
 }
 
 const native = binding<ArrayBinding>();
+
+const DISPOSED = -1 as NativeHandle;
 
 // The safety net for arrays that are never disposed: their handles are released when JS collects them.
 const collected = new FinalizationRegistry<NativeHandle>((h) => native.dispose(h));
@@ -56,10 +58,12 @@ export class NDArray {
     });
   }
 
-  /** The native handle; throws StateError once the array is disposed. */
+  /**
+   * The native handle. A disposed array yields a handle that no slot holds, so the native op that
+   * receives it raises a StateError naming the op and the argument.
+   */
   get handle(): NativeHandle {
-    if (this.#handle === null) throw new StateError(`NDArray${fmt(this.shape)} ${this.dtype} was disposed`);
-    return this.#handle;
+    return this.#handle ?? DISPOSED;
   }
 
   get isDisposed(): boolean {

@@ -1,5 +1,5 @@
 // Element-wise math: unary ops, clip, broadcasting binary ops (with scalar variants) and where.
-import { StateError, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { BinaryOp, type BinaryOpName, UnaryOp, type UnaryOpName } from '../op-ids.gen.js';
@@ -14,18 +14,12 @@ interface ElemwiseBinding {
 
 const native = binding<ElemwiseBinding>();
 
-// Names the op in the StateError (NDArray.handle alone would not say which call failed).
-function handleOf(a: NDArray, op: string, arg: string): NativeHandle {
-  if (a.isDisposed) throw new StateError(`${op}: ${arg} was disposed`);
-  return a.handle;
-}
-
 /** An element-wise unary op. */
 export type UnaryFn = (data: NDArray) => NDArray;
 
 function unaryOp(name: UnaryOpName): UnaryFn {
   const id = UnaryOp[name];
-  return (data) => NDArray.fromHandle(native.unaryOp(id, handleOf(data, name, 'data')));
+  return (data) => NDArray.fromHandle(native.unaryOp(id, data.handle));
 }
 
 /** e^x (MXNet exp). */
@@ -57,7 +51,7 @@ export const reciprocal = unaryOp('reciprocal');
 
 /** Limits every element to [aMin, aMax]; aMin > aMax is a ValueError (MXNet clip). */
 export function clip(data: NDArray, aMin: number, aMax: number): NDArray {
-  return NDArray.fromHandle(native.clip(handleOf(data, 'clip', 'data'), aMin, aMax));
+  return NDArray.fromHandle(native.clip(data.handle, aMin, aMax));
 }
 
 /** A broadcasting binary op (MXNet broadcast_*); with a number on one side, MXNet's _*_scalar / _r*_scalar. */
@@ -71,12 +65,12 @@ function binaryOp(name: string, opName: BinaryOpName): BinaryFn {
   return (lhs: NDArray | number, rhs: NDArray | number): NDArray => {
     if (typeof rhs === 'number') {
       if (typeof lhs === 'number') throw new ValueError(`${name}: at least one operand must be an NDArray`);
-      return NDArray.fromHandle(native.binaryScalarOp(id, handleOf(lhs, name, 'lhs'), rhs, false));
+      return NDArray.fromHandle(native.binaryScalarOp(id, lhs.handle, rhs, false));
     }
     if (typeof lhs === 'number') {
-      return NDArray.fromHandle(native.binaryScalarOp(id, handleOf(rhs, name, 'rhs'), lhs, true));
+      return NDArray.fromHandle(native.binaryScalarOp(id, rhs.handle, lhs, true));
     }
-    return NDArray.fromHandle(native.binaryOp(id, handleOf(lhs, name, 'lhs'), handleOf(rhs, name, 'rhs')));
+    return NDArray.fromHandle(native.binaryOp(id, lhs.handle, rhs.handle));
   };
 }
 
@@ -110,6 +104,6 @@ export const lesserEqual = binaryOp('lesserEqual', 'lesser_equal');
 /** x where condition is non-zero, else y; a 1-D condition of length x.shape[0] picks rows (MXNet where). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {
   return NDArray.fromHandle(
-    native.where(handleOf(condition, 'where', 'condition'), handleOf(x, 'where', 'x'), handleOf(y, 'where', 'y')),
+    native.where(condition.handle, x.handle, y.handle),
   );
 }

@@ -1,7 +1,6 @@
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { ReduceOp, type ReduceOpName } from '../op-ids.gen.js';
-import { handleArg } from './handle-arg.js';
 
 interface ReduceBinding {
   reduce(
@@ -41,7 +40,7 @@ export interface ArgmaxOptions {
 
 function run(a: NDArray, op: ReduceOpName, opts: ReduceOptions, ord = 2): NDArray {
   const { axis = null, keepdims = false, exclude = false } = opts;
-  return NDArray.fromHandle(native.reduce(handleArg(a, op), ReduceOp[op], axis, keepdims, exclude, ord));
+  return NDArray.fromHandle(native.reduce(a.handle, ReduceOp[op], axis, keepdims, exclude, ord));
 }
 
 /** MXNet `sum(data, axis, keepdims, exclude)`; float32 accumulates in float64, an empty sum is 0. */
@@ -71,5 +70,5 @@ export function norm(a: NDArray, opts: NormOptions = {}): NDArray {
 
 /** MXNet `argmax(data, axis, keepdims)`: first index of the maximum, as a float of the input's dtype. */
 export function argmax(a: NDArray, opts: ArgmaxOptions = {}): NDArray {
-  return NDArray.fromHandle(native.argmax(handleArg(a, 'argmax'), opts.axis ?? null, opts.keepdims ?? false));
+  return NDArray.fromHandle(native.argmax(a.handle, opts.axis ?? null, opts.keepdims ?? false));
 }

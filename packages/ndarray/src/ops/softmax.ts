@@ -1,6 +1,5 @@
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
-import { handleArg } from './handle-arg.js';
 
 interface SoftmaxBinding {
   softmax(data: NativeHandle, axis: number, temperature: number, log: boolean): NativeHandle;
@@ -18,11 +17,11 @@ export interface SoftmaxOptions {
 /** MXNet `softmax(data, axis=-1, temperature=1)`: exp(x / t) normalized along the axis, computed stably. */
 export function softmax(a: NDArray, opts: SoftmaxOptions = {}): NDArray {
   const { axis = -1, temperature = 1 } = opts;
-  return NDArray.fromHandle(native.softmax(handleArg(a, 'softmax'), axis, temperature, false));
+  return NDArray.fromHandle(native.softmax(a.handle, axis, temperature, false));
 }
 
 /** MXNet `log_softmax(data, axis=-1, temperature=1)`: the log of softmax without forming it. */
 export function logSoftmax(a: NDArray, opts: SoftmaxOptions = {}): NDArray {
   const { axis = -1, temperature = 1 } = opts;
-  return NDArray.fromHandle(native.softmax(handleArg(a, 'log_softmax'), axis, temperature, true));
+  return NDArray.fromHandle(native.softmax(a.handle, axis, temperature, true));
 }
