@@ -9,3 +9,4 @@ export * from './runtime.js';
 export { resolveReshape } from './reshape-shape.js';
 export { transpose } from './ops/transpose.js';
 export type { NativeHandle } from './native.js';
+export * from './ops/linalg.js';
