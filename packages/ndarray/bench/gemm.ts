@@ -20,7 +20,7 @@ const SHAPES: [number, number, number][] = [
   [2048, 2048, 2048],
 ];
 const SECONDS = 1;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const PYTHON = '/usr/bin/python3';
 // The thread count OpenBLAS itself reports, which is what the GEMM runs on.
 const blas = binding<{ blasNumThreads(): number }>();
