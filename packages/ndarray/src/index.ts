@@ -15,3 +15,4 @@ export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';
+export * from './ops/linalg.js';

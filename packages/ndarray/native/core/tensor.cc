@@ -1,5 +1,8 @@
 #include "bkt/tensor.h"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -12,6 +15,33 @@ std::atomic<int64_t> gLiveStorages{0};
 std::atomic<int64_t> gLiveBytes{0};
 std::atomic<int64_t> gTotalAllocations{0};
 constexpr size_t kAlign = 64;  // cache line, and enough for any SIMD load
+// numpy's threshold for asking the kernel for transparent huge pages: large arrays then take one
+// page fault per 2 MB instead of per 4 kB when first touched.
+constexpr size_t kHugePageMin = size_t{1} << 22;
+
+// malloc plus manual alignment, with the malloc'd pointer stashed just below the aligned block.
+// aligned_alloc would make glibc request size + alignment, so a block it frees never fits the next
+// request of the same size: loops that allocate and free one result then grow the heap and touch
+// fresh pages on every iteration (a page fault per 4 kB of every GEMM output, measured).
+// The block is rounded up to whole cache lines so vector loops may read to the end of the last line.
+void* allocAligned(size_t bytes) {
+  if (bytes > SIZE_MAX - 2 * kAlign) return nullptr;
+  const size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
+  void* base = std::malloc(rounded + kAlign);
+  if (!base) return nullptr;
+  const auto addr = reinterpret_cast<uintptr_t>(base);
+  void* data = reinterpret_cast<void*>((addr + kAlign) & ~(uintptr_t{kAlign} - 1));
+  static_cast<void**>(data)[-1] = base;
+  if (bytes >= kHugePageMin) {
+    const uintptr_t page = 4096;
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+    const uintptr_t end = reinterpret_cast<uintptr_t>(data) + bytes;
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+  return data;
+}
+
+void freeAligned(void* data) { std::free(static_cast<void**>(data)[-1]); }
 }  // namespace
 
 std::string Context::str() const {
@@ -20,8 +50,7 @@ std::string Context::str() const {
 }
 
 Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes) {
-  const size_t rounded = ((bytes + kAlign - 1) / kAlign) * kAlign;
-  data_ = std::aligned_alloc(kAlign, rounded == 0 ? kAlign : rounded);
+  data_ = allocAligned(bytes);
   if (!data_) fail(ErrorKind::kNative, "out of memory allocating " + std::to_string(bytes) + " bytes");
   gLiveStorages++;
   gLiveBytes += static_cast<int64_t>(bytes);
@@ -29,7 +58,7 @@ Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes) {
 }
 
 Storage::~Storage() {
-  std::free(data_);
+  freeAligned(data_);
   gLiveStorages--;
   gLiveBytes -= static_cast<int64_t>(bytes_);
 }

@@ -1,0 +1,159 @@
+// float32 GEMM throughput of `dot` called from TS, against numpy on the same OpenBLAS, then the fixed
+// cost of one small op call.
+//   pnpm bench:gemm                  # OpenBLAS's default thread count on both sides
+//   pnpm bench:gemm -- --threads 1   # both sides on n threads
+// One JSON line per shape: m, n, k, threads, gflops and, when /usr/bin/python3 has numpy, numpy_gflops
+// and ratio = gflops / numpy_gflops; the last line is {op, overhead_us}.
+// The machine is shared, so each shape runs ROUNDS alternating rounds of ours then numpy's (about
+// SECONDS in all per side) and each side reports its best round: a burst of someone else's work
+// then lowers one round instead of one side.
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+import * as nd from '../src/index.js';
+import { binding } from '../src/native.js';
+
+const SHAPES: [number, number, number][] = [
+  [32, 800, 400],
+  [960, 800, 200],
+  [960, 10000, 200],
+  [2048, 2048, 2048],
+];
+const SECONDS = 1;
+const ROUNDS = 5;
+const PYTHON = '/usr/bin/python3';
+// The thread count OpenBLAS itself reports, which is what the GEMM runs on.
+const blas = binding<{ blasNumThreads(): number }>();
+
+function threadsArg(): number | undefined {
+  const i = process.argv.indexOf('--threads');
+  if (i < 0) return undefined;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--threads needs a positive integer, got ${process.argv[i + 1]}`);
+  return n;
+}
+
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** GFLOP/s of dot(a, b) over repetitions for about `seconds`, timing only the dot calls. */
+function dotRound(a: nd.NDArray, b: nd.NDArray, seconds: number): number {
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  let timed = 0;
+  let reps = 0;
+  const start = nowMs();
+  while (reps === 0 || nowMs() - start < seconds * 1000) {
+    const t0 = nowMs();
+    const c = nd.dot(a, b);
+    timed += nowMs() - t0;
+    c.dispose();
+    reps++;
+  }
+  return (2 * m * n * k * reps) / (timed / 1000) / 1e9;
+}
+
+// The reference's own measurement (shared/bench/sgemm_roofline.py): `a @ b` repeated for a while,
+// served one request per stdin line so numpy's rounds can alternate with ours.
+const NUMPY_SCRIPT = `
+import sys, time, numpy as np
+data = {}
+for line in sys.stdin:
+    m, n, k, seconds = int(line.split()[0]), int(line.split()[1]), int(line.split()[2]), float(line.split()[3])
+    if (m, n, k) not in data:
+        data.clear()
+        data[m, n, k] = (np.random.rand(m, k).astype(np.float32), np.random.rand(k, n).astype(np.float32))
+        a, b = data[m, n, k]; a @ b; a @ b
+    a, b = data[m, n, k]
+    reps, t = 0, time.perf_counter()
+    while reps == 0 or time.perf_counter() - t < seconds: a @ b; reps += 1
+    print(2 * m * n * k * reps / (time.perf_counter() - t) / 1e9, flush=True)
+`;
+
+class NumpyWorker {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor(threads: number | undefined) {
+    const env = threads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+    this.#child = spawn(PYTHON, ['-c', NUMPY_SCRIPT], { env });
+    this.#child.stderr.pipe(process.stderr);
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async gflops(m: number, n: number, k: number, seconds: number): Promise<number> {
+    this.#child.stdin.write(`${m} ${n} ${k} ${seconds}\n`);
+    const next = await this.#lines.next();
+    if (next.done) throw new Error('the numpy reference exited early');
+    return Number(next.value);
+  }
+
+  close(): void {
+    this.#child.stdin.end();
+  }
+}
+
+function hasNumpy(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+}
+
+type Binary = (a: nd.NDArray, b: nd.NDArray) => nd.NDArray;
+
+/** Microseconds per call of the cheapest op that allocates its result: `add` once it exists. */
+function callOverhead(): { op: string; overhead_us: number } {
+  const add = (nd as unknown as { add?: Binary }).add;
+  const x = nd.zeros([1]);
+  const y = nd.zeros([1]);
+  const [op, call]: [string, () => nd.NDArray] = add ? ['add', () => add(x, y)] : ['astype', () => x.astype('float32')];
+  const batch = 1000;
+  const results = new Array<nd.NDArray>(batch);
+  const run = (batches: number): number => {
+    let timed = 0;
+    for (let b = 0; b < batches; b++) {
+      const t0 = nowMs();
+      for (let i = 0; i < batch; i++) results[i] = call();
+      timed += nowMs() - t0;
+      for (const r of results) r.dispose();
+    }
+    return timed;
+  };
+  run(20);
+  const batches = 200;
+  const ms = run(batches);
+  x.dispose();
+  y.dispose();
+  return { op, overhead_us: +((ms * 1000) / (batches * batch)).toFixed(3) };
+}
+
+async function main(): Promise<void> {
+  const threads = threadsArg();
+  if (threads !== undefined) nd.setNumThreads(threads);
+  const numpy = hasNumpy() ? new NumpyWorker(threads) : undefined;
+  try {
+    for (const [m, n, k] of SHAPES) {
+      const a = nd.random.uniform(0, 1, [m, k]);
+      const b = nd.random.uniform(0, 1, [k, n]);
+      for (let i = 0; i < 2; i++) nd.dot(a, b).dispose();
+      let ours = 0;
+      let ref = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        ours = Math.max(ours, dotRound(a, b, SECONDS / ROUNDS));
+        if (numpy) ref = Math.max(ref, await numpy.gflops(m, n, k, SECONDS / ROUNDS));
+      }
+      a.dispose();
+      b.dispose();
+      const line: Record<string, number> = { m, n, k, threads: blas.blasNumThreads(), gflops: +ours.toFixed(1) };
+      if (numpy) {
+        line.numpy_gflops = +ref.toFixed(1);
+        line.ratio = +(ours / ref).toFixed(3);
+      }
+      console.log(JSON.stringify(line));
+    }
+  } finally {
+    numpy?.close();
+  }
+  console.log(JSON.stringify(callOverhead()));
+}
+
+await main();

@@ -1,0 +1,20 @@
+// Matrix products on OpenBLAS: MXNet's dot and batch_dot.
+#pragma once
+#include "bkt/tensor.h"
+
+namespace bkt {
+
+// MXNet's dot. 1-D x 1-D is the inner product, shape (1,). Otherwise lhs is viewed as a matrix
+// (prod(shape[:-1]), shape[-1]) — or, with transposeA, (shape[0], prod(shape[1:])) transposed — and
+// rhs as (shape[0], prod(shape[1:])) — or, with transposeB, (prod(shape[:-1]), shape[-1]) transposed;
+// the output keeps the free axes of both in order (a 1-D side contributes none).
+Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB);
+
+// MXNet's batch_dot: (B..., M, K) x (B..., K, N) -> (B..., M, N) for N-D inputs (N >= 3) whose
+// leading batch axes are equal; the flags transpose the last two axes of an input.
+Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB);
+
+// The number of threads OpenBLAS will use for the next large GEMM.
+int blasNumThreads();
+
+}  // namespace bkt

@@ -1,0 +1,244 @@
+#include "bkt/gemm.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <string>
+
+#include "bkt/error.h"
+#include "bkt/parallel.h"
+
+namespace bkt {
+namespace {
+
+template <typename T>
+struct Blas;
+
+template <>
+struct Blas<float> {
+  static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a,
+                   blasint lda, const float* b, blasint ldb, float* c) {
+    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+  }
+  static void gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const float* a, const float* x, float* y) {
+    cblas_sgemv(CblasRowMajor, t, rows, cols, 1.0f, a, cols, x, 1, 0.0f, y, 1);
+  }
+  static float inner(blasint n, const float* x, const float* y) { return cblas_sdot(n, x, 1, y, 1); }
+};
+
+template <>
+struct Blas<double> {
+  static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a,
+                   blasint lda, const double* b, blasint ldb, double* c) {
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+  }
+  static void gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const double* a, const double* x, double* y) {
+    cblas_dgemv(CblasRowMajor, t, rows, cols, 1.0, a, cols, x, 1, 0.0, y, 1);
+  }
+  static double inner(blasint n, const double* x, const double* y) { return cblas_ddot(n, x, 1, y, 1); }
+};
+
+template <typename Fn>
+void dispatchFloat(DType t, Fn&& fn) {
+  if (t == DType::kFloat64) {
+    fn(double{});
+  } else {
+    fn(float{});
+  }
+}
+
+// C(m, n) = op(A) op(B), all row-major and contiguous: A is stored (k, m) when ta, else (m, k);
+// B is stored (n, k) when tb, else (k, n). Transposition is only a BLAS flag, never a copy.
+struct Product {
+  int64_t m, n, k;
+  bool ta, tb;
+};
+
+// OpenBLAS runs a GEMM with m*n*k up to 65536 * GEMM_MULTITHREAD_THRESHOLD (4 by default) on the
+// calling thread alone, so batches of products well below that can be spread over our pool without
+// two thread teams competing for the cores.
+constexpr int64_t kSmallProduct = int64_t{1} << 17;
+// Work per pool chunk (in m*n*k) below which a thread handoff costs more than it saves.
+constexpr int64_t kChunkWork = int64_t{1} << 18;
+
+// `vectorPaths` sends vector-shaped products to gemv / dot, which beat a packed GEMM there; it is off
+// inside the pool because OpenBLAS threads gemv from far smaller sizes than GEMM.
+template <typename T>
+void multiply(const Product& p, const T* a, const T* b, T* c, bool vectorPaths) {
+  if (p.m == 0 || p.n == 0) return;
+  if (p.k == 0) {
+    std::memset(c, 0, static_cast<size_t>(p.m * p.n) * sizeof(T));
+    return;
+  }
+  const auto m = static_cast<blasint>(p.m);
+  const auto n = static_cast<blasint>(p.n);
+  const auto k = static_cast<blasint>(p.k);
+  if (vectorPaths) {
+    // With m or n equal to 1 the vector operand is contiguous whatever its flag says.
+    if (m == 1 && n == 1) {
+      c[0] = Blas<T>::inner(k, a, b);
+      return;
+    }
+    if (n == 1) {
+      Blas<T>::gemv(p.ta ? CblasTrans : CblasNoTrans, p.ta ? k : m, p.ta ? m : k, a, b, c);
+      return;
+    }
+    if (m == 1) {
+      // c^T = op(B)^T a^T
+      Blas<T>::gemv(p.tb ? CblasNoTrans : CblasTrans, p.tb ? n : k, p.tb ? k : n, b, a, c);
+      return;
+    }
+  }
+  Blas<T>::gemm(p.ta ? CblasTrans : CblasNoTrans, p.tb ? CblasTrans : CblasNoTrans, m, n, k, a, p.ta ? m : k, b,
+                p.tb ? k : n, c);
+}
+
+std::string flagsStr(bool ta, bool tb) {
+  return std::string(" (transposeA=") + (ta ? "true" : "false") + ", transposeB=" + (tb ? "true" : "false") + ")";
+}
+
+std::string operandsStr(const Tensor& lhs, const Tensor& rhs) {
+  return "lhs " + shapeStr(lhs.shape()) + " and rhs " + shapeStr(rhs.shape());
+}
+
+void checkOperands(const Tensor& lhs, const Tensor& rhs, const char* op) {
+  requireSameContext(lhs, rhs, op);
+  requireFloat(lhs, op, "lhs");
+  requireFloat(rhs, op, "rhs");
+  if (lhs.dtype() != rhs.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": lhs and rhs must have the same dtype, got lhs " +
+                                dtypeName(lhs.dtype()) + " " + shapeStr(lhs.shape()) + " and rhs " +
+                                dtypeName(rhs.dtype()) + " " + shapeStr(rhs.shape()));
+  }
+}
+
+void checkBlasRange(const Product& p, const char* op, const Tensor& lhs, const Tensor& rhs) {
+  if (p.m > INT_MAX || p.n > INT_MAX || p.k > INT_MAX) {
+    fail(ErrorKind::kValue, std::string(op) + ": a matrix side of " + operandsStr(lhs, rhs) +
+                                " exceeds the 2^31 - 1 elements BLAS can index");
+  }
+}
+
+int64_t product(const Shape& s, size_t begin, size_t end) {
+  int64_t p = 1;
+  for (size_t i = begin; i < end; ++i) p *= s[i];
+  return p;
+}
+
+}  // namespace
+
+Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB) {
+  checkOperands(lhs, rhs, "dot");
+  if (lhs.ndim() == 0 || rhs.ndim() == 0) {
+    fail(ErrorKind::kShape, "dot: 0-d arrays are not supported, got " + operandsStr(lhs, rhs));
+  }
+  const Shape& ls = lhs.shape();
+  const Shape& rs = rhs.shape();
+  const size_t ln = ls.size();
+  const size_t rn = rs.size();
+  Product p{};
+  Shape outShape;
+  if (ln == 1 && rn == 1) {
+    if (transposeA || transposeB) {
+      fail(ErrorKind::kShape, "dot: 1-D inputs cannot be transposed, got " + operandsStr(lhs, rhs) +
+                                  flagsStr(transposeA, transposeB));
+    }
+    if (ls[0] != rs[0]) {
+      fail(ErrorKind::kShape, "dot: the lengths of " + operandsStr(lhs, rhs) + " differ (" + std::to_string(ls[0]) +
+                                  " vs " + std::to_string(rs[0]) + ")");
+    }
+    p = {1, 1, ls[0], false, false};
+    outShape = {1};
+  } else {
+    // MXNet flattens each side to a matrix around the one contracted axis: the last axis of lhs
+    // (the first with transposeA) and the first axis of rhs (the last with transposeB).
+    const int64_t kLhs = transposeA ? ls[0] : ls[ln - 1];
+    const int64_t kRhs = transposeB ? rs[rn - 1] : rs[0];
+    if (kLhs != kRhs) {
+      fail(ErrorKind::kShape, "dot: the inner dimensions of " + operandsStr(lhs, rhs) + " differ (" +
+                                  std::to_string(kLhs) + " vs " + std::to_string(kRhs) + ")" +
+                                  flagsStr(transposeA, transposeB));
+    }
+    p.k = kLhs;
+    p.m = transposeA ? product(ls, 1, ln) : product(ls, 0, ln - 1);
+    p.n = transposeB ? product(rs, 0, rn - 1) : product(rs, 1, rn);
+    p.ta = transposeA;
+    p.tb = transposeB;
+    if (ln > 1) {
+      if (transposeA) {
+        outShape.insert(outShape.end(), ls.begin() + 1, ls.end());
+      } else {
+        outShape.insert(outShape.end(), ls.begin(), ls.end() - 1);
+      }
+    }
+    if (rn > 1) {
+      if (transposeB) {
+        outShape.insert(outShape.end(), rs.begin(), rs.end() - 1);
+      } else {
+        outShape.insert(outShape.end(), rs.begin() + 1, rs.end());
+      }
+    }
+  }
+  checkBlasRange(p, "dot", lhs, rhs);
+  Tensor out = Tensor::empty(outShape, lhs.dtype(), lhs.ctx());
+  dispatchFloat(lhs.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    multiply<T>(p, lhs.data<T>(), rhs.data<T>(), out.data<T>(), true);
+  });
+  return out;
+}
+
+Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB) {
+  checkOperands(lhs, rhs, "batchDot");
+  const int nd = lhs.ndim();
+  if (nd < 3 || rhs.ndim() != nd) {
+    fail(ErrorKind::kShape, "batchDot: lhs and rhs must have the same number of dimensions, at least 3, got " +
+                                operandsStr(lhs, rhs));
+  }
+  for (int i = 0; i < nd - 2; ++i) {
+    if (lhs.dim(i) != rhs.dim(i)) {
+      fail(ErrorKind::kShape, "batchDot: the batch dimensions of " + operandsStr(lhs, rhs) + " differ at axis " +
+                                  std::to_string(i) + " (" + std::to_string(lhs.dim(i)) + " vs " +
+                                  std::to_string(rhs.dim(i)) + ")");
+    }
+  }
+  const int64_t lr = lhs.dim(nd - 2), lc = lhs.dim(nd - 1);
+  const int64_t rr = rhs.dim(nd - 2), rc = rhs.dim(nd - 1);
+  const int64_t kLhs = transposeA ? lr : lc;
+  const int64_t kRhs = transposeB ? rc : rr;
+  if (kLhs != kRhs) {
+    fail(ErrorKind::kShape, "batchDot: the inner dimensions of " + operandsStr(lhs, rhs) + " differ (" +
+                                std::to_string(kLhs) + " vs " + std::to_string(kRhs) + ")" +
+                                flagsStr(transposeA, transposeB));
+  }
+  const Product p{transposeA ? lc : lr, transposeB ? rr : rc, kLhs, transposeA, transposeB};
+  checkBlasRange(p, "batchDot", lhs, rhs);
+  Shape outShape(lhs.shape().begin(), lhs.shape().end() - 2);
+  const int64_t batch = shapeSize(outShape);
+  outShape.push_back(p.m);
+  outShape.push_back(p.n);
+  Tensor out = Tensor::empty(outShape, lhs.dtype(), lhs.ctx());
+  const int64_t lStep = lr * lc, rStep = rr * rc, oStep = p.m * p.n;
+  const int64_t work = p.m * p.n * p.k;
+  dispatchFloat(lhs.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* a = lhs.data<T>();
+    const T* b = rhs.data<T>();
+    T* c = out.data<T>();
+    if (work <= kSmallProduct) {
+      const int64_t grain = work == 0 ? batch : std::max<int64_t>(1, kChunkWork / work);
+      parallelFor(batch, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) multiply<T>(p, a + i * lStep, b + i * rStep, c + i * oStep, false);
+      });
+    } else {
+      for (int64_t i = 0; i < batch; ++i) multiply<T>(p, a + i * lStep, b + i * rStep, c + i * oStep, true);
+    }
+  });
+  return out;
+}
+
+int blasNumThreads() { return openblas_get_num_threads(); }
+
+}  // namespace bkt
