@@ -17,6 +17,8 @@ import {
   withAttrScope,
   withNameManager,
   withPrefix,
+  concat,
+  reshape,
   type Symbol,
 } from '../src/index.js';
 
@@ -66,6 +68,9 @@ describe('naming', () => {
       expect(s.listOutputs()).toEqual(['split0_output0', 'split0_output1', 'split0_output2']);
       expect(c.listOutputs()).toEqual(['slicechannel0_output0', 'slicechannel0_output1']);
       expect(e.name).toBe('elementwisesum0');
+      // Concat and concat share the hint 'concat', as in MXNet.
+      expect([Concat({ data: [x, x] }).name, concat({ data: [x, x] }).name]).toEqual(['concat0', 'concat1']);
+      expect(reshape({ data: x, shape: [-1] }).name).toBe('reshape0');
       expect(e.outputs[0]!.node.op!.name).toBe('add_n');
       expect(e.outputs[0]!.node.attrs).toEqual({ num_args: '2' });
     });
