@@ -27,16 +27,11 @@ import {
   type Node,
   type Symbol,
 } from '../src/index.js';
+import { mlp } from './fixtures.js';
 
 const nodes = (s: Symbol): Node[] => topoOrder(s.outputs);
 const opNames = (s: Symbol): string[] => nodes(s).flatMap((n) => (n.op ? [`${n.op.name}:${n.name}`] : []));
 
-function mlp(): Symbol {
-  let net = FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 });
-  net = Activation({ data: net, name: 'relu1', actType: 'relu' });
-  net = FullyConnected({ data: net, name: 'fc2', numHidden: 10 });
-  return SoftmaxOutput({ data: net, name: 'softmax' });
-}
 
 describe('gradient graphs', () => {
   it('sums the two gradient paths of a weight used twice with ElementWiseSum', () => {
@@ -111,7 +106,7 @@ describe('gradient graphs', () => {
     expect(fc1b.inputs.map((e) => e.node.outputName(e.index))).toEqual(['relu1_backward_output', 'data', 'fc1_weight']);
     // The gradient graph infers: each gradient has its argument's shape.
     const shapes = Group([net, r.symbol]).inferShape({ data: [8, 20] });
-    expect(shapes.outShapes).toEqual([[8, 10], [16, 20], [16], [10, 16], [10]]);
+    expect(shapes.outShapes).toEqual([[8, 10], [128, 20], [128], [10, 128], [10]]);
   });
 
   it('feeds non-loss heads through <output>_head_grad variables', () => {

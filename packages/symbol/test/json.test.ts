@@ -30,14 +30,8 @@ import {
   withNameManager,
   zeros_like,
 } from '../src/index.js';
+import { mlp } from './fixtures.js';
 
-function mlp(): Symbol {
-  const data = Variable('data');
-  let net = FullyConnected({ data, name: 'fc1', numHidden: 128 });
-  net = Activation({ data: net, name: 'relu1', actType: 'relu' });
-  net = FullyConnected({ data: net, name: 'fc2', numHidden: 10 });
-  return SoftmaxOutput({ data: net, name: 'softmax' });
-}
 
 // Written by hand from the dmlc JSONWriter rules (spec §5.2): 2-space indent per open container,
 // ", " between items with the newline after it, inline entries/attrs of one key, arrays of more than

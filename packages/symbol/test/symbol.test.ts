@@ -21,14 +21,8 @@ import {
   reshape,
   type Symbol,
 } from '../src/index.js';
+import { mlp } from './fixtures.js';
 
-function mlp(): Symbol {
-  const data = Variable('data');
-  let net = FullyConnected({ data, name: 'fc1', numHidden: 128 });
-  net = Activation({ data: net, name: 'relu1', actType: 'relu' });
-  net = FullyConnected({ data: net, name: 'fc2', numHidden: 10 });
-  return SoftmaxOutput({ data: net, name: 'softmax' });
-}
 
 const fresh = <T>(fn: () => T): T => withNameManager(new NameManager(), fn);
 
