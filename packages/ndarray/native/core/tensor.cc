@@ -105,6 +105,29 @@ Tensor Tensor::sliceRows(int64_t begin, int64_t end) const {
   return t;
 }
 
+Tensor Tensor::viewBytes(size_t byteOffset, const Shape& shape, DType dtype) const {
+  for (int64_t d : shape) {
+    if (d < 0) fail(ErrorKind::kShape, "view: negative dimension in shape " + shapeStr(shape));
+  }
+  const size_t bytes = static_cast<size_t>(shapeSize(shape)) * dtypeSize(dtype);
+  if (byteOffset > nbytes() || bytes > nbytes() - byteOffset) {
+    fail(ErrorKind::kIndex, "view: bytes [" + std::to_string(byteOffset) + ", " + std::to_string(byteOffset + bytes) +
+                                ") exceed a buffer of " + std::to_string(nbytes()) + " bytes");
+  }
+  Tensor t = *this;
+  t.offset_ += byteOffset;
+  t.shape_ = shape;
+  t.dtype_ = dtype;
+  return t;
+}
+
+void requireSize(const Tensor& t, int64_t size, const char* op, const char* arg) {
+  if (t.size() != size) {
+    fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
+                                std::to_string(size) + " elements");
+  }
+}
+
 void requireDType(const Tensor& t, DType want, const char* op, const char* arg) {
   if (t.dtype() != want) {
     fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be " + dtypeName(want) + ", got " +

@@ -109,7 +109,7 @@ void dispatchOperand(DType t, Fn&& fn) {
     if (t == DType::kInt32) return fn(int32_t{});
     if (t == DType::kInt64) return fn(int64_t{});
   }
-  elemwise::dispatchFloat(t, fn);
+  dispatchFloat(t, fn);
 }
 
 // One run of the inner dim: x and y step by sx and sy (each 0 or 1 after planning).
@@ -263,24 +263,24 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
       const T* y = b.data<T>();
       T* o = out.data<T>();
       if (sameShape) {
-        elemwise::forRange(out.size(), grain, [=](int64_t lo, int64_t hi) {
+        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) {
           for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i], y[i]);
         });
         return;
       }
       // A one-element side that adds no dims is a scalar: skip planning (and its allocations).
       if (b.size() == 1 && out.shape() == a.shape()) {
-        elemwise::forRange(out.size(), grain,
+        parallelFor(out.size(), grain,
                            [=](int64_t lo, int64_t hi) { innerRun(x + lo, 1, y, 0, o + lo, hi - lo, f); });
         return;
       }
       if (a.size() == 1 && out.shape() == b.shape()) {
-        elemwise::forRange(out.size(), grain,
+        parallelFor(out.size(), grain,
                            [=](int64_t lo, int64_t hi) { innerRun(x, 0, y + lo, 1, o + lo, hi - lo, f); });
         return;
       }
       const BroadcastPlan plan = planBroadcast(a.shape(), b.shape(), out.shape());
-      elemwise::forRange(out.size(), grain,
+      parallelFor(out.size(), grain,
                          [&](int64_t lo, int64_t hi) { broadcastRange(x, y, o, plan, lo, hi, f); });
     });
   });
@@ -299,7 +299,7 @@ Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLe
       const T s = scalarAs<T>(scalar, name, a.dtype());
       const T* x = a.data<T>();
       T* o = out.data<T>();
-      elemwise::forRange(out.size(), grain, [=](int64_t lo, int64_t hi) {
+      parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) {
         if (scalarOnLeft) {
           innerRun(&s, 0, x + lo, 1, o + lo, hi - lo, f);
         } else {

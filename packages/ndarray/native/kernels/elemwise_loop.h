@@ -13,26 +13,4 @@ namespace bkt::elemwise {
 constexpr int64_t kCheapGrain = 1 << 16;
 constexpr int64_t kCostlyGrain = 1 << 13;
 
-// parallelFor, except that work too small to split runs inline without building a std::function,
-// so a one-element op costs no allocation or pool call.
-template <typename Fn>
-inline void forRange(int64_t n, int64_t grain, Fn&& fn) {
-  if (n <= 0) return;
-  if (n < 2 * grain) {
-    fn(int64_t{0}, n);
-    return;
-  }
-  parallelFor(n, grain, fn);
-}
-
-// Calls fn(T{}) for float32/float64; callers check the dtype first.
-template <typename Fn>
-inline void dispatchFloat(DType t, Fn&& fn) {
-  if (t == DType::kFloat64) {
-    fn(double{});
-  } else {
-    fn(float{});
-  }
-}
-
 }  // namespace bkt::elemwise

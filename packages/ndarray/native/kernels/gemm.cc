@@ -40,15 +40,6 @@ struct Blas<double> {
   static double inner(blasint n, const double* x, const double* y) { return cblas_ddot(n, x, 1, y, 1); }
 };
 
-template <typename Fn>
-void dispatchFloat(DType t, Fn&& fn) {
-  if (t == DType::kFloat64) {
-    fn(double{});
-  } else {
-    fn(float{});
-  }
-}
-
 // C(m, n) = op(A) op(B), all row-major and contiguous: A is stored (k, m) when ta, else (m, k);
 // B is stored (n, k) when tb, else (k, n). Transposition is only a BLAS flag, never a copy.
 struct Product {
@@ -240,5 +231,21 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
 }
 
 int blasNumThreads() { return openblas_get_num_threads(); }
+
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
+
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
 
 }  // namespace bkt

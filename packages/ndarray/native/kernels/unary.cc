@@ -76,7 +76,7 @@ template <typename T, typename F>
 void mapInto(const Tensor& in, const Tensor& out, int64_t grain, F f) {
   const T* src = in.data<T>();
   T* dst = out.data<T>();
-  elemwise::forRange(in.size(), grain, [=](int64_t b, int64_t e) {
+  parallelFor(in.size(), grain, [=](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) dst[i] = f(src[i]);
   });
 }
@@ -94,7 +94,7 @@ Tensor unary(UnaryOp op, const Tensor& a) {
   const bool known = withUnary(op, [&](const char* name, int64_t grain, auto f) {
     requireFloat(a, name, "data");
     out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
-    elemwise::dispatchFloat(a.dtype(), [&](auto tag) { mapInto<decltype(tag)>(a, out, grain, f); });
+    dispatchFloat(a.dtype(), [&](auto tag) { mapInto<decltype(tag)>(a, out, grain, f); });
   });
   if (!known) fail(ErrorKind::kValue, "unary: unknown op id " + std::to_string(static_cast<int32_t>(op)));
   return out;
@@ -107,7 +107,7 @@ Tensor clip(const Tensor& a, double aMin, double aMax) {
                                 ") and neither may be NaN");
   }
   Tensor out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
-  elemwise::dispatchFloat(a.dtype(), [&](auto tag) {
+  dispatchFloat(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T lo = static_cast<T>(aMin);
     const T hi = static_cast<T>(aMax);

@@ -49,7 +49,7 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
       const auto* yb = static_cast<const char*>(y.raw());
       auto* ob = static_cast<char*>(out.raw());
       const int64_t grain = std::max<int64_t>(1, elemwise::kCheapGrain * 4 / static_cast<int64_t>(rowBytes + 1));
-      elemwise::forRange(rows, grain, [=](int64_t lo, int64_t hi) {
+      parallelFor(rows, grain, [=](int64_t lo, int64_t hi) {
         for (int64_t r = lo; r < hi; ++r) {
           const size_t off = static_cast<size_t>(r) * rowBytes;
           std::memcpy(ob + off, (truthy(c[r]) ? xb : yb) + off, rowBytes);
@@ -62,7 +62,7 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
       const T* xv = x.data<T>();
       const T* yv = y.data<T>();
       T* o = out.data<T>();
-      elemwise::forRange(x.size(), elemwise::kCheapGrain, [=](int64_t lo, int64_t hi) {
+      parallelFor(x.size(), elemwise::kCheapGrain, [=](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) o[i] = truthy(c[i]) ? xv[i] : yv[i];
       });
     });

@@ -12,5 +12,6 @@ void registerIndexing(Napi::Env env, Napi::Object exports);
 void registerParams(Napi::Env env, Napi::Object exports);
 void registerOptimizer(Napi::Env env, Napi::Object exports);
 void registerCompression(Napi::Env env, Napi::Object exports);
+void registerPlan(Napi::Env env, Napi::Object exports);
 
 }  // namespace bkt::napi

@@ -14,6 +14,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   registerParams(env, exports);
   registerOptimizer(env, exports);
   registerCompression(env, exports);
+  registerPlan(env, exports);
   return exports;
 }
 

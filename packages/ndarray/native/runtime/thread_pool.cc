@@ -117,7 +117,9 @@ ThreadPool& pool() {
 
 }  // namespace
 
-void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) { pool().run(n, grain, fn); }
+void parallelForPool(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  pool().run(n, grain, fn);
+}
 
 void setNumThreads(int n) {
   pool().resize(n);

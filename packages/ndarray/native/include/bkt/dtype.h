@@ -42,4 +42,10 @@ auto dispatchAll(DType t, Fn&& fn) {
   return fn(float{});
 }
 
+// Calls fn(T{}) with T float or double; callers check that the dtype is one of the two first.
+template <typename Fn>
+auto dispatchFloat(DType t, Fn&& fn) {
+  return t == DType::kFloat64 ? fn(double{}) : fn(float{});
+}
+
 }  // namespace bkt

@@ -14,6 +14,13 @@ Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transpose
 // leading batch axes are equal; the flags transpose the last two axes of an input.
 Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB);
 
+// C = alpha op(A) op(B) + beta C on row-major buffers through OpenBLAS, for fused kernels that
+// call GEMM on parts of their tensors (FullyConnected, RNN).
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
+
 // The number of threads OpenBLAS will use for the next large GEMM.
 int blasNumThreads();
 

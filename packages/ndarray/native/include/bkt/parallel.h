@@ -6,8 +6,20 @@
 
 namespace bkt {
 
+void parallelForPool(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+
 // Runs fn(begin, end) over [0, n) in chunks of at least `grain` items, on the caller plus the pool.
-void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+// Work too small to split runs inline without building a std::function, so a one-element op costs
+// no allocation and no pool handoff.
+template <typename Fn>
+inline void parallelFor(int64_t n, int64_t grain, Fn&& fn) {
+  if (n <= 0) return;
+  if (n < 2 * grain) {
+    fn(int64_t{0}, n);
+    return;
+  }
+  parallelForPool(n, grain, fn);
+}
 
 // Sets the pool size and OpenBLAS's thread count together.
 void setNumThreads(int n);

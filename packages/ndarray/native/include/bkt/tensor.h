@@ -61,6 +61,9 @@ class Tensor {
   // Views share storage; both keep the data contiguous.
   Tensor reshaped(const Shape& shape) const;
   Tensor sliceRows(int64_t begin, int64_t end) const;
+  // A view of this buffer's bytes [byteOffset, byteOffset + size * dtypeSize) as another shape and
+  // dtype: how an executor's arena hands out intermediates.
+  Tensor viewBytes(size_t byteOffset, const Shape& shape, DType dtype) const;
   bool sharesStorageWith(const Tensor& o) const { return storage_ == o.storage_; }
 
  private:
@@ -76,5 +79,8 @@ void requireDType(const Tensor& t, DType want, const char* op, const char* arg);
 void requireFloat(const Tensor& t, const char* op, const char* arg);
 void requireSameContext(const Tensor& a, const Tensor& b, const char* op);
 void requireSameShape(const Tensor& a, const Tensor& b, const char* op);
+// Plan kernels receive shapes from the executor's inference; this guards the element counts their
+// loops rely on, so a malformed plan raises instead of reading out of bounds.
+void requireSize(const Tensor& t, int64_t size, const char* op, const char* arg);
 
 }  // namespace bkt

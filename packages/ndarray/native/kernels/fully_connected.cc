@@ -1,0 +1,93 @@
+// FullyConnected as one GEMM plus a bias: out = data · weightᵀ + bias. Backward is two GEMMs and a
+// column sum. Attributes: [numHidden, noBias, flatten].
+#include "bkt/error.h"
+#include "bkt/gemm.h"
+#include "bkt/plan.h"
+
+namespace bkt {
+namespace {
+
+struct FcDims {
+  int64_t rows;   // batch rows after flattening
+  int64_t inDim;  // K
+  int64_t hidden; // H
+};
+
+FcDims fcDims(const Tensor& data, const Tensor& weight, bool flatten) {
+  const Shape& s = data.shape();
+  if (s.empty()) fail(ErrorKind::kShape, "FullyConnected: data must have at least one dimension");
+  FcDims d{};
+  if (flatten) {
+    d.rows = s[0];
+    d.inDim = s[0] == 0 ? shapeSize(Shape(s.begin() + 1, s.end())) : data.size() / s[0];
+  } else {
+    d.inDim = s.back();
+    d.rows = d.inDim == 0 ? shapeSize(Shape(s.begin(), s.end() - 1)) : data.size() / d.inDim;
+  }
+  d.hidden = weight.ndim() == 2 ? weight.dim(0) : -1;
+  if (weight.ndim() != 2 || weight.dim(1) != d.inDim) {
+    fail(ErrorKind::kShape, "FullyConnected: weight " + shapeStr(weight.shape()) + " does not fit data " + shapeStr(s));
+  }
+  return d;
+}
+
+void fcForward(const KernelContext& c) {
+  const bool noBias = c.attr(1) != 0;
+  const bool flatten = c.attr(2) != 0;
+  const Tensor& data = c.in(0);
+  const Tensor& weight = c.in(1);
+  const Tensor& out = c.out(0);
+  requireFloat(data, "FullyConnected", "data");
+  const FcDims d = fcDims(data, weight, flatten);
+  requireSize(out, d.rows * d.hidden, "FullyConnected", "output");
+  if (!noBias) requireSize(c.in(2), d.hidden, "FullyConnected", "bias");
+  dispatchFloat(data.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* o = out.data<T>();
+    T beta = 0;
+    if (!noBias) {
+      // Seed every output row with the bias so the GEMM adds onto it (beta = 1): no second pass.
+      const T* b = c.in(2).data<T>();
+      for (int64_t r = 0; r < d.rows; ++r) std::memcpy(o + r * d.hidden, b, sizeof(T) * d.hidden);
+      beta = 1;
+    }
+    gemm(false, true, d.rows, d.hidden, d.inDim, T(1), data.data<T>(), d.inDim, weight.data<T>(), d.inDim, beta, o,
+         d.hidden);
+  });
+}
+
+// inputs: out_grad (rows, H), data, weight (H, K); outputs: d_data, d_weight, d_bias (unless noBias).
+void fcBackward(const KernelContext& c) {
+  const bool flatten = c.attr(2) != 0;
+  const Tensor& og = c.in(0);
+  const Tensor& data = c.in(1);
+  const Tensor& weight = c.in(2);
+  const FcDims d = fcDims(data, weight, flatten);
+  requireSize(og, d.rows * d.hidden, "_backward_FullyConnected", "out_grad");
+  requireSize(c.out(0), data.size(), "_backward_FullyConnected", "data gradient");
+  requireSize(c.out(1), weight.size(), "_backward_FullyConnected", "weight gradient");
+  if (c.numOutputs > 2) requireSize(c.out(2), d.hidden, "_backward_FullyConnected", "bias gradient");
+  dispatchFloat(data.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = og.data<T>();
+    gemm(false, false, d.rows, d.inDim, d.hidden, T(1), g, d.hidden, weight.data<T>(), d.inDim, T(0),
+         c.out(0).data<T>(), d.inDim);
+    gemm(true, false, d.hidden, d.inDim, d.rows, T(1), g, d.hidden, data.data<T>(), d.inDim, T(0), c.out(1).data<T>(),
+         d.inDim);
+    if (c.numOutputs > 2) {
+      T* db = c.out(2).data<T>();
+      for (int64_t h = 0; h < d.hidden; ++h) db[h] = 0;
+      for (int64_t r = 0; r < d.rows; ++r) {
+        const T* row = g + r * d.hidden;
+        for (int64_t h = 0; h < d.hidden; ++h) db[h] += row[h];
+      }
+    }
+  });
+}
+
+}  // namespace
+
+BKT_PLAN_KERNEL(kFullyConnected, fcForward);
+BKT_PLAN_KERNEL(kFullyConnectedBackward, fcBackward);
+
+}  // namespace bkt
