@@ -1,3 +1,6 @@
-// @bkt/executor — Binds symbols to arrays: memory planning and a compiled plan run in native code, shared across bucket executors.
-// Not built yet: see the open issue for this package.
-export {};
+export { Executor, bind, simpleBind } from './executor.js';
+export type { BindOptions, SimpleBindOptions, GradReqSpec, MonitorCallback, ArrayMap } from './executor.js';
+export { planMemory, ARENA_ALIGN } from './memory-planner.js';
+export type { MemoryPlan, TempBuffer } from './memory-planner.js';
+export { checkNumericGradient, GradientCheckError } from './numeric-gradient.js';
+export type { NumericGradientOptions } from './numeric-gradient.js';

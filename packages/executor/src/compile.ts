@@ -1,0 +1,189 @@
+// Turns a symbol (plus the gradient graph of the arguments that want one) into the instruction list
+// of a Plan: which node runs which kernel on which slots, in two segments (forward, then backward).
+import { BindError, type DType, isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray';
+import {
+  buildGradient,
+  type GradReq,
+  Group,
+  inferGraphShapes,
+  inferGraphTypes,
+  isCompleteShape,
+  type Node,
+  type NodeEntry,
+  type Symbol,
+  topoOrder,
+} from '@bkt/symbol';
+
+import { packKernelAttrs } from './kernel-attrs.js';
+
+/** What a slot holds: a bound array (argument, aux, gradient), an executor-owned array (output,
+ * head gradient) or an arena intermediate. */
+export type SlotKind = 'arg' | 'aux' | 'grad' | 'output' | 'headGrad' | 'temp';
+
+export interface Slot {
+  kind: SlotKind;
+  /** Argument, aux-state or head-gradient name; output index as a string for outputs. */
+  name: string;
+  shape: number[];
+  dtype: DType;
+  /** For temps: the instruction that writes it and the last one that reads it. */
+  def: number;
+  lastUse: number;
+}
+
+export interface CompiledGraph {
+  slots: Slot[];
+  instructions: PlanInstruction[];
+  nodeNames: string[];
+  /** Instructions [0, numForward) are the forward segment; the rest is backward. */
+  numForward: number;
+  argNames: string[];
+  auxNames: string[];
+  /** Slot of each forward output, in listOutputs order. */
+  outputSlots: number[];
+  /** Head-gradient variables in the order of the outputs they belong to. */
+  headGrads: { name: string; output: number; slot: number }[];
+  /** Per argument (listArguments order): the slot its gradient array fills, or -1. */
+  gradSlots: number[];
+  argSlots: number[];
+  auxSlots: number[];
+}
+
+export interface CompileOptions {
+  shapes: Readonly<Record<string, readonly number[]>>;
+  dtypes: Readonly<Record<string, DType>>;
+  gradReq: Readonly<Record<string, GradReq>>;
+}
+
+export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
+  const argNames = symbol.listArguments();
+  const auxNames = symbol.listAuxiliaryStates();
+  const wrt = argNames.filter((n) => (opts.gradReq[n] ?? 'null') !== 'null');
+  const grad = wrt.length > 0 ? buildGradient(symbol, wrt, { gradReq: opts.gradReq }) : undefined;
+  const whole = grad ? Group([symbol, grad.symbol]) : symbol;
+
+  const shapes = inferGraphShapes(whole, opts.shapes);
+  let types = inferGraphTypes(whole, opts.dtypes);
+  // As MXNet's simple_bind: variables whose type nothing determines are float32.
+  const untyped = types.nodes.filter((n) => n.isVariable && types.get(n) === undefined).map((n) => n.name);
+  if (untyped.length > 0) {
+    types = inferGraphTypes(whole, { ...Object.fromEntries(untyped.map((n) => [n, 'float32' as DType])), ...opts.dtypes });
+  }
+
+  const forwardNodes = topoOrder(symbol.outputs).filter((n) => !n.isVariable);
+  const forwardSet = new Set(forwardNodes);
+  const backwardNodes = topoOrder(whole.outputs).filter((n) => !n.isVariable && !forwardSet.has(n));
+
+  const slots: Slot[] = [];
+  const slotOf = new Map<Node, number[]>();
+  const describe = (e: NodeEntry): string => `${e.node.name} output ${e.index}`;
+  const newSlot = (kind: SlotKind, name: string, e: NodeEntry): number => {
+    const shape = shapes.of(e);
+    const dtype = types.of(e);
+    if (!isCompleteShape(shape) || dtype === undefined) {
+      throw new BindError(`bind: the shape or dtype of ${describe(e)} could not be inferred`);
+    }
+    slots.push({ kind, name, shape: [...shape!], dtype, def: -1, lastUse: -1 });
+    return slots.length - 1;
+  };
+  const entrySlot = (e: NodeEntry): number => {
+    const s = slotOf.get(e.node)?.[e.index];
+    if (s === undefined) throw new BindError(`bind: ${describe(e)} is used before it is computed`);
+    return s;
+  };
+
+  const argSlots: number[] = [];
+  const auxSlots: number[] = [];
+  const headGrads: CompiledGraph['headGrads'] = [];
+  const headGradOutput = new Map(grad?.headGrads.map((h) => [h.name, h.output]) ?? []);
+  for (const n of topoOrder(whole.outputs).filter((v) => v.isVariable)) {
+    const e = { node: n, index: 0, version: 0 };
+    let kind: SlotKind;
+    if (argNames.includes(n.name)) kind = 'arg';
+    else if (auxNames.includes(n.name)) kind = 'aux';
+    else if (headGradOutput.has(n.name)) kind = 'headGrad';
+    else throw new BindError(`bind: variable '${n.name}' is neither an argument nor an auxiliary state`);
+    const s = newSlot(kind, n.name, e);
+    slotOf.set(n, [s]);
+    if (kind === 'arg') argSlots[argNames.indexOf(n.name)] = s;
+    if (kind === 'aux') auxSlots[auxNames.indexOf(n.name)] = s;
+    if (kind === 'headGrad') headGrads.push({ name: n.name, output: headGradOutput.get(n.name)!, slot: s });
+  }
+  headGrads.sort((a, b) => a.output - b.output);
+
+  // Forward outputs are executor-owned arrays the user can read; every other op output is a temp
+  // until a gradient claims it below.
+  const outputIndex = new Map<Node, Map<number, number>>();
+  symbol.outputs.forEach((e, i) => {
+    const m = outputIndex.get(e.node) ?? new Map<number, number>();
+    if (!m.has(e.index)) m.set(e.index, i);
+    outputIndex.set(e.node, m);
+  });
+  const instructions: PlanInstruction[] = [];
+  const nodeNames: string[] = [];
+  const emit = (n: Node): void => {
+    const kernelName = n.op!.kernels.forward;
+    if (!isKernelName(kernelName)) {
+      throw new BindError(`bind: ${n.describe()} needs kernel '${kernelName}', which the native addon does not have`);
+    }
+    const pc = instructions.length;
+    const inputs = n.inputs.map((e) => {
+      const s = entrySlot(e);
+      slots[s]!.lastUse = Math.max(slots[s]!.lastUse, pc);
+      return s;
+    });
+    const outputs: number[] = [];
+    for (let i = 0; i < n.numOutputs(); i++) {
+      const e = { node: n, index: i, version: 0 };
+      const out = outputIndex.get(n)?.get(i);
+      const s = out !== undefined ? newSlot('output', String(out), e) : newSlot('temp', `${n.name}_output${i}`, e);
+      slots[s]!.def = pc;
+      slots[s]!.lastUse = pc;
+      outputs.push(s);
+    }
+    slotOf.set(n, outputs);
+    nodeNames.push(n.describe());
+    instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs: packKernelAttrs(kernelName as KernelName, n.params()), node: nodeNames.length - 1 });
+  };
+  forwardNodes.forEach(emit);
+  const numForward = instructions.length;
+  backwardNodes.forEach(emit);
+
+  // Each gradient lands in its argument's gradient array: directly when its producer writes a temp
+  // nobody else claimed and grad_req is 'write', else through a copy or an accumulate instruction.
+  const gradSlots = argNames.map(() => -1);
+  const claimed = new Set<number>();
+  grad?.args.forEach((arg, i) => {
+    const e = grad.symbol.outputs[i]!;
+    const src = entrySlot(e);
+    const req = opts.gradReq[arg]!;
+    const argIndex = argNames.indexOf(arg);
+    if (req === 'write' && slots[src]!.kind === 'temp' && !claimed.has(src)) {
+      claimed.add(src);
+      slots[src]!.kind = 'grad';
+      slots[src]!.name = arg;
+      gradSlots[argIndex] = src;
+      return;
+    }
+    const dst = newSlot('grad', arg, e);
+    gradSlots[argIndex] = dst;
+    const pc = instructions.length;
+    slots[src]!.lastUse = Math.max(slots[src]!.lastUse, pc);
+    nodeNames.push(`gradient of '${arg}'`);
+    instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
+  });
+
+  return {
+    slots,
+    instructions,
+    nodeNames,
+    numForward,
+    argNames,
+    auxNames,
+    outputSlots: symbol.outputs.map((e) => entrySlot(e)),
+    headGrads,
+    gradSlots,
+    argSlots,
+    auxSlots,
+  };
+}

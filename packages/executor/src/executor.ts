@@ -1,0 +1,420 @@
+// MXNet's Executor: a symbol bound to arrays. Binding compiles one native Plan; forward and backward
+// each run their whole segment in one native call over preallocated memory.
+import {
+  BindError,
+  type Context,
+  cpu,
+  type DType,
+  DTYPE_BYTES,
+  NDArray,
+  Plan,
+  ShapeError,
+  StateError,
+  ValueError,
+  full,
+  viewBytes,
+  zeros,
+} from '@bkt/ndarray';
+import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
+
+import { ArenaPool, type ArenaUser } from './arena-pool.js';
+import { type CompiledGraph, compile } from './compile.js';
+import { planMemory, type MemoryPlan } from './memory-planner.js';
+
+export type { GradReq };
+export type ArrayMap = Readonly<Record<string, NDArray>>;
+export type GradReqSpec = GradReq | readonly GradReq[] | Readonly<Record<string, GradReq>>;
+export type MonitorCallback = (name: string, array: NDArray) => void;
+
+export interface BindOptions {
+  ctx?: Context;
+  /** Argument arrays by name, or in listArguments() order. */
+  args: ArrayMap | readonly NDArray[];
+  /** Gradient arrays by name or in order; missing ones are allocated for arguments that want one. */
+  argsGrad?: Readonly<Record<string, NDArray | null>> | readonly (NDArray | null)[];
+  gradReq?: GradReqSpec;
+  auxStates?: ArrayMap | readonly NDArray[];
+  /** Share parameters, gradients and the intermediate arena with this executor (bucketing). */
+  sharedExec?: Executor;
+}
+
+export interface SimpleBindOptions {
+  ctx?: Context;
+  /** Shapes of the inputs (at least the data and label arguments); the rest is inferred. */
+  shapes: Readonly<Record<string, readonly number[]>>;
+  dtypes?: Readonly<Record<string, DType>>;
+  gradReq?: GradReqSpec;
+  sharedExec?: Executor;
+}
+
+export class Executor implements ArenaUser {
+  readonly symbol: Symbol;
+  readonly context: Context;
+  readonly argArrays: NDArray[];
+  readonly gradArrays: (NDArray | null)[];
+  readonly auxArrays: NDArray[];
+  readonly outputs: NDArray[];
+  readonly #graph: CompiledGraph;
+  readonly #memory: MemoryPlan;
+  readonly #plan: Plan;
+  readonly #pool: ArenaPool;
+  readonly #owned: NDArray[] = [];
+  readonly #headGrads: NDArray[];
+  #temps: NDArray[] = [];
+  #trained = false;
+  #monitor: { cb: MonitorCallback; all: boolean } | null = null;
+  #disposed = false;
+
+  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, shared?: Executor) {
+    this.symbol = symbol;
+    this.context = ctx;
+    this.#graph = graph;
+    this.argArrays = arrays.args;
+    this.gradArrays = arrays.grads;
+    this.auxArrays = arrays.aux;
+    this.#owned.push(...arrays.owned);
+
+    const temps = graph.slots.flatMap((s, i) => (s.kind === 'temp' ? [i] : []));
+    this.#memory = planMemory(
+      temps.map((i) => {
+        const s = graph.slots[i]!;
+        return { bytes: byteSize(s.shape, s.dtype), def: s.def, lastUse: s.lastUse };
+      }),
+      graph.instructions.length,
+    );
+    this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length);
+
+    const slotArray = new Map<number, NDArray>();
+    graph.argSlots.forEach((s, i) => slotArray.set(s, this.argArrays[i]!));
+    graph.auxSlots.forEach((s, i) => slotArray.set(s, this.auxArrays[i]!));
+    graph.gradSlots.forEach((s, i) => {
+      if (s >= 0) slotArray.set(s, this.gradArrays[i]!);
+    });
+    this.#headGrads = graph.headGrads.map((h) => {
+      const s = graph.slots[h.slot]!;
+      const a = full(s.shape, 1, { dtype: s.dtype, ctx });
+      this.#owned.push(a);
+      slotArray.set(h.slot, a);
+      return a;
+    });
+    this.outputs = graph.outputSlots.map((slot) => {
+      const existing = slotArray.get(slot);
+      if (existing) return existing;
+      const s = graph.slots[slot]!;
+      const a = zeros(s.shape, { dtype: s.dtype, ctx });
+      this.#owned.push(a);
+      slotArray.set(slot, a);
+      return a;
+    });
+    for (const [slot, a] of slotArray) this.#plan.setSlot(slot, a);
+
+    this.#pool = shared ? shared.#pool : new ArenaPool();
+    this.#pool.join(this, this.#memory.arenaBytes);
+  }
+
+  /** @internal Points every intermediate slot at `buffer` (the shared arena, possibly just grown). */
+  attachArena(buffer: NDArray): void {
+    for (const t of this.#temps) t.dispose();
+    this.#temps = [];
+    let k = 0;
+    this.#graph.slots.forEach((s, slot) => {
+      if (s.kind !== 'temp') return;
+      const view = viewBytes(buffer, this.#memory.offsets[k++]!, s.shape, s.dtype);
+      this.#temps.push(view);
+      this.#plan.setSlot(slot, view);
+    });
+  }
+
+  static bind(symbol: Symbol, opts: BindOptions): Executor {
+    const ctx = opts.ctx ?? cpu(0);
+    const argNames = symbol.listArguments();
+    const auxNames = symbol.listAuxiliaryStates();
+    const args = byName(opts.args, argNames, 'args');
+    const aux = byName(opts.auxStates ?? [], auxNames, 'auxStates');
+    const gradReq = gradReqMap(opts.gradReq ?? 'write', argNames);
+    for (const n of argNames) if (!args[n]) throw new BindError(`bind: argument '${n}' has no array (args: ${argNames.join(', ')})`);
+    for (const n of auxNames) if (!aux[n]) throw new BindError(`bind: auxiliary state '${n}' has no array`);
+    const shapes = Object.fromEntries([...argNames.map((n) => [n, args[n]!.shape]), ...auxNames.map((n) => [n, aux[n]!.shape])]);
+    const dtypes = Object.fromEntries([...argNames.map((n) => [n, args[n]!.dtype]), ...auxNames.map((n) => [n, aux[n]!.dtype])]);
+    const graph = compile(symbol, { shapes, dtypes, gradReq });
+    checkShapes(graph, args, aux);
+    const givenGrads = opts.argsGrad === undefined ? {} : byName(opts.argsGrad, argNames, 'argsGrad');
+    const owned: NDArray[] = [];
+    const grads = argNames.map((n, i) => {
+      const slot = graph.gradSlots[i]!;
+      if (slot < 0) return null;
+      const s = graph.slots[slot]!;
+      const given = givenGrads[n];
+      if (given) {
+        if (!sameShape(given.shape, s.shape)) {
+          throw new ShapeError(`bind: gradient array of '${n}' has shape ${fmt(given.shape)}, expected ${fmt(s.shape)}`);
+        }
+        return given;
+      }
+      const a = zeros(s.shape, { dtype: s.dtype, ctx });
+      owned.push(a);
+      return a;
+    });
+    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec);
+  }
+
+  /**
+   * Allocates every array from the given input shapes (MXNet's simple_bind). With `sharedExec`,
+   * arrays of the same name and shape are shared: parameters, their gradients and aux states.
+   */
+  static simpleBind(symbol: Symbol, opts: SimpleBindOptions): Executor {
+    const ctx = opts.ctx ?? cpu(0);
+    const argNames = symbol.listArguments();
+    const auxNames = symbol.listAuxiliaryStates();
+    const gradReq = gradReqMap(opts.gradReq ?? 'write', argNames);
+    const graph = compile(symbol, { shapes: opts.shapes, dtypes: opts.dtypes ?? {}, gradReq });
+    const shared = opts.sharedExec;
+    const owned: NDArray[] = [];
+    const take = (kind: 'arg' | 'aux' | 'grad', name: string, slot: number): NDArray => {
+      const s = graph.slots[slot]!;
+      const fromShared = shared ? shared.#arrayOf(kind, name) : undefined;
+      if (fromShared && sameShape(fromShared.shape, s.shape) && fromShared.dtype === s.dtype) return fromShared;
+      const a = zeros(s.shape, { dtype: s.dtype, ctx });
+      owned.push(a);
+      return a;
+    };
+    const args = argNames.map((n, i) => take('arg', n, graph.argSlots[i]!));
+    const aux = auxNames.map((n, i) => take('aux', n, graph.auxSlots[i]!));
+    const grads = argNames.map((n, i) => (graph.gradSlots[i]! >= 0 ? take('grad', n, graph.gradSlots[i]!) : null));
+    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, shared);
+  }
+
+  #arrayOf(kind: 'arg' | 'aux' | 'grad', name: string): NDArray | undefined {
+    if (kind === 'aux') {
+      const i = this.#graph.auxNames.indexOf(name);
+      return i >= 0 ? this.auxArrays[i] : undefined;
+    }
+    const i = this.#graph.argNames.indexOf(name);
+    if (i < 0) return undefined;
+    return (kind === 'arg' ? this.argArrays[i] : this.gradArrays[i]) ?? undefined;
+  }
+
+  get argDict(): Record<string, NDArray> {
+    return Object.fromEntries(this.#graph.argNames.map((n, i) => [n, this.argArrays[i]!]));
+  }
+
+  get gradDict(): Record<string, NDArray> {
+    return Object.fromEntries(this.#graph.argNames.flatMap((n, i) => (this.gradArrays[i] ? [[n, this.gradArrays[i]!]] : [])));
+  }
+
+  get auxDict(): Record<string, NDArray> {
+    return Object.fromEntries(this.#graph.auxNames.map((n, i) => [n, this.auxArrays[i]!]));
+  }
+
+  get outputDict(): Record<string, NDArray> {
+    return Object.fromEntries(this.symbol.listOutputs().map((n, i) => [n, this.outputs[i]!]));
+  }
+
+  /** Bytes of the arena this executor's intermediates live in (shared with its sharedExec group). */
+  get arenaBytes(): number {
+    return this.#pool.bytes;
+  }
+
+  /**
+   * Runs the forward pass. Named arrays are copied into the arguments first (MXNet's
+   * `forward(is_train, **kwargs)`).
+   */
+  forward(opts: { isTrain?: boolean } & Record<string, NDArray | boolean | undefined> = {}): NDArray[] {
+    this.#checkLive('forward');
+    const isTrain = opts.isTrain === true;
+    for (const [name, value] of Object.entries(opts)) {
+      if (name === 'isTrain' || value === undefined) continue;
+      const i = this.#graph.argNames.indexOf(name);
+      if (i < 0 || !(value instanceof NDArray)) {
+        throw new ValueError(`forward: '${name}' is not an argument (arguments: ${this.#graph.argNames.join(', ')})`);
+      }
+      value.copyTo(this.argArrays[i]!);
+    }
+    this.#run(0, this.#graph.numForward, isTrain);
+    this.#trained = isTrain;
+    return this.outputs;
+  }
+
+  /**
+   * Runs the backward pass after `forward({isTrain: true})`. `outGrads` holds one gradient per output;
+   * those of loss layers (SoftmaxOutput, MakeLoss) are ignored, as in MXNet. Omitted, the gradients of
+   * non-loss outputs are ones (MXNet's initial head gradients).
+   */
+  backward(outGrads?: NDArray | readonly NDArray[]): void {
+    this.#checkLive('backward');
+    if (!this.#trained) throw new StateError('backward: call forward({isTrain: true}) first');
+    const grads = outGrads === undefined ? [] : outGrads instanceof NDArray ? [outGrads] : outGrads;
+    const heads = this.#graph.headGrads;
+    if (grads.length > 0) {
+      if (grads.length !== this.outputs.length) {
+        throw new ValueError(`backward: ${grads.length} output gradients given for ${this.outputs.length} outputs`);
+      }
+      heads.forEach((h, i) => grads[h.output]!.copyTo(this.#headGrads[i]!));
+    }
+    this.#run(this.#graph.numForward, this.#graph.instructions.length, true);
+  }
+
+  #run(begin: number, end: number, isTrain: boolean): void {
+    if (!this.#monitor) {
+      this.#plan.run(begin, end, isTrain);
+      return;
+    }
+    // Monitoring trades the one-call segment for one call per instruction, so each output is visible.
+    const slotArrays = this.#slotArrays();
+    for (let pc = begin; pc < end; pc++) {
+      const ins = this.#graph.instructions[pc]!;
+      if (this.#monitor.all) ins.inputs.forEach((s, k) => this.#monitor!.cb(`${this.#graph.nodeNames[ins.node]}_input${k}`, slotArrays.get(s)!));
+      this.#plan.run(pc, pc + 1, isTrain);
+      ins.outputs.forEach((s, k) => this.#monitor!.cb(`${this.#graph.nodeNames[ins.node]}_output${k}`, slotArrays.get(s)!));
+    }
+  }
+
+  #slotArrays(): Map<number, NDArray> {
+    const m = new Map<number, NDArray>();
+    this.#graph.argSlots.forEach((s, i) => m.set(s, this.argArrays[i]!));
+    this.#graph.auxSlots.forEach((s, i) => m.set(s, this.auxArrays[i]!));
+    this.#graph.gradSlots.forEach((s, i) => s >= 0 && m.set(s, this.gradArrays[i]!));
+    this.#graph.headGrads.forEach((h, i) => m.set(h.slot, this.#headGrads[i]!));
+    this.#graph.outputSlots.forEach((s, i) => m.set(s, this.outputs[i]!));
+    let k = 0;
+    this.#graph.slots.forEach((s, slot) => s.kind === 'temp' && m.set(slot, this.#temps[k++]!));
+    return m;
+  }
+
+  /** Calls `cb(name, array)` after each node with its outputs (and inputs when `monitorAll`). */
+  setMonitorCallback(cb: MonitorCallback | null, monitorAll = false): void {
+    this.#monitor = cb ? { cb, all: monitorAll } : null;
+  }
+
+  /** Copies parameter values in by name (MXNet's copy_params_from). */
+  copyParamsFrom(argParams: ArrayMap, auxParams: ArrayMap = {}, allowExtra = false): void {
+    const copyInto = (src: ArrayMap, names: string[], arrays: NDArray[], what: string): void => {
+      for (const [name, value] of Object.entries(src)) {
+        const i = names.indexOf(name);
+        if (i < 0) {
+          if (allowExtra) continue;
+          throw new ValueError(`copyParamsFrom: '${name}' is not ${what} of the executor`);
+        }
+        value.copyTo(arrays[i]!);
+      }
+    };
+    copyInto(argParams, this.#graph.argNames, this.argArrays, 'an argument');
+    copyInto(auxParams, this.#graph.auxNames, this.auxArrays, 'an auxiliary state');
+  }
+
+  /**
+   * A new executor for new input shapes that shares parameters, gradients and the arena with this
+   * one (MXNet's reshape). Growing an argument other than the given inputs needs `allowUpSizing`.
+   */
+  reshape(shapes: Readonly<Record<string, readonly number[]>>, opts: { partialShaping?: boolean; allowUpSizing?: boolean } = {}): Executor {
+    const next = Executor.simpleBind(this.symbol, { ctx: this.context, shapes, gradReq: this.#gradReqs(), sharedExec: this });
+    next.#graph.argNames.forEach((n, i) => {
+      if (n in shapes) return;
+      const mine = this.argArrays[i]!;
+      const theirs = next.argArrays[i]!;
+      if (theirs === mine) return;
+      const grew = theirs.size > mine.size;
+      if ((grew && !opts.allowUpSizing) || (!grew && !opts.partialShaping)) {
+        next.dispose();
+        throw new ShapeError(
+          `reshape: argument '${n}' would change from ${fmt(mine.shape)} to ${fmt(theirs.shape)}; ` +
+            `pass ${grew ? 'allowUpSizing' : 'partialShaping'} to allow it`,
+        );
+      }
+    });
+    return next;
+  }
+
+  #gradReqs(): Record<string, GradReq> {
+    return Object.fromEntries(this.#graph.argNames.map((n, i) => [n, this.gradArrays[i] ? 'write' : 'null']));
+  }
+
+  /** The plan and its memory, readable: one line per instruction, then the arena summary. */
+  debugStr(): string {
+    const g = this.#graph;
+    const slot = (s: number): string => {
+      const d = g.slots[s]!;
+      return `${d.kind}:${d.name}${fmt(d.shape)}`;
+    };
+    const lines = g.instructions.map(
+      (ins, pc) =>
+        `${pc < g.numForward ? 'fwd' : 'bwd'} ${String(pc).padStart(3)} ${ins.kernel.padEnd(26)} ${g.nodeNames[ins.node]}: ` +
+        `(${ins.inputs.map(slot).join(', ')}) -> (${ins.outputs.map(slot).join(', ')})`,
+    );
+    lines.push(
+      `arena: ${this.#memory.arenaBytes} bytes planned for ${g.slots.filter((s) => s.kind === 'temp').length} intermediates ` +
+        `of ${this.#memory.totalBytes} bytes in all (shared arena: ${this.arenaBytes} bytes)`,
+    );
+    return lines.join('\n');
+  }
+
+  /** Frees the plan and every array this executor allocated (not arrays passed to bind). */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#plan.dispose();
+    for (const t of this.#temps) t.dispose();
+    this.#pool.leave(this);
+    for (const a of this.#owned) a.dispose();
+  }
+
+  #checkLive(op: string): void {
+    if (this.#disposed) throw new StateError(`${op}: the executor was disposed`);
+  }
+}
+
+interface BoundArrays {
+  args: NDArray[];
+  grads: (NDArray | null)[];
+  aux: NDArray[];
+  owned: NDArray[];
+}
+
+function checkShapes(graph: CompiledGraph, args: ArrayMap, aux: ArrayMap): void {
+  graph.argNames.forEach((n, i) => {
+    const want = graph.slots[graph.argSlots[i]!]!.shape;
+    if (!sameShape(args[n]!.shape, want)) {
+      throw new ShapeError(`bind: argument '${n}' has shape ${fmt(args[n]!.shape)}, the symbol needs ${fmt(want)}`);
+    }
+  });
+  graph.auxNames.forEach((n, i) => {
+    const want = graph.slots[graph.auxSlots[i]!]!.shape;
+    if (!sameShape(aux[n]!.shape, want)) {
+      throw new ShapeError(`bind: auxiliary state '${n}' has shape ${fmt(aux[n]!.shape)}, the symbol needs ${fmt(want)}`);
+    }
+  });
+}
+
+function byName<T>(given: Readonly<Record<string, T>> | readonly T[], names: readonly string[], what: string): Record<string, T> {
+  if (!Array.isArray(given)) {
+    const extra = Object.keys(given).filter((k) => !names.includes(k));
+    if (extra.length > 0) throw new BindError(`bind: ${what} has unknown names ${extra.join(', ')} (expected ${names.join(', ')})`);
+    return { ...(given as Record<string, T>) };
+  }
+  const list = given as readonly T[];
+  if (list.length !== names.length) {
+    throw new BindError(`bind: ${what} has ${list.length} arrays, the symbol has ${names.length} (${names.join(', ')})`);
+  }
+  return Object.fromEntries(names.map((n, i) => [n, list[i]!]));
+}
+
+function gradReqMap(spec: GradReqSpec, names: readonly string[]): Record<string, GradReq> {
+  const valid = (r: string, n: string): GradReq => {
+    if (r !== 'write' && r !== 'add' && r !== 'null') throw new ValueError(`bind: invalid gradReq '${r}' for '${n}'`);
+    return r;
+  };
+  if (typeof spec === 'string') return Object.fromEntries(names.map((n) => [n, valid(spec, n)]));
+  if (Array.isArray(spec)) {
+    if (spec.length !== names.length) throw new BindError(`bind: gradReq has ${spec.length} entries for ${names.length} arguments`);
+    return Object.fromEntries(names.map((n, i) => [n, valid(spec[i]!, n)]));
+  }
+  const map = spec as Readonly<Record<string, GradReq>>;
+  return Object.fromEntries(names.map((n) => [n, valid(map[n] ?? 'null', n)]));
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+const byteSize = (shape: readonly number[], dtype: DType): number => shape.reduce((p, d) => p * d, 1) * DTYPE_BYTES[dtype];
+
+export const bind = Executor.bind;
+export const simpleBind = Executor.simpleBind;

@@ -1,0 +1,39 @@
+// How each native kernel receives its operator's parameters: a flat list of numbers in the order the
+// C++ kernel reads them (documented at the top of each kernel file). Kernels without an entry take none.
+import type { KernelName } from '@bkt/ndarray';
+
+type Params = Record<string, unknown>;
+type Packer = (p: Params) => number[];
+
+const num = (v: unknown): number => (typeof v === 'boolean' ? (v ? 1 : 0) : Number(v));
+const index = (values: readonly string[], v: unknown): number => values.indexOf(String(v));
+
+const ACT_TYPES = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'];
+const NORMALIZATION = ['null', 'batch', 'valid'];
+
+const PACKERS: Partial<Record<KernelName, Packer>> = {
+  fully_connected: (p) => [num(p.numHidden), num(p.noBias), num(p.flatten)],
+  fully_connected_backward: (p) => [num(p.numHidden), num(p.noBias), num(p.flatten)],
+  activation: (p) => [index(ACT_TYPES, p.actType)],
+  activation_backward: (p) => [index(ACT_TYPES, p.actType)],
+  softmax_output: (p) => softmaxOutput(p),
+  softmax_output_backward: (p) => softmaxOutput(p),
+  mul_scalar: (p) => [num(p.scalar)],
+};
+
+function softmaxOutput(p: Params): number[] {
+  return [
+    num(p.gradScale),
+    num(p.ignoreLabel),
+    num(p.multiOutput),
+    num(p.useIgnore),
+    num(p.preserveShape),
+    index(NORMALIZATION, p.normalization),
+    num(p.outGrad),
+    num(p.smoothAlpha),
+  ];
+}
+
+export function packKernelAttrs(kernel: KernelName, params: Params): number[] {
+  return PACKERS[kernel]?.(params) ?? [];
+}

@@ -1,0 +1,221 @@
+import {
+  BindError,
+  fromTypedArray,
+  memoryStats,
+  type NDArray,
+  random,
+  seed,
+  ShapeError,
+  StateError,
+  zeros,
+} from '@bkt/ndarray';
+import { Activation, Concat, FullyConnected, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { describe, expect, it } from 'vitest';
+
+import { checkNumericGradient, Executor, GradientCheckError } from '../src/index.js';
+
+function mlp(hidden = 5, classes = 3): Symbol {
+  let net = FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: hidden });
+  net = Activation({ data: net, name: 'act1', actType: 'tanh' });
+  net = FullyConnected({ data: net, name: 'fc2', numHidden: classes });
+  return SoftmaxOutput({ data: net, name: 'softmax' });
+}
+
+const f64 = (a: NDArray): Float64Array => Float64Array.from(a.toArray());
+
+function randomArgs(exec: Executor, labelClasses = 3): void {
+  for (const [name, arr] of Object.entries(exec.argDict)) {
+    const values = name.endsWith('label')
+      ? random.randint(0, labelClasses, arr.shape, { dtype: 'int32' }).astype(arr.dtype)
+      : random.uniform(-1, 1, arr.shape, { dtype: arr.dtype });
+    values.copyTo(arr);
+    values.dispose();
+  }
+}
+
+// Plain float64 forward of the MLP, and the cross-entropy loss its softmax output minimises.
+function referenceForward(args: Record<string, Float64Array>, n: number, d: number, h: number, c: number): Float64Array {
+  const fc = (x: Float64Array, w: Float64Array, b: Float64Array, rows: number, k: number, m: number): Float64Array => {
+    const out = new Float64Array(rows * m);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < m; j++) {
+        let s = b[j]!;
+        for (let i = 0; i < k; i++) s += x[r * k + i]! * w[j * k + i]!;
+        out[r * m + j] = s;
+      }
+    }
+    return out;
+  };
+  const hid = fc(args.data!, args.fc1_weight!, args.fc1_bias!, n, d, h).map(Math.tanh);
+  const logits = fc(hid, args.fc2_weight!, args.fc2_bias!, n, h, c);
+  for (let r = 0; r < n; r++) {
+    const row = logits.subarray(r * c, (r + 1) * c);
+    const mx = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - mx));
+    const s = e.reduce((p, v) => p + v, 0);
+    row.set(e.map((v) => v / s));
+  }
+  return logits;
+}
+
+describe('Executor', () => {
+  it('binds an MLP, infers every shape from the data, and runs forward like a float64 reference', () => {
+    seed(1);
+    const exec = Executor.simpleBind(mlp(), { shapes: { data: [4, 6] }, dtypes: { data: 'float64' } });
+    expect(Object.fromEntries(Object.entries(exec.argDict).map(([k, v]) => [k, v.shape]))).toEqual({
+      data: [4, 6],
+      fc1_weight: [5, 6],
+      fc1_bias: [5],
+      fc2_weight: [3, 5],
+      fc2_bias: [3],
+      softmax_label: [4],
+    });
+    randomArgs(exec);
+    const [out] = exec.forward();
+    const args = Object.fromEntries(Object.entries(exec.argDict).map(([k, v]) => [k, f64(v)]));
+    const want = referenceForward(args, 4, 6, 5, 3);
+    f64(out!).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
+    exec.dispose();
+  });
+
+  it("gives SoftmaxOutput's gradient: finite differences of the cross-entropy it minimises", () => {
+    seed(2);
+    const exec = Executor.simpleBind(mlp(), { shapes: { data: [4, 6] }, dtypes: { data: 'float64' } });
+    randomArgs(exec);
+    exec.forward({ isTrain: true });
+    exec.backward();
+    const args = Object.fromEntries(Object.entries(exec.argDict).map(([k, v]) => [k, f64(v)]));
+    const labels = args.softmax_label!;
+    const loss = (): number => {
+      const p = referenceForward(args, 4, 6, 5, 3);
+      let l = 0;
+      for (let r = 0; r < 4; r++) l -= Math.log(p[r * 3 + labels[r]!]!);
+      return l;
+    };
+    for (const name of ['fc1_weight', 'fc1_bias', 'fc2_weight', 'fc2_bias', 'data']) {
+      const got = f64(exec.gradDict[name]!);
+      const x = args[name]!;
+      for (let i = 0; i < x.length; i++) {
+        const orig = x[i]!;
+        x[i] = orig + 1e-6;
+        const up = loss();
+        x[i] = orig - 1e-6;
+        const down = loss();
+        x[i] = orig;
+        expect(got[i]).toBeCloseTo((up - down) / 2e-6, 6);
+      }
+    }
+    exec.dispose();
+  });
+
+  it('passes checkNumericGradient for FullyConnected and every activation, and the check can fail', () => {
+    seed(3);
+    for (const actType of ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'] as const) {
+      const net = Activation({ data: FullyConnected({ data: Variable('x'), name: 'fc', numHidden: 4 }), actType });
+      const location = {
+        x: random.uniform(-1, 1, [3, 5], { dtype: 'float64' }),
+        fc_weight: random.uniform(-1, 1, [4, 5], { dtype: 'float64' }),
+        fc_bias: random.uniform(-1, 1, [4], { dtype: 'float64' }),
+      };
+      checkNumericGradient(net, location, { rtol: 1e-5, atol: 1e-8 });
+    }
+    // The same check rejects a wrong gradient: SoftmaxOutput's is not the derivative of its output.
+    const loss = SoftmaxOutput({ data: Variable('x'), name: 'sm' });
+    expect(() =>
+      checkNumericGradient(loss, { x: random.uniform(-1, 1, [2, 3]), sm_label: zeros([2]) }, { noGrad: ['sm_label'] }),
+    ).toThrow(GradientCheckError);
+  });
+
+  it("accumulates with gradReq 'add' and leaves 'null' arguments without a gradient", () => {
+    seed(4);
+    const exec = Executor.simpleBind(mlp(), {
+      shapes: { data: [2, 6] },
+      gradReq: { fc1_weight: 'add', fc2_weight: 'write', fc1_bias: 'null' },
+    });
+    randomArgs(exec);
+    expect(exec.gradDict.fc1_bias).toBeUndefined();
+    exec.forward({ isTrain: true });
+    exec.backward();
+    const once = f64(exec.gradDict.fc1_weight!);
+    const w2 = f64(exec.gradDict.fc2_weight!);
+    exec.forward({ isTrain: true });
+    exec.backward();
+    f64(exec.gradDict.fc1_weight!).forEach((v, i) => expect(v).toBeCloseTo(2 * once[i]!, 5));
+    f64(exec.gradDict.fc2_weight!).forEach((v, i) => expect(v).toBeCloseTo(w2[i]!, 6));
+    exec.dispose();
+  });
+
+  it('shares parameters, gradients and the arena with sharedExec, and then allocates nothing', () => {
+    seed(5);
+    const big = Executor.simpleBind(mlp(64, 10), { shapes: { data: [32, 20] } });
+    const small = Executor.simpleBind(mlp(64, 10), { shapes: { data: [8, 20] }, sharedExec: big });
+    randomArgs(big, 10);
+    randomArgs(small, 10);
+    expect(small.argDict.fc1_weight).toBe(big.argDict.fc1_weight);
+    expect(small.gradDict.fc2_weight).toBe(big.gradDict.fc2_weight);
+    expect(small.argDict.data).not.toBe(big.argDict.data);
+    expect(small.arenaBytes).toBe(big.arenaBytes);
+    const before = memoryStats();
+    for (let i = 0; i < 100; i++) {
+      const e = i % 2 === 0 ? big : small;
+      e.forward({ isTrain: true });
+      e.backward();
+    }
+    const after = memoryStats();
+    expect(after.totalAllocations).toBe(before.totalAllocations);
+    expect(after.liveHandles).toBe(before.liveHandles);
+    small.dispose();
+    big.dispose();
+  });
+
+  it('grows the shared arena once when a larger executor joins', () => {
+    const small = Executor.simpleBind(mlp(16, 4), { shapes: { data: [2, 8] } });
+    const before = small.arenaBytes;
+    const big = Executor.simpleBind(mlp(16, 4), { shapes: { data: [64, 8] }, sharedExec: small });
+    expect(big.arenaBytes).toBeGreaterThan(before);
+    expect(small.arenaBytes).toBe(big.arenaBytes);
+    randomArgs(small, 4);
+    expect(() => small.forward({ isTrain: true })).not.toThrow();
+    big.dispose();
+    small.dispose();
+  });
+
+  it('plans intermediates into an arena smaller than their sum, and says so in debugStr', () => {
+    let net: Symbol = Variable('data');
+    for (let i = 0; i < 6; i++) net = Activation({ data: FullyConnected({ data: net, name: `fc${i}`, numHidden: 32 }), name: `a${i}`, actType: 'relu' });
+    const exec = Executor.simpleBind(SoftmaxOutput({ data: net, name: 'sm' }), { shapes: { data: [16, 32] }, gradReq: 'null' });
+    const text = exec.debugStr();
+    expect(text).toContain('fully_connected');
+    const m = /arena: (\d+) bytes planned for \d+ intermediates of (\d+) bytes/.exec(text)!;
+    expect(Number(m[1])).toBeLessThan(Number(m[2]));
+    exec.dispose();
+  });
+
+  it('raises typed errors for bad bindings and calls out of order', () => {
+    const net = mlp();
+    expect(() => Executor.bind(net, { args: { data: zeros([2, 6]) } })).toThrow(BindError);
+    const exec = Executor.simpleBind(net, { shapes: { data: [2, 6] } });
+    expect(() => exec.backward()).toThrow(StateError);
+    const args = { ...exec.argDict, fc1_weight: zeros([5, 7]) };
+    expect(() => Executor.bind(net, { args })).toThrow(ShapeError);
+    exec.dispose();
+    expect(() => exec.forward()).toThrow(StateError);
+    const concat = Concat({ data: [Variable('a'), Variable('b')], dim: 1 });
+    expect(() => Executor.simpleBind(concat, { shapes: { a: [2, 3], b: [2, 3] } })).toThrow(BindError);
+  });
+
+  it('feeds forward arguments by name and reports each node to a monitor', () => {
+    const exec = Executor.simpleBind(mlp(), { shapes: { data: [1, 6] }, gradReq: 'null' });
+    const seen: string[] = [];
+    exec.setMonitorCallback((name) => seen.push(name));
+    exec.forward({ data: fromTypedArray(new Float32Array(6).fill(1), [1, 6]) });
+    expect(seen).toEqual([
+      "FullyConnected 'fc1'_output0",
+      "Activation 'act1'_output0",
+      "FullyConnected 'fc2'_output0",
+      "SoftmaxOutput 'softmax'_output0",
+    ]);
+    expect(f64(exec.argDict.data!)).toEqual(new Float64Array(6).fill(1));
+    exec.dispose();
+  });
+});

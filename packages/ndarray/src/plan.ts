@@ -1,0 +1,79 @@
+// Executor plans as @bkt/executor uses them: a flat instruction list compiled once at bind and run
+// natively one segment (forward, backward) per call.
+import { DTYPE_CODES, type DType } from './dtype.js';
+import { StateError } from './errors.js';
+import { binding, type NativeHandle } from './native.js';
+import { NDArray } from './ndarray.js';
+import { Kernel, type KernelName } from './op-ids.gen.js';
+
+interface PlanBinding {
+  planCreate(code: Int32Array, refs: Int32Array, attrs: Float64Array, nodeNames: string[], numSlots: number): number;
+  planSetSlot(plan: number, slot: number, array: NativeHandle): void;
+  planRun(plan: number, begin: number, end: number, isTrain: boolean): void;
+  planDispose(plan: number): void;
+  viewBytes(buffer: NativeHandle, byteOffset: number, shape: readonly number[], dtype: number): NativeHandle;
+}
+
+const native = binding<PlanBinding>();
+const collected = new FinalizationRegistry<number>((id) => native.planDispose(id));
+
+export { Kernel, type KernelName };
+
+export interface PlanInstruction {
+  kernel: KernelName;
+  inputs: readonly number[];
+  outputs: readonly number[];
+  attrs: readonly number[];
+  /** Index into the plan's node names, for error messages. */
+  node: number;
+}
+
+/** Whether the addon has a kernel id for this name (the kernel itself may still be missing). */
+export function isKernelName(name: string): name is KernelName {
+  return Object.hasOwn(Kernel, name);
+}
+
+export class Plan {
+  #id: number | null;
+
+  constructor(instructions: readonly PlanInstruction[], nodeNames: readonly string[], numSlots: number) {
+    const code = new Int32Array(instructions.length * 8);
+    const refs: number[] = [];
+    const attrs: number[] = [];
+    instructions.forEach((ins, i) => {
+      const row = [Kernel[ins.kernel], refs.length, ins.inputs.length, refs.length + ins.inputs.length,
+        ins.outputs.length, attrs.length, ins.attrs.length, ins.node];
+      code.set(row, i * 8);
+      refs.push(...ins.inputs, ...ins.outputs);
+      attrs.push(...ins.attrs);
+    });
+    this.#id = native.planCreate(code, Int32Array.from(refs), Float64Array.from(attrs), [...nodeNames], numSlots);
+    collected.register(this, this.#id, this);
+  }
+
+  #live(): number {
+    if (this.#id === null) throw new StateError('plan: used after dispose()');
+    return this.#id;
+  }
+
+  setSlot(slot: number, array: NDArray): void {
+    native.planSetSlot(this.#live(), slot, array.handle);
+  }
+
+  /** Runs instructions [begin, end) in one native call. */
+  run(begin: number, end: number, isTrain: boolean): void {
+    native.planRun(this.#live(), begin, end, isTrain);
+  }
+
+  dispose(): void {
+    if (this.#id === null) return;
+    collected.unregister(this);
+    native.planDispose(this.#id);
+    this.#id = null;
+  }
+}
+
+/** A view of `buffer`'s bytes [byteOffset, …) as an array of `shape` and `dtype` (no copy). */
+export function viewBytes(buffer: NDArray, byteOffset: number, shape: readonly number[], dtype: DType): NDArray {
+  return NDArray.fromHandle(native.viewBytes(buffer.handle, byteOffset, shape, DTYPE_CODES[dtype]));
+}
