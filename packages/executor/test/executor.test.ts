@@ -9,7 +9,7 @@ import {
   StateError,
   zeros,
 } from '@bkt/ndarray';
-import { Activation, Concat, FullyConnected, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { Activation, Concat, Embedding, FullyConnected, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
 import { checkNumericGradient, Executor, GradientCheckError } from '../src/index.js';
@@ -124,6 +124,23 @@ describe('Executor', () => {
     expect(() =>
       checkNumericGradient(loss, { x: random.uniform(-1, 1, [2, 3]), sm_label: zeros([2]) }, { noGrad: ['sm_label'] }),
     ).toThrow(GradientCheckError);
+  });
+
+  it('passes checkNumericGradient through Embedding, duplicate indices included', () => {
+    seed(6);
+    const net = FullyConnected({
+      data: Embedding({ data: Variable('data'), name: 'embed', inputDim: 5, outputDim: 3 }),
+      name: 'fc',
+      numHidden: 2,
+      flatten: false,
+    });
+    const location = {
+      data: fromTypedArray(new Float64Array([0, 3, 3, 4, 1, 3]), [2, 3]),
+      embed_weight: random.uniform(-1, 1, [5, 3], { dtype: 'float64' }),
+      fc_weight: random.uniform(-1, 1, [2, 3], { dtype: 'float64' }),
+      fc_bias: random.uniform(-1, 1, [2], { dtype: 'float64' }),
+    };
+    checkNumericGradient(net, location, { noGrad: ['data'] });
   });
 
   it("accumulates with gradReq 'add' and leaves 'null' arguments without a gradient", () => {

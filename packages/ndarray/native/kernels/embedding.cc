@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "bkt/indexing.h"
+#include "bkt/plan.h"
 #include "gather_common.h"
 
 namespace bkt {
@@ -49,16 +50,22 @@ Tensor takeImpl(const Tensor& data, const Tensor& indices, int64_t axisArg, Inde
                                 shapeStr(data.shape()));
   }
   Tensor out = Tensor::empty(outShape, data.dtype(), data.ctx());
-  if (out.size() == 0) return out;
+  gatherInto(data, indices, axis, mode, op, out);
+  return out;
+}
+
+}  // namespace
+
+void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out) {
+  const int64_t n = data.dim(axis);
+  requireSize(out, data.size() / std::max<int64_t>(1, n) * indices.size(), op, "output");
+  if (out.size() == 0) return;
   std::vector<int64_t> idx = gather::readIndices(indices);
   gather::resolveIndices(idx, n, mode, op, axis);
   const Shape& ds = data.shape();
   gatherRows(data, idx, shapeSize(Shape(ds.begin(), ds.begin() + axis)), n,
              shapeSize(Shape(ds.begin() + axis + 1, ds.end())), out);
-  return out;
 }
-
-}  // namespace
 
 Tensor take(const Tensor& data, const Tensor& indices, int64_t axis, IndexMode mode) {
   return takeImpl(data, indices, axis, gather::checkMode(mode, true, "take"), "take");
@@ -83,9 +90,21 @@ Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t i
     fail(ErrorKind::kShape, std::string(op) + ": gradOut shape " + shapeStr(gs) + " must be the indices shape " +
                                 shapeStr(is) + " plus a trailing outputDim");
   }
-  const int64_t dim = gs.back();
+  Tensor grad = Tensor::empty({inputDim, gs.back()}, gradOut.dtype(), gradOut.ctx());
+  embeddingBackwardInto(indices, gradOut, grad);
+  return grad;
+}
+
+void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const Tensor& grad) {
+  const char* op = "embeddingBackward";
+  const int64_t inputDim = grad.ndim() == 2 ? grad.dim(0) : 0;
+  const int64_t dim = gradOut.ndim() > 0 ? gradOut.shape().back() : 0;
   const int64_t m = indices.size();
-  Tensor grad = Tensor::empty({inputDim, dim}, gradOut.dtype(), gradOut.ctx());
+  requireSize(gradOut, m * dim, op, "gradOut");
+  if (grad.ndim() != 2 || grad.dim(1) != dim) {
+    fail(ErrorKind::kShape, std::string(op) + ": weight gradient " + shapeStr(grad.shape()) + " does not match gradOut " +
+                                shapeStr(gradOut.shape()));
+  }
   std::vector<int64_t> idx = gather::readIndices(indices);
   gather::resolveIndices(idx, inputDim, IndexMode::kClip, op, 0);
   dispatchAll(gradOut.dtype(), [&](auto tag) {
@@ -112,7 +131,26 @@ Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t i
       });
     }
   });
-  return grad;
 }
+
+namespace {
+
+// Plan kernels. Embedding: inputs data (indices), weight; attributes [inputDim, outputDim].
+void embeddingKernel(const KernelContext& c) {
+  requireFloat(c.in(1), "Embedding", "weight");
+  if (c.in(1).ndim() != 2) fail(ErrorKind::kShape, "Embedding: weight must be 2-D, got " + shapeStr(c.in(1).shape()));
+  gatherInto(c.in(1), c.in(0), 0, IndexMode::kClip, "Embedding", c.out(0));
+}
+
+// _backward_Embedding: inputs out_grad, data; outputs d_data (zeros: indices get no gradient), d_weight.
+void embeddingBackwardKernel(const KernelContext& c) {
+  std::memset(c.out(0).raw(), 0, c.out(0).nbytes());
+  embeddingBackwardInto(c.in(1), c.in(0), c.out(1));
+}
+
+}  // namespace
+
+BKT_PLAN_KERNEL(kEmbedding, embeddingKernel);
+BKT_PLAN_KERNEL(kEmbeddingBackward, embeddingBackwardKernel);
 
 }  // namespace bkt

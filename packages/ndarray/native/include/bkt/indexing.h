@@ -21,6 +21,10 @@ Tensor embedding(const Tensor& indices, const Tensor& weight);
 // Embedding backward: the (inputDim, outputDim) weight gradient, summing gradOut rows that share an index.
 Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t inputDim);
 
+// The write-into forms the executor's plan kernels use: `out` already has the result's shape.
+void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out);
+void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const Tensor& grad);
+
 // indices.shape + (depth,); rows of out-of-range indices are all offValue.
 Tensor oneHot(const Tensor& indices, int64_t depth, double onValue, double offValue, DType dtype);
 
