@@ -13,3 +13,4 @@ export * from './ops/join.js';
 export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
+export * from './ops/optimizer-updates.js';
