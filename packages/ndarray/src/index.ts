@@ -17,3 +17,4 @@ export { Plan, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstru
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';
 export * from './ops/linalg.js';
+export * from './ops/optimizer-updates.js';

@@ -1,3 +1,17 @@
-// @bkt/optimizer — Optimizers as fused native update kernels, learning-rate schedulers, updater state.
-// Not built yet: see the open issue for this package.
-export {};
+// @bkt/optimizer — MXNet's optimizers as fused native update kernels, learning-rate schedulers, and the
+// updater whose states save to a documented binary format.
+export {
+  create,
+  knownOptimizers,
+  Optimizer,
+  type OptimizerClass,
+  type OptimizerOptions,
+  type OptimizerState,
+  type KeyedValues,
+  type ParamKey,
+  register,
+  type SymbolInfo,
+} from './optimizer.js';
+export * from './optimizers/index.js';
+export * from './lr-scheduler/index.js';
+export { getUpdater, Updater } from './updater.js';

@@ -1,0 +1,68 @@
+// The base of MXNet's learning-rate schedulers (mx.lr_scheduler.LRScheduler): a base rate and an
+// optional warmup that runs before the schedule proper.
+import { ValueError } from '@bkt/ndarray';
+
+export type WarmupMode = 'linear' | 'constant';
+
+export interface LRSchedulerOptions {
+  /** The initial learning rate (0.01). An optimizer given its own learningRate overwrites it. */
+  baseLr?: number;
+  /** Updates spent warming up before the schedule starts (0). */
+  warmupSteps?: number;
+  /** The rate warmup starts from (0). */
+  warmupBeginLr?: number;
+  /** 'linear' ramps from warmupBeginLr to the base rate; 'constant' holds warmupBeginLr. */
+  warmupMode?: WarmupMode;
+}
+
+export abstract class LRScheduler {
+  /** The current base rate; schedules that decay step by step (factor, multifactor) lower it in place. */
+  baseLr: number;
+  readonly warmupSteps: number;
+  readonly warmupBeginLr: number;
+  /** The rate warmup ramps to: the base rate at construction, as in MXNet. */
+  readonly warmupFinalLr: number;
+  readonly warmupMode: WarmupMode;
+
+  constructor(opts: LRSchedulerOptions = {}) {
+    this.baseLr = opts.baseLr ?? 0.01;
+    this.warmupSteps = opts.warmupSteps ?? 0;
+    this.warmupBeginLr = opts.warmupBeginLr ?? 0;
+    this.warmupFinalLr = this.baseLr;
+    this.warmupMode = opts.warmupMode ?? 'linear';
+    const name = new.target.name;
+    if (!Number.isInteger(this.warmupSteps) || this.warmupSteps < 0) {
+      throw new ValueError(`${name}: warmupSteps must be an integer >= 0, got ${this.warmupSteps}`);
+    }
+    if (this.warmupBeginLr > this.warmupFinalLr) {
+      throw new ValueError(
+        `${name}: warmupBeginLr (${this.warmupBeginLr}) must not exceed the base learning rate (${this.warmupFinalLr})`,
+      );
+    }
+    if (this.warmupMode !== 'linear' && this.warmupMode !== 'constant') {
+      throw new ValueError(`${name}: warmupMode must be 'linear' or 'constant', got '${String(this.warmupMode)}'`);
+    }
+  }
+
+  /** The warmup rate at `numUpdate` (< warmupSteps). */
+  protected warmupLr(numUpdate: number): number {
+    if (this.warmupMode === 'constant') return this.warmupBeginLr;
+    return this.warmupBeginLr + ((this.warmupFinalLr - this.warmupBeginLr) * numUpdate) / this.warmupSteps;
+  }
+
+  /**
+   * The learning rate after `numUpdate` updates (MXNet's `__call__`; num_update is the largest update
+   * count of any weight). Some schedules keep state, so calls should not go backwards.
+   */
+  abstract lr(numUpdate: number): number;
+
+  /** The scheduler's mutable state as named numbers, for the updater's state file. */
+  stateScalars(): Record<string, number> {
+    return { baseLr: this.baseLr };
+  }
+
+  /** Restores what stateScalars returned; names this scheduler does not use are ignored. */
+  loadStateScalars(s: Readonly<Record<string, number>>): void {
+    if (s.baseLr !== undefined) this.baseLr = s.baseLr;
+  }
+}

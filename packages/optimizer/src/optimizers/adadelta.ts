@@ -1,0 +1,39 @@
+import { adadeltaUpdate, type NDArray } from '@bkt/ndarray';
+
+import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { zerosLike } from './state.js';
+
+export interface AdaDeltaOptions extends OptimizerOptions {
+  /** Decay of both accumulators (0.9). */
+  rho?: number;
+  epsilon?: number;
+}
+
+/** MXNet AdaDelta: no learning rate; w -= Δ + wd·w with Δ = √(accΔ + ε)/√(accG + ε)·clip(rescale·g). */
+export class AdaDelta extends Optimizer {
+  readonly rho: number;
+  readonly epsilon: number;
+
+  constructor(opts: AdaDeltaOptions = {}) {
+    super(opts);
+    this.rho = opts.rho ?? 0.9;
+    this.epsilon = opts.epsilon ?? 1e-5;
+  }
+
+  createState(_index: ParamKey, weight: NDArray): NDArray[] {
+    return zerosLike(weight, 2);
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [accGrad, accDelta]: NDArray[], weight32: NDArray | undefined): void {
+    const wd = this.getWd(index);
+    this.updateCount(index);
+    adadeltaUpdate(weight, grad, accGrad!, accDelta!, {
+      rho: this.rho,
+      epsilon: this.epsilon,
+      wd,
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.pythonClip,
+      weight32,
+    });
+  }
+}

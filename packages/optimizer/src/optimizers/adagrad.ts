@@ -1,0 +1,35 @@
+import { adagradUpdate, type NDArray } from '@bkt/ndarray';
+
+import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { zerosLike } from './state.js';
+
+export interface AdaGradOptions extends OptimizerOptions {
+  /** Added to the history under the square root (1e-7). */
+  eps?: number;
+}
+
+/** MXNet AdaGrad: g = clip(rescale·grad); history += g²; w -= lr·(g/√(history + eps) + wd·w). */
+export class AdaGrad extends Optimizer {
+  readonly floatStableEps: number;
+
+  constructor(opts: AdaGradOptions = {}) {
+    super(opts);
+    this.floatStableEps = opts.eps ?? 1e-7;
+  }
+
+  createState(_index: ParamKey, weight: NDArray): NDArray[] {
+    return zerosLike(weight, 1);
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [history]: NDArray[], weight32: NDArray | undefined): void {
+    this.updateCount(index);
+    adagradUpdate(weight, grad, history!, {
+      lr: this.getLr(index),
+      wd: this.getWd(index),
+      epsilon: this.floatStableEps,
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.pythonClip,
+      weight32,
+    });
+  }
+}

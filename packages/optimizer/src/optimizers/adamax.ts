@@ -1,0 +1,39 @@
+import { adamaxUpdate, type NDArray } from '@bkt/ndarray';
+
+import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { zerosLike } from './state.js';
+
+export interface AdamaxOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+}
+
+/** MXNet Adamax (learning rate 0.002): Adam with the infinity norm, w -= lr/(1-β1^t)·m/u. */
+export class Adamax extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+
+  constructor(opts: AdamaxOptions = {}) {
+    super(opts, 0.002);
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+  }
+
+  createState(_index: ParamKey, weight: NDArray): NDArray[] {
+    return zerosLike(weight, 2);
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [mean, u]: NDArray[], weight32: NDArray | undefined): void {
+    this.updateCount(index);
+    const t = this.stepCount(index);
+    adamaxUpdate(weight, grad, mean!, u!, {
+      lr: this.getLr(index) / (1 - this.beta1 ** t),
+      wd: this.getWd(index),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.pythonClip,
+      weight32,
+    });
+  }
+}

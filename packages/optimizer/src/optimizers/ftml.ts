@@ -1,0 +1,43 @@
+import { ftmlUpdate, type NDArray } from '@bkt/ndarray';
+
+import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { zerosLike } from './state.js';
+
+export interface FTMLOptions extends OptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/** MXNet FTML (Follow the Moving Leader), with states d, v, z and the parameter's update count. */
+export class FTML extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+
+  constructor(opts: FTMLOptions = {}) {
+    super(opts);
+    this.beta1 = opts.beta1 ?? 0.6;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.epsilon = opts.epsilon ?? 1e-8;
+  }
+
+  createState(_index: ParamKey, weight: NDArray): NDArray[] {
+    return zerosLike(weight, 3);
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [d, v, z]: NDArray[], weight32: NDArray | undefined): void {
+    this.updateCount(index);
+    ftmlUpdate(weight, grad, d!, v!, z!, {
+      lr: this.getLr(index),
+      wd: this.getWd(index),
+      t: this.stepCount(index),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.fusedClip,
+      weight32,
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { ftrlUpdate, type NDArray } from '@bkt/ndarray';
+
+import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { zerosLike } from './state.js';
+
+export interface FtrlOptions extends OptimizerOptions {
+  /** L1 regularisation (0.01). */
+  lamda1?: number;
+  /** Per-coordinate learning-rate parameter (1). */
+  beta?: number;
+}
+
+/**
+ * MXNet Ftrl (learning rate 0.1). As in MXNet, its learningRate never overwrites a scheduler's
+ * baseLr: with a scheduler the rate is the scheduler's.
+ */
+export class Ftrl extends Optimizer {
+  readonly lamda1: number;
+  readonly beta: number;
+
+  constructor(opts: FtrlOptions = {}) {
+    const { learningRate, ...rest } = opts;
+    super(rest);
+    this.lr = learningRate ?? 0.1;
+    this.lamda1 = opts.lamda1 ?? 0.01;
+    this.beta = opts.beta ?? 1;
+  }
+
+  createState(_index: ParamKey, weight: NDArray): NDArray[] {
+    return zerosLike(weight, 2);
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [z, n]: NDArray[], weight32: NDArray | undefined): void {
+    this.updateCount(index);
+    ftrlUpdate(weight, grad, z!, n!, {
+      lr: this.getLr(index),
+      wd: this.getWd(index),
+      lamda1: this.lamda1,
+      beta: this.beta,
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.fusedClip,
+      weight32,
+    });
+  }
+}

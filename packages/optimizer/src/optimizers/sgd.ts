@@ -1,0 +1,36 @@
+import { type NDArray, sgdMomUpdate, sgdUpdate } from '@bkt/ndarray';
+
+import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { zerosLike } from './state.js';
+
+export interface SGDOptions extends OptimizerOptions {
+  /** 0 by default (plain SGD, no state). */
+  momentum?: number;
+  /** Accepted for MXNet compatibility; dense arrays never update lazily. */
+  lazyUpdate?: boolean;
+}
+
+/**
+ * MXNet SGD: with momentum, mom = momentum·mom - wd·w - clip(rescale·g); w += lr·mom (MXNet 1.6+'s
+ * sgd_mom_update); without, w = (1 - lr·wd)·w - lr·clip(rescale·g).
+ */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+
+  constructor(opts: SGDOptions = {}) {
+    super(opts);
+    this.momentum = opts.momentum ?? 0;
+  }
+
+  createState(_index: ParamKey, weight: NDArray): NDArray[] {
+    return zerosLike(weight, this.momentum !== 0 ? 1 : 0);
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): void {
+    this.updateCount(index);
+    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32 };
+    const [mom] = states;
+    if (mom !== undefined) sgdMomUpdate(weight, grad, mom, { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 });
+    else sgdUpdate(weight, grad, opts);
+  }
+}

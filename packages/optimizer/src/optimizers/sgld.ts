@@ -1,0 +1,24 @@
+import { type NDArray, sgldUpdate } from '@bkt/ndarray';
+
+import { Optimizer, type ParamKey } from '../optimizer.js';
+
+/**
+ * MXNet SGLD (Stochastic Gradient Langevin Dynamics): w += -lr/2·(clip(rescale·g) + wd·w) + N(0, √lr).
+ * The noise comes from @bkt/ndarray's global generator, so seed() makes a run reproducible.
+ */
+export class SGLD extends Optimizer {
+  createState(): NDArray[] {
+    return [];
+  }
+
+  protected step(index: ParamKey, weight: NDArray, grad: NDArray, _states: NDArray[], weight32: NDArray | undefined): void {
+    this.updateCount(index);
+    sgldUpdate(weight, grad, {
+      lr: this.getLr(index),
+      wd: this.getWd(index),
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.pythonClip,
+      weight32,
+    });
+  }
+}
