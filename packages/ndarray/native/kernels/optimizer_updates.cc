@@ -152,7 +152,7 @@ void forEachElement(const Tensor& weight, const Tensor& grad, const Tensor* weig
   const W* g = grad.data<W>();
   if (weight32 != nullptr) {
     C* master = weight32->data<C>();
-    elemwise::forRange(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) {
+    parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
         const C updated = step(i, master[i], load<C>(g[i]));
         master[i] = updated;
@@ -161,7 +161,7 @@ void forEachElement(const Tensor& weight, const Tensor& grad, const Tensor* weig
     });
     return;
   }
-  elemwise::forRange(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) {
+  parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) w[i] = store<W>(step(i, load<C>(w[i]), load<C>(g[i])));
   });
 }
@@ -527,7 +527,7 @@ void lambRun(int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambPa
   const int64_t blocks = (n + kNormBlock - 1) / kNormBlock;
   std::vector<double> wSq(static_cast<size_t>(blocks), 0.0);
   std::vector<double> gSq(static_cast<size_t>(blocks), 0.0);
-  elemwise::forRange(blocks, std::max<int64_t>(1, kUpdateGrain / kNormBlock), [&](int64_t first, int64_t last) {
+  parallelFor(blocks, std::max<int64_t>(1, kUpdateGrain / kNormBlock), [&](int64_t first, int64_t last) {
     for (int64_t b = first; b < last; ++b) {
       lambBlock<C, W>(b * kNormBlock, std::min(n, (b + 1) * kNormBlock), gr, mu, nu, b1, b2, prep, dir, weightAt,
                       &wSq[static_cast<size_t>(b)], &gSq[static_cast<size_t>(b)]);
@@ -547,7 +547,7 @@ void lambRun(int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambPa
   if (r1 != C(0) && r2 != C(0)) lr = lr * r1 / r2;
 
   // Phase 2: g is recomputed from the stored moments (the weight is still the old one here).
-  elemwise::forRange(n, kUpdateGrain, [=](int64_t begin, int64_t end) {
+  parallelFor(n, kUpdateGrain, [=](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const C wi = weightAt(i);
       const C updated = wi - lr * dir(i, wi);
