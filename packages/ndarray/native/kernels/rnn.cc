@@ -1,0 +1,379 @@
+// The fused RNN operator. Forward per layer and direction: Gx = X·Wxᵀ + b for all steps in one
+// GEMM, then per step G += h·Whᵀ and the fused gate update. The training workspace keeps activated
+// gates (and LSTM cells, GRU's h2h candidate) for backward, which walks the steps in reverse and then
+// forms dWx, dWh and dX as GEMMs over all steps at once.
+// Plan attributes: [mode, stateSize, numLayers, bidirectional, p, stateOutputs].
+#include "bkt/rnn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "bkt/error.h"
+#include "bkt/gemm.h"
+#include "bkt/parallel.h"
+#include "bkt/plan.h"
+
+namespace bkt {
+
+int64_t rnnParamSize(const RnnConfig& c) {
+  const int64_t gh = c.gates() * c.hidden;
+  int64_t n = 0;
+  for (int64_t l = 0; l < c.layers; ++l) {
+    const int64_t in = l == 0 ? c.inputSize : c.directions * c.hidden;
+    n += c.directions * (gh * in + gh * c.hidden + 2 * gh);
+  }
+  return n;
+}
+
+namespace {
+
+// Per layer-direction workspace, per position (step x batch row), in units of `hidden`:
+// lstm: activated gates (4) + cell (1); gru: activated r,z,n (3) + h2h candidate (1) + dGh (3);
+// rnn: activation (1).
+int64_t perPosition(const RnnConfig& c) {
+  return c.mode == RnnMode::kLstm ? 5 : c.mode == RnnMode::kGru ? 7 : 1;
+}
+
+}  // namespace
+
+int64_t rnnWorkspaceSize(const RnnConfig& c) {
+  const int64_t tn = c.seqLen * c.batch;
+  const int64_t layerOut = tn * c.directions * c.hidden;
+  return c.layers * c.directions * tn * perPosition(c) * c.hidden  // per layer-direction state
+         + (c.layers - 1) * layerOut                                // outputs of all but the last layer
+         + 2 * layerOut                                             // backward: dY ping-pong
+         + 2 * c.directions * c.batch * c.hidden;                   // backward: dh, dc carried between steps
+}
+
+namespace {
+
+constexpr int64_t kGateGrain = 4096;
+
+template <typename T>
+inline T sigmoid(T x) {
+  return T(1) / (T(1) + std::exp(-x));
+}
+
+template <typename T>
+struct Rnn {
+  const RnnConfig& c;
+  const T* params;
+  T* ws;
+  int64_t H, N, TN, G, GH, D;
+
+  Rnn(const RnnConfig& cfg, const T* p, T* w)
+      : c(cfg), params(p), ws(w), H(cfg.hidden), N(cfg.batch), TN(cfg.seqLen * cfg.batch), G(cfg.gates()),
+        GH(cfg.gates() * cfg.hidden), D(cfg.directions) {}
+
+  int64_t inSize(int64_t l) const { return l == 0 ? c.inputSize : D * H; }
+
+  // Parameter slices, MXNet's packing: every weight first, then every bias.
+  const T* wx(int64_t l, int64_t d) const { return params + weightOffset(l, d); }
+  const T* wh(int64_t l, int64_t d) const { return wx(l, d) + GH * inSize(l); }
+  const T* bx(int64_t l, int64_t d) const { return params + biasOffset(l, d); }
+  const T* bh(int64_t l, int64_t d) const { return bx(l, d) + GH; }
+  int64_t weightOffset(int64_t l, int64_t d) const {
+    int64_t off = 0;
+    for (int64_t k = 0; k < l * D + d; ++k) off += GH * (inSize(k / D) + H);
+    return off;
+  }
+  int64_t biasOffset(int64_t l, int64_t d) const {
+    int64_t off = 0;
+    for (int64_t k = 0; k < c.layers; ++k) off += D * GH * (inSize(k) + H);
+    return off + (l * D + d) * 2 * GH;
+  }
+
+  // Workspace slices.
+  T* region(int64_t l, int64_t d) const { return ws + (l * D + d) * TN * perPosition(c) * H; }
+  T* gates(int64_t l, int64_t d) const { return region(l, d); }                  // (TN, GH)
+  T* extra(int64_t l, int64_t d) const { return region(l, d) + TN * GH; }        // lstm cells / gru hn, (TN, H)
+  T* gruDgh(int64_t l, int64_t d) const { return region(l, d) + TN * GH + TN * H; }  // (TN, 3H)
+  T* hiddenOut(int64_t l) const { return ws + c.layers * D * TN * perPosition(c) * H + l * TN * D * H; }
+  T* dyBuffer(int k) const { return hiddenOut(c.layers - 1) + k * TN * D * H; }
+  T* dhCarry(int64_t d) const { return dyBuffer(2) + d * 2 * N * H; }
+  T* dcCarry(int64_t d) const { return dhCarry(d) + N * H; }
+
+  int64_t step(int64_t s, int64_t d) const { return d == 0 ? s : c.seqLen - 1 - s; }
+
+  void forwardLayer(int64_t l, const T* x, T* y, const T* h0, const T* c0, T* hy, T* cy) const {
+    for (int64_t d = 0; d < D; ++d) {
+      const int64_t in = inSize(l);
+      T* g = gates(l, d);
+      const bool foldHiddenBias = c.mode != RnnMode::kGru;  // gru keeps h2h's n-part apart (r gates it)
+      parallelFor(TN, std::max<int64_t>(1, kGateGrain / GH), [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) {
+          for (int64_t j = 0; j < GH; ++j) g[r * GH + j] = bx(l, d)[j] + (foldHiddenBias ? bh(l, d)[j] : T(0));
+        }
+      });
+      gemm(false, true, TN, GH, in, T(1), x, in, wx(l, d), in, T(1), g, GH);
+      const T* h0d = h0 + (l * D + d) * N * H;
+      const T* c0d = c0 ? c0 + (l * D + d) * N * H : nullptr;
+      for (int64_t s = 0; s < c.seqLen; ++s) {
+        const int64_t t = step(s, d);
+        const int64_t tp = s == 0 ? -1 : step(s - 1, d);
+        const T* hPrev = tp < 0 ? h0d : y + tp * N * D * H + d * H;
+        const int64_t ldPrev = tp < 0 ? H : D * H;
+        T* gt = g + t * N * GH;
+        T* yt = y + t * N * D * H + d * H;
+        if (c.mode == RnnMode::kGru) {
+          T* gh = gruDgh(l, d) + t * N * GH;  // scratch for h·Whᵀ + bh until backward reuses it
+          for (int64_t n = 0; n < N; ++n) std::memcpy(gh + n * GH, bh(l, d), sizeof(T) * GH);
+          gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gh, GH);
+          T* hn = extra(l, d) + t * N * H;
+          parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) {
+            for (int64_t n = b; n < e; ++n) {
+              T* row = gt + n * GH;
+              const T* hrow = gh + n * GH;
+              for (int64_t j = 0; j < H; ++j) {
+                const T r = sigmoid(row[j] + hrow[j]);
+                const T z = sigmoid(row[H + j] + hrow[H + j]);
+                const T cand = std::tanh(row[2 * H + j] + r * hrow[2 * H + j]);
+                const T hp = hPrev[n * ldPrev + j];
+                row[j] = r;
+                row[H + j] = z;
+                row[2 * H + j] = cand;
+                hn[n * H + j] = hrow[2 * H + j];
+                yt[n * D * H + j] = (T(1) - z) * cand + z * hp;
+              }
+            }
+          });
+          continue;
+        }
+        gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gt, GH);
+        if (c.mode == RnnMode::kLstm) {
+          const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
+          T* ct = extra(l, d) + t * N * H;
+          parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) {
+            for (int64_t n = b; n < e; ++n) {
+              T* row = gt + n * GH;
+              for (int64_t j = 0; j < H; ++j) {
+                const T i = sigmoid(row[j]);
+                const T f = sigmoid(row[H + j]);
+                const T gg = std::tanh(row[2 * H + j]);
+                const T o = sigmoid(row[3 * H + j]);
+                const T cell = f * cPrev[n * H + j] + i * gg;
+                row[j] = i;
+                row[H + j] = f;
+                row[2 * H + j] = gg;
+                row[3 * H + j] = o;
+                ct[n * H + j] = cell;
+                yt[n * D * H + j] = o * std::tanh(cell);
+              }
+            }
+          });
+        } else {
+          const bool relu = c.mode == RnnMode::kRnnRelu;
+          for (int64_t n = 0; n < N; ++n) {
+            for (int64_t j = 0; j < H; ++j) {
+              T& v = gt[n * GH + j];
+              v = relu ? std::max(v, T(0)) : std::tanh(v);
+              yt[n * D * H + j] = v;
+            }
+          }
+        }
+      }
+      const int64_t last = step(c.seqLen - 1, d);
+      if (hy) {
+        for (int64_t n = 0; n < N; ++n) {
+          std::memcpy(hy + (l * D + d) * N * H + n * H, y + last * N * D * H + n * D * H + d * H, sizeof(T) * H);
+        }
+      }
+      if (cy && c.mode == RnnMode::kLstm) {
+        std::memcpy(cy + (l * D + d) * N * H, extra(l, d) + last * N * H, sizeof(T) * N * H);
+      }
+    }
+  }
+
+  // dy: gradient of this layer's output (TN, D*H); dx receives the gradient of its input (TN, in).
+  void backwardLayer(int64_t l, const T* x, const T* y, const T* dy, T* dx, const T* h0, const T* c0, const T* dhy,
+                     const T* dcy, T* dparams, T* dh0, T* dc0) const {
+    const int64_t in = inSize(l);
+    for (int64_t d = 0; d < D; ++d) {
+      T* g = gates(l, d);  // becomes dGx
+      T* dh = dhCarry(d);
+      T* dc = dcCarry(d);
+      const int64_t ld = l * D + d;
+      if (dhy) std::memcpy(dh, dhy + ld * N * H, sizeof(T) * N * H);
+      else std::fill(dh, dh + N * H, T(0));
+      if (dcy) std::memcpy(dc, dcy + ld * N * H, sizeof(T) * N * H);
+      else std::fill(dc, dc + N * H, T(0));
+      const T* h0d = h0 + ld * N * H;
+      const T* c0d = c0 ? c0 + ld * N * H : nullptr;
+      T* dGh = c.mode == RnnMode::kGru ? gruDgh(l, d) : g;
+      for (int64_t s = c.seqLen - 1; s >= 0; --s) {
+        const int64_t t = step(s, d);
+        const int64_t tp = s == 0 ? -1 : step(s - 1, d);
+        const T* hPrev = tp < 0 ? h0d : y + tp * N * D * H + d * H;
+        const int64_t ldPrev = tp < 0 ? H : D * H;
+        T* gt = g + t * N * GH;
+        const T* dyt = dy + t * N * D * H + d * H;
+        if (c.mode == RnnMode::kLstm) {
+          const T* ct = extra(l, d) + t * N * H;
+          const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
+          for (int64_t n = 0; n < N; ++n) {
+            T* row = gt + n * GH;
+            for (int64_t j = 0; j < H; ++j) {
+              const T i = row[j], f = row[H + j], gg = row[2 * H + j], o = row[3 * H + j];
+              const T tc = std::tanh(ct[n * H + j]);
+              const T dht = dyt[n * D * H + j] + dh[n * H + j];
+              const T dct = dc[n * H + j] + dht * o * (T(1) - tc * tc);
+              row[j] = dct * gg * i * (T(1) - i);
+              row[H + j] = dct * cPrev[n * H + j] * f * (T(1) - f);
+              row[2 * H + j] = dct * i * (T(1) - gg * gg);
+              row[3 * H + j] = dht * tc * o * (T(1) - o);
+              dc[n * H + j] = dct * f;
+            }
+          }
+          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H);
+        } else if (c.mode == RnnMode::kGru) {
+          const T* hn = extra(l, d) + t * N * H;
+          T* dght = dGh + t * N * GH;
+          for (int64_t n = 0; n < N; ++n) {
+            T* row = gt + n * GH;
+            T* hrow = dght + n * GH;
+            for (int64_t j = 0; j < H; ++j) {
+              const T r = row[j], z = row[H + j], cand = row[2 * H + j];
+              const T dht = dyt[n * D * H + j] + dh[n * H + j];
+              const T hp = hPrev[n * ldPrev + j];
+              const T dCand = dht * (T(1) - z) * (T(1) - cand * cand);
+              const T dz = dht * (hp - cand) * z * (T(1) - z);
+              const T dr = dCand * hn[n * H + j] * r * (T(1) - r);
+              row[j] = dr;
+              row[H + j] = dz;
+              row[2 * H + j] = dCand;
+              hrow[j] = dr;
+              hrow[H + j] = dz;
+              hrow[2 * H + j] = dCand * r;
+              dh[n * H + j] = dht * z;
+            }
+          }
+          gemm(false, false, N, H, GH, T(1), dght, GH, wh(l, d), H, T(1), dh, H);
+        } else {
+          const bool relu = c.mode == RnnMode::kRnnRelu;
+          for (int64_t n = 0; n < N; ++n) {
+            for (int64_t j = 0; j < H; ++j) {
+              T& v = gt[n * GH + j];
+              const T dht = dyt[n * D * H + j] + dh[n * H + j];
+              v = dht * (relu ? (v > T(0) ? T(1) : T(0)) : T(1) - v * v);
+            }
+          }
+          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H);
+        }
+      }
+      if (dh0) std::memcpy(dh0 + ld * N * H, dh, sizeof(T) * N * H);
+      if (dc0) std::memcpy(dc0 + ld * N * H, dc, sizeof(T) * N * H);
+
+      T* dwx = dparams + weightOffset(l, d);
+      T* dwh = dwx + GH * in;
+      T* dbx = dparams + biasOffset(l, d);
+      T* dbh = dbx + GH;
+      gemm(true, false, GH, in, TN, T(1), g, GH, x, in, T(0), dwx, in);
+      // dWh pairs each step's dGh with the hidden state that step read: h0 for the first step.
+      const int64_t rows = (c.seqLen - 1) * N;
+      const T* firstH = y + d * H;
+      if (d == 0) {
+        gemm(true, false, GH, H, rows, T(1), dGh + N * GH, GH, firstH, D * H, T(0), dwh, H);
+        gemm(true, false, GH, H, N, T(1), dGh, GH, h0d, H, rows > 0 ? T(1) : T(0), dwh, H);
+      } else {
+        gemm(true, false, GH, H, rows, T(1), dGh, GH, firstH + N * D * H, D * H, T(0), dwh, H);
+        gemm(true, false, GH, H, N, T(1), dGh + rows * GH, GH, h0d, H, rows > 0 ? T(1) : T(0), dwh, H);
+      }
+      std::fill(dbx, dbx + 2 * GH, T(0));
+      for (int64_t r = 0; r < TN; ++r) {
+        for (int64_t j = 0; j < GH; ++j) {
+          dbx[j] += g[r * GH + j];
+          dbh[j] += dGh[r * GH + j];
+        }
+      }
+      gemm(false, false, TN, in, GH, T(1), g, GH, wx(l, d), in, d == 0 ? T(0) : T(1), dx, in);
+    }
+  }
+};
+
+struct RnnAttrs {
+  RnnConfig cfg;
+  bool stateOutputs;
+};
+
+RnnAttrs rnnAttrs(const KernelContext& k, const Tensor& data, const char* op) {
+  const double mode = k.attr(0);
+  if (mode < 0 || mode > 3) fail(ErrorKind::kValue, std::string(op) + ": unknown mode code " + std::to_string(mode));
+  if (k.attr(4) != 0) fail(ErrorKind::kValue, std::string(op) + ": dropout between layers (p > 0) is not supported yet");
+  if (data.ndim() != 3) fail(ErrorKind::kShape, std::string(op) + ": data must be (T, N, C), got " + shapeStr(data.shape()));
+  RnnConfig c{static_cast<RnnMode>(static_cast<int>(mode)), data.dim(0), data.dim(1), data.dim(2),
+              static_cast<int64_t>(k.attr(1)), static_cast<int64_t>(k.attr(2)), k.attr(3) != 0 ? 2 : 1};
+  if (c.hidden <= 0 || c.layers <= 0) fail(ErrorKind::kValue, std::string(op) + ": state_size and num_layers must be positive");
+  return {c, k.attr(5) != 0};
+}
+
+// inputs: data (T, N, C), parameters, state[, state_cell]; outputs: out[, hy[, cy]], workspace.
+void rnnForward(const KernelContext& k) {
+  const Tensor& data = k.in(0);
+  requireFloat(data, "RNN", "data");
+  const RnnAttrs a = rnnAttrs(k, data, "RNN");
+  const RnnConfig& c = a.cfg;
+  const int cellInputs = c.hasCell() ? 1 : 0;
+  requireSize(k.in(1), rnnParamSize(c), "RNN", "parameters");
+  requireSize(k.in(2), c.layers * c.directions * c.batch * c.hidden, "RNN", "state");
+  if (cellInputs) requireSize(k.in(3), c.layers * c.directions * c.batch * c.hidden, "RNN", "state_cell");
+  requireSize(k.out(0), c.seqLen * c.batch * c.directions * c.hidden, "RNN", "out");
+  const Tensor& ws = k.out(k.numOutputs - 1);
+  requireSize(ws, rnnWorkspaceSize(c), "RNN", "workspace");
+  dispatchFloat(data.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Rnn<T> r(c, k.in(1).data<T>(), ws.data<T>());
+    const T* h0 = k.in(2).data<T>();
+    const T* c0 = cellInputs ? k.in(3).data<T>() : nullptr;
+    T* hy = a.stateOutputs ? k.out(1).data<T>() : nullptr;
+    T* cy = a.stateOutputs && c.hasCell() ? k.out(2).data<T>() : nullptr;
+    const T* x = data.data<T>();
+    for (int64_t l = 0; l < c.layers; ++l) {
+      T* y = l == c.layers - 1 ? k.out(0).data<T>() : r.hiddenOut(l);
+      r.forwardLayer(l, x, y, h0, c0, hy, cy);
+      x = y;
+    }
+  });
+}
+
+// inputs: data, parameters, state[, state_cell], out, workspace, d_out[, d_hy[, d_cy]];
+// outputs: d_data, d_parameters, d_state[, d_state_cell].
+void rnnBackward(const KernelContext& k) {
+  const Tensor& data = k.in(0);
+  requireFloat(data, "_backward_RNN", "data");
+  const RnnAttrs a = rnnAttrs(k, data, "_backward_RNN");
+  const RnnConfig& c = a.cfg;
+  const int cell = c.hasCell() ? 1 : 0;
+  const int outIdx = 3 + cell;
+  const Tensor& ws = k.in(outIdx + 1);
+  requireSize(ws, rnnWorkspaceSize(c), "_backward_RNN", "workspace");
+  requireSize(k.in(outIdx + 2), k.in(outIdx).size(), "_backward_RNN", "out_grad");
+  requireSize(k.out(0), data.size(), "_backward_RNN", "data gradient");
+  requireSize(k.out(1), rnnParamSize(c), "_backward_RNN", "parameters gradient");
+  dispatchFloat(data.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Rnn<T> r(c, k.in(1).data<T>(), ws.data<T>());
+    const T* h0 = k.in(2).data<T>();
+    const T* c0 = cell ? k.in(3).data<T>() : nullptr;
+    const T* dhy = a.stateOutputs ? k.in(outIdx + 3).data<T>() : nullptr;
+    const T* dcy = a.stateOutputs && cell ? k.in(outIdx + 4).data<T>() : nullptr;
+    T* dparams = k.out(1).data<T>();
+    T* dh0 = k.out(2).data<T>();
+    T* dc0 = cell ? k.out(3).data<T>() : nullptr;
+    const T* dy = k.in(outIdx + 2).data<T>();
+    for (int64_t l = c.layers - 1; l >= 0; --l) {
+      const T* x = l == 0 ? data.data<T>() : r.hiddenOut(l - 1);
+      const T* y = l == c.layers - 1 ? k.in(outIdx).data<T>() : r.hiddenOut(l);
+      T* dx = l == 0 ? k.out(0).data<T>() : r.dyBuffer(static_cast<int>(l % 2));
+      r.backwardLayer(l, x, y, dy, dx, h0, c0, dhy, dcy, dparams, dh0, dc0);
+      dy = dx;
+    }
+  });
+}
+
+}  // namespace
+
+BKT_PLAN_KERNEL(kRnn, rnnForward);
+BKT_PLAN_KERNEL(kRnnBackward, rnnBackward);
+
+}  // namespace bkt
