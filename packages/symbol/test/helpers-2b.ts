@@ -1,4 +1,5 @@
 // Helpers for the part-2B operator tests.
+import { ShapeError } from '@bkt/ndarray';
 import { expect } from 'vitest';
 import { Group, MakeLoss, Symbol, Variable, elemwise_add, topoOrder } from '../src/index.js';
 
@@ -26,4 +27,18 @@ export function gradientShapes(s: Symbol, wrt: string[], known: Record<string, n
   const both = Group([loss, g]).inferShape(known);
   expect(both.outShapes.slice(1)).toEqual(wrt.map((n) => byName[n]));
   return topoOrder(g.outputs).flatMap((n) => (n.op ? [n.op.name] : []));
+}
+
+/** `fn` raises a ShapeError (or DTypeError with `cls`) naming op and node first, then saying `what`. */
+export function expectInferError(fn: () => unknown, op: string, node: string, what: RegExp, cls: new (...a: never[]) => Error = ShapeError): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(cls);
+  const msg = (err as Error).message;
+  expect(msg.startsWith(`${op} '${node}': `), msg).toBe(true);
+  expect(msg).toMatch(what);
 }

@@ -7,7 +7,7 @@
 import type { DType } from '@bkt/ndarray';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
-import { defineBackward, normalizeAxis, unify, type Ref } from './common.js';
+import { defineBackward, normalizeAxis, unify, write, type Ref } from './common.js';
 
 const spec = {
   eps: attr.float({ default: 1e-3, describe: 'Added to the variance before the square root.' }),
@@ -36,17 +36,14 @@ export const batchNorm = defineOp<BatchNormParams>({
   outputNames: () => ['output', 'mean', 'var'],
   inferShape(ctx) {
     unify(ctx, [['in', 0], ['out', 0]]);
-    unify(ctx, CHANNEL_VECTORS);
     const d = ctx.inputs[0];
-    if (!d) return;
-    const axis = normalizeAxis(ctx.params.axis, d.length, ctx.fail);
-    if (d[axis] !== 0) {
-      for (const [, i] of CHANNEL_VECTORS.slice(0, 4)) ctx.setInput(i, [d[axis]!]);
-      unify(ctx, CHANNEL_VECTORS);
-    }
+    const axis = d ? normalizeAxis(ctx.params.axis, d.length, ctx.fail) : 0;
+    // Data first, so that a conflict is reported on the vector that disagrees with it.
+    if (d && d[axis] !== 0) for (const r of CHANNEL_VECTORS) write(ctx, r, [d[axis]!]);
+    unify(ctx, CHANNEL_VECTORS);
     const c = ctx.inputs[1];
     if (c && c.length !== 1) ctx.fail('gamma, beta and the moving statistics must be vectors');
-    if (c && c[0] !== 0) ctx.setInput(0, d.map((x, i) => (i === axis ? c[0]! : x)));
+    if (d && c && c[0] !== 0) ctx.setInput(0, d.map((x, i) => (i === axis ? c[0]! : x)));
     unify(ctx, [['in', 0], ['out', 0]]);
   },
   inferType(ctx) {
