@@ -257,6 +257,11 @@ describe('cells', () => {
     const { outputs, states } = cell.unroll(2, stepInputs(2), { beginState: [v!] });
     expect(Group([...(outputs as Symbol[]), ...states]).inferShape(known(2, [3, 5])).argShapes[0]).toEqual([3, 5]);
     expect(Group(states).listArguments()).toContain('g_begin_state_1');
+    // MXNet's begin_state(func, **kwargs): dtype for zeros, dtype and init for variables.
+    expect(cell.beginState(undefined, { dtype: 'float16' })[0]!.attr('dtype')).toBe('float16');
+    const [w] = cell.beginState(variableState, { dtype: 'float64', init: '["zero", {}]' });
+    expect(w!.listAttr()).toEqual({ __layout__: 'NC', __shape__: '(0, 7)', __dtype__: '1', __init__: '["zero", {}]' });
+    expect(() => cell.beginState(undefined, { init: '["one", {}]' })).toThrow(/zeros take no initializer/);
   });
 
   it('name the nodes of one step as MXNet does, auto-named nodes in its creation order', () => {

@@ -3,10 +3,10 @@
 // and keeps its weights in an RNNParams container under MXNet's names, so that checkpoints
 // interchange with MXNet.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError, type DType } from '@bkt/ndarray';
 import { Concat, split, zeros } from '../creators.js';
 import { Symbol } from '../symbol.js';
-import { Variable } from '../variable.js';
+import { Variable, type VariableOptions } from '../variable.js';
 import { expandDims } from './ops.js';
 import { RNNParams } from './params.js';
 import type { Weight, WeightDict } from './weights.js';
@@ -20,14 +20,25 @@ export interface StateInfo {
   readonly layout: string;
 }
 
-/** Makes the symbol of a begin state (MXNet's `begin_state(func=...)`). */
-export type StateFunc = (name: string, info: StateInfo) => Symbol;
+/** What MXNet's `begin_state(func, **kwargs)` passes on to `func` besides name, shape and layout. */
+export interface StateOptions {
+  dtype?: DType;
+  /** Initializer of variable states (`variableState` only). */
+  init?: VariableOptions['init'];
+}
 
-/** MXNet's default, `symbol.zeros`: float32 zeros whose batch size comes from the graph. */
-export const zerosState: StateFunc = (name, info) => zeros({ name, shape: [...info.shape], attr: { __layout__: info.layout } });
+/** Makes the symbol of a begin state (MXNet's `begin_state(func=...)`). */
+export type StateFunc = (name: string, info: StateInfo, opts: StateOptions) => Symbol;
+
+/** MXNet's default, `symbol.zeros`: zeros (float32 unless `dtype`) whose batch size comes from the graph. */
+export const zerosState: StateFunc = (name, info, opts) => {
+  if (opts.init !== undefined) throw new ValueError(`begin state '${name}': zeros take no initializer (use variableState)`);
+  return zeros({ name, shape: [...info.shape], ...(opts.dtype ? { dtype: opts.dtype } : {}), attr: { __layout__: info.layout } });
+};
 
 /** `symbol.Variable`: states fed from outside, e.g. a Module's state_names. */
-export const variableState: StateFunc = (name, info) => Variable(name, { shape: info.shape, attr: { __layout__: info.layout } });
+export const variableState: StateFunc = (name, info, opts) =>
+  Variable(name, { shape: info.shape, dtype: opts.dtype, init: opts.init, attr: { __layout__: info.layout } });
 
 export interface UnrollOptions {
   /** The states to start from (flat, as `beginState()` returns them); `beginState()` when absent. */
@@ -125,11 +136,11 @@ export abstract class BaseRNNCell {
   }
 
   /** The initial states, named `<prefix>begin_state_<n>` (n counts on until `reset`). */
-  beginState(func: StateFunc = zerosState): Symbol[] {
+  beginState(func: StateFunc = zerosState, opts: StateOptions = {}): Symbol[] {
     if (this.modified) throw new ValueError(MODIFIED_MESSAGE);
     return this.stateInfo.map((info) => {
       this.initCounter += 1;
-      return func(`${this.prefix}begin_state_${this.initCounter}`, info);
+      return func(`${this.prefix}begin_state_${this.initCounter}`, info, opts);
     });
   }
 

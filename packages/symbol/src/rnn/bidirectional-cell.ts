@@ -15,6 +15,7 @@ import {
   normalizeSequence,
   zerosState,
   type StateFunc,
+  type StateOptions,
   type StateInfo,
   type UnrollResult,
   type UnrollSpec,
@@ -52,9 +53,9 @@ export class BidirectionalCell extends BaseRNNCell {
     return this.pair.flatMap((c) => c.stateInfo);
   }
 
-  override beginState(func: StateFunc = zerosState): Symbol[] {
+  override beginState(func: StateFunc = zerosState, opts: StateOptions = {}): Symbol[] {
     if (this.modified) throw new ValueError(MODIFIED_MESSAGE);
-    return this.pair.flatMap((c) => c.beginState(func));
+    return this.pair.flatMap((c) => c.beginState(func, opts));
   }
 
   step(): [Symbol, Symbol[]] {

@@ -3,7 +3,7 @@
 
 export { RNNParams } from './params.js';
 export { BaseRNNCell, normalizeSequence, variableState, zerosState } from './base-cell.js';
-export type { Layout, StateFunc, StateInfo, UnrollOptions, UnrollResult, UnrollSpec } from './base-cell.js';
+export type { Layout, StateFunc, StateInfo, StateOptions, UnrollOptions, UnrollResult, UnrollSpec } from './base-cell.js';
 export { GatedCell } from './gated-cell.js';
 export { RNNCell, type RNNCellOptions } from './rnn-cell.js';
 export { LSTMCell, lstmBiasInit, type LSTMCellOptions } from './lstm-cell.js';

@@ -5,7 +5,7 @@
 
 import { ValueError } from '@bkt/ndarray';
 import type { Symbol } from '../symbol.js';
-import { BaseRNNCell, MODIFIED_MESSAGE, zerosState, type StateFunc, type StateInfo } from './base-cell.js';
+import { BaseRNNCell, MODIFIED_MESSAGE, zerosState, type StateFunc, type StateOptions, type StateInfo } from './base-cell.js';
 import type { RNNParams } from './params.js';
 import type { Weight, WeightDict } from './weights.js';
 
@@ -34,11 +34,11 @@ export abstract class ModifierCell extends BaseRNNCell {
     return [this.baseCell];
   }
 
-  override beginState(func: StateFunc = zerosState): Symbol[] {
+  override beginState(func: StateFunc = zerosState, opts: StateOptions = {}): Symbol[] {
     if (this.modified) throw new ValueError(MODIFIED_MESSAGE);
     this.baseCell.modified = false;
     try {
-      return this.baseCell.beginState(func);
+      return this.baseCell.beginState(func, opts);
     } finally {
       this.baseCell.modified = true;
     }

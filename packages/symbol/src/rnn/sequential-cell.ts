@@ -3,7 +3,16 @@
 
 import { ValueError } from '@bkt/ndarray';
 import type { Symbol } from '../symbol.js';
-import { BaseRNNCell, MODIFIED_MESSAGE, zerosState, type StateFunc, type StateInfo, type UnrollResult, type UnrollSpec } from './base-cell.js';
+import {
+  BaseRNNCell,
+  MODIFIED_MESSAGE,
+  zerosState,
+  type StateFunc,
+  type StateInfo,
+  type StateOptions,
+  type UnrollResult,
+  type UnrollSpec,
+} from './base-cell.js';
 import { BidirectionalCell } from './bidirectional-cell.js';
 import type { RNNParams } from './params.js';
 import type { Weight, WeightDict } from './weights.js';
@@ -38,9 +47,9 @@ export class SequentialRNNCell extends BaseRNNCell {
     return this.list.flatMap((c) => c.stateInfo);
   }
 
-  override beginState(func: StateFunc = zerosState): Symbol[] {
+  override beginState(func: StateFunc = zerosState, opts: StateOptions = {}): Symbol[] {
     if (this.modified) throw new ValueError(MODIFIED_MESSAGE);
-    return this.list.flatMap((c) => c.beginState(func));
+    return this.list.flatMap((c) => c.beginState(func, opts));
   }
 
   step(inputs: Symbol, states: readonly Symbol[]): [Symbol, Symbol[]] {
