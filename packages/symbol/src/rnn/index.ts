@@ -6,7 +6,7 @@ export { BaseRNNCell, normalizeSequence, variableState, zerosState } from './bas
 export type { Layout, StateFunc, StateInfo, StateOptions, UnrollOptions, UnrollResult, UnrollSpec } from './base-cell.js';
 export { GatedCell } from './gated-cell.js';
 export { RNNCell, type RNNCellOptions } from './rnn-cell.js';
-export { LSTMCell, lstmBiasInit, type LSTMCellOptions } from './lstm-cell.js';
+export { LSTMCell, type LSTMCellOptions } from './lstm-cell.js';
 export { GRUCell, type GRUCellOptions } from './gru-cell.js';
 export { FusedRNNCell, type FusedRNNCellOptions } from './fused-rnn-cell.js';
 export { SequentialRNNCell } from './sequential-cell.js';

@@ -17,8 +17,8 @@ export interface LSTMCellOptions {
   forgetBias?: number;
 }
 
-/** The `__init__` of an LSTM i2h bias: MXNet's `LSTMBias(forget_bias)`. */
-export const lstmBiasInit = (forgetBias: number): string => initDesc('lstmbias', [['forget_bias', pyFloat(forgetBias)]]);
+// The `__init__` of an LSTM i2h bias: MXNet's `LSTMBias(forget_bias)`.
+const lstmBiasInit = (forgetBias: number): string => initDesc('lstmbias', [['forget_bias', pyFloat(forgetBias)]]);
 
 export class LSTMCell extends GatedCell {
   constructor(numHidden: number, opts: LSTMCellOptions = {}) {
