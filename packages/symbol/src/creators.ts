@@ -17,6 +17,20 @@ import { reshape as reshapeOp, type ReshapeParams } from './ops/reshape.js';
 import { sliceChannel, type SliceChannelParams } from './ops/slice-channel.js';
 import { softmaxOutput, type SoftmaxOutputParams } from './ops/softmax-output.js';
 import { zerosLike } from './ops/zeros-like.js';
+// part 2B: layers and RNN
+import type { Creator, OpArgs } from './creator.js';
+import { batchNorm, type BatchNormParams } from './ops/batch-norm.js';
+import { convolution, type ConvolutionParams } from './ops/convolution.js';
+import { dropout, type DropoutParams } from './ops/dropout.js';
+import { layerNorm, type LayerNormParams } from './ops/layer-norm.js';
+import { leakyReLU, type LeakyReLUParams } from './ops/leaky-relu.js';
+import { pooling, type PoolingParams } from './ops/pooling.js';
+import { reverse as reverseOp, type ReverseParams } from './ops/reverse.js';
+import { rnn, type RNNOpParams } from './ops/rnn.js';
+import { sequenceLast, type SequenceLastParams } from './ops/sequence-last.js';
+import { sequenceMask, type SequenceMaskParams } from './ops/sequence-mask.js';
+import { sequenceReverse, type SequenceReverseParams } from './ops/sequence-reverse.js';
+import { zeros as zerosOp, type ZerosParams } from './ops/zeros.js';
 
 type NoParams = Record<never, never>;
 
@@ -41,3 +55,21 @@ export const MakeLoss = makeCreator<MakeLossParams, 'data'>(makeLoss, 'MakeLoss'
 export const zeros_like = makeCreator<NoParams, 'data'>(zerosLike, 'zeros_like');
 export const identity = makeCreator<NoParams, 'data'>(copy, 'identity');
 export const _copy = makeCreator<NoParams, 'data'>(copy, '_copy');
+
+// part 2B: layers and RNN
+type SeqInputs = 'data' | 'sequence_length';
+export const LeakyReLU = makeCreator<LeakyReLUParams, 'data' | 'gamma'>(leakyReLU, 'LeakyReLU');
+export const Dropout = makeCreator<DropoutParams, 'data'>(dropout, 'Dropout');
+export const BatchNorm = makeCreator<BatchNormParams, 'data' | 'gamma' | 'beta' | 'moving_mean' | 'moving_var'>(batchNorm, 'BatchNorm');
+export const LayerNorm = makeCreator<LayerNormParams, 'data' | 'gamma' | 'beta'>(layerNorm, 'LayerNorm');
+export const Convolution = makeCreator<ConvolutionParams, 'data' | 'weight' | 'bias'>(convolution, 'Convolution');
+export const Pooling = makeCreator<PoolingParams, 'data'>(pooling, 'Pooling');
+export const SequenceMask = makeCreator<SequenceMaskParams, SeqInputs>(sequenceMask, 'SequenceMask');
+export const SequenceLast = makeCreator<SequenceLastParams, SeqInputs>(sequenceLast, 'SequenceLast');
+export const SequenceReverse = makeCreator<SequenceReverseParams, SeqInputs>(sequenceReverse, 'SequenceReverse');
+export const RNN = makeCreator<RNNOpParams, 'data' | 'parameters' | 'state' | 'state_cell' | 'sequence_length'>(rnn, 'RNN');
+export const reverse = makeCreator<ReverseParams, 'data'>(reverseOp, 'reverse');
+export const flip = makeCreator<ReverseParams, 'data'>(reverseOp, 'flip');
+export const _zeros = makeCreator<ZerosParams, never>(zerosOp, '_zeros');
+/** `mx.sym.zeros`: `_zeros` with dtype float32 unless given (written out, as MXNet's front end does). */
+export const zeros: Creator<OpArgs<ZerosParams, never>> = (args) => _zeros({ dtype: 'float32', ...args });

@@ -1,7 +1,7 @@
 // Activation: element-wise relu, sigmoid, tanh, softrelu (log(1 + e^x)) or softsign (x / (1 + |x|)).
 
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
-import { defineOp } from '../op-def.js';
+import { defineOp, type OpDef } from '../op-def.js';
 import { defineBackward, elementwise } from './common.js';
 
 export const ACT_TYPES = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'] as const;
@@ -25,15 +25,19 @@ export const activation = defineOp<ActivationParams>({
     return [ctx.entry(ctx.makeNode('_backward_Activation', ins), 0)];
   },
   kernels: { forward: 'activation', backward: 'activation_backward' },
+  inplace: () => [[0, 0]],
 });
 
-export const activationBackward = defineBackward(activation, {
-  name: '_backward_Activation',
-  kernel: 'activation_backward',
-  inputs: (p) => [
-    ['out_grad', ['fwdOut', 0]],
-    ['out_data', ['fwdOut', 0]],
-    ...(p.actType === 'softsign' ? ([['in_data', ['fwdIn', 0]]] as const) : []),
-  ],
-  numOutputs: () => 1,
-});
+export const activationBackward: OpDef<ActivationParams> = {
+  ...defineBackward(activation, {
+    name: '_backward_Activation',
+    kernel: 'activation_backward',
+    inputs: (p) => [
+      ['out_grad', ['fwdOut', 0]],
+      ['out_data', ['fwdOut', 0]],
+      ...(p.actType === 'softsign' ? ([['in_data', ['fwdIn', 0]]] as const) : []),
+    ],
+    numOutputs: () => 1,
+  }),
+  inplace: () => [[0, 0]],
+};

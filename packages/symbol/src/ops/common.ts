@@ -114,3 +114,53 @@ export function defineBackward<P extends object>(forward: OpDef<P>, spec: Backwa
     kernels: { forward: spec.kernel },
   };
 }
+
+/**
+ * One element type for every input and output but input `free` (an index array such as RNN's and
+ * the Sequence* operators' sequence_length, which may be of any type), which only defaults to it.
+ * `free` may be out of range when the node has no such input.
+ */
+export function uniformTypeExcept<V>(ctx: InferContext<unknown, V>, free: number): void {
+  const refs = allRefs(ctx as InferContext<unknown, unknown>).filter(([k, i]) => !(k === 'in' && i === free));
+  unify(ctx, refs);
+  const known = refs.map((r) => read(ctx, r)).find((v) => v !== undefined);
+  if (known !== undefined && free < ctx.inputs.length && ctx.inputs[free] === undefined) ctx.setInput(free, known);
+}
+
+/** Inputs of SequenceMask, SequenceLast and SequenceReverse. */
+export function sequenceInputNames(p: { useSequenceLength: boolean }): string[] {
+  return p.useSequenceLength ? ['data', 'sequence_length'] : ['data'];
+}
+
+/**
+ * The Sequence* operators' common rule: data is (T, N, ...) for time axis 0 or (N, T, ...) for
+ * time axis 1, and sequence_length (input 1, when used) holds one length per batch item, (N,).
+ */
+export function sequenceLengthShape(ctx: InferContext<{ useSequenceLength: boolean }, Shape>, timeAxis: number): void {
+  if (timeAxis !== 0 && timeAxis !== 1) ctx.fail(`axis must be 0 or 1, got ${timeAxis}`);
+  const d = ctx.inputs[0];
+  if (d && d.length < 2) ctx.fail('data must have at least two dimensions');
+  if (!ctx.params.useSequenceLength) return;
+  const batchAxis = 1 - timeAxis;
+  if (d) ctx.setInput(1, [d[batchAxis]!]);
+  const n = ctx.inputs[1]?.[0];
+  const cur = ctx.inputs[0];
+  if (cur && n) ctx.setInput(0, cur.map((x, i) => (i === batchAxis ? n : x)));
+}
+
+/** The layouts Convolution and Pooling accept; bkt computes the channel-first ones only. */
+export const SPATIAL_LAYOUTS = ['NCDHW', 'NCHW', 'NCW', 'NDHWC', 'NHWC', 'NWC'] as const;
+
+/** Checks that `layout` (if given) is the channel-first layout of `spatial` spatial axes. */
+export function checkChannelFirst(layout: string | null, spatial: number, fail: (m: string) => never): void {
+  const expected = ['NCW', 'NCHW', 'NCDHW'][spatial - 1];
+  if (expected === undefined) fail(`expected 1 to 3 spatial axes, got ${spatial}`);
+  if (layout !== null && layout !== expected) fail(`layout ${layout} is not supported for ${spatial}-D data (only ${expected})`);
+}
+
+/** A per-spatial-axis parameter (stride, dilate, pad): `dflt` on every axis when empty, else one value per axis. */
+export function perAxis(values: readonly number[], spatial: number, dflt: number, what: string, fail: (m: string) => never): number[] {
+  if (values.length === 0) return new Array<number>(spatial).fill(dflt);
+  if (values.length !== spatial) fail(`${what} has ${values.length} values for ${spatial} spatial axes`);
+  return [...values];
+}
