@@ -10,6 +10,7 @@ const index = (values: readonly string[], v: unknown): number => values.indexOf(
 
 const ACT_TYPES = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'];
 const NORMALIZATION = ['null', 'batch', 'valid'];
+const RNN_MODES = ['rnn_relu', 'rnn_tanh', 'lstm', 'gru'];
 
 const PACKERS: Partial<Record<KernelName, Packer>> = {
   fully_connected: (p) => [num(p.numHidden), num(p.noBias), num(p.flatten)],
@@ -19,7 +20,13 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   softmax_output: (p) => softmaxOutput(p),
   softmax_output_backward: (p) => softmaxOutput(p),
   mul_scalar: (p) => [num(p.scalar)],
+  rnn: (p) => rnn(p),
+  rnn_backward: (p) => rnn(p),
 };
+
+function rnn(p: Params): number[] {
+  return [index(RNN_MODES, p.mode), num(p.stateSize), num(p.numLayers), num(p.bidirectional), num(p.p), num(p.stateOutputs)];
+}
 
 function softmaxOutput(p: Params): number[] {
   return [

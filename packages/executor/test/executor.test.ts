@@ -9,7 +9,7 @@ import {
   StateError,
   zeros,
 } from '@bkt/ndarray';
-import { Activation, Concat, Embedding, FullyConnected, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { Activation, Concat, Embedding, FullyConnected, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
 import { checkNumericGradient, Executor, GradientCheckError } from '../src/index.js';
@@ -141,6 +141,26 @@ describe('Executor', () => {
       fc_bias: random.uniform(-1, 1, [2], { dtype: 'float64' }),
     };
     checkNumericGradient(net, location, { noGrad: ['data'] });
+  });
+
+  it.each(['lstm', 'gru', 'rnn_tanh'] as const)('passes checkNumericGradient through the fused RNN op (%s, 2 layers, bidirectional)', (mode) => {
+    seed(7);
+    const lstm = mode === 'lstm';
+    const net = RNN({
+      data: Variable('x'),
+      name: 'rnn',
+      mode,
+      stateSize: 3,
+      numLayers: 2,
+      bidirectional: true,
+      stateOutputs: true,
+    });
+    const shapes = net.inferShape({ x: [4, 2, 3] }).argShapes;
+    const location = Object.fromEntries(
+      net.listArguments().map((n, i) => [n, random.uniform(-0.5, 0.5, shapes[i]!, { dtype: 'float64' })]),
+    );
+    expect(Object.keys(location)).toEqual(['x', 'rnn_parameters', 'rnn_state', ...(lstm ? ['rnn_state_cell'] : [])]);
+    checkNumericGradient(net, location, { rtol: 1e-5, atol: 1e-8 });
   });
 
   it("accumulates with gradReq 'add' and leaves 'null' arguments without a gradient", () => {

@@ -119,13 +119,15 @@ describe('RNN types, JSON and gradient', () => {
       'x',
       'rnn_parameters',
       'rnn_state',
-      'rnn_output',
-      'rnn_output_head_grad',
-      'rnn_state_output',
-      'rnn_state_output_head_grad',
       'rnn_state_cell',
-      'rnn_statecell_output',
+      'rnn_output',
+      'rnn_workspace',
+      'rnn_output_head_grad',
+      'rnn_state_output_head_grad',
       'rnn_statecell_output_head_grad',
     ]);
+    // The workspace is a hidden output: it is computed and read by backward, never listed.
+    expect(s.listOutputs()).toEqual(['rnn_output', 'rnn_state_output', 'rnn_statecell_output']);
+    expect(s.inferShape({ x: [4, 2, 7] }).outShapes).toHaveLength(3);
   });
 });

@@ -86,9 +86,14 @@ export const rnn = defineOp<RNNOpParams>({
     ...(p.mode === 'lstm' ? ['state_cell'] : []),
     ...(p.useSequenceLength ? ['sequence_length'] : []),
   ],
-  numOutputs: (p) => (p.stateOutputs ? (p.mode === 'lstm' ? 3 : 2) : 1),
-  outputNames: (p) =>
-    p.stateOutputs ? ['output', 'state_output', ...(p.mode === 'lstm' ? ['statecell_output'] : [])] : ['output'],
+  // MXNet's outputs plus one hidden `workspace`: what training forward keeps for backward (activated
+  // gates, LSTM cells, lower layers' outputs) and backward's scratch, so no kernel allocates per step.
+  numOutputs: (p) => visibleOutputs(p) + 1,
+  numVisibleOutputs: visibleOutputs,
+  outputNames: (p) => [
+    ...(p.stateOutputs ? ['output', 'state_output', ...(p.mode === 'lstm' ? ['statecell_output'] : [])] : ['output']),
+    'workspace',
+  ],
   inferShape(ctx) {
     const p = ctx.params;
     const lstm = p.mode === 'lstm';
@@ -124,6 +129,7 @@ export const rnn = defineOp<RNNOpParams>({
       ctx.setOutput(1, [stacks, n, r]);
       if (lstm) ctx.setOutput(2, [stacks, n, h]);
     }
+    if (t !== 0 && n !== 0) ctx.setOutput(visibleOutputs(p), [rnnWorkspaceSize(p, t, n)]);
   },
   inferType: (ctx) => uniformTypeExcept(ctx, ctx.params.mode === 'lstm' ? 4 : 3),
   gradient(ctx) {
@@ -136,21 +142,40 @@ export const rnn = defineOp<RNNOpParams>({
   kernels: { forward: 'rnn', backward: 'rnn_backward' },
 });
 
-// MXNet's RNN gradient inputs: the forward inputs and outputs the backward pass reads, each output
-// followed by its gradient (`*_grad`, which carries that output's shape).
+function visibleOutputs(p: RNNOpParams): number {
+  return p.stateOutputs ? (p.mode === 'lstm' ? 3 : 2) : 1;
+}
+
+/**
+ * Elements of the hidden workspace output; the native kernel checks it against the same formula.
+ * Per layer and direction and per position: lstm keeps 5 values per hidden unit (4 gates and the
+ * cell), gru 7 (3 gates, the h2h candidate, 3 for backward), a plain rnn 1; then the outputs of all
+ * but the last layer, two gradient buffers of a layer's output, and the carried dh and dc.
+ */
+export function rnnWorkspaceSize(p: RNNOpParams, seqLen: number, batch: number): number {
+  const dirs = p.bidirectional ? 2 : 1;
+  const tn = seqLen * batch;
+  const h = p.stateSize;
+  const perPosition = p.mode === 'lstm' ? 5 : p.mode === 'gru' ? 7 : 1;
+  const layerOut = tn * dirs * h;
+  return p.numLayers * dirs * tn * perPosition * h + (p.numLayers - 1) * layerOut + 2 * layerOut + 2 * dirs * batch * h;
+}
+
+// The backward kernel's inputs: the forward inputs, the output, the workspace, then the gradient of
+// each visible output (`*_grad`, which carries that output's shape).
 function backwardInputs(p: RNNOpParams): [string, Ref][] {
   const lstm = p.mode === 'lstm';
+  const workspace = visibleOutputs(p);
   return [
     ['data', ['fwdIn', 0]],
     ['parameters', ['fwdIn', 1]],
     ['state', ['fwdIn', 2]],
-    ['out_data', ['fwdOut', 0]],
-    ['out_grad', ['fwdOut', 0]],
-    ...(p.stateOutputs ? ([['state_output', ['fwdOut', 1]], ['state_output_grad', ['fwdOut', 1]]] as [string, Ref][]) : []),
     ...(lstm ? ([['state_cell', ['fwdIn', 3]]] as [string, Ref][]) : []),
-    ...(lstm && p.stateOutputs
-      ? ([['statecell_output', ['fwdOut', 2]], ['statecell_output_grad', ['fwdOut', 2]]] as [string, Ref][])
-      : []),
+    ['out_data', ['fwdOut', 0]],
+    ['workspace', ['fwdOut', workspace]],
+    ['out_grad', ['fwdOut', 0]],
+    ...(p.stateOutputs ? ([['state_output_grad', ['fwdOut', 1]]] as [string, Ref][]) : []),
+    ...(lstm && p.stateOutputs ? ([['statecell_output_grad', ['fwdOut', 2]]] as [string, Ref][]) : []),
   ];
 }
 
