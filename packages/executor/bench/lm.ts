@@ -1,0 +1,109 @@
+// Training throughput of the LSTM language model of MXNet's lstm_bucketing.py (Embedding 200 →
+// 2 × LSTM 200 → FullyConnected V → SoftmaxOutput, batch 32) on random tokens of one length, with
+// the fused RNN op and with unrolled LSTM cells, against PyTorch's reference in the same run.
+//   pnpm bench:lm -- --synthetic 40 --seq-len 30 [--threads N] [--vocab 10000]
+// One JSON line per variant: variant, seq_len, train_tokens_per_s, gflops and, when /usr/bin/python3
+// has torch, torch_train_tokens_per_s and ratio_vs_torch. A step is forward + backward + an SGD update
+// of every parameter, as the reference's step is.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as nd from '@bkt/ndarray';
+import { Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
+
+import { Executor } from '../src/index.js';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
+};
+const STEPS = arg('synthetic', 40);
+const T = arg('seq-len', 30);
+const V = arg('vocab', 10000);
+const THREADS = arg('threads', 0);
+const N = 32;
+const E = 200;
+const H = 200;
+const L = 2;
+const FLOPS_PER_TOKEN = 2 * (L * 4 * H * (E + H) + H * V) * 3; // as the reference counts them
+
+// Time-major (T, N) tokens, as MXNet's cuDNN bucketing example feeds the fused op.
+function fusedLM(): Symbol {
+  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: E });
+  const rnn = RNN({ data: embed, name: 'lstm', mode: 'lstm', stateSize: H, numLayers: L });
+  const pred = FullyConnected({ data: Reshape({ data: rnn, shape: [-1, H] }), name: 'pred', numHidden: V });
+  return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+}
+
+// Batch-major (N, T) tokens through unrolled LSTMCells, as lstm_bucketing.py builds it.
+function unrolledLM(): Symbol {
+  const stack = new SequentialRNNCell();
+  for (let i = 0; i < L; i++) stack.add(new LSTMCell(H, { prefix: `lstm_l${i}_` }));
+  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: E });
+  const [outputs] = stack.unroll(T, embed, { mergeOutputs: true });
+  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, H] }), name: 'pred', numHidden: V });
+  return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+}
+
+function measure(variant: string, build: () => Symbol, dataShape: number[]): Record<string, unknown> {
+  let exec: Executor;
+  try {
+    const sym = build();
+    const inputs = new Set(['data', 'softmax_label']);
+    const gradReq = Object.fromEntries(
+      sym.listArguments().map((n) => [n, inputs.has(n) || n.includes('state') ? 'null' : 'write'] as const),
+    );
+    exec = Executor.simpleBind(sym, { shapes: { data: dataShape, softmax_label: dataShape }, gradReq });
+  } catch (e) {
+    return { variant, seq_len: T, error: (e as Error).message };
+  }
+  nd.seed(0);
+  for (const [name, a] of Object.entries(exec.argDict)) {
+    const init =
+      name === 'data' || name === 'softmax_label'
+        ? nd.random.randint(1, V, a.shape).astype('float32')
+        : name.includes('state')
+          ? nd.zeros(a.shape)
+          : nd.random.uniform(-0.1, 0.1, a.shape);
+    init.copyTo(a);
+    init.dispose();
+  }
+  const params = Object.keys(exec.gradDict);
+  const step = (): void => {
+    exec.forward({ isTrain: true });
+    exec.backward();
+    for (const p of params) nd.sgdUpdate(exec.argDict[p]!, exec.gradDict[p]!, { lr: 0.01, wd: 1e-5, rescaleGrad: 1 / N });
+  };
+  step();
+  step();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < STEPS; i++) step();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  exec.dispose();
+  const tokensPerS = (STEPS * T * N) / seconds;
+  return { variant, seq_len: T, train_tokens_per_s: Math.round(tokensPerS), gflops: +((tokensPerS * FLOPS_PER_TOKEN) / 1e9).toFixed(1) };
+}
+
+function torchTokensPerS(): number | undefined {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/bench/lstm_lm_torch.py');
+  if (!existsSync('/usr/bin/python3') || !existsSync(script)) return undefined;
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const r = spawnSync('/usr/bin/python3', [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V)], {
+    encoding: 'utf8',
+  });
+  const line = r.stdout.trim().split('\n').pop();
+  return line ? (JSON.parse(line) as { train_tokens_per_s: number }).train_tokens_per_s : undefined;
+}
+
+if (THREADS > 0) nd.setNumThreads(THREADS);
+const torch = torchTokensPerS();
+for (const result of [measure('fused', fusedLM, [T, N]), measure('unrolled', unrolledLM, [N, T])]) {
+  if (torch !== undefined) {
+    result.torch_train_tokens_per_s = torch;
+    if (typeof result.train_tokens_per_s === 'number') result.ratio_vs_torch = +(result.train_tokens_per_s / torch).toFixed(3);
+  }
+  console.log(JSON.stringify(result));
+}
