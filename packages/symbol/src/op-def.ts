@@ -107,6 +107,8 @@ export interface OpDef<P extends object = Record<string, unknown>> {
    * `forward`).
    */
   readonly kernels: { readonly forward: string; readonly backward?: string };
+  /** Pairs [inputIndex, outputIndex] whose memory may be shared (MXNet's FInplaceOption). */
+  inplace?(params: P): readonly (readonly [number, number])[];
   /** MXNet's FSetInputVarAttrOnCompose: annotate a variable input (e.g. an aux state's `__init__`). */
   setInputVarAttrOnCompose?(params: P, variable: Node, index: number): void;
 }
