@@ -37,9 +37,10 @@ export function defineSoftmax(s: {
     inferShape(ctx) {
       unify(ctx, [['in', 0], ['out', 0]]);
       const d = ctx.inputs[0];
-      if (!d || !ctx.params.useLength) return;
+      if (!d) return;
       const a = normalizeAxis(ctx.params.axis, d.length, ctx.fail);
-      ctx.setInput(1, [...d.slice(0, a), ...d.slice(a + 1)]);
+      // MXNet gives the length of a vector's softmax the shape (1,).
+      if (ctx.params.useLength) ctx.setInput(1, d.length === 1 ? [1] : [...d.slice(0, a), ...d.slice(a + 1)]);
     },
     inferType(ctx) {
       // The length may be of any type.
