@@ -207,6 +207,9 @@ describe('unary and scalar ops', () => {
     ]);
     expect(getOp('_backward_mul_scalar').inplace?.({})).toEqual([[0, 0]]);
     expect(getOp('_backward_clip').inplace).toBeUndefined();
+    for (const op of ['identity', 'BlockGrad', 'Reshape', '_backward_copy', '_backward_reshape', 'Cast', '_backward_cast']) {
+      expect(getOp(op).inplace?.({}), op).toEqual([[0, 0]]);
+    }
   });
 
   it('require their parameters', () => {
