@@ -1,6 +1,6 @@
 // Graphs and helpers shared by several test files.
 import { expect } from 'vitest';
-import { Activation, FullyConnected, SoftmaxOutput, Symbol, Variable, elemwise_add, topoOrder, type Node } from '../src/index.js';
+import { Activation, FullyConnected, Group, SoftmaxOutput, Symbol, Variable, elemwise_add, topoOrder, type Node } from '../src/index.js';
 
 /** MXNet's canonical two-layer MLP: fc1 (128) → relu1 → fc2 (10) → softmax. */
 export function mlp(): Symbol {
@@ -13,6 +13,16 @@ export function mlp(): Symbol {
 
 /** `s + y`: gives the output of `s` a known shape through a second input `y`. */
 export const withOut = (s: Symbol, name = 'y'): Symbol => elemwise_add({ lhs: s, rhs: Variable(name), name: 'plus' });
+
+/**
+ * `build(x)` in a graph where its output gets a shape from `y` (through `withOut`) before its input
+ * gets one from `w` (through a later `x + w`): inference must then check the op's own rule, so a
+ * mismatch is reported by that op. Known: `x`, `y`, `w`.
+ */
+export function conflicting(build: (x: Symbol) => Symbol): Symbol {
+  const x = Variable('x');
+  return Group([withOut(build(x)), elemwise_add({ lhs: x, rhs: Variable('w'), name: 'feed' })]);
+}
 
 /** Checks that toJSON → fromJSON → toJSON is lossless; returns the text. */
 export function roundTrip(s: Symbol): string {

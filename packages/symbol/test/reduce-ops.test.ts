@@ -116,6 +116,10 @@ describe('norm', () => {
     expect(() => norm({ data: x(), ord: 3, name: 'n' }).inferShape({ x: [2, 3] })).toThrow(/norm 'n': norm only supports ord=1 and ord=2/);
   });
 
+  it('fills the kept axes of the data from the output', () => {
+    expect(withOut(norm({ data: x(), axis: 1 })).inferShapePartial({ x: [0, 3, 0], y: [2, 4] }).argShapes[0]).toEqual([2, 3, 4]);
+  });
+
   it('types its output by out_dtype, else like the input', () => {
     expect(norm({ data: x() }).inferType({ x: 'float64' }).outTypes).toEqual(['float64']);
     expect(norm({ data: x(), outDtype: 'float16' }).inferType({ x: 'float32' }).outTypes).toEqual(['float16']);
@@ -142,6 +146,11 @@ describe('argmax and argmin', () => {
     }
     expect(() => argmin({ data: x(), axis: 3, name: 'a' }).inferShape({ x: [2, 3] })).toThrow(/argmin 'a': axis 3 is out of range/);
     expect(getOp('argmin').kernels).toEqual({ forward: 'argmin' });
+  });
+
+  it('fill the data from the output with keepdims', () => {
+    expect(withOut(argmax({ data: x(), axis: 1, keepdims: true })).inferShapePartial({ y: [2, 1, 4] }).argShapes[0]).toEqual([2, 0, 4]);
+    expect(() => withOut(argmax({ data: x(), axis: 1, keepdims: true, name: 'am' })).inferShape({ y: [2, 3, 4] })).toThrow(/argmax 'am'/);
   });
 
   it('have zero gradients', () => {
@@ -209,6 +218,11 @@ describe('batch_dot', () => {
       expect(back, `${ta} ${tb}`).toEqual(b);
     }
     expect(bd(false, false).inferShape({ a: [7, 4, 2, 3], b: [7, 4, 3, 5] }).outShapes).toEqual([[7, 4, 2, 5]]);
+  });
+
+  it('types lhs, rhs and output alike', () => {
+    expect(bd(true, false).inferType({ b: 'float64' }).argTypes).toEqual(['float64', 'float64']);
+    expect(() => bd(false, false).inferType({ a: 'float64', b: 'float16' })).toThrow(/batch_dot 'bd'.*inconsistent type/);
   });
 
   it('names node and op on mismatches', () => {

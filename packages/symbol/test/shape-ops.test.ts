@@ -27,7 +27,7 @@ import {
   withNameManager,
   type Symbol,
 } from '../src/index.js';
-import { nodeNamed, roundTrip, withOut } from './fixtures.js';
+import { conflicting, nodeNamed, roundTrip, withOut } from './fixtures.js';
 
 const x = (name = 'x'): Symbol => Variable(name);
 const out = (s: Symbol, known: Record<string, number[]>) => s.inferShape(known).outShapes[0];
@@ -48,7 +48,9 @@ describe('Flatten', () => {
     expect(out(Flatten({ data: x() }), { x: [2, 3, 4] })).toEqual([2, 12]);
     expect(out(flatten({ data: x() }), { x: [5] })).toEqual([5, 1]);
     expect(arg(withOut(Flatten({ data: x() })), { x: [0, 3, 0], y: [2, 12] })).toEqual([2, 3, 4]);
-    expect(() => withOut(Flatten({ data: x(), name: 'f' })).inferShape({ x: [2, 3, 4], y: [2, 3, 4] })).toThrow(ShapeError);
+    const run = () => conflicting((s) => Flatten({ data: s, name: 'f' })).inferShape({ w: [2, 3, 4], y: [2, 5] });
+    expect(run).toThrow(ShapeError);
+    expect(run).toThrow(/Flatten 'f': inconsistent shape for output 'f_output': have \(2, 5\), inferred \(2, 12\)/);
   });
 
   it('differentiates through _backward_copy and computes in place', () => {
@@ -289,6 +291,7 @@ describe('where', () => {
 describe('ones_like and Cast', () => {
   it('ones_like keeps shape and type and has a zero gradient', () => {
     expect(arg(withOut(ones_like({ data: x() })), { y: [3] })).toEqual([3]);
+    expect(() => conflicting((s) => ones_like({ data: s, name: 'o' })).inferShape({ w: [2], y: [3] })).toThrow(/ones_like 'o': inconsistent shape/);
     expect(ones_like({ data: x() }).inferType({ x: 'int8' }).outTypes).toEqual(['int8']);
     expect(grad(ones_like({ data: x(), name: 'o' }), { x: [3] })).toEqual({ ops: ['zeros_like'], shapes: [[3]] });
   });
@@ -296,6 +299,7 @@ describe('ones_like and Cast', () => {
   it('Cast keeps the shape, sets the output type and casts the gradient back', () => {
     const c = Cast({ data: x(), dtype: 'float16', name: 'c' });
     expect(arg(withOut(c), { y: [2, 2] })).toEqual([2, 2]);
+    expect(() => conflicting((s) => Cast({ data: s, dtype: 'int8', name: 'c' })).inferShape({ w: [2], y: [3] })).toThrow(/Cast 'c': inconsistent shape/);
     expect(c.inferType({ x: 'int32' }).outTypes).toEqual(['float16']);
     expect(() => c.inferType({})).toThrow(/Cast 'c': cannot infer the type of input 'data'/);
     expect(cast({ data: x(), dtype: 'bool' }).inferType({ x: 'float32' }).outTypes).toEqual(['bool']);
@@ -304,6 +308,25 @@ describe('ones_like and Cast', () => {
     expect(g.outputs[0]!.node.op!.name).toBe('_backward_cast');
     expect(Group([loss, g]).inferType({ x: 'int32' }).outTypes).toEqual(['float16', 'int32']);
     expect(() => Cast({ data: x(), dtype: 'complex64' as never })).toThrow(ValueError);
+  });
+});
+
+describe('shape ops and types', () => {
+  it('keep the data type, both ways', () => {
+    const ops: [string, (s: Symbol) => Symbol][] = [
+      ['Flatten', (s) => Flatten({ data: s })],
+      ['expand_dims', (s) => expand_dims({ data: s, axis: 0 })],
+      ['squeeze', (s) => squeeze({ data: s })],
+      ['transpose', (s) => transpose({ data: s })],
+      ['SwapAxis', (s) => SwapAxis({ data: s, dim1: 0, dim2: 1 })],
+      ['slice_axis', (s) => slice_axis({ data: s, axis: 0, begin: 0, end: 1 })],
+      ['stack', (s) => stack({ data: [s, s] })],
+    ];
+    for (const [op, f] of ops) {
+      expect(f(x()).inferType({ x: 'float16' }).outTypes, op).toEqual(['float16']);
+      expect(withOut(f(x())).inferType({ y: 'int32' }).argTypes[0], op).toBe('int32');
+      expect(() => withOut(f(x())).inferType({ x: 'int32', y: 'float32' }), op).toThrow(DTypeError);
+    }
   });
 });
 
