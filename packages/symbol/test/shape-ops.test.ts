@@ -152,6 +152,7 @@ describe('slice_axis', () => {
     expect(arg(withOut(sl(-3, 4)), { y: [2, 2] })).toEqual([2, 5]);
     // Length 1 is the only one giving -3..2 four elements, and -3 does not fit in it.
     expect(() => withOut(sl(-3, 2)).inferShape({ y: [2, 4] })).toThrow(/slice_axis 'sl': invalid begin=-3, end=2 for axis 1 of length 1/);
+    expect(() => withOut(sl(-3, 2)).inferShape({ y: [2, 5] })).toThrow(/slice_axis 'sl': no length of axis 1 gives a slice of 5/);
     expect(arg(withOut(sl(1, 3)), { y: [2, 2] })).toEqual([2, 0]);
   });
 

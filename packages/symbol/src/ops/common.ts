@@ -143,7 +143,7 @@ export function zeroGradients(ctx: GradientContext<unknown>): NodeEntry[] {
   });
 }
 
-// Dimension `i` counted from the right (`fromRight` 0 is the last axis); 1 beyond the rank, as
+// The dimension `fromRight` axes from the end (0: the last axis); 1 beyond the rank, as
 // broadcasting prepends unit axes.
 const dimFromRight = (s: Shape, fromRight: number): number => s[s.length - 1 - fromRight] ?? 1;
 
@@ -180,7 +180,6 @@ export function broadcastRule(ctx: ShapeContext<unknown>): void {
   if (!o) return;
   for (const [i, x, y] of [[0, l, r], [1, r, l]] as const) {
     if (!x || !y) continue;
-    if (x.length > o.length) ctx.fail(`input '${ctx.inputNames[i]}' has more dimensions than the output`);
     ctx.setInput(
       i,
       x.map((d, j) => {

@@ -23,8 +23,8 @@ export const sliceAxis = defineOp<SliceAxisParams>({
     const known = ctx.inputs[0] ?? ctx.outputs[0];
     if (!known) return;
     const a = normalizeAxis(ctx.params.axis, known.length, ctx.fail);
-    // The slice length is (eS - bS) * size + (eC - bC): a negative or absent bound counts from the
-    // end (carries the size). Other axes pass through.
+    // The slice length is (eS - bS) * size + c: eS / bS are 1 when end / begin count from the end
+    // (a negative or absent bound carries the axis length). Other axes pass through.
     const eS = end === null || end < 0 ? 1 : 0;
     const bS = begin < 0 ? 1 : 0;
     const c = (end ?? 0) - begin;
@@ -44,9 +44,11 @@ export const sliceAxis = defineOp<SliceAxisParams>({
     }
     const o = ctx.outputs[0];
     if (!o) return;
-    const cur = ctx.inputs[0]?.[a] ?? 0;
-    const size = cur === 0 && eS !== bS && o[a] !== 0 ? (o[a]! - c) / (eS - bS) : cur;
-    if (size < 0) ctx.fail(`no length of axis ${a} gives a slice of ${o[a]}`);
+    let size = ctx.inputs[0]?.[a] ?? 0;
+    if (size === 0 && eS !== bS && o[a] !== 0) {
+      size = (o[a]! - c) / (eS - bS);
+      if (size <= 0) ctx.fail(`no length of axis ${a} gives a slice of ${o[a]}`);
+    }
     ctx.setInput(0, o.map((x, i) => (i === a ? size : x)));
   },
   inferType: elementwise,
