@@ -9,6 +9,7 @@ import { elementwise, unknownShape } from './common.js';
 import { DOT_ATTRS, type DotParams } from './dot.js';
 
 type Sym = 'm' | 'n' | 'k';
+const DIM_NAMES: Record<Sym, string> = { m: 'rows', n: 'columns', k: 'contracted axis' };
 
 export const batchDot = defineOp<DotParams>({
   name: 'batch_dot',
@@ -39,8 +40,8 @@ export const batchDot = defineOp<DotParams>({
       if (s.length !== ndim) ctx.fail('lhs, rhs and the output must have the same number of dimensions');
       s.slice(0, -2).forEach((d, i) => (batch[i] = merge(batch[i]!, d, `batch axis ${i}`)));
       const [a, b] = roles[j]![2];
-      dims[a] = merge(dims[a], s[ndim - 2]!, a === 'k' ? 'contracted axis' : 'rows');
-      dims[b] = merge(dims[b], s[ndim - 1]!, b === 'k' ? 'contracted axis' : 'columns');
+      dims[a] = merge(dims[a], s[ndim - 2]!, DIM_NAMES[a]);
+      dims[b] = merge(dims[b], s[ndim - 1]!, DIM_NAMES[b]);
     });
     roles.forEach(([i, kind, [a, b]]) => {
       const s = [...batch, dims[a], dims[b]];
