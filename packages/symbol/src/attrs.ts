@@ -12,6 +12,7 @@ export type AttrType =
   | { readonly kind: 'string' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'shape' }
+  | { readonly kind: 'axes' }
   | { readonly kind: 'optional'; readonly inner: AttrType };
 
 /** One parameter as declared by an operator. `T` is its TS value type. */
@@ -51,6 +52,8 @@ export const attr = {
     ...o,
   }),
   shape: (o: Opts<number[]> = {}): FieldSpec<number[]> => ({ type: { kind: 'shape' }, ...o }),
+  /** An axis or a tuple of axes (MXNet's TShape), kept as written: Python's `axis=1` is `"1"`. */
+  axes: (o: Opts<number | number[]> = {}): FieldSpec<number | number[]> => ({ type: { kind: 'axes' }, ...o }),
   optional: <T>(inner: FieldSpec<T>, o: Opts<T | null> = {}): FieldSpec<T | null> => ({
     type: { kind: 'optional', inner: inner.type },
     default: null,
@@ -166,6 +169,8 @@ function describeType(t: AttrType): string {
       return `one of ${t.values.map((v) => `'${v}'`).join(', ')}`;
     case 'shape':
       return 'a tuple of ints';
+    case 'axes':
+      return 'an int or a tuple of ints';
     case 'optional':
       return `None or ${describeType(t.inner)}`;
     default:
@@ -230,6 +235,8 @@ export function parseValue(t: AttrType, s: string): unknown {
       return t.values.includes(s.trim()) ? s.trim() : INVALID;
     case 'shape':
       return parseShape(s);
+    case 'axes':
+      return INT_RE.test(s.trim()) ? parseInt_(s) : parseShape(s);
     case 'optional':
       return s.trim() === 'None' ? null : parseValue(t.inner, s);
   }
@@ -249,6 +256,8 @@ export function formatValue(t: AttrType, v: unknown): string | undefined {
       return typeof v === 'string' && t.values.includes(v) ? v : undefined;
     case 'shape':
       return Array.isArray(v) && v.every((d) => Number.isInteger(d)) ? pyTuple(v as number[]) : undefined;
+    case 'axes':
+      return Number.isInteger(v) ? String(v) : formatValue({ kind: 'shape' }, v);
     case 'optional':
       return v === null ? 'None' : formatValue(t.inner, v);
   }

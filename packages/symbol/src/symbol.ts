@@ -3,6 +3,7 @@
 
 import { IndexError, ValueError, type DType } from '@bkt/ndarray';
 import { gradient, type GradientOptions } from './autodiff.js';
+import { createSymbol, type CommonArgs } from './creator.js';
 import { copyGraph, dfsPostOrder, entry, updateNodeVersion, type Node, type NodeEntry } from './graph.js';
 import { hiddenSetAttrKey, isHiddenName, unhiddenKey } from './hidden-keys.js';
 import {
@@ -16,6 +17,7 @@ import {
   type TypeResult,
 } from './infer.js';
 import { loadSymbol, saveSymbol, symbolFromJSON, symbolToJSON } from './json.js';
+import { getOp } from './registry.js';
 
 export class Symbol {
   readonly outputs: readonly NodeEntry[];
@@ -251,6 +253,70 @@ export class Symbol {
     return gradient(this, wrt, opts);
   }
 
+  // part 2A: operator overloads, as MXNet's Python Symbol builds them: `_Plus` & co. (same shapes;
+  // broadcast_* to broadcast) between symbols, `_PlusScalar` & co. with a number. Node names follow
+  // from those op names (`_plus0`, `_plusscalar0`).
+
+  /** `this + other`. */
+  add(other: Symbol | number): Symbol {
+    return arith(this, other, '_Plus', '_PlusScalar');
+  }
+
+  /** `this - other`. */
+  sub(other: Symbol | number): Symbol {
+    return arith(this, other, '_Minus', '_MinusScalar');
+  }
+
+  /** `scalar - this`. */
+  rsub(scalar: number): Symbol {
+    return arith(this, scalar, '', '_RMinusScalar');
+  }
+
+  /** `this * other`. */
+  mul(other: Symbol | number): Symbol {
+    return arith(this, other, '_Mul', '_MulScalar');
+  }
+
+  /** `this / other`. */
+  div(other: Symbol | number): Symbol {
+    return arith(this, other, '_Div', '_DivScalar');
+  }
+
+  /** `scalar / this`. */
+  rdiv(scalar: number): Symbol {
+    return arith(this, scalar, '', '_RDivScalar');
+  }
+
+  /** `this ** other`. */
+  pow(other: Symbol | number): Symbol {
+    return arith(this, other, '_Power', '_PowerScalar');
+  }
+
+  /** `scalar ** this`. */
+  rpow(scalar: number): Symbol {
+    return arith(this, scalar, '', '_RPowerScalar');
+  }
+
+  /** `-this`: MXNet multiplies by -1. */
+  neg(): Symbol {
+    return this.mul(-1);
+  }
+
+  /** `reshape(this, shape)` (MXNet's fluent `sym.reshape`). */
+  reshape(shape: readonly number[], opts: { reverse?: boolean } & CommonArgs = {}): Symbol {
+    return createSymbol(getOp('reshape'), 'reshape', { ...opts, data: this, shape: [...shape] });
+  }
+
+  /** `transpose(this, axes)`; no axes reverses them. */
+  transpose(axes?: readonly number[], opts: CommonArgs = {}): Symbol {
+    return createSymbol(getOp('transpose'), 'transpose', { ...opts, data: this, axes: axes ? [...axes] : undefined });
+  }
+
+  /** `sum(this, axis, keepdims, exclude)`. */
+  sum(opts: { axis?: number | number[] | null; keepdims?: boolean; exclude?: boolean } & CommonArgs = {}): Symbol {
+    return createSymbol(getOp('sum'), 'sum', { ...opts, data: this });
+  }
+
   toString(): string {
     const n = this.name;
     return n === undefined ? `<Symbol group [${this.listOutputs().join(', ')}]>` : `<Symbol ${n}>`;
@@ -268,6 +334,15 @@ export function Group(symbols: readonly Symbol[]): Symbol {
   if (symbols.length === 0) throw new ValueError('Group: expected a non-empty list of symbols');
   for (const s of symbols) if (!(s instanceof Symbol)) throw new ValueError('Group: expected a list of symbols');
   return new Symbol(symbols.flatMap((s) => s.outputs));
+}
+
+// A binary op between symbols or its scalar form, by the op names MXNet's overloads use.
+function arith(lhs: Symbol, other: Symbol | number, symbolOp: string, scalarOp: string): Symbol {
+  if (typeof other === 'number') return createSymbol(getOp(scalarOp), scalarOp, { data: lhs, scalar: other });
+  if (!(other instanceof Symbol) || symbolOp === '') {
+    throw new ValueError(`${scalarOp}: expected ${symbolOp === '' ? 'a number' : 'a Symbol or a number'}`);
+  }
+  return createSymbol(getOp(symbolOp), symbolOp, { lhs, rhs: other });
 }
 
 function withUnhidden(attrs: Readonly<Record<string, string>>): Record<string, string> {

@@ -22,14 +22,12 @@ import {
   elemwise_add,
   identity,
   registerOp,
-  topoOrder,
   withNameManager,
-  type Node,
   type Symbol,
 } from '../src/index.js';
-import { mlp } from './fixtures.js';
+import * as sym from '../src/index.js';
+import { mlp, nodes } from './fixtures.js';
 
-const nodes = (s: Symbol): Node[] => topoOrder(s.outputs);
 const opNames = (s: Symbol): string[] => nodes(s).flatMap((n) => (n.op ? [`${n.op.name}:${n.name}`] : []));
 
 
@@ -182,6 +180,65 @@ describe('gradient graphs', () => {
           '_backward_Activation:activation0_backward',
         ]),
       );
+    });
+  });
+
+  // part 2A: math and shape ops
+  it('differentiates every math and shape operator and infers the gradient shapes', () => {
+    withNameManager(new NameManager(), () => {
+      const [data, w, w2, w3, emb] = [Variable('data'), Variable('w'), Variable('w2'), Variable('w3'), Variable('emb')] as const;
+      const [idx, idx2, cond] = [Variable('idx'), Variable('idx2'), Variable('cond')] as const;
+      // (3, 6) through broadcasts against w (1, 6), element-wise ops, unary math and scalars.
+      let h = sym.broadcast_mul({ lhs: data, rhs: w });
+      for (const f of [sym.broadcast_add, sym.broadcast_sub, sym.broadcast_div, sym.broadcast_power, sym.broadcast_maximum, sym.broadcast_minimum]) {
+        h = f({ lhs: h, rhs: w });
+      }
+      for (const f of [sym.elemwise_sub, sym.elemwise_mul, sym.elemwise_div, sym._power, sym._maximum, sym._minimum]) h = f({ lhs: h, rhs: data });
+      for (const f of [sym.exp, sym.log, sym.sqrt, sym.rsqrt, sym.square, sym.abs, sym.sign, sym.tanh, sym.sigmoid, sym.relu, sym.softsign, sym.negative, sym.reciprocal]) {
+        h = f({ data: h });
+      }
+      h = sym.clip({ data: h, aMin: -1, aMax: 1 });
+      for (const f of [sym._plus_scalar, sym._minus_scalar, sym._rminus_scalar, sym._div_scalar, sym._rdiv_scalar, sym._power_scalar, sym._rpower_scalar, sym._maximum_scalar, sym._minimum_scalar]) {
+        h = f({ data: h, scalar: 0.5 });
+      }
+      h = elemwise_add({ lhs: h, rhs: sym._greater_scalar({ data: h, scalar: 0 }) });
+      h = elemwise_add({ lhs: h, rhs: sym.broadcast_lesser({ lhs: h, rhs: w }) });
+      // Shape ops back to (3, 6), then (3, 4) and reductions of a (3, 2, 4) stack.
+      h = sym.SwapAxis({ data: sym.transpose({ data: sym.Flatten({ data: sym.expand_dims({ data: h, axis: 1 }) }) }), dim1: 0, dim2: 1 });
+      h = sym.slice_axis({ data: sym.squeeze({ data: sym.expand_dims({ data: h, axis: 0 }) }), axis: 1, begin: 0, end: 4 });
+      const st = sym.stack({ data: [h, h], axis: 1 });
+      h = sym.add_n({ args: [sym.sum({ data: st, axis: 1 }), sym.max({ data: st, axis: 1 }), sym.min({ data: st, axis: 1 })] });
+      h = sym.mean({ data: sym.expand_dims({ data: h, axis: 0 }), axis: 0 });
+      h = sym.broadcast_div({ lhs: h, rhs: sym.norm({ data: h, axis: 1, keepdims: true }) });
+      // Products, gathers and selections: (3, 4) . (4, 5), batch (3, 1, 5) x (3, 5, 2), then (3, 2).
+      h = sym.dot({ lhs: h, rhs: w2 });
+      h = sym.Flatten({ data: sym.batch_dot({ lhs: sym.expand_dims({ data: h, axis: 1 }), rhs: w3 }) });
+      h = elemwise_add({ lhs: h, rhs: sym.take({ a: emb, indices: idx }) });
+      h = sym.broadcast_mul({ lhs: h, rhs: sym.pick({ data: h, index: idx2, axis: 1, keepdims: true }) });
+      h = sym.Cast({ data: sym.where({ condition: cond, x: h, y: sym.ones_like({ data: h }) }), dtype: 'float32' });
+      h = sym.SoftmaxActivation({ data: sym.log_softmax({ data: sym.softmax({ data: h }) }) });
+      h = elemwise_add({ lhs: h, rhs: sym.one_hot({ indices: idx, depth: 2 }) });
+      h = sym.broadcast_add({ lhs: h, rhs: sym.argmax({ data: h, axis: 1, keepdims: true }) });
+      const net = sym.LinearRegressionOutput({ data: h });
+
+      const wrt = ['data', 'w', 'w2', 'w3', 'emb'];
+      const g = net.gradient(wrt);
+      const known = { data: [3, 6], w: [1, 6], w2: [4, 5], w3: [3, 5, 2], emb: [10, 2], idx: [3], idx2: [3, 1], cond: [3] };
+      const shapes = Group([net, g]).inferShape(known);
+      expect(shapes.outShapes).toEqual([[3, 2], ...wrt.map((n) => known[n as keyof typeof known])]);
+      const ops = new Set(nodes(g).flatMap((n) => (n.op ? [n.op.name] : [])));
+      const expected = [
+        ...['mul', 'add', 'sub', 'div', 'power', 'maximum', 'minimum'].map((o) => `_backward_broadcast_${o}`),
+        ...['sub', 'mul', 'div', 'power', 'maximum', 'minimum'].map((o) => `_backward_${o}`),
+        ...['log', 'sqrt', 'rsqrt', 'square', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'softsign', 'reciprocal', 'clip'].map((o) => `_backward_${o}`),
+        'elemwise_mul', 'negative', '_copy', '_div_scalar',
+        ...['rdiv', 'power', 'rpower', 'maximum', 'minimum'].map((o) => `_backward_${o}_scalar`),
+        'zeros_like', 'transpose', '_backward_copy', '_backward_reshape', '_backward_SwapAxis', '_backward_squeeze',
+        '_backward_slice_axis', '_backward_stack', '_backward_sum', '_backward_max', '_backward_min', '_backward_mean',
+        '_backward_norm', '_backward_dot', 'batch_dot', '_backward_take', '_backward_pick', '_backward_where',
+        '_backward_cast', '_backward_softmax', '_backward_log_softmax', '_backward_SoftmaxActivation', '_backward_linear_reg_out',
+      ];
+      for (const op of expected) expect(ops, op).toContain(op);
     });
   });
 

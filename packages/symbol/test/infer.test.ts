@@ -18,11 +18,9 @@ import {
   zeros_like,
   type Symbol,
 } from '../src/index.js';
+import { withOut } from './fixtures.js';
 
 const x = (name = 'x', shape?: number[]): Symbol => Variable(name, shape ? { shape } : {});
-
-/** `s + y`: gives the output of `s` a known shape through a second input `y`. */
-const withOut = (s: Symbol, name = 'y'): Symbol => elemwise_add({ lhs: s, rhs: Variable(name), name: 'plus' });
 
 describe('FullyConnected shapes', () => {
   it('fills weight and bias from data (flatten)', () => {

@@ -16,7 +16,6 @@ import {
   withNameManager,
 } from '../src/index.js';
 import { LSTMCell, SequentialRNNCell } from '../src/rnn/index.js';
-import './part2a-stand-ins.js';
 
 const VOCAB = 10000;
 const HIDDEN = 200;

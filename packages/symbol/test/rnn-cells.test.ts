@@ -18,7 +18,6 @@ import {
   type BaseRNNCell,
 } from '../src/rnn/index.js';
 import { gradientShapes } from './helpers-2b.js';
-import './part2a-stand-ins.js';
 
 const stepInputs = (n: number): Symbol[] => Array.from({ length: n }, (_, i) => Variable(`rnn_t${i}_data`));
 const known = (n: number, shape = [10, 50]): Record<string, number[]> =>

@@ -4,7 +4,6 @@ import { ShapeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import { Variable, rnnParamSize } from '../src/index.js';
 import { FusedRNNCell, GRUCell, LSTMCell, type Weight } from '../src/rnn/index.js';
-import './part2a-stand-ins.js';
 
 const arange = (shape: number[], start = 0): Weight => {
   const n = shape.reduce((a, b) => a * b, 1);

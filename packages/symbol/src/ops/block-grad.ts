@@ -13,4 +13,5 @@ export const blockGrad = defineOp<Record<never, never>>({
   inferType: elementwise,
   gradient: () => [null],
   kernels: { forward: 'copy' },
+  inplace: () => [[0, 0]],
 });

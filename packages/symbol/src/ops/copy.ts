@@ -15,4 +15,5 @@ export const copy = defineOp<Record<never, never>>({
     return [ctx.entry(ctx.makeNode('_copy', [ctx.ograd(0)]), 0)];
   },
   kernels: { forward: 'copy' },
+  inplace: () => [[0, 0]],
 });

@@ -4,14 +4,12 @@
 import type { DType } from '@bkt/ndarray';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
-import { defineBackward, unify, unknownShape } from './common.js';
-
-export const EMBEDDING_DTYPES = ['float32', 'float64', 'float16', 'uint8', 'int8', 'int32', 'int64'] as const;
+import { defineBackward, DTYPES, unify, unknownShape } from './common.js';
 
 const spec = {
   inputDim: attr.int({ required: true, min: 1, describe: 'Vocabulary size (rows of the weight).' }),
   outputDim: attr.int({ required: true, min: 1, describe: 'Embedding size (columns of the weight).' }),
-  dtype: attr.enumOf(EMBEDDING_DTYPES, { default: 'float32', describe: 'Type of the weight and the output.' }),
+  dtype: attr.enumOf(DTYPES, { default: 'float32', describe: 'Type of the weight and the output.' }),
   sparseGrad: attr.bool(false, { describe: 'Row-sparse weight gradient.' }),
 };
 export type EmbeddingParams = ParamsOf<typeof spec>;

@@ -1,32 +1,15 @@
-// _mul_scalar: data * scalar.
+// _mul_scalar: data * scalar; its gradient is the output gradient times the same scalar.
 
-import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
-import { defineOp } from '../op-def.js';
-import { defineBackward, elementwise } from './common.js';
+import { defineUnary, SCALAR_ATTRS, UNARY_INPLACE, type ScalarParams } from './define-unary.js';
 
-const spec = {
-  scalar: attr.float({ required: true, describe: 'The multiplier.' }),
-};
-export type MulScalarParams = ParamsOf<typeof spec>;
+export type MulScalarParams = ScalarParams;
 
-export const mulScalar = defineOp<MulScalarParams>({
+export const { op: mulScalar, backward: mulScalarBackward } = defineUnary<ScalarParams>({
   name: '_mul_scalar',
   aliases: ['_MulScalar'],
   describe: 'Multiplies an array by a scalar.',
-  attrs: new AttrSchema(spec),
-  inputNames: () => ['data'],
-  inferShape: elementwise,
-  inferType: elementwise,
-  gradient(ctx) {
-    return [ctx.entry(ctx.makeNode('_backward_mul_scalar', [ctx.ograd(0)]), 0)];
-  },
-  kernels: { forward: 'mul_scalar', backward: 'mul_scalar' },
-});
-
-/** The gradient is the output gradient times the same scalar. */
-export const mulScalarBackward = defineBackward(mulScalar, {
-  name: '_backward_mul_scalar',
+  attrs: SCALAR_ATTRS,
   kernel: 'mul_scalar',
-  inputs: () => [['out_grad', ['fwdOut', 0]]],
-  numOutputs: () => 1,
+  inplace: UNARY_INPLACE,
+  gradient: { op: '_backward_mul_scalar', use: 'none', kernel: 'mul_scalar', hidden: { inplace: UNARY_INPLACE } },
 });

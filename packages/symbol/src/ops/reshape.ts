@@ -58,6 +58,7 @@ export const reshape = defineOp<ReshapeParams>({
     return [ctx.entry(ctx.makeNode('_backward_copy', [ctx.ograd(0)]), 0)];
   },
   kernels: { forward: 'copy', backward: 'copy' },
+  inplace: () => [[0, 0]],
 });
 
 /** `_backward_copy`: the gradient of a pure reshaping op, its input's shape taken from the forward node. */
@@ -67,4 +68,5 @@ export const backwardCopy = defineBackward(reshape, {
   attrs: ANY_PARAMS as unknown as AttrSchema<ReshapeParams>,
   inputs: () => [['out_grad', ['fwdOut', 0]]],
   numOutputs: () => 1,
+  inplace: () => [[0, 0]],
 });

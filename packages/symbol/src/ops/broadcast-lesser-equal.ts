@@ -1,0 +1,12 @@
+// broadcast_lesser_equal: 1 where lhs <= rhs, else 0, in the inputs' type, with broadcasting. A
+// comparison: zero gradient.
+
+import { defineBinary } from './define-binary.js';
+
+export const { op: broadcastLesserEqual } = defineBinary({
+  name: 'broadcast_lesser_equal',
+  describe: 'Compares two arrays with broadcasting (lhs <= rhs).',
+  kernel: 'broadcast_lesser_equal',
+  shape: 'broadcast',
+  gradient: 'zero',
+});

@@ -1,0 +1,13 @@
+// _not_equal_scalar: 1 where data != scalar, else 0, in the input's type. A comparison: zero gradient.
+
+import { defineUnary, SCALAR_ATTRS, UNARY_INPLACE, type ScalarParams } from './define-unary.js';
+
+export const { op: notEqualScalar } = defineUnary<ScalarParams>({
+  name: '_not_equal_scalar',
+  aliases: ['_NotEqualScalar'],
+  describe: 'Compares an array with a scalar (data != scalar).',
+  attrs: SCALAR_ATTRS,
+  kernel: 'not_equal_scalar',
+  inplace: UNARY_INPLACE,
+  gradient: 'zero',
+});
