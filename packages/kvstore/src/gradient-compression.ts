@@ -53,8 +53,13 @@ export class GradientCompression {
     this.#threshold = validate(params).threshold;
   }
 
+  /** The residuals of `key`, by sending slot (position in the pushed list); empty before its first push. */
+  residuals(key: KVKey): readonly NDArray[] {
+    return this.#residuals.get(key) ?? [];
+  }
+
   /** The residual of `key`'s sending slot, zero at first, on the sender's context. */
-  residual(key: KVKey, slot: number, value: NDArray): NDArray {
+  #residual(key: KVKey, slot: number, value: NDArray): NDArray {
     let list = this.#residuals.get(key);
     if (list === undefined) this.#residuals.set(key, (list = []));
     let r = list[slot];
@@ -73,7 +78,7 @@ export class GradientCompression {
   reduce(key: KVKey, values: readonly NDArray[], ctx: Context): Merged {
     let sum: Merged | null = null;
     for (const [slot, v] of values.entries()) {
-      const packed = quantize2bit(v, this.residual(key, slot, v), this.#threshold);
+      const packed = quantize2bit(v, this.#residual(key, slot, v), this.#threshold);
       const received = onContext(packed, ctx);
       if (received !== packed) packed.dispose();
       const decoded = dequantize2bit(received, this.#threshold, v.shape);

@@ -287,7 +287,7 @@ export abstract class KVStoreBase implements KVStore {
 }
 
 /** "the value for key 3" or, in a per-device list, "value 1 (cpu(1)) for key 3". */
-export function describeArray(g: KeyGroup, i: number, what: string): string {
+function describeArray(g: KeyGroup, i: number, what: string): string {
   const a = g.arrays[i]!;
   return g.arrays.length === 1 ? `the ${what} for key ${fmtKey(g.key)}` : `${what} ${i} (${a.context}) for key ${fmtKey(g.key)}`;
 }
