@@ -1,3 +1,8 @@
-// @bkt/kvstore — Key-value stores for parameter synchronisation: local and device stores, 2-bit gradient compression.
-// Not built yet: see the open issue for this package.
-export {};
+// @bkt/kvstore — MXNet's key-value stores for parameter synchronisation: the 'local' and 'device'
+// stores, updates on the store through @bkt/optimizer, and 2-bit gradient compression.
+export type { KVKey, KVKeys, KVValue, KVValues } from './arguments.js';
+export { type KeyGroup, type KeyInfo, type KVStore, KVStoreBase, type UpdaterFn } from './kvstore.js';
+export { LocalStore } from './local-store.js';
+export { DeviceStore } from './device-store.js';
+export { GradientCompression, type GradientCompressionParams } from './gradient-compression.js';
+export { create, knownKVStoreTypes } from './create.js';

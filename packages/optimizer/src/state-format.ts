@@ -47,20 +47,27 @@ class Writer {
     return at;
   }
 
+  // Each writer reserves before touching #buf / #view: growing replaces both, and `this.#view.setX(
+  // this.reserve(n), ...)` would read the old view before the call.
   u8(v: number): void {
-    this.#view.setUint8(this.reserve(1), v);
+    const at = this.reserve(1);
+    this.#view.setUint8(at, v);
   }
   u32(v: number): void {
-    this.#view.setUint32(this.reserve(4), v, true);
+    const at = this.reserve(4);
+    this.#view.setUint32(at, v, true);
   }
   i64(v: number): void {
-    this.#view.setBigInt64(this.reserve(8), BigInt(v), true);
+    const at = this.reserve(8);
+    this.#view.setBigInt64(at, BigInt(v), true);
   }
   f64(v: number): void {
-    this.#view.setFloat64(this.reserve(8), v, true);
+    const at = this.reserve(8);
+    this.#view.setFloat64(at, v, true);
   }
   bytes(b: Uint8Array): void {
-    this.#buf.set(b, this.reserve(b.length));
+    const at = this.reserve(b.length);
+    this.#buf.set(b, at);
   }
   str(s: string): void {
     const b = encoder.encode(s);

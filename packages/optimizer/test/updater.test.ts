@@ -122,6 +122,17 @@ describe('getStates / setStates', () => {
     expect(at + 8).toBe(bytes.length);
   });
 
+  it('saves states whose arrays cross the writer buffer boundaries (several growths)', () => {
+    const a = getUpdater(create('adam', {}));
+    const shapes = [[100], [300], [7, 50], [1000]];
+    shapes.forEach((s, i) => a.update(i, nd(new Array(s.reduce((p, d) => p * d)).fill(0.5), s), nd(new Array(s.reduce((p, d) => p * d)).fill(1), s)));
+    const b = getUpdater(create('adam', {}));
+    b.setStates(a.getStates());
+    for (const [i] of shapes.entries()) {
+      expect(b.states.get(i)!.arrays.map(values)).toEqual(a.states.get(i)!.arrays.map(values));
+    }
+  });
+
   it('restored states follow the weight to its context', () => {
     const a = getUpdater(create('adam', {}));
     const w = nd([1, 2, 3], [3]).copyTo(cpu(1));

@@ -1,0 +1,69 @@
+// MXNet's 'local' store (KVStoreLocal with CPU comm): each key's value is kept on the context of the
+// array it was initialised with (cpu(0) for a Module, MXNet's pinned CPU memory); pushed arrays from
+// every device are copied there and summed, and the updater runs there.
+import { type Context, type NDArray, ValueError } from '@bkt/ndarray';
+
+import type { KVKey } from './arguments.js';
+import type { GradientCompressionParams } from './gradient-compression.js';
+import { type KeyGroup, KVStoreBase } from './kvstore.js';
+import { type Merged, sumOn } from './reduce.js';
+
+export class LocalStore extends KVStoreBase {
+  /** Each key's value; always an array the store owns. */
+  protected readonly stored = new Map<KVKey, NDArray>();
+
+  constructor(type = 'local') {
+    super(type);
+  }
+
+  /** MXNet rejects compression unless the type names 'device' or 'dist': a CPU merge has no link to save. */
+  setGradientCompression(_params: GradientCompressionParams): void {
+    throw new ValueError(
+      `setGradientCompression: gradient compression is not supported by the '${this.type}' store ` +
+        "(as in MXNet, only 'device' and distributed stores compress); create the store with create('device')",
+    );
+  }
+
+  protected initKey(key: KVKey, value: NDArray): void {
+    this.stored.set(key, value.copy());
+  }
+
+  /** Where a key's pushes are summed and its value kept. */
+  protected mergeContext(group: KeyGroup): Context {
+    return this.stored.get(group.key)!.context;
+  }
+
+  /** The sum of the group's arrays on ctx. */
+  protected reduce(group: KeyGroup, ctx: Context): Merged {
+    return sumOn(group.arrays, ctx);
+  }
+
+  protected pushKey(group: KeyGroup): void {
+    const ctx = this.mergeContext(group);
+    let stored = this.stored.get(group.key)!;
+    if (!stored.context.equals(ctx)) {
+      const moved = stored.copyTo(ctx);
+      stored.dispose();
+      this.stored.set(group.key, moved);
+      stored = moved;
+    }
+    const merged = this.reduce(group, ctx);
+    try {
+      const updater = this.updater;
+      if (updater === null) merged.array.copyTo(stored);
+      else updater(group.key, merged.array, stored);
+    } finally {
+      if (merged.owned) merged.array.dispose();
+    }
+  }
+
+  protected pullKey(group: KeyGroup): void {
+    const stored = this.stored.get(group.key)!;
+    for (const out of group.arrays) stored.copyTo(out);
+  }
+
+  protected release(): void {
+    for (const a of this.stored.values()) a.dispose();
+    this.stored.clear();
+  }
+}
