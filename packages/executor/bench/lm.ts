@@ -43,7 +43,7 @@ function unrolledLM(): Symbol {
   const stack = new SequentialRNNCell();
   for (let i = 0; i < L; i++) stack.add(new LSTMCell(H, { prefix: `lstm_l${i}_` }));
   const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: E });
-  const [outputs] = stack.unroll(T, embed, { mergeOutputs: true });
+  const { outputs } = stack.unroll(T, embed, { mergeOutputs: true });
   const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, H] }), name: 'pred', numHidden: V });
   return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
 }
