@@ -1,6 +1,6 @@
 // Turns a symbol (plus the gradient graph of the arguments that want one) into the instruction list
 // of a Plan: which node runs which kernel on which slots, in two segments (forward, then backward).
-import { BindError, type DType, isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray';
+import { BindError, type DType, DTYPE_BYTES, isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray';
 import {
   buildGradient,
   type GradReq,
@@ -22,6 +22,8 @@ export type SlotKind = 'arg' | 'aux' | 'grad' | 'output' | 'headGrad' | 'temp';
 
 export interface Slot {
   kind: SlotKind;
+  /** A temp written in place over this earlier temp (same bytes); set by markInPlace. */
+  reuses?: number;
   /** Argument, aux-state or head-gradient name; output index as a string for outputs. */
   name: string;
   shape: number[];
@@ -121,6 +123,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   });
   const instructions: PlanInstruction[] = [];
   const nodeNames: string[] = [];
+  const inplacePairs: (readonly (readonly [number, number])[])[] = [];
   const emit = (n: Node): void => {
     const kernelName = n.op!.kernels.forward;
     if (!isKernelName(kernelName)) {
@@ -143,6 +146,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     }
     slotOf.set(n, outputs);
     nodeNames.push(n.describe());
+    inplacePairs.push(n.op!.inplace?.(n.params()) ?? []);
     instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs: packKernelAttrs(kernelName as KernelName, n.params()), node: nodeNames.length - 1 });
   };
   forwardNodes.forEach(emit);
@@ -170,8 +174,11 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     const pc = instructions.length;
     slots[src]!.lastUse = Math.max(slots[src]!.lastUse, pc);
     nodeNames.push(`gradient of '${arg}'`);
+    inplacePairs.push([]);
     instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
   });
+
+  markInPlace(slots, instructions, inplacePairs);
 
   return {
     slots,
@@ -187,3 +194,28 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     auxSlots,
   };
 }
+
+// MXNet's in-place option: an output may take over an input's buffer when this instruction is that
+// input's last reader, both are arena temps of the same size, and no other operand of the instruction
+// is the same array.
+function markInPlace(slots: Slot[], instructions: readonly PlanInstruction[], pairs: readonly (readonly (readonly [number, number])[])[]): void {
+  const taken = new Set<number>();
+  instructions.forEach((ins, pc) => {
+    for (const [i, o] of pairs[pc]!) {
+      const src = ins.inputs[i];
+      const dst = ins.outputs[o];
+      if (src === undefined || dst === undefined || taken.has(src)) continue;
+      const a = slots[src]!;
+      const b = slots[dst]!;
+      const sameBytes = slotBytes(a) === slotBytes(b);
+      const readOnce = ins.inputs.filter((s) => s === src).length === 1;
+      if (a.kind === 'temp' && b.kind === 'temp' && a.lastUse === pc && sameBytes && readOnce && b.reuses === undefined) {
+        b.reuses = src;
+        taken.add(src);
+      }
+    }
+  });
+}
+
+/** Bytes of a slot's array. */
+export const slotBytes = (s: Slot): number => s.shape.reduce((p, d) => p * d, 1) * DTYPE_BYTES[s.dtype];

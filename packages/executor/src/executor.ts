@@ -5,7 +5,6 @@ import {
   type Context,
   cpu,
   type DType,
-  DTYPE_BYTES,
   NDArray,
   Plan,
   ShapeError,
@@ -18,7 +17,7 @@ import {
 import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
 
 import { ArenaPool, type ArenaUser } from './arena-pool.js';
-import { type CompiledGraph, compile } from './compile.js';
+import { type CompiledGraph, compile, slotBytes } from './compile.js';
 import { planMemory, type MemoryPlan } from './memory-planner.js';
 
 export type { GradReq };
@@ -75,10 +74,12 @@ export class Executor implements ArenaUser {
     this.#owned.push(...arrays.owned);
 
     const temps = graph.slots.flatMap((s, i) => (s.kind === 'temp' ? [i] : []));
+    const tempIndex = new Map(temps.map((slot, k) => [slot, k]));
     this.#memory = planMemory(
       temps.map((i) => {
         const s = graph.slots[i]!;
-        return { bytes: byteSize(s.shape, s.dtype), def: s.def, lastUse: s.lastUse };
+        const reuses = s.reuses === undefined ? undefined : tempIndex.get(s.reuses);
+        return { bytes: slotBytes(s), def: s.def, lastUse: s.lastUse, ...(reuses === undefined ? {} : { reuses }) };
       }),
       graph.instructions.length,
     );
@@ -414,7 +415,6 @@ function gradReqMap(spec: GradReqSpec, names: readonly string[]): Record<string,
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
-const byteSize = (shape: readonly number[], dtype: DType): number => shape.reduce((p, d) => p * d, 1) * DTYPE_BYTES[dtype];
 
 export const bind = Executor.bind;
 export const simpleBind = Executor.simpleBind;

@@ -11,6 +11,11 @@ export interface TempBuffer {
   def: number;
   /** Last instruction that reads it (def when nothing reads it). */
   lastUse: number;
+  /**
+   * In place: the index of a temp this one takes over (the op may write its output over that input,
+   * which its instruction reads for the last time). Both have the same size.
+   */
+  reuses?: number;
 }
 
 export interface MemoryPlan {
@@ -74,9 +79,18 @@ export function planMemory(temps: readonly TempBuffer[], numInstructions: number
   };
 
   for (let pc = 0; pc < numInstructions; pc++) {
-    for (const t of byDef.get(pc) ?? []) offsets[t] = allocate(align(temps[t]!.bytes));
-    // Inputs and outputs of one instruction never share memory: frees happen after its allocations.
-    for (const t of byLastUse.get(pc) ?? []) release(offsets[t]!, align(temps[t]!.bytes));
+    const handedOver = new Set<number>();
+    for (const t of byDef.get(pc) ?? []) {
+      const r = temps[t]!.reuses;
+      if (r !== undefined && !handedOver.has(r)) {
+        offsets[t] = offsets[r]!;
+        handedOver.add(r);
+      } else {
+        offsets[t] = allocate(align(temps[t]!.bytes));
+      }
+    }
+    // Other inputs and outputs of one instruction never share memory: frees follow its allocations.
+    for (const t of byLastUse.get(pc) ?? []) if (!handedOver.has(t)) release(offsets[t]!, align(temps[t]!.bytes));
   }
   return { offsets, arenaBytes: end, totalBytes: temps.reduce((s, t) => s + align(t.bytes), 0) };
 }

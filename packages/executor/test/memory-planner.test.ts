@@ -1,0 +1,70 @@
+import { Activation, Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { describe, expect, it } from 'vitest';
+
+import { ARENA_ALIGN, Executor, planMemory } from '../src/index.js';
+
+describe('planMemory', () => {
+  it('reuses a dead buffer and never overlaps buffers that live at the same time', () => {
+    // a(0→1), b(1→2), c(2→3): a is dead when c is written, so c takes a's place.
+    const plan = planMemory(
+      [
+        { bytes: 100, def: 0, lastUse: 1 },
+        { bytes: 100, def: 1, lastUse: 2 },
+        { bytes: 100, def: 2, lastUse: 3 },
+      ],
+      4,
+    );
+    expect(plan.offsets[2]).toBe(plan.offsets[0]);
+    expect(plan.offsets[1]).not.toBe(plan.offsets[0]);
+    expect(plan.arenaBytes).toBe(2 * 128);
+    expect(plan.totalBytes).toBe(3 * 128);
+    expect(ARENA_ALIGN).toBe(64);
+  });
+
+  it('hands an input buffer over to an in-place output', () => {
+    const plan = planMemory(
+      [
+        { bytes: 64, def: 0, lastUse: 1 },
+        { bytes: 64, def: 1, lastUse: 2, reuses: 0 },
+        { bytes: 64, def: 1, lastUse: 2 },
+      ],
+      3,
+    );
+    expect(plan.offsets[1]).toBe(plan.offsets[0]);
+    expect(plan.offsets[2]).not.toBe(plan.offsets[0]);
+    expect(plan.arenaBytes).toBe(128);
+  });
+});
+
+const arenaOf = (exec: Executor): { planned: number; total: number } => {
+  const m = /arena: (\d+) bytes planned for \d+ intermediates of (\d+) bytes/.exec(exec.debugStr())!;
+  return { planned: Number(m[1]), total: Number(m[2]) };
+};
+
+describe('executor memory plans', () => {
+  it('runs element-wise ops in place', () => {
+    let net: Symbol = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 256 });
+    for (let i = 0; i < 4; i++) net = Activation({ data: net, name: `act${i}`, actType: 'tanh' });
+    const exec = Executor.simpleBind(SoftmaxOutput({ data: net, name: 'sm' }), { shapes: { data: [64, 32] }, gradReq: 'null' });
+    // fc's output and the four activations share one buffer: 64 x 256 float32.
+    expect(arenaOf(exec).planned).toBe(64 * 256 * 4);
+    expect(arenaOf(exec).total).toBe(5 * 64 * 256 * 4);
+    exec.dispose();
+  });
+
+  it('plans the 2 x 200 LSTM LM at T = 60 into less than the sum of its intermediates', () => {
+    const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: 10000, outputDim: 200 });
+    const lstm = RNN({ data: embed, name: 'lstm', mode: 'lstm', stateSize: 200, numLayers: 2 });
+    const pred = FullyConnected({ data: Reshape({ data: lstm, shape: [-1, 200] }), name: 'pred', numHidden: 10000 });
+    const net = SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+    const exec = Executor.simpleBind(net, {
+      shapes: { data: [60, 32], softmax_label: [60, 32] },
+      gradReq: { embed_weight: 'write', lstm_parameters: 'write', pred_weight: 'write', pred_bias: 'write' },
+    });
+    const text = exec.debugStr();
+    expect(text).toContain('rnn_backward');
+    const { planned, total } = arenaOf(exec);
+    expect(planned).toBeLessThan(total);
+    exec.dispose();
+  });
+});
