@@ -11,6 +11,8 @@ const index = (values: readonly string[], v: unknown): number => values.indexOf(
 const ACT_TYPES = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'];
 const NORMALIZATION = ['null', 'batch', 'valid'];
 const RNN_MODES = ['rnn_relu', 'rnn_tanh', 'lstm', 'gru'];
+const LEAKY_RELU_TYPES = ['elu', 'gelu', 'leaky', 'prelu', 'rrelu', 'selu'];
+const DROPOUT_MODES = ['always', 'training'];
 
 const PACKERS: Partial<Record<KernelName, Packer>> = {
   fully_connected: (p) => [num(p.numHidden), num(p.noBias), num(p.flatten)],
@@ -22,7 +24,23 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   mul_scalar: (p) => [num(p.scalar)],
   rnn: (p) => rnn(p),
   rnn_backward: (p) => rnn(p),
+  leaky_relu: (p) => leakyReLU(p),
+  leaky_relu_backward: (p) => leakyReLU(p),
+  dropout: (p) => [num(p.p), index(DROPOUT_MODES, p.mode)],
+  dropout_backward: () => [],
+  batch_norm: (p) => batchNorm(p),
+  batch_norm_backward: (p) => batchNorm(p),
+  layer_norm: (p) => [num(p.axis), num(p.eps)],
+  layer_norm_backward: (p) => [num(p.axis), num(p.eps)],
 };
+
+function leakyReLU(p: Params): number[] {
+  return [index(LEAKY_RELU_TYPES, p.actType), num(p.slope), num(p.lowerBound), num(p.upperBound)];
+}
+
+function batchNorm(p: Params): number[] {
+  return [num(p.axis), num(p.eps), num(p.momentum), num(p.fixGamma), num(p.useGlobalStats)];
+}
 
 function rnn(p: Params): number[] {
   return [index(RNN_MODES, p.mode), num(p.stateSize), num(p.numLayers), num(p.bidirectional), num(p.p), num(p.stateOutputs)];

@@ -115,4 +115,23 @@ Tensor randomRandint(int64_t low, int64_t high, const Shape& shape, DType dtype,
   });
 }
 
+template <typename T>
+void fillBernoulliMask(T* out, int64_t n, double keepProb, double keepScale) {
+  const T keep = static_cast<T>(keepScale);
+  Xoshiro256& r = rng();
+  // Multiplying by the comparison, not branching on it: a coin flip mispredicts half the time.
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(r.uniform() < keepProb) * keep;
+}
+
+template <typename T>
+void fillUniform(T* out, int64_t n, double low, double high) {
+  Xoshiro256& r = rng();
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(low + (high - low) * r.uniform());
+}
+
+template void fillBernoulliMask<float>(float*, int64_t, double, double);
+template void fillBernoulliMask<double>(double*, int64_t, double, double);
+template void fillUniform<float>(float*, int64_t, double, double);
+template void fillUniform<double>(double*, int64_t, double, double);
+
 }  // namespace bkt

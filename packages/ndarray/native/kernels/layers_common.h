@@ -1,0 +1,40 @@
+// Shared by the layer kernels (LeakyReLU, Dropout, BatchNorm, LayerNorm): instruction arity checks
+// and the (outer, n, inner) view of an array around one axis.
+#pragma once
+#include <string>
+
+#include "bkt/error.h"
+#include "bkt/plan.h"
+
+namespace bkt {
+
+// A plan built by hand could pass fewer slots or attributes than a kernel reads; fail instead of
+// reading past the instruction.
+inline void requireArity(const KernelContext& c, const char* op, int numIn, int numOut, int numAttrs) {
+  if (c.numInputs < numIn || c.numOutputs < numOut || c.numAttrs < numAttrs) {
+    fail(ErrorKind::kBind, std::string(op) + ": the instruction has " + std::to_string(c.numInputs) + " inputs, " +
+                               std::to_string(c.numOutputs) + " outputs and " + std::to_string(c.numAttrs) +
+                               " attributes, the kernel needs " + std::to_string(numIn) + ", " + std::to_string(numOut) +
+                               " and " + std::to_string(numAttrs));
+  }
+}
+
+// Element (o, j, i) of the array is at (o * n + j) * inner + i, with j along the axis.
+struct AxisLayout {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+inline AxisLayout axisLayout(const Shape& s, double axisAttr, const char* op) {
+  if (s.empty()) fail(ErrorKind::kShape, std::string(op) + ": data must have at least one dimension");
+  const int axis = normalizeAxis(static_cast<int64_t>(axisAttr), static_cast<int>(s.size()), op);
+  AxisLayout L;
+  for (int d = 0; d < static_cast<int>(s.size()); ++d) {
+    const int64_t v = s[static_cast<size_t>(d)];
+    if (d < axis) L.outer *= v;
+    else if (d == axis) L.n = v;
+    else L.inner *= v;
+  }
+  return L;
+}
+
+}  // namespace bkt
