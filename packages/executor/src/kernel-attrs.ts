@@ -22,7 +22,49 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   mul_scalar: (p) => [num(p.scalar)],
   rnn: (p) => rnn(p),
   rnn_backward: (p) => rnn(p),
+  convolution: (p) => convolution(p),
+  convolution_backward: (p) => convolution(p),
+  pooling: (p) => pooling(p),
+  pooling_backward: (p) => pooling(p),
+  sequence_mask: (p) => [num(p.useSequenceLength), num(p.value), num(p.axis)],
+  sequence_mask_backward: (p) => [num(p.useSequenceLength), num(p.value), num(p.axis)],
+  sequence_last: (p) => [num(p.useSequenceLength), num(p.axis)],
+  sequence_last_backward: (p) => [num(p.useSequenceLength), num(p.axis)],
+  sequence_reverse: (p) => [num(p.useSequenceLength), num(p.axis)],
+  sequence_reverse_backward: (p) => [num(p.useSequenceLength), num(p.axis)],
+  reverse: (p) => list(p.axis),
+  concat: (p) => [num(p.dim)],
+  concat_backward: (p) => [num(p.dim)],
+  slice_channel: (p) => [num(p.numOutputs), num(p.axis), num(p.squeezeAxis)],
+  slice_channel_backward: (p) => [num(p.numOutputs), num(p.axis), num(p.squeezeAxis)],
+  make_loss_backward: (p) => [num(p.gradScale), num(p.validThresh), index(NORMALIZATION, p.normalization)],
 };
+
+// A per-axis attribute (kernel, stride, axes) as its length followed by its values.
+const list = (v: unknown): number[] => {
+  const values = (v as readonly number[] | undefined) ?? [];
+  return [values.length, ...values.map(num)];
+};
+
+function convolution(p: Params): number[] {
+  return [num(p.numFilter), num(p.numGroup), num(p.noBias), ...list(p.kernel), ...list(p.stride), ...list(p.dilate), ...list(p.pad)];
+}
+
+const POOL_TYPES = ['max', 'avg', 'sum', 'lp'];
+const POOLING_CONVENTIONS = ['valid', 'full', 'same'];
+
+function pooling(p: Params): number[] {
+  return [
+    index(POOL_TYPES, p.poolType),
+    num(p.globalPool),
+    index(POOLING_CONVENTIONS, p.poolingConvention),
+    // MXNet's count_include_pad is optional and true when unset.
+    p.countIncludePad === null || p.countIncludePad === undefined ? 1 : num(p.countIncludePad),
+    ...list(p.kernel),
+    ...list(p.stride),
+    ...list(p.pad),
+  ];
+}
 
 function rnn(p: Params): number[] {
   return [index(RNN_MODES, p.mode), num(p.stateSize), num(p.numLayers), num(p.bidirectional), num(p.p), num(p.stateOutputs)];
