@@ -70,6 +70,7 @@ describe('Concat', () => {
     expectError(() => runKernel('concat', [a, zeros([3, 1])], [zeros([2, 4])], [1]), ShapeError, /Concat: input 1 \(3, 1\) does not fit/);
     expectError(() => runKernel('concat', [a, zeros([2, 1], { dtype: 'float64' })], [zeros([2, 4])], [1]), DTypeError, /Concat: part 1 is float64/);
     expectError(() => runKernel('concat', [a, b], [zeros([2, 4])], [2]), ShapeError, /Concat: axis 2/);
+    expectError(() => runKernel('concat', [a, b], [zeros([2, 4])], []), ValueError, /Concat: the plan gives 0 attributes, expected 1/);
     expectError(() => runKernel('concat_backward', [zeros([2, 4])], [a, zeros([2, 2])], [1]), ShapeError, /_backward_Concat/);
   });
 });

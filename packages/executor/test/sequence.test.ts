@@ -180,6 +180,7 @@ describe('Sequence* gradients of sequence_length, allocation and errors', () => 
     expectError(() => runKernel('sequence_last', [x], [zeros([3, 2])], [0, 0]), ShapeError, /SequenceLast: output/);
     expectError(() => runKernel('sequence_mask', [x], [zeros([3, 2, 2])], [1, 0, 0]), ValueError, /SequenceMask: the plan gives 1 inputs/);
     expectError(() => runKernel('sequence_reverse', [x], [x], [0, 0]), ValueError, /cannot run in place/);
+    expectError(() => runKernel('sequence_last', [x], [zeros([2, 2])], [0]), ValueError, /SequenceLast: the plan gives 1 attributes, expected 2/);
     expectError(() => runKernel('sequence_mask', [zeros([3, 2, 2], { dtype: 'int32' })], [zeros([3, 2, 2], { dtype: 'int32' })], [0, 0, 0]), DTypeError, /SequenceMask: data must be float32 or float64/);
     // SequenceMask may run in place (MXNet's FInplaceOption): it then only masks.
     const inPlace = nd([1, 2, 3, 4, 5, 6], [3, 2]);

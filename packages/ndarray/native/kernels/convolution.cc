@@ -91,13 +91,6 @@ ConvGeom convGeom(const KernelContext& k, const Tensor& data, const Tensor& weig
   return g;
 }
 
-void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
-  if (t.shape() != want) {
-    fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
-                                shapeStr(want));
-  }
-}
-
 Shape outShape(const ConvGeom& g, int ndim) {
   return ndim == 4 ? Shape{g.n, g.f, g.oh, g.ow} : Shape{g.n, g.f, g.ow};
 }
@@ -180,7 +173,7 @@ void convForward(const KernelContext& k) {
                                 str(k.numOutputs) + " outputs");
   }
   if (!g.noBias) requireSize(k.in(2), g.f, op, "bias");
-  requireShape(k.out(0), outShape(g, data.ndim()), op, "output");
+  spatial::requireShape(k.out(0), outShape(g, data.ndim()), op, "output");
   requireSize(k.out(1), g.c * g.kh * g.kw * g.cols(), op, "workspace");
   for (int i = 0; i < k.numInputs; ++i) requireDType(k.in(i), data.dtype(), op, "every input");
   for (int i = 0; i < k.numOutputs; ++i) requireDType(k.out(i), data.dtype(), op, "every output");
@@ -224,10 +217,10 @@ void convBackward(const KernelContext& k) {
                                 str(k.numOutputs) + " outputs");
   }
   const Tensor& ws = k.in(k.numInputs - 1);
-  requireShape(og, outShape(g, data.ndim()), op, "out_grad");
+  spatial::requireShape(og, outShape(g, data.ndim()), op, "out_grad");
   requireSize(ws, g.c * g.kh * g.kw * g.cols(), op, "workspace");
-  requireShape(k.out(0), data.shape(), op, "data gradient");
-  requireShape(k.out(1), weight.shape(), op, "weight gradient");
+  spatial::requireShape(k.out(0), data.shape(), op, "data gradient");
+  spatial::requireShape(k.out(1), weight.shape(), op, "weight gradient");
   if (!g.noBias) requireSize(k.out(2), g.f, op, "bias gradient");
   for (int i = 0; i < k.numInputs; ++i) requireDType(k.in(i), data.dtype(), op, "every input");
   for (int i = 0; i < k.numOutputs; ++i) requireDType(k.out(i), data.dtype(), op, "every output");

@@ -18,6 +18,13 @@ constexpr int64_t kGrain = 1 << 16;
 
 std::string str(int64_t v) { return std::to_string(v); }
 
+// Kernels read their attributes by position: a plan with another count is malformed.
+void requireAttrs(const KernelContext& k, int count, const char* op) {
+  if (k.numAttrs != count) {
+    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numAttrs) + " attributes, expected " + str(count));
+  }
+}
+
 int64_t rowsBefore(const Shape& s, int axis) { return shapeSize(Shape(s.begin(), s.begin() + axis)); }
 
 // Checks that `parts` join into `joined` along `dim` (every other dimension shared) and returns the
@@ -83,6 +90,7 @@ void requireOne(int count, const char* what, const char* op) {
 // inputs: the arrays; outputs: the joined array.
 void concatKernel(const KernelContext& k) {
   const char* op = "Concat";
+  requireAttrs(k, 1, op);
   requireOne(k.numOutputs, "outputs", op);
   const int64_t outer = checkConcat(k.inputs, k.numInputs, k.out(0), k.attr(0), op);
   concatInto(k.inputs, k.numInputs, outer, k.out(0), op);
@@ -91,6 +99,7 @@ void concatKernel(const KernelContext& k) {
 // inputs: out_grad (joined); outputs: one gradient per input.
 void concatBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_Concat";
+  requireAttrs(k, 1, op);
   requireOne(k.numInputs, "inputs", op);
   const int64_t outer = checkConcat(k.outputs, k.numOutputs, k.in(0), k.attr(0), op);
   splitInto(k.in(0), outer, k.outputs, k.numOutputs, op);
@@ -99,6 +108,7 @@ void concatBackwardKernel(const KernelContext& k) {
 // inputs: data; outputs: the parts.
 void sliceChannelKernel(const KernelContext& k) {
   const char* op = "SliceChannel";
+  requireAttrs(k, 3, op);
   requireOne(k.numInputs, "inputs", op);
   const int64_t outer = checkSplit(k.in(0), k.outputs, k.numOutputs, k, op);
   splitInto(k.in(0), outer, k.outputs, k.numOutputs, op);
@@ -107,6 +117,7 @@ void sliceChannelKernel(const KernelContext& k) {
 // inputs: one gradient per part; outputs: the data gradient.
 void sliceChannelBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_SliceChannel";
+  requireAttrs(k, 3, op);
   requireOne(k.numOutputs, "outputs", op);
   const int64_t outer = checkSplit(k.out(0), k.inputs, k.numInputs, k, op);
   concatInto(k.inputs, k.numInputs, outer, k.out(0), op);
@@ -118,6 +129,7 @@ void sliceChannelBackwardKernel(const KernelContext& k) {
 // inputs: [data] (for 'valid' only); outputs: the data gradient.
 void makeLossBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_MakeLoss";
+  requireAttrs(k, 3, op);
   requireOne(k.numOutputs, "outputs", op);
   const Tensor& grad = k.out(0);
   requireFloat(grad, op, "gradient");

@@ -109,13 +109,6 @@ PoolGeom poolGeom(const KernelContext& k, const Tensor& data, const char* op) {
   return g;
 }
 
-void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
-  if (t.shape() != want) {
-    fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
-                                shapeStr(want));
-  }
-}
-
 Shape outShape(const Tensor& data, const PoolGeom& g) {
   return data.ndim() == 4 ? Shape{data.dim(0), data.dim(1), g.oh, g.ow} : Shape{data.dim(0), data.dim(1), g.ow};
 }
@@ -183,7 +176,7 @@ void poolForward(const KernelContext& k) {
   requireArity(k, 1, op);
   const Tensor& data = k.in(0);
   const PoolGeom g = poolGeom(k, data, op);
-  requireShape(k.out(0), outShape(data, g), op, "output");
+  spatial::requireShape(k.out(0), outShape(data, g), op, "output");
   requireDType(k.out(0), data.dtype(), op, "output");
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -202,9 +195,9 @@ void poolBackward(const KernelContext& k) {
   const Tensor& data = k.in(1);
   const PoolGeom g = poolGeom(k, data, op);
   const Shape out = outShape(data, g);
-  requireShape(k.in(0), out, op, "out_grad");
-  requireShape(k.in(2), out, op, "out_data");
-  requireShape(k.out(0), data.shape(), op, "data gradient");
+  spatial::requireShape(k.in(0), out, op, "out_grad");
+  spatial::requireShape(k.in(2), out, op, "out_data");
+  spatial::requireShape(k.out(0), data.shape(), op, "data gradient");
   for (int i = 0; i < 3; ++i) requireDType(k.in(i), data.dtype(), op, "every input");
   requireDType(k.out(0), data.dtype(), op, "data gradient");
   // Max pooling finds each window's winner in data, which a gradient sharing its memory would

@@ -31,6 +31,13 @@ constexpr int64_t kNoLimit = int64_t{1} << 62;
 
 std::string str(int64_t v) { return std::to_string(v); }
 
+// Kernels read their attributes by position: a plan with another count is malformed.
+void requireAttrs(const KernelContext& k, int count, const char* op) {
+  if (k.numAttrs != count) {
+    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numAttrs) + " attributes, expected " + str(count));
+  }
+}
+
 void requireArity(const KernelContext& k, int inputs, int outputs, const char* op) {
   if (k.numInputs != inputs || k.numOutputs != outputs) {
     fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numInputs) + " inputs and " +
@@ -119,6 +126,7 @@ void maskInto(const Tensor& data, const Tensor* lens, const SeqLayout& s, double
 // inputs: data[, sequence_length]; outputs: out.
 void sequenceMask(const KernelContext& k) {
   const char* op = "SequenceMask";
+  requireAttrs(k, 3, op);
   const bool useLen = k.attr(0) != 0;
   requireArity(k, useLen ? 2 : 1, 1, op);
   const SeqLayout s = seqLayout(k.in(0), static_cast<int>(k.attr(2)), op);
@@ -128,6 +136,7 @@ void sequenceMask(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceMaskBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceMask";
+  requireAttrs(k, 3, op);
   const bool useLen = k.attr(0) != 0;
   requireArity(k, useLen ? 2 : 1, useLen ? 2 : 1, op);
   const SeqLayout s = seqLayout(k.in(0), static_cast<int>(k.attr(2)), op);
@@ -149,6 +158,7 @@ Shape withoutAxis(const Shape& shape, int axis) {
 // inputs: data[, sequence_length]; outputs: out (data without its time axis).
 void sequenceLast(const KernelContext& k) {
   const char* op = "SequenceLast";
+  requireAttrs(k, 2, op);
   const bool useLen = k.attr(0) != 0;
   requireArity(k, useLen ? 2 : 1, 1, op);
   const Tensor& data = k.in(0);
@@ -168,6 +178,7 @@ void sequenceLast(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceLastBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceLast";
+  requireAttrs(k, 2, op);
   const bool useLen = k.attr(0) != 0;
   requireArity(k, useLen ? 2 : 1, useLen ? 2 : 1, op);
   const Tensor& dx = k.out(0);
@@ -212,6 +223,7 @@ int reverseAxis(const KernelContext& k, const char* op) {
 // inputs: data[, sequence_length]; outputs: out.
 void sequenceReverse(const KernelContext& k) {
   const char* op = "SequenceReverse";
+  requireAttrs(k, 2, op);
   const bool useLen = k.attr(0) != 0;
   requireArity(k, useLen ? 2 : 1, 1, op);
   const SeqLayout s = seqLayout(k.in(0), reverseAxis(k, op), op);
@@ -221,6 +233,7 @@ void sequenceReverse(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceReverseBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceReverse";
+  requireAttrs(k, 2, op);
   const bool useLen = k.attr(0) != 0;
   requireArity(k, useLen ? 2 : 1, useLen ? 2 : 1, op);
   const SeqLayout s = seqLayout(k.in(0), reverseAxis(k, op), op);

@@ -46,6 +46,13 @@ class AttrReader {
   int pos_ = 0;
 };
 
+inline void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
+  if (t.shape() != want) {
+    fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
+                                shapeStr(want));
+  }
+}
+
 // The number of spatial axes of channel-first data (N, C, spatial...): 1 or 2, else an error.
 inline int spatialAxes(const Tensor& data, const char* op) {
   const int n = data.ndim() - 2;
