@@ -32,6 +32,22 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   batch_norm_backward: (p) => batchNorm(p),
   layer_norm: (p) => [num(p.axis), num(p.eps)],
   layer_norm_backward: (p) => [num(p.axis), num(p.eps)],
+  convolution: (p) => convolution(p),
+  convolution_backward: (p) => convolution(p),
+  pooling: (p) => pooling(p),
+  pooling_backward: (p) => pooling(p),
+  sequence_mask: (p) => [num(p.useSequenceLength), num(p.value), num(p.axis)],
+  sequence_mask_backward: (p) => [num(p.useSequenceLength), num(p.value), num(p.axis)],
+  sequence_last: (p) => [num(p.useSequenceLength), num(p.axis)],
+  sequence_last_backward: (p) => [num(p.useSequenceLength), num(p.axis)],
+  sequence_reverse: (p) => [num(p.useSequenceLength), num(p.axis)],
+  sequence_reverse_backward: (p) => [num(p.useSequenceLength), num(p.axis)],
+  reverse: (p) => list(p.axis),
+  concat: (p) => [num(p.dim)],
+  concat_backward: (p) => [num(p.dim)],
+  slice_channel: (p) => [num(p.numOutputs), num(p.axis), num(p.squeezeAxis)],
+  slice_channel_backward: (p) => [num(p.numOutputs), num(p.axis), num(p.squeezeAxis)],
+  make_loss_backward: (p) => [num(p.gradScale), num(p.validThresh), index(NORMALIZATION, p.normalization)],
 };
 
 function leakyReLU(p: Params): number[] {
@@ -40,6 +56,32 @@ function leakyReLU(p: Params): number[] {
 
 function batchNorm(p: Params): number[] {
   return [num(p.axis), num(p.eps), num(p.momentum), num(p.fixGamma), num(p.useGlobalStats)];
+}
+
+// A per-axis attribute (kernel, stride, axes) as its length followed by its values.
+const list = (v: unknown): number[] => {
+  const values = (v as readonly number[] | undefined) ?? [];
+  return [values.length, ...values.map(num)];
+};
+
+function convolution(p: Params): number[] {
+  return [num(p.numFilter), num(p.numGroup), num(p.noBias), ...list(p.kernel), ...list(p.stride), ...list(p.dilate), ...list(p.pad)];
+}
+
+const POOL_TYPES = ['max', 'avg', 'sum', 'lp'];
+const POOLING_CONVENTIONS = ['valid', 'full', 'same'];
+
+function pooling(p: Params): number[] {
+  return [
+    index(POOL_TYPES, p.poolType),
+    num(p.globalPool),
+    index(POOLING_CONVENTIONS, p.poolingConvention),
+    // MXNet's count_include_pad is optional and true when unset.
+    p.countIncludePad === null || p.countIncludePad === undefined ? 1 : num(p.countIncludePad),
+    ...list(p.kernel),
+    ...list(p.stride),
+    ...list(p.pad),
+  ];
 }
 
 function rnn(p: Params): number[] {

@@ -9,7 +9,20 @@ import {
   StateError,
   zeros,
 } from '@bkt/ndarray';
-import { Activation, Concat, Embedding, FullyConnected, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import {
+  Activation,
+  AttrSchema,
+  createSymbol,
+  defineOp,
+  Embedding,
+  findOp,
+  FullyConnected,
+  registerOp,
+  RNN,
+  SoftmaxOutput,
+  type Symbol,
+  Variable,
+} from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
 import { checkNumericGradient, Executor, GradientCheckError } from '../src/index.js';
@@ -237,8 +250,19 @@ describe('Executor', () => {
     expect(() => Executor.bind(net, { args })).toThrow(ShapeError);
     exec.dispose();
     expect(() => exec.forward()).toThrow(StateError);
-    const concat = Concat({ data: [Variable('a'), Variable('b')], dim: 1 });
-    expect(() => Executor.simpleBind(concat, { shapes: { a: [2, 3], b: [2, 3] } })).toThrow(BindError);
+    // An operator whose kernel the addon does not have cannot be bound.
+    const noKernel = defineOp({
+      name: '_test_no_kernel',
+      attrs: new AttrSchema({}),
+      inputNames: () => ['data'],
+      inferShape: (ctx) => ctx.setOutput(0, ctx.inputs[0]!),
+      inferType: (ctx) => ctx.setOutput(0, ctx.inputs[0]!),
+      kernels: { forward: 'no_such_kernel' },
+    });
+    if (!findOp(noKernel.name)) registerOp(noKernel);
+    const lacking = createSymbol(noKernel, noKernel.name, { data: Variable('a') });
+    expect(() => Executor.simpleBind(lacking, { shapes: { a: [2, 3] }, gradReq: 'null' })).toThrow(/needs kernel 'no_such_kernel'/);
+    expect(() => Executor.simpleBind(lacking, { shapes: { a: [2, 3] }, gradReq: 'null' })).toThrow(BindError);
   });
 
   it('feeds forward arguments by name and reports each node to a monitor', () => {

@@ -10,6 +10,7 @@ import {
   Symbol,
   Variable,
   findOp,
+  inferGraphShapes,
   flip,
   reverse,
   zeros,
@@ -258,6 +259,25 @@ describe('Convolution', () => {
     expect(gradientShapes(s, ['x', 'conv_weight', 'conv_bias'], { x: [2, 2, 4, 4] })).toContain('_backward_Convolution');
     const noBias = Convolution({ data: x(), name: 'c', kernel: [1], numFilter: 2, noBias: true });
     expect(noBias.gradient(['x', 'c_weight']).outputs[1]!.node.numOutputs()).toBe(2);
+  });
+
+  it("hides a workspace of one image's column matrix and hands it to backward", () => {
+    const s = Convolution({ data: x(), name: 'conv', kernel: [3, 2], numFilter: 4, stride: [2, 1] });
+    expect(s.listOutputs()).toEqual(['conv_output']);
+    const node = s.outputs[0]!.node;
+    expect(node.numOutputs()).toBe(2);
+    // (C·KH·KW) rows by (OH·OW) columns: 3·3·2 by 3·4.
+    const shapes = inferGraphShapes(s, { x: [2, 3, 7, 5] });
+    expect(shapes.of({ node, index: 1, version: 0 })).toEqual([216]);
+    expect(s.inferShape({ x: [2, 3, 7, 5] }).outShapes).toEqual([[2, 4, 3, 4]]);
+    const bwd = s.gradient(['x', 'conv_weight', 'conv_bias']).outputs[0]!.node;
+    expect(bwd.inputs.map((e) => e.node.outputName(e.index))).toEqual([
+      'conv_output_head_grad',
+      'x',
+      'conv_weight',
+      'conv_bias',
+      'conv_workspace',
+    ]);
   });
 });
 

@@ -2,10 +2,12 @@
 // of shape (C/num_group, kernel...), grouped along the channels, with stride, dilation and
 // zero padding per spatial axis; plus a bias per filter unless no_bias. Output (N, num_filter,
 // spatial'...), spatial' = floor((x + 2·pad - dilate·(kernel - 1) - 1) / stride) + 1.
+// A hidden `workspace` output holds one image's im2col matrix, so the native kernels (forward, and
+// backward, which reads it as scratch) never allocate per run.
 
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
-import { SPATIAL_LAYOUTS, checkChannelFirst, defineBackward, elementwise, perAxis, unknownShape } from './common.js';
+import { SPATIAL_LAYOUTS, checkChannelFirst, defineBackward, elementwise, perAxis, sizeOf, unknownShape } from './common.js';
 
 const spec = {
   kernel: attr.shape({ required: true, describe: 'Kernel size: (w,), (h, w) or (d, h, w).' }),
@@ -27,6 +29,9 @@ export const convolution = defineOp<ConvolutionParams>({
   describe: 'Grouped, strided, dilated, padded convolution over 1 to 3 spatial axes.',
   attrs: new AttrSchema(spec),
   inputNames: (p) => (p.noBias ? ['data', 'weight'] : ['data', 'weight', 'bias']),
+  numOutputs: () => 2,
+  numVisibleOutputs: () => 1,
+  outputNames: () => ['output', 'workspace'],
   inferShape(ctx) {
     const { kernel, numFilter: f, numGroup: g, noBias } = ctx.params;
     const n = kernel.length;
@@ -77,16 +82,28 @@ export const convolution = defineOp<ConvolutionParams>({
         return x;
       }),
     ]);
+    const channels = ctx.inputs[0]![1]!;
+    const spatial = ctx.outputs[0]!.slice(2);
+    if (channels !== 0 && spatial.every((y) => y !== 0)) ctx.setOutput(1, [convolutionWorkspaceSize(channels, kernel, spatial)]);
   },
   inferType: elementwise,
   gradient(ctx) {
     const ins = ctx.node.inputs.map((_, i) => ctx.input(i));
-    const bwd = ctx.makeNode('_backward_Convolution', [ctx.ograd(0), ...ins]);
+    const bwd = ctx.makeNode('_backward_Convolution', [ctx.ograd(0), ...ins, ctx.output(1)]);
     return ins.map((_, i) => ctx.entry(bwd, i));
   },
   kernels: { forward: 'convolution', backward: 'convolution_backward' },
 });
 
+/**
+ * Elements of the hidden workspace: one image's im2col matrix, (channels · prod(kernel)) rows by
+ * prod(output spatial) columns. The native kernel checks it against the same formula.
+ */
+export function convolutionWorkspaceSize(channels: number, kernel: readonly number[], outSpatial: readonly number[]): number {
+  return channels * sizeOf(kernel) * sizeOf(outSpatial);
+}
+
+/** Inputs: the output gradient, the forward inputs, then the workspace (scratch for the column matrix). */
 export const convolutionBackward = defineBackward(convolution, {
   name: '_backward_Convolution',
   kernel: 'convolution_backward',
@@ -95,6 +112,7 @@ export const convolutionBackward = defineBackward(convolution, {
     ['data', ['fwdIn', 0]],
     ['weight', ['fwdIn', 1]],
     ...(p.noBias ? [] : ([['bias', ['fwdIn', 2]]] as const)),
+    ['workspace', ['fwdOut', 1]],
   ],
   numOutputs: (p) => (p.noBias ? 2 : 3),
 });

@@ -81,6 +81,6 @@ export const poolingBackward: OpDef<PoolingParams> = {
     ],
     numOutputs: () => 1,
   }),
-  // As MXNet on CPU: the input gradient may take the forward input's memory.
-  inplace: () => [[1, 0]],
+  // MXNet lets the input gradient take the data's memory, but bkt's max-pool backward reads the data
+  // while it writes that gradient, so the two never share a buffer here.
 };
