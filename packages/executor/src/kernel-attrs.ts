@@ -22,7 +22,34 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   mul_scalar: (p) => [num(p.scalar)],
   rnn: (p) => rnn(p),
   rnn_backward: (p) => rnn(p),
+  clip: (p) => [num(p.aMin), num(p.aMax)],
+  clip_backward: (p) => [num(p.aMin), num(p.aMax)],
+  plus_scalar: scalar,
+  minus_scalar: scalar,
+  rminus_scalar: scalar,
+  div_scalar: scalar,
+  rdiv_scalar: scalar,
+  power_scalar: scalar,
+  rpower_scalar: scalar,
+  maximum_scalar: scalar,
+  minimum_scalar: scalar,
+  equal_scalar: scalar,
+  not_equal_scalar: scalar,
+  greater_scalar: scalar,
+  greater_equal_scalar: scalar,
+  lesser_scalar: scalar,
+  lesser_equal_scalar: scalar,
+  rdiv_scalar_backward: scalar,
+  power_scalar_backward: scalar,
+  rpower_scalar_backward: scalar,
+  maximum_scalar_backward: scalar,
+  minimum_scalar_backward: scalar,
 };
+
+// The `_*_scalar` ops and their backward ops.
+function scalar(p: Params): number[] {
+  return [num(p.scalar)];
+}
 
 function rnn(p: Params): number[] {
   return [index(RNN_MODES, p.mode), num(p.stateSize), num(p.numLayers), num(p.bidirectional), num(p.p), num(p.stateOutputs)];
