@@ -64,8 +64,22 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const grad = wrt.length > 0 ? buildGradient(symbol, wrt, { gradReq: opts.gradReq }) : undefined;
   const whole = grad ? Group([symbol, grad.symbol]) : symbol;
 
-  const shapes = inferGraphShapes(whole, opts.shapes);
-  let types = inferGraphTypes(whole, opts.dtypes);
+  // A head gradient has its output's shape and type, which the graph alone need not tell when the
+  // gradient never meets the forward graph (negative, _copy, _div_scalar of the output gradient).
+  const forwardShapes = inferGraphShapes(symbol, opts.shapes);
+  const forwardTypes = inferGraphTypes(symbol, opts.dtypes);
+  const headShapes: Record<string, readonly number[]> = {};
+  const headTypes: Record<string, DType> = {};
+  const wholeArgs = new Set(whole.listArguments());
+  for (const h of (grad?.headGrads ?? []).filter((g) => wholeArgs.has(g.name))) {
+    const out = symbol.outputs[h.output]!;
+    const shape = forwardShapes.of(out);
+    const dtype = forwardTypes.of(out);
+    if (shape !== undefined) headShapes[h.name] = shape;
+    if (dtype !== undefined) headTypes[h.name] = dtype;
+  }
+  const shapes = inferGraphShapes(whole, { ...headShapes, ...opts.shapes });
+  let types = inferGraphTypes(whole, { ...headTypes, ...opts.dtypes });
   // As MXNet's simple_bind: variables whose type nothing determines are float32.
   const untyped = types.nodes.filter((n) => n.isVariable && types.get(n) === undefined).map((n) => n.name);
   if (untyped.length > 0) {

@@ -48,6 +48,28 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   slice_channel: (p) => [num(p.numOutputs), num(p.axis), num(p.squeezeAxis)],
   slice_channel_backward: (p) => [num(p.numOutputs), num(p.axis), num(p.squeezeAxis)],
   make_loss_backward: (p) => [num(p.gradScale), num(p.validThresh), index(NORMALIZATION, p.normalization)],
+  clip: (p) => [num(p.aMin), num(p.aMax)],
+  clip_backward: (p) => [num(p.aMin), num(p.aMax)],
+  plus_scalar: scalar,
+  minus_scalar: scalar,
+  rminus_scalar: scalar,
+  div_scalar: scalar,
+  rdiv_scalar: scalar,
+  power_scalar: scalar,
+  rpower_scalar: scalar,
+  maximum_scalar: scalar,
+  minimum_scalar: scalar,
+  equal_scalar: scalar,
+  not_equal_scalar: scalar,
+  greater_scalar: scalar,
+  greater_equal_scalar: scalar,
+  lesser_scalar: scalar,
+  lesser_equal_scalar: scalar,
+  rdiv_scalar_backward: scalar,
+  power_scalar_backward: scalar,
+  rpower_scalar_backward: scalar,
+  maximum_scalar_backward: scalar,
+  minimum_scalar_backward: scalar,
 };
 
 function leakyReLU(p: Params): number[] {
@@ -82,6 +104,11 @@ function pooling(p: Params): number[] {
     ...list(p.stride),
     ...list(p.pad),
   ];
+}
+
+// The `_*_scalar` ops and their backward ops.
+function scalar(p: Params): number[] {
+  return [num(p.scalar)];
 }
 
 function rnn(p: Params): number[] {

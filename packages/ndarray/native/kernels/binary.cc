@@ -243,8 +243,11 @@ Shape broadcastShape(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
-Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
-  Tensor out;
+namespace {
+
+// Validates a binary op's operands, then calls fn(name, grain, ints, f) as withBinary does.
+template <typename Fn>
+void withCheckedBinary(BinaryOp op, const Tensor& a, const Tensor& b, Fn&& fn) {
   const bool known = withBinary(op, [&](const char* name, int64_t grain, auto ints, auto f) {
     constexpr bool kInts = decltype(ints)::value;
     requireOperandDType(a, name, "lhs", kInts);
@@ -255,8 +258,26 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
                                   "; convert one with astype");
     }
     requireSameContext(a, b, name);
+    fn(name, grain, ints, f);
+  });
+  if (!known) unknownOp(op);
+}
+
+}  // namespace
+
+void binaryInto(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
+  withCheckedBinary(op, a, b, [&](const char* name, int64_t grain, auto ints, auto f) {
+    constexpr bool kInts = decltype(ints)::value;
     const bool sameShape = a.shape() == b.shape();
-    out = Tensor::empty(sameShape ? a.shape() : broadcastShape(a.shape(), b.shape(), name), a.dtype(), a.ctx());
+    if (out.dtype() != a.dtype()) {
+      fail(ErrorKind::kDType, std::string(name) + ": output is " + dtypeName(out.dtype()) + " but the operands are " +
+                                  dtypeName(a.dtype()));
+    }
+    if (sameShape ? out.shape() != a.shape() : out.shape() != broadcastShape(a.shape(), b.shape(), name)) {
+      fail(ErrorKind::kShape, std::string(name) + ": output " + shapeStr(out.shape()) + " is not the broadcast of " +
+                                  shapeStr(a.shape()) + " and " + shapeStr(b.shape()));
+    }
+    requireSameContext(a, out, name);
     dispatchOperand<kInts>(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const T* x = a.data<T>();
@@ -284,16 +305,23 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
                          [&](int64_t lo, int64_t hi) { broadcastRange(x, y, o, plan, lo, hi, f); });
     });
   });
-  if (!known) unknownOp(op);
+}
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  Tensor out;
+  withCheckedBinary(op, a, b, [&](const char* name, int64_t, auto, auto) {
+    const Shape shape = a.shape() == b.shape() ? a.shape() : broadcastShape(a.shape(), b.shape(), name);
+    out = Tensor::empty(shape, a.dtype(), a.ctx());
+  });
+  binaryInto(op, a, b, out);
   return out;
 }
 
-Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLeft) {
-  Tensor out;
+void binaryScalarInto(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLeft, const Tensor& out) {
   const bool known = withBinary(op, [&](const char* name, int64_t grain, auto ints, auto f) {
     constexpr bool kInts = decltype(ints)::value;
     requireOperandDType(a, name, scalarOnLeft ? "rhs" : "lhs", kInts);
-    out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
+    requireElementwiseOut(a, out, name);
     dispatchOperand<kInts>(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const T s = scalarAs<T>(scalar, name, a.dtype());
@@ -309,6 +337,17 @@ Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLe
     });
   });
   if (!known) unknownOp(op);
+}
+
+Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLeft) {
+  Tensor out;
+  const bool known = withBinary(op, [&](const char* name, int64_t, auto ints, auto) {
+    requireOperandDType(a, name, scalarOnLeft ? "rhs" : "lhs", decltype(ints)::value);
+    dispatchOperand<decltype(ints)::value>(a.dtype(), [&](auto tag) { scalarAs<decltype(tag)>(scalar, name, a.dtype()); });
+    out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
+  });
+  if (!known) unknownOp(op);
+  binaryScalarInto(op, a, scalar, scalarOnLeft, out);
   return out;
 }
 

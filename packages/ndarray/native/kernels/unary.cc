@@ -81,6 +81,17 @@ void mapInto(const Tensor& in, const Tensor& out, int64_t grain, F f) {
   });
 }
 
+[[noreturn]] void unknownUnary(UnaryOp op) {
+  fail(ErrorKind::kValue, "unary: unknown op id " + std::to_string(static_cast<int32_t>(op)));
+}
+
+void checkClipBounds(double aMin, double aMax) {
+  if (!(aMin <= aMax)) {
+    fail(ErrorKind::kValue, "clip: aMin (" + std::to_string(aMin) + ") must not exceed aMax (" + std::to_string(aMax) +
+                                ") and neither may be NaN");
+  }
+}
+
 }  // namespace
 
 const char* unaryOpName(UnaryOp op) {
@@ -89,30 +100,55 @@ const char* unaryOpName(UnaryOp op) {
   return name;
 }
 
+void requireElementwiseOut(const Tensor& in, const Tensor& out, const char* op) {
+  if (out.dtype() != in.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": output is " + dtypeName(out.dtype()) + " but data " +
+                                shapeStr(in.shape()) + " is " + dtypeName(in.dtype()));
+  }
+  if (out.shape() != in.shape()) {
+    fail(ErrorKind::kShape, std::string(op) + ": output " + shapeStr(out.shape()) + " does not match data " +
+                                shapeStr(in.shape()));
+  }
+  requireSameContext(in, out, op);
+}
+
+void unaryInto(UnaryOp op, const Tensor& in, const Tensor& out) {
+  const bool known = withUnary(op, [&](const char* name, int64_t grain, auto f) {
+    requireFloat(in, name, "data");
+    requireElementwiseOut(in, out, name);
+    dispatchFloat(in.dtype(), [&](auto tag) { mapInto<decltype(tag)>(in, out, grain, f); });
+  });
+  if (!known) unknownUnary(op);
+}
+
 Tensor unary(UnaryOp op, const Tensor& a) {
   Tensor out;
-  const bool known = withUnary(op, [&](const char* name, int64_t grain, auto f) {
+  const bool known = withUnary(op, [&](const char* name, int64_t, auto) {
     requireFloat(a, name, "data");
     out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
-    dispatchFloat(a.dtype(), [&](auto tag) { mapInto<decltype(tag)>(a, out, grain, f); });
   });
-  if (!known) fail(ErrorKind::kValue, "unary: unknown op id " + std::to_string(static_cast<int32_t>(op)));
+  if (!known) unknownUnary(op);
+  unaryInto(op, a, out);
   return out;
 }
 
-Tensor clip(const Tensor& a, double aMin, double aMax) {
+void clipInto(const Tensor& a, double aMin, double aMax, const Tensor& out) {
   requireFloat(a, "clip", "data");
-  if (!(aMin <= aMax)) {
-    fail(ErrorKind::kValue, "clip: aMin (" + std::to_string(aMin) + ") must not exceed aMax (" + std::to_string(aMax) +
-                                ") and neither may be NaN");
-  }
-  Tensor out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
+  checkClipBounds(aMin, aMax);
+  requireElementwiseOut(a, out, "clip");
   dispatchFloat(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T lo = static_cast<T>(aMin);
     const T hi = static_cast<T>(aMax);
     mapInto<T>(a, out, kCheapGrain, [lo, hi](T x) { return x < lo ? lo : x > hi ? hi : x; });
   });
+}
+
+Tensor clip(const Tensor& a, double aMin, double aMax) {
+  requireFloat(a, "clip", "data");
+  checkClipBounds(aMin, aMax);
+  Tensor out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
+  clipInto(a, aMin, aMax, out);
   return out;
 }
 
