@@ -2,6 +2,7 @@
 // row is its parts' rows laid end to end, so one copy routine serves both directions.
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "bkt/error.h"
 #include "bkt/indexing.h"
@@ -13,26 +14,26 @@ namespace {
 constexpr int64_t kByteGrain = 1 << 16;
 
 // Copies between `joined` (outer rows of sum(partBytes) bytes) and the parts (outer rows of
-// partBytes[k] bytes each). Threads split the joined array's bytes evenly, whatever the block sizes.
-void copyBlocks(char* joined, const std::vector<char*>& parts, const std::vector<int64_t>& partBytes, int64_t outer,
-                bool intoJoined) {
+// partBytes(k) bytes each); part(k) is part k's first byte. Threads split the joined array's bytes
+// evenly, whatever the block sizes. The accessors keep the plan kernels free of allocations.
+template <typename PartFn, typename BytesFn>
+void copyBlocks(char* joined, size_t nParts, PartFn part, BytesFn partBytes, int64_t outer, bool intoJoined) {
   int64_t rowBytes = 0;
-  for (int64_t b : partBytes) rowBytes += b;
+  for (size_t k = 0; k < nParts; ++k) rowBytes += partBytes(k);
   const int64_t total = rowBytes * outer;
-  const auto nParts = partBytes.size();
   parallelFor(total, kByteGrain, [&](int64_t x0, int64_t x1) {
     int64_t o = x0 / rowBytes;
     int64_t off = x0 - o * rowBytes;
     size_t k = 0;
-    while (off >= partBytes[k]) off -= partBytes[k++];
+    while (off >= partBytes(k)) off -= partBytes(k++);
     for (int64_t x = x0; x < x1;) {
-      const int64_t len = std::min(partBytes[k] - off, x1 - x);
-      char* part = parts[k] + o * partBytes[k] + off;
+      const int64_t len = std::min(partBytes(k) - off, x1 - x);
+      char* p = part(k) + o * partBytes(k) + off;
       if (len > 0) {
         if (intoJoined) {
-          std::memcpy(joined + x, part, static_cast<size_t>(len));
+          std::memcpy(joined + x, p, static_cast<size_t>(len));
         } else {
-          std::memcpy(part, joined + x, static_cast<size_t>(len));
+          std::memcpy(p, joined + x, static_cast<size_t>(len));
         }
       }
       x += len;
@@ -43,6 +44,43 @@ void copyBlocks(char* joined, const std::vector<char*>& parts, const std::vector
       }
     }
   });
+}
+
+void copyBlocks(char* joined, const std::vector<char*>& parts, const std::vector<int64_t>& partBytes, int64_t outer,
+                bool intoJoined) {
+  copyBlocks(
+      joined, parts.size(), [&](size_t k) { return parts[k]; }, [&](size_t k) { return partBytes[k]; }, outer,
+      intoJoined);
+}
+
+// The plan form: parts are preallocated tensors whose bytes must add up to joined's.
+void copyTensorBlocks(const Tensor& joined, const Tensor* const* parts, int numParts, int64_t outer, bool intoJoined,
+                      const char* op) {
+  if (numParts < 1) fail(ErrorKind::kValue, std::string(op) + ": needs at least one part");
+  int64_t sum = 0;
+  for (int k = 0; k < numParts; ++k) {
+    const Tensor& t = *parts[k];
+    requireSameContext(joined, t, op);
+    if (t.dtype() != joined.dtype()) {
+      fail(ErrorKind::kDType, std::string(op) + ": part " + std::to_string(k) + " is " + dtypeName(t.dtype()) +
+                                  " but the joined array is " + dtypeName(joined.dtype()));
+    }
+    if (outer > 0 && t.size() % outer != 0) {
+      fail(ErrorKind::kShape, std::string(op) + ": part " + std::to_string(k) + " " + shapeStr(t.shape()) +
+                                  " does not split into " + std::to_string(outer) + " rows");
+    }
+    sum += t.size();
+  }
+  if (outer < 0 || sum != joined.size()) {
+    fail(ErrorKind::kShape, std::string(op) + ": the parts hold " + std::to_string(sum) + " elements but the joined array " +
+                                shapeStr(joined.shape()) + " holds " + std::to_string(joined.size()));
+  }
+  if (joined.size() == 0) return;
+  if (outer == 0) fail(ErrorKind::kShape, std::string(op) + ": no rows to split " + shapeStr(joined.shape()) + " into");
+  const auto rowBytes = [&](size_t k) { return static_cast<int64_t>(parts[k]->nbytes()) / outer; };
+  copyBlocks(
+      static_cast<char*>(joined.raw()), static_cast<size_t>(numParts),
+      [&](size_t k) { return static_cast<char*>(parts[k]->raw()); }, rowBytes, outer, intoJoined);
 }
 
 // Checks that the arrays share dtype and context and have `ndim` dims equal except along `axis`.
@@ -88,6 +126,14 @@ Tensor joinAlong(const std::vector<Tensor>& arrays, int axis, Shape outShape) {
 }
 
 }  // namespace
+
+void concatInto(const Tensor* const* parts, int numParts, int64_t outer, const Tensor& joined, const char* op) {
+  copyTensorBlocks(joined, parts, numParts, outer, true, op);
+}
+
+void splitInto(const Tensor& joined, int64_t outer, const Tensor* const* parts, int numParts, const char* op) {
+  copyTensorBlocks(joined, parts, numParts, outer, false, op);
+}
 
 Tensor concat(const std::vector<Tensor>& arrays, int64_t dim) {
   requireNonEmpty(arrays, "concat");

@@ -40,6 +40,13 @@ Tensor stack(const std::vector<Tensor>& arrays, int64_t axis);
 // Splits data into numOutputs equal parts along `axis`, optionally dropping that axis when it becomes 1.
 std::vector<Tensor> split(const Tensor& data, int64_t numOutputs, int64_t axis, bool squeezeAxis);
 
+// The write-into forms of concat and split for the plan kernels (Concat, SliceChannel and their
+// gradients). Viewed as `outer` rows (the product of the dimensions before the joined axis), each row
+// of `joined` is the parts' rows laid end to end. The caller validates the shapes; these check dtype,
+// context and that the parts' elements add up to joined's, naming `op`.
+void concatInto(const Tensor* const* parts, int numParts, int64_t outer, const Tensor& joined, const char* op);
+void splitInto(const Tensor& joined, int64_t outer, const Tensor* const* parts, int numParts, const char* op);
+
 // A contiguous copy with permuted axes; an empty `axes` reverses them. Negative axes count from the end.
 Tensor transpose(const Tensor& a, const std::vector<int64_t>& axes);
 
