@@ -23,7 +23,7 @@ inline bool truthy(C v) {
 
 }  // namespace
 
-Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out) {
   requireSameContext(cond, x, "where");
   requireSameContext(x, y, "where");
   if (x.shape() != y.shape()) {
@@ -38,7 +38,11 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
     fail(ErrorKind::kShape, "where: condition " + shapeStr(cond.shape()) + " must have the shape of x " +
                                 shapeStr(x.shape()) + " or be 1-D with length x.shape[0]");
   }
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.ctx());
+  requireSameContext(x, out, "where");
+  if (out.dtype() != x.dtype()) {
+    fail(ErrorKind::kDType, std::string("where: the output is ") + dtypeName(out.dtype()) + " but x is " + dtypeName(x.dtype()));
+  }
+  requireSize(out, x.size(), "where", "output");
   dispatchAll(cond.dtype(), [&](auto ctag) {
     using C = decltype(ctag);
     const C* c = cond.data<C>();
@@ -67,6 +71,11 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
       });
     });
   });
+}
+
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.ctx());
+  whereInto(cond, x, y, out);
   return out;
 }
 

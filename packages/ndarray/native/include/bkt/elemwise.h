@@ -27,5 +27,7 @@ Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLe
 // MXNet where: cond has x's shape, or is 1-D with length x.shape[0] and selects whole rows.
 // x and y share shape and dtype (any dtype); cond may be any dtype, non-zero (or NaN) is true.
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
+// Its write-into form for the executor's plan kernels: out has x's dtype and size.
+void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out);
 
 }  // namespace bkt
