@@ -1,0 +1,48 @@
+// Shared by the operator-family tests: run a symbol's forward pass through a bound executor, and run a
+// single plan kernel on hand-made (possibly malformed) slots to reach its native validation.
+import { type KernelName, memoryStats, type NDArray, Plan } from '@bkt/ndarray';
+import type { Symbol } from '@bkt/symbol';
+import { expect } from 'vitest';
+
+import { Executor } from '../src/index.js';
+import { values } from '../../ndarray/test/helpers.js';
+
+/** Binds `symbol` to `args` (no gradients), runs forward and returns every output as float64. */
+export function forwardValues(symbol: Symbol, args: Readonly<Record<string, NDArray>>): Float64Array[] {
+  const exec = Executor.bind(symbol, { args, gradReq: 'null' });
+  try {
+    return exec.forward().map(values);
+  } finally {
+    exec.dispose();
+  }
+}
+
+/** Runs one kernel of a one-instruction plan over `inputs` -> `outputs` with `attrs`. */
+export function runKernel(kernel: KernelName, inputs: NDArray[], outputs: NDArray[], attrs: number[]): void {
+  const slots = [...inputs, ...outputs];
+  const plan = new Plan(
+    [{ kernel, inputs: inputs.map((_, i) => i), outputs: outputs.map((_, i) => inputs.length + i), attrs, node: 0 }],
+    [`test '${kernel}'`],
+    slots.length,
+  );
+  try {
+    slots.forEach((a, i) => plan.setSlot(i, a));
+    plan.run(0, 1, true);
+  } finally {
+    plan.dispose();
+  }
+}
+
+/** Runs forward + backward `runs` times on a bound executor and asserts that no array was allocated. */
+export function expectNoAllocations(exec: Executor, runs = 3): void {
+  exec.forward({ isTrain: true });
+  exec.backward();
+  const before = memoryStats();
+  for (let i = 0; i < runs; i++) {
+    exec.forward({ isTrain: true });
+    exec.backward();
+  }
+  const after = memoryStats();
+  expect(after.totalAllocations).toBe(before.totalAllocations);
+  expect(after.liveHandles).toBe(before.liveHandles);
+}
