@@ -57,6 +57,11 @@ Tensor takeImpl(const Tensor& data, const Tensor& indices, int64_t axisArg, Inde
 }  // namespace
 
 void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out) {
+  requireSameContext(data, out, op);
+  if (out.dtype() != data.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(out.dtype()) + " but the data is " +
+                                dtypeName(data.dtype()));
+  }
   const int64_t n = data.dim(axis);
   requireSize(out, data.size() / std::max<int64_t>(1, n) * indices.size(), op, "output");
   if (out.size() == 0) return;

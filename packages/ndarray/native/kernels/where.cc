@@ -73,6 +73,37 @@ void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tenso
   });
 }
 
+void whereBackwardInto(const Tensor& cond, const Tensor& gradOut, const Tensor& gradX, const Tensor& gradY) {
+  const char* op = "_backward_where";
+  requireFloat(gradOut, op, "out_grad");
+  requireDType(gradX, gradOut.dtype(), op, "x gradient");
+  requireDType(gradY, gradOut.dtype(), op, "y gradient");
+  requireSize(gradX, gradOut.size(), op, "x gradient");
+  requireSize(gradY, gradOut.size(), op, "y gradient");
+  const bool perRow = cond.size() != gradOut.size() || (cond.ndim() == 1 && gradOut.ndim() > 1);
+  const int64_t rows = gradOut.ndim() == 0 ? 1 : gradOut.dim(0);
+  if (perRow) requireSize(cond, rows, op, "condition");
+  const int64_t inner = perRow ? (rows == 0 ? 0 : gradOut.size() / rows) : 1;
+  dispatchAll(cond.dtype(), [&](auto ctag) {
+    using C = decltype(ctag);
+    const C* c = cond.data<C>();
+    dispatchFloat(gradOut.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* g = gradOut.data<T>();
+      T* gx = gradX.data<T>();
+      T* gy = gradY.data<T>();
+      parallelFor(gradOut.size(), elemwise::kCheapGrain, [=](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) {
+          const bool t = truthy(c[perRow ? i / inner : i]);
+          const T v = g[i];
+          gx[i] = t ? v : T(0);
+          gy[i] = t ? T(0) : v;
+        }
+      });
+    });
+  });
+}
+
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   Tensor out = Tensor::empty(x.shape(), x.dtype(), x.ctx());
   whereInto(cond, x, y, out);

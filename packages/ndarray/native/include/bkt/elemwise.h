@@ -29,5 +29,7 @@ Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLe
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
 // Its write-into form for the executor's plan kernels: out has x's dtype and size.
 void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out);
+// Its gradient: gradX = gradOut where cond is true, else 0; gradY the rest (float32/float64).
+void whereBackwardInto(const Tensor& cond, const Tensor& gradOut, const Tensor& gradX, const Tensor& gradY);
 
 }  // namespace bkt
