@@ -114,6 +114,24 @@ void maskedForward(const T* x, T* y, const Rows& r, const Lengths& lengths, doub
 // the first len elements of the row, and dx = 0 beyond them.
 template <bool Log, typename T>
 void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& lengths, double invT) {
+  if (r.inner == 1) {
+    // Contiguous rows: plain loops the compiler vectorizes, without the column bookkeeping.
+    const T k = static_cast<T>(invT);
+    parallelFor(r.outer, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, r.n)), [&](int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) {
+        const int64_t len = lengths(o);
+        const T* go = g + o * r.n;
+        const T* yo = y + o * r.n;
+        T* d = dx + o * r.n;
+        double sum = 0;
+        for (int64_t i = 0; i < len; ++i) sum += Log ? static_cast<double>(go[i]) : static_cast<double>(go[i]) * yo[i];
+        const T s = static_cast<T>(sum);
+        for (int64_t i = 0; i < len; ++i) d[i] = (Log ? go[i] - std::exp(yo[i]) * s : yo[i] * (go[i] - s)) * k;
+        for (int64_t i = len; i < r.n; ++i) d[i] = T(0);
+      }
+    });
+    return;
+  }
   forEachBlock(r, [&](int64_t o, int64_t c0, int64_t w) {
     int64_t len[kColBlock];
     double sum[kColBlock];
