@@ -103,6 +103,8 @@ describe('softmax, log_softmax', () => {
     for (const creator of [softmax, log_softmax]) {
       const masked = creator({ data: x, length: len, axis: 1, useLength: true, temperature: 2 });
       checkNumericGradient(masked, { x: random.uniform(-2, 2, [3, 4], { dtype: 'float64' }), len: nd([1, 4, 2], [3], 'float64') }, { noGrad: ['len'], rtol: 1e-5, atol: 1e-8 });
+      const columns = creator({ data: x, length: len, axis: 1, useLength: true });
+      checkNumericGradient(columns, { x: random.uniform(-2, 2, [2, 3, 2], { dtype: 'float64' }), len: nd([3, 1, 0, 2], [2, 2], 'float64') }, { noGrad: ['len'], rtol: 1e-5, atol: 1e-8 });
       const typed = creator({ data: x, axis: 0, dtype: 'float64' });
       checkNumericGradient(typed, { x: random.uniform(-2, 2, [3, 2], { dtype: 'float64' }) }, { rtol: 1e-5, atol: 1e-8 });
     }
