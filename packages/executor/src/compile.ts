@@ -64,26 +64,29 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const grad = wrt.length > 0 ? buildGradient(symbol, wrt, { gradReq: opts.gradReq }) : undefined;
   const whole = grad ? Group([symbol, grad.symbol]) : symbol;
 
-  // A head gradient has its output's shape and type, which the graph alone need not tell when the
-  // gradient never meets the forward graph (negative, _copy, _div_scalar of the output gradient).
-  const forwardShapes = inferGraphShapes(symbol, opts.shapes);
-  const forwardTypes = inferGraphTypes(symbol, opts.dtypes);
+  // Head gradients take their outputs' shapes and types, which the gradient graph alone does not
+  // always determine (transpose's gradient is a transpose of the head gradient, not tied to the forward node).
   const headShapes: Record<string, readonly number[]> = {};
   const headTypes: Record<string, DType> = {};
-  const wholeArgs = new Set(whole.listArguments());
-  for (const h of (grad?.headGrads ?? []).filter((g) => wholeArgs.has(g.name))) {
-    const out = symbol.outputs[h.output]!;
-    const shape = forwardShapes.of(out);
-    const dtype = forwardTypes.of(out);
-    if (shape !== undefined) headShapes[h.name] = shape;
-    if (dtype !== undefined) headTypes[h.name] = dtype;
+  if (grad) {
+    const fwdShapes = inferGraphShapes(symbol, opts.shapes);
+    const fwdTypes = inferGraphTypes(symbol, opts.dtypes);
+    const used = new Set(whole.listArguments());
+    for (const h of grad.headGrads.filter((g) => used.has(g.name))) {
+      const out = symbol.outputs[h.output]!;
+      const shape = fwdShapes.of(out);
+      const dtype = fwdTypes.of(out);
+      if (shape && isCompleteShape(shape)) headShapes[h.name] = shape;
+      if (dtype !== undefined) headTypes[h.name] = dtype;
+    }
   }
   const shapes = inferGraphShapes(whole, { ...headShapes, ...opts.shapes });
-  let types = inferGraphTypes(whole, { ...headTypes, ...opts.dtypes });
+  const knownTypes = { ...headTypes, ...opts.dtypes };
+  let types = inferGraphTypes(whole, knownTypes);
   // As MXNet's simple_bind: variables whose type nothing determines are float32.
   const untyped = types.nodes.filter((n) => n.isVariable && types.get(n) === undefined).map((n) => n.name);
   if (untyped.length > 0) {
-    types = inferGraphTypes(whole, { ...Object.fromEntries(untyped.map((n) => [n, 'float32' as DType])), ...opts.dtypes });
+    types = inferGraphTypes(whole, { ...Object.fromEntries(untyped.map((n) => [n, 'float32' as DType])), ...knownTypes });
   }
 
   const forwardNodes = topoOrder(symbol.outputs).filter((n) => !n.isVariable);

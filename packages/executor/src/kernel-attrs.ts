@@ -70,6 +70,44 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   rpower_scalar_backward: scalar,
   maximum_scalar_backward: scalar,
   minimum_scalar_backward: scalar,
+  sum: (p) => reduceAttrs(p),
+  mean: (p) => reduceAttrs(p),
+  max: (p) => reduceAttrs(p),
+  min: (p) => reduceAttrs(p),
+  sum_backward: (p) => reduceAttrs(p),
+  mean_backward: (p) => reduceAttrs(p),
+  max_backward: (p) => reduceAttrs(p),
+  min_backward: (p) => reduceAttrs(p),
+  norm: (p) => [num(p.ord), ...axisList(p.axis)],
+  norm_backward: (p) => [num(p.ord), ...axisList(p.axis)],
+  argmax: (p) => optionalAxis(p.axis),
+  argmin: (p) => optionalAxis(p.axis),
+  dot: (p) => [num(p.transposeA), num(p.transposeB)],
+  dot_backward: (p) => [num(p.transposeA), num(p.transposeB)],
+  batch_dot: (p) => [num(p.transposeA), num(p.transposeB)],
+  transpose: (p) => axisList(p.axes),
+  swap_axis: (p) => [num(p.dim1), num(p.dim2)],
+  slice_axis: (p) => sliceAxis(p),
+  slice_axis_backward: (p) => sliceAxis(p),
+  stack: (p) => [num(p.axis)],
+  stack_backward: (p) => [num(p.axis)],
+  take: (p) => [num(p.axis), index(INDEX_MODES, p.mode)],
+  take_backward: (p) => [num(p.axis), index(INDEX_MODES, p.mode)],
+  pick: (p) => [num(p.axis), index(INDEX_MODES, p.mode)],
+  pick_backward: (p) => [num(p.axis), index(INDEX_MODES, p.mode)],
+  one_hot: (p) => [num(p.depth), num(p.onValue), num(p.offValue)],
+  softmax: (p) => softmaxAttrs(p),
+  softmax_backward: (p) => softmaxAttrs(p),
+  log_softmax: (p) => softmaxAttrs(p),
+  log_softmax_backward: (p) => softmaxAttrs(p),
+  softmax_activation: (p) => [index(SOFTMAX_ACTIVATION_MODES, p.mode)],
+  softmax_activation_backward: (p) => [index(SOFTMAX_ACTIVATION_MODES, p.mode)],
+  linear_regression_output: (p) => [num(p.gradScale)],
+  linear_regression_output_backward: (p) => [num(p.gradScale)],
+  logistic_regression_output: (p) => [num(p.gradScale)],
+  logistic_regression_output_backward: (p) => [num(p.gradScale)],
+  mae_regression_output: (p) => [num(p.gradScale)],
+  mae_regression_output_backward: (p) => [num(p.gradScale)],
 };
 
 function leakyReLU(p: Params): number[] {
@@ -130,4 +168,30 @@ function softmaxOutput(p: Params): number[] {
 
 export function packKernelAttrs(kernel: KernelName, params: Params): number[] {
   return PACKERS[kernel]?.(params) ?? [];
+}
+
+// The reductions, shape and softmax families (reduce_plan.cc, shape_plan.cc, softmax_plan.cc).
+const INDEX_MODES = ['clip', 'wrap', 'raise'];
+const SOFTMAX_ACTIVATION_MODES = ['instance', 'channel'];
+
+/** An axis parameter (None, an int or a tuple) as its length followed by the axes; None is empty. */
+function axisList(v: unknown): number[] {
+  const axes = v === null || v === undefined ? [] : typeof v === 'number' ? [v] : (v as readonly number[]);
+  return [axes.length, ...axes.map(num)];
+}
+
+function reduceAttrs(p: Params): number[] {
+  return [num(p.exclude), ...axisList(p.axis)];
+}
+
+function optionalAxis(v: unknown): number[] {
+  return v === null || v === undefined ? [0, 0] : [1, num(v)];
+}
+
+function sliceAxis(p: Params): number[] {
+  return [num(p.axis), num(p.begin), p.end === null ? 0 : 1, p.end === null ? 0 : num(p.end)];
+}
+
+function softmaxAttrs(p: Params): number[] {
+  return [num(p.axis), p.temperature === null ? 1 : num(p.temperature), num(p.useLength ?? false)];
 }

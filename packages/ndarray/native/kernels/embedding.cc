@@ -57,6 +57,11 @@ Tensor takeImpl(const Tensor& data, const Tensor& indices, int64_t axisArg, Inde
 }  // namespace
 
 void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out) {
+  requireSameContext(data, out, op);
+  if (out.dtype() != data.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(out.dtype()) + " but the data is " +
+                                dtypeName(data.dtype()));
+  }
   const int64_t n = data.dim(axis);
   requireSize(out, data.size() / std::max<int64_t>(1, n) * indices.size(), op, "output");
   if (out.size() == 0) return;
@@ -95,8 +100,45 @@ Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t i
   return grad;
 }
 
+namespace {
+
+// grad (outer, n, inner) = 0, then grad[o, idx[r], :] += gradOut[o, r, :] for the m resolved indices.
+void scatterAdd(const Tensor& gradOut, const std::vector<int64_t>& idx, int64_t outer, int64_t n, int64_t inner,
+                const Tensor& grad) {
+  const auto m = static_cast<int64_t>(idx.size());
+  dispatchFloat(grad.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* g = grad.data<T>();
+    const T* go = gradOut.data<T>();
+    const int64_t rows = outer * n;
+    parallelFor(rows, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, inner)), [&](int64_t b, int64_t e) {
+      std::memset(g + b * inner, 0, static_cast<size_t>((e - b) * inner) * sizeof(T));
+    });
+    // Threads own disjoint (outer row, column block) pairs, so duplicate indices never race and every
+    // element sums its contributions in index order, exactly as a serial loop would.
+    constexpr int64_t kBlock = 64 / sizeof(T);
+    const int64_t blocks = (inner + kBlock - 1) / kBlock;
+    const int64_t* ip = idx.data();
+    parallelFor(outer * blocks, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, m * kBlock)), [&](int64_t b, int64_t e) {
+      for (int64_t t = b; t < e; ++t) {
+        const int64_t o = t / blocks;
+        const int64_t c0 = t % blocks * kBlock;
+        const int64_t c1 = std::min(inner, c0 + kBlock);
+        for (int64_t r = 0; r < m; ++r) {
+          T* dst = g + (o * n + ip[r]) * inner;
+          const T* src = go + (o * m + r) * inner;
+          for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
+        }
+      }
+    });
+  });
+}
+
+}  // namespace
+
 void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const Tensor& grad) {
   const char* op = "embeddingBackward";
+  requireFloat(grad, op, "weight gradient");
   const int64_t inputDim = grad.ndim() == 2 ? grad.dim(0) : 0;
   const int64_t dim = gradOut.ndim() > 0 ? gradOut.shape().back() : 0;
   const int64_t m = indices.size();
@@ -105,32 +147,43 @@ void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const T
     fail(ErrorKind::kShape, std::string(op) + ": weight gradient " + shapeStr(grad.shape()) + " does not match gradOut " +
                                 shapeStr(gradOut.shape()));
   }
+  if (gradOut.dtype() != grad.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": gradOut is " + dtypeName(gradOut.dtype()) + " but the weight gradient is " +
+                                dtypeName(grad.dtype()));
+  }
+  if (inputDim == 0 && gradOut.size() > 0) {
+    fail(ErrorKind::kShape, std::string(op) + ": no weight rows to scatter gradOut " + shapeStr(gradOut.shape()) + " into");
+  }
   std::vector<int64_t> idx = gather::readIndices(indices);
   gather::resolveIndices(idx, inputDim, IndexMode::kClip, op, 0);
-  dispatchAll(gradOut.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_floating_point_v<T>) {
-      T* g = grad.data<T>();
-      const T* go = gradOut.data<T>();
-      parallelFor(inputDim, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, dim)), [&](int64_t b, int64_t e) {
-        std::memset(g + b * dim, 0, static_cast<size_t>((e - b) * dim) * sizeof(T));
-      });
-      // Threads own disjoint column blocks, so duplicate indices never race and every element sums
-      // its contributions in index order, exactly as a serial loop would.
-      constexpr int64_t kBlock = 64 / sizeof(T);
-      const int64_t blocks = (dim + kBlock - 1) / kBlock;
-      const int64_t* ip = idx.data();
-      parallelFor(blocks, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, m * kBlock)), [&](int64_t b, int64_t e) {
-        const int64_t c0 = b * kBlock;
-        const int64_t c1 = std::min(dim, e * kBlock);
-        for (int64_t r = 0; r < m; ++r) {
-          T* dst = g + ip[r] * dim;
-          const T* src = go + r * dim;
-          for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
-        }
-      });
+  scatterAdd(gradOut, idx, 1, inputDim, dim, grad);
+}
+
+void takeBackwardInto(const Tensor& gradOut, const Tensor& indices, int axis, IndexMode mode, const char* op,
+                      const Tensor& grad) {
+  requireFloat(grad, op, "gradient");
+  requireSameContext(gradOut, grad, op);
+  if (gradOut.dtype() != grad.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": the output gradient is " + dtypeName(gradOut.dtype()) +
+                                " but the data gradient is " + dtypeName(grad.dtype()));
+  }
+  if (grad.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": the data gradient must have at least one dimension");
+  axis = normalizeAxis(axis, grad.ndim(), op);
+  const Shape& s = grad.shape();
+  const int64_t outer = shapeSize(Shape(s.begin(), s.begin() + axis));
+  const int64_t n = s[static_cast<size_t>(axis)];
+  const int64_t inner = shapeSize(Shape(s.begin() + axis + 1, s.end()));
+  requireSize(gradOut, outer * indices.size() * inner, op, "output gradient");
+  std::vector<int64_t> idx = gather::readIndices(indices);
+  if (n == 0) {
+    if (gradOut.size() > 0) {
+      fail(ErrorKind::kIndex, std::string(op) + ": cannot scatter into axis " + std::to_string(axis) + " of size 0 in " +
+                                  shapeStr(s));
     }
-  });
+    return;
+  }
+  gather::resolveIndices(idx, n, mode, op, axis);
+  scatterAdd(gradOut, idx, outer, n, inner, grad);
 }
 
 namespace {

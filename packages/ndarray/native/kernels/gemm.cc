@@ -118,9 +118,8 @@ int64_t product(const Shape& s, size_t begin, size_t end) {
   return p;
 }
 
-}  // namespace
-
-Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB) {
+// dot's product and output shape (see gemm.h).
+Product dotProduct(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, Shape& outShape) {
   checkOperands(lhs, rhs, "dot");
   if (lhs.ndim() == 0 || rhs.ndim() == 0) {
     fail(ErrorKind::kShape, "dot: 0-d arrays are not supported, got " + operandsStr(lhs, rhs));
@@ -130,7 +129,7 @@ Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transpose
   const size_t ln = ls.size();
   const size_t rn = rs.size();
   Product p{};
-  Shape outShape;
+  outShape.clear();
   if (ln == 1 && rn == 1) {
     if (transposeA || transposeB) {
       fail(ErrorKind::kShape, "dot: 1-D inputs cannot be transposed, got " + operandsStr(lhs, rhs) +
@@ -173,15 +172,12 @@ Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transpose
     }
   }
   checkBlasRange(p, "dot", lhs, rhs);
-  Tensor out = Tensor::empty(outShape, lhs.dtype(), lhs.ctx());
-  dispatchFloat(lhs.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    multiply<T>(p, lhs.data<T>(), rhs.data<T>(), out.data<T>(), true);
-  });
-  return out;
+  return p;
 }
 
-Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB) {
+// batch_dot's product per batch item; `batch` gets the number of items and outShape the result's shape.
+Product batchDotProduct(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, int64_t& batch,
+                        Shape& outShape) {
   checkOperands(lhs, rhs, "batchDot");
   const int nd = lhs.ndim();
   if (nd < 3 || rhs.ndim() != nd) {
@@ -206,12 +202,50 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
   }
   const Product p{transposeA ? lc : lr, transposeB ? rr : rc, kLhs, transposeA, transposeB};
   checkBlasRange(p, "batchDot", lhs, rhs);
-  Shape outShape(lhs.shape().begin(), lhs.shape().end() - 2);
-  const int64_t batch = shapeSize(outShape);
+  outShape.assign(lhs.shape().begin(), lhs.shape().end() - 2);
+  batch = shapeSize(outShape);
   outShape.push_back(p.m);
   outShape.push_back(p.n);
+  return p;
+}
+
+void requireOutput(const Tensor& out, const Tensor& lhs, int64_t size, const char* op) {
+  requireSameContext(lhs, out, op);
+  if (out.dtype() != lhs.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(out.dtype()) + " but the operands are " +
+                                dtypeName(lhs.dtype()));
+  }
+  requireSize(out, size, op, "output");
+}
+
+}  // namespace
+
+void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out) {
+  Shape outShape;
+  const Product p = dotProduct(lhs, rhs, transposeA, transposeB, outShape);
+  requireOutput(out, lhs, p.m * p.n, "dot");
+  dispatchFloat(lhs.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    multiply<T>(p, lhs.data<T>(), rhs.data<T>(), out.data<T>(), true);
+  });
+}
+
+Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB) {
+  Shape outShape;
+  dotProduct(lhs, rhs, transposeA, transposeB, outShape);
   Tensor out = Tensor::empty(outShape, lhs.dtype(), lhs.ctx());
-  const int64_t lStep = lr * lc, rStep = rr * rc, oStep = p.m * p.n;
+  dotInto(lhs, rhs, transposeA, transposeB, out);
+  return out;
+}
+
+void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out) {
+  int64_t batch = 0;
+  Shape outShape;
+  const Product p = batchDotProduct(lhs, rhs, transposeA, transposeB, batch, outShape);
+  requireOutput(out, lhs, batch * p.m * p.n, "batchDot");
+  const int64_t lStep = lhs.size() / std::max<int64_t>(batch, 1);
+  const int64_t rStep = rhs.size() / std::max<int64_t>(batch, 1);
+  const int64_t oStep = p.m * p.n;
   const int64_t work = p.m * p.n * p.k;
   dispatchFloat(lhs.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -227,6 +261,14 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
       for (int64_t i = 0; i < batch; ++i) multiply<T>(p, a + i * lStep, b + i * rStep, c + i * oStep, true);
     }
   });
+}
+
+Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB) {
+  int64_t batch = 0;
+  Shape outShape;
+  batchDotProduct(lhs, rhs, transposeA, transposeB, batch, outShape);
+  Tensor out = Tensor::empty(outShape, lhs.dtype(), lhs.ctx());
+  batchDotInto(lhs, rhs, transposeA, transposeB, out);
   return out;
 }
 

@@ -12,15 +12,13 @@ constexpr int64_t kGrain = 1 << 15;
 
 }  // namespace
 
-Tensor oneHot(const Tensor& indices, int64_t depth, double onValue, double offValue, DType dtype) {
+void oneHotInto(const Tensor& indices, int64_t depth, double onValue, double offValue, const Tensor& out) {
   if (depth < 0) fail(ErrorKind::kValue, "oneHot: depth must be non-negative, got " + std::to_string(depth));
-  if (!isKnownDType(static_cast<int32_t>(dtype))) fail(ErrorKind::kDType, "oneHot: unknown dtype");
-  Shape shape = indices.shape();
-  shape.push_back(depth);
-  Tensor out = Tensor::empty(shape, dtype, indices.ctx());
-  if (out.size() == 0) return out;
+  requireSameContext(indices, out, "oneHot");
+  requireSize(out, indices.size() * depth, "oneHot", "output");
+  if (out.size() == 0) return;
   const std::vector<int64_t> idx = gather::readIndices(indices);
-  dispatchAll(dtype, [&](auto tag) {
+  dispatchAll(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T on = gather::castValue<T>(onValue);
     const T off = gather::castValue<T>(offValue);
@@ -33,7 +31,53 @@ Tensor oneHot(const Tensor& indices, int64_t depth, double onValue, double offVa
       }
     });
   });
+}
+
+Tensor oneHot(const Tensor& indices, int64_t depth, double onValue, double offValue, DType dtype) {
+  if (depth < 0) fail(ErrorKind::kValue, "oneHot: depth must be non-negative, got " + std::to_string(depth));
+  if (!isKnownDType(static_cast<int32_t>(dtype))) fail(ErrorKind::kDType, "oneHot: unknown dtype");
+  Shape shape = indices.shape();
+  shape.push_back(depth);
+  Tensor out = Tensor::empty(shape, dtype, indices.ctx());
+  oneHotInto(indices, depth, onValue, offValue, out);
   return out;
+}
+
+void pickInto(const Tensor& data, const Tensor& index, int axis, IndexMode mode, const Tensor& out) {
+  const char* op = "pick";
+  gather::checkMode(mode, false, op);
+  requireSameContext(data, index, op);
+  requireSameContext(data, out, op);
+  if (data.ndim() == 0) fail(ErrorKind::kShape, "pick: data must have at least one dimension, got a 0-d array");
+  axis = normalizeAxis(axis, data.ndim(), op);
+  if (out.dtype() != data.dtype()) {
+    fail(ErrorKind::kDType, std::string("pick: the output is ") + dtypeName(out.dtype()) + " but the data is " +
+                                dtypeName(data.dtype()));
+  }
+  const Shape& ds = data.shape();
+  const int64_t n = ds[static_cast<size_t>(axis)];
+  const int64_t outer = shapeSize(Shape(ds.begin(), ds.begin() + axis));
+  const int64_t inner = shapeSize(Shape(ds.begin() + axis + 1, ds.end()));
+  requireSize(out, outer * inner, op, "output");
+  requireSize(index, outer * inner, op, "index");
+  if (out.size() == 0) return;
+  if (n == 0) {
+    fail(ErrorKind::kIndex, "pick: cannot pick from axis " + std::to_string(axis) + " of size 0 in data " + shapeStr(ds));
+  }
+  std::vector<int64_t> idx = gather::readIndices(index);
+  gather::resolveIndices(idx, n, mode, op, axis);
+  gather::dispatchBySize(dtypeSize(data.dtype()), [&](auto tag) {
+    using U = decltype(tag);
+    const U* src = static_cast<const U*>(data.raw());
+    U* dst = static_cast<U*>(out.raw());
+    const int64_t* ip = idx.data();
+    parallelFor(out.size(), kGrain, [&](int64_t b, int64_t e) {
+      for (int64_t k = b; k < e; ++k) {
+        const int64_t o = k / inner;
+        dst[k] = src[(o * n + ip[k]) * inner + (k - o * inner)];
+      }
+    });
+  });
 }
 
 Tensor pick(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepdims, IndexMode mode) {
@@ -52,26 +96,7 @@ Tensor pick(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepd
                                 shapeStr(kept) + " for data " + shapeStr(ds) + " and axis " + std::to_string(axis));
   }
   Tensor out = Tensor::empty(keepdims ? kept : dropped, data.dtype(), data.ctx());
-  const int64_t n = ds[static_cast<size_t>(axis)];
-  if (out.size() == 0) return out;
-  if (n == 0) {
-    fail(ErrorKind::kIndex, "pick: cannot pick from axis " + std::to_string(axis) + " of size 0 in data " + shapeStr(ds));
-  }
-  std::vector<int64_t> idx = gather::readIndices(index);
-  gather::resolveIndices(idx, n, mode, op, axis);
-  const int64_t inner = shapeSize(Shape(ds.begin() + axis + 1, ds.end()));
-  gather::dispatchBySize(dtypeSize(data.dtype()), [&](auto tag) {
-    using U = decltype(tag);
-    const U* src = static_cast<const U*>(data.raw());
-    U* dst = static_cast<U*>(out.raw());
-    const int64_t* ip = idx.data();
-    parallelFor(out.size(), kGrain, [&](int64_t b, int64_t e) {
-      for (int64_t k = b; k < e; ++k) {
-        const int64_t o = k / inner;
-        dst[k] = src[(o * n + ip[k]) * inner + (k - o * inner)];
-      }
-    });
-  });
+  pickInto(data, index, axis, mode, out);
   return out;
 }
 

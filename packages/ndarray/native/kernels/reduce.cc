@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "bkt/error.h"
 #include "bkt/parallel.h"
@@ -451,7 +452,9 @@ Shape reduceShape(const Shape& in, const ReduceAxes& ra, const char* op) {
   return out;
 }
 
-Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord) {
+namespace {
+
+void checkReduce(const Tensor& x, ReduceOp op, int ord) {
   const int id = static_cast<int>(op);
   if (id < 0 || id >= static_cast<int>(ReduceOp::kCount)) {
     fail(ErrorKind::kValue, "reduce: unknown reduction id " + std::to_string(id));
@@ -462,9 +465,27 @@ Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord) {
   if (op == ReduceOp::kNorm && ord != 1 && ord != 2) {
     fail(ErrorKind::kValue, "norm: ord must be 1 or 2, got " + std::to_string(ord));
   }
-  const std::vector<bool> reduced = reducedAxes(x.shape(), ra, name);
-  Tensor y = Tensor::empty(reduceShape(x.shape(), ra, name), x.dtype(), x.ctx());
-  if (y.size() == 0) return y;
+}
+
+}  // namespace
+
+void reduceInto(const Tensor& x, ReduceOp op, const std::vector<bool>& reduced, int ord, const Tensor& y) {
+  checkReduce(x, op, ord);
+  const char* name = reduceOpName(op);
+  if (reduced.size() != x.shape().size()) {
+    fail(ErrorKind::kShape, std::string(name) + ": " + std::to_string(reduced.size()) +
+                                " axis flags for data of shape " + shapeStr(x.shape()));
+  }
+  if (y.dtype() != x.dtype()) {
+    fail(ErrorKind::kDType, std::string(name) + ": the output is " + dtypeName(y.dtype()) + " but the data is " +
+                                dtypeName(x.dtype()));
+  }
+  int64_t kept = 1;
+  for (size_t i = 0; i < reduced.size(); ++i) {
+    if (!reduced[i]) kept *= x.shape()[i];
+  }
+  requireSize(y, kept, name, "output");
+  if (y.size() == 0) return;
 
   const int64_t emptyAxis = firstEmptyAxis(x.shape(), reduced);
   if (emptyAxis >= 0) {
@@ -477,7 +498,7 @@ Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord) {
                                     " of data of shape " + shapeStr(x.shape()) +
                                     ", which is empty (the result would have no identity)");
     }
-    return y;
+    return;
   }
 
   const Layout l = makeLayout(x.shape(), reduced);
@@ -495,15 +516,24 @@ Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord) {
       break;
     case ReduceOp::kCount: break;
   }
+}
+
+Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord) {
+  checkReduce(x, op, ord);
+  const char* name = reduceOpName(op);
+  Tensor y = Tensor::empty(reduceShape(x.shape(), ra, name), x.dtype(), x.ctx());
+  reduceInto(x, op, reducedAxes(x.shape(), ra, name), ord, y);
   return y;
 }
 
 namespace {
 
-// First index of the maximum of a contiguous run: the vectorized max first, then a scan for it.
-template <typename T>
-int64_t argmaxRun(const T* p, int64_t n) {
-  const double m = MaxR::finish(reduceRun<MaxR>(p, n), n);
+// First index of the maximum (Min: minimum) of a contiguous run: the vectorized extremum first, then
+// a scan for it.
+template <bool Min, typename T>
+int64_t argRun(const T* p, int64_t n) {
+  using R = std::conditional_t<Min, MinR, MaxR>;
+  const double m = R::finish(reduceRun<R>(p, n), n);
   if (m != m) {
     for (int64_t i = 0; i < n; ++i) {
       if (p[i] != p[i]) return i;
@@ -515,10 +545,10 @@ int64_t argmaxRun(const T* p, int64_t n) {
   return 0;
 }
 
-// Argmax down the rows of an (outer, n, inner) view, a block of columns at a time. A later row
-// wins only when strictly greater, or when it is the first NaN, so ties keep the first index.
-template <typename T>
-void argmaxRows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
+// The same down the rows of an (outer, n, inner) view, a block of columns at a time. A later row
+// wins only when strictly better, or when it is the first NaN, so ties keep the first index.
+template <bool Min, typename T>
+void argRows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
   const int64_t blocks = (inner + kColBlock - 1) / kColBlock;
   parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) {
     T best[kColBlock];
@@ -536,7 +566,8 @@ void argmaxRows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
         const T* row = base + i * inner;
         for (int64_t j = 0; j < w; ++j) {
           const T v = row[j];
-          const bool take = (v > best[j]) || (v != v && best[j] == best[j]);
+          const bool better = Min ? v < best[j] : v > best[j];
+          const bool take = better || (v != v && best[j] == best[j]);
           best[j] = take ? v : best[j];
           at[j] = take ? i : at[j];
         }
@@ -547,20 +578,62 @@ void argmaxRows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
   });
 }
 
+template <bool Min>
+void argInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y) {
+  const char* op = Min ? "argmin" : "argmax";
+  requireFloat(x, op, "data");
+  if (y.dtype() != x.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(y.dtype()) + " but the data is " +
+                                dtypeName(x.dtype()));
+  }
+  const Shape& s = x.shape();
+  int64_t outer = 1;
+  int64_t n = x.size();
+  int64_t inner = 1;
+  if (axis) {
+    const int k = normalizeAxis(*axis, x.ndim(), op);
+    for (int i = 0; i < k; ++i) outer *= s[static_cast<size_t>(i)];
+    n = s[static_cast<size_t>(k)];
+    for (int i = k + 1; i < x.ndim(); ++i) inner *= s[static_cast<size_t>(i)];
+  }
+  requireSize(y, outer * inner, op, "output");
+  if (y.size() == 0) return;
+  if (n == 0) {
+    fail(ErrorKind::kShape, std::string(op) + ": cannot take the " + op + " of " +
+                                (axis ? "axis " + std::to_string(*axis) + " of " : "") + "data of shape " +
+                                shapeStr(s) + ", which is empty");
+  }
+  auto go = [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    if (inner == 1) {
+      parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) {
+        for (int64_t o = b; o < e; ++o) py[o] = static_cast<T>(argRun<Min>(px + o * n, n));
+      });
+    } else {
+      argRows<Min>(px, py, outer, n, inner);
+    }
+  };
+  if (x.dtype() == DType::kFloat32) {
+    go(float{});
+  } else {
+    go(double{});
+  }
+}
+
 }  // namespace
+
+void argmaxInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y) { argInto<false>(x, axis, y); }
+
+void argminInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y) { argInto<true>(x, axis, y); }
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdims) {
   requireFloat(x, "argmax", "data");
   const Shape& s = x.shape();
   Shape out;
-  int64_t outer = 1;
-  int64_t n = x.size();
-  int64_t inner = 1;
   if (axis) {
     const int k = normalizeAxis(*axis, x.ndim(), "argmax");
-    for (int i = 0; i < k; ++i) outer *= s[static_cast<size_t>(i)];
-    n = s[static_cast<size_t>(k)];
-    for (int i = k + 1; i < x.ndim(); ++i) inner *= s[static_cast<size_t>(i)];
     out = s;
     if (keepdims) {
       out[static_cast<size_t>(k)] = 1;
@@ -571,31 +644,8 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdims) {
     out = Shape(s.size(), 1);
   }
   if (!keepdims && out.empty()) out.push_back(1);
-
   Tensor y = Tensor::empty(out, x.dtype(), x.ctx());
-  if (y.size() == 0) return y;
-  if (n == 0) {
-    fail(ErrorKind::kShape, std::string("argmax: cannot take the argmax of ") +
-                                (axis ? "axis " + std::to_string(*axis) + " of " : "") + "data of shape " +
-                                shapeStr(s) + ", which is empty");
-  }
-  auto go = [&](auto tag) {
-    using T = decltype(tag);
-    const T* px = x.data<T>();
-    T* py = y.data<T>();
-    if (inner == 1) {
-      parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) {
-        for (int64_t o = b; o < e; ++o) py[o] = static_cast<T>(argmaxRun(px + o * n, n));
-      });
-    } else {
-      argmaxRows(px, py, outer, n, inner);
-    }
-  };
-  if (x.dtype() == DType::kFloat32) {
-    go(float{});
-  } else {
-    go(double{});
-  }
+  argmaxInto(x, axis, y);
   return y;
 }
 

@@ -171,26 +171,37 @@ void run(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, T invT) {
 }
 
 template <bool Log>
-Tensor softmaxImpl(const Tensor& x, int64_t axis, double temperature, const char* op) {
+void softmaxIntoImpl(const Tensor& x, int64_t axis, double temperature, const Tensor& y, const char* op) {
   requireFloat(x, op, "data");
   if (!(temperature > 0) || !std::isfinite(temperature)) {
     fail(ErrorKind::kValue, std::string(op) + ": temperature must be a positive finite number, got " +
                                 std::to_string(temperature));
   }
   const int k = normalizeAxis(axis, x.ndim(), op);
+  if (y.dtype() != x.dtype()) {
+    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(y.dtype()) + " but the data is " +
+                                dtypeName(x.dtype()));
+  }
+  requireSize(y, x.size(), op, "output");
   const Shape& s = x.shape();
   int64_t outer = 1;
   int64_t inner = 1;
   for (int i = 0; i < k; ++i) outer *= s[static_cast<size_t>(i)];
   for (int i = k + 1; i < x.ndim(); ++i) inner *= s[static_cast<size_t>(i)];
   const int64_t n = s[static_cast<size_t>(k)];
-  Tensor y = Tensor::empty(s, x.dtype(), x.ctx());
-  if (y.size() == 0) return y;
+  if (y.size() == 0) return;
   if (x.dtype() == DType::kFloat32) {
     run<Log>(x.data<float>(), y.data<float>(), outer, n, inner, static_cast<float>(1.0 / temperature));
   } else {
     run<Log>(x.data<double>(), y.data<double>(), outer, n, inner, 1.0 / temperature);
   }
+}
+
+template <bool Log>
+Tensor softmaxImpl(const Tensor& x, int64_t axis, double temperature, const char* op) {
+  requireFloat(x, op, "data");
+  Tensor y = Tensor::empty(x.shape(), x.dtype(), x.ctx());
+  softmaxIntoImpl<Log>(x, axis, temperature, y, op);
   return y;
 }
 
@@ -202,6 +213,14 @@ Tensor softmax(const Tensor& x, int64_t axis, double temperature) {
 
 Tensor logSoftmax(const Tensor& x, int64_t axis, double temperature) {
   return softmaxImpl<true>(x, axis, temperature, "log_softmax");
+}
+
+void softmaxInto(const Tensor& x, int64_t axis, double temperature, bool log, const Tensor& y) {
+  if (log) {
+    softmaxIntoImpl<true>(x, axis, temperature, y, "log_softmax");
+  } else {
+    softmaxIntoImpl<false>(x, axis, temperature, y, "softmax");
+  }
 }
 
 }  // namespace bkt

@@ -149,21 +149,34 @@ void permute(const U* src, U* dst, const Reduced& r) {
 
 }  // namespace
 
-Tensor transpose(const Tensor& a, const std::vector<int64_t>& axes) {
+void transposeInto(const Tensor& a, const std::vector<int64_t>& axes, const Tensor& out) {
   const std::vector<int> perm = checkedPermutation(a, axes);
-  Shape outShape(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i) outShape[i] = a.dim(perm[i]);
-  Tensor out = Tensor::empty(outShape, a.dtype(), a.ctx());
-  if (out.size() == 0) return out;
+  bool fits = out.ndim() == a.ndim() && out.dtype() == a.dtype();
+  for (size_t i = 0; fits && i < perm.size(); ++i) fits = out.dim(static_cast<int>(i)) == a.dim(perm[i]);
+  if (!fits) {
+    Shape want(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) want[i] = a.dim(perm[i]);
+    fail(ErrorKind::kShape, "transpose: the output is " + std::string(dtypeName(out.dtype())) + " " +
+                                shapeStr(out.shape()) + ", expected " + dtypeName(a.dtype()) + " " + shapeStr(want));
+  }
+  if (out.size() == 0) return;
   const Reduced r = reduce(a.shape(), perm);
   if (r.dims.size() <= 1) {
-    std::memcpy(out.raw(), a.raw(), a.nbytes());
-    return out;
+    if (out.raw() != a.raw()) std::memcpy(out.raw(), a.raw(), a.nbytes());
+    return;
   }
   gather::dispatchBySize(dtypeSize(a.dtype()), [&](auto tag) {
     using U = decltype(tag);
     permute(static_cast<const U*>(a.raw()), static_cast<U*>(out.raw()), r);
   });
+}
+
+Tensor transpose(const Tensor& a, const std::vector<int64_t>& axes) {
+  const std::vector<int> perm = checkedPermutation(a, axes);
+  Shape outShape(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) outShape[i] = a.dim(perm[i]);
+  Tensor out = Tensor::empty(outShape, a.dtype(), a.ctx());
+  transposeInto(a, axes, out);
   return out;
 }
 

@@ -23,7 +23,7 @@ inline bool truthy(C v) {
 
 }  // namespace
 
-Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out) {
   requireSameContext(cond, x, "where");
   requireSameContext(x, y, "where");
   if (x.shape() != y.shape()) {
@@ -38,7 +38,11 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
     fail(ErrorKind::kShape, "where: condition " + shapeStr(cond.shape()) + " must have the shape of x " +
                                 shapeStr(x.shape()) + " or be 1-D with length x.shape[0]");
   }
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.ctx());
+  requireSameContext(x, out, "where");
+  if (out.dtype() != x.dtype()) {
+    fail(ErrorKind::kDType, std::string("where: the output is ") + dtypeName(out.dtype()) + " but x is " + dtypeName(x.dtype()));
+  }
+  requireSize(out, x.size(), "where", "output");
   dispatchAll(cond.dtype(), [&](auto ctag) {
     using C = decltype(ctag);
     const C* c = cond.data<C>();
@@ -67,6 +71,42 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
       });
     });
   });
+}
+
+void whereBackwardInto(const Tensor& cond, const Tensor& gradOut, const Tensor& gradX, const Tensor& gradY) {
+  const char* op = "_backward_where";
+  requireFloat(gradOut, op, "out_grad");
+  requireDType(gradX, gradOut.dtype(), op, "x gradient");
+  requireDType(gradY, gradOut.dtype(), op, "y gradient");
+  requireSize(gradX, gradOut.size(), op, "x gradient");
+  requireSize(gradY, gradOut.size(), op, "y gradient");
+  const bool perRow = cond.size() != gradOut.size() || (cond.ndim() == 1 && gradOut.ndim() > 1);
+  const int64_t rows = gradOut.ndim() == 0 ? 1 : gradOut.dim(0);
+  if (perRow) requireSize(cond, rows, op, "condition");
+  const int64_t inner = perRow ? (rows == 0 ? 0 : gradOut.size() / rows) : 1;
+  dispatchAll(cond.dtype(), [&](auto ctag) {
+    using C = decltype(ctag);
+    const C* c = cond.data<C>();
+    dispatchFloat(gradOut.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* g = gradOut.data<T>();
+      T* gx = gradX.data<T>();
+      T* gy = gradY.data<T>();
+      parallelFor(gradOut.size(), elemwise::kCheapGrain, [=](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) {
+          const bool t = truthy(c[perRow ? i / inner : i]);
+          const T v = g[i];
+          gx[i] = t ? v : T(0);
+          gy[i] = t ? T(0) : v;
+        }
+      });
+    });
+  });
+}
+
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+  Tensor out = Tensor::empty(x.shape(), x.dtype(), x.ctx());
+  whereInto(cond, x, y, out);
   return out;
 }
 

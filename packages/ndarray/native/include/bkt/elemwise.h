@@ -39,5 +39,9 @@ void binaryScalarInto(BinaryOp op, const Tensor& a, double scalar, bool scalarOn
 // MXNet where: cond has x's shape, or is 1-D with length x.shape[0] and selects whole rows.
 // x and y share shape and dtype (any dtype); cond may be any dtype, non-zero (or NaN) is true.
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
+// Its write-into form for the executor's plan kernels: out has x's dtype and size.
+void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tensor& out);
+// Its gradient: gradX = gradOut where cond is true, else 0; gradY the rest (float32/float64).
+void whereBackwardInto(const Tensor& cond, const Tensor& gradOut, const Tensor& gradX, const Tensor& gradY);
 
 }  // namespace bkt

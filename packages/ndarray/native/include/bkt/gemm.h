@@ -14,6 +14,11 @@ Tensor dot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transpose
 // leading batch axes are equal; the flags transpose the last two axes of an input.
 Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB);
 
+// The write-into forms for the executor's plan kernels: `out` has the operands' dtype and the
+// result's element count.
+void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
+void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
+
 // C = alpha op(A) op(B) + beta C on row-major buffers through OpenBLAS, for fused kernels that
 // call GEMM on parts of their tensors (FullyConnected, RNN).
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

@@ -24,12 +24,20 @@ Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t i
 // The write-into forms the executor's plan kernels use: `out` already has the result's shape.
 void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out);
 void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const Tensor& grad);
+// take's gradient: `grad` (data's shape, float) = zeros plus gradOut's slices added at their indices
+// along `axis` (duplicates accumulate); gradOut has take's output shape.
+void takeBackwardInto(const Tensor& gradOut, const Tensor& indices, int axis, IndexMode mode, const char* op,
+                      const Tensor& grad);
 
 // indices.shape + (depth,); rows of out-of-range indices are all offValue.
 Tensor oneHot(const Tensor& indices, int64_t depth, double onValue, double offValue, DType dtype);
+// Its write-into form: out holds indices.size() * depth elements of its own dtype.
+void oneHotInto(const Tensor& indices, int64_t depth, double onValue, double offValue, const Tensor& out);
 
 // out[..., i, ...] = data[..., index[..., i, ...], ...] along `axis` (clip or wrap).
 Tensor pick(const Tensor& data, const Tensor& index, int64_t axis, bool keepdims, IndexMode mode);
+// Its write-into form: index and out hold one element per position of data's other axes.
+void pickInto(const Tensor& data, const Tensor& index, int axis, IndexMode mode, const Tensor& out);
 
 // Joins arrays of equal dtype, context and rank along an existing axis.
 Tensor concat(const std::vector<Tensor>& arrays, int64_t dim);
@@ -49,5 +57,7 @@ void splitInto(const Tensor& joined, int64_t outer, const Tensor* const* parts, 
 
 // A contiguous copy with permuted axes; an empty `axes` reverses them. Negative axes count from the end.
 Tensor transpose(const Tensor& a, const std::vector<int64_t>& axes);
+// Its write-into form: `out` has a's dtype and the permuted shape, and must not overlap a.
+void transposeInto(const Tensor& a, const std::vector<int64_t>& axes, const Tensor& out);
 
 }  // namespace bkt

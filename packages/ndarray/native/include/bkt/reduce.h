@@ -1,4 +1,4 @@
-// Reductions over sets of axes (sum, mean, max, min, norm) and argmax, with MXNet's axis rules.
+// Reductions over sets of axes (sum, mean, max, min, norm) and argmax/argmin, with MXNet's axis rules.
 #pragma once
 #include <optional>
 #include <vector>
@@ -31,8 +31,17 @@ Shape reduceShape(const Shape& in, const ReduceAxes& ra, const char* op);
 // Empty reductions give 0 for sum and norm, NaN for mean, and a ShapeError for max and min.
 Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord = 2);
 
+// The write-into form the executor's plan kernels use: `reduced` flags each axis of x (see
+// reducedAxes) and y, of x's dtype, holds the product of the kept dimensions.
+void reduceInto(const Tensor& x, ReduceOp op, const std::vector<bool>& reduced, int ord, const Tensor& y);
+
 // The index of the first maximum along `axis`, or in the flattened array when there is no axis
 // (then the result is (1,), or all ones with keepdims). Indices have x's dtype, as in MXNet.
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdims);
+
+// Write-into forms of argmax and of argmin (the first minimum, same rules); y has x's dtype and one
+// element per position of the other axes (one in all without an axis).
+void argmaxInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y);
+void argminInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y);
 
 }  // namespace bkt

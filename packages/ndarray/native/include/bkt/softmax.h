@@ -11,4 +11,8 @@ Tensor softmax(const Tensor& x, int64_t axis, double temperature);
 // (x - max) / t - log(sum(exp((x - max) / t))) along `axis`.
 Tensor logSoftmax(const Tensor& x, int64_t axis, double temperature);
 
+// The write-into form (softmax, or log_softmax when `log`) for the executor's plan kernels: y has
+// x's dtype and size, and may be x itself.
+void softmaxInto(const Tensor& x, int64_t axis, double temperature, bool log, const Tensor& y);
+
 }  // namespace bkt

@@ -1,0 +1,115 @@
+// Plan kernels of dot, its gradient, and batch_dot (whose gradient is two more batch_dot nodes).
+// Attributes: [transposeA, transposeB]. _backward_dot's inputs are (out_grad, lhs, rhs), its outputs
+// (d_lhs, d_rhs). Forward runs gemm.cc's dotInto / batchDotInto.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "bkt/error.h"
+#include "bkt/gemm.h"
+#include "bkt/plan.h"
+#include "plan_args.h"
+
+namespace bkt {
+namespace {
+
+using plan_args::AttrReader;
+using plan_args::requireArity;
+
+struct Flags {
+  bool ta, tb;
+};
+
+Flags flags(const KernelContext& c, const char* op) {
+  AttrReader a(c, op);
+  const Flags f{a.flag(), a.flag()};
+  a.done();
+  return f;
+}
+
+void dotForward(const KernelContext& c) {
+  requireArity(c, 2, 1, "dot");
+  const Flags f = flags(c, "dot");
+  dotInto(c.in(0), c.in(1), f.ta, f.tb, c.out(0));
+}
+
+void batchDotForward(const KernelContext& c) {
+  requireArity(c, 2, 1, "batch_dot");
+  const Flags f = flags(c, "batch_dot");
+  batchDotInto(c.in(0), c.in(1), f.ta, f.tb, c.out(0));
+}
+
+int64_t product(const Shape& s, size_t begin, size_t end) {
+  int64_t p = 1;
+  for (size_t i = begin; i < end; ++i) p *= s[i];
+  return p;
+}
+
+// C (rows, cols) = op(A) op(B) with `inner` contracted, zeros when inner is 0 (BLAS rejects the
+// leading dimensions of empty operands).
+template <typename T>
+void product(bool ta, bool tb, int64_t rows, int64_t cols, int64_t inner, const T* a, int64_t lda, const T* b,
+             int64_t ldb, T* out) {
+  if (rows == 0 || cols == 0) return;
+  if (inner == 0) {
+    std::memset(out, 0, static_cast<size_t>(rows * cols) * sizeof(T));
+    return;
+  }
+  gemm(ta, tb, rows, cols, inner, T(1), a, lda, b, ldb, T(0), out, cols);
+}
+
+// dot is C (m, n) = op(A) op(B), A stored (m, k) or with transposeA (k, m), B stored (k, n) or with
+// transposeB (n, k); its gradients are G B^T and A^T G in the stored layouts.
+void dotBackward(const KernelContext& c) {
+  const char* op = "_backward_dot";
+  requireArity(c, 3, 2, op);
+  const Flags f = flags(c, op);
+  const Tensor& g = c.in(0);
+  const Tensor& lhs = c.in(1);
+  const Tensor& rhs = c.in(2);
+  requireFloat(lhs, op, "lhs");
+  requireDType(g, lhs.dtype(), op, "out_grad");
+  requireDType(rhs, lhs.dtype(), op, "rhs");
+  requireDType(c.out(0), lhs.dtype(), op, "lhs gradient");
+  requireDType(c.out(1), lhs.dtype(), op, "rhs gradient");
+  if (lhs.ndim() == 0 || rhs.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": 0-d operands are not supported");
+  const Shape& ls = lhs.shape();
+  const Shape& rs = rhs.shape();
+  const int64_t k = f.ta ? ls.front() : ls.back();
+  const int64_t kr = f.tb ? rs.back() : rs.front();
+  if (k != kr) {
+    fail(ErrorKind::kShape, std::string(op) + ": the inner dimensions of lhs " + shapeStr(ls) + " and rhs " + shapeStr(rs) +
+                                " differ (" + std::to_string(k) + " vs " + std::to_string(kr) + ")");
+  }
+  const int64_t m = f.ta ? product(ls, 1, ls.size()) : product(ls, 0, ls.size() - 1);
+  const int64_t n = f.tb ? product(rs, 0, rs.size() - 1) : product(rs, 1, rs.size());
+  requireSize(g, m * n, op, "out_grad");
+  requireSize(c.out(0), lhs.size(), op, "lhs gradient");
+  requireSize(c.out(1), rhs.size(), op, "rhs gradient");
+  dispatchFloat(lhs.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* G = g.data<T>();
+    const T* A = lhs.data<T>();
+    const T* B = rhs.data<T>();
+    T* dA = c.out(0).data<T>();
+    T* dB = c.out(1).data<T>();
+    if (!f.ta) {
+      product<T>(false, !f.tb, m, k, n, G, n, B, f.tb ? k : n, dA);  // dA (m, k) = G op(B)^T
+    } else {
+      product<T>(f.tb, true, k, m, n, B, f.tb ? k : n, G, n, dA);  // dA^T (k, m) = op(B) G^T
+    }
+    if (!f.tb) {
+      product<T>(!f.ta, false, k, n, m, A, f.ta ? m : k, G, n, dB);  // dB (k, n) = op(A)^T G
+    } else {
+      product<T>(true, f.ta, n, k, m, G, n, A, f.ta ? m : k, dB);  // dB^T (n, k) = G^T op(A)
+    }
+  });
+}
+
+}  // namespace
+
+BKT_PLAN_KERNEL(kDot, dotForward);
+BKT_PLAN_KERNEL(kDotBackward, dotBackward);
+BKT_PLAN_KERNEL(kBatchDot, batchDotForward);
+
+}  // namespace bkt
