@@ -1,3 +1,5 @@
-// @bkt/module — MXNet's Module API: BaseModule, Module, BucketingModule, data iterators, metrics, initializers, callbacks.
-// Not built yet: see the open issue for this package.
-export {};
+// @bkt/module — MXNet's Module API: data iterators, metrics, initializers, callbacks (the modules
+// themselves come later and build on these pieces).
+
+export * as io from './data/index.js';
+export * from './data/index.js';
