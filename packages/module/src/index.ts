@@ -3,3 +3,23 @@
 
 export * as io from './data/index.js';
 export * from './data/index.js';
+
+export * as metric from './metrics/index.js';
+export {
+  EvalMetric,
+  Accuracy,
+  TopKAccuracy,
+  F1,
+  MCC,
+  Perplexity,
+  MAE,
+  MSE,
+  RMSE,
+  CrossEntropy,
+  NegativeLogLikelihood,
+  PearsonCorrelation,
+  Loss,
+  CustomMetric,
+  CompositeEvalMetric,
+} from './metrics/index.js';
+export type { ArrayList, MetricOptions, MetricResult, NameValue, NamedArrays, MetricSpec, FEval, HostArray } from './metrics/index.js';
