@@ -23,3 +23,23 @@ export {
   CompositeEvalMetric,
 } from './metrics/index.js';
 export type { ArrayList, MetricOptions, MetricResult, NameValue, NamedArrays, MetricSpec, FEval, HostArray } from './metrics/index.js';
+
+export * as init from './initializers/index.js';
+export {
+  InitDesc,
+  Initializer,
+  createInitializer,
+  Uniform,
+  Normal,
+  Zero,
+  One,
+  Constant,
+  Xavier,
+  MSRAPrelu,
+  Orthogonal,
+  Mixed,
+  Load,
+  LSTMBias,
+  FusedRNN,
+} from './initializers/index.js';
+export type { InitializerSpec, XavierOptions, FusedRNNOptions } from './initializers/index.js';
