@@ -43,3 +43,28 @@ export {
   FusedRNN,
 } from './initializers/index.js';
 export type { InitializerSpec, XavierOptions, FusedRNNOptions } from './initializers/index.js';
+
+export * as callback from './callbacks/index.js';
+export {
+  Speedometer,
+  ProgressBar,
+  logTrainMetric,
+  LogValidationMetricsCallback,
+  doCheckpoint,
+  moduleCheckpoint,
+  callBatchEnd,
+  callEpochEnd,
+} from './callbacks/index.js';
+export type {
+  BatchEndParam,
+  BatchEndCallback,
+  BatchEndFn,
+  EpochEndCallback,
+  EpochEndFn,
+  CheckpointSaver,
+  SavableSymbol,
+  Logger,
+} from './callbacks/index.js';
+
+export * as model from './model/index.js';
+export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';
