@@ -1,3 +1,70 @@
-// @bkt/module — MXNet's Module API: BaseModule, Module, BucketingModule, data iterators, metrics, initializers, callbacks.
-// Not built yet: see the open issue for this package.
-export {};
+// @bkt/module — MXNet's Module API: data iterators, metrics, initializers, callbacks (the modules
+// themselves come later and build on these pieces).
+
+export * as io from './data/index.js';
+export * from './data/index.js';
+
+export * as metric from './metrics/index.js';
+export {
+  EvalMetric,
+  Accuracy,
+  TopKAccuracy,
+  F1,
+  MCC,
+  Perplexity,
+  MAE,
+  MSE,
+  RMSE,
+  CrossEntropy,
+  NegativeLogLikelihood,
+  PearsonCorrelation,
+  Loss,
+  CustomMetric,
+  CompositeEvalMetric,
+} from './metrics/index.js';
+export type { ArrayList, MetricOptions, MetricResult, NameValue, NamedArrays, MetricSpec, FEval, HostArray } from './metrics/index.js';
+
+export * as init from './initializers/index.js';
+export {
+  InitDesc,
+  Initializer,
+  createInitializer,
+  Uniform,
+  Normal,
+  Zero,
+  One,
+  Constant,
+  Xavier,
+  MSRAPrelu,
+  Orthogonal,
+  Mixed,
+  Load,
+  LSTMBias,
+  FusedRNN,
+} from './initializers/index.js';
+export type { InitializerSpec, XavierOptions, FusedRNNOptions } from './initializers/index.js';
+
+export * as callback from './callbacks/index.js';
+export {
+  Speedometer,
+  ProgressBar,
+  logTrainMetric,
+  LogValidationMetricsCallback,
+  doCheckpoint,
+  moduleCheckpoint,
+  callBatchEnd,
+  callEpochEnd,
+} from './callbacks/index.js';
+export type {
+  BatchEndParam,
+  BatchEndCallback,
+  BatchEndFn,
+  EpochEndCallback,
+  EpochEndFn,
+  CheckpointSaver,
+  SavableSymbol,
+  Logger,
+} from './callbacks/index.js';
+
+export * as model from './model/index.js';
+export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';

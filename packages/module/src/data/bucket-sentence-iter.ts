@@ -1,0 +1,177 @@
+// MXNet's BucketSentenceIter (spec §2.6): encoded sentences grouped into buckets by length, each
+// right-padded with invalidLabel to its bucket's length; the label is the data shifted left by one
+// with invalidLabel in the last position. Every batch comes from one bucket and carries its length
+// as bucket key. Sentences longer than the largest bucket are dropped, as are the last
+// (< batchSize) sentences of every bucket in an epoch; both counts are kept and reported.
+
+import { array, type DType, type NDArray, ValueError } from '@bkt/ndarray';
+import { shuffleInPlace } from '../util/shuffle.js';
+import { DataBatch } from './data-batch.js';
+import { DataDesc } from './data-desc.js';
+import { DataIter } from './data-iter.js';
+
+export interface BucketSentenceIterOptions {
+  /** Bucket lengths; by default every sentence length that occurs at least batchSize times. */
+  buckets?: readonly number[] | null;
+  /** Padding id, also the label of each sentence's last position. Default -1. */
+  invalidLabel?: number;
+  dataName?: string;
+  labelName?: string;
+  dtype?: DType;
+  /** 'NT' gives (batch, time) arrays, 'TN' (time, batch). Default 'NT'. */
+  layout?: string;
+  /** Where the dropped-sentence warning goes. Default console.warn. */
+  logger?: (message: string) => void;
+}
+
+// Index of the first bucket >= len (Python's bisect_left on a sorted list).
+function bisectLeft(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class BucketSentenceIter extends DataIter {
+  /** Bucket lengths that received sentences, ascending. */
+  readonly buckets: readonly number[];
+  readonly invalidLabel: number;
+  readonly dataName: string;
+  readonly labelName: string;
+  readonly dtype: DType;
+  readonly layout: 'NT' | 'TN';
+  /** The largest bucket. */
+  override readonly defaultBucketKey: number;
+  readonly provideData: readonly DataDesc[];
+  readonly provideLabel: readonly DataDesc[];
+  /** Sentences longer than the largest bucket, dropped. */
+  readonly numDiscarded: number;
+  /** Sentences left over at the end of each bucket (fewer than batchSize), never served. */
+  readonly numUnused: number;
+  /** Padded sentences per bucket, in the current (shuffled) order. */
+  private readonly rows: number[][][];
+  /** [bucket index, first row] of every batch, in the current (shuffled) order. */
+  private readonly plan: [number, number][];
+  private nddata: NDArray[] = [];
+  private ndlabel: NDArray[] = [];
+  private currIdx = 0;
+
+  constructor(sentences: readonly (readonly number[])[], batchSize: number, opts: BucketSentenceIterOptions = {}) {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`BucketSentenceIter: batchSize must be a positive integer, got ${batchSize}`);
+    super(batchSize);
+    const layout = opts.layout ?? 'NT';
+    const major = layout.indexOf('N');
+    if (major !== 0 && major !== 1) throw new ValueError(`BucketSentenceIter: invalid layout '${layout}': must be NT (batch major) or TN (time major)`);
+    this.layout = major === 0 ? 'NT' : 'TN';
+    this.invalidLabel = opts.invalidLabel ?? -1;
+    this.dataName = opts.dataName ?? 'data';
+    this.labelName = opts.labelName ?? 'softmax_label';
+    this.dtype = opts.dtype ?? 'float32';
+
+    let buckets: number[];
+    if (opts.buckets && opts.buckets.length > 0) {
+      for (const b of opts.buckets) {
+        if (!Number.isInteger(b) || b < 1) throw new ValueError(`BucketSentenceIter: bucket lengths must be positive integers, got ${b}`);
+      }
+      buckets = [...new Set(opts.buckets)];
+    } else {
+      const counts = new Map<number, number>();
+      for (const s of sentences) counts.set(s.length, (counts.get(s.length) ?? 0) + 1);
+      buckets = [...counts].filter(([len, n]) => len > 0 && n >= batchSize).map(([len]) => len);
+    }
+    buckets.sort((a, b) => a - b);
+
+    const grouped: number[][][] = buckets.map(() => []);
+    let discarded = 0;
+    for (const sent of sentences) {
+      const k = bisectLeft(buckets, sent.length);
+      if (k === buckets.length) {
+        discarded += 1;
+        continue;
+      }
+      const row = new Array<number>(buckets[k]!).fill(this.invalidLabel);
+      for (let i = 0; i < sent.length; i++) row[i] = sent[i]!;
+      grouped[k]!.push(row);
+    }
+    const keep = buckets.map((_, i) => grouped[i]!.length > 0);
+    this.buckets = buckets.filter((_, i) => keep[i]);
+    this.rows = grouped.filter((_, i) => keep[i]);
+    if (this.buckets.length === 0) {
+      throw new ValueError(`BucketSentenceIter: no sentence fits any bucket (${sentences.length} sentences, buckets [${buckets.join(', ')}])`);
+    }
+    this.numDiscarded = discarded;
+    this.numUnused = this.rows.reduce((n, r) => n + (r.length % batchSize), 0);
+    const log = opts.logger ?? ((m: string) => console.warn(m));
+    if (discarded > 0) log(`WARNING: discarded ${discarded} sentences longer than the largest bucket.`);
+
+    this.defaultBucketKey = Math.max(...this.buckets);
+    const shape = this.layout === 'NT' ? [batchSize, this.defaultBucketKey] : [this.defaultBucketKey, batchSize];
+    this.provideData = [new DataDesc(this.dataName, shape, this.dtype, this.layout)];
+    this.provideLabel = [new DataDesc(this.labelName, shape, this.dtype, this.layout)];
+
+    this.plan = [];
+    this.rows.forEach((r, i) => {
+      for (let j = 0; j + batchSize <= r.length; j += batchSize) this.plan.push([i, j]);
+    });
+    this.reset();
+  }
+
+  /** Batches per epoch. */
+  get numBatches(): number {
+    return this.plan.length;
+  }
+
+  /** Reshuffles the batch order and the sentences within each bucket, and rebuilds the arrays. */
+  override reset(): void {
+    this.currIdx = 0;
+    shuffleInPlace(this.plan);
+    for (const r of this.rows) shuffleInPlace(r);
+    for (const a of [...this.nddata, ...this.ndlabel]) a.dispose(); // served batches are views that keep their storage
+    this.nddata = [];
+    this.ndlabel = [];
+    for (const r of this.rows) {
+      const len = r[0]!.length;
+      const data = new Float64Array(r.length * len);
+      const label = new Float64Array(r.length * len);
+      r.forEach((row, i) => {
+        const at = i * len;
+        for (let t = 0; t < len; t++) {
+          data[at + t] = row[t]!;
+          label[at + t] = t + 1 < len ? row[t + 1]! : this.invalidLabel;
+        }
+      });
+      this.nddata.push(array(data, { shape: [r.length, len], dtype: this.dtype }));
+      this.ndlabel.push(array(label, { shape: [r.length, len], dtype: this.dtype }));
+    }
+  }
+
+  override next(): IteratorResult<DataBatch, undefined> {
+    if (this.currIdx === this.plan.length) return { done: true, value: undefined };
+    const [i, j] = this.plan[this.currIdx]!;
+    this.currIdx += 1;
+    const cut = (a: NDArray): NDArray => {
+      const rows = a.slice(j, j + this.batchSize);
+      if (this.layout === 'NT') return rows;
+      try {
+        return rows.transpose();
+      } finally {
+        rows.dispose();
+      }
+    };
+    const data = cut(this.nddata[i]!);
+    const label = cut(this.ndlabel[i]!);
+    return {
+      done: false,
+      value: new DataBatch([data], [label], {
+        pad: 0,
+        bucketKey: this.buckets[i]!,
+        provideData: [new DataDesc(this.dataName, data.shape, this.dtype, this.layout)],
+        provideLabel: [new DataDesc(this.labelName, label.shape, this.dtype, this.layout)],
+      }),
+    };
+  }
+}

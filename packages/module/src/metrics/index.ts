@@ -1,0 +1,18 @@
+export { EvalMetric, asList, checkLabelShapes, zipResult } from './eval-metric.js';
+export type { ArrayList, MetricConfig, MetricOptions, MetricResult, NameValue, NamedArrays } from './eval-metric.js';
+export { Accuracy, type AccuracyOptions } from './accuracy.js';
+export { TopKAccuracy, type TopKAccuracyOptions } from './top-k-accuracy.js';
+export { BinaryClassificationStats } from './binary-classification.js';
+export { F1, BinaryClassificationMetric, type BinaryAverage, type BinaryMetricOptions } from './f1.js';
+export { MCC } from './mcc.js';
+export { Perplexity, type PerplexityOptions } from './perplexity.js';
+export { MAE } from './mae.js';
+export { MSE } from './mse.js';
+export { RMSE } from './rmse.js';
+export { CrossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
+export { NegativeLogLikelihood, type NegativeLogLikelihoodOptions } from './negative-log-likelihood.js';
+export { PearsonCorrelation, type PearsonCorrelationOptions } from './pearson-correlation.js';
+export { Loss } from './loss.js';
+export { CustomMetric, type CustomMetricOptions, type FEval, type HostArray } from './custom-metric.js';
+export { CompositeEvalMetric } from './composite.js';
+export { create, registerMetric, listMetrics, type MetricSpec } from './create.js';

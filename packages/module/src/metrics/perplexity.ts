@@ -1,0 +1,67 @@
+// MXNet's Perplexity (spec §4.1): exp of the mean negative log-probability of the labels. Positions
+// whose label equals ignoreLabel are left out of both the sum and the count; probabilities are
+// floored at 1e-10. NaN before any counted position.
+
+import { type NDArray, pick, ShapeError } from '@bkt/ndarray';
+import { type ArrayList, checkLabelShapes, EvalMetric, type MetricOptions, type MetricResult } from './eval-metric.js';
+import { host } from './host.js';
+
+export interface PerplexityOptions extends MetricOptions {
+  /** The class axis of the predictions. Default -1. */
+  axis?: number;
+}
+
+export class Perplexity extends EvalMetric {
+  readonly ignoreLabel: number | null;
+  readonly axis: number;
+
+  constructor(ignoreLabel: number | null, opts: PerplexityOptions = {}) {
+    const axis = opts.axis ?? -1;
+    super(opts.name ?? 'perplexity', opts, { ignoreLabel, axis }, true);
+    this.ignoreLabel = ignoreLabel;
+    this.axis = axis;
+  }
+
+  update(labels: ArrayList, preds: ArrayList): void {
+    const [ls, ps] = checkLabelShapes(labels, preds);
+    let loss = 0;
+    let num = 0;
+    ls.forEach((label, i) => {
+      const pred = ps[i]!;
+      const ax = this.axis < 0 ? this.axis + pred.ndim : this.axis;
+      if (ax < 0 || ax >= pred.ndim) throw new ShapeError(`Perplexity: axis ${this.axis} is out of range for predictions of shape (${pred.shape.join(', ')})`);
+      const classes = pred.shape[ax]!;
+      if (label.size * classes !== pred.size) {
+        throw new ShapeError(`Perplexity: shape mismatch: labels (${label.shape.join(', ')}) vs. predictions (${pred.shape.join(', ')})`);
+      }
+      // the label laid out as the predictions without their class axis, so pick() takes one per position
+      const index: NDArray = label.reshape(pred.shape.filter((_, k) => k !== ax));
+      let probs: Float64Array;
+      try {
+        const picked = pick(pred, index, { axis: ax });
+        try {
+          probs = host(picked);
+        } finally {
+          picked.dispose();
+        }
+      } finally {
+        index.dispose();
+      }
+      const truth = host(label);
+      for (let k = 0; k < truth.length; k++) {
+        if (this.ignoreLabel !== null && truth[k] === this.ignoreLabel) continue;
+        loss -= Math.log(Math.max(1e-10, probs[k]!));
+        num += 1;
+      }
+    });
+    this.accumulate(loss, num);
+  }
+
+  override get(): MetricResult {
+    return [this.name, this.numInst === 0 ? NaN : Math.exp(this.sumMetric / this.numInst)];
+  }
+
+  override getGlobal(): MetricResult {
+    return [this.name, this.globalNumInst === 0 ? NaN : Math.exp(this.globalSumMetric / this.globalNumInst)];
+  }
+}

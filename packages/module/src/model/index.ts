@@ -1,0 +1,1 @@
+export { saveCheckpoint, loadCheckpoint, loadParams, symbolFile, paramsFile, type ParamDict } from './checkpoint.js';

@@ -1,0 +1,67 @@
+// The README's examples, run as written (outputs replaced by checks).
+import * as nd from '@bkt/ndarray';
+import { describe, expect, it } from 'vitest';
+import {
+  BucketSentenceIter,
+  doCheckpoint,
+  encodeSentences,
+  InitDesc,
+  metric,
+  Mixed,
+  NDArrayIter,
+  Perplexity,
+  Speedometer,
+  Xavier,
+  Zero,
+} from '../src/index.js';
+
+describe('README examples', () => {
+  it('data', () => {
+    nd.seed(0);
+    const train = new NDArrayIter(nd.random.uniform(0, 1, [1000, 20]), nd.zeros([1000]), {
+      batchSize: 128, shuffle: true, lastBatchHandle: 'roll_over',
+    });
+    let n = 0;
+    for (const batch of train) {
+      expect(batch.data[0]!.shape).toEqual([128, 20]);
+      n += 1;
+    }
+    expect(n).toBe(7);
+    train.reset();
+    const lines = [['the', 'cat', '\n'], ['a', 'dog', 'ran', '\n']];
+    const [sentences, vocab] = encodeSentences(lines, { invalidLabel: 0, startLabel: 1 });
+    expect(vocab.get('\n')).toBe(0);
+    const lm = new BucketSentenceIter(sentences, 1, { buckets: [10, 20, 30], invalidLabel: 0, layout: 'NT' });
+    expect(lm.defaultBucketKey).toBe(10); // only the 10 bucket receives sentences here
+  });
+
+  it('metrics', () => {
+    const ppl = new Perplexity(0);
+    ppl.update([nd.array([1, 0])], [nd.array([[0.5, 0.5], [0.9, 0.1]])]);
+    expect(ppl.get()).toEqual(['perplexity', 2]);
+    const m = metric.create(['acc', 'ce', (_label, pred) => pred.data[0]!]);
+    expect(m.getNameValue().length).toBe(3);
+  });
+
+  it('initializers', () => {
+    nd.seed(42);
+    const init = new Xavier({ factorType: 'in', magnitude: 2.34 });
+    const w = nd.empty([800, 200]);
+    init.init('lstm_l0_i2h_weight', w);
+    const b = nd.empty([800]);
+    init.init(new InitDesc('lstm_l0_i2h_bias', { __init__: '["lstmbias", {"forget_bias": 1.0}]' }), b);
+    expect(b.toArray().slice(200, 400).every((x) => x === 1)).toBe(true);
+    const e = nd.empty([10000, 200]);
+    new Mixed(['.*embed.*', '.*'], [new Zero(), init]).init('embed_weight', e);
+    expect(nd.max(nd.abs(e)).asScalar()).toBe(0);
+  });
+
+  it('callbacks', () => {
+    const lines: string[] = [];
+    const speedo = new Speedometer(32, 50, false, { logger: (l) => lines.push(l) });
+    speedo.call({ epoch: 0, nbatch: 0, evalMetric: new Perplexity(0) });
+    speedo.call({ epoch: 0, nbatch: 50, evalMetric: new Perplexity(0) });
+    expect(lines[0]).toMatch(/^Epoch\[0\] Batch \[0-50\]\tSpeed: [\d.]+ samples\/sec\tperplexity=nan$/);
+    expect(typeof doCheckpoint('run/lm', 1)).toBe('function');
+  });
+});
