@@ -1,3 +1,4 @@
+import { memoryStats, random } from '@bkt/ndarray';
 import { Activation, Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
@@ -66,5 +67,33 @@ describe('executor memory plans', () => {
     const { planned, total } = arenaOf(exec);
     expect(planned).toBeLessThan(total);
     exec.dispose();
+  });
+
+  it('runs two bucket executors of different sequence lengths 100 times, alternating, without allocating', () => {
+    const lm = (): Symbol => {
+      const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: 50, outputDim: 16 });
+      const lstm = RNN({ data: embed, name: 'lstm', mode: 'lstm', stateSize: 16, numLayers: 2 });
+      const pred = FullyConnected({ data: Reshape({ data: lstm, shape: [-1, 16] }), name: 'pred', numHidden: 50 });
+      return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+    };
+    const gradReq = { embed_weight: 'write', lstm_parameters: 'write', pred_weight: 'write', pred_bias: 'write' } as const;
+    const long = Executor.simpleBind(lm(), { shapes: { data: [20, 4], softmax_label: [20, 4] }, gradReq });
+    const short = Executor.simpleBind(lm(), { shapes: { data: [7, 4], softmax_label: [7, 4] }, gradReq, sharedExec: long });
+    expect(short.argDict.lstm_parameters).toBe(long.argDict.lstm_parameters);
+    for (const e of [long, short]) {
+      for (const name of ['data', 'softmax_label']) random.randint(0, 50, e.argDict[name]!.shape).astype('float32').copyTo(e.argDict[name]!);
+    }
+    random.uniform(-0.1, 0.1, long.argDict.lstm_parameters!.shape).copyTo(long.argDict.lstm_parameters!);
+    const before = memoryStats();
+    for (let i = 0; i < 100; i++) {
+      const e = i % 2 === 0 ? long : short;
+      e.forward({ isTrain: true });
+      e.backward();
+    }
+    const after = memoryStats();
+    expect(after.totalAllocations).toBe(before.totalAllocations);
+    expect(after.liveBytes).toBe(before.liveBytes);
+    short.dispose();
+    long.dispose();
   });
 });
