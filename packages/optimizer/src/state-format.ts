@@ -13,7 +13,7 @@
 //     array      u8 dtype (MXNet's code), u8 ndim, ndim × i64 dims, the raw element bytes
 //   key          u8 kind (0: number, 1: string), then f64 or str
 //   str          u32 byte length, UTF-8 bytes
-import { type DType, DTYPE_BYTES, DTYPE_CODES, DTypeError, FormatError, fromTypedArray, type NDArray } from '@bkt/ndarray';
+import { type DType, DTYPE_BYTES, DTYPE_CODES, DTypeError, FormatError, fromTypedArray, type NDArray, viewBytesAs } from '@bkt/ndarray';
 
 import type { OptimizerState, ParamKey } from './optimizer.js';
 
@@ -174,25 +174,8 @@ class Reader {
       throw new FormatError(`setStates: ${what} at byte ${at} needs ${size * DTYPE_BYTES[dtype]} bytes, ${this.remaining} are left`);
     }
     const raw = this.raw(size * DTYPE_BYTES[dtype], what);
-    return fromTypedArray(typedView(raw, dtype), shape);
-  }
-}
-
-function typedView(raw: Uint8Array, dtype: DType): ArrayBufferView {
-  const buf = raw.buffer;
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(buf);
-    case 'float64':
-      return new Float64Array(buf);
-    case 'int32':
-      return new Int32Array(buf);
-    case 'int64':
-      return new BigInt64Array(buf);
-    case 'int8':
-      return new Int8Array(buf);
-    default:
-      return new Uint8Array(buf);
+    // raw() copies, so its buffer is a plain ArrayBuffer holding exactly these bytes.
+    return fromTypedArray(viewBytesAs(raw.buffer as ArrayBuffer, dtype), shape);
   }
 }
 

@@ -197,36 +197,41 @@ void sgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32,
   });
 }
 
-void sgdMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const MomentumParams& p) {
-  runUpdate("sgdMomUpdate", weight, grad, {{&mom, "mom"}}, weight32, [&](auto c) {
+namespace {
+
+// sgd_mom and nag_mom read the same operands and scalars; only the per-element formula differs.
+// formula(m, w, r, lr, momentum, wd) updates the momentum m in place, r being the prepared gradient,
+// and returns the new weight.
+template <typename Formula>
+void runMomentumUpdate(const char* op, const Tensor& weight, const Tensor& grad, const Tensor& mom,
+                       const Tensor* weight32, const MomentumParams& p, Formula formula) {
+  runUpdate(op, weight, grad, {{&mom, "mom"}}, weight32, [&](auto c) {
     using C = decltype(c);
     C* m = mom.data<C>();
     const C lr = static_cast<C>(p.lr);
     const C momentum = static_cast<C>(p.momentum);
     const C wd = static_cast<C>(p.wd);
     const GradPrep<C> prep(p.grad);
-    return [=](int64_t i, C w, C g) {
-      m[i] = momentum * m[i] - wd * w - prep(g);
-      return w + lr * m[i];
-    };
+    return [=](int64_t i, C w, C g) { return formula(m[i], w, prep(g), lr, momentum, wd); };
+  });
+}
+
+}  // namespace
+
+void sgdMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
+                  const MomentumParams& p) {
+  runMomentumUpdate("sgdMomUpdate", weight, grad, mom, weight32, p, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
+    m = momentum * m - wd * w - r;
+    return w + lr * m;
   });
 }
 
 void nagMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
                   const MomentumParams& p) {
-  runUpdate("nagMomUpdate", weight, grad, {{&mom, "mom"}}, weight32, [&](auto c) {
-    using C = decltype(c);
-    C* m = mom.data<C>();
-    const C lr = static_cast<C>(p.lr);
-    const C momentum = static_cast<C>(p.momentum);
-    const C wd = static_cast<C>(p.wd);
-    const GradPrep<C> prep(p.grad);
-    return [=](int64_t i, C w, C g) {
-      const C step = lr * (prep(g) + wd * w);
-      m[i] = momentum * m[i] - step;
-      return w + momentum * m[i] - step;
-    };
+  runMomentumUpdate("nagMomUpdate", weight, grad, mom, weight32, p, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
+    const auto step = lr * (r + wd * w);
+    m = momentum * m - step;
+    return w + momentum * m - step;
   });
 }
 

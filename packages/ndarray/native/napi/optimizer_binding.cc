@@ -1,7 +1,11 @@
-// The fused optimizer updates: <op>(weight, grad, ...states, weight32 | null, ...scalars), in place,
-// returning undefined. Arguments are read one statement at a time so errors report the first bad one.
+// The fused optimizer updates: <op>(weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
+// clipGradient), in place, returning undefined. One binding serves every op, driven by a table row that
+// names its states and scalars, so each op's only code of its own is how its scalars fill its params.
+// Arguments are read one at a time in order so errors report the first bad one.
+#include <array>
+#include <cstddef>
 #include <initializer_list>
-#include <string>
+#include <vector>
 
 #include "bindings.h"
 #include "bkt/error.h"
@@ -12,327 +16,170 @@
 namespace bkt::napi {
 namespace {
 
+constexpr size_t kMaxStates = 3;
+
+// What the generic reader hands an op's adapter: tensors and scalars in the op's argument order.
+struct UpdateArgs {
+  const Tensor* weight;
+  const Tensor* grad;
+  std::array<const Tensor*, kMaxStates> states{};
+  const Tensor* weight32;
+  std::vector<double> s;  // the op's own scalars, in table order
+  GradScale grad_scale;
+
+  const Tensor& state(size_t i) const { return *states[i]; }
+};
+
+struct OptimizerOp {
+  const char* name;
+  std::initializer_list<const char*> states;
+  std::initializer_list<const char*> scalars;  // rescaleGrad and clipGradient always follow
+  void (*run)(const UpdateArgs& a);
+};
+
+template <typename Params>
+Params withGrad(const UpdateArgs& a) {
+  Params p;
+  p.grad = a.grad_scale;
+  return p;
+}
+
+const OptimizerOp kOps[] = {
+    {"sgdUpdate", {}, {"lr", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<SgdParams>(a);
+       p.lr = a.s[0], p.wd = a.s[1];
+       sgdUpdate(*a.weight, *a.grad, a.weight32, p);
+     }},
+    {"signsgdUpdate", {}, {"lr", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<SgdParams>(a);
+       p.lr = a.s[0], p.wd = a.s[1];
+       signsgdUpdate(*a.weight, *a.grad, a.weight32, p);
+     }},
+    {"sgdMomUpdate", {"mom"}, {"lr", "momentum", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<MomentumParams>(a);
+       p.lr = a.s[0], p.momentum = a.s[1], p.wd = a.s[2];
+       sgdMomUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p);
+     }},
+    {"nagMomUpdate", {"mom"}, {"lr", "momentum", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<MomentumParams>(a);
+       p.lr = a.s[0], p.momentum = a.s[1], p.wd = a.s[2];
+       nagMomUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p);
+     }},
+    {"adamUpdate", {"mean", "var"}, {"lr", "beta1", "beta2", "epsilon", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<AdamParams>(a);
+       p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.epsilon = a.s[3], p.wd = a.s[4];
+       adamUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p);
+     }},
+    {"rmspropUpdate", {"n"}, {"lr", "gamma1", "epsilon", "wd", "clipWeights"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<RmspropParams>(a);
+       p.lr = a.s[0], p.gamma1 = a.s[1], p.epsilon = a.s[2], p.wd = a.s[3], p.clipWeights = a.s[4];
+       rmspropUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p);
+     }},
+    {"rmspropalexUpdate", {"n", "g", "delta"}, {"lr", "gamma1", "gamma2", "epsilon", "wd", "clipWeights"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<RmspropParams>(a);
+       p.lr = a.s[0], p.gamma1 = a.s[1], p.gamma2 = a.s[2], p.epsilon = a.s[3], p.wd = a.s[4];
+       p.clipWeights = a.s[5];
+       rmspropalexUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.state(2), a.weight32, p);
+     }},
+    {"ftrlUpdate", {"z", "n"}, {"lr", "lamda1", "beta", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<FtrlParams>(a);
+       p.lr = a.s[0], p.lamda1 = a.s[1], p.beta = a.s[2], p.wd = a.s[3];
+       ftrlUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p);
+     }},
+    {"ftmlUpdate", {"d", "v", "z"}, {"lr", "beta1", "beta2", "epsilon", "t", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<FtmlParams>(a);
+       p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.epsilon = a.s[3], p.t = a.s[4], p.wd = a.s[5];
+       ftmlUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.state(2), a.weight32, p);
+     }},
+    {"signumUpdate", {"mom"}, {"lr", "momentum", "wd", "wdLh"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<SignumParams>(a);
+       p.lr = a.s[0], p.momentum = a.s[1], p.wd = a.s[2], p.wdLh = a.s[3];
+       signumUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p);
+     }},
+    {"adagradUpdate", {"history"}, {"lr", "epsilon", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<AdagradParams>(a);
+       p.lr = a.s[0], p.epsilon = a.s[1], p.wd = a.s[2];
+       adagradUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p);
+     }},
+    {"adadeltaUpdate", {"accGrad", "accDelta"}, {"rho", "epsilon", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<AdadeltaParams>(a);
+       p.rho = a.s[0], p.epsilon = a.s[1], p.wd = a.s[2];
+       adadeltaUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p);
+     }},
+    {"adamaxUpdate", {"mean", "u"}, {"lr", "beta1", "beta2", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<AdamaxParams>(a);
+       p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.wd = a.s[3];
+       adamaxUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p);
+     }},
+    {"nadamUpdate", {"mean", "var"},
+     {"lr", "beta1", "beta2", "epsilon", "wd", "momentumT", "momentumT1", "mSchedule", "mScheduleNext", "beta2PowT"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<NadamParams>(a);
+       p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.epsilon = a.s[3], p.wd = a.s[4];
+       p.momentumT = a.s[5], p.momentumT1 = a.s[6], p.mSchedule = a.s[7], p.mScheduleNext = a.s[8];
+       p.beta2PowT = a.s[9];
+       nadamUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p);
+     }},
+    {"lambUpdate", {"mean", "var"},
+     {"lr", "beta1", "beta2", "epsilon", "t", "biasCorrection", "wd", "lowerBound", "upperBound"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<LambParams>(a);
+       p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.epsilon = a.s[3], p.t = a.s[4];
+       p.biasCorrection = a.s[5] != 0;
+       p.wd = a.s[6], p.lowerBound = a.s[7], p.upperBound = a.s[8];
+       lambUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p);
+     }},
+    {"sgldUpdate", {}, {"lr", "wd"},
+     [](const UpdateArgs& a) {
+       auto p = withGrad<SgldParams>(a);
+       p.lr = a.s[0], p.wd = a.s[1];
+       sgldUpdate(*a.weight, *a.grad, a.weight32, p);
+     }},
+};
+
 const Tensor* optionalTensorArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
   if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
   return &tensorArg(info, i, op, arg);
 }
 
-// Reads the trailing scalars in order, starting at argument `first`.
-class ScalarReader {
- public:
-  ScalarReader(const Napi::CallbackInfo& info, size_t first, const char* op) : info_(info), next_(first), op_(op) {}
-  double operator()(const char* name) { return numberArg(info_, next_++, op_, name); }
-  GradScale gradScale() {
-    GradScale g;
-    g.rescaleGrad = (*this)("rescaleGrad");
-    g.clipGradient = (*this)("clipGradient");
-    return g;
-  }
-
- private:
-  const Napi::CallbackInfo& info_;
-  size_t next_;
-  const char* op_;
-};
-
-// sgdUpdate / signsgdUpdate(weight, grad, weight32, lr, wd, rescaleGrad, clipGradient)
-template <void (*Update)(const Tensor&, const Tensor&, const Tensor*, const SgdParams&)>
-Napi::Value plainUpdate(const Napi::CallbackInfo& info, const char* op) {
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor* weight32 = optionalTensorArg(info, 2, op, "weight32");
-  ScalarReader s(info, 3, op);
-  SgdParams p;
-  p.lr = s("lr");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  Update(weight, grad, weight32, p);
+Napi::Value runOptimizerOp(const Napi::CallbackInfo& info, const OptimizerOp& o) {
+  const char* op = o.name;
+  UpdateArgs a;
+  size_t i = 0;
+  a.weight = &tensorArg(info, i++, op, "weight");
+  a.grad = &tensorArg(info, i++, op, "grad");
+  size_t k = 0;
+  for (const char* state : o.states) a.states[k++] = &tensorArg(info, i++, op, state);
+  a.weight32 = optionalTensorArg(info, i++, op, "weight32");
+  a.s.reserve(o.scalars.size());
+  for (const char* scalar : o.scalars) a.s.push_back(numberArg(info, i++, op, scalar));
+  a.grad_scale.rescaleGrad = numberArg(info, i++, op, "rescaleGrad");
+  a.grad_scale.clipGradient = numberArg(info, i++, op, "clipGradient");
+  o.run(a);
   return info.Env().Undefined();
 }
 
-BKT_BINDING(jsSgdUpdate) { return plainUpdate<sgdUpdate>(info, "sgdUpdate"); }
-BKT_BINDING(jsSignsgdUpdate) { return plainUpdate<signsgdUpdate>(info, "signsgdUpdate"); }
-
-// sgdMomUpdate / nagMomUpdate(weight, grad, mom, weight32, lr, momentum, wd, rescaleGrad, clipGradient)
-template <void (*Update)(const Tensor&, const Tensor&, const Tensor&, const Tensor*, const MomentumParams&)>
-Napi::Value momentumUpdate(const Napi::CallbackInfo& info, const char* op) {
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& mom = tensorArg(info, 2, op, "mom");
-  const Tensor* weight32 = optionalTensorArg(info, 3, op, "weight32");
-  ScalarReader s(info, 4, op);
-  MomentumParams p;
-  p.lr = s("lr");
-  p.momentum = s("momentum");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  Update(weight, grad, mom, weight32, p);
-  return info.Env().Undefined();
-}
-
-BKT_BINDING(jsSgdMomUpdate) { return momentumUpdate<sgdMomUpdate>(info, "sgdMomUpdate"); }
-BKT_BINDING(jsNagMomUpdate) { return momentumUpdate<nagMomUpdate>(info, "nagMomUpdate"); }
-
-// adamUpdate(weight, grad, mean, var, weight32, lr, beta1, beta2, epsilon, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsAdamUpdate) {
-  const char* op = "adamUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& mean = tensorArg(info, 2, op, "mean");
-  const Tensor& var = tensorArg(info, 3, op, "var");
-  const Tensor* weight32 = optionalTensorArg(info, 4, op, "weight32");
-  ScalarReader s(info, 5, op);
-  AdamParams p;
-  p.lr = s("lr");
-  p.beta1 = s("beta1");
-  p.beta2 = s("beta2");
-  p.epsilon = s("epsilon");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  adamUpdate(weight, grad, mean, var, weight32, p);
-  return info.Env().Undefined();
-}
-
-// rmspropUpdate(weight, grad, n, weight32, lr, gamma1, epsilon, wd, clipWeights, rescaleGrad, clipGradient)
-BKT_BINDING(jsRmspropUpdate) {
-  const char* op = "rmspropUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& n = tensorArg(info, 2, op, "n");
-  const Tensor* weight32 = optionalTensorArg(info, 3, op, "weight32");
-  ScalarReader s(info, 4, op);
-  RmspropParams p;
-  p.lr = s("lr");
-  p.gamma1 = s("gamma1");
-  p.epsilon = s("epsilon");
-  p.wd = s("wd");
-  p.clipWeights = s("clipWeights");
-  p.grad = s.gradScale();
-  rmspropUpdate(weight, grad, n, weight32, p);
-  return info.Env().Undefined();
-}
-
-// rmspropalexUpdate(weight, grad, n, g, delta, weight32, lr, gamma1, gamma2, epsilon, wd, clipWeights,
-//                   rescaleGrad, clipGradient)
-BKT_BINDING(jsRmspropalexUpdate) {
-  const char* op = "rmspropalexUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& n = tensorArg(info, 2, op, "n");
-  const Tensor& g = tensorArg(info, 3, op, "g");
-  const Tensor& delta = tensorArg(info, 4, op, "delta");
-  const Tensor* weight32 = optionalTensorArg(info, 5, op, "weight32");
-  ScalarReader s(info, 6, op);
-  RmspropParams p;
-  p.lr = s("lr");
-  p.gamma1 = s("gamma1");
-  p.gamma2 = s("gamma2");
-  p.epsilon = s("epsilon");
-  p.wd = s("wd");
-  p.clipWeights = s("clipWeights");
-  p.grad = s.gradScale();
-  rmspropalexUpdate(weight, grad, n, g, delta, weight32, p);
-  return info.Env().Undefined();
-}
-
-// ftrlUpdate(weight, grad, z, n, weight32, lr, lamda1, beta, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsFtrlUpdate) {
-  const char* op = "ftrlUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& z = tensorArg(info, 2, op, "z");
-  const Tensor& n = tensorArg(info, 3, op, "n");
-  const Tensor* weight32 = optionalTensorArg(info, 4, op, "weight32");
-  ScalarReader s(info, 5, op);
-  FtrlParams p;
-  p.lr = s("lr");
-  p.lamda1 = s("lamda1");
-  p.beta = s("beta");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  ftrlUpdate(weight, grad, z, n, weight32, p);
-  return info.Env().Undefined();
-}
-
-// ftmlUpdate(weight, grad, d, v, z, weight32, lr, beta1, beta2, epsilon, t, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsFtmlUpdate) {
-  const char* op = "ftmlUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& d = tensorArg(info, 2, op, "d");
-  const Tensor& v = tensorArg(info, 3, op, "v");
-  const Tensor& z = tensorArg(info, 4, op, "z");
-  const Tensor* weight32 = optionalTensorArg(info, 5, op, "weight32");
-  ScalarReader s(info, 6, op);
-  FtmlParams p;
-  p.lr = s("lr");
-  p.beta1 = s("beta1");
-  p.beta2 = s("beta2");
-  p.epsilon = s("epsilon");
-  p.t = s("t");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  ftmlUpdate(weight, grad, d, v, z, weight32, p);
-  return info.Env().Undefined();
-}
-
-// signumUpdate(weight, grad, mom, weight32, lr, momentum, wd, wdLh, rescaleGrad, clipGradient)
-BKT_BINDING(jsSignumUpdate) {
-  const char* op = "signumUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& mom = tensorArg(info, 2, op, "mom");
-  const Tensor* weight32 = optionalTensorArg(info, 3, op, "weight32");
-  ScalarReader s(info, 4, op);
-  SignumParams p;
-  p.lr = s("lr");
-  p.momentum = s("momentum");
-  p.wd = s("wd");
-  p.wdLh = s("wdLh");
-  p.grad = s.gradScale();
-  signumUpdate(weight, grad, mom, weight32, p);
-  return info.Env().Undefined();
-}
-
-// adagradUpdate(weight, grad, history, weight32, lr, epsilon, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsAdagradUpdate) {
-  const char* op = "adagradUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& history = tensorArg(info, 2, op, "history");
-  const Tensor* weight32 = optionalTensorArg(info, 3, op, "weight32");
-  ScalarReader s(info, 4, op);
-  AdagradParams p;
-  p.lr = s("lr");
-  p.epsilon = s("epsilon");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  adagradUpdate(weight, grad, history, weight32, p);
-  return info.Env().Undefined();
-}
-
-// adadeltaUpdate(weight, grad, accGrad, accDelta, weight32, rho, epsilon, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsAdadeltaUpdate) {
-  const char* op = "adadeltaUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& accGrad = tensorArg(info, 2, op, "accGrad");
-  const Tensor& accDelta = tensorArg(info, 3, op, "accDelta");
-  const Tensor* weight32 = optionalTensorArg(info, 4, op, "weight32");
-  ScalarReader s(info, 5, op);
-  AdadeltaParams p;
-  p.rho = s("rho");
-  p.epsilon = s("epsilon");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  adadeltaUpdate(weight, grad, accGrad, accDelta, weight32, p);
-  return info.Env().Undefined();
-}
-
-// adamaxUpdate(weight, grad, mean, u, weight32, lr, beta1, beta2, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsAdamaxUpdate) {
-  const char* op = "adamaxUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& mean = tensorArg(info, 2, op, "mean");
-  const Tensor& u = tensorArg(info, 3, op, "u");
-  const Tensor* weight32 = optionalTensorArg(info, 4, op, "weight32");
-  ScalarReader s(info, 5, op);
-  AdamaxParams p;
-  p.lr = s("lr");
-  p.beta1 = s("beta1");
-  p.beta2 = s("beta2");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  adamaxUpdate(weight, grad, mean, u, weight32, p);
-  return info.Env().Undefined();
-}
-
-// nadamUpdate(weight, grad, mean, var, weight32, lr, beta1, beta2, epsilon, wd, momentumT, momentumT1,
-//             mSchedule, mScheduleNext, beta2PowT, rescaleGrad, clipGradient)
-BKT_BINDING(jsNadamUpdate) {
-  const char* op = "nadamUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& mean = tensorArg(info, 2, op, "mean");
-  const Tensor& var = tensorArg(info, 3, op, "var");
-  const Tensor* weight32 = optionalTensorArg(info, 4, op, "weight32");
-  ScalarReader s(info, 5, op);
-  NadamParams p;
-  p.lr = s("lr");
-  p.beta1 = s("beta1");
-  p.beta2 = s("beta2");
-  p.epsilon = s("epsilon");
-  p.wd = s("wd");
-  p.momentumT = s("momentumT");
-  p.momentumT1 = s("momentumT1");
-  p.mSchedule = s("mSchedule");
-  p.mScheduleNext = s("mScheduleNext");
-  p.beta2PowT = s("beta2PowT");
-  p.grad = s.gradScale();
-  nadamUpdate(weight, grad, mean, var, weight32, p);
-  return info.Env().Undefined();
-}
-
-// lambUpdate(weight, grad, mean, var, weight32, lr, beta1, beta2, epsilon, t, biasCorrection, wd,
-//            lowerBound, upperBound, rescaleGrad, clipGradient)
-BKT_BINDING(jsLambUpdate) {
-  const char* op = "lambUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor& mean = tensorArg(info, 2, op, "mean");
-  const Tensor& var = tensorArg(info, 3, op, "var");
-  const Tensor* weight32 = optionalTensorArg(info, 4, op, "weight32");
-  ScalarReader s(info, 5, op);
-  LambParams p;
-  p.lr = s("lr");
-  p.beta1 = s("beta1");
-  p.beta2 = s("beta2");
-  p.epsilon = s("epsilon");
-  p.t = s("t");
-  p.biasCorrection = s("biasCorrection") != 0;
-  p.wd = s("wd");
-  p.lowerBound = s("lowerBound");
-  p.upperBound = s("upperBound");
-  p.grad = s.gradScale();
-  lambUpdate(weight, grad, mean, var, weight32, p);
-  return info.Env().Undefined();
-}
-
-// sgldUpdate(weight, grad, weight32, lr, wd, rescaleGrad, clipGradient)
-BKT_BINDING(jsSgldUpdate) {
-  const char* op = "sgldUpdate";
-  const Tensor& weight = tensorArg(info, 0, op, "weight");
-  const Tensor& grad = tensorArg(info, 1, op, "grad");
-  const Tensor* weight32 = optionalTensorArg(info, 2, op, "weight32");
-  ScalarReader s(info, 3, op);
-  SgldParams p;
-  p.lr = s("lr");
-  p.wd = s("wd");
-  p.grad = s.gradScale();
-  sgldUpdate(weight, grad, weight32, p);
-  return info.Env().Undefined();
-}
+BKT_BINDING(jsOptimizerUpdate) { return runOptimizerOp(info, *static_cast<const OptimizerOp*>(info.Data())); }
 
 }  // namespace
 
 void registerOptimizer(Napi::Env env, Napi::Object exports) {
-  exports.Set("sgdUpdate", Napi::Function::New(env, jsSgdUpdate));
-  exports.Set("signsgdUpdate", Napi::Function::New(env, jsSignsgdUpdate));
-  exports.Set("sgdMomUpdate", Napi::Function::New(env, jsSgdMomUpdate));
-  exports.Set("nagMomUpdate", Napi::Function::New(env, jsNagMomUpdate));
-  exports.Set("adamUpdate", Napi::Function::New(env, jsAdamUpdate));
-  exports.Set("rmspropUpdate", Napi::Function::New(env, jsRmspropUpdate));
-  exports.Set("rmspropalexUpdate", Napi::Function::New(env, jsRmspropalexUpdate));
-  exports.Set("ftrlUpdate", Napi::Function::New(env, jsFtrlUpdate));
-  exports.Set("ftmlUpdate", Napi::Function::New(env, jsFtmlUpdate));
-  exports.Set("signumUpdate", Napi::Function::New(env, jsSignumUpdate));
-  exports.Set("adagradUpdate", Napi::Function::New(env, jsAdagradUpdate));
-  exports.Set("adadeltaUpdate", Napi::Function::New(env, jsAdadeltaUpdate));
-  exports.Set("adamaxUpdate", Napi::Function::New(env, jsAdamaxUpdate));
-  exports.Set("nadamUpdate", Napi::Function::New(env, jsNadamUpdate));
-  exports.Set("lambUpdate", Napi::Function::New(env, jsLambUpdate));
-  exports.Set("sgldUpdate", Napi::Function::New(env, jsSgldUpdate));
+  for (const OptimizerOp& o : kOps) {
+    exports.Set(o.name, Napi::Function::New(env, jsOptimizerUpdate, o.name, const_cast<OptimizerOp*>(&o)));
+  }
 }
 
 }  // namespace bkt::napi

@@ -10,42 +10,9 @@ import { StateError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import type { NDArray } from '../ndarray.js';
 
-type H = NativeHandle;
-type M = NativeHandle | null;
-
-interface OptimizerBinding {
-  sgdUpdate(w: H, g: H, w32: M, lr: number, wd: number, rescale: number, clip: number): void;
-  signsgdUpdate(w: H, g: H, w32: M, lr: number, wd: number, rescale: number, clip: number): void;
-  sgdMomUpdate(w: H, g: H, mom: H, w32: M, lr: number, momentum: number, wd: number, rescale: number, clip: number): void;
-  nagMomUpdate(w: H, g: H, mom: H, w32: M, lr: number, momentum: number, wd: number, rescale: number, clip: number): void;
-  adamUpdate(w: H, g: H, mean: H, v: H, w32: M, lr: number, b1: number, b2: number, eps: number, wd: number, rescale: number, clip: number): void;
-  rmspropUpdate(w: H, g: H, n: H, w32: M, lr: number, g1: number, eps: number, wd: number, clipW: number, rescale: number, clip: number): void;
-  rmspropalexUpdate(
-    w: H, g: H, n: H, gAvg: H, delta: H, w32: M,
-    lr: number, g1: number, g2: number, eps: number, wd: number, clipW: number, rescale: number, clip: number,
-  ): void;
-  ftrlUpdate(w: H, g: H, z: H, n: H, w32: M, lr: number, lamda1: number, beta: number, wd: number, rescale: number, clip: number): void;
-  ftmlUpdate(
-    w: H, g: H, d: H, v: H, z: H, w32: M,
-    lr: number, b1: number, b2: number, eps: number, t: number, wd: number, rescale: number, clip: number,
-  ): void;
-  signumUpdate(w: H, g: H, mom: H, w32: M, lr: number, momentum: number, wd: number, wdLh: number, rescale: number, clip: number): void;
-  adagradUpdate(w: H, g: H, history: H, w32: M, lr: number, eps: number, wd: number, rescale: number, clip: number): void;
-  adadeltaUpdate(w: H, g: H, accG: H, accD: H, w32: M, rho: number, eps: number, wd: number, rescale: number, clip: number): void;
-  adamaxUpdate(w: H, g: H, mean: H, u: H, w32: M, lr: number, b1: number, b2: number, wd: number, rescale: number, clip: number): void;
-  nadamUpdate(
-    w: H, g: H, mean: H, v: H, w32: M,
-    lr: number, b1: number, b2: number, eps: number, wd: number,
-    momentumT: number, momentumT1: number, mSchedule: number, mScheduleNext: number, beta2PowT: number,
-    rescale: number, clip: number,
-  ): void;
-  lambUpdate(
-    w: H, g: H, mean: H, v: H, w32: M,
-    lr: number, b1: number, b2: number, eps: number, t: number, biasCorrection: number, wd: number,
-    lowerBound: number, upperBound: number, rescale: number, clip: number,
-  ): void;
-  sgldUpdate(w: H, g: H, w32: M, lr: number, wd: number, rescale: number, clip: number): void;
-}
+// Every native update takes (weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
+// clipGradient); one table-driven binding on the C++ side serves all of them by name.
+type OptimizerBinding = Record<string, (...args: (NativeHandle | number | null)[]) => void>;
 
 const native = binding<OptimizerBinding>();
 
@@ -75,18 +42,39 @@ const wdOf = (o: UpdateOptions): number => o.wd ?? 0;
 const rescaleOf = (o: UpdateOptions): number => o.rescaleGrad ?? 1;
 const clipOf = (o: UpdateOptions): number => o.clipGradient ?? -1;
 
+/**
+ * Checks every array (in argument order, so the first disposed one is reported), calls the native op
+ * and returns the weight. `states` pairs each state array with the name errors use for it; `scalars`
+ * are the op's own scalars, which the shared rescaleGrad and clipGradient follow.
+ */
+function update(
+  op: string,
+  weight: NDArray,
+  grad: NDArray,
+  states: [NDArray, string][],
+  opts: UpdateOptions,
+  scalars: number[],
+): NDArray {
+  native[op]!(
+    handleOf(weight, op, 'weight'),
+    handleOf(grad, op, 'grad'),
+    ...states.map(([a, name]) => handleOf(a, op, name)),
+    masterOf(opts, op),
+    ...scalars,
+    rescaleOf(opts),
+    clipOf(opts),
+  );
+  return weight;
+}
+
 /** MXNet sgd_update / mp_sgd_update: weight = (1 - lr·wd)·weight - lr·clip(rescale·grad). */
 export function sgdUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
-  const op = 'sgdUpdate';
-  native.sgdUpdate(handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), masterOf(opts, op), opts.lr, wdOf(opts), rescaleOf(opts), clipOf(opts));
-  return weight;
+  return update('sgdUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
 }
 
 /** MXNet signsgd_update: weight = (1 - lr·wd)·weight - lr·sign(grad) (rescale and clip have no effect, as in MXNet). */
 export function signsgdUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
-  const op = 'signsgdUpdate';
-  native.signsgdUpdate(handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), masterOf(opts, op), opts.lr, wdOf(opts), rescaleOf(opts), clipOf(opts));
-  return weight;
+  return update('signsgdUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
 }
 
 export interface MomentumOptions extends UpdateOptions {
@@ -95,22 +83,12 @@ export interface MomentumOptions extends UpdateOptions {
 
 /** MXNet 1.6+ sgd_mom_update / mp_sgd_mom_update: mom = momentum·mom - wd·weight - clip(rescale·grad); weight += lr·mom. */
 export function sgdMomUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: MomentumOptions): NDArray {
-  const op = 'sgdMomUpdate';
-  native.sgdMomUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mom, op, 'mom'), masterOf(opts, op),
-    opts.lr, opts.momentum ?? 0, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('sgdMomUpdate', weight, grad, [[mom, 'mom']], opts, [opts.lr, opts.momentum ?? 0, wdOf(opts)]);
 }
 
 /** MXNet nag_mom_update: t = clip(rescale·grad) + wd·weight; mom = momentum·mom - lr·t; weight += momentum·mom - lr·t. */
 export function nagMomUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: MomentumOptions): NDArray {
-  const op = 'nagMomUpdate';
-  native.nagMomUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mom, op, 'mom'), masterOf(opts, op),
-    opts.lr, opts.momentum ?? 0, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('nagMomUpdate', weight, grad, [[mom, 'mom']], opts, [opts.lr, opts.momentum ?? 0, wdOf(opts)]);
 }
 
 export interface AdamOptions extends UpdateOptions {
@@ -121,12 +99,9 @@ export interface AdamOptions extends UpdateOptions {
 
 /** MXNet adam_update: g = clip(rescale·grad + wd·weight), moving mean/var, weight -= lr·mean/(√var + ε); `lr` already bias-corrected. */
 export function adamUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDArray, opts: AdamOptions): NDArray {
-  const op = 'adamUpdate';
-  native.adamUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mean, op, 'mean'), handleOf(v, op, 'var'), masterOf(opts, op),
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('adamUpdate', weight, grad, [[mean, 'mean'], [v, 'var']], opts, [
+    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, wdOf(opts),
+  ]);
 }
 
 export interface RmspropOptions extends UpdateOptions {
@@ -139,12 +114,9 @@ export interface RmspropOptions extends UpdateOptions {
 
 /** MXNet rmsprop_update (Tieleman & Hinton): n = (1-γ1)·g² + γ1·n; weight -= lr·g/√(n + ε), g = clip(rescale·grad + wd·weight). */
 export function rmspropUpdate(weight: NDArray, grad: NDArray, n: NDArray, opts: RmspropOptions): NDArray {
-  const op = 'rmspropUpdate';
-  native.rmspropUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(n, op, 'n'), masterOf(opts, op),
-    opts.lr, opts.gamma1 ?? 0.95, opts.epsilon ?? 1e-8, wdOf(opts), opts.clipWeights ?? -1, rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('rmspropUpdate', weight, grad, [[n, 'n']], opts, [
+    opts.lr, opts.gamma1 ?? 0.95, opts.epsilon ?? 1e-8, wdOf(opts), opts.clipWeights ?? -1,
+  ]);
 }
 
 /** MXNet rmspropalex_update (Graves, centered): n, g averages; delta = γ2·delta - lr·g/√(n - g_avg² + ε); weight += delta. */
@@ -156,13 +128,9 @@ export function rmspropalexUpdate(
   delta: NDArray,
   opts: RmspropOptions,
 ): NDArray {
-  const op = 'rmspropalexUpdate';
-  native.rmspropalexUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(n, op, 'n'), handleOf(g, op, 'g'), handleOf(delta, op, 'delta'),
-    masterOf(opts, op),
-    opts.lr, opts.gamma1 ?? 0.95, opts.gamma2 ?? 0.9, opts.epsilon ?? 1e-8, wdOf(opts), opts.clipWeights ?? -1, rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('rmspropalexUpdate', weight, grad, [[n, 'n'], [g, 'g'], [delta, 'delta']], opts, [
+    opts.lr, opts.gamma1 ?? 0.95, opts.gamma2 ?? 0.9, opts.epsilon ?? 1e-8, wdOf(opts), opts.clipWeights ?? -1,
+  ]);
 }
 
 export interface FtrlOptions extends UpdateOptions {
@@ -172,12 +140,9 @@ export interface FtrlOptions extends UpdateOptions {
 
 /** MXNet ftrl_update: z += g - (√(n+g²) - √n)·weight/lr; n += g²; weight = (sign(z)·λ1 - z)/((β + √n)/lr + wd)·(|z| > λ1). */
 export function ftrlUpdate(weight: NDArray, grad: NDArray, z: NDArray, n: NDArray, opts: FtrlOptions): NDArray {
-  const op = 'ftrlUpdate';
-  native.ftrlUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(z, op, 'z'), handleOf(n, op, 'n'), masterOf(opts, op),
-    opts.lr, opts.lamda1 ?? 0.01, opts.beta ?? 1, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('ftrlUpdate', weight, grad, [[z, 'z'], [n, 'n']], opts, [
+    opts.lr, opts.lamda1 ?? 0.01, opts.beta ?? 1, wdOf(opts),
+  ]);
 }
 
 export interface FtmlOptions extends UpdateOptions {
@@ -190,13 +155,9 @@ export interface FtmlOptions extends UpdateOptions {
 
 /** MXNet ftml_update (Follow the Moving Leader), with states d, v, z and the update count t. */
 export function ftmlUpdate(weight: NDArray, grad: NDArray, d: NDArray, v: NDArray, z: NDArray, opts: FtmlOptions): NDArray {
-  const op = 'ftmlUpdate';
-  native.ftmlUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(d, op, 'd'), handleOf(v, op, 'v'), handleOf(z, op, 'z'),
-    masterOf(opts, op),
-    opts.lr, opts.beta1 ?? 0.6, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, opts.t, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('ftmlUpdate', weight, grad, [[d, 'd'], [v, 'v'], [z, 'z']], opts, [
+    opts.lr, opts.beta1 ?? 0.6, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, opts.t, wdOf(opts),
+  ]);
 }
 
 export interface SignumOptions extends UpdateOptions {
@@ -207,12 +168,9 @@ export interface SignumOptions extends UpdateOptions {
 
 /** MXNet signum_update: mom = m·mom - (1-m)·(wd·weight + clip(rescale·grad)); weight = (1 - lr·wdLh)·weight + lr·sign(mom). */
 export function signumUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: SignumOptions): NDArray {
-  const op = 'signumUpdate';
-  native.signumUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mom, op, 'mom'), masterOf(opts, op),
-    opts.lr, opts.momentum ?? 0, wdOf(opts), opts.wdLh ?? 0, rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('signumUpdate', weight, grad, [[mom, 'mom']], opts, [
+    opts.lr, opts.momentum ?? 0, wdOf(opts), opts.wdLh ?? 0,
+  ]);
 }
 
 export interface AdagradOptions extends UpdateOptions {
@@ -221,12 +179,9 @@ export interface AdagradOptions extends UpdateOptions {
 
 /** MXNet's dense AdaGrad: g = clip(rescale·grad); history += g²; weight -= lr·(g/√(history + ε) + wd·weight). */
 export function adagradUpdate(weight: NDArray, grad: NDArray, history: NDArray, opts: AdagradOptions): NDArray {
-  const op = 'adagradUpdate';
-  native.adagradUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(history, op, 'history'), masterOf(opts, op),
-    opts.lr, opts.epsilon ?? 1e-7, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('adagradUpdate', weight, grad, [[history, 'history']], opts, [
+    opts.lr, opts.epsilon ?? 1e-7, wdOf(opts),
+  ]);
 }
 
 export interface AdadeltaOptions extends Omit<UpdateOptions, 'lr'> {
@@ -236,14 +191,10 @@ export interface AdadeltaOptions extends Omit<UpdateOptions, 'lr'> {
 
 /** MXNet AdaDelta (no learning rate): accumulates g² and Δ², weight -= Δ + wd·weight with Δ = √(accΔ+ε)/√(accG+ε)·g. */
 export function adadeltaUpdate(weight: NDArray, grad: NDArray, accGrad: NDArray, accDelta: NDArray, opts: AdadeltaOptions = {}): NDArray {
-  const op = 'adadeltaUpdate';
   const o = opts as UpdateOptions;
-  native.adadeltaUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(accGrad, op, 'accGrad'), handleOf(accDelta, op, 'accDelta'),
-    masterOf(o, op),
-    opts.rho ?? 0.9, opts.epsilon ?? 1e-5, wdOf(o), rescaleOf(o), clipOf(o),
-  );
-  return weight;
+  return update('adadeltaUpdate', weight, grad, [[accGrad, 'accGrad'], [accDelta, 'accDelta']], o, [
+    opts.rho ?? 0.9, opts.epsilon ?? 1e-5, wdOf(o),
+  ]);
 }
 
 export interface AdamaxOptions extends UpdateOptions {
@@ -253,12 +204,9 @@ export interface AdamaxOptions extends UpdateOptions {
 
 /** MXNet Adamax: g = clip(rescale·grad + wd·weight); m moving mean; u = max(β2·u, |g|); weight -= lr·m/u (`lr` already /(1-β1^t)). */
 export function adamaxUpdate(weight: NDArray, grad: NDArray, mean: NDArray, u: NDArray, opts: AdamaxOptions): NDArray {
-  const op = 'adamaxUpdate';
-  native.adamaxUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mean, op, 'mean'), handleOf(u, op, 'u'), masterOf(opts, op),
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, wdOf(opts), rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('adamaxUpdate', weight, grad, [[mean, 'mean'], [u, 'u']], opts, [
+    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, wdOf(opts),
+  ]);
 }
 
 export interface NadamOptions extends UpdateOptions {
@@ -279,14 +227,9 @@ export interface NadamOptions extends UpdateOptions {
 
 /** MXNet Nadam: Adam with Nesterov momentum and the momentum schedule terms supplied by the caller. */
 export function nadamUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDArray, opts: NadamOptions): NDArray {
-  const op = 'nadamUpdate';
-  native.nadamUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mean, op, 'mean'), handleOf(v, op, 'var'), masterOf(opts, op),
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, wdOf(opts),
-    opts.momentumT, opts.momentumT1, opts.mSchedule, opts.mScheduleNext, opts.beta2PowT,
-    rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('nadamUpdate', weight, grad, [[mean, 'mean'], [v, 'var']], opts, [
+    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, wdOf(opts), opts.momentumT, opts.momentumT1, opts.mSchedule, opts.mScheduleNext, opts.beta2PowT,
+  ]);
 }
 
 export interface LambOptions extends UpdateOptions {
@@ -303,18 +246,12 @@ export interface LambOptions extends UpdateOptions {
 
 /** MXNet lamb_update_phase1 + phase2 in one call: Adam direction g (+ wd·weight), then weight -= lr·(‖w‖/‖g‖)·g. */
 export function lambUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDArray, opts: LambOptions): NDArray {
-  const op = 'lambUpdate';
-  native.lambUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), handleOf(mean, op, 'mean'), handleOf(v, op, 'var'), masterOf(opts, op),
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-6, opts.t, (opts.biasCorrection ?? true) ? 1 : 0, wdOf(opts),
-    opts.lowerBound ?? -1, opts.upperBound ?? -1, rescaleOf(opts), clipOf(opts),
-  );
-  return weight;
+  return update('lambUpdate', weight, grad, [[mean, 'mean'], [v, 'var']], opts, [
+    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-6, opts.t, (opts.biasCorrection ?? true) ? 1 : 0, wdOf(opts), opts.lowerBound ?? -1, opts.upperBound ?? -1,
+  ]);
 }
 
 /** MXNet SGLD: weight += -lr/2·(clip(rescale·grad) + wd·weight) + N(0, √lr), the noise from the global generator (seed()). */
 export function sgldUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
-  const op = 'sgldUpdate';
-  native.sgldUpdate(handleOf(weight, op, 'weight'), handleOf(grad, op, 'grad'), masterOf(opts, op), opts.lr, wdOf(opts), rescaleOf(opts), clipOf(opts));
-  return weight;
+  return update('sgldUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
 }

@@ -30,7 +30,12 @@ export class SGD extends Optimizer {
     this.updateCount(index);
     const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32 };
     const [mom] = states;
-    if (mom !== undefined) sgdMomUpdate(weight, grad, mom, { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 });
+    if (mom !== undefined) this.momentumUpdate(weight, grad, mom, { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 });
     else sgdUpdate(weight, grad, opts);
+  }
+
+  /** The fused kernel for the momentum state: the one step NAG does differently. */
+  protected momentumUpdate(...args: Parameters<typeof sgdMomUpdate>): void {
+    sgdMomUpdate(...args);
   }
 }
