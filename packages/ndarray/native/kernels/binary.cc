@@ -21,6 +21,7 @@ namespace {
 
 using elemwise::kCheapGrain;
 using elemwise::kCostlyGrain;
+using elemwise::broadcastStrides;
 
 // Integer add/sub/mul wrap around (through unsigned arithmetic, which has no undefined overflow).
 template <typename T, typename F>
@@ -128,17 +129,6 @@ inline void innerRun(const T* x, int64_t sx, const T* y, int64_t sy, T* out, int
   }
 }
 
-// Element strides of `in` (right-aligned against an output of rank `ndim`), 0 where it broadcasts.
-std::vector<int64_t> broadcastStrides(const Shape& in, size_t ndim) {
-  std::vector<int64_t> strides(ndim, 0);
-  int64_t step = 1;
-  for (size_t k = 0; k < in.size(); ++k) {
-    const size_t i = in.size() - 1 - k;
-    if (in[i] != 1) strides[ndim - 1 - k] = step;
-    step *= in[i];
-  }
-  return strides;
-}
 
 // The merged loop nest of a broadcast: outer dims (outermost first) and the inner run.
 struct BroadcastPlan {

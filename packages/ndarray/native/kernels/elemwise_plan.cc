@@ -30,6 +30,7 @@ namespace {
 
 using elemwise::kCheapGrain;
 using elemwise::kCostlyGrain;
+using elemwise::broadcastStrides;
 
 void requireArity(const KernelContext& c, int numIn, int numOut, const char* op) {
   if (c.numInputs != numIn || c.numOutputs != numOut) {
@@ -273,18 +274,6 @@ struct MinimumGrad {
   template <typename T> static T rhs(T g, T l, T r) { return l > r ? g : T(0); }
 };
 
-// Element strides of a tensor of shape `in` broadcast (right-aligned) to rank `ndim`: 0 where it
-// has a unit dim.
-std::vector<int64_t> broadcastStrides(const Shape& in, size_t ndim) {
-  std::vector<int64_t> strides(ndim, 0);
-  int64_t step = 1;
-  for (size_t k = 0; k < in.size(); ++k) {
-    const size_t i = in.size() - 1 - k;
-    if (in[i] != 1) strides[ndim - 1 - k] = step;
-    step *= in[i];
-  }
-  return strides;
-}
 
 // A loop over some dims of out_grad's shape, outermost first, with each operand's element stride.
 struct Loop {
