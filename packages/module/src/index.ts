@@ -68,3 +68,10 @@ export type {
 
 export * as model from './model/index.js';
 export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';
+
+export { BaseModule } from './module/base-module.js';
+export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict } from './module/base-module.js';
+export { Module } from './module/module.js';
+export type { ModuleOptions } from './module/module.js';
+export { DataParallelExecutorGroup, splitInputSlice } from './module/executor-group.js';
+export type { KVStoreSpec, OptimizerSpec } from './module/types.js';

@@ -1,0 +1,314 @@
+// MXNet's BaseModule: the state machine every module shares (bound → parameters initialized →
+// optimizer initialized) and the loops written once on top of the abstract primitives: score,
+// predict, iterPredict, forwardBackward and fit (in MXNet 1.x's order of steps), plus the
+// `arg:`/`aux:` parameter files.
+
+import { concat, load, type NDArray, save, StateError, ValueError } from '@bkt/ndarray';
+import { type BatchEndCallback, callBatchEnd, callEpochEnd, type EpochEndCallback, type SavableSymbol } from '../callbacks/batch-end-param.js';
+import { defaultLogger, type Logger } from '../callbacks/format.js';
+import { DataBatch } from '../data/data-batch.js';
+import type { DataDesc, DataDescLike } from '../data/data-desc.js';
+import { DataIter } from '../data/data-iter.js';
+import type { Initializer } from '../initializers/initializer.js';
+import { Uniform } from '../initializers/uniform.js';
+import { create as createMetric, type MetricSpec } from '../metrics/create.js';
+import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
+import type { KVStoreSpec, OptimizerSpec } from './types.js';
+
+export type ParamDict = Record<string, NDArray>;
+
+export interface BindOptions {
+  forTraining?: boolean;
+  inputsNeedGrad?: boolean;
+  forceRebind?: boolean;
+  sharedModule?: BaseModule | null;
+  gradReq?: 'write' | 'add' | 'null' | Readonly<Record<string, 'write' | 'add' | 'null'>>;
+}
+
+export interface InitParamsOptions {
+  /** null: only copy from argParams/auxParams (what setParams does). Default Uniform(0.01). */
+  initializer?: Initializer | null;
+  argParams?: Readonly<Record<string, NDArray>> | null;
+  auxParams?: Readonly<Record<string, NDArray>> | null;
+  allowMissing?: boolean;
+  forceInit?: boolean;
+  allowExtra?: boolean;
+}
+
+export interface SetParamsOptions {
+  allowMissing?: boolean;
+  forceInit?: boolean;
+  allowExtra?: boolean;
+}
+
+export interface InitOptimizerOptions {
+  kvstore?: KVStoreSpec;
+  optimizer?: OptimizerSpec;
+  optimizerParams?: Readonly<Record<string, unknown>>;
+  forceInit?: boolean;
+}
+
+export interface ScoreOptions {
+  numBatch?: number | null;
+  batchEndCallback?: BatchEndCallback | readonly BatchEndCallback[] | null;
+  scoreEndCallback?: BatchEndCallback | readonly BatchEndCallback[] | null;
+  reset?: boolean;
+  epoch?: number;
+}
+
+export interface PredictOptions {
+  numBatch?: number | null;
+  mergeBatches?: boolean;
+  reset?: boolean;
+  alwaysOutputList?: boolean;
+}
+
+export interface FitOptions {
+  evalData?: DataIter | null;
+  evalMetric?: MetricSpec;
+  epochEndCallback?: EpochEndCallback | readonly EpochEndCallback[] | null;
+  batchEndCallback?: BatchEndCallback | readonly BatchEndCallback[] | null;
+  kvstore?: KVStoreSpec;
+  optimizer?: OptimizerSpec;
+  optimizerParams?: Readonly<Record<string, unknown>>;
+  evalEndCallback?: BatchEndCallback | readonly BatchEndCallback[] | null;
+  evalBatchEndCallback?: BatchEndCallback | readonly BatchEndCallback[] | null;
+  initializer?: Initializer | null;
+  argParams?: Readonly<Record<string, NDArray>> | null;
+  auxParams?: Readonly<Record<string, NDArray>> | null;
+  allowMissing?: boolean;
+  forceRebind?: boolean;
+  forceInit?: boolean;
+  beginEpoch?: number;
+  numEpoch?: number;
+  validationMetric?: MetricSpec | null;
+}
+
+export abstract class BaseModule {
+  binded = false;
+  forTraining = false;
+  inputsNeedGrad = false;
+  paramsInitialized = false;
+  optimizerInitialized = false;
+  logger: Logger;
+  protected _symbol: SavableSymbol | null = null;
+
+  constructor(opts: { logger?: Logger } = {}) {
+    this.logger = opts.logger ?? defaultLogger;
+  }
+
+  get symbol(): SavableSymbol | null {
+    return this._symbol;
+  }
+
+  // --- state checks: a typed error naming the call, never a bare assert -----------------------
+
+  protected requireBound(call: string): void {
+    if (!this.binded) throw new StateError(`${call}: the module is not bound; call bind() first`);
+  }
+
+  protected requireParams(call: string): void {
+    this.requireBound(call);
+    if (!this.paramsInitialized) throw new StateError(`${call}: the parameters are not initialized; call initParams() or setParams() first`);
+  }
+
+  protected requireOptimizer(call: string): void {
+    this.requireParams(call);
+    if (!this.optimizerInitialized) throw new StateError(`${call}: the optimizer is not initialized; call initOptimizer() first`);
+  }
+
+  // --- generic loops ----------------------------------------------------------------------------
+
+  /** forward(batch, {isTrain: true}) then backward(). */
+  forwardBackward(batch: DataBatch): void {
+    this.forward(batch, { isTrain: true });
+    this.backward();
+  }
+
+  /** Runs evalData through the model and returns the metric's (local) name/value pairs. */
+  score(evalData: DataIter, evalMetric: MetricSpec, opts: ScoreOptions = {}): NameValue[] {
+    this.requireParams('score');
+    if (opts.reset ?? true) evalData.reset();
+    const metric = evalMetric instanceof EvalMetric ? evalMetric : createMetric(evalMetric);
+    metric.reset();
+    const epoch = opts.epoch ?? 0;
+    let nbatch = 0;
+    for (let batch = evalData.nextBatch(); batch !== undefined; batch = evalData.nextBatch()) {
+      if (opts.numBatch !== undefined && opts.numBatch !== null && nbatch === opts.numBatch) break;
+      this.prepare(batch);
+      this.forward(batch, { isTrain: false });
+      this.updateMetric(metric, batch.label);
+      callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric: metric, locals: { batch } });
+      nbatch += 1;
+    }
+    callBatchEnd(opts.scoreEndCallback, { epoch, nbatch, evalMetric: metric });
+    return metric.getNameValue();
+  }
+
+  /** Yields each batch's outputs with the padding removed (views, not copies). */
+  *iterPredict(evalData: DataIter, opts: { numBatch?: number | null; reset?: boolean } = {}): Generator<[NDArray[], number, DataBatch]> {
+    this.requireParams('iterPredict');
+    if (opts.reset ?? true) evalData.reset();
+    let nbatch = 0;
+    for (let batch = evalData.nextBatch(); batch !== undefined; batch = evalData.nextBatch()) {
+      if (opts.numBatch !== undefined && opts.numBatch !== null && nbatch === opts.numBatch) break;
+      this.prepare(batch);
+      this.forward(batch, { isTrain: false });
+      const outputs = this.getOutputs().map((o) => (batch.pad > 0 ? o.slice(0, o.shape[0]! - batch.pad) : o));
+      yield [outputs, nbatch, batch];
+      nbatch += 1;
+    }
+  }
+
+  /**
+   * The outputs for every batch of evalData, padding removed. Merged: one array per output
+   * (concatenated along the batch axis), a single output returned bare unless alwaysOutputList.
+   * An NDArray is run as one batch and its first output returned.
+   */
+  predict(evalData: DataIter | NDArray, opts: PredictOptions = {}): NDArray | NDArray[] | NDArray[][] {
+    this.requireParams('predict');
+    if (!(evalData instanceof DataIter)) {
+      if (evalData === null || typeof evalData !== 'object' || !('shape' in evalData)) {
+        throw new ValueError('predict: evalData must be a DataIter or an NDArray');
+      }
+      this.forward(new DataBatch([evalData]));
+      return this.getOutputs()[0]!;
+    }
+    const perBatch: NDArray[][] = [];
+    for (const [outputs] of this.iterPredict(evalData, { numBatch: opts.numBatch, reset: opts.reset })) {
+      perBatch.push(outputs.map((o) => o.copy()));
+    }
+    if (perBatch.length === 0) return [];
+    if (!(opts.mergeBatches ?? true)) return perBatch;
+    const numOutputs = perBatch[0]!.length;
+    if (!perBatch.every((outs) => outs.length === numOutputs)) {
+      throw new ValueError('predict: batches give different numbers of outputs (maybe bucketing is used?); cannot merge them');
+    }
+    const merged = Array.from({ length: numOutputs }, (_, i) => {
+      const parts = perBatch.map((outs) => outs[i]!);
+      return parts.length === 1 ? parts[0]! : concat(parts, { dim: 0 });
+    });
+    return numOutputs === 1 && !opts.alwaysOutputList ? merged[0]! : merged;
+  }
+
+  /** Trains the module (MXNet 1.x's fit, step for step). */
+  fit(trainData: DataIter, opts: FitOptions = {}): void {
+    if (opts.numEpoch === undefined || opts.numEpoch === null) throw new ValueError('fit: numEpoch is required');
+    const evalMetricSpec = opts.evalMetric ?? 'acc';
+    this.bind(trainData.provideData, trainData.provideLabel, { forTraining: true, forceRebind: opts.forceRebind ?? false });
+    this.initParams({
+      initializer: opts.initializer === undefined ? new Uniform(0.01) : opts.initializer,
+      argParams: opts.argParams,
+      auxParams: opts.auxParams,
+      allowMissing: opts.allowMissing ?? false,
+      forceInit: opts.forceInit ?? false,
+    });
+    this.initOptimizer({ kvstore: opts.kvstore ?? 'local', optimizer: opts.optimizer ?? 'sgd', optimizerParams: opts.optimizerParams ?? { learningRate: 0.01 } });
+
+    // A string metric gives validation its own fresh metric; an object is shared (score resets it).
+    const validationSpec = opts.validationMetric ?? evalMetricSpec;
+    const evalMetric = evalMetricSpec instanceof EvalMetric ? evalMetricSpec : createMetric(evalMetricSpec);
+
+    for (let epoch = opts.beginEpoch ?? 0; epoch < opts.numEpoch; epoch++) {
+      const tic = Date.now();
+      evalMetric.reset();
+      let nbatch = 0;
+      let next = trainData.nextBatch();
+      if (next === undefined) throw new ValueError(`fit: the training data gave no batch in epoch ${epoch}`);
+      let endOfBatch = false;
+      while (!endOfBatch) {
+        const batch: DataBatch = next!;
+        this.forwardBackward(batch);
+        this.update();
+        this.updateMetric(evalMetric, batch.label);
+        next = trainData.nextBatch();
+        if (next === undefined) endOfBatch = true;
+        else this.prepare(next);
+        let evalNameVals: NameValue[] | undefined;
+        if (endOfBatch) evalNameVals = evalMetric.getGlobalNameValue();
+        callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric, locals: { batch, evalNameVals } });
+        nbatch += 1;
+        if (endOfBatch) for (const [name, value] of evalNameVals!) this.logger(`Epoch[${epoch}] Train-${name}=${value}`);
+      }
+      this.logger(`Epoch[${epoch}] Time cost=${((Date.now() - tic) / 1000).toFixed(3)}`);
+
+      // Sync aux params across devices (get averages over devices, set broadcasts them back).
+      const [argParams, auxParams] = this.getParams();
+      this.setParams(argParams, auxParams);
+
+      callEpochEnd(opts.epochEndCallback, epoch, this.symbol, argParams, auxParams);
+
+      if (opts.evalData) {
+        const res = this.score(opts.evalData, validationSpec, {
+          scoreEndCallback: opts.evalEndCallback,
+          batchEndCallback: opts.evalBatchEndCallback,
+          epoch,
+        });
+        for (const [name, value] of res) this.logger(`Epoch[${epoch}] Validation-${name}=${value}`);
+      }
+      trainData.reset();
+    }
+  }
+
+  // --- parameters -------------------------------------------------------------------------------
+
+  /** Copies parameters in (initParams without an initializer). */
+  setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    this.initParams({
+      initializer: null,
+      argParams,
+      auxParams,
+      allowMissing: opts.allowMissing ?? false,
+      forceInit: opts.forceInit ?? true,
+      allowExtra: opts.allowExtra ?? false,
+    });
+  }
+
+  /** Writes the parameters as `arg:<name>` / `aux:<name>` arrays in one file. */
+  saveParams(fname: string): void {
+    const [argParams, auxParams] = this.getParams();
+    const dict: Record<string, NDArray> = {};
+    for (const [k, v] of Object.entries(argParams)) dict[`arg:${k}`] = v;
+    for (const [k, v] of Object.entries(auxParams)) dict[`aux:${k}`] = v;
+    save(fname, dict);
+  }
+
+  /** Reads a file written by saveParams and installs it with setParams. */
+  loadParams(fname: string): void {
+    const loaded = load(fname);
+    if (Array.isArray(loaded)) throw new ValueError(`loadParams: invalid param file ${fname} (the arrays have no names)`);
+    const argParams: ParamDict = {};
+    const auxParams: ParamDict = {};
+    for (const [key, value] of Object.entries(loaded as Record<string, NDArray>)) {
+      const i = key.indexOf(':');
+      const kind = i < 0 ? '' : key.slice(0, i);
+      const name = key.slice(i + 1);
+      if (kind === 'arg') argParams[name] = value;
+      else if (kind === 'aux') auxParams[name] = value;
+      else throw new ValueError(`loadParams: invalid param file ${fname} (entry '${key}')`);
+    }
+    this.setParams(argParams, auxParams);
+  }
+
+  /** Hook run on each batch before forward (row-sparse pulls, bucket switches); no-op here. */
+  prepare(_batch: DataBatch): void {}
+
+  // --- abstract primitives -------------------------------------------------------------------
+
+  abstract get dataNames(): readonly string[];
+  abstract get outputNames(): readonly string[];
+  abstract get dataShapes(): readonly DataDesc[];
+  abstract get labelShapes(): readonly DataDesc[] | null;
+  abstract get outputShapes(): readonly [string, readonly number[]][];
+  abstract getParams(): [ParamDict, ParamDict];
+  abstract initParams(opts?: InitParamsOptions): void;
+  abstract bind(dataShapes: readonly DataDescLike[], labelShapes?: readonly DataDescLike[] | null, opts?: BindOptions): void;
+  abstract initOptimizer(opts?: InitOptimizerOptions): void;
+  /** isTrain undefined means "use forTraining". */
+  abstract forward(batch: DataBatch, opts?: { isTrain?: boolean }): void;
+  abstract backward(outGrads?: readonly NDArray[]): void;
+  abstract getOutputs(mergeMultiContext?: boolean): NDArray[];
+  abstract getInputGrads(mergeMultiContext?: boolean): NDArray[];
+  abstract update(): void;
+  abstract updateMetric(evalMetric: EvalMetric, labels: readonly NDArray[]): void;
+}

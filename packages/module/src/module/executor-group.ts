@@ -1,0 +1,254 @@
+// MXNet's DataParallelExecutorGroup: one executor per context, each batch split along its batch
+// axis by the work load list, parameters kept identical on every context, outputs concatenated back.
+// Only batch axis 0 (or no batch axis, -1) is supported for splitting. Reshaping passes partialShaping,
+// so a label whose shape was not given (predicting a batch of another size) follows the data.
+
+import { add, type Context, concat, divide, type DType, type NDArray, ValueError } from '@bkt/ndarray';
+import { Executor } from '@bkt/executor';
+import type { Symbol as BktSymbol } from '@bkt/symbol';
+import type { DataDesc } from '../data/data-desc.js';
+import type { EvalMetric } from '../metrics/eval-metric.js';
+
+type GradReq = 'write' | 'add' | 'null';
+export type Slice = readonly [number, number];
+
+/** MXNet's _split_input_slice: device i gets round(w_i·batch/Σw) rows, the remainder going to the last. */
+export function splitInputSlice(batchSize: number, workLoadList: readonly number[]): Slice[] {
+  const total = workLoadList.reduce((s, w) => s + w, 0);
+  const counts = workLoadList.map((w) => roundHalfEven((w * batchSize) / total));
+  counts[counts.length - 1]! += batchSize - counts.reduce((s, c) => s + c, 0);
+  const slices: Slice[] = [];
+  let end = 0;
+  for (const c of counts) {
+    const begin = Math.min(end, batchSize);
+    end = Math.min(begin + c, batchSize);
+    if (begin >= end) throw new ValueError('Too many slices: some splits are empty (batch size smaller than the number of devices?)');
+    slices.push([begin, end]);
+  }
+  return slices;
+}
+
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+export interface ExecutorGroupOptions {
+  contexts: readonly Context[];
+  workLoadList: readonly number[];
+  dataShapes: readonly DataDesc[];
+  labelShapes: readonly DataDesc[] | null;
+  paramNames: readonly string[];
+  forTraining: boolean;
+  inputsNeedGrad: boolean;
+  sharedGroup?: DataParallelExecutorGroup | null;
+  fixedParamNames?: readonly string[];
+  gradReq?: GradReq | Readonly<Record<string, GradReq>>;
+  stateNames?: readonly string[];
+}
+
+export class DataParallelExecutorGroup {
+  readonly symbol: BktSymbol;
+  readonly contexts: readonly Context[];
+  readonly workLoadList: readonly number[];
+  readonly paramNames: readonly string[];
+  readonly argNames: readonly string[];
+  readonly auxNames: readonly string[];
+  readonly forTraining: boolean;
+  readonly inputsNeedGrad: boolean;
+  readonly gradReq: Record<string, GradReq>;
+  readonly fixedParamNames: readonly string[];
+  readonly stateNames: readonly string[];
+  execs: Executor[] = [];
+  dataShapes: readonly DataDesc[] = [];
+  labelShapes: readonly DataDesc[] | null = null;
+  slices: Slice[] = [];
+  batchSize = 0;
+  #origExecs: Executor[] | null = null;
+
+  constructor(symbol: BktSymbol, opts: ExecutorGroupOptions) {
+    this.symbol = symbol;
+    this.contexts = opts.contexts;
+    this.workLoadList = opts.workLoadList;
+    this.paramNames = opts.paramNames;
+    this.argNames = symbol.listArguments();
+    this.auxNames = symbol.listAuxiliaryStates();
+    this.forTraining = opts.forTraining;
+    this.inputsNeedGrad = opts.inputsNeedGrad;
+    this.fixedParamNames = opts.fixedParamNames ?? [];
+    this.stateNames = opts.stateNames ?? [];
+    this.gradReq = this.#resolveGradReq(opts.gradReq ?? 'write', opts.dataShapes.map((d) => d.name));
+    this.#bindExec(opts.dataShapes, opts.labelShapes, opts.sharedGroup ?? null, false);
+  }
+
+  #resolveGradReq(spec: GradReq | Readonly<Record<string, GradReq>>, dataNames: readonly string[]): Record<string, GradReq> {
+    const out: Record<string, GradReq> = {};
+    for (const name of this.argNames) {
+      if (!this.forTraining) out[name] = 'null';
+      else if (this.paramNames.includes(name)) out[name] = this.fixedParamNames.includes(name) ? 'null' : typeof spec === 'string' ? spec : 'write';
+      else if (dataNames.includes(name)) out[name] = this.inputsNeedGrad ? (typeof spec === 'string' ? spec : 'write') : 'null';
+      else out[name] = 'null';
+    }
+    if (typeof spec !== 'string' && this.forTraining) {
+      for (const [k, v] of Object.entries(spec)) {
+        if (!this.argNames.includes(k)) throw new ValueError(`gradReq: '${k}' is not an argument of the symbol`);
+        out[k] = v;
+      }
+    }
+    return out;
+  }
+
+  #decideSlices(descs: readonly DataDesc[]): void {
+    let batch: number | undefined;
+    for (const d of descs) {
+      const axis = d.batchAxis;
+      if (axis === -1) continue;
+      if (axis !== 0) throw new ValueError(`DataParallelExecutorGroup: '${d.name}' has its batch axis at ${axis}; only axis 0 is supported`);
+      const n = d.shape[0]!;
+      if (batch !== undefined && n !== batch) throw new ValueError(`DataParallelExecutorGroup: all inputs must have the same batch size (${d.name}: ${n}, others: ${batch})`);
+      batch = n;
+    }
+    this.batchSize = batch ?? 0;
+    this.slices = splitInputSlice(this.batchSize, this.workLoadList);
+  }
+
+  #slicedShapes(descs: readonly DataDesc[], k: number): Record<string, number[]> {
+    const [b, e] = this.slices[k]!;
+    return Object.fromEntries(descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : [e - b, ...d.shape.slice(1)]]));
+  }
+
+  #bindExec(dataShapes: readonly DataDesc[], labelShapes: readonly DataDesc[] | null, shared: DataParallelExecutorGroup | null, reshape: boolean): void {
+    const descs = [...dataShapes, ...(labelShapes ?? [])];
+    this.#decideSlices(descs);
+    const dtypes: Record<string, DType> = Object.fromEntries(descs.map((d) => [d.name, d.dtype]));
+    this.execs = this.contexts.map((ctx, k) => {
+      const shapes = this.#slicedShapes(descs, k);
+      if (reshape) return this.#origExecs![k]!.reshape(shapes, { allowUpSizing: true, partialShaping: true });
+      return Executor.simpleBind(this.symbol, { ctx, shapes, dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k] });
+    });
+    this.dataShapes = dataShapes;
+    this.labelShapes = labelShapes;
+  }
+
+  /** Rebinds for new input shapes (no-op when they are the same), sharing the original executors' arrays. */
+  reshape(dataShapes: readonly DataDesc[], labelShapes: readonly DataDesc[] | null): void {
+    const same = (a: readonly DataDesc[] | null, b: readonly DataDesc[] | null): boolean =>
+      (a ?? []).length === (b ?? []).length && (a ?? []).every((d, i) => d.equals(b![i]!));
+    if (same(dataShapes, this.dataShapes) && same(labelShapes, this.labelShapes)) return;
+    if (this.#origExecs === null) this.#origExecs = this.execs;
+    this.#bindExec(dataShapes, labelShapes, null, true);
+  }
+
+  /** Parameter arrays per parameter, one per device. */
+  get paramArrays(): NDArray[][] {
+    return this.paramNames.map((n) => this.execs.map((e) => e.argDict[n]!));
+  }
+
+  /** Gradient arrays per parameter, one per device (empty lists for parameters without gradient). */
+  get gradArrays(): NDArray[][] {
+    return this.paramNames.map((n) => this.execs.flatMap((e) => (e.gradDict[n] ? [e.gradDict[n]!] : [])));
+  }
+
+  get auxArrays(): NDArray[][] {
+    return this.auxNames.map((n) => this.execs.map((e) => e.auxDict[n]!));
+  }
+
+  /** Copies the parameters into every executor. */
+  setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, allowExtra = false): void {
+    for (const e of this.execs) e.copyParamsFrom(argParams, auxParams, allowExtra);
+  }
+
+  /** Writes the average over devices of every parameter into the given (CPU) arrays. */
+  getParams(argParams: Record<string, NDArray>, auxParams: Record<string, NDArray>): void {
+    const average = (copies: NDArray[], target: NDArray): void => {
+      if (copies.length === 1) {
+        copies[0]!.copyTo(target);
+        return;
+      }
+      const onTarget = copies.map((c) => c.copyTo(target.context));
+      let sum = onTarget[0]!;
+      for (const c of onTarget.slice(1)) sum = add(sum, c);
+      divide(sum, copies.length).copyTo(target);
+    };
+    this.paramNames.forEach((n, i) => {
+      if (argParams[n]) average(this.paramArrays[i]!, argParams[n]!);
+    });
+    this.auxNames.forEach((n, i) => {
+      if (auxParams[n]) average(this.auxArrays[i]!, auxParams[n]!);
+    });
+  }
+
+  /** Copies each device's slice of the batch into its executor, then runs forward everywhere. */
+  forward(data: readonly NDArray[], labels: readonly NDArray[], isTrain: boolean): void {
+    const load = (descs: readonly DataDesc[], arrays: readonly NDArray[]): void => {
+      descs.forEach((d, i) => {
+        const src = arrays[i];
+        if (src === undefined) return;
+        this.execs.forEach((e, k) => {
+          const dst = e.argDict[d.name]!;
+          if (d.batchAxis === -1) src.copyTo(dst);
+          else {
+            const [b, end] = this.slices[k]!;
+            src.slice(b, end).copyTo(dst);
+          }
+        });
+      });
+    };
+    load(this.dataShapes, data);
+    if (this.labelShapes && labels.length > 0) load(this.labelShapes, labels);
+    for (const e of this.execs) e.forward({ isTrain });
+  }
+
+  backward(outGrads?: readonly NDArray[]): void {
+    if (!this.forTraining) throw new ValueError('backward: the executor group was not bound for training');
+    this.execs.forEach((e, k) => {
+      if (outGrads === undefined) e.backward();
+      else {
+        const [b, end] = this.slices[k]!;
+        e.backward(outGrads.map((g) => g.slice(b, end)));
+      }
+    });
+  }
+
+  /** Per output: merged along the batch axis, or one array per device. */
+  getOutputs(mergeMultiContext = true): NDArray[] | NDArray[][] {
+    const perOutput = this.symbol.listOutputs().map((_, i) => this.execs.map((e) => e.outputs[i]!));
+    return mergeMultiContext ? perOutput.map(merge) : perOutput;
+  }
+
+  getInputGrads(mergeMultiContext = true): NDArray[] | NDArray[][] {
+    if (!this.inputsNeedGrad) throw new ValueError('getInputGrads: bind with inputsNeedGrad to have input gradients');
+    const perInput = this.dataShapes.map((d) => this.execs.map((e) => e.gradDict[d.name]!));
+    return mergeMultiContext ? perInput.map(merge) : perInput;
+  }
+
+  /** Output shapes with the batch axis set to the whole batch. */
+  getOutputShapes(): [string, number[]][] {
+    const names = this.symbol.listOutputs();
+    return this.execs[0]!.outputs.map((o, i) => [names[i]!, [this.batchSize, ...o.shape.slice(1)]]);
+  }
+
+  /** Updates the metric with each device's slice of the labels and its outputs. */
+  updateMetric(metric: EvalMetric, labels: readonly NDArray[]): void {
+    const labelNames = (this.labelShapes ?? []).map((d) => d.name);
+    const outNames = this.symbol.listOutputs();
+    this.execs.forEach((e, k) => {
+      const [b, end] = this.slices[k]!;
+      const labelDict: Record<string, NDArray> = {};
+      labelNames.forEach((n, i) => {
+        if (labels[i]) labelDict[n] = this.execs.length === 1 ? labels[i]! : labels[i]!.slice(b, end);
+      });
+      const predDict: Record<string, NDArray> = Object.fromEntries(outNames.map((n, i) => [n, e.outputs[i]!]));
+      metric.updateDict(labelDict, predDict);
+    });
+  }
+}
+
+function merge(parts: NDArray[]): NDArray {
+  if (parts.length === 1) return parts[0]!;
+  const ctx = parts[0]!.context;
+  return concat(parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx))), { dim: 0 });
+}

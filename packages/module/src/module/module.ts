@@ -1,0 +1,438 @@
+// MXNet's Module: a symbol bound on one or more contexts through a DataParallelExecutorGroup, with
+// CPU copies of its parameters, an optimizer (local updater, or a kvstore summing the gradients of
+// several contexts) and checkpoints.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type Context, cpu, type NDArray, StateError, ValueError, zeros } from '@bkt/ndarray';
+import { create as createKVStore, type KVStore } from '@bkt/kvstore';
+import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
+import type { Symbol as BktSymbol } from '@bkt/symbol';
+import type { DataBatch } from '../data/data-batch.js';
+import { DataDesc, type DataDescLike } from '../data/data-desc.js';
+import { InitDesc } from '../initializers/init-desc.js';
+import { Uniform } from '../initializers/uniform.js';
+import type { EvalMetric } from '../metrics/eval-metric.js';
+import { loadCheckpoint, paramsFile, saveCheckpoint } from '../model/checkpoint.js';
+import {
+  BaseModule,
+  type BindOptions,
+  type InitOptimizerOptions,
+  type InitParamsOptions,
+  type ParamDict,
+  type SetParamsOptions,
+} from './base-module.js';
+import { DataParallelExecutorGroup } from './executor-group.js';
+import type { Logger } from '../callbacks/format.js';
+
+export interface ModuleOptions {
+  dataNames?: readonly string[];
+  labelNames?: readonly string[] | null;
+  context?: Context | readonly Context[];
+  workLoadList?: readonly number[] | null;
+  fixedParamNames?: readonly string[] | null;
+  stateNames?: readonly string[] | null;
+  logger?: Logger;
+}
+
+const LEARNED_SUFFIX = /_(weight|bias|gamma|beta)$/;
+
+export class Module extends BaseModule {
+  readonly contexts: readonly Context[];
+  readonly workLoadList: readonly number[];
+  readonly fixedParamNames: readonly string[];
+  readonly stateNames: readonly string[];
+  readonly #dataNames: string[];
+  readonly #labelNames: string[];
+  readonly #paramNames: string[];
+  readonly #auxNames: string[];
+  readonly #outputNames: string[];
+  #argParams: ParamDict | null = null;
+  #auxParams: ParamDict | null = null;
+  #paramsDirty = false;
+  #group: DataParallelExecutorGroup | null = null;
+  #dataShapes: DataDesc[] = [];
+  #labelShapes: DataDesc[] | null = null;
+  #optimizer: Optimizer | null = null;
+  #kvstore: KVStore | null = null;
+  #updateOnKVStore = false;
+  #updater: Updater | null = null;
+  #preloadOptStates: string | null = null;
+
+  constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
+    super({ logger: opts.logger });
+    this._symbol = symbol;
+    const ctx = opts.context ?? cpu();
+    this.contexts = Array.isArray(ctx) ? [...(ctx as readonly Context[])] : [ctx as Context];
+    this.workLoadList = opts.workLoadList ?? this.contexts.map(() => 1);
+    if (this.workLoadList.length !== this.contexts.length) {
+      throw new ValueError(`Module: workLoadList has ${this.workLoadList.length} entries for ${this.contexts.length} contexts`);
+    }
+    this.#dataNames = [...(opts.dataNames ?? ['data'])];
+    this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : opts.labelNames ?? [])];
+    this.stateNames = [...(opts.stateNames ?? [])];
+    this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
+    const args = symbol.listArguments();
+    const check = (names: readonly string[], what: string, throwIt: boolean): void => {
+      for (const n of names) {
+        if (args.includes(n)) continue;
+        const candidates = args.filter((a) => !LEARNED_SUFFIX.test(a));
+        const msg = `Module: unknown ${what} name '${n}'; the symbol's inputs are: ${candidates.join(', ')}`;
+        if (throwIt) throw new ValueError(msg);
+        this.logger(`Warning: ${msg}`);
+      }
+    };
+    check(this.#dataNames, 'data', true);
+    check(this.#labelNames, 'label', false);
+    check(this.stateNames, 'state', true);
+    check(this.fixedParamNames, 'fixed param', true);
+    const inputs = new Set([...this.#dataNames, ...this.#labelNames, ...this.stateNames]);
+    this.#paramNames = args.filter((a) => !inputs.has(a));
+    this.#auxNames = symbol.listAuxiliaryStates();
+    this.#outputNames = symbol.listOutputs();
+  }
+
+  override get symbol(): BktSymbol {
+    return this._symbol as BktSymbol;
+  }
+
+  /** Reads `<prefix>-symbol.json` and `<prefix>-<epoch>.params`; bind() puts the parameters on the devices. */
+  static load(prefix: string, epoch: number, opts: ModuleOptions & { loadOptimizerStates?: boolean } = {}): Module {
+    const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
+    const mod = new Module(symbol, opts);
+    mod.#argParams = argParams;
+    mod.#auxParams = auxParams;
+    mod.paramsInitialized = true;
+    if (opts.loadOptimizerStates) mod.#preloadOptStates = `${prefix}-${String(epoch).padStart(4, '0')}.states`;
+    return mod;
+  }
+
+  /** Writes the symbol, the parameters and, optionally, the optimizer states. */
+  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false): void {
+    this.symbol.save(`${prefix}-symbol.json`);
+    const [argParams, auxParams] = this.getParams();
+    saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
+    if (saveOptimizerStates) {
+      const file = paramsFile(prefix, epoch).replace(/\.params$/, '.states');
+      this.saveOptimizerStates(file);
+      this.logger(`Saved optimizer state to "${file}"`);
+    }
+  }
+
+  get dataNames(): readonly string[] {
+    return this.#dataNames;
+  }
+  get labelNames(): readonly string[] {
+    return this.#labelNames;
+  }
+  get outputNames(): readonly string[] {
+    return this.#outputNames;
+  }
+  get paramNames(): readonly string[] {
+    return this.#paramNames;
+  }
+  get dataShapes(): readonly DataDesc[] {
+    this.requireBound('dataShapes');
+    return this.#dataShapes;
+  }
+  get labelShapes(): readonly DataDesc[] | null {
+    this.requireBound('labelShapes');
+    return this.#labelShapes;
+  }
+  get outputShapes(): readonly [string, readonly number[]][] {
+    this.requireBound('outputShapes');
+    return this.#group!.getOutputShapes();
+  }
+
+  // --- parameters -------------------------------------------------------------------------------
+
+  getParams(): [ParamDict, ParamDict] {
+    this.requireParams('getParams');
+    if (this.#paramsDirty) this.#syncParamsFromDevices();
+    return [this.#argParams!, this.#auxParams!];
+  }
+
+  #syncParamsFromDevices(): void {
+    this.#group!.getParams(this.#argParams!, this.#auxParams!);
+    this.#paramsDirty = false;
+  }
+
+  initParams(opts: InitParamsOptions = {}): void {
+    if (this.paramsInitialized && !opts.forceInit) {
+      this.logger('Warning: parameters already initialized and forceInit=false. initParams call ignored.');
+      return;
+    }
+    this.requireBound('initParams');
+    const initializer = opts.initializer === undefined ? new Uniform(0.01) : opts.initializer;
+    const attrs = this.symbol.attrDict();
+    const fill = (name: string, arr: NDArray, source: Readonly<Record<string, NDArray>> | null | undefined): void => {
+      if (source) {
+        const src = source[name];
+        if (src !== undefined) {
+          if (src !== arr) src.copyTo(arr);
+          return;
+        }
+        if (!opts.allowMissing) throw new ValueError(`initParams: '${name}' is not presented in the given parameters (pass allowMissing to initialize it)`);
+        if (initializer) initializer.init(new InitDesc(name, attrs[name] ?? {}), arr);
+        return;
+      }
+      if (initializer) initializer.init(new InitDesc(name, attrs[name] ?? {}), arr);
+    };
+    for (const name of Object.keys(this.#argParams!).sort()) fill(name, this.#argParams![name]!, opts.argParams);
+    for (const name of Object.keys(this.#auxParams!).sort()) fill(name, this.#auxParams![name]!, opts.auxParams);
+    if (!opts.allowExtra) {
+      const extra = [
+        ...Object.keys(opts.argParams ?? {}).filter((n) => !(n in this.#argParams!)),
+        ...Object.keys(opts.auxParams ?? {}).filter((n) => !(n in this.#auxParams!)),
+      ];
+      if (extra.length > 0) throw new ValueError(`initParams: unknown parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
+    }
+    this.paramsInitialized = true;
+    this.#paramsDirty = false;
+    this.#group!.setParams(this.#argParams!, this.#auxParams!);
+  }
+
+  override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    if (!opts.allowMissing) {
+      super.setParams(argParams, auxParams, opts);
+      return;
+    }
+    if (this.paramsInitialized && !(opts.forceInit ?? true)) {
+      this.logger('Warning: parameters already initialized and forceInit=false. setParams call ignored.');
+      return;
+    }
+    this.requireBound('setParams');
+    this.#group!.setParams(argParams, auxParams, opts.allowExtra ?? false);
+    this.#paramsDirty = true;
+    this.paramsInitialized = true;
+  }
+
+  // --- binding ----------------------------------------------------------------------------------
+
+  bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    if (opts.forceRebind) this.#resetBind();
+    if (this.binded) {
+      this.logger('Warning: Already bound, ignoring bind()');
+      return;
+    }
+    const forTraining = opts.forTraining ?? true;
+    const inputsNeedGrad = opts.inputsNeedGrad ?? false;
+    if (!forTraining && inputsNeedGrad) throw new ValueError('bind: inputsNeedGrad needs forTraining');
+    const [data, label] = this.#parseDescs(dataShapes, labelShapes);
+    let shared: Module | null = null;
+    if (opts.sharedModule) {
+      if (!(opts.sharedModule instanceof Module)) throw new ValueError('bind: sharedModule must be a Module');
+      if (!opts.sharedModule.binded || !opts.sharedModule.paramsInitialized) {
+        throw new StateError('bind: sharedModule must be bound and have its parameters initialized');
+      }
+      shared = opts.sharedModule;
+    }
+    this.forTraining = forTraining;
+    this.inputsNeedGrad = inputsNeedGrad;
+    this.#dataShapes = data;
+    this.#labelShapes = label;
+    this.#group = new DataParallelExecutorGroup(this.symbol, {
+      contexts: this.contexts,
+      workLoadList: this.workLoadList,
+      dataShapes: data,
+      labelShapes: label,
+      paramNames: this.#paramNames,
+      forTraining,
+      inputsNeedGrad,
+      sharedGroup: shared ? shared.#group : null,
+      fixedParamNames: this.fixedParamNames,
+      gradReq: opts.gradReq ?? 'write',
+      stateNames: this.stateNames,
+    });
+    if (shared) {
+      this.paramsInitialized = true;
+      this.#argParams = shared.#argParams;
+      this.#auxParams = shared.#auxParams;
+    } else if (this.paramsInitialized) {
+      this.#group.setParams(this.#argParams!, this.#auxParams!);
+    } else {
+      const exec = this.#group.execs[0]!;
+      this.#argParams = Object.fromEntries(this.#paramNames.map((n) => [n, zeros(exec.argDict[n]!.shape, { dtype: exec.argDict[n]!.dtype })]));
+      this.#auxParams = Object.fromEntries(this.#auxNames.map((n) => [n, zeros(exec.auxDict[n]!.shape, { dtype: exec.auxDict[n]!.dtype })]));
+    }
+    if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
+    this.binded = true;
+  }
+
+  #resetBind(): void {
+    this.binded = false;
+    this.#group = null;
+    this.#dataShapes = [];
+    this.#labelShapes = null;
+  }
+
+  #parseDescs(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null | undefined): [DataDesc[], DataDesc[] | null] {
+    const data = dataShapes.map((d) => DataDesc.from(d));
+    const names = data.map((d) => d.name).sort();
+    const expected = [...this.#dataNames].sort();
+    if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
+      throw new ValueError(`bind: data shapes name [${names.join(', ')}] but the module's dataNames are [${expected.join(', ')}]`);
+    }
+    const label = labelShapes && labelShapes.length > 0 ? labelShapes.map((d) => DataDesc.from(d)) : null;
+    if (label) {
+      const ln = label.map((d) => d.name).sort();
+      const le = [...this.#labelNames].sort();
+      if (ln.length !== le.length || ln.some((n, i) => n !== le[i])) {
+        this.logger(`Warning: label shapes name [${ln.join(', ')}] but the module's labelNames are [${le.join(', ')}]`);
+      }
+    }
+    return [data, label];
+  }
+
+  /** Rebinds the executors for new input shapes, sharing parameters and memory. */
+  reshape(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null): void {
+    this.requireBound('reshape');
+    const [data, label] = this.#parseDescs(dataShapes, labelShapes);
+    this.#dataShapes = data;
+    this.#labelShapes = label;
+    this.#group!.reshape(data, label);
+  }
+
+  // --- optimizer --------------------------------------------------------------------------------
+
+  initOptimizer(opts: InitOptimizerOptions = {}): void {
+    this.requireParams('initOptimizer');
+    if (this.optimizerInitialized && !opts.forceInit) {
+      this.logger('Warning: optimizer already initialized, ignoring...');
+      return;
+    }
+    if (this.#paramsDirty) this.#syncParamsFromDevices();
+    const kvSpec = opts.kvstore === undefined ? 'local' : opts.kvstore;
+    const numDevice = this.contexts.length;
+    // MXNet's _create_kvstore: one device and a non-distributed type → no kvstore at all.
+    let kv: KVStore | null = null;
+    if (kvSpec !== null && typeof kvSpec === 'object') kv = kvSpec;
+    else if (typeof kvSpec === 'string' && (numDevice > 1 || kvSpec.includes('dist'))) kv = createKVStore(kvSpec);
+    const envUpdate = process.env['MXNET_UPDATE_ON_KVSTORE'];
+    let updateOnKV = kv !== null && (envUpdate === undefined || envUpdate !== '0') && kv.isCapable('optimizer');
+    if (kv !== null && typeof kvSpec === 'string' && kvSpec === 'local') {
+      if (Object.values(this.#argParams!).some((a) => a.size > 16 * 1024 * 1024)) updateOnKV = false;
+    }
+
+    const batchSize = this.#group!.batchSize;
+    const idx2name: Record<number, string> = {};
+    if (updateOnKV) this.#paramNames.forEach((n, i) => (idx2name[i] = n));
+    else this.#paramNames.forEach((n, i) => this.contexts.forEach((_, k) => (idx2name[i * numDevice + k] = n)));
+
+    const spec = opts.optimizer ?? 'sgd';
+    let optimizer: Optimizer;
+    if (typeof spec === 'string') {
+      const params: Record<string, unknown> = { ...(opts.optimizerParams ?? { learningRate: 0.01 }) };
+      if (params['rescaleGrad'] === undefined) params['rescaleGrad'] = 1 / batchSize;
+      optimizer = createOptimizer(spec, { ...params, sym: this.symbol, paramIdx2Name: idx2name });
+    } else if (spec instanceof Optimizer) {
+      optimizer = spec;
+      const rg = (optimizer as unknown as { rescaleGrad?: number }).rescaleGrad;
+      if (rg !== undefined && rg !== 1 / batchSize) {
+        this.logger(`Warning: optimizer created manually outside Module but rescaleGrad is not normalized to 1.0/batchSize (${rg} vs. ${1 / batchSize}). Is this intended?`);
+      }
+    } else throw new ValueError('initOptimizer: optimizer must be a name or an Optimizer');
+
+    this.#optimizer = optimizer;
+    this.#kvstore = kv;
+    this.#updateOnKVStore = updateOnKV;
+    this.#updater = null;
+    if (kv) {
+      if (updateOnKV) kv.setOptimizer(optimizer);
+      const params = this.#group!.paramArrays;
+      this.#paramNames.forEach((name, i) => {
+        kv!.init(name, this.#argParams![name]!);
+        if (updateOnKV) kv!.pull(name, params[i]!, -i);
+      });
+    }
+    if (!updateOnKV) this.#updater = getUpdater(optimizer);
+    this.optimizerInitialized = true;
+    if (this.#preloadOptStates !== null) {
+      this.loadOptimizerStates(this.#preloadOptStates);
+      this.#preloadOptStates = null;
+    }
+  }
+
+  /** Uses another module's optimizer, kvstore and updater (bucketing). */
+  borrowOptimizer(shared: Module): void {
+    if (!shared.optimizerInitialized) throw new StateError('borrowOptimizer: the shared module has no optimizer');
+    this.#optimizer = shared.#optimizer;
+    this.#kvstore = shared.#kvstore;
+    this.#updateOnKVStore = shared.#updateOnKVStore;
+    this.#updater = shared.#updater;
+    this.optimizerInitialized = true;
+  }
+
+  saveOptimizerStates(fname: string): void {
+    this.requireOptimizer('saveOptimizerStates');
+    if (this.#updateOnKVStore) this.#kvstore!.saveOptimizerStates(fname);
+    else writeFileSync(fname, this.#updater!.getStates());
+  }
+
+  loadOptimizerStates(fname: string): void {
+    this.requireOptimizer('loadOptimizerStates');
+    if (this.#updateOnKVStore) this.#kvstore!.loadOptimizerStates(fname);
+    else this.#updater!.setStates(new Uint8Array(readFileSync(fname)));
+  }
+
+  // --- computation ------------------------------------------------------------------------------
+
+  forward(batch: DataBatch, opts: { isTrain?: boolean } = {}): void {
+    this.requireParams('forward');
+    const cur = this.#dataShapes.map((d) => d.shape);
+    const changed = batch.data.length !== cur.length || batch.data.some((a, i) => a.shape.length !== cur[i]!.length || a.shape.some((s, j) => s !== cur[i]![j]));
+    if (changed) {
+      const data = batch.provideData ?? this.#dataShapes.map((d, i) => d.with({ shape: batch.data[i]!.shape }));
+      let label: DataDesc[] | null = null;
+      if (batch.provideLabel) label = [...batch.provideLabel];
+      else if (batch.label.length > 0) label = (this.#labelShapes ?? []).map((d, i) => d.with({ shape: batch.label[i]!.shape }));
+      else if (this.#labelShapes) {
+        // Unlike MXNet (which drops the label descs here), keep them at the new batch size so that
+        // updateMetric still knows the label names after predicting on an unlabelled batch.
+        const n = data[0] ? DataDesc.from(data[0]).shape[0]! : 0;
+        label = this.#labelShapes.map((d) => (d.batchAxis === 0 ? d.with({ shape: [n, ...d.shape.slice(1)] }) : d));
+      }
+      this.reshape(data, label);
+    }
+    this.#group!.forward(batch.data, batch.label, opts.isTrain ?? this.forTraining);
+  }
+
+  backward(outGrads?: readonly NDArray[]): void {
+    this.requireParams('backward');
+    this.#group!.backward(outGrads);
+  }
+
+  /** One fused update per parameter (and per device when updating locally). */
+  update(): void {
+    this.requireOptimizer('update');
+    this.#paramsDirty = true;
+    const params = this.#group!.paramArrays;
+    const grads = this.#group!.gradArrays;
+    const numDevice = this.contexts.length;
+    this.#paramNames.forEach((name, i) => {
+      const g = grads[i]!;
+      if (g.length === 0) return;
+      if (this.#updateOnKVStore) {
+        this.#kvstore!.pushPull(name, g, params[i]!, -i);
+        return;
+      }
+      if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -i);
+      g.forEach((grad, k) => this.#updater!.update(i * numDevice + k, grad, params[i]![k]!));
+    });
+  }
+
+  getOutputs(mergeMultiContext = true): NDArray[] {
+    this.requireParams('getOutputs');
+    return this.#group!.getOutputs(mergeMultiContext) as NDArray[];
+  }
+
+  getInputGrads(mergeMultiContext = true): NDArray[] {
+    this.requireParams('getInputGrads');
+    if (!this.inputsNeedGrad) throw new StateError('getInputGrads: bind with inputsNeedGrad=true to get input gradients');
+    return this.#group!.getInputGrads(mergeMultiContext) as NDArray[];
+  }
+
+  updateMetric(evalMetric: EvalMetric, labels: readonly NDArray[]): void {
+    this.requireParams('updateMetric');
+    this.#group!.updateMetric(evalMetric, labels);
+  }
+}

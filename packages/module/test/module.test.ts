@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as nd from '@bkt/ndarray';
+import { Activation, FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Accuracy, DataBatch, Module, NDArrayIter, splitInputSlice, Uniform } from '../src/index.js';
+
+const quiet = (): void => {};
+
+function mlp() {
+  let net = FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 });
+  net = Activation({ data: net, name: 'relu1', actType: 'relu' });
+  net = FullyConnected({ data: net, name: 'fc2', numHidden: 2 });
+  return SoftmaxOutput({ data: net, name: 'softmax' });
+}
+
+/** Two Gaussian blobs, class = sign of the sum of the features. */
+function dataset(n: number, dim = 4): { x: nd.NDArray; y: nd.NDArray } {
+  nd.seed(7);
+  const x = nd.random.normal(0, 1, [n, dim]);
+  const xs = x.toArray();
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += xs[i * dim + j]!;
+    labels.push(s > 0 ? 1 : 0);
+  }
+  return { x, y: nd.array(labels) };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function trained(context: nd.Context | nd.Context[], numEpoch = 5): Module {
+  const { x, y } = dataset(200);
+  const it = new NDArrayIter(x, y, { batchSize: 20 });
+  const mod = new Module(mlp(), { context, logger: quiet });
+  nd.seed(11);
+  mod.fit(it, { numEpoch, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Uniform(0.5) });
+  return mod;
+}
+
+describe('Module state machine', () => {
+  it('raises StateError naming the call when used out of order', () => {
+    const mod = new Module(mlp(), { logger: quiet });
+    const batch = new DataBatch([nd.zeros([4, 4])], [nd.zeros([4])]);
+    expect(() => mod.forward(batch)).toThrow(nd.StateError);
+    expect(() => mod.forward(batch)).toThrow(/forward.*bind/);
+    expect(() => mod.initParams()).toThrow(/initParams/);
+    expect(() => mod.getParams()).toThrow(nd.StateError);
+    expect(() => mod.dataShapes).toThrow(/dataShapes/);
+    mod.bind([['data', [4, 4]]], [['softmax_label', [4]]]);
+    expect(() => mod.forward(batch)).toThrow(/initParams/);
+    expect(() => mod.initOptimizer()).toThrow(nd.StateError);
+    mod.initParams();
+    expect(() => mod.update()).toThrow(/update.*initOptimizer/);
+    expect(() => mod.getInputGrads()).toThrow(nd.StateError);
+    mod.initOptimizer();
+    mod.forwardBackward(batch);
+    mod.update();
+    expect(mod.outputShapes).toEqual([['softmax_output', [4, 2]]]);
+  });
+
+  it('rejects unknown data names and a bad work load list', () => {
+    expect(() => new Module(mlp(), { dataNames: ['nope'], logger: quiet })).toThrow(nd.ValueError);
+    expect(() => new Module(mlp(), { context: [nd.cpu(0), nd.cpu(1)], workLoadList: [1], logger: quiet })).toThrow(nd.ValueError);
+  });
+
+  it('splits batches like MXNet _split_input_slice', () => {
+    expect(splitInputSlice(10, [1, 1])).toEqual([[0, 5], [5, 10]]);
+    expect(splitInputSlice(10, [1, 2])).toEqual([[0, 3], [3, 10]]);
+    expect(splitInputSlice(7, [1, 1, 1])).toEqual([[0, 2], [2, 4], [4, 7]]);
+    expect(() => splitInputSlice(1, [1, 1])).toThrow(/Too many slices/);
+  });
+});
+
+describe('Module training', () => {
+  it('fits a small MLP to high accuracy', () => {
+    const mod = trained(nd.cpu(0));
+    const { x, y } = dataset(200);
+    const res = mod.score(new NDArrayIter(x, y, { batchSize: 20 }), 'acc');
+    expect(res[0]![0]).toBe('accuracy');
+    expect(res[0]![1]).toBeGreaterThan(0.93);
+  });
+
+  it('gives the same parameters on two contexts as on one', () => {
+    const one = trained(nd.cpu(0), 3);
+    const two = trained([nd.cpu(0), nd.cpu(1)], 3);
+    const [a1] = one.getParams();
+    const [a2] = two.getParams();
+    for (const name of Object.keys(a1)) {
+      const p = a1[name]!.toArray();
+      const q = a2[name]!.toArray();
+      expect(q.length).toBe(p.length);
+      const maxDiff = Math.max(...p.map((v, i) => Math.abs(v - q[i]!)));
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
+  });
+
+  it('predict merges batches and drops the pad', () => {
+    const mod = trained(nd.cpu(0), 1);
+    const { x } = dataset(50);
+    const iter = new NDArrayIter(x, null, { batchSize: 20, lastBatchHandle: 'pad' });
+    const out = mod.predict(iter) as nd.NDArray;
+    expect(out.shape).toEqual([50, 2]);
+    const perBatch = mod.predict(iter, { mergeBatches: false }) as nd.NDArray[][];
+    expect(perBatch.map((b) => b[0]!.shape[0])).toEqual([20, 20, 10]);
+    const list = mod.predict(iter, { alwaysOutputList: true }) as nd.NDArray[];
+    expect(list).toHaveLength(1);
+    expect(list[0]!.toArray()).toEqual(out.toArray());
+  });
+
+  it('saveCheckpoint → Module.load gives the same predictions', () => {
+    const mod = trained(nd.cpu(0), 1);
+    const { x } = dataset(40);
+    const iter = new NDArrayIter(x, null, { batchSize: 20 });
+    const before = (mod.predict(iter) as nd.NDArray).toArray();
+    const prefix = join(tmp, 'mlp');
+    mod.saveCheckpoint(prefix, 3, true);
+    const loaded = Module.load(prefix, 3, { logger: quiet, loadOptimizerStates: true });
+    loaded.bind(iter.provideData, null, { forTraining: false });
+    const after = (loaded.predict(iter) as nd.NDArray).toArray();
+    expect(after).toEqual(before);
+  });
+
+  it('setParams/getParams round trip, and saveParams/loadParams', () => {
+    const mod = new Module(mlp(), { logger: quiet });
+    mod.bind([['data', [5, 4]]], [['softmax_label', [5]]]);
+    mod.initParams();
+    nd.seed(3);
+    const args = {
+      fc1_weight: nd.random.uniform(-1, 1, [16, 4]),
+      fc1_bias: nd.random.uniform(-1, 1, [16]),
+      fc2_weight: nd.random.uniform(-1, 1, [2, 16]),
+      fc2_bias: nd.random.uniform(-1, 1, [2]),
+    };
+    mod.setParams(args, {});
+    const [got] = mod.getParams();
+    for (const [k, v] of Object.entries(args)) expect(got[k]!.toArray()).toEqual(v.toArray());
+    const file = join(tmp, 'p.params');
+    mod.saveParams(file);
+    const other = new Module(mlp(), { logger: quiet });
+    other.bind([['data', [5, 4]]], [['softmax_label', [5]]]);
+    other.loadParams(file);
+    const [got2] = other.getParams();
+    for (const [k, v] of Object.entries(args)) expect(got2[k]!.toArray()).toEqual(v.toArray());
+    expect(() => mod.setParams({ fc1_weight: args.fc1_weight }, {})).toThrow(/fc1_bias/);
+  });
+
+  it('forward reshapes when the batch size changes', () => {
+    const mod = trained(nd.cpu(0), 1);
+    const out = mod.predict(nd.zeros([3, 4])) as nd.NDArray;
+    expect(out.shape).toEqual([3, 2]);
+    const m = new Accuracy();
+    mod.updateMetric(m, [nd.zeros([3])]);
+    expect(m.get()[1]).toBeGreaterThanOrEqual(0);
+  });
+});
