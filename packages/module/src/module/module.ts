@@ -330,6 +330,8 @@ export class Module extends BaseModule {
       if (rg !== undefined && rg !== 1 / batchSize) {
         this.logger(`Warning: optimizer created manually outside Module but rescaleGrad is not normalized to 1.0/batchSize (${rg} vs. ${1 / batchSize}). Is this intended?`);
       }
+      // As MXNet: a user-built optimizer without names gets the module's index → name map.
+      if (optimizer.idx2name.size === 0) for (const [k, v] of Object.entries(idx2name)) optimizer.idx2name.set(Number(k), v);
     } else throw new ValueError('initOptimizer: optimizer must be a name or an Optimizer');
 
     this.#optimizer = optimizer;
@@ -350,6 +352,26 @@ export class Module extends BaseModule {
       this.loadOptimizerStates(this.#preloadOptStates);
       this.#preloadOptStates = null;
     }
+  }
+
+  /** The optimizer (null before initOptimizer). */
+  get optimizer(): Optimizer | null {
+    return this.#optimizer;
+  }
+
+  /** The kvstore summing gradients across contexts (null with one context and a local type). */
+  get kvstore(): KVStore | null {
+    return this.#kvstore;
+  }
+
+  /** Whether the optimizer runs on the kvstore (MXNet's update_on_kvstore). */
+  get updateOnKVStore(): boolean {
+    return this.#updateOnKVStore;
+  }
+
+  /** The updater holding the optimizer states: the local one, or the kvstore's. */
+  get updater(): Updater | null {
+    return this.#updateOnKVStore ? (this.#kvstore?.optimizerUpdater ?? null) : this.#updater;
   }
 
   /** Uses another module's optimizer, kvstore and updater (bucketing). */

@@ -1,0 +1,226 @@
+// Ports of MXNet 1.9.1 tests/python/unittest/test_module.py (spec §7.1), two CPU contexts standing in
+// for MXNet's two devices.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as nd from '@bkt/ndarray';
+import { create as createOptimizer } from '@bkt/optimizer';
+import { Activation, Dropout, FullyConnected, LinearRegressionOutput, Variable } from '@bkt/symbol';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  BaseModule,
+  DataBatch,
+  DataDesc,
+  DataIter,
+  type EvalMetric,
+  Module,
+  type ParamDict,
+} from '../src/index.js';
+
+const quiet = (): void => {};
+const two = [nd.cpu(0), nd.cpu(1)];
+const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-mx-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const all = (a: nd.NDArray, v: number): boolean => a.toArray().every((x) => Math.abs(x - v) < 1e-6);
+
+describe('test_module.py ports', () => {
+  it('test_module_bind: a bad shape raises and leaves the module unbound', () => {
+    const mod = new Module(Variable('data').mul(2), { labelNames: null, logger: quiet });
+    expect(() => mod.bind([nd.zeros([10, 10]) as unknown as [string, number[]]])).toThrow(nd.ValueError);
+    expect(mod.binded).toBe(false);
+    mod.bind([['data', [10, 10]]]);
+    expect(mod.binded).toBe(true);
+  });
+
+  it('test_module_input_grads: gradients follow dataNames order on two contexts', () => {
+    const a = Variable('a');
+    const b = Variable('b');
+    const c = Variable('c');
+    const sym = a.add(b.mul(2)).add(c.mul(3));
+    const mod = new Module(sym, { dataNames: ['b', 'c', 'a'], labelNames: null, context: two, logger: quiet });
+    mod.bind([['b', [5, 5]], ['c', [5, 5]], ['a', [5, 5]]], null, { inputsNeedGrad: true });
+    mod.initParams();
+    mod.forward(new DataBatch([nd.ones([5, 5]), nd.ones([5, 5]), nd.ones([5, 5])]), { isTrain: true });
+    mod.backward([nd.ones([5, 5])]);
+    const [bGrad, cGrad, aGrad] = mod.getInputGrads();
+    expect(all(bGrad!, 2)).toBe(true);
+    expect(all(cGrad!, 3)).toBe(true);
+    expect(all(aGrad!, 1)).toBe(true);
+  });
+
+  it('test_save_load: symbol, params and optimizer states survive a checkpoint (one and two contexts)', () => {
+    const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 100 });
+    const prefix = join(tmp, 'test');
+    const run = (context: nd.Context[]): void => {
+      const mod = new Module(sym, { dataNames: ['data'], context, logger: quiet });
+      mod.bind([['data', [10, 10]]]);
+      mod.initParams();
+      mod.initOptimizer({ optimizerParams: { learningRate: 0.1, momentum: 0.9 } });
+      mod.update();
+      mod.saveCheckpoint(prefix, 0, true);
+      const mod2 = Module.load(prefix, 0, { loadOptimizerStates: true, dataNames: ['data'], context, logger: quiet });
+      mod2.bind([['data', [10, 10]]]);
+      mod2.initOptimizer({ optimizerParams: { learningRate: 0.1, momentum: 0.9 } });
+      expect(mod2.symbol.toJSON()).toBe(mod.symbol.toJSON());
+      const [p1] = mod.getParams();
+      const [p2] = mod2.getParams();
+      for (const k of Object.keys(p1)) expect(p2[k]!.toArray()).toEqual(p1[k]!.toArray());
+      expect(mod.updater!.states.size).toBe(2);
+      expect(mod2.updater!.getStates()).toEqual(mod.updater!.getStates());
+    };
+    run([nd.cpu(0)]);
+    run(two);
+    // the two-context module updates on its kvstore; its states file is the kvstore's
+    const mod = new Module(sym, { dataNames: ['data'], context: two, logger: quiet });
+    mod.bind([['data', [10, 10]]]);
+    mod.initParams();
+    mod.initOptimizer({ optimizerParams: { learningRate: 0.1, momentum: 0.9 } });
+    expect(mod.updateOnKVStore).toBe(true);
+    expect(mod.kvstore).not.toBeNull();
+    expect(readFileSync(`${prefix}-0000.states`).length).toBeGreaterThan(0);
+  });
+
+  it('test_module_reshape: rescaleGrad stays 1/7 after reshaping to 14', () => {
+    const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 20 });
+    const mod = new Module(sym, { dataNames: ['data'], context: two, logger: quiet });
+    mod.bind([['data', [7, 20]]]);
+    mod.initParams();
+    mod.initOptimizer({ optimizerParams: { learningRate: 1 } });
+    mod.forward(new DataBatch([nd.ones([7, 20])]), { isTrain: true });
+    mod.backward([nd.ones([7, 20])]);
+    mod.update();
+    expect(mod.getOutputs()[0]!.shape).toEqual([7, 20]);
+    expect(all(mod.getParams()[0]['fc_bias']!, -1)).toBe(true);
+
+    mod.reshape([['data', [14, 20]]]);
+    mod.forward(new DataBatch([nd.ones([14, 20])]), { isTrain: true });
+    mod.backward([nd.ones([14, 20])]);
+    mod.update();
+    expect(mod.getOutputs()[0]!.shape).toEqual([14, 20]);
+    expect(all(mod.getParams()[0]['fc_bias']!, -3)).toBe(true);
+  });
+
+  it('test_module_set_params: missing and extra parameters', () => {
+    const data = Variable('data');
+    let net = FullyConnected({ data, numHidden: 2, name: 'fc_0' });
+    net = Activation({ data: net, actType: 'sigmoid', name: 'act_0' });
+    net = FullyConnected({ data: net, numHidden: 2, name: 'fc_1' });
+    net = Activation({ data: net, actType: 'sigmoid', name: 'act_1' });
+    const out = LinearRegressionOutput({ data: net, label: Variable('label'), gradScale: 2 });
+    const mod = new Module(out, { dataNames: ['data'], labelNames: ['label'], logger: quiet });
+    mod.bind([['data', [1, 2]]], [['label', [1, 2]]]);
+    const arr = (v: number[][] | number[]): nd.NDArray => nd.array(v);
+    const correct = {
+      fc_0_weight: arr([[0.15, 0.2], [0.25, 0.3]]),
+      fc_0_bias: arr([0.35, 0.35]),
+      fc_1_weight: arr([[0.4, 0.45], [0.5, 0.55]]),
+      fc_1_bias: arr([0.6, 0.6]),
+    };
+    const { fc_1_bias: _drop, ...missing } = correct;
+    const extra = { ...correct, fc_2_weight: arr([[0.6, 0.6]]) };
+    const onlyExtra = { fc_2_weight: arr([[0.6, 0.6]]) };
+    mod.setParams(correct, {}, { forceInit: true });
+    mod.setParams(missing, {}, { forceInit: true, allowMissing: true });
+    expect(() => mod.setParams(missing, {}, { forceInit: true, allowMissing: false })).toThrow(/fc_1_bias.*not presented/);
+    mod.setParams(extra, {}, { forceInit: true, allowMissing: true, allowExtra: true });
+    expect(() => mod.setParams(extra, {}, { forceInit: true, allowMissing: true, allowExtra: false })).toThrow(nd.ValueError);
+    expect(() => mod.setParams(onlyExtra, {}, { forceInit: true, allowMissing: false, allowExtra: false })).toThrow(/not presented/);
+    expect(() => mod.setParams(onlyExtra, {}, { forceInit: true, allowMissing: true, allowExtra: false })).toThrow(/fc_2_weight/);
+  });
+
+  it('test_module_update_no_pragram: a module without parameters updates', () => {
+    const sym = Dropout({ data: Variable('data'), p: 0.5 });
+    const mod = new Module(sym, { dataNames: ['data'], labelNames: null, logger: quiet });
+    mod.bind([['data', [10, 10]]]);
+    mod.initParams();
+    mod.initOptimizer();
+    mod.forwardBackward(new DataBatch([nd.ones([10, 10])]));
+    mod.update();
+    expect(mod.getOutputs()[0]!.shape).toEqual([10, 10]);
+  });
+
+  it('test_module_init_optimizer: idx2name is the parameter list', () => {
+    const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 20 });
+    const expected = new Map([[0, 'fc_weight'], [1, 'fc_bias']]);
+    const mod = new Module(sym, { logger: quiet });
+    mod.bind([['data', [8, 10]]]);
+    mod.initParams();
+    mod.initOptimizer({ optimizer: 'sgd', optimizerParams: { learningRate: 0.005 } });
+    expect(mod.optimizer!.idx2name).toEqual(expected);
+    expect(mod.optimizer!.rescaleGrad).toBeCloseTo(1 / 8);
+    const mod2 = new Module(sym, { logger: quiet });
+    mod2.bind([['data', [8, 10]]]);
+    mod2.initParams();
+    mod2.initOptimizer({ optimizer: createOptimizer('sgd', { learningRate: 0.005, rescaleGrad: 1 / 8 }) });
+    expect(mod2.optimizer!.idx2name).toEqual(expected);
+  });
+
+  it('test_forward_types: a new batch shape rebinds; predict takes an NDArray', () => {
+    const mod = new Module(Variable('data').mul(2), { labelNames: null, logger: quiet });
+    mod.bind([['data', [1, 10]]]);
+    mod.initParams();
+    mod.forward(new DataBatch([nd.ones([1, 10])]));
+    expect(mod.getOutputs()[0]!.shape).toEqual([1, 10]);
+    mod.forward(new DataBatch([nd.ones([3, 5])]));
+    expect(mod.getOutputs()[0]!.shape).toEqual([3, 5]);
+    expect(all(mod.getOutputs()[0]!, 2)).toBe(true);
+    const out = mod.predict(nd.ones([1, 10])) as nd.NDArray;
+    expect(out.shape).toEqual([1, 10]);
+  });
+
+  it('test_reference_single_batch_during_fit: the metric reads the batch before the next is fetched', () => {
+    class MockIter extends DataIter {
+      readonly provideData = [new DataDesc('data', [1, 1])];
+      readonly provideLabel = [new DataDesc('softmax_label', [1])];
+      i = 0;
+      latest: DataBatch | undefined;
+      constructor() {
+        super(1);
+      }
+      reset(): void {
+        this.i = 0;
+      }
+      override nextBatch(): DataBatch | undefined {
+        if (this.i >= 2) return undefined;
+        this.i += 1;
+        const batch = new DataBatch([nd.zeros([1, 1])], [nd.zeros([1])]);
+        const label = batch.label;
+        Object.defineProperty(batch, 'label', {
+          get: () => {
+            if (batch !== this.latest) throw new Error('label read from a batch that is no longer the latest');
+            return label;
+          },
+        });
+        this.latest = batch;
+        return batch;
+      }
+      override iterNext(): boolean {
+        return false;
+      }
+    }
+    class StubModule extends BaseModule {
+      seen = 0;
+      get dataNames() { return ['data']; }
+      get outputNames() { return []; }
+      get dataShapes() { return []; }
+      get labelShapes() { return null; }
+      get outputShapes(): [string, number[]][] { return []; }
+      getParams(): [ParamDict, ParamDict] { return [{}, {}]; }
+      initParams(): void { this.paramsInitialized = true; }
+      override setParams(): void {}
+      bind(): void { this.binded = true; }
+      initOptimizer(): void { this.optimizerInitialized = true; }
+      forward(): void {}
+      backward(): void {}
+      getOutputs() { return []; }
+      getInputGrads() { return []; }
+      update(): void {}
+      updateMetric(_m: EvalMetric, labels: readonly nd.NDArray[]): void {
+        this.seen += labels.length;
+      }
+    }
+    const mod = new StubModule({ logger: quiet });
+    mod.fit(new MockIter(), { numEpoch: 1 });
+    expect(mod.seen).toBe(2);
+  });
+});
