@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
 import { Activation, FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Accuracy, DataBatch, Module, NDArrayIter, splitInputSlice, Uniform } from '../src/index.js';
+import { Accuracy, type BatchEndParam, DataBatch, Module, moduleCheckpoint, NDArrayIter, splitInputSlice, Uniform } from '../src/index.js';
 
 const quiet = (): void => {};
 
@@ -155,5 +155,68 @@ describe('Module training', () => {
     const m = new Accuracy();
     mod.updateMetric(m, [nd.zeros([3])]);
     expect(m.get()[1]).toBeGreaterThanOrEqual(0);
+  });
+
+  it('two contexts without update-on-kvstore (summed gradients, local updater) match one context', () => {
+    const prev = process.env['MXNET_UPDATE_ON_KVSTORE'];
+    process.env['MXNET_UPDATE_ON_KVSTORE'] = '0';
+    try {
+      const one = trained(nd.cpu(0), 2);
+      const two = trained([nd.cpu(0), nd.cpu(1)], 2);
+      expect(two.updateOnKVStore).toBe(false);
+      expect(two.kvstore).not.toBeNull();
+      const [a1] = one.getParams();
+      const [a2] = two.getParams();
+      for (const name of Object.keys(a1)) {
+        const p = a1[name]!.toArray();
+        const q = a2[name]!.toArray();
+        expect(Math.max(...p.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(1e-4);
+      }
+    } finally {
+      if (prev === undefined) delete process.env['MXNET_UPDATE_ON_KVSTORE'];
+      else process.env['MXNET_UPDATE_ON_KVSTORE'] = prev;
+    }
+  });
+
+  it('fit calls its callbacks in MXNet order and validates on evalData', () => {
+    const { x, y } = dataset(60);
+    const train = new NDArrayIter(x, y, { batchSize: 20 });
+    const val = new NDArrayIter(x, y, { batchSize: 30 });
+    const events: string[] = [];
+    const logs: string[] = [];
+    const mod = new Module(mlp(), { logger: (m) => logs.push(m) });
+    mod.fit(train, {
+      evalData: val,
+      numEpoch: 2,
+      batchEndCallback: (p: BatchEndParam) => events.push(`batch ${p.epoch}.${p.nbatch}`),
+      epochEndCallback: (epoch) => events.push(`epoch ${epoch}`),
+      evalBatchEndCallback: (p: BatchEndParam) => events.push(`eval ${p.epoch}.${p.nbatch}`),
+      evalEndCallback: (p: BatchEndParam) => events.push(`evalEnd ${p.epoch}.${p.nbatch}`),
+    });
+    expect(events).toEqual([
+      'batch 0.0', 'batch 0.1', 'batch 0.2', 'epoch 0', 'eval 0.0', 'eval 0.1', 'evalEnd 0.2',
+      'batch 1.0', 'batch 1.1', 'batch 1.2', 'epoch 1', 'eval 1.0', 'eval 1.1', 'evalEnd 1.2',
+    ]);
+    expect(logs.filter((l) => /^Epoch\[1\] (Train|Validation)-accuracy=/.test(l))).toHaveLength(2);
+    expect(() => mod.fit(train, {})).toThrow(/numEpoch/);
+  });
+
+  it('resuming from a checkpoint with optimizer states continues training exactly', () => {
+    const { x, y } = dataset(100);
+    const opts = { optimizer: 'sgd', optimizerParams: { learningRate: 0.3, momentum: 0.9 }, initializer: new Uniform(0.5) };
+    nd.seed(5);
+    const straight = new Module(mlp(), { logger: quiet });
+    straight.fit(new NDArrayIter(x, y, { batchSize: 20 }), { ...opts, numEpoch: 2 });
+
+    const prefix = join(tmp, 'resume');
+    nd.seed(5);
+    const first = new Module(mlp(), { logger: quiet });
+    first.fit(new NDArrayIter(x, y, { batchSize: 20 }), { ...opts, numEpoch: 1, epochEndCallback: moduleCheckpoint(first, prefix, 1, true) });
+    const resumed = Module.load(prefix, 1, { loadOptimizerStates: true, logger: quiet });
+    resumed.fit(new NDArrayIter(x, y, { batchSize: 20 }), { ...opts, beginEpoch: 1, numEpoch: 2 });
+
+    const [a] = straight.getParams();
+    const [b] = resumed.getParams();
+    for (const k of Object.keys(a)) expect(b[k]!.toArray()).toEqual(a[k]!.toArray());
   });
 });
