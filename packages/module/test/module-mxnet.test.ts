@@ -223,4 +223,22 @@ describe('test_module.py ports', () => {
     mod.fit(new MockIter(), { numEpoch: 1 });
     expect(mod.seen).toBe(2);
   });
+
+  it('test_module_layout: TNC data is split along axis 1 and merged back', () => {
+    const sym = Activation({ data: Variable('data'), actType: 'relu', attr: { __layout__: 'TNC' } });
+    const dshape = [3, 8, 7];
+    const mod = new Module(sym, { dataNames: ['data'], labelNames: null, context: two, logger: quiet });
+    mod.bind([new DataDesc('data', dshape, 'float32', 'TNC')]);
+    mod.initParams();
+    nd.seed(1);
+    const x = nd.random.uniform(-1, 1, dshape);
+    mod.forward(new DataBatch([x]), { isTrain: true });
+    mod.backward([nd.ones(dshape)]);
+    const merged = mod.getOutputs()[0]!;
+    expect(merged.shape).toEqual(dshape);
+    expect(merged.toArray()).toEqual(x.toArray().map((v) => Math.max(v, 0)));
+    const perDevice = mod.getOutputs(false) as unknown as nd.NDArray[][];
+    for (const o of perDevice[0]!) expect(o.shape).toEqual([3, 4, 7]);
+    expect(mod.outputShapes).toEqual([[mod.outputNames[0], dshape]]);
+  });
 });

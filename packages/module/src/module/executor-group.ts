@@ -1,12 +1,14 @@
 // MXNet's DataParallelExecutorGroup: one executor per context, each batch split along its batch
 // axis by the work load list, parameters kept identical on every context, outputs concatenated back.
-// Only batch axis 0 (or no batch axis, -1) is supported for splitting. Reshaping passes partialShaping,
-// so a label whose shape was not given (predicting a batch of another size) follows the data.
+// The batch axis of each input is the `N` of its desc's layout, that of each output the `N` of the
+// output's `__layout__` attribute (axis 0 without one); -1 means no batch axis (the whole array goes to
+// every device, and device 0's output is returned). Reshaping passes partialShaping, so a label whose
+// shape was not given (predicting a batch of another size) follows the data.
 
-import { add, type Context, concat, divide, type DType, type NDArray, ValueError } from '@bkt/ndarray';
+import { add, arange, type Context, concat, divide, type DType, type NDArray, take, ValueError } from '@bkt/ndarray';
+import { DataDesc } from '../data/data-desc.js';
 import { Executor } from '@bkt/executor';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
-import type { DataDesc } from '../data/data-desc.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
 
 type GradReq = 'write' | 'add' | 'null';
@@ -62,6 +64,8 @@ export class DataParallelExecutorGroup {
   readonly gradReq: Record<string, GradReq>;
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
+  /** The batch axis of each output (its `__layout__` attribute's N; 0 without one). */
+  readonly outputAxes: readonly number[];
   execs: Executor[] = [];
   dataShapes: readonly DataDesc[] = [];
   labelShapes: readonly DataDesc[] | null = null;
@@ -80,6 +84,7 @@ export class DataParallelExecutorGroup {
     this.inputsNeedGrad = opts.inputsNeedGrad;
     this.fixedParamNames = opts.fixedParamNames ?? [];
     this.stateNames = opts.stateNames ?? [];
+    this.outputAxes = symbol.listOutputs().map((_, i) => DataDesc.getBatchAxis(symbol.at(i).attr('__layout__') ?? null));
     this.gradReq = this.#resolveGradReq(opts.gradReq ?? 'write', opts.dataShapes.map((d) => d.name));
     this.#bindExec(opts.dataShapes, opts.labelShapes, opts.sharedGroup ?? null, false);
   }
@@ -106,8 +111,7 @@ export class DataParallelExecutorGroup {
     for (const d of descs) {
       const axis = d.batchAxis;
       if (axis === -1) continue;
-      if (axis !== 0) throw new ValueError(`DataParallelExecutorGroup: '${d.name}' has its batch axis at ${axis}; only axis 0 is supported`);
-      const n = d.shape[0]!;
+      const n = d.shape[axis]!;
       if (batch !== undefined && n !== batch) throw new ValueError(`DataParallelExecutorGroup: all inputs must have the same batch size (${d.name}: ${n}, others: ${batch})`);
       batch = n;
     }
@@ -117,7 +121,7 @@ export class DataParallelExecutorGroup {
 
   #slicedShapes(descs: readonly DataDesc[], k: number): Record<string, number[]> {
     const [b, e] = this.slices[k]!;
-    return Object.fromEntries(descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : [e - b, ...d.shape.slice(1)]]));
+    return Object.fromEntries(descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : d.shape.map((s, j) => (j === d.batchAxis ? e - b : s))]));
   }
 
   #bindExec(dataShapes: readonly DataDesc[], labelShapes: readonly DataDesc[] | null, shared: DataParallelExecutorGroup | null, reshape: boolean): void {
@@ -192,7 +196,7 @@ export class DataParallelExecutorGroup {
           if (d.batchAxis === -1) src.copyTo(dst);
           else {
             const [b, end] = this.slices[k]!;
-            src.slice(b, end).copyTo(dst);
+            sliceAxis(src, d.batchAxis, b, end).copyTo(dst);
           }
         });
       });
@@ -208,7 +212,7 @@ export class DataParallelExecutorGroup {
       if (outGrads === undefined) e.backward();
       else {
         const [b, end] = this.slices[k]!;
-        e.backward(outGrads.map((g) => g.slice(b, end)));
+        e.backward(outGrads.map((g, i) => (this.outputAxes[i] === -1 ? g : sliceAxis(g, this.outputAxes[i]!, b, end))));
       }
     });
   }
@@ -216,19 +220,19 @@ export class DataParallelExecutorGroup {
   /** Per output: merged along the batch axis, or one array per device. */
   getOutputs(mergeMultiContext = true): NDArray[] | NDArray[][] {
     const perOutput = this.symbol.listOutputs().map((_, i) => this.execs.map((e) => e.outputs[i]!));
-    return mergeMultiContext ? perOutput.map(merge) : perOutput;
+    return mergeMultiContext ? perOutput.map((parts, i) => merge(parts, this.outputAxes[i]!)) : perOutput;
   }
 
   getInputGrads(mergeMultiContext = true): NDArray[] | NDArray[][] {
     if (!this.inputsNeedGrad) throw new ValueError('getInputGrads: bind with inputsNeedGrad to have input gradients');
     const perInput = this.dataShapes.map((d) => this.execs.map((e) => e.gradDict[d.name]!));
-    return mergeMultiContext ? perInput.map(merge) : perInput;
+    return mergeMultiContext ? perInput.map((parts, i) => merge(parts, this.dataShapes[i]!.batchAxis)) : perInput;
   }
 
   /** Output shapes with the batch axis set to the whole batch. */
   getOutputShapes(): [string, number[]][] {
     const names = this.symbol.listOutputs();
-    return this.execs[0]!.outputs.map((o, i) => [names[i]!, [this.batchSize, ...o.shape.slice(1)]]);
+    return this.execs[0]!.outputs.map((o, i) => [names[i]!, o.shape.map((s, j) => (j === this.outputAxes[i] ? this.batchSize : s))]);
   }
 
   /** Updates the metric with each device's slice of the labels and its outputs. */
@@ -239,7 +243,8 @@ export class DataParallelExecutorGroup {
       const [b, end] = this.slices[k]!;
       const labelDict: Record<string, NDArray> = {};
       labelNames.forEach((n, i) => {
-        if (labels[i]) labelDict[n] = this.execs.length === 1 ? labels[i]! : labels[i]!.slice(b, end);
+        const axis = this.labelShapes![i]!.batchAxis;
+        if (labels[i]) labelDict[n] = this.execs.length === 1 || axis === -1 ? labels[i]! : sliceAxis(labels[i]!, axis, b, end);
       });
       const predDict: Record<string, NDArray> = Object.fromEntries(outNames.map((n, i) => [n, e.outputs[i]!]));
       metric.updateDict(labelDict, predDict);
@@ -247,8 +252,15 @@ export class DataParallelExecutorGroup {
   }
 }
 
-function merge(parts: NDArray[]): NDArray {
-  if (parts.length === 1) return parts[0]!;
+/** Rows [b, e) along `axis`: a view on axis 0, a gathered copy on any other. */
+function sliceAxis(a: NDArray, axis: number, b: number, e: number): NDArray {
+  if (axis === 0) return a.slice(b, e);
+  return take(a, arange(b, e), { axis });
+}
+
+/** One array from the devices' parts: concatenated along the batch axis, device 0's without one. */
+function merge(parts: NDArray[], axis: number): NDArray {
+  if (parts.length === 1 || axis === -1) return parts[0]!;
   const ctx = parts[0]!.context;
-  return concat(parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx))), { dim: 0 });
+  return concat(parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx))), { dim: axis });
 }
