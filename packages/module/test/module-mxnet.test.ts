@@ -241,4 +241,20 @@ describe('test_module.py ports', () => {
     for (const o of perDevice[0]!) expect(o.shape).toEqual([3, 4, 7]);
     expect(mod.outputShapes).toEqual([[mod.outputNames[0], dshape]]);
   });
+
+  it('states (stateNames): set by value or per device, read back per device', () => {
+    const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 3 }).add(Variable('h'));
+    const mod = new Module(sym, { dataNames: ['data'], labelNames: null, stateNames: ['h'], context: two, logger: quiet });
+    mod.bind([['data', [4, 2]]], null, { forTraining: false });
+    mod.initParams({ initializer: null, argParams: { fc_weight: nd.zeros([3, 2]), fc_bias: nd.zeros([3]) } });
+    expect(() => mod.getStates()).toThrow(/not supported/);
+    mod.setStates({ value: 1 });
+    mod.forward(new DataBatch([nd.ones([4, 2])]));
+    expect(all(mod.getOutputs()[0]!, 1)).toBe(true);
+    const outs = mod.getOutputs(false) as unknown as nd.NDArray[][];
+    mod.setStates({ states: [outs[0]!.map((o) => o.copy())] });
+    mod.forward(new DataBatch([nd.ones([4, 2])]));
+    expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);
+    expect(() => mod.setStates({})).toThrow(nd.ValueError);
+  });
 });

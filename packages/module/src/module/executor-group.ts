@@ -229,6 +229,22 @@ export class DataParallelExecutorGroup {
     return mergeMultiContext ? perInput.map((parts, i) => merge(parts, this.dataShapes[i]!.batchAxis)) : perInput;
   }
 
+  /** The state arrays (stateNames) per state, one per device; merging is not supported, as in MXNet. */
+  getStates(mergeMultiContext = false): NDArray[][] {
+    if (mergeMultiContext) throw new ValueError('getStates: merging the states of several devices is not supported; pass mergeMultiContext=false');
+    return this.stateNames.map((n) => this.execs.map((e) => e.argDict[n]!));
+  }
+
+  /** Copies per-state, per-device arrays in, or fills every state array with `value`. */
+  setStates(states: readonly (readonly NDArray[])[] | null, value: number | null): void {
+    if ((states === null) === (value === null)) throw new ValueError('setStates: give exactly one of states and value');
+    const mine = this.getStates(false);
+    if (states !== null) {
+      if (states.length !== mine.length) throw new ValueError(`setStates: ${states.length} states given for ${mine.length}`);
+      mine.forEach((devs, i) => devs.forEach((dst, k) => states[i]![k]!.copyTo(dst)));
+    } else for (const devs of mine) for (const dst of devs) dst.fill(value!);
+  }
+
   /** Output shapes with the batch axis set to the whole batch. */
   getOutputShapes(): [string, number[]][] {
     const names = this.symbol.listOutputs();

@@ -453,6 +453,18 @@ export class Module extends BaseModule {
     return this.#group!.getInputGrads(mergeMultiContext) as NDArray[];
   }
 
+  /** The state arrays per state name, one per context (mergeMultiContext must be false, as in MXNet). */
+  getStates(mergeMultiContext = true): NDArray[][] {
+    this.requireParams('getStates');
+    return this.#group!.getStates(mergeMultiContext);
+  }
+
+  /** Either per-state, per-context arrays to copy in, or a value for every state array. */
+  setStates(opts: { states?: readonly (readonly NDArray[])[]; value?: number }): void {
+    this.requireParams('setStates');
+    this.#group!.setStates(opts.states ?? null, opts.value ?? null);
+  }
+
   updateMetric(evalMetric: EvalMetric, labels: readonly NDArray[]): void {
     this.requireParams('updateMetric');
     this.#group!.updateMetric(evalMetric, labels);
