@@ -1,5 +1,5 @@
-// @bkt/module — MXNet's Module API: data iterators, metrics, initializers, callbacks (the modules
-// themselves come later and build on these pieces).
+// @bkt/module — MXNet's Module API: BaseModule, Module and the data-parallel executor group, built on
+// the data iterators, metrics, initializers and callbacks (BucketingModule and SequentialModule come later).
 
 export * as io from './data/index.js';
 export * from './data/index.js';

@@ -1,5 +1,9 @@
 // The README's examples, run as written (outputs replaced by checks).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
+import { Activation, FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 import {
   BucketSentenceIter,
@@ -8,6 +12,8 @@ import {
   InitDesc,
   metric,
   Mixed,
+  Module,
+  moduleCheckpoint,
   NDArrayIter,
   Perplexity,
   Speedometer,
@@ -16,6 +22,35 @@ import {
 } from '../src/index.js';
 
 describe('README examples', () => {
+  it('modules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bkt-readme-'));
+    try {
+      nd.seed(0);
+      let net = FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 });
+      net = FullyConnected({ data: Activation({ data: net, actType: 'relu' }), name: 'fc2', numHidden: 2 });
+      const sym = SoftmaxOutput({ data: net, name: 'softmax' });
+      const x = nd.random.normal(0, 1, [200, 4]);
+      const xs = x.toArray();
+      const y = nd.array(Array.from({ length: 200 }, (_, i) => (xs[i * 4]! > 0 ? 1 : 0)));
+      const train = new NDArrayIter(x, y, { batchSize: 20 });
+      const mod = new Module(sym, { context: [nd.cpu(0), nd.cpu(1)], logger: () => {} });
+      mod.fit(train, {
+        numEpoch: 5, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 },
+        initializer: new Xavier(), epochEndCallback: moduleCheckpoint(mod, join(dir, 'mlp'), 5, true),
+      });
+      expect(mod.score(train, 'acc')[0]![1]).toBeGreaterThan(0.9);
+      const probs = mod.predict(new NDArrayIter(x, null, { batchSize: 64 })) as nd.NDArray;
+      expect(probs.shape).toEqual([200, 2]);
+      const again = Module.load(join(dir, 'mlp'), 5, { loadOptimizerStates: true, context: [nd.cpu(0), nd.cpu(1)], logger: () => {} });
+      again.bind(train.provideData, train.provideLabel);
+      expect((again.predict(new NDArrayIter(x, null, { batchSize: 64 })) as nd.NDArray).toArray()).toEqual(probs.toArray());
+      again.initOptimizer({ optimizerParams: { learningRate: 0.5, momentum: 0.9 } });
+      expect(again.updater!.getStates()).toEqual(mod.updater!.getStates());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('data', () => {
     nd.seed(0);
     const train = new NDArrayIter(nd.random.uniform(0, 1, [1000, 20]), nd.zeros([1000]), {
