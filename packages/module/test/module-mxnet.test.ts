@@ -237,7 +237,7 @@ describe('test_module.py ports', () => {
     const merged = mod.getOutputs()[0]!;
     expect(merged.shape).toEqual(dshape);
     expect(merged.toArray()).toEqual(x.toArray().map((v) => Math.max(v, 0)));
-    const perDevice = mod.getOutputs(false) as unknown as nd.NDArray[][];
+    const perDevice = mod.getOutputs(false);
     for (const o of perDevice[0]!) expect(o.shape).toEqual([3, 4, 7]);
     expect(mod.outputShapes).toEqual([[mod.outputNames[0], dshape]]);
   });
@@ -251,7 +251,7 @@ describe('test_module.py ports', () => {
     mod.setStates({ value: 1 });
     mod.forward(new DataBatch([nd.ones([4, 2])]));
     expect(all(mod.getOutputs()[0]!, 1)).toBe(true);
-    const outs = mod.getOutputs(false) as unknown as nd.NDArray[][];
+    const outs = mod.getOutputs(false);
     mod.setStates({ states: [outs[0]!.map((o) => o.copy())] });
     mod.forward(new DataBatch([nd.ones([4, 2])]));
     expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);

@@ -307,8 +307,11 @@ export abstract class BaseModule {
   /** isTrain undefined means "use forTraining". */
   abstract forward(batch: DataBatch, opts?: { isTrain?: boolean }): void;
   abstract backward(outGrads?: readonly NDArray[]): void;
-  abstract getOutputs(mergeMultiContext?: boolean): NDArray[];
-  abstract getInputGrads(mergeMultiContext?: boolean): NDArray[];
+  /** Merged: one array per output; not merged: per output, one array per context. */
+  abstract getOutputs(mergeMultiContext?: true): NDArray[];
+  abstract getOutputs(mergeMultiContext: false): NDArray[][];
+  abstract getInputGrads(mergeMultiContext?: true): NDArray[];
+  abstract getInputGrads(mergeMultiContext: false): NDArray[][];
   abstract update(): void;
   abstract updateMetric(evalMetric: EvalMetric, labels: readonly NDArray[]): void;
 }

@@ -442,15 +442,19 @@ export class Module extends BaseModule {
     });
   }
 
-  getOutputs(mergeMultiContext = true): NDArray[] {
+  getOutputs(mergeMultiContext?: true): NDArray[];
+  getOutputs(mergeMultiContext: false): NDArray[][];
+  getOutputs(mergeMultiContext = true): NDArray[] | NDArray[][] {
     this.requireParams('getOutputs');
-    return this.#group!.getOutputs(mergeMultiContext) as NDArray[];
+    return this.#group!.getOutputs(mergeMultiContext);
   }
 
-  getInputGrads(mergeMultiContext = true): NDArray[] {
+  getInputGrads(mergeMultiContext?: true): NDArray[];
+  getInputGrads(mergeMultiContext: false): NDArray[][];
+  getInputGrads(mergeMultiContext = true): NDArray[] | NDArray[][] {
     this.requireParams('getInputGrads');
     if (!this.inputsNeedGrad) throw new StateError('getInputGrads: bind with inputsNeedGrad=true to get input gradients');
-    return this.#group!.getInputGrads(mergeMultiContext) as NDArray[];
+    return this.#group!.getInputGrads(mergeMultiContext);
   }
 
   /** The state arrays per state name, one per context (mergeMultiContext must be false, as in MXNet). */
