@@ -219,4 +219,44 @@ describe('Module training', () => {
     const [b] = resumed.getParams();
     for (const k of Object.keys(a)) expect(b[k]!.toArray()).toEqual(a[k]!.toArray());
   });
+
+  it('fixedParamNames are never updated; sharedModule shares parameters and the optimizer', () => {
+    const { x, y } = dataset(40);
+    const mod = new Module(mlp(), { fixedParamNames: ['fc1_weight'], logger: quiet });
+    mod.bind([['data', [20, 4]]], [['softmax_label', [20]]]);
+    mod.initParams({ initializer: new Uniform(0.5) });
+    mod.initOptimizer({ optimizerParams: { learningRate: 0.5 } });
+    const before = mod.getParams()[0];
+    const w1 = before['fc1_weight']!.toArray();
+    const w2 = before['fc2_weight']!.toArray();
+    mod.forwardBackward(new DataBatch([x.slice(0, 20)], [y.slice(0, 20)]));
+    mod.update();
+    const after = mod.getParams()[0];
+    expect(after['fc1_weight']!.toArray()).toEqual(w1);
+    expect(after['fc2_weight']!.toArray()).not.toEqual(w2);
+    const w2after = after['fc2_weight']!.toArray();
+
+    const small = new Module(mlp(), { fixedParamNames: ['fc1_weight'], logger: quiet });
+    small.bind([['data', [5, 4]]], [['softmax_label', [5]]], { sharedModule: mod });
+    expect(small.paramsInitialized).toBe(true);
+    expect(small.optimizerInitialized).toBe(true);
+    expect(small.optimizer).toBe(mod.optimizer);
+    small.forwardBackward(new DataBatch([x.slice(0, 5)], [y.slice(0, 5)]));
+    small.update();
+    // the CPU dicts are aliased and the device arrays shared: the big module sees the update
+    expect(small.getParams()[0]).toBe(mod.getParams()[0]);
+    expect(small.getParams()[0]['fc2_weight']!.toArray()).not.toEqual(w2after);
+    expect(small.getParams()[0]['fc1_weight']!.toArray()).toEqual(w1);
+  });
+
+  it('bind rejects inputsNeedGrad without training and warns when already bound', () => {
+    const logs: string[] = [];
+    const mod = new Module(mlp(), { logger: (m) => logs.push(m) });
+    expect(() => mod.bind([['data', [4, 4]]], null, { forTraining: false, inputsNeedGrad: true })).toThrow(nd.ValueError);
+    expect(mod.binded).toBe(false);
+    mod.bind([['data', [4, 4]]]);
+    mod.bind([['data', [4, 4]]]);
+    expect(logs.some((l) => /Already bound/.test(l))).toBe(true);
+    expect(() => mod.bind([['x', [4, 4]]], null, { forceRebind: true })).toThrow(/dataNames/);
+  });
 });
