@@ -74,4 +74,4 @@ export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, 
 export { Module } from './module/module.js';
 export type { ModuleOptions } from './module/module.js';
 export { DataParallelExecutorGroup, splitInputSlice } from './module/executor-group.js';
-export type { KVStoreSpec, OptimizerSpec } from './module/types.js';
+export type { KVStoreSpec, MonitorLike, OptimizerSpec } from './module/types.js';

@@ -215,6 +215,7 @@ describe('test_module.py ports', () => {
       getOutputs() { return []; }
       getInputGrads() { return []; }
       update(): void {}
+      installMonitor(): void {}
       updateMetric(_m: EvalMetric, labels: readonly nd.NDArray[]): void {
         this.seen += labels.length;
       }

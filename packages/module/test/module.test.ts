@@ -259,4 +259,22 @@ describe('Module training', () => {
     expect(logs.some((l) => /Already bound/.test(l))).toBe(true);
     expect(() => mod.bind([['x', [4, 4]]], null, { forceRebind: true })).toThrow(/dataNames/);
   });
+
+  it('fit installs a monitor before initializing and ticks around every batch', () => {
+    const { x, y } = dataset(40);
+    const calls: string[] = [];
+    const names = new Set<string>();
+    const mon = {
+      install: (exe: { setMonitorCallback(cb: (n: string) => void): void }) => {
+        calls.push('install');
+        exe.setMonitorCallback((n) => names.add(n));
+      },
+      tic: () => calls.push('tic'),
+      tocPrint: () => calls.push('toc'),
+    };
+    const mod = new Module(mlp(), { logger: quiet });
+    mod.fit(new NDArrayIter(x, y, { batchSize: 20 }), { numEpoch: 1, monitor: mon });
+    expect(calls).toEqual(['install', 'tic', 'toc', 'tic', 'toc']);
+    expect([...names].some((n) => n.includes('fc1'))).toBe(true);
+  });
 });

@@ -13,7 +13,7 @@ import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import { create as createMetric, type MetricSpec } from '../metrics/create.js';
 import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
-import type { KVStoreSpec, OptimizerSpec } from './types.js';
+import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
 export type ParamDict = Record<string, NDArray>;
 
@@ -82,6 +82,8 @@ export interface FitOptions {
   beginEpoch?: number;
   numEpoch?: number;
   validationMetric?: MetricSpec | null;
+  /** Installed before the parameters are initialized; tic/tocPrint around every batch. */
+  monitor?: MonitorLike | null;
 }
 
 export abstract class BaseModule {
@@ -196,6 +198,7 @@ export abstract class BaseModule {
     if (opts.numEpoch === undefined || opts.numEpoch === null) throw new ValueError('fit: numEpoch is required');
     const evalMetricSpec = opts.evalMetric ?? 'acc';
     this.bind(trainData.provideData, trainData.provideLabel, { forTraining: true, forceRebind: opts.forceRebind ?? false });
+    if (opts.monitor) this.installMonitor(opts.monitor);
     this.initParams({
       initializer: opts.initializer === undefined ? new Uniform(0.01) : opts.initializer,
       argParams: opts.argParams,
@@ -218,12 +221,14 @@ export abstract class BaseModule {
       let endOfBatch = false;
       while (!endOfBatch) {
         const batch: DataBatch = next!;
+        opts.monitor?.tic();
         this.forwardBackward(batch);
         this.update();
         this.updateMetric(evalMetric, batch.label);
         next = trainData.nextBatch();
         if (next === undefined) endOfBatch = true;
         else this.prepare(next);
+        opts.monitor?.tocPrint();
         let evalNameVals: NameValue[] | undefined;
         if (endOfBatch) evalNameVals = evalMetric.getGlobalNameValue();
         callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric, locals: { batch, evalNameVals } });
@@ -289,6 +294,9 @@ export abstract class BaseModule {
     }
     this.setParams(argParams, auxParams);
   }
+
+  /** Installs a monitor on every executor. */
+  abstract installMonitor(mon: MonitorLike): void;
 
   /** Hook run on each batch before forward (row-sparse pulls, bucket switches); no-op here. */
   prepare(_batch: DataBatch): void {}

@@ -22,6 +22,7 @@ import {
   type SetParamsOptions,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
+import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
 
 export interface ModuleOptions {
@@ -455,6 +456,11 @@ export class Module extends BaseModule {
     this.requireParams('getInputGrads');
     if (!this.inputsNeedGrad) throw new StateError('getInputGrads: bind with inputsNeedGrad=true to get input gradients');
     return this.#group!.getInputGrads(mergeMultiContext);
+  }
+
+  installMonitor(mon: MonitorLike): void {
+    this.requireBound('installMonitor');
+    for (const exe of this.#group!.execs) mon.install(exe);
   }
 
   /** The state arrays per state name, one per context (mergeMultiContext must be false, as in MXNet). */

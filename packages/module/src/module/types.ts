@@ -1,5 +1,6 @@
 // The forms in which initOptimizer takes a kvstore and an optimizer.
 
+import type { Executor } from '@bkt/executor';
 import type { KVStore } from '@bkt/kvstore';
 import type { Optimizer } from '@bkt/optimizer';
 
@@ -7,3 +8,10 @@ import type { Optimizer } from '@bkt/optimizer';
 export type KVStoreSpec = string | KVStore | null;
 /** A registered optimizer name or an Optimizer object. */
 export type OptimizerSpec = string | Optimizer;
+
+/** What fit() and installMonitor need of MXNet's Monitor (the class itself is not in bkt yet). */
+export interface MonitorLike {
+  install(exe: Executor): void;
+  tic(): void;
+  tocPrint(): void;
+}
