@@ -32,10 +32,10 @@ function dataset(n: number, dim = 4): { x: nd.NDArray; y: nd.NDArray } {
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function trained(context: nd.Context | nd.Context[], numEpoch = 5): Module {
+function trained(context: nd.Context | nd.Context[], numEpoch = 5, workLoadList?: number[]): Module {
   const { x, y } = dataset(200);
   const it = new NDArrayIter(x, y, { batchSize: 20 });
-  const mod = new Module(mlp(), { context, logger: quiet });
+  const mod = new Module(mlp(), { context, workLoadList, logger: quiet });
   nd.seed(11);
   mod.fit(it, { numEpoch, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Uniform(0.5) });
   return mod;
@@ -276,5 +276,18 @@ describe('Module training', () => {
     mod.fit(new NDArrayIter(x, y, { batchSize: 20 }), { numEpoch: 1, monitor: mon });
     expect(calls).toEqual(['install', 'tic', 'toc', 'tic', 'toc']);
     expect([...names].some((n) => n.includes('fc1'))).toBe(true);
+  });
+
+  it('an uneven workLoadList on three contexts still matches one context', () => {
+    const one = trained(nd.cpu(0), 2);
+    const three = trained([nd.cpu(0), nd.cpu(1), nd.cpu(2)], 2, [1, 3, 1]);
+    const [a1] = one.getParams();
+    const [a3] = three.getParams();
+    for (const name of Object.keys(a1)) {
+      const p = a1[name]!.toArray();
+      const q = a3[name]!.toArray();
+      expect(Math.max(...p.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(1e-4);
+    }
+    expect(splitInputSlice(20, [1, 3, 1])).toEqual([[0, 4], [4, 16], [16, 20]]);
   });
 });
