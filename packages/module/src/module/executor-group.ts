@@ -72,6 +72,7 @@ export class DataParallelExecutorGroup {
   slices: Slice[] = [];
   batchSize = 0;
   #origExecs: Executor[] | null = null;
+  #arrays: { args: Record<string, NDArray>[]; params: NDArray[][]; grads: NDArray[][]; aux: NDArray[][] } = { args: [], params: [], grads: [], aux: [] };
 
   constructor(symbol: BktSymbol, opts: ExecutorGroupOptions) {
     this.symbol = symbol;
@@ -135,6 +136,7 @@ export class DataParallelExecutorGroup {
     });
     this.dataShapes = dataShapes;
     this.labelShapes = labelShapes;
+    this.#collectArrays();
   }
 
   /** Rebinds for new input shapes (no-op when they are the same), sharing the original executors' arrays. */
@@ -148,16 +150,29 @@ export class DataParallelExecutorGroup {
 
   /** Parameter arrays per parameter, one per device. */
   get paramArrays(): NDArray[][] {
-    return this.paramNames.map((n) => this.execs.map((e) => e.argDict[n]!));
+    return this.#arrays.params;
   }
 
   /** Gradient arrays per parameter, one per device (empty lists for parameters without gradient). */
   get gradArrays(): NDArray[][] {
-    return this.paramNames.map((n) => this.execs.flatMap((e) => (e.gradDict[n] ? [e.gradDict[n]!] : [])));
+    return this.#arrays.grads;
   }
 
   get auxArrays(): NDArray[][] {
-    return this.auxNames.map((n) => this.execs.map((e) => e.auxDict[n]!));
+    return this.#arrays.aux;
+  }
+
+  /** Collected once per bind / reshape: the executors' dicts are rebuilt on every access. */
+  #collectArrays(): void {
+    const args = this.execs.map((e) => e.argDict);
+    const grads = this.execs.map((e) => e.gradDict);
+    const aux = this.execs.map((e) => e.auxDict);
+    this.#arrays = {
+      args,
+      params: this.paramNames.map((n) => args.map((d) => d[n]!)),
+      grads: this.paramNames.map((n) => grads.flatMap((d) => (d[n] ? [d[n]!] : []))),
+      aux: this.auxNames.map((n) => aux.map((d) => d[n]!)),
+    };
   }
 
   /** Copies the parameters into every executor. */
@@ -191,8 +206,8 @@ export class DataParallelExecutorGroup {
       descs.forEach((d, i) => {
         const src = arrays[i];
         if (src === undefined) return;
-        this.execs.forEach((e, k) => {
-          const dst = e.argDict[d.name]!;
+        this.#arrays.args.forEach((args, k) => {
+          const dst = args[d.name]!;
           if (d.batchAxis === -1) src.copyTo(dst);
           else {
             const [b, end] = this.slices[k]!;
@@ -232,7 +247,7 @@ export class DataParallelExecutorGroup {
   /** The state arrays (stateNames) per state, one per device; merging is not supported, as in MXNet. */
   getStates(mergeMultiContext = false): NDArray[][] {
     if (mergeMultiContext) throw new ValueError('getStates: merging the states of several devices is not supported; pass mergeMultiContext=false');
-    return this.stateNames.map((n) => this.execs.map((e) => e.argDict[n]!));
+    return this.stateNames.map((n) => this.#arrays.args.map((d) => d[n]!));
   }
 
   /** Copies per-state, per-device arrays in, or fills every state array with `value`. */

@@ -251,9 +251,11 @@ export class Module extends BaseModule {
     } else if (this.paramsInitialized) {
       this.#group.setParams(this.#argParams!, this.#auxParams!);
     } else {
-      const exec = this.#group.execs[0]!;
-      this.#argParams = Object.fromEntries(this.#paramNames.map((n) => [n, zeros(exec.argDict[n]!.shape, { dtype: exec.argDict[n]!.dtype })]));
-      this.#auxParams = Object.fromEntries(this.#auxNames.map((n) => [n, zeros(exec.auxDict[n]!.shape, { dtype: exec.auxDict[n]!.dtype })]));
+      const like = (a: NDArray): NDArray => zeros(a.shape, { dtype: a.dtype });
+      const params = this.#group.paramArrays;
+      const aux = this.#group.auxArrays;
+      this.#argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(params[i]![0]!)]));
+      this.#auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(aux[i]![0]!)]));
     }
     if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
     this.binded = true;
