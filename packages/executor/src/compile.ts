@@ -37,6 +37,8 @@ export interface CompiledGraph {
   slots: Slot[];
   instructions: PlanInstruction[];
   nodeNames: string[];
+  /** The graph node behind each entry of nodeNames; null for the gradient copies bkt adds itself. */
+  nodes: (Node | null)[];
   /** Instructions [0, numForward) are the forward segment; the rest is backward. */
   numForward: number;
   argNames: string[];
@@ -140,6 +142,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   });
   const instructions: PlanInstruction[] = [];
   const nodeNames: string[] = [];
+  const nodes: (Node | null)[] = [];
   const inplacePairs: (readonly (readonly [number, number])[])[] = [];
   const emit = (n: Node): void => {
     const kernelName = n.op!.kernels.forward;
@@ -163,6 +166,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     }
     slotOf.set(n, outputs);
     nodeNames.push(n.describe());
+    nodes.push(n);
     inplacePairs.push(n.op!.inplace?.(n.params()) ?? []);
     instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs: packKernelAttrs(kernelName as KernelName, n.params()), node: nodeNames.length - 1 });
   };
@@ -191,6 +195,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     const pc = instructions.length;
     slots[src]!.lastUse = Math.max(slots[src]!.lastUse, pc);
     nodeNames.push(`gradient of '${arg}'`);
+    nodes.push(null);
     inplacePairs.push([]);
     instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
   });
@@ -201,6 +206,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     slots,
     instructions,
     nodeNames,
+    nodes,
     numForward,
     argNames,
     auxNames,
