@@ -1,5 +1,5 @@
 // @bkt/module — MXNet's Module API: BaseModule, Module and the data-parallel executor group, built on
-// the data iterators, metrics, initializers and callbacks (BucketingModule and SequentialModule come later).
+// the data iterators, metrics, initializers, callbacks and the monitor (BucketingModule comes later).
 
 export * as io from './data/index.js';
 export * from './data/index.js';
@@ -65,6 +65,10 @@ export type {
   SavableSymbol,
   Logger,
 } from './callbacks/index.js';
+
+export * as mon from './monitor/index.js';
+export { Monitor, rmsStat } from './monitor/index.js';
+export type { MonitorOptions, MonitorResult, StatFunc } from './monitor/index.js';
 
 export * as model from './model/index.js';
 export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';

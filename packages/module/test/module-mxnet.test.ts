@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
 import { create as createOptimizer } from '@bkt/optimizer';
-import { Activation, Dropout, FullyConnected, LinearRegressionOutput, Variable } from '@bkt/symbol';
+import { Activation, Dropout, FullyConnected, LinearRegressionOutput, type Symbol, Variable } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
@@ -14,6 +14,8 @@ import {
   DataIter,
   type EvalMetric,
   Module,
+  Monitor,
+  NDArrayIter,
   type ParamDict,
 } from '../src/index.js';
 
@@ -22,6 +24,22 @@ const two = [nd.cpu(0), nd.cpu(1)];
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-mx-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const all = (a: nd.NDArray, v: number): boolean => a.toArray().every((x) => Math.abs(x - v) < 1e-6);
+
+// test_module_set_params's and test_monitor's net: FC(2) → sigmoid → FC(2) → sigmoid → squared loss.
+function twoLayerNet(labelName = 'softmax_label'): Symbol {
+  let net = FullyConnected({ data: Variable('data'), numHidden: 2, name: 'fc_0' });
+  net = Activation({ data: net, actType: 'sigmoid', name: 'act_0' });
+  net = FullyConnected({ data: net, numHidden: 2, name: 'fc_1' });
+  net = Activation({ data: net, actType: 'sigmoid', name: 'act_1' });
+  return LinearRegressionOutput({ data: net, label: Variable(labelName), gradScale: 2, name: 'softmax' });
+}
+
+const twoLayerParams = (): ParamDict => ({
+  fc_0_weight: nd.array([[0.15, 0.2], [0.25, 0.3]]),
+  fc_0_bias: nd.array([0.35, 0.35]),
+  fc_1_weight: nd.array([[0.4, 0.45], [0.5, 0.55]]),
+  fc_1_bias: nd.array([0.6, 0.6]),
+});
 
 describe('test_module.py ports', () => {
   it('test_module_bind: a bad shape raises and leaves the module unbound', () => {
@@ -101,21 +119,11 @@ describe('test_module.py ports', () => {
   });
 
   it('test_module_set_params: missing and extra parameters', () => {
-    const data = Variable('data');
-    let net = FullyConnected({ data, numHidden: 2, name: 'fc_0' });
-    net = Activation({ data: net, actType: 'sigmoid', name: 'act_0' });
-    net = FullyConnected({ data: net, numHidden: 2, name: 'fc_1' });
-    net = Activation({ data: net, actType: 'sigmoid', name: 'act_1' });
-    const out = LinearRegressionOutput({ data: net, label: Variable('label'), gradScale: 2 });
+    const out = twoLayerNet('label');
     const mod = new Module(out, { dataNames: ['data'], labelNames: ['label'], logger: quiet });
     mod.bind([['data', [1, 2]]], [['label', [1, 2]]]);
     const arr = (v: number[][] | number[]): nd.NDArray => nd.array(v);
-    const correct = {
-      fc_0_weight: arr([[0.15, 0.2], [0.25, 0.3]]),
-      fc_0_bias: arr([0.35, 0.35]),
-      fc_1_weight: arr([[0.4, 0.45], [0.5, 0.55]]),
-      fc_1_bias: arr([0.6, 0.6]),
-    };
+    const correct = twoLayerParams();
     const { fc_1_bias: _drop, ...missing } = correct;
     const extra = { ...correct, fc_2_weight: arr([[0.6, 0.6]]) };
     const onlyExtra = { fc_2_weight: arr([[0.6, 0.6]]) };
@@ -257,5 +265,33 @@ describe('test_module.py ports', () => {
     mod.forward(new DataBatch([nd.ones([4, 2])]));
     expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);
     expect(() => mod.setStates({})).toThrow(nd.ValueError);
+  });
+
+  it('test_monitor: one tic/forwardBackward/toc gives 21 sorted entries, [2, 2, 1, 6, 6, 4] per layer', () => {
+    const train = new NDArrayIter(nd.array([[0.05, 0.1]]), nd.array([[0.01, 0.99]]), { batchSize: 1 });
+    const meanAbs = (x: nd.NDArray): nd.NDArray => nd.divide(nd.sum(nd.abs(x)), x.shape.reduce((p, d) => p * d, 1));
+    const mon = new Monitor(1, { statFunc: meanAbs, pattern: '.*', sort: true });
+    const mod = new Module(twoLayerNet(), { context: [nd.cpu()], logger: quiet });
+    mod.bind(train.provideData, train.provideLabel, { forTraining: true });
+    mod.installMonitor(mon);
+    mod.initParams({ argParams: twoLayerParams() });
+    const batch = train.nextBatch()!;
+    mon.tic();
+    mod.forwardBackward(batch);
+    const res = mon.toc();
+    expect(res.length).toBe(21);
+    const keys = ['act_0', 'act_1', 'data', 'fc_0', 'fc_1', 'softmax'];
+    const counts = keys.map(() => 0);
+    for (const [, k] of res) {
+      const i = keys.findIndex((key) => k.startsWith(key));
+      if (i >= 0) counts[i]! += 1;
+    }
+    expect(counts).toEqual([2, 2, 1, 6, 6, 4]);
+    const names = res.map(([, k]) => k);
+    expect(names).toEqual([...names].sort());
+    // fc_0's output, by hand: W·x + b.
+    const fc0 = [0.15 * 0.05 + 0.2 * 0.1 + 0.35, 0.25 * 0.05 + 0.3 * 0.1 + 0.35];
+    const stat = res.find(([, k]) => k === 'fc_0_output')![2];
+    expect(Number(stat.trim())).toBeCloseTo((Math.abs(fc0[0]!) + Math.abs(fc0[1]!)) / 2, 6);
   });
 });
