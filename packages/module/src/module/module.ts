@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Context, cpu, type NDArray, StateError, ValueError, zeros } from '@bkt/ndarray';
-import { create as createKVStore, type KVStore } from '@bkt/kvstore';
+import { create as createKVStore, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
 import type { DataBatch } from '../data/data-batch.js';
@@ -32,6 +32,8 @@ export interface ModuleOptions {
   workLoadList?: readonly number[] | null;
   fixedParamNames?: readonly string[] | null;
   stateNames?: readonly string[] | null;
+  /** 2-bit gradient compression for the kvstore, e.g. `{ type: '2bit', threshold: 0.5 }`. */
+  compressionParams?: GradientCompressionParams | null;
   logger?: Logger;
 }
 
@@ -42,6 +44,7 @@ export class Module extends BaseModule {
   readonly workLoadList: readonly number[];
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
+  readonly compressionParams: GradientCompressionParams | null;
   readonly #dataNames: string[];
   readonly #labelNames: string[];
   readonly #paramNames: string[];
@@ -72,6 +75,7 @@ export class Module extends BaseModule {
     this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : opts.labelNames ?? [])];
     this.stateNames = [...(opts.stateNames ?? [])];
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
+    this.compressionParams = opts.compressionParams ?? null;
     const args = symbol.listArguments();
     const check = (names: readonly string[], what: string, throwIt: boolean): void => {
       for (const n of names) {
@@ -342,6 +346,7 @@ export class Module extends BaseModule {
     this.#updateOnKVStore = updateOnKV;
     this.#updater = null;
     if (kv) {
+      if (this.compressionParams) kv.setGradientCompression(this.compressionParams);
       if (updateOnKV) kv.setOptimizer(optimizer);
       const params = this.#group!.paramArrays;
       this.#paramNames.forEach((name, i) => {
