@@ -109,7 +109,8 @@ export class Executor implements ArenaUser {
     });
     for (const [slot, a] of slotArray) this.#plan.setSlot(slot, a);
 
-    this.#pool = shared ? shared.#pool : new ArenaPool();
+    // An arena serves one device: an executor on another context than its sharedExec gets its own.
+    this.#pool = shared && shared.context.equals(ctx) ? shared.#pool : new ArenaPool(ctx);
     this.#pool.join(this, this.#memory.arenaBytes);
   }
 

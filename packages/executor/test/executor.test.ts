@@ -1,5 +1,6 @@
 import {
   BindError,
+  cpu,
   fromTypedArray,
   memoryStats,
   type NDArray,
@@ -20,6 +21,7 @@ import {
   FullyConnected,
   registerOp,
   RNN,
+  SliceChannel,
   SoftmaxOutput,
   type Symbol,
   Variable,
@@ -319,6 +321,19 @@ describe('Executor', () => {
       'bn_moving_mean', 'bn_moving_mean', 'bn_moving_var', 'bn_moving_var',
       'bn_output', 'bn_mean', 'bn_var',
     ]);
+    exec.dispose();
+  });
+
+  it('keeps the intermediates of an executor on another context on that context', () => {
+    const parts = SliceChannel({ data: Variable('data'), numOutputs: 2, name: 'split' });
+    const net = parts.at(0).mul(parts.at(1));
+    const ctx = cpu(1);
+    const exec = Executor.simpleBind(net, { ctx, shapes: { data: [2, 4] }, gradReq: 'null' });
+    const where: string[] = [];
+    exec.setMonitorCallback((name, a) => where.push(`${name}@${a.context}`));
+    exec.forward({ data: fromTypedArray(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), [2, 4], { ctx }) });
+    expect(f64(exec.outputs[0]!)).toEqual(Float64Array.from([3, 8, 35, 48]));
+    expect(where).toEqual(['split_output0@cpu(1)', 'split_output1@cpu(1)', `${net.listOutputs()[0]}@cpu(1)`]);
     exec.dispose();
   });
 });
