@@ -5,7 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
 import { create as createOptimizer } from '@bkt/optimizer';
-import { Activation, Dropout, FullyConnected, LinearRegressionOutput, type Symbol, Variable } from '@bkt/symbol';
+import {
+  Activation,
+  Convolution,
+  Dropout,
+  flatten,
+  FullyConnected,
+  Group,
+  LinearRegressionOutput,
+  Pooling,
+  SoftmaxOutput,
+  sum,
+  type Symbol,
+  Variable,
+} from '@bkt/symbol';
+import { LSTMCell, SequentialRNNCell, variableState } from '@bkt/symbol/rnn';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
@@ -293,5 +307,88 @@ describe('test_module.py ports', () => {
     const fc0 = [0.15 * 0.05 + 0.2 * 0.1 + 0.35, 0.25 * 0.05 + 0.3 * 0.1 + 0.35];
     const stat = res.find(([, k]) => k === 'fc_0_output')![2];
     expect(Number(stat.trim())).toBeCloseTo((Math.abs(fc0[0]!) + Math.abs(fc0[1]!)) / 2, 6);
+  });
+
+  it('test_module_dtype: float16 binds and infers float16, but the Activation kernel has no float16 path yet', () => {
+    // MXNet's test runs forward and backward and expects float16 outputs. bkt's native Activation
+    // kernel accepts only float32/float64, so forward raises a typed DTypeError; when the kernel gains
+    // float16 this test fails and becomes the exact port (outputs of dtype float16).
+    const dshape = [3, 8, 7];
+    const sym = Activation({ data: Variable('data'), actType: 'relu', attr: { __layout__: 'TNC' } });
+    const mod = new Module(sym, { dataNames: ['data'], labelNames: null, context: two, logger: quiet });
+    mod.bind([new DataDesc('data', dshape, 'float16', 'TNC')]);
+    mod.initParams();
+    for (const exe of mod.getOutputs(false)[0]!) expect(exe.dtype).toBe('float16');
+    expect(() => mod.forward(new DataBatch([nd.ones(dshape, { dtype: 'float16' })]))).toThrow(/Activation.*float16/);
+    expect(() => mod.forward(new DataBatch([nd.ones(dshape, { dtype: 'float16' })]))).toThrow(nd.DTypeError);
+  });
+
+  it('test_forward_reshape: conv/pool net over new batch and spatial sizes, score, then rebind for predict', () => {
+    const numClass = 10;
+    const conv1 = Convolution({ data: Variable('data1'), kernel: [2, 2], numFilter: 2, stride: [2, 2] });
+    const conv2 = Convolution({ data: Variable('data2'), kernel: [3, 3], numFilter: 3, stride: [1, 1] });
+    const pool1 = Pooling({ data: conv1, kernel: [2, 2], stride: [1, 1], poolType: 'avg' });
+    const pool2 = Pooling({ data: conv2, kernel: [2, 2], stride: [1, 1], poolType: 'max' });
+    const total = sum({ data: flatten({ data: pool1 }), axis: [1] }).add(sum({ data: flatten({ data: pool2 }), axis: [1] }));
+    const fc = FullyConnected({ data: total, numHidden: numClass });
+    const sym = SoftmaxOutput({ data: fc, name: 'softmax' });
+
+    const mod = new Module(sym, { dataNames: ['data1', 'data2'], labelNames: ['softmax_label'], logger: quiet });
+    mod.bind([['data1', [10, 3, 64, 64]], ['data2', [10, 3, 32, 32]]], [['softmax_label', [10]]]);
+    mod.initParams();
+    mod.initOptimizer({ optimizerParams: { learningRate: 0.01 } });
+    const steps: [number[], number[], [number, number], [number, number]][] = [
+      [[10, 3, 64, 64], [10, 3, 32, 32], [0, 9], [5, 15]],
+      [[3, 3, 64, 64], [3, 3, 32, 32], [0, 9], [5, 15]],
+      [[20, 3, 64, 64], [20, 3, 32, 32], [3, 5], [10, 25]],
+      [[20, 3, 120, 120], [20, 3, 32, 64], [0, 9], [5, 15]],
+      [[5, 3, 28, 40], [5, 3, 24, 16], [0, 9], [15, 25]],
+    ];
+    const before = mod.getParams()[0]['fullyconnected0_weight']!.copy();
+    for (const [d1, d2, r1, r2] of steps) {
+      const batch = new DataBatch([nd.random.uniform(r1[0], r1[1], d1), nd.random.uniform(r2[0], r2[1], d2)], [nd.ones([d1[0]!])]);
+      mod.forward(batch);
+      expect(mod.getOutputs()[0]!.shape).toEqual([d1[0], numClass]);
+      mod.backward();
+      mod.update();
+    }
+    expect(mod.getParams()[0]['fullyconnected0_weight']!.toArray()).not.toEqual(before.toArray());
+
+    const evalIter = new NDArrayIter([nd.random.uniform(0, 9, [30, 3, 30, 30]), nd.random.uniform(15, 25, [30, 3, 20, 40])], [nd.ones([30])], {
+      batchSize: 5,
+    });
+    expect(mod.score(evalIter, 'acc').length).toBe(1);
+
+    const predIter = new NDArrayIter([nd.random.uniform(0, 9, [10, 3, 30, 30]), nd.random.uniform(15, 25, [10, 3, 20, 40])]);
+    mod.bind([['data1', [1, 3, 30, 30]], ['data2', [1, 3, 20, 40]]], null, { forTraining: false, forceRebind: true });
+    expect((mod.predict(predIter) as nd.NDArray).shape).toEqual([10, numClass]);
+  });
+
+  it('test_module_states: 2-layer LSTM begin states as stateNames, fed back per device', () => {
+    const stack = new SequentialRNNCell();
+    for (let i = 0; i < 2; i++) stack.add(new LSTMCell(20, { prefix: `lstm_l${i}_` }));
+    const beginState = stack.beginState(variableState);
+    const { states } = stack.unroll(10, Variable('data'), { beginState });
+    const stateNames = beginState.map((s) => s.name!);
+    expect(stateNames).toEqual(['lstm_l0_begin_state_0', 'lstm_l0_begin_state_1', 'lstm_l1_begin_state_0', 'lstm_l1_begin_state_1']);
+    const mod = new Module(Group(states), { context: two, labelNames: null, stateNames, logger: quiet });
+    mod.bind([['data', [5, 10]]], null, { forTraining: false });
+    mod.initParams();
+    const batch = new DataBatch([nd.zeros([5, 10])], []);
+
+    mod.setStates({ value: 1 });
+    mod.forward(batch);
+    const out = mod.getOutputs(false);
+    const out1 = mod.getOutputs(true).map((o) => o.toArray());
+
+    mod.setStates({ states: out.map((perDevice) => perDevice.map((a) => a.copy())) });
+    mod.forward(batch);
+    const out2 = mod.getOutputs(true).map((o) => o.toArray());
+
+    // MXNet: not almost_equal(x1, x2, rtol=1e-3) for every output.
+    out1.forEach((x1, k) => {
+      const x2 = out2[k]!;
+      expect(x1.some((v, i) => Math.abs(v - x2[i]!) > 1e-3 * Math.abs(x2[i]!) + 1e-20)).toBe(true);
+    });
   });
 });
