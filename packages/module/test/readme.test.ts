@@ -14,8 +14,10 @@ import {
   Mixed,
   Module,
   moduleCheckpoint,
+  Monitor,
   NDArrayIter,
   Perplexity,
+  SequentialModule,
   Speedometer,
   Xavier,
   Zero,
@@ -49,6 +51,32 @@ describe('README examples', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('sequential module and monitor', () => {
+    nd.seed(0);
+    const x = nd.random.normal(0, 1, [200, 4]);
+    const xs = x.toArray();
+    const train = new NDArrayIter(x, nd.array(Array.from({ length: 200 }, (_, i) => (xs[i * 4]! > 0 ? 1 : 0))), { batchSize: 20 });
+    const quiet = (): void => {};
+    const features = Activation({ data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 }), actType: 'relu', name: 'relu1' });
+    const head = SoftmaxOutput({ data: FullyConnected({ data: Variable('data'), name: 'fc2', numHidden: 2 }), name: 'softmax' });
+    const seq = new SequentialModule({ logger: quiet })
+      .add(new Module(features, { labelNames: null, logger: quiet }))
+      .add(new Module(head, { logger: quiet }), { takeLabels: true, autoWiring: true });
+    const lines: string[] = [];
+    const mon = new Monitor(10, { pattern: '.*weight|.*backward.*', sort: true, logger: (l) => lines.push(l) });
+    seq.fit(train, { numEpoch: 3, optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Xavier(), monitor: mon });
+    // Batches 1, 11, 21 of the 30 are monitored; each gives the same sorted names.
+    const names = (step: number): string[] => lines.filter((l) => l.startsWith(`Batch: ${String(step).padStart(7)} `)).map((l) => l.split(/\s+/)[2]!);
+    expect(names(1)).toEqual([
+      'fc1_backward_output0', 'fc1_backward_output1', 'fc1_backward_output2', 'fc1_weight',
+      'fc2_backward_output0', 'fc2_backward_output1', 'fc2_backward_output2', 'fc2_weight',
+      'relu1_backward_output', 'softmax_backward_output0', 'softmax_backward_output1',
+    ]);
+    expect(names(11)).toEqual(names(1));
+    expect(lines.length).toBe(3 * names(1).length);
+    expect((seq.score(train, 'acc')[0]![1] as number)).toBeGreaterThan(0.8);
   });
 
   it('data', () => {
