@@ -148,6 +148,18 @@ export class DataParallelExecutorGroup {
     this.#bindExec(dataShapes, labelShapes, null, true);
   }
 
+  /** Frees the executors (arrays shared through the pool stay with the executors still using them). */
+  dispose(): void {
+    for (const e of new Set([...this.execs, ...(this.#origExecs ?? [])])) e.dispose();
+    this.execs = [];
+    this.#origExecs = null;
+  }
+
+  /** Bytes of the intermediate arenas, one per context, shared with every group bound against this one. */
+  get arenaBytes(): number {
+    return this.execs.reduce((sum, e) => sum + e.arenaBytes, 0);
+  }
+
   /** Parameter arrays per parameter, one per device. */
   get paramArrays(): NDArray[][] {
     return this.#arrays.params;
