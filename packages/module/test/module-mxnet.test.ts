@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
 import { create as createOptimizer } from '@bkt/optimizer';
-import { Activation, Dropout, FullyConnected, LinearRegressionOutput, Variable } from '@bkt/symbol';
+import { Activation, Dropout, FullyConnected, LinearRegressionOutput, type Symbol as BktSymbol, Variable, withAttrScope } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
@@ -13,8 +13,10 @@ import {
   DataDesc,
   DataIter,
   type EvalMetric,
+  type Group2Ctxs,
   Module,
   type ParamDict,
+  prepareGroup2ctxs,
 } from '../src/index.js';
 
 const quiet = (): void => {};
@@ -257,5 +259,58 @@ describe('test_module.py ports', () => {
     mod.forward(new DataBatch([nd.ones([4, 2])]));
     expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);
     expect(() => mod.setStates({})).toThrow(nd.ValueError);
+  });
+});
+
+describe('test_module.py ports: model parallelism (group2ctxs)', () => {
+  // a*2 on group dev1, + b on group dev2, as in MXNet's check_module_ctx_group.
+  const groupedSum = (): BktSymbol => {
+    const a2 = withAttrScope({ ctx_group: 'dev1' }, () => Variable('a').mul(2));
+    return withAttrScope({ ctx_group: 'dev2' }, () => a2.add(Variable('b')));
+  };
+  const shape = [2, 5];
+  const run = (contexts: nd.Context[], group2ctxs: Group2Ctxs | null, head: nd.NDArray): Module => {
+    const mod = new Module(groupedSum(), { context: contexts, dataNames: ['a', 'b'], labelNames: null, group2ctxs, logger: quiet });
+    mod.bind([['a', shape], ['b', shape]], null, { inputsNeedGrad: true });
+    mod.initParams();
+    mod.forward(new DataBatch([nd.random.uniform(-1, 1, shape), nd.random.uniform(-1, 1, shape)]), { isTrain: true });
+    mod.backward([head]);
+    return mod;
+  };
+  const c = nd.cpu;
+  const variants: [string, nd.Context[], Group2Ctxs, string[][]][] = [
+    ['a dict of single contexts, one device', [c(0)], { dev1: c(1), dev2: c(2) }, [['cpu(1)'], ['cpu(2)']]],
+    ['a list of dicts, one per device', two, [{ dev1: c(2), dev2: c(3) }, { dev1: c(4), dev2: c(5) }], [['cpu(2)', 'cpu(4)'], ['cpu(3)', 'cpu(5)']]],
+    ['a dict of single contexts, two devices', two, { dev1: c(2), dev2: c(3) }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    ['a dict with a one-element list', two, { dev1: c(2), dev2: [c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    ['a dict with a list per device', two, { dev1: c(2), dev2: [c(3), c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    ['a dict of lists per device', two, { dev1: [c(2), c(2)], dev2: [c(3), c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+  ];
+  for (const [what, contexts, group2ctxs, gradCtxs] of variants) {
+    it(`test_module_ctx_group: ${what} gives the ungrouped module's input gradients`, () => {
+      const head = nd.random.uniform(-1, 1, shape);
+      nd.random.seed(21);
+      const grouped = run(contexts, group2ctxs, head);
+      nd.random.seed(21);
+      const plain = run(contexts, null, head);
+      const g1 = grouped.getInputGrads();
+      const g2 = plain.getInputGrads();
+      expect(g1[0]!.toArray()).toEqual(g2[0]!.toArray());
+      expect(g1[1]!.toArray()).toEqual(g2[1]!.toArray());
+      expect(g1[0]!.toArray()).toEqual(head.toArray().map((h) => Math.fround(2 * h)));
+      expect(grouped.getInputGrads(false).map((perDevice) => perDevice.map((g) => String(g.context)))).toEqual(gradCtxs);
+      expect(plain.getInputGrads(false)[0]!.map((g) => String(g.context))).toEqual(contexts.map(String));
+    });
+  }
+
+  it('group2ctxs: lengths that do not match the contexts and unmapped groups are errors', () => {
+    const bind = (group2ctxs: Group2Ctxs): void => {
+      const mod = new Module(groupedSum(), { context: two, dataNames: ['a', 'b'], labelNames: null, group2ctxs, logger: quiet });
+      mod.bind([['a', shape], ['b', shape]], null, { inputsNeedGrad: true });
+    };
+    expect(() => bind([{ dev1: nd.cpu(2), dev2: nd.cpu(3) }])).toThrow(/one map per context, got 1 for 2/);
+    expect(() => bind({ dev1: nd.cpu(2), dev2: [nd.cpu(3), nd.cpu(4), nd.cpu(5)] })).toThrow(nd.ValueError);
+    expect(() => bind({ dev1: nd.cpu(2) })).toThrow(nd.BindError);
+    expect(prepareGroup2ctxs(null, 2)).toEqual([null, null]);
   });
 });
