@@ -4,8 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
+import type { Executor } from '@bkt/executor';
 import { create as createOptimizer } from '@bkt/optimizer';
-import { Activation, Dropout, FullyConnected, LinearRegressionOutput, type Symbol as BktSymbol, Variable, withAttrScope } from '@bkt/symbol';
+import { Activation, Dropout, FullyConnected, LinearRegressionOutput, SoftmaxOutput, type Symbol as BktSymbol, Variable, withAttrScope } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
@@ -302,6 +303,51 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
       expect(plain.getInputGrads(false)[0]!.map((g) => String(g.context))).toEqual(contexts.map(String));
     });
   }
+
+  // test_bucket_module_ctx_group's sym_gen; BucketingModule binds every bucket against the default
+  // bucket's module like this, so shared parameters must stay on their group's context.
+  const bucketSym = (seqLen: number): BktSymbol => {
+    const hidden = withAttrScope({ ctx_group: 'dev1' }, () => {
+      const [weight, bias] = [Variable('dev1_weight'), Variable('dev1_bias')];
+      let fc = Variable('data');
+      for (let i = 0; i < seqLen; i++) fc = FullyConnected({ data: fc, weight, bias, name: `dev1_fc_${i}`, numHidden: 10 });
+      return fc;
+    });
+    return withAttrScope({ ctx_group: 'dev2' }, () => {
+      const [label, weight, bias] = [Variable('label'), Variable('dev2_weight'), Variable('dev2_bias')];
+      let fc = hidden;
+      for (let i = 0; i < seqLen; i++) fc = FullyConnected({ data: fc, weight, bias, name: `dev2_fc_${i}`, numHidden: 10 });
+      return SoftmaxOutput({ data: fc, label, name: 'softmax' });
+    });
+  };
+
+  it("test_bucket_module_ctx_group's symbol: a module bound against a shared module keeps each group on its context", () => {
+    const group2ctxs = [{ dev1: nd.cpu(1), dev2: nd.cpu(2) }];
+    const make = (seqLen: number): Module =>
+      new Module(bucketSym(seqLen), { context: [nd.cpu(0)], labelNames: ['label'], group2ctxs, logger: quiet });
+    const descs = (): [[string, number[]][], [string, number[]][]] => [[['data', [5, 10]]], [['label', [5]]]];
+    const big = make(3);
+    big.bind(...descs(), { forTraining: true, inputsNeedGrad: true });
+    expect(big.binded).toBe(true);
+    big.initParams();
+    const small = make(2);
+    small.bind(...descs(), { forTraining: true, inputsNeedGrad: true, sharedModule: big });
+    const [bigExec, smallExec] = [big, small].map((m) => {
+      const execs: Executor[] = [];
+      m.installMonitor({ install: (e) => execs.push(e), tic: () => {}, tocPrint: () => {} });
+      return execs[0]!;
+    });
+    expect(smallExec!.argDict.dev2_weight).toBe(bigExec!.argDict.dev2_weight);
+    expect(String(smallExec!.argDict.dev1_weight!.context)).toBe('cpu(1)');
+    expect(String(smallExec!.argDict.dev2_bias!.context)).toBe('cpu(2)');
+    const batch = new DataBatch([nd.random.uniform(-1, 1, [5, 10])], [nd.array([0, 1, 2, 3, 4])]);
+    small.forward(batch, { isTrain: true });
+    small.backward();
+    const [dataGrad] = small.getInputGrads(false)[0]!;
+    expect(String(dataGrad!.context)).toBe('cpu(1)');
+    expect(dataGrad!.toArray().some((g) => g !== 0)).toBe(true);
+    expect(String(small.getOutputs()[0]!.context)).toBe('cpu(2)');
+  });
 
   it('group2ctxs: lengths that do not match the contexts and unmapped groups are errors', () => {
     const bind = (group2ctxs: Group2Ctxs): void => {
