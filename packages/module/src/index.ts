@@ -77,3 +77,5 @@ export type { BucketingModuleOptions, BucketingLoadOptions, SymGen } from './mod
 export type { ModuleOptions } from './module/module.js';
 export { DataParallelExecutorGroup, splitInputSlice } from './module/executor-group.js';
 export type { KVStoreSpec, MonitorLike, OptimizerSpec } from './module/types.js';
+export { prepareGroup2ctxs } from './module/group2ctxs.js';
+export type { Group2Ctxs } from './module/group2ctxs.js';

@@ -23,6 +23,7 @@ import {
   type SetParamsOptions,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
+import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
 
@@ -33,6 +34,8 @@ export interface ModuleOptions {
   workLoadList?: readonly number[] | null;
   fixedParamNames?: readonly string[] | null;
   stateNames?: readonly string[] | null;
+  /** Model parallelism: `__ctx_group__` → context(s), one map for all devices or one per device. */
+  group2ctxs?: Group2Ctxs | null;
   logger?: Logger;
 }
 
@@ -43,6 +46,7 @@ export class Module extends BaseModule {
   readonly workLoadList: readonly number[];
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
+  readonly group2ctxs: Group2Ctxs | null;
   readonly #dataNames: string[];
   readonly #labelNames: string[];
   readonly #paramNames: string[];
@@ -79,6 +83,7 @@ export class Module extends BaseModule {
     this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : opts.labelNames ?? [])];
     this.stateNames = [...(opts.stateNames ?? [])];
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
+    this.group2ctxs = opts.group2ctxs ?? null;
     const args = symbol.listArguments();
     const check = (names: readonly string[], what: string, throwIt: boolean): void => {
       for (const n of names) {
@@ -289,6 +294,7 @@ export class Module extends BaseModule {
       fixedParamNames: this.fixedParamNames,
       gradReq: opts.gradReq ?? 'write',
       stateNames: this.stateNames,
+      group2ctxs: this.group2ctxs,
     });
     if (shared) {
       this.paramsInitialized = true;
