@@ -2,17 +2,18 @@
 // CPU copies of its parameters, an optimizer (local updater, or a kvstore summing the gradients of
 // several contexts) and checkpoints.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { type Context, cpu, type NDArray, StateError, ValueError, zeros } from '@bkt/ndarray';
+import { readFileSync } from 'node:fs';
+import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic, zeros } from '@bkt/ndarray';
 import { create as createKVStore, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
 import type { DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import { InitDesc } from '../initializers/init-desc.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadCheckpoint, paramsFile, saveCheckpoint } from '../model/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, statesFile } from '../model/checkpoint.js';
 import {
   BaseModule,
   type BindOptions,
@@ -22,6 +23,7 @@ import {
   type SetParamsOptions,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
+import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
 
@@ -34,6 +36,8 @@ export interface ModuleOptions {
   stateNames?: readonly string[] | null;
   /** 2-bit gradient compression for the kvstore, e.g. `{ type: '2bit', threshold: 0.5 }`. */
   compressionParams?: GradientCompressionParams | null;
+  /** Model parallelism: `__ctx_group__` → context(s), one map for all devices or one per device. */
+  group2ctxs?: Group2Ctxs | null;
   logger?: Logger;
 }
 
@@ -45,6 +49,7 @@ export class Module extends BaseModule {
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
   readonly compressionParams: GradientCompressionParams | null;
+  readonly group2ctxs: Group2Ctxs | null;
   readonly #dataNames: string[];
   readonly #labelNames: string[];
   readonly #paramNames: string[];
@@ -61,6 +66,12 @@ export class Module extends BaseModule {
   #updateOnKVStore = false;
   #updater: Updater | null = null;
   #preloadOptStates: string | null = null;
+  /** Optimizer index of every parameter: this module's in order, then those later buckets add. Shared by reference across buckets. */
+  #paramIndex = new Map<string, number>();
+  /** Names whose arrays some bound bucket holds on its devices. Shared by reference across buckets. */
+  #onDevice = new Set<string>();
+  /** What initParams initialized with, for parameters a later bucket introduces. */
+  #initializer: Initializer | null = null;
 
   constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
     super({ logger: opts.logger });
@@ -76,6 +87,7 @@ export class Module extends BaseModule {
     this.stateNames = [...(opts.stateNames ?? [])];
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
     this.compressionParams = opts.compressionParams ?? null;
+    this.group2ctxs = opts.group2ctxs ?? null;
     const args = symbol.listArguments();
     const check = (names: readonly string[], what: string, throwIt: boolean): void => {
       for (const n of names) {
@@ -94,6 +106,7 @@ export class Module extends BaseModule {
     this.#paramNames = args.filter((a) => !inputs.has(a));
     this.#auxNames = symbol.listAuxiliaryStates();
     this.#outputNames = symbol.listOutputs();
+    this.#paramNames.forEach((n, i) => this.#paramIndex.set(n, i));
   }
 
   override get symbol(): BktSymbol {
@@ -104,11 +117,16 @@ export class Module extends BaseModule {
   static load(prefix: string, epoch: number, opts: ModuleOptions & { loadOptimizerStates?: boolean } = {}): Module {
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
     const mod = new Module(symbol, opts);
-    mod.#argParams = argParams;
-    mod.#auxParams = auxParams;
-    mod.paramsInitialized = true;
-    if (opts.loadOptimizerStates) mod.#preloadOptStates = `${prefix}-${String(epoch).padStart(4, '0')}.states`;
+    mod.preloadParams(argParams, auxParams);
+    if (opts.loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
     return mod;
+  }
+
+  /** @internal Parameters for an unbound module (a loaded checkpoint); bind() puts them on the devices. */
+  preloadParams(argParams: ParamDict, auxParams: ParamDict): void {
+    this.#argParams = argParams;
+    this.#auxParams = auxParams;
+    this.paramsInitialized = true;
   }
 
   /** Writes the symbol, the parameters and, optionally, the optimizer states. */
@@ -117,7 +135,7 @@ export class Module extends BaseModule {
     const [argParams, auxParams] = this.getParams();
     saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
     if (saveOptimizerStates) {
-      const file = paramsFile(prefix, epoch).replace(/\.params$/, '.states');
+      const file = statesFile(prefix, epoch);
       this.saveOptimizerStates(file);
       this.logger(`Saved optimizer state to "${file}"`);
     }
@@ -148,6 +166,18 @@ export class Module extends BaseModule {
     return this.#group!.getOutputShapes();
   }
 
+  /** The executor group (MXNet's _exec_group): the executors of every context and their arrays. */
+  get execGroup(): DataParallelExecutorGroup {
+    this.requireBound('execGroup');
+    return this.#group!;
+  }
+
+  /** Bytes of the executors' intermediate arenas (MXNet's _total_exec_bytes); buckets share them. */
+  get arenaBytes(): number {
+    this.requireBound('arenaBytes');
+    return this.#group!.arenaBytes;
+  }
+
   // --- parameters -------------------------------------------------------------------------------
 
   getParams(): [ParamDict, ParamDict] {
@@ -168,6 +198,7 @@ export class Module extends BaseModule {
     }
     this.requireBound('initParams');
     const initializer = opts.initializer === undefined ? new Uniform(0.01) : opts.initializer;
+    if (initializer) this.#initializer = initializer;
     const attrs = this.symbol.attrDict();
     const fill = (name: string, arr: NDArray, source: Readonly<Record<string, NDArray>> | null | undefined): void => {
       if (source) {
@@ -193,7 +224,27 @@ export class Module extends BaseModule {
     }
     this.paramsInitialized = true;
     this.#paramsDirty = false;
-    this.#group!.setParams(this.#argParams!, this.#auxParams!);
+    this.pushParams();
+  }
+
+  /** @internal Copies the CPU parameters to the devices (other buckets' parameters are skipped). */
+  pushParams(): void {
+    this.#group!.setParams(this.#argParams!, this.#auxParams!, true);
+  }
+
+  /** @internal Copies this module's parameters from the devices into the (shared) CPU dicts. */
+  syncParams(): void {
+    if (this.binded && this.paramsInitialized) this.#syncParamsFromDevices();
+  }
+
+  /** @internal The optimizer index of each parameter name, this module's first (restored by BucketingModule.load). */
+  get paramIndex(): ReadonlyMap<string, number> {
+    return this.#paramIndex;
+  }
+
+  /** @internal Fixes the optimizer indices of names saved by a checkpoint before any bucket adds its own. */
+  seedParamIndex(names: readonly string[]): void {
+    for (const n of names) if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
@@ -247,13 +298,20 @@ export class Module extends BaseModule {
       fixedParamNames: this.fixedParamNames,
       gradReq: opts.gradReq ?? 'write',
       stateNames: this.stateNames,
+      group2ctxs: this.group2ctxs,
     });
     if (shared) {
       this.paramsInitialized = true;
       this.#argParams = shared.#argParams;
       this.#auxParams = shared.#auxParams;
+      this.#paramIndex = shared.#paramIndex;
+      this.#onDevice = shared.#onDevice;
+      this.#initializer = shared.#initializer;
+      this.#adoptNewParams();
     } else if (this.paramsInitialized) {
-      this.#group.setParams(this.#argParams!, this.#auxParams!);
+      const missing = [...this.#paramNames.filter((n) => !(n in this.#argParams!)), ...this.#auxNames.filter((n) => !(n in this.#auxParams!))];
+      if (missing.length > 0) throw new ValueError(`bind: the loaded parameters lack ${missing.join(', ')}`);
+      this.pushParams();
     } else {
       const like = (a: NDArray): NDArray => zeros(a.shape, { dtype: a.dtype });
       const params = this.#group.paramArrays;
@@ -261,12 +319,55 @@ export class Module extends BaseModule {
       this.#argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(params[i]![0]!)]));
       this.#auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(aux[i]![0]!)]));
     }
+    if (!shared) for (const n of [...this.#paramNames, ...this.#auxNames]) this.#onDevice.add(n);
     if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
     this.binded = true;
   }
 
+  /**
+   * Parameters of this bucket that no bound bucket has on its devices yet (MXNet #11384: a
+   * parameter only some buckets use, or one restored from a checkpoint): their values come from
+   * the shared CPU dicts — initialized there as initParams would, when absent — and get an
+   * optimizer index after all known ones. Names already on the devices are left alone: the
+   * devices hold their newest values.
+   */
+  #adoptNewParams(): void {
+    const attrs = this.symbol.attrDict();
+    const init = this.#initializer ?? new Uniform(0.01);
+    const adopt = (names: readonly string[], arrays: NDArray[][], dict: ParamDict, fresh: ParamDict): void => {
+      names.forEach((n, i) => {
+        const mine = arrays[i]![0]!;
+        const have = dict[n];
+        if (have && (have.shape.length !== mine.shape.length || have.shape.some((d, j) => d !== mine.shape[j]))) {
+          throw new ShapeError(`bind: parameter '${n}' has shape (${mine.shape.join(', ')}) in this bucket but (${have.shape.join(', ')}) in the shared parameters; buckets must agree on every shared name`);
+        }
+        if (this.#onDevice.has(n)) return;
+        if (!have) {
+          dict[n] = zeros(mine.shape, { dtype: mine.dtype });
+          init.init(new InitDesc(n, attrs[n] ?? {}), dict[n]!);
+        }
+        fresh[n] = dict[n]!;
+        this.#onDevice.add(n);
+      });
+    };
+    for (const n of this.#paramNames) if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
+    const freshArgs: ParamDict = {};
+    const freshAux: ParamDict = {};
+    adopt(this.#paramNames, this.#group!.paramArrays, this.#argParams!, freshArgs);
+    adopt(this.#auxNames, this.#group!.auxArrays, this.#auxParams!, freshAux);
+    if (Object.keys(freshArgs).length + Object.keys(freshAux).length > 0) this.#group!.setParams(freshArgs, freshAux, true);
+  }
+
+  /** Unbinds and frees the executors; the parameters (CPU copies, and device arrays shared with other buckets) are kept. */
+  dispose(): void {
+    this.#resetBind();
+  }
+
   #resetBind(): void {
+    if (this.#group && this.#paramsDirty) this.#syncParamsFromDevices();
+    if (this.#group) this.#onDevice = new Set();
     this.binded = false;
+    this.#group?.dispose();
     this.#group = null;
     this.#dataShapes = [];
     this.#labelShapes = null;
@@ -321,9 +422,7 @@ export class Module extends BaseModule {
     }
 
     const batchSize = this.#group!.batchSize;
-    const idx2name: Record<number, string> = {};
-    if (updateOnKV) this.#paramNames.forEach((n, i) => (idx2name[i] = n));
-    else this.#paramNames.forEach((n, i) => this.contexts.forEach((_, k) => (idx2name[i * numDevice + k] = n)));
+    const idx2name = Object.fromEntries(this.#indexEntries([...this.#paramIndex.keys()], updateOnKV));
 
     const spec = opts.optimizer ?? 'sgd';
     let optimizer: Optimizer;
@@ -348,17 +447,32 @@ export class Module extends BaseModule {
     if (kv) {
       if (this.compressionParams) kv.setGradientCompression(this.compressionParams);
       if (updateOnKV) kv.setOptimizer(optimizer);
-      const params = this.#group!.paramArrays;
-      this.#paramNames.forEach((name, i) => {
-        kv!.init(name, this.#argParams![name]!);
-        if (updateOnKV) kv!.pull(name, params[i]!, -i);
-      });
+      this.#initKVStore([...this.#paramIndex.keys()]);
     }
     if (!updateOnKV) this.#updater = getUpdater(optimizer);
     this.optimizerInitialized = true;
     if (this.#preloadOptStates !== null) {
       this.loadOptimizerStates(this.#preloadOptStates);
       this.#preloadOptStates = null;
+    }
+  }
+
+  /** Optimizer index → name: one index per name on the kvstore, one per name and device locally. */
+  #indexEntries(names: readonly string[], updateOnKV: boolean): [number, string][] {
+    const numDevice = this.contexts.length;
+    return names.flatMap((n) => {
+      const i = this.#paramIndex.get(n)!;
+      return updateOnKV ? [[i, n] as [number, string]] : this.contexts.map((_, k) => [i * numDevice + k, n] as [number, string]);
+    });
+  }
+
+  /** Initializes the kvstore keys of `names` from the CPU values (pulled to this module's devices when it updates). */
+  #initKVStore(names: readonly string[]): void {
+    const params = this.#group!.paramArrays;
+    for (const name of names) {
+      this.#kvstore!.init(name, this.#argParams![name]!);
+      const mine = this.#paramNames.indexOf(name);
+      if (this.#updateOnKVStore && mine >= 0) this.#kvstore!.pull(name, params[mine]!, -this.#paramIndex.get(name)!);
     }
   }
 
@@ -390,12 +504,17 @@ export class Module extends BaseModule {
     this.#updateOnKVStore = shared.#updateOnKVStore;
     this.#updater = shared.#updater;
     this.optimizerInitialized = true;
+    const known = new Set(this.#optimizer!.idx2name.values());
+    const fresh = this.#paramNames.filter((n) => !known.has(n));
+    if (fresh.length === 0) return;
+    this.#optimizer!.addParamNames(this.#indexEntries(fresh, this.#updateOnKVStore), this.symbol);
+    if (this.#kvstore) this.#initKVStore(fresh);
   }
 
   saveOptimizerStates(fname: string): void {
     this.requireOptimizer('saveOptimizerStates');
     if (this.#updateOnKVStore) this.#kvstore!.saveOptimizerStates(fname);
-    else writeFileSync(fname, this.#updater!.getStates());
+    else writeFileAtomic('saveOptimizerStates', fname, this.#updater!.getStates());
   }
 
   loadOptimizerStates(fname: string): void {
@@ -441,12 +560,13 @@ export class Module extends BaseModule {
     this.#paramNames.forEach((name, i) => {
       const g = grads[i]!;
       if (g.length === 0) return;
+      const index = this.#paramIndex.get(name)!;
       if (this.#updateOnKVStore) {
-        this.#kvstore!.pushPull(name, g, params[i]!, -i);
+        this.#kvstore!.pushPull(name, g, params[i]!, -index);
         return;
       }
-      if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -i);
-      g.forEach((grad, k) => this.#updater!.update(i * numDevice + k, grad, params[i]![k]!));
+      if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -index);
+      g.forEach((grad, k) => this.#updater!.update(index * numDevice + k, grad, params[i]![k]!));
     });
   }
 
