@@ -1,11 +1,13 @@
 // The README's examples, run as written (outputs replaced by checks).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
-import { Activation, FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
+import { Activation, Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol as BktSymbol, Variable } from '@bkt/symbol';
+import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import {
+  BucketingModule,
   BucketSentenceIter,
   doCheckpoint,
   encodeSentences,
@@ -19,6 +21,7 @@ import {
   Perplexity,
   SequentialModule,
   Speedometer,
+  type SymGen,
   Xavier,
   Zero,
 } from '../src/index.js';
@@ -77,6 +80,44 @@ describe('README examples', () => {
     expect(names(11)).toEqual(names(1));
     expect(lines.length).toBe(3 * names(1).length);
     expect((seq.score(train, 'acc')[0]![1] as number)).toBeGreaterThan(0.8);
+  });
+
+  it('bucketing module', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bkt-readme-bucketing-'));
+    try {
+      nd.seed(0);
+      const quiet = (): void => {};
+      const vocab = 50;
+      const symGen: SymGen = (seqLen) => {
+        const stack = new SequentialRNNCell();
+        for (let i = 0; i < 2; i++) stack.add(new LSTMCell(64, { prefix: `lstm_l${i}_` }));
+        const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: vocab, outputDim: 32 });
+        const { outputs } = stack.unroll(seqLen as number, embed, { mergeOutputs: true });
+        const pred = FullyConnected({ data: Reshape({ data: outputs as BktSymbol, shape: [-1, 64] }), name: 'pred', numHidden: vocab });
+        const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
+        return [SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }), ['data'], ['softmax_label']];
+      };
+      const sentences = Array.from({ length: 256 }, (_, i) => Array.from({ length: 3 + (i % 18) }, (_, t) => 1 + ((i + t * 7) % (vocab - 1))));
+      const train = new BucketSentenceIter(sentences, 16, { buckets: [5, 10, 15, 20], invalidLabel: 0 });
+      const mod = new BucketingModule(symGen, { defaultBucketKey: train.defaultBucketKey, maxBuckets: 8, logger: quiet });
+      const ppl: number[] = [];
+      mod.fit(train, {
+        numEpoch: 2, optimizer: 'adam', optimizerParams: { learningRate: 0.01 },
+        initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }), evalMetric: new Perplexity(0),
+        epochEndCallback: () => ppl.push(mod.score(train, new Perplexity(0))[0]![1] as number),
+      });
+      expect(ppl[1]!).toBeLessThan(ppl[0]!);
+      const prefix = join(dir, 'lm');
+      mod.saveCheckpoint(prefix, 2, true);
+      for (const f of ['lm-0002.params', 'lm-20-symbol.json', 'lm-5-symbol.json', 'lm-buckets.json', 'lm.buckets', 'lm-0002.states']) expect(existsSync(join(dir, f))).toBe(true);
+      const again = BucketingModule.load(prefix, 2, { symGen, loadOptimizerStates: true, logger: quiet });
+      again.bind(train.provideData, train.provideLabel);
+      expect(again.getParams()[0].pred_weight!.toArray()).toEqual(mod.getParams()[0].pred_weight!.toArray());
+      mod.dispose();
+      again.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('data', () => {
