@@ -11,11 +11,10 @@
 import { ValueError } from '@bkt/ndarray';
 import { sourceStatistics } from './entropy.js';
 import { Rng } from './rng.js';
-import { Source } from './source.js';
+import { DEFAULT_VOCAB_SIZE, Source } from './source.js';
 
 /** Training sentences of the default corpus: about 420k predicted tokens, one epoch. */
 export const DEFAULT_TRAIN_SENTENCES = 25_000;
-export const DEFAULT_VOCAB_SIZE = 2000;
 const TRAIN_STREAM = 1;
 const VALID_STREAM = 2;
 
@@ -25,7 +24,7 @@ export interface CorpusOptions {
   sentences?: number;
   /** Validation sentences; default a tenth of `sentences` (at least 1). */
   validSentences?: number;
-  /** Words in the source's vocabulary; default 2000. */
+  /** Words in the source's vocabulary; default DEFAULT_VOCAB_SIZE (2000). */
   vocabSize?: number;
 }
 

@@ -3,7 +3,7 @@
 
 export { chooseBuckets, paddedTokens } from './buckets.js';
 export { lengthDistribution, sourceStatistics, type SourceStatistics } from './entropy.js';
-export { type Corpus, type CorpusOptions, DEFAULT_TRAIN_SENTENCES, DEFAULT_VOCAB_SIZE, generateCorpus } from './generate.js';
+export { type Corpus, type CorpusOptions, DEFAULT_TRAIN_SENTENCES, generateCorpus } from './generate.js';
 export { Rng } from './rng.js';
-export { Source, type SourceOptions } from './source.js';
+export { DEFAULT_VOCAB_SIZE, Source, type SourceOptions } from './source.js';
 export { writeCorpus } from './write-corpus.js';

@@ -11,6 +11,7 @@ import { makeWords } from './words.js';
 
 /** The vocabulary stream of a seed; the train and valid streams are 1 and 2. */
 const VOCAB_STREAM = 0;
+export const DEFAULT_VOCAB_SIZE = 2000;
 /** Below this the open classes would be left with a word or two each. */
 export const MIN_VOCAB_SIZE = 64;
 export const MAX_VOCAB_SIZE = 50_000;
@@ -31,7 +32,7 @@ export interface SourceState {
 export interface SourceOptions {
   /** Seeds the vocabulary (which made-up words, and which rank each takes). */
   seed: number;
-  /** Words in all; default 2000. */
+  /** Words in all; default DEFAULT_VOCAB_SIZE (2000). */
   vocabSize?: number;
 }
 
@@ -61,7 +62,7 @@ export class Source {
   private readonly wordIndex: Map<string, { cls: number; rank: number }>;
 
   constructor(opts: SourceOptions) {
-    const vocabSize = opts.vocabSize ?? 2000;
+    const vocabSize = opts.vocabSize ?? DEFAULT_VOCAB_SIZE;
     if (!Number.isInteger(vocabSize) || vocabSize < MIN_VOCAB_SIZE || vocabSize > MAX_VOCAB_SIZE) {
       throw new ValueError(`Source: vocabSize must be an integer in [${MIN_VOCAB_SIZE}, ${MAX_VOCAB_SIZE}], got ${vocabSize}`);
     }
