@@ -1,6 +1,9 @@
 // One arena shared by every executor bound against the same shared executor (all buckets of a
 // BucketingModule). It grows once when a larger executor joins; the members then re-point their
 // intermediates at the new buffer, so running any of them afterwards allocates nothing.
+// The pool also owns the named arrays (parameters, gradients, aux states, inputs) its members
+// allocated first, so that any later member finds them by name — even one introduced by a bucket
+// other than the first (MXNet #11384) — and so that they outlive the member that created them.
 import { type NDArray, zeros } from '@bkt/ndarray';
 
 export interface ArenaUser {
@@ -11,6 +14,7 @@ export interface ArenaUser {
 export class ArenaPool {
   #buffer: NDArray;
   readonly #users = new Set<ArenaUser>();
+  readonly #arrays = new Map<string, NDArray>();
 
   constructor(bytes = 0) {
     this.#buffer = zeros([bytes], { dtype: 'uint8' });
@@ -35,6 +39,24 @@ export class ArenaPool {
 
   leave(user: ArenaUser): void {
     this.#users.delete(user);
-    if (this.#users.size === 0) this.#buffer.dispose();
+    if (this.#users.size > 0) return;
+    this.#buffer.dispose();
+    for (const a of this.#arrays.values()) a.dispose();
+    this.#arrays.clear();
+  }
+
+  /** The array published under `key` (`arg:<name>`, `grad:<name>`, `aux:<name>`). */
+  lookup(key: string): NDArray | undefined {
+    return this.#arrays.get(key);
+  }
+
+  /** Publishes an array under a key not yet taken; the pool then owns it. */
+  publish(key: string, array: NDArray): void {
+    if (!this.#arrays.has(key)) this.#arrays.set(key, array);
+  }
+
+  /** Whether the pool owns this array. */
+  owns(key: string, array: NDArray): boolean {
+    return this.#arrays.get(key) === array;
   }
 }

@@ -64,7 +64,7 @@ export class Executor implements ArenaUser {
   #monitor: { cb: MonitorCallback; all: boolean } | null = null;
   #disposed = false;
 
-  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, shared?: Executor) {
+  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pool: ArenaPool) {
     this.symbol = symbol;
     this.context = ctx;
     this.#graph = graph;
@@ -109,7 +109,7 @@ export class Executor implements ArenaUser {
     });
     for (const [slot, a] of slotArray) this.#plan.setSlot(slot, a);
 
-    this.#pool = shared ? shared.#pool : new ArenaPool();
+    this.#pool = pool;
     this.#pool.join(this, this.#memory.arenaBytes);
   }
 
@@ -156,12 +156,13 @@ export class Executor implements ArenaUser {
       owned.push(a);
       return a;
     });
-    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec);
+    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec ? opts.sharedExec.#pool : new ArenaPool());
   }
 
   /**
    * Allocates every array from the given input shapes (MXNet's simple_bind). With `sharedExec`,
-   * arrays of the same name and shape are shared: parameters, their gradients and aux states.
+   * arrays of the same name, shape and dtype that any executor of its group allocated first are
+   * shared: parameters, their gradients, aux states and inputs.
    */
   static simpleBind(symbol: Symbol, opts: SimpleBindOptions): Executor {
     const ctx = opts.ctx ?? cpu(0);
@@ -170,19 +171,25 @@ export class Executor implements ArenaUser {
     const gradReq = gradReqMap(opts.gradReq ?? 'write', argNames);
     const graph = compile(symbol, { shapes: opts.shapes, dtypes: opts.dtypes ?? {}, gradReq });
     const shared = opts.sharedExec;
+    const pool = shared ? shared.#pool : new ArenaPool();
     const owned: NDArray[] = [];
     const take = (kind: 'arg' | 'aux' | 'grad', name: string, slot: number): NDArray => {
       const s = graph.slots[slot]!;
+      const key = `${kind}:${name}`;
+      const fits = (a: NDArray | undefined): a is NDArray => a !== undefined && sameShape(a.shape, s.shape) && a.dtype === s.dtype;
+      const published = pool.lookup(key);
+      if (fits(published)) return published;
       const fromShared = shared ? shared.#arrayOf(kind, name) : undefined;
-      if (fromShared && sameShape(fromShared.shape, s.shape) && fromShared.dtype === s.dtype) return fromShared;
+      if (fits(fromShared)) return fromShared;
       const a = zeros(s.shape, { dtype: s.dtype, ctx });
-      owned.push(a);
+      if (published === undefined && fromShared === undefined) pool.publish(key, a);
+      else owned.push(a);
       return a;
     };
     const args = argNames.map((n, i) => take('arg', n, graph.argSlots[i]!));
     const aux = auxNames.map((n, i) => take('aux', n, graph.auxSlots[i]!));
     const grads = argNames.map((n, i) => (graph.gradSlots[i]! >= 0 ? take('grad', n, graph.gradSlots[i]!) : null));
-    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, shared);
+    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, pool);
   }
 
   #arrayOf(kind: 'arg' | 'aux' | 'grad', name: string): NDArray | undefined {

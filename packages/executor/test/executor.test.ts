@@ -218,6 +218,29 @@ describe('Executor', () => {
     big.dispose();
   });
 
+  it('shares a parameter the first executor lacks among later ones, and keeps shared arrays alive past their creator', () => {
+    const withExtra = (): Symbol => {
+      const extra = FullyConnected({ data: Variable('data'), name: 'extra', numHidden: 20 });
+      return SoftmaxOutput({ data: FullyConnected({ data: extra, name: 'fc2', numHidden: 10 }), name: 'softmax' });
+    };
+    const plain = (): Symbol => SoftmaxOutput({ data: FullyConnected({ data: Variable('data'), name: 'fc2', numHidden: 10 }), name: 'softmax' });
+    const base = Executor.simpleBind(plain(), { shapes: { data: [4, 20] } });
+    const first = Executor.simpleBind(withExtra(), { shapes: { data: [4, 20] }, sharedExec: base });
+    const second = Executor.simpleBind(withExtra(), { shapes: { data: [2, 20] }, sharedExec: base });
+    expect(second.argDict.extra_weight).toBe(first.argDict.extra_weight);
+    expect(second.gradDict.extra_weight).toBe(first.gradDict.extra_weight);
+    expect(first.argDict.fc2_weight).toBe(base.argDict.fc2_weight);
+    first.argDict.extra_weight!.fill(0.5);
+    first.dispose();
+    expect(second.argDict.extra_weight!.isDisposed).toBe(false);
+    expect(f64(second.argDict.extra_weight!).every((v) => v === 0.5)).toBe(true);
+    randomArgs(second, 10);
+    expect(() => second.forward({ isTrain: true })).not.toThrow();
+    second.dispose();
+    base.dispose();
+    expect(second.argDict.extra_weight!.isDisposed).toBe(true);
+  });
+
   it('grows the shared arena once when a larger executor joins', () => {
     const small = Executor.simpleBind(mlp(16, 4), { shapes: { data: [2, 8] } });
     const before = small.arenaBytes;

@@ -4,11 +4,10 @@
 // pullKey); a distributed store puts its transport there, the local stores their in-process copies.
 import { readFileSync } from 'node:fs';
 
-import { type DType, DTypeError, type NDArray, NativeError, ShapeError, StateError, ValueError } from '@bkt/ndarray';
+import { type DType, DTypeError, type NDArray, NativeError, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 
 import { type KeyKind, type KVKey, type KVKeys, type KVValues, flattenPairs, fmtKey, fmtShape, kindOf } from './arguments.js';
-import { writeFileAtomic } from './atomic-write.js';
 import type { GradientCompressionParams } from './gradient-compression.js';
 
 /** MXNet's updater signature: fold the merged push into the stored value, in place. */

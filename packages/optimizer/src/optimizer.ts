@@ -139,13 +139,33 @@ export abstract class Optimizer {
     this.wdMult = out;
   }
 
-  private fromSymbol(attr: string, out: Map<ParamKey, number>): void {
-    if (this.#symInfo === undefined) return;
-    const attrs = this.#symInfo.attrDict();
-    for (const name of this.#symInfo.listArguments()) {
+  private fromSymbol(attr: string, out: Map<ParamKey, number>, sym: SymbolInfo | undefined = this.#symInfo, only?: ReadonlySet<string>): void {
+    if (sym === undefined) return;
+    const attrs = sym.attrDict();
+    for (const name of sym.listArguments()) {
+      if (only && !only.has(name)) continue;
       const value = Object.hasOwn(attrs, name) ? attrs[name]![attr] : undefined;
       if (value !== undefined) out.set(name, Number(value));
     }
+  }
+
+  /**
+   * Names parameters that appear after construction (a bucket of a BucketingModule that uses a
+   * parameter the default bucket lacks): the index → name entries, MXNet's default weight-decay rule
+   * for the new names, and the `__lr_mult__`/`__wd_mult__` attributes `sym` gives them. Multipliers
+   * already set for a name are kept.
+   */
+  addParamNames(idx2name: Iterable<readonly [ParamKey, string]>, sym?: SymbolInfo): void {
+    const fresh = new Set<string>();
+    const known = new Set(this.idx2name.values());
+    for (const [index, name] of idx2name) {
+      this.idx2name.set(index, name);
+      if (!known.has(name) && !this.lrMult.has(name) && !this.wdMult.has(name)) fresh.add(name);
+    }
+    if (fresh.size === 0) return;
+    for (const name of fresh) if (!(name.endsWith('_weight') || name.endsWith('_gamma'))) this.wdMult.set(name, 0);
+    this.fromSymbol('__lr_mult__', this.lrMult, sym, fresh);
+    this.fromSymbol('__wd_mult__', this.wdMult, sym, fresh);
   }
 
   /** Counts one more update of `index` (MXNet's _update_count). */

@@ -73,4 +73,19 @@ describe('learning-rate and weight-decay multipliers', () => {
     expect(opt.lrMult.get(7)).toBe(0.25);
     expect(opt.lrMult.get('a_weight')).toBe(0.5);
   });
+
+  it('addParamNames names later parameters with the same rules, keeping multipliers already set', () => {
+    const opt = new SGD({ wd: 0.1, paramIdx2Name: { 0: 'fc_weight', 1: 'fc_bias' } });
+    opt.setLrMult({ fc_bias: 3 });
+    const bucketSym = {
+      attrDict: () => ({ extra_weight: { __lr_mult__: '0.25' }, fc_bias: { __lr_mult__: '9' } }),
+      listArguments: () => ['data', 'fc_weight', 'fc_bias', 'extra_weight', 'extra_bias'],
+    };
+    opt.addParamNames([[2, 'extra_weight'], [3, 'extra_bias'], [1, 'fc_bias']], bucketSym);
+    expect(opt.idx2name.get(3)).toBe('extra_bias');
+    expect(opt.wdMult.get('extra_bias')).toBe(0);
+    expect(opt.wdMult.has('extra_weight')).toBe(false);
+    expect(opt.lrMult.get('extra_weight')).toBe(0.25);
+    expect(opt.lrMult.get('fc_bias')).toBe(3);
+  });
 });

@@ -2,8 +2,8 @@
 // any layout from 0.8 on (old `param`/`attr` keys, two-element entries, missing node_row_ptr and
 // graph attributes) and upgrading old graphs as MXNet does. See spec §5.2.
 
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { FormatError, ValueError } from '@bkt/ndarray';
+import { readFileSync } from 'node:fs';
+import { FormatError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { entry, Node, topoOrder, type NodeEntry } from './graph.js';
 import {
   addMissingInputs,
@@ -259,18 +259,7 @@ function validateStructure(heads: readonly NodeEntry[]): void {
 
 /** Writes `sym` as JSON to `path` atomically: a temporary file in the same directory, then a rename. */
 export function saveSymbol(sym: Symbol, path: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now().toString(36)}.tmp`;
-  try {
-    writeFileSync(tmp, symbolToJSON(sym));
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
+  writeFileAtomic('saveSymbol', path, symbolToJSON(sym));
 }
 
 export function loadSymbol(path: string): Symbol {

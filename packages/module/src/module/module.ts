@@ -2,14 +2,15 @@
 // CPU copies of its parameters, an optimizer (local updater, or a kvstore summing the gradients of
 // several contexts) and checkpoints.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { type Context, cpu, type NDArray, StateError, ValueError, zeros } from '@bkt/ndarray';
+import { readFileSync } from 'node:fs';
+import { type Context, cpu, type NDArray, StateError, ValueError, writeFileAtomic, zeros } from '@bkt/ndarray';
 import { create as createKVStore, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
 import type { DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import { InitDesc } from '../initializers/init-desc.js';
+import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
 import { loadCheckpoint, paramsFile, saveCheckpoint } from '../model/checkpoint.js';
@@ -58,6 +59,10 @@ export class Module extends BaseModule {
   #updateOnKVStore = false;
   #updater: Updater | null = null;
   #preloadOptStates: string | null = null;
+  /** Optimizer index of every parameter: this module's in order, then those later buckets add. Shared by reference across buckets. */
+  #paramIndex = new Map<string, number>();
+  /** What initParams initialized with, for parameters a later bucket introduces. */
+  #initializer: Initializer | null = null;
 
   constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
     super({ logger: opts.logger });
@@ -90,6 +95,7 @@ export class Module extends BaseModule {
     this.#paramNames = args.filter((a) => !inputs.has(a));
     this.#auxNames = symbol.listAuxiliaryStates();
     this.#outputNames = symbol.listOutputs();
+    this.#paramNames.forEach((n, i) => this.#paramIndex.set(n, i));
   }
 
   override get symbol(): BktSymbol {
@@ -164,6 +170,7 @@ export class Module extends BaseModule {
     }
     this.requireBound('initParams');
     const initializer = opts.initializer === undefined ? new Uniform(0.01) : opts.initializer;
+    if (initializer) this.#initializer = initializer;
     const attrs = this.symbol.attrDict();
     const fill = (name: string, arr: NDArray, source: Readonly<Record<string, NDArray>> | null | undefined): void => {
       if (source) {
@@ -189,7 +196,27 @@ export class Module extends BaseModule {
     }
     this.paramsInitialized = true;
     this.#paramsDirty = false;
-    this.#group!.setParams(this.#argParams!, this.#auxParams!);
+    this.pushParams();
+  }
+
+  /** @internal Copies the CPU parameters to the devices (other buckets' parameters are skipped). */
+  pushParams(): void {
+    this.#group!.setParams(this.#argParams!, this.#auxParams!, true);
+  }
+
+  /** @internal Copies this module's parameters from the devices into the (shared) CPU dicts. */
+  syncParams(): void {
+    if (this.binded && this.paramsInitialized) this.#syncParamsFromDevices();
+  }
+
+  /** @internal The optimizer index of each parameter name, this module's first (restored by BucketingModule.load). */
+  get paramIndex(): ReadonlyMap<string, number> {
+    return this.#paramIndex;
+  }
+
+  /** @internal Fixes the optimizer indices of names saved by a checkpoint before any bucket adds its own. */
+  seedParamIndex(names: readonly string[]): void {
+    for (const n of names) if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
@@ -248,8 +275,13 @@ export class Module extends BaseModule {
       this.paramsInitialized = true;
       this.#argParams = shared.#argParams;
       this.#auxParams = shared.#auxParams;
+      this.#paramIndex = shared.#paramIndex;
+      this.#initializer = shared.#initializer;
+      this.#adoptNewParams();
     } else if (this.paramsInitialized) {
-      this.#group.setParams(this.#argParams!, this.#auxParams!);
+      const missing = [...this.#paramNames.filter((n) => !(n in this.#argParams!)), ...this.#auxNames.filter((n) => !(n in this.#auxParams!))];
+      if (missing.length > 0) throw new ValueError(`bind: the loaded parameters lack ${missing.join(', ')}`);
+      this.pushParams();
     } else {
       const like = (a: NDArray): NDArray => zeros(a.shape, { dtype: a.dtype });
       const params = this.#group.paramArrays;
@@ -259,6 +291,32 @@ export class Module extends BaseModule {
     }
     if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
     this.binded = true;
+  }
+
+  /**
+   * Parameters of this bucket that the shared dicts do not hold yet (MXNet #11384: a parameter only
+   * some buckets use): a CPU copy initialized as initParams would have, an optimizer index after all
+   * known ones, and the values pushed to the devices.
+   */
+  #adoptNewParams(): void {
+    const attrs = this.symbol.attrDict();
+    const like = (a: NDArray): NDArray => zeros(a.shape, { dtype: a.dtype });
+    const init = this.#initializer ?? new Uniform(0.01);
+    let added = false;
+    this.#paramNames.forEach((n, i) => {
+      if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
+      if (n in this.#argParams!) return;
+      this.#argParams![n] = like(this.#group!.paramArrays[i]![0]!);
+      init.init(new InitDesc(n, attrs[n] ?? {}), this.#argParams![n]!);
+      added = true;
+    });
+    this.#auxNames.forEach((n, i) => {
+      if (n in this.#auxParams!) return;
+      this.#auxParams![n] = like(this.#group!.auxArrays[i]![0]!);
+      init.init(new InitDesc(n, attrs[n] ?? {}), this.#auxParams![n]!);
+      added = true;
+    });
+    if (added) this.pushParams();
   }
 
   #resetBind(): void {
@@ -317,9 +375,7 @@ export class Module extends BaseModule {
     }
 
     const batchSize = this.#group!.batchSize;
-    const idx2name: Record<number, string> = {};
-    if (updateOnKV) this.#paramNames.forEach((n, i) => (idx2name[i] = n));
-    else this.#paramNames.forEach((n, i) => this.contexts.forEach((_, k) => (idx2name[i * numDevice + k] = n)));
+    const idx2name = Object.fromEntries(this.#indexEntries([...this.#paramIndex.keys()], updateOnKV));
 
     const spec = opts.optimizer ?? 'sgd';
     let optimizer: Optimizer;
@@ -343,17 +399,32 @@ export class Module extends BaseModule {
     this.#updater = null;
     if (kv) {
       if (updateOnKV) kv.setOptimizer(optimizer);
-      const params = this.#group!.paramArrays;
-      this.#paramNames.forEach((name, i) => {
-        kv!.init(name, this.#argParams![name]!);
-        if (updateOnKV) kv!.pull(name, params[i]!, -i);
-      });
+      this.#initKVStore([...this.#paramIndex.keys()]);
     }
     if (!updateOnKV) this.#updater = getUpdater(optimizer);
     this.optimizerInitialized = true;
     if (this.#preloadOptStates !== null) {
       this.loadOptimizerStates(this.#preloadOptStates);
       this.#preloadOptStates = null;
+    }
+  }
+
+  /** Optimizer index → name: one index per name on the kvstore, one per name and device locally. */
+  #indexEntries(names: readonly string[], updateOnKV: boolean): [number, string][] {
+    const numDevice = this.contexts.length;
+    return names.flatMap((n) => {
+      const i = this.#paramIndex.get(n)!;
+      return updateOnKV ? [[i, n] as [number, string]] : this.contexts.map((_, k) => [i * numDevice + k, n] as [number, string]);
+    });
+  }
+
+  /** Initializes the kvstore keys of `names` from the CPU values (pulled to this module's devices when it updates). */
+  #initKVStore(names: readonly string[]): void {
+    const params = this.#group!.paramArrays;
+    for (const name of names) {
+      this.#kvstore!.init(name, this.#argParams![name]!);
+      const mine = this.#paramNames.indexOf(name);
+      if (this.#updateOnKVStore && mine >= 0) this.#kvstore!.pull(name, params[mine]!, -this.#paramIndex.get(name)!);
     }
   }
 
@@ -385,12 +456,17 @@ export class Module extends BaseModule {
     this.#updateOnKVStore = shared.#updateOnKVStore;
     this.#updater = shared.#updater;
     this.optimizerInitialized = true;
+    const known = new Set(this.#optimizer!.idx2name.values());
+    const fresh = this.#paramNames.filter((n) => !known.has(n));
+    if (fresh.length === 0) return;
+    this.#optimizer!.addParamNames(this.#indexEntries(fresh, this.#updateOnKVStore), this.symbol);
+    if (this.#kvstore) this.#initKVStore(fresh);
   }
 
   saveOptimizerStates(fname: string): void {
     this.requireOptimizer('saveOptimizerStates');
     if (this.#updateOnKVStore) this.#kvstore!.saveOptimizerStates(fname);
-    else writeFileSync(fname, this.#updater!.getStates());
+    else writeFileAtomic('saveOptimizerStates', fname, this.#updater!.getStates());
   }
 
   loadOptimizerStates(fname: string): void {
@@ -436,12 +512,13 @@ export class Module extends BaseModule {
     this.#paramNames.forEach((name, i) => {
       const g = grads[i]!;
       if (g.length === 0) return;
+      const index = this.#paramIndex.get(name)!;
       if (this.#updateOnKVStore) {
-        this.#kvstore!.pushPull(name, g, params[i]!, -i);
+        this.#kvstore!.pushPull(name, g, params[i]!, -index);
         return;
       }
-      if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -i);
-      g.forEach((grad, k) => this.#updater!.update(i * numDevice + k, grad, params[i]![k]!));
+      if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -index);
+      g.forEach((grad, k) => this.#updater!.update(index * numDevice + k, grad, params[i]![k]!));
     });
   }
 
