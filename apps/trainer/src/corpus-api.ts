@@ -5,6 +5,8 @@
 // with probability END (successors distinct), so every predicted token (words 2..n and the end) has the same entropy H and
 // the floor is exp(H). Buckets are length quantiles instead of the real padding-minimising choice.
 
+import { mulberry32 } from './prng.js';
+
 export interface GenerateCorpusOptions {
   seed: number;
   /** Training sentences; validation gets a tenth as many. */
@@ -22,17 +24,6 @@ export interface Corpus {
 
 const END = 0.08;
 const NEXT_P = [0.4, 0.2, 0.12, 0.09, 0.07, 0.05, 0.04, 0.03];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeWord(i: number): string {
   const c = 'bdfgklmnprstvz';

@@ -3,7 +3,7 @@
 // epochs' lines that precede the epoch it resumes from.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { writeTextAtomic } from './atomic-text.js';
+import { writeFileAtomic } from '@bkt/ndarray';
 
 /** One epoch's line. */
 export interface EpochRecord {
@@ -32,5 +32,5 @@ export function readMetricsLog(file: string): EpochRecord[] {
 
 /** Writes `records` as the log's content. */
 export function writeMetricsLog(file: string, records: readonly EpochRecord[]): void {
-  writeTextAtomic(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileAtomic('--log', file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }

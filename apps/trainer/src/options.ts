@@ -138,11 +138,3 @@ export function parseInit(v: string): InitSpec {
   if (kind === 'uniform') return { kind, scale: n ?? 0.1 };
   return fail(`unknown initializer '${kind}' (xavier[:MAGNITUDE] or uniform[:SCALE]).`);
 }
-
-/** One of a fixed list of words. */
-export const oneOf =
-  <T extends string>(choices: readonly T[]) =>
-  (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) fail(`'${v}' is not one of ${choices.join(', ')}.`);
-    return v as T;
-  };

@@ -2,7 +2,7 @@
 // with perplexity per epoch (the source's floor as a line), throughput per epoch, the bucket
 // histogram and the run's configuration.
 
-import { writeTextAtomic } from './atomic-text.js';
+import { writeFileAtomic } from '@bkt/ndarray';
 import type { EpochRecord } from './metrics-log.js';
 import { barChart, esc, fmt, lineChart, type Series } from './svg-chart.js';
 
@@ -99,5 +99,5 @@ export function renderReport(r: RunReport): string {
 
 /** Writes the report atomically. */
 export function writeReport(file: string, r: RunReport): void {
-  writeTextAtomic(file, renderReport(r));
+  writeFileAtomic('--report', file, renderReport(r));
 }

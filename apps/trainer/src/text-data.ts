@@ -6,8 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { encodeSentences } from '@bkt/module';
-import { ValueError } from '@bkt/ndarray';
-import { writeTextAtomic } from './atomic-text.js';
+import { ValueError, writeFileAtomic } from '@bkt/ndarray';
 
 export const PAD = '<pad>';
 export const EOS = '</s>';
@@ -58,7 +57,7 @@ export const vocabSize = (vocab: Vocab): number => Math.max(...vocab.values()) +
 
 /** Writes the vocabulary as a JSON object word → id, atomically. */
 export function saveVocab(file: string, vocab: Vocab): void {
-  writeTextAtomic(file, `${JSON.stringify(Object.fromEntries(vocab))}\n`);
+  writeFileAtomic('saveVocab', file, `${JSON.stringify(Object.fromEntries(vocab))}\n`);
 }
 
 /** Reads a vocabulary written by saveVocab. */
