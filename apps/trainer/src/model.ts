@@ -1,5 +1,5 @@
 // The language model of MXNet's lstm_bucketing.py (spec §4.1): Embedding → stacked LSTM/GRU →
-// FullyConnected(vocab) → SoftmaxOutput, one symbol per bucket length. Two builds of the same
+// FullyConnected(vocab) → SoftmaxOutput (padding ignored), one symbol per bucket length. Two builds of the same
 // network: unrolled step cells on (batch, time) data, or the fused RNN operator on (time, batch)
 // data, which is faster here (~15% in packages/executor/bench/lm.ts) and so the default. Their
 // parameters are named differently (per-gate cells vs one packed vector), so a checkpoint is read
@@ -59,6 +59,8 @@ export function lmSymGen(cfg: LMConfig): LMSymGen {
     const { outputs } = cells.unroll(seqLen, embed, { layout: cfg.fused ? 'TNC' : 'NTC', mergeOutputs: true });
     const pred = FullyConnected({ data: Reshape({ data: outputs, shape: [-1, cfg.numHidden] }), numHidden: cfg.vocabSize, name: 'pred' });
     const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
-    return [SoftmaxOutput({ data: pred, label, name: 'softmax' }), ['data'], ['softmax_label']] as const;
+    // Padding (label 0) gets no gradient, as the PyTorch reference's ignore_index=0 (MXNet's example
+    // trained on it, which drags every prediction toward the padding id in the longer buckets).
+    return [SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }), ['data'], ['softmax_label']] as const;
   };
 }

@@ -27,7 +27,7 @@ export interface RunReport {
   status: string;
 }
 
-const COLORS = { train: '#2563eb', valid: '#ea580c', floor: '#16a34a', tokens: '#7c3aed', real: '#0891b2', pad: '#cbd5e1' };
+const COLORS = { train: '#2563eb', valid: '#ea580c', floor: '#16a34a', tokens: '#7c3aed', real: '#0891b2', pad: '#94a3b8' };
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f8fafc;color:#0f172a}
@@ -62,7 +62,7 @@ export function renderReport(r: RunReport): string {
   ];
   if (r.floorPpl !== null && r.epochs.length > 0) {
     const xs = r.epochs.map((e) => e.epoch);
-    series.push({ name: 'floor', color: COLORS.floor, points: [[Math.min(...xs), r.floorPpl], [Math.max(...xs), r.floorPpl]], dashed: true });
+    series.push({ name: `floor ${r.floorPpl.toFixed(2)}`, color: COLORS.floor, points: [[Math.min(...xs), r.floorPpl], [Math.max(...xs), r.floorPpl]], dashed: true });
   }
   const cards: [string, string][] = [
     ['epochs', String(last?.epoch ?? 0)],

@@ -37,8 +37,19 @@ function ticks(lo: number, hi: number, n = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  const end = Math.ceil(hi / step - 1e-9) * step;
+  for (let v = Math.floor(lo / step) * step; v <= end + step * 1e-9; v += step) out.push(+v.toPrecision(12));
   return out;
+}
+
+// Log-axis ticks: 1, 2, 5 × 10^k between 10^lo and 10^hi (only the powers of ten when that is many,
+// evenly spaced values when the range is too narrow for either).
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) for (const m of [1, 2, 5]) out.push(m * 10 ** k);
+  const inside = out.filter((t) => Math.log10(t) >= lo && Math.log10(t) <= hi);
+  if (inside.length < 3) return ticks(10 ** lo, 10 ** hi, 4).filter((t) => t > 0);
+  return inside.length > 8 ? inside.filter((t) => Number.isInteger(Math.log10(t))) : inside;
 }
 
 function frame(title: string, yTicks: number[], y: (v: number) => number, xLabel: string, body: string, legend: string): string {
@@ -81,7 +92,7 @@ export function lineChart(title: string, xLabel: string, series: readonly Series
   if (!opts.logY && y0 < 0 && Math.min(...pts.map((p) => p[1])) >= 0) y0 = 0;
   const x = (v: number): number => +(M.left + ((v - x0) / (x1 - x0 || 1)) * (W - M.left - M.right) || M.left).toFixed(1);
   const yT = (v: number): number => +(H - M.bottom - ((v - y0) / (y1 - y0)) * (H - M.top - M.bottom)).toFixed(1);
-  const yTicks = opts.logY ? ticks(y0, y1).map((t) => 10 ** t) : ticks(y0, y1);
+  const yTicks = opts.logY ? logTicks(y0, y1) : ticks(y0, y1);
   const y = (v: number): number => yT(tf(v));
   const inRange = yTicks.filter((t) => tf(t) >= y0 && tf(t) <= y1);
   const xTicks = [...new Set(xs)].sort((a, b) => a - b);

@@ -2,8 +2,9 @@
 // prepare), printing what fit prints, with three differences a command-line run needs:
 //  - it yields to the event loop after every batch, so a Ctrl-C handler can run and ask it to stop
 //    after the current batch (fit is synchronous and would not see the signal until it returned);
-//  - each epoch reseeds the generator from (seed, epoch) before reshuffling, so a run resumed at
-//    epoch k shuffles (and drops out) exactly as the uninterrupted run did from epoch k on;
+//  - each epoch reseeds the generator from (seed, epoch) before reshuffling and again before
+//    validating, so a run resumed at epoch k (after replayShuffles) shuffles and drops out exactly
+//    as the uninterrupted run did from epoch k on;
 //  - it counts real (non-padding) tokens, for throughput.
 // The module must be bound, initialized and have its optimizer (as fit does before its loop).
 
@@ -48,8 +49,24 @@ export type LoopEnd = { interrupted: false } | { interrupted: true; epoch: numbe
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The generator seed of an epoch: distinct per (seed, epoch), the same on every run. */
+/** The generator seed of an epoch's training (+1: its validation): distinct per (seed, epoch), the same on every run. */
 export const epochSeed = (seed: number, epoch: number): number => (seed * 1_000_003 + epoch * 7919) % 2_147_483_647;
+
+/**
+ * BucketSentenceIter reshuffles its current order on each reset, so an epoch's order depends on
+ * every earlier epoch's reset: a resumed run replays those resets (cheap: no training) to start
+ * epoch `beginEpoch` from the same order as the run that was not interrupted.
+ */
+export function replayShuffles(trainData: DataIter, evalData: DataIter | null, seed: number, beginEpoch: number): void {
+  for (let epoch = 0; epoch < beginEpoch; epoch++) {
+    random.seed(epochSeed(seed, epoch));
+    trainData.reset();
+    if (evalData) {
+      random.seed(epochSeed(seed, epoch) + 1);
+      evalData.reset();
+    }
+  }
+}
 
 function countTokens(labels: readonly NDArray[], invalid: number): number {
   let n = 0;
@@ -93,6 +110,7 @@ export async function trainLoop(mod: BaseModule, o: TrainLoopOptions): Promise<L
     o.onEpochTrained?.(epoch);
     let validPpl: number | null = null;
     if (o.evalData) {
+      random.seed(epochSeed(o.seed, epoch) + 1);
       const [[, v] = ['', NaN]] = mod.score(o.evalData, o.metric(), { epoch });
       validPpl = v;
       o.logger(`Epoch[${epoch}] Validation-perplexity=${v}`);

@@ -12,7 +12,7 @@ import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { checkEpochExists, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
-import { type EpochResult, trainLoop } from '../train-loop.js';
+import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
 
@@ -163,12 +163,14 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
     log('Interrupted: finishing the current batch, then saving a checkpoint (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
+  const evalData = validIter.numBatches > 0 ? validIter : null;
+  replayShuffles(trainIter, evalData, o.seed, beginEpoch);
   const started = performance.now();
   let end;
   try {
     end = await trainLoop(mod, {
       trainData: trainIter,
-      evalData: validIter.numBatches > 0 ? validIter : null,
+      evalData,
       metric: () => new Perplexity(0),
       beginEpoch,
       numEpoch: o.epochs,
@@ -205,7 +207,8 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
     display.stop();
     process.off('SIGINT', onSigint);
   }
-  const minutes = ((performance.now() - started) / 60000).toFixed(1);
+  const took = (performance.now() - started) / 1000;
+  const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;
   if (end.interrupted) {
     const to = prefix ?? INTERRUPT_PREFIX;
     if (!prefix) saveRunFiles(to, run, data.vocab);
@@ -214,9 +217,9 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
       `Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params ` +
         `(continue with --resume ${to}:${end.epoch}, which restarts epoch ${end.epoch + 1} from these parameters)`,
     );
-    report(`interrupted in epoch ${end.epoch + 1} after ${minutes} min`);
+    report(`interrupted in epoch ${end.epoch + 1} after ${duration}`);
   } else {
-    report(`finished ${o.epochs} epochs in ${minutes} min`);
+    report(`finished ${o.epochs} epochs in ${duration}`);
   }
   log(`Report: ${reportFile}`);
   return 0;
