@@ -1,23 +1,26 @@
-// One arena shared by every executor bound against the same shared executor (all buckets of a
-// BucketingModule). It grows once when a larger executor joins; the members then re-point their
-// intermediates at the new buffer, so running any of them afterwards allocates nothing.
-// The pool also owns the named arrays (parameters, gradients, aux states, inputs) its members
-// allocated first, so that any later member finds them by name — even one introduced by a bucket
-// other than the first (MXNet #11384) — and so that they outlive the member that created them.
-import { type NDArray, zeros } from '@bkt/ndarray';
+// One arena per context, shared by every executor bound against the same shared executor (all
+// buckets of a BucketingModule). It grows once when a larger executor joins; the members then re-point
+// their intermediates at the new buffer, so running any of them afterwards allocates nothing.
+// The pool of a group's main context also owns the named arrays (parameters, gradients, aux states,
+// inputs) its members allocated first, so that any later member finds them by name — even one
+// introduced by a bucket other than the first (MXNet #11384) — and so that they outlive the member
+// that created them.
+import { type Context, type NDArray, zeros } from '@bkt/ndarray';
 
 export interface ArenaUser {
-  /** Re-creates the user's views into the (new) buffer. */
+  /** Re-creates the user's views into the (new) buffer of the buffer's context. */
   attachArena(buffer: NDArray): void;
 }
 
 export class ArenaPool {
+  readonly ctx: Context;
   #buffer: NDArray;
   readonly #users = new Set<ArenaUser>();
   readonly #arrays = new Map<string, NDArray>();
 
-  constructor(bytes = 0) {
-    this.#buffer = zeros([bytes], { dtype: 'uint8' });
+  constructor(ctx: Context, bytes = 0) {
+    this.ctx = ctx;
+    this.#buffer = zeros([bytes], { dtype: 'uint8', ctx });
   }
 
   get bytes(): number {
@@ -29,7 +32,7 @@ export class ArenaPool {
     this.#users.add(user);
     if (this.#buffer.isDisposed || bytes > this.bytes) {
       const old = this.#buffer;
-      this.#buffer = zeros([bytes], { dtype: 'uint8' });
+      this.#buffer = zeros([bytes], { dtype: 'uint8', ctx: this.ctx });
       for (const u of this.#users) u.attachArena(this.#buffer);
       old.dispose();
       return;
@@ -55,8 +58,14 @@ export class ArenaPool {
     if (!this.#arrays.has(key)) this.#arrays.set(key, array);
   }
 
-  /** Whether the pool owns this array. */
-  owns(key: string, array: NDArray): boolean {
-    return this.#arrays.get(key) === array;
+}
+
+/** The pool of `ctx` in a group's per-context pools, created on first use. */
+export function poolOf(pools: Map<number, ArenaPool>, ctx: Context): ArenaPool {
+  let pool = pools.get(ctx.deviceId);
+  if (!pool) {
+    pool = new ArenaPool(ctx);
+    pools.set(ctx.deviceId, pool);
   }
+  return pool;
 }

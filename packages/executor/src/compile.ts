@@ -1,6 +1,6 @@
 // Turns a symbol (plus the gradient graph of the arguments that want one) into the instruction list
 // of a Plan: which node runs which kernel on which slots, in two segments (forward, then backward).
-import { BindError, type DType, DTYPE_BYTES, isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray';
+import { BindError, type Context, type DType, DTYPE_BYTES, isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray';
 import {
   buildGradient,
   type GradReq,
@@ -15,6 +15,7 @@ import {
 } from '@bkt/symbol';
 
 import { packKernelAttrs } from './kernel-attrs.js';
+import { type Group2Ctx, placeNodes } from './placement.js';
 
 /** What a slot holds: a bound array (argument, aux, gradient), an executor-owned array (output,
  * head gradient) or an arena intermediate. */
@@ -28,6 +29,8 @@ export interface Slot {
   name: string;
   shape: number[];
   dtype: DType;
+  /** The context its array lives on (the executor's unless group2ctx places its node elsewhere). */
+  ctx: Context;
   /** For temps: the instruction that writes it and the last one that reads it. */
   def: number;
   lastUse: number;
@@ -55,6 +58,10 @@ export interface CompileOptions {
   shapes: Readonly<Record<string, readonly number[]>>;
   dtypes: Readonly<Record<string, DType>>;
   gradReq: Readonly<Record<string, GradReq>>;
+  /** The executor's context: where every node without a placement goes. */
+  ctx: Context;
+  /** Model parallelism: the context of each `__ctx_group__` (see placement.ts). */
+  group2ctx?: Group2Ctx | undefined;
 }
 
 export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
@@ -89,6 +96,10 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     types = inferGraphTypes(whole, { ...Object.fromEntries(untyped.map((n) => [n, 'float32' as DType])), ...knownTypes });
   }
 
+  const headGradOutput = new Map(grad?.headGrads.map((h) => [h.name, h.output]) ?? []);
+  const placed = placeNodes(symbol, whole, { ctx: opts.ctx, group2ctx: opts.group2ctx, headGradOutputs: headGradOutput });
+  const ctxOf = (n: Node): Context => placed.get(n) ?? opts.ctx;
+
   const forwardNodes = topoOrder(symbol.outputs).filter((n) => !n.isVariable);
   const forwardSet = new Set(forwardNodes);
   const backwardNodes = topoOrder(whole.outputs).filter((n) => !n.isVariable && !forwardSet.has(n));
@@ -96,13 +107,13 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const slots: Slot[] = [];
   const slotOf = new Map<Node, number[]>();
   const describe = (e: NodeEntry): string => `${e.node.name} output ${e.index}`;
-  const newSlot = (kind: SlotKind, name: string, e: NodeEntry): number => {
+  const newSlot = (kind: SlotKind, name: string, e: NodeEntry, ctx: Context): number => {
     const shape = shapes.of(e);
     const dtype = types.of(e);
     if (!isCompleteShape(shape) || dtype === undefined) {
       throw new BindError(`bind: the shape or dtype of ${describe(e)} could not be inferred`);
     }
-    slots.push({ kind, name, shape: [...shape!], dtype, def: -1, lastUse: -1 });
+    slots.push({ kind, name, shape: [...shape!], dtype, ctx, def: -1, lastUse: -1 });
     return slots.length - 1;
   };
   const entrySlot = (e: NodeEntry): number => {
@@ -114,7 +125,6 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const argSlots: number[] = [];
   const auxSlots: number[] = [];
   const headGrads: CompiledGraph['headGrads'] = [];
-  const headGradOutput = new Map(grad?.headGrads.map((h) => [h.name, h.output]) ?? []);
   for (const n of topoOrder(whole.outputs).filter((v) => v.isVariable)) {
     const e = { node: n, index: 0, version: 0 };
     let kind: SlotKind;
@@ -122,7 +132,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     else if (auxNames.includes(n.name)) kind = 'aux';
     else if (headGradOutput.has(n.name)) kind = 'headGrad';
     else throw new BindError(`bind: variable '${n.name}' is neither an argument nor an auxiliary state`);
-    const s = newSlot(kind, n.name, e);
+    const s = newSlot(kind, n.name, e, ctxOf(n));
     slotOf.set(n, [s]);
     if (kind === 'arg') argSlots[argNames.indexOf(n.name)] = s;
     if (kind === 'aux') auxSlots[auxNames.indexOf(n.name)] = s;
@@ -141,14 +151,35 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const instructions: PlanInstruction[] = [];
   const nodeNames: string[] = [];
   const inplacePairs: (readonly (readonly [number, number])[])[] = [];
+  // MXNet's _CrossDeviceCopy: a value read on another context is copied there once, before its
+  // first reader on that context; later readers there share the copy.
+  const copies = new Map<string, number>();
+  const onContext = (src: number, ctx: Context): number => {
+    const from = slots[src]!;
+    if (from.ctx.equals(ctx)) return src;
+    const key = `${src}@${ctx.deviceId}`;
+    let dst = copies.get(key);
+    const pc = instructions.length;
+    if (dst === undefined) {
+      slots.push({ kind: 'temp', name: `${from.name}_${ctx}`, shape: [...from.shape], dtype: from.dtype, ctx, def: pc, lastUse: pc });
+      dst = slots.length - 1;
+      copies.set(key, dst);
+      from.lastUse = Math.max(from.lastUse, pc);
+      nodeNames.push(`_CrossDeviceCopy of ${from.kind} '${from.name}' from ${from.ctx} to ${ctx}`);
+      inplacePairs.push([]);
+      instructions.push({ kernel: 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
+    }
+    return dst;
+  };
   const emit = (n: Node): void => {
     const kernelName = n.op!.kernels.forward;
     if (!isKernelName(kernelName)) {
       throw new BindError(`bind: ${n.describe()} needs kernel '${kernelName}', which the native addon does not have`);
     }
+    const ctx = ctxOf(n);
+    const fetched = n.inputs.map((e) => onContext(entrySlot(e), ctx));
     const pc = instructions.length;
-    const inputs = n.inputs.map((e) => {
-      const s = entrySlot(e);
+    const inputs = fetched.map((s) => {
       slots[s]!.lastUse = Math.max(slots[s]!.lastUse, pc);
       return s;
     });
@@ -156,7 +187,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     for (let i = 0; i < n.numOutputs(); i++) {
       const e = { node: n, index: i, version: 0 };
       const out = outputIndex.get(n)?.get(i);
-      const s = out !== undefined ? newSlot('output', String(out), e) : newSlot('temp', `${n.name}_output${i}`, e);
+      const s = out !== undefined ? newSlot('output', String(out), e, ctx) : newSlot('temp', `${n.name}_output${i}`, e, ctx);
       slots[s]!.def = pc;
       slots[s]!.lastUse = pc;
       outputs.push(s);
@@ -170,8 +201,9 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const numForward = instructions.length;
   backwardNodes.forEach(emit);
 
-  // Each gradient lands in its argument's gradient array: directly when its producer writes a temp
-  // nobody else claimed and grad_req is 'write', else through a copy or an accumulate instruction.
+  // Each gradient lands in its argument's gradient array, on the argument's context: directly when its
+  // producer writes a temp there nobody else claimed and grad_req is 'write', else through a copy
+  // (across contexts, that copy is the cross-device copy) or an accumulate instruction.
   const gradSlots = argNames.map(() => -1);
   const claimed = new Set<number>();
   grad?.args.forEach((arg, i) => {
@@ -179,20 +211,23 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     const src = entrySlot(e);
     const req = opts.gradReq[arg]!;
     const argIndex = argNames.indexOf(arg);
-    if (req === 'write' && slots[src]!.kind === 'temp' && !claimed.has(src)) {
+    const argCtx = slots[argSlots[argIndex]!]!.ctx;
+    if (req === 'write' && slots[src]!.kind === 'temp' && slots[src]!.ctx.equals(argCtx) && !claimed.has(src)) {
       claimed.add(src);
       slots[src]!.kind = 'grad';
       slots[src]!.name = arg;
       gradSlots[argIndex] = src;
       return;
     }
-    const dst = newSlot('grad', arg, e);
+    const dst = newSlot('grad', arg, e, argCtx);
     gradSlots[argIndex] = dst;
+    const from = req === 'add' ? onContext(src, argCtx) : src;
     const pc = instructions.length;
-    slots[src]!.lastUse = Math.max(slots[src]!.lastUse, pc);
-    nodeNames.push(`gradient of '${arg}'`);
+    slots[from]!.lastUse = Math.max(slots[from]!.lastUse, pc);
+    const crossing = slots[from]!.ctx.equals(argCtx) ? '' : ` (_CrossDeviceCopy from ${slots[from]!.ctx} to ${argCtx})`;
+    nodeNames.push(`gradient of '${arg}'${crossing}`);
     inplacePairs.push([]);
-    instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
+    instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [from], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
   });
 
   markInPlace(slots, instructions, inplacePairs);

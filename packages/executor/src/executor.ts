@@ -16,14 +16,16 @@ import {
 } from '@bkt/ndarray';
 import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
 
-import { ArenaPool, type ArenaUser } from './arena-pool.js';
+import { ArenaPool, type ArenaUser, poolOf } from './arena-pool.js';
 import { type CompiledGraph, compile, slotBytes } from './compile.js';
 import { planMemory, type MemoryPlan } from './memory-planner.js';
+import type { Group2Ctx } from './placement.js';
 
 export type { GradReq };
 export type ArrayMap = Readonly<Record<string, NDArray>>;
 export type GradReqSpec = GradReq | readonly GradReq[] | Readonly<Record<string, GradReq>>;
 export type MonitorCallback = (name: string, array: NDArray) => void;
+export type { Group2Ctx };
 
 export interface BindOptions {
   ctx?: Context;
@@ -35,6 +37,8 @@ export interface BindOptions {
   auxStates?: ArrayMap | readonly NDArray[];
   /** Share parameters, gradients and the intermediate arena with this executor (bucketing). */
   sharedExec?: Executor;
+  /** Model parallelism: nodes whose `__ctx_group__` is a key run on (and keep their arrays on) its context. */
+  group2ctx?: Group2Ctx;
 }
 
 export interface SimpleBindOptions {
@@ -44,6 +48,15 @@ export interface SimpleBindOptions {
   dtypes?: Readonly<Record<string, DType>>;
   gradReq?: GradReqSpec;
   sharedExec?: Executor;
+  /** Model parallelism: nodes whose `__ctx_group__` is a key run on (and keep their arrays on) its context. */
+  group2ctx?: Group2Ctx;
+}
+
+/** The intermediates of one context: their slots and their places in that context's arena. */
+interface ContextMemory {
+  ctx: Context;
+  temps: number[];
+  plan: MemoryPlan;
 }
 
 export class Executor implements ArenaUser {
@@ -54,35 +67,49 @@ export class Executor implements ArenaUser {
   readonly auxArrays: NDArray[];
   readonly outputs: NDArray[];
   readonly #graph: CompiledGraph;
-  readonly #memory: MemoryPlan;
+  readonly #group2ctx: Group2Ctx | undefined;
+  /** Per context id. */
+  readonly #memory = new Map<number, ContextMemory>();
   readonly #plan: Plan;
-  readonly #pool: ArenaPool;
+  /** Per context id; the same map object across a sharedExec group. */
+  readonly #pools: Map<number, ArenaPool>;
   readonly #owned: NDArray[] = [];
   readonly #headGrads: NDArray[];
-  #temps: NDArray[] = [];
+  /** Slot → its view into its context's arena. */
+  readonly #temps = new Map<number, NDArray>();
   #trained = false;
   #monitor: { cb: MonitorCallback; all: boolean } | null = null;
   #disposed = false;
 
-  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pool: ArenaPool) {
+  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pools: Map<number, ArenaPool>, group2ctx?: Group2Ctx) {
     this.symbol = symbol;
     this.context = ctx;
     this.#graph = graph;
+    this.#group2ctx = group2ctx;
     this.argArrays = arrays.args;
     this.gradArrays = arrays.grads;
     this.auxArrays = arrays.aux;
     this.#owned.push(...arrays.owned);
 
-    const temps = graph.slots.flatMap((s, i) => (s.kind === 'temp' ? [i] : []));
-    const tempIndex = new Map(temps.map((slot, k) => [slot, k]));
-    this.#memory = planMemory(
-      temps.map((i) => {
-        const s = graph.slots[i]!;
-        const reuses = s.reuses === undefined ? undefined : tempIndex.get(s.reuses);
-        return { bytes: slotBytes(s), def: s.def, lastUse: s.lastUse, ...(reuses === undefined ? {} : { reuses }) };
-      }),
-      graph.instructions.length,
-    );
+    const tempsByCtx = new Map<number, { ctx: Context; temps: number[] }>([[ctx.deviceId, { ctx, temps: [] }]]);
+    graph.slots.forEach((s, i) => {
+      if (s.kind !== 'temp') return;
+      const entry = tempsByCtx.get(s.ctx.deviceId) ?? { ctx: s.ctx, temps: [] };
+      entry.temps.push(i);
+      tempsByCtx.set(s.ctx.deviceId, entry);
+    });
+    for (const [id, { ctx: c, temps }] of tempsByCtx) {
+      const tempIndex = new Map(temps.map((slot, k) => [slot, k]));
+      const plan = planMemory(
+        temps.map((i) => {
+          const s = graph.slots[i]!;
+          const reuses = s.reuses === undefined ? undefined : tempIndex.get(s.reuses);
+          return { bytes: slotBytes(s), def: s.def, lastUse: s.lastUse, ...(reuses === undefined ? {} : { reuses }) };
+        }),
+        graph.instructions.length,
+      );
+      this.#memory.set(id, { ctx: c, temps, plan });
+    }
     this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length);
 
     const slotArray = new Map<number, NDArray>();
@@ -93,7 +120,7 @@ export class Executor implements ArenaUser {
     });
     this.#headGrads = graph.headGrads.map((h) => {
       const s = graph.slots[h.slot]!;
-      const a = full(s.shape, 1, { dtype: s.dtype, ctx });
+      const a = full(s.shape, 1, { dtype: s.dtype, ctx: s.ctx });
       this.#owned.push(a);
       slotArray.set(h.slot, a);
       return a;
@@ -102,26 +129,26 @@ export class Executor implements ArenaUser {
       const existing = slotArray.get(slot);
       if (existing) return existing;
       const s = graph.slots[slot]!;
-      const a = zeros(s.shape, { dtype: s.dtype, ctx });
+      const a = zeros(s.shape, { dtype: s.dtype, ctx: s.ctx });
       this.#owned.push(a);
       slotArray.set(slot, a);
       return a;
     });
     for (const [slot, a] of slotArray) this.#plan.setSlot(slot, a);
 
-    this.#pool = pool;
-    this.#pool.join(this, this.#memory.arenaBytes);
+    this.#pools = pools;
+    for (const m of this.#memory.values()) poolOf(this.#pools, m.ctx).join(this, m.plan.arenaBytes);
   }
 
-  /** @internal Points every intermediate slot at `buffer` (the shared arena, possibly just grown). */
+  /** @internal Points the intermediates of `buffer`'s context at it (the shared arena, possibly just grown). */
   attachArena(buffer: NDArray): void {
-    for (const t of this.#temps) t.dispose();
-    this.#temps = [];
-    let k = 0;
-    this.#graph.slots.forEach((s, slot) => {
-      if (s.kind !== 'temp') return;
-      const view = viewBytes(buffer, this.#memory.offsets[k++]!, s.shape, s.dtype);
-      this.#temps.push(view);
+    const m = this.#memory.get(buffer.context.deviceId);
+    if (!m) return;
+    m.temps.forEach((slot, k) => {
+      const s = this.#graph.slots[slot]!;
+      this.#temps.get(slot)?.dispose();
+      const view = viewBytes(buffer, m.plan.offsets[k]!, s.shape, s.dtype);
+      this.#temps.set(slot, view);
       this.#plan.setSlot(slot, view);
     });
   }
@@ -137,8 +164,9 @@ export class Executor implements ArenaUser {
     for (const n of auxNames) if (!aux[n]) throw new BindError(`bind: auxiliary state '${n}' has no array`);
     const shapes = Object.fromEntries([...argNames.map((n) => [n, args[n]!.shape]), ...auxNames.map((n) => [n, aux[n]!.shape])]);
     const dtypes = Object.fromEntries([...argNames.map((n) => [n, args[n]!.dtype]), ...auxNames.map((n) => [n, aux[n]!.dtype])]);
-    const graph = compile(symbol, { shapes, dtypes, gradReq });
+    const graph = compile(symbol, { shapes, dtypes, gradReq, ctx, group2ctx: opts.group2ctx });
     checkShapes(graph, args, aux);
+    checkContexts(graph, args, aux);
     const givenGrads = opts.argsGrad === undefined ? {} : byName(opts.argsGrad, argNames, 'argsGrad');
     const owned: NDArray[] = [];
     const grads = argNames.map((n, i) => {
@@ -150,38 +178,41 @@ export class Executor implements ArenaUser {
         if (!sameShape(given.shape, s.shape)) {
           throw new ShapeError(`bind: gradient array of '${n}' has shape ${fmt(given.shape)}, expected ${fmt(s.shape)}`);
         }
+        requireContext(given, s.ctx, `gradient array of '${n}'`);
         return given;
       }
-      const a = zeros(s.shape, { dtype: s.dtype, ctx });
+      const a = zeros(s.shape, { dtype: s.dtype, ctx: s.ctx });
       owned.push(a);
       return a;
     });
-    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec ? opts.sharedExec.#pool : new ArenaPool());
+    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec ? opts.sharedExec.#pools : new Map(), opts.group2ctx);
   }
 
   /**
    * Allocates every array from the given input shapes (MXNet's simple_bind). With `sharedExec`,
-   * arrays of the same name, shape and dtype that any executor of its group allocated first are
-   * shared: parameters, their gradients, aux states and inputs.
+   * arrays of the same name, shape, dtype and context that any executor of its group allocated
+   * first are shared: parameters, their gradients, aux states and inputs.
    */
   static simpleBind(symbol: Symbol, opts: SimpleBindOptions): Executor {
     const ctx = opts.ctx ?? cpu(0);
     const argNames = symbol.listArguments();
     const auxNames = symbol.listAuxiliaryStates();
     const gradReq = gradReqMap(opts.gradReq ?? 'write', argNames);
-    const graph = compile(symbol, { shapes: opts.shapes, dtypes: opts.dtypes ?? {}, gradReq });
+    const graph = compile(symbol, { shapes: opts.shapes, dtypes: opts.dtypes ?? {}, gradReq, ctx, group2ctx: opts.group2ctx });
     const shared = opts.sharedExec;
-    const pool = shared ? shared.#pool : new ArenaPool();
+    const pools = shared ? shared.#pools : new Map<number, ArenaPool>();
+    const pool = poolOf(pools, ctx);
     const owned: NDArray[] = [];
     const take = (kind: 'arg' | 'aux' | 'grad', name: string, slot: number): NDArray => {
       const s = graph.slots[slot]!;
       const key = `${kind}:${name}`;
-      const fits = (a: NDArray | undefined): a is NDArray => a !== undefined && sameShape(a.shape, s.shape) && a.dtype === s.dtype;
+      const fits = (a: NDArray | undefined): a is NDArray =>
+        a !== undefined && sameShape(a.shape, s.shape) && a.dtype === s.dtype && a.context.equals(s.ctx);
       const published = pool.lookup(key);
       if (fits(published)) return published;
       const fromShared = shared ? shared.#arrayOf(kind, name) : undefined;
       if (fits(fromShared)) return fromShared;
-      const a = zeros(s.shape, { dtype: s.dtype, ctx });
+      const a = zeros(s.shape, { dtype: s.dtype, ctx: s.ctx });
       if (published === undefined && fromShared === undefined) pool.publish(key, a);
       else owned.push(a);
       return a;
@@ -189,7 +220,7 @@ export class Executor implements ArenaUser {
     const args = argNames.map((n, i) => take('arg', n, graph.argSlots[i]!));
     const aux = auxNames.map((n, i) => take('aux', n, graph.auxSlots[i]!));
     const grads = argNames.map((n, i) => (graph.gradSlots[i]! >= 0 ? take('grad', n, graph.gradSlots[i]!) : null));
-    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, pool);
+    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, pools, opts.group2ctx);
   }
 
   #arrayOf(kind: 'arg' | 'aux' | 'grad', name: string): NDArray | undefined {
@@ -218,9 +249,11 @@ export class Executor implements ArenaUser {
     return Object.fromEntries(this.symbol.listOutputs().map((n, i) => [n, this.outputs[i]!]));
   }
 
-  /** Bytes of the arena this executor's intermediates live in (shared with its sharedExec group). */
+  /** Bytes of the arenas (one per context) this executor's intermediates live in (shared with its sharedExec group). */
   get arenaBytes(): number {
-    return this.#pool.bytes;
+    let bytes = 0;
+    for (const id of this.#memory.keys()) bytes += this.#pools.get(id)!.bytes;
+    return bytes;
   }
 
   /**
@@ -284,8 +317,7 @@ export class Executor implements ArenaUser {
     this.#graph.gradSlots.forEach((s, i) => s >= 0 && m.set(s, this.gradArrays[i]!));
     this.#graph.headGrads.forEach((h, i) => m.set(h.slot, this.#headGrads[i]!));
     this.#graph.outputSlots.forEach((s, i) => m.set(s, this.outputs[i]!));
-    let k = 0;
-    this.#graph.slots.forEach((s, slot) => s.kind === 'temp' && m.set(slot, this.#temps[k++]!));
+    for (const [slot, view] of this.#temps) m.set(slot, view);
     return m;
   }
 
@@ -315,7 +347,13 @@ export class Executor implements ArenaUser {
    * one (MXNet's reshape). Growing an argument other than the given inputs needs `allowUpSizing`.
    */
   reshape(shapes: Readonly<Record<string, readonly number[]>>, opts: { partialShaping?: boolean; allowUpSizing?: boolean } = {}): Executor {
-    const next = Executor.simpleBind(this.symbol, { ctx: this.context, shapes, gradReq: this.#gradReqs(), sharedExec: this });
+    const next = Executor.simpleBind(this.symbol, {
+      ctx: this.context,
+      shapes,
+      gradReq: this.#gradReqs(),
+      sharedExec: this,
+      ...(this.#group2ctx ? { group2ctx: this.#group2ctx } : {}),
+    });
     next.#graph.argNames.forEach((n, i) => {
       if (n in shapes) return;
       const mine = this.argArrays[i]!;
@@ -342,17 +380,20 @@ export class Executor implements ArenaUser {
     const g = this.#graph;
     const slot = (s: number): string => {
       const d = g.slots[s]!;
-      return `${d.kind}:${d.name}${fmt(d.shape)}`;
+      return `${d.kind}:${d.name}${fmt(d.shape)}${d.ctx.equals(this.context) ? '' : `@${d.ctx}`}`;
     };
     const lines = g.instructions.map(
       (ins, pc) =>
         `${pc < g.numForward ? 'fwd' : 'bwd'} ${String(pc).padStart(3)} ${ins.kernel.padEnd(26)} ${g.nodeNames[ins.node]}: ` +
         `(${ins.inputs.map(slot).join(', ')}) -> (${ins.outputs.map(slot).join(', ')})`,
     );
-    lines.push(
-      `arena: ${this.#memory.arenaBytes} bytes planned for ${g.slots.filter((s) => s.kind === 'temp').length} intermediates ` +
-        `of ${this.#memory.totalBytes} bytes in all (shared arena: ${this.arenaBytes} bytes)`,
-    );
+    for (const [id, m] of this.#memory) {
+      const where = m.ctx.equals(this.context) ? '' : ` on ${m.ctx}`;
+      lines.push(
+        `arena${where}: ${m.plan.arenaBytes} bytes planned for ${m.temps.length} intermediates ` +
+          `of ${m.plan.totalBytes} bytes in all (shared arena: ${this.#pools.get(id)!.bytes} bytes)`,
+      );
+    }
     return lines.join('\n');
   }
 
@@ -361,8 +402,8 @@ export class Executor implements ArenaUser {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#plan.dispose();
-    for (const t of this.#temps) t.dispose();
-    this.#pool.leave(this);
+    for (const t of this.#temps.values()) t.dispose();
+    for (const id of this.#memory.keys()) this.#pools.get(id)!.leave(this);
     for (const a of this.#owned) a.dispose();
   }
 
@@ -391,6 +432,17 @@ function checkShapes(graph: CompiledGraph, args: ArrayMap, aux: ArrayMap): void 
       throw new ShapeError(`bind: auxiliary state '${n}' has shape ${fmt(aux[n]!.shape)}, the symbol needs ${fmt(want)}`);
     }
   });
+}
+
+function requireContext(array: NDArray, ctx: Context, what: string): void {
+  if (!array.context.equals(ctx)) {
+    throw new BindError(`bind: ${what} lives on ${array.context}, but its node runs on ${ctx} (arrays go on the executor's context or, with group2ctx, on their group's)`);
+  }
+}
+
+function checkContexts(graph: CompiledGraph, args: ArrayMap, aux: ArrayMap): void {
+  graph.argNames.forEach((n, i) => requireContext(args[n]!, graph.slots[graph.argSlots[i]!]!.ctx, `argument '${n}'`));
+  graph.auxNames.forEach((n, i) => requireContext(aux[n]!, graph.slots[graph.auxSlots[i]!]!.ctx, `auxiliary state '${n}'`));
 }
 
 function byName<T>(given: Readonly<Record<string, T>> | readonly T[], names: readonly string[], what: string): Record<string, T> {

@@ -1,5 +1,5 @@
 // @bkt/module — MXNet's Module API: BaseModule, Module and the data-parallel executor group, built on
-// the data iterators, metrics, initializers and callbacks (BucketingModule and SequentialModule come later).
+// the data iterators, metrics, initializers and callbacks, and BucketingModule over them.
 
 export * as io from './data/index.js';
 export * from './data/index.js';
@@ -72,6 +72,10 @@ export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';
 export { BaseModule } from './module/base-module.js';
 export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict } from './module/base-module.js';
 export { Module } from './module/module.js';
+export { BucketingModule, bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-module.js';
+export type { BucketingModuleOptions, BucketingLoadOptions, SymGen } from './module/bucketing-module.js';
 export type { ModuleOptions } from './module/module.js';
 export { DataParallelExecutorGroup, splitInputSlice } from './module/executor-group.js';
 export type { KVStoreSpec, MonitorLike, OptimizerSpec } from './module/types.js';
+export { prepareGroup2ctxs } from './module/group2ctxs.js';
+export type { Group2Ctxs } from './module/group2ctxs.js';

@@ -4,17 +4,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
+import type { Executor } from '@bkt/executor';
 import { create as createOptimizer } from '@bkt/optimizer';
-import { Activation, Dropout, FullyConnected, LinearRegressionOutput, Variable } from '@bkt/symbol';
+import { Activation, Dropout, FullyConnected, LinearRegressionOutput, SoftmaxOutput, type Symbol as BktSymbol, Variable, withAttrScope } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
+  BucketingModule,
   DataBatch,
   DataDesc,
   DataIter,
   type EvalMetric,
+  type Group2Ctxs,
   Module,
   type ParamDict,
+  prepareGroup2ctxs,
 } from '../src/index.js';
 
 const quiet = (): void => {};
@@ -257,5 +261,124 @@ describe('test_module.py ports', () => {
     mod.forward(new DataBatch([nd.ones([4, 2])]));
     expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);
     expect(() => mod.setStates({})).toThrow(nd.ValueError);
+  });
+});
+
+describe('test_module.py ports: model parallelism (group2ctxs)', () => {
+  // a*2 on group dev1, + b on group dev2, as in MXNet's check_module_ctx_group.
+  const groupedSum = (): BktSymbol => {
+    const a2 = withAttrScope({ ctx_group: 'dev1' }, () => Variable('a').mul(2));
+    return withAttrScope({ ctx_group: 'dev2' }, () => a2.add(Variable('b')));
+  };
+  const shape = [2, 5];
+  const run = (contexts: nd.Context[], group2ctxs: Group2Ctxs | null, head: nd.NDArray): Module => {
+    const mod = new Module(groupedSum(), { context: contexts, dataNames: ['a', 'b'], labelNames: null, group2ctxs, logger: quiet });
+    mod.bind([['a', shape], ['b', shape]], null, { inputsNeedGrad: true });
+    mod.initParams();
+    mod.forward(new DataBatch([nd.random.uniform(-1, 1, shape), nd.random.uniform(-1, 1, shape)]), { isTrain: true });
+    mod.backward([head]);
+    return mod;
+  };
+  const c = nd.cpu;
+  const variants: [string, nd.Context[], Group2Ctxs, string[][]][] = [
+    ['a dict of single contexts, one device', [c(0)], { dev1: c(1), dev2: c(2) }, [['cpu(1)'], ['cpu(2)']]],
+    ['a list of dicts, one per device', two, [{ dev1: c(2), dev2: c(3) }, { dev1: c(4), dev2: c(5) }], [['cpu(2)', 'cpu(4)'], ['cpu(3)', 'cpu(5)']]],
+    ['a dict of single contexts, two devices', two, { dev1: c(2), dev2: c(3) }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    ['a dict with a one-element list', two, { dev1: c(2), dev2: [c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    ['a dict with a list per device', two, { dev1: c(2), dev2: [c(3), c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    ['a dict of lists per device', two, { dev1: [c(2), c(2)], dev2: [c(3), c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+  ];
+  for (const [what, contexts, group2ctxs, gradCtxs] of variants) {
+    it(`test_module_ctx_group: ${what} gives the ungrouped module's input gradients`, () => {
+      const head = nd.random.uniform(-1, 1, shape);
+      nd.random.seed(21);
+      const grouped = run(contexts, group2ctxs, head);
+      nd.random.seed(21);
+      const plain = run(contexts, null, head);
+      const g1 = grouped.getInputGrads();
+      const g2 = plain.getInputGrads();
+      expect(g1[0]!.toArray()).toEqual(g2[0]!.toArray());
+      expect(g1[1]!.toArray()).toEqual(g2[1]!.toArray());
+      expect(g1[0]!.toArray()).toEqual(head.toArray().map((h) => Math.fround(2 * h)));
+      expect(grouped.getInputGrads(false).map((perDevice) => perDevice.map((g) => String(g.context)))).toEqual(gradCtxs);
+      expect(plain.getInputGrads(false)[0]!.map((g) => String(g.context))).toEqual(contexts.map(String));
+    });
+  }
+
+  // test_bucket_module_ctx_group's sym_gen; BucketingModule binds every bucket against the default
+  // bucket's module like this, so shared parameters must stay on their group's context.
+  const bucketSym = (seqLen: number): BktSymbol => {
+    const hidden = withAttrScope({ ctx_group: 'dev1' }, () => {
+      const [weight, bias] = [Variable('dev1_weight'), Variable('dev1_bias')];
+      let fc = Variable('data');
+      for (let i = 0; i < seqLen; i++) fc = FullyConnected({ data: fc, weight, bias, name: `dev1_fc_${i}`, numHidden: 10 });
+      return fc;
+    });
+    return withAttrScope({ ctx_group: 'dev2' }, () => {
+      const [label, weight, bias] = [Variable('label'), Variable('dev2_weight'), Variable('dev2_bias')];
+      let fc = hidden;
+      for (let i = 0; i < seqLen; i++) fc = FullyConnected({ data: fc, weight, bias, name: `dev2_fc_${i}`, numHidden: 10 });
+      return SoftmaxOutput({ data: fc, label, name: 'softmax' });
+    });
+  };
+
+  it("test_bucket_module_ctx_group's symbol: a module bound against a shared module keeps each group on its context", () => {
+    const group2ctxs = [{ dev1: nd.cpu(1), dev2: nd.cpu(2) }];
+    const make = (seqLen: number): Module =>
+      new Module(bucketSym(seqLen), { context: [nd.cpu(0)], labelNames: ['label'], group2ctxs, logger: quiet });
+    const descs = (): [[string, number[]][], [string, number[]][]] => [[['data', [5, 10]]], [['label', [5]]]];
+    const big = make(3);
+    big.bind(...descs(), { forTraining: true, inputsNeedGrad: true });
+    expect(big.binded).toBe(true);
+    big.initParams();
+    const small = make(2);
+    small.bind(...descs(), { forTraining: true, inputsNeedGrad: true, sharedModule: big });
+    const [bigExec, smallExec] = [big, small].map((m) => {
+      const execs: Executor[] = [];
+      m.installMonitor({ install: (e) => execs.push(e), tic: () => {}, tocPrint: () => {} });
+      return execs[0]!;
+    });
+    expect(smallExec!.argDict.dev2_weight).toBe(bigExec!.argDict.dev2_weight);
+    expect(String(smallExec!.argDict.dev1_weight!.context)).toBe('cpu(1)');
+    expect(String(smallExec!.argDict.dev2_bias!.context)).toBe('cpu(2)');
+    const batch = new DataBatch([nd.random.uniform(-1, 1, [5, 10])], [nd.array([0, 1, 2, 3, 4])]);
+    small.forward(batch, { isTrain: true });
+    small.backward();
+    const [dataGrad] = small.getInputGrads(false)[0]!;
+    expect(String(dataGrad!.context)).toBe('cpu(1)');
+    expect(dataGrad!.toArray().some((g) => g !== 0)).toBe(true);
+    expect(String(small.getOutputs()[0]!.context)).toBe('cpu(2)');
+  });
+
+  it('test_bucket_module_ctx_group: a BucketingModule with group2ctxs binds, and later buckets keep the groups', () => {
+    const mod = new BucketingModule((key) => [bucketSym(key as number), ['data'], ['label']], {
+      defaultBucketKey: 3,
+      context: [nd.cpu(0)],
+      group2ctxs: [{ dev1: nd.cpu(1), dev2: nd.cpu(2) }],
+      logger: quiet,
+    });
+    mod.bind([new DataDesc('data', [5, 10])], [new DataDesc('label', [5])], { forTraining: true, inputsNeedGrad: true });
+    expect(mod.binded).toBe(true);
+    mod.initParams();
+    const batch = new DataBatch([nd.random.uniform(-1, 1, [5, 10])], [nd.array([0, 1, 2, 3, 4])], {
+      bucketKey: 2,
+      provideData: [new DataDesc('data', [5, 10])],
+      provideLabel: [new DataDesc('label', [5])],
+    });
+    mod.forwardBackward(batch);
+    expect(String(mod.getInputGrads()[0]!.context)).toBe('cpu(1)');
+    expect(String(mod.getOutputs()[0]!.context)).toBe('cpu(2)');
+    mod.dispose();
+  });
+
+  it('group2ctxs: lengths that do not match the contexts and unmapped groups are errors', () => {
+    const bind = (group2ctxs: Group2Ctxs): void => {
+      const mod = new Module(groupedSum(), { context: two, dataNames: ['a', 'b'], labelNames: null, group2ctxs, logger: quiet });
+      mod.bind([['a', shape], ['b', shape]], null, { inputsNeedGrad: true });
+    };
+    expect(() => bind([{ dev1: nd.cpu(2), dev2: nd.cpu(3) }])).toThrow(/one map per context, got 1 for 2/);
+    expect(() => bind({ dev1: nd.cpu(2), dev2: [nd.cpu(3), nd.cpu(4), nd.cpu(5)] })).toThrow(nd.ValueError);
+    expect(() => bind({ dev1: nd.cpu(2) })).toThrow(nd.BindError);
+    expect(prepareGroup2ctxs(null, 2)).toEqual([null, null]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
-import { Activation, FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
+import { Activation, FullyConnected, SoftmaxOutput, Variable, withAttrScope } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Accuracy, type BatchEndParam, DataBatch, Module, moduleCheckpoint, NDArrayIter, splitInputSlice, Uniform } from '../src/index.js';
 
@@ -32,8 +32,8 @@ function dataset(n: number, dim = 4): { x: nd.NDArray; y: nd.NDArray } {
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function trained(context: nd.Context | nd.Context[], numEpoch = 5, workLoadList?: number[]): Module {
-  const { x, y } = dataset(200);
+function trained(context: nd.Context | nd.Context[], numEpoch = 5, workLoadList?: number[], samples = 200): Module {
+  const { x, y } = dataset(samples);
   const it = new NDArrayIter(x, y, { batchSize: 20 });
   const mod = new Module(mlp(), { context, workLoadList, logger: quiet });
   nd.seed(11);
@@ -289,5 +289,27 @@ describe('Module training', () => {
       expect(Math.max(...p.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(1e-4);
     }
     expect(splitInputSlice(20, [1, 3, 1])).toEqual([[0, 4], [4, 16], [16, 20]]);
+  });
+
+  it('fit with group2ctxs (fc1 on one context, fc2 on another) trains exactly as without', () => {
+    const groupedMlp = () => {
+      const hidden = withAttrScope({ ctx_group: 'dev1' }, () =>
+        Activation({ data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 }), name: 'relu1', actType: 'relu' }),
+      );
+      return withAttrScope({ ctx_group: 'dev2' }, () => SoftmaxOutput({ data: FullyConnected({ data: hidden, name: 'fc2', numHidden: 2 }), name: 'softmax' }));
+    };
+    for (const [context, group2ctxs] of [
+      [nd.cpu(0), { dev1: nd.cpu(1), dev2: nd.cpu(2) }],
+      [[nd.cpu(0), nd.cpu(1)], { dev1: [nd.cpu(2), nd.cpu(4)], dev2: [nd.cpu(3), nd.cpu(5)] }],
+    ] as const) {
+      const { x, y } = dataset(60);
+      const mod = new Module(groupedMlp(), { context: context as nd.Context | nd.Context[], group2ctxs, logger: quiet });
+      nd.seed(11);
+      mod.fit(new NDArrayIter(x, y, { batchSize: 20 }), { numEpoch: 2, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Uniform(0.5) });
+      const plain = trained(context as nd.Context | nd.Context[], 2, undefined, 60);
+      const [got] = mod.getParams();
+      const [want] = plain.getParams();
+      for (const name of Object.keys(want)) expect(got[name]!.toArray(), name).toEqual(want[name]!.toArray());
+    }
   });
 });

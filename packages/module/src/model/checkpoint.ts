@@ -11,6 +11,7 @@ export type ParamDict = Readonly<Record<string, NDArray>>;
 
 export const symbolFile = (prefix: string): string => `${prefix}-symbol.json`;
 export const paramsFile = (prefix: string, epoch: number): string => `${prefix}-${String(epoch).padStart(4, '0')}.params`;
+export const statesFile = (prefix: string, epoch: number): string => `${prefix}-${String(epoch).padStart(4, '0')}.states`;
 
 /** Writes the symbol (when given) and the parameters; logs the params file name. */
 export function saveCheckpoint(

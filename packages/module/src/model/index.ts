@@ -1,1 +1,1 @@
-export { saveCheckpoint, loadCheckpoint, loadParams, symbolFile, paramsFile, type ParamDict } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, loadParams, symbolFile, paramsFile, statesFile, type ParamDict } from './checkpoint.js';

@@ -7,9 +7,10 @@
 
 import { add, arange, type Context, concat, divide, type DType, type NDArray, take, ValueError } from '@bkt/ndarray';
 import { DataDesc } from '../data/data-desc.js';
-import { Executor } from '@bkt/executor';
+import { Executor, type Group2Ctx } from '@bkt/executor';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
 import type { EvalMetric } from '../metrics/eval-metric.js';
+import { type Group2Ctxs, prepareGroup2ctxs } from './group2ctxs.js';
 
 type GradReq = 'write' | 'add' | 'null';
 export type Slice = readonly [number, number];
@@ -50,6 +51,8 @@ export interface ExecutorGroupOptions {
   fixedParamNames?: readonly string[];
   gradReq?: GradReq | Readonly<Record<string, GradReq>>;
   stateNames?: readonly string[];
+  /** Model parallelism: `__ctx_group__` → context, per device (see prepareGroup2ctxs). */
+  group2ctxs?: Group2Ctxs | null;
 }
 
 export class DataParallelExecutorGroup {
@@ -64,6 +67,8 @@ export class DataParallelExecutorGroup {
   readonly gradReq: Record<string, GradReq>;
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
+  /** Per device context: its group → context map, or null. */
+  readonly group2ctxs: readonly (Group2Ctx | null)[];
   /** The batch axis of each output (its `__layout__` attribute's N; 0 without one). */
   readonly outputAxes: readonly number[];
   execs: Executor[] = [];
@@ -85,6 +90,7 @@ export class DataParallelExecutorGroup {
     this.inputsNeedGrad = opts.inputsNeedGrad;
     this.fixedParamNames = opts.fixedParamNames ?? [];
     this.stateNames = opts.stateNames ?? [];
+    this.group2ctxs = prepareGroup2ctxs(opts.group2ctxs, this.contexts.length);
     this.outputAxes = symbol.listOutputs().map((_, i) => DataDesc.getBatchAxis(symbol.at(i).attr('__layout__') ?? null));
     this.gradReq = this.#resolveGradReq(opts.gradReq ?? 'write', opts.dataShapes.map((d) => d.name));
     this.#bindExec(opts.dataShapes, opts.labelShapes, opts.sharedGroup ?? null, false);
@@ -132,7 +138,8 @@ export class DataParallelExecutorGroup {
     this.execs = this.contexts.map((ctx, k) => {
       const shapes = this.#slicedShapes(descs, k);
       if (reshape) return this.#origExecs![k]!.reshape(shapes, { allowUpSizing: true, partialShaping: true });
-      return Executor.simpleBind(this.symbol, { ctx, shapes, dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k] });
+      const group2ctx = this.group2ctxs[k];
+      return Executor.simpleBind(this.symbol, { ctx, shapes, dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k], ...(group2ctx ? { group2ctx } : {}) });
     });
     this.dataShapes = dataShapes;
     this.labelShapes = labelShapes;
@@ -146,6 +153,18 @@ export class DataParallelExecutorGroup {
     if (same(dataShapes, this.dataShapes) && same(labelShapes, this.labelShapes)) return;
     if (this.#origExecs === null) this.#origExecs = this.execs;
     this.#bindExec(dataShapes, labelShapes, null, true);
+  }
+
+  /** Frees the executors (arrays shared through the pool stay with the executors still using them). */
+  dispose(): void {
+    for (const e of new Set([...this.execs, ...(this.#origExecs ?? [])])) e.dispose();
+    this.execs = [];
+    this.#origExecs = null;
+  }
+
+  /** Bytes of the intermediate arenas, one per context, shared with every group bound against this one. */
+  get arenaBytes(): number {
+    return this.execs.reduce((sum, e) => sum + e.arenaBytes, 0);
   }
 
   /** Parameter arrays per parameter, one per device. */

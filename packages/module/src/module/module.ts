@@ -3,7 +3,7 @@
 // several contexts) and checkpoints.
 
 import { readFileSync } from 'node:fs';
-import { type Context, cpu, type NDArray, StateError, ValueError, writeFileAtomic, zeros } from '@bkt/ndarray';
+import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic, zeros } from '@bkt/ndarray';
 import { create as createKVStore, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
@@ -13,7 +13,7 @@ import { InitDesc } from '../initializers/init-desc.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadCheckpoint, paramsFile, saveCheckpoint } from '../model/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, statesFile } from '../model/checkpoint.js';
 import {
   BaseModule,
   type BindOptions,
@@ -23,6 +23,7 @@ import {
   type SetParamsOptions,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
+import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
 
@@ -33,6 +34,8 @@ export interface ModuleOptions {
   workLoadList?: readonly number[] | null;
   fixedParamNames?: readonly string[] | null;
   stateNames?: readonly string[] | null;
+  /** Model parallelism: `__ctx_group__` → context(s), one map for all devices or one per device. */
+  group2ctxs?: Group2Ctxs | null;
   logger?: Logger;
 }
 
@@ -43,6 +46,7 @@ export class Module extends BaseModule {
   readonly workLoadList: readonly number[];
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
+  readonly group2ctxs: Group2Ctxs | null;
   readonly #dataNames: string[];
   readonly #labelNames: string[];
   readonly #paramNames: string[];
@@ -61,6 +65,8 @@ export class Module extends BaseModule {
   #preloadOptStates: string | null = null;
   /** Optimizer index of every parameter: this module's in order, then those later buckets add. Shared by reference across buckets. */
   #paramIndex = new Map<string, number>();
+  /** Names whose arrays some bound bucket holds on its devices. Shared by reference across buckets. */
+  #onDevice = new Set<string>();
   /** What initParams initialized with, for parameters a later bucket introduces. */
   #initializer: Initializer | null = null;
 
@@ -77,6 +83,7 @@ export class Module extends BaseModule {
     this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : opts.labelNames ?? [])];
     this.stateNames = [...(opts.stateNames ?? [])];
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
+    this.group2ctxs = opts.group2ctxs ?? null;
     const args = symbol.listArguments();
     const check = (names: readonly string[], what: string, throwIt: boolean): void => {
       for (const n of names) {
@@ -106,11 +113,16 @@ export class Module extends BaseModule {
   static load(prefix: string, epoch: number, opts: ModuleOptions & { loadOptimizerStates?: boolean } = {}): Module {
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
     const mod = new Module(symbol, opts);
-    mod.#argParams = argParams;
-    mod.#auxParams = auxParams;
-    mod.paramsInitialized = true;
-    if (opts.loadOptimizerStates) mod.#preloadOptStates = `${prefix}-${String(epoch).padStart(4, '0')}.states`;
+    mod.preloadParams(argParams, auxParams);
+    if (opts.loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
     return mod;
+  }
+
+  /** @internal Parameters for an unbound module (a loaded checkpoint); bind() puts them on the devices. */
+  preloadParams(argParams: ParamDict, auxParams: ParamDict): void {
+    this.#argParams = argParams;
+    this.#auxParams = auxParams;
+    this.paramsInitialized = true;
   }
 
   /** Writes the symbol, the parameters and, optionally, the optimizer states. */
@@ -119,7 +131,7 @@ export class Module extends BaseModule {
     const [argParams, auxParams] = this.getParams();
     saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
     if (saveOptimizerStates) {
-      const file = paramsFile(prefix, epoch).replace(/\.params$/, '.states');
+      const file = statesFile(prefix, epoch);
       this.saveOptimizerStates(file);
       this.logger(`Saved optimizer state to "${file}"`);
     }
@@ -148,6 +160,18 @@ export class Module extends BaseModule {
   get outputShapes(): readonly [string, readonly number[]][] {
     this.requireBound('outputShapes');
     return this.#group!.getOutputShapes();
+  }
+
+  /** The executor group (MXNet's _exec_group): the executors of every context and their arrays. */
+  get execGroup(): DataParallelExecutorGroup {
+    this.requireBound('execGroup');
+    return this.#group!;
+  }
+
+  /** Bytes of the executors' intermediate arenas (MXNet's _total_exec_bytes); buckets share them. */
+  get arenaBytes(): number {
+    this.requireBound('arenaBytes');
+    return this.#group!.arenaBytes;
   }
 
   // --- parameters -------------------------------------------------------------------------------
@@ -270,12 +294,14 @@ export class Module extends BaseModule {
       fixedParamNames: this.fixedParamNames,
       gradReq: opts.gradReq ?? 'write',
       stateNames: this.stateNames,
+      group2ctxs: this.group2ctxs,
     });
     if (shared) {
       this.paramsInitialized = true;
       this.#argParams = shared.#argParams;
       this.#auxParams = shared.#auxParams;
       this.#paramIndex = shared.#paramIndex;
+      this.#onDevice = shared.#onDevice;
       this.#initializer = shared.#initializer;
       this.#adoptNewParams();
     } else if (this.paramsInitialized) {
@@ -289,38 +315,55 @@ export class Module extends BaseModule {
       this.#argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(params[i]![0]!)]));
       this.#auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(aux[i]![0]!)]));
     }
+    if (!shared) for (const n of [...this.#paramNames, ...this.#auxNames]) this.#onDevice.add(n);
     if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
     this.binded = true;
   }
 
   /**
-   * Parameters of this bucket that the shared dicts do not hold yet (MXNet #11384: a parameter only
-   * some buckets use): a CPU copy initialized as initParams would have, an optimizer index after all
-   * known ones, and the values pushed to the devices.
+   * Parameters of this bucket that no bound bucket has on its devices yet (MXNet #11384: a
+   * parameter only some buckets use, or one restored from a checkpoint): their values come from
+   * the shared CPU dicts — initialized there as initParams would, when absent — and get an
+   * optimizer index after all known ones. Names already on the devices are left alone: the
+   * devices hold their newest values.
    */
   #adoptNewParams(): void {
     const attrs = this.symbol.attrDict();
-    const like = (a: NDArray): NDArray => zeros(a.shape, { dtype: a.dtype });
     const init = this.#initializer ?? new Uniform(0.01);
-    let added = false;
-    this.#paramNames.forEach((n, i) => {
-      if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
-      if (n in this.#argParams!) return;
-      this.#argParams![n] = like(this.#group!.paramArrays[i]![0]!);
-      init.init(new InitDesc(n, attrs[n] ?? {}), this.#argParams![n]!);
-      added = true;
-    });
-    this.#auxNames.forEach((n, i) => {
-      if (n in this.#auxParams!) return;
-      this.#auxParams![n] = like(this.#group!.auxArrays[i]![0]!);
-      init.init(new InitDesc(n, attrs[n] ?? {}), this.#auxParams![n]!);
-      added = true;
-    });
-    if (added) this.pushParams();
+    const adopt = (names: readonly string[], arrays: NDArray[][], dict: ParamDict, fresh: ParamDict): void => {
+      names.forEach((n, i) => {
+        const mine = arrays[i]![0]!;
+        const have = dict[n];
+        if (have && (have.shape.length !== mine.shape.length || have.shape.some((d, j) => d !== mine.shape[j]))) {
+          throw new ShapeError(`bind: parameter '${n}' has shape (${mine.shape.join(', ')}) in this bucket but (${have.shape.join(', ')}) in the shared parameters; buckets must agree on every shared name`);
+        }
+        if (this.#onDevice.has(n)) return;
+        if (!have) {
+          dict[n] = zeros(mine.shape, { dtype: mine.dtype });
+          init.init(new InitDesc(n, attrs[n] ?? {}), dict[n]!);
+        }
+        fresh[n] = dict[n]!;
+        this.#onDevice.add(n);
+      });
+    };
+    for (const n of this.#paramNames) if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
+    const freshArgs: ParamDict = {};
+    const freshAux: ParamDict = {};
+    adopt(this.#paramNames, this.#group!.paramArrays, this.#argParams!, freshArgs);
+    adopt(this.#auxNames, this.#group!.auxArrays, this.#auxParams!, freshAux);
+    if (Object.keys(freshArgs).length + Object.keys(freshAux).length > 0) this.#group!.setParams(freshArgs, freshAux, true);
+  }
+
+  /** Unbinds and frees the executors; the parameters (CPU copies, and device arrays shared with other buckets) are kept. */
+  dispose(): void {
+    this.#resetBind();
   }
 
   #resetBind(): void {
+    if (this.#group && this.#paramsDirty) this.#syncParamsFromDevices();
+    if (this.#group) this.#onDevice = new Set();
     this.binded = false;
+    this.#group?.dispose();
     this.#group = null;
     this.#dataShapes = [];
     this.#labelShapes = null;
