@@ -8,7 +8,7 @@ import { readMetricsLog } from '../src/metrics-log.js';
 import { buildProgram } from '../src/program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-lm-'));
-const TINY = ['--sentences', '300', '--optimizer', 'adam', '--lr', '0.01', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '16', '--seed', '7', '--disp-batches', '5'];
+const TINY = ['--sentences', '300', '--optimizer', 'adam', '--lr', '0.01', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '8', '--num-buckets', '3', '--seed', '7', '--disp-batches', '5'];
 
 // Runs bkt-train with `args`; returns the exit code and what it printed.
 async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {

@@ -4,7 +4,7 @@
 import { Perplexity } from '@bkt/module';
 import { cpu, setNumThreads, ValueError } from '@bkt/ndarray';
 import { bucketIter } from '../lm-data.js';
-import { loadLMModule, singleBucketOnly } from '../lm-module.js';
+import { loadLMModule } from '../lm-module.js';
 import { layoutOf, lmSymGen } from '../model.js';
 import type { CheckpointRef, ContextSpec } from '../options.js';
 import { checkEpochExists, loadRunFiles } from '../run-files.js';
@@ -31,7 +31,7 @@ export async function runEval(o: EvalOptions): Promise<number> {
   const unknown = sentences.reduce((n, s) => n + s.filter((id) => id === unk).length, 0);
   const longest = Math.max(...sentences.map((s) => s.length));
   const largest = Math.max(...run.buckets);
-  const buckets = singleBucketOnly || longest <= largest ? run.buckets : [...run.buckets, longest];
+  const buckets = longest <= largest ? run.buckets : [...run.buckets, longest];
   const iter = bucketIter(sentences, o.batchSize, buckets, layoutOf(run.model), quiet);
   if (iter.numBatches === 0) throw new ValueError(`--batch-size ${o.batchSize}: no bucket holds that many sentences of '${o.data}'; try a smaller --batch-size`);
   const mod = loadLMModule(prefix, epoch, lmSymGen(run.model), iter.defaultBucketKey, { context: o.contexts.map((c) => cpu(c.deviceId)), logger: quiet });

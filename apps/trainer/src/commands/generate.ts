@@ -48,7 +48,9 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const layout = layoutOf(run.model);
   const shape = layout === 'NT' ? [1, window] : [window, 1];
   const mod = loadLMModule(prefix, epoch, lmSymGen(run.model), window, { context: [cpu()], logger: () => {} });
-  mod.bind([new DataDesc('data', shape, 'float32', layout)], [new DataDesc('softmax_label', shape, 'float32', layout)], { forTraining: false });
+  const provideData = [new DataDesc('data', shape, 'float32', layout)];
+  const provideLabel = [new DataDesc('softmax_label', shape, 'float32', layout)];
+  mod.bind(provideData, provideLabel, { forTraining: false });
   const rand = mulberry32(o.seed);
   const special = new Set([PAD, UNK, EOS].map((w) => vocab.get(w)).filter((id): id is number => id !== undefined));
   const eos = vocab.get(EOS);
@@ -67,7 +69,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
         buf.set(ctx);
         const data: NDArray = array(buf, { shape, dtype: 'float32' });
         try {
-          mod.forward(new DataBatch([data], [label]), { isTrain: false });
+          mod.forward(new DataBatch([data], [label], { bucketKey: window, provideData, provideLabel }), { isTrain: false });
         } finally {
           data.dispose();
         }

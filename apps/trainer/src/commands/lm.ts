@@ -5,7 +5,7 @@
 import { type BaseModule, Perplexity, Speedometer } from '@bkt/module';
 import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm-data.js';
-import { createLMModule, loadLMModule, saveLMCheckpoint, singleBucketOnly } from '../lm-module.js';
+import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
 import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
 import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
@@ -66,8 +66,7 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
   const data = loadTrainingText(spec0, o.eos);
   const spec: DataSpec = spec0.kind === 'builtin' ? { ...spec0, floorPpl: data.floorPpl! } : spec0;
   const lengths = data.train.map((s) => s.length);
-  let buckets = resolveBuckets(o.buckets, o.numBuckets, lengths);
-  if (singleBucketOnly) buckets = [Math.max(...buckets)];
+  const buckets = resolveBuckets(o.buckets, o.numBuckets, lengths);
   const model: LMConfig = {
     cell: o.cell,
     fused: o.fused ?? o.dropout === 0,
@@ -164,6 +163,7 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   };
   process.on('SIGINT', onSigint);
   const evalData = validIter.numBatches > 0 ? validIter : null;
+  if (!evalData) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
   replayShuffles(trainIter, evalData, o.seed, beginEpoch);
   const started = performance.now();
   let end;
