@@ -89,7 +89,7 @@ export function renderReport(r: RunReport): string {
 <div class="tables">
 <div><h2>Epochs</h2>${table(
     ['epoch', 'train ppl', 'valid ppl', 'tokens/s', 'seconds'],
-    r.epochs.map((e) => [e.epoch, e.train_ppl, e.valid_ppl, e.tokens_per_s, e.seconds]),
+    r.epochs.map((e) => [e.epoch, e.train_ppl.toFixed(2), e.valid_ppl === null ? null : e.valid_ppl.toFixed(2), e.tokens_per_s, e.seconds.toFixed(1)]),
   )}</div>
 <div><h2>Configuration</h2>${table(['option', 'value'], Object.entries(r.config).map(([k, v]) => [k, v === null ? null : String(v)]))}</div>
 </div>
