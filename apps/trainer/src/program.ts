@@ -17,7 +17,7 @@ const run = (fn: () => Promise<number>): Promise<void> =>
     },
     (e: unknown) => {
       const err = e as Error;
-      console.error(`bkt-train: error: ${err instanceof BktError ? err.message : (err.stack ?? String(err))}`);
+      console.error(`bkt-train: error: ${err instanceof BktError && !process.env['BKT_TRACE'] ? err.message : (err.stack ?? String(err))}`);
       process.exitCode = 1;
     },
   );
