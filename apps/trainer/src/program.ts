@@ -1,6 +1,6 @@
 // The bkt-train program: parses and validates the options of each subcommand (commander prints
 // what is wrong and exits non-zero), then hands typed options to the command. An error while
-// running prints one line (no stack for bkt's own errors) and sets exit code 1.
+// running prints one line (no stack for bkt's own errors unless BKT_TRACE=1) and sets exit code 1.
 
 import { Command, Option } from 'commander';
 import { BktError } from '@bkt/ndarray';
@@ -23,6 +23,7 @@ const run = (fn: () => Promise<number>): Promise<void> =>
   );
 
 const contextsOption = (): Option => new Option('--contexts <list>', 'devices, e.g. cpu(0),cpu(1)').argParser(parseContexts).default(parseContexts('cpu(0)'), 'cpu(0)');
+const checkpointRefOption = (what: string): Option => new Option('--checkpoint <prefix:epoch>', what).argParser(parseCheckpointRef).makeOptionMandatory();
 const threadsOption = (): Option => new Option('--threads <n>', 'native worker threads (default: the machine’s cores)').argParser(intAtLeast(1));
 
 /** The bkt-train program; `configure` runs before the subcommands are added, so they inherit it (tests use exitOverride). */
@@ -49,8 +50,8 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--dropout <p>', 'dropout between layers, in [0, 1) (needs --unrolled)', numberIn(0, 0.99), 0)
     .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
     .option('--epochs <n>', 'train until this many epochs are done', intAtLeast(1), 10)
-    .option('--optimizer <name>', 'sgd, nag, adam, rmsprop, … (any registered optimizer)', 'sgd')
-    .option('--lr <rate>', 'learning rate', numberIn(0, Infinity, true), 0.01)
+    .option('--optimizer <name>', 'adam, sgd, nag, rmsprop, … (any registered optimizer; lstm_bucketing.py: sgd, --lr 0.01)', 'adam')
+    .option('--lr <rate>', 'learning rate', numberIn(0, Infinity, true), 0.005)
     .option('--momentum <m>', 'momentum (sgd, nag, signum)', numberIn(0, 0.999), 0)
     .option('--wd <w>', 'weight decay', numberIn(0), 0.00001)
     .option('--clip <c>', 'clip each gradient element to [-c, c]', numberIn(0, Infinity, true))
@@ -71,7 +72,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
   program
     .command('eval')
     .description('perplexity of a checkpoint on a text file')
-    .requiredOption('--checkpoint <prefix:epoch>', 'the checkpoint to evaluate', parseCheckpointRef)
+    .addOption(checkpointRefOption('the checkpoint to evaluate'))
     .requiredOption('--data <file>', 'text, one sentence a line')
     .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
     .option('--json', 'print one JSON object')
@@ -82,7 +83,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
   program
     .command('generate')
     .description('sample text from a checkpoint')
-    .requiredOption('--checkpoint <prefix:epoch>', 'the checkpoint to sample', parseCheckpointRef)
+    .addOption(checkpointRefOption('the checkpoint to sample'))
     .option('--prompt <words>', 'words to continue (default: a random first word)')
     .option('--length <n>', 'words to generate at most (stops early at </s>)', intAtLeast(1), 20)
     .option('--temperature <t>', 'sampling temperature (> 0; lower is greedier)', numberIn(0, 100, true), 1)

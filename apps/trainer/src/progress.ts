@@ -54,6 +54,7 @@ export function barDisplay(stream: NodeJS.WriteStream = process.stdout): RunDisp
       bar.update(param.nbatch + 1, { speed: seconds > 0 ? (samples / seconds).toFixed(1) : '-', ppl: Number.isFinite(ppl) ? ppl.toFixed(2) : '-' });
     },
     stop() {
+      multi?.update(); // writes the lines logged since the last redraw, which stop() would drop
       multi?.stop();
       multi = null;
       bar = null;
