@@ -18,7 +18,6 @@ export interface EpochRecord {
   samples_per_s: number;
   /** Training time of the epoch (validation excluded). */
   seconds: number;
-  lr?: number;
 }
 
 /** Reads the records of an existing log (for a resumed run); a missing file gives none. */

@@ -79,7 +79,7 @@ export function renderReport(r: RunReport): string {
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><span>${esc(k)}</span><b>${esc(v)}</b></div>`).join('')}</div>
 <div class="grid2">
 <figure>${lineChart('Perplexity per epoch', 'epoch', series, { logY: true })}</figure>
-<figure>${lineChart('Training throughput', 'epoch', [{ name: 'tokens/s', color: COLORS.tokens, points: ep((e) => e.tokens_per_s) }])}</figure>
+<figure>${lineChart('Training throughput', 'epoch', [{ name: 'tokens/s', color: COLORS.tokens, points: ep((e) => e.tokens_per_s) }], { fromZero: true })}</figure>
 <figure>${barChart('Sentences per bucket', 'bucket length', labels, [{ name: 'sentences', color: COLORS.train, values: r.buckets.map((b) => b.sentences) }])}</figure>
 <figure>${barChart('Tokens per bucket', 'bucket length', labels, [
     { name: 'real tokens', color: COLORS.real, values: r.buckets.map((b) => b.tokens) },

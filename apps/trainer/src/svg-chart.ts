@@ -42,14 +42,17 @@ function ticks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
-// Log-axis ticks: 1, 2, 5 × 10^k between 10^lo and 10^hi (only the powers of ten when that is many,
-// evenly spaced values when the range is too narrow for either).
+// Log-axis ticks between 10^lo and 10^hi: the densest of the 1-1.5-2-3-5-7, 1-2-5 and 1 series that
+// gives at most 8 ticks, or evenly spaced values when the range is too narrow for 3 of them.
 function logTicks(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) for (const m of [1, 2, 5]) out.push(m * 10 ** k);
-  const inside = out.filter((t) => Math.log10(t) >= lo && Math.log10(t) <= hi);
-  if (inside.length < 3) return ticks(10 ** lo, 10 ** hi, 4).filter((t) => t > 0);
-  return inside.length > 8 ? inside.filter((t) => Number.isInteger(Math.log10(t))) : inside;
+  for (const mantissas of [[1, 1.5, 2, 3, 5, 7], [1, 2, 5], [1]]) {
+    const out: number[] = [];
+    for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) for (const m of mantissas) out.push(+(m * 10 ** k).toPrecision(6));
+    const inside = out.filter((t) => Math.log10(t) >= lo && Math.log10(t) <= hi);
+    if (inside.length < 3) return ticks(10 ** lo, 10 ** hi, 4).filter((t) => t > 0);
+    if (inside.length <= 8) return inside;
+  }
+  return [];
 }
 
 function frame(title: string, yTicks: number[], y: (v: number) => number, xLabel: string, body: string, legend: string): string {
@@ -77,8 +80,8 @@ function legendOf(items: readonly { name: string; color: string; dashed?: boolea
     .join('');
 }
 
-/** Lines over x; null values break the line. `logY` plots on a log scale. */
-export function lineChart(title: string, xLabel: string, series: readonly Series[], opts: { logY?: boolean } = {}): string {
+/** Lines over x; null values break the line. `logY` plots on a log scale; `fromZero` starts a linear axis at 0. */
+export function lineChart(title: string, xLabel: string, series: readonly Series[], opts: { logY?: boolean; fromZero?: boolean } = {}): string {
   const pts = series.flatMap((s) => s.points.filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1])));
   if (pts.length === 0) return frame(title, [0, 1], () => H - M.bottom, xLabel, `<text x="${W / 2}" y="${H / 2}" class="label" text-anchor="middle">no data yet</text>`, '');
   const tf = (v: number): number => (opts.logY ? Math.log10(Math.max(v, 1e-12)) : v);
@@ -89,10 +92,12 @@ export function lineChart(title: string, xLabel: string, series: readonly Series
   const pad = (y1 - y0) * 0.08 || Math.abs(y0) * 0.1 || 1;
   y0 -= pad;
   y1 += pad;
-  if (!opts.logY && y0 < 0 && Math.min(...pts.map((p) => p[1])) >= 0) y0 = 0;
+  if (!opts.logY && (opts.fromZero || y0 < 0) && Math.min(...pts.map((p) => p[1])) >= 0) y0 = 0;
   const x = (v: number): number => +(M.left + ((v - x0) / (x1 - x0 || 1)) * (W - M.left - M.right) || M.left).toFixed(1);
-  const yT = (v: number): number => +(H - M.bottom - ((v - y0) / (y1 - y0)) * (H - M.top - M.bottom)).toFixed(1);
   const yTicks = opts.logY ? logTicks(y0, y1) : ticks(y0, y1);
+  // a linear axis runs from tick to tick, so its ends are labelled
+  if (!opts.logY) [y0, y1] = [yTicks[0]!, yTicks[yTicks.length - 1]!];
+  const yT = (v: number): number => +(H - M.bottom - ((v - y0) / (y1 - y0)) * (H - M.top - M.bottom)).toFixed(1);
   const y = (v: number): number => yT(tf(v));
   const inRange = yTicks.filter((t) => tf(t) >= y0 && tf(t) <= y1);
   const xTicks = [...new Set(xs)].sort((a, b) => a - b);

@@ -111,4 +111,15 @@ describe('bkt-train lm', () => {
       for (const w of words) expect(vocab.has(w), w).toBe(true);
     }
   });
+
+  it('bench prints one JSON line per variant', async () => {
+    const r = await cli('bench', '--seq-len', '5', '--batches', '2', '--vocab', '50', '--num-hidden', '8', '--num-embed', '8', '--batch-size', '4');
+    expect(r.code).toBe(0);
+    const lines = r.out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.variant)).toEqual(['fused', 'unrolled']);
+    for (const l of lines) {
+      expect(l.seq_len).toBe(5);
+      expect(l.train_tokens_per_s).toBeGreaterThan(0);
+    }
+  });
 });
