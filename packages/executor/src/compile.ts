@@ -40,6 +40,8 @@ export interface CompiledGraph {
   slots: Slot[];
   instructions: PlanInstruction[];
   nodeNames: string[];
+  /** The graph node behind each entry of nodeNames; null for the gradient copies bkt adds itself. */
+  nodes: (Node | null)[];
   /** Instructions [0, numForward) are the forward segment; the rest is backward. */
   numForward: number;
   argNames: string[];
@@ -150,6 +152,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   });
   const instructions: PlanInstruction[] = [];
   const nodeNames: string[] = [];
+  const nodes: (Node | null)[] = [];
   const inplacePairs: (readonly (readonly [number, number])[])[] = [];
   // MXNet's _CrossDeviceCopy: a value read on another context is copied there once, before its
   // first reader on that context; later readers there share the copy.
@@ -166,6 +169,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
       copies.set(key, dst);
       from.lastUse = Math.max(from.lastUse, pc);
       nodeNames.push(`_CrossDeviceCopy of ${from.kind} '${from.name}' from ${from.ctx} to ${ctx}`);
+      nodes.push(null);
       inplacePairs.push([]);
       instructions.push({ kernel: 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
     }
@@ -194,6 +198,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     }
     slotOf.set(n, outputs);
     nodeNames.push(n.describe());
+    nodes.push(n);
     inplacePairs.push(n.op!.inplace?.(n.params()) ?? []);
     instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs: packKernelAttrs(kernelName as KernelName, n.params()), node: nodeNames.length - 1 });
   };
@@ -226,6 +231,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     slots[from]!.lastUse = Math.max(slots[from]!.lastUse, pc);
     const crossing = slots[from]!.ctx.equals(argCtx) ? '' : ` (_CrossDeviceCopy from ${slots[from]!.ctx} to ${argCtx})`;
     nodeNames.push(`gradient of '${arg}'${crossing}`);
+    nodes.push(null);
     inplacePairs.push([]);
     instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [from], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
   });
@@ -236,6 +242,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     slots,
     instructions,
     nodeNames,
+    nodes,
     numForward,
     argNames,
     auxNames,

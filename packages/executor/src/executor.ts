@@ -296,17 +296,32 @@ export class Executor implements ArenaUser {
   }
 
   #run(begin: number, end: number, isTrain: boolean): void {
-    if (!this.#monitor) {
+    const mon = this.#monitor;
+    if (!mon) {
       this.#plan.run(begin, end, isTrain);
       return;
     }
-    // Monitoring trades the one-call segment for one call per instruction, so each output is visible.
+    // Monitoring trades the one-call segment for one call per instruction, so each array is visible.
+    // Names follow MXNet's GraphExecutor: outputs as list_outputs() names them, inputs as
+    // `<node>_<input name>` (`input<k>` for hidden backward ops, which list no input names) plus
+    // the variable's own name for variable inputs.
     const slotArrays = this.#slotArrays();
     for (let pc = begin; pc < end; pc++) {
       const ins = this.#graph.instructions[pc]!;
-      if (this.#monitor.all) ins.inputs.forEach((s, k) => this.#monitor!.cb(`${this.#graph.nodeNames[ins.node]}_input${k}`, slotArrays.get(s)!));
+      // Gradient copies and cross-device copies have no graph node here, so they are not reported
+      // (MXNet reports its _CrossDeviceCopy nodes; it has no gradient copies).
+      const node = this.#graph.nodes[ins.node];
+      if (node && mon.all) {
+        const inputNames = node.op!.backward ? [] : node.inputNames();
+        ins.inputs.forEach((s, k) => {
+          const array = slotArrays.get(s)!;
+          const src = node.inputs[k]!.node;
+          if (src.isVariable) mon.cb(src.name, array);
+          mon.cb(`${node.name}_${inputNames[k] ?? `input${k}`}`, array);
+        });
+      }
       this.#plan.run(pc, pc + 1, isTrain);
-      ins.outputs.forEach((s, k) => this.#monitor!.cb(`${this.#graph.nodeNames[ins.node]}_output${k}`, slotArrays.get(s)!));
+      if (node) ins.outputs.forEach((s, k) => mon.cb(node.outputName(k), slotArrays.get(s)!));
     }
   }
 
@@ -321,7 +336,10 @@ export class Executor implements ArenaUser {
     return m;
   }
 
-  /** Calls `cb(name, array)` after each node with its outputs (and inputs when `monitorAll`). */
+  /**
+   * Calls `cb(name, array)` after each node (backward ones too) with its outputs, named as MXNet
+   * does (`fc1_output`, `fc1_backward_output0`), and before it with its inputs when `monitorAll`.
+   */
   setMonitorCallback(cb: MonitorCallback | null, monitorAll = false): void {
     this.#monitor = cb ? { cb, all: monitorAll } : null;
   }

@@ -1,5 +1,6 @@
 import {
   BindError,
+  cpu,
   fromTypedArray,
   memoryStats,
   type NDArray,
@@ -12,6 +13,7 @@ import {
 import {
   Activation,
   AttrSchema,
+  BatchNorm,
   createSymbol,
   defineOp,
   Embedding,
@@ -19,6 +21,7 @@ import {
   FullyConnected,
   registerOp,
   RNN,
+  SliceChannel,
   SoftmaxOutput,
   type Symbol,
   Variable,
@@ -288,18 +291,72 @@ describe('Executor', () => {
     expect(() => Executor.simpleBind(lacking, { shapes: { a: [2, 3] }, gradReq: 'null' })).toThrow(BindError);
   });
 
-  it('feeds forward arguments by name and reports each node to a monitor', () => {
+  it('feeds forward arguments by name and reports each node to a monitor under MXNet\'s output names', () => {
     const exec = Executor.simpleBind(mlp(), { shapes: { data: [1, 6] }, gradReq: 'null' });
     const seen: string[] = [];
     exec.setMonitorCallback((name) => seen.push(name));
     exec.forward({ data: fromTypedArray(new Float32Array(6).fill(1), [1, 6]) });
-    expect(seen).toEqual([
-      "FullyConnected 'fc1'_output0",
-      "Activation 'act1'_output0",
-      "FullyConnected 'fc2'_output0",
-      "SoftmaxOutput 'softmax'_output0",
-    ]);
+    expect(seen).toEqual(['fc1_output', 'act1_output', 'fc2_output', 'softmax_output']);
     expect(f64(exec.argDict.data!)).toEqual(new Float64Array(6).fill(1));
+    exec.dispose();
+  });
+
+  it('monitorAll reports inputs (variables also by their own name) and backward nodes, not gradient copies', () => {
+    const exec = Executor.simpleBind(mlp(), {
+      shapes: { data: [1, 6] },
+      gradReq: { fc1_weight: 'write', fc2_weight: 'add', fc2_bias: 'write' },
+    });
+    const seen: [string, readonly number[]][] = [];
+    exec.setMonitorCallback((name, a) => seen.push([name, a.shape]), true);
+    exec.forward({ isTrain: true, data: fromTypedArray(new Float32Array(6).fill(1), [1, 6]) });
+    exec.backward();
+    const names = seen.map(([n]) => n);
+    expect(names).toEqual([
+      'data', 'fc1_data', 'fc1_weight', 'fc1_weight', 'fc1_bias', 'fc1_bias', 'fc1_output',
+      'act1_data', 'act1_output',
+      'fc2_data', 'fc2_weight', 'fc2_weight', 'fc2_bias', 'fc2_bias', 'fc2_output',
+      'softmax_data', 'softmax_label', 'softmax_label', 'softmax_output',
+      'softmax_backward_input0', 'softmax_label', 'softmax_backward_input1', 'softmax_backward_output0', 'softmax_backward_output1',
+      'fc2_backward_input0', 'fc2_backward_input1', 'fc2_weight', 'fc2_backward_input2',
+      'fc2_backward_output0', 'fc2_backward_output1', 'fc2_backward_output2',
+      'act1_backward_input0', 'act1_backward_input1', 'act1_backward_output',
+      'fc1_backward_input0', 'data', 'fc1_backward_input1', 'fc1_weight', 'fc1_backward_input2',
+      'fc1_backward_output0', 'fc1_backward_output1', 'fc1_backward_output2',
+    ]);
+    // The weight gradients are reported with the weights' shapes (fc2's accumulated by a copy that is not reported).
+    expect(seen.find(([n]) => n === 'fc1_backward_output1')![1]).toEqual([5, 6]);
+    expect(seen.find(([n]) => n === 'fc2_backward_output1')![1]).toEqual([3, 5]);
+    exec.setMonitorCallback(null);
+    seen.length = 0;
+    exec.forward({ isTrain: false });
+    expect(seen).toEqual([]);
+    exec.dispose();
+  });
+
+  it('names the outputs of a multi-output node by its output names', () => {
+    const bn = BatchNorm({ data: Variable('data'), name: 'bn' });
+    const exec = Executor.simpleBind(bn, { shapes: { data: [4, 3] }, gradReq: 'null' });
+    const seen: string[] = [];
+    exec.setMonitorCallback((name) => seen.push(name), true);
+    exec.forward({ isTrain: true });
+    expect(seen).toEqual([
+      'data', 'bn_data', 'bn_gamma', 'bn_gamma', 'bn_beta', 'bn_beta',
+      'bn_moving_mean', 'bn_moving_mean', 'bn_moving_var', 'bn_moving_var',
+      'bn_output', 'bn_mean', 'bn_var',
+    ]);
+    exec.dispose();
+  });
+
+  it('keeps the intermediates of an executor on another context on that context', () => {
+    const parts = SliceChannel({ data: Variable('data'), numOutputs: 2, name: 'split' });
+    const net = parts.at(0).mul(parts.at(1));
+    const ctx = cpu(1);
+    const exec = Executor.simpleBind(net, { ctx, shapes: { data: [2, 4] }, gradReq: 'null' });
+    const where: string[] = [];
+    exec.setMonitorCallback((name, a) => where.push(`${name}@${a.context}`));
+    exec.forward({ data: fromTypedArray(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), [2, 4], { ctx }) });
+    expect(f64(exec.outputs[0]!)).toEqual(Float64Array.from([3, 8, 35, 48]));
+    expect(where).toEqual(['split_output0@cpu(1)', 'split_output1@cpu(1)', `${net.listOutputs()[0]}@cpu(1)`]);
     exec.dispose();
   });
 });

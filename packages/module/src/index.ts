@@ -1,5 +1,6 @@
 // @bkt/module — MXNet's Module API: BaseModule, Module and the data-parallel executor group, built on
-// the data iterators, metrics, initializers and callbacks, and BucketingModule over them.
+// the data iterators, metrics, initializers, callbacks and the monitor; BucketingModule and
+// SequentialModule over them.
 
 export * as io from './data/index.js';
 export * from './data/index.js';
@@ -66,6 +67,10 @@ export type {
   Logger,
 } from './callbacks/index.js';
 
+export * as mon from './monitor/index.js';
+export { Monitor, rmsStat } from './monitor/index.js';
+export type { MonitorOptions, MonitorResult, StatFunc } from './monitor/index.js';
+
 export * as model from './model/index.js';
 export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';
 
@@ -75,6 +80,8 @@ export { Module } from './module/module.js';
 export { BucketingModule, bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-module.js';
 export type { BucketingModuleOptions, BucketingLoadOptions, SymGen } from './module/bucketing-module.js';
 export type { ModuleOptions } from './module/module.js';
+export { SequentialModule } from './module/sequential-module.js';
+export type { SequentialMeta } from './module/sequential-module.js';
 export { DataParallelExecutorGroup, splitInputSlice } from './module/executor-group.js';
 export type { KVStoreSpec, MonitorLike, OptimizerSpec } from './module/types.js';
 export { prepareGroup2ctxs } from './module/group2ctxs.js';

@@ -124,6 +124,7 @@ describe('classification metrics', () => {
   });
 
   it('Perplexity with an ignored label (spec §4.1)', () => {
+    expect(() => new Perplexity({ ignoreLabel: 0 } as never)).toThrow(/ignoreLabel must be a number/);
     const ppl = new Perplexity(-1);
     const pred = a([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4], [0.25, 0.25, 0.5]]);
     ppl.update([a([0, 2, -1, 1])], [pred]);

@@ -6,7 +6,22 @@ import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
 import type { Executor } from '@bkt/executor';
 import { create as createOptimizer } from '@bkt/optimizer';
-import { Activation, Dropout, FullyConnected, LinearRegressionOutput, SoftmaxOutput, type Symbol as BktSymbol, Variable, withAttrScope } from '@bkt/symbol';
+import {
+  Activation,
+  Convolution,
+  Dropout,
+  flatten,
+  FullyConnected,
+  Group,
+  LinearRegressionOutput,
+  Pooling,
+  SoftmaxOutput,
+  sum,
+  type Symbol as BktSymbol,
+  Variable,
+  withAttrScope,
+} from '@bkt/symbol';
+import { LSTMCell, SequentialRNNCell, variableState } from '@bkt/symbol/rnn';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
@@ -17,6 +32,8 @@ import {
   type EvalMetric,
   type Group2Ctxs,
   Module,
+  Monitor,
+  NDArrayIter,
   type ParamDict,
   prepareGroup2ctxs,
 } from '../src/index.js';
@@ -26,6 +43,22 @@ const two = [nd.cpu(0), nd.cpu(1)];
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-mx-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const all = (a: nd.NDArray, v: number): boolean => a.toArray().every((x) => Math.abs(x - v) < 1e-6);
+
+// test_module_set_params's and test_monitor's net: FC(2) → sigmoid → FC(2) → sigmoid → squared loss.
+function twoLayerNet(labelName = 'softmax_label'): BktSymbol {
+  let net = FullyConnected({ data: Variable('data'), numHidden: 2, name: 'fc_0' });
+  net = Activation({ data: net, actType: 'sigmoid', name: 'act_0' });
+  net = FullyConnected({ data: net, numHidden: 2, name: 'fc_1' });
+  net = Activation({ data: net, actType: 'sigmoid', name: 'act_1' });
+  return LinearRegressionOutput({ data: net, label: Variable(labelName), gradScale: 2, name: 'softmax' });
+}
+
+const twoLayerParams = (): ParamDict => ({
+  fc_0_weight: nd.array([[0.15, 0.2], [0.25, 0.3]]),
+  fc_0_bias: nd.array([0.35, 0.35]),
+  fc_1_weight: nd.array([[0.4, 0.45], [0.5, 0.55]]),
+  fc_1_bias: nd.array([0.6, 0.6]),
+});
 
 describe('test_module.py ports', () => {
   it('test_module_bind: a bad shape raises and leaves the module unbound', () => {
@@ -105,21 +138,11 @@ describe('test_module.py ports', () => {
   });
 
   it('test_module_set_params: missing and extra parameters', () => {
-    const data = Variable('data');
-    let net = FullyConnected({ data, numHidden: 2, name: 'fc_0' });
-    net = Activation({ data: net, actType: 'sigmoid', name: 'act_0' });
-    net = FullyConnected({ data: net, numHidden: 2, name: 'fc_1' });
-    net = Activation({ data: net, actType: 'sigmoid', name: 'act_1' });
-    const out = LinearRegressionOutput({ data: net, label: Variable('label'), gradScale: 2 });
+    const out = twoLayerNet('label');
     const mod = new Module(out, { dataNames: ['data'], labelNames: ['label'], logger: quiet });
     mod.bind([['data', [1, 2]]], [['label', [1, 2]]]);
     const arr = (v: number[][] | number[]): nd.NDArray => nd.array(v);
-    const correct = {
-      fc_0_weight: arr([[0.15, 0.2], [0.25, 0.3]]),
-      fc_0_bias: arr([0.35, 0.35]),
-      fc_1_weight: arr([[0.4, 0.45], [0.5, 0.55]]),
-      fc_1_bias: arr([0.6, 0.6]),
-    };
+    const correct = twoLayerParams();
     const { fc_1_bias: _drop, ...missing } = correct;
     const extra = { ...correct, fc_2_weight: arr([[0.6, 0.6]]) };
     const onlyExtra = { fc_2_weight: arr([[0.6, 0.6]]) };
@@ -261,6 +284,117 @@ describe('test_module.py ports', () => {
     mod.forward(new DataBatch([nd.ones([4, 2])]));
     expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);
     expect(() => mod.setStates({})).toThrow(nd.ValueError);
+  });
+
+  it('test_monitor: one tic/forwardBackward/toc gives 21 sorted entries, [2, 2, 1, 6, 6, 4] per layer', () => {
+    const train = new NDArrayIter(nd.array([[0.05, 0.1]]), nd.array([[0.01, 0.99]]), { batchSize: 1 });
+    const meanAbs = (x: nd.NDArray): nd.NDArray => nd.divide(nd.sum(nd.abs(x)), x.shape.reduce((p, d) => p * d, 1));
+    const mon = new Monitor(1, { statFunc: meanAbs, pattern: '.*', sort: true });
+    const mod = new Module(twoLayerNet(), { context: [nd.cpu()], logger: quiet });
+    mod.bind(train.provideData, train.provideLabel, { forTraining: true });
+    mod.installMonitor(mon);
+    mod.initParams({ argParams: twoLayerParams() });
+    const batch = train.nextBatch()!;
+    mon.tic();
+    mod.forwardBackward(batch);
+    const res = mon.toc();
+    expect(res.length).toBe(21);
+    const keys = ['act_0', 'act_1', 'data', 'fc_0', 'fc_1', 'softmax'];
+    const counts = keys.map(() => 0);
+    for (const [, k] of res) {
+      const i = keys.findIndex((key) => k.startsWith(key));
+      if (i >= 0) counts[i]! += 1;
+    }
+    expect(counts).toEqual([2, 2, 1, 6, 6, 4]);
+    const names = res.map(([, k]) => k);
+    expect(names).toEqual([...names].sort());
+    // fc_0's output, by hand: W·x + b.
+    const fc0 = [0.15 * 0.05 + 0.2 * 0.1 + 0.35, 0.25 * 0.05 + 0.3 * 0.1 + 0.35];
+    const stat = res.find(([, k]) => k === 'fc_0_output')![2];
+    expect(Number(stat.trim())).toBeCloseTo((Math.abs(fc0[0]!) + Math.abs(fc0[1]!)) / 2, 6);
+  });
+
+  it('test_module_dtype: float16 binds and infers float16, but the Activation kernel has no float16 path yet', () => {
+    // MXNet's test runs forward and backward and expects float16 outputs. bkt's native Activation
+    // kernel accepts only float32/float64, so forward raises a typed DTypeError; when the kernel gains
+    // float16 this test fails and becomes the exact port (outputs of dtype float16).
+    const dshape = [3, 8, 7];
+    const sym = Activation({ data: Variable('data'), actType: 'relu', attr: { __layout__: 'TNC' } });
+    const mod = new Module(sym, { dataNames: ['data'], labelNames: null, context: two, logger: quiet });
+    mod.bind([new DataDesc('data', dshape, 'float16', 'TNC')]);
+    mod.initParams();
+    for (const exe of mod.getOutputs(false)[0]!) expect(exe.dtype).toBe('float16');
+    expect(() => mod.forward(new DataBatch([nd.ones(dshape, { dtype: 'float16' })]))).toThrow(/Activation.*float16/);
+    expect(() => mod.forward(new DataBatch([nd.ones(dshape, { dtype: 'float16' })]))).toThrow(nd.DTypeError);
+  });
+
+  it('test_forward_reshape: conv/pool net over new batch and spatial sizes, score, then rebind for predict', () => {
+    const numClass = 10;
+    const conv1 = Convolution({ data: Variable('data1'), kernel: [2, 2], numFilter: 2, stride: [2, 2] });
+    const conv2 = Convolution({ data: Variable('data2'), kernel: [3, 3], numFilter: 3, stride: [1, 1] });
+    const pool1 = Pooling({ data: conv1, kernel: [2, 2], stride: [1, 1], poolType: 'avg' });
+    const pool2 = Pooling({ data: conv2, kernel: [2, 2], stride: [1, 1], poolType: 'max' });
+    const total = sum({ data: flatten({ data: pool1 }), axis: [1] }).add(sum({ data: flatten({ data: pool2 }), axis: [1] }));
+    const fc = FullyConnected({ data: total, numHidden: numClass });
+    const sym = SoftmaxOutput({ data: fc, name: 'softmax' });
+
+    const mod = new Module(sym, { dataNames: ['data1', 'data2'], labelNames: ['softmax_label'], logger: quiet });
+    mod.bind([['data1', [10, 3, 64, 64]], ['data2', [10, 3, 32, 32]]], [['softmax_label', [10]]]);
+    mod.initParams();
+    mod.initOptimizer({ optimizerParams: { learningRate: 0.01 } });
+    const steps: [number[], number[], [number, number], [number, number]][] = [
+      [[10, 3, 64, 64], [10, 3, 32, 32], [0, 9], [5, 15]],
+      [[3, 3, 64, 64], [3, 3, 32, 32], [0, 9], [5, 15]],
+      [[20, 3, 64, 64], [20, 3, 32, 32], [3, 5], [10, 25]],
+      [[20, 3, 120, 120], [20, 3, 32, 64], [0, 9], [5, 15]],
+      [[5, 3, 28, 40], [5, 3, 24, 16], [0, 9], [15, 25]],
+    ];
+    const before = mod.getParams()[0]['fullyconnected0_weight']!.copy();
+    for (const [d1, d2, r1, r2] of steps) {
+      const batch = new DataBatch([nd.random.uniform(r1[0], r1[1], d1), nd.random.uniform(r2[0], r2[1], d2)], [nd.ones([d1[0]!])]);
+      mod.forward(batch);
+      expect(mod.getOutputs()[0]!.shape).toEqual([d1[0], numClass]);
+      mod.backward();
+      mod.update();
+    }
+    expect(mod.getParams()[0]['fullyconnected0_weight']!.toArray()).not.toEqual(before.toArray());
+
+    const evalIter = new NDArrayIter([nd.random.uniform(0, 9, [30, 3, 30, 30]), nd.random.uniform(15, 25, [30, 3, 20, 40])], [nd.ones([30])], {
+      batchSize: 5,
+    });
+    expect(mod.score(evalIter, 'acc').length).toBe(1);
+
+    const predIter = new NDArrayIter([nd.random.uniform(0, 9, [10, 3, 30, 30]), nd.random.uniform(15, 25, [10, 3, 20, 40])]);
+    mod.bind([['data1', [1, 3, 30, 30]], ['data2', [1, 3, 20, 40]]], null, { forTraining: false, forceRebind: true });
+    expect((mod.predict(predIter) as nd.NDArray).shape).toEqual([10, numClass]);
+  });
+
+  it('test_module_states: 2-layer LSTM begin states as stateNames, fed back per device', () => {
+    const stack = new SequentialRNNCell();
+    for (let i = 0; i < 2; i++) stack.add(new LSTMCell(20, { prefix: `lstm_l${i}_` }));
+    const beginState = stack.beginState(variableState);
+    const { states } = stack.unroll(10, Variable('data'), { beginState });
+    const stateNames = beginState.map((s) => s.name!);
+    expect(stateNames).toEqual(['lstm_l0_begin_state_0', 'lstm_l0_begin_state_1', 'lstm_l1_begin_state_0', 'lstm_l1_begin_state_1']);
+    const mod = new Module(Group(states), { context: two, labelNames: null, stateNames, logger: quiet });
+    mod.bind([['data', [5, 10]]], null, { forTraining: false });
+    mod.initParams();
+    const batch = new DataBatch([nd.zeros([5, 10])], []);
+
+    mod.setStates({ value: 1 });
+    mod.forward(batch);
+    const out = mod.getOutputs(false);
+    const out1 = mod.getOutputs(true).map((o) => o.toArray());
+
+    mod.setStates({ states: out.map((perDevice) => perDevice.map((a) => a.copy())) });
+    mod.forward(batch);
+    const out2 = mod.getOutputs(true).map((o) => o.toArray());
+
+    // MXNet: not almost_equal(x1, x2, rtol=1e-3) for every output.
+    out1.forEach((x1, k) => {
+      const x2 = out2[k]!;
+      expect(x1.some((v, i) => Math.abs(v - x2[i]!) > 1e-3 * Math.abs(x2[i]!) + 1e-20)).toBe(true);
+    });
   });
 });
 

@@ -291,6 +291,64 @@ describe('Module training', () => {
     expect(splitInputSlice(20, [1, 3, 1])).toEqual([[0, 4], [4, 16], [16, 20]]);
   });
 
+  it('compressionParams: the kvstore sums 2-bit quantized gradients (with residuals) across two contexts', () => {
+    const rows = [[0.7, 0.2, -0.6, -0.3], [0.4, 0.4, -0.1, 0.9]];
+    const threshold = 0.5;
+    const run = (compressionParams: { type: '2bit'; threshold: number } | null): number[][] => {
+      const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 1, noBias: true });
+      const mod = new Module(sym, { labelNames: null, context: [nd.cpu(0), nd.cpu(1)], compressionParams, logger: quiet });
+      mod.bind([['data', [2, 4]]]);
+      mod.initParams({ initializer: null, argParams: { fc_weight: nd.zeros([1, 4]) } });
+      mod.initOptimizer({ kvstore: 'device', optimizer: 'sgd', optimizerParams: { learningRate: 1 } });
+      const steps: number[][] = [];
+      for (let step = 0; step < 2; step++) {
+        // Output gradient 1: each context's weight gradient is its own data row.
+        mod.forward(new DataBatch([nd.array(rows)]), { isTrain: true });
+        mod.backward([nd.ones([2, 1])]);
+        mod.update();
+        steps.push(mod.getParams()[0]['fc_weight']!.toArray());
+      }
+      return steps;
+    };
+    // By hand: each context adds its gradient to its residual, sends ±threshold where the residual
+    // reaches it (taking it off the residual) and 0 elsewhere; SGD steps by lr · (1/batch) · the sum.
+    const residuals = rows.map((r) => r.map(() => 0));
+    const expected: number[][] = [];
+    let w = [0, 0, 0, 0];
+    for (let step = 0; step < 2; step++) {
+      const sent = rows.map((row, k) =>
+        row.map((g, j) => {
+          const r = Math.fround(residuals[k]![j]! + g);
+          const q = r >= threshold ? threshold : r <= -threshold ? -threshold : 0;
+          residuals[k]![j] = r - q;
+          return q;
+        }),
+      );
+      w = w.map((v, j) => v - (sent[0]![j]! + sent[1]![j]!) / 2);
+      expected.push(w);
+    }
+    expect(expected).toEqual([[-0.25, 0, 0.25, -0.25], [-0.75, -0.25, 0.5, -0.25]]);
+    const compressed = run({ type: '2bit', threshold });
+    compressed.forEach((got, i) => got.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 6)));
+    const plain = run(null);
+    plain[0]!.forEach((v, j) => expect(v).toBeCloseTo(-(rows[0]![j]! + rows[1]![j]!) / 2, 6));
+    expect(plain[0]).not.toEqual(compressed[0]);
+    // As MXNet: the 'local' store does not compress, and only '2bit' exists.
+    const bound = (compressionParams: { type: '2bit'; threshold: number }): Module => {
+      const mod = new Module(FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 1 }), {
+        labelNames: null,
+        context: [nd.cpu(0), nd.cpu(1)],
+        compressionParams,
+        logger: quiet,
+      });
+      mod.bind([['data', [2, 4]]]);
+      mod.initParams();
+      return mod;
+    };
+    expect(() => bound({ type: '2bit', threshold }).initOptimizer({ kvstore: 'local' })).toThrow(/not supported by the 'local' store/);
+    expect(() => bound({ type: '1bit' as '2bit', threshold }).initOptimizer({ kvstore: 'device' })).toThrow(nd.ValueError);
+  });
+
   it('fit with group2ctxs (fc1 on one context, fc2 on another) trains exactly as without', () => {
     const groupedMlp = () => {
       const hidden = withAttrScope({ ctx_group: 'dev1' }, () =>

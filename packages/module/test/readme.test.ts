@@ -1,11 +1,13 @@
 // The README's examples, run as written (outputs replaced by checks).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
-import { Activation, FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
+import { Activation, Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol as BktSymbol, Variable } from '@bkt/symbol';
+import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import {
+  BucketingModule,
   BucketSentenceIter,
   doCheckpoint,
   encodeSentences,
@@ -14,9 +16,12 @@ import {
   Mixed,
   Module,
   moduleCheckpoint,
+  Monitor,
   NDArrayIter,
   Perplexity,
+  SequentialModule,
   Speedometer,
+  type SymGen,
   Xavier,
   Zero,
 } from '../src/index.js';
@@ -46,6 +51,70 @@ describe('README examples', () => {
       expect((again.predict(new NDArrayIter(x, null, { batchSize: 64 })) as nd.NDArray).toArray()).toEqual(probs.toArray());
       again.initOptimizer({ optimizerParams: { learningRate: 0.5, momentum: 0.9 } });
       expect(again.updater!.getStates()).toEqual(mod.updater!.getStates());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sequential module and monitor', () => {
+    nd.seed(0);
+    const x = nd.random.normal(0, 1, [200, 4]);
+    const xs = x.toArray();
+    const train = new NDArrayIter(x, nd.array(Array.from({ length: 200 }, (_, i) => (xs[i * 4]! > 0 ? 1 : 0))), { batchSize: 20 });
+    const quiet = (): void => {};
+    const features = Activation({ data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 }), actType: 'relu', name: 'relu1' });
+    const head = SoftmaxOutput({ data: FullyConnected({ data: Variable('data'), name: 'fc2', numHidden: 2 }), name: 'softmax' });
+    const seq = new SequentialModule({ logger: quiet })
+      .add(new Module(features, { labelNames: null, logger: quiet }))
+      .add(new Module(head, { logger: quiet }), { takeLabels: true, autoWiring: true });
+    const lines: string[] = [];
+    const mon = new Monitor(10, { pattern: '.*weight|.*backward.*', sort: true, logger: (l) => lines.push(l) });
+    seq.fit(train, { numEpoch: 3, optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Xavier(), monitor: mon });
+    // Batches 1, 11, 21 of the 30 are monitored; each gives the same sorted names.
+    const names = (step: number): string[] => lines.filter((l) => l.startsWith(`Batch: ${String(step).padStart(7)} `)).map((l) => l.split(/\s+/)[2]!);
+    expect(names(1)).toEqual([
+      'fc1_backward_output0', 'fc1_backward_output1', 'fc1_backward_output2', 'fc1_weight',
+      'fc2_backward_output0', 'fc2_backward_output1', 'fc2_backward_output2', 'fc2_weight',
+      'relu1_backward_output', 'softmax_backward_output0', 'softmax_backward_output1',
+    ]);
+    expect(names(11)).toEqual(names(1));
+    expect(lines.length).toBe(3 * names(1).length);
+    expect((seq.score(train, 'acc')[0]![1] as number)).toBeGreaterThan(0.8);
+  });
+
+  it('bucketing module', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bkt-readme-bucketing-'));
+    try {
+      nd.seed(0);
+      const quiet = (): void => {};
+      const vocab = 50;
+      const symGen: SymGen = (seqLen) => {
+        const stack = new SequentialRNNCell();
+        for (let i = 0; i < 2; i++) stack.add(new LSTMCell(64, { prefix: `lstm_l${i}_` }));
+        const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: vocab, outputDim: 32 });
+        const { outputs } = stack.unroll(seqLen as number, embed, { mergeOutputs: true });
+        const pred = FullyConnected({ data: Reshape({ data: outputs as BktSymbol, shape: [-1, 64] }), name: 'pred', numHidden: vocab });
+        const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
+        return [SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }), ['data'], ['softmax_label']];
+      };
+      const sentences = Array.from({ length: 256 }, (_, i) => Array.from({ length: 3 + (i % 18) }, (_, t) => 1 + ((i + t * 7) % (vocab - 1))));
+      const train = new BucketSentenceIter(sentences, 16, { buckets: [5, 10, 15, 20], invalidLabel: 0 });
+      const mod = new BucketingModule(symGen, { defaultBucketKey: train.defaultBucketKey, maxBuckets: 8, logger: quiet });
+      const ppl: number[] = [];
+      mod.fit(train, {
+        numEpoch: 2, optimizer: 'adam', optimizerParams: { learningRate: 0.01 },
+        initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }), evalMetric: new Perplexity(0),
+        epochEndCallback: () => ppl.push(mod.score(train, new Perplexity(0))[0]![1] as number),
+      });
+      expect(ppl[1]!).toBeLessThan(ppl[0]!);
+      const prefix = join(dir, 'lm');
+      mod.saveCheckpoint(prefix, 2, true);
+      for (const f of ['lm-0002.params', 'lm-20-symbol.json', 'lm-5-symbol.json', 'lm-buckets.json', 'lm.buckets', 'lm-0002.states']) expect(existsSync(join(dir, f))).toBe(true);
+      const again = BucketingModule.load(prefix, 2, { symGen, loadOptimizerStates: true, logger: quiet });
+      again.bind(train.provideData, train.provideLabel);
+      expect(again.getParams()[0].pred_weight!.toArray()).toEqual(mod.getParams()[0].pred_weight!.toArray());
+      mod.dispose();
+      again.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

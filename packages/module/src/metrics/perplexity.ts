@@ -2,7 +2,7 @@
 // whose label equals ignoreLabel are left out of both the sum and the count; probabilities are
 // floored at 1e-10. NaN before any counted position.
 
-import { type NDArray, pick, ShapeError } from '@bkt/ndarray';
+import { type NDArray, pick, ShapeError, ValueError } from '@bkt/ndarray';
 import { type ArrayList, checkLabelShapes, EvalMetric, type MetricOptions, type MetricResult } from './eval-metric.js';
 import { host, indexOn } from './host.js';
 
@@ -16,6 +16,9 @@ export class Perplexity extends EvalMetric {
   readonly axis: number;
 
   constructor(ignoreLabel: number | null, opts: PerplexityOptions = {}) {
+    if (ignoreLabel !== null && typeof ignoreLabel !== 'number') {
+      throw new ValueError(`Perplexity: ignoreLabel must be a number or null (MXNet's positional ignore_label), got ${JSON.stringify(ignoreLabel)}`);
+    }
     const axis = opts.axis ?? -1;
     super(opts.name ?? 'perplexity', opts, { ignoreLabel, axis }, true);
     this.ignoreLabel = ignoreLabel;

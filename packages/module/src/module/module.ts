@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic, zeros } from '@bkt/ndarray';
-import { create as createKVStore, type KVStore } from '@bkt/kvstore';
+import { create as createKVStore, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
 import type { DataBatch } from '../data/data-batch.js';
@@ -34,6 +34,8 @@ export interface ModuleOptions {
   workLoadList?: readonly number[] | null;
   fixedParamNames?: readonly string[] | null;
   stateNames?: readonly string[] | null;
+  /** 2-bit gradient compression for the kvstore, e.g. `{ type: '2bit', threshold: 0.5 }`. */
+  compressionParams?: GradientCompressionParams | null;
   /** Model parallelism: `__ctx_group__` → context(s), one map for all devices or one per device. */
   group2ctxs?: Group2Ctxs | null;
   logger?: Logger;
@@ -46,6 +48,7 @@ export class Module extends BaseModule {
   readonly workLoadList: readonly number[];
   readonly fixedParamNames: readonly string[];
   readonly stateNames: readonly string[];
+  readonly compressionParams: GradientCompressionParams | null;
   readonly group2ctxs: Group2Ctxs | null;
   readonly #dataNames: string[];
   readonly #labelNames: string[];
@@ -83,6 +86,7 @@ export class Module extends BaseModule {
     this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : opts.labelNames ?? [])];
     this.stateNames = [...(opts.stateNames ?? [])];
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
+    this.compressionParams = opts.compressionParams ?? null;
     this.group2ctxs = opts.group2ctxs ?? null;
     const args = symbol.listArguments();
     const check = (names: readonly string[], what: string, throwIt: boolean): void => {
@@ -441,6 +445,7 @@ export class Module extends BaseModule {
     this.#updateOnKVStore = updateOnKV;
     this.#updater = null;
     if (kv) {
+      if (this.compressionParams) kv.setGradientCompression(this.compressionParams);
       if (updateOnKV) kv.setOptimizer(optimizer);
       this.#initKVStore([...this.#paramIndex.keys()]);
     }

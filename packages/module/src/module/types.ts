@@ -9,7 +9,7 @@ export type KVStoreSpec = string | KVStore | null;
 /** A registered optimizer name or an Optimizer object. */
 export type OptimizerSpec = string | Optimizer;
 
-/** What fit() and installMonitor need of MXNet's Monitor (the class itself is not in bkt yet). */
+/** What fit() and installMonitor need of a monitor: bkt's Monitor, or any object with these three methods. */
 export interface MonitorLike {
   install(exe: Executor): void;
   tic(): void;

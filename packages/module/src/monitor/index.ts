@@ -1,0 +1,2 @@
+export { Monitor, rmsStat } from './monitor.js';
+export type { MonitorOptions, MonitorResult, StatFunc } from './monitor.js';
