@@ -9,8 +9,8 @@ import { mulberry32 } from './prng.js';
 
 export interface GenerateCorpusOptions {
   seed: number;
-  /** Training sentences; validation gets a tenth as many. */
-  sentences: number;
+  /** Training sentences (default 20000); validation gets a tenth as many. */
+  sentences?: number;
   vocabSize?: number;
 }
 
@@ -59,8 +59,9 @@ export function generateCorpus(opts: GenerateCorpusOptions): Corpus {
     }
     return words.join(' ');
   };
-  const train = Array.from({ length: opts.sentences }, sentence);
-  const valid = Array.from({ length: Math.max(1, Math.round(opts.sentences / 10)) }, sentence);
+  const count = opts.sentences ?? 20000;
+  const train = Array.from({ length: count }, sentence);
+  const valid = Array.from({ length: Math.max(1, Math.round(count / 10)) }, sentence);
   // (the 60-word cap cuts under 1% of sentences short, which the floor ignores)
   const h = -END * Math.log(END) - NEXT_P.reduce((s, p) => s + (1 - END) * p * Math.log((1 - END) * p), 0);
   return { train, valid, floorPpl: Math.exp(h), vocab };

@@ -38,7 +38,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .description('train the language model on text files or the built-in corpus')
     .option('--train <file>', 'training text, one sentence a line, words split on spaces (with --valid)')
     .option('--valid <file>', 'validation text (with --train)')
-    .option('--sentences <n>', 'built-in corpus: training sentences (validation gets a tenth)', intAtLeast(10), 20000)
+    .option('--sentences <n>', 'built-in corpus: training sentences (validation gets a tenth; default: the corpus’s own)', intAtLeast(10))
     .option('--buckets <list>', "bucket lengths '10,20,30' or 'auto' (chosen from the length histogram)", parseBuckets, 'auto' as const)
     .option('--num-buckets <n>', 'how many buckets --buckets auto chooses', intAtLeast(1), 6)
     .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))

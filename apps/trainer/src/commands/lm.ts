@@ -19,8 +19,8 @@ import { vocabSize } from '../text-data.js';
 export interface LmOptions extends OptimizerChoice {
   train?: string;
   valid?: string;
-  /** Built-in corpus size (training sentences). */
-  sentences: number;
+  /** Built-in corpus size (training sentences); undefined: the corpus's default. */
+  sentences?: number;
   buckets: number[] | 'auto';
   numBuckets: number;
   cell: 'lstm' | 'gru';
@@ -64,7 +64,8 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
   if ((o.train === undefined) !== (o.valid === undefined)) throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
   const spec0: DataSpec = o.train ? { kind: 'files', train: o.train, valid: o.valid! } : { kind: 'builtin', seed: o.seed, sentences: o.sentences, floorPpl: NaN };
   const data = loadTrainingText(spec0, o.eos);
-  const spec: DataSpec = spec0.kind === 'builtin' ? { ...spec0, floorPpl: data.floorPpl! } : spec0;
+  // the run file records the corpus size actually drawn, so a resume regenerates the same text
+  const spec: DataSpec = spec0.kind === 'builtin' ? { ...spec0, sentences: data.train.length, floorPpl: data.floorPpl! } : spec0;
   const lengths = data.train.map((s) => s.length);
   const buckets = resolveBuckets(o.buckets, o.numBuckets, lengths);
   const model: LMConfig = {
