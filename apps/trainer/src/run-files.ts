@@ -16,6 +16,8 @@ export interface RunFile {
   eos: boolean;
   buckets: number[];
   data: DataSpec;
+  /** Seeds the epochs' shuffles; a resumed run keeps it. */
+  seed: number;
 }
 
 export const runFileOf = (prefix: string): string => `${prefix}-run.json`;

@@ -69,7 +69,8 @@ describe('bkt-train lm', () => {
   it('resumes exactly: one epoch, then --resume to the second, matches the straight run', async () => {
     const B = join(dir, 'b');
     expect((await cli('lm', ...TINY, '--epochs', '1', '--checkpoint', B, '--log', join(dir, 'b.jsonl'))).code).toBe(0);
-    const resumed = await cli('lm', ...TINY, '--epochs', '2', '--resume', `${B}:1`, '--log', join(dir, 'b.jsonl'));
+    // a different --seed is overridden: the run keeps the seed it started with
+    const resumed = await cli('lm', ...TINY, '--seed', '99', '--epochs', '2', '--resume', `${B}:1`, '--log', join(dir, 'b.jsonl'));
     expect(resumed.code).toBe(0);
     expect(resumed.out.join('\n')).toMatch(/Resuming .*b at epoch 1/);
     const a = readMetricsLog(join(dir, 'a.jsonl'));

@@ -58,7 +58,7 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
   if (o.resume) {
     const { run, vocab } = loadRunFiles(o.resume.prefix);
     checkEpochExists(o.resume.prefix, o.resume.epoch);
-    log(`Resuming ${o.resume.prefix} at epoch ${o.resume.epoch}: model, data and buckets as that run was started`);
+    log(`Resuming ${o.resume.prefix} at epoch ${o.resume.epoch}: model, data, buckets and seed as that run was started`);
     return { run, data: loadTrainingText(run.data, run.eos, vocab) };
   }
   if ((o.train === undefined) !== (o.valid === undefined)) throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
@@ -77,7 +77,7 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
     dropout: o.dropout,
     vocabSize: vocabSize(data.vocab),
   };
-  return { run: { model, eos: o.eos, buckets, data: spec }, data };
+  return { run: { model, eos: o.eos, buckets, data: spec, seed: o.seed }, data };
 }
 
 function configTable(o: LmOptions, run: RunFile, trainCount: number, validCount: number): Record<string, string | number | boolean | null> {
@@ -101,7 +101,7 @@ function configTable(o: LmOptions, run: RunFile, trainCount: number, validCount:
     init: `${o.init.kind}:${o.init.kind === 'xavier' ? o.init.magnitude : o.init.scale}`,
     contexts: o.contexts.map((c) => `cpu(${c.deviceId})`).join(','),
     'kv store': o.kvStore,
-    seed: o.seed,
+    seed: run.seed,
     checkpoint: o.checkpoint ?? null,
     resumed: o.resume ? `${o.resume.prefix}:${o.resume.epoch}` : null,
   };
@@ -115,8 +115,9 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   const log = display.log;
   if (o.threads !== undefined) setNumThreads(o.threads);
   checkOptimizer(o);
-  random.seed(o.seed);
   const { run, data } = prepare(o, log);
+  // the iterators shuffle once when made, so a resumed run seeds as its first run did
+  random.seed(run.seed);
   const layout = layoutOf(run.model);
   const symGen = lmSymGen(run.model);
   const trainIter = bucketIter(data.train, o.batchSize, run.buckets, layout, log);
@@ -165,7 +166,7 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   process.on('SIGINT', onSigint);
   const evalData = validIter.numBatches > 0 ? validIter : null;
   if (!evalData) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
-  replayShuffles(trainIter, evalData, o.seed, beginEpoch);
+  replayShuffles(trainIter, evalData, run.seed, beginEpoch);
   const started = performance.now();
   let end;
   try {
@@ -175,7 +176,7 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
       metric: () => new Perplexity(0),
       beginEpoch,
       numEpoch: o.epochs,
-      seed: o.seed,
+      seed: run.seed,
       invalidLabel: 0,
       logger: log,
       batchEndCallback: [new Speedometer(o.batchSize, o.dispBatches, false, { logger: log }), (p) => display.batchEnd(p)],
