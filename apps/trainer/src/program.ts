@@ -56,7 +56,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--wd <w>', 'weight decay', numberIn(0), 0.00001)
     .option('--clip <c>', 'clip each gradient element to [-c, c]', numberIn(0, Infinity, true))
     .option('--lr-scheduler <spec>', 'factor:STEP:FACTOR | multifactor:S1,S2:FACTOR | poly:MAX_UPDATE[:POWER] | cosine:MAX_UPDATE', parseLrScheduler)
-    .option('--init <spec>', 'xavier[:MAGNITUDE] (factor_type in) or uniform[:SCALE]', parseInit, parseInit('xavier'))
+    .addOption(new Option('--init <spec>', 'xavier[:MAGNITUDE] (factor_type in) or uniform[:SCALE]').argParser(parseInit).default(parseInit('xavier'), 'xavier:2.34'))
     .addOption(contextsOption())
     .addOption(new Option('--kv-store <type>', 'gradient aggregation over contexts').choices(['device', 'local', 'none']).default('device'))
     .option('--seed <n>', 'random seed (corpus, initialization, shuffling)', intAtLeast(0), 42)
