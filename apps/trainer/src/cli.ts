@@ -1,2 +1,10 @@
-// bkt-train: arrives with the trainer issue; the packages below it are built first.
-export {};
+#!/usr/bin/env node
+// bkt-train's entry point (see program.ts for the commands).
+import { buildProgram } from './program.js';
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((e: unknown) => {
+    console.error(`bkt-train: error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  });

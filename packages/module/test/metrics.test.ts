@@ -113,6 +113,16 @@ describe('classification metrics', () => {
     expect(value(zeros)).toBe(0);
   });
 
+  it('Perplexity and CrossEntropy take labels on another context than the predictions (several contexts)', () => {
+    const pred = a([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]]).copyTo(nd.cpu(1));
+    const ppl = new Perplexity(-1);
+    ppl.update([a([0, 2])], [pred]);
+    expect(value(ppl)).toBeCloseTo(Math.pow(0.5 * 0.8, -1 / 2), 5);
+    const ce = new CrossEntropy();
+    ce.update([a([0, 2])], [pred]);
+    expect(value(ce)).toBeCloseTo(-(Math.log(0.5) + Math.log(0.8)) / 2, 5);
+  });
+
   it('Perplexity with an ignored label (spec §4.1)', () => {
     expect(() => new Perplexity({ ignoreLabel: 0 } as never)).toThrow(/ignoreLabel must be a number/);
     const ppl = new Perplexity(-1);

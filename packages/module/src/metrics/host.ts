@@ -17,3 +17,18 @@ export function using<T>(arrays: NDArray[], fn: () => T): T {
     for (const a of arrays) a.dispose();
   }
 }
+
+/**
+ * `label` reshaped to `shape` on `pred`'s context, for pick(): with several contexts the executor
+ * group hands a metric each device's outputs with labels that stay where the batch was made (MXNet's
+ * metrics read both back to numpy, so there it never mattered).
+ */
+export function indexOn(label: NDArray, pred: NDArray, shape: readonly number[]): NDArray {
+  if (label.context.equals(pred.context)) return label.reshape(shape);
+  const moved = label.copyTo(pred.context);
+  try {
+    return moved.reshape(shape);
+  } finally {
+    moved.dispose();
+  }
+}

@@ -2,7 +2,7 @@
 // CrossEntropy and NegativeLogLikelihood.
 
 import { IndexError, type NDArray, pick, ShapeError, ValueError } from '@bkt/ndarray';
-import { host } from './host.js';
+import { host, indexOn } from './host.js';
 
 export function labelProbabilities(label: NDArray, pred: NDArray, metric: string): Float64Array {
   if (pred.ndim !== 2) throw new ShapeError(`${metric}: predictions must be (examples, classes), got (${pred.shape.join(', ')})`);
@@ -13,7 +13,7 @@ export function labelProbabilities(label: NDArray, pred: NDArray, metric: string
     const c = Math.trunc(t);
     if (c < 0 || c >= classes) throw new IndexError(`${metric}: label ${t} is out of range for ${classes} classes`);
   }
-  const index = label.reshape([n]);
+  const index = indexOn(label, pred, [n]);
   try {
     const picked = pick(pred, index, { axis: 1 });
     try {

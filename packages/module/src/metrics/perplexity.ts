@@ -4,7 +4,7 @@
 
 import { type NDArray, pick, ShapeError, ValueError } from '@bkt/ndarray';
 import { type ArrayList, checkLabelShapes, EvalMetric, type MetricOptions, type MetricResult } from './eval-metric.js';
-import { host } from './host.js';
+import { host, indexOn } from './host.js';
 
 export interface PerplexityOptions extends MetricOptions {
   /** The class axis of the predictions. Default -1. */
@@ -38,7 +38,7 @@ export class Perplexity extends EvalMetric {
         throw new ShapeError(`Perplexity: shape mismatch: labels (${label.shape.join(', ')}) vs. predictions (${pred.shape.join(', ')})`);
       }
       // the label laid out as the predictions without their class axis, so pick() takes one per position
-      const index: NDArray = label.reshape(pred.shape.filter((_, k) => k !== ax));
+      const index: NDArray = indexOn(label, pred, pred.shape.filter((_, k) => k !== ax));
       let probs: Float64Array;
       try {
         const picked = pick(pred, index, { axis: ax });

@@ -1,0 +1,228 @@
+// `bkt-train lm`: trains the bucketed language model (lstm_bucketing.py and more) with a progress
+// display, Speedometer lines, per-epoch summaries, checkpoints, a JSONL log and an HTML report.
+// Ctrl-C stops after the current batch, writes a final checkpoint and the report, and exits 0.
+
+import { type BaseModule, Perplexity, Speedometer } from '@bkt/module';
+import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
+import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm-data.js';
+import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
+import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
+import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
+import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
+import { type RunDisplay, runDisplay } from '../progress.js';
+import { writeReport } from '../report.js';
+import { checkEpochExists, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
+import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
+import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
+import { vocabSize } from '../text-data.js';
+
+export interface LmOptions extends OptimizerChoice {
+  train?: string;
+  valid?: string;
+  /** Built-in corpus size (training sentences); undefined: the corpus's default. */
+  sentences?: number;
+  buckets: number[] | 'auto';
+  numBuckets: number;
+  cell: 'lstm' | 'gru';
+  /** undefined: fused unless dropout asks for unrolled cells. */
+  fused?: boolean;
+  numLayers: number;
+  numHidden: number;
+  numEmbed: number;
+  dropout: number;
+  batchSize: number;
+  epochs: number;
+  init: InitSpec;
+  contexts: ContextSpec[];
+  kvStore: string;
+  seed: number;
+  checkpoint?: string;
+  resume?: CheckpointRef;
+  log?: string;
+  report?: string;
+  dispBatches: number;
+  eos: boolean;
+  threads?: number;
+}
+
+/** Where a Ctrl-C checkpoint goes when no --checkpoint was given. */
+export const INTERRUPT_PREFIX = 'bkt-interrupted';
+
+interface Prepared {
+  run: RunFile;
+  data: ReturnType<typeof loadTrainingText>;
+}
+
+// A fresh run's configuration, or a resumed run's (model and data as the checkpoint was trained).
+function prepare(o: LmOptions, log: (m: string) => void): Prepared {
+  if (o.resume) {
+    const { run, vocab } = loadRunFiles(o.resume.prefix);
+    checkEpochExists(o.resume.prefix, o.resume.epoch);
+    log(`Resuming ${o.resume.prefix} at epoch ${o.resume.epoch}: model, data, buckets and seed as that run was started`);
+    return { run, data: loadTrainingText(run.data, run.eos, vocab) };
+  }
+  if ((o.train === undefined) !== (o.valid === undefined)) throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
+  const spec0: DataSpec = o.train ? { kind: 'files', train: o.train, valid: o.valid! } : { kind: 'builtin', seed: o.seed, sentences: o.sentences, floorPpl: NaN };
+  const data = loadTrainingText(spec0, o.eos);
+  // the run file records the corpus size actually drawn, so a resume regenerates the same text
+  const spec: DataSpec = spec0.kind === 'builtin' ? { ...spec0, sentences: data.train.length, floorPpl: data.floorPpl! } : spec0;
+  const lengths = data.train.map((s) => s.length);
+  const buckets = resolveBuckets(o.buckets, o.numBuckets, lengths);
+  const model: LMConfig = {
+    cell: o.cell,
+    fused: o.fused ?? o.dropout === 0,
+    numLayers: o.numLayers,
+    numHidden: o.numHidden,
+    numEmbed: o.numEmbed,
+    dropout: o.dropout,
+    vocabSize: vocabSize(data.vocab),
+  };
+  return { run: { model, eos: o.eos, buckets, data: spec, seed: o.seed }, data };
+}
+
+function configTable(o: LmOptions, run: RunFile, trainCount: number, validCount: number): Record<string, string | number | boolean | null> {
+  const m = run.model;
+  return {
+    data: run.data.kind === 'builtin' ? `built-in corpus (seed ${run.data.seed}, ${run.data.sentences} sentences)` : `${run.data.train} / ${run.data.valid}`,
+    'train sentences': trainCount,
+    'valid sentences': validCount,
+    vocabulary: m.vocabSize,
+    buckets: run.buckets.join(', '),
+    network: `${m.cell} ${m.fused ? 'fused' : 'unrolled'}, ${m.numLayers} × ${m.numHidden}, embed ${m.numEmbed}`,
+    dropout: m.dropout,
+    'batch size': o.batchSize,
+    epochs: o.epochs,
+    optimizer: o.optimizer,
+    lr: o.lr,
+    momentum: o.momentum,
+    wd: o.wd,
+    clip: o.clip,
+    'lr scheduler': o.lrScheduler ? JSON.stringify(o.lrScheduler) : null,
+    init: `${o.init.kind}:${o.init.kind === 'xavier' ? o.init.magnitude : o.init.scale}`,
+    contexts: o.contexts.map((c) => `cpu(${c.deviceId})`).join(','),
+    'kv store': o.kvStore,
+    seed: run.seed,
+    checkpoint: o.checkpoint ?? null,
+    resumed: o.resume ? `${o.resume.prefix}:${o.resume.epoch}` : null,
+  };
+}
+
+const gapText = (ppl: number | null, floor: number | null): string =>
+  ppl === null || floor === null ? '' : ` (floor ${floor.toFixed(2)}, ${ppl >= floor ? '+' : ''}${(((ppl - floor) / floor) * 100).toFixed(1)}%)`;
+
+/** Runs `bkt-train lm`; resolves with the exit code. */
+export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): Promise<number> {
+  const log = display.log;
+  if (o.threads !== undefined) setNumThreads(o.threads);
+  checkOptimizer(o);
+  const { run, data } = prepare(o, log);
+  // the iterators shuffle once when made, so a resumed run seeds as its first run did
+  random.seed(run.seed);
+  const layout = layoutOf(run.model);
+  const symGen = lmSymGen(run.model);
+  const trainIter = bucketIter(data.train, o.batchSize, run.buckets, layout, log);
+  const validIter = bucketIter(data.valid, o.batchSize, run.buckets, layout, log);
+  if (trainIter.numBatches === 0) throw new ValueError(`--batch-size ${o.batchSize}: no bucket holds that many training sentences`);
+  const floorPpl = data.floorPpl;
+  log(
+    `Data: ${data.train.length} training / ${data.valid.length} validation sentences, vocabulary ${run.model.vocabSize}, buckets [${run.buckets.join(', ')}]` +
+      (floorPpl !== null ? `, source floor perplexity ${floorPpl.toFixed(2)}` : ''),
+  );
+  const m = run.model;
+  log(`Model: ${m.cell} ${m.fused ? 'fused (TN)' : 'unrolled (NT)'}, ${m.numLayers} layers × ${m.numHidden} hidden, embed ${m.numEmbed}, ${trainIter.numBatches} batches of ${o.batchSize} per epoch`);
+
+  const context = o.contexts.map((c) => cpu(c.deviceId));
+  const defaultKey = trainIter.defaultBucketKey;
+  const beginEpoch = o.resume?.epoch ?? 0;
+  let mod: BaseModule;
+  if (o.resume) {
+    mod = loadLMModule(o.resume.prefix, o.resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true });
+    mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
+  } else {
+    mod = createLMModule(symGen, defaultKey, { context, logger: log });
+    mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
+    mod.initParams({ initializer: initializerOf(o.init) });
+  }
+  mod.initOptimizer({ kvstore: o.kvStore === 'none' ? null : o.kvStore, optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
+
+  // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
+  const prefix = o.checkpoint ?? o.resume?.prefix;
+  if (prefix) saveRunFiles(prefix, run, data.vocab);
+  const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
+  const records: EpochRecord[] = o.log && o.resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
+  const stats = bucketStats(
+    data.train.map((s) => s.length),
+    run.buckets,
+  );
+  const config = configTable(o, run, data.train.length, data.valid.length);
+  const report = (status: string): void => writeReport(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
+
+  let stop = false;
+  const onSigint = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    log('Interrupted: finishing the current batch, then saving a checkpoint (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  const evalData = validIter.numBatches > 0 ? validIter : null;
+  if (!evalData) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
+  replayShuffles(trainIter, evalData, run.seed, beginEpoch);
+  const started = performance.now();
+  let end;
+  try {
+    end = await trainLoop(mod, {
+      trainData: trainIter,
+      evalData,
+      metric: () => new Perplexity(0),
+      beginEpoch,
+      numEpoch: o.epochs,
+      seed: run.seed,
+      invalidLabel: 0,
+      logger: log,
+      batchEndCallback: [new Speedometer(o.batchSize, o.dispBatches, false, { logger: log }), (p) => display.batchEnd(p)],
+      onEpochStart: (epoch) => display.startEpoch(epoch, trainIter.numBatches),
+      onEpochTrained: (epoch) => {
+        display.stop();
+        if (prefix) saveLMCheckpoint(mod, prefix, epoch + 1);
+      },
+      onEpochEnd: (r: EpochResult) => {
+        const rec: EpochRecord = {
+          epoch: r.epoch + 1,
+          train_ppl: r.trainPpl,
+          valid_ppl: r.validPpl,
+          ...(floorPpl !== null ? { floor_ppl: floorPpl } : {}),
+          tokens_per_s: Math.round(r.tokens / r.seconds),
+          samples_per_s: Math.round(r.samples / r.seconds),
+          seconds: +r.seconds.toFixed(3),
+        };
+        records.push(rec);
+        log(
+          `Epoch ${r.epoch + 1}/${o.epochs}: train ppl ${r.trainPpl.toFixed(2)}, valid ppl ${r.validPpl === null ? '-' : r.validPpl.toFixed(2)}` +
+            `${gapText(r.validPpl, floorPpl)}, ${rec.tokens_per_s} tokens/s, ${r.seconds.toFixed(1)} s`,
+        );
+        if (o.log) writeMetricsLog(o.log, records);
+        report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
+      },
+      shouldStop: () => stop,
+    });
+  } finally {
+    display.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const took = (performance.now() - started) / 1000;
+  const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;
+  if (end.interrupted) {
+    const to = prefix ?? INTERRUPT_PREFIX;
+    if (!prefix) saveRunFiles(to, run, data.vocab);
+    saveLMCheckpoint(mod, to, end.epoch);
+    log(
+      `Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params ` +
+        `(continue with --resume ${to}:${end.epoch}, which restarts epoch ${end.epoch + 1} from these parameters)`,
+    );
+    report(`interrupted in epoch ${end.epoch + 1} after ${duration}`);
+  } else {
+    report(`finished ${o.epochs} epochs in ${duration}`);
+  }
+  log(`Report: ${reportFile}`);
+  return 0;
+}

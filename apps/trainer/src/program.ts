@@ -1,0 +1,111 @@
+// The bkt-train program: parses and validates the options of each subcommand (commander prints
+// what is wrong and exits non-zero), then hands typed options to the command. An error while
+// running prints one line (no stack for bkt's own errors unless BKT_TRACE=1) and sets exit code 1.
+
+import { Command, Option } from 'commander';
+import { BktError } from '@bkt/ndarray';
+import { runBench } from './commands/bench.js';
+import { runEval } from './commands/eval.js';
+import { runGenerate } from './commands/generate.js';
+import { runLm } from './commands/lm.js';
+import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler } from './options.js';
+
+const run = (fn: () => Promise<number>): Promise<void> =>
+  fn().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const err = e as Error;
+      console.error(`bkt-train: error: ${err instanceof BktError && !process.env['BKT_TRACE'] ? err.message : (err.stack ?? String(err))}`);
+      process.exitCode = 1;
+    },
+  );
+
+const contextsOption = (): Option => new Option('--contexts <list>', 'devices, e.g. cpu(0),cpu(1)').argParser(parseContexts).default(parseContexts('cpu(0)'), 'cpu(0)');
+const checkpointRefOption = (what: string): Option => new Option('--checkpoint <prefix:epoch>', what).argParser(parseCheckpointRef).makeOptionMandatory();
+const threadsOption = (): Option => new Option('--threads <n>', 'native worker threads (default: the machine’s cores)').argParser(intAtLeast(1));
+
+/** The bkt-train program; `configure` runs before the subcommands are added, so they inherit it (tests use exitOverride). */
+export function buildProgram(configure: (root: Command) => void = () => {}): Command {
+  const program = new Command('bkt-train')
+    .description('Train, evaluate and sample bucketed LSTM/GRU language models (MXNet lstm_bucketing.py on bkt).')
+    .showHelpAfterError('(add --help for the options)')
+    .configureHelp({ sortOptions: false });
+  configure(program);
+  program
+    .command('lm')
+    .description('train the language model on text files or the built-in corpus')
+    .option('--train <file>', 'training text, one sentence a line, words split on spaces (with --valid)')
+    .option('--valid <file>', 'validation text (with --train)')
+    .option('--sentences <n>', 'built-in corpus: training sentences (validation gets a tenth; default: the corpus’s own)', intAtLeast(10))
+    .option('--buckets <list>', "bucket lengths '10,20,30' or 'auto' (chosen from the length histogram)", parseBuckets, 'auto' as const)
+    .option('--num-buckets <n>', 'how many buckets --buckets auto chooses', intAtLeast(1), 6)
+    .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))
+    .addOption(new Option('--fused', 'the fused RNN operator, layout TN (the default unless --dropout)').conflicts('unrolled'))
+    .addOption(new Option('--unrolled', 'unrolled step cells, layout NT (as lstm_bucketing.py)'))
+    .option('--num-layers <n>', 'stacked recurrent layers', intAtLeast(1), 2)
+    .option('--num-hidden <n>', 'hidden units per layer', intAtLeast(1), 200)
+    .option('--num-embed <n>', 'embedding size', intAtLeast(1), 200)
+    .option('--dropout <p>', 'dropout between layers, in [0, 1) (needs --unrolled)', numberIn(0, 0.99), 0)
+    .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
+    .option('--epochs <n>', 'train until this many epochs are done', intAtLeast(1), 10)
+    .option('--optimizer <name>', 'adam, sgd, nag, rmsprop, … (any registered optimizer; lstm_bucketing.py: sgd, --lr 0.01)', 'adam')
+    .option('--lr <rate>', 'learning rate', numberIn(0, Infinity, true), 0.005)
+    .option('--momentum <m>', 'momentum (sgd, nag, signum)', numberIn(0, 0.999), 0)
+    .option('--wd <w>', 'weight decay', numberIn(0), 0.00001)
+    .option('--clip <c>', 'clip each gradient element to [-c, c]', numberIn(0, Infinity, true))
+    .option('--lr-scheduler <spec>', 'factor:STEP:FACTOR | multifactor:S1,S2:FACTOR | poly:MAX_UPDATE[:POWER] | cosine:MAX_UPDATE', parseLrScheduler)
+    .addOption(new Option('--init <spec>', 'xavier[:MAGNITUDE] (factor_type in) or uniform[:SCALE]').argParser(parseInit).default(parseInit('xavier'), 'xavier:2.34'))
+    .addOption(contextsOption())
+    .addOption(new Option('--kv-store <type>', 'gradient aggregation over contexts').choices(['device', 'local', 'none']).default('device'))
+    .option('--seed <n>', 'random seed (corpus, initialization, shuffling)', intAtLeast(0), 42)
+    .option('--checkpoint <prefix>', 'save <prefix>-NNNN.params (+ optimizer states, vocab, run config) every epoch')
+    .option('--resume <prefix:epoch>', 'continue a checkpointed run after that epoch', parseCheckpointRef)
+    .option('--log <file>', 'JSONL metrics, one object per epoch')
+    .option('--report <file>', 'HTML report (default: <checkpoint>-report.html or ./bkt-report.html)')
+    .option('--disp-batches <n>', 'a Speedometer line every n batches', intAtLeast(1), 50)
+    .option('--no-eos', 'do not end sentences with </s> (as MXNet and the PyTorch reference read text)')
+    .addOption(threadsOption())
+    .action((opts) => run(() => runLm({ ...opts, clip: opts.clip ?? null, lrScheduler: opts.lrScheduler ?? null, fused: opts.fused ? true : opts.unrolled ? false : undefined })));
+
+  program
+    .command('eval')
+    .description('perplexity of a checkpoint on a text file')
+    .addOption(checkpointRefOption('the checkpoint to evaluate'))
+    .requiredOption('--data <file>', 'text, one sentence a line')
+    .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
+    .option('--json', 'print one JSON object')
+    .addOption(contextsOption())
+    .addOption(threadsOption())
+    .action((opts) => run(() => runEval(opts)));
+
+  program
+    .command('generate')
+    .description('sample text from a checkpoint')
+    .addOption(checkpointRefOption('the checkpoint to sample'))
+    .option('--prompt <words>', 'words to continue (default: a random first word)')
+    .option('--length <n>', 'words to generate at most (stops early at </s>)', intAtLeast(1), 20)
+    .option('--temperature <t>', 'sampling temperature (> 0; lower is greedier)', numberIn(0, 100, true), 1)
+    .option('--seed <n>', 'random seed', intAtLeast(0), 1)
+    .option('--count <n>', 'how many samples', intAtLeast(1), 1)
+    .addOption(threadsOption())
+    .action((opts) => run(() => runGenerate(opts)));
+
+  program
+    .command('bench')
+    .description('training throughput of the LM on random tokens (JSON lines, one per variant)')
+    .option('--seq-len <n>', 'sequence length', intAtLeast(2), 30)
+    .option('--batches <n>', 'timed training steps', intAtLeast(1), 40)
+    .option('--vocab <n>', 'vocabulary size', intAtLeast(2), 10000)
+    .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
+    .option('--num-hidden <n>', 'hidden units per layer', intAtLeast(1), 200)
+    .option('--num-embed <n>', 'embedding size', intAtLeast(1), 200)
+    .option('--num-layers <n>', 'stacked layers', intAtLeast(1), 2)
+    .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))
+    .addOption(new Option('--variant <v>', 'which build to time').choices(['fused', 'unrolled', 'both']).default('both'))
+    .addOption(threadsOption())
+    .action((opts) => run(() => runBench(opts)));
+
+  return program;
+}
