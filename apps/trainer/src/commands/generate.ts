@@ -5,7 +5,7 @@
 
 import { DataBatch, DataDesc } from '@bkt/module';
 import { array, cpu, type NDArray, setNumThreads, ValueError } from '@bkt/ndarray';
-import { mulberry32 } from '../prng.js';
+import { Rng } from '../corpus/rng.js';
 import { loadLMModule } from '../lm-module.js';
 import { layoutOf, lmSymGen } from '../model.js';
 import type { CheckpointRef } from '../options.js';
@@ -51,7 +51,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const provideData = [new DataDesc('data', shape, 'float32', layout)];
   const provideLabel = [new DataDesc('softmax_label', shape, 'float32', layout)];
   mod.bind(provideData, provideLabel, { forTraining: false });
-  const rand = mulberry32(o.seed);
+  const rng = new Rng(o.seed);
+  const rand = (): number => rng.next();
   const special = new Set([PAD, UNK, EOS].map((w) => vocab.get(w)).filter((id): id is number => id !== undefined));
   const eos = vocab.get(EOS);
   const promptWords = (o.prompt ?? '').split(/\s+/).filter((w) => w !== '');
