@@ -2,6 +2,9 @@
 // The one entry point for a fresh machine (Debian with only Node 20 and npm):
 //   node tooling/scripts/bootstrap.mjs        set up: system libraries, pnpm, dependencies, native addon
 //   node tooling/scripts/bootstrap.mjs test   the same, then every test of every package
+//   node tooling/scripts/bootstrap.mjs train [bkt-train lm options]
+//                                             the same, then builds bkt-train and trains the default
+//                                             language model on the built-in corpus (into runs/default/)
 // System packages are installed with apt-get when missing and we are root; otherwise we say what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -105,7 +108,17 @@ if (mode === 'test') {
   const s = summarizeTests();
   console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   process.exit(r.status === 0 && s.failed === 0 ? 0 : 1);
+} else if (mode === 'train') {
+  log('building bkt-train');
+  run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@bkt/trainer...', '--output-logs=errors-only']);
+  const given = process.argv.slice(3);
+  const args = given.length > 0 ? given : ['lm', '--checkpoint', 'runs/default/lm', '--log', 'runs/default/metrics.jsonl'];
+  if (given.length === 0) log('training the default model: bkt-train lm --checkpoint runs/default/lm --log runs/default/metrics.jsonl');
+  // Ctrl-C reaches bkt-train too, which checkpoints before it exits: wait for it instead of dying first.
+  process.on('SIGINT', () => {});
+  const r = spawnSync(process.execPath, [join(root, 'apps', 'trainer', 'dist', 'cli.js'), ...args], { stdio: 'inherit', cwd: root });
+  process.exit(r.status ?? 1);
 } else {
   run('pnpm', ['exec', 'turbo', 'run', 'build:native']);
-  log('ready: run `npm test` to run every test');
+  log('ready: run `npm test` to run every test, `npm run train` to train the default model');
 }

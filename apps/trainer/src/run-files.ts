@@ -2,7 +2,8 @@
 // configuration, the buckets, where the data came from (`<prefix>-run.json`) and the vocabulary
 // (`<prefix>-vocab.json`). Both are written atomically when training starts.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ValueError, writeFileAtomic } from '@bkt/ndarray';
 import type { LMConfig } from './model.js';
 import { loadVocab, saveVocab, type Vocab } from './text-data.js';
@@ -22,6 +23,15 @@ export interface RunFile {
 
 export const runFileOf = (prefix: string): string => `${prefix}-run.json`;
 export const vocabFileOf = (prefix: string): string => `${prefix}-vocab.json`;
+
+/** Creates the folder `file` goes into (a checkpoint prefix, log or report in a new folder). */
+export function ensureParentDir(file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (e) {
+    throw new ValueError(`cannot create the folder of '${file}': ${(e as Error).message}`);
+  }
+}
 
 /** Writes `<prefix>-run.json` and `<prefix>-vocab.json`. */
 export function saveRunFiles(prefix: string, run: RunFile, vocab: Vocab): void {

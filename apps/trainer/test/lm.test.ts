@@ -27,11 +27,12 @@ async function cli(...args: string[]): Promise<{ code: number; out: string[]; er
   }
 }
 
-const A = join(dir, 'a');
+// In folders that do not exist yet: the trainer creates them.
+const A = join(dir, 'runs', 'a');
 let runA: Awaited<ReturnType<typeof cli>>;
 
 beforeAll(async () => {
-  runA = await cli('lm', ...TINY, '--epochs', '2', '--checkpoint', A, '--log', join(dir, 'a.jsonl'));
+  runA = await cli('lm', ...TINY, '--epochs', '2', '--checkpoint', A, '--log', join(dir, 'logs', 'a.jsonl'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,7 +47,7 @@ describe('bkt-train lm', () => {
   });
 
   it('writes the JSONL log, the checkpoints with optimizer states, the vocabulary and the report', () => {
-    const log = readMetricsLog(join(dir, 'a.jsonl'));
+    const log = readMetricsLog(join(dir, 'logs', 'a.jsonl'));
     expect(log.map((r) => r.epoch)).toEqual([1, 2]);
     for (const r of log) {
       expect(r.train_ppl).toBeGreaterThan(1);
@@ -73,7 +74,7 @@ describe('bkt-train lm', () => {
     const resumed = await cli('lm', ...TINY, '--seed', '99', '--epochs', '2', '--resume', `${B}:1`, '--log', join(dir, 'b.jsonl'));
     expect(resumed.code).toBe(0);
     expect(resumed.out.join('\n')).toMatch(/Resuming .*b at epoch 1/);
-    const a = readMetricsLog(join(dir, 'a.jsonl'));
+    const a = readMetricsLog(join(dir, 'logs', 'a.jsonl'));
     const b = readMetricsLog(join(dir, 'b.jsonl'));
     expect(b.map((r) => r.epoch)).toEqual([1, 2]);
     expect(b[1]!.train_ppl).toBeCloseTo(a[1]!.train_ppl, 4);

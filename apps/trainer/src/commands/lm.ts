@@ -11,7 +11,7 @@ import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
 import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
-import { checkEpochExists, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
+import { checkEpochExists, type DataSpec, ensureParentDir, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
 import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
@@ -147,8 +147,9 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
 
   // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
   const prefix = o.checkpoint ?? o.resume?.prefix;
-  if (prefix) saveRunFiles(prefix, run, data.vocab);
   const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
+  for (const file of [prefix ? `${prefix}-run.json` : null, o.log, reportFile]) if (file) ensureParentDir(file);
+  if (prefix) saveRunFiles(prefix, run, data.vocab);
   const records: EpochRecord[] = o.log && o.resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
   const stats = bucketStats(
     data.train.map((s) => s.length),
