@@ -29,8 +29,8 @@ export function loadTrainingText(spec: DataSpec, eos: boolean, vocab?: Vocab): L
     valid = readSentences(spec.valid, '--valid', eos);
   }
   if (vocab) return { train: encodeWith(train, vocab), valid: encodeWith(valid, vocab), vocab, floorPpl };
-  const [coded, built] = buildVocab(train);
-  return { train: coded, valid: encodeWith(valid, built), vocab: built, floorPpl };
+  const [, built] = buildVocab(spec.kind === 'files' && spec.vocabFromValid ? [...train, ...valid] : train);
+  return { train: encodeWith(train, built), valid: encodeWith(valid, built), vocab: built, floorPpl };
 }
 
 /** Explicit lengths, or `numBuckets` chosen from the length histogram (the longest sentence included). */

@@ -125,16 +125,20 @@ export function parseLrScheduler(v: string): LrSchedulerSpec {
 }
 
 /** The parameter initializer. */
-export type InitSpec = { kind: 'xavier'; magnitude: number } | { kind: 'uniform'; scale: number };
+export type InitSpec = { kind: 'xavier'; magnitude: number } | { kind: 'uniform' | 'uniform-all'; scale: number };
 
-/** `xavier[:MAGNITUDE]` (lstm_bucketing's Xavier(factor_type='in', magnitude=2.34)) or `uniform[:SCALE]`. */
+/**
+ * `xavier[:MAGNITUDE]` (lstm_bucketing's Xavier(factor_type='in', magnitude=2.34)), `uniform[:SCALE]`
+ * (MXNet's Uniform: weights only, biases 0) or `uniform-all[:SCALE]` (every parameter, as PyTorch's
+ * `nn.init.uniform_` over all parameters in the reference script).
+ */
 export function parseInit(v: string): InitSpec {
   const [kind, arg, ...extra] = v.split(':');
   const n = arg === undefined ? undefined : Number(arg);
   if (extra.length > 0 || (n !== undefined && !(n > 0 && Number.isFinite(n)))) {
-    fail(`'${v}' is not xavier[:MAGNITUDE] or uniform[:SCALE] with a positive number.`);
+    fail(`'${v}' is not xavier[:MAGNITUDE], uniform[:SCALE] or uniform-all[:SCALE] with a positive number.`);
   }
   if (kind === 'xavier') return { kind, magnitude: n ?? 2.34 };
-  if (kind === 'uniform') return { kind, scale: n ?? 0.1 };
-  return fail(`unknown initializer '${kind}' (xavier[:MAGNITUDE] or uniform[:SCALE]).`);
+  if (kind === 'uniform' || kind === 'uniform-all') return { kind, scale: n ?? 0.1 };
+  return fail(`unknown initializer '${kind}' (xavier[:MAGNITUDE], uniform[:SCALE] or uniform-all[:SCALE]).`);
 }

@@ -9,7 +9,7 @@ import type { LMConfig } from './model.js';
 import { loadVocab, saveVocab, type Vocab } from './text-data.js';
 
 /** The training text: the built-in corpus (regenerated from its seed) or two files. */
-export type DataSpec = { kind: 'builtin'; seed: number; sentences?: number; floorPpl: number } | { kind: 'files'; train: string; valid: string };
+export type DataSpec = { kind: 'builtin'; seed: number; sentences?: number; floorPpl: number } | { kind: 'files'; train: string; valid: string; vocabFromValid?: boolean };
 
 export interface RunFile {
   model: LMConfig;

@@ -1,7 +1,7 @@
 // The optimizer, its schedule and the initializer from the command-line options.
 
-import { type Initializer, Uniform, Xavier } from '@bkt/module';
-import { ValueError } from '@bkt/ndarray';
+import { InitDesc, type Initializer, Uniform, Xavier } from '@bkt/module';
+import { type NDArray, ValueError } from '@bkt/ndarray';
 import { CosineScheduler, FactorScheduler, knownOptimizers, type LRScheduler, MultiFactorScheduler, PolyScheduler } from '@bkt/optimizer';
 import type { InitSpec, LrSchedulerSpec } from './options.js';
 
@@ -46,5 +46,15 @@ export function optimizerParams(o: OptimizerChoice): Record<string, unknown> {
   return p;
 }
 
-/** lstm_bucketing's Xavier(factor_type='in', magnitude), or Uniform(scale). */
-export const initializerOf = (s: InitSpec): Initializer => (s.kind === 'xavier' ? new Xavier({ factorType: 'in', magnitude: s.magnitude }) : new Uniform(s.scale));
+/** Uniform's weight rule for every parameter whatever its name or `__init__` (biases and the fused RNN's packed vector too). */
+class UniformEverywhere extends Uniform {
+  override init(desc: InitDesc | string, arr: NDArray): void {
+    this.initWeight(typeof desc === 'string' ? new InitDesc(desc) : desc, arr);
+  }
+}
+
+/** lstm_bucketing's Xavier(factor_type='in', magnitude), MXNet's Uniform(scale), or U(−scale, scale) everywhere. */
+export function initializerOf(s: InitSpec): Initializer {
+  if (s.kind === 'xavier') return new Xavier({ factorType: 'in', magnitude: s.magnitude });
+  return s.kind === 'uniform' ? new Uniform(s.scale) : new UniformEverywhere(s.scale);
+}

@@ -2,6 +2,12 @@ import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler } from '../src/options.js';
 import { buildProgram } from '../src/program.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as nd from '@bkt/ndarray';
+import { loadTrainingText } from '../src/lm-data.js';
+import { initializerOf } from '../src/training-setup.js';
 
 // Parses argv in-process; returns the error commander raised (with what it printed) or null.
 async function parseError(args: string[]): Promise<{ code: string; exitCode: number; printed: string } | null> {
@@ -35,6 +41,34 @@ describe('value parsers', () => {
     expect(parseLrScheduler('poly:500')).toEqual({ kind: 'poly', maxUpdate: 500, pwr: 2 });
     expect(parseInit('uniform:0.1')).toEqual({ kind: 'uniform', scale: 0.1 });
     expect(parseInit('xavier')).toEqual({ kind: 'xavier', magnitude: 2.34 });
+    expect(parseInit('uniform-all:0.05')).toEqual({ kind: 'uniform-all', scale: 0.05 });
+  });
+
+  it('uniform-all draws every parameter (biases too); uniform leaves biases at 0, as MXNet', () => {
+    const bias = (kind: 'uniform' | 'uniform-all'): number[] => {
+      const a = nd.empty([400]);
+      initializerOf({ kind, scale: 0.1 }).init('lstm_l0_i2h_bias', a);
+      return a.toArray();
+    };
+    expect(bias('uniform').every((v) => v === 0)).toBe(true);
+    const drawn = bias('uniform-all');
+    expect(drawn.every((v) => Math.abs(v) <= 0.1)).toBe(true);
+    expect(new Set(drawn).size).toBeGreaterThan(300);
+  });
+
+  it('--vocab-from-valid takes the validation words into the vocabulary', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bkt-vocab-'));
+    try {
+      writeFileSync(join(dir, 't.txt'), 'a b c\n');
+      writeFileSync(join(dir, 'v.txt'), 'a d\n');
+      const spec = { kind: 'files', train: join(dir, 't.txt'), valid: join(dir, 'v.txt') } as const;
+      expect(loadTrainingText(spec, false).vocab.has('d')).toBe(false);
+      const both = loadTrainingText({ ...spec, vocabFromValid: true }, false);
+      expect(both.vocab.has('d')).toBe(true);
+      expect(both.valid[0]).toEqual([both.vocab.get('a'), both.vocab.get('d')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('say what is wrong', () => {

@@ -21,6 +21,8 @@ export interface LmOptions extends OptimizerChoice {
   valid?: string;
   /** Built-in corpus size (training sentences); undefined: the corpus's default. */
   sentences?: number;
+  /** Build the vocabulary from the training and validation files (the PyTorch reference's recipe). */
+  vocabFromValid?: boolean;
   buckets: number[] | 'auto';
   numBuckets: number;
   cell: 'lstm' | 'gru';
@@ -62,7 +64,8 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
     return { run, data: loadTrainingText(run.data, run.eos, vocab) };
   }
   if ((o.train === undefined) !== (o.valid === undefined)) throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
-  const spec0: DataSpec = o.train ? { kind: 'files', train: o.train, valid: o.valid! } : { kind: 'builtin', seed: o.seed, sentences: o.sentences, floorPpl: NaN };
+  if (o.vocabFromValid && !o.train) throw new ValueError('--vocab-from-valid needs --train and --valid files (the built-in corpus has its own vocabulary)');
+  const spec0: DataSpec = o.train ? { kind: 'files', train: o.train, valid: o.valid!, vocabFromValid: o.vocabFromValid ?? false } : { kind: 'builtin', seed: o.seed, sentences: o.sentences, floorPpl: NaN };
   const data = loadTrainingText(spec0, o.eos);
   // the run file records the corpus size actually drawn, so a resume regenerates the same text
   const spec: DataSpec = spec0.kind === 'builtin' ? { ...spec0, sentences: data.train.length, floorPpl: data.floorPpl! } : spec0;
