@@ -10,11 +10,13 @@ import {
   Activation,
   Convolution,
   Dropout,
+  Embedding,
   flatten,
   FullyConnected,
   Group,
   LinearRegressionOutput,
   Pooling,
+  Reshape,
   SoftmaxOutput,
   sum,
   type Symbol as BktSymbol,
@@ -29,6 +31,7 @@ import {
   DataBatch,
   DataDesc,
   DataIter,
+  DataParallelExecutorGroup,
   type EvalMetric,
   type Group2Ctxs,
   Module,
@@ -334,6 +337,65 @@ describe('test_module.py ports', () => {
       expect(perCtx.shape).toEqual([3, 4, 7]);
     }
     expect(Array.from(outputs[0]!.toArray())).toEqual(new Array(3 * 8 * 7).fill(1));
+  });
+
+  it('test_executor_group (dense): a 5-layer LSTM group bound against a 3-layer one shares params, grads and inputs', () => {
+    // MXNet's sizes (batch 32, vocab 1000, hidden 100, embed 200, two contexts) but a bucket of 20
+    // steps, not 80: binding 80-step unrolls of 3 and 5 layers takes ~18 s here, and sharing does
+    // not depend on the sequence length.
+    const [batchSize, maxBucketSize, numWords, numHidden, numEmbed] = [32, 20, 1000, 100, 200];
+    const rnnSym = (numLayers: number): BktSymbol => {
+      const stack = new SequentialRNNCell();
+      for (let i = 0; i < numLayers; i++) stack.add(new LSTMCell(numHidden, { prefix: `lstm_l${i}_` }));
+      const embed = Embedding({ data: Variable('data'), inputDim: numWords, outputDim: numEmbed, name: 'embed' });
+      stack.reset();
+      const { outputs } = stack.unroll(maxBucketSize, embed, { mergeOutputs: true });
+      const pred = FullyConnected({ data: Reshape({ data: outputs as BktSymbol, shape: [-1, numHidden] }), numHidden: numWords, name: 'pred' });
+      return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+    };
+    const dataShapes = [new DataDesc('data', [batchSize, maxBucketSize])];
+    const labelShapes = [new DataDesc('softmax_label', [batchSize, maxBucketSize])];
+    const inputNames = ['data', 'softmax_label'];
+    const group = (numLayers: number, paramNames: readonly string[], sharedGroup?: DataParallelExecutorGroup): DataParallelExecutorGroup =>
+      new DataParallelExecutorGroup(rnnSym(numLayers), {
+        contexts: two,
+        workLoadList: [1, 1],
+        dataShapes,
+        labelShapes,
+        paramNames,
+        forTraining: true,
+        inputsNeedGrad: false,
+        ...(sharedGroup ? { sharedGroup } : {}),
+      });
+
+    const sharedArgNames = rnnSym(3).listArguments().filter((n) => !inputNames.includes(n));
+    const group1 = group(3, sharedArgNames);
+    const group2 = group(5, sharedArgNames, group1);
+    const extraArgs = group2.argNames.filter((n) => !sharedArgNames.includes(n));
+    const extraParams = extraArgs.filter((n) => !inputNames.includes(n));
+    expect(extraParams).toEqual(group2.argNames.filter((n) => /^lstm_l[34]_/.test(n)));
+    expect(extraParams).toHaveLength(8);
+    // A third group like the second: the extra arrays the second allocated are in the shared buffer.
+    const group3 = group(5, sharedArgNames, group1);
+    for (let i = 0; i < two.length; i++) {
+      const [exec1, exec2, exec3] = [group1.execs[i]!, group2.execs[i]!, group3.execs[i]!];
+      expect(exec2.argDict.data!.context.equals(two[i]!)).toBe(true);
+      for (const name of inputNames) expect(exec2.argDict[name]).toBe(exec1.argDict[name]);
+      for (const name of sharedArgNames) {
+        expect(exec2.argDict[name], name).toBe(exec1.argDict[name]);
+        expect(exec2.gradDict[name], name).toBe(exec1.gradDict[name]);
+      }
+      for (const name of extraParams) expect(Object.keys(exec1.argDict)).not.toContain(name);
+      for (const name of extraArgs) {
+        expect(exec3.argDict[name], name).toBe(exec2.argDict[name]);
+        if (!inputNames.includes(name)) expect(exec3.gradDict[name], name).toBe(exec2.gradDict[name]);
+      }
+    }
+    for (const [name, req] of Object.entries(group1.gradReq)) expect(group2.gradReq[name], name).toBe(req);
+    // Shared means one memory: a parameter written through the first group reads back through the second.
+    group1.setParams({ lstm_l0_i2h_bias: nd.full([4 * numHidden], 0.5) }, {}, true);
+    expect(all(group2.execs[1]!.argDict.lstm_l0_i2h_bias!, 0.5)).toBe(true);
+    for (const g of [group3, group2, group1]) g.dispose();
   });
 
   it('test_forward_reshape: conv/pool net over new batch and spatial sizes, score, then rebind for predict', () => {
