@@ -28,6 +28,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   BaseModule,
   BucketingModule,
+  BucketSentenceIter,
   DataBatch,
   DataDesc,
   DataIter,
@@ -38,8 +39,13 @@ import {
   Monitor,
   NDArrayIter,
   type ParamDict,
+  Perplexity,
   prepareGroup2ctxs,
+  Speedometer,
+  type SymGen,
+  Xavier,
 } from '../src/index.js';
+import { makeRng } from '../../ndarray/test/helpers.js';
 
 const quiet = (): void => {};
 const two = [nd.cpu(0), nd.cpu(1)];
@@ -396,6 +402,61 @@ describe('test_module.py ports', () => {
     group1.setParams({ lstm_l0_i2h_bias: nd.full([4 * numHidden], 0.5) }, {}, true);
     expect(all(group2.execs[1]!.argDict.lstm_l0_i2h_bias!, 0.5)).toBe(true);
     for (const g of [group3, group2, group1]) g.dispose();
+  });
+
+  it("test_bucketing_save_load: train_model()'s BucketingModule saved, loaded, bound, equal, then fit 5 more epochs", () => {
+    // tests/python/train/test_bucketing.py's train_model (spec §7.1), at its sizes.
+    const [lenVocab, numEmbed, numEpochs, batchSize, numLayers, numHidden] = [50, 25, 5, 128, 2, 25];
+    const [buckets, invalidLabel, numSentence] = [[5, 10, 20, 30, 40], -1, 1000];
+    const rng = makeRng(11);
+    const randint = (lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
+    // Token 50 is out of range for inputDim 50, as in MXNet's test; Embedding and Perplexity clip it.
+    const sentences = (): number[][] => Array.from({ length: numSentence }, () => Array.from({ length: randint(6, 39) }, () => randint(1, lenVocab)));
+    const prepareData = (): [BucketSentenceIter, BucketSentenceIter] => [
+      new BucketSentenceIter(sentences(), batchSize, { buckets, invalidLabel }),
+      new BucketSentenceIter(sentences(), batchSize, { buckets, invalidLabel }),
+    ];
+    const symGen: SymGen = (seqLen) => {
+      const stack = new SequentialRNNCell();
+      for (let i = 0; i < numLayers; i++) stack.add(new LSTMCell(numHidden, { prefix: `lstm_l${i}_` }));
+      const embed = Embedding({ data: Variable('data'), inputDim: lenVocab, outputDim: numEmbed, name: 'embed' });
+      stack.reset();
+      const { outputs } = stack.unroll(seqLen as number, embed, { mergeOutputs: true });
+      const pred = FullyConnected({ data: Reshape({ data: outputs as BktSymbol, shape: [-1, numHidden] }), numHidden: lenVocab, name: 'pred' });
+      const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
+      return [SoftmaxOutput({ data: pred, label, name: 'softmax' }), ['data'], ['softmax_label']];
+    };
+    const fitOptions = (evalData: BucketSentenceIter) => ({
+      evalData,
+      evalMetric: new Perplexity(invalidLabel),
+      kvstore: 'device',
+      optimizer: 'sgd',
+      optimizerParams: { learningRate: 0.01, momentum: 0, wd: 0.00001 },
+      initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }),
+      numEpoch: numEpochs,
+      batchEndCallback: new Speedometer(batchSize, 50, true, { logger: quiet }),
+    }) as const;
+
+    const [dataTrain, dataVal] = prepareData();
+    const model = new BucketingModule(symGen, { defaultBucketKey: dataTrain.defaultBucketKey, context: nd.cpu(0), logger: quiet });
+    model.fit(dataTrain, fitOptions(dataVal));
+    const prefix = join(tmp, 'test');
+    model.saveCheckpoint(prefix, 0);
+
+    const [dataTrain2, dataVal2] = prepareData();
+    const mod2 = BucketingModule.load(prefix, 0, { symGen, defaultBucketKey: dataTrain2.defaultBucketKey, logger: quiet });
+    mod2.bind(dataTrain2.provideData, dataTrain2.provideLabel);
+    const [saved] = model.bucketModule(model.defaultBucketKey)!.getParams();
+    const [loaded] = mod2.bucketModule(mod2.defaultBucketKey)!.getParams();
+    expect(Object.keys(loaded).sort()).toEqual(Object.keys(saved).sort());
+    for (const k of Object.keys(saved)) expect(loaded[k]!.toArray(), k).toEqual(saved[k]!.toArray());
+    mod2.fit(dataTrain2, fitOptions(dataVal2));
+    // The continued run trained: its parameters moved away from the loaded ones and stayed finite.
+    const [after] = mod2.getParams();
+    expect(after.pred_weight!.toArray()).not.toEqual(saved.pred_weight!.toArray());
+    expect(after.pred_weight!.toArray().every(Number.isFinite)).toBe(true);
+    model.dispose();
+    mod2.dispose();
   });
 
   it('test_forward_reshape: conv/pool net over new batch and spatial sizes, score, then rebind for predict', () => {
