@@ -96,3 +96,41 @@ export function expectError(fn: () => unknown, cls: abstract new (...args: never
   expect(thrown).toBeInstanceOf(cls);
   expect((thrown as Error).message).toMatch(message);
 }
+
+/** The float16 spacing at |v| (normal or subnormal): the reference's unit of rounding. */
+export function halfUlp(v: number): number {
+  const a = Math.abs(v);
+  if (a < 2 ** -14) return 2 ** -24;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  return 2 ** (e - 10);
+}
+
+/** A float64 rounded to the nearest float16 (ties to even), written independently of the kernels. */
+export function roundToHalf(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  const a = Math.abs(v);
+  if (a >= 65520) return Math.sign(v) * Infinity;
+  const ulp = halfUlp(a);
+  const q = a / ulp;
+  const f = Math.floor(q);
+  const r = q - f > 0.5 || (q - f === 0.5 && f % 2 === 1) ? f + 1 : f;
+  return Math.sign(v) * r * ulp;
+}
+
+/**
+ * A float16 result against a float64 reference: equal to the reference rounded to float16, or one
+ * float16 step from it (computing in float32 first may land a near-tie on the other side).
+ */
+export function expectHalfClose(actual: ArrayLike<number>, reference: ArrayLike<number>): void {
+  expect(actual.length).toBe(reference.length);
+  for (let i = 0; i < reference.length; i++) {
+    const a = actual[i]!;
+    const e = roundToHalf(reference[i]!);
+    if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)) || a === e) continue;
+    if (!(Math.abs(a - e) <= halfUlp(e))) {
+      expect.fail(`element ${i}: got ${a}, expected ${e} (${reference[i]} rounded to float16, within one float16 step)`);
+    }
+  }
+}

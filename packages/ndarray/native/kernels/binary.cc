@@ -1,4 +1,5 @@
-// Binary ops with NumPy broadcasting (MXNet broadcast_*) and their scalar variants.
+// Binary ops with NumPy broadcasting (MXNet broadcast_*) and their scalar variants. float16 operands
+// compute in float32 per element (half_compute.h).
 //
 // A broadcast is planned once: size-1 dims are dropped and neighbouring dims that step through both
 // inputs alike are merged, so (n, 1) + (1, m) becomes one outer dim and one inner dim in which each
@@ -15,6 +16,7 @@
 #include "bkt/elemwise.h"
 #include "bkt/error.h"
 #include "elemwise_loop.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -22,6 +24,8 @@ namespace {
 using elemwise::kCheapGrain;
 using elemwise::kCostlyGrain;
 using elemwise::broadcastStrides;
+using half::load;
+using half::store;
 
 // Integer add/sub/mul wrap around (through unsigned arithmetic, which has no undefined overflow).
 template <typename T, typename F>
@@ -97,35 +101,36 @@ bool withBinary(BinaryOp op, Fn&& fn) {
 bool isInteger(DType t) { return t == DType::kInt32 || t == DType::kInt64; }
 
 void requireOperandDType(const Tensor& t, const char* op, const char* arg, bool intsAllowed) {
-  if (isFloat(t.dtype()) || (intsAllowed && isInteger(t.dtype()))) return;
+  if (half::isFloatOrHalf(t.dtype()) || (intsAllowed && isInteger(t.dtype()))) return;
   fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be " +
-                              (intsAllowed ? "float32, float64, int32 or int64" : "float32 or float64") + ", got " +
+                              (intsAllowed ? "float16, float32, float64, int32 or int64" : "float16, float32 or float64") +
+                              ", got " +
                               dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
 }
 
-// Calls fn(T{}) for the four dtypes binary ops know; int instantiations only when allowed.
+// Calls fn(T{}) for the five dtypes binary ops know; int instantiations only when allowed.
 template <bool Ints, typename Fn>
 void dispatchOperand(DType t, Fn&& fn) {
   if constexpr (Ints) {
     if (t == DType::kInt32) return fn(int32_t{});
     if (t == DType::kInt64) return fn(int64_t{});
   }
-  dispatchFloat(t, fn);
+  half::dispatchFloatOrHalf(t, fn);
 }
 
 // One run of the inner dim: x and y step by sx and sy (each 0 or 1 after planning).
 template <typename T, typename F>
 inline void innerRun(const T* x, int64_t sx, const T* y, int64_t sy, T* out, int64_t n, F f) {
   if (sx == 1 && sy == 1) {
-    for (int64_t i = 0; i < n; ++i) out[i] = f(x[i], y[i]);
+    for (int64_t i = 0; i < n; ++i) out[i] = store<T>(f(load(x[i]), load(y[i])));
   } else if (sx == 0 && sy == 1) {
-    const T xv = *x;
-    for (int64_t i = 0; i < n; ++i) out[i] = f(xv, y[i]);
+    const auto xv = load(*x);
+    for (int64_t i = 0; i < n; ++i) out[i] = store<T>(f(xv, load(y[i])));
   } else if (sx == 1 && sy == 0) {
-    const T yv = *y;
-    for (int64_t i = 0; i < n; ++i) out[i] = f(x[i], yv);
+    const auto yv = load(*y);
+    for (int64_t i = 0; i < n; ++i) out[i] = store<T>(f(load(x[i]), yv));
   } else {
-    for (int64_t i = 0; i < n; ++i) out[i] = f(x[i * sx], y[i * sy]);
+    for (int64_t i = 0; i < n; ++i) out[i] = store<T>(f(load(x[i * sx]), load(y[i * sy])));
   }
 }
 
@@ -196,9 +201,10 @@ void broadcastRange(const T* x, const T* y, T* out, const BroadcastPlan& p, int6
 }
 
 // The scalar in T; for int dtypes it must be an integer in range (a cast would silently truncate).
+// A float16 operand's scalar is rounded to float16 first, as MXNet casts it to the operand's DType.
 template <typename T>
 T scalarAs(double s, const char* op, DType dtype) {
-  if constexpr (std::is_integral_v<T>) {
+  if constexpr (std::is_integral_v<half::Compute<T>>) {
     const double lo = static_cast<double>(std::numeric_limits<T>::min());
     const double hiExclusive = -lo;  // 2^31 or 2^63, both exact in double
     if (!(std::trunc(s) == s && s >= lo && s < hiExclusive)) {
@@ -206,7 +212,7 @@ T scalarAs(double s, const char* op, DType dtype) {
                                   dtypeName(dtype) + " can hold");
     }
   }
-  return static_cast<T>(s);
+  return store<T>(s);
 }
 
 }  // namespace
@@ -274,9 +280,7 @@ void binaryInto(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
       const T* y = b.data<T>();
       T* o = out.data<T>();
       if (sameShape) {
-        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) {
-          for (int64_t i = lo; i < hi; ++i) o[i] = f(x[i], y[i]);
-        });
+        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) { innerRun(x + lo, 1, y + lo, 1, o + lo, hi - lo, f); });
         return;
       }
       // A one-element side that adds no dims is a scalar: skip planning (and its allocations).

@@ -12,6 +12,9 @@
 //   binary backward kernels: out_grad, lhs, rhs. Outputs: the lhs gradient, the rhs gradient, each
 //   of its input's shape (broadcast_* sum the gradient over the axes that input was broadcast along).
 //
+// float16 arrays compute in float32 per element and round on store (half_compute.h); the broadcast
+// gradients accumulate in double as for the other types.
+//
 // Outputs may be the very arrays of inputs (the executor runs these in place): element loops read
 // every operand of an element before writing it, and a backward kernel that reduces computes the
 // outputs overlapping an input last.
@@ -24,6 +27,7 @@
 #include "bkt/error.h"
 #include "bkt/plan.h"
 #include "elemwise_loop.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -31,6 +35,8 @@ namespace {
 using elemwise::kCheapGrain;
 using elemwise::kCostlyGrain;
 using elemwise::broadcastStrides;
+using half::load;
+using half::store;
 
 void requireArity(const KernelContext& c, int numIn, int numOut, const char* op) {
   if (c.numInputs != numIn || c.numOutputs != numOut) {
@@ -78,14 +84,18 @@ void unaryKernel(const KernelContext& c) {
 // softsign has no imperative op (MXNet only has it as a symbol and an Activation type).
 void softsignKernel(const KernelContext& c) {
   requireArity(c, 1, 1, "softsign");
-  requireFloat(c.in(0), "softsign", "data");
+  half::requireFloatOrHalf(c.in(0), "softsign", "data");
   requireElementwiseOut(c.in(0), c.out(0), "softsign");
-  dispatchFloat(c.in(0).dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* x = c.in(0).data<T>();
-    T* o = c.out(0).data<T>();
+  half::dispatchFloatOrHalf(c.in(0).dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    using T = half::Compute<S>;
+    const S* x = c.in(0).data<S>();
+    S* o = c.out(0).data<S>();
     parallelFor(c.out(0).size(), kCheapGrain, [=](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) o[i] = x[i] / (T(1) + std::abs(x[i]));
+      for (int64_t i = b; i < e; ++i) {
+        const T v = load(x[i]);
+        o[i] = store<S>(v / (T(1) + std::abs(v)));
+      }
     });
   });
 }
@@ -105,16 +115,16 @@ void scalarForward(const KernelContext& c, const char* op, BinaryOp bop, bool sc
 template <typename F>
 void unaryGrad(const KernelContext& c, const char* op, const char* second, int64_t grain, F f) {
   requireArity(c, 2, 1, op);
-  requireFloat(c.in(0), op, "out_grad");
+  half::requireFloatOrHalf(c.in(0), op, "out_grad");
   requireLike(c.in(1), c.in(0), op, second, "out_grad");
   requireLike(c.out(0), c.in(0), op, "the input gradient", "out_grad");
-  dispatchFloat(c.in(0).dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* g = c.in(0).data<T>();
-    const T* v = c.in(1).data<T>();
-    T* o = c.out(0).data<T>();
+  half::dispatchFloatOrHalf(c.in(0).dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    const S* g = c.in(0).data<S>();
+    const S* v = c.in(1).data<S>();
+    S* o = c.out(0).data<S>();
     parallelFor(c.out(0).size(), grain, [=](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) o[i] = f(g[i], v[i]);
+      for (int64_t i = b; i < e; ++i) o[i] = store<S>(f(load(g[i]), load(v[i])));
     });
   });
 }
@@ -325,10 +335,13 @@ void reduceGradient(const Tensor& grad, const Shape& ls, const Shape& rs, const 
   const int64_t targetSize = kept.count();
   const int64_t perTarget = reduced.count();
   if (perTarget == 0) {
-    std::fill(out, out + targetSize, T(0));
+    std::fill(out, out + targetSize, store<T>(0.0));
     return;
   }
-  const auto rule = [](T gv, T lv, T rv) { return K == 0 ? G::lhs(gv, lv, rv) : G::rhs(gv, lv, rv); };
+  const auto rule = [](T gs, T ls, T rs) {
+    const auto gv = load(gs), lv = load(ls), rv = load(rs);
+    return K == 0 ? G::lhs(gv, lv, rv) : G::rhs(gv, lv, rv);
+  };
   const size_t nk = kept.dim.size();
   const size_t nr = reduced.dim.size();
   const int64_t grain = std::max<int64_t>(1, G::kGrain / perTarget);
@@ -344,7 +357,7 @@ void reduceGradient(const Tensor& grad, const Shape& ls, const Shape& rs, const 
         orr += i * kept.r[d];
       }
       if (nr == 0) {
-        out[j] = rule(g[og], l[ol], r[orr]);
+        out[j] = store<T>(rule(g[og], l[ol], r[orr]));
         continue;
       }
       // The innermost reduced dim runs as a plain loop; the outer ones advance like an odometer.
@@ -366,7 +379,7 @@ void reduceGradient(const Tensor& grad, const Shape& ls, const Shape& rs, const 
         }
         if (d == static_cast<size_t>(-1)) break;
       }
-      out[j] = static_cast<T>(acc);
+      out[j] = store<T>(acc);
     }
   });
 }
@@ -375,7 +388,7 @@ template <typename G>
 void binaryBackward(const KernelContext& c, const char* op, bool broadcast) {
   requireArity(c, G::kUsesInputs ? 3 : 1, 2, op);
   const Tensor& grad = c.in(0);
-  requireFloat(grad, op, "out_grad");
+  half::requireFloatOrHalf(grad, op, "out_grad");
   const char* names[2] = {"lhs gradient", "rhs gradient"};
   for (int k = 0; k < 2; ++k) {
     const Tensor& o = c.out(k);
@@ -394,7 +407,7 @@ void binaryBackward(const KernelContext& c, const char* op, bool broadcast) {
   }
   const Shape& ls = c.out(0).shape();
   const Shape& rs = c.out(1).shape();
-  dispatchFloat(grad.dtype(), [&](auto tag) {
+  half::dispatchFloatOrHalf(grad.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* g = grad.data<T>();
     // Without inputs the rules ignore l and r: point them at out_grad so every read stays in bounds.
@@ -405,9 +418,9 @@ void binaryBackward(const KernelContext& c, const char* op, bool broadcast) {
     if (ls == grad.shape() && rs == grad.shape()) {
       parallelFor(grad.size(), G::kGrain, [=](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
-          const T gv = g[i], lv = l[i], rv = r[i];
-          ol[i] = G::lhs(gv, lv, rv);
-          orr[i] = G::rhs(gv, lv, rv);
+          const auto gv = load(g[i]), lv = load(l[i]), rv = load(r[i]);
+          ol[i] = store<T>(G::lhs(gv, lv, rv));
+          orr[i] = store<T>(G::rhs(gv, lv, rv));
         }
       });
       return;

@@ -15,10 +15,7 @@
 #include "bkt/error.h"
 #include "bkt/random.h"
 #include "elemwise_loop.h"
-
-#if defined(__F16C__)
-#include <immintrin.h>
-#endif
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -72,19 +69,10 @@ DType checkOperands(const char* op, const Tensor& weight, const Tensor& grad, st
   return compute;
 }
 
-#if defined(__F16C__)
-// One instruction each way; the same round-to-nearest-even as halfToFloat / floatToHalf.
-inline float halfBitsToFloat(uint16_t h) { return _cvtsh_ss(h); }
-inline uint16_t floatToHalfBits(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT); }
-#else
-inline float halfBitsToFloat(uint16_t h) { return halfToFloat(h); }
-inline uint16_t floatToHalfBits(float f) { return floatToHalf(f); }
-#endif
-
 template <typename C, typename W>
 inline C load(W x) {
   if constexpr (std::is_same_v<W, uint16_t>) {
-    return static_cast<C>(halfBitsToFloat(x));
+    return static_cast<C>(half::toFloat(x));
   } else {
     return static_cast<C>(x);
   }
@@ -93,7 +81,7 @@ inline C load(W x) {
 template <typename W, typename C>
 inline W store(C x) {
   if constexpr (std::is_same_v<W, uint16_t>) {
-    return floatToHalfBits(static_cast<float>(x));
+    return half::fromFloat(static_cast<float>(x));
   } else {
     return static_cast<W>(x);
   }

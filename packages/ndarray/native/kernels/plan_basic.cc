@@ -1,18 +1,25 @@
 // Plan kernels for the structural ops: copies, zero fills, sums and scaling. Outputs may alias
 // inputs (the planner runs these in place), so every loop reads an element before writing it.
+// float16 arrays compute in float32 per element (half_compute.h).
 #include <cstring>
 
 #include "bkt/error.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
 
+using half::load;
+using half::store;
+
 constexpr int64_t kGrain = 1 << 16;
 
+// The arithmetic kernels' outputs are float16, float32 or float64 and their inputs of that dtype.
 void requireFloatOut(const KernelContext& c, const char* op) {
-  for (int i = 0; i < c.numOutputs; ++i) requireFloat(c.out(i), op, "output");
+  for (int i = 0; i < c.numOutputs; ++i) half::requireFloatOrHalf(c.out(i), op, "output");
+  for (int i = 0; i < c.numInputs; ++i) requireDType(c.in(i), c.out(0).dtype(), op, "input");
 }
 
 // copy: out = in (also BlockGrad's and MakeLoss's forward, and Reshape when not aliased).
@@ -32,12 +39,12 @@ void zerosKernel(const KernelContext& c) {
 void addToKernel(const KernelContext& c) {
   requireFloatOut(c, "add_to");
   requireSameShape(c.out(0), c.in(0), "add_to");
-  dispatchFloat(c.out(0).dtype(), [&](auto tag) {
+  half::dispatchFloatOrHalf(c.out(0).dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = c.out(0).data<T>();
     const T* x = c.in(0).data<T>();
     parallelFor(c.out(0).size(), kGrain, [=](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) o[i] += x[i];
+      for (int64_t i = b; i < e; ++i) o[i] = store<T>(load(o[i]) + load(x[i]));
     });
   });
 }
@@ -46,14 +53,14 @@ void addToKernel(const KernelContext& c) {
 void addNKernel(const KernelContext& c) {
   requireFloatOut(c, "add_n");
   for (int k = 0; k < c.numInputs; ++k) requireSameShape(c.out(0), c.in(k), "add_n");
-  dispatchFloat(c.out(0).dtype(), [&](auto tag) {
+  half::dispatchFloatOrHalf(c.out(0).dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = c.out(0).data<T>();
     parallelFor(c.out(0).size(), kGrain, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
-        T acc = 0;
-        for (int k = 0; k < c.numInputs; ++k) acc += c.in(k).data<T>()[i];
-        o[i] = acc;
+        half::Compute<T> acc = 0;
+        for (int k = 0; k < c.numInputs; ++k) acc += load(c.in(k).data<T>()[i]);
+        o[i] = store<T>(acc);
       }
     });
   });
@@ -62,13 +69,13 @@ void addNKernel(const KernelContext& c) {
 // mul_scalar: out = in * attr[0].
 void mulScalarKernel(const KernelContext& c) {
   requireFloatOut(c, "mul_scalar");
-  dispatchFloat(c.out(0).dtype(), [&](auto tag) {
+  half::dispatchFloatOrHalf(c.out(0).dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = c.out(0).data<T>();
     const T* x = c.in(0).data<T>();
-    const T s = static_cast<T>(c.attr(0));
+    const auto s = static_cast<half::Compute<T>>(c.attr(0));
     parallelFor(c.out(0).size(), kGrain, [=](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) o[i] = x[i] * s;
+      for (int64_t i = b; i < e; ++i) o[i] = store<T>(load(x[i]) * s);
     });
   });
 }
@@ -77,13 +84,13 @@ void mulScalarKernel(const KernelContext& c) {
 void elemwiseAddKernel(const KernelContext& c) {
   requireFloatOut(c, "elemwise_add");
   requireSameShape(c.in(0), c.in(1), "elemwise_add");
-  dispatchFloat(c.out(0).dtype(), [&](auto tag) {
+  half::dispatchFloatOrHalf(c.out(0).dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = c.out(0).data<T>();
     const T* a = c.in(0).data<T>();
     const T* b = c.in(1).data<T>();
     parallelFor(c.out(0).size(), kGrain, [=](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) o[i] = a[i] + b[i];
+      for (int64_t i = lo; i < hi; ++i) o[i] = store<T>(load(a[i]) + load(b[i]));
     });
   });
 }

@@ -8,6 +8,7 @@
 
 #include "bkt/error.h"
 #include "bkt/parallel.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -24,6 +25,12 @@ constexpr int64_t kColBlock = 512;
 constexpr int64_t kPartElems = 1 << 16;
 constexpr int64_t kFewTasks = 8;
 constexpr int64_t kMaxParts = 32;
+
+// An element as the double every reducer accumulates in (float16 by way of float).
+template <typename T>
+inline double widen(T x) {
+  return static_cast<double>(half::load(x));
+}
 
 // Reducers accumulate in double; `merge` joins two partial accumulators and `finish` turns the
 // accumulator of n elements into the result.
@@ -70,7 +77,7 @@ template <typename R, typename T>
 double reduceRun(const T* p, int64_t n) {
   if (n < 16) {
     double acc = R::init();
-    for (int64_t i = 0; i < n; ++i) acc = R::step(acc, static_cast<double>(p[i]));
+    for (int64_t i = 0; i < n; ++i) acc = R::step(acc, widen(p[i]));
     return acc;
   }
   double a[8];
@@ -81,11 +88,11 @@ double reduceRun(const T* p, int64_t n) {
     // Kept as a loop (not unrolled into eight scalars) so the vectorizer sees lanes, which it
     // then handles for the NaN-aware max and min too.
 #pragma GCC unroll 1
-    for (int k = 0; k < 8; ++k) a[k] = R::step(a[k], static_cast<double>(q[k]));
+    for (int k = 0; k < 8; ++k) a[k] = R::step(a[k], widen(q[k]));
   }
   double acc = R::init();
   for (double v : a) acc = R::merge(acc, v);
-  for (; i < n; ++i) acc = R::step(acc, static_cast<double>(p[i]));
+  for (; i < n; ++i) acc = R::step(acc, widen(p[i]));
   return acc;
 }
 
@@ -226,7 +233,7 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
   if (parts == 1 && l.red.n == 0) {
     // One run per output, and the runs are back to back.
     parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) {
-      for (int64_t o = b; o < e; ++o) y[o] = static_cast<T>(R::finish(reduceRun<R>(x + o * total, total), total));
+      for (int64_t o = b; o < e; ++o) y[o] = half::store<T>(R::finish(reduceRun<R>(x + o * total, total), total));
     });
     return;
   }
@@ -235,7 +242,7 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
       Odometer out(l.kept);
       int64_t base = out.seek(b);
       for (int64_t o = b; o < e; ++o) {
-        y[o] = static_cast<T>(R::finish(foldRuns<R>(l, x, base, 0, total), total));
+        y[o] = half::store<T>(R::finish(foldRuns<R>(l, x, base, 0, total), total));
         base = out.next();
       }
     });
@@ -253,7 +260,7 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
   for (int64_t o = 0; o < outputs; ++o) {
     double acc = R::init();
     for (int64_t p = 0; p < parts; ++p) acc = R::merge(acc, partial[static_cast<size_t>(o * parts + p)]);
-    y[o] = static_cast<T>(R::finish(acc, total));
+    y[o] = half::store<T>(R::finish(acc, total));
   }
 }
 
@@ -265,7 +272,7 @@ void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, 
   int64_t off = rowOd.seek(lo);
   for (int64_t r = lo; r < hi; ++r) {
     const T* row = x + base + off + c0;
-    for (int64_t j = 0; j < w; ++j) acc[j] = R::step(acc[j], static_cast<double>(row[j]));
+    for (int64_t j = 0; j < w; ++j) acc[j] = R::step(acc[j], widen(row[j]));
     if (r + 1 < hi) off = rowOd.next();
   }
 }
@@ -289,11 +296,11 @@ void foldNarrowRows(const Layout& l, const T* x, int64_t base, int64_t lo, int64
     int64_t k = 0;
     for (; k + group <= run; k += group) {
       const T* q = p + k * width;
-      for (int64_t j = 0; j < span; ++j) wide[j] = R::step(wide[j], static_cast<double>(q[j]));
+      for (int64_t j = 0; j < span; ++j) wide[j] = R::step(wide[j], widen(q[j]));
     }
     const T* q = p + k * width;
     const int64_t rest = (run - k) * width;
-    for (int64_t j = 0; j < rest; ++j) wide[j] = R::step(wide[j], static_cast<double>(q[j]));
+    for (int64_t j = 0; j < rest; ++j) wide[j] = R::step(wide[j], widen(q[j]));
     r += run;
     off = rowOd.skipInner(run);
   }
@@ -341,7 +348,7 @@ void reduceOuterRows(const Layout& l, const T* x, T* y) {
       }
       if (parts == 1) {
         T* dst = y + q * width + c0;
-        for (int64_t j = 0; j < w; ++j) dst[j] = static_cast<T>(R::finish(acc[j], rows));
+        for (int64_t j = 0; j < w; ++j) dst[j] = half::store<T>(R::finish(acc[j], rows));
       } else {
         std::copy(acc, acc + w, partial.data() + (p * outRows + q) * width + c0);
       }
@@ -353,35 +360,29 @@ void reduceOuterRows(const Layout& l, const T* x, T* y) {
   for (int64_t i = 0; i < n; ++i) {
     double acc = R::init();
     for (int64_t p = 0; p < parts; ++p) acc = R::merge(acc, partial[static_cast<size_t>(p * n + i)]);
-    y[i] = static_cast<T>(R::finish(acc, rows));
+    y[i] = half::store<T>(R::finish(acc, rows));
   }
 }
 
 template <typename R>
 void runReduce(const Tensor& x, const Tensor& y, const Layout& l) {
-  auto go = [&](auto tag) {
+  half::dispatchFloatOrHalf(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if (l.innerReduced) {
       reduceInnerRuns<R>(l, x.data<T>(), y.data<T>());
     } else {
       reduceOuterRows<R>(l, x.data<T>(), y.data<T>());
     }
-  };
-  if (x.dtype() == DType::kFloat32) {
-    go(float{});
-  } else {
-    go(double{});
-  }
+  });
 }
 
 template <typename R>
 void fillEmpty(const Tensor& y) {
   const double v = R::finish(R::init(), 0);
-  if (y.dtype() == DType::kFloat32) {
-    std::fill_n(y.data<float>(), y.size(), static_cast<float>(v));
-  } else {
-    std::fill_n(y.data<double>(), y.size(), v);
-  }
+  half::dispatchFloatOrHalf(y.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    std::fill_n(y.data<T>(), y.size(), half::store<T>(v));
+  });
 }
 
 std::string axesStr(const std::vector<int64_t>& axes) {
@@ -460,7 +461,7 @@ void checkReduce(const Tensor& x, ReduceOp op, int ord) {
     fail(ErrorKind::kValue, "reduce: unknown reduction id " + std::to_string(id));
   }
   const char* name = reduceOpName(op);
-  requireFloat(x, name, "data");
+  half::requireFloatOrHalf(x, name, "data");
   requireRank(x, name);
   if (op == ReduceOp::kNorm && ord != 1 && ord != 2) {
     fail(ErrorKind::kValue, "norm: ord must be 1 or 2, got " + std::to_string(ord));

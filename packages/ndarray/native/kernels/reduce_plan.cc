@@ -5,7 +5,8 @@
 //   norm, norm_backward:                      [ord, n, axis_1 .. axis_n]
 //   argmax, argmin:                           [hasAxis, axis]
 // Inputs of the gradients: sum/mean_backward (out_grad); max/min/norm_backward (out_grad, data,
-// out_data). Their one output is the data's gradient, whose shape gives the data's.
+// out_data). Their one output is the data's gradient, whose shape gives the data's. float16
+// gradients compute in float32 per element (half_compute.h).
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "bkt/reduce.h"
+#include "half_compute.h"
 #include "plan_args.h"
 
 namespace bkt {
@@ -22,6 +24,8 @@ namespace {
 
 using plan_args::AttrReader;
 using plan_args::requireArity;
+using half::load;
+using half::store;
 
 constexpr int kMaxGroups = 64;
 constexpr int64_t kGrain = 1 << 15;
@@ -146,7 +150,7 @@ GradArgs gradArgs(const KernelContext& c, ReduceOp op, bool inout, const char* n
   }
   const Tensor& grad = c.out(0);
   g.reduced = reducedFlags(a, grad.shape(), exclude, name);
-  requireFloat(grad, name, "data gradient");
+  half::requireFloatOrHalf(grad, name, "data gradient");
   for (int i = 0; i < c.numInputs; ++i) {
     const char* arg = i == 0 ? "out_grad" : i == 1 ? "data" : "out_data";
     requireDType(c.in(i), grad.dtype(), name, arg);
@@ -165,13 +169,13 @@ void spreadBackward(const KernelContext& c) {
   requireSize(c.in(0), s.kept, name, "out_grad");
   if (grad.size() == 0) return;
   const double scale = Mean ? static_cast<double>(s.kept) / static_cast<double>(grad.size()) : 1.0;
-  dispatchFloat(grad.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* og = c.in(0).data<T>();
-    T* dx = grad.data<T>();
-    const T k = static_cast<T>(scale);
+  half::dispatchFloatOrHalf(grad.dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    const S* og = c.in(0).data<S>();
+    S* dx = grad.data<S>();
+    const auto k = static_cast<half::Compute<S>>(scale);
     forEachRow(s, [&](int64_t at, int64_t o) {
-      for (int64_t j = 0; j < s.inner; ++j) dx[at + j] = og[o + j * s.innerStride] * k;
+      for (int64_t j = 0; j < s.inner; ++j) dx[at + j] = store<S>(load(og[o + j * s.innerStride]) * k);
     });
   });
 }
@@ -188,23 +192,25 @@ void inoutBackward(const KernelContext& c) {
   requireSize(c.in(2), s.kept, name, "out_data");
   if (grad.size() == 0) return;
   const int ord = g.ord;
-  dispatchFloat(grad.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* og = c.in(0).data<T>();
-    const T* x = c.in(1).data<T>();
-    const T* y = c.in(2).data<T>();
-    T* dx = grad.data<T>();
+  half::dispatchFloatOrHalf(grad.dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    using T = half::Compute<S>;
+    const S* og = c.in(0).data<S>();
+    const S* x = c.in(1).data<S>();
+    const S* y = c.in(2).data<S>();
+    S* dx = grad.data<S>();
     forEachRow(s, [&](int64_t at, int64_t o) {
       for (int64_t j = 0; j < s.inner; ++j) {
         const int64_t k = o + j * s.innerStride;
-        const T v = x[at + j];
+        const T v = load(x[at + j]);
+        const T yk = load(y[k]);
         T d;
         if constexpr (Op == ReduceOp::kNorm) {
-          d = ord == 1 ? static_cast<T>((v > T(0)) - (v < T(0))) : (y[k] == T(0) ? T(0) : v / y[k]);
+          d = ord == 1 ? static_cast<T>((v > T(0)) - (v < T(0))) : (yk == T(0) ? T(0) : v / yk);
         } else {
-          d = v == y[k] ? T(1) : T(0);
+          d = v == yk ? T(1) : T(0);
         }
-        dx[at + j] = og[k] * d;
+        dx[at + j] = store<S>(load(og[k]) * d);
       }
     });
   });

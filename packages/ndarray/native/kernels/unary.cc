@@ -1,4 +1,4 @@
-// Unary math and clip over float32/float64. NaN propagates through every op (as NumPy), including
+// Unary math and clip over float32/float64, and float16 computed in float32 (half_compute.h). NaN propagates through every op (as NumPy), including
 // sign and relu where MXNet's formulas would turn it into 0.
 #include <cmath>
 #include <string>
@@ -6,6 +6,7 @@
 #include "bkt/elemwise.h"
 #include "bkt/error.h"
 #include "elemwise_loop.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -72,12 +73,12 @@ bool withUnary(UnaryOp op, Fn&& fn) {
   return false;
 }
 
-template <typename T, typename F>
+template <typename S, typename F>
 void mapInto(const Tensor& in, const Tensor& out, int64_t grain, F f) {
-  const T* src = in.data<T>();
-  T* dst = out.data<T>();
+  const S* src = in.data<S>();
+  S* dst = out.data<S>();
   parallelFor(in.size(), grain, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) dst[i] = f(src[i]);
+    for (int64_t i = b; i < e; ++i) dst[i] = half::store<S>(f(half::load(src[i])));
   });
 }
 
@@ -114,9 +115,9 @@ void requireElementwiseOut(const Tensor& in, const Tensor& out, const char* op) 
 
 void unaryInto(UnaryOp op, const Tensor& in, const Tensor& out) {
   const bool known = withUnary(op, [&](const char* name, int64_t grain, auto f) {
-    requireFloat(in, name, "data");
+    half::requireFloatOrHalf(in, name, "data");
     requireElementwiseOut(in, out, name);
-    dispatchFloat(in.dtype(), [&](auto tag) { mapInto<decltype(tag)>(in, out, grain, f); });
+    half::dispatchFloatOrHalf(in.dtype(), [&](auto tag) { mapInto<decltype(tag)>(in, out, grain, f); });
   });
   if (!known) unknownUnary(op);
 }
@@ -124,7 +125,7 @@ void unaryInto(UnaryOp op, const Tensor& in, const Tensor& out) {
 Tensor unary(UnaryOp op, const Tensor& a) {
   Tensor out;
   const bool known = withUnary(op, [&](const char* name, int64_t, auto) {
-    requireFloat(a, name, "data");
+    half::requireFloatOrHalf(a, name, "data");
     out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
   });
   if (!known) unknownUnary(op);
@@ -133,19 +134,20 @@ Tensor unary(UnaryOp op, const Tensor& a) {
 }
 
 void clipInto(const Tensor& a, double aMin, double aMax, const Tensor& out) {
-  requireFloat(a, "clip", "data");
+  half::requireFloatOrHalf(a, "clip", "data");
   checkClipBounds(aMin, aMax);
   requireElementwiseOut(a, out, "clip");
-  dispatchFloat(a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
+  half::dispatchFloatOrHalf(a.dtype(), [&](auto tag) {
+    using S = decltype(tag);
+    using T = half::Compute<S>;
     const T lo = static_cast<T>(aMin);
     const T hi = static_cast<T>(aMax);
-    mapInto<T>(a, out, kCheapGrain, [lo, hi](T x) { return x < lo ? lo : x > hi ? hi : x; });
+    mapInto<S>(a, out, kCheapGrain, [lo, hi](T x) { return x < lo ? lo : x > hi ? hi : x; });
   });
 }
 
 Tensor clip(const Tensor& a, double aMin, double aMax) {
-  requireFloat(a, "clip", "data");
+  half::requireFloatOrHalf(a, "clip", "data");
   checkClipBounds(aMin, aMax);
   Tensor out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
   clipInto(a, aMin, aMax, out);

@@ -22,7 +22,8 @@ size_t dtypeSize(DType t);
 const char* dtypeName(DType t);
 inline bool isFloat(DType t) { return t == DType::kFloat32 || t == DType::kFloat64; }
 
-// IEEE half <-> float, round-to-nearest-even; float16 is a storage type only.
+// IEEE half <-> float, round-to-nearest-even. Kernels that compute float16 do so in float
+// (kernels/half_compute.h); the others reject it.
 uint16_t floatToHalf(float f);
 float halfToFloat(uint16_t h);
 

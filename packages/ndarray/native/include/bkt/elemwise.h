@@ -17,7 +17,7 @@ const char* binaryOpName(BinaryOp op);
 // `out` must match `in`'s shape, dtype and context (ShapeError / DTypeError / ContextError naming op).
 void requireElementwiseOut(const Tensor& in, const Tensor& out, const char* op);
 
-// float32 and float64.
+// float16 (computed in float32, rounded to nearest even on store), float32 and float64.
 Tensor unary(UnaryOp op, const Tensor& a);
 void unaryInto(UnaryOp op, const Tensor& in, const Tensor& out);
 // MXNet clip: every element limited to [aMin, aMax]; aMin > aMax is a ValueError.
@@ -26,7 +26,7 @@ void clipInto(const Tensor& a, double aMin, double aMax, const Tensor& out);
 
 // The broadcast of two shapes (right-aligned, dims equal or 1); ShapeError naming both otherwise.
 Shape broadcastShape(const Shape& a, const Shape& b, const char* op);
-// Both inputs share one dtype: float32/float64 for every op, int32/int64 too for all but divide
+// Both inputs share one dtype: float16/float32/float64 for every op, int32/int64 too for all but divide
 // and power. Comparisons return 0/1 in that dtype.
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b);
 // `out` must have the broadcast shape and the operands' dtype.

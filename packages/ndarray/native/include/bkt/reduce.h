@@ -27,7 +27,8 @@ std::vector<bool> reducedAxes(const Shape& in, const ReduceAxes& ra, const char*
 // result with no axes left is (1,) as in MXNet 1.x.
 Shape reduceShape(const Shape& in, const ReduceAxes& ra, const char* op);
 
-// sum, mean, max, min or norm (ord 1 or 2) of float32 or float64 data; float32 accumulates in double.
+// sum, mean, max, min or norm (ord 1 or 2) of float16, float32 or float64 data; float16 and float32
+// accumulate in double.
 // Empty reductions give 0 for sum and norm, NaN for mean, and a ShapeError for max and min.
 Tensor reduce(const Tensor& x, ReduceOp op, const ReduceAxes& ra, int ord = 2);
 

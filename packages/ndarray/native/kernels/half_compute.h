@@ -1,0 +1,69 @@
+// float16 in the kernel loops (private to native/kernels): stored as IEEE half bits (uint16_t, as
+// dispatchAll exposes it), computed in float32 per element and rounded to nearest even on store,
+// as MXNet computes float16 on CPU. For every other type load and store are the identity, so a
+// loop written `o[i] = store<T>(f(load(x[i])))` compiles to what it did before.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "bkt/dtype.h"
+#include "bkt/error.h"
+#include "bkt/tensor.h"
+
+#if defined(__F16C__)
+#include <immintrin.h>
+#endif
+
+namespace bkt::half {
+
+#if defined(__F16C__)
+// One instruction each way; the same round-to-nearest-even as halfToFloat / floatToHalf.
+inline float toFloat(uint16_t h) { return _cvtsh_ss(h); }
+inline uint16_t fromFloat(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT); }
+#else
+inline float toFloat(uint16_t h) { return halfToFloat(h); }
+inline uint16_t fromFloat(float f) { return floatToHalf(f); }
+#endif
+
+// The type a loop computes in for storage type S: float for half bits, S itself otherwise.
+template <typename S>
+using Compute = std::conditional_t<std::is_same_v<S, uint16_t>, float, S>;
+
+template <typename S>
+inline Compute<S> load(S x) {
+  if constexpr (std::is_same_v<S, uint16_t>) {
+    return toFloat(x);
+  } else {
+    return x;
+  }
+}
+
+// Rounds a computed value (of any arithmetic type) into storage type S.
+template <typename S, typename C>
+inline S store(C x) {
+  if constexpr (std::is_same_v<S, uint16_t>) {
+    return fromFloat(static_cast<float>(x));
+  } else {
+    return static_cast<S>(x);
+  }
+}
+
+inline bool isFloatOrHalf(DType t) { return isFloat(t) || t == DType::kFloat16; }
+
+// DTypeError naming op and arg unless `t` is float16, float32 or float64.
+inline void requireFloatOrHalf(const Tensor& t, const char* op, const char* arg) {
+  if (!isFloatOrHalf(t.dtype())) {
+    fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be float16, float32 or float64, got " +
+                                dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+  }
+}
+
+// Calls fn(S{}) with S double, half bits (uint16_t) or float; callers check the dtype first.
+template <typename Fn>
+auto dispatchFloatOrHalf(DType t, Fn&& fn) {
+  if (t == DType::kFloat16) return fn(uint16_t{});
+  return dispatchFloat(t, fn);
+}
+
+}  // namespace bkt::half
