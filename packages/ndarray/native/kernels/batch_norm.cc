@@ -49,7 +49,7 @@ void requireChannelVector(const Tensor& t, const Tensor& data, int64_t channels,
 
 void batchNormForward(const KernelContext& c) {
   const char* op = "BatchNorm";
-  requireArity(c, op, 5, 3, 5);
+  c.requireAtLeast(op, 5, 3, 5);
   const Tensor& data = c.in(0);
   requireFloat(data, op, "data");
   const AxisLayout L = axisLayout(data.shape(), c.attr(0), op);
@@ -109,7 +109,7 @@ void batchNormForward(const KernelContext& c) {
 
 void batchNormBackward(const KernelContext& c) {
   const char* op = "_backward_BatchNorm";
-  requireArity(c, op, 8, 3, 5);
+  c.requireAtLeast(op, 8, 3, 5);
   const Tensor& og = c.in(0);
   const Tensor& data = c.in(3);
   requireFloat(data, op, "data");

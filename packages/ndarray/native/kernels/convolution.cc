@@ -37,14 +37,6 @@ struct ConvGeom {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-// A malformed plan must not make the kernel read past its input or output list.
-void requireArity(const KernelContext& k, int minInputs, int minOutputs, const char* op) {
-  if (k.numInputs < minInputs || k.numOutputs < minOutputs) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numInputs) + " inputs and " +
-                                str(k.numOutputs) + " outputs");
-  }
-}
-
 ConvGeom convGeom(const KernelContext& k, const Tensor& data, const Tensor& weight, const char* op) {
   requireFloat(data, op, "data");
   requireDType(weight, data.dtype(), op, "weight");
@@ -52,9 +44,9 @@ ConvGeom convGeom(const KernelContext& k, const Tensor& data, const Tensor& weig
   const int spatial = spatial::spatialAxes(data, op);
   spatial::AttrReader a(k, op);
   ConvGeom g{};
-  g.f = static_cast<int64_t>(a.next());
-  g.g = static_cast<int64_t>(a.next());
-  g.noBias = a.next() != 0;
+  g.f = static_cast<int64_t>(a.real());
+  g.g = static_cast<int64_t>(a.real());
+  g.noBias = a.real() != 0;
   int64_t kern[2], stride[2], dilate[2], pad[2];
   a.axes(spatial, 0, 1, "kernel", kern);
   a.axes(spatial, 1, 1, "stride", stride);
@@ -164,14 +156,11 @@ void col2im(const T* col, const ConvGeom& g, T* dx) {
 // inputs: data, weight[, bias]; outputs: out, workspace.
 void convForward(const KernelContext& k) {
   const char* op = "Convolution";
-  requireArity(k, 2, 2, op);
+  k.requireAtLeast(op, 2, 2);
   const Tensor& data = k.in(0);
   const Tensor& weight = k.in(1);
   const ConvGeom g = convGeom(k, data, weight, op);
-  if (k.numInputs != (g.noBias ? 2 : 3) || k.numOutputs != 2) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numInputs) + " inputs and " +
-                                str(k.numOutputs) + " outputs");
-  }
+  k.requireArity(op, g.noBias ? 2 : 3, 2);
   if (!g.noBias) requireSize(k.in(2), g.f, op, "bias");
   spatial::requireShape(k.out(0), outShape(g, data.ndim()), op, "output");
   requireSize(k.out(1), g.c * g.kh * g.kw * g.cols(), op, "workspace");
@@ -207,15 +196,12 @@ void convForward(const KernelContext& k) {
 // inputs: out_grad, data, weight[, bias], workspace; outputs: d_data, d_weight[, d_bias].
 void convBackward(const KernelContext& k) {
   const char* op = "_backward_Convolution";
-  requireArity(k, 4, 2, op);
+  k.requireAtLeast(op, 4, 2);
   const Tensor& og = k.in(0);
   const Tensor& data = k.in(1);
   const Tensor& weight = k.in(2);
   const ConvGeom g = convGeom(k, data, weight, op);
-  if (k.numInputs != (g.noBias ? 4 : 5) || k.numOutputs != (g.noBias ? 2 : 3)) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numInputs) + " inputs and " +
-                                str(k.numOutputs) + " outputs");
-  }
+  k.requireArity(op, g.noBias ? 4 : 5, g.noBias ? 2 : 3);
   const Tensor& ws = k.in(k.numInputs - 1);
   spatial::requireShape(og, outShape(g, data.ndim()), op, "out_grad");
   requireSize(ws, g.c * g.kh * g.kw * g.cols(), op, "workspace");

@@ -103,7 +103,7 @@ void applyMask(const Tensor& a, const Tensor& mask, const Tensor& out, const cha
 
 void dropoutForward(const KernelContext& c) {
   const char* op = "Dropout";
-  requireArity(c, op, 1, 2, 2);
+  c.requireAtLeast(op, 1, 2, 2);
   const Tensor& data = c.in(0);
   const Tensor& out = c.out(0);
   const Tensor& mask = c.out(1);
@@ -137,7 +137,7 @@ void dropoutForward(const KernelContext& c) {
 
 void dropoutBackward(const KernelContext& c) {
   const char* op = "_backward_Dropout";
-  requireArity(c, op, 2, 1, 0);
+  c.requireAtLeast(op, 2, 1, 0);
   const Tensor& og = c.in(0);
   requireFloat(og, op, "out_grad");
   requireDType(c.in(1), og.dtype(), op, "mask");

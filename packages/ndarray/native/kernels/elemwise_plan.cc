@@ -38,22 +38,6 @@ using elemwise::broadcastStrides;
 using half::load;
 using half::store;
 
-void requireArity(const KernelContext& c, int numIn, int numOut, const char* op) {
-  if (c.numInputs != numIn || c.numOutputs != numOut) {
-    fail(ErrorKind::kBind, std::string(op) + ": expected " + std::to_string(numIn) + " inputs and " +
-                               std::to_string(numOut) + " outputs, got " + std::to_string(c.numInputs) + " and " +
-                               std::to_string(c.numOutputs));
-  }
-}
-
-double attrAt(const KernelContext& c, int i, const char* op) {
-  if (c.numAttrs <= i) {
-    fail(ErrorKind::kBind, std::string(op) + ": expected " + std::to_string(i + 1) + " attributes, got " +
-                               std::to_string(c.numAttrs));
-  }
-  return c.attr(i);
-}
-
 // `t` (argument `arg` of op) must have `ref`'s dtype and shape.
 void requireLike(const Tensor& t, const Tensor& ref, const char* op, const char* arg, const char* refArg) {
   if (t.dtype() != ref.dtype()) {
@@ -77,13 +61,13 @@ bool overlaps(const Tensor& a, const Tensor& b) {
 
 template <UnaryOp Op>
 void unaryKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, unaryOpName(Op));
+  c.requireArity(unaryOpName(Op), 1, 1);
   unaryInto(Op, c.in(0), c.out(0));
 }
 
 // softsign has no imperative op (MXNet only has it as a symbol and an Activation type).
 void softsignKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, "softsign");
+  c.requireArity("softsign", 1, 1);
   half::requireFloatOrHalf(c.in(0), "softsign", "data");
   requireElementwiseOut(c.in(0), c.out(0), "softsign");
   half::dispatchFloatOrHalf(c.in(0).dtype(), [&](auto tag) {
@@ -101,20 +85,20 @@ void softsignKernel(const KernelContext& c) {
 }
 
 void clipKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, "clip");
-  clipInto(c.in(0), attrAt(c, 0, "clip"), attrAt(c, 1, "clip"), c.out(0));
+  c.requireArity("clip", 1, 1);
+  clipInto(c.in(0), c.attrAt(0, "clip"), c.attrAt(1, "clip"), c.out(0));
 }
 
 void scalarForward(const KernelContext& c, const char* op, BinaryOp bop, bool scalarOnLeft) {
-  requireArity(c, 1, 1, op);
-  binaryScalarInto(bop, c.in(0), attrAt(c, 0, op), scalarOnLeft, c.out(0));
+  c.requireArity(op, 1, 1);
+  binaryScalarInto(bop, c.in(0), c.attrAt(0, op), scalarOnLeft, c.out(0));
 }
 
 // ---- unary backward: in_grad = f(out_grad, v) with v the forward input or output.
 
 template <typename F>
 void unaryGrad(const KernelContext& c, const char* op, const char* second, int64_t grain, F f) {
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   half::requireFloatOrHalf(c.in(0), op, "out_grad");
   requireLike(c.in(1), c.in(0), op, second, "out_grad");
   requireLike(c.out(0), c.in(0), op, "the input gradient", "out_grad");
@@ -181,43 +165,43 @@ void reciprocalBackward(const KernelContext& c) {
 }
 // As MXNet: the gradient passes where a_min <= x <= a_max, bounds included.
 void clipBackward(const KernelContext& c) {
-  const double lo = attrAt(c, 0, "_backward_clip");
-  const double hi = attrAt(c, 1, "_backward_clip");
+  const double lo = c.attrAt(0, "_backward_clip");
+  const double hi = c.attrAt(1, "_backward_clip");
   unaryGrad(c, "_backward_clip", "in_data", kCheapGrain, [lo, hi](auto g, auto x) {
     using T = decltype(x);
     return x >= T(lo) && x <= T(hi) ? g : T(0);
   });
 }
 void rdivScalarBackward(const KernelContext& c) {
-  const double s = attrAt(c, 0, "_backward_rdiv_scalar");
+  const double s = c.attrAt(0, "_backward_rdiv_scalar");
   unaryGrad(c, "_backward_rdiv_scalar", "in_data", kCheapGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return -T(s) * g / (x * x);
   });
 }
 void powerScalarBackward(const KernelContext& c) {
-  const double s = attrAt(c, 0, "_backward_power_scalar");
+  const double s = c.attrAt(0, "_backward_power_scalar");
   unaryGrad(c, "_backward_power_scalar", "in_data", kCostlyGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return g * T(s) * std::pow(x, T(s - 1));
   });
 }
 void rpowerScalarBackward(const KernelContext& c) {
-  const double s = attrAt(c, 0, "_backward_rpower_scalar");
+  const double s = c.attrAt(0, "_backward_rpower_scalar");
   unaryGrad(c, "_backward_rpower_scalar", "out_data", kCheapGrain, [s](auto g, auto y) {
     using T = decltype(y);
     return g * y * T(std::log(s));
   });
 }
 void maximumScalarBackward(const KernelContext& c) {
-  const double s = attrAt(c, 0, "_backward_maximum_scalar");
+  const double s = c.attrAt(0, "_backward_maximum_scalar");
   unaryGrad(c, "_backward_maximum_scalar", "in_data", kCheapGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return x >= T(s) ? g : T(0);
   });
 }
 void minimumScalarBackward(const KernelContext& c) {
-  const double s = attrAt(c, 0, "_backward_minimum_scalar");
+  const double s = c.attrAt(0, "_backward_minimum_scalar");
   unaryGrad(c, "_backward_minimum_scalar", "in_data", kCheapGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return x <= T(s) ? g : T(0);
@@ -227,13 +211,13 @@ void minimumScalarBackward(const KernelContext& c) {
 // ---- binary forward
 
 void sameShapeForward(const KernelContext& c, const char* op, BinaryOp bop) {
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   requireSameShape(c.in(0), c.in(1), op);
   binaryInto(bop, c.in(0), c.in(1), c.out(0));
 }
 
 void broadcastForward(const KernelContext& c, const char* op, BinaryOp bop) {
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   binaryInto(bop, c.in(0), c.in(1), c.out(0));
 }
 
@@ -283,7 +267,6 @@ struct MinimumGrad {
   template <typename T> static T lhs(T g, T l, T r) { return l <= r ? g : T(0); }
   template <typename T> static T rhs(T g, T l, T r) { return l > r ? g : T(0); }
 };
-
 
 // A loop over some dims of out_grad's shape, outermost first, with each operand's element stride.
 struct Loop {
@@ -386,7 +369,7 @@ void reduceGradient(const Tensor& grad, const Shape& ls, const Shape& rs, const 
 
 template <typename G>
 void binaryBackward(const KernelContext& c, const char* op, bool broadcast) {
-  requireArity(c, G::kUsesInputs ? 3 : 1, 2, op);
+  c.requireArity(op, G::kUsesInputs ? 3 : 1, 2);
   const Tensor& grad = c.in(0);
   half::requireFloatOrHalf(grad, op, "out_grad");
   const char* names[2] = {"lhs gradient", "rhs gradient"};

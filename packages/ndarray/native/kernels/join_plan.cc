@@ -18,13 +18,6 @@ constexpr int64_t kGrain = 1 << 16;
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-// Kernels read their attributes by position: a plan with another count is malformed.
-void requireAttrs(const KernelContext& k, int count, const char* op) {
-  if (k.numAttrs != count) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numAttrs) + " attributes, expected " + str(count));
-  }
-}
-
 int64_t rowsBefore(const Shape& s, int axis) { return shapeSize(Shape(s.begin(), s.begin() + axis)); }
 
 // Checks that `parts` join into `joined` along `dim` (every other dimension shared) and returns the
@@ -83,15 +76,11 @@ int64_t checkSplit(const Tensor& joined, const Tensor* const* parts, int n, cons
   return rowsBefore(joined.shape(), axis);
 }
 
-void requireOne(int count, const char* what, const char* op) {
-  if (count != 1) fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(count) + " " + what + ", expected 1");
-}
-
 // inputs: the arrays; outputs: the joined array.
 void concatKernel(const KernelContext& k) {
   const char* op = "Concat";
-  requireAttrs(k, 1, op);
-  requireOne(k.numOutputs, "outputs", op);
+  k.requireAttrs(op, 1);
+  k.requireArity(op, k.numInputs, 1);
   const int64_t outer = checkConcat(k.inputs, k.numInputs, k.out(0), k.attr(0), op);
   concatInto(k.inputs, k.numInputs, outer, k.out(0), op);
 }
@@ -99,8 +88,8 @@ void concatKernel(const KernelContext& k) {
 // inputs: out_grad (joined); outputs: one gradient per input.
 void concatBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_Concat";
-  requireAttrs(k, 1, op);
-  requireOne(k.numInputs, "inputs", op);
+  k.requireAttrs(op, 1);
+  k.requireArity(op, 1, k.numOutputs);
   const int64_t outer = checkConcat(k.outputs, k.numOutputs, k.in(0), k.attr(0), op);
   splitInto(k.in(0), outer, k.outputs, k.numOutputs, op);
 }
@@ -108,8 +97,8 @@ void concatBackwardKernel(const KernelContext& k) {
 // inputs: data; outputs: the parts.
 void sliceChannelKernel(const KernelContext& k) {
   const char* op = "SliceChannel";
-  requireAttrs(k, 3, op);
-  requireOne(k.numInputs, "inputs", op);
+  k.requireAttrs(op, 3);
+  k.requireArity(op, 1, k.numOutputs);
   const int64_t outer = checkSplit(k.in(0), k.outputs, k.numOutputs, k, op);
   splitInto(k.in(0), outer, k.outputs, k.numOutputs, op);
 }
@@ -117,8 +106,8 @@ void sliceChannelKernel(const KernelContext& k) {
 // inputs: one gradient per part; outputs: the data gradient.
 void sliceChannelBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_SliceChannel";
-  requireAttrs(k, 3, op);
-  requireOne(k.numOutputs, "outputs", op);
+  k.requireAttrs(op, 3);
+  k.requireArity(op, k.numInputs, 1);
   const int64_t outer = checkSplit(k.out(0), k.inputs, k.numInputs, k, op);
   concatInto(k.inputs, k.numInputs, outer, k.out(0), op);
 }
@@ -129,17 +118,14 @@ void sliceChannelBackwardKernel(const KernelContext& k) {
 // inputs: [data] (for 'valid' only); outputs: the data gradient.
 void makeLossBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_MakeLoss";
-  requireAttrs(k, 3, op);
-  requireOne(k.numOutputs, "outputs", op);
-  const Tensor& grad = k.out(0);
-  requireFloat(grad, op, "gradient");
+  k.requireAttrs(op, 3);
   const auto normalization = static_cast<int>(k.attr(2));
   if (normalization < 0 || normalization > 2) {
     fail(ErrorKind::kValue, std::string(op) + ": unknown normalization code " + str(normalization));
   }
-  if (k.numInputs != (normalization == 2 ? 1 : 0)) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numInputs) + " inputs");
-  }
+  k.requireArity(op, normalization == 2 ? 1 : 0, 1);
+  const Tensor& grad = k.out(0);
+  requireFloat(grad, op, "gradient");
   double divisor = 1;
   if (normalization == 1 && grad.ndim() > 1) divisor = static_cast<double>(std::max<int64_t>(1, rowsBefore(grad.shape(), grad.ndim() - 1)));
   dispatchFloat(grad.dtype(), [&](auto tag) {

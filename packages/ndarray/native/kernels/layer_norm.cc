@@ -22,7 +22,7 @@ int64_t positionGrain(const AxisLayout& L) { return std::max<int64_t>(1, kWork /
 
 void layerNormForward(const KernelContext& c) {
   const char* op = "LayerNorm";
-  requireArity(c, op, 3, 3, 2);
+  c.requireAtLeast(op, 3, 3, 2);
   const Tensor& data = c.in(0);
   requireFloat(data, op, "data");
   const AxisLayout L = axisLayout(data.shape(), c.attr(0), op);
@@ -75,7 +75,7 @@ void layerNormForward(const KernelContext& c) {
 
 void layerNormBackward(const KernelContext& c) {
   const char* op = "_backward_LayerNorm";
-  requireArity(c, op, 5, 3, 2);
+  c.requireAtLeast(op, 5, 3, 2);
   const Tensor& og = c.in(0);
   const Tensor& data = c.in(1);
   requireFloat(data, op, "data");

@@ -8,17 +8,6 @@
 
 namespace bkt {
 
-// A plan built by hand could pass fewer slots or attributes than a kernel reads; fail instead of
-// reading past the instruction.
-inline void requireArity(const KernelContext& c, const char* op, int numIn, int numOut, int numAttrs) {
-  if (c.numInputs < numIn || c.numOutputs < numOut || c.numAttrs < numAttrs) {
-    fail(ErrorKind::kBind, std::string(op) + ": the instruction has " + std::to_string(c.numInputs) + " inputs, " +
-                               std::to_string(c.numOutputs) + " outputs and " + std::to_string(c.numAttrs) +
-                               " attributes, the kernel needs " + std::to_string(numIn) + ", " + std::to_string(numOut) +
-                               " and " + std::to_string(numAttrs));
-  }
-}
-
 // Element (o, j, i) of the array is at (o * n + j) * inner + i, with j along the axis.
 struct AxisLayout {
   int64_t outer = 1, n = 1, inner = 1;

@@ -62,15 +62,15 @@ PreluLayout preluLayout(const Tensor& data, const Tensor& gamma, const char* op)
 
 void leakyReluForward(const KernelContext& c) {
   const char* op = "LeakyReLU";
-  requireArity(c, op, 1, 1, 4);
+  c.requireAtLeast(op, 1, 1, 4);
   const Leaky act = actArg(c, op);
   const Tensor& data = c.in(0);
   requireFloat(data, op, "data");
   const int64_t n = data.size();
   requireSize(c.out(0), n, op, "output");
-  if (act == Leaky::kPrelu) requireArity(c, op, 2, 1, 4);
+  if (act == Leaky::kPrelu) c.requireAtLeast(op, 2, 1, 4);
   if (act == Leaky::kRrelu) {
-    requireArity(c, op, 1, 2, 4);
+    c.requireAtLeast(op, 1, 2, 4);
     requireSize(c.out(1), n, op, "mask");
     requireDType(c.out(1), data.dtype(), op, "mask");
   }
@@ -180,13 +180,13 @@ void preluBackward(const KernelContext& c, const char* op) {
 
 void leakyReluBackward(const KernelContext& c) {
   const char* op = "_backward_LeakyReLU";
-  requireArity(c, op, 2, 1, 4);
+  c.requireAtLeast(op, 2, 1, 4);
   const Leaky act = actArg(c, op);
   const Tensor& og = c.in(0);
   requireFloat(og, op, "out_grad");
   const int64_t n = og.size();
   const int numIn = act == Leaky::kPrelu ? 4 : act == Leaky::kRrelu || act == Leaky::kGelu ? 3 : 2;
-  requireArity(c, op, numIn, act == Leaky::kPrelu ? 2 : 1, 4);
+  c.requireAtLeast(op, numIn, act == Leaky::kPrelu ? 2 : 1, 4);
   for (int i = 1; i < numIn; ++i) {
     if (act == Leaky::kPrelu && i == 3) continue;  // gamma: checked against the channels below
     requireSize(c.in(i), n, op, "input");

@@ -8,13 +8,10 @@
 #include "bkt/error.h"
 #include "bkt/gemm.h"
 #include "bkt/plan.h"
-#include "plan_args.h"
 
 namespace bkt {
 namespace {
 
-using plan_args::AttrReader;
-using plan_args::requireArity;
 
 struct Flags {
   bool ta, tb;
@@ -28,13 +25,13 @@ Flags flags(const KernelContext& c, const char* op) {
 }
 
 void dotForward(const KernelContext& c) {
-  requireArity(c, 2, 1, "dot");
+  c.requireArity("dot", 2, 1);
   const Flags f = flags(c, "dot");
   dotInto(c.in(0), c.in(1), f.ta, f.tb, c.out(0));
 }
 
 void batchDotForward(const KernelContext& c) {
-  requireArity(c, 2, 1, "batch_dot");
+  c.requireArity("batch_dot", 2, 1);
   const Flags f = flags(c, "batch_dot");
   batchDotInto(c.in(0), c.in(1), f.ta, f.tb, c.out(0));
 }
@@ -62,7 +59,7 @@ void product(bool ta, bool tb, int64_t rows, int64_t cols, int64_t inner, const 
 // transposeB (n, k); its gradients are G B^T and A^T G in the stored layouts.
 void dotBackward(const KernelContext& c) {
   const char* op = "_backward_dot";
-  requireArity(c, 3, 2, op);
+  c.requireArity(op, 3, 2);
   const Flags f = flags(c, op);
   const Tensor& g = c.in(0);
   const Tensor& lhs = c.in(1);

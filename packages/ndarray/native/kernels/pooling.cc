@@ -74,10 +74,10 @@ PoolGeom poolGeom(const KernelContext& k, const Tensor& data, const char* op) {
   const int spatial = spatial::spatialAxes(data, op);
   spatial::AttrReader a(k, op);
   PoolGeom g{};
-  g.type = static_cast<int>(a.next());
-  const bool global = a.next() != 0;
-  const int convention = static_cast<int>(a.next());
-  g.countPad = a.next() != 0;
+  g.type = static_cast<int>(a.real());
+  const bool global = a.real() != 0;
+  const int convention = static_cast<int>(a.real());
+  g.countPad = a.real() != 0;
   if (g.type == kLp) fail(ErrorKind::kValue, std::string(op) + ": lp pooling is not supported (max, avg and sum are)");
   if (g.type < kMax || g.type > kSum) fail(ErrorKind::kValue, std::string(op) + ": unknown pool type code " + std::to_string(g.type));
   if (convention < kValid || convention > kSame) {
@@ -111,13 +111,6 @@ PoolGeom poolGeom(const KernelContext& k, const Tensor& data, const char* op) {
 
 Shape outShape(const Tensor& data, const PoolGeom& g) {
   return data.ndim() == 4 ? Shape{data.dim(0), data.dim(1), g.oh, g.ow} : Shape{data.dim(0), data.dim(1), g.ow};
-}
-
-void requireArity(const KernelContext& k, int inputs, const char* op) {
-  if (k.numInputs != inputs || k.numOutputs != 1) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + std::to_string(k.numInputs) + " inputs and " +
-                                std::to_string(k.numOutputs) + " outputs");
-  }
 }
 
 template <typename T>
@@ -173,7 +166,7 @@ void unpoolPlane(const T* dy, const T* x, const T* y, const PoolGeom& g, T* dx) 
 // inputs: data; outputs: out.
 void poolForward(const KernelContext& k) {
   const char* op = "Pooling";
-  requireArity(k, 1, op);
+  k.requireArity(op, 1, 1);
   const Tensor& data = k.in(0);
   const PoolGeom g = poolGeom(k, data, op);
   spatial::requireShape(k.out(0), outShape(data, g), op, "output");
@@ -191,7 +184,7 @@ void poolForward(const KernelContext& k) {
 // inputs: out_grad, data, out_data; outputs: d_data.
 void poolBackward(const KernelContext& k) {
   const char* op = "_backward_Pooling";
-  requireArity(k, 3, op);
+  k.requireArity(op, 3, 1);
   const Tensor& data = k.in(1);
   const PoolGeom g = poolGeom(k, data, op);
   const Shape out = outShape(data, g);

@@ -17,13 +17,10 @@
 #include "bkt/plan.h"
 #include "bkt/reduce.h"
 #include "half_compute.h"
-#include "plan_args.h"
 
 namespace bkt {
 namespace {
 
-using plan_args::AttrReader;
-using plan_args::requireArity;
 using half::load;
 using half::store;
 
@@ -42,7 +39,7 @@ std::vector<bool> reducedFlags(AttrReader& a, const Shape& data, bool exclude, c
 template <ReduceOp Op>
 void reduceForward(const KernelContext& c) {
   const char* op = reduceOpName(Op);
-  requireArity(c, 1, 1, op);
+  c.requireArity(op, 1, 1);
   AttrReader a(c, op);
   int ord = 2;
   bool exclude = false;
@@ -57,7 +54,7 @@ void reduceForward(const KernelContext& c) {
 template <bool Min>
 void argForward(const KernelContext& c) {
   const char* op = Min ? "argmin" : "argmax";
-  requireArity(c, 1, 1, op);
+  c.requireArity(op, 1, 1);
   AttrReader a(c, op);
   const bool hasAxis = a.flag();
   const int64_t axis = a.integer();
@@ -138,7 +135,7 @@ struct GradArgs {
 // The attributes and shapes every reduction gradient checks: out(0) is the data's gradient, in(0)
 // the output gradient, and with `inout` in(1) the data and in(2) the output.
 GradArgs gradArgs(const KernelContext& c, ReduceOp op, bool inout, const char* name) {
-  requireArity(c, inout ? 3 : 1, 1, name);
+  c.requireArity(name, inout ? 3 : 1, 1);
   GradArgs g{name, {}, 2};
   AttrReader a(c, name);
   bool exclude = false;

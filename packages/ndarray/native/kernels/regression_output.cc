@@ -12,13 +12,10 @@
 #include "bkt/error.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
-#include "plan_args.h"
 
 namespace bkt {
 namespace {
 
-using plan_args::AttrReader;
-using plan_args::requireArity;
 
 constexpr int64_t kGrain = 1 << 14;
 
@@ -38,7 +35,7 @@ double gradScale(const KernelContext& c, const char* op) {
 template <Loss L>
 void regressionForward(const KernelContext& c) {
   const char* op = lossName(L);
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   gradScale(c, op);
   const Tensor& x = c.in(0);
   const Tensor& y = c.out(0);
@@ -62,7 +59,7 @@ void regressionForward(const KernelContext& c) {
 template <Loss L>
 void regressionBackward(const KernelContext& c) {
   const char* op = lossName(L);
-  requireArity(c, 2, 2, op);
+  c.requireArity(op, 2, 2);
   const double scale = gradScale(c, op);
   const Tensor& label = c.in(0);
   const Tensor& out = c.in(1);

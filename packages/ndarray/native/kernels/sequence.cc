@@ -31,20 +31,6 @@ constexpr int64_t kNoLimit = int64_t{1} << 62;
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-// Kernels read their attributes by position: a plan with another count is malformed.
-void requireAttrs(const KernelContext& k, int count, const char* op) {
-  if (k.numAttrs != count) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numAttrs) + " attributes, expected " + str(count));
-  }
-}
-
-void requireArity(const KernelContext& k, int inputs, int outputs, const char* op) {
-  if (k.numInputs != inputs || k.numOutputs != outputs) {
-    fail(ErrorKind::kValue, std::string(op) + ": the plan gives " + str(k.numInputs) + " inputs and " +
-                                str(k.numOutputs) + " outputs, expected " + str(inputs) + " and " + str(outputs));
-  }
-}
-
 void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
   if (t.shape() != want) {
     fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
@@ -126,9 +112,9 @@ void maskInto(const Tensor& data, const Tensor* lens, const SeqLayout& s, double
 // inputs: data[, sequence_length]; outputs: out.
 void sequenceMask(const KernelContext& k) {
   const char* op = "SequenceMask";
-  requireAttrs(k, 3, op);
+  k.requireAttrs(op, 3);
   const bool useLen = k.attr(0) != 0;
-  requireArity(k, useLen ? 2 : 1, 1, op);
+  k.requireArity(op, useLen ? 2 : 1, 1);
   const SeqLayout s = seqLayout(k.in(0), static_cast<int>(k.attr(2)), op);
   maskInto(k.in(0), useLen ? &k.in(1) : nullptr, s, k.attr(1), k.out(0), op);
 }
@@ -136,9 +122,9 @@ void sequenceMask(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceMaskBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceMask";
-  requireAttrs(k, 3, op);
+  k.requireAttrs(op, 3);
   const bool useLen = k.attr(0) != 0;
-  requireArity(k, useLen ? 2 : 1, useLen ? 2 : 1, op);
+  k.requireArity(op, useLen ? 2 : 1, useLen ? 2 : 1);
   const SeqLayout s = seqLayout(k.in(0), static_cast<int>(k.attr(2)), op);
   maskInto(k.in(0), useLen ? &k.in(1) : nullptr, s, 0, k.out(0), op);
   if (useLen) zeroFill(k.out(1));
@@ -158,9 +144,9 @@ Shape withoutAxis(const Shape& shape, int axis) {
 // inputs: data[, sequence_length]; outputs: out (data without its time axis).
 void sequenceLast(const KernelContext& k) {
   const char* op = "SequenceLast";
-  requireAttrs(k, 2, op);
+  k.requireAttrs(op, 2);
   const bool useLen = k.attr(0) != 0;
-  requireArity(k, useLen ? 2 : 1, 1, op);
+  k.requireArity(op, useLen ? 2 : 1, 1);
   const Tensor& data = k.in(0);
   const SeqLayout s = seqLayout(data, static_cast<int>(k.attr(1)), op);
   const Tensor* lens = useLen ? &k.in(1) : nullptr;
@@ -178,9 +164,9 @@ void sequenceLast(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceLastBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceLast";
-  requireAttrs(k, 2, op);
+  k.requireAttrs(op, 2);
   const bool useLen = k.attr(0) != 0;
-  requireArity(k, useLen ? 2 : 1, useLen ? 2 : 1, op);
+  k.requireArity(op, useLen ? 2 : 1, useLen ? 2 : 1);
   const Tensor& dx = k.out(0);
   const SeqLayout s = seqLayout(dx, static_cast<int>(k.attr(1)), op);
   const Tensor* lens = useLen ? &k.in(1) : nullptr;
@@ -223,9 +209,9 @@ int reverseAxis(const KernelContext& k, const char* op) {
 // inputs: data[, sequence_length]; outputs: out.
 void sequenceReverse(const KernelContext& k) {
   const char* op = "SequenceReverse";
-  requireAttrs(k, 2, op);
+  k.requireAttrs(op, 2);
   const bool useLen = k.attr(0) != 0;
-  requireArity(k, useLen ? 2 : 1, 1, op);
+  k.requireArity(op, useLen ? 2 : 1, 1);
   const SeqLayout s = seqLayout(k.in(0), reverseAxis(k, op), op);
   reverseSteps(k.in(0), useLen ? &k.in(1) : nullptr, s, k.out(0), op);
 }
@@ -233,9 +219,9 @@ void sequenceReverse(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceReverseBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceReverse";
-  requireAttrs(k, 2, op);
+  k.requireAttrs(op, 2);
   const bool useLen = k.attr(0) != 0;
-  requireArity(k, useLen ? 2 : 1, useLen ? 2 : 1, op);
+  k.requireArity(op, useLen ? 2 : 1, useLen ? 2 : 1);
   const SeqLayout s = seqLayout(k.in(0), reverseAxis(k, op), op);
   reverseSteps(k.in(0), useLen ? &k.in(1) : nullptr, s, k.out(0), op);
   if (useLen) zeroFill(k.out(1));
@@ -247,7 +233,7 @@ constexpr int kMaxDims = 64;
 // Axes after the last reversed one form contiguous blocks, moved whole.
 void reverseKernel(const KernelContext& k) {
   const char* op = "reverse";
-  requireArity(k, 1, 1, op);
+  k.requireArity(op, 1, 1);
   const Tensor& in = k.in(0);
   const Tensor& out = k.out(0);
   requireShape(out, in.shape(), op, "output");
@@ -255,7 +241,7 @@ void reverseKernel(const KernelContext& k) {
   const int nd = in.ndim();
   if (nd > kMaxDims) fail(ErrorKind::kShape, std::string(op) + ": at most " + str(kMaxDims) + " dimensions are supported");
   const auto numAxes = static_cast<int64_t>(k.numAttrs > 0 ? k.attr(0) : -1);
-  if (numAxes < 0 || numAxes + 1 != k.numAttrs) fail(ErrorKind::kValue, std::string(op) + ": malformed axis attributes");
+  if (numAxes < 0 || numAxes + 1 != k.numAttrs) fail(ErrorKind::kBind, std::string(op) + ": malformed axis attributes");
   std::array<bool, kMaxDims> flip{};
   for (int64_t i = 0; i < numAxes; ++i) {
     const auto a = static_cast<int64_t>(k.attr(static_cast<int>(i + 1)));

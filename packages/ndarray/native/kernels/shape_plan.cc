@@ -25,13 +25,10 @@
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "gather_common.h"
-#include "plan_args.h"
 
 namespace bkt {
 namespace {
 
-using plan_args::AttrReader;
-using plan_args::requireArity;
 
 constexpr int64_t kByteGrain = 1 << 16;
 
@@ -46,7 +43,7 @@ int64_t product(const Shape& s, size_t begin, size_t end) {
 }
 
 void transposeKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, "transpose");
+  c.requireArity("transpose", 1, 1);
   AttrReader a(c, "transpose");
   const std::vector<int64_t> axes = a.list();
   a.done();
@@ -55,7 +52,7 @@ void transposeKernel(const KernelContext& c) {
 
 void swapAxisKernel(const KernelContext& c) {
   const char* op = "SwapAxis";
-  requireArity(c, 1, 1, op);
+  c.requireArity(op, 1, 1);
   AttrReader a(c, op);
   const int64_t d1 = a.integer();
   const int64_t d2 = a.integer();
@@ -121,7 +118,7 @@ void copySlice(const Slice& sl, const Tensor& full, const Tensor& part, bool int
 
 void sliceAxisKernel(const KernelContext& c) {
   const char* op = "slice_axis";
-  requireArity(c, 1, 1, op);
+  c.requireArity(op, 1, 1);
   const Slice sl = sliceOf(c, c.in(0), op);
   requireSameDType(c.out(0), c.in(0), op, "output");
   requireSize(c.out(0), sl.outer * sl.len * sl.inner, op, "output");
@@ -130,7 +127,7 @@ void sliceAxisKernel(const KernelContext& c) {
 
 void sliceAxisBackwardKernel(const KernelContext& c) {
   const char* op = "_backward_slice_axis";
-  requireArity(c, 1, 1, op);
+  c.requireArity(op, 1, 1);
   const Tensor& grad = c.out(0);
   const Slice sl = sliceOf(c, grad, op);
   requireSameDType(c.in(0), grad, op, "out_grad");
@@ -164,14 +161,14 @@ int64_t stackOuter(const KernelContext& c, const Tensor& joined, const Tensor* c
 
 void stackKernel(const KernelContext& c) {
   const char* op = "stack";
-  requireArity(c, c.numInputs, 1, op);
+  c.requireArity(op, c.numInputs, 1);
   const int64_t outer = stackOuter(c, c.out(0), c.inputs, c.numInputs, op);
   concatInto(c.inputs, c.numInputs, outer, c.out(0), op);
 }
 
 void stackBackwardKernel(const KernelContext& c) {
   const char* op = "_backward_stack";
-  requireArity(c, 1, c.numOutputs, op);
+  c.requireArity(op, 1, c.numOutputs);
   const int64_t outer = stackOuter(c, c.in(0), c.outputs, c.numOutputs, op);
   splitInto(c.in(0), outer, c.outputs, c.numOutputs, op);
 }
@@ -192,7 +189,7 @@ IndexArgs indexArgs(const KernelContext& c, bool allowRaise, const char* op) {
 
 void takeKernel(const KernelContext& c) {
   const char* op = "take";
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   const IndexArgs ia = indexArgs(c, true, op);
   const Tensor& data = c.in(0);
   if (data.ndim() == 0) fail(ErrorKind::kShape, "take: data must have at least one dimension, got a 0-d array");
@@ -204,7 +201,7 @@ void takeKernel(const KernelContext& c) {
 // outputs: the gradient of a (scatter-add of out_grad) and of the indices (zeros).
 void takeBackwardKernel(const KernelContext& c) {
   const char* op = "_backward_take";
-  requireArity(c, 2, 2, op);
+  c.requireArity(op, 2, 2);
   const IndexArgs ia = indexArgs(c, true, op);
   if (c.out(0).ndim() == 0) fail(ErrorKind::kShape, "_backward_take: a must have at least one dimension");
   takeBackwardInto(c.in(0), c.in(1), normalizeAxis(ia.axis, c.out(0).ndim(), op), ia.mode, op, c.out(0));
@@ -212,7 +209,7 @@ void takeBackwardKernel(const KernelContext& c) {
 }
 
 void pickKernel(const KernelContext& c) {
-  requireArity(c, 2, 1, "pick");
+  c.requireArity("pick", 2, 1);
   const IndexArgs ia = indexArgs(c, false, "pick");
   if (c.in(0).ndim() == 0) fail(ErrorKind::kShape, "pick: data must have at least one dimension, got a 0-d array");
   pickInto(c.in(0), c.in(1), normalizeAxis(ia.axis, c.in(0).ndim(), "pick"), ia.mode, c.out(0));
@@ -222,7 +219,7 @@ void pickKernel(const KernelContext& c) {
 // picks its own data element, so nothing accumulates).
 void pickBackwardKernel(const KernelContext& c) {
   const char* op = "_backward_pick";
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   const IndexArgs ia = indexArgs(c, false, op);
   const Tensor& g = c.in(0);
   const Tensor& grad = c.out(0);
@@ -255,7 +252,7 @@ void pickBackwardKernel(const KernelContext& c) {
 }
 
 void oneHotKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, "one_hot");
+  c.requireArity("one_hot", 1, 1);
   AttrReader a(c, "one_hot");
   const int64_t depth = a.integer();
   const double on = a.real();
@@ -265,25 +262,25 @@ void oneHotKernel(const KernelContext& c) {
 }
 
 void whereKernel(const KernelContext& c) {
-  requireArity(c, 3, 1, "where");
+  c.requireArity("where", 3, 1);
   whereInto(c.in(0), c.in(1), c.in(2), c.out(0));
 }
 
 void whereBackwardKernel(const KernelContext& c) {
-  requireArity(c, 2, 2, "_backward_where");
+  c.requireArity("_backward_where", 2, 2);
   whereBackwardInto(c.in(1), c.in(0), c.out(0), c.out(1));
 }
 
 // ones_like: its input only gives the shape.
 void onesKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, "ones_like");
+  c.requireArity("ones_like", 1, 1);
   fill(c.out(0), 1.0);
 }
 
 // Cast and its gradient: an element-wise conversion. In place only between types of one size, where
 // each element is read before it is overwritten.
 void castKernel(const KernelContext& c) {
-  requireArity(c, 1, 1, "Cast");
+  c.requireArity("Cast", 1, 1);
   const Tensor& x = c.in(0);
   const Tensor& y = c.out(0);
   if (x.raw() == y.raw() && x.dtype() != y.dtype() && dtypeSize(x.dtype()) != dtypeSize(y.dtype())) {

@@ -19,13 +19,10 @@
 #include "bkt/plan.h"
 #include "bkt/softmax.h"
 #include "gather_common.h"
-#include "plan_args.h"
 
 namespace bkt {
 namespace {
 
-using plan_args::AttrReader;
-using plan_args::requireArity;
 
 // Columns handled together when the axis is not the last, as in softmax.cc.
 constexpr int64_t kColBlock = 256;
@@ -186,7 +183,7 @@ template <bool Log>
 void softmaxForward(const KernelContext& c) {
   const char* op = Log ? "log_softmax" : "softmax";
   const SoftmaxArgs s = softmaxArgs(c, op);
-  requireArity(c, s.useLength ? 2 : 1, 1, op);
+  c.requireArity(op, s.useLength ? 2 : 1, 1);
   const Tensor& x = c.in(0);
   if (!s.useLength) return softmaxInto(x, s.axis, s.temperature, Log, c.out(0));
   requireFloat(x, op, "data");
@@ -225,11 +222,11 @@ void softmaxBackward(const KernelContext& c) {
   const char* op = Log ? "_backward_log_softmax" : "_backward_softmax";
   const SoftmaxArgs s = softmaxArgs(c, op);
   if (s.useLength) {
-    requireArity(c, 4, 2, op);
+    c.requireArity(op, 4, 2);
   } else if (c.numInputs != 3) {
-    requireArity(c, 2, 1, op);
+    c.requireArity(op, 2, 1);
   } else {
-    requireArity(c, 3, 1, op);
+    c.requireArity(op, 3, 1);
   }
   const Tensor* length = s.useLength ? &c.in(2) : nullptr;
   runGrad<Log>(c.in(0), c.in(c.numInputs - 1), c.out(0), s.axis, length, 1.0 / s.temperature, op);
@@ -250,13 +247,13 @@ int activationAxis(const KernelContext& c, const Tensor& data, const char* op) {
 
 void softmaxActivationForward(const KernelContext& c) {
   const char* op = "SoftmaxActivation";
-  requireArity(c, 1, 1, op);
+  c.requireArity(op, 1, 1);
   softmaxInto(c.in(0), activationAxis(c, c.in(0), op), 1.0, false, c.out(0));
 }
 
 void softmaxActivationBackward(const KernelContext& c) {
   const char* op = "_backward_SoftmaxActivation";
-  requireArity(c, 2, 1, op);
+  c.requireArity(op, 2, 1);
   runGrad<false>(c.in(0), c.in(1), c.out(0), activationAxis(c, c.in(1), op), nullptr, 1.0, op);
 }
 

@@ -10,40 +10,31 @@
 namespace bkt {
 namespace spatial {
 
-// Reads the plan's attributes in order. A per-axis list is packed as its length, then its values.
-class AttrReader {
+// The plan's attributes in order (bkt::AttrReader), plus the per-spatial-axis lists: each packed as
+// its length, then its values.
+class AttrReader : public bkt::AttrReader {
  public:
-  AttrReader(const KernelContext& c, const char* op) : c_(c), op_(op) {}
-
-  double next() {
-    if (pos_ >= c_.numAttrs) fail(ErrorKind::kValue, std::string(op_) + ": the plan gives too few attributes");
-    return c_.attr(pos_++);
-  }
+  using bkt::AttrReader::AttrReader;
 
   // A list of `spatial` values: `dflt` on every axis when packed empty, else one value per axis.
   // Stores them right-aligned in out[2], so a 1-D list becomes (dflt1d, v).
   void axes(int spatial, int64_t dflt, int64_t dflt1d, const char* what, int64_t out[2]) {
-    const auto n = static_cast<int64_t>(next());
+    const auto n = static_cast<int64_t>(real());
     if (n != 0 && n != spatial) {
-      fail(ErrorKind::kValue, std::string(op_) + ": " + what + " has " + std::to_string(n) + " values for " +
+      fail(ErrorKind::kBind, std::string(op_) + ": " + what + " has " + std::to_string(n) + " values for " +
                                   std::to_string(spatial) + " spatial axes");
     }
     out[0] = dflt1d;
     out[1] = dflt;
-    for (int64_t i = 0; i < n; ++i) out[2 - n + i] = static_cast<int64_t>(next());
+    for (int64_t i = 0; i < n; ++i) out[2 - n + i] = static_cast<int64_t>(real());
     if (n == 0 && spatial == 2) out[0] = dflt;
   }
 
   // Skips a list the kernel ignores (Pooling's kernel with global_pool).
   void skipList() {
-    const auto n = static_cast<int64_t>(next());
-    for (int64_t i = 0; i < n; ++i) next();
+    const auto n = static_cast<int64_t>(real());
+    for (int64_t i = 0; i < n; ++i) real();
   }
-
- private:
-  const KernelContext& c_;
-  const char* op_;
-  int pos_ = 0;
 };
 
 inline void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {

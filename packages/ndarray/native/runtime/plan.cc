@@ -1,6 +1,7 @@
 #include "bkt/plan.h"
 
 #include <array>
+#include <cmath>
 
 #include "bkt/error.h"
 
@@ -13,6 +14,65 @@ std::array<KernelFn, static_cast<size_t>(Kernel::kCount)>& kernelTable() {
 }
 
 }  // namespace
+
+namespace {
+std::string counts(int in, int out) { return std::to_string(in) + " inputs and " + std::to_string(out) + " outputs"; }
+}  // namespace
+
+void KernelContext::requireArity(const char* op, int numIn, int numOut) const {
+  if (numInputs != numIn || numOutputs != numOut) {
+    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + counts(numInputs, numOutputs) + ", the kernel takes " +
+                               counts(numIn, numOut));
+  }
+}
+
+void KernelContext::requireAtLeast(const char* op, int numIn, int numOut, int numAttrs) const {
+  if (numInputs < numIn || numOutputs < numOut || this->numAttrs < numAttrs) {
+    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + counts(numInputs, numOutputs) + " and " +
+                               std::to_string(this->numAttrs) + " attributes, the kernel needs at least " + counts(numIn, numOut) +
+                               " and " + std::to_string(numAttrs) + " attributes");
+  }
+}
+
+void KernelContext::requireAttrs(const char* op, int count) const {
+  if (numAttrs != count) {
+    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + std::to_string(numAttrs) + " attributes, the kernel takes " +
+                               std::to_string(count));
+  }
+}
+
+double KernelContext::attrAt(int i, const char* op) const {
+  if (i >= numAttrs) {
+    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + std::to_string(numAttrs) + " attributes, the kernel reads more");
+  }
+  return attrs[i];
+}
+
+int64_t AttrReader::integer() {
+  const double v = real();
+  if (!(std::fabs(v) <= 9007199254740992.0) || v != std::trunc(v)) {
+    fail(ErrorKind::kBind, std::string(op_) + ": attribute " + std::to_string(next_ - 1) + " must be an integer, got " + std::to_string(v));
+  }
+  return static_cast<int64_t>(v);
+}
+
+std::vector<int64_t> AttrReader::list() {
+  const int64_t n = integer();
+  if (n < 0 || n > c_.numAttrs - next_) {
+    fail(ErrorKind::kBind, std::string(op_) + ": attribute list of length " + std::to_string(n) + " does not fit the " +
+                               std::to_string(c_.numAttrs) + " attributes");
+  }
+  std::vector<int64_t> out(static_cast<size_t>(n));
+  for (int64_t& v : out) v = integer();
+  return out;
+}
+
+void AttrReader::done() const {
+  if (next_ != c_.numAttrs) {
+    fail(ErrorKind::kBind, std::string(op_) + ": the plan gives " + std::to_string(c_.numAttrs) + " attributes, the kernel takes " +
+                               std::to_string(next_));
+  }
+}
 
 PlanKernelRegistrar::PlanKernelRegistrar(Kernel id, KernelFn fn) { kernelTable()[static_cast<size_t>(id)] = fn; }
 

@@ -25,6 +25,33 @@ struct KernelContext {
   const Tensor& in(int i) const { return *inputs[i]; }
   const Tensor& out(int i) const { return *outputs[i]; }
   double attr(int i) const { return attrs[i]; }
+
+  // A plan can be built by hand from JS with other counts than a kernel reads. These raise a
+  // BindError naming the op instead of letting the kernel read past its instruction.
+  void requireArity(const char* op, int numIn, int numOut) const;
+  void requireAtLeast(const char* op, int numIn, int numOut, int numAttrs = 0) const;
+  void requireAttrs(const char* op, int count) const;
+  double attrAt(int i, const char* op) const;
+};
+
+// Reads a kernel's packed attributes in order, raising a BindError on a short, long or malformed
+// list instead of reading past it.
+class AttrReader {
+ public:
+  AttrReader(const KernelContext& c, const char* op) : c_(c), op_(op) {}
+
+  double real() { return c_.attrAt(next_++, op_); }
+  int64_t integer();
+  bool flag() { return real() != 0; }
+  // A list packed as its length followed by its values.
+  std::vector<int64_t> list();
+  // Every attribute was read: a longer list means the plan was packed for another layout.
+  void done() const;
+
+ protected:
+  const KernelContext& c_;
+  const char* op_;
+  int next_ = 0;
 };
 
 using KernelFn = void (*)(const KernelContext&);
