@@ -1,6 +1,6 @@
 // The reductions through the executor: sum, mean, max, min, norm, argmax and argmin forward against a
 // float64 reference, their gradients against finite differences, and their errors.
-import { type DType, random, seed, ShapeError, ValueError } from '@bkt/ndarray';
+import { BindError, type DType, random, seed, ShapeError, ValueError } from '@bkt/ndarray';
 import { argmax, argmin, max, mean, min, norm, sum, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
@@ -223,9 +223,9 @@ describe('reduction errors', () => {
     const data = nd([1, 2, 3, 4, 5, 6], [2, 3]);
     const out = nd([0, 0], [2]);
     expectError(() => runKernel('sum', [data], [nd([0, 0, 0], [3])], [0, 1, 1]), ShapeError, /sum: output/);
-    expectError(() => runKernel('sum', [data], [out], [0, 2, 1]), ValueError, /attribute list/);
+    expectError(() => runKernel('sum', [data], [out], [0, 2, 1]), BindError, /sum: attribute list of length 2/);
     expectError(() => runKernel('sum', [data], [out], [0, 1, 5]), ShapeError, /sum: axis 5/);
-    expectError(() => runKernel('max_backward', [out, data], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]), ValueError, /expected 3 inputs/);
+    expectError(() => runKernel('max_backward', [out, data], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]), BindError, /the kernel takes 3 inputs/);
     expectError(() => runKernel('mean_backward', [nd([1, 2, 3], [3])], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]), ShapeError, /out_grad/);
     expectError(() => runKernel('argmax', [data], [out], [1, 0]), ShapeError, /argmax: output/);
     runKernel('argmin', [data], [out], [1, 1]);
