@@ -13,6 +13,7 @@ import {
   flatten,
   FullyConnected,
   Group,
+  dot,
   LinearRegressionOutput,
   Pooling,
   SoftmaxOutput,
@@ -36,6 +37,7 @@ import {
   NDArrayIter,
   type ParamDict,
   prepareGroup2ctxs,
+  Uniform,
 } from '../src/index.js';
 
 const quiet = (): void => {};
@@ -514,5 +516,26 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
     expect(() => bind({ dev1: nd.cpu(2), dev2: [nd.cpu(3), nd.cpu(4), nd.cpu(5)] })).toThrow(nd.ValueError);
     expect(() => bind({ dev1: nd.cpu(2) })).toThrow(nd.BindError);
     expect(prepareGroup2ctxs(null, 2)).toEqual([null, null]);
+  });
+
+  it('test_module_initializer: a row_sparse parameter stays row_sparse and is initialized', () => {
+    const regressionModel = (m: number): BktSymbol => {
+      const x = Variable('data', { stype: 'csr' });
+      const v = Variable('v', { shape: [m, 1], init: new Uniform(0.1), stype: 'row_sparse' });
+      const model = dot({ lhs: x, rhs: v });
+      const y = Variable('label');
+      return LinearRegressionOutput({ data: model, label: y, name: 'out' });
+    };
+    const [n, m] = [128, 100];
+    const model = regressionModel(m);
+    const data = nd.sparse.zeros('csr', [n, m]);
+    const label = nd.zeros([n, 1]);
+    const iterator = new NDArrayIter(data, { label }, { batchSize: n, lastBatchHandle: 'discard' });
+    const mod = new Module(model, { dataNames: ['data'], labelNames: ['label'], logger: quiet });
+    mod.bind(iterator.provideData, iterator.provideLabel);
+    mod.initParams();
+    const v = mod.getParams()[0]['v']!;
+    expect(v.stype).toBe('row_sparse');
+    expect(v.toArray().reduce((a, b) => a + b, 0)).not.toBe(0);
   });
 });

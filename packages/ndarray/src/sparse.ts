@@ -6,7 +6,7 @@
 import { type Context, currentContext } from './context.js';
 import { array, zeros as denseZeros } from './creation.js';
 import { type AnyTypedArray, type DType } from './dtype.js';
-import { ShapeError, ValueError } from './errors.js';
+import { IndexError, ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { installStorageCasts, NDArray, type SType } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
@@ -155,6 +155,34 @@ export class CSRNDArray extends BaseSparseNDArray {
       [e - b, this.shape[1]!],
     );
   }
+}
+
+/**
+ * The rows `rows` (any order, repeats allowed) of a csr matrix as a new one (MXNet's `csr[idx]`, how
+ * NDArrayIter gathers a shuffled batch). A contiguous ascending run is a slice.
+ */
+export function takeRows(csr: CSRNDArray, rows: readonly number[]): CSRNDArray {
+  const n = csr.shape[0]!;
+  for (const r of rows) {
+    if (!Number.isInteger(r) || r < 0 || r >= n) throw new IndexError(`takeRows: row ${r} is out of bounds for csr shape ${fmt(csr.shape)}`);
+  }
+  if (rows.length > 0 && rows.every((r, i) => r === rows[0]! + i)) return csr.slice(rows[0]!, rows[0]! + rows.length);
+  const ptr = csr.indptr.toTypedArray() as BigInt64Array;
+  const idx = csr.indices.toTypedArray() as BigInt64Array;
+  const val = csr.data.toTypedArray() as Float32Array | Float64Array;
+  const outPtr = new BigInt64Array(rows.length + 1);
+  rows.forEach((r, i) => (outPtr[i + 1] = outPtr[i]! + ptr[r + 1]! - ptr[r]!));
+  const nnz = Number(outPtr[rows.length]!);
+  const outIdx = new BigInt64Array(nnz);
+  const outVal = new (val.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(nnz);
+  rows.forEach((r, i) => {
+    const from = Number(ptr[r]!);
+    const to = Number(ptr[r + 1]!);
+    outIdx.set(idx.subarray(from, to), Number(outPtr[i]!));
+    outVal.set(val.subarray(from, to), Number(outPtr[i]!));
+  });
+  const opts = { dtype: csr.dtype, ctx: csr.context };
+  return new CSRNDArray([array(outVal, opts), array(outIdx, { ...opts, dtype: 'int64' }), array(outPtr, { ...opts, dtype: 'int64' })], [rows.length, csr.shape[1]!]);
 }
 
 /** MXNet's RowSparseNDArray: the rows named by `indices` are stored, every other row is zero. */
