@@ -56,6 +56,8 @@ export class Module extends BaseModule {
   readonly #paramNames: string[];
   readonly #auxNames: string[];
   readonly #outputNames: string[];
+  /** Parameters declared row_sparse (`Variable(name, { stype: 'row_sparse' })`). */
+  readonly #rowSparseParams: ReadonlySet<string>;
   #argParams: ParamDict | null = null;
   #auxParams: ParamDict | null = null;
   #paramsDirty = false;
@@ -108,6 +110,8 @@ export class Module extends BaseModule {
     this.#auxNames = symbol.listAuxiliaryStates();
     this.#outputNames = symbol.listOutputs();
     this.#paramNames.forEach((n, i) => this.#paramIndex.set(n, i));
+    const attrs = symbol.attrDict();
+    this.#rowSparseParams = new Set(this.#paramNames.filter((n) => declaredStype(attrs, n) === 'row_sparse'));
   }
 
   override get symbol(): BktSymbol {
@@ -568,9 +572,20 @@ export class Module extends BaseModule {
         return;
       }
       if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -index);
-      g.forEach((grad, k) => this.#updater!.update(index * numDevice + k, grad, params[i]![k]!));
+      const rowSparse = this.#rowSparseParams.has(name);
+      g.forEach((grad, k) => {
+        // The executors compute a row_sparse parameter's gradient densely; the updater gets it as
+        // row_sparse (the rows with a non-zero gradient), so the optimizer updates lazily, as MXNet's.
+        const given = rowSparse ? grad.tostype('row_sparse') : grad;
+        try {
+          this.#updater!.update(index * numDevice + k, given, params[i]![k]!);
+        } finally {
+          if (given !== grad) given.dispose();
+        }
+      });
     });
   }
+
 
   getOutputs(mergeMultiContext?: true): NDArray[];
   getOutputs(mergeMultiContext: false): NDArray[][];
