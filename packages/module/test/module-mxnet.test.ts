@@ -7,13 +7,20 @@ import * as nd from '@bkt/ndarray';
 import type { Executor } from '@bkt/executor';
 import { create as createOptimizer } from '@bkt/optimizer';
 import {
+  _square_sum,
   Activation,
+  broadcast_add,
+  Concat,
+  elemwise_add,
+  negative,
+  square,
   Convolution,
   Dropout,
   Embedding,
   flatten,
   FullyConnected,
   Group,
+  dot,
   LinearRegressionOutput,
   Pooling,
   Reshape,
@@ -39,15 +46,43 @@ import {
   Monitor,
   NDArrayIter,
   type ParamDict,
+  metric,
+  Normal,
   Perplexity,
   prepareGroup2ctxs,
   Speedometer,
   type SymGen,
+  Uniform,
   Xavier,
 } from '../src/index.js';
 import { makeRng } from '../../ndarray/test/helpers.js';
 
 const quiet = (): void => {};
+
+/**
+ * MXNet's rand_ndarray(shape, 'csr', density): exactly round(density·rows·cols) non-zeros at
+ * uniformly drawn distinct positions (scipy.sparse.rand), values uniform in [0, 1).
+ */
+function randCsr(rows: number, cols: number, density: number): nd.CSRNDArray {
+  const total = rows * cols;
+  const k = Math.round(density * total);
+  const picks = nd.random.uniform(0, 1, [k], { dtype: 'float64' });
+  const draws = picks.toTypedArray() as Float64Array;
+  picks.dispose();
+  const cells = Int32Array.from({ length: total }, (_, i) => i);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(draws[i]! * (total - i));
+    [cells[i], cells[j]] = [cells[j]!, cells[i]!];
+  }
+  const chosen = cells.subarray(0, k).sort();
+  const valuesNd = nd.random.uniform(0, 1, [k]);
+  const indptr = new Array<number>(rows + 1).fill(0);
+  for (const c of chosen) indptr[Math.floor(c / cols) + 1]!++;
+  for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
+  const csr = nd.sparse.csrMatrix([valuesNd, Array.from(chosen, (c) => c % cols), indptr], [rows, cols]);
+  valuesNd.dispose();
+  return csr;
+}
 const two = [nd.cpu(0), nd.cpu(1)];
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-module-mx-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -645,5 +680,81 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
     expect(() => bind({ dev1: nd.cpu(2), dev2: [nd.cpu(3), nd.cpu(4), nd.cpu(5)] })).toThrow(nd.ValueError);
     expect(() => bind({ dev1: nd.cpu(2) })).toThrow(nd.BindError);
     expect(prepareGroup2ctxs(null, 2)).toEqual([null, null]);
+  });
+
+  it('test_module_initializer: a row_sparse parameter stays row_sparse and is initialized', () => {
+    const regressionModel = (m: number): BktSymbol => {
+      const x = Variable('data', { stype: 'csr' });
+      const v = Variable('v', { shape: [m, 1], init: new Uniform(0.1), stype: 'row_sparse' });
+      const model = dot({ lhs: x, rhs: v });
+      const y = Variable('label');
+      return LinearRegressionOutput({ data: model, label: y, name: 'out' });
+    };
+    const [n, m] = [128, 100];
+    const model = regressionModel(m);
+    const data = nd.sparse.zeros('csr', [n, m]);
+    const label = nd.zeros([n, 1]);
+    const iterator = new NDArrayIter(data, { label }, { batchSize: n, lastBatchHandle: 'discard' });
+    const mod = new Module(model, { dataNames: ['data'], labelNames: ['label'], logger: quiet });
+    mod.bind(iterator.provideData, iterator.provideLabel);
+    mod.initParams();
+    const v = mod.getParams()[0]['v']!;
+    expect(v.stype).toBe('row_sparse');
+    expect(v.toArray().reduce((a, b) => a + b, 0)).not.toBe(0);
+  });
+
+  it('test_factorization_machine_module: csr data and row_sparse v, w1_weight train to MSE < 0.02 in 50 epochs', () => {
+    nd.seed(11);
+    const fm = (factorSize: number, featureDim: number, init: Normal): BktSymbol => {
+      const x = Variable('data', { stype: 'csr' });
+      const v = Variable('v', { shape: [featureDim, factorSize], init, stype: 'row_sparse' });
+      const w1Weight = Variable('w1_weight', { shape: [featureDim, 1], init, stype: 'row_sparse' });
+      const w1Bias = Variable('w1_bias', { shape: [1] });
+      const w1 = broadcast_add({ lhs: dot({ lhs: x, rhs: w1Weight }), rhs: w1Bias });
+      const vS = _square_sum({ data: v, axis: 1, keepdims: true });
+      const xS = square({ data: x });
+      const bdSum = dot({ lhs: xS, rhs: vS });
+      const w2 = dot({ lhs: x, rhs: v });
+      const w2Squared = square({ data: w2 }).mul(0.5);
+      const wAll = Concat({ data: [w1, w2Squared], dim: 1 });
+      const sum1 = sum({ data: wAll, axis: 1, keepdims: true });
+      const sum2 = negative({ data: bdSum }).mul(0.5);
+      const model = elemwise_add({ lhs: sum1, rhs: sum2 });
+      const y = Variable('label');
+      return LinearRegressionOutput({ data: model, label: y });
+    };
+    const init = new Normal(0.01);
+    const [factorSize, featureDim] = [4, 10000];
+    const model = fm(factorSize, featureDim, init);
+    const [numBatches, batchSize] = [5, 64];
+    const numSamples = batchSize * numBatches;
+    const csrNd = randCsr(numSamples, featureDim, 0.1);
+    const label = nd.ones([numSamples, 1]);
+    const trainIter = new NDArrayIter(csrNd, { label }, { batchSize, lastBatchHandle: 'discard' });
+    const mod = new Module(model, { dataNames: ['data'], labelNames: ['label'], logger: quiet });
+    mod.bind(trainIter.provideData, trainIter.provideLabel);
+    mod.initParams({ initializer: init });
+    const sgd = createOptimizer('sgd', { momentum: 0.1, clipGradient: 5.0, learningRate: 0.01, rescaleGrad: 1.0 / batchSize });
+    mod.initOptimizer({ optimizer: sgd });
+    const numEpochs = 50;
+    const expectedAccuracy = 0.02;
+    const mse = metric.create('MSE');
+    const firstEpoch: number[] = [];
+    for (let epoch = 0; epoch < numEpochs; epoch++) {
+      trainIter.reset();
+      mse.reset();
+      for (const batch of trainIter) {
+        mod.forward(batch, { isTrain: true });
+        mod.updateMetric(mse, batch.label);
+        mod.backward();
+        mod.update();
+      }
+      if (epoch === 0) firstEpoch.push(mse.get()[1] as number);
+    }
+    expect(firstEpoch[0]).toBeGreaterThan(expectedAccuracy);
+    expect(mse.get()[1]).toBeLessThan(expectedAccuracy);
+    const [args] = mod.getParams();
+    expect(args['v']!.stype).toBe('row_sparse');
+    expect(args['w1_weight']!.stype).toBe('row_sparse');
   });
 });

@@ -1,7 +1,9 @@
 export * from './errors.js';
 export * from './dtype.js';
 export * from './context.js';
-export { NDArray } from './ndarray.js';
+export { NDArray, type SType } from './ndarray.js';
+export { BaseSparseNDArray, CSRNDArray, RowSparseNDArray } from './sparse.js';
+export * as sparse from './sparse.js';
 export * from './creation.js';
 export * as random from './random.js';
 export { seed } from './random.js';

@@ -23,6 +23,27 @@ const DISPOSED = -1 as NativeHandle;
 // The safety net for arrays that are never disposed: their handles are released when JS collects them.
 const collected = new FinalizationRegistry<NativeHandle>((h) => native.dispose(h));
 
+/** MXNet's storage types: dense, row-sparse (some rows stored) and compressed sparse row. */
+export type SType = 'default' | 'row_sparse' | 'csr';
+
+/** Storage casts, installed by sparse.ts (which extends NDArray, so this file cannot import it). */
+export interface StorageCasts {
+  cast(a: NDArray, stype: SType): NDArray;
+  /** Writes `src` into `dst` where either is sparse (MXNet's copyto across storage types). */
+  copyInto(src: NDArray, dst: NDArray): void;
+}
+let storageCasts: StorageCasts | null = null;
+
+/** @internal Called once by sparse.ts. */
+export function installStorageCasts(casts: StorageCasts): void {
+  storageCasts = casts;
+}
+
+function casts(op: string): StorageCasts {
+  if (storageCasts === null) throw new ValueError(`${op}: sparse storage is not loaded (import from '@bkt/ndarray')`);
+  return storageCasts;
+}
+
 /**
  * An n-dimensional array whose bytes live in native memory. Shape, dtype and context are kept on
  * the JS side so reading them never crosses into C++. `dispose()` frees the bytes at once; arrays
@@ -34,9 +55,10 @@ export class NDArray {
   readonly context: Context;
   #handle: NativeHandle | null;
 
-  private constructor(handle: NativeHandle, shape: number[], dtype: DType, context: Context) {
+  /** Sparse arrays (sparse.ts) pass a null handle: their parts own the native bytes. */
+  protected constructor(handle: NativeHandle | null, shape: number[], dtype: DType, context: Context) {
     this.#handle = handle;
-    collected.register(this, handle, this);
+    if (handle !== null) collected.register(this, handle, this);
     this.shape = Object.freeze(shape);
     this.dtype = dtype;
     this.context = context;
@@ -68,6 +90,16 @@ export class NDArray {
 
   get isDisposed(): boolean {
     return this.#handle === null;
+  }
+
+  /** The storage type (MXNet's `stype`): always 'default' for a dense array. */
+  get stype(): SType {
+    return 'default';
+  }
+
+  /** A copy in storage type `stype` (MXNet's `tostype`, i.e. cast_storage). */
+  tostype(stype: SType): NDArray {
+    return casts('tostype').cast(this, stype);
   }
 
   get ndim(): number {
@@ -115,7 +147,8 @@ export class NDArray {
   /** Copies to a context (a new array) or into an existing array of the same shape (any dtype). */
   copyTo(target: Context | NDArray): NDArray {
     if (target instanceof NDArray) {
-      native.copyInto(target.handle, this.handle);
+      if (target.stype !== 'default') casts('copyTo').copyInto(this, target);
+      else native.copyInto(target.handle, this.handle);
       return target;
     }
     return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[this.dtype], 1, target.deviceId));

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   arange,
   cpu,
+  CSRNDArray,
   type DType,
   DTYPE_CODES,
   FormatError,
@@ -15,9 +16,11 @@ import {
   loadFromBuffer,
   memoryStats,
   NativeError,
+  RowSparseNDArray,
   type NDArray,
   save,
   ShapeError,
+  sparse,
   StateError,
   ValueError,
 } from '../src/index.js';
@@ -397,14 +400,47 @@ describe('sparse records', () => {
     f32([1, 2]), i64(0), i64(1), i64(2), i64(0), i64(2),
   );
 
-  it('parses row_sparse and csr records, then refuses them', () => {
-    expectFormatError(() => loadFromBuffer(listFile([rowSparse])), /at byte 24 \(array 0\): row_sparse array of shape \(4, 3\): sparse storage is not supported/);
-    expectFormatError(() => loadFromBuffer(listFile([csr])), /at byte 24 \(array 0\): csr array of shape \(2, 3\): sparse storage is not supported/);
+  it('loads row_sparse and csr records as RowSparseNDArray and CSRNDArray', () => {
+    const [r, c] = asList(loadFromBuffer(listFile([rowSparse, csr])));
+    expect(r).toBeInstanceOf(RowSparseNDArray);
+    expect(r!.shape).toEqual([4, 3]);
+    expect((r as RowSparseNDArray).indices.toArray()).toEqual([2]);
+    expect(r!.toArray()).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0]);
+    expect(c).toBeInstanceOf(CSRNDArray);
+    expect(c!.toArray()).toEqual([1, 0, 0, 0, 0, 2]);
+    disposeAll([r!, c!]);
+  });
+
+  it('writes sparse arrays as MXNet sparse V2 records, byte for byte', () => {
+    const path = freshPath();
+    const r = sparse.rowSparseArray([[1, 2, 3], [2]], [4, 3]);
+    const c = sparse.csrMatrix([[1, 2], [0, 2], [0, 1, 2]], [2, 3]);
+    save(path, { r, c });
+    expect(new Uint8Array(readFileSync(path))).toEqual(listFile([rowSparse, csr], ['r', 'c']));
+    const back = asDict(load(path));
+    expect(back['c']!.stype).toBe('csr');
+    expect(back['r']!.toArray()).toEqual(r.toArray());
+    disposeAll(back);
+  });
+
+  it('refuses a malformed sparse record with FormatError', () => {
+    const badIndex = cat(
+      u32(V2), i32(2), tshape([2]), tshape([2, 3]), i32(1), i32(0), i32(0),
+      i32(6), tshape([3]), i32(6), tshape([2]),
+      f32([1, 2]), i64(0), i64(1), i64(2), i64(0), i64(7),
+    );
+    expectFormatError(() => loadFromBuffer(listFile([badIndex])), /at byte 24 \(array 0\): csr array of shape \(2, 3\): .*column index 7/);
+    const int32Aux = cat(
+      u32(V2), i32(1), tshape([1, 3]), tshape([4, 3]), i32(1), i32(0), i32(0),
+      i32(4), tshape([1]),
+      f32([1, 2, 3]), i32(2),
+    );
+    expectFormatError(() => loadFromBuffer(listFile([int32Aux])), /sparse aux arrays must be int64/);
   });
 
   it('reports a truncated sparse record as truncated', () => {
     const header = cat(u64(0x112), u64(0), u64(1));
-    expectFormatError(() => loadFromBuffer(cat(header, csr.subarray(0, csr.length - 8))), /at byte 108 \(array 0\): the sparse data and indices: 48 bytes needed, only 40 left/);
+    expectFormatError(() => loadFromBuffer(cat(header, csr.subarray(0, csr.length - 8))), /at byte 140 \(array 0\): the int64 data of shape \(2,?\): 16 bytes needed, only 8 left/);
     expectFormatError(() => loadFromBuffer(cat(header, rowSparse.subarray(0, 30))), /truncated/);
   });
 });

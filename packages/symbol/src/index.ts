@@ -18,6 +18,7 @@ export { HIDDEN_KEYS } from './hidden-keys.js';
 export { makeCreator, makeVarCreator, createSymbol } from './creator.js';
 export type { CommonArgs, OpArgs, VarOpArgs, Creator } from './creator.js';
 export * from './creators.js';
+export { _square_sum, type SquareSumArgs } from './square-sum.js';
 export {
   inferShape,
   inferShapePartial,

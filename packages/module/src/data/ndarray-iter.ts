@@ -3,10 +3,11 @@
 //   pad        complete it with examples from the start of the (shuffled) data; `pad` counts them
 //   discard    drop it
 //   roll_over  drop it this epoch and put its examples at the head of the next epoch's first batch
+// A csr source (lastBatchHandle discard only, as in MXNet) yields csr batches.
 // Every batch is gathered (copied) from the sources by example index, so shuffling never copies
 // the whole data set. Unlike MXNet, the rolled-over batch reports pad 0: all its examples are real.
 
-import { array, type NDArray, ShapeError, take, ValueError } from '@bkt/ndarray';
+import { array, CSRNDArray, type NDArray, ShapeError, sparse, take, ValueError } from '@bkt/ndarray';
 import { shuffleInPlace } from '../util/shuffle.js';
 import { DataBatch } from './data-batch.js';
 import { DataDesc } from './data-desc.js';
@@ -97,6 +98,12 @@ export class NDArrayIter extends DataIter {
     this.lastBatchHandle = handle;
 
     const all = [...this.data, ...this.label];
+    for (const [name, a] of all) {
+      if (a.stype === 'row_sparse') throw new ValueError(`NDArrayIter: '${name}' is row_sparse; only dense and csr arrays are supported`);
+      if (a.stype !== 'csr') continue;
+      if (handle !== 'discard') throw new ValueError("NDArrayIter only supports CSRNDArray with lastBatchHandle set to 'discard'");
+      if (this.batchAxis !== 0) throw new ValueError(`NDArrayIter: csr '${name}' needs the batch axis 0, not ${this.batchAxis} (layout ${this.layout})`);
+    }
     for (const [name, a] of all) {
       if (a.ndim <= this.batchAxis) {
         throw new ShapeError(`NDArrayIter: '${name}' of shape (${a.shape.join(', ')}) has no batch axis ${this.batchAxis} (layout ${this.layout})`);
@@ -192,7 +199,7 @@ export class NDArrayIter extends DataIter {
     if (sources.length === 0) return [];
     const index = array(this.rows, { dtype: 'int32' });
     try {
-      return sources.map(([, a]) => take(a, index, { axis: this.batchAxis, mode: 'raise' }));
+      return sources.map(([, a]) => (a instanceof CSRNDArray ? sparse.takeRows(a, this.rows!) : take(a, index, { axis: this.batchAxis, mode: 'raise' })));
     } finally {
       index.dispose();
     }

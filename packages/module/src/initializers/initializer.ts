@@ -10,7 +10,7 @@
 // initializer module registers itself, and `createInitializer` builds one from a name, a JSON text or
 // an `[name, kwargs]` pair.
 
-import { type NDArray, norm, ValueError } from '@bkt/ndarray';
+import { type NDArray, norm, RowSparseNDArray, sparse, ValueError, zeros } from '@bkt/ndarray';
 import { pyFloat, pyNumber } from '@bkt/symbol';
 import { InitDesc } from './init-desc.js';
 
@@ -135,6 +135,17 @@ export abstract class Initializer {
 
   /** Initializes `arr` by the `__init__` attribute of `desc` or by its name (see the file comment). */
   init(desc: InitDesc | string, arr: NDArray): void {
+    if (arr instanceof RowSparseNDArray) {
+      // As MXNet's samplers and fills writing into a row_sparse array: every row becomes stored.
+      const dense = zeros(arr.shape, { dtype: arr.dtype, ctx: arr.context });
+      try {
+        this.init(desc, dense);
+        sparse.assignAllRows(arr, dense);
+      } finally {
+        dense.dispose();
+      }
+      return;
+    }
     let d = typeof desc === 'string' ? new InitDesc(desc) : desc;
     if (d.globalInit === undefined) d = d.withGlobalInit(this);
     const spec = d.attrs.__init__;

@@ -5,7 +5,7 @@
 // every device, and device 0's output is returned). Reshaping passes partialShaping, so a label whose
 // shape was not given (predicting a batch of another size) follows the data.
 
-import { add, arange, type Context, concat, divide, type DType, type NDArray, take, ValueError } from '@bkt/ndarray';
+import { add, arange, type Context, concat, divide, type DType, type NDArray, RowSparseNDArray, sparse, take, ValueError } from '@bkt/ndarray';
 import { DataDesc } from '../data/data-desc.js';
 import { Executor, type Group2Ctx } from '@bkt/executor';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
@@ -199,9 +199,19 @@ export class DataParallelExecutorGroup {
     for (const e of this.execs) e.copyParamsFrom(argParams, auxParams, allowExtra);
   }
 
-  /** Writes the average over devices of every parameter into the given (CPU) arrays. */
+  /**
+   * Writes the average over devices of every parameter into the given (CPU) arrays. The executors
+   * hold row_sparse parameters densely, every row present, so a row_sparse target stores every row.
+   */
   getParams(argParams: Record<string, NDArray>, auxParams: Record<string, NDArray>): void {
     const average = (copies: NDArray[], target: NDArray): void => {
+      if (target instanceof RowSparseNDArray) {
+        const dense = copies[0]!.copy();
+        average(copies, dense);
+        sparse.assignAllRows(target, dense);
+        dense.dispose();
+        return;
+      }
       if (copies.length === 1) {
         copies[0]!.copyTo(target);
         return;

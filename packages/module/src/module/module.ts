@@ -3,7 +3,7 @@
 // several contexts) and checkpoints.
 
 import { readFileSync } from 'node:fs';
-import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic, zeros } from '@bkt/ndarray';
+import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { create as createKVStore, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import type { Symbol as BktSymbol } from '@bkt/symbol';
@@ -23,6 +23,7 @@ import {
   type SetParamsOptions,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
+import { declaredStype, zerosOfStype } from './param-stype.js';
 import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
@@ -55,6 +56,8 @@ export class Module extends BaseModule {
   readonly #paramNames: string[];
   readonly #auxNames: string[];
   readonly #outputNames: string[];
+  /** Parameters declared row_sparse (`Variable(name, { stype: 'row_sparse' })`). */
+  readonly #rowSparseParams: ReadonlySet<string>;
   #argParams: ParamDict | null = null;
   #auxParams: ParamDict | null = null;
   #paramsDirty = false;
@@ -107,6 +110,8 @@ export class Module extends BaseModule {
     this.#auxNames = symbol.listAuxiliaryStates();
     this.#outputNames = symbol.listOutputs();
     this.#paramNames.forEach((n, i) => this.#paramIndex.set(n, i));
+    const attrs = symbol.attrDict();
+    this.#rowSparseParams = new Set(this.#paramNames.filter((n) => declaredStype(attrs, n) === 'row_sparse'));
   }
 
   override get symbol(): BktSymbol {
@@ -313,11 +318,12 @@ export class Module extends BaseModule {
       if (missing.length > 0) throw new ValueError(`bind: the loaded parameters lack ${missing.join(', ')}`);
       this.pushParams();
     } else {
-      const like = (a: NDArray): NDArray => zeros(a.shape, { dtype: a.dtype });
+      const attrs = this.symbol.attrDict();
+      const like = (n: string, a: NDArray): NDArray => zerosOfStype(declaredStype(attrs, n), a);
       const params = this.#group.paramArrays;
       const aux = this.#group.auxArrays;
-      this.#argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(params[i]![0]!)]));
-      this.#auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(aux[i]![0]!)]));
+      this.#argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(n, params[i]![0]!)]));
+      this.#auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(n, aux[i]![0]!)]));
     }
     if (!shared) for (const n of [...this.#paramNames, ...this.#auxNames]) this.#onDevice.add(n);
     if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
@@ -343,7 +349,7 @@ export class Module extends BaseModule {
         }
         if (this.#onDevice.has(n)) return;
         if (!have) {
-          dict[n] = zeros(mine.shape, { dtype: mine.dtype });
+          dict[n] = zerosOfStype(declaredStype(attrs, n), mine);
           init.init(new InitDesc(n, attrs[n] ?? {}), dict[n]!);
         }
         fresh[n] = dict[n]!;
@@ -566,9 +572,20 @@ export class Module extends BaseModule {
         return;
       }
       if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -index);
-      g.forEach((grad, k) => this.#updater!.update(index * numDevice + k, grad, params[i]![k]!));
+      const rowSparse = this.#rowSparseParams.has(name);
+      g.forEach((grad, k) => {
+        // The executors compute a row_sparse parameter's gradient densely; the updater gets it as
+        // row_sparse (the rows with a non-zero gradient), so the optimizer updates lazily, as MXNet's.
+        const given = rowSparse ? grad.tostype('row_sparse') : grad;
+        try {
+          this.#updater!.update(index * numDevice + k, given, params[i]![k]!);
+        } finally {
+          if (given !== grad) given.dispose();
+        }
+      });
     });
   }
+
 
   getOutputs(mergeMultiContext?: true): NDArray[];
   getOutputs(mergeMultiContext: false): NDArray[][];

@@ -1,4 +1,5 @@
 #include "bkt/params_io.h"
+#include "bkt/sparse.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -224,24 +225,35 @@ Tensor readLegacyRecord(Source& s, uint32_t magic) {
   return readDenseData(s, shape.dims, dtype);
 }
 
-// Walks a sparse record to its end so the refusal names a well-formed record, not a misparse.
-[[noreturn]] void refuseSparse(Source& s, uint64_t start, int32_t stype, const Shape& shape, DType dtype,
-                               const Shape& storageShape) {
+// The aux types and shapes, values and aux data of a sparse record (after its dtype), checked as
+// sparse.h checks a live array: any defect is a FormatError at the record's offset.
+Tensor readSparse(Source& s, uint64_t start, int32_t stype, const Shape& shape, DType dtype, const Shape& storageShape,
+                  SparseRecord& out) {
   const int nAux = stype == 1 ? 1 : 2;
-  uint64_t bytes = byteSize(storageShape, dtype);
+  std::vector<Shape> auxShapes;
   for (int i = 0; i < nAux; ++i) {
+    const uint64_t at = s.offset();
     const DType auxType = readDType(s, "aux dtype");
+    if (auxType != DType::kInt64) s.bad(at, std::string("sparse aux arrays must be int64, got ") + dtypeName(auxType));
     const ParsedShape auxShape = readTShape(s, "the aux shape", false);
     if (auxShape.unknown) s.bad(s.offset(), "an aux shape is unknown");
-    bytes += byteSize(auxShape.dims, auxType);
+    auxShapes.push_back(auxShape.dims);
   }
-  s.need(bytes, "the sparse data and indices");
-  s.bad(start, std::string(stype == 1 ? "row_sparse" : "csr") + " array of shape " + shapeStr(shape) +
-                   ": sparse storage is not supported (bkt arrays are dense); convert it with tostype('default') in "
-                   "MXNet before saving");
+  if (!isFloat(dtype)) s.bad(start, std::string("sparse values must be float32 or float64, got ") + dtypeName(dtype));
+  Tensor data = readDenseData(s, storageShape, dtype);
+  for (const Shape& a : auxShapes) out.aux.push_back(readDenseData(s, a, DType::kInt64));
+  out.stype = stype;
+  out.shape = shape;
+  try {
+    if (stype == 1) checkRsp(data, out.aux[0], shape, "load");
+    else checkCsr(data, out.aux[1], out.aux[0], shape, "load");
+  } catch (const Error& e) {
+    s.bad(start, std::string(stype == 1 ? "row_sparse" : "csr") + " array of shape " + shapeStr(shape) + ": " + e.what());
+  }
+  return data;
 }
 
-Tensor readRecord(Source& s) {
+Tensor readRecord(Source& s, SparseRecord& sparseOut) {
   const uint64_t start = s.offset();
   const uint32_t magic = s.get<uint32_t>("the record magic");
   if (magic == kV1Magic) return readLegacyRecord(s, magic);
@@ -268,7 +280,7 @@ Tensor readRecord(Source& s) {
   if (shape.unknown || (!v3 && shape.dims.empty())) return noneArray();
   readContext(s);
   const DType dtype = readDType(s, "dtype");
-  if (sparse) refuseSparse(s, start, stype, shape.dims, dtype, storageShape.dims);
+  if (sparse) return readSparse(s, start, stype, shape.dims, dtype, storageShape.dims, sparseOut);
   return readDenseData(s, shape.dims, dtype);
 }
 
@@ -292,7 +304,9 @@ ArrayList readList(Source& s) {
   out.arrays.reserve(static_cast<size_t>(std::min(count, kReserveCap)));
   for (uint64_t i = 0; i < count; ++i) {
     s.setContext("array " + std::to_string(i));
-    out.arrays.push_back(readRecord(s));
+    SparseRecord sp;
+    out.arrays.push_back(readRecord(s, sp));
+    out.sparse.push_back(std::move(sp));
   }
   s.setContext("names");
   const uint64_t nameCountAt = s.offset();
@@ -444,27 +458,50 @@ void validateForSave(const std::vector<Tensor>& tensors, const std::vector<std::
   }
 }
 
-void writeRecord(AtomicFile& f, const Tensor& t) {
+void writeShape(AtomicFile& f, const Shape& shape) {
+  f.put<int32_t>(static_cast<int32_t>(shape.size()));
+  for (int64_t d : shape) f.put<int64_t>(d);
+}
+
+// A dense record, or MXNet's sparse one when `sp.stype` is 1 or 2 (`t` holds the stored values).
+void writeRecord(AtomicFile& f, const Tensor& t, const SparseRecord& sp) {
+  const bool sparse = sp.stype != 0;
   f.put<uint32_t>(kV2Magic);
-  f.put<int32_t>(0);  // dense storage
-  f.put<int32_t>(t.ndim());
-  for (int64_t d : t.shape()) f.put<int64_t>(d);
+  f.put<int32_t>(sp.stype);
+  if (sparse) writeShape(f, t.shape());
+  writeShape(f, sparse ? sp.shape : t.shape());
   f.put<int32_t>(t.ctx().devType);
   f.put<int32_t>(t.ctx().devId);
   f.put<int32_t>(static_cast<int32_t>(t.dtype()));
+  for (const Tensor& a : sp.aux) {
+    f.put<int32_t>(static_cast<int32_t>(a.dtype()));
+    writeShape(f, a.shape());
+  }
   f.append(t.raw(), t.nbytes());
+  for (const Tensor& a : sp.aux) f.append(a.raw(), a.nbytes());
 }
 
 }  // namespace
 
-void saveArrays(const std::string& path, const std::vector<Tensor>& tensors, const std::vector<std::string>& names) {
+void saveArrays(const std::string& path, const std::vector<Tensor>& tensors, const std::vector<std::string>& names,
+                const std::vector<SparseRecord>& sparse) {
   requireNoNul(path, "save");
   validateForSave(tensors, names);
+  if (!sparse.empty() && sparse.size() != tensors.size()) {
+    fail(ErrorKind::kValue, "save: " + std::to_string(sparse.size()) + " storage records for " + std::to_string(tensors.size()) + " arrays");
+  }
+  for (size_t i = 0; i < sparse.size(); ++i) {
+    const SparseRecord& sp = sparse[i];
+    if (sp.stype == 1) checkRsp(tensors[i], sp.aux.at(0), sp.shape, "save");
+    else if (sp.stype == 2) checkCsr(tensors[i], sp.aux.at(1), sp.aux.at(0), sp.shape, "save");
+    else if (sp.stype != 0 || !sp.aux.empty()) fail(ErrorKind::kValue, "save: " + arrayLabel(names, i) + " has an unknown storage type");
+  }
   AtomicFile f(path);
   f.put<uint64_t>(kListMagic);
   f.put<uint64_t>(0);
   f.put<uint64_t>(tensors.size());
-  for (const Tensor& t : tensors) writeRecord(f, t);
+  const SparseRecord dense;
+  for (size_t i = 0; i < tensors.size(); ++i) writeRecord(f, tensors[i], sparse.empty() ? dense : sparse[i]);
   f.put<uint64_t>(names.size());
   for (const std::string& name : names) {
     f.put<uint64_t>(name.size());

@@ -13,5 +13,6 @@ void registerParams(Napi::Env env, Napi::Object exports);
 void registerOptimizer(Napi::Env env, Napi::Object exports);
 void registerCompression(Napi::Env env, Napi::Object exports);
 void registerPlan(Napi::Env env, Napi::Object exports);
+void registerSparse(Napi::Env env, Napi::Object exports);
 
 }  // namespace bkt::napi

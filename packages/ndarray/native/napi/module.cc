@@ -15,6 +15,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   registerOptimizer(env, exports);
   registerCompression(env, exports);
   registerPlan(env, exports);
+  registerSparse(env, exports);
   return exports;
 }
 

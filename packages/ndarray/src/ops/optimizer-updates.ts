@@ -6,15 +6,24 @@
 // float16 (or float32) weight (MXNet's mp_* ops): the update then runs in float32 on weight32 and the
 // states, and the weight receives the rounded result. States have the compute dtype (the weight's, or
 // float32 with weight32) and the weight's shape.
-import { StateError } from '../errors.js';
+import { StateError, ValueError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import type { NDArray } from '../ndarray.js';
+import { RowSparseNDArray } from '../sparse.js';
 
 // Every native update takes (weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
 // clipGradient); one table-driven binding on the C++ side serves all of them by name.
 type OptimizerBinding = Record<string, (...args: (NativeHandle | number | null)[]) => void>;
 
 const native = binding<OptimizerBinding>();
+
+interface LazyBinding {
+  lazySgdUpdate(
+    weight: NativeHandle, gradData: NativeHandle, gradIndices: NativeHandle, mom: NativeHandle | null,
+    lr: number, momentum: number, wd: number, rescaleGrad: number, clipGradient: number,
+  ): void;
+}
+const lazy = binding<LazyBinding>();
 
 /** Options every fused update accepts. */
 export interface UpdateOptions {
@@ -27,6 +36,11 @@ export interface UpdateOptions {
   clipGradient?: number;
   /** A float32 master copy of a float16 or float32 weight (MXNet's multi_precision). */
   weight32?: NDArray;
+  /**
+   * sgd / sgd_mom with a row_sparse gradient: update only the rows the gradient holds (MXNet's
+   * lazy_update, true by default); false updates every row as if the gradient were dense.
+   */
+  lazyUpdate?: boolean;
 }
 
 function handleOf(a: NDArray, op: string, arg: string): NativeHandle {
@@ -69,6 +83,7 @@ function update(
 
 /** MXNet sgd_update / mp_sgd_update: weight = (1 - lr·wd)·weight - lr·clip(rescale·grad). */
 export function sgdUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
+  if (grad.stype !== 'default') return sparseGradSgd('sgdUpdate', weight, grad, null, opts, 0);
   return update('sgdUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
 }
 
@@ -83,6 +98,7 @@ export interface MomentumOptions extends UpdateOptions {
 
 /** MXNet 1.6+ sgd_mom_update / mp_sgd_mom_update: mom = momentum·mom - wd·weight - clip(rescale·grad); weight += lr·mom. */
 export function sgdMomUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: MomentumOptions): NDArray {
+  if (grad.stype !== 'default') return sparseGradSgd('sgdMomUpdate', weight, grad, mom, opts, opts.momentum ?? 0);
   return update('sgdMomUpdate', weight, grad, [[mom, 'mom']], opts, [opts.lr, opts.momentum ?? 0, wdOf(opts)]);
 }
 
@@ -254,4 +270,26 @@ export function lambUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDA
 /** MXNet SGLD: weight += -lr/2·(clip(rescale·grad) + wd·weight) + N(0, √lr), the noise from the global generator (seed()). */
 export function sgldUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
   return update('sgldUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
+}
+
+/** sgd_update / sgd_mom_update with a row_sparse gradient (dense weight and momentum). */
+function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: NDArray, mom: NDArray | null, opts: MomentumOptions, momentum: number): NDArray {
+  if (!(grad instanceof RowSparseNDArray)) throw new ValueError(`${op}: a ${grad.stype} gradient is not supported (default or row_sparse)`);
+  if (weight.stype !== 'default' || (mom !== null && mom.stype !== 'default')) {
+    throw new ValueError(`${op}: with a row_sparse gradient the weight and momentum must be dense, got ${weight.stype} and ${mom?.stype ?? 'none'}`);
+  }
+  if (opts.weight32 !== undefined) throw new ValueError(`${op}: multi-precision (weight32) with a row_sparse gradient is not supported`);
+  if (opts.lazyUpdate === false) {
+    const dense = grad.tostype('default');
+    try {
+      return mom === null ? sgdUpdate(weight, dense, opts) : sgdMomUpdate(weight, dense, mom, opts);
+    } finally {
+      dense.dispose();
+    }
+  }
+  lazy.lazySgdUpdate(
+    handleOf(weight, op, 'weight'), handleOf(grad.data, op, 'grad.data'), handleOf(grad.indices, op, 'grad.indices'),
+    mom === null ? null : handleOf(mom, op, 'mom'), opts.lr, momentum, wdOf(opts), rescaleOf(opts), clipOf(opts),
+  );
+  return weight;
 }

@@ -6,7 +6,7 @@ import { zerosLike } from './state.js';
 export interface SGDOptions extends OptimizerOptions {
   /** 0 by default (plain SGD, no state). */
   momentum?: number;
-  /** Accepted for MXNet compatibility; dense arrays never update lazily. */
+  /** With a row_sparse gradient, update only its rows (MXNet's default, true); dense gradients update every row. */
   lazyUpdate?: boolean;
 }
 
@@ -16,10 +16,12 @@ export interface SGDOptions extends OptimizerOptions {
  */
 export class SGD extends Optimizer {
   readonly momentum: number;
+  readonly lazyUpdate: boolean;
 
   constructor(opts: SGDOptions = {}) {
     super(opts);
     this.momentum = opts.momentum ?? 0;
+    this.lazyUpdate = opts.lazyUpdate ?? true;
   }
 
   createState(_index: ParamKey, weight: NDArray): NDArray[] {
@@ -28,7 +30,7 @@ export class SGD extends Optimizer {
 
   protected step(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): void {
     this.updateCount(index);
-    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32 };
+    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32, lazyUpdate: this.lazyUpdate };
     const [mom] = states;
     if (mom !== undefined) this.momentumUpdate(weight, grad, mom, { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 });
     else sgdUpdate(weight, grad, opts);
