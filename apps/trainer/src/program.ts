@@ -50,7 +50,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--num-embed <n>', 'embedding size', intAtLeast(1), 200)
     .option('--dropout <p>', 'dropout between layers, in [0, 1) (needs --unrolled)', numberIn(0, 0.99), 0)
     .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
-    .option('--epochs <n>', 'train until this many epochs are done', intAtLeast(1), 10)
+    .option('--epochs <n>', 'train until this many epochs are done', intAtLeast(1), 3)
     .option('--optimizer <name>', 'adam, sgd, nag, rmsprop, … (any registered optimizer; lstm_bucketing.py: sgd, --lr 0.01)', 'adam')
     .option('--lr <rate>', 'learning rate', numberIn(0, Infinity, true), 0.005)
     .option('--momentum <m>', 'momentum (sgd, nag, signum)', numberIn(0, 0.999), 0)
