@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { BktError } from '@bkt/ndarray';
 import { runBench } from './commands/bench.js';
+import { runCorpus } from './commands/corpus.js';
 import { runEval } from './commands/eval.js';
 import { runGenerate } from './commands/generate.js';
 import { runLm } from './commands/lm.js';
@@ -92,6 +93,15 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--count <n>', 'how many samples', intAtLeast(1), 1)
     .addOption(threadsOption())
     .action((opts) => run(() => runGenerate(opts)));
+
+  program
+    .command('corpus')
+    .description('write the built-in corpus as text files (train.txt, valid.txt) and print its floor perplexity')
+    .requiredOption('--out <dir>', 'folder for train.txt and valid.txt (created if missing)')
+    .option('--seed <n>', 'corpus seed (bkt-train lm uses its --seed)', intAtLeast(0), 42)
+    .option('--sentences <n>', 'training sentences (validation gets a tenth; default: the corpus’s own)', intAtLeast(10))
+    .option('--json', 'print one JSON object')
+    .action((opts) => run(() => runCorpus(opts)));
 
   program
     .command('bench')

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateCorpus } from '../src/corpus/index.js';
 import { readMetricsLog } from '../src/metrics-log.js';
 import { buildProgram } from '../src/program.js';
 
@@ -80,6 +81,17 @@ describe('bkt-train lm', () => {
     expect(b[1]!.train_ppl).toBeCloseTo(a[1]!.train_ppl, 4);
     expect(b[1]!.valid_ppl).toBeCloseTo(a[1]!.valid_ppl!, 4);
     expect(existsSync(`${B}-0002.params`)).toBe(true);
+  });
+
+  it('corpus writes the built-in corpus as text files and prints its floor', async () => {
+    const out = join(dir, 'corpus');
+    const r = await cli('corpus', '--out', out, '--sentences', '300', '--seed', '7', '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out[0]!) as Record<string, number | string>;
+    const corpus = generateCorpus({ seed: 7, sentences: 300 });
+    expect(summary.floor_ppl).toBe(corpus.floorPpl);
+    expect(readFileSync(join(out, 'train.txt'), 'utf8').trimEnd().split('\n')).toEqual(corpus.train);
+    expect(readFileSync(join(out, 'valid.txt'), 'utf8').trimEnd().split('\n')).toEqual(corpus.valid);
   });
 
   it('eval prints the perplexity of a checkpoint as JSON', async () => {

@@ -102,6 +102,7 @@ describe('bkt-train option validation', () => {
     [['lm', '--dropout', '1.5'], /must be at most 0\.99/],
     [['lm', '--bogus'], /unknown option '--bogus'/],
     [['eval', '--data', 'x.txt'], /required option '--checkpoint <prefix:epoch>' not specified/],
+    [['corpus'], /required option '--out <dir>' not specified/],
     [['generate', '--checkpoint', 'a:1', '--temperature', '0'], /must be greater than 0/],
     [['bench', '--seq-len', '1'], /must be at least 2/],
   ])('%j fails with a message', async (args, message) => {
