@@ -4,7 +4,7 @@
 // pullKey); a distributed store puts its transport there, the local stores their in-process copies.
 import { readFileSync } from 'node:fs';
 
-import { type DType, DTypeError, type NDArray, NativeError, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import { type DType, DTypeError, IndexError, NDArray, NativeError, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 
 import { type KeyKind, type KVKey, type KVKeys, type KVValues, flattenPairs, fmtKey, fmtShape, kindOf } from './arguments.js';
@@ -29,6 +29,12 @@ export interface KVStore {
   push(keys: KVKeys, values: KVValues, priority?: number): void;
   /** Copies each key's stored value into every out (MXNet pull); bkt has no sparse arrays, so ignoreSparse has no effect. */
   pull(keys: KVKeys, outs: KVValues, priority?: number, ignoreSparse?: boolean): void;
+  /**
+   * Copies only the rows `rowIds` of each key's stored value into every out (MXNet row_sparse_pull):
+   * a row_sparse out then holds exactly those rows, a dense out gets them in place and keeps its other
+   * rows. One rowIds array serves every out, or give one per out; ids need not be sorted or unique.
+   */
+  rowSparsePull(keys: KVKeys, outs: KVValues, opts: RowSparsePullOptions): void;
   /** push then pull; without outs the result is written back into the values (MXNet pushpull). */
   pushPull(keys: KVKeys, values: KVValues, outs?: KVValues, priority?: number): void;
   /** init from values, then pull into outs (MXNet broadcast). */
@@ -49,6 +55,24 @@ export interface KVStore {
   loadOptimizerStates(path: string): void;
   /** Frees the stored values, optimizer states and compression residuals. */
   dispose(): void;
+}
+
+export interface RowSparsePullOptions {
+  /** Row indices to pull: one array for every out, or one per out. */
+  rowIds: NDArray | readonly NDArray[];
+  priority?: number;
+}
+
+/** The distinct rows of `ids` in ascending order; IndexError for a row outside [0, numRows). */
+function sortedRows(op: string, key: KVKey, ids: NDArray, numRows: number): number[] {
+  if (!(ids instanceof NDArray) || ids.ndim !== 1) throw new ValueError(`${op}: rowIds of key ${fmtKey(key)} must be a 1-d array of row indices`);
+  const rows = [...new Set(ids.toArray())].sort((a, b) => a - b);
+  for (const r of rows) {
+    if (!Number.isInteger(r) || r < 0 || r >= numRows) {
+      throw new IndexError(`${op}: row id ${r} of key ${fmtKey(key)} is outside [0, ${numRows})`);
+    }
+  }
+  return rows;
 }
 
 /** What the store knows about an initialised key. */
@@ -99,6 +123,8 @@ export abstract class KVStoreBase implements KVStore {
   protected abstract pushKey(group: KeyGroup): void;
   /** Writes one key's stored value into each out (validated: the key's shape). */
   protected abstract pullKey(group: KeyGroup): void;
+  /** Writes the rows `rows[k]` (sorted, unique, in range) of one key's stored value into out k. */
+  protected abstract pullKeyRows(group: KeyGroup, rows: readonly (readonly number[])[]): void;
   /** Frees everything the store holds for its keys. */
   protected abstract release(): void;
   abstract setGradientCompression(params: GradientCompressionParams): void;
@@ -137,6 +163,23 @@ export abstract class KVStoreBase implements KVStore {
     checkFlag('pull', 'ignoreSparse', ignoreSparse);
     const groups = this.pullGroups('pull', keys, outs, priority);
     for (const g of groups) this.pullKey(g);
+  }
+
+  rowSparsePull(keys: KVKeys, outs: KVValues, opts: RowSparsePullOptions): void {
+    const op = 'rowSparsePull';
+    const groups = this.pullGroups(op, keys, outs, opts?.priority ?? 0);
+    const given = opts?.rowIds;
+    const ids = given instanceof NDArray ? [given] : Array.isArray(given) ? given : null;
+    if (ids === null || ids.length === 0) throw new ValueError(`${op}: rowIds must be an array of row indices or a list of them`);
+    const numOuts = groups.reduce((n, g) => n + g.arrays.length, 0);
+    if (ids.length !== 1 && ids.length !== numOuts) {
+      throw new ValueError(`${op}: ${ids.length} rowIds arrays for ${numOuts} outs; give one for all or one per out`);
+    }
+    let k = 0;
+    for (const g of groups) {
+      const rows = g.arrays.map(() => sortedRows(op, g.key, ids[ids.length === 1 ? 0 : k++]!, this.#keys.get(g.key)!.shape[0] ?? 0));
+      this.pullKeyRows(g, rows);
+    }
   }
 
   pushPull(keys: KVKeys, values: KVValues, outs?: KVValues, priority = 0): void {

@@ -1,7 +1,7 @@
 // MXNet's 'local' store (KVStoreLocal with CPU comm): each key's value is kept on the context of the
 // array it was initialised with (cpu(0) for a Module, MXNet's pinned CPU memory); pushed arrays from
 // every device are copied there and summed, and the updater runs there.
-import { type Context, type NDArray, ValueError } from '@bkt/ndarray';
+import { array, type Context, type NDArray, sparse, take, ValueError } from '@bkt/ndarray';
 
 import type { KVKey } from './arguments.js';
 import type { GradientCompressionParams } from './gradient-compression.js';
@@ -55,6 +55,22 @@ export class LocalStore extends KVStoreBase {
     } finally {
       if (merged.owned) merged.array.dispose();
     }
+  }
+
+  protected pullKeyRows(group: KeyGroup, rows: readonly (readonly number[])[]): void {
+    const kept = this.stored.get(group.key)!;
+    // A row_sparse value (a row_sparse parameter's) is read through a dense copy.
+    const stored = kept.stype === 'default' ? kept : kept.tostype('default');
+    group.arrays.forEach((out, k) => {
+      const ids = rows[k]!;
+      if (out.stype === 'row_sparse') {
+        const picked = take(stored, array(ids, { dtype: 'int64' }), { axis: 0 });
+        sparse.rowSparseArray([picked, array(ids, { dtype: 'int64' })], stored.shape, { dtype: stored.dtype }).copyTo(out);
+        return;
+      }
+      for (const r of ids) stored.slice(r, r + 1).copyTo(out.slice(r, r + 1));
+    });
+    if (stored !== kept) stored.dispose();
   }
 
   protected pullKey(group: KeyGroup): void {

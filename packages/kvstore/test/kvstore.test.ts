@@ -1,4 +1,4 @@
-import { add, type Context, cpu, type NDArray, zeros } from '@bkt/ndarray';
+import { add, array, type Context, cpu, full, IndexError, type NDArray, StateError, type RowSparseNDArray, sparse, ValueError, zeros } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
 import { values } from '../../ndarray/test/helpers.js';
@@ -212,5 +212,31 @@ describe('create', () => {
     kv.dispose();
     kv.dispose();
     expect(() => kv.pull(0, zeros([3]))).toThrow(/pull: the device store was disposed/);
+  });
+});
+
+describe('rowSparsePull (test_kvstore.py test_row_sparse_pull)', () => {
+  it.each(TYPES)("'%s': pulls only the given rows, into row_sparse and dense outs", (type) => {
+    const kv = create(type);
+    const shape = [5, 3];
+    const stored = f32(Array.from({ length: 15 }, (_, i) => i), shape);
+    kv.init('w', stored);
+    const rsp = sparse.zeros('row_sparse', shape) as RowSparseNDArray;
+    const dense = full(shape, -1);
+    kv.rowSparsePull('w', [rsp, dense], { rowIds: array([3, 1, 3], { dtype: 'int64' }) });
+    expect(rsp.indices.toArray()).toEqual([1, 3]);
+    expect(rsp.data.toArray()).toEqual([3, 4, 5, 9, 10, 11]);
+    expect(dense.toArray()).toEqual([-1, -1, -1, 3, 4, 5, -1, -1, -1, 9, 10, 11, -1, -1, -1]);
+    // one rowIds array per out
+    const a = full(shape, 0);
+    const b = full(shape, 0);
+    kv.rowSparsePull('w', [a, b], { rowIds: [array([0]), array([4])] });
+    expect([...values(a).slice(0, 3)]).toEqual([0, 1, 2]);
+    expect([...values(a).slice(12)]).toEqual([0, 0, 0]);
+    expect([...values(b).slice(12)]).toEqual([12, 13, 14]);
+    expect(() => kv.rowSparsePull('w', dense, { rowIds: array([5]) })).toThrow(IndexError);
+    expect(() => kv.rowSparsePull('w', [a, b], { rowIds: [array([0]), array([1]), array([2])] })).toThrow(/3 rowIds arrays for 2 outs/);
+    expect(() => kv.rowSparsePull('nope', dense, { rowIds: array([0]) })).toThrow(StateError);
+    kv.dispose();
   });
 });

@@ -75,7 +75,7 @@ export * as model from './model/index.js';
 export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';
 
 export { BaseModule } from './module/base-module.js';
-export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict } from './module/base-module.js';
+export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';
 export { Module } from './module/module.js';
 export { BucketingModule, bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-module.js';
 export type { BucketingModuleOptions, BucketingLoadOptions, SymGen } from './module/bucketing-module.js';

@@ -50,6 +50,7 @@ import {
   Normal,
   Perplexity,
   prepareGroup2ctxs,
+  type SparseRowIdFn,
   Speedometer,
   type SymGen,
   Uniform,
@@ -756,5 +757,60 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
     const [args] = mod.getParams();
     expect(args['v']!.stype).toBe('row_sparse');
     expect(args['w1_weight']!.stype).toBe('row_sparse');
+  });
+});
+
+describe('sparseRowIdFn (MXNet prepare with row_sparse parameters)', () => {
+  const model = (): BktSymbol => {
+    const v = Variable('v', { shape: [6, 1], stype: 'row_sparse', init: new Uniform(0.5) });
+    return LinearRegressionOutput({ data: dot({ lhs: Variable('data'), rhs: v }), label: Variable('label'), name: 'out' });
+  };
+  const iter = (): NDArrayIter => {
+    nd.seed(3);
+    return new NDArrayIter(nd.random.uniform(0, 1, [8, 6]), { label: nd.random.uniform(0, 1, [8, 1]) }, { batchSize: 4 });
+  };
+
+  it('pulls the rows it names from the kvstore into every device copy, when the optimizer runs there', () => {
+    const logs: string[] = [];
+    const mod = new Module(model(), { labelNames: ['label'], context: two, logger: (m) => logs.push(m) });
+    const it = iter();
+    mod.bind(it.provideData, it.provideLabel);
+    mod.initParams({ initializer: new Uniform(0.5) });
+    mod.initOptimizer({ kvstore: 'device', optimizer: 'sgd', optimizerParams: { learningRate: 0.1 } });
+    expect(mod.updateOnKVStore).toBe(true);
+    const truth = mod.getParams()[0]['v']!.toArray();
+    for (const copies of mod.execGroup.paramArrays) for (const c of copies) c.fill(7);
+    const batch = it.nextBatch()!;
+    mod.prepare(batch, () => ({ v: nd.array([4, 1, 4]) }));
+    for (const copy of mod.execGroup.paramArrays[0]!) {
+      const got = copy.toArray();
+      got.forEach((x, r) => expect(x).toBeCloseTo([1, 4].includes(r) ? truth[r]! : 7, 6));
+    }
+    expect(() => mod.prepare(batch, () => ({ w: nd.array([0]) }))).toThrow(/'w', which is not a parameter/);
+    mod.dispose();
+  });
+
+  it('fit passes it to prepare before every batch; without update-on-kvstore it only warns', () => {
+    const train = (context: nd.Context[], sparseRowIdFn?: SparseRowIdFn): [number[], string[], number] => {
+      const logs: string[] = [];
+      const mod = new Module(model(), { labelNames: ['label'], context, logger: (m) => logs.push(m) });
+      const calls: number[] = [];
+      nd.seed(5);
+      mod.fit(iter(), {
+        numEpoch: 2, kvstore: 'device', optimizer: 'sgd', optimizerParams: { learningRate: 0.1 }, initializer: new Uniform(0.5), evalMetric: 'mse',
+        sparseRowIdFn: sparseRowIdFn && ((b) => (calls.push(b.data[0]!.shape[0]!), sparseRowIdFn(b))),
+      });
+      const v = mod.getParams()[0]['v']!.toArray();
+      mod.dispose();
+      return [v, logs, calls.length];
+    };
+    const everyRow: SparseRowIdFn = () => ({ v: nd.arange(0, 6) });
+    const [plain] = train(two);
+    const [pulled, , calls] = train(two, everyRow);
+    expect(calls).toBe(2); // fit prepares each next batch of an epoch: 2 epochs of 2 batches
+    pulled.forEach((x, i) => expect(x).toBeCloseTo(plain[i]!, 6));
+    const [, logs, none] = train([nd.cpu(0)], everyRow);
+    expect(none).toBe(0);
+    expect(logs.some((l) => /not updated in the KVStore/.test(l))).toBe(true);
   });
 });

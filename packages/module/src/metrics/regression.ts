@@ -11,8 +11,9 @@ export function batchError(label: NDArray, pred: NDArray, kind: 'abs' | 'square'
     return a;
   };
   try {
+    // With several contexts the labels stay where the batch was made; compute on the prediction's.
     const column = (a: NDArray): NDArray => {
-      const f = keep(a.astype('float64'));
+      const f = keep(a.context.equals(pred.context) ? a.astype('float64') : keep(a.copyTo(pred.context)).astype('float64'));
       return a.ndim === 1 ? keep(f.reshape([a.shape[0]!, 1])) : f;
     };
     const diff = keep(subtract(column(label), column(pred)));

@@ -17,6 +17,9 @@ import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
 export type ParamDict = Record<string, NDArray>;
 
+/** MXNet's sparse_row_id_fn: for a batch, the rows of each row_sparse parameter it will read. */
+export type SparseRowIdFn = (batch: DataBatch) => Readonly<Record<string, NDArray>>;
+
 export interface BindOptions {
   forTraining?: boolean;
   inputsNeedGrad?: boolean;
@@ -54,6 +57,7 @@ export interface ScoreOptions {
   scoreEndCallback?: BatchEndCallback | readonly BatchEndCallback[] | null;
   reset?: boolean;
   epoch?: number;
+  sparseRowIdFn?: SparseRowIdFn | null;
 }
 
 export interface PredictOptions {
@@ -61,6 +65,7 @@ export interface PredictOptions {
   mergeBatches?: boolean;
   reset?: boolean;
   alwaysOutputList?: boolean;
+  sparseRowIdFn?: SparseRowIdFn | null;
 }
 
 export interface FitOptions {
@@ -84,6 +89,8 @@ export interface FitOptions {
   validationMetric?: MetricSpec | null;
   /** Installed before the parameters are initialized; tic/tocPrint around every batch. */
   monitor?: MonitorLike | null;
+  /** Rows of row_sparse parameters to pull from the kvstore before each batch (see prepare). */
+  sparseRowIdFn?: SparseRowIdFn | null;
 }
 
 export abstract class BaseModule {
@@ -137,7 +144,7 @@ export abstract class BaseModule {
     let nbatch = 0;
     for (let batch = evalData.nextBatch(); batch !== undefined; batch = evalData.nextBatch()) {
       if (opts.numBatch !== undefined && opts.numBatch !== null && nbatch === opts.numBatch) break;
-      this.prepare(batch);
+      this.prepare(batch, opts.sparseRowIdFn);
       this.forward(batch, { isTrain: false });
       this.updateMetric(metric, batch.label);
       callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric: metric, locals: { batch } });
@@ -148,13 +155,13 @@ export abstract class BaseModule {
   }
 
   /** Yields each batch's outputs with the padding removed (views, not copies). */
-  *iterPredict(evalData: DataIter, opts: { numBatch?: number | null; reset?: boolean } = {}): Generator<[NDArray[], number, DataBatch]> {
+  *iterPredict(evalData: DataIter, opts: { numBatch?: number | null; reset?: boolean; sparseRowIdFn?: SparseRowIdFn | null } = {}): Generator<[NDArray[], number, DataBatch]> {
     this.requireParams('iterPredict');
     if (opts.reset ?? true) evalData.reset();
     let nbatch = 0;
     for (let batch = evalData.nextBatch(); batch !== undefined; batch = evalData.nextBatch()) {
       if (opts.numBatch !== undefined && opts.numBatch !== null && nbatch === opts.numBatch) break;
-      this.prepare(batch);
+      this.prepare(batch, opts.sparseRowIdFn);
       this.forward(batch, { isTrain: false });
       const outputs = this.getOutputs().map((o) => (batch.pad > 0 ? o.slice(0, o.shape[0]! - batch.pad) : o));
       yield [outputs, nbatch, batch];
@@ -177,7 +184,7 @@ export abstract class BaseModule {
       return this.getOutputs()[0]!;
     }
     const perBatch: NDArray[][] = [];
-    for (const [outputs] of this.iterPredict(evalData, { numBatch: opts.numBatch, reset: opts.reset })) {
+    for (const [outputs] of this.iterPredict(evalData, { numBatch: opts.numBatch, reset: opts.reset, sparseRowIdFn: opts.sparseRowIdFn })) {
       perBatch.push(outputs.map((o) => o.copy()));
     }
     if (perBatch.length === 0) return [];
@@ -227,7 +234,7 @@ export abstract class BaseModule {
         this.updateMetric(evalMetric, batch.label);
         next = trainData.nextBatch();
         if (next === undefined) endOfBatch = true;
-        else this.prepare(next);
+        else this.prepare(next, opts.sparseRowIdFn);
         opts.monitor?.tocPrint();
         let evalNameVals: NameValue[] | undefined;
         if (endOfBatch) evalNameVals = evalMetric.getGlobalNameValue();
@@ -298,8 +305,10 @@ export abstract class BaseModule {
   /** Installs a monitor on every executor. */
   abstract installMonitor(mon: MonitorLike): void;
 
-  /** Hook run on each batch before forward (row-sparse pulls, bucket switches); no-op here. */
-  prepare(_batch: DataBatch): void {}
+  /** Hook run on each batch before forward (row-sparse pulls, bucket switches); here only a warning for sparseRowIdFn. */
+  prepare(_batch: DataBatch, sparseRowIdFn?: SparseRowIdFn | null): void {
+    if (sparseRowIdFn) this.logger(`Warning: sparseRowIdFn is not used by ${this.constructor.name}`);
+  }
 
   // --- abstract primitives -------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import {
   type InitParamsOptions,
   type ParamDict,
   type SetParamsOptions,
+  type SparseRowIdFn,
 } from './base-module.js';
 import { bucketKeyId, bucketKeyLabel, checkBucketKey } from './bucket-key.js';
 import { Module, type ModuleOptions } from './module.js';
@@ -346,12 +347,12 @@ export class BucketingModule extends BaseModule {
   // --- computation ------------------------------------------------------------------------------
 
   /** Binds the bucket of the next batch ahead of time (fit calls it between batches). */
-  override prepare(batch: DataBatch): void {
+  override prepare(batch: DataBatch, sparseRowIdFn?: SparseRowIdFn | null): void {
     this.requireParams('prepare');
     const original = this.#buckets.get(this.#currId!)!;
     const [key, data, label] = this.#batchBucket(batch, 'prepare');
     this.switchBucket(key, data, label);
-    this.#current('prepare').prepare(batch);
+    this.#current('prepare').prepare(batch, sparseRowIdFn);
     this.switchBucket(original.key, original.module.dataShapes, original.module.labelShapes);
   }
 

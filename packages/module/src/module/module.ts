@@ -21,6 +21,7 @@ import {
   type InitParamsOptions,
   type ParamDict,
   type SetParamsOptions,
+  type SparseRowIdFn,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
 import { declaredStype, zerosOfStype } from './param-stype.js';
@@ -476,7 +477,9 @@ export class Module extends BaseModule {
   #initKVStore(names: readonly string[]): void {
     const params = this.#group!.paramArrays;
     for (const name of names) {
-      this.#kvstore!.init(name, this.#argParams![name]!);
+      // The devices compute row_sparse parameters densely (see param-stype.ts), so the store keeps them dense too.
+      const value = this.#argParams![name]!;
+      this.#kvstore!.init(name, value.stype === 'default' ? value : value.tostype('default'));
       const mine = this.#paramNames.indexOf(name);
       if (this.#updateOnKVStore && mine >= 0) this.#kvstore!.pull(name, params[mine]!, -this.#paramIndex.get(name)!);
     }
@@ -530,6 +533,31 @@ export class Module extends BaseModule {
   }
 
   // --- computation ------------------------------------------------------------------------------
+
+  /**
+   * With sparseRowIdFn (MXNet's): when the optimizer runs on the kvstore, pulls the rows it names of
+   * each row_sparse parameter into the devices' copies before the batch runs.
+   */
+  override prepare(batch: DataBatch, sparseRowIdFn?: SparseRowIdFn | null): void {
+    this.requireBound('prepare');
+    if (!sparseRowIdFn) return;
+    if (!this.optimizerInitialized || !this.#updateOnKVStore) {
+      this.logger('Warning: Parameters are not updated in the KVStore. No need to call sparseRowIdFn.');
+      return;
+    }
+    const rowIds = sparseRowIdFn(batch);
+    if (rowIds === null || typeof rowIds !== 'object') throw new ValueError('prepare: sparseRowIdFn must return a dict of parameter name → row ids');
+    const attrs = this.symbol.attrDict();
+    for (const [name, ids] of Object.entries(rowIds)) {
+      const i = this.#paramNames.indexOf(name);
+      if (i < 0) throw new ValueError(`prepare: sparseRowIdFn names '${name}', which is not a parameter (${this.#paramNames.join(', ')})`);
+      if (declaredStype(attrs, name) !== 'row_sparse') {
+        this.logger(`Warning: ${name}.stype is not 'row_sparse'. No need to perform rowSparsePull.`);
+        continue;
+      }
+      this.#kvstore!.rowSparsePull(name, this.#group!.paramArrays[i]!, { rowIds: ids, priority: -this.#paramIndex.get(name)! });
+    }
+  }
 
   forward(batch: DataBatch, opts: { isTrain?: boolean } = {}): void {
     this.requireParams('forward');
