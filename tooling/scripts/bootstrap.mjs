@@ -62,6 +62,19 @@ function ensureSystemPackages() {
   if (!openblasPresent()) die('libopenblas-dev was installed but OpenBLAS is still not found');
 }
 
+// The HTML report's render test needs Debian's chromium; without it (not root, no apt) that one test skips.
+function ensureChromiumForTests() {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0 || !has('apt-get', ['--version'])) {
+    log('chromium is not installed: the report render test will skip (apt-get install chromium to run it)');
+    return;
+  }
+  log('installing chromium with apt-get (for the report render test)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
+}
+
 // pnpm: one on PATH of the pinned major, else a private copy installed with npm (corepack cannot
 // verify registry signatures everywhere, so it is not relied on). The private copy's bin folder goes
 // first on PATH so that turbo, which runs each package's scripts through pnpm, finds it too.
@@ -97,6 +110,7 @@ function summarizeTests() {
 
 ensureNode();
 ensureSystemPackages();
+if (mode === 'test') ensureChromiumForTests();
 ensurePnpm();
 process.env.TURBO_TELEMETRY_DISABLED = '1';
 process.env.DO_NOT_TRACK = '1';
