@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "bkt/error.h"
@@ -50,9 +51,43 @@ namespace {
 
 constexpr int64_t kGateGrain = 4096;
 
+// exp for the gate loops: Cephes' expf (range reduction by ln 2, degree-5 polynomial, 2^n built from
+// the exponent bits), within 2 ulp of std::exp on the clamped range. Written without calls so the
+// compiler vectorizes the loops; libm's scalar expf/tanhf were ~13% of an LSTM training step.
+inline float fastExp(float x) {
+  x = std::min(88.0f, std::max(-87.0f, x));
+  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  x -= n * 0.693359375f;
+  x -= n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * x + 1.3981999507e-3f;
+  p = p * x + 8.3334519073e-3f;
+  p = p * x + 4.1665795894e-2f;
+  p = p * x + 1.6666665459e-1f;
+  p = p * x + 5.0000001201e-1f;
+  p = p * x * x + x + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
 template <typename T>
 inline T sigmoid(T x) {
   return T(1) / (T(1) + std::exp(-x));
+}
+template <>
+inline float sigmoid(float x) {
+  return 1.0f / (1.0f + fastExp(-x));
+}
+
+template <typename T>
+inline T tanhOf(T x) {
+  return std::tanh(x);
+}
+template <>
+inline float tanhOf(float x) {
+  return 1.0f - 2.0f / (1.0f + fastExp(2.0f * x));
 }
 
 template <typename T>
@@ -128,7 +163,7 @@ struct Rnn {
               for (int64_t j = 0; j < H; ++j) {
                 const T r = sigmoid(row[j] + hrow[j]);
                 const T z = sigmoid(row[H + j] + hrow[H + j]);
-                const T cand = std::tanh(row[2 * H + j] + r * hrow[2 * H + j]);
+                const T cand = tanhOf(row[2 * H + j] + r * hrow[2 * H + j]);
                 const T hp = hPrev[n * ldPrev + j];
                 row[j] = r;
                 row[H + j] = z;
@@ -150,7 +185,7 @@ struct Rnn {
               for (int64_t j = 0; j < H; ++j) {
                 const T i = sigmoid(row[j]);
                 const T f = sigmoid(row[H + j]);
-                const T gg = std::tanh(row[2 * H + j]);
+                const T gg = tanhOf(row[2 * H + j]);
                 const T o = sigmoid(row[3 * H + j]);
                 const T cell = f * cPrev[n * H + j] + i * gg;
                 row[j] = i;
@@ -158,7 +193,7 @@ struct Rnn {
                 row[2 * H + j] = gg;
                 row[3 * H + j] = o;
                 ct[n * H + j] = cell;
-                yt[n * D * H + j] = o * std::tanh(cell);
+                yt[n * D * H + j] = o * tanhOf(cell);
               }
             }
           });
@@ -167,7 +202,7 @@ struct Rnn {
           for (int64_t n = 0; n < N; ++n) {
             for (int64_t j = 0; j < H; ++j) {
               T& v = gt[n * GH + j];
-              v = relu ? std::max(v, T(0)) : std::tanh(v);
+              v = relu ? std::max(v, T(0)) : tanhOf(v);
               yt[n * D * H + j] = v;
             }
           }
@@ -215,7 +250,7 @@ struct Rnn {
             T* row = gt + n * GH;
             for (int64_t j = 0; j < H; ++j) {
               const T i = row[j], f = row[H + j], gg = row[2 * H + j], o = row[3 * H + j];
-              const T tc = std::tanh(ct[n * H + j]);
+              const T tc = tanhOf(ct[n * H + j]);
               const T dht = dyt[n * D * H + j] + dh[n * H + j];
               const T dct = dc[n * H + j] + dht * o * (T(1) - tc * tc);
               row[j] = dct * gg * i * (T(1) - i);
