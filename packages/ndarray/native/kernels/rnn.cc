@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <cstring>
 
 #include "bkt/error.h"
 #include "bkt/gemm.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
+#include "fast_exp.h"
 
 namespace bkt {
 
@@ -51,34 +51,15 @@ namespace {
 
 constexpr int64_t kGateGrain = 4096;
 
-// exp for the gate loops: Cephes' expf (range reduction by ln 2, degree-5 polynomial, 2^n built from
-// the exponent bits), within 2 ulp of std::exp on the clamped range. Written without calls so the
-// compiler vectorizes the loops; libm's scalar expf/tanhf were ~13% of an LSTM training step.
-inline float fastExp(float x) {
-  x = std::min(88.0f, std::max(-87.0f, x));
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
-  x -= n * 0.693359375f;
-  x -= n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * x + 1.3981999507e-3f;
-  p = p * x + 8.3334519073e-3f;
-  p = p * x + 4.1665795894e-2f;
-  p = p * x + 1.6666665459e-1f;
-  p = p * x + 5.0000001201e-1f;
-  p = p * x * x + x + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
-}
-
+// The float32 gates use fastmath::fastExp, which the compiler vectorizes: libm's scalar expf and
+// tanhf were ~13% of an LSTM training step.
 template <typename T>
 inline T sigmoid(T x) {
   return T(1) / (T(1) + std::exp(-x));
 }
 template <>
 inline float sigmoid(float x) {
-  return 1.0f / (1.0f + fastExp(-x));
+  return 1.0f / (1.0f + fastmath::fastExp(-x));
 }
 
 template <typename T>
@@ -87,7 +68,7 @@ inline T tanhOf(T x) {
 }
 template <>
 inline float tanhOf(float x) {
-  return 1.0f - 2.0f / (1.0f + fastExp(2.0f * x));
+  return 1.0f - 2.0f / (1.0f + fastmath::fastExp(2.0f * x));
 }
 
 template <typename T>
