@@ -157,6 +157,24 @@ describe('Module training', () => {
     expect(m.get()[1]).toBeGreaterThanOrEqual(0);
   });
 
+  it('predicting batches of changing sizes frees the executors each reshape supersedes', () => {
+    const mod = trained(nd.cpu(0), 1);
+    const sizes = [3, 5, 2, 7, 3, 5];
+    const predictOnce = (n: number): number[] => {
+      const x = nd.ones([n, 4]);
+      const out = (mod.predict(x) as nd.NDArray).toArray();
+      x.dispose();
+      return out;
+    };
+    predictOnce(6);
+    const first = predictOnce(3);
+    const before = nd.memoryStats().liveHandles;
+    for (const n of sizes) predictOnce(n);
+    // At most the batch-slice view each forward makes (freed by the garbage collector).
+    expect(nd.memoryStats().liveHandles).toBeLessThanOrEqual(before + sizes.length);
+    expect(predictOnce(3)).toEqual(first);
+  });
+
   it('two contexts without update-on-kvstore (summed gradients, local updater) match one context', () => {
     const prev = process.env['MXNET_UPDATE_ON_KVSTORE'];
     process.env['MXNET_UPDATE_ON_KVSTORE'] = '0';

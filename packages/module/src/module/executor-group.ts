@@ -152,7 +152,12 @@ export class DataParallelExecutorGroup {
       (a ?? []).length === (b ?? []).length && (a ?? []).every((d, i) => d.equals(b![i]!));
     if (same(dataShapes, this.dataShapes) && same(labelShapes, this.labelShapes)) return;
     if (this.#origExecs === null) this.#origExecs = this.execs;
+    const superseded = this.execs === this.#origExecs ? [] : this.execs;
     this.#bindExec(dataShapes, labelShapes, null, true);
+    // Executors reshaped before this one are never run again (reshapes start from the originals):
+    // free them now rather than when the garbage collector finds them, so that predicting batches
+    // of changing sizes does not accumulate their inputs and outputs.
+    for (const e of superseded) e.dispose();
   }
 
   /** Frees the executors (arrays shared through the pool stay with the executors still using them). */
