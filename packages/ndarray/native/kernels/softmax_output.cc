@@ -9,6 +9,7 @@
 #include "bkt/error.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
+#include "bkt/softmax.h"
 
 namespace bkt {
 namespace {
@@ -34,26 +35,9 @@ void softmaxOutputForward(const KernelContext& c) {
   requireFloat(data, "SoftmaxOutput", "data");
   requireSize(c.out(0), data.size(), "SoftmaxOutput", "output");
   const Layout L = layoutOf(data, c.attr(2) != 0, c.attr(4) != 0);
-  dispatchFloat(data.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* x = data.data<T>();
-    T* p = c.out(0).data<T>();
-    parallelFor(L.outer * L.inner, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, L.classes)), [=](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; ++r) {
-        const int64_t base = (r / L.inner) * L.classes * L.inner + r % L.inner;
-        T mx = -INFINITY;
-        for (int64_t k = 0; k < L.classes; ++k) mx = std::max(mx, x[base + k * L.inner]);
-        T sum = 0;
-        for (int64_t k = 0; k < L.classes; ++k) {
-          const T v = std::exp(x[base + k * L.inner] - mx);
-          p[base + k * L.inner] = v;
-          sum += v;
-        }
-        const T inv = T(1) / sum;
-        for (int64_t k = 0; k < L.classes; ++k) p[base + k * L.inner] *= inv;
-      }
-    });
-  });
+  // The softmax kernel's vectorized rows, on (outer, classes, inner) views of both arrays.
+  const Shape view{L.outer, L.classes, L.inner};
+  softmaxInto(data.reshaped(view), 1, 1.0, false, c.out(0).reshaped(view));
 }
 
 // inputs: out_data (the softmax), label[, out_grad]; outputs: d_data, d_label (zeros).
