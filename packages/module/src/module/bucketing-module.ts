@@ -372,12 +372,17 @@ export class BucketingModule extends BaseModule {
     checkBucketKey(call, key);
     if (batch.provideData) return [key, batch.provideData, batch.provideLabel ?? null];
     const known = this.#buckets.get(bucketKeyId(key))?.module;
-    const names = known ? known.dataNames : this.#callSymGen(key, call)[1];
+    let names: readonly string[];
+    let labelNames: readonly string[];
+    if (known) [names, labelNames] = [known.dataNames, known.labelNames];
+    else {
+      const [, dataNames, labels] = this.#callSymGen(key, call);
+      [names, labelNames] = [dataNames, labels ?? []];
+    }
     if (names.length !== batch.data.length) {
       throw new ValueError(`${call}: bucket ${bucketKeyId(key)} has data names [${names.join(', ')}] but the batch has ${batch.data.length} data arrays`);
     }
     const data = names.map((name, i) => new DataDesc(name, batch.data[i]!.shape, batch.data[i]!.dtype));
-    const labelNames = known ? known.labelNames : (this.#callSymGen(key, call)[2] ?? []);
     const label = batch.label.length === labelNames.length && batch.label.length > 0 ? labelNames.map((name, i) => new DataDesc(name, batch.label[i]!.shape, batch.label[i]!.dtype)) : null;
     return [key, data, label];
   }
