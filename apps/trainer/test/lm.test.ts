@@ -83,6 +83,16 @@ describe('bkt-train lm', () => {
     expect(existsSync(`${B}-0002.params`)).toBe(true);
   });
 
+  it('trains data parallel on two contexts (kvstore device) to the one-context perplexity', async () => {
+    const one = readMetricsLog(join(dir, 'logs', 'a.jsonl'))[0]!;
+    const r = await cli('lm', ...TINY, '--epochs', '1', '--contexts', 'cpu(0),cpu(1)', '--kv-store', 'device', '--log', join(dir, 'two.jsonl'), '--report', join(dir, 'two.html'));
+    expect(r.code).toBe(0);
+    const two = readMetricsLog(join(dir, 'two.jsonl'))[0]!;
+    // The same batches and initialization: the sum over two halves equals the whole batch's gradient.
+    expect(Math.abs(two.train_ppl - one.train_ppl) / one.train_ppl).toBeLessThan(1e-3);
+    expect(Math.abs(two.valid_ppl! - one.valid_ppl!) / one.valid_ppl!).toBeLessThan(1e-3);
+  });
+
   it('corpus writes the built-in corpus as text files and prints its floor', async () => {
     const out = join(dir, 'corpus');
     const r = await cli('corpus', '--out', out, '--sentences', '300', '--seed', '7', '--json');
