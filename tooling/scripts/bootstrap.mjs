@@ -40,6 +40,8 @@ function openblasPresent() {
   return lib && header;
 }
 
+// Required packages stop the setup when they cannot be installed. Debian's chromium is wanted only by
+// `test` (the report render test) and, when it cannot be installed, that one test skips.
 function ensureSystemPackages() {
   const missing = [];
   if (!openblasPresent()) missing.push('libopenblas-dev');
@@ -47,32 +49,25 @@ function ensureSystemPackages() {
   if (!has('g++')) missing.push('g++');
   if (!has('make')) missing.push('make');
   if (!has('python3')) missing.push('python3');
-  if (missing.length === 0) return;
+  const wanted = mode === 'test' && !existsSync('/usr/bin/chromium') ? ['chromium'] : [];
+  if (missing.length === 0 && wanted.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !has('apt-get', ['--version'])) {
-    die(
-      `missing system packages: ${missing.join(' ')}.\n` +
-        `  Install them and run again, e.g.: sudo apt-get install -y ${missing.join(' ')}`,
-    );
-  }
-  log(`installing ${missing.join(' ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
-  if (!openblasPresent()) die('libopenblas-dev was installed but OpenBLAS is still not found');
-}
-
-// The HTML report's render test needs Debian's chromium; without it (not root, no apt) that one test skips.
-function ensureChromiumForTests() {
-  if (existsSync('/usr/bin/chromium')) return;
-  if (process.getuid?.() !== 0 || !has('apt-get', ['--version'])) {
+    if (missing.length > 0) {
+      die(
+        `missing system packages: ${missing.join(' ')}.\n` +
+          `  Install them and run again, e.g.: sudo apt-get install -y ${missing.join(' ')}`,
+      );
+    }
     log('chromium is not installed: the report render test will skip (apt-get install chromium to run it)');
     return;
   }
-  log('installing chromium with apt-get (for the report render test)');
+  const all = [...missing, ...wanted];
+  log(`installing ${all.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...all], { env });
+  if (!openblasPresent()) die('libopenblas-dev was installed but OpenBLAS is still not found');
 }
 
 // pnpm: one on PATH of the pinned major, else a private copy installed with npm (corepack cannot
@@ -110,7 +105,6 @@ function summarizeTests() {
 
 ensureNode();
 ensureSystemPackages();
-if (mode === 'test') ensureChromiumForTests();
 ensurePnpm();
 process.env.TURBO_TELEMETRY_DISABLED = '1';
 process.env.DO_NOT_TRACK = '1';
