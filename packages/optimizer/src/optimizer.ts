@@ -56,6 +56,9 @@ export function toKeyMap<V>(values: KeyedValues<V> | undefined): Map<ParamKey, V
   return out;
 }
 
+/** MXNet's default: only parameters named `*_weight` or `*_gamma` get weight decay. */
+const noWeightDecayByName = (name: string): boolean => !(name.endsWith('_weight') || name.endsWith('_gamma'));
+
 const fmt = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 
 export abstract class Optimizer {
@@ -132,7 +135,7 @@ export abstract class Optimizer {
   setWdMult(mults: KeyedValues<number>): void {
     const out = new Map<ParamKey, number>();
     for (const name of this.idx2name.values()) {
-      if (!(name.endsWith('_weight') || name.endsWith('_gamma'))) out.set(name, 0);
+      if (noWeightDecayByName(name)) out.set(name, 0);
     }
     this.fromSymbol('__wd_mult__', out);
     for (const [k, v] of toKeyMap(mults)) out.set(k, v);
@@ -163,7 +166,7 @@ export abstract class Optimizer {
       if (!known.has(name) && !this.lrMult.has(name) && !this.wdMult.has(name)) fresh.add(name);
     }
     if (fresh.size === 0) return;
-    for (const name of fresh) if (!(name.endsWith('_weight') || name.endsWith('_gamma'))) this.wdMult.set(name, 0);
+    for (const name of fresh) if (noWeightDecayByName(name)) this.wdMult.set(name, 0);
     this.fromSymbol('__lr_mult__', this.lrMult, sym, fresh);
     this.fromSymbol('__wd_mult__', this.wdMult, sym, fresh);
   }
