@@ -218,12 +218,21 @@ export class BucketingModule extends BaseModule {
 
   getParams(): [ParamDict, ParamDict] {
     this.requireParams('getParams');
+    const current = this.#current('getParams');
     if (this.#paramsDirty) {
-      // Bucket-only parameters live in their buckets' executors: sync every bound bucket.
-      for (const { module } of this.#buckets.values()) module.syncParams();
+      // Buckets share their arrays, so the current bucket's sync covers its names; another bucket
+      // is synced only for names the buckets synced so far lack (bucket-only parameters).
+      current.syncParams();
+      const covered = new Set([...current.paramNames, ...current.auxNames]);
+      for (const { module } of this.#buckets.values()) {
+        const names = [...module.paramNames, ...module.auxNames];
+        if (module === current || !module.binded || names.every((n) => covered.has(n))) continue;
+        module.syncParams();
+        for (const n of names) covered.add(n);
+      }
       this.#paramsDirty = false;
     }
-    return this.#current('getParams').getParams();
+    return current.getParams();
   }
 
   /** Silently ignored when already initialized and not forced (as in MXNet). */

@@ -159,6 +159,9 @@ export class Module extends BaseModule {
   get paramNames(): readonly string[] {
     return this.#paramNames;
   }
+  get auxNames(): readonly string[] {
+    return this.#auxNames;
+  }
   get dataShapes(): readonly DataDesc[] {
     this.requireBound('dataShapes');
     return this.#dataShapes;
