@@ -78,6 +78,8 @@ export class DataParallelExecutorGroup {
   slices: Slice[] = [];
   batchSize = 0;
   #origExecs: Executor[] | null = null;
+  /** What getOutputs / getInputGrads merged across devices since the last forward / backward. */
+  #merged: { outputs: NDArray[] | null; inputGrads: NDArray[] | null } = { outputs: null, inputGrads: null };
   #arrays: { args: Record<string, NDArray>[]; params: NDArray[][]; grads: NDArray[][]; aux: NDArray[][] } = { args: [], params: [], grads: [], aux: [] };
 
   constructor(symbol: BktSymbol, opts: ExecutorGroupOptions) {
@@ -129,6 +131,8 @@ export class DataParallelExecutorGroup {
   }
 
   #bindExec(dataShapes: readonly DataDesc[], labelShapes: readonly DataDesc[] | null, shared: DataParallelExecutorGroup | null, reshape: boolean): void {
+    this.#releaseMerged('outputs');
+    this.#releaseMerged('inputGrads');
     const descs = [...dataShapes, ...(labelShapes ?? [])];
     const [batchSize, slices] = this.#decideSlices(descs);
     const shapesOf = (k: number): Record<string, number[]> => slicedShapes(descs, slices[k]!);
@@ -193,6 +197,8 @@ export class DataParallelExecutorGroup {
 
   /** Frees the executors (arrays shared through the pool stay with the executors still using them). */
   dispose(): void {
+    this.#releaseMerged('outputs');
+    this.#releaseMerged('inputGrads');
     for (const e of new Set([...this.execs, ...(this.#origExecs ?? [])])) e.dispose();
     this.execs = [];
     this.#origExecs = null;
@@ -253,9 +259,12 @@ export class DataParallelExecutorGroup {
         return;
       }
       const onTarget = copies.map((c) => c.copyTo(target.context));
+      const made = [...onTarget];
       let sum = onTarget[0]!;
-      for (const c of onTarget.slice(1)) sum = add(sum, c);
-      divide(sum, copies.length).copyTo(target);
+      for (const c of onTarget.slice(1)) made.push((sum = add(sum, c)));
+      const mean = divide(sum, copies.length);
+      mean.copyTo(target);
+      for (const a of [...made, mean]) a.dispose();
     };
     this.paramNames.forEach((n, i) => {
       if (argParams[n]) average(this.paramArrays[i]!, argParams[n]!);
@@ -294,6 +303,8 @@ export class DataParallelExecutorGroup {
     };
     load(this.dataShapes, data);
     if (withLabels) load(this.labelShapes!, labels);
+    this.#releaseMerged('outputs');
+    this.#releaseMerged('inputGrads');
     for (const e of this.execs) e.forward({ isTrain });
   }
 
@@ -312,6 +323,7 @@ export class DataParallelExecutorGroup {
 
   backward(outGrads?: readonly NDArray[]): void {
     if (!this.forTraining) throw new ValueError('backward: the executor group was not bound for training');
+    this.#releaseMerged('inputGrads');
     this.execs.forEach((e, k) => {
       if (outGrads === undefined) {
         e.backward();
@@ -328,15 +340,32 @@ export class DataParallelExecutorGroup {
   }
 
   /** Per output: merged along the batch axis, or one array per device. */
+  /**
+   * Per output: merged along the batch axis, or one array per device. Merged arrays of several
+   * devices are made once per forward and freed at the next forward (the executors' own outputs,
+   * which one device returns, are overwritten then too): valid until the next forward.
+   */
   getOutputs(mergeMultiContext = true): NDArray[] | NDArray[][] {
     const perOutput = this.symbol.listOutputs().map((_, i) => this.execs.map((e) => e.outputs[i]!));
-    return mergeMultiContext ? perOutput.map((parts, i) => merge(parts, this.outputAxes[i]!)) : perOutput;
+    if (!mergeMultiContext) return perOutput;
+    this.#merged.outputs ??= perOutput.map((parts, i) => merge(parts, this.outputAxes[i]!));
+    return this.#merged.outputs;
   }
 
+  /** As getOutputs, for the data inputs' gradients: merged ones are valid until the next backward. */
   getInputGrads(mergeMultiContext = true): NDArray[] | NDArray[][] {
     if (!this.inputsNeedGrad) throw new ValueError('getInputGrads: bind with inputsNeedGrad to have input gradients');
     const perInput = this.dataShapes.map((d) => this.execs.map((e) => e.gradDict[d.name]!));
-    return mergeMultiContext ? perInput.map((parts, i) => merge(parts, this.dataShapes[i]!.batchAxis)) : perInput;
+    if (!mergeMultiContext) return perInput;
+    this.#merged.inputGrads ??= perInput.map((parts, i) => merge(parts, this.dataShapes[i]!.batchAxis));
+    return this.#merged.inputGrads;
+  }
+
+  /** Frees the merged outputs (and input gradients) made since the last forward; the devices' own arrays stay. */
+  #releaseMerged(which: 'outputs' | 'inputGrads'): void {
+    const perDevice = new Set(this.execs.flatMap((e) => [...e.outputs, ...Object.values(e.gradDict)]));
+    for (const a of this.#merged[which] ?? []) if (!perDevice.has(a)) a.dispose();
+    this.#merged[which] = null;
   }
 
   /** The state arrays (stateNames) per state, one per device; merging is not supported, as in MXNet. */
@@ -405,5 +434,10 @@ function sliceAxis(a: NDArray, axis: number, b: number, e: number): NDArray {
 function merge(parts: NDArray[], axis: number): NDArray {
   if (parts.length === 1 || axis === -1) return parts[0]!;
   const ctx = parts[0]!.context;
-  return concat(parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx))), { dim: axis });
+  const moved = parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx)));
+  try {
+    return concat(moved, { dim: axis });
+  } finally {
+    moved.forEach((m, i) => m !== parts[i] && m.dispose());
+  }
 }
