@@ -131,7 +131,8 @@ describe('BucketingModule and SequentialModule: the same reproducers', () => {
     expect(() => mod.forward(new DataBatch([nd.zeros([4, 5])], [nd.zeros([7])], { bucketKey: 5 }))).toThrow(/label 'softmax_label' has shape \(7,\), but the module is bound with \(4,\)/);
     expect(() => mod.forward(new DataBatch([nd.zeros([4])], [nd.zeros([4])], { bucketKey: 5 }))).toThrow(nd.ShapeError);
     expect(() => mod.forward(new DataBatch([], []))).toThrow(nd.ValueError);
-    expect(() => mod.forward({ data: 7 } as unknown as DataBatch)).toThrow(nd.ValueError);
+    expect(() => mod.forward({ data: 7 } as unknown as DataBatch)).toThrow(/forward: batch.data must be a list of arrays/);
+    expect(() => mod.prepare(null as unknown as DataBatch)).toThrow(/prepare: expected a DataBatch/);
     expect(() => new BucketingModule(symGen, { defaultBucketKey: 5, logger: quiet }).bind([['data', 'abc' as unknown as number[]]])).toThrow(nd.ValueError);
     // A right batch for another bucket, then for the default one, still runs.
     mod.forward(keyed(3, [4, 3], [4]), { isTrain: false });
