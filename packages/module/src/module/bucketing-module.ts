@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { array, BktError, type NDArray, load as loadArrays, save, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { loadSymbol, NameManager, type Symbol as BktSymbol, Symbol as SymbolClass, withNameManager } from '@bkt/symbol';
-import type { BucketKey, DataBatch } from '../data/data-batch.js';
+import { type BucketKey, checkBatch, type DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
 import { loadParams, saveCheckpoint, statesFile } from '../model/checkpoint.js';
@@ -377,6 +377,7 @@ export class BucketingModule extends BaseModule {
   }
 
   #batchBucket(batch: DataBatch, call: string): [BucketKey, readonly DataDescLike[], readonly DataDescLike[] | null] {
+    checkBatch(call, batch);
     const key = batch.bucketKey ?? this.defaultBucketKey;
     checkBucketKey(call, key);
     if (batch.provideData) return [key, batch.provideData, batch.provideLabel ?? null];

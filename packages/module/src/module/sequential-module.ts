@@ -129,8 +129,8 @@ export class SequentialModule extends BaseModule {
     if (inputsNeedGrad && !forTraining) throw new ValueError('bind: inputsNeedGrad needs forTraining');
     if (opts.sharedModule) throw new ValueError('bind: SequentialModule does not support sharedModule');
     if (this.#modules.length === 0) throw new StateError('bind: the SequentialModule is empty; add() modules first');
-    const labels = labelShapes && labelShapes.length > 0 ? labelShapes.map((d) => DataDesc.from(d)) : null;
-    let shapes: readonly DataDescLike[] = dataShapes;
+    const labels = labelShapes && labelShapes.length > 0 ? DataDesc.fromList(labelShapes, 'bind', 'labelShapes') : null;
+    let shapes: readonly DataDescLike[] = DataDesc.fromList(dataShapes, 'bind', 'dataShapes');
     this.#modules.forEach((m, i) => {
       const meta = this.#metas[i]!;
       if (meta.autoWiring) shapes = this.#wire(m, shapes.map((d) => DataDesc.from(d)), 'bind');
