@@ -14,7 +14,8 @@ import { loadSymbol, NameManager, type Symbol as BktSymbol, Symbol as SymbolClas
 import type { BucketKey, DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadParams, saveCheckpoint, statesFile } from '../model/checkpoint.js';
+import { type CheckpointSaveOptions, loadParams, requireStatesFile, saveParamsFile, statesFile } from '../model/checkpoint.js';
+import { writeManifest } from '../model/manifest.js';
 import {
   BaseModule,
   type BindOptions,
@@ -440,13 +441,15 @@ export class BucketingModule extends BaseModule {
   /**
    * Writes the shared parameters (`<prefix>-<epoch>.params`), every bucket's symbol
    * (`<prefix>-<key>-symbol.json`), the keys (`<prefix>-buckets.json`, and MXNet's `<prefix>.buckets`
-   * when every key is an integer) and, when asked, the optimizer states (`<prefix>-<epoch>.states`).
+   * when every key is an integer), when asked the optimizer states (`<prefix>-<epoch>.states`), and last
+   * the manifest that makes the checkpoint complete (listing `opts.sharedFiles` too).
    */
-  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false): void {
+  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
     if (this.#seenKeys.size === 0) throw new StateError('saveCheckpoint: no bucket is bound yet; call bind() first');
     const [argParams, auxParams] = this.getParams();
     const keys = [...this.#seenKeys.values()];
-    for (const key of keys) this.#callSymGen(key, 'saveCheckpoint')[0].save(bucketSymbolFile(prefix, key));
+    const shared = keys.map((key) => bucketSymbolFile(prefix, key));
+    keys.forEach((key, i) => this.#callSymGen(key, 'saveCheckpoint')[0].save(shared[i]!));
     const meta: BucketsFile = {
       format: 'bkt-buckets',
       version: 1,
@@ -455,15 +458,19 @@ export class BucketingModule extends BaseModule {
       paramOrder: [...this.#defaultModule().paramIndex.keys()],
     };
     writeFileAtomic('saveCheckpoint', bucketsJsonFile(prefix), `${JSON.stringify(meta, null, 1)}\n`);
+    shared.push(bucketsJsonFile(prefix));
     if (keys.every((k) => Number.isInteger(k) && (k as number) >= -(2 ** 31) && (k as number) < 2 ** 31)) {
       save(bucketsFile(prefix), [array(keys as number[], { dtype: 'int32' })]);
+      shared.push(bucketsFile(prefix));
     }
-    saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
+    const files = [saveParamsFile(prefix, epoch, argParams, auxParams)];
+    this.logger(`Saved checkpoint to "${files[0]}"`);
     if (saveOptimizerStates) {
-      const file = statesFile(prefix, epoch);
-      this.saveOptimizerStates(file);
-      this.logger(`Saved optimizer state to "${file}"`);
+      files.push(statesFile(prefix, epoch));
+      this.saveOptimizerStates(files[1]!);
+      this.logger(`Saved optimizer state to "${files[1]}"`);
     }
+    writeManifest(prefix, epoch, files, [...shared, ...(opts.sharedFiles ?? [])]);
   }
 
   /**
@@ -471,17 +478,18 @@ export class BucketingModule extends BaseModule {
    * loadOptimizerStates) the optimizer states, restored once initOptimizer runs. Call bind() next.
    */
   static load(prefix: string, epoch: number, opts: BucketingLoadOptions): BucketingModule {
+    // loadParams checks the manifest first, so a checkpoint cut short fails before anything else is read
+    const { argParams, auxParams } = loadParams(prefix, epoch);
     const meta = readBucketsFile(prefix);
     const defaultBucketKey = opts.defaultBucketKey ?? meta.defaultBucketKey;
     if (defaultBucketKey === undefined) throw new ValueError(`BucketingModule.load: ${bucketsFile(prefix)} does not record the default bucket; pass defaultBucketKey`);
     const { symGen, loadOptimizerStates, defaultBucketKey: _d, ...rest } = opts;
-    const { argParams, auxParams } = loadParams(prefix, epoch);
     const mod = new BucketingModule(symGen, { ...rest, defaultBucketKey });
     mod.#restore(meta.keys, (key) => {
       const file = bucketSymbolFile(prefix, key);
       return existsSync(file) ? loadSymbol(file) : undefined;
     }, argParams, auxParams, meta.paramOrder);
-    if (loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
+    if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('BucketingModule.load', prefix, epoch);
     return mod;
   }
 

@@ -13,7 +13,8 @@ import { InitDesc } from '../initializers/init-desc.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadCheckpoint, saveCheckpoint, statesFile } from '../model/checkpoint.js';
+import { loadCheckpoint, requireStatesFile, saveParamsFile, statesFile, symbolFile, type CheckpointSaveOptions } from '../model/checkpoint.js';
+import { writeManifest } from '../model/manifest.js';
 import {
   BaseModule,
   type BindOptions,
@@ -124,7 +125,7 @@ export class Module extends BaseModule {
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
     const mod = new Module(symbol, opts);
     mod.preloadParams(argParams, auxParams);
-    if (opts.loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
+    if (opts.loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('Module.load', prefix, epoch);
     return mod;
   }
 
@@ -135,16 +136,22 @@ export class Module extends BaseModule {
     this.paramsInitialized = true;
   }
 
-  /** Writes the symbol, the parameters and, optionally, the optimizer states. */
-  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false): void {
-    this.symbol.save(`${prefix}-symbol.json`);
+  /**
+   * Writes the symbol, the parameters, optionally the optimizer states, then the manifest that makes
+   * the checkpoint complete (listing `opts.sharedFiles` too: files the caller wrote for it).
+   */
+  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
+    const symFile = symbolFile(prefix);
+    this.symbol.save(symFile);
     const [argParams, auxParams] = this.getParams();
-    saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
+    const files = [saveParamsFile(prefix, epoch, argParams, auxParams)];
+    this.logger(`Saved checkpoint to "${files[0]}"`);
     if (saveOptimizerStates) {
-      const file = statesFile(prefix, epoch);
-      this.saveOptimizerStates(file);
-      this.logger(`Saved optimizer state to "${file}"`);
+      files.push(statesFile(prefix, epoch));
+      this.saveOptimizerStates(files[1]!);
+      this.logger(`Saved optimizer state to "${files[1]}"`);
     }
+    writeManifest(prefix, epoch, files, [symFile, ...(opts.sharedFiles ?? [])]);
   }
 
   get dataNames(): readonly string[] {
