@@ -82,13 +82,14 @@ describe('checkpoint manifest', () => {
     mod.initOptimizer({ optimizer: 'sgd' });
     const extra = join(tmp, 'b-run.json');
     writeFileSync(extra, '{}\n');
-    mod.saveCheckpoint(prefix, 1, true, { sharedFiles: [extra] });
+    mod.saveCheckpoint(prefix, 1, true, { extraFiles: [extra] });
     const m = JSON.parse(readFileSync(manifestFile(prefix, 1), 'utf8'));
-    expect(m.shared).toEqual(['b-4-symbol.json', 'b-buckets.json', 'b.buckets', 'b-run.json']);
+    expect(m.files.map((f: { name: string }) => f.name)).toEqual(['b-0001.params', 'b-0001.states', 'b-run.json']);
+    expect(m.shared).toEqual(['b-4-symbol.json', 'b-buckets.json', 'b.buckets']);
     expect(BucketingModule.load(prefix, 1, { symGen, loadOptimizerStates: true, logger: quiet }).paramsInitialized).toBe(true);
     rmSync(extra);
     expect(existsSync(`${prefix}-0001.params`)).toBe(true);
     expect(() => BucketingModule.load(prefix, 1, { symGen, logger: quiet })).toThrow(/b-run\.json' is missing/);
-    expect(() => mod.saveCheckpoint(prefix, 2, false, { sharedFiles: [join(tmpdir(), 'elsewhere.json')] })).toThrow(nd.ValueError);
+    expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [join(tmpdir(), 'elsewhere.json')] })).toThrow(nd.ValueError);
   });
 });

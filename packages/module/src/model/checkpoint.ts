@@ -18,8 +18,11 @@ export const statesFile = (prefix: string, epoch: number): string => `${prefix}-
 
 /** Options of a module's saveCheckpoint. */
 export interface CheckpointSaveOptions {
-  /** Files written for this checkpoint beside the module's own (e.g. a trainer's run files): the manifest requires them. */
-  sharedFiles?: readonly string[];
+  /**
+   * Files the caller wrote for this checkpoint (e.g. a trainer's run files), in the prefix's folder:
+   * the manifest records their sizes and checksums like the epoch's own files.
+   */
+  extraFiles?: readonly string[];
 }
 
 /** Writes `<prefix>-<epoch>.params` (atomically) and returns its name; the manifest is the caller's. */

@@ -442,7 +442,7 @@ export class BucketingModule extends BaseModule {
    * Writes the shared parameters (`<prefix>-<epoch>.params`), every bucket's symbol
    * (`<prefix>-<key>-symbol.json`), the keys (`<prefix>-buckets.json`, and MXNet's `<prefix>.buckets`
    * when every key is an integer), when asked the optimizer states (`<prefix>-<epoch>.states`), and last
-   * the manifest that makes the checkpoint complete (listing `opts.sharedFiles` too).
+   * the manifest that makes the checkpoint complete (listing `opts.extraFiles` too).
    */
   saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
     if (this.#seenKeys.size === 0) throw new StateError('saveCheckpoint: no bucket is bound yet; call bind() first');
@@ -470,7 +470,7 @@ export class BucketingModule extends BaseModule {
       this.saveOptimizerStates(files[1]!);
       this.logger(`Saved optimizer state to "${files[1]}"`);
     }
-    writeManifest(prefix, epoch, files, [...shared, ...(opts.sharedFiles ?? [])]);
+    writeManifest(prefix, epoch, [...files, ...(opts.extraFiles ?? [])], shared);
   }
 
   /**

@@ -138,7 +138,7 @@ export class Module extends BaseModule {
 
   /**
    * Writes the symbol, the parameters, optionally the optimizer states, then the manifest that makes
-   * the checkpoint complete (listing `opts.sharedFiles` too: files the caller wrote for it).
+   * the checkpoint complete (listing `opts.extraFiles` too: files the caller wrote for it).
    */
   saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
     const symFile = symbolFile(prefix);
@@ -151,7 +151,7 @@ export class Module extends BaseModule {
       this.saveOptimizerStates(files[1]!);
       this.logger(`Saved optimizer state to "${files[1]}"`);
     }
-    writeManifest(prefix, epoch, files, [symFile, ...(opts.sharedFiles ?? [])]);
+    writeManifest(prefix, epoch, [...files, ...(opts.extraFiles ?? [])], [symFile]);
   }
 
   get dataNames(): readonly string[] {
