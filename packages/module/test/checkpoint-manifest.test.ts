@@ -50,7 +50,7 @@ describe('checkpoint manifest', () => {
     expect(() => Module.load(prefix, 2, { logger: quiet })).toThrow(/cut-0002\.states' has 10 bytes, the manifest says \d+/);
     // same size, other bytes
     const params = readFileSync(`${prefix}-0003.params`);
-    params[params.length - 1] ^= 0xff;
+    params[params.length - 1] = params[params.length - 1]! ^ 0xff;
     writeFileSync(`${prefix}-0003.params`, params);
     expect(() => loadCheckpoint(prefix, 3)).toThrow(/does not match the manifest's checksum/);
     const list = listCheckpoints(prefix);
