@@ -90,6 +90,8 @@ describe('checkpoint manifest', () => {
     rmSync(extra);
     expect(existsSync(`${prefix}-0001.params`)).toBe(true);
     expect(() => BucketingModule.load(prefix, 1, { symGen, logger: quiet })).toThrow(/b-run\.json' is missing/);
-    expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [join(tmpdir(), 'elsewhere.json')] })).toThrow(nd.ValueError);
+    expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [join(tmpdir(), 'elsewhere.json')] })).toThrow(/is not in the folder of the checkpoint prefix/);
+    expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [extra] })).toThrow(/b-run\.json' does not exist/);
+    expect(listCheckpoints(prefix).map((c) => [c.epoch, c.complete])).toEqual([[1, false], [2, false]]);
   });
 });

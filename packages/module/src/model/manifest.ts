@@ -45,8 +45,10 @@ export function writeManifest(prefix: string, epoch: number, files: readonly str
     version: 1,
     epoch,
     files: files.map((file) => {
+      const name = relativeName('saveCheckpoint', prefix, file);
+      if (!existsSync(file)) throw new ValueError(`saveCheckpoint: '${file}' does not exist, so the checkpoint cannot list it`);
       const bytes = readFileSync(file);
-      return { name: relativeName('saveCheckpoint', prefix, file), bytes: bytes.byteLength, sha256: sha256(bytes) };
+      return { name, bytes: bytes.byteLength, sha256: sha256(bytes) };
     }),
     shared: shared.map((file) => relativeName('saveCheckpoint', prefix, file)),
   };
