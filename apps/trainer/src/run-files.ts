@@ -4,8 +4,7 @@
 // manifest records their sizes and checksums: a checkpoint counts as complete only with the run files
 // it was trained with (a new run started on the same prefix makes the old epochs incomplete).
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { listCheckpoints, model, verifyCheckpoint } from '@bkt/module';
 import { ValueError, writeFileAtomic } from '@bkt/ndarray';
 import type { LMConfig } from './model.js';
@@ -26,15 +25,6 @@ export interface RunFile {
 
 export const runFileOf = (prefix: string): string => `${prefix}-run.json`;
 export const vocabFileOf = (prefix: string): string => `${prefix}-vocab.json`;
-
-/** Creates the folder `file` goes into (a checkpoint prefix, log or report in a new folder). */
-export function ensureParentDir(file: string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-  } catch (e) {
-    throw new ValueError(`cannot create the folder of '${file}': ${(e as Error).message}`);
-  }
-}
 
 /** Writes `<prefix>-run.json` and `<prefix>-vocab.json`. */
 export function saveRunFiles(prefix: string, run: RunFile, vocab: Vocab): void {

@@ -11,7 +11,8 @@ import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
 import type { CheckpointRef, ContextSpec, InitSpec, ResumeRef } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
-import { completeCheckpointEpoch, type DataSpec, ensureParentDir, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
+import { ensureParentDir } from '../output-dirs.js';
+import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
 import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
@@ -121,6 +122,13 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   const log = display.log;
   if (o.threads !== undefined) setNumThreads(o.threads);
   checkOptimizer(o);
+  // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
+  const prefix = o.checkpoint ?? o.resume?.prefix;
+  const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
+  // every output folder is made and checked before the data is read and the model built
+  if (prefix) ensureParentDir(o.checkpoint ? '--checkpoint' : '--resume', prefix);
+  if (o.log) ensureParentDir('--log', o.log);
+  ensureParentDir('--report', reportFile);
   const { run, data, resume } = prepare(o, log);
   // the iterators shuffle once when made, so a resumed run seeds as its first run did
   random.seed(run.seed);
@@ -151,10 +159,6 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   }
   mod.initOptimizer({ kvstore: o.kvStore === 'none' ? null : o.kvStore, optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
 
-  // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
-  const prefix = o.checkpoint ?? resume?.prefix;
-  const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
-  for (const file of [prefix ? `${prefix}-run.json` : null, o.log, reportFile]) if (file) ensureParentDir(file);
   // a run resumed under its own prefix keeps the run files its checkpoints' manifests verified
   if (prefix && prefix !== resume?.prefix) saveRunFiles(prefix, run, data.vocab);
   const records: EpochRecord[] = o.log && resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
