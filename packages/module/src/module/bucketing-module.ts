@@ -28,6 +28,7 @@ import {
 import { bucketKeyId, bucketKeyLabel, checkBucketKey } from './bucket-key.js';
 import { Module, type ModuleOptions } from './module.js';
 import type { MonitorLike } from './types.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
 
 /** MXNet's sym_gen: the symbol of a bucket, its data names and its label names (null: none). */
 export type SymGen = (key: BucketKey) => readonly [BktSymbol, readonly string[], (readonly string[] | null)?];
@@ -238,6 +239,7 @@ export class BucketingModule extends BaseModule {
 
   /** Silently ignored when already initialized and not forced (as in MXNet). */
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('BucketingModule.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) return;
     const current = this.#current('initParams');
     current.initParams({ ...opts, forceInit: true });
@@ -254,6 +256,7 @@ export class BucketingModule extends BaseModule {
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('BucketingModule.setParams', opts);
     if (!opts.allowMissing) {
       this.initParams({ initializer: null, argParams, auxParams, allowMissing: false, forceInit: opts.forceInit ?? true, allowExtra: opts.allowExtra ?? false });
       return;
@@ -281,6 +284,7 @@ export class BucketingModule extends BaseModule {
 
   /** Binds the default bucket (the shapes must describe it); other buckets bind on first use. */
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('BucketingModule.bind', opts);
     const saved = opts.forceRebind && this.binded && this.paramsInitialized ? this.getParams() : null;
     if (opts.forceRebind) this.#resetBind();
     if (this.binded) {
@@ -324,6 +328,7 @@ export class BucketingModule extends BaseModule {
   // --- optimizer --------------------------------------------------------------------------------
 
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('BucketingModule.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring...');

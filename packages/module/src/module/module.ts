@@ -29,6 +29,7 @@ import { declaredStype, zerosOfStype } from './param-stype.js';
 import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
 
 export interface ModuleOptions {
   dataNames?: readonly string[];
@@ -208,6 +209,7 @@ export class Module extends BaseModule {
   }
 
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('Module.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) {
       this.logger('Warning: parameters already initialized and forceInit=false. initParams call ignored.');
       return;
@@ -264,6 +266,7 @@ export class Module extends BaseModule {
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('Module.setParams', opts);
     if (!opts.allowMissing) {
       super.setParams(argParams, auxParams, opts);
       return;
@@ -281,6 +284,7 @@ export class Module extends BaseModule {
   // --- binding ----------------------------------------------------------------------------------
 
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('Module.bind', opts);
     if (opts.forceRebind) this.#resetBind();
     if (this.binded) {
       this.logger('Warning: Already bound, ignoring bind()');
@@ -420,6 +424,7 @@ export class Module extends BaseModule {
   // --- optimizer --------------------------------------------------------------------------------
 
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('Module.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring...');

@@ -15,6 +15,7 @@ import {
   type ParamDict,
 } from './base-module.js';
 import type { MonitorLike } from './types.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions } from './check-options.js';
 
 /** How a module takes part in the chain (MXNet's `add(module, **meta)`). */
 export interface SequentialMeta {
@@ -93,6 +94,7 @@ export class SequentialModule extends BaseModule {
    * error unless allowExtra, and two modules may not share a parameter name.
    */
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('SequentialModule.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) return;
     this.requireBound('initParams');
     for (const m of this.#modules) m.initParams({ ...opts, allowExtra: true });
@@ -120,6 +122,7 @@ export class SequentialModule extends BaseModule {
    * autoWiring). Every module but the first computes input gradients when training, to pass back.
    */
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('SequentialModule.bind', opts);
     if (this.binded && !opts.forceRebind) {
       this.logger('Warning: Already bound, ignoring bind()');
       return;
@@ -162,6 +165,7 @@ export class SequentialModule extends BaseModule {
 
   /** Gives every module its own optimizer with the same settings. */
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('SequentialModule.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring.');
