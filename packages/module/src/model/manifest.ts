@@ -125,7 +125,7 @@ export function listCheckpoints(prefix: string): CheckpointEntry[] {
     .sort((a, b) => a - b)
     .map((epoch) => {
       try {
-        return verifyCheckpoint(prefix, epoch) === 'verified' ? { epoch, complete: true } : { epoch, complete: false, reason: 'it has no manifest (cut short while being written)' };
+        return verifyCheckpoint(prefix, epoch) === 'verified' ? { epoch, complete: true } : { epoch, complete: false, reason: 'it has no manifest (cut short while being written, or written by MXNet or a bkt without manifests)' };
       } catch (e) {
         return { epoch, complete: false, reason: (e as Error).message };
       }
