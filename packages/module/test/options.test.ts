@@ -1,6 +1,7 @@
-// The option objects of fit, score, predict, bind, initParams, setParams and initOptimizer are checked
-// at the call: unknown keys, NaN or fractional counts and non-boolean flags are ValueErrors naming the
-// call and the key; bad optimizer options reach @bkt/optimizer's checks before any weight changes.
+// The option objects of the constructors, load, fit, score, predict, bind, initParams, setParams and
+// initOptimizer are checked at the call: unknown keys, NaN or fractional counts and non-boolean flags
+// are ValueErrors naming the call and the key; bad optimizer options reach @bkt/optimizer's checks
+// before any weight changes.
 import * as nd from '@bkt/ndarray';
 import { FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ describe('module option checks', () => {
     expect((mod.predict(data(), { numBatch: 1 }) as nd.NDArray).shape).toEqual([4, 2]);
   });
 
-  it('bind, initParams and setParams of every module kind reject unknown keys and non-boolean flags', () => {
+  it('constructors, load, bind, initParams and setParams of every module kind reject unknown keys and non-boolean flags', () => {
     const mod = new Module(net(), { logger: quiet });
     expect(() => mod.bind(shapes, labels, { forTraining: 'no' } as never)).toThrow(/^Module\.bind: forTraining must be true or false, got no/);
     expect(() => mod.bind(shapes, labels, { for_training: false } as never)).toThrow(/^Module\.bind: unknown option 'for_training'/);
@@ -86,6 +87,11 @@ describe('module option checks', () => {
     expect(() => bucketing.setParams(args, aux, { force: true } as never)).toThrow(/^BucketingModule\.setParams: unknown option 'force'/);
     expect(() => bucketing.initOptimizer({ forceInit: 0 } as never)).toThrow(/^BucketingModule\.initOptimizer: forceInit must be true or false/);
 
+    expect(() => new Module(net(), { contexts: [nd.cpu(0)] } as never)).toThrow(/^Module: unknown option 'contexts'; known options: dataNames/);
+    expect(() => new BucketingModule(() => [net(), ['data'], ['softmax_label']], { defaultBucketKey: 3, dataNames: ['data'] } as never)).toThrow(/^BucketingModule: unknown option 'dataNames'/);
+    expect(() => Module.load('/nonexistent/prefix', 1, { loadOptimizerState: true } as never)).toThrow(/^Module\.load: unknown option 'loadOptimizerState'/);
+    expect(() => BucketingModule.load('/nonexistent/prefix', 1, { symGen: net, loadOptimizerStates: 'yes' } as never)).toThrow(/^BucketingModule\.load: loadOptimizerStates must be true or false/);
+    expect(() => new SequentialModule({ logger: quiet, verbose: true } as never)).toThrow(/^SequentialModule: unknown option 'verbose'; known options: logger/);
     const seq = new SequentialModule({ logger: quiet }).add(new Module(net(), { logger: quiet }));
     expect(() => seq.bind(shapes, labels, { shared: null } as never)).toThrow(/^SequentialModule\.bind: unknown option 'shared'/);
   });

@@ -28,7 +28,7 @@ import {
 import { bucketKeyId, bucketKeyLabel, checkBucketKey } from './bucket-key.js';
 import { Module, type ModuleOptions } from './module.js';
 import type { MonitorLike } from './types.js';
-import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
+import { checkBindOptions, checkBucketingLoadOptions, checkBucketingOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
 
 /** MXNet's sym_gen: the symbol of a bucket, its data names and its label names (null: none). */
 export type SymGen = (key: BucketKey) => readonly [BktSymbol, readonly string[], (readonly string[] | null)?];
@@ -83,7 +83,8 @@ export class BucketingModule extends BaseModule {
   #preloadOptStates: string | null = null;
 
   constructor(symGen: SymGen, opts: BucketingModuleOptions) {
-    super({ logger: opts.logger });
+    super({ logger: opts?.logger });
+    checkBucketingOptions('BucketingModule', opts);
     if (typeof symGen !== 'function') throw new ValueError('BucketingModule: symGen must be a function key → [symbol, dataNames, labelNames]');
     if (opts?.defaultBucketKey === undefined || opts.defaultBucketKey === null) throw new ValueError('BucketingModule: defaultBucketKey is required');
     checkBucketKey('BucketingModule: defaultBucketKey', opts.defaultBucketKey);
@@ -483,6 +484,7 @@ export class BucketingModule extends BaseModule {
    * loadOptimizerStates) the optimizer states, restored once initOptimizer runs. Call bind() next.
    */
   static load(prefix: string, epoch: number, opts: BucketingLoadOptions): BucketingModule {
+    checkBucketingLoadOptions('BucketingModule.load', opts);
     // loadParams checks the manifest first, so a checkpoint cut short fails before anything else is read
     const { argParams, auxParams } = loadParams(prefix, epoch);
     const meta = readBucketsFile(prefix);

@@ -1,4 +1,4 @@
-// The option objects of the modules' public methods, checked at the top of each call: an unknown key
+// The option objects of the modules' constructors and public methods, checked at the top of each call: an unknown key
 // (a misspelt `numepoch`, `learningRate` given to fit instead of inside optimizerParams) is a
 // ValueError, and so is a flag that is not a boolean or a count that is not a non-negative integer —
 // `fit({ numEpoch: NaN })` must not silently train nothing. Values that are objects (iterators,
@@ -6,6 +6,8 @@
 
 import { checkFiniteNumber, checkOptions, ValueError } from '@bkt/ndarray';
 import type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions } from './base-module.js';
+import type { BucketingLoadOptions, BucketingModuleOptions } from './bucketing-module.js';
+import type { ModuleOptions } from './module.js';
 
 /** How a key's value is checked here; 'object' values are checked by the code that uses them. */
 type Kind = 'flag' | 'count' | 'countOrNull' | 'object';
@@ -21,6 +23,21 @@ function check<T>(fn: string, opts: T, spec: Readonly<Record<keyof T & string, K
   }
 }
 
+const MODULE: Record<keyof ModuleOptions, Kind> = {
+  dataNames: 'object',
+  labelNames: 'object',
+  context: 'object',
+  workLoadList: 'object',
+  fixedParamNames: 'object',
+  stateNames: 'object',
+  compressionParams: 'object',
+  group2ctxs: 'object',
+  logger: 'object',
+};
+const { dataNames: _d, labelNames: _l, ...BUCKET_MODULE } = MODULE;
+const BUCKETING: Record<keyof BucketingModuleOptions, Kind> = { ...BUCKET_MODULE, defaultBucketKey: 'object', maxBuckets: 'object' };
+const BUCKETING_LOAD: Record<keyof BucketingLoadOptions, Kind> = { ...BUCKETING, symGen: 'object', loadOptimizerStates: 'flag' };
+const MODULE_LOAD: Record<keyof ModuleOptions | 'loadOptimizerStates', Kind> = { ...MODULE, loadOptimizerStates: 'flag' };
 const BIND: Record<keyof BindOptions, Kind> = { forTraining: 'flag', inputsNeedGrad: 'flag', forceRebind: 'flag', sharedModule: 'object', gradReq: 'object' };
 const INIT_PARAMS: Record<keyof InitParamsOptions, Kind> = { initializer: 'object', argParams: 'object', auxParams: 'object', allowMissing: 'flag', forceInit: 'flag', allowExtra: 'flag' };
 const SET_PARAMS: Record<keyof SetParamsOptions, Kind> = { allowMissing: 'flag', forceInit: 'flag', allowExtra: 'flag' };
@@ -52,6 +69,10 @@ const FIT: Record<keyof FitOptions, Kind> = {
   sparseRowIdFn: 'object',
 };
 
+export const checkModuleOptions = (fn: string, opts: ModuleOptions | undefined): void => check(fn, opts, MODULE);
+export const checkModuleLoadOptions = (fn: string, opts: (ModuleOptions & { loadOptimizerStates?: boolean }) | undefined): void => check(fn, opts, MODULE_LOAD);
+export const checkBucketingOptions = (fn: string, opts: BucketingModuleOptions | undefined): void => check(fn, opts, BUCKETING);
+export const checkBucketingLoadOptions = (fn: string, opts: BucketingLoadOptions | undefined): void => check(fn, opts, BUCKETING_LOAD);
 export const checkBindOptions = (fn: string, opts: BindOptions | undefined): void => check(fn, opts, BIND);
 export const checkInitParamsOptions = (fn: string, opts: InitParamsOptions | undefined): void => check(fn, opts, INIT_PARAMS);
 export const checkSetParamsOptions = (fn: string, opts: SetParamsOptions | undefined): void => check(fn, opts, SET_PARAMS);

@@ -29,7 +29,7 @@ import { declaredStype, zerosOfStype } from './param-stype.js';
 import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import type { Logger } from '../callbacks/format.js';
-import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkModuleLoadOptions, checkModuleOptions, checkSetParamsOptions } from './check-options.js';
 
 export interface ModuleOptions {
   dataNames?: readonly string[];
@@ -81,6 +81,7 @@ export class Module extends BaseModule {
 
   constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
     super({ logger: opts.logger });
+    checkModuleOptions('Module', opts);
     this._symbol = symbol;
     const ctx = opts.context ?? cpu();
     this.contexts = Array.isArray(ctx) ? [...(ctx as readonly Context[])] : [ctx as Context];
@@ -123,10 +124,12 @@ export class Module extends BaseModule {
 
   /** Reads `<prefix>-symbol.json` and `<prefix>-<epoch>.params`; bind() puts the parameters on the devices. */
   static load(prefix: string, epoch: number, opts: ModuleOptions & { loadOptimizerStates?: boolean } = {}): Module {
+    checkModuleLoadOptions('Module.load', opts);
+    const { loadOptimizerStates, ...moduleOptions } = opts;
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
-    const mod = new Module(symbol, opts);
+    const mod = new Module(symbol, moduleOptions);
     mod.preloadParams(argParams, auxParams);
-    if (opts.loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('Module.load', prefix, epoch);
+    if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('Module.load', prefix, epoch);
     return mod;
   }
 

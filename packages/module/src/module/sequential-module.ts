@@ -2,7 +2,7 @@
 // the chain front to back, backward back to front (each module's input gradients are the previous
 // one's output gradients), and every module keeps its own parameters and optimizer.
 
-import { type NDArray, StateError, ValueError } from '@bkt/ndarray';
+import { checkOptions, type NDArray, StateError, ValueError } from '@bkt/ndarray';
 import type { Logger } from '../callbacks/format.js';
 import { DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
@@ -34,6 +34,7 @@ export class SequentialModule extends BaseModule {
 
   constructor(opts: { logger?: Logger } = {}) {
     super(opts);
+    checkOptions('SequentialModule', opts, ['logger']);
   }
 
   /** Appends a module; the chain must then be bound and initialized again. Returns this, for chaining. */
