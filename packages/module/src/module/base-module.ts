@@ -13,6 +13,7 @@ import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import { create as createMetric, type MetricSpec } from '../metrics/create.js';
 import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
+import { checkFitOptions, checkIterPredictOptions, checkPredictOptions, checkScoreOptions, checkSetParamsOptions } from './check-options.js';
 import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
 export type ParamDict = Record<string, NDArray>;
@@ -136,6 +137,7 @@ export abstract class BaseModule {
 
   /** Runs evalData through the model and returns the metric's (local) name/value pairs. */
   score(evalData: DataIter, evalMetric: MetricSpec, opts: ScoreOptions = {}): NameValue[] {
+    checkScoreOptions('score', opts);
     this.requireParams('score');
     if (opts.reset ?? true) evalData.reset();
     const metric = evalMetric instanceof EvalMetric ? evalMetric : createMetric(evalMetric);
@@ -159,6 +161,7 @@ export abstract class BaseModule {
    * valid until the next batch, as the batch itself is; copy what must outlive it.
    */
   *iterPredict(evalData: DataIter, opts: { numBatch?: number | null; reset?: boolean; sparseRowIdFn?: SparseRowIdFn | null } = {}): Generator<[NDArray[], number, DataBatch]> {
+    checkIterPredictOptions('iterPredict', opts);
     this.requireParams('iterPredict');
     if (opts.reset ?? true) evalData.reset();
     let nbatch = 0;
@@ -183,6 +186,7 @@ export abstract class BaseModule {
    * are new and the caller's: dispose them when done.
    */
   predict(evalData: DataIter | NDArray, opts: PredictOptions = {}): NDArray | NDArray[] | NDArray[][] {
+    checkPredictOptions('predict', opts);
     this.requireParams('predict');
     if (!(evalData instanceof DataIter)) {
       if (evalData === null || typeof evalData !== 'object' || !('shape' in evalData)) {
@@ -214,6 +218,7 @@ export abstract class BaseModule {
 
   /** Trains the module (MXNet 1.x's fit, step for step). */
   fit(trainData: DataIter, opts: FitOptions = {}): void {
+    checkFitOptions('fit', opts);
     if (opts.numEpoch === undefined || opts.numEpoch === null) throw new ValueError('fit: numEpoch is required');
     const evalMetricSpec = opts.evalMetric ?? 'acc';
     this.bind(trainData.provideData, trainData.provideLabel, { forTraining: true, forceRebind: opts.forceRebind ?? false });
@@ -278,6 +283,7 @@ export abstract class BaseModule {
 
   /** Copies parameters in (initParams without an initializer). */
   setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('setParams', opts);
     this.initParams({
       initializer: null,
       argParams,

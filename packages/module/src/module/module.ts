@@ -13,7 +13,8 @@ import { InitDesc } from '../initializers/init-desc.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadCheckpoint, saveCheckpoint, statesFile } from '../model/checkpoint.js';
+import { loadCheckpoint, requireStatesFile, saveParamsFile, statesFile, symbolFile, type CheckpointSaveOptions } from '../model/checkpoint.js';
+import { writeManifest } from '../model/manifest.js';
 import {
   BaseModule,
   type BindOptions,
@@ -29,6 +30,7 @@ import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import { sameShape } from '../util/same-shape.js';
 import type { Logger } from '../callbacks/format.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkModuleLoadOptions, checkModuleOptions, checkSetParamsOptions } from './check-options.js';
 
 export interface ModuleOptions {
   dataNames?: readonly string[];
@@ -80,6 +82,7 @@ export class Module extends BaseModule {
 
   constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
     super({ logger: opts.logger });
+    checkModuleOptions('Module', opts);
     this._symbol = symbol;
     const ctx = opts.context ?? cpu();
     this.contexts = Array.isArray(ctx) ? [...(ctx as readonly Context[])] : [ctx as Context];
@@ -122,10 +125,12 @@ export class Module extends BaseModule {
 
   /** Reads `<prefix>-symbol.json` and `<prefix>-<epoch>.params`; bind() puts the parameters on the devices. */
   static load(prefix: string, epoch: number, opts: ModuleOptions & { loadOptimizerStates?: boolean } = {}): Module {
+    checkModuleLoadOptions('Module.load', opts);
+    const { loadOptimizerStates, ...moduleOptions } = opts;
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
-    const mod = new Module(symbol, opts);
+    const mod = new Module(symbol, moduleOptions);
     mod.preloadParams(argParams, auxParams);
-    if (opts.loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
+    if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('Module.load', prefix, epoch);
     return mod;
   }
 
@@ -136,16 +141,22 @@ export class Module extends BaseModule {
     this.paramsInitialized = true;
   }
 
-  /** Writes the symbol, the parameters and, optionally, the optimizer states. */
-  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false): void {
-    this.symbol.save(`${prefix}-symbol.json`);
+  /**
+   * Writes the symbol, the parameters, optionally the optimizer states, then the manifest that makes
+   * the checkpoint complete (listing `opts.extraFiles` too: files the caller wrote for it).
+   */
+  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
+    const symFile = symbolFile(prefix);
+    this.symbol.save(symFile);
     const [argParams, auxParams] = this.getParams();
-    saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
+    const files = [saveParamsFile(prefix, epoch, argParams, auxParams)];
+    this.logger(`Saved checkpoint to "${files[0]}"`);
     if (saveOptimizerStates) {
-      const file = statesFile(prefix, epoch);
-      this.saveOptimizerStates(file);
-      this.logger(`Saved optimizer state to "${file}"`);
+      files.push(statesFile(prefix, epoch));
+      this.saveOptimizerStates(files[1]!);
+      this.logger(`Saved optimizer state to "${files[1]}"`);
     }
+    writeManifest(prefix, epoch, [...files, ...(opts.extraFiles ?? [])], [symFile]);
   }
 
   get dataNames(): readonly string[] {
@@ -202,6 +213,7 @@ export class Module extends BaseModule {
   }
 
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('Module.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) {
       this.logger('Warning: parameters already initialized and forceInit=false. initParams call ignored.');
       return;
@@ -258,6 +270,7 @@ export class Module extends BaseModule {
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('Module.setParams', opts);
     if (!opts.allowMissing) {
       super.setParams(argParams, auxParams, opts);
       return;
@@ -275,6 +288,7 @@ export class Module extends BaseModule {
   // --- binding ----------------------------------------------------------------------------------
 
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('Module.bind', opts);
     if (opts.forceRebind) this.#resetBind();
     if (this.binded) {
       this.logger('Warning: Already bound, ignoring bind()');
@@ -414,6 +428,7 @@ export class Module extends BaseModule {
   // --- optimizer --------------------------------------------------------------------------------
 
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('Module.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring...');
