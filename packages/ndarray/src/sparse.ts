@@ -4,12 +4,13 @@
 // arrays extend NDArray so they travel wherever arrays do (batches, parameter dicts), but they have
 // no dense handle: a dense-only op given one raises ValueError naming the op's argument's stype.
 import { type Context, currentContext } from './context.js';
-import { array, zeros as denseZeros } from './creation.js';
-import { type AnyTypedArray, type DType } from './dtype.js';
+import { array, creationOptions, zeros as denseZeros } from './creation.js';
+import { type AnyTypedArray, checkDType, type DType } from './dtype.js';
 import { IndexError, ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { installStorageCasts, NDArray, type SType } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
+import { checkContext, checkOptions, checkShape } from './validate.js';
 
 interface SparseBinding {
   checkCsr(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[]): void;
@@ -229,6 +230,13 @@ export interface SparseOptions {
   ctx?: Context;
 }
 
+function sparseOptions(opts: SparseOptions | undefined, fn: string): SparseOptions {
+  const o = checkOptions(opts, ['dtype', 'ctx'], fn);
+  if (o.dtype !== undefined) checkDType(o.dtype, fn);
+  if (o.ctx !== undefined) checkContext(o.ctx, fn);
+  return o;
+}
+
 function valuesOf(p: Part, shape: readonly number[] | undefined, opts: SparseOptions, what: string): NDArray {
   if (p instanceof NDArray) {
     if (p.stype !== 'default') throw new ValueError(`${what} must be a dense array, got ${p.stype}`);
@@ -260,7 +268,9 @@ function disposeOnThrow<T>(parts: NDArray[], f: () => T): T {
  * `dtype`, float32 by default for plain numbers; indices to int64) and checked: IndexError for an
  * out-of-range or unsorted column index or a bad indptr, ShapeError for mismatched lengths.
  */
-export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly number[], opts: SparseOptions = {}): CSRNDArray {
+export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly number[], opts?: SparseOptions): CSRNDArray {
+  opts = sparseOptions(opts, 'csrMatrix');
+  shape = checkShape(shape, 'csrMatrix');
   const [d, i, p] = parts;
   const data = valuesOf(d, undefined, opts, 'csrMatrix: data');
   const all = [data, indicesOf(i, opts), indicesOf(p, opts)] as [NDArray, NDArray, NDArray];
@@ -274,7 +284,9 @@ export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly nu
  * MXNet's `mx.nd.sparse.row_sparse_array((data, indices), shape)`: `data` holds the rows named by the
  * ascending `indices`; plain-number data is read as (k, ...shape[1:]).
  */
-export function rowSparseArray(parts: readonly [Part, Part], shape: readonly number[], opts: SparseOptions = {}): RowSparseNDArray {
+export function rowSparseArray(parts: readonly [Part, Part], shape: readonly number[], opts?: SparseOptions): RowSparseNDArray {
+  opts = sparseOptions(opts, 'rowSparseArray');
+  shape = checkShape(shape, 'rowSparseArray');
   const [d, i] = parts;
   const idx = indicesOf(i, opts);
   const data = disposeOnThrow([idx], () => valuesOf(d, [idx.size, ...shape.slice(1)], opts, 'rowSparseArray: data'));
@@ -286,13 +298,19 @@ export function rowSparseArray(parts: readonly [Part, Part], shape: readonly num
 }
 
 /** MXNet's `mx.nd.sparse.zeros(stype, shape)` (and `mx.nd.zeros(shape, stype=...)`): nothing stored. */
-export function zeros(stype: SType, shape: readonly number[], opts: SparseOptions = {}): NDArray {
-  const dtype = opts.dtype ?? 'float32';
-  const ctx = opts.ctx ?? currentContext();
+export function zeros(stype: SType, shape: readonly number[], opts?: SparseOptions): NDArray {
+  const { dtype, ctx } = creationOptions(opts, 'zeros', 'float32');
+  shape = checkShape(shape, 'zeros');
   if (stype === 'default') return denseZeros(shape, { dtype, ctx });
   if (stype === 'csr') {
     if (shape.length !== 2) throw new ShapeError(`zeros: a csr array must be 2-d, got ${fmt(shape)}`);
-    return csrMatrix([denseZeros([0], { dtype, ctx }), [], new Array<number>(shape[0]! + 1).fill(0)], shape, { dtype, ctx });
+    // indptr (rows + 1 zeros) is made natively: a JS array of that length could exhaust the JS heap.
+    const parts = [denseZeros([0], { dtype, ctx }), denseZeros([0], { dtype: 'int64', ctx })];
+    const all = disposeOnThrow(parts, () => [...parts, denseZeros([shape[0]! + 1], { dtype: 'int64', ctx })]) as [NDArray, NDArray, NDArray];
+    return disposeOnThrow(all, () => {
+      native.checkCsr(all[0].handle, all[1].handle, all[2].handle, shape);
+      return new CSRNDArray(all, shape);
+    });
   }
   if (stype === 'row_sparse') {
     return rowSparseArray([denseZeros([0, ...shape.slice(1)], { dtype, ctx }), []], shape, { dtype, ctx });

@@ -37,15 +37,25 @@ BKT_BINDING(jsSetThreads) {
 
 BKT_BINDING(jsGetThreads) { return Napi::Number::New(info.Env(), numThreads()); }
 
-BKT_BINDING(jsEmpty) {
-  const Shape shape = shapeArg(info, 0, "empty", "shape");
-  return wrap(info.Env(), Tensor::empty(shape, dtypeArg(info, 1, "empty"), contextArg(info, 2, "empty")));
+// The name of the public function that called, for error messages (zeros and ones call full).
+std::string callerArg(const Napi::CallbackInfo& info, size_t i, const char* fallback) {
+  return info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : fallback;
 }
 
+// empty(shape, dtype, devType, devId, caller?)
+BKT_BINDING(jsEmpty) {
+  const std::string op = callerArg(info, 4, "empty");
+  const Shape shape = shapeArg(info, 0, op.c_str(), "shape");
+  return wrap(info.Env(),
+              Tensor::empty(shape, dtypeArg(info, 1, op.c_str()), contextArg(info, 2, op.c_str()), op.c_str()));
+}
+
+// full(shape, dtype, devType, devId, value, caller?)
 BKT_BINDING(jsFull) {
-  const Shape shape = shapeArg(info, 0, "full", "shape");
-  Tensor t = Tensor::empty(shape, dtypeArg(info, 1, "full"), contextArg(info, 2, "full"));
-  fill(t, numberArg(info, 4, "full", "value"));
+  const std::string op = callerArg(info, 5, "full");
+  const Shape shape = shapeArg(info, 0, op.c_str(), "shape");
+  Tensor t = Tensor::empty(shape, dtypeArg(info, 1, op.c_str()), contextArg(info, 2, op.c_str()), op.c_str());
+  fill(t, numberArg(info, 4, op.c_str(), "value"));
   return wrap(info.Env(), std::move(t));
 }
 
@@ -54,7 +64,8 @@ BKT_BINDING(jsFromBuffer) {
   if (!info[0].IsTypedArray()) fail(ErrorKind::kValue, "fromTypedArray: data must be a typed array");
   Napi::TypedArray src = info[0].As<Napi::TypedArray>();
   const Shape shape = shapeArg(info, 1, "fromTypedArray", "shape");
-  Tensor t = Tensor::empty(shape, dtypeArg(info, 2, "fromTypedArray"), contextArg(info, 3, "fromTypedArray"));
+  Tensor t = Tensor::empty(shape, dtypeArg(info, 2, "fromTypedArray"), contextArg(info, 3, "fromTypedArray"),
+                           "fromTypedArray");
   if (src.ByteLength() != t.nbytes()) {
     fail(ErrorKind::kShape, "fromTypedArray: " + std::to_string(src.ByteLength()) + " bytes of data do not fill shape " +
                                 shapeStr(shape) + " of " + dtypeName(t.dtype()));
@@ -88,9 +99,7 @@ BKT_BINDING(jsReshapeView) {
 
 BKT_BINDING(jsSliceRows) {
   const Tensor& t = tensorArg(info, 0, "slice", "array");
-  const double b = numberArg(info, 1, "slice", "begin");
-  const double e = numberArg(info, 2, "slice", "end");
-  return wrap(info.Env(), t.sliceRows(static_cast<int64_t>(b), static_cast<int64_t>(e)));
+  return wrap(info.Env(), t.sliceRows(intArg(info, 1, "slice", "begin"), intArg(info, 2, "slice", "end")));
 }
 
 BKT_BINDING(jsAstype) {
@@ -109,13 +118,13 @@ BKT_BINDING(jsFillInPlace) {
 }
 
 BKT_BINDING(jsArange) {
-  const double n = numberArg(info, 2, "arange", "count");
-  return wrap(info.Env(), arange(numberArg(info, 0, "arange", "start"), numberArg(info, 1, "arange", "step"),
-                                 static_cast<int64_t>(n), dtypeArg(info, 3, "arange"), contextArg(info, 4, "arange")));
+  const int64_t n = intArg(info, 2, "arange", "count");
+  return wrap(info.Env(), arange(numberArg(info, 0, "arange", "start"), numberArg(info, 1, "arange", "step"), n,
+                                 dtypeArg(info, 3, "arange"), contextArg(info, 4, "arange")));
 }
 
 BKT_BINDING(jsSeed) {
-  seedRandom(static_cast<uint64_t>(numberArg(info, 0, "seed", "seed")));
+  seedRandom(static_cast<uint64_t>(intArg(info, 0, "seed", "seed")));
   return info.Env().Undefined();
 }
 
@@ -136,8 +145,7 @@ BKT_BINDING(jsRandomNormal) {
 
 BKT_BINDING(jsRandomRandint) {
   return wrap(info.Env(),
-              randomRandint(static_cast<int64_t>(numberArg(info, 0, "random.randint", "low")),
-                            static_cast<int64_t>(numberArg(info, 1, "random.randint", "high")),
+              randomRandint(intArg(info, 0, "random.randint", "low"), intArg(info, 1, "random.randint", "high"),
                             shapeArg(info, 2, "random.randint", "shape"), dtypeArg(info, 3, "random.randint"),
                             contextArg(info, 4, "random.randint")));
 }

@@ -135,8 +135,9 @@ Shape shapeArg(const Napi::CallbackInfo& info, size_t i, const char* op, const c
   for (uint32_t k = 0; k < a.Length(); ++k) {
     Napi::Value d = a.Get(k);
     const double x = d.IsNumber() ? d.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(x) || std::floor(x) != x) {
-      fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an array of integers");
+    // Beyond 2^53 a double is no longer an exact integer (and the int64 cast below may overflow).
+    if (!std::isfinite(x) || std::floor(x) != x || std::fabs(x) > 9007199254740992.0) {
+      fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an array of integers of magnitude at most 2^53");
     }
     s[k] = static_cast<int64_t>(x);
   }
