@@ -89,6 +89,7 @@ BKT_BINDING(jsDescribe) {
 
 BKT_BINDING(jsDispose) {
   if (info[0].IsNumber()) disposeHandle(info[0].As<Napi::Number>().DoubleValue());
+  reportExternalMemory(info.Env());
   return info.Env().Undefined();
 }
 

@@ -25,6 +25,13 @@ int64_t gLive = 0;
 Napi::Reference<Napi::Float64Array> gScratchRef;
 double* gScratch = nullptr;
 
+// The live tensor bytes V8 was last told about. Storages are freed wherever their last reference
+// goes (a pool thread, a plan, process teardown), where no env may be at hand, so instead of
+// reporting each allocation and free, the JS thread reconciles this with the process-wide count
+// each time it creates or disposes a handle, once the difference reaches kReportStep.
+int64_t gReportedBytes = 0;
+constexpr int64_t kReportStep = int64_t{1} << 20;
+
 Slot* lookup(double handle) {
   if (!(handle >= 0) || handle != std::floor(handle) || handle >= 9007199254740992.0) return nullptr;
   const auto index = static_cast<size_t>(std::fmod(handle, kSlotBits));
@@ -47,6 +54,14 @@ void disposeHandle(double handle) {
 }
 
 int64_t liveHandles() { return gLive; }
+
+void reportExternalMemory(Napi::Env env) {
+  const int64_t live = memoryStats().liveBytes;
+  const int64_t delta = live - gReportedBytes;
+  if (delta < kReportStep && delta > -kReportStep) return;
+  Napi::MemoryManagement::AdjustExternalMemory(env, delta);
+  gReportedBytes = live;
+}
 
 void setScratch(Napi::Float64Array scratch) {
   if (scratch.ElementLength() < kScratchLen) {
@@ -80,6 +95,7 @@ Napi::Value wrap(Napi::Env env, Tensor t) {
   s.tensor = std::move(t);
   s.live = true;
   gLive++;
+  reportExternalMemory(env);
   return Napi::Number::New(env, static_cast<double>(s.generation) * kSlotBits + index);
 }
 
