@@ -10,7 +10,7 @@ import { IndexError, ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { installStorageCasts, NDArray, type SType } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
-import { checkContext, checkOptions, checkShape } from './validate.js';
+import { checkBoolean, checkContext, checkOptions, checkShape } from './validate.js';
 
 interface SparseBinding {
   checkCsr(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[]): void;
@@ -401,11 +401,12 @@ export function assignAllRows(dst: RowSparseNDArray, src: NDArray): void {
  * dot(csr, dense, {transposeA}) is row_sparse (K, N) holding the columns the csr uses (MXNet's
  * default output storage for it).
  */
-export function dot(lhs: CSRNDArray, rhs: NDArray, opts: { transposeA?: boolean } = {}): NDArray {
+export function dot(lhs: CSRNDArray, rhs: NDArray, opts?: { transposeA?: boolean }): NDArray {
+  const { transposeA } = checkOptions(opts, ['transposeA'], 'sparse.dot');
   if (!(lhs instanceof CSRNDArray)) throw new ValueError(`sparse.dot: lhs must be csr, got ${(lhs as NDArray).stype}`);
   if (rhs.stype !== 'default') throw new ValueError(`sparse.dot: rhs must be dense, got ${rhs.stype} (convert it with tostype('default'))`);
   const h = [lhs.data.handle, lhs.indices.handle, lhs.indptr.handle] as const;
-  if (opts.transposeA) {
+  if (checkBoolean(transposeA, 'sparse.dot', 'transposeA', false)) {
     return wrapRsp(native.csrTDotDense(h[0], h[1], h[2], lhs.shape, rhs.handle), [lhs.shape[1]!, rhs.shape[1] ?? 0]);
   }
   return NDArray.fromHandle(native.csrDotDense(h[0], h[1], h[2], lhs.shape, rhs.handle));

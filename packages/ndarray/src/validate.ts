@@ -31,21 +31,29 @@ export function describeValue(value: unknown): string {
   return `{${head.join(', ')}${keys.length > 6 ? ', ...' : ''}}`;
 }
 
-/** A finite number (not NaN or ±Infinity, not a string); ValueError otherwise. */
-export function checkFiniteNumber(value: unknown, fn: string, arg: string): number {
+/**
+ * A finite number (not NaN or ±Infinity, not a string); ValueError otherwise. With `fallback`, an
+ * undefined value (an option left out) gives the fallback.
+ */
+export function checkFiniteNumber(value: unknown, fn: string, arg: string, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ValueError(`${fn}: ${arg} must be a finite number, got ${describeValue(value)}`);
   }
   return value;
 }
 
-/** A safe integer within [min, max] (inclusive; defaults: any safe integer); ValueError otherwise. */
+/**
+ * A safe integer within [min, max] (inclusive; defaults: any safe integer); ValueError otherwise.
+ * With `fallback`, an undefined value (an option left out) gives the fallback.
+ */
 export function checkInteger(
   value: unknown,
   fn: string,
   arg: string,
-  range: { min?: number; max?: number } = {},
+  range: { min?: number; max?: number; fallback?: number } = {},
 ): number {
+  if (value === undefined && range.fallback !== undefined) return range.fallback;
   const min = range.min ?? Number.MIN_SAFE_INTEGER;
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -55,14 +63,16 @@ export function checkInteger(
   return value;
 }
 
-/** A boolean (not a truthy number or string); ValueError otherwise. */
-export function checkBoolean(value: unknown, fn: string, arg: string): boolean {
+/** A boolean (not a truthy number or string); ValueError otherwise. With `fallback`, undefined gives it. */
+export function checkBoolean(value: unknown, fn: string, arg: string, fallback?: boolean): boolean {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'boolean') throw new ValueError(`${fn}: ${arg} must be true or false, got ${describeValue(value)}`);
   return value;
 }
 
-/** One of a fixed set of strings; ValueError listing the choices otherwise. */
-export function checkOneOf<T extends string>(value: unknown, choices: readonly T[], fn: string, arg: string): T {
+/** One of a fixed set of strings; ValueError listing the choices otherwise. With `fallback`, undefined gives it. */
+export function checkOneOf<T extends string>(value: unknown, choices: readonly T[], fn: string, arg: string, fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
     throw new ValueError(`${fn}: ${arg} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describeValue(value)}`);
   }

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 
 import {
   arange,
+  argmax,
   array,
+  batchDot,
   checkBoolean,
   checkContext,
   checkFiniteNumber,
@@ -13,16 +15,28 @@ import {
   checkOptions,
   checkShape,
   checkShapeBytes,
+  concat,
   ContextError,
   cpu,
   describeValue,
+  dot,
   DTypeError,
   fromTypedArray,
   full,
+  logSoftmax,
+  mean,
+  norm,
+  oneHot,
+  pick,
   random,
   seed,
   ShapeError,
+  softmax,
   sparse,
+  split,
+  stack,
+  sum,
+  take,
   ValueError,
   zeros,
 } from '../src/index.js';
@@ -89,6 +103,35 @@ describe('the bad calls of issue 11', () => {
     expectError(() => random.randint(0, 2.5, [2]), ValueError, /^random\.randint: high must be an integer, got 2\.5/);
     expectError(() => full([2], 'x' as never), ValueError, /^full: value must be a number, got 'x'/);
     expectError(() => arange(0, 5, 0), ValueError, /^arange: step must be non-zero/);
+  });
+});
+
+describe('op options', () => {
+  it('unknown keys, non-boolean flags and non-numbers are ValueErrors naming the op and option', () => {
+    const a = zeros([2, 3]);
+    const i = zeros([2], { dtype: 'int32' });
+    const cases: [() => unknown, RegExp][] = [
+      [() => take(a, i, { axes: 0 } as never), /^take: unknown option 'axes' \(known options: axis, mode\)/],
+      [() => take(a, i, { mode: 'nearest' } as never), /^take: mode must be one of 'clip', 'wrap', 'raise', got 'nearest'/],
+      [() => take(a, i, { axis: 0.5 }), /^take: axis must be an integer, got 0\.5/],
+      [() => oneHot(i, 3, { onValue: NaN }), /^oneHot: onValue must be a finite number, got NaN/],
+      [() => pick(a, i, { keepdims: 'yes' } as never), /^pick: keepdims must be true or false, got 'yes'/],
+      [() => concat([a, a], { axis: 0 } as never), /^concat: unknown option 'axis' \(known options: dim\)/],
+      [() => stack([a, a], { axis: '1' } as never), /^stack: axis must be an integer, got '1'/],
+      [() => split(a, 3, { squeezeAxis: 1 } as never), /^split: squeezeAxis must be true or false, got 1/],
+      [() => dot(a, a, { transpose_b: true } as never), /^dot: unknown option 'transpose_b'/],
+      [() => batchDot(a, a, { transposeA: 1 } as never), /^batchDot: transposeA must be true or false/],
+      [() => sum(a, { keepDims: true } as never), /^sum: unknown option 'keepDims' \(known options: axis, keepdims, exclude\)/],
+      [() => mean(a, { ord: 1 } as never), /^mean: unknown option 'ord'/],
+      [() => norm(a, { ord: 3 } as never), /^norm: ord must be 1 or 2, got 3/],
+      [() => argmax(a, { axis: NaN }), /^argmax: axis must be an integer, got NaN/],
+      [() => softmax(a, { temperature: 'hot' } as never), /^softmax: temperature must be a finite number, got 'hot'/],
+      [() => logSoftmax(a, { dim: 0 } as never), /^log_softmax: unknown option 'dim'/],
+    ];
+    for (const [call, message] of cases) expectError(call, ValueError, message);
+    const c = sparse.zeros('csr', [2, 3]) as sparse.CSRNDArray;
+    expectError(() => sparse.dot(c, zeros([3, 1]), { transpose: true } as never), ValueError, /^sparse\.dot: unknown option 'transpose'/);
+    for (const x of [a, i, c]) x.dispose();
   });
 });
 
