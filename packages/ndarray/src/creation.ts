@@ -8,15 +8,15 @@ import {
   checkContext,
   checkFiniteNumber,
   checkOptions,
-  checkShape,
   checkShapeBytes,
   describeValue,
   MAX_ELEMENTS,
 } from './validate.js';
 
 interface CreationBinding {
-  empty(shape: readonly number[], dtype: number, devType: number, devId: number, caller?: string): NativeHandle;
-  full(shape: readonly number[], dtype: number, devType: number, devId: number, value: number, caller?: string): NativeHandle;
+  empty(shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
+  /** `caller` names the function in native errors: 0 full, 1 zeros, 2 ones. */
+  full(shape: readonly number[], dtype: number, devType: number, devId: number, value: number, caller: number): NativeHandle;
   fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
   arange(start: number, step: number, n: number, dtype: number, devType: number, devId: number): NativeHandle;
   astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
@@ -45,9 +45,7 @@ export function creationOptions(opts: CreateOptions | undefined, fn: string, fal
 
 /** A checked shape that an array of `dtype` may have (element and byte limits, see validate.ts). */
 export function allocatableShape(shape: unknown, dtype: DType, fn: string, arg = 'shape'): number[] {
-  const s = checkShape(shape, fn, arg);
-  checkShapeBytes(s, DTYPE_BYTES[dtype], fn, arg);
-  return s;
+  return checkShapeBytes(shape, DTYPE_BYTES[dtype], fn, arg);
 }
 
 export function empty(shape: readonly number[], opts?: CreateOptions): NDArray {
@@ -55,13 +53,15 @@ export function empty(shape: readonly number[], opts?: CreateOptions): NDArray {
   return NDArray.fromHandle(native.empty(allocatableShape(shape, dtype, 'empty'), DTYPE_CODES[dtype], 1, ctx.deviceId));
 }
 
-function filled(fn: string, shape: readonly number[], value: number, opts: CreateOptions | undefined): NDArray {
+const FULL_CALLERS = { full: 0, zeros: 1, ones: 2 } as const;
+
+function filled(fn: keyof typeof FULL_CALLERS, shape: readonly number[], value: number, opts: CreateOptions | undefined): NDArray {
   const { dtype, ctx } = creationOptions(opts, fn, 'float32');
   const s = allocatableShape(shape, dtype, fn);
   if (typeof value !== 'number' && typeof value !== 'boolean') {
     throw new ValueError(`${fn}: value must be a number, got ${describeValue(value)}`);
   }
-  return NDArray.fromHandle(native.full(s, DTYPE_CODES[dtype], 1, ctx.deviceId, Number(value), fn));
+  return NDArray.fromHandle(native.full(s, DTYPE_CODES[dtype], 1, ctx.deviceId, Number(value), FULL_CALLERS[fn]));
 }
 
 /** An array of `shape` with every element `value` (NaN and ±Infinity allowed, as in MXNet). */

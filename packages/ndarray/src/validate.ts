@@ -115,27 +115,32 @@ export function checkContext(value: unknown, fn: string, arg = 'ctx'): Context {
  * naming the function, the argument and the value otherwise.
  */
 export function checkShape(value: unknown, fn: string, arg = 'shape'): number[] {
-  const bad = (why: string): never => {
-    throw new ShapeError(`${fn}: ${arg} ${why}, got ${describeValue(value)}`);
-  };
-  if (!Array.isArray(value)) bad('must be an array of non-negative integers');
-  const shape = [...(value as unknown[])];
-  if (shape.length > MAX_DIMS) bad(`may have at most ${MAX_DIMS} dimensions`);
+  if (!Array.isArray(value)) return badShape(value, fn, arg, 'must be an array of non-negative integers');
+  if (value.length > MAX_DIMS) return badShape(value, fn, arg, `may have at most ${MAX_DIMS} dimensions`);
   let elements = 1;
-  for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) bad('must be an array of non-negative integers');
-    elements *= Math.max(d as number, 1);
-    if (elements > MAX_ELEMENTS) bad('describes more than 2^53 elements');
+  for (let i = 0; i < value.length; i++) {
+    const d: unknown = value[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      return badShape(value, fn, arg, 'must be an array of non-negative integers');
+    }
+    if (d > 1) elements *= d;
+    if (elements > MAX_ELEMENTS) return badShape(value, fn, arg, 'describes more than 2^53 elements');
   }
-  return shape as number[];
+  return value.slice() as number[];
 }
 
-/** checkShape, plus the byte count at `itemBytes` per element at most MAX_BYTES. Returns the element count. */
-export function checkShapeBytes(shape: readonly number[], itemBytes: number, fn: string, arg = 'shape'): number {
-  checkShape(shape, fn, arg);
-  const count = shape.reduce((p, d) => p * d, 1);
-  if (count * itemBytes > MAX_BYTES) {
+// Kept out of checkShape so that its hot path stays small enough to inline.
+function badShape(value: unknown, fn: string, arg: string, why: string): never {
+  throw new ShapeError(`${fn}: ${arg} ${why}, got ${describeValue(value)}`);
+}
+
+/** checkShape, plus the byte count at `itemBytes` per element at most MAX_BYTES. Returns the checked copy. */
+export function checkShapeBytes(value: unknown, itemBytes: number, fn: string, arg = 'shape'): number[] {
+  const shape = checkShape(value, fn, arg);
+  let count = itemBytes;
+  for (let i = 0; i < shape.length; i++) count *= shape[i]!;
+  if (count > MAX_BYTES) {
     throw new ShapeError(`${fn}: ${arg} ${describeValue(shape)} of ${itemBytes}-byte elements needs more than 2^53 bytes`);
   }
-  return count;
+  return shape;
 }

@@ -37,25 +37,20 @@ BKT_BINDING(jsSetThreads) {
 
 BKT_BINDING(jsGetThreads) { return Napi::Number::New(info.Env(), numThreads()); }
 
-// The name of the public function that called, for error messages (zeros and ones call full).
-std::string callerArg(const Napi::CallbackInfo& info, size_t i, const char* fallback) {
-  return info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : fallback;
-}
-
-// empty(shape, dtype, devType, devId, caller?)
 BKT_BINDING(jsEmpty) {
-  const std::string op = callerArg(info, 4, "empty");
-  const Shape shape = shapeArg(info, 0, op.c_str(), "shape");
-  return wrap(info.Env(),
-              Tensor::empty(shape, dtypeArg(info, 1, op.c_str()), contextArg(info, 2, op.c_str()), op.c_str()));
+  const Shape shape = shapeArg(info, 0, "empty", "shape");
+  return wrap(info.Env(), Tensor::empty(shape, dtypeArg(info, 1, "empty"), contextArg(info, 2, "empty"), "empty"));
 }
 
-// full(shape, dtype, devType, devId, value, caller?)
+// full(shape, dtype, devType, devId, value, caller): caller 1 or 2 names zeros or ones in errors (a
+// number, which is cheaper to pass than a string on every call).
 BKT_BINDING(jsFull) {
-  const std::string op = callerArg(info, 5, "full");
-  const Shape shape = shapeArg(info, 0, op.c_str(), "shape");
-  Tensor t = Tensor::empty(shape, dtypeArg(info, 1, op.c_str()), contextArg(info, 2, op.c_str()), op.c_str());
-  fill(t, numberArg(info, 4, op.c_str(), "value"));
+  static const char* const kCallers[] = {"full", "zeros", "ones"};
+  const double code = info[5].IsNumber() ? info[5].As<Napi::Number>().DoubleValue() : 0;
+  const char* op = code == 1 || code == 2 ? kCallers[static_cast<int>(code)] : kCallers[0];
+  const Shape shape = shapeArg(info, 0, op, "shape");
+  Tensor t = Tensor::empty(shape, dtypeArg(info, 1, op), contextArg(info, 2, op), op);
+  fill(t, numberArg(info, 4, op, "value"));
   return wrap(info.Env(), std::move(t));
 }
 
