@@ -30,6 +30,7 @@ import {
   pick,
   random,
   seed,
+  setCurrentContext,
   ShapeError,
   softmax,
   sparse,
@@ -70,7 +71,9 @@ describe('the bad calls of issue 11', () => {
     const gpu = { deviceType: 'gpu', deviceId: 0 } as unknown as ReturnType<typeof cpu>;
     expectError(() => zeros([2], { ctx: gpu }), ContextError, /^zeros: ctx must be a Context made by cpu\(i\), got \{deviceType: 'gpu', deviceId: 0\}/);
     expectError(() => random.uniform(0, 1, [2], { ctx: gpu }), ContextError, /^random\.uniform: ctx/);
+    expectError(() => setCurrentContext(gpu), ContextError, /^setCurrentContext: ctx must be a Context made by cpu\(i\)/);
     const a = zeros([1]);
+    expect(a.context).toBe(cpu(0));
     expectError(() => a.copyTo(gpu), ContextError, /^copyTo: target must be a Context/);
     a.dispose();
   });
