@@ -10,7 +10,7 @@ import { IndexError, ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { installStorageCasts, NDArray, type SType } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
-import { checkBoolean, checkContext, checkOptions, checkShape } from './validate.js';
+import { checkBoolean, checkContext, checkInteger, checkOptions, checkShape } from './validate.js';
 
 interface SparseBinding {
   checkCsr(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[]): void;
@@ -246,11 +246,14 @@ function valuesOf(p: Part, shape: readonly number[] | undefined, opts: SparseOpt
   return array(a, { dtype: opts.dtype ?? 'float32', ctx: opts.ctx ?? currentContext(), ...(shape ? { shape } : {}) });
 }
 
-function indicesOf(p: Part, opts: SparseOptions): NDArray {
+function indicesOf(p: Part, opts: SparseOptions, what: string): NDArray {
   if (p instanceof NDArray) return p.dtype === 'int64' ? p.copyTo(opts.ctx ?? p.context) : p.astype('int64');
   const n = (p as ArrayLike<unknown>).length;
   const out = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) out[i] = BigInt((p as ArrayLike<number | bigint>)[i]!);
+  for (let i = 0; i < n; i++) {
+    const v = (p as ArrayLike<unknown>)[i];
+    out[i] = typeof v === 'bigint' ? v : BigInt(checkInteger(v, what, `element ${i}`));
+  }
   return array(out, { dtype: 'int64', ctx: opts.ctx ?? currentContext() });
 }
 
@@ -273,7 +276,7 @@ export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly nu
   shape = checkShape(shape, 'csrMatrix');
   const [d, i, p] = parts;
   const data = valuesOf(d, undefined, opts, 'csrMatrix: data');
-  const all = [data, indicesOf(i, opts), indicesOf(p, opts)] as [NDArray, NDArray, NDArray];
+  const all = [data, indicesOf(i, opts, 'csrMatrix: indices'), indicesOf(p, opts, 'csrMatrix: indptr')] as [NDArray, NDArray, NDArray];
   return disposeOnThrow(all, () => {
     native.checkCsr(all[0].handle, all[1].handle, all[2].handle, shape);
     return new CSRNDArray(all, shape);
@@ -288,7 +291,7 @@ export function rowSparseArray(parts: readonly [Part, Part], shape: readonly num
   opts = sparseOptions(opts, 'rowSparseArray');
   shape = checkShape(shape, 'rowSparseArray');
   const [d, i] = parts;
-  const idx = indicesOf(i, opts);
+  const idx = indicesOf(i, opts, 'rowSparseArray: indices');
   const data = disposeOnThrow([idx], () => valuesOf(d, [idx.size, ...shape.slice(1)], opts, 'rowSparseArray: data'));
   const all = [data, idx] as [NDArray, NDArray];
   return disposeOnThrow(all, () => {

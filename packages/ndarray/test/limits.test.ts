@@ -43,6 +43,7 @@ describe('the reproducers of issue 11', () => {
   it('zeros([2^32, 2^32]) is a ShapeError, not a 0-byte array', () => {
     const before = memoryStats();
     expectError(() => zeros(HUGE), ShapeError, /^zeros: shape describes more than 2\^53 elements, got \[4294967296, 4294967296\]/);
+    expectError(() => zeros(HUGE).at(1).toTypedArray(), ShapeError, /^zeros: shape/);
     expect(memoryStats().totalAllocations).toBe(before.totalAllocations);
   });
 

@@ -98,6 +98,8 @@ describe('the bad calls of issue 11', () => {
     a.dispose();
     expectError(() => sparse.zeros('csr', [2, 2], { ctx: 'cpu' } as never), ContextError, /^zeros: ctx/);
     expectError(() => sparse.csrMatrix([[], [], [0]], [1, 2], { dtyp: 'float32' } as never), ValueError, /^csrMatrix: unknown option 'dtyp'/);
+    expectError(() => sparse.csrMatrix([[1], [NaN], [0, 1]], [1, 2]), ValueError, /^csrMatrix: indices: element 0 must be an integer, got NaN/);
+    expectError(() => sparse.rowSparseArray([[1, 2], ['0']] as never, [3, 2]), ValueError, /^rowSparseArray: indices: element 0 must be an integer, got '0'/);
   });
 
   it('random and creation parameters must be finite numbers', () => {
