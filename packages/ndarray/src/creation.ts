@@ -34,7 +34,7 @@ const CREATE_KEYS = ['dtype', 'ctx'] as const;
 
 export type NestedArray = number | boolean | readonly NestedArray[];
 
-/** The checked options of a creation function: its dtype (or `fallback`) and context. */
+/** @internal The checked options of a creation function (random, sparse): its dtype (or `fallback`) and context. */
 export function creationOptions(opts: CreateOptions | undefined, fn: string, fallback: DType): { dtype: DType; ctx: Context } {
   const o = checkOptions(opts, CREATE_KEYS, fn);
   return {
@@ -43,7 +43,7 @@ export function creationOptions(opts: CreateOptions | undefined, fn: string, fal
   };
 }
 
-/** A checked shape that an array of `dtype` may have (element and byte limits, see validate.ts). */
+/** @internal A checked shape that an array of `dtype` may have (element and byte limits, see validate.ts). */
 export function allocatableShape(shape: unknown, dtype: DType, fn: string, arg = 'shape'): number[] {
   return checkShapeBytes(shape, DTYPE_BYTES[dtype], fn, arg);
 }
