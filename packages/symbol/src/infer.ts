@@ -148,7 +148,7 @@ function runInference<V>(
   const names = new Set(vars.map((n) => n.name));
   for (const k of Object.keys(known)) {
     if (!names.has(k)) {
-      const cand = vars.map((n, i) => `[${i}]${n.name}`).join(', ');
+      const cand = listed(vars.map((n, i) => `[${i}]${n.name}`));
       throw new ValueError(`infer ${lat.what}: keyword argument name '${k}' not found; candidate arguments: ${cand}`);
     }
   }
@@ -160,7 +160,7 @@ function runInference<V>(
   let changed = true;
   const ops = nodes.filter((n) => !n.isVariable);
   const step = (n: Node): void => {
-    if (runNode(lat, n, values)) changed = true;
+    if (runRule(lat, n, values)) changed = true;
   };
   while (changed) {
     changed = false;
@@ -171,62 +171,111 @@ function runInference<V>(
 }
 
 // Runs one node's rule; true when it learned something.
-function runNode<V>(lat: Lattice<V>, n: Node, values: Map<Node, (V | undefined)[]>): boolean {
-  let learned = false;
-  const get = (e: NodeEntry): V | undefined => values.get(e.node)![e.index];
-  const fwd = n.op!.backward ? n.controlDeps[0] : undefined;
-  const inputs = n.inputs.map(get);
-  const outputs = [...values.get(n)!];
-  const fwdInputs = fwd ? fwd.inputs.map(get) : [];
-  const fwdOutputs = fwd ? [...values.get(fwd)!] : [];
-  const inputNames = safeInputNames(n);
-
-  const describe = (): string => {
-    const ins = inputs.map((v, i) => `${inputNames[i] ?? `in${i}`}=${lat.fmt(v)}`).join(', ');
-    const outs = outputs.map((v, i) => `${n.outputName(i)}=${lat.fmt(v)}`).join(', ');
-    return `${n.op!.name} '${n.name}': %MSG% (inputs: ${ins}; outputs: ${outs})`;
-  };
-  const fail = (message: string): never => {
-    const err = new lat.Err(describe().replace('%MSG%', message));
-    contextual.add(err);
-    throw err;
-  };
-  const assign = (arr: (V | undefined)[], i: number, v: V, write: (v: V) => void, label: string): void => {
-    if (i < 0 || i >= arr.length) fail(`rule assigned ${label} ${i}, which does not exist`);
-    const merged = lat.merge(arr[i], v);
-    if (merged === null) fail(`inconsistent ${lat.what} for ${label}: have ${lat.fmt(arr[i])}, inferred ${lat.fmt(v)}`);
-    if (!lat.same(arr[i], merged!)) {
-      arr[i] = merged!;
-      write(merged!);
-      learned = true;
-    }
-  };
-
-  const ctx: InferContext<object, V> = {
-    params: n.params(),
-    op: n.op!.name,
-    node: n.name,
-    inputNames,
-    inputs,
-    outputs,
-    fwdInputs,
-    fwdOutputs,
-    setInput: (i, v) =>
-      assign(inputs, i, v, (m) => (values.get(n.inputs[i]!.node)![n.inputs[i]!.index] = m), `input '${inputNames[i] ?? i}'`),
-    setOutput: (i, v) => assign(outputs, i, v, (m) => (values.get(n)![i] = m), `output '${n.outputName(i)}'`),
-    setFwdInput: (i, v) =>
-      assign(fwdInputs, i, v, (m) => (values.get(fwd!.inputs[i]!.node)![fwd!.inputs[i]!.index] = m), `forward input ${i}`),
-    setFwdOutput: (i, v) => assign(fwdOutputs, i, v, (m) => (values.get(fwd!)![i] = m), `forward output ${i}`),
-    fail,
-  };
+function runRule<V>(lat: Lattice<V>, n: Node, values: Map<Node, (V | undefined)[]>): boolean {
+  const ctx = new RuleContext(lat, n, values);
   try {
     lat.run(n, ctx);
   } catch (e) {
     if (e instanceof Error && contextual.has(e)) throw e;
-    if (e instanceof BktError) fail(e.message);
+    if (e instanceof BktError) ctx.fail(e.message);
     throw e;
   }
-  return learned;
+  return ctx.learned;
+}
+
+/** Lists of more entries than this are cut short in messages (a node may have 10^5 outputs). */
+const MAX_LISTED = 16;
+
+function listed(items: readonly string[]): string {
+  if (items.length <= MAX_LISTED) return items.join(', ');
+  return `${items.slice(0, MAX_LISTED).join(', ')}, ... (${items.length - MAX_LISTED} more)`;
+}
+
+// What one run of a node's rule sees and writes back. A class (not closures made per run): rules run
+// several times per node and graphs may have 10^5 nodes.
+class RuleContext<V> implements InferContext<object, V> {
+  readonly params: object;
+  readonly op: string;
+  readonly node: string;
+  readonly inputNames: readonly string[];
+  readonly inputs: (V | undefined)[];
+  readonly outputs: (V | undefined)[];
+  readonly fwdInputs: (V | undefined)[];
+  readonly fwdOutputs: (V | undefined)[];
+  /** Rules pass `ctx.fail` around on its own, so it is bound. */
+  readonly fail: (message: string) => never;
+  learned = false;
+  readonly #fwd: Node | undefined;
+
+  constructor(
+    private readonly lat: Lattice<V>,
+    private readonly n: Node,
+    private readonly values: Map<Node, (V | undefined)[]>,
+  ) {
+    this.params = n.params();
+    this.op = n.op!.name;
+    this.node = n.name;
+    this.inputNames = safeInputNames(n);
+    this.inputs = n.inputs.map((e) => this.#value(e));
+    this.outputs = [...values.get(n)!];
+    const fwd = n.op!.backward ? n.controlDeps[0] : undefined;
+    this.#fwd = fwd;
+    this.fwdInputs = fwd ? fwd.inputs.map((e) => this.#value(e)) : [];
+    this.fwdOutputs = fwd ? [...values.get(fwd)!] : [];
+    this.fail = this.#fail.bind(this);
+  }
+
+  setInput(i: number, v: V): void {
+    if (this.#merge(this.inputs, i, v, 'input')) this.#store(this.n.inputs[i]!, this.inputs[i]!);
+  }
+
+  setOutput(i: number, v: V): void {
+    if (this.#merge(this.outputs, i, v, 'output')) this.values.get(this.n)![i] = this.outputs[i]!;
+  }
+
+  setFwdInput(i: number, v: V): void {
+    if (this.#merge(this.fwdInputs, i, v, 'forward input')) this.#store(this.#fwd!.inputs[i]!, this.fwdInputs[i]!);
+  }
+
+  setFwdOutput(i: number, v: V): void {
+    if (this.#merge(this.fwdOutputs, i, v, 'forward output')) this.values.get(this.#fwd!)![i] = this.fwdOutputs[i]!;
+  }
+
+  #value(e: NodeEntry): V | undefined {
+    return this.values.get(e.node)![e.index];
+  }
+
+  #store(e: NodeEntry, v: V): void {
+    this.values.get(e.node)![e.index] = v;
+  }
+
+  // Merges v into arr[i]; true when that taught something new.
+  #merge(arr: (V | undefined)[], i: number, v: V, kind: 'input' | 'output' | 'forward input' | 'forward output'): boolean {
+    if (!Number.isInteger(i) || i < 0 || i >= arr.length) this.#fail(`rule assigned ${kind} ${i}, which does not exist`);
+    const merged = this.lat.merge(arr[i], v);
+    if (merged === null) {
+      this.#fail(`inconsistent ${this.lat.what} for ${this.#label(kind, i)}: have ${this.lat.fmt(arr[i])}, inferred ${this.lat.fmt(v)}`);
+    }
+    if (this.lat.same(arr[i], merged)) return false;
+    arr[i] = merged;
+    this.learned = true;
+    return true;
+  }
+
+  #label(kind: 'input' | 'output' | 'forward input' | 'forward output', i: number): string {
+    if (kind === 'input') return `input '${this.inputNames[i] ?? i}'`;
+    if (kind === 'output') return `output '${this.n.outputName(i)}'`;
+    return `${kind} ${i}`;
+  }
+
+  #fail(message: string): never {
+    const fmt = (v: V | undefined): string => this.lat.fmt(v);
+    const ins = listed(this.inputs.map((v, i) => `${this.inputNames[i]}=${fmt(v)}`));
+    const outs = listed(this.outputs.map((v, i) => `${this.n.outputName(i)}=${fmt(v)}`));
+    const err = new this.lat.Err(`${this.op} '${this.node}': ${message} (inputs: ${ins}; outputs: ${outs})`);
+    contextual.add(err);
+    throw err;
+  }
 }
 
 function safeInputNames(n: Node): string[] {
@@ -249,8 +298,8 @@ function requireComplete<V>(lat: Lattice<V>, g: GraphValues<V>): void {
       badIn >= 0
         ? `input '${names[badIn]}'${n.inputs[badIn]!.node.isVariable ? ` (variable '${n.inputs[badIn]!.node.name}')` : ''}`
         : `output '${n.outputName(badOut)}'`;
-    const insText = ins.map((v, i) => `${names[i]}=${lat.fmt(v)}`).join(', ');
-    const outsText = outs.map((v, i) => `${n.outputName(i)}=${lat.fmt(v)}`).join(', ');
+    const insText = listed(ins.map((v, i) => `${names[i]}=${lat.fmt(v)}`));
+    const outsText = listed(outs.map((v, i) => `${n.outputName(i)}=${lat.fmt(v)}`));
     throw new lat.Err(
       `${n.op!.name} '${n.name}': cannot infer the ${lat.what} of ${what} (inputs: ${insText}; outputs: ${outsText})`,
     );

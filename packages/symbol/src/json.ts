@@ -214,13 +214,14 @@ function checkAcyclic(heads: readonly NodeEntry[]): void {
     stack.push({ node: h.node, next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const deps = [...top.node.inputs.map((e) => e.node), ...top.node.controlDeps];
-      if (top.next === deps.length) {
+      const { inputs, controlDeps } = top.node;
+      if (top.next === inputs.length + controlDeps.length) {
         state.set(top.node, 2);
         stack.pop();
         continue;
       }
-      const child = deps[top.next++]!;
+      const i = top.next++;
+      const child = i < inputs.length ? inputs[i]!.node : controlDeps[i - inputs.length]!;
       const s = state.get(child);
       if (s === 1) bad(`the graph has a cycle through node '${child.name}'`);
       if (s === undefined) {
