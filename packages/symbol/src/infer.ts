@@ -6,6 +6,7 @@
 
 import {
   BktError,
+  DTYPE_BYTES,
   DTypeError,
   ShapeError,
   ValueError,
@@ -70,6 +71,20 @@ export function mergeShape(a: readonly number[] | undefined, b: readonly number[
   return out;
 }
 
+/**
+ * Why `s` is no shape of an array: a dimension that is not a non-negative integer, or more elements
+ * than JS numbers count exactly (2^53; sizes and offsets would be silently wrong past that).
+ */
+function invalidShape(s: readonly number[]): string | undefined {
+  if (!Array.isArray(s)) return `${JSON.stringify(s)} is not a shape (an array of dimensions)`;
+  let size = 1;
+  for (const d of s) {
+    if (!Number.isSafeInteger(d) || d < 0) return `shape ${formatShape(s)} has an invalid dimension ${d}`;
+    if (d > 0) size *= d;
+  }
+  return size > Number.MAX_SAFE_INTEGER ? `shape ${formatShape(s)} has more than 2^53 elements` : undefined;
+}
+
 interface Lattice<V> {
   readonly what: 'shape' | 'type';
   readonly Err: typeof ShapeError | typeof DTypeError;
@@ -77,6 +92,8 @@ interface Lattice<V> {
   same(a: V | undefined, b: V | undefined): boolean;
   complete(v: V | undefined): boolean;
   fmt(v: V | undefined): string;
+  /** Why `v` cannot describe an array at all (a shape JS cannot count exactly), else undefined. */
+  invalid(v: V): string | undefined;
   fromVariable(n: Node): V | undefined;
   run(n: Node, ctx: InferContext<object, V>): void;
 }
@@ -88,6 +105,7 @@ const shapeLattice: Lattice<Shape> = {
   same: (a, b) => (a === undefined ? b === undefined : b !== undefined && a.length === b.length && a.every((d, i) => d === b[i])),
   complete: isCompleteShape,
   fmt: formatShape,
+  invalid: invalidShape,
   fromVariable(n) {
     const text = n.attrs.__shape__;
     if (text === undefined) return undefined;
@@ -107,6 +125,7 @@ const typeLattice: Lattice<DType> = {
   same: (a, b) => a === b,
   complete: (v) => v !== undefined,
   fmt: (v) => v ?? '?',
+  invalid: (v) => (typeof v === 'string' && Object.hasOwn(DTYPE_BYTES, v) ? undefined : `unknown dtype ${JSON.stringify(v)}`),
   fromVariable(n) {
     const text = n.attrs.__dtype__;
     if (text === undefined) return undefined;
@@ -154,7 +173,10 @@ function runInference<V>(
   }
   for (const n of vars) {
     const given = known[n.name];
-    values.get(n)![0] = given !== undefined ? (Array.isArray(given) ? ([...given] as V) : given) : lat.fromVariable(n);
+    const v = given !== undefined ? (Array.isArray(given) ? ([...given] as V) : given) : lat.fromVariable(n);
+    const bad = v === undefined ? undefined : lat.invalid(v);
+    if (bad !== undefined) throw new lat.Err(`infer ${lat.what}: variable '${n.name}': ${bad}`);
+    values.get(n)![0] = v;
   }
 
   let changed = true;
@@ -257,6 +279,8 @@ class RuleContext<V> implements InferContext<object, V> {
       this.#fail(`inconsistent ${this.lat.what} for ${this.#label(kind, i)}: have ${this.lat.fmt(arr[i])}, inferred ${this.lat.fmt(v)}`);
     }
     if (this.lat.same(arr[i], merged)) return false;
+    const bad = this.lat.invalid(merged);
+    if (bad !== undefined) this.#fail(`${this.#label(kind, i)}: ${bad}`);
     arr[i] = merged;
     this.learned = true;
     return true;

@@ -84,6 +84,12 @@ export function unknownShape(ndim: number): Shape {
   return new Array<number>(ndim).fill(0);
 }
 
+/**
+ * The most inputs or outputs one node may have (num_outputs, num_args): far beyond real graphs, low
+ * enough that a hostile value cannot make inference allocate gigabytes before any shape is checked.
+ */
+export const MAX_NODE_ARITY = 2 ** 20;
+
 export const NO_PARAMS = new AttrSchema<Record<never, never>>({});
 
 /** The element types operators' `dtype` parameters accept (MXNet's MXNET_ADD_ALL_TYPES). */
