@@ -179,15 +179,16 @@ function runInference<V>(
     values.get(n)![0] = v;
   }
 
-  let changed = true;
+  // Passes alternate between DFS order and its reverse; a pass in which no rule learns anything ran
+  // every rule on the final values, so it ends the fixed point (often the second pass).
   const ops = nodes.filter((n) => !n.isVariable);
-  const step = (n: Node): void => {
-    if (runRule(lat, n, values)) changed = true;
-  };
-  while (changed) {
-    changed = false;
-    ops.forEach(step);
-    for (let i = ops.length - 1; i >= 0; i--) step(ops[i]!);
+  for (let pass = 0; ; pass++) {
+    let learned = false;
+    const forward = pass % 2 === 0;
+    for (let k = 0; k < ops.length; k++) {
+      if (runRule(lat, ops[forward ? k : ops.length - 1 - k]!, values)) learned = true;
+    }
+    if (!learned) break;
   }
   return new GraphValues(nodes, values);
 }
