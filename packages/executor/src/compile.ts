@@ -127,17 +127,19 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   const argSlots: number[] = [];
   const auxSlots: number[] = [];
   const headGrads: CompiledGraph['headGrads'] = [];
+  const argIndex = new Map(argNames.map((n, i) => [n, i]));
+  const auxIndex = new Map(auxNames.map((n, i) => [n, i]));
   for (const n of topoOrder(whole.outputs).filter((v) => v.isVariable)) {
     const e = { node: n, index: 0, version: 0 };
     let kind: SlotKind;
-    if (argNames.includes(n.name)) kind = 'arg';
-    else if (auxNames.includes(n.name)) kind = 'aux';
+    if (argIndex.has(n.name)) kind = 'arg';
+    else if (auxIndex.has(n.name)) kind = 'aux';
     else if (headGradOutput.has(n.name)) kind = 'headGrad';
     else throw new BindError(`bind: variable '${n.name}' is neither an argument nor an auxiliary state`);
     const s = newSlot(kind, n.name, e, ctxOf(n));
     slotOf.set(n, [s]);
-    if (kind === 'arg') argSlots[argNames.indexOf(n.name)] = s;
-    if (kind === 'aux') auxSlots[auxNames.indexOf(n.name)] = s;
+    if (kind === 'arg') argSlots[argIndex.get(n.name)!] = s;
+    if (kind === 'aux') auxSlots[auxIndex.get(n.name)!] = s;
     if (kind === 'headGrad') headGrads.push({ name: n.name, output: headGradOutput.get(n.name)!, slot: s });
   }
   headGrads.sort((a, b) => a.output - b.output);
@@ -215,17 +217,17 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     const e = grad.symbol.outputs[i]!;
     const src = entrySlot(e);
     const req = opts.gradReq[arg]!;
-    const argIndex = argNames.indexOf(arg);
-    const argCtx = slots[argSlots[argIndex]!]!.ctx;
+    const argAt = argIndex.get(arg)!;
+    const argCtx = slots[argSlots[argAt]!]!.ctx;
     if (req === 'write' && slots[src]!.kind === 'temp' && slots[src]!.ctx.equals(argCtx) && !claimed.has(src)) {
       claimed.add(src);
       slots[src]!.kind = 'grad';
       slots[src]!.name = arg;
-      gradSlots[argIndex] = src;
+      gradSlots[argAt] = src;
       return;
     }
     const dst = newSlot('grad', arg, e, argCtx);
-    gradSlots[argIndex] = dst;
+    gradSlots[argAt] = dst;
     const from = req === 'add' ? onContext(src, argCtx) : src;
     const pc = instructions.length;
     slots[from]!.lastUse = Math.max(slots[from]!.lastUse, pc);

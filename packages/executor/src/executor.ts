@@ -75,6 +75,9 @@ export class Executor implements ArenaUser {
   readonly #pools: Map<number, ArenaPool>;
   readonly #owned: NDArray[] = [];
   readonly #headGrads: NDArray[];
+  /** Position of each argument / auxiliary state by name (graphs may have very many). */
+  readonly #argIndex: Map<string, number>;
+  readonly #auxIndex: Map<string, number>;
   /** Slot → its view into its context's arena. */
   readonly #temps = new Map<number, NDArray>();
   #trained = false;
@@ -86,6 +89,8 @@ export class Executor implements ArenaUser {
     this.context = ctx;
     this.#graph = graph;
     this.#group2ctx = group2ctx;
+    this.#argIndex = new Map(graph.argNames.map((n, i) => [n, i]));
+    this.#auxIndex = new Map(graph.auxNames.map((n, i) => [n, i]));
     this.argArrays = arrays.args;
     this.gradArrays = arrays.grads;
     this.auxArrays = arrays.aux;
@@ -225,11 +230,11 @@ export class Executor implements ArenaUser {
 
   #arrayOf(kind: 'arg' | 'aux' | 'grad', name: string): NDArray | undefined {
     if (kind === 'aux') {
-      const i = this.#graph.auxNames.indexOf(name);
-      return i >= 0 ? this.auxArrays[i] : undefined;
+      const i = this.#auxIndex.get(name);
+      return i === undefined ? undefined : this.auxArrays[i];
     }
-    const i = this.#graph.argNames.indexOf(name);
-    if (i < 0) return undefined;
+    const i = this.#argIndex.get(name);
+    if (i === undefined) return undefined;
     return (kind === 'arg' ? this.argArrays[i] : this.gradArrays[i]) ?? undefined;
   }
 
@@ -265,8 +270,8 @@ export class Executor implements ArenaUser {
     const isTrain = opts.isTrain === true;
     for (const [name, value] of Object.entries(opts)) {
       if (name === 'isTrain' || value === undefined) continue;
-      const i = this.#graph.argNames.indexOf(name);
-      if (i < 0 || !(value instanceof NDArray)) {
+      const i = this.#argIndex.get(name);
+      if (i === undefined || !(value instanceof NDArray)) {
         throw new ValueError(`forward: '${name}' is not an argument (arguments: ${this.#graph.argNames.join(', ')})`);
       }
       value.copyTo(this.argArrays[i]!);
@@ -346,18 +351,18 @@ export class Executor implements ArenaUser {
 
   /** Copies parameter values in by name (MXNet's copy_params_from). */
   copyParamsFrom(argParams: ArrayMap, auxParams: ArrayMap = {}, allowExtra = false): void {
-    const copyInto = (src: ArrayMap, names: string[], arrays: NDArray[], what: string): void => {
+    const copyInto = (src: ArrayMap, index: ReadonlyMap<string, number>, arrays: NDArray[], what: string): void => {
       for (const [name, value] of Object.entries(src)) {
-        const i = names.indexOf(name);
-        if (i < 0) {
+        const i = index.get(name);
+        if (i === undefined) {
           if (allowExtra) continue;
           throw new ValueError(`copyParamsFrom: '${name}' is not ${what} of the executor`);
         }
         value.copyTo(arrays[i]!);
       }
     };
-    copyInto(argParams, this.#graph.argNames, this.argArrays, 'an argument');
-    copyInto(auxParams, this.#graph.auxNames, this.auxArrays, 'an auxiliary state');
+    copyInto(argParams, this.#argIndex, this.argArrays, 'an argument');
+    copyInto(auxParams, this.#auxIndex, this.auxArrays, 'an auxiliary state');
   }
 
   /**
@@ -465,7 +470,8 @@ function checkContexts(graph: CompiledGraph, args: ArrayMap, aux: ArrayMap): voi
 
 function byName<T>(given: Readonly<Record<string, T>> | readonly T[], names: readonly string[], what: string): Record<string, T> {
   if (!Array.isArray(given)) {
-    const extra = Object.keys(given).filter((k) => !names.includes(k));
+    const known = new Set(names);
+    const extra = Object.keys(given).filter((k) => !known.has(k));
     if (extra.length > 0) throw new BindError(`bind: ${what} has unknown names ${extra.join(', ')} (expected ${names.join(', ')})`);
     return { ...(given as Record<string, T>) };
   }

@@ -4,6 +4,7 @@
 // intermediates, as MXNet's PlanMemory pass achieves.
 
 import { MAX_BYTES, ShapeError } from '@bkt/ndarray';
+import { FreeBlocks } from './free-blocks.js';
 
 export const ARENA_ALIGN = 64;
 
@@ -35,58 +36,33 @@ export interface MemoryPlan {
   totalBytes: number;
 }
 
-interface Block {
-  offset: number;
-  bytes: number;
-}
-
 const align = (n: number): number => Math.ceil(n / ARENA_ALIGN) * ARENA_ALIGN;
 
 export function planMemory(temps: readonly TempBuffer[], numInstructions: number): MemoryPlan {
   const byDef = new Map<number, number[]>();
   const byLastUse = new Map<number, number[]>();
+  const add = (m: Map<number, number[]>, pc: number, t: number): void => {
+    const list = m.get(pc);
+    if (list) list.push(t);
+    else m.set(pc, [t]);
+  };
   temps.forEach((t, i) => {
     checkBytes(t.bytes, `intermediate ${i}`);
-    byDef.set(t.def, [...(byDef.get(t.def) ?? []), i]);
-    byLastUse.set(t.lastUse, [...(byLastUse.get(t.lastUse) ?? []), i]);
+    add(byDef, t.def, i);
+    add(byLastUse, t.lastUse, i);
   });
   const offsets = new Array<number>(temps.length).fill(0);
-  let free: Block[] = [];
+  const free = new FreeBlocks();
   let end = 0;
 
   const allocate = (bytes: number): number => {
-    let best = -1;
-    for (let i = 0; i < free.length; i++) {
-      if (free[i]!.bytes >= bytes && (best < 0 || free[i]!.bytes < free[best]!.bytes)) best = i;
-    }
-    if (best >= 0) {
-      const b = free[best]!;
-      if (b.bytes === bytes) free.splice(best, 1);
-      else free[best] = { offset: b.offset + bytes, bytes: b.bytes - bytes };
-      return b.offset;
-    }
+    const fit = free.takeBestFit(bytes);
+    if (fit !== undefined) return fit;
     // A free block at the end of the arena can be extended instead of starting a new one.
-    const last = free.find((b) => b.offset + b.bytes === end);
-    if (last) {
-      free = free.filter((b) => b !== last);
-      end = checkBytes(last.offset + bytes, 'the arena');
-      return last.offset;
-    }
-    const offset = end;
-    end = checkBytes(end + bytes, 'the arena');
+    const last = free.takeBlockEndingAt(end);
+    const offset = last ?? end;
+    end = checkBytes(offset + bytes, 'the arena');
     return offset;
-  };
-
-  const release = (offset: number, bytes: number): void => {
-    free.push({ offset, bytes });
-    free.sort((a, b) => a.offset - b.offset);
-    const merged: Block[] = [];
-    for (const b of free) {
-      const prev = merged[merged.length - 1];
-      if (prev && prev.offset + prev.bytes === b.offset) prev.bytes += b.bytes;
-      else merged.push({ ...b });
-    }
-    free = merged;
   };
 
   for (let pc = 0; pc < numInstructions; pc++) {
@@ -101,7 +77,7 @@ export function planMemory(temps: readonly TempBuffer[], numInstructions: number
       }
     }
     // Other inputs and outputs of one instruction never share memory: frees follow its allocations.
-    for (const t of byLastUse.get(pc) ?? []) if (!handedOver.has(t)) release(offsets[t]!, align(temps[t]!.bytes));
+    for (const t of byLastUse.get(pc) ?? []) if (!handedOver.has(t)) free.release(offsets[t]!, align(temps[t]!.bytes));
   }
   return { offsets, arenaBytes: end, totalBytes: temps.reduce((s, t) => s + align(t.bytes), 0) };
 }

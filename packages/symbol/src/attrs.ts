@@ -187,11 +187,11 @@ function checkBounds(f: AttrField, v: unknown, where: string): void {
 const INT_RE = /^[+-]?\d+[lL]?$/;
 const FLOAT_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+// Integers JS cannot hold exactly (beyond ±2^53) are invalid rather than silently rounded.
 function parseInt_(s: string): number | typeof INVALID {
   const t = s.trim();
-  if (INT_RE.test(t)) return Number(t.replace(/[lL]$/, ''));
-  const f = parseFloat_(t);
-  return f !== INVALID && Number.isInteger(f) ? f : INVALID;
+  const v = INT_RE.test(t) ? Number(t.replace(/[lL]$/, '')) : parseFloat_(t);
+  return v !== INVALID && Number.isSafeInteger(v) ? v : INVALID;
 }
 
 function parseFloat_(s: string): number | typeof INVALID {

@@ -46,14 +46,19 @@ export function buildGradient(heads: Symbol, wrt: readonly string[], opts: Gradi
     return r;
   };
 
-  const argNodes = heads.argumentNodes();
+  const argNodes = new Map<string, Node[]>();
+  for (const n of heads.argumentNodes()) {
+    const same = argNodes.get(n.name);
+    if (same) same.push(n);
+    else argNodes.set(n.name, [n]);
+  }
   const seen = new Set<string>();
   const xs: Node[] = [];
   const args: string[] = [];
   for (const name of wrt) {
     if (seen.has(name)) throw new ValueError(`gradient: argument '${name}' requested twice`);
     seen.add(name);
-    const matches = argNodes.filter((n) => n.name === name);
+    const matches = argNodes.get(name) ?? [];
     if (matches.length === 0) {
       throw new ValueError(`gradient: '${name}' is not an argument of the symbol; arguments: ${heads.listArguments().join(', ')}`);
     }

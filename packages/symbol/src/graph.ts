@@ -23,6 +23,8 @@ export class Node {
   version = 0;
   private dict: Record<string, string>;
   private parsed: object | undefined;
+  /** Output name suffixes, computed once per attribute state (lists are long for SliceChannel). */
+  private suffixes: readonly string[] | undefined;
 
   constructor(op: AnyOpDef | null, name: string, attrs: Record<string, string> = {}) {
     this.op = op;
@@ -45,17 +47,22 @@ export class Node {
 
   setAttr(key: string, value: string): void {
     this.dict[key] = value;
-    this.parsed = undefined;
+    this.forgetParsed();
   }
 
   deleteAttr(key: string): void {
     delete this.dict[key];
-    this.parsed = undefined;
+    this.forgetParsed();
   }
 
   replaceAttrs(attrs: Record<string, string>): void {
     this.dict = { ...attrs };
+    this.forgetParsed();
+  }
+
+  private forgetParsed(): void {
     this.parsed = undefined;
+    this.suffixes = undefined;
   }
 
   /** `FullyConnected 'fc1'` or `variable 'data'`, for messages. */
@@ -104,12 +111,11 @@ export class Node {
   /** The name MXNet's list_outputs() gives output `index` of this node. */
   outputName(index: number): string {
     if (!this.op) return this.name;
-    let suffix: string;
-    if (this.op.outputNames) {
-      suffix = this.op.outputNames(this.params())[index] ?? `output${index}`;
-    } else {
-      suffix = this.numOutputs() === 1 ? 'output' : `output${index}`;
+    if (this.suffixes === undefined) {
+      if (this.op.outputNames) this.suffixes = this.op.outputNames(this.params());
+      else this.suffixes = this.numOutputs() === 1 ? ['output'] : [];
     }
+    const suffix = this.suffixes[index] ?? `output${index}`;
     return this.name.length === 0 ? suffix : `${this.name}_${suffix}`;
   }
 }
@@ -124,26 +130,32 @@ export function entry(node: Node, index = 0, version = 0): NodeEntry {
  */
 export function dfsPostOrder(heads: readonly (NodeEntry | Node)[], visit: (n: Node) => void): void {
   const visited = new Set<Node>();
-  const stack: { node: Node; next: number }[] = [];
+  // The path from the root and, per node on it, the next dependency to look at (two flat arrays, not
+  // one object per step: graphs may have 10^5 nodes and are walked many times).
+  const path: Node[] = [];
+  const next: number[] = [];
   for (const h of heads) {
     const root = h instanceof Node ? h : h.node;
     if (visited.has(root)) continue;
     visited.add(root);
-    stack.push({ node: root, next: 0 });
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const n = top.node;
-      const degree = n.inputs.length + n.controlDeps.length;
-      if (top.next === degree) {
+    path.push(root);
+    next.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const n = path[top]!;
+      const i = next[top]!;
+      if (i === n.inputs.length + n.controlDeps.length) {
         visit(n);
-        stack.pop();
+        path.pop();
+        next.pop();
         continue;
       }
-      const i = top.next++;
+      next[top] = i + 1;
       const child = i < n.inputs.length ? n.inputs[i]!.node : n.controlDeps[i - n.inputs.length]!;
       if (!visited.has(child)) {
         visited.add(child);
-        stack.push({ node: child, next: 0 });
+        path.push(child);
+        next.push(0);
       }
     }
   }

@@ -32,7 +32,7 @@ export {
   GraphValues,
 } from './infer.js';
 export type { ShapeResult, PartialShapeResult, TypeResult, PartialTypeResult } from './infer.js';
-export { symbolToJSON, symbolFromJSON, saveSymbol, loadSymbol, MXNET_VERSION } from './json.js';
+export { symbolToJSON, symbolFromJSON, saveSymbol, loadSymbol, MAX_SYMBOL_FILE_BYTES, MXNET_VERSION } from './json.js';
 export { buildGradient, gradient } from './autodiff.js';
 export type { GradReq, GradientOptions, GradientGraph } from './autodiff.js';
 export { pyFloat, pyNumber, pyBool, pyTuple } from './pyrepr.js';

@@ -6,6 +6,7 @@
 
 import {
   BktError,
+  DTYPE_BYTES,
   DTypeError,
   ShapeError,
   ValueError,
@@ -70,6 +71,20 @@ export function mergeShape(a: readonly number[] | undefined, b: readonly number[
   return out;
 }
 
+/**
+ * Why `s` is no shape of an array: a dimension that is not a non-negative integer, or more elements
+ * than JS numbers count exactly (2^53; sizes and offsets would be silently wrong past that).
+ */
+function invalidShape(s: readonly number[]): string | undefined {
+  if (!Array.isArray(s)) return `${JSON.stringify(s)} is not a shape (an array of dimensions)`;
+  let size = 1;
+  for (const d of s) {
+    if (!Number.isSafeInteger(d) || d < 0) return `shape ${formatShape(s)} has an invalid dimension ${d}`;
+    if (d > 0) size *= d;
+  }
+  return size > Number.MAX_SAFE_INTEGER ? `shape ${formatShape(s)} has more than 2^53 elements` : undefined;
+}
+
 interface Lattice<V> {
   readonly what: 'shape' | 'type';
   readonly Err: typeof ShapeError | typeof DTypeError;
@@ -77,6 +92,8 @@ interface Lattice<V> {
   same(a: V | undefined, b: V | undefined): boolean;
   complete(v: V | undefined): boolean;
   fmt(v: V | undefined): string;
+  /** Why `v` cannot describe an array at all (a shape JS cannot count exactly), else undefined. */
+  invalid(v: V): string | undefined;
   fromVariable(n: Node): V | undefined;
   run(n: Node, ctx: InferContext<object, V>): void;
 }
@@ -88,6 +105,7 @@ const shapeLattice: Lattice<Shape> = {
   same: (a, b) => (a === undefined ? b === undefined : b !== undefined && a.length === b.length && a.every((d, i) => d === b[i])),
   complete: isCompleteShape,
   fmt: formatShape,
+  invalid: invalidShape,
   fromVariable(n) {
     const text = n.attrs.__shape__;
     if (text === undefined) return undefined;
@@ -107,6 +125,7 @@ const typeLattice: Lattice<DType> = {
   same: (a, b) => a === b,
   complete: (v) => v !== undefined,
   fmt: (v) => v ?? '?',
+  invalid: (v) => (typeof v === 'string' && Object.hasOwn(DTYPE_BYTES, v) ? undefined : `unknown dtype ${JSON.stringify(v)}`),
   fromVariable(n) {
     const text = n.attrs.__dtype__;
     if (text === undefined) return undefined;
@@ -148,85 +167,140 @@ function runInference<V>(
   const names = new Set(vars.map((n) => n.name));
   for (const k of Object.keys(known)) {
     if (!names.has(k)) {
-      const cand = vars.map((n, i) => `[${i}]${n.name}`).join(', ');
+      const cand = listed(vars.map((n, i) => `[${i}]${n.name}`));
       throw new ValueError(`infer ${lat.what}: keyword argument name '${k}' not found; candidate arguments: ${cand}`);
     }
   }
   for (const n of vars) {
     const given = known[n.name];
-    values.get(n)![0] = given !== undefined ? (Array.isArray(given) ? ([...given] as V) : given) : lat.fromVariable(n);
+    const v = given !== undefined ? (Array.isArray(given) ? ([...given] as V) : given) : lat.fromVariable(n);
+    const bad = v === undefined ? undefined : lat.invalid(v);
+    if (bad !== undefined) throw new lat.Err(`infer ${lat.what}: variable '${n.name}': ${bad}`);
+    values.get(n)![0] = v;
   }
 
-  let changed = true;
+  // Passes alternate between DFS order and its reverse; a pass in which no rule learns anything ran
+  // every rule on the final values, so it ends the fixed point (often the second pass).
   const ops = nodes.filter((n) => !n.isVariable);
-  const step = (n: Node): void => {
-    if (runNode(lat, n, values)) changed = true;
-  };
-  while (changed) {
-    changed = false;
-    ops.forEach(step);
-    for (let i = ops.length - 1; i >= 0; i--) step(ops[i]!);
+  for (let pass = 0; ; pass++) {
+    let learned = false;
+    const forward = pass % 2 === 0;
+    for (let k = 0; k < ops.length; k++) {
+      if (runRule(lat, ops[forward ? k : ops.length - 1 - k]!, values)) learned = true;
+    }
+    if (!learned) break;
   }
   return new GraphValues(nodes, values);
 }
 
 // Runs one node's rule; true when it learned something.
-function runNode<V>(lat: Lattice<V>, n: Node, values: Map<Node, (V | undefined)[]>): boolean {
-  let learned = false;
-  const get = (e: NodeEntry): V | undefined => values.get(e.node)![e.index];
-  const fwd = n.op!.backward ? n.controlDeps[0] : undefined;
-  const inputs = n.inputs.map(get);
-  const outputs = [...values.get(n)!];
-  const fwdInputs = fwd ? fwd.inputs.map(get) : [];
-  const fwdOutputs = fwd ? [...values.get(fwd)!] : [];
-  const inputNames = safeInputNames(n);
-
-  const describe = (): string => {
-    const ins = inputs.map((v, i) => `${inputNames[i] ?? `in${i}`}=${lat.fmt(v)}`).join(', ');
-    const outs = outputs.map((v, i) => `${n.outputName(i)}=${lat.fmt(v)}`).join(', ');
-    return `${n.op!.name} '${n.name}': %MSG% (inputs: ${ins}; outputs: ${outs})`;
-  };
-  const fail = (message: string): never => {
-    const err = new lat.Err(describe().replace('%MSG%', message));
-    contextual.add(err);
-    throw err;
-  };
-  const assign = (arr: (V | undefined)[], i: number, v: V, write: (v: V) => void, label: string): void => {
-    if (i < 0 || i >= arr.length) fail(`rule assigned ${label} ${i}, which does not exist`);
-    const merged = lat.merge(arr[i], v);
-    if (merged === null) fail(`inconsistent ${lat.what} for ${label}: have ${lat.fmt(arr[i])}, inferred ${lat.fmt(v)}`);
-    if (!lat.same(arr[i], merged!)) {
-      arr[i] = merged!;
-      write(merged!);
-      learned = true;
-    }
-  };
-
-  const ctx: InferContext<object, V> = {
-    params: n.params(),
-    op: n.op!.name,
-    node: n.name,
-    inputNames,
-    inputs,
-    outputs,
-    fwdInputs,
-    fwdOutputs,
-    setInput: (i, v) =>
-      assign(inputs, i, v, (m) => (values.get(n.inputs[i]!.node)![n.inputs[i]!.index] = m), `input '${inputNames[i] ?? i}'`),
-    setOutput: (i, v) => assign(outputs, i, v, (m) => (values.get(n)![i] = m), `output '${n.outputName(i)}'`),
-    setFwdInput: (i, v) =>
-      assign(fwdInputs, i, v, (m) => (values.get(fwd!.inputs[i]!.node)![fwd!.inputs[i]!.index] = m), `forward input ${i}`),
-    setFwdOutput: (i, v) => assign(fwdOutputs, i, v, (m) => (values.get(fwd!)![i] = m), `forward output ${i}`),
-    fail,
-  };
+function runRule<V>(lat: Lattice<V>, n: Node, values: Map<Node, (V | undefined)[]>): boolean {
+  const ctx = new RuleContext(lat, n, values);
   try {
     lat.run(n, ctx);
   } catch (e) {
     if (e instanceof Error && contextual.has(e)) throw e;
-    if (e instanceof BktError) fail(e.message);
+    if (e instanceof BktError) ctx.fail(e.message);
     throw e;
   }
-  return learned;
+  return ctx.learned;
+}
+
+/** Lists of more entries than this are cut short in messages (a node may have 10^5 outputs). */
+const MAX_LISTED = 16;
+
+function listed(items: readonly string[]): string {
+  if (items.length <= MAX_LISTED) return items.join(', ');
+  return `${items.slice(0, MAX_LISTED).join(', ')}, ... (${items.length - MAX_LISTED} more)`;
+}
+
+// What one run of a node's rule sees and writes back. A class (not closures made per run): rules run
+// several times per node and graphs may have 10^5 nodes.
+class RuleContext<V> implements InferContext<object, V> {
+  readonly params: object;
+  readonly op: string;
+  readonly node: string;
+  readonly inputNames: readonly string[];
+  readonly inputs: (V | undefined)[];
+  readonly outputs: (V | undefined)[];
+  readonly fwdInputs: (V | undefined)[];
+  readonly fwdOutputs: (V | undefined)[];
+  /** Rules pass `ctx.fail` around on its own, so it is bound. */
+  readonly fail: (message: string) => never;
+  learned = false;
+  readonly #fwd: Node | undefined;
+
+  constructor(
+    private readonly lat: Lattice<V>,
+    private readonly n: Node,
+    private readonly values: Map<Node, (V | undefined)[]>,
+  ) {
+    this.params = n.params();
+    this.op = n.op!.name;
+    this.node = n.name;
+    this.inputNames = safeInputNames(n);
+    this.inputs = n.inputs.map((e) => this.#value(e));
+    this.outputs = [...values.get(n)!];
+    const fwd = n.op!.backward ? n.controlDeps[0] : undefined;
+    this.#fwd = fwd;
+    this.fwdInputs = fwd ? fwd.inputs.map((e) => this.#value(e)) : [];
+    this.fwdOutputs = fwd ? [...values.get(fwd)!] : [];
+    this.fail = this.#fail.bind(this);
+  }
+
+  setInput(i: number, v: V): void {
+    if (this.#merge(this.inputs, i, v, 'input')) this.#store(this.n.inputs[i]!, this.inputs[i]!);
+  }
+
+  setOutput(i: number, v: V): void {
+    if (this.#merge(this.outputs, i, v, 'output')) this.values.get(this.n)![i] = this.outputs[i]!;
+  }
+
+  setFwdInput(i: number, v: V): void {
+    if (this.#merge(this.fwdInputs, i, v, 'forward input')) this.#store(this.#fwd!.inputs[i]!, this.fwdInputs[i]!);
+  }
+
+  setFwdOutput(i: number, v: V): void {
+    if (this.#merge(this.fwdOutputs, i, v, 'forward output')) this.values.get(this.#fwd!)![i] = this.fwdOutputs[i]!;
+  }
+
+  #value(e: NodeEntry): V | undefined {
+    return this.values.get(e.node)![e.index];
+  }
+
+  #store(e: NodeEntry, v: V): void {
+    this.values.get(e.node)![e.index] = v;
+  }
+
+  // Merges v into arr[i]; true when that taught something new.
+  #merge(arr: (V | undefined)[], i: number, v: V, kind: 'input' | 'output' | 'forward input' | 'forward output'): boolean {
+    if (!Number.isInteger(i) || i < 0 || i >= arr.length) this.#fail(`rule assigned ${kind} ${i}, which does not exist`);
+    const merged = this.lat.merge(arr[i], v);
+    if (merged === null) {
+      this.#fail(`inconsistent ${this.lat.what} for ${this.#label(kind, i)}: have ${this.lat.fmt(arr[i])}, inferred ${this.lat.fmt(v)}`);
+    }
+    if (this.lat.same(arr[i], merged)) return false;
+    const bad = this.lat.invalid(merged);
+    if (bad !== undefined) this.#fail(`${this.#label(kind, i)}: ${bad}`);
+    arr[i] = merged;
+    this.learned = true;
+    return true;
+  }
+
+  #label(kind: 'input' | 'output' | 'forward input' | 'forward output', i: number): string {
+    if (kind === 'input') return `input '${this.inputNames[i] ?? i}'`;
+    if (kind === 'output') return `output '${this.n.outputName(i)}'`;
+    return `${kind} ${i}`;
+  }
+
+  #fail(message: string): never {
+    const fmt = (v: V | undefined): string => this.lat.fmt(v);
+    const ins = listed(this.inputs.map((v, i) => `${this.inputNames[i]}=${fmt(v)}`));
+    const outs = listed(this.outputs.map((v, i) => `${this.n.outputName(i)}=${fmt(v)}`));
+    const err = new this.lat.Err(`${this.op} '${this.node}': ${message} (inputs: ${ins}; outputs: ${outs})`);
+    contextual.add(err);
+    throw err;
+  }
 }
 
 function safeInputNames(n: Node): string[] {
@@ -249,8 +323,8 @@ function requireComplete<V>(lat: Lattice<V>, g: GraphValues<V>): void {
       badIn >= 0
         ? `input '${names[badIn]}'${n.inputs[badIn]!.node.isVariable ? ` (variable '${n.inputs[badIn]!.node.name}')` : ''}`
         : `output '${n.outputName(badOut)}'`;
-    const insText = ins.map((v, i) => `${names[i]}=${lat.fmt(v)}`).join(', ');
-    const outsText = outs.map((v, i) => `${n.outputName(i)}=${lat.fmt(v)}`).join(', ');
+    const insText = listed(ins.map((v, i) => `${names[i]}=${lat.fmt(v)}`));
+    const outsText = listed(outs.map((v, i) => `${n.outputName(i)}=${lat.fmt(v)}`));
     throw new lat.Err(
       `${n.op!.name} '${n.name}': cannot infer the ${lat.what} of ${what} (inputs: ${insText}; outputs: ${outsText})`,
     );

@@ -2,8 +2,7 @@
 // any layout from 0.8 on (old `param`/`attr` keys, two-element entries, missing node_row_ptr and
 // graph attributes) and upgrading old graphs as MXNet does. See spec §5.2.
 
-import { readFileSync } from 'node:fs';
-import { FormatError, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import { FormatError, readFileChecked, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { entry, Node, topoOrder, type NodeEntry } from './graph.js';
 import {
   addMissingInputs,
@@ -92,8 +91,18 @@ function bad(message: string): never {
   throw new FormatError(`symbol JSON: ${message}`);
 }
 
+/**
+ * A value as messages show it: short, and never by recursing into it (JSON.stringify of a deeply
+ * nested array overflows the stack; a hostile file may hold one where a number belongs).
+ */
+function preview(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (isObject(v)) return 'an object';
+  return typeof v === 'string' ? JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}...` : v) : String(v);
+}
+
 function readIndex(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad(`${what} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) bad(`${what} must be a non-negative integer, got ${preview(v)}`);
   return v;
 }
 
@@ -122,13 +131,14 @@ function readVersion(attrs: unknown): number {
   const v = attrs.mxnet_version;
   if (v === undefined) return LEGACY_VERSION;
   if (!Array.isArray(v) || v.length !== 2 || typeof v[1] !== 'number' || !Number.isInteger(v[1])) {
-    bad(`"mxnet_version" must be ["int", <version>], got ${JSON.stringify(v)}`);
+    bad(`"mxnet_version" must be ["int", <version>], got ${preview(v)}`);
   }
   return v[1];
 }
 
 /** A symbol from MXNet symbol JSON of any version (upgraded as MXNet's loader does). */
 export function symbolFromJSON(text: string): Symbol {
+  if (typeof text !== 'string') throw new ValueError(`Symbol.fromJSON: expected the JSON text as a string, got ${preview(text)}`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -214,13 +224,14 @@ function checkAcyclic(heads: readonly NodeEntry[]): void {
     stack.push({ node: h.node, next: 0 });
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const deps = [...top.node.inputs.map((e) => e.node), ...top.node.controlDeps];
-      if (top.next === deps.length) {
+      const { inputs, controlDeps } = top.node;
+      if (top.next === inputs.length + controlDeps.length) {
         state.set(top.node, 2);
         stack.pop();
         continue;
       }
-      const child = deps[top.next++]!;
+      const i = top.next++;
+      const child = i < inputs.length ? inputs[i]!.node : controlDeps[i - inputs.length]!;
       const s = state.get(child);
       if (s === 1) bad(`the graph has a cycle through node '${child.name}'`);
       if (s === undefined) {
@@ -262,6 +273,25 @@ export function saveSymbol(sym: Symbol, path: string): void {
   writeFileAtomic('saveSymbol', path, symbolToJSON(sym));
 }
 
+/** The largest symbol file `loadSymbol` reads (a 10^5-node graph takes about 15 MB). */
+export const MAX_SYMBOL_FILE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Reads a symbol file with `nd.load`'s checks: a regular file of at most MAX_SYMBOL_FILE_BYTES,
+ * valid UTF-8 and valid symbol JSON. Errors name the function and the path.
+ */
 export function loadSymbol(path: string): Symbol {
-  return symbolFromJSON(readFileSync(path, 'utf8'));
+  const bytes = readFileChecked('Symbol.load', path, MAX_SYMBOL_FILE_BYTES);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError(`Symbol.load '${path}': the file is not valid UTF-8 text`);
+  }
+  try {
+    return symbolFromJSON(text);
+  } catch (e) {
+    if (e instanceof FormatError) throw new FormatError(`Symbol.load '${path}': ${e.message}`);
+    throw e;
+  }
 }

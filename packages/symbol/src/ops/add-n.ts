@@ -3,10 +3,10 @@
 
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
-import { elementwise } from './common.js';
+import { elementwise, MAX_NODE_ARITY } from './common.js';
 
 const spec = {
-  numArgs: attr.int({ required: true, min: 1, describe: 'Number of inputs.' }),
+  numArgs: attr.int({ required: true, min: 1, max: MAX_NODE_ARITY, describe: 'Number of inputs.' }),
 };
 export type AddNParams = ParamsOf<typeof spec>;
 

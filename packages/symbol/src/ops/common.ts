@@ -38,15 +38,21 @@ export function write<V>(ctx: InferContext<unknown, V>, r: Ref, v: V): void {
   }
 }
 
-/** Makes the referenced entries equal (shapes merged dimension by dimension, types equal). */
+/**
+ * Makes the referenced entries equal (shapes merged dimension by dimension, types equal): everything
+ * known is merged into the first entry, which is then written to the others — linear in the number
+ * of entries (SliceChannel and Concat may have very many).
+ */
 export function unify<V>(ctx: InferContext<unknown, V>, refs: readonly Ref[]): void {
-  for (let round = 0; round < 2; round++) {
-    for (const src of refs) {
-      const v = read(ctx, src);
-      if (v === undefined) continue;
-      for (const dst of refs) if (dst !== src) write(ctx, dst, v);
-    }
+  const [pivot, ...rest] = refs;
+  if (pivot === undefined) return;
+  for (const src of rest) {
+    const v = read(ctx, src);
+    if (v !== undefined) write(ctx, pivot, v);
   }
+  const merged = read(ctx, pivot);
+  if (merged === undefined) return;
+  for (const dst of rest) write(ctx, dst, merged);
 }
 
 /** Every input and output of the node, as refs. */
@@ -77,6 +83,12 @@ export function normalizeAxis(axis: number, ndim: number, fail: (m: string) => n
 export function unknownShape(ndim: number): Shape {
   return new Array<number>(ndim).fill(0);
 }
+
+/**
+ * The most inputs or outputs one node may have (num_outputs, num_args): far beyond real graphs, low
+ * enough that a hostile value cannot make inference allocate gigabytes before any shape is checked.
+ */
+export const MAX_NODE_ARITY = 2 ** 20;
 
 export const NO_PARAMS = new AttrSchema<Record<never, never>>({});
 

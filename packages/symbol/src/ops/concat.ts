@@ -2,10 +2,10 @@
 
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type Shape } from '../op-def.js';
-import { defineBackward, elementwise, normalizeAxis } from './common.js';
+import { defineBackward, elementwise, MAX_NODE_ARITY, normalizeAxis } from './common.js';
 
 const spec = {
-  numArgs: attr.int({ required: true, min: 1, describe: 'Number of inputs.' }),
+  numArgs: attr.int({ required: true, min: 1, max: MAX_NODE_ARITY, describe: 'Number of inputs.' }),
   dim: attr.int({ default: 1, describe: 'The axis to concatenate along.' }),
 };
 export type ConcatParams = ParamsOf<typeof spec>;

@@ -3,10 +3,10 @@
 
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type Shape } from '../op-def.js';
-import { defineBackward, normalizeAxis, unify } from './common.js';
+import { defineBackward, MAX_NODE_ARITY, normalizeAxis, unify } from './common.js';
 
 const spec = {
-  numOutputs: attr.int({ required: true, min: 1, describe: 'Number of parts.' }),
+  numOutputs: attr.int({ required: true, min: 1, max: MAX_NODE_ARITY, describe: 'Number of parts.' }),
   axis: attr.int({ default: 1, describe: 'The axis to split along.' }),
   squeezeAxis: attr.bool(false, { describe: 'Drop the split axis from the outputs (it must become 1).' }),
 };

@@ -3,11 +3,11 @@
 
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
-import { defineBackward, elementwise, normalizeAxis, unify, type Ref } from './common.js';
+import { defineBackward, elementwise, MAX_NODE_ARITY, normalizeAxis, unify, type Ref } from './common.js';
 
 const spec = {
   axis: attr.int({ default: 0, describe: 'Where the new axis goes in the output.' }),
-  numArgs: attr.int({ required: true, min: 1, describe: 'Number of inputs.' }),
+  numArgs: attr.int({ required: true, min: 1, max: MAX_NODE_ARITY, describe: 'Number of inputs.' }),
 };
 export type StackParams = ParamsOf<typeof spec>;
 
