@@ -4,7 +4,7 @@
 // BaseModule subclass type-checked with tsc against the published .d.ts files and trained, and
 // `bkt-train --help`. The prebuilt addon must also run on a CPU without AVX-512 (qemu's Haswell).
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,19 +96,20 @@ function writeTsProject(projectDir: string): void {
   writeFileSync(join(projectDir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }, null, 2));
 }
 
+const tarballSpecs = (): Record<string, string> => Object.fromEntries([...tarballs].map(([name, path]) => [name, `file:${path}`]));
+
 function projectManifest(overrides: Record<string, unknown>): Record<string, unknown> {
-  const deps = Object.fromEntries([...tarballs].map(([name, path]) => [name, `file:${path}`]));
-  return { name: 'bkt-downstream', version: '1.0.0', private: true, type: 'module', dependencies: deps, ...overrides };
+  return { name: 'bkt-downstream', version: '1.0.0', private: true, type: 'module', dependencies: tarballSpecs(), ...overrides };
 }
 
 // The @bkt/* siblings are not on the registry yet: overrides point their ranges (^0.1.0) at the tarballs.
 const managers = {
   npm: {
-    manifest: () => projectManifest({ overrides: Object.fromEntries([...tarballs].map(([n, p]) => [n, `file:${p}`])) }),
+    manifest: () => projectManifest({ overrides: tarballSpecs() }),
     install: ['npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']],
   },
   pnpm: {
-    manifest: () => projectManifest({ pnpm: { overrides: Object.fromEntries([...tarballs].map(([n, p]) => [n, `file:${p}`])) } }),
+    manifest: () => projectManifest({ pnpm: { overrides: tarballSpecs() } }),
     install: ['pnpm', ['install', '--prefer-offline', '--reporter=append-only']],
   },
 } as const;
@@ -156,7 +157,7 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s', (manager) => {
   });
 });
 
-describe('the prebuilt addon on other CPUs and platforms', () => {
+describe('the prebuilt addon on other machines', () => {
   const projectDir = join(work, 'npm');
   const qemu = spawnSync('qemu-x86_64', ['-version']).status === 0;
 
@@ -170,6 +171,23 @@ describe('the prebuilt addon on other CPUs and platforms', () => {
     const probs = JSON.parse(out.trim()) as number[];
     expect(probs).toHaveLength(64);
     for (const p of probs) expect(p).toBeCloseTo(1 / 64, 6);
+  });
+
+  it('names the package to install when OpenBLAS is missing', async (ctx) => {
+    // An empty tmpfs over OpenBLAS's own directory, in a private mount namespace, hides the library
+    // from this one process. Needs root and a directory that holds nothing else the process loads.
+    const addon = join(projectDir, 'node_modules', '@bkt', 'ndarray', 'native', 'prebuilds', 'linux-x64', 'bkt.napi.glibc.node');
+    const libPath = /libopenblas\.so\.0 => (\S+)/.exec(await run('ldd', [addon], work))?.[1];
+    const libDir = libPath === undefined ? undefined : dirname(realpathSync(libPath));
+    const hideable = libDir !== undefined && readdirSync(libDir).every((f) => /openblas|blas|lapack|cmake|pkgconfig/.test(f));
+    const unshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+    if (!hideable || !unshare) {
+      console.warn(`skipped: cannot hide OpenBLAS (${!unshare ? 'unshare -m needs root' : `its directory ${libDir} holds other libraries`})`);
+      ctx.skip();
+    }
+    const script = "import('@bkt/ndarray').catch((e) => console.log(e.constructor.name + ': ' + e.message))";
+    const out = await run('unshare', ['-m', 'sh', '-c', `mount -t tmpfs none '${libDir}' && '${process.execPath}' -e "${script}"`], projectDir);
+    expect(out).toMatch(/^NativeError: @bkt\/ndarray: the native addon needs the shared library libopenblas\.so\.0.*'apt-get install libopenblas0'/);
   });
 
   it('builds from source with node-gyp where no prebuilt binary fits', async () => {
