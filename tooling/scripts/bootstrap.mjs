@@ -41,8 +41,12 @@ function openblasPresent() {
   return lib && header;
 }
 
-// Required packages stop the setup when they cannot be installed. Debian's chromium is wanted only by
-// `test` (the report render test) and, when it cannot be installed, that one test skips.
+// Required packages stop the setup when they cannot be installed. Debian's chromium and qemu-user are
+// wanted only by `test` and, when they cannot be installed, the one test that needs each skips.
+const optionalFor = {
+  chromium: 'the report render test',
+  'qemu-user': "the test that runs the prebuilt addon on a CPU without AVX-512",
+};
 function ensureSystemPackages() {
   const missing = [];
   if (!openblasPresent()) missing.push('libopenblas-dev');
@@ -50,7 +54,9 @@ function ensureSystemPackages() {
   if (!has('g++')) missing.push('g++');
   if (!has('make')) missing.push('make');
   if (!has('python3')) missing.push('python3');
-  const wanted = mode === 'test' && !existsSync('/usr/bin/chromium') ? ['chromium'] : [];
+  const wanted = [];
+  if (mode === 'test' && !existsSync('/usr/bin/chromium')) wanted.push('chromium');
+  if (mode === 'test' && process.arch === 'x64' && !has('qemu-x86_64', ['-version'])) wanted.push('qemu-user');
   if (missing.length === 0 && wanted.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !has('apt-get', ['--version'])) {
@@ -60,7 +66,7 @@ function ensureSystemPackages() {
           `  Install them and run again, e.g.: sudo apt-get install -y ${missing.join(' ')}`,
       );
     }
-    log('chromium is not installed: the report render test will skip (apt-get install chromium to run it)');
+    for (const pkg of wanted) log(`${pkg} is not installed: ${optionalFor[pkg]} will skip (apt-get install ${pkg} to run it)`);
     return;
   }
   const all = [...missing, ...wanted];
@@ -90,7 +96,7 @@ function summarizeTests() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const dir of ['packages', 'apps']) {
+  for (const dir of ['packages', 'apps', 'tests']) {
     for (const name of readdirSync(join(root, dir))) {
       const report = join(root, dir, name, '.vitest-report.json');
       if (!existsSync(report)) continue;

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { errorClasses, NativeError } from './errors.js';
+import { addonLoadError, addonMissingError } from './addon-load-error.js';
+import { errorClasses } from './errors.js';
 
 /** A native tensor handle: a number naming a slot of the addon's handle table (opaque to JS). */
 export type NativeHandle = number & { readonly __nativeHandle: unique symbol };
@@ -14,17 +15,24 @@ interface CoreBinding {
   init(errors: typeof errorClasses, scratch: Float64Array): void;
 }
 
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const addonPath = join(packageRoot, 'native', 'build', 'Release', 'bkt.node');
+// The addon's node-gyp project. node-gyp-build looks in its build/Release first (a source build: in the
+// repository, or by the install script where no prebuilt binary fits) and then in prebuilds/<platform>-<arch>/
+// (the binary the npm tarball carries).
+const addonDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
+const requireHere = createRequire(import.meta.url);
+const nodeGypBuild = requireHere('node-gyp-build') as { path(dir: string): string };
 
 function load(): Record<string, unknown> {
+  let addonPath: string;
   try {
-    return createRequire(import.meta.url)(addonPath) as Record<string, unknown>;
+    addonPath = nodeGypBuild.path(addonDir);
+  } catch {
+    throw addonMissingError('@bkt/ndarray', addonDir);
+  }
+  try {
+    return requireHere(addonPath) as Record<string, unknown>;
   } catch (e) {
-    throw new NativeError(
-      `the bkt native addon is not built (${addonPath}): run 'npm test' or 'pnpm run setup' at the repository root ` +
-        `to install OpenBLAS and build it (${(e as Error).message})`,
-    );
+    throw addonLoadError('@bkt/ndarray', addonPath, e as Error);
   }
 }
 

@@ -29,7 +29,7 @@ template <typename S, typename F>
 void map(const Tensor& x, const Tensor& out, F f) {
   const S* in = x.data<S>();
   S* o = out.data<S>();
-  parallelFor(out.size(), kGrain, [=](int64_t b, int64_t e) {
+  parallelFor(out.size(), kGrain, [=](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     for (int64_t i = b; i < e; ++i) o[i] = store<S>(f(load(in[i])));
   });
 }
@@ -71,7 +71,7 @@ void activationBackward(const KernelContext& c) {
     const S* y = c.in(act == Act::kSoftsign ? 2 : 1).data<S>();
     S* o = c.out(0).data<S>();
     const auto run = [&](auto f) {
-      parallelFor(c.out(0).size(), kGrain, [=](int64_t b, int64_t e) {
+      parallelFor(c.out(0).size(), kGrain, [=](int64_t b, int64_t e) BKT_VECTOR_CLONES {
         for (int64_t i = b; i < e; ++i) o[i] = store<S>(load(g[i]) * f(load(y[i])));
       });
     };

@@ -280,23 +280,23 @@ void binaryInto(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
       const T* y = b.data<T>();
       T* o = out.data<T>();
       if (sameShape) {
-        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) { innerRun(x + lo, 1, y + lo, 1, o + lo, hi - lo, f); });
+        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x + lo, 1, y + lo, 1, o + lo, hi - lo, f); });
         return;
       }
       // A one-element side that adds no dims is a scalar: skip planning (and its allocations).
       if (b.size() == 1 && out.shape() == a.shape()) {
         parallelFor(out.size(), grain,
-                           [=](int64_t lo, int64_t hi) { innerRun(x + lo, 1, y, 0, o + lo, hi - lo, f); });
+                           [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x + lo, 1, y, 0, o + lo, hi - lo, f); });
         return;
       }
       if (a.size() == 1 && out.shape() == b.shape()) {
         parallelFor(out.size(), grain,
-                           [=](int64_t lo, int64_t hi) { innerRun(x, 0, y + lo, 1, o + lo, hi - lo, f); });
+                           [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x, 0, y + lo, 1, o + lo, hi - lo, f); });
         return;
       }
       const BroadcastPlan plan = planBroadcast(a.shape(), b.shape(), out.shape());
       parallelFor(out.size(), grain,
-                         [&](int64_t lo, int64_t hi) { broadcastRange(x, y, o, plan, lo, hi, f); });
+                         [&](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { broadcastRange(x, y, o, plan, lo, hi, f); });
     });
   });
 }
@@ -321,7 +321,7 @@ void binaryScalarInto(BinaryOp op, const Tensor& a, double scalar, bool scalarOn
       const T s = scalarAs<T>(scalar, name, a.dtype());
       const T* x = a.data<T>();
       T* o = out.data<T>();
-      parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) {
+      parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES {
         if (scalarOnLeft) {
           innerRun(&s, 0, x + lo, 1, o + lo, hi - lo, f);
         } else {

@@ -75,7 +75,7 @@ void softsignKernel(const KernelContext& c) {
     using T = half::Compute<S>;
     const S* x = c.in(0).data<S>();
     S* o = c.out(0).data<S>();
-    parallelFor(c.out(0).size(), kCheapGrain, [=](int64_t b, int64_t e) {
+    parallelFor(c.out(0).size(), kCheapGrain, [=](int64_t b, int64_t e) BKT_VECTOR_CLONES {
       for (int64_t i = b; i < e; ++i) {
         const T v = load(x[i]);
         o[i] = store<S>(v / (T(1) + std::abs(v)));
@@ -107,7 +107,7 @@ void unaryGrad(const KernelContext& c, const char* op, const char* second, int64
     const S* g = c.in(0).data<S>();
     const S* v = c.in(1).data<S>();
     S* o = c.out(0).data<S>();
-    parallelFor(c.out(0).size(), grain, [=](int64_t b, int64_t e) {
+    parallelFor(c.out(0).size(), grain, [=](int64_t b, int64_t e) BKT_VECTOR_CLONES {
       for (int64_t i = b; i < e; ++i) o[i] = store<S>(f(load(g[i]), load(v[i])));
     });
   });
@@ -328,7 +328,7 @@ void reduceGradient(const Tensor& grad, const Shape& ls, const Shape& rs, const 
   const size_t nk = kept.dim.size();
   const size_t nr = reduced.dim.size();
   const int64_t grain = std::max<int64_t>(1, G::kGrain / perTarget);
-  parallelFor(targetSize, grain, [&](int64_t begin, int64_t end) {
+  parallelFor(targetSize, grain, [&](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
     std::vector<int64_t> idx(nr);
     for (int64_t j = begin; j < end; ++j) {
       int64_t rest = j, og = 0, ol = 0, orr = 0;
@@ -399,7 +399,7 @@ void binaryBackward(const KernelContext& c, const char* op, bool broadcast) {
     T* ol = c.out(0).data<T>();
     T* orr = c.out(1).data<T>();
     if (ls == grad.shape() && rs == grad.shape()) {
-      parallelFor(grad.size(), G::kGrain, [=](int64_t b, int64_t e) {
+      parallelFor(grad.size(), G::kGrain, [=](int64_t b, int64_t e) BKT_VECTOR_CLONES {
         for (int64_t i = b; i < e; ++i) {
           const auto gv = load(g[i]), lv = load(l[i]), rv = load(r[i]);
           ol[i] = store<T>(G::lhs(gv, lv, rv));

@@ -140,7 +140,7 @@ void forEachElement(const Tensor& weight, const Tensor& grad, const Tensor* weig
   const W* g = grad.data<W>();
   if (weight32 != nullptr) {
     C* master = weight32->data<C>();
-    parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) {
+    parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
       for (int64_t i = begin; i < end; ++i) {
         const C updated = step(i, master[i], load<C>(g[i]));
         master[i] = updated;
@@ -149,7 +149,7 @@ void forEachElement(const Tensor& weight, const Tensor& grad, const Tensor* weig
     });
     return;
   }
-  parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) {
+  parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
     for (int64_t i = begin; i < end; ++i) w[i] = store<W>(step(i, load<C>(w[i]), load<C>(g[i])));
   });
 }
@@ -471,7 +471,7 @@ struct LambDirection {
 
 // Phase 1 over the block [begin, end): moments, then the squared norms of the weight and of g.
 template <typename C, typename W, typename WeightAt>
-void lambBlock(int64_t begin, int64_t end, const W* gr, C* mu, C* nu, C b1, C b2, const GradPrep<C>& prep,
+BKT_VECTOR_CLONES void lambBlock(int64_t begin, int64_t end, const W* gr, C* mu, C* nu, C b1, C b2, const GradPrep<C>& prep,
                const LambDirection<C>& dir, WeightAt weightAt, double* wSq, double* gSq) {
   for (int64_t i = begin; i < end; ++i) {
     const C r = prep(load<C>(gr[i]));
@@ -520,7 +520,7 @@ void lambRun(int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambPa
   const int64_t blocks = (n + kNormBlock - 1) / kNormBlock;
   std::vector<double> wSq(static_cast<size_t>(blocks), 0.0);
   std::vector<double> gSq(static_cast<size_t>(blocks), 0.0);
-  parallelFor(blocks, std::max<int64_t>(1, kUpdateGrain / kNormBlock), [&](int64_t first, int64_t last) {
+  parallelFor(blocks, std::max<int64_t>(1, kUpdateGrain / kNormBlock), [&](int64_t first, int64_t last) BKT_VECTOR_CLONES {
     for (int64_t b = first; b < last; ++b) {
       lambBlock<C, W>(b * kNormBlock, std::min(n, (b + 1) * kNormBlock), gr, mu, nu, b1, b2, prep, dir, weightAt,
                       &wSq[static_cast<size_t>(b)], &gSq[static_cast<size_t>(b)]);
@@ -540,7 +540,7 @@ void lambRun(int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambPa
   if (r1 != C(0) && r2 != C(0)) lr = lr * r1 / r2;
 
   // Phase 2: g is recomputed from the stored moments (the weight is still the old one here).
-  parallelFor(n, kUpdateGrain, [=](int64_t begin, int64_t end) {
+  parallelFor(n, kUpdateGrain, [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
     for (int64_t i = begin; i < end; ++i) {
       const C wi = weightAt(i);
       const C updated = wi - lr * dir(i, wi);

@@ -74,7 +74,7 @@ struct Norm2R : SumR {
 // Eight independent accumulators break the add chain so the loop vectorizes without -ffast-math;
 // short runs skip setting them up.
 template <typename R, typename T>
-double reduceRun(const T* p, int64_t n) {
+BKT_VECTOR_CLONES double reduceRun(const T* p, int64_t n) {
   if (n < 16) {
     double acc = R::init();
     for (int64_t i = 0; i < n; ++i) acc = R::step(acc, widen(p[i]));
@@ -208,7 +208,7 @@ int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems 
 // The accumulator of the flat reduced positions [lo, hi) of the output whose data starts at
 // `base`: whole or partial runs of `inner` contiguous elements, one per step of the outer reduced dims.
 template <typename R, typename T>
-double foldRuns(const Layout& l, const T* x, int64_t base, int64_t lo, int64_t hi) {
+BKT_VECTOR_CLONES double foldRuns(const Layout& l, const T* x, int64_t base, int64_t lo, int64_t hi) {
   const int64_t runLen = l.inner;
   Odometer runs(l.red);
   int64_t col = lo % runLen;
@@ -232,13 +232,13 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
   const int64_t parts = partsFor(outputs, total, total);
   if (parts == 1 && l.red.n == 0) {
     // One run per output, and the runs are back to back.
-    parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) {
+    parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
       for (int64_t o = b; o < e; ++o) y[o] = half::store<T>(R::finish(reduceRun<R>(x + o * total, total), total));
     });
     return;
   }
   if (parts == 1) {
-    parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) {
+    parallelFor(outputs, grainFor(total), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
       Odometer out(l.kept);
       int64_t base = out.seek(b);
       for (int64_t o = b; o < e; ++o) {
@@ -249,7 +249,7 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
     return;
   }
   std::vector<double> partial(static_cast<size_t>(outputs * parts));
-  parallelFor(outputs * parts, grainFor(total / parts), [&](int64_t b, int64_t e) {
+  parallelFor(outputs * parts, grainFor(total / parts), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     Odometer out(l.kept);
     for (int64_t t = b; t < e; ++t) {
       const int64_t p = t % parts;
@@ -266,7 +266,7 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
 
 // Folds reduced rows [lo, hi) into acc[0, w), for columns [c0, c0 + w) of the output row at `base`.
 template <typename R, typename T>
-void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, int64_t lo, int64_t hi, double* acc) {
+BKT_VECTOR_CLONES void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, int64_t lo, int64_t hi, double* acc) {
   for (int64_t j = 0; j < w; ++j) acc[j] = R::init();
   Odometer rowOd(l.red);
   int64_t off = rowOd.seek(lo);
@@ -281,7 +281,7 @@ void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, 
 // dim are adjacent in memory, so `group` of them are folded at once as one long row into `group`
 // copies of the accumulators, which are merged at the end.
 template <typename R, typename T>
-void foldNarrowRows(const Layout& l, const T* x, int64_t base, int64_t lo, int64_t hi, double* acc) {
+BKT_VECTOR_CLONES void foldNarrowRows(const Layout& l, const T* x, int64_t base, int64_t lo, int64_t hi, double* acc) {
   const int64_t width = l.inner;
   const int64_t runRows = l.red.size[l.red.n - 1];
   const int64_t group = std::max<int64_t>(1, std::min({kColBlock / width, runRows, hi - lo}));
@@ -325,7 +325,7 @@ void reduceOuterRows(const Layout& l, const T* x, T* y) {
   const int64_t perRow = blocks * parts;
   std::vector<double> partial(parts > 1 ? static_cast<size_t>(parts * outRows * width) : 0);
 
-  parallelFor(outRows * perRow, grainFor(rows / parts * blockWidth), [&](int64_t b, int64_t e) {
+  parallelFor(outRows * perRow, grainFor(rows / parts * blockWidth), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     Odometer out(l.kept);
     double acc[kColBlock];
     int64_t q = b / perRow;
@@ -551,7 +551,7 @@ int64_t argRun(const T* p, int64_t n) {
 template <bool Min, typename T>
 void argRows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner) {
   const int64_t blocks = (inner + kColBlock - 1) / kColBlock;
-  parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) {
+  parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     T best[kColBlock];
     int64_t at[kColBlock];
     for (int64_t t = b; t < e; ++t) {
@@ -609,7 +609,7 @@ void argInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y) {
     const T* px = x.data<T>();
     T* py = y.data<T>();
     if (inner == 1) {
-      parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) {
+      parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
         for (int64_t o = b; o < e; ++o) py[o] = static_cast<T>(argRun<Min>(px + o * n, n));
       });
     } else {

@@ -113,7 +113,7 @@ Spread makeSpread(const Shape& data, const std::vector<bool>& reduced, const cha
 // Calls row(dataOffset, outOffset) for each row of `inner` data elements, in parallel.
 template <typename Row>
 void forEachRow(const Spread& s, Row row) {
-  parallelFor(s.rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, s.inner)), [&](int64_t b, int64_t e) {
+  parallelFor(s.rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, s.inner)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     for (int64_t r = b; r < e; ++r) {
       int64_t rest = r;
       int64_t out = 0;

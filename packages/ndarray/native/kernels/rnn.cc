@@ -117,7 +117,7 @@ struct Rnn {
       const int64_t in = inSize(l);
       T* g = gates(l, d);
       const bool foldHiddenBias = c.mode != RnnMode::kGru;  // gru keeps h2h's n-part apart (r gates it)
-      parallelFor(TN, std::max<int64_t>(1, kGateGrain / GH), [&](int64_t b, int64_t e) {
+      parallelFor(TN, std::max<int64_t>(1, kGateGrain / GH), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
         for (int64_t r = b; r < e; ++r) {
           for (int64_t j = 0; j < GH; ++j) g[r * GH + j] = bx(l, d)[j] + (foldHiddenBias ? bh(l, d)[j] : T(0));
         }
@@ -137,7 +137,7 @@ struct Rnn {
           for (int64_t n = 0; n < N; ++n) std::memcpy(gh + n * GH, bh(l, d), sizeof(T) * GH);
           gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gh, GH);
           T* hn = extra(l, d) + t * N * H;
-          parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) {
+          parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
             for (int64_t n = b; n < e; ++n) {
               T* row = gt + n * GH;
               const T* hrow = gh + n * GH;
@@ -160,7 +160,7 @@ struct Rnn {
         if (c.mode == RnnMode::kLstm) {
           const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
           T* ct = extra(l, d) + t * N * H;
-          parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) {
+          parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
             for (int64_t n = b; n < e; ++n) {
               T* row = gt + n * GH;
               for (int64_t j = 0; j < H; ++j) {
@@ -203,7 +203,7 @@ struct Rnn {
 
   // dy: gradient of this layer's output (TN, D*H); dx receives the gradient of its input (TN, in).
   void backwardLayer(int64_t l, const T* x, const T* y, const T* dy, T* dx, const T* h0, const T* c0, const T* dhy,
-                     const T* dcy, T* dparams, T* dh0, T* dc0) const {
+                     const T* dcy, T* dparams, T* dh0, T* dc0) const BKT_VECTOR_CLONES {
     const int64_t in = inSize(l);
     for (int64_t d = 0; d < D; ++d) {
       T* g = gates(l, d);  // becomes dGx

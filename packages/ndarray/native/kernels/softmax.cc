@@ -115,13 +115,13 @@ void softmaxColumns(const T* x, T* y, int64_t n, int64_t w, int64_t stride, T in
 template <bool Log, typename T>
 void run(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, T invT) {
   if (inner == 1) {
-    parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) {
+    parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
       for (int64_t o = b; o < e; ++o) softmaxRow<Log>(x + o * n, y + o * n, n, invT);
     });
     return;
   }
   const int64_t blocks = (inner + kColBlock - 1) / kColBlock;
-  parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) {
+  parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     for (int64_t t = b; t < e; ++t) {
       const int64_t off = t / blocks * n * inner + t % blocks * kColBlock;
       const int64_t w = std::min(kColBlock, inner - t % blocks * kColBlock);

@@ -60,7 +60,7 @@ void softmaxOutputBackward(const KernelContext& c) {
     using T = decltype(tag);
     const T* prob = p.data<T>();
     T* g = c.out(0).data<T>();
-    dispatchFloat(label.dtype(), [&](auto ltag) {
+    dispatchFloat(label.dtype(), [&](auto ltag) BKT_VECTOR_CLONES {
       using L_T = decltype(ltag);
       const L_T* lab = label.data<L_T>();
       const int64_t positions = L.outer * L.inner;

@@ -63,7 +63,7 @@ template <typename Block>
 void forEachBlock(const Rows& r, Block block) {
   const int64_t blocks = (r.inner + kColBlock - 1) / kColBlock;
   const int64_t work = r.n * std::min(r.inner, kColBlock);
-  parallelFor(r.outer * blocks, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, work)), [&](int64_t b, int64_t e) {
+  parallelFor(r.outer * blocks, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, work)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     for (int64_t t = b; t < e; ++t) {
       const int64_t c0 = t % blocks * kColBlock;
       block(t / blocks, c0, std::min(kColBlock, r.inner - c0));
@@ -114,7 +114,7 @@ void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& le
   if (r.inner == 1) {
     // Contiguous rows: plain loops the compiler vectorizes, without the column bookkeeping.
     const T k = static_cast<T>(invT);
-    parallelFor(r.outer, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, r.n)), [&](int64_t b, int64_t e) {
+    parallelFor(r.outer, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, r.n)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
       for (int64_t o = b; o < e; ++o) {
         const int64_t len = lengths(o);
         const T* go = g + o * r.n;

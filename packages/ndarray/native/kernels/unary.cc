@@ -77,7 +77,7 @@ template <typename S, typename F>
 void mapInto(const Tensor& in, const Tensor& out, int64_t grain, F f) {
   const S* src = in.data<S>();
   S* dst = out.data<S>();
-  parallelFor(in.size(), grain, [=](int64_t b, int64_t e) {
+  parallelFor(in.size(), grain, [=](int64_t b, int64_t e) BKT_VECTOR_CLONES {
     for (int64_t i = b; i < e; ++i) dst[i] = half::store<S>(f(half::load(src[i])));
   });
 }

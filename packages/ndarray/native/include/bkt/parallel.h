@@ -4,6 +4,16 @@
 #include <cstdint>
 #include <functional>
 
+// The addon is built for x86-64-v2 so it loads on any x86-64 CPU of the last fifteen years. The hot
+// loops (the bodies handed to parallelFor in the element-wise, softmax, RNN, reduction and optimizer
+// kernels) carry this attribute: GCC compiles each of them also for x86-64-v3 (AVX2, FMA) and
+// x86-64-v4 (AVX-512) and an ifunc picks the best the CPU has once, when the addon is loaded.
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__)
+#define BKT_VECTOR_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define BKT_VECTOR_CLONES
+#endif
+
 namespace bkt {
 
 void parallelForPool(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
