@@ -16,7 +16,7 @@ export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
 export { writeFileAtomic } from './atomic-write.js';
-export { Plan, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstruction } from './plan.js';
+export { Plan, sharedBytes, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstruction } from './plan.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';
 export * from './ops/linalg.js';
