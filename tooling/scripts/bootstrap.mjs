@@ -40,8 +40,15 @@ function openblasPresent() {
   return lib && header;
 }
 
-// Required packages stop the setup when they cannot be installed. Debian's chromium is wanted only by
-// `test` (the report render test) and, when it cannot be installed, that one test skips.
+// Open MPI's launcher and its C headers (mpicxx --showme reads both).
+function mpiPresent() {
+  return has('mpirun') && has('mpicxx', ['--showme:compile']);
+}
+
+// Required packages stop the setup when they cannot be installed. Open MPI is wanted for the
+// distributed kvstores (@bkt/kvstore's MPI addon is built only when it is present, and without it only
+// create('dist_*') fails); Debian's chromium is wanted only by `test` (the report render test). When
+// either cannot be installed, what needs it skips.
 function ensureSystemPackages() {
   const missing = [];
   if (!openblasPresent()) missing.push('libopenblas-dev');
@@ -49,7 +56,9 @@ function ensureSystemPackages() {
   if (!has('g++')) missing.push('g++');
   if (!has('make')) missing.push('make');
   if (!has('python3')) missing.push('python3');
-  const wanted = mode === 'test' && !existsSync('/usr/bin/chromium') ? ['chromium'] : [];
+  const wanted = [];
+  if (!mpiPresent()) wanted.push('openmpi-bin', 'libopenmpi-dev');
+  if (mode === 'test' && !existsSync('/usr/bin/chromium')) wanted.push('chromium');
   if (missing.length === 0 && wanted.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !has('apt-get', ['--version'])) {
@@ -59,7 +68,8 @@ function ensureSystemPackages() {
           `  Install them and run again, e.g.: sudo apt-get install -y ${missing.join(' ')}`,
       );
     }
-    log('chromium is not installed: the report render test will skip (apt-get install chromium to run it)');
+    if (wanted.includes('chromium')) log('chromium is not installed: the report render test will skip (apt-get install chromium to run it)');
+    if (wanted.includes('openmpi-bin')) log('Open MPI is not installed: the dist_* kvstores are unavailable (apt-get install openmpi-bin libopenmpi-dev)');
     return;
   }
   const all = [...missing, ...wanted];
