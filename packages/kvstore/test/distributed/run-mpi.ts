@@ -1,10 +1,11 @@
-// Starts a TS script on N local MPI ranks (loopback only, through bkt-launch's command builder) and
-// collects what the ranks report (report.ts: one JSON file per rank in a directory given to them). The run is bounded in time and
-// its whole process group is killed when it overruns. `mpiMissing` says why MPI tests skip, or null.
+// Starts a TS script (relative to this folder, or absolute) on N local MPI ranks (loopback only,
+// through bkt-launch's command builder) and collects what the ranks report (report.ts: one JSON file
+// per rank in a directory given to them). The run is bounded in time and its whole process group is
+// killed when it overruns. `mpiMissing` says why MPI tests skip, or null.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { mpiAddonPath } from '../../src/distributed/mpi.js';
@@ -35,7 +36,7 @@ export interface MpiRun {
 }
 
 export function runMpi(np: number, script: string, args: readonly string[] = [], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<MpiRun> {
-  const cmd = mpirunCommand({ numWorkers: np, command: [...tsNode(join(here, script)), ...args], isRoot: process.getuid?.() === 0 });
+  const cmd = mpirunCommand({ numWorkers: np, command: [...tsNode(resolve(here, script)), ...args], isRoot: process.getuid?.() === 0 });
   const started = Date.now();
   const resultDir = mkdtempSync(join(tmpdir(), 'bkt-mpi-results-'));
   const env = { ...process.env, ...cmd.env, ...opts.env, BKT_TEST_RESULT_DIR: resultDir };
