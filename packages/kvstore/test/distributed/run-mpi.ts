@@ -5,8 +5,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { mpiAddonPath } from '../../src/distributed/mpi.js';
 import { mpirunCommand } from '../../src/launch/mpirun-command.js';
@@ -22,8 +23,11 @@ function whyMissing(): string | null {
 export const mpiMissing = whyMissing();
 if (mpiMissing !== null) console.warn(`skipping the MPI tests: ${mpiMissing}`);
 
+/** tsx's loader by absolute path, so a child may run in any folder. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 /** How a TS file runs in a child: through tsx, resolving @bkt packages to their sources. */
-export const tsNode = (script: string): string[] => [process.execPath, '--conditions=source', '--import', 'tsx', script];
+export const tsNode = (script: string): string[] => [process.execPath, '--conditions=source', '--import', tsxLoader, script];
 
 export interface MpiRun {
   code: number | null;
