@@ -6,7 +6,6 @@
 #include <chrono>
 #include <algorithm>
 #include <climits>
-#include <cstdlib>
 
 namespace bkt::dist {
 namespace {
@@ -86,13 +85,7 @@ uint64_t Communicator::submit(const Request& r) {
   return ticket;
 }
 
-bool Communicator::done(uint64_t ticket) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = outcomes_.find(ticket);
-  return it == outcomes_.end() || it->second.finished;
-}
-
-Received Communicator::wait(uint64_t ticket, double timeoutSeconds) {
+void Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = outcomes_.find(ticket);
   if (it == outcomes_.end()) throw CommError("unknown or already waited-for ticket " + std::to_string(ticket));
@@ -107,7 +100,6 @@ Received Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   Outcome outcome = it->second;
   outcomes_.erase(it);
   if (!outcome.error.empty()) throw CommError(outcome.error);
-  return outcome.received;
 }
 
 void Communicator::finalize() {
@@ -118,11 +110,6 @@ void Communicator::finalize() {
     changed_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
-}
-
-void Communicator::abort(int code) {
-  MPI_Abort(MPI_COMM_WORLD, code);
-  std::_Exit(code);
 }
 
 void Communicator::run() {
@@ -136,10 +123,6 @@ void Communicator::run() {
       MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
       MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
       MPI_Comm_size(MPI_COMM_WORLD, &size_);
-      char name[MPI_MAX_PROCESSOR_NAME];
-      int len = 0;
-      MPI_Get_processor_name(name, &len);
-      processor_.assign(name, static_cast<size_t>(len));
     }
     started_ = true;
     changed_.notify_all();
@@ -156,7 +139,7 @@ void Communicator::run() {
     }
     Outcome outcome;
     try {
-      outcome.received = execute(next.second);
+      execute(next.second);
     } catch (const std::exception& e) {
       outcome.error = e.what();
     }
@@ -168,11 +151,10 @@ void Communicator::run() {
   MPI_Finalize();
 }
 
-Received Communicator::execute(const Request& r) {
+void Communicator::execute(const Request& r) {
   const MPI_Datatype type = mpiType(r.elem);
   const size_t esize = elemSize(r.elem);
   auto* bytes = static_cast<char*>(r.data);
-  Received got;
   switch (r.op) {
     case Op::kAllreduceSum:
       for (size_t done = 0; done < r.count;) {
@@ -184,7 +166,7 @@ Received Communicator::execute(const Request& r) {
     case Op::kBroadcast:
       for (size_t done = 0; done < r.count;) {
         const size_t n = std::min(maxChunk(r.elem), r.count - done);
-        check("MPI_Bcast", MPI_Bcast(bytes + done * esize, static_cast<int>(n), type, r.peer, MPI_COMM_WORLD));
+        check("MPI_Bcast", MPI_Bcast(bytes + done * esize, static_cast<int>(n), type, r.root, MPI_COMM_WORLD));
         done += n;
       }
       break;
@@ -195,26 +177,7 @@ Received Communicator::execute(const Request& r) {
     case Op::kBarrier:
       check("MPI_Barrier", MPI_Barrier(MPI_COMM_WORLD));
       break;
-    case Op::kSend:
-      if (r.count > maxChunk(r.elem)) throw CommError("message of more than INT_MAX elements");
-      check("MPI_Send", MPI_Send(r.data, static_cast<int>(r.count), type, r.peer, r.tag, MPI_COMM_WORLD));
-      break;
-    case Op::kRecv: {
-      MPI_Status status;
-      const int source = r.peer < 0 ? MPI_ANY_SOURCE : r.peer;
-      check("MPI_Probe", MPI_Probe(source, r.tag < 0 ? MPI_ANY_TAG : r.tag, MPI_COMM_WORLD, &status));
-      int count = 0;
-      check("MPI_Get_count", MPI_Get_count(&status, type, &count));
-      if (static_cast<size_t>(count) > r.count) {
-        throw CommError("a message of " + std::to_string(count) + " elements from rank " + std::to_string(status.MPI_SOURCE) +
-                        " does not fit the receive buffer of " + std::to_string(r.count));
-      }
-      check("MPI_Recv", MPI_Recv(r.data, count, type, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-      got = Received{status.MPI_SOURCE, status.MPI_TAG, static_cast<size_t>(count)};
-      break;
-    }
   }
-  return got;
 }
 
 }  // namespace bkt::dist

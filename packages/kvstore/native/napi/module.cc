@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstring>
 #include <map>
-#include <memory>
 #include <unistd.h>
 #include <vector>
 
@@ -19,7 +18,9 @@ using bkt::dist::Elem;
 using bkt::dist::Op;
 using bkt::dist::Request;
 
-std::unique_ptr<Communicator> gComm;
+// Lives as long as the process and is never destroyed: a process ending with an error must not wait
+// at exit for a comm thread stuck in a collective (mpirun then stops the other ranks).
+Communicator* gComm = nullptr;
 std::map<uint64_t, std::vector<Napi::ObjectReference>> gInFlight;
 
 Napi::Error typed(Napi::Env env, const char* code, const std::string& message) {
@@ -97,11 +98,11 @@ void onTerminate(int) {
   _exit(143);
 }
 
-// init() -> { rank, size, host }
+// init() -> { rank, size }
 Napi::Value Init(const Napi::CallbackInfo& info) {
   if (!gComm) {
     try {
-      gComm = std::make_unique<Communicator>();
+      gComm = new Communicator();
     } catch (const std::exception& e) {
       throw typed(info.Env(), "MPI", e.what());
     }
@@ -110,7 +111,6 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
   out.Set("rank", gComm->rank());
   out.Set("size", gComm->size());
-  out.Set("host", gComm->processorName());
   return out;
 }
 
@@ -133,7 +133,7 @@ Napi::Value Broadcast(const Napi::CallbackInfo& info) {
   r.elem = elemArg(info, 1);
   r.data = b.data;
   r.count = countOf(info.Env(), b, r.elem);
-  r.peer = intArg(info, 2);
+  r.root = intArg(info, 2);
   return submit(info, r, {0});
 }
 
@@ -159,32 +159,12 @@ Napi::Value Barrier(const Napi::CallbackInfo& info) {
   return submit(info, r, {});
 }
 
-// Byte messages between two ranks (the dist_async server protocol).
-Napi::Value PointToPoint(const Napi::CallbackInfo& info, Op op) {
-  Bytes b = bytesArg(info, 0);
-  Request r;
-  r.op = op;
-  r.elem = Elem::kUInt8;
-  r.data = b.data;
-  r.count = b.length;
-  r.peer = intArg(info, 1);
-  r.tag = intArg(info, 2);
-  return submit(info, r, {0});
-}
-
-// send(buffer, dest, tag) -> ticket
-Napi::Value Send(const Napi::CallbackInfo& info) { return PointToPoint(info, Op::kSend); }
-
-// recv(buffer, source (-1 any), tag (-1 any)) -> ticket; wait() then returns { source, tag, bytes }.
-Napi::Value Recv(const Napi::CallbackInfo& info) { return PointToPoint(info, Op::kRecv); }
-
-// wait(ticket, timeoutSeconds) -> { source, tag, bytes } (meaningful for recv); throws on failure.
+// wait(ticket, timeoutSeconds); throws on failure or timeout.
 Napi::Value Wait(const Napi::CallbackInfo& info) {
   const auto ticket = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   const double timeout = info[1].As<Napi::Number>().DoubleValue();
-  bkt::dist::Received got;
   try {
-    got = comm(info.Env()).wait(ticket, timeout);
+    comm(info.Env()).wait(ticket, timeout);
   } catch (const bkt::dist::CommTimeout& e) {
     throw typed(info.Env(), "TIMEOUT", e.what());
   } catch (const bkt::dist::CommError& e) {
@@ -192,15 +172,7 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
     throw typed(info.Env(), "MPI", e.what());
   }
   gInFlight.erase(ticket);
-  Napi::Object out = Napi::Object::New(info.Env());
-  out.Set("source", got.source);
-  out.Set("tag", got.tag);
-  out.Set("bytes", static_cast<double>(got.count));
-  return out;
-}
-
-Napi::Value Done(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), comm(info.Env()).done(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value())));
+  return info.Env().Undefined();
 }
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {
@@ -209,22 +181,14 @@ Napi::Value Finalize(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Abort(const Napi::CallbackInfo& info) {
-  comm(info.Env()).abort(intArg(info, 0));
-}
-
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("allreduceSum", Napi::Function::New(env, AllreduceSum));
   exports.Set("broadcast", Napi::Function::New(env, Broadcast));
   exports.Set("allgather", Napi::Function::New(env, Allgather));
   exports.Set("barrier", Napi::Function::New(env, Barrier));
-  exports.Set("send", Napi::Function::New(env, Send));
-  exports.Set("recv", Napi::Function::New(env, Recv));
   exports.Set("wait", Napi::Function::New(env, Wait));
-  exports.Set("done", Napi::Function::New(env, Done));
   exports.Set("finalize", Napi::Function::New(env, Finalize));
-  exports.Set("abort", Napi::Function::New(env, Abort));
   return exports;
 }
 

@@ -12,12 +12,12 @@ import { NativeError, StateError } from '@bkt/ndarray';
 type Memory = ArrayBuffer | ArrayBufferView;
 
 interface DistBinding {
-  init(): { rank: number; size: number; host: string };
+  init(): { rank: number; size: number };
   allreduceSum(buffer: Memory, dtypeCode: number): number;
   broadcast(buffer: Memory, dtypeCode: number, root: number): number;
   allgather(send: Memory, recv: Memory): number;
   barrier(): number;
-  wait(ticket: number, timeoutSeconds: number): { source: number; tag: number; bytes: number };
+  wait(ticket: number, timeoutSeconds: number): void;
   finalize(): void;
 }
 
@@ -53,7 +53,6 @@ function timeoutSeconds(): number {
 export class Communicator {
   readonly rank: number;
   readonly size: number;
-  readonly host: string;
   readonly #native: DistBinding;
   readonly #timeout: number;
 
@@ -61,7 +60,7 @@ export class Communicator {
     this.#native = native;
     this.#timeout = timeoutSeconds();
     try {
-      ({ rank: this.rank, size: this.size, host: this.host } = native.init());
+      ({ rank: this.rank, size: this.size } = native.init());
     } catch (e) {
       throw new NativeError(`MPI could not start: ${(e as Error).message}`);
     }

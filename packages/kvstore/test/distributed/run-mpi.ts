@@ -37,6 +37,8 @@ export interface MpiRun {
   /** What the ranks reported, sorted by their `rank`. */
   results: Record<string, unknown>[];
   elapsedMs: number;
+  /** When mpirun ended (Date.now()). */
+  endedAt: number;
 }
 
 export function runMpi(np: number, script: string, args: readonly string[] = [], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<MpiRun> {
@@ -60,7 +62,8 @@ export function runMpi(np: number, script: string, args: readonly string[] = [],
         .map((f) => JSON.parse(readFileSync(join(resultDir, f), 'utf8')) as Record<string, unknown>)
         .sort((a, b) => (a['rank'] as number) - (b['rank'] as number));
       rmSync(resultDir, { recursive: true, force: true });
-      resolve({ code, signal, stdout, stderr, results, elapsedMs: Date.now() - started });
+      const endedAt = Date.now();
+      resolve({ code, signal, stdout, stderr, results, elapsedMs: endedAt - started, endedAt });
     });
   });
 }

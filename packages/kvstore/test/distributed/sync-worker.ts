@@ -111,7 +111,22 @@ function mismatch(kv: KVStore): Record<string, unknown> {
   }
 }
 
-const scenarios: Record<string, (kv: KVStore) => Record<string, unknown>> = { basics, updater, optimizer, compression, mismatch };
+/** Rank 1 never arrives at rank 0's barrier: with BKT_KVSTORE_TIMEOUT=2 rank 0 gets a StateError and ends the job. */
+function timeout(kv: KVStore): Record<string, unknown> {
+  if (kv.rank === 1) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+    return { rank: 1 };
+  }
+  try {
+    kv.barrier();
+    return { rank: 0, error: null };
+  } catch (e) {
+    report({ rank: 0, error: `${(e as Error).constructor.name}: ${(e as Error).message}` });
+    process.exit(3);
+  }
+}
+
+const scenarios: Record<string, (kv: KVStore) => Record<string, unknown>> = { basics, updater, optimizer, compression, mismatch, timeout };
 const kv = create(process.argv[3] ?? 'dist_sync');
 report(scenarios[process.argv[2]!]!(kv));
 kv.dispose();

@@ -19,23 +19,15 @@ namespace bkt::dist {
 enum class Elem : int { kFloat32 = 0, kFloat64 = 1, kUInt8 = 3, kInt32 = 4, kInt64 = 6 };
 size_t elemSize(Elem e);
 
-enum class Op { kAllreduceSum, kBroadcast, kAllgather, kBarrier, kSend, kRecv };
+enum class Op { kAllreduceSum, kBroadcast, kAllgather, kBarrier };
 
 struct Request {
   Op op = Op::kBarrier;
-  void* data = nullptr;   // in place for allreduce/broadcast; the send buffer of allgather/send; recv writes here
-  size_t count = 0;       // elements of data (recv: its capacity)
+  void* data = nullptr;  // in place for allreduce/broadcast; the send buffer of allgather
+  size_t count = 0;      // elements of data
   Elem elem = Elem::kUInt8;
-  void* recv = nullptr;   // allgather: size() * count elements
-  int peer = 0;           // broadcast root, send destination, recv source (-1: any)
-  int tag = 0;
-};
-
-// What a finished receive got: who sent it, with which tag, how many elements.
-struct Received {
-  int source = -1;
-  int tag = -1;
-  size_t count = 0;
+  void* recv = nullptr;  // allgather: size() * count elements
+  int root = 0;          // broadcast
 };
 
 class CommError : public std::runtime_error {
@@ -58,33 +50,26 @@ class Communicator {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
-  std::string processorName() const { return processor_; }
 
   uint64_t submit(const Request& r);
   // Blocks until the ticket's request finished; rethrows its failure, or throws CommTimeout after
   // timeoutSeconds (<= 0: wait forever). A finished ticket is forgotten once waited for.
-  Received wait(uint64_t ticket, double timeoutSeconds);
-  // Whether the ticket finished (without waiting).
-  bool done(uint64_t ticket);
+  void wait(uint64_t ticket, double timeoutSeconds);
   // Lets queued requests finish, then MPI_Finalize and joins the thread.
   void finalize();
-  // MPI_Abort: ends every process of the job (used when this one fails while others wait for it).
-  [[noreturn]] void abort(int code);
 
  private:
   void run();
-  Received execute(const Request& r);
+  void execute(const Request& r);
 
   int rank_ = 0;
   int size_ = 1;
-  std::string processor_;
   std::mutex mu_;
   std::condition_variable changed_;
   std::deque<std::pair<uint64_t, Request>> queue_;
   struct Outcome {
     bool finished = false;
     std::string error;
-    Received received;
   };
   std::map<uint64_t, Outcome> outcomes_;
   uint64_t next_ = 1;
