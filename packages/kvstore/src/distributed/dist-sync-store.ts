@@ -39,7 +39,9 @@ interface Layout {
 export class DistSyncStore extends LocalStore {
   readonly #comm: Communicator;
   readonly #fusionBytes: number;
-  readonly #byOrdinal = new Map<number, KVKey>();
+  /** Every key in init order (the same on every worker: init checks it) and each key's place in it. */
+  readonly #keys: KVKey[] = [];
+  readonly #place = new Map<KVKey, number>();
   readonly #layouts = new Map<string, Layout>();
   #initialising: KVKey[] = [];
   #compression: GradientCompression | null = null;
@@ -70,7 +72,10 @@ export class DistSyncStore extends LocalStore {
     this.#agree('init', described);
     const tickets = fresh.map((k) => this.#comm.broadcast(sharedBytes(this.stored.get(k)!), DTYPE_CODES.uint8, 0));
     tickets.forEach((t, i) => this.#comm.wait(t, `init of key ${fmtKey(fresh[i]!)}`));
-    for (const k of fresh) this.#byOrdinal.set(this.keyInfo(k)!.ordinal, k);
+    for (const k of fresh) {
+      this.#place.set(k, this.#keys.length);
+      this.#keys.push(k);
+    }
   }
 
   /** Kept dense (a row_sparse value's bytes are not one block to broadcast). */
@@ -164,19 +169,15 @@ export class DistSyncStore extends LocalStore {
     else updater(key, merged, stored);
   }
 
-  /** The keys any worker pushes in this call, in processing order; a key unknown here is a StateError. */
+  /**
+   * The keys any worker pushes in this call, in processing order: one small allreduce of a count per
+   * key (the same list on every worker), so the call costs one collective besides its data.
+   */
   #unionOfKeys(groups: readonly KeyGroup[]): KVKey[] {
-    const ordinals = groups.map((g) => g.info.ordinal);
-    const all = this.#comm.allgatherStrings('push', JSON.stringify(ordinals)).map((s) => JSON.parse(s) as number[]);
-    const union = [...new Set(all.flat())].sort((a, b) => a - b);
-    return union.map((ordinal) => {
-      const key = this.#byOrdinal.get(ordinal);
-      if (key === undefined) {
-        const from = all.findIndex((list) => list.includes(ordinal));
-        throw new StateError(`push: rank ${from} pushes a key (number ${ordinal} in init order) that rank ${this.rank} never initialised`);
-      }
-      return key;
-    });
+    const pushed = new Int32Array(this.#keys.length);
+    for (const g of groups) pushed[this.#place.get(g.key)!] = 1;
+    this.#comm.wait(this.#comm.allreduceSum(pushed, DTYPE_CODES.int32), 'push (agreeing on the keys)');
+    return this.#keys.filter((_, i) => pushed[i]! > 0).sort((a, b) => this.keyInfo(a)!.ordinal - this.keyInfo(b)!.ordinal);
   }
 
   #layout(keys: readonly KVKey[]): Layout {
