@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './dtype.js';
 export * from './context.js';
+export * from './validate.js';
 export { NDArray, type SType } from './ndarray.js';
 export { BaseSparseNDArray, CSRNDArray, RowSparseNDArray } from './sparse.js';
 export * as sparse from './sparse.js';
@@ -16,6 +17,7 @@ export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
 export { writeFileAtomic } from './atomic-write.js';
+export { checkFiniteNumber, checkOptions, type NumberBounds } from './options.js';
 export { Plan, sharedBytes, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstruction } from './plan.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';

@@ -145,7 +145,8 @@ export class BucketSentenceIter extends DataIter {
     shuffleInPlace(this.plan);
     this.served = this.plan.slice(0, this.numBatches * this.numParts).filter((_, k) => k % this.numParts === this.partIndex);
     for (const r of this.rows) shuffleInPlace(r);
-    for (const a of [...this.nddata, ...this.ndlabel]) a.dispose(); // served batches are views that keep their storage
+    this.releaseBatch();
+    for (const a of [...this.nddata, ...this.ndlabel]) a.dispose();
     this.nddata = [];
     this.ndlabel = [];
     for (const r of this.rows) {
@@ -165,6 +166,7 @@ export class BucketSentenceIter extends DataIter {
   }
 
   override next(): IteratorResult<DataBatch, undefined> {
+    this.releaseBatch();
     if (this.currIdx === this.served.length) return { done: true, value: undefined };
     const [i, j] = this.served[this.currIdx]!;
     this.currIdx += 1;
@@ -179,6 +181,7 @@ export class BucketSentenceIter extends DataIter {
     };
     const data = cut(this.nddata[i]!);
     const label = cut(this.ndlabel[i]!);
+    this.ownBatchArrays([data, label]);
     return {
       done: false,
       value: new DataBatch([data], [label], {
