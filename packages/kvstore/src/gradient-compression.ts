@@ -20,8 +20,7 @@ function validate(params: unknown): { type: '2bit'; threshold: number } {
   if (typeof params !== 'object' || params === null) {
     throw new ValueError(`${op}: expected an object such as { type: '2bit', threshold: 0.5 }, got ${String(params)}`);
   }
-  checkOptions(op, params, ['type', 'threshold']);
-  const p = params as Record<string, unknown>;
+  const p = checkOptions(params as Record<string, unknown>, ['type', 'threshold'], op);
   if (p.type !== '2bit') {
     throw new ValueError(`${op}: unknown compression type ${JSON.stringify(p.type)}; supported types: ${TYPES.join(', ')}`);
   }

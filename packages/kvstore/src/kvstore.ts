@@ -176,7 +176,7 @@ export abstract class KVStoreBase implements KVStore {
 
   rowSparsePull(keys: KVKeys, outs: KVValues, opts: RowSparsePullOptions): void {
     const op = 'rowSparsePull';
-    checkOptions(op, opts, ['rowIds', 'priority']);
+    checkOptions(opts, ['rowIds', 'priority'], op);
     const groups = this.pullGroups(op, keys, outs, opts?.priority ?? 0);
     const given = opts?.rowIds;
     const ids = given instanceof NDArray ? [given] : Array.isArray(given) ? given : null;

@@ -23,12 +23,12 @@ function ready(): Module {
 describe('module option checks', () => {
   it('fit rejects a NaN or fractional numEpoch, an unknown key and a bad flag, before binding', () => {
     for (const [opts, message] of [
-      [{ numEpoch: NaN }, /^fit: numEpoch must be a finite number, got NaN/],
+      [{ numEpoch: NaN }, /^fit: numEpoch must be an integer, got NaN/],
       [{ numEpoch: 2.5 }, /^fit: numEpoch must be an integer, got 2.5/],
       [{ numEpoch: 2, beginEpoch: -1 }, /^fit: beginEpoch must be at least 0, got -1/],
       [{ numEpoch: 2, numepoch: 3 }, /^fit: unknown option 'numepoch' \(did you mean 'numEpoch'\?\)/],
       [{ numEpoch: 2, learningRate: 0.1 }, /^fit: unknown option 'learningRate'; known options: .*optimizerParams/],
-      [{ numEpoch: 2, forceInit: 'yes' }, /^fit: forceInit must be true or false, got yes/],
+      [{ numEpoch: 2, forceInit: 'yes' }, /^fit: forceInit must be true or false, got 'yes'/],
     ] as const) {
       const mod = new Module(net(), { logger: quiet });
       expect(() => mod.fit(data(), opts as never)).toThrow(nd.ValueError);
@@ -58,7 +58,7 @@ describe('module option checks', () => {
 
   it('score, predict and iterPredict check numBatch, epoch and their flags', () => {
     const mod = ready();
-    expect(() => mod.score(data(), 'acc', { numBatch: NaN })).toThrow(/^score: numBatch must be a finite number, got NaN/);
+    expect(() => mod.score(data(), 'acc', { numBatch: NaN })).toThrow(/^score: numBatch must be an integer, got NaN/);
     expect(() => mod.score(data(), 'acc', { epoch: 1.5 })).toThrow(/^score: epoch must be an integer/);
     expect(() => mod.score(data(), 'acc', { rest: true } as never)).toThrow(/^score: unknown option 'rest'; known options: numBatch/);
     expect(() => mod.predict(data(), { numBatch: -1 })).toThrow(/^predict: numBatch must be at least 0, got -1/);
@@ -70,7 +70,7 @@ describe('module option checks', () => {
 
   it('constructors, load, bind, initParams and setParams of every module kind reject unknown keys and non-boolean flags', () => {
     const mod = new Module(net(), { logger: quiet });
-    expect(() => mod.bind(shapes, labels, { forTraining: 'no' } as never)).toThrow(/^Module\.bind: forTraining must be true or false, got no/);
+    expect(() => mod.bind(shapes, labels, { forTraining: 'no' } as never)).toThrow(/^Module\.bind: forTraining must be true or false, got 'no'/);
     expect(() => mod.bind(shapes, labels, { for_training: false } as never)).toThrow(/^Module\.bind: unknown option 'for_training'/);
     expect(mod.binded).toBe(false);
     mod.bind(shapes, labels);

@@ -17,7 +17,6 @@ export * from './ops/elemwise.js';
 export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
 export { writeFileAtomic } from './atomic-write.js';
-export { checkFiniteNumber, checkOptions, type NumberBounds } from './options.js';
 export { Plan, sharedBytes, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstruction } from './plan.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';

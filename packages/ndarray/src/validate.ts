@@ -31,35 +31,45 @@ export function describeValue(value: unknown): string {
   return `{${head.join(', ')}${keys.length > 6 ? ', ...' : ''}}`;
 }
 
-/**
- * A finite number (not NaN or ±Infinity, not a string); ValueError otherwise. With `fallback`, an
- * undefined value (an option left out) gives the fallback.
- */
-export function checkFiniteNumber(value: unknown, fn: string, arg: string, fallback?: number): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ValueError(`${fn}: ${arg} must be a finite number, got ${describeValue(value)}`);
-  }
-  return value;
+/** Inclusive bounds for checkFiniteNumber and checkInteger; `fallback` is what an undefined value gives. */
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  fallback?: number;
 }
 
 /**
- * A safe integer within [min, max] (inclusive; defaults: any safe integer); ValueError otherwise.
+ * A finite number (not NaN or ±Infinity, not a string) within [min, max]; ValueError otherwise.
+ * With `fallback`, an undefined value (an option left out) gives the fallback.
+ */
+export function checkFiniteNumber(value: unknown, fn: string, arg: string, range: NumberRange = {}): number {
+  if (value === undefined && range.fallback !== undefined) return range.fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ValueError(`${fn}: ${arg} must be a finite number, got ${describeValue(value)}`);
+  }
+  return checkRange(value, fn, arg, range);
+}
+
+/**
+ * A safe integer within [min, max] (inclusive; by default any safe integer); ValueError otherwise.
  * With `fallback`, an undefined value (an option left out) gives the fallback.
  */
 export function checkInteger(
   value: unknown,
   fn: string,
   arg: string,
-  range: { min?: number; max?: number; fallback?: number } = {},
+  range: NumberRange = {},
 ): number {
   if (value === undefined && range.fallback !== undefined) return range.fallback;
-  const min = range.min ?? Number.MIN_SAFE_INTEGER;
-  const max = range.max ?? Number.MAX_SAFE_INTEGER;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    const bounds = range.min === undefined && range.max === undefined ? '' : ` in [${min}, ${max}]`;
-    throw new ValueError(`${fn}: ${arg} must be an integer${bounds}, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new ValueError(`${fn}: ${arg} must be an integer, got ${describeValue(value)}`);
   }
+  return checkRange(value, fn, arg, range);
+}
+
+function checkRange(value: number, fn: string, arg: string, range: NumberRange): number {
+  if (range.min !== undefined && value < range.min) throw new ValueError(`${fn}: ${arg} must be at least ${range.min}, got ${value}`);
+  if (range.max !== undefined && value > range.max) throw new ValueError(`${fn}: ${arg} must be at most ${range.max}, got ${value}`);
   return value;
 }
 
@@ -81,7 +91,8 @@ export function checkOneOf<T extends string>(value: unknown, choices: readonly T
 
 /**
  * An options object: `undefined` stands for `{}`; anything but a plain object, or a key not in
- * `known` (a misspelt `learningrate`, say), is a ValueError listing the known keys. Values are not
+ * `known` (a misspelt `learningrate`, say), is a ValueError naming the key it differs from only in
+ * case, if any, and listing the known keys. Values are not
  * checked here; check each with the functions above.
  */
 export function checkOptions<T extends object>(options: T | undefined, known: readonly (keyof T & string)[], fn: string): T {
@@ -92,8 +103,10 @@ export function checkOptions<T extends object>(options: T | undefined, known: re
   }
   for (const key of Object.keys(options)) {
     if (!(known as readonly string[]).includes(key)) {
+      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      const hint = near === undefined ? '' : ` (did you mean '${near}'?)`;
       const list = known.length === 0 ? 'it takes none' : `known options: ${known.join(', ')}`;
-      throw new ValueError(`${fn}: unknown option '${key}' (${list})`);
+      throw new ValueError(`${fn}: unknown option '${key}'${hint}; ${list}`);
     }
   }
   return options;

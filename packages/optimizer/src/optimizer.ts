@@ -128,7 +128,7 @@ export abstract class Optimizer {
     if (this.lrScheduler !== null) {
       throw new ValueError(`${this.name}: the learning rate is set by its lrScheduler; setLearningRate needs an optimizer without one`);
     }
-    this.lr = checkFiniteNumber(`${this.name}.setLearningRate`, 'lr', lr, { min: 0 });
+    this.lr = checkFiniteNumber(lr, `${this.name}.setLearningRate`, 'lr', { min: 0 });
   }
 
   /**
@@ -138,7 +138,7 @@ export abstract class Optimizer {
   setLrMult(mults: KeyedValues<number>): void {
     const out = new Map<ParamKey, number>();
     this.fromSymbol('__lr_mult__', out);
-    for (const [k, v] of toKeyMap(mults)) out.set(k, checkFiniteNumber(`${this.name}.setLrMult`, `the multiplier of '${k}'`, v));
+    for (const [k, v] of toKeyMap(mults)) out.set(k, checkFiniteNumber(v, `${this.name}.setLrMult`, `the multiplier of '${k}'`));
     this.lrMult = out;
   }
 
@@ -153,7 +153,7 @@ export abstract class Optimizer {
       if (noWeightDecayByName(name)) out.set(name, 0);
     }
     this.fromSymbol('__wd_mult__', out);
-    for (const [k, v] of toKeyMap(mults)) out.set(k, checkFiniteNumber(`${this.name}.setWdMult`, `the multiplier of '${k}'`, v));
+    for (const [k, v] of toKeyMap(mults)) out.set(k, checkFiniteNumber(v, `${this.name}.setWdMult`, `the multiplier of '${k}'`));
     this.wdMult = out;
   }
 

@@ -4,7 +4,13 @@
 // for keyword arguments they do not take — unless a class in the chain (a user's subclass) declares
 // no spec, since its own keys are then unknown here; the declared keys are still checked.
 
-import { checkFiniteNumber, checkOptions, type NumberBounds, ValueError } from '@bkt/ndarray';
+import { checkBoolean, checkFiniteNumber, checkInteger, checkOneOf, checkOptions, describeValue, type NumberRange, ValueError } from '@bkt/ndarray';
+
+/** Bounds of a number option; `integer` asks for a safe integer. */
+type NumberBounds = Omit<NumberRange, 'fallback'> & { integer?: boolean };
+
+const checkNumber = (fn: string, key: string, v: unknown, bounds: NumberBounds = {}): void =>
+  void (bounds.integer ? checkInteger(v, fn, key, bounds) : checkFiniteNumber(v, fn, key, bounds));
 
 /** Checks one given (not undefined) option value; throws a ValueError naming `fn` and `key`. */
 export type OptionCheck = ((fn: string, key: string, value: unknown) => void) & { required?: true };
@@ -20,31 +26,28 @@ export const required = (check: OptionCheck): OptionCheck =>
 export const finite =
   (bounds?: NumberBounds): OptionCheck =>
   (fn, key, v) =>
-    void checkFiniteNumber(fn, key, v, bounds);
+    checkNumber(fn, key, v, bounds);
 
 export const finiteOrNull =
   (bounds?: NumberBounds): OptionCheck =>
   (fn, key, v) => {
-    if (v !== null) checkFiniteNumber(fn, key, v, bounds);
+    if (v !== null) checkNumber(fn, key, v, bounds);
   };
 
 /** An array of finite numbers within the bounds. */
 export const finiteList =
   (bounds?: NumberBounds): OptionCheck =>
   (fn, key, v) => {
-    if (!Array.isArray(v)) throw new ValueError(`${fn}: ${key} must be a list of numbers, got ${String(v)}`);
-    v.forEach((x, i) => checkFiniteNumber(fn, `${key}[${i}]`, x, bounds));
+    if (!Array.isArray(v)) throw new ValueError(`${fn}: ${key} must be a list of numbers, got ${describeValue(v)}`);
+    v.forEach((x, i) => checkNumber(fn, `${key}[${i}]`, x, bounds));
   };
 
-export const boolean: OptionCheck = (fn, key, v) => {
-  if (typeof v !== 'boolean') throw new ValueError(`${fn}: ${key} must be true or false, got ${String(v)}`);
-};
+export const boolean: OptionCheck = (fn, key, v) => void checkBoolean(v, fn, key);
 
 export const oneOf =
   (...choices: string[]): OptionCheck =>
-  (fn, key, v) => {
-    if (typeof v !== 'string' || !choices.includes(v)) throw new ValueError(`${fn}: ${key} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${String(v)}`);
-  };
+  (fn, key, v) =>
+    void checkOneOf(v, choices, fn, key);
 
 /** An object with these methods (a scheduler, a symbol), or null. */
 export const objectWith =
@@ -78,7 +81,7 @@ export function checkClassOptions(fn: string, opts: unknown, klass: abstract new
   }
   // a subclass's check of a key overrides its base's
   const spec: Record<string, OptionCheck> = Object.assign({}, ...specs.reverse());
-  checkOptions(fn, opts, complete ? Object.keys(spec) : Object.keys(opts ?? {}));
+  checkOptions(opts as Record<string, unknown> | undefined, complete ? Object.keys(spec) : Object.keys(opts ?? {}), fn);
   const given = (opts ?? {}) as Record<string, unknown>;
   for (const [key, check] of Object.entries(spec)) {
     if (given[key] !== undefined || check.required) check(fn, key, given[key]);

@@ -128,7 +128,7 @@ describe('scheduler errors', () => {
     expectError(
       () => new FactorScheduler({ step: 2, warmupMode: 'cubic' as 'linear' }),
       ValueError,
-      /FactorScheduler: warmupMode must be one of 'linear', 'constant', got cubic/,
+      /FactorScheduler: warmupMode must be one of 'linear', 'constant', got 'cubic'/,
     );
   });
 

@@ -4,7 +4,7 @@
 // `fit({ numEpoch: NaN })` must not silently train nothing. Values that are objects (iterators,
 // initializers, optimizers, kvstores, parameter dicts) are checked where they are used.
 
-import { checkFiniteNumber, checkOptions, ValueError } from '@bkt/ndarray';
+import { checkBoolean, checkInteger, checkOptions, ValueError } from '@bkt/ndarray';
 import type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions } from './base-module.js';
 import type { BucketingLoadOptions, BucketingModuleOptions } from './bucketing-module.js';
 import type { ModuleOptions } from './module.js';
@@ -13,13 +13,13 @@ import type { ModuleOptions } from './module.js';
 type Kind = 'flag' | 'count' | 'countOrNull' | 'object';
 
 function check<T>(fn: string, opts: T, spec: Readonly<Record<keyof T & string, Kind>>): void {
-  checkOptions(fn, opts, Object.keys(spec));
+  checkOptions(opts as Record<string, unknown> | undefined, Object.keys(spec), fn);
   if (opts === undefined) return;
   for (const [key, value] of Object.entries(opts as Record<string, unknown>)) {
     if (value === undefined) continue;
     const kind = spec[key as keyof T & string];
-    if (kind === 'flag' && typeof value !== 'boolean') throw new ValueError(`${fn}: ${key} must be true or false, got ${String(value)}`);
-    if (kind === 'count' || (kind === 'countOrNull' && value !== null)) checkFiniteNumber(fn, key, value, { min: 0, integer: true });
+    if (kind === 'flag') checkBoolean(value, fn, key);
+    if (kind === 'count' || (kind === 'countOrNull' && value !== null)) checkInteger(value, fn, key, { min: 0 });
   }
 }
 

@@ -34,7 +34,7 @@ export class SequentialModule extends BaseModule {
 
   constructor(opts: { logger?: Logger } = {}) {
     super(opts);
-    checkOptions('SequentialModule', opts, ['logger']);
+    checkOptions(opts, ['logger'], 'SequentialModule');
   }
 
   /** Appends a module; the chain must then be bound and initialized again. Returns this, for chaining. */

@@ -59,8 +59,8 @@ export interface OneHotOptions {
 export function oneHot(indices: NDArray, depth: number, opts?: OneHotOptions): NDArray {
   const o = checkOptions(opts, ['onValue', 'offValue', 'dtype'], 'oneHot');
   const dtype = checkDType(o.dtype ?? 'float32', 'oneHot');
-  const on = checkFiniteNumber(o.onValue, 'oneHot', 'onValue', 1);
-  const off = checkFiniteNumber(o.offValue, 'oneHot', 'offValue', 0);
+  const on = checkFiniteNumber(o.onValue, 'oneHot', 'onValue', { fallback: 1 });
+  const off = checkFiniteNumber(o.offValue, 'oneHot', 'offValue', { fallback: 0 });
   return NDArray.fromHandle(native.oneHot(indices.handle, depth, on, off, DTYPE_CODES[dtype]));
 }
 
