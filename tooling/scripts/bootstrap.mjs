@@ -41,11 +41,19 @@ function openblasPresent() {
   return lib && header;
 }
 
-// Required packages stop the setup when they cannot be installed. Debian's chromium and qemu-user are
-// wanted only by `test` and, when they cannot be installed, the one test that needs each skips.
+// Open MPI's launcher and its C headers (mpicxx --showme reads both).
+function mpiPresent() {
+  return has('mpirun') && has('mpicxx', ['--showme:compile']);
+}
+
+// Required packages stop the setup when they cannot be installed. The wanted ones do not: Open MPI
+// (@bkt/kvstore's MPI addon is built only when it is present; without it only create('dist_*') fails),
+// and, for `test` only, Debian's chromium and qemu-user; when one cannot be installed, what needs it skips.
 const optionalFor = {
+  'openmpi-bin': 'the dist_* kvstores and their tests',
+  'libopenmpi-dev': 'the dist_* kvstores and their tests',
   chromium: 'the report render test',
-  'qemu-user': "the test that runs the prebuilt addon on a CPU without AVX-512",
+  'qemu-user': 'the test that runs the prebuilt addon on a CPU without AVX-512',
 };
 function ensureSystemPackages() {
   const missing = [];
@@ -55,6 +63,7 @@ function ensureSystemPackages() {
   if (!has('make')) missing.push('make');
   if (!has('python3')) missing.push('python3');
   const wanted = [];
+  if (!mpiPresent()) wanted.push('openmpi-bin', 'libopenmpi-dev');
   if (mode === 'test' && !existsSync('/usr/bin/chromium')) wanted.push('chromium');
   if (mode === 'test' && process.arch === 'x64' && !has('qemu-x86_64', ['-version'])) wanted.push('qemu-user');
   if (missing.length === 0 && wanted.length === 0) return;

@@ -52,7 +52,14 @@ export function bucketStats(lengths: readonly number[], buckets: readonly number
   return stats;
 }
 
-/** MXNet's BucketSentenceIter with padding (and invalid label) 0. */
-export function bucketIter(sentences: readonly number[][], batchSize: number, buckets: readonly number[], layout: 'NT' | 'TN', logger: Logger): BucketSentenceIter {
-  return new BucketSentenceIter(sentences, batchSize, { buckets, invalidLabel: 0, layout, logger });
+/** MXNet's BucketSentenceIter with padding (and invalid label) 0; `part` serves a distributed worker's share. */
+export function bucketIter(
+  sentences: readonly number[][],
+  batchSize: number,
+  buckets: readonly number[],
+  layout: 'NT' | 'TN',
+  logger: Logger,
+  part: { numParts: number; partIndex: number } = { numParts: 1, partIndex: 0 },
+): BucketSentenceIter {
+  return new BucketSentenceIter(sentences, batchSize, { buckets, invalidLabel: 0, layout, logger, ...part });
 }

@@ -71,6 +71,18 @@ export class GradientCompression {
     return r;
   }
 
+  /** Quantizes one sender's gradient for `key` against its residual (sending slot 0): the packed words. */
+  quantize(key: KVKey, value: NDArray): NDArray {
+    return quantize2bit(value, this.#residual(key, 0, value), this.#threshold);
+  }
+
+  /** The decoded values of several senders' packed words for an array of `shape`, summed in order. */
+  decodeSum(words: readonly NDArray[], shape: readonly number[]): Merged {
+    let sum: Merged | null = null;
+    for (const w of words) sum = accumulate(sum, { array: dequantize2bit(w, this.#threshold, shape), owned: true });
+    return sum!;
+  }
+
   /** MXNet's compressed reduce: quantize on each sender, move the words to ctx, dequantize, sum in order. */
   reduce(key: KVKey, values: readonly NDArray[], ctx: Context): Merged {
     let sum: Merged | null = null;

@@ -6,3 +6,4 @@ export { LocalStore } from './local-store.js';
 export { DeviceStore } from './device-store.js';
 export { GradientCompression, type GradientCompressionParams } from './gradient-compression.js';
 export { create, knownKVStoreTypes } from './create.js';
+export { DistSyncStore } from './distributed/dist-sync-store.js';

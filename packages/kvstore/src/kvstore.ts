@@ -129,6 +129,16 @@ export abstract class KVStoreBase implements KVStore {
   protected abstract release(): void;
   abstract setGradientCompression(params: GradientCompressionParams): void;
 
+  /** Merges the pushed groups of one call, in order; a distributed store fuses them into few messages. */
+  protected pushAll(groups: readonly KeyGroup[]): void {
+    for (const g of groups) this.pushKey(g);
+  }
+
+  /** What the store knows about `key` (undefined before its init). */
+  protected keyInfo(key: KVKey): KeyInfo | undefined {
+    return this.#keys.get(key);
+  }
+
   /** A store's extra checks of pushed arrays, run before anything changes. */
   protected checkPush(_op: string, _group: KeyGroup): void {}
 
@@ -155,8 +165,7 @@ export abstract class KVStoreBase implements KVStore {
   }
 
   push(keys: KVKeys, values: KVValues, priority = 0): void {
-    const groups = this.pushGroups('push', keys, values, priority);
-    for (const g of groups) this.pushKey(g);
+    this.pushAll(this.pushGroups('push', keys, values, priority));
   }
 
   pull(keys: KVKeys, outs: KVValues, priority = 0, ignoreSparse = true): void {
@@ -186,7 +195,7 @@ export abstract class KVStoreBase implements KVStore {
   pushPull(keys: KVKeys, values: KVValues, outs?: KVValues, priority = 0): void {
     const pushes = this.pushGroups('pushPull', keys, values, priority);
     const pulls = this.pullGroups('pushPull', keys, outs ?? values, priority);
-    for (const g of pushes) this.pushKey(g);
+    this.pushAll(pushes);
     for (const g of pulls) this.pullKey(g);
   }
 

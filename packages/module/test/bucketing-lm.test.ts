@@ -5,8 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
-import { Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
-import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type BatchEndParam,
@@ -18,9 +16,9 @@ import {
   type BucketKey,
   moduleCheckpoint,
   Perplexity,
-  type SymGen,
   Xavier,
 } from '../src/index.js';
+import { lstmLMSymGen } from './lm-sym-gen.js';
 
 const quiet = (): void => {};
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-bucketing-lm-'));
@@ -29,16 +27,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const VOCAB = 24;
 const HIDDEN = 200;
 
-/** lstm_bucketing.py's sym_gen (2 × LSTM 200, embed 200); padding (label 0) ignored by the loss. */
-const symGen: SymGen = (key) => {
-  const stack = new SequentialRNNCell();
-  for (let i = 0; i < 2; i++) stack.add(new LSTMCell(HIDDEN, { prefix: `lstm_l${i}_` }));
-  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: VOCAB, outputDim: HIDDEN });
-  const { outputs } = stack.unroll(key as number, embed, { mergeOutputs: true });
-  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, HIDDEN] }), name: 'pred', numHidden: VOCAB });
-  const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
-  return [SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }), ['data'], ['softmax_label']];
-};
+/** lstm_bucketing.py's sym_gen (2 × LSTM 200, embed 200). */
+const symGen = lstmLMSymGen(VOCAB, HIDDEN);
 
 /** A noisy deterministic source: the next token is (3·prev + 1) mod (V−1) + 1 with probability 0.85. */
 function corpus(n: number, minLen: number, maxLen: number, seed: number): number[][] {

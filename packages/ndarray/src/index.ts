@@ -18,7 +18,7 @@ export type { NativeHandle } from './native.js';
 export { save, load, loadFromBuffer } from './io.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { readFileChecked } from './read-file-checked.js';
-export { Plan, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstruction } from './plan.js';
+export { Plan, sharedBytes, viewBytes, isKernelName, Kernel, type KernelName, type PlanInstruction } from './plan.js';
 export * from './ops/reduce.js';
 export * from './ops/softmax.js';
 export * from './ops/linalg.js';

@@ -12,6 +12,7 @@ interface PlanBinding {
   planRun(plan: number, begin: number, end: number, isTrain: boolean): void;
   planDispose(plan: number): void;
   viewBytes(buffer: NativeHandle, byteOffset: number, shape: readonly number[], dtype: number): NativeHandle;
+  sharedBytes(array: NativeHandle): ArrayBuffer;
 }
 
 const native = binding<PlanBinding>();
@@ -76,4 +77,13 @@ export class Plan {
 /** A view of `buffer`'s bytes [byteOffset, …) as an array of `shape` and `dtype` (no copy). */
 export function viewBytes(buffer: NDArray, byteOffset: number, shape: readonly number[], dtype: DType): NDArray {
   return NDArray.fromHandle(native.viewBytes(buffer.handle, byteOffset, shape, DTYPE_CODES[dtype]));
+}
+
+/**
+ * The bytes of `array` itself (no copy) as an ArrayBuffer, for another native addon to read and write
+ * in place (the MPI addon of @bkt/kvstore). The buffer keeps the memory alive while it is reachable,
+ * even after `array` is disposed; a zero-size array gives an empty buffer.
+ */
+export function sharedBytes(array: NDArray): ArrayBuffer {
+  return native.sharedBytes(array.handle);
 }

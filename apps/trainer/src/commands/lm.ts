@@ -9,13 +9,14 @@ import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js'
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
 import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
 import type { CheckpointRef, ContextSpec, InitSpec, ResumeRef } from '../options.js';
-import { type RunDisplay, runDisplay } from '../progress.js';
+import { plainDisplay, type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
 import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
+import { joinJob } from '../distributed.js';
 
 export interface LmOptions extends OptimizerChoice {
   train?: string;
@@ -118,23 +119,29 @@ const gapText = (ppl: number | null, floor: number | null): string =>
   ppl === null || floor === null ? '' : ` (floor ${floor.toFixed(2)}, ${ppl >= floor ? '+' : ''}${(((ppl - floor) / floor) * 100).toFixed(1)}%)`;
 
 /** Runs `bkt-train lm`; resolves with the exit code. */
-export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): Promise<number> {
+export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()): Promise<number> {
+  const job = joinJob(given.kvStore);
+  const primary = job.rank === 0;
+  // workers other than rank 0 train silently and write nothing
+  const o: LmOptions = primary ? given : { ...given, log: undefined };
+  const display = primary ? shown : plainDisplay(() => {});
   const log = display.log;
+  if (job.kv) log(`Distributed: ${job.numWorkers} workers (${given.kvStore}); this is rank 0, each worker trains every ${job.numWorkers}-th batch`);
   if (o.threads !== undefined) setNumThreads(o.threads);
   checkOptimizer(o);
   // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
-  const prefix = o.checkpoint ?? o.resume?.prefix;
+  const prefix = primary ? (o.checkpoint ?? o.resume?.prefix) : undefined;
   const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
   // every output folder is made and checked before the data is read and the model built
   if (prefix) ensureParentDir(o.checkpoint ? '--checkpoint' : '--resume', prefix);
   if (o.log) ensureParentDir('--log', o.log);
-  ensureParentDir('--report', reportFile);
+  if (primary) ensureParentDir('--report', reportFile);
   const { run, data, resume } = prepare(o, log);
   // the iterators shuffle once when made, so a resumed run seeds as its first run did
   random.seed(run.seed);
   const layout = layoutOf(run.model);
   const symGen = lmSymGen(run.model);
-  const trainIter = bucketIter(data.train, o.batchSize, run.buckets, layout, log);
+  const trainIter = bucketIter(data.train, o.batchSize, run.buckets, layout, log, { numParts: job.numWorkers, partIndex: job.rank });
   const validIter = bucketIter(data.valid, o.batchSize, run.buckets, layout, log);
   if (trainIter.numBatches === 0) throw new ValueError(`--batch-size ${o.batchSize}: no bucket holds that many training sentences`);
   const floorPpl = data.floorPpl;
@@ -157,17 +164,18 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
     mod.initParams({ initializer: initializerOf(o.init) });
   }
-  mod.initOptimizer({ kvstore: o.kvStore === 'none' ? null : o.kvStore, optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
+  mod.initOptimizer({ kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore), optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
 
   // a run resumed under its own prefix keeps the run files its checkpoints' manifests verified
   if (prefix && prefix !== resume?.prefix) saveRunFiles(prefix, run, data.vocab);
+  const writeReportFile = primary ? writeReport : (): void => {};
   const records: EpochRecord[] = o.log && resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
   const stats = bucketStats(
     data.train.map((s) => s.length),
     run.buckets,
   );
   const config = configTable(o, run, resume, data.train.length, data.valid.length);
-  const report = (status: string): void => writeReport(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
+  const report = (status: string): void => writeReportFile(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
 
   let stop = false;
   const onSigint = (): void => {
@@ -225,8 +233,8 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;
   if (end.interrupted) {
     const to = prefix ?? INTERRUPT_PREFIX;
-    if (!prefix) saveRunFiles(to, run, data.vocab);
-    saveLMCheckpoint(mod, to, end.epoch);
+    if (primary && !prefix) saveRunFiles(to, run, data.vocab);
+    if (primary) saveLMCheckpoint(mod, to, end.epoch);
     log(
       `Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params ` +
         `(continue with --resume ${to}:${end.epoch}, which restarts epoch ${end.epoch + 1} from these parameters)`,

@@ -9,6 +9,7 @@ import { shuffleInPlace } from '../util/shuffle.js';
 import { DataBatch } from './data-batch.js';
 import { DataDesc } from './data-desc.js';
 import { DataIter } from './data-iter.js';
+import { checkPartition } from './partition.js';
 
 export interface BucketSentenceIterOptions {
   /** Bucket lengths; by default every sentence length that occurs at least batchSize times. */
@@ -22,6 +23,14 @@ export interface BucketSentenceIterOptions {
   layout?: string;
   /** Where the dropped-sentence warning goes. Default console.warn. */
   logger?: (message: string) => void;
+  /**
+   * Workers of a distributed job sharing the data (default 1). Every worker plans the same batches
+   * (the shuffles follow the global seed) and serves every numParts-th of them, the same number on
+   * each worker, so no worker of a 'dist_sync' job waits for a step the others never take.
+   */
+  numParts?: number;
+  /** The worker this iterator serves, in [0, numParts). Default 0. */
+  partIndex?: number;
 }
 
 // Index of the first bucket >= len (Python's bisect_left on a sorted list).
@@ -56,6 +65,10 @@ export class BucketSentenceIter extends DataIter {
   private readonly rows: number[][][];
   /** [bucket index, first row] of every batch, in the current (shuffled) order. */
   private readonly plan: [number, number][];
+  /** The batches of plan this part serves this epoch. */
+  private served: [number, number][] = [];
+  private readonly numParts: number;
+  private readonly partIndex: number;
   private nddata: NDArray[] = [];
   private ndlabel: NDArray[] = [];
   private currIdx = 0;
@@ -71,6 +84,7 @@ export class BucketSentenceIter extends DataIter {
     this.dataName = opts.dataName ?? 'data';
     this.labelName = opts.labelName ?? 'softmax_label';
     this.dtype = opts.dtype ?? 'float32';
+    ({ numParts: this.numParts, partIndex: this.partIndex } = checkPartition('BucketSentenceIter', opts.numParts ?? 1, opts.partIndex ?? 0));
 
     let buckets: number[];
     if (opts.buckets && opts.buckets.length > 0) {
@@ -120,15 +134,16 @@ export class BucketSentenceIter extends DataIter {
     this.reset();
   }
 
-  /** Batches per epoch. */
+  /** Batches per epoch (this part's). */
   get numBatches(): number {
-    return this.plan.length;
+    return Math.floor(this.plan.length / this.numParts);
   }
 
   /** Reshuffles the batch order and the sentences within each bucket, and rebuilds the arrays. */
   override reset(): void {
     this.currIdx = 0;
     shuffleInPlace(this.plan);
+    this.served = this.plan.slice(0, this.numBatches * this.numParts).filter((_, k) => k % this.numParts === this.partIndex);
     for (const r of this.rows) shuffleInPlace(r);
     this.releaseBatch();
     for (const a of [...this.nddata, ...this.ndlabel]) a.dispose();
@@ -152,8 +167,8 @@ export class BucketSentenceIter extends DataIter {
 
   override next(): IteratorResult<DataBatch, undefined> {
     this.releaseBatch();
-    if (this.currIdx === this.plan.length) return { done: true, value: undefined };
-    const [i, j] = this.plan[this.currIdx]!;
+    if (this.currIdx === this.served.length) return { done: true, value: undefined };
+    const [i, j] = this.served[this.currIdx]!;
     this.currIdx += 1;
     const cut = (a: NDArray): NDArray => {
       const rows = a.slice(j, j + this.batchSize);

@@ -13,6 +13,7 @@ import { shuffleInPlace } from '../util/shuffle.js';
 import { DataBatch } from './data-batch.js';
 import { DataDesc } from './data-desc.js';
 import { DataIter } from './data-iter.js';
+import { checkPartition, partRange } from './partition.js';
 
 /** One array, a list (named `_0_<name>`, `_1_<name>` … when more than one), or arrays by name. */
 export type ArraySource =
@@ -32,6 +33,10 @@ export interface NDArrayIterOptions {
   labelName?: string;
   /** Axis letters; the batch axis is the position of `N` (0 when there is none). Default 'NCHW'. */
   layout?: string;
+  /** Split the examples into this many contiguous parts (one per worker of a distributed job). Default 1. */
+  numParts?: number;
+  /** The part this iterator serves, in [0, numParts). Default 0. */
+  partIndex?: number;
 }
 
 const HANDLES: readonly LastBatchHandle[] = ['pad', 'discard', 'roll_over'];
@@ -73,6 +78,7 @@ export class NDArrayIter extends DataIter {
   readonly shuffle: boolean;
   readonly lastBatchHandle: LastBatchHandle;
   readonly layout: string;
+  /** Examples this iterator serves (its part's, with numParts). */
   readonly numData: number;
   readonly provideData: readonly DataDesc[];
   readonly provideLabel: readonly DataDesc[];
@@ -110,14 +116,15 @@ export class NDArrayIter extends DataIter {
         throw new ShapeError(`NDArrayIter: '${name}' of shape (${a.shape.join(', ')}) has no batch axis ${this.batchAxis} (layout ${this.layout})`);
       }
     }
-    this.numData = this.data[0]![1].shape[this.batchAxis]!;
+    const total = this.data[0]![1].shape[this.batchAxis]!;
     for (const [name, a] of all) {
-      if (a.shape[this.batchAxis] !== this.numData) {
-        throw new ShapeError(
-          `NDArrayIter: '${name}' has ${a.shape[this.batchAxis]} examples but '${this.data[0]![0]}' has ${this.numData}`,
-        );
+      if (a.shape[this.batchAxis] !== total) {
+        throw new ShapeError(`NDArrayIter: '${name}' has ${a.shape[this.batchAxis]} examples but '${this.data[0]![0]}' has ${total}`);
       }
     }
+    const { numParts, partIndex } = checkPartition('NDArrayIter', opts.numParts ?? 1, opts.partIndex ?? 0);
+    const [first, end] = numParts === 1 ? [0, total] : partRange('NDArrayIter', total, numParts, partIndex);
+    this.numData = end - first;
     const desc = ([name, a]: [string, NDArray]): DataDesc => {
       const shape = [...a.shape];
       shape[this.batchAxis] = batchSize;
@@ -126,12 +133,12 @@ export class NDArrayIter extends DataIter {
     this.provideData = this.data.map(desc);
     this.provideLabel = this.label.map(desc);
 
-    this.order = Int32Array.from({ length: this.numData }, (_, i) => i);
+    this.order = Int32Array.from({ length: this.numData }, (_, i) => first + i);
     this.cursor = -batchSize;
     this.reset();
   }
 
-  /** The current example order (a permutation of 0…numData-1; the identity without shuffle). */
+  /** The current example order (a permutation of this part's example indices, in order without shuffle). */
   get idx(): readonly number[] {
     return Array.from(this.order);
   }

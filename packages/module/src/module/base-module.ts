@@ -13,6 +13,7 @@ import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import { create as createMetric, type MetricSpec } from '../metrics/create.js';
 import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
+import type { KVStore } from '@bkt/kvstore';
 import { checkFitOptions, checkIterPredictOptions, checkPredictOptions, checkScoreOptions, checkSetParamsOptions } from './check-options.js';
 import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
@@ -109,6 +110,11 @@ export abstract class BaseModule {
 
   get symbol(): SavableSymbol | null {
     return this._symbol;
+  }
+
+  /** The kvstore the optimizer uses (null without one, or before initOptimizer). */
+  get kvstore(): KVStore | null {
+    return null;
   }
 
   // --- state checks: a typed error naming the call, never a bare assert -----------------------
@@ -231,6 +237,10 @@ export abstract class BaseModule {
       forceInit: opts.forceInit ?? false,
     });
     this.initOptimizer({ kvstore: opts.kvstore ?? 'local', optimizer: opts.optimizer ?? 'sgd', optimizerParams: opts.optimizerParams ?? { learningRate: 0.01 } });
+    // In a distributed job every worker trains, but only rank 0 logs, validates and runs the callbacks
+    // (checkpoints, Speedometer): the workers hold the same parameters.
+    const primary = (this.kvstore?.rank ?? 0) === 0;
+    const log = primary ? this.logger : (): void => {};
 
     // A string metric gives validation its own fresh metric; an object is shared (score resets it).
     const validationSpec = opts.validationMetric ?? evalMetricSpec;
@@ -255,19 +265,19 @@ export abstract class BaseModule {
         opts.monitor?.tocPrint();
         let evalNameVals: NameValue[] | undefined;
         if (endOfBatch) evalNameVals = evalMetric.getGlobalNameValue();
-        callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric, locals: { batch, evalNameVals } });
+        if (primary) callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric, locals: { batch, evalNameVals } });
         nbatch += 1;
-        if (endOfBatch) for (const [name, value] of evalNameVals!) this.logger(`Epoch[${epoch}] Train-${name}=${value}`);
+        if (endOfBatch) for (const [name, value] of evalNameVals!) log(`Epoch[${epoch}] Train-${name}=${value}`);
       }
-      this.logger(`Epoch[${epoch}] Time cost=${((Date.now() - tic) / 1000).toFixed(3)}`);
+      log(`Epoch[${epoch}] Time cost=${((Date.now() - tic) / 1000).toFixed(3)}`);
 
       // Sync aux params across devices (get averages over devices, set broadcasts them back).
       const [argParams, auxParams] = this.getParams();
       this.setParams(argParams, auxParams);
 
-      callEpochEnd(opts.epochEndCallback, epoch, this.symbol, argParams, auxParams);
+      if (primary) callEpochEnd(opts.epochEndCallback, epoch, this.symbol, argParams, auxParams);
 
-      if (opts.evalData) {
+      if (opts.evalData && primary) {
         const res = this.score(opts.evalData, validationSpec, {
           scoreEndCallback: opts.evalEndCallback,
           batchEndCallback: opts.evalBatchEndCallback,

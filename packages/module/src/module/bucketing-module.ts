@@ -345,6 +345,11 @@ export class BucketingModule extends BaseModule {
     }
   }
 
+  /** The kvstore every bucket uses (null without one, or before initOptimizer). */
+  override get kvstore(): Module['kvstore'] {
+    return this.binded ? this.#current('kvstore').kvstore : null;
+  }
+
   /** The optimizer every bucket uses (null before initOptimizer). */
   get optimizer(): Module['optimizer'] {
     return this.binded ? this.#current('optimizer').optimizer : null;

@@ -447,7 +447,8 @@ export class Module extends BaseModule {
       if (Object.values(this.#argParams!).some((a) => a.size > 16 * 1024 * 1024)) updateOnKV = false;
     }
 
-    const batchSize = this.#group!.batchSize;
+    // MXNet's rule: a synchronous distributed store sums the gradients of every worker's batch.
+    const batchSize = this.#group!.batchSize * (kv !== null && kv.type.includes('dist') && kv.type.includes('_sync') ? kv.numWorkers : 1);
     const idx2name = Object.fromEntries(this.#indexEntries([...this.#paramIndex.keys()], updateOnKV));
 
     const spec = opts.optimizer ?? 'sgd';
@@ -509,8 +510,8 @@ export class Module extends BaseModule {
     return this.#optimizer;
   }
 
-  /** The kvstore summing gradients across contexts (null with one context and a local type). */
-  get kvstore(): KVStore | null {
+  /** The kvstore summing gradients across contexts or workers (null with one context and a local type). */
+  override get kvstore(): KVStore | null {
     return this.#kvstore;
   }
 
@@ -621,22 +622,26 @@ export class Module extends BaseModule {
     this.#group!.backward(outGrads);
   }
 
-  /** One fused update per parameter (and per device when updating locally). */
+  /**
+   * One fused update per parameter (and per device when updating locally). With a kvstore, all the
+   * parameters go in one pushPull call, which a distributed store sends in a few fused messages.
+   */
   update(): void {
     this.requireOptimizer('update');
     this.#paramsDirty = true;
     const params = this.#group!.paramArrays;
     const grads = this.#group!.gradArrays;
     const numDevice = this.contexts.length;
-    this.#paramNames.forEach((name, i) => {
+    const pushed = this.#paramNames.flatMap((name, i) => (grads[i]!.length === 0 ? [] : [{ name, i }]));
+    if (this.#kvstore && pushed.length > 0) {
+      const names = pushed.map((p) => p.name);
+      const g = pushed.map((p) => grads[p.i]!);
+      this.#kvstore.pushPull(names, g, this.#updateOnKVStore ? pushed.map((p) => params[p.i]!) : g);
+    }
+    if (this.#updateOnKVStore) return;
+    pushed.forEach(({ name, i }) => {
       const g = grads[i]!;
-      if (g.length === 0) return;
       const index = this.#paramIndex.get(name)!;
-      if (this.#updateOnKVStore) {
-        this.#kvstore!.pushPull(name, g, params[i]!, -index);
-        return;
-      }
-      if (this.#kvstore) this.#kvstore.pushPull(name, g, g, -index);
       const rowSparse = this.#rowSparseParams.has(name);
       g.forEach((grad, k) => {
         // The executors compute a row_sparse parameter's gradient densely; the updater gets it as

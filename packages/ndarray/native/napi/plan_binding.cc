@@ -84,6 +84,15 @@ BKT_BINDING(jsViewBytes) {
                                         dtypeArg(info, 3, "viewBytes")));
 }
 
+// sharedBytes(array) -> an ArrayBuffer over the array's own bytes (no copy), for native code of other
+// packages (the MPI addon of @bkt/kvstore) to read and write in place. The ArrayBuffer keeps the
+// storage alive until it is collected, so the memory outlives a disposed handle.
+BKT_BINDING(jsSharedBytes) {
+  auto* kept = new Tensor(tensorArg(info, 0, "sharedBytes", "array"));
+  return Napi::ArrayBuffer::New(info.Env(), kept->raw(), kept->nbytes(),
+                                [](Napi::Env, void*, Tensor* t) { delete t; }, kept);
+}
+
 }  // namespace
 
 void registerPlan(Napi::Env env, Napi::Object exports) {
@@ -92,6 +101,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planRun", Napi::Function::New(env, jsPlanRun));
   exports.Set("planDispose", Napi::Function::New(env, jsPlanDispose));
   exports.Set("viewBytes", Napi::Function::New(env, jsViewBytes));
+  exports.Set("sharedBytes", Napi::Function::New(env, jsSharedBytes));
 }
 
 }  // namespace bkt::napi
