@@ -13,8 +13,54 @@ export const AttributeType = onnx.AttributeProto.AttributeType;
 /** IR version 8: ONNX 1.10, the schema this package encodes with (opsets up to 15). */
 export const IR_VERSION = 8;
 
+type Int64 = number | { toNumber(): number };
+
+// A decoded model as protobufjs builds it: repeated fields are arrays, scalars have their defaults.
+export interface DecodedTensor {
+  name: string;
+  dims: Int64[];
+  dataType: number;
+  rawData: Uint8Array;
+  floatData: number[];
+  int32Data: number[];
+  int64Data: Int64[];
+}
+export interface DecodedAttribute {
+  name: string;
+  type: number;
+  i: Int64;
+  f: number;
+  s: Uint8Array;
+  t?: DecodedTensor | null;
+  ints: Int64[];
+  floats: number[];
+  strings: Uint8Array[];
+}
+export interface DecodedNode {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attribute: DecodedAttribute[];
+}
+export interface DecodedValueInfo {
+  name: string;
+  type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: Int64 | null; dimParam?: string | null }[] } | null } | null } | null;
+}
+export interface DecodedGraph {
+  node: DecodedNode[];
+  initializer: DecodedTensor[];
+  input: DecodedValueInfo[];
+  output: DecodedValueInfo[];
+}
+export interface DecodedModel {
+  opsetImport: { domain: string; version: Int64 }[];
+  graph?: DecodedGraph | null;
+}
+
 /** int64 fields decode as numbers or protobufjs Longs; both become numbers (exact below 2^53). */
-export function toNumber(v: number | { toNumber(): number } | null | undefined): number {
+export function toNumber(v: Int64 | null | undefined): number {
   if (v === null || v === undefined) return 0;
   return typeof v === 'number' ? v : v.toNumber();
 }
@@ -34,7 +80,7 @@ export function int64Tensor(name: string, dims: readonly number[], data: readonl
 }
 
 /** The values of a float32 or integer initializer, as float32 (bkt's parameter type). */
-export function tensorValues(t: InstanceType<typeof onnx.TensorProto>, where: string): { dims: number[]; data: Float32Array } {
+export function tensorValues(t: DecodedTensor, where: string): { dims: number[]; data: Float32Array } {
   const dims = t.dims.map((d) => toNumber(d));
   const size = dims.reduce((a, b) => a * b, 1);
   let data: Float32Array;

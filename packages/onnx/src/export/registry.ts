@@ -2,6 +2,7 @@
 // under ops/ and registers itself there.
 
 import type { Node } from '@bkt/symbol';
+import { MappingRegistry } from '../mapping-registry.js';
 import type { ExportContext } from './context.js';
 
 export interface OpExporter {
@@ -11,17 +12,9 @@ export interface OpExporter {
   convert(ctx: ExportContext): void;
 }
 
-const exporters = new Map<string, OpExporter>();
+const exporters = new MappingRegistry<OpExporter>();
 
-export function registerExporter(names: string | readonly string[], exporter: OpExporter): void {
-  for (const name of typeof names === 'string' ? [names] : names) exporters.set(name, exporter);
-}
-
-export function findExporter(opName: string): OpExporter | undefined {
-  return exporters.get(opName);
-}
-
+export const registerExporter = (names: string | readonly string[], exporter: OpExporter): void => exporters.register(names, exporter);
+export const findExporter = (opName: string): OpExporter | undefined => exporters.find(opName);
 /** The bkt operators exportONNX maps, sorted. */
-export function listExportableOps(): string[] {
-  return [...exporters.keys()].sort();
-}
+export const listExportableOps = (): string[] => exporters.list();

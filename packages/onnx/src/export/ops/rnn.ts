@@ -6,6 +6,7 @@
 
 import type { Node } from '@bkt/symbol';
 import type { ExportContext } from '../context.js';
+import { ONNX_GATE_SOURCES, permuteGates } from '../../rnn-gates.js';
 import { registerExporter } from '../registry.js';
 
 interface Params {
@@ -21,18 +22,11 @@ interface Params {
 }
 
 const ONNX_OP = { lstm: 'LSTM', gru: 'GRU', rnn_relu: 'RNN', rnn_tanh: 'RNN' } as const;
-/** For each ONNX gate position, the MXNet gate it takes. */
-const GATE_ORDER = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn_relu: [0], rnn_tanh: [0] } as const;
 
 const isZeros = (node: Node, i: number): boolean => node.inputs[i]?.node.op?.name === '_zeros';
 
 function stateInputs(p: Params): number[] {
   return p.mode === 'lstm' ? [2, 3] : [2];
-}
-
-// Copies `rows` of `cols` values per MXNet gate from `src` at `offset`, in ONNX gate order, into `dst` at `at`.
-function reorderGates(src: Float32Array, offset: number, dst: Float32Array, at: number, order: readonly number[], block: number): void {
-  order.forEach((g, k) => dst.set(src.subarray(offset + g * block, offset + (g + 1) * block), at + k * block));
 }
 
 function convert(ctx: ExportContext): void {
@@ -44,7 +38,7 @@ function convert(ctx: ExportContext): void {
   if (!params) ctx.fail('its parameters must be a parameter (given in argParams), not a computed value');
   const H = p.stateSize;
   const dirs = p.bidirectional ? 2 : 1;
-  const order = GATE_ORDER[p.mode];
+  const order = ONNX_GATE_SOURCES[p.mode];
   const G = order.length;
   const inputSize = ctx.inputShape(0)[2]!;
   const layerInput = (l: number): number => (l === 0 ? inputSize : dirs * H);
@@ -63,13 +57,13 @@ function convert(ctx: ExportContext): void {
     const R = new Float32Array(dirs * G * H * H);
     const B = new Float32Array(dirs * 2 * G * H);
     for (let d = 0; d < dirs; d++) {
-      reorderGates(params.data, wOffset, W, d * G * H * I, order, H * I);
+      permuteGates(params.data, wOffset, W, d * G * H * I, order, H * I);
       wOffset += G * H * I;
-      reorderGates(params.data, wOffset, R, d * G * H * H, order, H * H);
+      permuteGates(params.data, wOffset, R, d * G * H * H, order, H * H);
       wOffset += G * H * H;
-      reorderGates(params.data, bOffset, B, d * 2 * G * H, order, H);
+      permuteGates(params.data, bOffset, B, d * 2 * G * H, order, H);
       bOffset += G * H;
-      reorderGates(params.data, bOffset, B, d * 2 * G * H + G * H, order, H);
+      permuteGates(params.data, bOffset, B, d * 2 * G * H + G * H, order, H);
       bOffset += G * H;
     }
     const prefix = `${ctx.node.name}_l${l}`;
