@@ -3,30 +3,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../src/corpus/index.js';
 import { readMetricsLog } from '../src/metrics-log.js';
-import { buildProgram } from '../src/program.js';
+import { cli } from './cli-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-lm-'));
 const TINY = ['--sentences', '300', '--optimizer', 'adam', '--lr', '0.01', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '8', '--num-buckets', '3', '--seed', '7', '--disp-batches', '5'];
-
-// Runs bkt-train with `args`; returns the exit code and what it printed.
-async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = 0;
-  try {
-    await buildProgram().parseAsync(['node', 'bkt-train', ...args]);
-    return { code: Number(process.exitCode ?? 0), out, err };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    process.exitCode = 0;
-  }
-}
 
 // In folders that do not exist yet: the trainer creates them.
 const A = join(dir, 'runs', 'a');
