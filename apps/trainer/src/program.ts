@@ -97,12 +97,10 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
 
   program
     .command('export')
-    .description('write a checkpoint as an ONNX model for onnxruntime (fused LMs: any sequence length and batch)')
+    .description('write a checkpoint as an ONNX model for onnxruntime (any sequence length and batch size)')
     .addOption(checkpointRefOption('the checkpoint to export'))
     .requiredOption('--out <file>', 'the .onnx file to write (atomically)')
     .option('--opset <n>', 'ONNX opset (13 to 15)', intAtLeast(13), 13)
-    .option('--seq-len <n>', 'unrolled LMs: the time steps in the file (default: the largest bucket)', intAtLeast(1))
-    .option('--batch-size <n>', 'unrolled LMs: the batch size in the file', intAtLeast(1))
     .option('--json', 'print one JSON object')
     .action((opts) => run(() => runExport(opts)));
 

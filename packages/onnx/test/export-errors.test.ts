@@ -1,7 +1,7 @@
 // exportONNX refuses what it cannot write faithfully, with typed errors naming what is wrong.
 
 import { ValueError, random, seed } from '@bkt/ndarray';
-import { FullyConnected, LeakyReLU, SoftmaxOutput, Variable } from '@bkt/symbol';
+import { FullyConnected, Group, LeakyReLU, SoftmaxOutput, Variable } from '@bkt/symbol';
 import { LSTMCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import { exportONNX } from '../src/index.js';
@@ -40,13 +40,17 @@ describe('exportONNX errors', () => {
   });
 
   it('a shape baked into the graph cannot follow a dynamic axis', () => {
+    // unmerged outputs: the cells are not fused and export step by step
     const cell = new LSTMCell(4, { prefix: 'l0_' });
-    const { outputs } = cell.unroll(2, Variable('data'), { layout: 'NTC', mergeOutputs: true });
-    const sym = outputs as ReturnType<typeof Variable>;
+    const { outputs } = cell.unroll(2, Variable('data'), { layout: 'NTC', mergeOutputs: false });
+    const sym = Group(outputs as ReturnType<typeof Variable>[]);
     const shapes = sym.inferShape({ data: [3, 2, 5] });
     const argParams = Object.fromEntries(sym.listArguments().map((n, i) => [n, random.uniform(-1, 1, shapes.argShapes[i]!)]).filter(([n]) => n !== 'data'));
     expect(() => exportONNX(sym, argParams, {}, { inputShapes: { data: [3, 2, 5] }, dynamicAxes: { data: { 0: 'batch' } } })).toThrow(
       /_zeros 'l0_begin_state_0': a _zeros constant needs a static output shape/,
+    );
+    expect(() => exportONNX(sym, argParams, {}, { inputShapes: { data: [3, 2, 5] }, dynamicAxes: { data: { 1: 'seq_len' } } })).toThrow(
+      /the graph does not allow the dynamic axes asked for \(data\): SliceChannel/,
     );
   });
 });

@@ -2,9 +2,11 @@
 // sizes of the dynamic axis from one exported file.
 
 import { seed } from '@bkt/ndarray';
-import type { Symbol } from '@bkt/symbol';
+import { Group, type Symbol, Variable } from '@bkt/symbol';
+import { GRUCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import { exportONNX } from '../src/index.js';
+import { onnx } from '../src/proto.js';
 import { VOCAB, cnn, lm, mlp } from './models.js';
 import { bktForward, type Feed, ortForward, randomParams, relativeError, tokenFeed, uniformFeed } from './helpers.js';
 
@@ -45,13 +47,25 @@ describe('exportONNX round trip through onnxruntime-node', () => {
     for (const [t, n] of [[5, 3], [9, 2]] as const) await expectSame(lm(cell, true, t), params, model, { data: tokenFeed([t, n], VOCAB) }, { softmax_label: [t, n] });
   });
 
-  it.each(['lstm', 'gru'] as const)('the unrolled %s LM: its steps are explicit, so one file per sequence length', async (cell) => {
+  it.each(['lstm', 'gru'] as const)('the unrolled %s LM, its cells fused into ONNX %s nodes: one file for lengths 4 and 7', async (cell) => {
     seed(4);
-    const params = randomParams(lm(cell, false, 4), { data: [3, 4], softmax_label: [3, 4] });
-    for (const t of [4, 6]) {
-      const sym = lm(cell, false, t);
-      const model = exportONNX(sym, params.argParams, params.auxParams, { inputShapes: { data: [3, t] } });
-      await expectSame(sym, params, model, { data: tokenFeed([3, t], VOCAB) }, { softmax_label: [3, t] });
-    }
+    const sym = lm(cell, false, 4);
+    const params = randomParams(sym, { data: [3, 4], softmax_label: [3, 4] });
+    const model = exportONNX(sym, params.argParams, params.auxParams, { inputShapes: { data: [3, 4] }, dynamicAxes: { data: { 0: 'batch', 1: 'seq_len' } } });
+    const ops = onnx.ModelProto.decode(model).graph!.node!.map((n) => n.opType);
+    expect(ops.filter((t) => t === cell.toUpperCase())).toHaveLength(2);
+    expect(ops).not.toContain('Split');
+    for (const [n, t] of [[3, 4], [2, 7]] as const) await expectSame(lm(cell, false, t), params, model, { data: tokenFeed([n, t], VOCAB) }, { softmax_label: [n, t] });
+  });
+
+  it('unrolled cells that are not a merged stack are exported step by step (fixed length)', async () => {
+    seed(11);
+    const cell = new GRUCell(5, { prefix: 'g_' });
+    const { outputs } = cell.unroll(3, Variable('data'), { layout: 'NTC', mergeOutputs: false });
+    const sym = Group(outputs as Symbol[]);
+    const params = randomParams(sym, { data: [2, 3, 4] });
+    const model = exportONNX(sym, params.argParams, params.auxParams, { inputShapes: { data: [2, 3, 4] } });
+    expect(onnx.ModelProto.decode(model).graph!.node!.map((n) => n.opType)).toContain('Split');
+    await expectSame(sym, params, model, { data: uniformFeed([2, 3, 4], -1, 1) });
   });
 });

@@ -2,7 +2,8 @@
 // outputs in bkt as the original model.
 
 import { FormatError, ValueError, seed } from '@bkt/ndarray';
-import type { Symbol } from '@bkt/symbol';
+import { Concat, type Symbol, Variable, expand_dims } from '@bkt/symbol';
+import { LSTMCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import { exportONNX, importONNX } from '../src/index.js';
 import { onnx } from '../src/proto.js';
@@ -40,9 +41,17 @@ describe('importONNX of exported models', () => {
     expectSameAfterImport(lm(cell, true, 6), { data: [6, 2], softmax_label: [6, 2] }, tokenFeed([6, 2], VOCAB), { data: { 0: 'seq_len' } });
   });
 
-  it.each(['lstm', 'gru'] as const)('unrolled %s LM (Split, Squeeze, Unsqueeze, Concat, ConstantOfShape)', (cell) => {
+  it.each(['lstm', 'gru'] as const)('unrolled %s LM (exported fused, with transposes around the RNN)', (cell) => {
     seed(10);
-    expectSameAfterImport(lm(cell, false, 3), { data: [2, 3], softmax_label: [2, 3] }, tokenFeed([2, 3], VOCAB));
+    expectSameAfterImport(lm(cell, false, 3), { data: [2, 3], softmax_label: [2, 3] }, tokenFeed([2, 3], VOCAB), { data: { 1: 'seq_len' } });
+  });
+
+  it('unrolled LSTM steps exported one by one (Split, Squeeze, Unsqueeze, Concat, ConstantOfShape, Gemm)', () => {
+    seed(12);
+    const { outputs } = new LSTMCell(5, { prefix: 'c_' }).unroll(3, Variable('data'), { layout: 'NTC', mergeOutputs: false });
+    const steps = outputs as Symbol[];
+    const sym = Concat({ data: steps.map((h, t) => expand_dims({ data: h, axis: 1, name: `e${t}` })), dim: 2, name: 'all' });
+    expectSameAfterImport(sym, { data: [2, 3, 4] }, uniformFeed([2, 3, 4], -1, 1));
   });
 });
 

@@ -1,10 +1,10 @@
-// `bkt-train export`: a checkpoint as an ONNX model for onnxruntime. The fused LM is written with
-// its sequence length and batch size symbolic (one file for every bucket); the unrolled LM spells
-// out each time step, so it is written for one sequence length and batch size.
+// `bkt-train export`: a checkpoint as an ONNX model for onnxruntime, with the sequence length and
+// the batch size left symbolic, so one file serves every bucket (unrolled cells are fused into
+// ONNX LSTM/GRU nodes by the exporter).
 
 import { statSync } from 'node:fs';
 import { loadParams } from '@bkt/module';
-import { ValueError, writeFileAtomic } from '@bkt/ndarray';
+import { writeFileAtomic } from '@bkt/ndarray';
 import { exportONNX } from '@bkt/onnx';
 import { layoutOf, lmSymGen } from '../model.js';
 import type { CheckpointRef } from '../options.js';
@@ -14,9 +14,6 @@ export interface ExportOptions {
   checkpoint: CheckpointRef;
   out: string;
   opset: number;
-  /** Unrolled LMs only: the time steps and batch size baked into the file (default: the largest bucket, 1). */
-  seqLen?: number;
-  batchSize?: number;
   json?: boolean;
 }
 
@@ -26,36 +23,34 @@ export async function runExport(o: ExportOptions): Promise<number> {
   const { run } = loadRunFiles(prefix);
   checkEpochExists(prefix, epoch);
   const { argParams, auxParams } = loadParams(prefix, epoch);
-  const fused = run.model.fused;
-  if (fused && (o.seqLen !== undefined || o.batchSize !== undefined)) {
-    throw new ValueError('--seq-len and --batch-size are for unrolled checkpoints; a fused one is exported with both left free');
-  }
-  const seqLen = o.seqLen ?? Math.max(...run.buckets);
-  const batch = o.batchSize ?? 1;
+  // The example sizes the graph is checked with: the largest bucket, batch 1.
+  const seqLen = Math.max(...run.buckets);
   const [symbol] = lmSymGen(run.model)(seqLen);
-  const shape = layoutOf(run.model) === 'TN' ? [seqLen, batch] : [batch, seqLen];
+  const layout = layoutOf(run.model);
+  const timeAxis = layout === 'TN' ? 0 : 1;
   const bytes = exportONNX(symbol, argParams, auxParams, {
-    inputShapes: { data: shape },
-    dynamicAxes: fused ? { data: { 0: 'seq_len', 1: 'batch' } } : {},
+    inputShapes: { data: timeAxis === 0 ? [seqLen, 1] : [1, seqLen] },
+    dynamicAxes: { data: { [timeAxis]: 'seq_len', [1 - timeAxis]: 'batch' } },
     opset: o.opset,
   });
   ensureParentDir(o.out);
   writeFileAtomic('bkt-train export', o.out, bytes);
-  const input = fused ? '(seq_len, batch)' : `(${batch}, ${seqLen})`;
+  const inputShape = timeAxis === 0 ? ['seq_len', 'batch'] : ['batch', 'seq_len'];
+  const rows = timeAxis === 0 ? 'seq_len·batch' : 'batch·seq_len';
   const result = {
     checkpoint: `${prefix}:${epoch}`,
     out: o.out,
     bytes: statSync(o.out).size,
     opset: o.opset,
-    input: { name: 'data', shape: fused ? ['seq_len', 'batch'] : shape, layout: layoutOf(run.model) },
-    output: { name: symbol.listOutputs()[0], rows: fused ? 'seq_len*batch' : batch * seqLen, vocab: run.model.vocabSize },
+    input: { name: 'data', shape: inputShape },
+    output: { name: symbol.listOutputs()[0]!, shape: [rows, run.model.vocabSize] },
     vocabulary: `${prefix}-vocab.json`,
   };
   if (o.json) console.log(JSON.stringify(result));
   else {
     console.log(`Wrote ${o.out} (${result.bytes} bytes, ONNX opset ${o.opset}) from ${result.checkpoint}`);
-    console.log(`  input 'data' ${input}: token ids as float32 (vocabulary: ${result.vocabulary})`);
-    console.log(`  output '${result.output.name}' (${fused ? 'seq_len·batch' : batch * seqLen}, ${run.model.vocabSize}): next-word probabilities, time-major rows`);
+    console.log(`  input 'data' (${inputShape.join(', ')}): token ids as float32 (vocabulary: ${result.vocabulary})`);
+    console.log(`  output '${result.output.name}' (${rows}, ${run.model.vocabSize}): next-word probabilities, one row per position`);
   }
   return 0;
 }

@@ -9,6 +9,7 @@ import { ExportContext, type ExportEnv, type ShapePair } from './context.js';
 import { GraphBuilder } from './graph-builder.js';
 import { type CheckedExportOptions, checkExportOptions, type ExportOptions } from './options.js';
 import { findExporter } from './registry.js';
+import { fuseUnrolledCells } from './unrolled-cells.js';
 import './ops/index.js';
 
 type Params = Readonly<Record<string, NDArray>>;
@@ -72,9 +73,10 @@ function valueInfo(name: string, pair: ShapePair, dimName: (k: number) => string
 }
 
 /** Writes `symbol` with its parameters as an ONNX model (inference form: loss layers give their predictions). */
-export function exportONNX(symbol: Symbol, argParams: Params, auxParams: Params, options: ExportOptions): Uint8Array {
+export function exportONNX(given: Symbol, argParams: Params, auxParams: Params, options: ExportOptions): Uint8Array {
   const o = checkExportOptions(options);
   const params = paramValues(argParams, auxParams);
+  const symbol = fuseUnrolledCells(given, params);
   const { base, alt } = inferBoth(symbol, o, params);
   const needed = neededNodes(symbol);
   const graph = new GraphBuilder();
