@@ -7,7 +7,7 @@ import { GRUCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import { exportONNX } from '../src/index.js';
 import { onnx } from '../src/proto.js';
-import { VOCAB, cnn, lm, mlp } from './models.js';
+import { VOCAB, cnn, lm, mlp, sequenceMlp } from './models.js';
 import { bktForward, type Feed, ortForward, randomParams, relativeError, tokenFeed, uniformFeed } from './helpers.js';
 
 const TOL = 1e-5;
@@ -26,6 +26,14 @@ describe('exportONNX round trip through onnxruntime-node', () => {
     const params = randomParams(sym, { data: [4, 12] });
     const model = exportONNX(sym, params.argParams, params.auxParams, { inputShapes: { data: [4, 12] }, dynamicAxes: { data: { 0: 'batch' } } });
     for (const n of [4, 7]) await expectSame(sym, params, model, { data: uniformFeed([n, 12], -1, 1) });
+  });
+
+  it('FullyConnected without flatten on 3-D data, one file for sequence lengths 3 and 6', async () => {
+    seed(13);
+    const sym = sequenceMlp();
+    const params = randomParams(sym, { data: [2, 3, 4] });
+    const model = exportONNX(sym, params.argParams, params.auxParams, { inputShapes: { data: [2, 3, 4] }, dynamicAxes: { data: { 1: 'seq_len' } } });
+    for (const t of [3, 6]) await expectSame(sym, params, model, { data: uniformFeed([2, t, 4], -1, 1) });
   });
 
   it('a CNN with BatchNorm (inference statistics, fixed and learned gamma), batch sizes 2 and 5', async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { exportONNX, importONNX } from '../src/index.js';
 import { onnx } from '../src/proto.js';
 import { bktForward, type Feed, randomParams, relativeError, tokenFeed, uniformFeed } from './helpers.js';
-import { VOCAB, cnn, lm, mlp } from './models.js';
+import { VOCAB, cnn, lm, mlp, sequenceMlp } from './models.js';
 
 function expectSameAfterImport(sym: Symbol, shapes: Record<string, number[]>, data: Feed, dynamicAxes = {}): void {
   const params = randomParams(sym, shapes);
@@ -25,6 +25,11 @@ describe('importONNX of exported models', () => {
   it('MLP', () => {
     seed(7);
     expectSameAfterImport(mlp(), { data: [4, 12] }, uniformFeed([4, 12], -1, 1));
+  });
+
+  it('FullyConnected without flatten (MatMul by a transposed constant, Add of the bias)', () => {
+    seed(14);
+    expectSameAfterImport(sequenceMlp(), { data: [2, 3, 4] }, uniformFeed([2, 3, 4], -1, 1));
   });
 
   it('CNN with BatchNorm (moving statistics become auxiliary states)', () => {

@@ -1,6 +1,6 @@
 // The models the tests export: an MLP, a small CNN with BatchNorm, and the trainer's LM in small.
 
-import { Activation, BatchNorm, Convolution, Embedding, Flatten, FullyConnected, Pooling, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { Activation, BatchNorm, Convolution, Embedding, Flatten, FullyConnected, Pooling, Reshape, SoftmaxOutput, type Symbol, Variable, softmax } from '@bkt/symbol';
 import { FusedRNNCell, GRUCell, LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 
 export function mlp(): Symbol {
@@ -41,4 +41,12 @@ export function lm(cell: 'lstm' | 'gru', fused: boolean, seqLen: number): Symbol
   const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, HIDDEN] }), numHidden: VOCAB, name: 'pred' });
   const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
   return SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 });
+}
+
+/** FullyConnected without flatten on (N, T, C) data: MatMul by Wᵀ plus the bias over the last axis. */
+export function sequenceMlp(): Symbol {
+  let x = FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 5, flatten: false });
+  x = Activation({ data: x, name: 'soft1', actType: 'softrelu' });
+  x = FullyConnected({ data: x, name: 'fc2', numHidden: 3, flatten: false, noBias: true });
+  return softmax({ data: x, name: 'probs', axis: -1 });
 }

@@ -1,12 +1,13 @@
 // importONNX: ONNX ModelProto bytes → a bkt symbol with its parameters. Only the nodes the graph's
 // outputs need are converted; constants (initializers, Constant nodes) are read where a mapping
-// wants a value (shapes, axes, weights), and tensors known to be zeros (ConstantOfShape of 0, and
+// wants a value (shapes, axes, weights; a Transpose of a constant matrix is folded), and tensors known to be zeros (ConstantOfShape of 0, and
 // slices or reshapes of it, as exporters build begin states) let an RNN start from `_zeros`.
 
 import { FormatError, type NDArray, ValueError, fromTypedArray } from '@bkt/ndarray';
 import { Group, type Symbol, Variable } from '@bkt/symbol';
 import { type DecodedModel, type DecodedNode, onnx, tensorValues, toNumber } from '../proto.js';
 import { type Constant, ImportContext, type ImportEnv } from './context.js';
+import { transpose2d } from './ops/transpose-2d.js';
 import { findImporter } from './registry.js';
 import './ops/index.js';
 
@@ -74,6 +75,10 @@ export function importONNX(bytes: Uint8Array): ImportedModel {
   for (const n of graph.node) {
     if (n.domain && n.domain !== 'ai.onnx') throw new ValueError(`importONNX: ${n.opType} node '${n.name}' is in domain '${n.domain}'; only the default domain is read`);
     if (n.opType === 'Constant') constants.set(n.output[0]!, constantNodeValue(n));
+    // a transposed weight matrix (x·Wᵀ written as MatMul by Transpose(W)) is still a constant
+    const source = n.opType === 'Transpose' ? constants.get(n.input[0]!) : undefined;
+    const perm = n.attribute.find((a) => a.name === 'perm')?.ints.map((v) => toNumber(v));
+    if (source && source.dims.length === 2 && (!perm || (perm[0] === 1 && perm[1] === 0))) constants.set(n.output[0]!, transpose2d(source));
     for (const o of n.output) if (o) producers.set(o, n);
   }
   const dataInputs = graph.input.filter((i) => !constants.has(i.name));
@@ -123,7 +128,8 @@ export function importONNX(bytes: Uint8Array): ImportedModel {
       const name = argNames.claim(base);
       const shape = value.dims.length === 0 ? [1] : value.dims;
       (aux ? auxParams : argParams)[name] = fromTypedArray(value.data, shape);
-      const v = Variable(name);
+      // the shape rides on the variable (`__shape__`), so binding needs only the data shapes
+      const v = Variable(name, { shape });
       paramSymbols.set(key, v);
       return v;
     },
