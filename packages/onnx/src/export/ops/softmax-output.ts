@@ -21,7 +21,10 @@ registerExporter(['SoftmaxOutput', 'Softmax'], {
     } else {
       const flat = ctx.addTemp('Flatten', [ctx.input(0)], { axis: 1 });
       const probs = ctx.addTemp('Softmax', [flat], { axis: -1 });
-      ctx.add('Reshape', [probs, ctx.addTemp('Shape', [ctx.input(0)])], [ctx.output()]);
+      // back to the input's shape: a constant (0 copies a dynamic first axis) unless a later axis is dynamic
+      const dynamic = ctx.inputDynamic(0);
+      const target = dynamic.slice(1).some((d) => d) ? ctx.addTemp('Shape', [ctx.input(0)]) : ctx.int64(ctx.inputShape(0).map((d, k) => (dynamic[k] ? 0 : d)));
+      ctx.add('Reshape', [probs, target], [ctx.output()]);
     }
   },
 });
