@@ -1,7 +1,7 @@
 // exportONNX refuses what it cannot write faithfully, with typed errors naming what is wrong.
 
 import { ValueError, random, seed } from '@bkt/ndarray';
-import { FullyConnected, Group, LeakyReLU, SoftmaxOutput, Variable } from '@bkt/symbol';
+import { FullyConnected, Group, LeakyReLU, SoftmaxOutput, Variable, createSymbol, getOp } from '@bkt/symbol';
 import { LSTMCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import { exportONNX } from '../src/index.js';
@@ -52,5 +52,21 @@ describe('exportONNX errors', () => {
     expect(() => exportONNX(sym, argParams, {}, { inputShapes: { data: [3, 2, 5] }, dynamicAxes: { data: { 1: 'seq_len' } } })).toThrow(
       /the graph does not allow the dynamic axes asked for \(data\): SliceChannel/,
     );
+  });
+
+  it('mappings refuse what ONNX cannot express the same way, naming the node', () => {
+    seed(15);
+    const op = (name: string, args: Record<string, unknown>) => createSymbol(getOp(name), name, args);
+    const data = Variable('data');
+    const refuse = (sym: ReturnType<typeof Variable>, shape: number[], pattern: RegExp) => {
+      const shapes = sym.inferShape({ data: shape });
+      const argParams = Object.fromEntries(sym.listArguments().map((n, i) => [n, random.uniform(0.5, 1, shapes.argShapes[i]!)]).filter(([n]) => n !== 'data'));
+      const auxParams = Object.fromEntries(sym.listAuxiliaryStates().map((n, i) => [n, random.uniform(0.5, 1, shapes.auxShapes[i]!)]));
+      expect(() => exportONNX(sym, argParams, auxParams, { inputShapes: { data: shape } })).toThrow(pattern);
+    };
+    refuse(op('Pooling', { data, name: 'p', poolType: 'sum', kernel: [2, 2] }), [1, 2, 4, 4], /Pooling 'p': pool_type 'sum' is not exported/);
+    refuse(op('BatchNorm', { data, name: 'bn', axis: 2 }), [2, 3, 4], /BatchNorm 'bn': axis 2: ONNX BatchNormalization normalizes axis 1 only/);
+    const lstm = op('RNN', { data, name: 'r', parameters: Variable('p'), state: op('_zeros', { shape: [1, 0, 4] }), state_cell: op('_zeros', { shape: [1, 0, 4] }), stateSize: 4, numLayers: 1, mode: 'lstm', lstmStateClipMin: -1, lstmStateClipMax: 1 });
+    refuse(lstm, [3, 2, 5], /RNN 'r': lstm_state_clip_min\/max have no ONNX form/);
   });
 });

@@ -6,7 +6,7 @@ import { Concat, type Symbol, Variable, expand_dims } from '@bkt/symbol';
 import { LSTMCell } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 import { exportONNX, importONNX } from '../src/index.js';
-import { onnx } from '../src/proto.js';
+import { floatTensor, onnx } from '../src/proto.js';
 import { bktForward, type Feed, randomParams, relativeError, tokenFeed, uniformFeed } from './helpers.js';
 import { VOCAB, cnn, lm, mlp, sequenceMlp } from './models.js';
 
@@ -75,5 +75,24 @@ describe('importONNX errors', () => {
     const model = (version: number) => onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version }], graph })).finish();
     expect(() => importONNX(model(13))).toThrow(/Hardmax node 'hm' has no bkt mapping/);
     expect(() => importONNX(model(11))).toThrow(/opset 11 of the default domain; opset 13 or later is read/);
+  });
+
+  it('mappings refuse attributes bkt cannot honour, naming the node', () => {
+    const f = (name: string, dims: number[]) => floatTensor(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1));
+    const model = (node: ReturnType<typeof onnx.NodeProto.create>, initializer: ReturnType<typeof floatTensor>[]) =>
+      onnx.ModelProto.encode(
+        onnx.ModelProto.create({
+          irVersion: 8,
+          opsetImport: [{ domain: '', version: 13 }],
+          graph: onnx.GraphProto.create({ node: [node], initializer, input: [onnx.ValueInfoProto.create({ name: 'x' })], output: [onnx.ValueInfoProto.create({ name: 'y' })] }),
+        }),
+      ).finish();
+    const attr = (name: string, v: number | number[]) => (Array.isArray(v) ? onnx.AttributeProto.create({ name, type: 7, ints: v }) : onnx.AttributeProto.create({ name, type: 2, i: v }));
+    const gru = onnx.NodeProto.create({ opType: 'GRU', name: 'g', input: ['x', 'W', 'R'], output: ['y'], attribute: [attr('hidden_size', 2)] });
+    expect(() => importONNX(model(gru, [f('W', [1, 6, 3]), f('R', [1, 6, 2])]))).toThrow(/GRU node 'g': linear_before_reset=0/);
+    const conv = onnx.NodeProto.create({ opType: 'Conv', name: 'c', input: ['x', 'W'], output: ['y'], attribute: [attr('pads', [0, 0, 1, 1])] });
+    expect(() => importONNX(model(conv, [f('W', [2, 1, 3, 3])]))).toThrow(/Conv node 'c': pads \[0,0,1,1\] are not the same at both ends/);
+    const gather = onnx.NodeProto.create({ opType: 'Gather', name: 'ga', input: ['x', 'x'], output: ['y'] });
+    expect(() => importONNX(model(gather, []))).toThrow(/Gather node 'ga': only Gather from a constant 2-D table/);
   });
 });
