@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one entry point for a fresh machine (Debian with only Node 20 and npm):
-//   node tooling/scripts/bootstrap.mjs        set up: system libraries, pnpm, dependencies, native addon
+//   node tooling/scripts/bootstrap.mjs        set up: system libraries, pnpm, dependencies, native addon,
+//                                             and bkt-train (so `npm run bkt-train` works next)
 //   node tooling/scripts/bootstrap.mjs test   the same, then every test of every package
 //   node tooling/scripts/bootstrap.mjs train [bkt-train lm options]
 //                                             the same, then builds bkt-train and trains the default
@@ -111,14 +112,19 @@ process.env.DO_NOT_TRACK = '1';
 log('installing npm dependencies');
 run('pnpm', ['install', process.env.CI ? '--frozen-lockfile' : '--prefer-offline', '--reporter=append-only']);
 
+// bkt-train's dist/cli.js and the packages it imports; `npm run bkt-train` runs that file.
+function buildTrainer() {
+  log('building bkt-train');
+  run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@bkt/trainer...', '--output-logs=errors-only']);
+}
+
 if (mode === 'test') {
   const r = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1'], { stdio: 'inherit', cwd: root });
   const s = summarizeTests();
   console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   process.exit(r.status === 0 && s.failed === 0 ? 0 : 1);
 } else if (mode === 'train') {
-  log('building bkt-train');
-  run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@bkt/trainer...', '--output-logs=errors-only']);
+  buildTrainer();
   const given = process.argv.slice(3);
   const args = given.length > 0 ? given : ['lm', '--checkpoint', 'runs/default/lm', '--log', 'runs/default/metrics.jsonl'];
   if (given.length === 0) log('training the default model: bkt-train lm --checkpoint runs/default/lm --log runs/default/metrics.jsonl');
@@ -128,5 +134,6 @@ if (mode === 'test') {
   process.exit(r.status ?? 1);
 } else {
   run('pnpm', ['exec', 'turbo', 'run', 'build:native']);
-  log('ready: run `npm test` to run every test, `npm run train` to train the default model');
+  buildTrainer();
+  log('ready: run `npm test` to run every test, `npm run train` to train the default model, `npm run bkt-train -- --help` for the CLI');
 }

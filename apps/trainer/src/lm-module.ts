@@ -4,6 +4,7 @@
 import { type BaseModule, BucketingModule, type Logger } from '@bkt/module';
 import type { Context } from '@bkt/ndarray';
 import type { LMSymGen } from './model.js';
+import { runFilesOf } from './run-files.js';
 
 export interface LMModuleOptions {
   context: Context[];
@@ -29,7 +30,10 @@ export function loadLMModule(prefix: string, epoch: number, symGen: LMSymGen, de
   });
 }
 
-/** Writes every bucket's symbol, the parameters and the optimizer states as `<prefix>-<epoch>`. */
+/**
+ * Writes every bucket's symbol, the parameters, the optimizer states and last the manifest of
+ * `<prefix>-<epoch>`, which also checks the run files (saved when training started).
+ */
 export function saveLMCheckpoint(mod: BaseModule, prefix: string, epoch: number): void {
-  (mod as BucketingModule).saveCheckpoint(prefix, epoch, true);
+  (mod as BucketingModule).saveCheckpoint(prefix, epoch, true, { extraFiles: runFilesOf(prefix) });
 }

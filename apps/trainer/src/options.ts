@@ -75,6 +75,19 @@ export function parseCheckpointRef(v: string): CheckpointRef {
   return { prefix: v.slice(0, i), epoch };
 }
 
+/** What --resume continues: a prefix and an epoch, or a prefix alone (its newest complete checkpoint). */
+export interface ResumeRef {
+  prefix: string;
+  epoch?: number;
+}
+
+/** `PREFIX:EPOCH`, or `PREFIX` alone when the text after the last colon is not a number. */
+export function parseResumeRef(v: string): ResumeRef {
+  if (v === '') fail('give a checkpoint prefix (PREFIX or PREFIX:EPOCH).');
+  const i = v.lastIndexOf(':');
+  return i > 0 && /^\d+$/.test(v.slice(i + 1)) ? parseCheckpointRef(v) : { prefix: v };
+}
+
 /** A learning-rate schedule. */
 export type LrSchedulerSpec =
   | { kind: 'factor'; step: number; factor: number }

@@ -10,7 +10,7 @@ import { runEval } from './commands/eval.js';
 import { runExport } from './commands/export.js';
 import { runGenerate } from './commands/generate.js';
 import { runLm } from './commands/lm.js';
-import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler } from './options.js';
+import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler, parseResumeRef } from './options.js';
 
 const run = (fn: () => Promise<number>): Promise<void> =>
   fn().then(
@@ -64,7 +64,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .addOption(new Option('--kv-store <type>', 'gradient aggregation over contexts').choices(['device', 'local', 'none']).default('device'))
     .option('--seed <n>', 'random seed (corpus, initialization, shuffling)', intAtLeast(0), 42)
     .option('--checkpoint <prefix>', 'save <prefix>-NNNN.params (+ optimizer states, vocab, run config) every epoch')
-    .option('--resume <prefix:epoch>', 'continue a checkpointed run after that epoch', parseCheckpointRef)
+    .option('--resume <prefix[:epoch]>', 'continue a checkpointed run after that epoch (default: its newest complete checkpoint)', parseResumeRef)
     .option('--log <file>', 'JSONL metrics, one object per epoch')
     .option('--report <file>', 'HTML report (default: <checkpoint>-report.html or ./bkt-report.html)')
     .option('--disp-batches <n>', 'a Speedometer line every n batches', intAtLeast(1), 50)

@@ -4,7 +4,7 @@
 // what the built-in corpus's floor counts and what `generate` stops on. Words the vocabulary lacks
 // become `<unk>`, which every vocabulary holds.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { encodeSentences } from '@bkt/module';
 import { ValueError, writeFileAtomic } from '@bkt/ndarray';
 
@@ -27,15 +27,54 @@ export function tokenize(lines: readonly string[], eos: boolean): string[][] {
   return out;
 }
 
-/** Reads a text file as tokenized sentences; a missing or empty file is a ValueError naming `what`. */
-export function readSentences(file: string, what: string, eos: boolean): string[][] {
-  let text: string;
+/** Longest line read, in characters: far past any sentence, short of a binary file's "lines". */
+export const MAX_LINE_CHARS = 65_536;
+/** Largest text file read (V8's strings stop at about this size). */
+export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
+
+const lineOf = (bytes: Uint8Array, offset: number): number => {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+};
+
+/**
+ * The contents of a text file, or a ValueError naming `what` when it is not one: not a regular file,
+ * too big, NUL bytes, invalid UTF-8 or a line longer than MAX_LINE_CHARS (a binary file given as text).
+ */
+export function readTextFile(file: string, what: string): string {
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(file, 'utf8');
+    const st = statSync(file);
+    if (!st.isFile()) throw new ValueError(`${what}: '${file}' is not a regular file`);
+    if (st.size > MAX_TEXT_BYTES) throw new ValueError(`${what}: '${file}' has ${st.size} bytes, more than the ${MAX_TEXT_BYTES} bkt-train reads`);
+    bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof ValueError) throw e;
     throw new ValueError(`${what}: cannot read '${file}': ${(e as Error).message}`);
   }
-  const sentences = tokenize(text.split('\n'), eos);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new ValueError(`${what}: '${file}' is not text: a NUL byte at offset ${nul} (line ${lineOf(bytes, nul)})`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ValueError(`${what}: '${file}' is not text: it is not valid UTF-8`);
+  }
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    if (stop - start > MAX_LINE_CHARS) throw new ValueError(`${what}: '${file}' line ${line} has ${stop - start} characters, more than ${MAX_LINE_CHARS}; give text with one sentence a line`);
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return text;
+}
+
+/** Reads a text file as tokenized sentences; a missing, empty or non-text file is a ValueError naming `what`. */
+export function readSentences(file: string, what: string, eos: boolean): string[][] {
+  const sentences = tokenize(readTextFile(file, what).split('\n'), eos);
   if (sentences.length === 0) throw new ValueError(`${what}: '${file}' has no sentences (one sentence a line, words separated by spaces)`);
   return sentences;
 }

@@ -12,7 +12,7 @@ import { fromTypedArray } from '@bkt/ndarray';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lmSymGen } from '../src/model.js';
-import { cli } from './cli-harness.js';
+import { cliInProcess as cli } from './run-cli.js';
 import { loadRunFiles } from '../src/run-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-export-'));

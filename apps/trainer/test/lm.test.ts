@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../src/corpus/index.js';
 import { readMetricsLog } from '../src/metrics-log.js';
-import { cli } from './cli-harness.js';
+import { cliInProcess } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-lm-'));
 const TINY = ['--sentences', '300', '--optimizer', 'adam', '--lr', '0.01', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '8', '--num-buckets', '3', '--seed', '7', '--disp-batches', '5'];
+
+const cli = cliInProcess;
 
 // In folders that do not exist yet: the trainer creates them.
 const A = join(dir, 'runs', 'a');

@@ -1,6 +1,6 @@
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler } from '../src/options.js';
+import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler, parseResumeRef } from '../src/options.js';
 import { buildProgram } from '../src/program.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,9 @@ describe('value parsers', () => {
       { deviceType: 'cpu', deviceId: 1 },
     ]);
     expect(parseCheckpointRef('runs/a:b:3')).toEqual({ prefix: 'runs/a:b', epoch: 3 });
+    expect(parseResumeRef('runs/a:b:3')).toEqual({ prefix: 'runs/a:b', epoch: 3 });
+    expect(parseResumeRef('runs/lm')).toEqual({ prefix: 'runs/lm' });
+    expect(parseResumeRef('runs/a:b')).toEqual({ prefix: 'runs/a:b' });
     expect(parseLrScheduler('factor:1000:0.5')).toEqual({ kind: 'factor', step: 1000, factor: 0.5 });
     expect(parseLrScheduler('multifactor:10,20:0.1')).toEqual({ kind: 'multifactor', steps: [10, 20], factor: 0.1 });
     expect(parseLrScheduler('poly:500')).toEqual({ kind: 'poly', maxUpdate: 500, pwr: 2 });
@@ -98,7 +101,7 @@ describe('bkt-train option validation', () => {
     [['lm', '--fused', '--unrolled'], /option '--fused' cannot be used with option '--unrolled'/],
     [['lm', '--buckets', '5,abc'], /'abc' in '5,abc' is not a bucket length/],
     [['lm', '--contexts', 'gpu(0)'], /'gpu\(0\)' is not a context/],
-    [['lm', '--resume', 'nocolon'], /not PREFIX:EPOCH/],
+    [['lm', '--resume', ''], /give a checkpoint prefix \(PREFIX or PREFIX:EPOCH\)/],
     [['lm', '--dropout', '1.5'], /must be at most 0\.99/],
     [['lm', '--bogus'], /unknown option '--bogus'/],
     [['eval', '--data', 'x.txt'], /required option '--checkpoint <prefix:epoch>' not specified/],

@@ -3,7 +3,17 @@
 // list after the last instruction that reads it — so the arena's peak is far below the sum of all
 // intermediates, as MXNet's PlanMemory pass achieves.
 
+import { MAX_BYTES, ShapeError } from '@bkt/ndarray';
+
 export const ARENA_ALIGN = 64;
+
+// Byte counts come from inferred shapes; past 2^53 doubles lose integers and offsets could overlap.
+function checkBytes(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_BYTES) {
+    throw new ShapeError(`bind: ${what} needs ${n} bytes; an arena holds at most 2^53 bytes`);
+  }
+  return n;
+}
 
 export interface TempBuffer {
   bytes: number;
@@ -36,6 +46,7 @@ export function planMemory(temps: readonly TempBuffer[], numInstructions: number
   const byDef = new Map<number, number[]>();
   const byLastUse = new Map<number, number[]>();
   temps.forEach((t, i) => {
+    checkBytes(t.bytes, `intermediate ${i}`);
     byDef.set(t.def, [...(byDef.get(t.def) ?? []), i]);
     byLastUse.set(t.lastUse, [...(byLastUse.get(t.lastUse) ?? []), i]);
   });
@@ -58,11 +69,11 @@ export function planMemory(temps: readonly TempBuffer[], numInstructions: number
     const last = free.find((b) => b.offset + b.bytes === end);
     if (last) {
       free = free.filter((b) => b !== last);
-      end = last.offset + bytes;
+      end = checkBytes(last.offset + bytes, 'the arena');
       return last.offset;
     }
     const offset = end;
-    end += bytes;
+    end = checkBytes(end + bytes, 'the arena');
     return offset;
   };
 

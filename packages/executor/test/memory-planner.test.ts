@@ -1,4 +1,4 @@
-import { memoryStats, random } from '@bkt/ndarray';
+import { memoryStats, random, ShapeError } from '@bkt/ndarray';
 import { Activation, Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
@@ -34,6 +34,21 @@ describe('planMemory', () => {
     expect(plan.offsets[1]).toBe(plan.offsets[0]);
     expect(plan.offsets[2]).not.toBe(plan.offsets[0]);
     expect(plan.arenaBytes).toBe(128);
+  });
+
+  it('refuses byte counts past 2^53 (an intermediate, or the arena they add up to) with ShapeError', () => {
+    expect(() => planMemory([{ bytes: 2 ** 64, def: 0, lastUse: 0 }], 1)).toThrow(ShapeError);
+    expect(() => planMemory([{ bytes: NaN, def: 0, lastUse: 0 }], 1)).toThrow(/bind: intermediate 0 needs NaN bytes/);
+    const half = 2 ** 52 + 64;
+    expect(() =>
+      planMemory(
+        [
+          { bytes: half, def: 0, lastUse: 1 },
+          { bytes: half, def: 1, lastUse: 1 },
+        ],
+        2,
+      ),
+    ).toThrow(/bind: the arena needs 9007199254741120 bytes; an arena holds at most 2\^53 bytes/);
   });
 });
 

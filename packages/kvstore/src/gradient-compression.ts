@@ -2,7 +2,7 @@
 // gradient against its own residual (one per key and sending slot, living on the sender's context),
 // the packed words travel to the merging context, and the receiver sums their dequantized values.
 // The kernels are @bkt/ndarray's quantize2bit / dequantize2bit.
-import { type Context, dequantize2bit, type NDArray, quantize2bit, ValueError, zeros } from '@bkt/ndarray';
+import { checkOptions, type Context, dequantize2bit, type NDArray, quantize2bit, ValueError, zeros } from '@bkt/ndarray';
 
 import type { KVKey } from './arguments.js';
 import { accumulate, type Merged, onContext } from './reduce.js';
@@ -20,10 +20,7 @@ function validate(params: unknown): { type: '2bit'; threshold: number } {
   if (typeof params !== 'object' || params === null) {
     throw new ValueError(`${op}: expected an object such as { type: '2bit', threshold: 0.5 }, got ${String(params)}`);
   }
-  const p = params as Record<string, unknown>;
-  for (const name of Object.keys(p)) {
-    if (name !== 'type' && name !== 'threshold') throw new ValueError(`${op}: unknown parameter '${name}'; known: type, threshold`);
-  }
+  const p = checkOptions(params as Record<string, unknown>, ['type', 'threshold'], op);
   if (p.type !== '2bit') {
     throw new ValueError(`${op}: unknown compression type ${JSON.stringify(p.type)}; supported types: ${TYPES.join(', ')}`);
   }

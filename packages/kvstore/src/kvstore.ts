@@ -4,7 +4,7 @@
 // pullKey); a distributed store puts its transport there, the local stores their in-process copies.
 import { readFileSync } from 'node:fs';
 
-import { type DType, DTypeError, IndexError, NDArray, NativeError, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import { checkOptions, type DType, DTypeError, IndexError, NDArray, NativeError, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 
 import { type KeyKind, type KVKey, type KVKeys, type KVValues, flattenPairs, fmtKey, fmtShape, kindOf } from './arguments.js';
@@ -167,6 +167,7 @@ export abstract class KVStoreBase implements KVStore {
 
   rowSparsePull(keys: KVKeys, outs: KVValues, opts: RowSparsePullOptions): void {
     const op = 'rowSparsePull';
+    checkOptions(opts, ['rowIds', 'priority'], op);
     const groups = this.pullGroups(op, keys, outs, opts?.priority ?? 0);
     const given = opts?.rowIds;
     const ids = given instanceof NDArray ? [given] : Array.isArray(given) ? given : null;

@@ -182,7 +182,7 @@ describe('gradient compression errors', () => {
     for (const threshold of [0, -0.5, Number.NaN, Number.POSITIVE_INFINITY, 1e-50, loose<number>('0.5')]) {
       expectError(() => kv.setGradientCompression({ type: '2bit', threshold }), ValueError, /setGradientCompression: threshold must be a finite number greater than 0/);
     }
-    expectError(() => kv.setGradientCompression(loose({ type: '2bit', thresh: 1 })), ValueError, /unknown parameter 'thresh'; known: type, threshold/);
+    expectError(() => kv.setGradientCompression(loose({ type: '2bit', thresh: 1 })), ValueError, /setGradientCompression: unknown option 'thresh'; known options: type, threshold/);
     expectError(() => kv.setGradientCompression(loose(null)), ValueError, /expected an object such as/);
   });
 

@@ -237,6 +237,7 @@ describe('rowSparsePull (test_kvstore.py test_row_sparse_pull)', () => {
     expect(() => kv.rowSparsePull('w', dense, { rowIds: array([5]) })).toThrow(IndexError);
     expect(() => kv.rowSparsePull('w', [a, b], { rowIds: [array([0]), array([1]), array([2])] })).toThrow(/3 rowIds arrays for 2 outs/);
     expect(() => kv.rowSparsePull('nope', dense, { rowIds: array([0]) })).toThrow(StateError);
+    expect(() => kv.rowSparsePull('w', dense, { rowIds: array([0]), rowIDs: array([0]) } as never)).toThrow(/rowSparsePull: unknown option 'rowIDs' \(did you mean 'rowIds'\?\)/);
     kv.dispose();
   });
 });

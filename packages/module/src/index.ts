@@ -72,7 +72,8 @@ export { Monitor, rmsStat } from './monitor/index.js';
 export type { MonitorOptions, MonitorResult, StatFunc } from './monitor/index.js';
 
 export * as model from './model/index.js';
-export { saveCheckpoint, loadCheckpoint, loadParams } from './model/index.js';
+export { saveCheckpoint, loadCheckpoint, loadParams, listCheckpoints, manifestFile, verifyCheckpoint } from './model/index.js';
+export type { CheckpointEntry, CheckpointSaveOptions } from './model/index.js';
 
 export { BaseModule } from './module/base-module.js';
 export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';

@@ -14,7 +14,15 @@ import {
   type DataBatch as Batch,
 } from '../src/index.js';
 
-const all = (it: DataIter): Batch[] => [...it];
+/** Every batch of an epoch, its arrays copied: an iterator's batch is valid until its next batch. */
+const all = (it: DataIter): Batch[] => {
+  const out: Batch[] = [];
+  for (const b of it) {
+    const keep = { pad: b.pad, index: b.index ?? null, bucketKey: b.bucketKey ?? null, provideData: b.provideData ?? null, provideLabel: b.provideLabel ?? null };
+    out.push(new DataBatch(b.data.map((a) => a.copy()), b.label.map((a) => a.copy()), keep));
+  }
+  return out;
+};
 const rows = (a: nd.NDArray): number[][] => {
   const flat = a.toArray();
   const w = a.size / a.shape[0]!;
@@ -404,4 +412,39 @@ describe('BucketSentenceIter', () => {
     expect(served).toBeGreaterThan(0.9 * sents.length);
     expect(logs.length).toBe(it.numDiscarded > 0 ? 1 : 0);
   });
+});
+
+describe('batch lifetimes: a batch is valid until next() (issue 11: no growth until GC)', () => {
+  const sents = Array.from({ length: 24 }, (_, i) => Array.from({ length: 2 + (i % 5) }, (_, t) => 1 + ((i + t) % 9)));
+  const makers: [string, () => DataIter][] = [
+    ['NDArrayIter', () => new NDArrayIter(nd.arange(30).reshape([10, 3]), nd.arange(10), { batchSize: 4, shuffle: true })],
+    ['NDArrayIter (layout NTC)', () => new NDArrayIter(nd.arange(60).reshape([2, 10, 3]), null, { batchSize: 3, layout: 'TNC', lastBatchHandle: 'roll_over' })],
+    ['BucketSentenceIter (NT)', () => new BucketSentenceIter(sents, 3, { buckets: [3, 5, 7], invalidLabel: 0 })],
+    ['BucketSentenceIter (TN)', () => new BucketSentenceIter(sents, 3, { buckets: [3, 5, 7], invalidLabel: 0, layout: 'TN' })],
+    ['ResizeIter', () => new ResizeIter(new NDArrayIter(nd.arange(10), nd.arange(10), { batchSize: 3 }), 7)],
+    ['PrefetchingIter', () => new PrefetchingIter([new NDArrayIter(nd.arange(8), null, { batchSize: 2 }), new NDArrayIter(nd.arange(8), nd.arange(8), { batchSize: 2 })])],
+  ];
+  for (const [name, make] of makers) {
+    it(`${name}: the previous batch's arrays are freed by next() and reset(); live handles stay flat over epochs`, () => {
+      const it = make();
+      const arrays = (b: DataBatch): nd.NDArray[] => [...b.data, ...b.label];
+      const first = it.nextBatch()!;
+      expect(arrays(first).every((a) => !a.isDisposed)).toBe(true);
+      const second = it.nextBatch()!;
+      expect(arrays(first).every((a) => a.isDisposed)).toBe(true);
+      expect(arrays(second).every((a) => !a.isDisposed)).toBe(true);
+      it.reset();
+      expect(arrays(second).every((a) => a.isDisposed)).toBe(true);
+      const epoch = (): number => {
+        let n = 0;
+        for (const b of it) n += arrays(b).length > 0 ? 1 : 0;
+        it.reset();
+        return n;
+      };
+      expect(epoch()).toBeGreaterThan(1);
+      const before = nd.memoryStats().liveHandles;
+      for (let e = 0; e < 30; e++) epoch();
+      expect(nd.memoryStats().liveHandles).toBeLessThanOrEqual(before);
+    });
+  }
 });

@@ -39,5 +39,7 @@ export function currentContext(): Context {
 }
 
 export function setCurrentContext(ctx: Context): void {
+  // A look-alike object would silently become every later array's context.
+  if (!(ctx instanceof Context)) throw new ContextError('setCurrentContext: ctx must be a Context made by cpu(i)');
   current = ctx;
 }

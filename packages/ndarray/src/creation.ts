@@ -1,13 +1,22 @@
 import { type Context, currentContext } from './context.js';
-import { type DType, DTYPE_CODES, checkDType, dtypeOfTypedArray, toStorageArray } from './dtype.js';
+import { type DType, DTYPE_BYTES, DTYPE_CODES, checkDType, dtypeOfTypedArray, toStorageArray } from './dtype.js';
 import { ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { NDArray } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
+import {
+  checkContext,
+  checkFiniteNumber,
+  checkOptions,
+  checkShapeBytes,
+  describeValue,
+  MAX_ELEMENTS,
+} from './validate.js';
 
 interface CreationBinding {
   empty(shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  full(shape: readonly number[], dtype: number, devType: number, devId: number, value: number): NativeHandle;
+  /** `caller` names the function in native errors: 0 full, 1 zeros, 2 ones. */
+  full(shape: readonly number[], dtype: number, devType: number, devId: number, value: number, caller: number): NativeHandle;
   fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
   arange(start: number, step: number, n: number, dtype: number, devType: number, devId: number): NativeHandle;
   astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
@@ -21,55 +30,75 @@ export interface CreateOptions {
   ctx?: Context;
 }
 
+const CREATE_KEYS = ['dtype', 'ctx'] as const;
+
 export type NestedArray = number | boolean | readonly NestedArray[];
 
-function checkShape(shape: readonly number[], op: string): readonly number[] {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${op}: invalid shape ${fmt(shape)}`);
+/** @internal The checked options of a creation function (random, sparse): its dtype (or `fallback`) and context. */
+export function creationOptions(opts: CreateOptions | undefined, fn: string, fallback: DType): { dtype: DType; ctx: Context } {
+  const o = checkOptions(opts, CREATE_KEYS, fn);
+  return {
+    dtype: checkDType(o.dtype ?? fallback, fn),
+    ctx: o.ctx === undefined ? currentContext() : checkContext(o.ctx, fn),
+  };
+}
+
+/** @internal A checked shape that an array of `dtype` may have (element and byte limits, see validate.ts). */
+export function allocatableShape(shape: unknown, dtype: DType, fn: string, arg = 'shape'): number[] {
+  return checkShapeBytes(shape, DTYPE_BYTES[dtype], fn, arg);
+}
+
+export function empty(shape: readonly number[], opts?: CreateOptions): NDArray {
+  const { dtype, ctx } = creationOptions(opts, 'empty', 'float32');
+  return NDArray.fromHandle(native.empty(allocatableShape(shape, dtype, 'empty'), DTYPE_CODES[dtype], 1, ctx.deviceId));
+}
+
+const FULL_CALLERS = { full: 0, zeros: 1, ones: 2 } as const;
+
+function filled(fn: keyof typeof FULL_CALLERS, shape: readonly number[], value: number, opts: CreateOptions | undefined): NDArray {
+  const { dtype, ctx } = creationOptions(opts, fn, 'float32');
+  const s = allocatableShape(shape, dtype, fn);
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ValueError(`${fn}: value must be a number, got ${describeValue(value)}`);
   }
-  return shape;
+  return NDArray.fromHandle(native.full(s, DTYPE_CODES[dtype], 1, ctx.deviceId, Number(value), FULL_CALLERS[fn]));
 }
 
-export function empty(shape: readonly number[], opts: CreateOptions = {}): NDArray {
-  const ctx = opts.ctx ?? currentContext();
-  const dtype = checkDType(opts.dtype ?? 'float32', 'empty');
-  return NDArray.fromHandle(native.empty(checkShape(shape, 'empty'), DTYPE_CODES[dtype], 1, ctx.deviceId));
+/** An array of `shape` with every element `value` (NaN and ±Infinity allowed, as in MXNet). */
+export function full(shape: readonly number[], value: number, opts?: CreateOptions): NDArray {
+  return filled('full', shape, value, opts);
 }
 
-export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): NDArray {
-  const ctx = opts.ctx ?? currentContext();
-  const dtype = checkDType(opts.dtype ?? 'float32', 'full');
-  return NDArray.fromHandle(native.full(checkShape(shape, 'full'), DTYPE_CODES[dtype], 1, ctx.deviceId, value));
+export function zeros(shape: readonly number[], opts?: CreateOptions): NDArray {
+  return filled('zeros', shape, 0, opts);
 }
 
-export function zeros(shape: readonly number[], opts: CreateOptions = {}): NDArray {
-  return full(shape, 0, opts);
-}
-
-export function ones(shape: readonly number[], opts: CreateOptions = {}): NDArray {
-  return full(shape, 1, opts);
+export function ones(shape: readonly number[], opts?: CreateOptions): NDArray {
+  return filled('ones', shape, 1, opts);
 }
 
 /**
  * Copies typed-array data into a new array. The typed array's own element type is used unless
  * `dtype` says otherwise (then values are converted).
  */
-export function fromTypedArray(
-  data: ArrayBufferView,
-  shape: readonly number[],
-  opts: CreateOptions = {},
-): NDArray {
-  const ctx = opts.ctx ?? currentContext();
+export function fromTypedArray(data: ArrayBufferView, shape: readonly number[], opts?: CreateOptions): NDArray {
+  return fromTypedArrayAs('fromTypedArray', data, shape, opts);
+}
+
+function fromTypedArrayAs(fn: string, data: ArrayBufferView, shape: readonly number[], opts: CreateOptions | undefined): NDArray {
+  if (!ArrayBuffer.isView(data) || data instanceof DataView) {
+    throw new ValueError(`${fn}: data must be a typed array, got ${describeValue(data)}`);
+  }
   const own = dtypeOfTypedArray(data);
-  const dtype = checkDType(opts.dtype ?? own, 'fromTypedArray');
-  checkShape(shape, 'fromTypedArray');
+  const { dtype, ctx } = creationOptions(opts, fn, own);
+  shape = allocatableShape(shape, dtype, fn);
   const count = shape.reduce((p, d) => p * d, 1);
   const length = (data as unknown as ArrayLike<number>).length;
   if (length !== count) {
-    throw new ShapeError(`fromTypedArray: ${length} values do not fill shape ${fmt(shape)}`);
+    throw new ShapeError(`${fn}: ${length} values do not fill shape ${fmt(shape)}`);
   }
   if (dtype === own) return NDArray.fromHandle(native.fromBuffer(data, shape, DTYPE_CODES[dtype], 1, ctx.deviceId));
-  const staged = toStorageArray(data as unknown as ArrayLike<number>, dtype);
+  const staged = toStorageArray(data as unknown as ArrayLike<number>, dtype, fn);
   const stagedDType = dtype === 'float16' ? 'float32' : dtype;
   const h = native.fromBuffer(staged, shape, DTYPE_CODES[stagedDType], 1, ctx.deviceId);
   if (stagedDType === dtype) return NDArray.fromHandle(h);
@@ -81,19 +110,18 @@ export function fromTypedArray(
 }
 
 /** MXNet's `mx.nd.array`: from (nested) numbers or a typed array; float32 unless told otherwise. */
-export function array(data: NestedArray | ArrayBufferView, opts: CreateOptions & { shape?: readonly number[] } = {}): NDArray {
+export function array(data: NestedArray | ArrayBufferView, opts?: CreateOptions & { shape?: readonly number[] }): NDArray {
+  const { shape, ...rest } = checkOptions(opts, ['dtype', 'ctx', 'shape'], 'array');
+  const createOpts: CreateOptions = { ...rest, dtype: rest.dtype ?? 'float32' };
   if (ArrayBuffer.isView(data)) {
     const n = (data as unknown as ArrayLike<number>).length;
-    return fromTypedArray(data, opts.shape ?? [n], { ...opts, dtype: opts.dtype ?? 'float32' });
+    return fromTypedArrayAs('array', data, shape ?? [n], createOpts);
   }
-  const shape = nestedShape(data);
+  const nested = nestedShape(data);
   const flat: number[] = [];
-  flatten(data, shape, 0, flat);
-  const dtype = opts.dtype ?? 'float32';
-  return fromTypedArray(toStorageArray(flat, dtype === 'float16' ? 'float32' : dtype), opts.shape ?? shape, {
-    ...opts,
-    dtype,
-  });
+  flatten(data, nested, 0, flat);
+  const dtype = checkDType(createOpts.dtype!, 'array');
+  return fromTypedArrayAs('array', toStorageArray(flat, dtype === 'float16' ? 'float32' : dtype, 'array'), shape ?? nested, createOpts);
 }
 
 function nestedShape(data: NestedArray): number[] {
@@ -110,6 +138,9 @@ function nestedShape(data: NestedArray): number[] {
 function flatten(data: NestedArray, shape: number[], depth: number, out: number[]): void {
   if (depth === shape.length) {
     if (Array.isArray(data)) throw new ShapeError('array: the nested lists are ragged');
+    if (typeof data !== 'number' && typeof data !== 'boolean') {
+      throw new ValueError(`array: data holds ${describeValue(data)} at position ${out.length}; only numbers and booleans are allowed`);
+    }
     out.push(Number(data));
     return;
   }
@@ -121,11 +152,15 @@ function flatten(data: NestedArray, shape: number[], depth: number, out: number[
  * Evenly spaced values in [start, stop) (MXNet's `arange`); with one argument, [0, start).
  * float32 by default.
  */
-export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): NDArray {
+export function arange(start: number, stop?: number, step = 1, opts?: CreateOptions): NDArray {
+  checkFiniteNumber(start, 'arange', 'start');
+  if (stop !== undefined) checkFiniteNumber(stop, 'arange', 'stop');
+  checkFiniteNumber(step, 'arange', 'step');
+  if (step === 0) throw new ValueError('arange: step must be non-zero');
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError('arange: step must be a non-zero finite number');
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const ctx = opts.ctx ?? currentContext();
-  const dtype = checkDType(opts.dtype ?? 'float32', 'arange');
+  const { dtype, ctx } = creationOptions(opts, 'arange', 'float32');
+  if (n > MAX_ELEMENTS) throw new ShapeError(`arange: [${lo}, ${hi}) in steps of ${step} has ${n} elements, more than 2^53`);
+  allocatableShape([n], dtype, 'arange', 'length');
   return NDArray.fromHandle(native.arange(lo, step, n, DTYPE_CODES[dtype], 1, ctx.deviceId));
 }

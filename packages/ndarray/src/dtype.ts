@@ -1,4 +1,4 @@
-import { DTypeError } from './errors.js';
+import { DTypeError, ValueError } from './errors.js';
 
 /** Element types, with MXNet's numeric codes (used in `.params` files and symbol JSON). */
 export const DTYPE_CODES = {
@@ -54,8 +54,9 @@ export function dtypeFromCode(code: number): DType {
 }
 
 export function checkDType(dtype: string, op: string): DType {
-  if (!(dtype in DTYPE_CODES)) {
-    throw new DTypeError(`${op}: unknown dtype '${dtype}'; expected one of ${Object.keys(DTYPE_CODES).join(', ')}`);
+  if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_CODES, dtype)) {
+    const got = typeof dtype === 'string' ? `'${dtype}'` : String(dtype);
+    throw new DTypeError(`${op}: unknown dtype ${got}; expected one of ${Object.keys(DTYPE_CODES).join(', ')}`);
   }
   return dtype as DType;
 }
@@ -71,8 +72,12 @@ export function dtypeOfTypedArray(data: ArrayBufferView): DType {
   throw new DTypeError(`unsupported typed array ${data.constructor.name}`);
 }
 
-/** Converts plain numbers (or a typed array) to the byte layout of `dtype`; float16 is staged as float32. */
-export function toStorageArray(data: ArrayLike<number> | ArrayLike<bigint>, dtype: DType): AnyTypedArray {
+/**
+ * Converts plain numbers (or a typed array) to the byte layout of `dtype`; float16 is staged as float32.
+ * NaN and ±Infinity have no integer value, so storing one in an integer dtype is a ValueError naming `fn`.
+ */
+export function toStorageArray(data: ArrayLike<number> | ArrayLike<bigint>, dtype: DType, fn = 'toStorageArray'): AnyTypedArray {
+  if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'float64') requireFiniteValues(data, dtype, fn);
   switch (dtype) {
     case 'float32':
     case 'float16':
@@ -88,6 +93,15 @@ export function toStorageArray(data: ArrayLike<number> | ArrayLike<bigint>, dtyp
       return Uint8Array.from(data as ArrayLike<number>, Number);
     case 'int64':
       return BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v))));
+  }
+}
+
+function requireFiniteValues(data: ArrayLike<number> | ArrayLike<bigint>, dtype: DType, fn: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw new ValueError(`${fn}: value ${v} at position ${i} cannot be stored as ${dtype}`);
+    }
   }
 }
 

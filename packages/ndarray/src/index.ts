@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './dtype.js';
 export * from './context.js';
+export * from './validate.js';
 export { NDArray, type SType } from './ndarray.js';
 export { BaseSparseNDArray, CSRNDArray, RowSparseNDArray } from './sparse.js';
 export * as sparse from './sparse.js';

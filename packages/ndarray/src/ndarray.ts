@@ -4,6 +4,7 @@ import { IndexError, ValueError } from './errors.js';
 import { binding, type NativeHandle, scratch } from './native.js';
 import { transpose } from './ops/transpose.js';
 import { fmt, resolveReshape } from './reshape-shape.js';
+import { checkBoolean, checkContext, checkInteger, checkOptions, describeValue } from './validate.js';
 
 interface ArrayBinding {
   describe(h: NativeHandle): void;
@@ -151,7 +152,7 @@ export class NDArray {
       else native.copyInto(target.handle, this.handle);
       return target;
     }
-    return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[this.dtype], 1, target.deviceId));
+    return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[this.dtype], 1, checkContext(target, 'copyTo', 'target').deviceId));
   }
 
   /** A new array with every element converted to `dtype`. */
@@ -166,8 +167,9 @@ export class NDArray {
   }
 
   /** A view with a new shape; accepts MXNet's special values 0, -1, -2, -3, -4. */
-  reshape(shape: readonly number[], options: { reverse?: boolean } = {}): NDArray {
-    const resolved = resolveReshape(this.shape, shape, options.reverse ?? false);
+  reshape(shape: readonly number[], options?: { reverse?: boolean }): NDArray {
+    const { reverse } = checkOptions(options, ['reverse'], 'reshape');
+    const resolved = resolveReshape(this.shape, shape, reverse === undefined ? false : checkBoolean(reverse, 'reshape', 'reverse'));
     return NDArray.fromHandle(native.reshapeView(this.handle, resolved));
   }
 
@@ -175,6 +177,8 @@ export class NDArray {
   slice(begin: number, end: number = this.shape[0] ?? 0): NDArray {
     const n = this.shape[0];
     if (n === undefined) throw new IndexError('slice: cannot slice a 0-d array');
+    checkInteger(begin, 'slice', 'begin');
+    checkInteger(end, 'slice', 'end');
     const b = begin < 0 ? begin + n : begin;
     const e = end < 0 ? end + n : end;
     return NDArray.fromHandle(native.sliceRows(this.handle, b, e));
@@ -207,6 +211,7 @@ export class NDArray {
 
   /** Sets every element to `value`, in place. */
   fill(value: number): this {
+    if (typeof value !== 'number') throw new ValueError(`fill: value must be a number, got ${describeValue(value)}`);
     native.fill(this.handle, value);
     return this;
   }

@@ -1,4 +1,5 @@
 import { ShapeError } from './errors.js';
+import { checkShape, describeValue } from './validate.js';
 
 /**
  * Resolves an MXNet reshape target against an input shape. Special values: 0 copies the input
@@ -8,8 +9,10 @@ import { ShapeError } from './errors.js';
  */
 export function resolveReshape(input: readonly number[], target: readonly number[], reverse = false): number[] {
   const fail = (why: string): never => {
-    throw new ShapeError(`reshape: cannot reshape ${fmt(input)} to ${fmt(target)}: ${why}`);
+    throw new ShapeError(`reshape: cannot reshape ${fmt(input)} to ${Array.isArray(target) ? fmt(target) : describeValue(target)}: ${why}`);
   };
+  if (!Array.isArray(target)) fail('the target shape must be an array of integers');
+  for (const v of target) if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`invalid value ${describeValue(v)}`);
   const src = reverse ? [...input].reverse() : [...input];
   const spec = reverse ? reverseSpec(target) : [...target];
   const out: number[] = [];
@@ -55,6 +58,7 @@ export function resolveReshape(input: readonly number[], target: readonly number
     if (known === 0 || total % known !== 0) fail('the -1 dimension cannot be inferred');
     out[inferAt] = total / known;
   }
+  checkShape(out, 'reshape', 'the resolved shape');
   if (out.reduce((p, d) => p * d, 1) !== total) fail('the sizes differ');
   return reverse ? out.reverse() : out;
 }

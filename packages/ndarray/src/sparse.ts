@@ -4,12 +4,13 @@
 // arrays extend NDArray so they travel wherever arrays do (batches, parameter dicts), but they have
 // no dense handle: a dense-only op given one raises ValueError naming the op's argument's stype.
 import { type Context, currentContext } from './context.js';
-import { array, zeros as denseZeros } from './creation.js';
-import { type AnyTypedArray, type DType } from './dtype.js';
+import { array, creationOptions, zeros as denseZeros } from './creation.js';
+import { type AnyTypedArray, checkDType, type DType } from './dtype.js';
 import { IndexError, ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { installStorageCasts, NDArray, type SType } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
+import { checkBoolean, checkContext, checkInteger, checkOptions, checkShape } from './validate.js';
 
 interface SparseBinding {
   checkCsr(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[]): void;
@@ -229,6 +230,13 @@ export interface SparseOptions {
   ctx?: Context;
 }
 
+function sparseOptions(opts: SparseOptions | undefined, fn: string): SparseOptions {
+  const o = checkOptions(opts, ['dtype', 'ctx'], fn);
+  if (o.dtype !== undefined) checkDType(o.dtype, fn);
+  if (o.ctx !== undefined) checkContext(o.ctx, fn);
+  return o;
+}
+
 function valuesOf(p: Part, shape: readonly number[] | undefined, opts: SparseOptions, what: string): NDArray {
   if (p instanceof NDArray) {
     if (p.stype !== 'default') throw new ValueError(`${what} must be a dense array, got ${p.stype}`);
@@ -238,11 +246,14 @@ function valuesOf(p: Part, shape: readonly number[] | undefined, opts: SparseOpt
   return array(a, { dtype: opts.dtype ?? 'float32', ctx: opts.ctx ?? currentContext(), ...(shape ? { shape } : {}) });
 }
 
-function indicesOf(p: Part, opts: SparseOptions): NDArray {
+function indicesOf(p: Part, opts: SparseOptions, what: string): NDArray {
   if (p instanceof NDArray) return p.dtype === 'int64' ? p.copyTo(opts.ctx ?? p.context) : p.astype('int64');
   const n = (p as ArrayLike<unknown>).length;
   const out = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) out[i] = BigInt((p as ArrayLike<number | bigint>)[i]!);
+  for (let i = 0; i < n; i++) {
+    const v = (p as ArrayLike<unknown>)[i];
+    out[i] = typeof v === 'bigint' ? v : BigInt(checkInteger(v, what, `element ${i}`));
+  }
   return array(out, { dtype: 'int64', ctx: opts.ctx ?? currentContext() });
 }
 
@@ -260,10 +271,12 @@ function disposeOnThrow<T>(parts: NDArray[], f: () => T): T {
  * `dtype`, float32 by default for plain numbers; indices to int64) and checked: IndexError for an
  * out-of-range or unsorted column index or a bad indptr, ShapeError for mismatched lengths.
  */
-export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly number[], opts: SparseOptions = {}): CSRNDArray {
+export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly number[], opts?: SparseOptions): CSRNDArray {
+  opts = sparseOptions(opts, 'csrMatrix');
+  shape = checkShape(shape, 'csrMatrix');
   const [d, i, p] = parts;
   const data = valuesOf(d, undefined, opts, 'csrMatrix: data');
-  const all = [data, indicesOf(i, opts), indicesOf(p, opts)] as [NDArray, NDArray, NDArray];
+  const all = [data, indicesOf(i, opts, 'csrMatrix: indices'), indicesOf(p, opts, 'csrMatrix: indptr')] as [NDArray, NDArray, NDArray];
   return disposeOnThrow(all, () => {
     native.checkCsr(all[0].handle, all[1].handle, all[2].handle, shape);
     return new CSRNDArray(all, shape);
@@ -274,9 +287,11 @@ export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly nu
  * MXNet's `mx.nd.sparse.row_sparse_array((data, indices), shape)`: `data` holds the rows named by the
  * ascending `indices`; plain-number data is read as (k, ...shape[1:]).
  */
-export function rowSparseArray(parts: readonly [Part, Part], shape: readonly number[], opts: SparseOptions = {}): RowSparseNDArray {
+export function rowSparseArray(parts: readonly [Part, Part], shape: readonly number[], opts?: SparseOptions): RowSparseNDArray {
+  opts = sparseOptions(opts, 'rowSparseArray');
+  shape = checkShape(shape, 'rowSparseArray');
   const [d, i] = parts;
-  const idx = indicesOf(i, opts);
+  const idx = indicesOf(i, opts, 'rowSparseArray: indices');
   const data = disposeOnThrow([idx], () => valuesOf(d, [idx.size, ...shape.slice(1)], opts, 'rowSparseArray: data'));
   const all = [data, idx] as [NDArray, NDArray];
   return disposeOnThrow(all, () => {
@@ -286,13 +301,19 @@ export function rowSparseArray(parts: readonly [Part, Part], shape: readonly num
 }
 
 /** MXNet's `mx.nd.sparse.zeros(stype, shape)` (and `mx.nd.zeros(shape, stype=...)`): nothing stored. */
-export function zeros(stype: SType, shape: readonly number[], opts: SparseOptions = {}): NDArray {
-  const dtype = opts.dtype ?? 'float32';
-  const ctx = opts.ctx ?? currentContext();
+export function zeros(stype: SType, shape: readonly number[], opts?: SparseOptions): NDArray {
+  const { dtype, ctx } = creationOptions(opts, 'zeros', 'float32');
+  shape = checkShape(shape, 'zeros');
   if (stype === 'default') return denseZeros(shape, { dtype, ctx });
   if (stype === 'csr') {
     if (shape.length !== 2) throw new ShapeError(`zeros: a csr array must be 2-d, got ${fmt(shape)}`);
-    return csrMatrix([denseZeros([0], { dtype, ctx }), [], new Array<number>(shape[0]! + 1).fill(0)], shape, { dtype, ctx });
+    // indptr (rows + 1 zeros) is made natively: a JS array of that length could exhaust the JS heap.
+    const parts = [denseZeros([0], { dtype, ctx }), denseZeros([0], { dtype: 'int64', ctx })];
+    const all = disposeOnThrow(parts, () => [...parts, denseZeros([shape[0]! + 1], { dtype: 'int64', ctx })]) as [NDArray, NDArray, NDArray];
+    return disposeOnThrow(all, () => {
+      native.checkCsr(all[0].handle, all[1].handle, all[2].handle, shape);
+      return new CSRNDArray(all, shape);
+    });
   }
   if (stype === 'row_sparse') {
     return rowSparseArray([denseZeros([0, ...shape.slice(1)], { dtype, ctx }), []], shape, { dtype, ctx });
@@ -383,11 +404,12 @@ export function assignAllRows(dst: RowSparseNDArray, src: NDArray): void {
  * dot(csr, dense, {transposeA}) is row_sparse (K, N) holding the columns the csr uses (MXNet's
  * default output storage for it).
  */
-export function dot(lhs: CSRNDArray, rhs: NDArray, opts: { transposeA?: boolean } = {}): NDArray {
+export function dot(lhs: CSRNDArray, rhs: NDArray, opts?: { transposeA?: boolean }): NDArray {
+  const { transposeA } = checkOptions(opts, ['transposeA'], 'sparse.dot');
   if (!(lhs instanceof CSRNDArray)) throw new ValueError(`sparse.dot: lhs must be csr, got ${(lhs as NDArray).stype}`);
   if (rhs.stype !== 'default') throw new ValueError(`sparse.dot: rhs must be dense, got ${rhs.stype} (convert it with tostype('default'))`);
   const h = [lhs.data.handle, lhs.indices.handle, lhs.indptr.handle] as const;
-  if (opts.transposeA) {
+  if (checkBoolean(transposeA, 'sparse.dot', 'transposeA', false)) {
     return wrapRsp(native.csrTDotDense(h[0], h[1], h[2], lhs.shape, rhs.handle), [lhs.shape[1]!, rhs.shape[1] ?? 0]);
   }
   return NDArray.fromHandle(native.csrDotDense(h[0], h[1], h[2], lhs.shape, rhs.handle));

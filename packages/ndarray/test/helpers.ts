@@ -4,17 +4,7 @@ import { expect } from 'vitest';
 
 import { type DType, fromTypedArray, type NDArray } from '../src/index.js';
 
-/** A small seeded generator (mulberry32) so every test run sees the same data. */
-export function makeRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { makeRng } from './rng.js';
 
 export function randomValues(rng: () => number, n: number, lo = -1, hi = 1): Float64Array {
   const out = new Float64Array(n);

@@ -446,6 +446,15 @@ describe('errors', () => {
     expectError(() => sgdUpdate(w(), gone, { lr: 1 }), StateError, /sgdUpdate: grad was disposed/);
   });
 
+  it('a NaN, infinite or non-number scalar option is a ValueError naming the op and option, and leaves the weight alone', () => {
+    const a = w();
+    expectError(() => sgdUpdate(a, w(), { lr: NaN }), ValueError, /^sgdUpdate: lr must be a finite number, got NaN/);
+    expectError(() => sgdUpdate(a, w(), { lr: 1, rescaleGrad: NaN }), ValueError, /^sgdUpdate: rescaleGrad must be a finite number/);
+    expectError(() => adamUpdate(a, w(), zeros([2, 3]), zeros([2, 3]), { lr: Infinity }), ValueError, /^adamUpdate: lr must be a finite number, got Infinity/);
+    expectError(() => sgdMomUpdate(a, w(), zeros([2, 3]), { lr: 1, momentum: 'abc' as never }), ValueError, /^sgdMomUpdate: momentum must be a finite number, got 'abc'/);
+    expect(a.toArray()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('the native side validates arguments even when the TS layer is bypassed', () => {
     const raw = binding<{ sgdMomUpdate(...args: unknown[]): void; adamUpdate(...args: unknown[]): void }>();
     const a = w();

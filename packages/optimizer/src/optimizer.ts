@@ -1,9 +1,10 @@
 // The base of every optimizer (MXNet's mx.optimizer.Optimizer) and the registry behind create().
 // Optimizers compute the per-step scalars here in JS (learning rate from the scheduler and the
 // lr/wd multipliers, bias corrections) and hand each parameter to one fused native update.
-import { DTypeError, type NDArray, ShapeError, ValueError } from '@bkt/ndarray';
+import { checkFiniteNumber, DTypeError, type NDArray, ShapeError, ValueError } from '@bkt/ndarray';
 
 import type { LRScheduler } from './lr-scheduler/scheduler.js';
+import { boolean, checkClassOptions, finite, finiteOrNull, keyed, objectWith, type OptionSpec } from './option-spec.js';
 
 /** A parameter's key: MXNet's integer index, or a name (kvstore string keys). */
 export type ParamKey = number | string;
@@ -62,6 +63,19 @@ const noWeightDecayByName = (name: string): boolean => !(name.endsWith('_weight'
 const fmt = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 
 export abstract class Optimizer {
+  /** The checks of OptimizerOptions; each subclass declares those of the options it adds. */
+  static readonly optionSpec: OptionSpec = {
+    learningRate: finiteOrNull({ min: 0 }),
+    wd: finite(),
+    rescaleGrad: finite(),
+    clipGradient: finiteOrNull(),
+    lrScheduler: objectWith('a learning-rate scheduler', ['lr', 'stateScalars', 'loadStateScalars']),
+    beginNumUpdate: finite({ min: 0, integer: true }),
+    multiPrecision: boolean,
+    paramIdx2Name: keyed,
+    sym: objectWith('a symbol', ['attrDict', 'listArguments']),
+  };
+
   rescaleGrad: number;
   /** The fixed learning rate, used when there is no scheduler. */
   lr: number;
@@ -81,6 +95,7 @@ export abstract class Optimizer {
 
   /** `defaultLearningRate` is the subclass's MXNet default (undefined: 0.01, or the scheduler's). */
   constructor(opts: OptimizerOptions = {}, defaultLearningRate?: number) {
+    checkClassOptions(registeredName(new.target), opts, new.target, Optimizer);
     this.rescaleGrad = opts.rescaleGrad ?? 1;
     this.lrScheduler = opts.lrScheduler ?? null;
     const given = opts.learningRate === undefined ? defaultLearningRate : opts.learningRate;
@@ -113,7 +128,7 @@ export abstract class Optimizer {
     if (this.lrScheduler !== null) {
       throw new ValueError(`${this.name}: the learning rate is set by its lrScheduler; setLearningRate needs an optimizer without one`);
     }
-    this.lr = lr;
+    this.lr = checkFiniteNumber(lr, `${this.name}.setLearningRate`, 'lr', { min: 0 });
   }
 
   /**
@@ -123,7 +138,7 @@ export abstract class Optimizer {
   setLrMult(mults: KeyedValues<number>): void {
     const out = new Map<ParamKey, number>();
     this.fromSymbol('__lr_mult__', out);
-    for (const [k, v] of toKeyMap(mults)) out.set(k, v);
+    for (const [k, v] of toKeyMap(mults)) out.set(k, checkFiniteNumber(v, `${this.name}.setLrMult`, `the multiplier of '${k}'`));
     this.lrMult = out;
   }
 
@@ -138,7 +153,7 @@ export abstract class Optimizer {
       if (noWeightDecayByName(name)) out.set(name, 0);
     }
     this.fromSymbol('__wd_mult__', out);
-    for (const [k, v] of toKeyMap(mults)) out.set(k, v);
+    for (const [k, v] of toKeyMap(mults)) out.set(k, checkFiniteNumber(v, `${this.name}.setWdMult`, `the multiplier of '${k}'`));
     this.wdMult = out;
   }
 
@@ -312,6 +327,7 @@ export const knownOptimizers = (): string[] => [...registry.keys()].sort();
 
 /** MXNet's mx.optimizer.create: an optimizer by name (case-insensitive); an unknown name is a ValueError listing the known ones. */
 export function create(name: string, options: object = {}): Optimizer {
+  if (typeof name !== 'string') throw new ValueError(`create: the optimizer name must be a string, got ${String(name)}`);
   const klass = registry.get(String(name).toLowerCase());
   if (klass === undefined) {
     throw new ValueError(`create: unknown optimizer '${name}'; known optimizers: ${knownOptimizers().join(', ')}`);

@@ -117,18 +117,18 @@ describe('schedulers inside optimizers', () => {
 
 describe('scheduler errors', () => {
   it('bad arguments are ValueErrors naming the scheduler', () => {
-    expectError(() => new FactorScheduler({ step: 0 }), ValueError, /FactorScheduler: step must be >= 1/);
-    expectError(() => new FactorScheduler({ step: 2, factor: 1.5 }), ValueError, /FactorScheduler: factor must be <= 1/);
+    expectError(() => new FactorScheduler({ step: 0 }), ValueError, /FactorScheduler: step must be at least 1, got 0/);
+    expectError(() => new FactorScheduler({ step: 2, factor: 1.5 }), ValueError, /FactorScheduler: factor must be at most 1, got 1.5/);
     expectError(() => new MultiFactorScheduler({ step: [3, 3] }), ValueError, /MultiFactorScheduler: step must be increasing/);
     expectError(() => new MultiFactorScheduler({ step: [] }), ValueError, /MultiFactorScheduler: step must be a non-empty list/);
-    expectError(() => new PolyScheduler({ maxUpdate: 0 }), ValueError, /PolyScheduler: maxUpdate must be an integer >= 1/);
-    expectError(() => new CosineScheduler({ maxUpdate: 2.5 }), ValueError, /CosineScheduler: maxUpdate must be an integer >= 1/);
+    expectError(() => new PolyScheduler({ maxUpdate: 0 }), ValueError, /PolyScheduler: maxUpdate must be at least 1, got 0/);
+    expectError(() => new CosineScheduler({ maxUpdate: 2.5 }), ValueError, /CosineScheduler: maxUpdate must be an integer, got 2.5/);
     expectError(() => new CosineScheduler({ maxUpdate: 5, warmupBeginLr: 1 }), ValueError, /CosineScheduler: warmupBeginLr \(1\) must not exceed/);
-    expectError(() => new FactorScheduler({ step: 2, warmupSteps: -1 }), ValueError, /FactorScheduler: warmupSteps must be an integer >= 0/);
+    expectError(() => new FactorScheduler({ step: 2, warmupSteps: -1 }), ValueError, /FactorScheduler: warmupSteps must be at least 0, got -1/);
     expectError(
       () => new FactorScheduler({ step: 2, warmupMode: 'cubic' as 'linear' }),
       ValueError,
-      /FactorScheduler: warmupMode must be 'linear' or 'constant', got 'cubic'/,
+      /FactorScheduler: warmupMode must be one of 'linear', 'constant', got 'cubic'/,
     );
   });
 

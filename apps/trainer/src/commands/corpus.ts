@@ -2,6 +2,7 @@
 // `generate` or other tools can read it, and prints the source's exact floor perplexity.
 
 import { generateCorpus, writeCorpus } from '../corpus/index.js';
+import { ensureWritableDir } from '../output-dirs.js';
 
 export interface CorpusOptions {
   out: string;
@@ -12,6 +13,8 @@ export interface CorpusOptions {
 
 /** Runs `bkt-train corpus`; resolves with the exit code. */
 export async function runCorpus(o: CorpusOptions): Promise<number> {
+  // before the corpus is drawn, which takes a while
+  ensureWritableDir('--out', o.out);
   const corpus = generateCorpus({ seed: o.seed, sentences: o.sentences });
   const paths = writeCorpus(o.out, corpus);
   const summary = {

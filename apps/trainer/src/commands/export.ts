@@ -8,7 +8,8 @@ import { writeFileAtomic } from '@bkt/ndarray';
 import { exportONNX } from '@bkt/onnx';
 import { layoutOf, lmSymGen } from '../model.js';
 import type { CheckpointRef } from '../options.js';
-import { checkEpochExists, ensureParentDir, loadRunFiles } from '../run-files.js';
+import { ensureParentDir } from '../output-dirs.js';
+import { checkEpochExists, loadRunFiles } from '../run-files.js';
 
 export interface ExportOptions {
   checkpoint: CheckpointRef;
@@ -22,6 +23,7 @@ export async function runExport(o: ExportOptions): Promise<number> {
   const { prefix, epoch } = o.checkpoint;
   const { run } = loadRunFiles(prefix);
   checkEpochExists(prefix, epoch);
+  ensureParentDir('--out', o.out);
   const { argParams, auxParams } = loadParams(prefix, epoch);
   // The example sizes the graph is checked with: the largest bucket, batch 1.
   const seqLen = Math.max(...run.buckets);
@@ -33,7 +35,6 @@ export async function runExport(o: ExportOptions): Promise<number> {
     dynamicAxes: { data: { [timeAxis]: 'seq_len', [1 - timeAxis]: 'batch' } },
     opset: o.opset,
   });
-  ensureParentDir(o.out);
   writeFileAtomic('bkt-train export', o.out, bytes);
   const inputShape = timeAxis === 0 ? ['seq_len', 'batch'] : ['batch', 'seq_len'];
   const rows = timeAxis === 0 ? 'seq_len·batch' : 'batch·seq_len';

@@ -8,10 +8,11 @@ import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm
 import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
 import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
-import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
+import type { CheckpointRef, ContextSpec, InitSpec, ResumeRef } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
-import { checkEpochExists, type DataSpec, ensureParentDir, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
+import { ensureParentDir } from '../output-dirs.js';
+import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
 import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
@@ -39,7 +40,7 @@ export interface LmOptions extends OptimizerChoice {
   kvStore: string;
   seed: number;
   checkpoint?: string;
-  resume?: CheckpointRef;
+  resume?: ResumeRef;
   log?: string;
   report?: string;
   dispBatches: number;
@@ -53,15 +54,18 @@ export const INTERRUPT_PREFIX = 'bkt-interrupted';
 interface Prepared {
   run: RunFile;
   data: ReturnType<typeof loadTrainingText>;
+  /** The complete checkpoint a resumed run continues from. */
+  resume?: CheckpointRef;
 }
 
 // A fresh run's configuration, or a resumed run's (model and data as the checkpoint was trained).
 function prepare(o: LmOptions, log: (m: string) => void): Prepared {
   if (o.resume) {
-    const { run, vocab } = loadRunFiles(o.resume.prefix);
-    checkEpochExists(o.resume.prefix, o.resume.epoch);
-    log(`Resuming ${o.resume.prefix} at epoch ${o.resume.epoch}: model, data, buckets and seed as that run was started`);
-    return { run, data: loadTrainingText(run.data, run.eos, vocab) };
+    const { prefix } = o.resume;
+    const epoch = completeCheckpointEpoch(prefix, o.resume.epoch, log);
+    const { run, vocab } = loadRunFiles(prefix);
+    log(`Resuming ${prefix} at epoch ${epoch}: model, data, buckets and seed as that run was started`);
+    return { run, data: loadTrainingText(run.data, run.eos, vocab), resume: { prefix, epoch } };
   }
   if ((o.train === undefined) !== (o.valid === undefined)) throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
   if (o.vocabFromValid && !o.train) throw new ValueError('--vocab-from-valid needs --train and --valid files (the built-in corpus has its own vocabulary)');
@@ -83,7 +87,7 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
   return { run: { model, eos: o.eos, buckets, data: spec, seed: o.seed }, data };
 }
 
-function configTable(o: LmOptions, run: RunFile, trainCount: number, validCount: number): Record<string, string | number | boolean | null> {
+function configTable(o: LmOptions, run: RunFile, resume: CheckpointRef | undefined, trainCount: number, validCount: number): Record<string, string | number | boolean | null> {
   const m = run.model;
   return {
     data: run.data.kind === 'builtin' ? `built-in corpus (seed ${run.data.seed}, ${run.data.sentences} sentences)` : `${run.data.train} / ${run.data.valid}`,
@@ -106,7 +110,7 @@ function configTable(o: LmOptions, run: RunFile, trainCount: number, validCount:
     'kv store': o.kvStore,
     seed: run.seed,
     checkpoint: o.checkpoint ?? null,
-    resumed: o.resume ? `${o.resume.prefix}:${o.resume.epoch}` : null,
+    resumed: resume ? `${resume.prefix}:${resume.epoch}` : null,
   };
 }
 
@@ -118,7 +122,14 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   const log = display.log;
   if (o.threads !== undefined) setNumThreads(o.threads);
   checkOptimizer(o);
-  const { run, data } = prepare(o, log);
+  // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
+  const prefix = o.checkpoint ?? o.resume?.prefix;
+  const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
+  // every output folder is made and checked before the data is read and the model built
+  if (prefix) ensureParentDir(o.checkpoint ? '--checkpoint' : '--resume', prefix);
+  if (o.log) ensureParentDir('--log', o.log);
+  ensureParentDir('--report', reportFile);
+  const { run, data, resume } = prepare(o, log);
   // the iterators shuffle once when made, so a resumed run seeds as its first run did
   random.seed(run.seed);
   const layout = layoutOf(run.model);
@@ -136,10 +147,10 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
   const defaultKey = trainIter.defaultBucketKey;
-  const beginEpoch = o.resume?.epoch ?? 0;
+  const beginEpoch = resume?.epoch ?? 0;
   let mod: BaseModule;
-  if (o.resume) {
-    mod = loadLMModule(o.resume.prefix, o.resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true });
+  if (resume) {
+    mod = loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true });
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
   } else {
     mod = createLMModule(symGen, defaultKey, { context, logger: log });
@@ -148,17 +159,14 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   }
   mod.initOptimizer({ kvstore: o.kvStore === 'none' ? null : o.kvStore, optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
 
-  // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
-  const prefix = o.checkpoint ?? o.resume?.prefix;
-  const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-report.html');
-  for (const file of [prefix ? `${prefix}-run.json` : null, o.log, reportFile]) if (file) ensureParentDir(file);
-  if (prefix) saveRunFiles(prefix, run, data.vocab);
-  const records: EpochRecord[] = o.log && o.resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
+  // a run resumed under its own prefix keeps the run files its checkpoints' manifests verified
+  if (prefix && prefix !== resume?.prefix) saveRunFiles(prefix, run, data.vocab);
+  const records: EpochRecord[] = o.log && resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
   const stats = bucketStats(
     data.train.map((s) => s.length),
     run.buckets,
   );
-  const config = configTable(o, run, data.train.length, data.valid.length);
+  const config = configTable(o, run, resume, data.train.length, data.valid.length);
   const report = (status: string): void => writeReport(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
 
   let stop = false;

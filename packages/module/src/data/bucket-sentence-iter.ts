@@ -130,7 +130,8 @@ export class BucketSentenceIter extends DataIter {
     this.currIdx = 0;
     shuffleInPlace(this.plan);
     for (const r of this.rows) shuffleInPlace(r);
-    for (const a of [...this.nddata, ...this.ndlabel]) a.dispose(); // served batches are views that keep their storage
+    this.releaseBatch();
+    for (const a of [...this.nddata, ...this.ndlabel]) a.dispose();
     this.nddata = [];
     this.ndlabel = [];
     for (const r of this.rows) {
@@ -150,6 +151,7 @@ export class BucketSentenceIter extends DataIter {
   }
 
   override next(): IteratorResult<DataBatch, undefined> {
+    this.releaseBatch();
     if (this.currIdx === this.plan.length) return { done: true, value: undefined };
     const [i, j] = this.plan[this.currIdx]!;
     this.currIdx += 1;
@@ -164,6 +166,7 @@ export class BucketSentenceIter extends DataIter {
     };
     const data = cut(this.nddata[i]!);
     const label = cut(this.ndlabel[i]!);
+    this.ownBatchArrays([data, label]);
     return {
       done: false,
       value: new DataBatch([data], [label], {

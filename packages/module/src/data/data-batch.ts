@@ -1,7 +1,7 @@
 // MXNet's DataBatch: the arrays of one mini-batch with their bookkeeping (filler count, bucket key,
 // per-batch shapes).
 
-import { type NDArray, ValueError } from '@bkt/ndarray';
+import { NDArray, ValueError } from '@bkt/ndarray';
 import { DataDesc, type DataDescLike } from './data-desc.js';
 
 /** A bucket key: a sequence length, a name, or a tuple of them. */
@@ -31,10 +31,8 @@ export class DataBatch {
   readonly provideLabel: readonly DataDesc[] | undefined;
 
   constructor(data: readonly NDArray[], label?: readonly NDArray[] | null, opts: DataBatchOptions = {}) {
-    if (!Array.isArray(data)) throw new ValueError('DataBatch: data must be a list of arrays');
-    if (label !== undefined && label !== null && !Array.isArray(label)) {
-      throw new ValueError('DataBatch: label must be a list of arrays');
-    }
+    checkArrayList('DataBatch', 'data', data);
+    if (label !== undefined && label !== null) checkArrayList('DataBatch', 'label', label);
     const pad = opts.pad ?? 0;
     if (!Number.isInteger(pad) || pad < 0) throw new ValueError(`DataBatch: pad must be a non-negative integer, got ${pad}`);
     this.data = data;
@@ -42,12 +40,27 @@ export class DataBatch {
     this.pad = pad;
     this.index = opts.index ?? undefined;
     this.bucketKey = opts.bucketKey ?? undefined;
-    this.provideData = opts.provideData ? opts.provideData.map((d) => DataDesc.from(d)) : undefined;
-    this.provideLabel = opts.provideLabel ? opts.provideLabel.map((d) => DataDesc.from(d)) : undefined;
+    this.provideData = opts.provideData ? DataDesc.fromList(opts.provideData, 'DataBatch', 'provideData') : undefined;
+    this.provideLabel = opts.provideLabel ? DataDesc.fromList(opts.provideLabel, 'DataBatch', 'provideLabel') : undefined;
   }
 
   toString(): string {
     const shapes = (xs: readonly NDArray[]): string => `[${xs.map((x) => `(${x.shape.join(', ')})`).join(', ')}]`;
     return `DataBatch: data shapes: ${shapes(this.data)} label shapes: ${this.label.length ? shapes(this.label) : 'None'}`;
   }
+}
+
+/** A ValueError naming `call` unless `list` is a list of NDArrays (modules also get batch-like objects). */
+export function checkArrayList(call: string, what: string, list: unknown): asserts list is readonly NDArray[] {
+  if (!Array.isArray(list)) throw new ValueError(`${call}: ${what} must be a list of arrays, got ${typeof list}`);
+  const bad = list.findIndex((a) => !(a instanceof NDArray));
+  if (bad >= 0) throw new ValueError(`${call}: ${what}[${bad}] is not an NDArray`);
+}
+
+/** The batch checks every module's forward starts with: a typed error, never a TypeError, for a malformed batch. */
+export function checkBatch(call: string, batch: unknown): asserts batch is DataBatch {
+  if (batch === null || typeof batch !== 'object') throw new ValueError(`${call}: expected a DataBatch, got ${batch === null ? 'null' : typeof batch}`);
+  const b = batch as { data?: unknown; label?: unknown };
+  checkArrayList(call, 'batch.data', b.data);
+  if (b.label !== undefined && b.label !== null) checkArrayList(call, 'batch.label', b.label);
 }

@@ -16,8 +16,8 @@ export class DataDesc {
 
   constructor(name: string, shape: readonly number[], dtype: DType = 'float32', layout = 'NCHW') {
     if (typeof name !== 'string') throw new ValueError('DataDesc: name must be a string');
-    if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new ValueError(`DataDesc '${name}': invalid shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new ValueError(`DataDesc '${name}': the shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
     }
     this.name = name;
     this.shape = Object.freeze([...shape]);
@@ -53,7 +53,16 @@ export class DataDesc {
   /** A DataDesc as is; a `[name, shape]` pair becomes one with float32 and the default layout. */
   static from(desc: DataDescLike): DataDesc {
     if (desc instanceof DataDesc) return desc;
+    if (!Array.isArray(desc) || desc.length !== 2) {
+      throw new ValueError(`DataDesc.from: expected a DataDesc or a [name, shape] pair, got ${JSON.stringify(desc)}`);
+    }
     return new DataDesc(desc[0], desc[1]);
+  }
+
+  /** `from` over a list; anything but a list is a ValueError naming `call` and `what` (e.g. 'bind', 'dataShapes'). */
+  static fromList(descs: readonly DataDescLike[], call: string, what: string): DataDesc[] {
+    if (!Array.isArray(descs)) throw new ValueError(`${call}: ${what} must be a list of DataDesc or [name, shape] pairs, got ${JSON.stringify(descs)}`);
+    return descs.map((d) => DataDesc.from(d));
   }
 
   /** The batch axis of this desc's layout (see getBatchAxis). */

@@ -1,6 +1,9 @@
 // MXNet's DataIter: the iterator protocol every data source follows. A JS iterator (`for (const
 // batch of it)`) over DataBatch, with MXNet's lower-level steps (iterNext, getData, getLabel,
 // getPad, getIndex) for iterators built on them, and `reset()` to start the next epoch.
+// The library's iterators own the arrays they make for a batch and free them when they serve the
+// next batch or reset (MXNet's iterators reuse their buffers the same way): a batch is valid until
+// next(); copy what must outlive it.
 
 import { type NDArray, StateError } from '@bkt/ndarray';
 import { DataBatch, type BucketKey } from './data-batch.js';
@@ -17,8 +20,23 @@ export abstract class DataIter implements Iterator<DataBatch, undefined>, Iterab
   /** Bucketing iterators name the bucket BucketingModule binds first. */
   defaultBucketKey?: BucketKey;
 
+  /** Arrays made for the batch served last, freed by releaseBatch(). */
+  #batchArrays: NDArray[] = [];
+
   constructor(batchSize = 0) {
     this.batchSize = batchSize;
+  }
+
+  /** Records arrays this iterator made for the batch it is serving, to free with releaseBatch(). */
+  protected ownBatchArrays<T extends NDArray>(arrays: T[]): T[] {
+    this.#batchArrays.push(...arrays);
+    return arrays;
+  }
+
+  /** Frees the arrays of the batch served last: called when the next batch is made and on reset. */
+  protected releaseBatch(): void {
+    for (const a of this.#batchArrays) a.dispose();
+    this.#batchArrays = [];
   }
 
   [Symbol.iterator](): this {

@@ -5,7 +5,8 @@
 //   roll_over  drop it this epoch and put its examples at the head of the next epoch's first batch
 // A csr source (lastBatchHandle discard only, as in MXNet) yields csr batches.
 // Every batch is gathered (copied) from the sources by example index, so shuffling never copies
-// the whole data set. Unlike MXNet, the rolled-over batch reports pad 0: all its examples are real.
+// the whole data set; the gathered arrays are freed at the next iterNext()/next() or reset().
+// Unlike MXNet, the rolled-over batch reports pad 0: all its examples are real.
 
 import { array, CSRNDArray, type NDArray, ShapeError, sparse, take, ValueError } from '@bkt/ndarray';
 import { shuffleInPlace } from '../util/shuffle.js';
@@ -148,10 +149,12 @@ export class NDArrayIter extends DataIter {
     }
     if (this.shuffle) shuffleInPlace(this.order);
     this.rows = null;
+    this.releaseBatch();
   }
 
   /** Starts over, dropping any rolled-over examples. */
   hardReset(): void {
+    this.releaseBatch();
     if (this.shuffle) shuffleInPlace(this.order);
     this.cursor = -this.batchSize;
     this.leftover = null;
@@ -159,6 +162,7 @@ export class NDArrayIter extends DataIter {
   }
 
   override iterNext(): boolean {
+    this.releaseBatch();
     this.cursor += this.batchSize;
     if (this.cursor >= this.numData) {
       this.rows = null;
@@ -199,7 +203,7 @@ export class NDArrayIter extends DataIter {
     if (sources.length === 0) return [];
     const index = array(this.rows, { dtype: 'int32' });
     try {
-      return sources.map(([, a]) => (a instanceof CSRNDArray ? sparse.takeRows(a, this.rows!) : take(a, index, { axis: this.batchAxis, mode: 'raise' })));
+      return this.ownBatchArrays(sources.map(([, a]) => (a instanceof CSRNDArray ? sparse.takeRows(a, this.rows!) : take(a, index, { axis: this.batchAxis, mode: 'raise' }))));
     } finally {
       index.dispose();
     }

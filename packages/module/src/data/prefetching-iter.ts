@@ -1,7 +1,8 @@
 // MXNet's PrefetchingIter: several iterators read in lock step and joined into one batch (data of
 // the first, then of the second …; labels likewise), with optional renaming of their inputs. MXNet
-// read ahead on one thread per iterator; here the next batch is read ahead synchronously as soon as
-// the current one is handed out (JS has no threads for this; the reading order is the same).
+// read ahead on one thread per iterator; JS has no threads for this, so the iterators are read when
+// the batch is asked for (the reading order is the same). The joined batch holds the iterators' own
+// arrays, valid until the next batch, as theirs are.
 
 import { ValueError } from '@bkt/ndarray';
 import { DataBatch, type BucketKey } from './data-batch.js';
@@ -20,7 +21,6 @@ export class PrefetchingIter extends DataIter {
   readonly iters: readonly DataIter[];
   readonly renameData: RenameList | undefined;
   readonly renameLabel: RenameList | undefined;
-  private ahead: (DataBatch | undefined)[] = [];
 
   constructor(iters: DataIter | readonly DataIter[], renameData?: RenameList | null, renameLabel?: RenameList | null) {
     const list = Array.isArray(iters) ? (iters as readonly DataIter[]) : [iters as DataIter];
@@ -33,7 +33,6 @@ export class PrefetchingIter extends DataIter {
     this.renameData = renameData ?? undefined;
     this.renameLabel = renameLabel ?? undefined;
     if (list[0]!.defaultBucketKey !== undefined) this.defaultBucketKey = list[0]!.defaultBucketKey;
-    this.prefetch();
   }
 
   get provideData(): DataDesc[] {
@@ -44,17 +43,12 @@ export class PrefetchingIter extends DataIter {
     return this.iters.flatMap((it, i) => renamed(it.provideLabel, this.renameLabel?.[i]));
   }
 
-  private prefetch(): void {
-    this.ahead = this.iters.map((it) => it.nextBatch());
-  }
-
   override reset(): void {
     for (const it of this.iters) it.reset();
-    this.prefetch();
   }
 
   override next(): IteratorResult<DataBatch, undefined> {
-    const batches = this.ahead;
+    const batches = this.iters.map((it) => it.nextBatch());
     if (batches[0] === undefined) {
       if (batches.some((b) => b !== undefined)) throw new ValueError('PrefetchingIter: the iterators hold different numbers of batches');
       return { done: true, value: undefined };
@@ -76,7 +70,6 @@ export class PrefetchingIter extends DataIter {
         provideLabel: perBatch((b) => b.provideLabel, (it) => it.provideLabel, this.renameLabel),
       },
     );
-    this.prefetch();
     return { done: false, value: batch };
   }
 }

@@ -5,13 +5,12 @@
 import { argmax, type NDArray, ValueError } from '@bkt/ndarray';
 import { type ArrayList, checkLabelShapes, EvalMetric, type MetricOptions } from './eval-metric.js';
 import { host } from './host.js';
+import { sameShape } from '../util/same-shape.js';
 
 export interface AccuracyOptions extends MetricOptions {
   /** The class axis of the predictions. Default 1. */
   axis?: number;
 }
-
-const sameShape = (a: NDArray, b: NDArray): boolean => a.ndim === b.ndim && a.shape.every((d, i) => d === b.shape[i]);
 
 export class Accuracy extends EvalMetric {
   readonly axis: number;
@@ -27,7 +26,7 @@ export class Accuracy extends EvalMetric {
     ls.forEach((label, i) => {
       const pred = ps[i]!;
       let predicted: Float64Array;
-      if (sameShape(pred, label)) {
+      if (sameShape(pred.shape, label.shape)) {
         predicted = host(pred);
       } else {
         const am = argmax(pred, { axis: this.axis });

@@ -13,6 +13,7 @@ import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import { create as createMetric, type MetricSpec } from '../metrics/create.js';
 import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
+import { checkFitOptions, checkIterPredictOptions, checkPredictOptions, checkScoreOptions, checkSetParamsOptions } from './check-options.js';
 import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
 export type ParamDict = Record<string, NDArray>;
@@ -136,6 +137,7 @@ export abstract class BaseModule {
 
   /** Runs evalData through the model and returns the metric's (local) name/value pairs. */
   score(evalData: DataIter, evalMetric: MetricSpec, opts: ScoreOptions = {}): NameValue[] {
+    checkScoreOptions('score', opts);
     this.requireParams('score');
     if (opts.reset ?? true) evalData.reset();
     const metric = evalMetric instanceof EvalMetric ? evalMetric : createMetric(evalMetric);
@@ -154,8 +156,12 @@ export abstract class BaseModule {
     return metric.getNameValue();
   }
 
-  /** Yields each batch's outputs with the padding removed (views, not copies). */
+  /**
+   * Yields each batch's outputs with the padding removed: the executors' arrays (or views of them),
+   * valid until the next batch, as the batch itself is; copy what must outlive it.
+   */
   *iterPredict(evalData: DataIter, opts: { numBatch?: number | null; reset?: boolean; sparseRowIdFn?: SparseRowIdFn | null } = {}): Generator<[NDArray[], number, DataBatch]> {
+    checkIterPredictOptions('iterPredict', opts);
     this.requireParams('iterPredict');
     if (opts.reset ?? true) evalData.reset();
     let nbatch = 0;
@@ -164,7 +170,11 @@ export abstract class BaseModule {
       this.prepare(batch, opts.sparseRowIdFn);
       this.forward(batch, { isTrain: false });
       const outputs = this.getOutputs().map((o) => (batch.pad > 0 ? o.slice(0, o.shape[0]! - batch.pad) : o));
-      yield [outputs, nbatch, batch];
+      try {
+        yield [outputs, nbatch, batch];
+      } finally {
+        if (batch.pad > 0) for (const view of outputs) view.dispose();
+      }
       nbatch += 1;
     }
   }
@@ -172,16 +182,18 @@ export abstract class BaseModule {
   /**
    * The outputs for every batch of evalData, padding removed. Merged: one array per output
    * (concatenated along the batch axis), a single output returned bare unless alwaysOutputList.
-   * An NDArray is run as one batch and its first output returned.
+   * An NDArray is run as one batch and (a copy of) its first output returned. The arrays returned
+   * are new and the caller's: dispose them when done.
    */
   predict(evalData: DataIter | NDArray, opts: PredictOptions = {}): NDArray | NDArray[] | NDArray[][] {
+    checkPredictOptions('predict', opts);
     this.requireParams('predict');
     if (!(evalData instanceof DataIter)) {
       if (evalData === null || typeof evalData !== 'object' || !('shape' in evalData)) {
         throw new ValueError('predict: evalData must be a DataIter or an NDArray');
       }
-      this.forward(new DataBatch([evalData]));
-      return this.getOutputs()[0]!;
+      this.forward(new DataBatch([evalData]), { isTrain: false });
+      return this.getOutputs()[0]!.copy();
     }
     const perBatch: NDArray[][] = [];
     for (const [outputs] of this.iterPredict(evalData, { numBatch: opts.numBatch, reset: opts.reset, sparseRowIdFn: opts.sparseRowIdFn })) {
@@ -191,17 +203,22 @@ export abstract class BaseModule {
     if (!(opts.mergeBatches ?? true)) return perBatch;
     const numOutputs = perBatch[0]!.length;
     if (!perBatch.every((outs) => outs.length === numOutputs)) {
+      for (const outs of perBatch) for (const o of outs) o.dispose();
       throw new ValueError('predict: batches give different numbers of outputs (maybe bucketing is used?); cannot merge them');
     }
     const merged = Array.from({ length: numOutputs }, (_, i) => {
       const parts = perBatch.map((outs) => outs[i]!);
-      return parts.length === 1 ? parts[0]! : concat(parts, { dim: 0 });
+      if (parts.length === 1) return parts[0]!;
+      const whole = concat(parts, { dim: 0 });
+      for (const p of parts) p.dispose();
+      return whole;
     });
     return numOutputs === 1 && !opts.alwaysOutputList ? merged[0]! : merged;
   }
 
   /** Trains the module (MXNet 1.x's fit, step for step). */
   fit(trainData: DataIter, opts: FitOptions = {}): void {
+    checkFitOptions('fit', opts);
     if (opts.numEpoch === undefined || opts.numEpoch === null) throw new ValueError('fit: numEpoch is required');
     const evalMetricSpec = opts.evalMetric ?? 'acc';
     this.bind(trainData.provideData, trainData.provideLabel, { forTraining: true, forceRebind: opts.forceRebind ?? false });
@@ -266,6 +283,7 @@ export abstract class BaseModule {
 
   /** Copies parameters in (initParams without an initializer). */
   setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('setParams', opts);
     this.initParams({
       initializer: null,
       argParams,

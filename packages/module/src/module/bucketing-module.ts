@@ -11,10 +11,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { array, BktError, type NDArray, load as loadArrays, save, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { loadSymbol, NameManager, type Symbol as BktSymbol, Symbol as SymbolClass, withNameManager } from '@bkt/symbol';
-import type { BucketKey, DataBatch } from '../data/data-batch.js';
+import { type BucketKey, checkBatch, type DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadParams, saveCheckpoint, statesFile } from '../model/checkpoint.js';
+import { type CheckpointSaveOptions, loadParams, requireStatesFile, saveParamsFile, statesFile } from '../model/checkpoint.js';
+import { writeManifest } from '../model/manifest.js';
 import {
   BaseModule,
   type BindOptions,
@@ -27,6 +28,7 @@ import {
 import { bucketKeyId, bucketKeyLabel, checkBucketKey } from './bucket-key.js';
 import { Module, type ModuleOptions } from './module.js';
 import type { MonitorLike } from './types.js';
+import { checkBindOptions, checkBucketingLoadOptions, checkBucketingOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
 
 /** MXNet's sym_gen: the symbol of a bucket, its data names and its label names (null: none). */
 export type SymGen = (key: BucketKey) => readonly [BktSymbol, readonly string[], (readonly string[] | null)?];
@@ -81,7 +83,8 @@ export class BucketingModule extends BaseModule {
   #preloadOptStates: string | null = null;
 
   constructor(symGen: SymGen, opts: BucketingModuleOptions) {
-    super({ logger: opts.logger });
+    super({ logger: opts?.logger });
+    checkBucketingOptions('BucketingModule', opts);
     if (typeof symGen !== 'function') throw new ValueError('BucketingModule: symGen must be a function key → [symbol, dataNames, labelNames]');
     if (opts?.defaultBucketKey === undefined || opts.defaultBucketKey === null) throw new ValueError('BucketingModule: defaultBucketKey is required');
     checkBucketKey('BucketingModule: defaultBucketKey', opts.defaultBucketKey);
@@ -237,6 +240,7 @@ export class BucketingModule extends BaseModule {
 
   /** Silently ignored when already initialized and not forced (as in MXNet). */
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('BucketingModule.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) return;
     const current = this.#current('initParams');
     current.initParams({ ...opts, forceInit: true });
@@ -253,6 +257,7 @@ export class BucketingModule extends BaseModule {
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('BucketingModule.setParams', opts);
     if (!opts.allowMissing) {
       this.initParams({ initializer: null, argParams, auxParams, allowMissing: false, forceInit: opts.forceInit ?? true, allowExtra: opts.allowExtra ?? false });
       return;
@@ -280,6 +285,7 @@ export class BucketingModule extends BaseModule {
 
   /** Binds the default bucket (the shapes must describe it); other buckets bind on first use. */
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('BucketingModule.bind', opts);
     const saved = opts.forceRebind && this.binded && this.paramsInitialized ? this.getParams() : null;
     if (opts.forceRebind) this.#resetBind();
     if (this.binded) {
@@ -323,6 +329,7 @@ export class BucketingModule extends BaseModule {
   // --- optimizer --------------------------------------------------------------------------------
 
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('BucketingModule.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring...');
@@ -377,6 +384,7 @@ export class BucketingModule extends BaseModule {
   }
 
   #batchBucket(batch: DataBatch, call: string): [BucketKey, readonly DataDescLike[], readonly DataDescLike[] | null] {
+    checkBatch(call, batch);
     const key = batch.bucketKey ?? this.defaultBucketKey;
     checkBucketKey(call, key);
     if (batch.provideData) return [key, batch.provideData, batch.provideLabel ?? null];
@@ -440,13 +448,15 @@ export class BucketingModule extends BaseModule {
   /**
    * Writes the shared parameters (`<prefix>-<epoch>.params`), every bucket's symbol
    * (`<prefix>-<key>-symbol.json`), the keys (`<prefix>-buckets.json`, and MXNet's `<prefix>.buckets`
-   * when every key is an integer) and, when asked, the optimizer states (`<prefix>-<epoch>.states`).
+   * when every key is an integer), when asked the optimizer states (`<prefix>-<epoch>.states`), and last
+   * the manifest that makes the checkpoint complete (listing `opts.extraFiles` too).
    */
-  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false): void {
+  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
     if (this.#seenKeys.size === 0) throw new StateError('saveCheckpoint: no bucket is bound yet; call bind() first');
     const [argParams, auxParams] = this.getParams();
     const keys = [...this.#seenKeys.values()];
-    for (const key of keys) this.#callSymGen(key, 'saveCheckpoint')[0].save(bucketSymbolFile(prefix, key));
+    const shared = keys.map((key) => bucketSymbolFile(prefix, key));
+    keys.forEach((key, i) => this.#callSymGen(key, 'saveCheckpoint')[0].save(shared[i]!));
     const meta: BucketsFile = {
       format: 'bkt-buckets',
       version: 1,
@@ -455,15 +465,19 @@ export class BucketingModule extends BaseModule {
       paramOrder: [...this.#defaultModule().paramIndex.keys()],
     };
     writeFileAtomic('saveCheckpoint', bucketsJsonFile(prefix), `${JSON.stringify(meta, null, 1)}\n`);
+    shared.push(bucketsJsonFile(prefix));
     if (keys.every((k) => Number.isInteger(k) && (k as number) >= -(2 ** 31) && (k as number) < 2 ** 31)) {
       save(bucketsFile(prefix), [array(keys as number[], { dtype: 'int32' })]);
+      shared.push(bucketsFile(prefix));
     }
-    saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
+    const files = [saveParamsFile(prefix, epoch, argParams, auxParams)];
+    this.logger(`Saved checkpoint to "${files[0]}"`);
     if (saveOptimizerStates) {
-      const file = statesFile(prefix, epoch);
-      this.saveOptimizerStates(file);
-      this.logger(`Saved optimizer state to "${file}"`);
+      files.push(statesFile(prefix, epoch));
+      this.saveOptimizerStates(files[1]!);
+      this.logger(`Saved optimizer state to "${files[1]}"`);
     }
+    writeManifest(prefix, epoch, [...files, ...(opts.extraFiles ?? [])], shared);
   }
 
   /**
@@ -471,17 +485,19 @@ export class BucketingModule extends BaseModule {
    * loadOptimizerStates) the optimizer states, restored once initOptimizer runs. Call bind() next.
    */
   static load(prefix: string, epoch: number, opts: BucketingLoadOptions): BucketingModule {
+    checkBucketingLoadOptions('BucketingModule.load', opts);
+    // loadParams checks the manifest first, so a checkpoint cut short fails before anything else is read
+    const { argParams, auxParams } = loadParams(prefix, epoch);
     const meta = readBucketsFile(prefix);
     const defaultBucketKey = opts.defaultBucketKey ?? meta.defaultBucketKey;
     if (defaultBucketKey === undefined) throw new ValueError(`BucketingModule.load: ${bucketsFile(prefix)} does not record the default bucket; pass defaultBucketKey`);
     const { symGen, loadOptimizerStates, defaultBucketKey: _d, ...rest } = opts;
-    const { argParams, auxParams } = loadParams(prefix, epoch);
     const mod = new BucketingModule(symGen, { ...rest, defaultBucketKey });
     mod.#restore(meta.keys, (key) => {
       const file = bucketSymbolFile(prefix, key);
       return existsSync(file) ? loadSymbol(file) : undefined;
     }, argParams, auxParams, meta.paramOrder);
-    if (loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
+    if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('BucketingModule.load', prefix, epoch);
     return mod;
   }
 

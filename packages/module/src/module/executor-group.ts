@@ -5,12 +5,13 @@
 // every device, and device 0's output is returned). Reshaping passes partialShaping, so a label whose
 // shape was not given (predicting a batch of another size) follows the data.
 
-import { add, arange, type Context, concat, divide, type DType, type NDArray, RowSparseNDArray, sparse, take, ValueError } from '@bkt/ndarray';
+import { add, arange, type Context, concat, divide, type DType, NDArray, RowSparseNDArray, ShapeError, sparse, take, ValueError } from '@bkt/ndarray';
 import { DataDesc } from '../data/data-desc.js';
 import { Executor, type Group2Ctx } from '@bkt/executor';
-import type { Symbol as BktSymbol } from '@bkt/symbol';
+import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
 import type { EvalMetric } from '../metrics/eval-metric.js';
 import { type Group2Ctxs, prepareGroup2ctxs } from './group2ctxs.js';
+import { sameShape } from '../util/same-shape.js';
 
 type GradReq = 'write' | 'add' | 'null';
 export type Slice = readonly [number, number];
@@ -77,6 +78,8 @@ export class DataParallelExecutorGroup {
   slices: Slice[] = [];
   batchSize = 0;
   #origExecs: Executor[] | null = null;
+  /** What getOutputs / getInputGrads merged across devices since the last forward / backward. */
+  #merged: { outputs: NDArray[] | null; inputGrads: NDArray[] | null } = { outputs: null, inputGrads: null };
   #arrays: { args: Record<string, NDArray>[]; params: NDArray[][]; grads: NDArray[][]; aux: NDArray[][] } = { args: [], params: [], grads: [], aux: [] };
 
   constructor(symbol: BktSymbol, opts: ExecutorGroupOptions) {
@@ -113,37 +116,69 @@ export class DataParallelExecutorGroup {
     return out;
   }
 
-  #decideSlices(descs: readonly DataDesc[]): void {
+  /** The batch size (all inputs with a batch axis must agree) and each device's slice of it. */
+  #decideSlices(descs: readonly DataDesc[]): [number, Slice[]] {
     let batch: number | undefined;
     for (const d of descs) {
       const axis = d.batchAxis;
       if (axis === -1) continue;
-      const n = d.shape[axis]!;
+      const n = d.shape[axis];
+      if (n === undefined) throw new ShapeError(`DataParallelExecutorGroup: '${d.name}' has shape ${formatShape(d.shape)}, without the batch axis ${axis} of its layout '${d.layout}'`);
       if (batch !== undefined && n !== batch) throw new ValueError(`DataParallelExecutorGroup: all inputs must have the same batch size (${d.name}: ${n}, others: ${batch})`);
       batch = n;
     }
-    this.batchSize = batch ?? 0;
-    this.slices = splitInputSlice(this.batchSize, this.workLoadList);
-  }
-
-  #slicedShapes(descs: readonly DataDesc[], k: number): Record<string, number[]> {
-    const [b, e] = this.slices[k]!;
-    return Object.fromEntries(descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : d.shape.map((s, j) => (j === d.batchAxis ? e - b : s))]));
+    return [batch ?? 0, splitInputSlice(batch ?? 0, this.workLoadList)];
   }
 
   #bindExec(dataShapes: readonly DataDesc[], labelShapes: readonly DataDesc[] | null, shared: DataParallelExecutorGroup | null, reshape: boolean): void {
+    this.#releaseMerged('outputs');
+    this.#releaseMerged('inputGrads');
     const descs = [...dataShapes, ...(labelShapes ?? [])];
-    this.#decideSlices(descs);
-    const dtypes: Record<string, DType> = Object.fromEntries(descs.map((d) => [d.name, d.dtype]));
-    this.execs = this.contexts.map((ctx, k) => {
-      const shapes = this.#slicedShapes(descs, k);
-      if (reshape) return this.#origExecs![k]!.reshape(shapes, { allowUpSizing: true, partialShaping: true });
-      const group2ctx = this.group2ctxs[k];
-      return Executor.simpleBind(this.symbol, { ctx, shapes, dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k], ...(group2ctx ? { group2ctx } : {}) });
-    });
+    const [batchSize, slices] = this.#decideSlices(descs);
+    const shapesOf = (k: number): Record<string, number[]> => slicedShapes(descs, slices[k]!);
+    if (reshape) {
+      const execs: Executor[] = [];
+      try {
+        for (const [k, orig] of this.#origExecs!.entries()) {
+          execs.push(orig.reshape(shapesOf(k), { allowUpSizing: true, partialShaping: true }));
+          this.#checkParamsKept(orig, execs[k]!, descs);
+        }
+      } catch (e) {
+        for (const x of execs) x.dispose();
+        throw e;
+      }
+      this.execs = execs;
+    } else {
+      const dtypes: Record<string, DType> = Object.fromEntries(descs.map((d) => [d.name, d.dtype]));
+      this.execs = this.contexts.map((ctx, k) => {
+        const group2ctx = this.group2ctxs[k];
+        return Executor.simpleBind(this.symbol, { ctx, shapes: shapesOf(k), dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k], ...(group2ctx ? { group2ctx } : {}) });
+      });
+    }
+    this.batchSize = batchSize;
+    this.slices = slices;
     this.dataShapes = dataShapes;
     this.labelShapes = labelShapes;
     this.#collectArrays();
+  }
+
+  /**
+   * Reshaping may change the inputs and what follows from them, never a parameter or aux state
+   * (MXNet's reshape without partial shaping refuses it too): a new shape there means the inputs do
+   * not fit the network, and the executor would compute with fresh, uninitialized arrays.
+   */
+  #checkParamsKept(orig: Executor, next: Executor, descs: readonly DataDesc[]): void {
+    const check = (names: readonly string[], before: Record<string, NDArray>, after: Record<string, NDArray>, what: string): void => {
+      for (const n of names) {
+        const [a, b] = [before[n], after[n]];
+        if (a === undefined || b === undefined || sameShape(a.shape, b.shape)) continue;
+        const inputs = descs.map((d) => `${d.name} ${formatShape(d.shape)}`).join(', ');
+        const bound = [...this.dataShapes, ...(this.labelShapes ?? [])].map((d) => `${d.name} ${formatShape(d.shape)}`).join(', ');
+        throw new ShapeError(`reshape: inputs ${inputs} would change ${what} '${n}' from ${formatShape(a.shape)} to ${formatShape(b.shape)} (bound with ${bound})`);
+      }
+    };
+    check(this.paramNames, orig.argDict, next.argDict, 'parameter');
+    check(this.auxNames, orig.auxDict, next.auxDict, 'auxiliary state');
   }
 
   /** Rebinds for new input shapes (no-op when they are the same), sharing the original executors' arrays. */
@@ -162,6 +197,8 @@ export class DataParallelExecutorGroup {
 
   /** Frees the executors (arrays shared through the pool stay with the executors still using them). */
   dispose(): void {
+    this.#releaseMerged('outputs');
+    this.#releaseMerged('inputGrads');
     for (const e of new Set([...this.execs, ...(this.#origExecs ?? [])])) e.dispose();
     this.execs = [];
     this.#origExecs = null;
@@ -222,9 +259,12 @@ export class DataParallelExecutorGroup {
         return;
       }
       const onTarget = copies.map((c) => c.copyTo(target.context));
+      const made = [...onTarget];
       let sum = onTarget[0]!;
-      for (const c of onTarget.slice(1)) sum = add(sum, c);
-      divide(sum, copies.length).copyTo(target);
+      for (const c of onTarget.slice(1)) made.push((sum = add(sum, c)));
+      const mean = divide(sum, copies.length);
+      mean.copyTo(target);
+      for (const a of [...made, mean]) a.dispose();
     };
     this.paramNames.forEach((n, i) => {
       if (argParams[n]) average(this.paramArrays[i]!, argParams[n]!);
@@ -234,48 +274,98 @@ export class DataParallelExecutorGroup {
     });
   }
 
-  /** Copies each device's slice of the batch into its executor, then runs forward everywhere. */
+  /**
+   * Copies each device's slice of the batch into its executor, then runs forward everywhere. Every
+   * array must have exactly its bound input's shape (a ShapeError otherwise: reshape first); labels
+   * may be omitted (the bound label arrays keep their values).
+   */
   forward(data: readonly NDArray[], labels: readonly NDArray[], isTrain: boolean): void {
+    this.#checkInputs('data', this.dataShapes, data);
+    const withLabels = this.labelShapes !== null && labels.length > 0;
+    if (withLabels) this.#checkInputs('label', this.labelShapes!, labels);
     const load = (descs: readonly DataDesc[], arrays: readonly NDArray[]): void => {
       descs.forEach((d, i) => {
-        const src = arrays[i];
-        if (src === undefined) return;
+        const src = arrays[i]!;
         this.#arrays.args.forEach((args, k) => {
           const dst = args[d.name]!;
-          if (d.batchAxis === -1) src.copyTo(dst);
+          const [b, end] = this.slices[k]!;
+          if (d.batchAxis === -1 || (b === 0 && end === src.shape[d.batchAxis])) src.copyTo(dst);
           else {
-            const [b, end] = this.slices[k]!;
-            sliceAxis(src, d.batchAxis, b, end).copyTo(dst);
+            const part = sliceAxis(src, d.batchAxis, b, end);
+            try {
+              part.copyTo(dst);
+            } finally {
+              part.dispose();
+            }
           }
         });
       });
     };
     load(this.dataShapes, data);
-    if (this.labelShapes && labels.length > 0) load(this.labelShapes, labels);
+    if (withLabels) load(this.labelShapes!, labels);
+    this.#releaseMerged('outputs');
+    this.#releaseMerged('inputGrads');
     for (const e of this.execs) e.forward({ isTrain });
+  }
+
+  #checkInputs(kind: 'data' | 'label', descs: readonly DataDesc[], arrays: readonly NDArray[]): void {
+    if (arrays.length !== descs.length) {
+      throw new ValueError(`forward: ${arrays.length} ${kind} arrays given for ${descs.length} bound ${kind} inputs (${descs.map((d) => d.name).join(', ')})`);
+    }
+    descs.forEach((d, i) => {
+      const a = arrays[i];
+      if (!(a instanceof NDArray)) throw new ValueError(`forward: ${kind} '${d.name}' is not an NDArray`);
+      if (!sameShape(a.shape, d.shape)) {
+        throw new ShapeError(`forward: ${kind} '${d.name}' has shape ${formatShape(a.shape)}, but the module is bound with ${formatShape(d.shape)}`);
+      }
+    });
   }
 
   backward(outGrads?: readonly NDArray[]): void {
     if (!this.forTraining) throw new ValueError('backward: the executor group was not bound for training');
+    this.#releaseMerged('inputGrads');
     this.execs.forEach((e, k) => {
-      if (outGrads === undefined) e.backward();
-      else {
-        const [b, end] = this.slices[k]!;
-        e.backward(outGrads.map((g, i) => (this.outputAxes[i] === -1 ? g : sliceAxis(g, this.outputAxes[i]!, b, end))));
+      if (outGrads === undefined) {
+        e.backward();
+        return;
+      }
+      const [b, end] = this.slices[k]!;
+      const parts = outGrads.map((g, i) => (this.outputAxes[i] === -1 || this.execs.length === 1 ? g : sliceAxis(g, this.outputAxes[i]!, b, end)));
+      try {
+        e.backward(parts);
+      } finally {
+        parts.forEach((p, i) => p !== outGrads[i] && p.dispose());
       }
     });
   }
 
   /** Per output: merged along the batch axis, or one array per device. */
+  /**
+   * Per output: merged along the batch axis, or one array per device. Merged arrays of several
+   * devices are made once per forward and freed at the next forward (the executors' own outputs,
+   * which one device returns, are overwritten then too): valid until the next forward.
+   */
   getOutputs(mergeMultiContext = true): NDArray[] | NDArray[][] {
     const perOutput = this.symbol.listOutputs().map((_, i) => this.execs.map((e) => e.outputs[i]!));
-    return mergeMultiContext ? perOutput.map((parts, i) => merge(parts, this.outputAxes[i]!)) : perOutput;
+    if (!mergeMultiContext) return perOutput;
+    this.#merged.outputs ??= perOutput.map((parts, i) => merge(parts, this.outputAxes[i]!));
+    return this.#merged.outputs;
   }
 
+  /** As getOutputs, for the data inputs' gradients: merged ones are valid until the next backward. */
   getInputGrads(mergeMultiContext = true): NDArray[] | NDArray[][] {
     if (!this.inputsNeedGrad) throw new ValueError('getInputGrads: bind with inputsNeedGrad to have input gradients');
     const perInput = this.dataShapes.map((d) => this.execs.map((e) => e.gradDict[d.name]!));
-    return mergeMultiContext ? perInput.map((parts, i) => merge(parts, this.dataShapes[i]!.batchAxis)) : perInput;
+    if (!mergeMultiContext) return perInput;
+    this.#merged.inputGrads ??= perInput.map((parts, i) => merge(parts, this.dataShapes[i]!.batchAxis));
+    return this.#merged.inputGrads;
+  }
+
+  /** Frees the merged outputs (and input gradients) made since the last forward; the devices' own arrays stay. */
+  #releaseMerged(which: 'outputs' | 'inputGrads'): void {
+    const perDevice = new Set(this.execs.flatMap((e) => [...e.outputs, ...Object.values(e.gradDict)]));
+    for (const a of this.#merged[which] ?? []) if (!perDevice.has(a)) a.dispose();
+    this.#merged[which] = null;
   }
 
   /** The state arrays (stateNames) per state, one per device; merging is not supported, as in MXNet. */
@@ -307,25 +397,47 @@ export class DataParallelExecutorGroup {
     this.execs.forEach((e, k) => {
       const [b, end] = this.slices[k]!;
       const labelDict: Record<string, NDArray> = {};
+      const sliced: NDArray[] = [];
       labelNames.forEach((n, i) => {
         const axis = this.labelShapes![i]!.batchAxis;
-        if (labels[i]) labelDict[n] = this.execs.length === 1 || axis === -1 ? labels[i]! : sliceAxis(labels[i]!, axis, b, end);
+        if (!labels[i]) return;
+        if (this.execs.length === 1 || axis === -1) labelDict[n] = labels[i]!;
+        else sliced.push((labelDict[n] = sliceAxis(labels[i]!, axis, b, end)));
       });
       const predDict: Record<string, NDArray> = Object.fromEntries(outNames.map((n, i) => [n, e.outputs[i]!]));
-      metric.updateDict(labelDict, predDict);
+      try {
+        metric.updateDict(labelDict, predDict);
+      } finally {
+        for (const a of sliced) a.dispose();
+      }
     });
   }
 }
 
 /** Rows [b, e) along `axis`: a view on axis 0, a gathered copy on any other. */
+/** Each input's shape on one device: its slice of the batch axis, or the whole shape without one. */
+function slicedShapes(descs: readonly DataDesc[], [b, e]: Slice): Record<string, number[]> {
+  return Object.fromEntries(descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : d.shape.map((s, j) => (j === d.batchAxis ? e - b : s))]));
+}
+
 function sliceAxis(a: NDArray, axis: number, b: number, e: number): NDArray {
   if (axis === 0) return a.slice(b, e);
-  return take(a, arange(b, e), { axis });
+  const rows = arange(b, e);
+  try {
+    return take(a, rows, { axis });
+  } finally {
+    rows.dispose();
+  }
 }
 
 /** One array from the devices' parts: concatenated along the batch axis, device 0's without one. */
 function merge(parts: NDArray[], axis: number): NDArray {
   if (parts.length === 1 || axis === -1) return parts[0]!;
   const ctx = parts[0]!.context;
-  return concat(parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx))), { dim: axis });
+  const moved = parts.map((p) => (p.context.equals(ctx) ? p : p.copyTo(ctx)));
+  try {
+    return concat(moved, { dim: axis });
+  } finally {
+    moved.forEach((m, i) => m !== parts[i] && m.dispose());
+  }
 }

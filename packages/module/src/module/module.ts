@@ -6,14 +6,15 @@ import { readFileSync } from 'node:fs';
 import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { create as createKVStore, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
-import type { Symbol as BktSymbol } from '@bkt/symbol';
-import type { DataBatch } from '../data/data-batch.js';
+import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
+import { checkBatch, type DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import { InitDesc } from '../initializers/init-desc.js';
 import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadCheckpoint, saveCheckpoint, statesFile } from '../model/checkpoint.js';
+import { loadCheckpoint, requireStatesFile, saveParamsFile, statesFile, symbolFile, type CheckpointSaveOptions } from '../model/checkpoint.js';
+import { writeManifest } from '../model/manifest.js';
 import {
   BaseModule,
   type BindOptions,
@@ -27,7 +28,9 @@ import { DataParallelExecutorGroup } from './executor-group.js';
 import { declaredStype, zerosOfStype } from './param-stype.js';
 import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
+import { sameShape } from '../util/same-shape.js';
 import type { Logger } from '../callbacks/format.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkModuleLoadOptions, checkModuleOptions, checkSetParamsOptions } from './check-options.js';
 
 export interface ModuleOptions {
   dataNames?: readonly string[];
@@ -79,6 +82,7 @@ export class Module extends BaseModule {
 
   constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
     super({ logger: opts.logger });
+    checkModuleOptions('Module', opts);
     this._symbol = symbol;
     const ctx = opts.context ?? cpu();
     this.contexts = Array.isArray(ctx) ? [...(ctx as readonly Context[])] : [ctx as Context];
@@ -121,10 +125,12 @@ export class Module extends BaseModule {
 
   /** Reads `<prefix>-symbol.json` and `<prefix>-<epoch>.params`; bind() puts the parameters on the devices. */
   static load(prefix: string, epoch: number, opts: ModuleOptions & { loadOptimizerStates?: boolean } = {}): Module {
+    checkModuleLoadOptions('Module.load', opts);
+    const { loadOptimizerStates, ...moduleOptions } = opts;
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
-    const mod = new Module(symbol, opts);
+    const mod = new Module(symbol, moduleOptions);
     mod.preloadParams(argParams, auxParams);
-    if (opts.loadOptimizerStates) mod.#preloadOptStates = statesFile(prefix, epoch);
+    if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('Module.load', prefix, epoch);
     return mod;
   }
 
@@ -135,16 +141,22 @@ export class Module extends BaseModule {
     this.paramsInitialized = true;
   }
 
-  /** Writes the symbol, the parameters and, optionally, the optimizer states. */
-  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false): void {
-    this.symbol.save(`${prefix}-symbol.json`);
+  /**
+   * Writes the symbol, the parameters, optionally the optimizer states, then the manifest that makes
+   * the checkpoint complete (listing `opts.extraFiles` too: files the caller wrote for it).
+   */
+  saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
+    const symFile = symbolFile(prefix);
+    this.symbol.save(symFile);
     const [argParams, auxParams] = this.getParams();
-    saveCheckpoint(prefix, epoch, null, argParams, auxParams, { logger: this.logger });
+    const files = [saveParamsFile(prefix, epoch, argParams, auxParams)];
+    this.logger(`Saved checkpoint to "${files[0]}"`);
     if (saveOptimizerStates) {
-      const file = statesFile(prefix, epoch);
-      this.saveOptimizerStates(file);
-      this.logger(`Saved optimizer state to "${file}"`);
+      files.push(statesFile(prefix, epoch));
+      this.saveOptimizerStates(files[1]!);
+      this.logger(`Saved optimizer state to "${files[1]}"`);
     }
+    writeManifest(prefix, epoch, [...files, ...(opts.extraFiles ?? [])], [symFile]);
   }
 
   get dataNames(): readonly string[] {
@@ -201,6 +213,7 @@ export class Module extends BaseModule {
   }
 
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('Module.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) {
       this.logger('Warning: parameters already initialized and forceInit=false. initParams call ignored.');
       return;
@@ -257,6 +270,7 @@ export class Module extends BaseModule {
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+    checkSetParamsOptions('Module.setParams', opts);
     if (!opts.allowMissing) {
       super.setParams(argParams, auxParams, opts);
       return;
@@ -274,6 +288,7 @@ export class Module extends BaseModule {
   // --- binding ----------------------------------------------------------------------------------
 
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('Module.bind', opts);
     if (opts.forceRebind) this.#resetBind();
     if (this.binded) {
       this.logger('Warning: Already bound, ignoring bind()');
@@ -282,7 +297,7 @@ export class Module extends BaseModule {
     const forTraining = opts.forTraining ?? true;
     const inputsNeedGrad = opts.inputsNeedGrad ?? false;
     if (!forTraining && inputsNeedGrad) throw new ValueError('bind: inputsNeedGrad needs forTraining');
-    const [data, label] = this.#parseDescs(dataShapes, labelShapes);
+    const [data, label] = this.#parseDescs('bind', dataShapes, labelShapes);
     let shared: Module | null = null;
     if (opts.sharedModule) {
       if (!(opts.sharedModule instanceof Module)) throw new ValueError('bind: sharedModule must be a Module');
@@ -383,14 +398,14 @@ export class Module extends BaseModule {
     this.#labelShapes = null;
   }
 
-  #parseDescs(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null | undefined): [DataDesc[], DataDesc[] | null] {
-    const data = dataShapes.map((d) => DataDesc.from(d));
+  #parseDescs(call: string, dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null | undefined): [DataDesc[], DataDesc[] | null] {
+    const data = DataDesc.fromList(dataShapes, call, 'dataShapes');
     const names = data.map((d) => d.name).sort();
     const expected = [...this.#dataNames].sort();
     if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
-      throw new ValueError(`bind: data shapes name [${names.join(', ')}] but the module's dataNames are [${expected.join(', ')}]`);
+      throw new ValueError(`${call}: data shapes name [${names.join(', ')}] but the module's dataNames are [${expected.join(', ')}]`);
     }
-    const label = labelShapes && labelShapes.length > 0 ? labelShapes.map((d) => DataDesc.from(d)) : null;
+    const label = labelShapes && labelShapes.length > 0 ? DataDesc.fromList(labelShapes, call, 'labelShapes') : null;
     if (label) {
       const ln = label.map((d) => d.name).sort();
       const le = [...this.#labelNames].sort();
@@ -404,15 +419,16 @@ export class Module extends BaseModule {
   /** Rebinds the executors for new input shapes, sharing parameters and memory. */
   reshape(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null): void {
     this.requireBound('reshape');
-    const [data, label] = this.#parseDescs(dataShapes, labelShapes);
+    const [data, label] = this.#parseDescs('reshape', dataShapes, labelShapes);
+    this.#group!.reshape(data, label);
     this.#dataShapes = data;
     this.#labelShapes = label;
-    this.#group!.reshape(data, label);
   }
 
   // --- optimizer --------------------------------------------------------------------------------
 
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('Module.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring...');
@@ -562,24 +578,42 @@ export class Module extends BaseModule {
     }
   }
 
+  /**
+   * MXNet's rule: when the batch's data shapes differ from the bound ones, rebind for the batch's
+   * shapes (parameters must keep theirs, or it is a ShapeError naming the input); then every array
+   * must match its bound input exactly (the executor group checks).
+   */
   forward(batch: DataBatch, opts: { isTrain?: boolean } = {}): void {
     this.requireParams('forward');
-    const cur = this.#dataShapes.map((d) => d.shape);
-    const changed = batch.data.length !== cur.length || batch.data.some((a, i) => a.shape.length !== cur[i]!.length || a.shape.some((s, j) => s !== cur[i]![j]));
-    if (changed) {
-      const data = batch.provideData ?? this.#dataShapes.map((d, i) => d.with({ shape: batch.data[i]!.shape }));
+    checkBatch('forward', batch);
+    const labels = batch.label ?? [];
+    if (batch.data.length !== this.#dataShapes.length) {
+      throw new ValueError(`forward: the batch has ${batch.data.length} data arrays, the module has ${this.#dataShapes.length} data inputs (${this.#dataNames.join(', ')})`);
+    }
+    if (this.#labelShapes && labels.length > 0 && labels.length !== this.#labelShapes.length) {
+      throw new ValueError(`forward: the batch has ${labels.length} label arrays, the module is bound with ${this.#labelShapes.length} (${this.#labelShapes.map((d) => d.name).join(', ')})`);
+    }
+    const changed = batch.data.findIndex((a, i) => !sameShape(a.shape, this.#dataShapes[i]!.shape));
+    if (changed >= 0) {
+      const data = batch.provideData?.length ? batch.provideData : this.#dataShapes.map((d, i) => d.with({ shape: batch.data[i]!.shape }));
       let label: DataDesc[] | null = null;
-      if (batch.provideLabel) label = [...batch.provideLabel];
-      else if (batch.label.length > 0) label = (this.#labelShapes ?? []).map((d, i) => d.with({ shape: batch.label[i]!.shape }));
+      if (batch.provideLabel?.length) label = [...batch.provideLabel];
+      else if (labels.length > 0) label = (this.#labelShapes ?? []).map((d, i) => d.with({ shape: labels[i]!.shape }));
       else if (this.#labelShapes) {
         // Unlike MXNet (which drops the label descs here), keep them at the new batch size so that
         // updateMetric still knows the label names after predicting on an unlabelled batch.
         const n = data[0] ? DataDesc.from(data[0]).shape[0]! : 0;
         label = this.#labelShapes.map((d) => (d.batchAxis === 0 ? d.with({ shape: [n, ...d.shape.slice(1)] }) : d));
       }
-      this.reshape(data, label);
+      try {
+        this.reshape(data, label);
+      } catch (e) {
+        if (!(e instanceof ShapeError)) throw e;
+        const d = this.#dataShapes[changed]!;
+        throw new ShapeError(`forward: data '${d.name}' has shape ${formatShape(batch.data[changed]!.shape)}, the module is bound with ${formatShape(d.shape)}, and cannot be reshaped to it: ${e.message}`);
+      }
     }
-    this.#group!.forward(batch.data, batch.label, opts.isTrain ?? this.forTraining);
+    this.#group!.forward(batch.data, labels, opts.isTrain ?? this.forTraining);
   }
 
   backward(outGrads?: readonly NDArray[]): void {

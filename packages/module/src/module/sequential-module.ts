@@ -2,7 +2,7 @@
 // the chain front to back, backward back to front (each module's input gradients are the previous
 // one's output gradients), and every module keeps its own parameters and optimizer.
 
-import { type NDArray, StateError, ValueError } from '@bkt/ndarray';
+import { checkOptions, type NDArray, StateError, ValueError } from '@bkt/ndarray';
 import type { Logger } from '../callbacks/format.js';
 import { DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
@@ -15,6 +15,7 @@ import {
   type ParamDict,
 } from './base-module.js';
 import type { MonitorLike } from './types.js';
+import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions } from './check-options.js';
 
 /** How a module takes part in the chain (MXNet's `add(module, **meta)`). */
 export interface SequentialMeta {
@@ -33,6 +34,7 @@ export class SequentialModule extends BaseModule {
 
   constructor(opts: { logger?: Logger } = {}) {
     super(opts);
+    checkOptions(opts, ['logger'], 'SequentialModule');
   }
 
   /** Appends a module; the chain must then be bound and initialized again. Returns this, for chaining. */
@@ -93,6 +95,7 @@ export class SequentialModule extends BaseModule {
    * error unless allowExtra, and two modules may not share a parameter name.
    */
   initParams(opts: InitParamsOptions = {}): void {
+    checkInitParamsOptions('SequentialModule.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) return;
     this.requireBound('initParams');
     for (const m of this.#modules) m.initParams({ ...opts, allowExtra: true });
@@ -120,6 +123,7 @@ export class SequentialModule extends BaseModule {
    * autoWiring). Every module but the first computes input gradients when training, to pass back.
    */
   bind(dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null, opts: BindOptions = {}): void {
+    checkBindOptions('SequentialModule.bind', opts);
     if (this.binded && !opts.forceRebind) {
       this.logger('Warning: Already bound, ignoring bind()');
       return;
@@ -129,8 +133,8 @@ export class SequentialModule extends BaseModule {
     if (inputsNeedGrad && !forTraining) throw new ValueError('bind: inputsNeedGrad needs forTraining');
     if (opts.sharedModule) throw new ValueError('bind: SequentialModule does not support sharedModule');
     if (this.#modules.length === 0) throw new StateError('bind: the SequentialModule is empty; add() modules first');
-    const labels = labelShapes && labelShapes.length > 0 ? labelShapes.map((d) => DataDesc.from(d)) : null;
-    let shapes: readonly DataDescLike[] = dataShapes;
+    const labels = labelShapes && labelShapes.length > 0 ? DataDesc.fromList(labelShapes, 'bind', 'labelShapes') : null;
+    let shapes: readonly DataDescLike[] = DataDesc.fromList(dataShapes, 'bind', 'dataShapes');
     this.#modules.forEach((m, i) => {
       const meta = this.#metas[i]!;
       if (meta.autoWiring) shapes = this.#wire(m, shapes.map((d) => DataDesc.from(d)), 'bind');
@@ -162,6 +166,7 @@ export class SequentialModule extends BaseModule {
 
   /** Gives every module its own optimizer with the same settings. */
   initOptimizer(opts: InitOptimizerOptions = {}): void {
+    checkInitOptimizerOptions('SequentialModule.initOptimizer', opts);
     this.requireParams('initOptimizer');
     if (this.optimizerInitialized && !opts.forceInit) {
       this.logger('Warning: optimizer already initialized, ignoring.');

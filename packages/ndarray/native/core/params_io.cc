@@ -23,8 +23,6 @@ constexpr uint32_t kV1Magic = 0xF993FAC8u;
 constexpr uint32_t kV2Magic = 0xF993FAC9u;
 constexpr uint32_t kV3Magic = 0xF993FACAu;
 constexpr int32_t kMaxDims = 32;
-// Shapes travel to JS as doubles, which hold integers exactly only up to 2^53.
-constexpr int64_t kMaxElements = int64_t{1} << 53;
 // The smallest record is a V0 "none": a single uint32 ndim of 0.
 constexpr uint64_t kMinRecordBytes = 4;
 
@@ -206,7 +204,7 @@ Tensor noneArray() { return Tensor::empty({0}, DType::kFloat32); }
 
 Tensor readDenseData(Source& s, const Shape& shape, DType dtype) {
   s.need(byteSize(shape, dtype), "the " + std::string(dtypeName(dtype)) + " data of shape " + shapeStr(shape));
-  Tensor t = Tensor::empty(shape, dtype);
+  Tensor t = Tensor::empty(shape, dtype, {}, "load");
   s.read(t.raw(), t.nbytes(), "the data");
   if (dtype == DType::kBool) {
     // Any other byte in a C++ bool is undefined behaviour in the kernels.

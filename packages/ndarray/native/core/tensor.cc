@@ -51,7 +51,7 @@ std::string Context::str() const {
 
 Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes) {
   data_ = allocAligned(bytes);
-  if (!data_) fail(ErrorKind::kNative, "out of memory allocating " + std::to_string(bytes) + " bytes");
+  if (!data_) throw std::bad_alloc();
   gLiveStorages++;
   gLiveBytes += static_cast<int64_t>(bytes);
   gTotalAllocations++;
@@ -65,26 +65,30 @@ Storage::~Storage() {
 
 MemoryStats memoryStats() { return {gLiveStorages.load(), gLiveBytes.load(), gTotalAllocations.load()}; }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype, Context ctx) {
-  for (int64_t d : shape) {
-    if (d < 0) fail(ErrorKind::kShape, "empty: negative dimension in shape " + shapeStr(shape));
-  }
+Tensor Tensor::empty(const Shape& shape, DType dtype, Context ctx, const char* op) {
+  const uint64_t bytes = checkShapeBytes(shape, dtypeSize(dtype), op, "shape");
+  static_assert(sizeof(size_t) >= sizeof(uint64_t), "kMaxBytes must fit in size_t");
   Tensor t;
   t.shape_ = shape;
   t.dtype_ = dtype;
   t.ctx_ = ctx;
-  t.storage_ = std::make_shared<Storage>(static_cast<size_t>(shapeSize(shape)) * dtypeSize(dtype));
+  try {
+    t.storage_ = std::make_shared<Storage>(static_cast<size_t>(bytes));
+  } catch (const std::bad_alloc&) {
+    fail(ErrorKind::kNative, std::string(op) + ": out of memory allocating " + std::to_string(bytes) + " bytes for shape " +
+                                 shapeStr(shape) + " of " + dtypeName(dtype));
+  }
   return t;
 }
 
-Tensor Tensor::zeros(const Shape& shape, DType dtype, Context ctx) {
-  Tensor t = empty(shape, dtype, ctx);
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Context ctx, const char* op) {
+  Tensor t = empty(shape, dtype, ctx, op);
   std::memset(t.raw(), 0, t.nbytes());
   return t;
 }
 
 Tensor Tensor::reshaped(const Shape& shape) const {
-  if (shapeSize(shape) != size()) {
+  if (checkShape(shape, "reshape", "shape") != size()) {
     fail(ErrorKind::kShape, "reshape: cannot view an array of shape " + shapeStr(shape_) + " as " + shapeStr(shape));
   }
   Tensor t = *this;
@@ -106,10 +110,7 @@ Tensor Tensor::sliceRows(int64_t begin, int64_t end) const {
 }
 
 Tensor Tensor::viewBytes(size_t byteOffset, const Shape& shape, DType dtype) const {
-  for (int64_t d : shape) {
-    if (d < 0) fail(ErrorKind::kShape, "view: negative dimension in shape " + shapeStr(shape));
-  }
-  const size_t bytes = static_cast<size_t>(shapeSize(shape)) * dtypeSize(dtype);
+  const uint64_t bytes = checkShapeBytes(shape, dtypeSize(dtype), "view", "shape");
   if (byteOffset > nbytes() || bytes > nbytes() - byteOffset) {
     fail(ErrorKind::kIndex, "view: bytes [" + std::to_string(byteOffset) + ", " + std::to_string(byteOffset + bytes) +
                                 ") exceed a buffer of " + std::to_string(nbytes()) + " bytes");

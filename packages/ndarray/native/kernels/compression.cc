@@ -123,14 +123,12 @@ void dequantize2bitInto(const Tensor& compressed, double threshold, const Tensor
 }
 
 Tensor dequantize2bit(const Tensor& compressed, double threshold, const Shape& shape) {
-  for (int64_t d : shape) {
-    if (d < 0) fail(ErrorKind::kShape, "dequantize2bit: negative dimension in shape " + shapeStr(shape));
-  }
+  const int64_t size = checkShape(shape, "dequantize2bit", "shape");
   // Validate before allocating, so a wrong shape never costs a large allocation.
   requireDType(compressed, DType::kFloat32, "dequantize2bit", "compressed");
-  requireWords(compressed, shapeSize(shape), "dequantize2bit");
+  requireWords(compressed, size, "dequantize2bit");
   checkedThreshold(threshold, "dequantize2bit");
-  Tensor out = Tensor::empty(shape, DType::kFloat32, compressed.ctx());
+  Tensor out = Tensor::empty(shape, DType::kFloat32, compressed.ctx(), "dequantize2bit");
   dequantize2bitInto(compressed, threshold, out);
   return out;
 }

@@ -39,7 +39,7 @@ void fill(const Tensor& t, double value) {
 
 Tensor arange(double start, double step, int64_t n, DType dtype, Context ctx) {
   if (n < 0) fail(ErrorKind::kValue, "arange: the range is empty or reversed");
-  Tensor t = Tensor::empty({n}, dtype, ctx);
+  Tensor t = Tensor::empty({n}, dtype, ctx, "arange");
   dispatchAll(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
@@ -68,7 +68,7 @@ void copyInto(const Tensor& dst, const Tensor& src) {
 }
 
 Tensor astype(const Tensor& src, DType dtype, Context ctx) {
-  Tensor out = Tensor::empty(src.shape(), dtype, ctx);
+  Tensor out = Tensor::empty(src.shape(), dtype, ctx, "astype");
   copyInto(out, src);
   return out;
 }

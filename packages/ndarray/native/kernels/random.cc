@@ -51,8 +51,8 @@ void requireFloatDType(DType dtype, const char* op) {
 }
 
 template <typename Gen>
-Tensor generate(const Shape& shape, DType dtype, Context ctx, Gen&& gen) {
-  Tensor t = Tensor::empty(shape, dtype, ctx);
+Tensor generate(const Shape& shape, DType dtype, Context ctx, const char* op, Gen&& gen) {
+  Tensor t = Tensor::empty(shape, dtype, ctx, op);
   const int64_t n = t.size();
   dispatchAll(dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -75,7 +75,7 @@ void seedRandom(uint64_t seed) { rng().seed(seed); }
 Tensor randomUniform(double low, double high, const Shape& shape, DType dtype, Context ctx) {
   requireFloatDType(dtype, "random.uniform");
   if (!(high >= low)) fail(ErrorKind::kValue, "random.uniform: high must be >= low");
-  return generate(shape, dtype, ctx, [&] { return low + (high - low) * rng().uniform(); });
+  return generate(shape, dtype, ctx, "random.uniform", [&] { return low + (high - low) * rng().uniform(); });
 }
 
 Tensor randomNormal(double loc, double scale, const Shape& shape, DType dtype, Context ctx) {
@@ -84,7 +84,7 @@ Tensor randomNormal(double loc, double scale, const Shape& shape, DType dtype, C
   // Box-Muller, using both outputs of each pair.
   bool haveSpare = false;
   double spare = 0;
-  return generate(shape, dtype, ctx, [&] {
+  return generate(shape, dtype, ctx, "random.normal", [&] {
     if (haveSpare) {
       haveSpare = false;
       return loc + scale * spare;
@@ -106,7 +106,7 @@ Tensor randomRandint(int64_t low, int64_t high, const Shape& shape, DType dtype,
   const uint64_t span = static_cast<uint64_t>(high - low);
   // Rejection sampling removes modulo bias.
   const uint64_t limit = UINT64_MAX - (UINT64_MAX % span);
-  return generate(shape, dtype, ctx, [&] {
+  return generate(shape, dtype, ctx, "random.randint", [&] {
     uint64_t x;
     do {
       x = rng().next();

@@ -26,6 +26,7 @@ Tensor vector64(int64_t n, Context ctx) { return Tensor::empty({n}, DType::kInt6
 
 void checkCsr(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape, const char* op) {
   if (shape.size() != 2) fail(ErrorKind::kShape, at(op) + "a csr array must be 2-d, got shape " + shapeStr(shape));
+  checkShape(shape, op, "shape");
   requireFloat(data, op, "data");
   requireDType(indices, DType::kInt64, op, "indices");
   requireDType(indptr, DType::kInt64, op, "indptr");
@@ -59,6 +60,7 @@ void checkCsr(const Tensor& data, const Tensor& indices, const Tensor& indptr, c
 
 void checkRsp(const Tensor& data, const Tensor& indices, const Shape& shape, const char* op) {
   if (shape.empty()) fail(ErrorKind::kShape, at(op) + "a row_sparse array needs at least one axis");
+  checkShape(shape, op, "shape");
   requireFloat(data, op, "data");
   requireDType(indices, DType::kInt64, op, "indices");
   const int64_t k = indices.size();

@@ -39,13 +39,18 @@ BKT_BINDING(jsGetThreads) { return Napi::Number::New(info.Env(), numThreads()); 
 
 BKT_BINDING(jsEmpty) {
   const Shape shape = shapeArg(info, 0, "empty", "shape");
-  return wrap(info.Env(), Tensor::empty(shape, dtypeArg(info, 1, "empty"), contextArg(info, 2, "empty")));
+  return wrap(info.Env(), Tensor::empty(shape, dtypeArg(info, 1, "empty"), contextArg(info, 2, "empty"), "empty"));
 }
 
+// full(shape, dtype, devType, devId, value, caller): caller 1 or 2 names zeros or ones in errors (a
+// number, which is cheaper to pass than a string on every call).
 BKT_BINDING(jsFull) {
-  const Shape shape = shapeArg(info, 0, "full", "shape");
-  Tensor t = Tensor::empty(shape, dtypeArg(info, 1, "full"), contextArg(info, 2, "full"));
-  fill(t, numberArg(info, 4, "full", "value"));
+  static const char* const kCallers[] = {"full", "zeros", "ones"};
+  const double code = info[5].IsNumber() ? info[5].As<Napi::Number>().DoubleValue() : 0;
+  const char* op = code == 1 || code == 2 ? kCallers[static_cast<int>(code)] : kCallers[0];
+  const Shape shape = shapeArg(info, 0, op, "shape");
+  Tensor t = Tensor::empty(shape, dtypeArg(info, 1, op), contextArg(info, 2, op), op);
+  fill(t, numberArg(info, 4, op, "value"));
   return wrap(info.Env(), std::move(t));
 }
 
@@ -54,7 +59,8 @@ BKT_BINDING(jsFromBuffer) {
   if (!info[0].IsTypedArray()) fail(ErrorKind::kValue, "fromTypedArray: data must be a typed array");
   Napi::TypedArray src = info[0].As<Napi::TypedArray>();
   const Shape shape = shapeArg(info, 1, "fromTypedArray", "shape");
-  Tensor t = Tensor::empty(shape, dtypeArg(info, 2, "fromTypedArray"), contextArg(info, 3, "fromTypedArray"));
+  Tensor t = Tensor::empty(shape, dtypeArg(info, 2, "fromTypedArray"), contextArg(info, 3, "fromTypedArray"),
+                           "fromTypedArray");
   if (src.ByteLength() != t.nbytes()) {
     fail(ErrorKind::kShape, "fromTypedArray: " + std::to_string(src.ByteLength()) + " bytes of data do not fill shape " +
                                 shapeStr(shape) + " of " + dtypeName(t.dtype()));
@@ -78,6 +84,7 @@ BKT_BINDING(jsDescribe) {
 
 BKT_BINDING(jsDispose) {
   if (info[0].IsNumber()) disposeHandle(info[0].As<Napi::Number>().DoubleValue());
+  reportExternalMemory(info.Env());
   return info.Env().Undefined();
 }
 
@@ -88,9 +95,7 @@ BKT_BINDING(jsReshapeView) {
 
 BKT_BINDING(jsSliceRows) {
   const Tensor& t = tensorArg(info, 0, "slice", "array");
-  const double b = numberArg(info, 1, "slice", "begin");
-  const double e = numberArg(info, 2, "slice", "end");
-  return wrap(info.Env(), t.sliceRows(static_cast<int64_t>(b), static_cast<int64_t>(e)));
+  return wrap(info.Env(), t.sliceRows(intArg(info, 1, "slice", "begin"), intArg(info, 2, "slice", "end")));
 }
 
 BKT_BINDING(jsAstype) {
@@ -109,13 +114,13 @@ BKT_BINDING(jsFillInPlace) {
 }
 
 BKT_BINDING(jsArange) {
-  const double n = numberArg(info, 2, "arange", "count");
-  return wrap(info.Env(), arange(numberArg(info, 0, "arange", "start"), numberArg(info, 1, "arange", "step"),
-                                 static_cast<int64_t>(n), dtypeArg(info, 3, "arange"), contextArg(info, 4, "arange")));
+  const int64_t n = intArg(info, 2, "arange", "count");
+  return wrap(info.Env(), arange(numberArg(info, 0, "arange", "start"), numberArg(info, 1, "arange", "step"), n,
+                                 dtypeArg(info, 3, "arange"), contextArg(info, 4, "arange")));
 }
 
 BKT_BINDING(jsSeed) {
-  seedRandom(static_cast<uint64_t>(numberArg(info, 0, "seed", "seed")));
+  seedRandom(static_cast<uint64_t>(intArg(info, 0, "seed", "seed")));
   return info.Env().Undefined();
 }
 
@@ -136,8 +141,7 @@ BKT_BINDING(jsRandomNormal) {
 
 BKT_BINDING(jsRandomRandint) {
   return wrap(info.Env(),
-              randomRandint(static_cast<int64_t>(numberArg(info, 0, "random.randint", "low")),
-                            static_cast<int64_t>(numberArg(info, 1, "random.randint", "high")),
+              randomRandint(intArg(info, 0, "random.randint", "low"), intArg(info, 1, "random.randint", "high"),
                             shapeArg(info, 2, "random.randint", "shape"), dtypeArg(info, 3, "random.randint"),
                             contextArg(info, 4, "random.randint")));
 }

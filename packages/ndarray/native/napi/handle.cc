@@ -25,6 +25,13 @@ int64_t gLive = 0;
 Napi::Reference<Napi::Float64Array> gScratchRef;
 double* gScratch = nullptr;
 
+// The live tensor bytes V8 was last told about. Storages are freed wherever their last reference
+// goes (a pool thread, a plan, process teardown), where no env may be at hand, so instead of
+// reporting each allocation and free, the JS thread reconciles this with the process-wide count
+// each time it creates or disposes a handle, once the difference reaches kReportStep.
+int64_t gReportedBytes = 0;
+constexpr int64_t kReportStep = int64_t{1} << 20;
+
 Slot* lookup(double handle) {
   if (!(handle >= 0) || handle != std::floor(handle) || handle >= 9007199254740992.0) return nullptr;
   const auto index = static_cast<size_t>(std::fmod(handle, kSlotBits));
@@ -47,6 +54,14 @@ void disposeHandle(double handle) {
 }
 
 int64_t liveHandles() { return gLive; }
+
+void reportExternalMemory(Napi::Env env) {
+  const int64_t live = memoryStats().liveBytes;
+  const int64_t delta = live - gReportedBytes;
+  if (delta < kReportStep && delta > -kReportStep) return;
+  Napi::MemoryManagement::AdjustExternalMemory(env, delta);
+  gReportedBytes = live;
+}
 
 void setScratch(Napi::Float64Array scratch) {
   if (scratch.ElementLength() < kScratchLen) {
@@ -80,6 +95,7 @@ Napi::Value wrap(Napi::Env env, Tensor t) {
   s.tensor = std::move(t);
   s.live = true;
   gLive++;
+  reportExternalMemory(env);
   return Napi::Number::New(env, static_cast<double>(s.generation) * kSlotBits + index);
 }
 
@@ -135,8 +151,9 @@ Shape shapeArg(const Napi::CallbackInfo& info, size_t i, const char* op, const c
   for (uint32_t k = 0; k < a.Length(); ++k) {
     Napi::Value d = a.Get(k);
     const double x = d.IsNumber() ? d.As<Napi::Number>().DoubleValue() : NAN;
-    if (!std::isfinite(x) || std::floor(x) != x) {
-      fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an array of integers");
+    // Beyond 2^53 a double is no longer an exact integer (and the int64 cast below may overflow).
+    if (!std::isfinite(x) || std::floor(x) != x || std::fabs(x) > 9007199254740992.0) {
+      fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an array of integers of magnitude at most 2^53");
     }
     s[k] = static_cast<int64_t>(x);
   }

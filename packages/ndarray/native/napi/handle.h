@@ -13,6 +13,10 @@ namespace bkt::napi {
 void disposeHandle(double handle);
 int64_t liveHandles();
 
+// Tells V8 how many tensor bytes are live (Napi::MemoryManagement::AdjustExternalMemory), so that
+// arrays which JS dropped without dispose() are collected in time. Called on the JS thread.
+void reportExternalMemory(Napi::Env env);
+
 // Binds the scratch Float64Array through which new handles report shape, dtype and context.
 void setScratch(Napi::Float64Array scratch);
 

@@ -11,21 +11,15 @@
 namespace bkt::napi {
 namespace {
 
-int64_t integerArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
-  const double v = numberArg(info, i, op, arg);
-  if (!std::isfinite(v) || std::floor(v) != v) fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an integer");
-  return static_cast<int64_t>(v);
-}
-
 // null or undefined means every axis; otherwise an integer or an array of them.
 std::optional<std::vector<int64_t>> axesArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
   if (info[i].IsNull() || info[i].IsUndefined()) return std::nullopt;
-  if (info[i].IsNumber()) return std::vector<int64_t>{integerArg(info, i, op, "axis")};
+  if (info[i].IsNumber()) return std::vector<int64_t>{intArg(info, i, op, "axis")};
   return shapeArg(info, i, op, "axis");
 }
 
 ReduceOp reduceOpArg(const Napi::CallbackInfo& info, size_t i) {
-  const int64_t id = integerArg(info, i, "reduce", "op");
+  const int64_t id = intArg(info, i, "reduce", "op");
   if (id < 0 || id >= static_cast<int64_t>(ReduceOp::kCount)) {
     fail(ErrorKind::kValue, "reduce: unknown reduction id " + std::to_string(id));
   }
@@ -41,7 +35,7 @@ BKT_BINDING(jsReduce) {
   ra.axes = axesArg(info, 2, name);
   ra.keepdims = boolArg(info, 3);
   ra.exclude = boolArg(info, 4);
-  const int64_t ord = integerArg(info, 5, name, "ord");
+  const int64_t ord = intArg(info, 5, name, "ord");
   return wrap(info.Env(), reduce(x, op, ra, static_cast<int>(ord)));
 }
 
@@ -49,7 +43,7 @@ BKT_BINDING(jsReduce) {
 BKT_BINDING(jsArgmax) {
   const Tensor& x = tensorArg(info, 0, "argmax", "data");
   std::optional<int64_t> axis;
-  if (!info[1].IsNull() && !info[1].IsUndefined()) axis = integerArg(info, 1, "argmax", "axis");
+  if (!info[1].IsNull() && !info[1].IsUndefined()) axis = intArg(info, 1, "argmax", "axis");
   return wrap(info.Env(), argmax(x, axis, boolArg(info, 2)));
 }
 
@@ -58,7 +52,7 @@ BKT_BINDING(jsSoftmax) {
   const bool log = boolArg(info, 3);
   const char* name = log ? "log_softmax" : "softmax";
   const Tensor& x = tensorArg(info, 0, name, "data");
-  const int64_t axis = integerArg(info, 1, name, "axis");
+  const int64_t axis = intArg(info, 1, name, "axis");
   const double t = numberArg(info, 2, name, "temperature");
   return wrap(info.Env(), log ? logSoftmax(x, axis, t) : softmax(x, axis, t));
 }

@@ -1,7 +1,7 @@
 import { type DType, DTYPE_CODES, checkDType } from '../dtype.js';
-import { ValueError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
+import { checkBoolean, checkFiniteNumber, checkInteger, checkOneOf, checkOptions } from '../validate.js';
 
 interface IndexingBinding {
   take(data: NativeHandle, indices: NativeHandle, axis: number, mode: number): NativeHandle;
@@ -18,11 +18,8 @@ export type IndexMode = 'clip' | 'wrap' | 'raise';
 
 const MODE_CODES: Record<IndexMode, number> = { clip: 0, wrap: 1, raise: 2 };
 
-function modeCode(mode: string, allowed: readonly IndexMode[], op: string): number {
-  if (!(allowed as readonly string[]).includes(mode)) {
-    throw new ValueError(`${op}: mode must be one of ${allowed.map((m) => `'${m}'`).join(', ')}, got '${mode}'`);
-  }
-  return MODE_CODES[mode as IndexMode];
+function modeCode(mode: unknown, allowed: readonly IndexMode[], op: string): number {
+  return MODE_CODES[checkOneOf(mode, allowed, op, 'mode', 'clip')];
 }
 
 export interface TakeOptions {
@@ -33,9 +30,10 @@ export interface TakeOptions {
 }
 
 /** MXNet `take`: slices of data along `axis` at `indices` (any dtype, truncated toward zero); the output has indices.shape in place of that axis. */
-export function take(data: NDArray, indices: NDArray, opts: TakeOptions = {}): NDArray {
-  const mode = modeCode(opts.mode ?? 'clip', ['clip', 'wrap', 'raise'], 'take');
-  return NDArray.fromHandle(native.take(data.handle, indices.handle, opts.axis ?? 0, mode));
+export function take(data: NDArray, indices: NDArray, opts?: TakeOptions): NDArray {
+  const o = checkOptions(opts, ['axis', 'mode'], 'take');
+  const mode = modeCode(o.mode, ['clip', 'wrap', 'raise'], 'take');
+  return NDArray.fromHandle(native.take(data.handle, indices.handle, checkInteger(o.axis, 'take', 'axis', { fallback: 0 }), mode));
 }
 
 /** MXNet `Embedding` forward: rows of weight (inputDim, outputDim) at `indices` (clipped), shape indices.shape + [outputDim]. */
@@ -58,11 +56,12 @@ export interface OneHotOptions {
 }
 
 /** MXNet `one_hot`: shape indices.shape + [depth]; indices outside [0, depth) give an all-off row. */
-export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}): NDArray {
-  const dtype = checkDType(opts.dtype ?? 'float32', 'oneHot');
-  return NDArray.fromHandle(
-    native.oneHot(indices.handle, depth, opts.onValue ?? 1, opts.offValue ?? 0, DTYPE_CODES[dtype]),
-  );
+export function oneHot(indices: NDArray, depth: number, opts?: OneHotOptions): NDArray {
+  const o = checkOptions(opts, ['onValue', 'offValue', 'dtype'], 'oneHot');
+  const dtype = checkDType(o.dtype ?? 'float32', 'oneHot');
+  const on = checkFiniteNumber(o.onValue, 'oneHot', 'onValue', { fallback: 1 });
+  const off = checkFiniteNumber(o.offValue, 'oneHot', 'offValue', { fallback: 0 });
+  return NDArray.fromHandle(native.oneHot(indices.handle, depth, on, off, DTYPE_CODES[dtype]));
 }
 
 export interface PickOptions {
@@ -75,7 +74,9 @@ export interface PickOptions {
 }
 
 /** MXNet `pick`: one element of data along `axis` per entry of index (data's shape without that axis, or with it as 1). */
-export function pick(data: NDArray, index: NDArray, opts: PickOptions = {}): NDArray {
-  const mode = modeCode(opts.mode ?? 'clip', ['clip', 'wrap'], 'pick');
-  return NDArray.fromHandle(native.pick(data.handle, index.handle, opts.axis ?? -1, opts.keepdims ?? false, mode));
+export function pick(data: NDArray, index: NDArray, opts?: PickOptions): NDArray {
+  const o = checkOptions(opts, ['axis', 'keepdims', 'mode'], 'pick');
+  const mode = modeCode(o.mode, ['clip', 'wrap'], 'pick');
+  const axis = checkInteger(o.axis, 'pick', 'axis', { fallback: -1 });
+  return NDArray.fromHandle(native.pick(data.handle, index.handle, axis, checkBoolean(o.keepdims, 'pick', 'keepdims', false), mode));
 }

@@ -1,6 +1,7 @@
 import { ValueError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
+import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
 
 interface JoinBinding {
   concat(arrays: NativeHandle[], dim: number): NativeHandle;
@@ -16,13 +17,15 @@ function handles(arrays: readonly NDArray[], op: string): NativeHandle[] {
 }
 
 /** MXNet `Concat`: joins arrays of one dtype along existing axis `dim` (MXNet default 1); other dims must match. */
-export function concat(arrays: readonly NDArray[], opts: { dim?: number } = {}): NDArray {
-  return NDArray.fromHandle(native.concat(handles(arrays, 'concat'), opts.dim ?? 1));
+export function concat(arrays: readonly NDArray[], opts?: { dim?: number }): NDArray {
+  const { dim } = checkOptions(opts, ['dim'], 'concat');
+  return NDArray.fromHandle(native.concat(handles(arrays, 'concat'), checkInteger(dim, 'concat', 'dim', { fallback: 1 })));
 }
 
 /** MXNet `stack`: joins arrays of one shape along a new axis `axis` (default 0). */
-export function stack(arrays: readonly NDArray[], opts: { axis?: number } = {}): NDArray {
-  return NDArray.fromHandle(native.stack(handles(arrays, 'stack'), opts.axis ?? 0));
+export function stack(arrays: readonly NDArray[], opts?: { axis?: number }): NDArray {
+  const { axis } = checkOptions(opts, ['axis'], 'stack');
+  return NDArray.fromHandle(native.stack(handles(arrays, 'stack'), checkInteger(axis, 'stack', 'axis', { fallback: 0 })));
 }
 
 export interface SplitOptions {
@@ -33,6 +36,8 @@ export interface SplitOptions {
 }
 
 /** MXNet `split` (SliceChannel): numOutputs equal parts of data along `axis`. */
-export function split(data: NDArray, numOutputs: number, opts: SplitOptions = {}): NDArray[] {
-  return NDArray.fromHandles(native.split(data.handle, numOutputs, opts.axis ?? 1, opts.squeezeAxis ?? false));
+export function split(data: NDArray, numOutputs: number, opts?: SplitOptions): NDArray[] {
+  const o = checkOptions(opts, ['axis', 'squeezeAxis'], 'split');
+  const axis = checkInteger(o.axis, 'split', 'axis', { fallback: 1 });
+  return NDArray.fromHandles(native.split(data.handle, numOutputs, axis, checkBoolean(o.squeezeAxis, 'split', 'squeezeAxis', false)));
 }

@@ -10,6 +10,7 @@ import { StateError, ValueError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import type { NDArray } from '../ndarray.js';
 import { RowSparseNDArray } from '../sparse.js';
+import { checkFiniteNumber } from '../validate.js';
 
 // Every native update takes (weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
 // clipGradient); one table-driven binding on the C++ side serves all of them by name.
@@ -52,6 +53,17 @@ function masterOf(o: UpdateOptions, op: string): NativeHandle | null {
   return o.weight32 === undefined ? null : handleOf(o.weight32, op, 'weight32');
 }
 
+/**
+ * Every number in the options must be finite: one NaN learning rate or rescale factor would silently
+ * turn the whole weight into NaN. (Which keys an op reads is its own business; unknown ones are ignored.)
+ */
+function checkScalarOptions(opts: UpdateOptions, op: string): void {
+  for (const [key, value] of Object.entries(opts)) {
+    // weight32 is checked as an array; flags (lazyUpdate, biasCorrection) are booleans.
+    if (key !== 'weight32' && value !== undefined && typeof value !== 'boolean') checkFiniteNumber(value, op, key);
+  }
+}
+
 const wdOf = (o: UpdateOptions): number => o.wd ?? 0;
 const rescaleOf = (o: UpdateOptions): number => o.rescaleGrad ?? 1;
 const clipOf = (o: UpdateOptions): number => o.clipGradient ?? -1;
@@ -69,6 +81,7 @@ function update(
   opts: UpdateOptions,
   scalars: number[],
 ): NDArray {
+  checkScalarOptions(opts, op);
   native[op]!(
     handleOf(weight, op, 'weight'),
     handleOf(grad, op, 'grad'),
@@ -274,6 +287,7 @@ export function sgldUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions):
 
 /** sgd_update / sgd_mom_update with a row_sparse gradient (dense weight and momentum). */
 function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: NDArray, mom: NDArray | null, opts: MomentumOptions, momentum: number): NDArray {
+  checkScalarOptions(opts, op);
   if (!(grad instanceof RowSparseNDArray)) throw new ValueError(`${op}: a ${grad.stype} gradient is not supported (default or row_sparse)`);
   if (weight.stype !== 'default' || (mom !== null && mom.stype !== 'default')) {
     throw new ValueError(`${op}: with a row_sparse gradient the weight and momentum must be dense, got ${weight.stype} and ${mom?.stype ?? 'none'}`);

@@ -1,6 +1,8 @@
+import { ValueError } from '../errors.js';
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { ReduceOp, type ReduceOpName } from '../op-ids.gen.js';
+import { checkBoolean, checkInteger, checkOptions, describeValue } from '../validate.js';
 
 interface ReduceBinding {
   reduce(
@@ -38,37 +40,42 @@ export interface ArgmaxOptions {
   keepdims?: boolean;
 }
 
-function run(a: NDArray, op: ReduceOpName, opts: ReduceOptions, ord = 2): NDArray {
-  const { axis = null, keepdims = false, exclude = false } = opts;
-  return NDArray.fromHandle(native.reduce(a.handle, ReduceOp[op], axis, keepdims, exclude, ord));
+function run(a: NDArray, op: ReduceOpName, opts: NormOptions | undefined): NDArray {
+  const o = checkOptions(opts, op === 'norm' ? ['axis', 'keepdims', 'exclude', 'ord'] : ['axis', 'keepdims', 'exclude'], op);
+  const keepdims = checkBoolean(o.keepdims, op, 'keepdims', false);
+  const exclude = checkBoolean(o.exclude, op, 'exclude', false);
+  if (o.ord !== undefined && o.ord !== 1 && o.ord !== 2) throw new ValueError(`norm: ord must be 1 or 2, got ${describeValue(o.ord)}`);
+  return NDArray.fromHandle(native.reduce(a.handle, ReduceOp[op], o.axis ?? null, keepdims, exclude, o.ord ?? 2));
 }
 
 /** MXNet `sum(data, axis, keepdims, exclude)`; float32 accumulates in float64, an empty sum is 0. */
-export function sum(a: NDArray, opts: ReduceOptions = {}): NDArray {
+export function sum(a: NDArray, opts?: ReduceOptions): NDArray {
   return run(a, 'sum', opts);
 }
 
 /** MXNet `mean(data, axis, keepdims, exclude)`; the mean of nothing is NaN. */
-export function mean(a: NDArray, opts: ReduceOptions = {}): NDArray {
+export function mean(a: NDArray, opts?: ReduceOptions): NDArray {
   return run(a, 'mean', opts);
 }
 
 /** MXNet `max(data, axis, keepdims, exclude)`; NaN propagates, an empty axis is a ShapeError. */
-export function max(a: NDArray, opts: ReduceOptions = {}): NDArray {
+export function max(a: NDArray, opts?: ReduceOptions): NDArray {
   return run(a, 'max', opts);
 }
 
 /** MXNet `min(data, axis, keepdims, exclude)`; NaN propagates, an empty axis is a ShapeError. */
-export function min(a: NDArray, opts: ReduceOptions = {}): NDArray {
+export function min(a: NDArray, opts?: ReduceOptions): NDArray {
   return run(a, 'min', opts);
 }
 
 /** MXNet `norm(data, ord=2, axis, keepdims)`: the L1 or L2 norm of the elements over the axes. */
-export function norm(a: NDArray, opts: NormOptions = {}): NDArray {
-  return run(a, 'norm', opts, opts.ord ?? 2);
+export function norm(a: NDArray, opts?: NormOptions): NDArray {
+  return run(a, 'norm', opts);
 }
 
 /** MXNet `argmax(data, axis, keepdims)`: first index of the maximum, as a float of the input's dtype. */
-export function argmax(a: NDArray, opts: ArgmaxOptions = {}): NDArray {
-  return NDArray.fromHandle(native.argmax(a.handle, opts.axis ?? null, opts.keepdims ?? false));
+export function argmax(a: NDArray, opts?: ArgmaxOptions): NDArray {
+  const o = checkOptions(opts, ['axis', 'keepdims'], 'argmax');
+  const axis = o.axis === undefined ? null : checkInteger(o.axis, 'argmax', 'axis');
+  return NDArray.fromHandle(native.argmax(a.handle, axis, checkBoolean(o.keepdims, 'argmax', 'keepdims', false)));
 }

@@ -1,5 +1,6 @@
 import { binding, type NativeHandle } from '../native.js';
 import { NDArray } from '../ndarray.js';
+import { checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
 
 interface SoftmaxBinding {
   softmax(data: NativeHandle, axis: number, temperature: number, log: boolean): NativeHandle;
@@ -14,14 +15,17 @@ export interface SoftmaxOptions {
   temperature?: number;
 }
 
+function softmaxArgs(opts: SoftmaxOptions | undefined, fn: string): [number, number] {
+  const o = checkOptions(opts, ['axis', 'temperature'], fn);
+  return [checkInteger(o.axis, fn, 'axis', { fallback: -1 }), checkFiniteNumber(o.temperature, fn, 'temperature', { fallback: 1 })];
+}
+
 /** MXNet `softmax(data, axis=-1, temperature=1)`: exp(x / t) normalized along the axis, computed stably. */
-export function softmax(a: NDArray, opts: SoftmaxOptions = {}): NDArray {
-  const { axis = -1, temperature = 1 } = opts;
-  return NDArray.fromHandle(native.softmax(a.handle, axis, temperature, false));
+export function softmax(a: NDArray, opts?: SoftmaxOptions): NDArray {
+  return NDArray.fromHandle(native.softmax(a.handle, ...softmaxArgs(opts, 'softmax'), false));
 }
 
 /** MXNet `log_softmax(data, axis=-1, temperature=1)`: the log of softmax without forming it. */
-export function logSoftmax(a: NDArray, opts: SoftmaxOptions = {}): NDArray {
-  const { axis = -1, temperature = 1 } = opts;
-  return NDArray.fromHandle(native.softmax(a.handle, axis, temperature, true));
+export function logSoftmax(a: NDArray, opts?: SoftmaxOptions): NDArray {
+  return NDArray.fromHandle(native.softmax(a.handle, ...softmaxArgs(opts, 'log_softmax'), true));
 }

@@ -1,6 +1,5 @@
-import { ValueError } from '@bkt/ndarray';
-
 import { LRScheduler, type LRSchedulerOptions } from './scheduler.js';
+import { finite, type OptionSpec, required } from '../option-spec.js';
 
 export interface DecayToFinalOptions extends LRSchedulerOptions {
   /** The update count at which the rate reaches finalLr (an integer >= 1). */
@@ -15,17 +14,16 @@ export interface DecayToFinalOptions extends LRSchedulerOptions {
  * curve as the fraction of (base - final) left at a given progress in [0, 1].
  */
 export abstract class DecayToFinalScheduler extends LRScheduler {
+  static override readonly optionSpec: OptionSpec = { maxUpdate: required(finite({ min: 1, integer: true })), finalLr: finite({ min: 0 }) };
+
   readonly maxUpdate: number;
   readonly finalLr: number;
   /** The base rate at construction: the decay starts from it even if baseLr is overwritten later. */
   readonly baseLrOrig: number;
   readonly maxSteps: number;
 
-  constructor(name: string, opts: DecayToFinalOptions) {
+  constructor(opts: DecayToFinalOptions) {
     super(opts);
-    if (!Number.isInteger(opts.maxUpdate) || opts.maxUpdate < 1) {
-      throw new ValueError(`${name}: maxUpdate must be an integer >= 1, got ${opts.maxUpdate}`);
-    }
     this.maxUpdate = opts.maxUpdate;
     this.finalLr = opts.finalLr ?? 0;
     this.baseLrOrig = this.baseLr;

@@ -1,6 +1,5 @@
-import { ValueError } from '@bkt/ndarray';
-
 import { LRScheduler, type LRSchedulerOptions } from './scheduler.js';
+import { finite, type OptionSpec, required } from '../option-spec.js';
 
 export interface FactorSchedulerOptions extends LRSchedulerOptions {
   /** Multiply the rate by `factor` every `step` updates (>= 1). */
@@ -13,6 +12,9 @@ export interface FactorSchedulerOptions extends LRSchedulerOptions {
 
 /** MXNet FactorScheduler: baseLr · factor^floor((numUpdate - 1) / step), floored at stopFactorLr, after warmup. */
 export class FactorScheduler extends LRScheduler {
+  // factor <= 1: the rate decays
+  static override readonly optionSpec: OptionSpec = { step: required(finite({ min: 1 })), factor: finite({ min: 0, max: 1 }), stopFactorLr: finite({ min: 0 }) };
+
   readonly step: number;
   readonly factor: number;
   readonly stopFactorLr: number;
@@ -24,8 +26,6 @@ export class FactorScheduler extends LRScheduler {
     this.step = opts.step;
     this.factor = opts.factor ?? 1;
     this.stopFactorLr = opts.stopFactorLr ?? 1e-8;
-    if (!(this.step >= 1)) throw new ValueError(`FactorScheduler: step must be >= 1, got ${this.step}`);
-    if (this.factor > 1) throw new ValueError(`FactorScheduler: factor must be <= 1 so the rate decays, got ${this.factor}`);
   }
 
   lr(numUpdate: number): number {

@@ -1,6 +1,7 @@
 import { ValueError } from '@bkt/ndarray';
 
 import { LRScheduler, type LRSchedulerOptions } from './scheduler.js';
+import { finite, finiteList, type OptionSpec, required } from '../option-spec.js';
 
 export interface MultiFactorSchedulerOptions extends LRSchedulerOptions {
   /** Increasing update counts (>= 1) after which the rate is multiplied by `factor`. */
@@ -11,6 +12,9 @@ export interface MultiFactorSchedulerOptions extends LRSchedulerOptions {
 
 /** MXNet MultiFactorScheduler: baseLr · factor^k once numUpdate has passed k of the steps, after warmup. */
 export class MultiFactorScheduler extends LRScheduler {
+  // factor <= 1: the rate decays
+  static override readonly optionSpec: OptionSpec = { step: required(finiteList({ min: 1 })), factor: finite({ min: 0, max: 1 }) };
+
   readonly step: readonly number[];
   readonly factor: number;
   /** How many steps have been passed. */
@@ -21,20 +25,16 @@ export class MultiFactorScheduler extends LRScheduler {
   constructor(opts: MultiFactorSchedulerOptions) {
     super(opts);
     const steps = opts.step;
-    if (!Array.isArray(steps) || steps.length === 0) {
+    if (steps.length === 0) {
       throw new ValueError('MultiFactorScheduler: step must be a non-empty list of update counts');
     }
     steps.forEach((s, i) => {
       if (i > 0 && s <= steps[i - 1]!) {
         throw new ValueError(`MultiFactorScheduler: step must be increasing, got ${JSON.stringify(steps)}`);
       }
-      if (!(s >= 1)) throw new ValueError(`MultiFactorScheduler: every step must be >= 1, got ${s}`);
     });
     this.step = Object.freeze([...steps]);
     this.factor = opts.factor ?? 1;
-    if (this.factor > 1) {
-      throw new ValueError(`MultiFactorScheduler: factor must be <= 1 so the rate decays, got ${this.factor}`);
-    }
   }
 
   lr(numUpdate: number): number {

@@ -1,4 +1,5 @@
 import { type DecayToFinalOptions, DecayToFinalScheduler } from './decay-to-final.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface PolySchedulerOptions extends DecayToFinalOptions {
   /** The power of the decay (2). */
@@ -7,10 +8,12 @@ export interface PolySchedulerOptions extends DecayToFinalOptions {
 
 /** MXNet PolyScheduler: finalLr + (baseLr - finalLr)·(1 - (n - warmupSteps)/(maxUpdate - warmupSteps))^pwr up to maxUpdate. */
 export class PolyScheduler extends DecayToFinalScheduler {
+  static override readonly optionSpec: OptionSpec = { pwr: finite() };
+
   readonly power: number;
 
   constructor(opts: PolySchedulerOptions) {
-    super('PolyScheduler', opts);
+    super(opts);
     this.power = opts.pwr ?? 2;
   }
 

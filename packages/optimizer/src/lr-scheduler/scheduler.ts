@@ -1,6 +1,7 @@
 // The base of MXNet's learning-rate schedulers (mx.lr_scheduler.LRScheduler): a base rate and an
 // optional warmup that runs before the schedule proper.
 import { ValueError } from '@bkt/ndarray';
+import { checkClassOptions, finite, oneOf, type OptionSpec } from '../option-spec.js';
 
 export type WarmupMode = 'linear' | 'constant';
 
@@ -16,6 +17,13 @@ export interface LRSchedulerOptions {
 }
 
 export abstract class LRScheduler {
+  static readonly optionSpec: OptionSpec = {
+    baseLr: finite({ min: 0 }),
+    warmupSteps: finite({ min: 0, integer: true }),
+    warmupBeginLr: finite({ min: 0 }),
+    warmupMode: oneOf('linear', 'constant'),
+  };
+
   /** The current base rate; schedules that decay step by step (factor, multifactor) lower it in place. */
   baseLr: number;
   readonly warmupSteps: number;
@@ -25,22 +33,17 @@ export abstract class LRScheduler {
   readonly warmupMode: WarmupMode;
 
   constructor(opts: LRSchedulerOptions = {}) {
+    checkClassOptions(new.target.name, opts, new.target, LRScheduler);
     this.baseLr = opts.baseLr ?? 0.01;
     this.warmupSteps = opts.warmupSteps ?? 0;
     this.warmupBeginLr = opts.warmupBeginLr ?? 0;
     this.warmupFinalLr = this.baseLr;
     this.warmupMode = opts.warmupMode ?? 'linear';
     const name = new.target.name;
-    if (!Number.isInteger(this.warmupSteps) || this.warmupSteps < 0) {
-      throw new ValueError(`${name}: warmupSteps must be an integer >= 0, got ${this.warmupSteps}`);
-    }
     if (this.warmupBeginLr > this.warmupFinalLr) {
       throw new ValueError(
         `${name}: warmupBeginLr (${this.warmupBeginLr}) must not exceed the base learning rate (${this.warmupFinalLr})`,
       );
-    }
-    if (this.warmupMode !== 'linear' && this.warmupMode !== 'constant') {
-      throw new ValueError(`${name}: warmupMode must be 'linear' or 'constant', got '${String(this.warmupMode)}'`);
     }
   }
 

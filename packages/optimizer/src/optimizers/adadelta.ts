@@ -2,6 +2,7 @@ import { adadeltaUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface AdaDeltaOptions extends OptimizerOptions {
   /** Decay of both accumulators (0.9). */
@@ -11,6 +12,8 @@ export interface AdaDeltaOptions extends OptimizerOptions {
 
 /** MXNet AdaDelta: no learning rate; w -= Δ + wd·w with Δ = √(accΔ + ε)/√(accG + ε)·clip(rescale·g). */
 export class AdaDelta extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { rho: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }) };
+
   readonly rho: number;
   readonly epsilon: number;
 

@@ -2,6 +2,7 @@ import { adagradUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface AdaGradOptions extends OptimizerOptions {
   /** Added to the history under the square root (1e-7). */
@@ -10,6 +11,8 @@ export interface AdaGradOptions extends OptimizerOptions {
 
 /** MXNet AdaGrad: g = clip(rescale·grad); history += g²; w -= lr·(g/√(history + eps) + wd·w). */
 export class AdaGrad extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { eps: finite({ min: 0 }) };
+
   readonly floatStableEps: number;
 
   constructor(opts: AdaGradOptions = {}) {

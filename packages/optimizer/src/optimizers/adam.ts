@@ -2,6 +2,7 @@ import { adamUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { boolean, finite, type OptionSpec } from '../option-spec.js';
 
 export interface AdamOptions extends OptimizerOptions {
   beta1?: number;
@@ -16,6 +17,8 @@ export interface AdamOptions extends OptimizerOptions {
  * w -= lr·√(1-β2^t)/(1-β1^t) · mean / (√var + ε), the bias correction folded into lr as MXNet does.
  */
 export class Adam extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }), lazyUpdate: boolean };
+
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

@@ -2,6 +2,7 @@ import { adamaxUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface AdamaxOptions extends OptimizerOptions {
   beta1?: number;
@@ -10,6 +11,8 @@ export interface AdamaxOptions extends OptimizerOptions {
 
 /** MXNet Adamax (learning rate 0.002): Adam with the infinity norm, w -= lr/(1-β1^t)·m/u. */
 export class Adamax extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }) };
+
   readonly beta1: number;
   readonly beta2: number;
 

@@ -2,6 +2,7 @@ import { ftmlUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface FTMLOptions extends OptimizerOptions {
   beta1?: number;
@@ -11,6 +12,8 @@ export interface FTMLOptions extends OptimizerOptions {
 
 /** MXNet FTML (Follow the Moving Leader), with states d, v, z and the parameter's update count. */
 export class FTML extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }) };
+
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

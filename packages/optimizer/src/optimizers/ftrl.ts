@@ -2,6 +2,7 @@ import { ftrlUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { checkClassOptions, finite, type OptionSpec } from '../option-spec.js';
 
 export interface FtrlOptions extends OptimizerOptions {
   /** L1 regularisation (0.01). */
@@ -15,10 +16,14 @@ export interface FtrlOptions extends OptimizerOptions {
  * baseLr: with a scheduler the rate is the scheduler's.
  */
 export class Ftrl extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { lamda1: finite(), beta: finite() };
+
   readonly lamda1: number;
   readonly beta: number;
 
   constructor(opts: FtrlOptions = {}) {
+    // checked whole here: the base sees them without learningRate, which must not set a scheduler's baseLr
+    checkClassOptions('ftrl', opts, new.target, Optimizer);
     const { learningRate, ...rest } = opts;
     super(rest);
     this.lr = learningRate ?? 0.1;

@@ -2,6 +2,7 @@ import { lambUpdate, type NDArray } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { boolean, finite, finiteOrNull, type OptionSpec } from '../option-spec.js';
 
 export interface LAMBOptions extends OptimizerOptions {
   beta1?: number;
@@ -19,6 +20,15 @@ export interface LAMBOptions extends OptimizerOptions {
  * master is updated too (MXNet's mp_lamb_update_phase2 leaves weight32 unchanged).
  */
 export class LAMB extends Optimizer {
+  static override readonly optionSpec: OptionSpec = {
+    beta1: finite({ min: 0, max: 1 }),
+    beta2: finite({ min: 0, max: 1 }),
+    epsilon: finite({ min: 0 }),
+    lowerBound: finiteOrNull(),
+    upperBound: finiteOrNull(),
+    biasCorrection: boolean,
+  };
+
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

@@ -2,6 +2,7 @@ import { type NDArray, nadamUpdate } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface NadamOptions extends OptimizerOptions {
   beta1?: number;
@@ -17,6 +18,8 @@ export interface NadamOptions extends OptimizerOptions {
  * every update of every parameter; the updater's state file keeps it.
  */
 export class Nadam extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }), scheduleDecay: finite() };
+
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

@@ -2,6 +2,7 @@ import { type NDArray, rmspropalexUpdate, rmspropUpdate } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { boolean, finite, finiteOrNull, type OptionSpec } from '../option-spec.js';
 
 export interface RMSPropOptions extends OptimizerOptions {
   /** Decay of the squared-gradient average (0.9). */
@@ -17,6 +18,14 @@ export interface RMSPropOptions extends OptimizerOptions {
 
 /** MXNet RMSProp (learning rate 0.001): rmsprop_update, or rmspropalex_update when centered. */
 export class RMSProp extends Optimizer {
+  static override readonly optionSpec: OptionSpec = {
+    gamma1: finite({ min: 0, max: 1 }),
+    gamma2: finite({ min: 0, max: 1 }),
+    epsilon: finite({ min: 0 }),
+    centered: boolean,
+    clipWeights: finiteOrNull(),
+  };
+
   readonly gamma1: number;
   readonly gamma2: number;
   readonly epsilon: number;

@@ -2,6 +2,7 @@ import { type NDArray, sgdMomUpdate, sgdUpdate } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { boolean, finite, type OptionSpec } from '../option-spec.js';
 
 export interface SGDOptions extends OptimizerOptions {
   /** 0 by default (plain SGD, no state). */
@@ -15,6 +16,8 @@ export interface SGDOptions extends OptimizerOptions {
  * sgd_mom_update); without, w = (1 - lr·wd)·w - lr·clip(rescale·g).
  */
 export class SGD extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { momentum: finite({ min: 0 }), lazyUpdate: boolean };
+
   readonly momentum: number;
   readonly lazyUpdate: boolean;
 

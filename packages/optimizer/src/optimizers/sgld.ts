@@ -1,12 +1,15 @@
 import { type NDArray, sgldUpdate } from '@bkt/ndarray';
 
 import { Optimizer, type ParamKey } from '../optimizer.js';
+import type { OptionSpec } from '../option-spec.js';
 
 /**
  * MXNet SGLD (Stochastic Gradient Langevin Dynamics): w += -lr/2·(clip(rescale·g) + wd·w) + N(0, √lr).
  * The noise comes from @bkt/ndarray's global generator, so seed() makes a run reproducible.
  */
 export class SGLD extends Optimizer {
+  static override readonly optionSpec: OptionSpec = {};
+
   createState(): NDArray[] {
     return [];
   }

@@ -2,6 +2,7 @@ import { type NDArray, signsgdUpdate, signumUpdate } from '@bkt/ndarray';
 
 import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
+import { finite, type OptionSpec } from '../option-spec.js';
 
 export interface SignumOptions extends OptimizerOptions {
   /** 0.9 by default; 0 gives signSGD (no state). */
@@ -12,6 +13,8 @@ export interface SignumOptions extends OptimizerOptions {
 
 /** MXNet Signum: steps by the sign of the momentum (signum_update), or of the gradient when momentum is 0. */
 export class Signum extends Optimizer {
+  static override readonly optionSpec: OptionSpec = { momentum: finite({ min: 0 }), wdLh: finite() };
+
   readonly momentum: number;
   readonly wdLh: number;
 

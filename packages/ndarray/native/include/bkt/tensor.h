@@ -19,6 +19,7 @@ struct Context {
 
 class Storage {
  public:
+  // Throws std::bad_alloc when the allocator refuses; Tensor::empty turns that into a typed error.
   explicit Storage(size_t bytes);
   ~Storage();
   Storage(const Storage&) = delete;
@@ -42,8 +43,10 @@ MemoryStats memoryStats();
 class Tensor {
  public:
   Tensor() = default;
-  static Tensor empty(const Shape& shape, DType dtype, Context ctx = {});
-  static Tensor zeros(const Shape& shape, DType dtype, Context ctx = {});
+  // Allocates; `op` names the caller in the errors for a bad or unallocatable shape (checkShapeBytes,
+  // then a NativeError naming the shape and byte count when the allocator refuses).
+  static Tensor empty(const Shape& shape, DType dtype, Context ctx = {}, const char* op = "allocate");
+  static Tensor zeros(const Shape& shape, DType dtype, Context ctx = {}, const char* op = "allocate");
 
   bool defined() const { return static_cast<bool>(storage_); }
   const Shape& shape() const { return shape_; }
@@ -58,7 +61,7 @@ class Tensor {
   template <typename T>
   T* data() const { return static_cast<T*>(raw()); }
 
-  // Views share storage; both keep the data contiguous.
+  // Views share storage; both keep the data contiguous. `shape` is checked (checkShape).
   Tensor reshaped(const Shape& shape) const;
   Tensor sliceRows(int64_t begin, int64_t end) const;
   // A view of this buffer's bytes [byteOffset, byteOffset + size * dtypeSize) as another shape and

@@ -1,0 +1,13 @@
+// The seeded generator of the tests, free of vitest so child-process scripts (the fuzzer) can use it.
+
+/** A small seeded generator (mulberry32) so every test run sees the same data. */
+export function makeRng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
