@@ -7,6 +7,7 @@ import { BktError } from '@bkt/ndarray';
 import { runBench } from './commands/bench.js';
 import { runCorpus } from './commands/corpus.js';
 import { runEval } from './commands/eval.js';
+import { runExport } from './commands/export.js';
 import { runGenerate } from './commands/generate.js';
 import { runLm } from './commands/lm.js';
 import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler, parseResumeRef } from './options.js';
@@ -93,6 +94,15 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--count <n>', 'how many samples', intAtLeast(1), 1)
     .addOption(threadsOption())
     .action((opts) => run(() => runGenerate(opts)));
+
+  program
+    .command('export')
+    .description('write a checkpoint as an ONNX model for onnxruntime (any sequence length and batch size)')
+    .addOption(checkpointRefOption('the checkpoint to export'))
+    .requiredOption('--out <file>', 'the .onnx file to write (atomically)')
+    .option('--opset <n>', 'ONNX opset (13 to 15)', intAtLeast(13), 13)
+    .option('--json', 'print one JSON object')
+    .action((opts) => run(() => runExport(opts)));
 
   program
     .command('corpus')

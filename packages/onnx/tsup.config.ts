@@ -1,0 +1,3 @@
+import { bktTsupConfig } from '@bkt/tooling/tsup';
+
+export default bktTsupConfig();

@@ -1,0 +1,3 @@
+import { bktVitestConfig } from '@bkt/tooling/vitest';
+
+export default bktVitestConfig();
