@@ -2,7 +2,7 @@
 // train/valid sets, bucket boundaries chosen from a length histogram, and the parallel corpus (its
 // sentences with their exact translations into a target language).
 
-export { chooseBuckets, paddedTokens } from './buckets.js';
+export { chooseBuckets, paddedTokens } from '@bkt/module';
 export { lengthDistribution, sourceStatistics, type SourceStatistics } from './entropy.js';
 export { type Corpus, type CorpusOptions, DEFAULT_TRAIN_SENTENCES, generateCorpus } from './generate.js';
 export { Rng } from './rng.js';
