@@ -9,6 +9,7 @@ import { runCorpus } from './commands/corpus.js';
 import { runEval } from './commands/eval.js';
 import { runGenerate } from './commands/generate.js';
 import { runLm } from './commands/lm.js';
+import { addSeq2SeqCommands } from './commands/seq2seq-cli.js';
 import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler } from './options.js';
 
 const run = (fn: () => Promise<number>): Promise<void> =>
@@ -118,5 +119,6 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .addOption(threadsOption())
     .action((opts) => run(() => runBench(opts)));
 
+  addSeq2SeqCommands(program, { run, contextsOption, threadsOption });
   return program;
 }

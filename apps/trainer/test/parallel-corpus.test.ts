@@ -12,13 +12,13 @@ const word = (c: WordClass, rank: number): string => source.classWords[cls(c)]![
 const stem = (c: WordClass, rank: number): string => target.stems[cls(c)]![rank]!;
 
 describe('TargetLanguage', () => {
-  it('moves a transitive verb after its object and inflects determiners, adjectives and verbs', () => {
+  it('moves a transitive verb after its object (with the object marker) and inflects determiners, adjectives and verbs', () => {
     // "det noun verbT det adj noun": subject rank 2 (gender 0), object noun rank 5 (gender 1)
     const s = [word('det', 0), word('noun', 2), word('verbT', 1), word('det', 3), word('adj', 4), word('noun', 5)];
     expect(target.translate(s)).toEqual([
       `${stem('det', 0)}e`, stem('noun', 2),
       `${stem('det', 3)}i`, `${stem('adj', 4)}u`, stem('noun', 5),
-      `${stem('verbT', 1)}ti`,
+      target.objectMarker, `${stem('verbT', 1)}ti`,
     ]);
   });
 
@@ -27,12 +27,13 @@ describe('TargetLanguage', () => {
     expect(target.translate(s.join(' '))).toEqual([stem('pron', 1), `${stem('verbI', 0)}ko`, stem('name', 4), stem('prep', 2)]);
   });
 
-  it('gives distinct source words distinct target words, and every translation as many words as its source', () => {
+  it('gives distinct source words distinct target words, and every translation a word more per transitive verb', () => {
     const forms = new Set(target.vocab);
     expect(forms.size).toBe(target.vocab.length);
     const c = generateParallelCorpus({ seed: 3, sentences: 300, vocabSize: 200 });
+    const verbsT = new Set(source.classWords[cls('verbT')]);
     for (const p of c.train) {
-      expect(p.target.length).toBe(p.source.length);
+      expect(p.target.length).toBe(p.source.length + p.source.filter((w) => verbsT.has(w)).length);
       for (const w of p.target) expect(forms.has(w)).toBe(true);
     }
   });

@@ -1,8 +1,10 @@
 // The built-in parallel corpus's target language: a deterministic transduction of the source
 // grammar's sentences, so every source sentence has exactly one correct translation.
 //  - Lexicon: every source word has its own made-up target stem (drawn from a seeded generator).
-//  - Reordering: a transitive verb moves after its object's head noun (SVO → SOV) and a preposition
-//    after its complement's head noun (prepositions become postpositions).
+//  - Reordering: a transitive verb moves after its object's head noun (SVO → SOV), with an object
+//    marker (a case particle) between them, and a preposition after its complement's head noun
+//    (prepositions become postpositions). The particle makes the target longer than the source by
+//    the number of objects, so the two lengths vary apart (and the 2-D bucket grid has work to do).
 //  - Agreement: nouns, names and pronouns have a gender (their rank's parity); determiners and
 //    adjectives take their noun phrase's gender as an ending, verbs their clause subject's.
 // The grammar's states tell each word's role (see grammar.ts: the state reached after a word is a
@@ -64,6 +66,8 @@ function drawStems(rng: Rng, count: number, endings: readonly string[], takenFor
 export class TargetLanguage {
   /** Target stems by class index and rank (the source's classWords, translated). */
   readonly stems: readonly (readonly string[])[];
+  /** The object marker that precedes a moved transitive verb. */
+  readonly objectMarker: string;
   /** Every word the target language can produce. */
   readonly vocab: readonly string[];
 
@@ -74,6 +78,7 @@ export class TargetLanguage {
     const rng = new Rng(seed, LEXICON_STREAM);
     const taken = new Set<string>();
     this.stems = WORD_CLASSES.map((c, i) => drawStems(rng, source.classWords[i]!.length, ENDINGS[c] ?? [''], taken));
+    [this.objectMarker] = drawStems(rng, 1, [''], taken) as [string];
     this.vocab = [...taken];
   }
 
@@ -113,21 +118,21 @@ export class TargetLanguage {
     }
     const out: string[] = [];
     let subjectGender = 0;
-    let held: string | null = null;
-    parsed.forEach((p, i) => {
+    let held: string[] | null = null;
+    for (const [i, p] of parsed.entries()) {
       if (HEAD_CLASSES.has(p.cls) && SUBJECT_STATE.test(p.state)) subjectGender = genderOf(p);
       const form = this.form(p, p.cls === 'verbT' || p.cls === 'verbI' ? subjectGender : npGender[i]!);
       if (HELD_CLASSES.has(p.cls)) {
-        held = form;
-        return;
+        held = p.cls === 'verbT' ? [this.objectMarker, form] : [form];
+        continue;
       }
       out.push(form);
       if (held !== null && RELEASE_STATE.test(p.state)) {
-        out.push(held);
+        out.push(...held);
         held = null;
       }
-    });
-    if (held !== null) throw new ValueError(`TargetLanguage.translate: sentence ends before the head its ${JSON.stringify(held)} waits for`);
+    }
+    if (held !== null) throw new ValueError(`TargetLanguage.translate: sentence ends before the head its ${JSON.stringify(held.at(-1))} waits for`);
     return out;
   }
 }
