@@ -45,6 +45,7 @@ describe('bkt-train seq2seq', () => {
     expect(runA.code).toBe(0);
     const text = runA.out.join('\n');
     expect(text).toMatch(/grid source \[\d+, \d+\] × target \[\d+, \d+\]/);
+    expect(text).toMatch(/Padding of the computed positions: [\d.]+% with the 2-D grid, [\d.]+% with source-length buckets only, [\d.]+% without bucketing/);
     expect(text).toMatch(/Epoch 2\/2: train ppl [\d.]+, valid ppl [\d.]+, valid BLEU [\d.]+ \(greedy\), exact match [\d.]+%/);
     expect(text).toMatch(/Test \(40 held-out pairs, beam 2, length penalty 1\): BLEU [\d.]+, exact match [\d.]+%/);
   });

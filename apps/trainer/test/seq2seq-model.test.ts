@@ -1,6 +1,7 @@
 import { DataBatch, Module } from '@bkt/module';
 import * as nd from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
+import { paddingComparison } from '../src/seq2seq/data.js';
 import { type AttentionType, keyOf, type Seq2SeqConfig, seq2seqSymGen } from '../src/seq2seq/model.js';
 
 const B = 3;
@@ -96,5 +97,20 @@ describe('the seq2seq symbol', () => {
     expect(() => seq2seqSymGen({ ...base, numLayers: 0 })).toThrow(/--num-layers/);
     expect(() => keyOf(7)).toThrow(/\[sourceLength, targetLength\]/);
     expect(() => seq2seqSymGen(base)([3, 0])).toThrow(nd.ValueError);
+  });
+});
+
+describe('paddingComparison', () => {
+  it('counts the padding of the 2-D grid, of source-length buckets and of one bucket', () => {
+    const pair = (s: number, t: number) => ({ source: Array<string>(s).fill('a'), target: Array<string>(t - 1).fill('b') });
+    // (source, target + 1) lengths: (2, 2), (2, 5), (4, 3)
+    const pairs = [pair(2, 2), pair(2, 5), pair(4, 3)];
+    const real = 2 + 2 + 2 + 5 + 4 + 3;
+    const p = paddingComparison(pairs, { source: [2, 4], target: [3, 5] });
+    expect(p.grid).toBeCloseTo(1 - real / (2 + 3 + 2 + 5 + 4 + 3), 12);
+    // source bucket 2 pads its targets to 5, bucket 4 to 3
+    expect(p.sourceOnly).toBeCloseTo(1 - real / (2 + 5 + 2 + 5 + 4 + 3), 12);
+    expect(p.none).toBeCloseTo(1 - real / (3 * (4 + 5)), 12);
+    expect(() => paddingComparison(pairs, { source: [1], target: [1] })).toThrow(/no pair fits/);
   });
 });

@@ -11,7 +11,7 @@ import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-lo
 import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { checkEpochExists, ensureParentDir } from '../run-files.js';
-import { BOS, buildSeq2SeqVocabs, encodePairs, loadParallelData, type ParallelDataSpec, pairIter, type Seq2SeqVocabs } from '../seq2seq/data.js';
+import { BOS, buildSeq2SeqVocabs, encodePairs, loadParallelData, type ParallelDataSpec, paddingComparison, pairIter, type Seq2SeqVocabs } from '../seq2seq/data.js';
 import { Translator } from '../seq2seq/decode.js';
 import { type AttentionType, type Seq2SeqConfig, seq2seqSymGen } from '../seq2seq/model.js';
 import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile } from '../seq2seq/run-files.js';
@@ -123,7 +123,10 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   const iterOpts = { batchSize: o.batchSize, buckets: run.grid, numBuckets: o.numBuckets, logger: log };
   const trainIter = pairIter(encodePairs(data.train, vocabs), vocabs, iterOpts);
   const validIter = pairIter(encodePairs(data.valid, vocabs), vocabs, iterOpts);
+  const pad = paddingComparison(data.train, run.grid);
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const m = run.model;
+  log(`Padding of the computed positions: ${pct(pad.grid)} with the 2-D grid, ${pct(pad.sourceOnly)} with source-length buckets only, ${pct(pad.none)} without bucketing`);
   log(
     `Data: ${data.train.length} training / ${data.valid.length} validation pairs${data.test ? ` / ${data.test.length} test pairs` : ''}, vocabulary ${m.sourceVocabSize} → ${m.targetVocabSize}, ` +
       `grid source [${run.grid.source.join(', ')}] × target [${run.grid.target.join(', ')}] (${trainIter.bucketKeys.length} buckets in use)`,

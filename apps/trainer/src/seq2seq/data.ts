@@ -80,3 +80,31 @@ export function pairIter(data: EncodedPairs, v: Seq2SeqVocabs, o: PairIterOption
     ...(o.numParts !== undefined ? { numParts: o.numParts, partIndex: o.partIndex ?? 0 } : {}),
   });
 }
+
+/** The share of computed positions that are padding, three ways of bucketing the same pairs. */
+export interface PaddingComparison {
+  /** The 2-D grid [S, T]. */
+  grid: number;
+  /** Buckets on the source length only (the grid's source boundaries), each padded to its longest target. */
+  sourceOnly: number;
+  /** One bucket: the longest source and the longest target. */
+  none: number;
+}
+
+/** Padding of the pairs that fit `grid` (source lengths, target lengths + 1) under each scheme. */
+export function paddingComparison(pairs: readonly SentencePair[], grid: { source: readonly number[]; target: readonly number[] }): PaddingComparison {
+  const maxS = grid.source.at(-1)!;
+  const maxT = grid.target.at(-1)!;
+  const fit = pairs.map((p) => [p.source.length, p.target.length + 1] as const).filter(([s, t]) => s <= maxS && t <= maxT);
+  if (fit.length === 0) throw new ValueError('paddingComparison: no pair fits the grid');
+  const real = fit.reduce((n, [s, t]) => n + s + t, 0);
+  const share = (computed: number): number => 1 - real / computed;
+  const up = (bounds: readonly number[], n: number): number => bounds.find((b) => b >= n)!;
+  const longestTarget = new Map<number, number>();
+  for (const [s, t] of fit) longestTarget.set(up(grid.source, s), Math.max(longestTarget.get(up(grid.source, s)) ?? 0, t));
+  return {
+    grid: share(fit.reduce((n, [s, t]) => n + up(grid.source, s) + up(grid.target, t), 0)),
+    sourceOnly: share(fit.reduce((n, [s]) => n + up(grid.source, s) + longestTarget.get(up(grid.source, s))!, 0)),
+    none: share(fit.length * (Math.max(...fit.map(([s]) => s)) + Math.max(...fit.map(([, t]) => t)))),
+  };
+}
