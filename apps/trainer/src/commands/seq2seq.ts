@@ -98,7 +98,7 @@ function prepare(o: Seq2SeqOptions, log: (m: string) => void): { run: Seq2SeqRun
 }
 
 /** Greedy or beam translations of `pairs` with the module's current parameters; BLEU and exact match. */
-export function translationQuality(
+function translationQuality(
   translator: Translator,
   pairs: readonly SentencePair[],
   vocabs: Seq2SeqVocabs,
@@ -138,13 +138,12 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
   const beginEpoch = o.resume?.epoch ?? 0;
-  const keyed = symGen as never;
   let mod: BaseModule;
   if (o.resume) {
-    mod = BucketingModule.load(o.resume.prefix, o.resume.epoch, { symGen: keyed, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true });
+    mod = BucketingModule.load(o.resume.prefix, o.resume.epoch, { symGen, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true });
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
   } else {
-    mod = new BucketingModule(keyed, { defaultBucketKey: trainIter.defaultBucketKey, context, logger: log });
+    mod = new BucketingModule(symGen, { defaultBucketKey: trainIter.defaultBucketKey, context, logger: log });
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
     mod.initParams({ initializer: initializerOf(o.init) });
   }

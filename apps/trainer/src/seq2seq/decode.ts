@@ -60,7 +60,7 @@ export class Translator {
     this.bos = o.bosId;
     this.eos = o.eosId;
     const key = this.keyFor(this.buckets[this.buckets.length - 1]!);
-    this.mod = new BucketingModule(o.symGen as never, { defaultBucketKey: key, logger: () => undefined });
+    this.mod = new BucketingModule(o.symGen, { defaultBucketKey: key, logger: () => undefined });
     const [data, label] = this.descs(key);
     this.mod.bind(data, label, { forTraining: false });
     this.mod.setParams(o.argParams, o.auxParams);
