@@ -126,11 +126,11 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   const pad = paddingComparison(data.train, run.grid);
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const m = run.model;
-  log(`Padding of the computed positions: ${pct(pad.grid)} with the 2-D grid, ${pct(pad.sourceOnly)} with source-length buckets only, ${pct(pad.none)} without bucketing`);
   log(
     `Data: ${data.train.length} training / ${data.valid.length} validation pairs${data.test ? ` / ${data.test.length} test pairs` : ''}, vocabulary ${m.sourceVocabSize} → ${m.targetVocabSize}, ` +
       `grid source [${run.grid.source.join(', ')}] × target [${run.grid.target.join(', ')}] (${trainIter.bucketKeys.length} buckets in use)`,
   );
+  log(`Padding of the computed positions: ${pct(pad.grid)} with the 2-D grid, ${pct(pad.sourceOnly)} with source-length buckets only, ${pct(pad.none)} without bucketing`);
   log(
     `Model: ${m.bidirectional ? 'bidirectional ' : ''}LSTM encoder ${m.numLayers} × ${m.numHidden}, LSTM decoder ${m.numHidden}, ${m.attention} attention, embed ${m.numEmbed}` +
       `${m.tieWeights ? ', tied output' : ''}, label smoothing ${m.labelSmoothing}; ${trainIter.numBatches} batches of ${o.batchSize} per epoch`,
