@@ -1,6 +1,6 @@
 // A tiny end-to-end `seq2seq` run on the built-in parallel corpus, then resume, translate and
 // eval-bleu on its checkpoints, all through the command line parser in-process.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -58,7 +58,13 @@ describe('bkt-train seq2seq', () => {
       expect(r.valid_bleu).toBeLessThanOrEqual(100);
     }
     expect(log[1]!.train_ppl).toBeLessThan(log[0]!.train_ppl);
-    for (const f of ['-seq2seq.json', '-source-vocab.json', '-target-vocab.json', '-0002.params', '-0002.states', '-buckets.json']) expect(existsSync(`${A}${f}`)).toBe(true);
+    for (const f of ['-seq2seq.json', '-source-vocab.json', '-target-vocab.json', '-0002.params', '-0002.states', '-buckets.json', '-report.html']) expect(existsSync(`${A}${f}`)).toBe(true);
+    const html = readFileSync(`${A}-report.html`, 'utf8');
+    expect(html).toMatch(/Pairs per bucket \[S, T\]/);
+    expect(html).toMatch(/finished 2 epochs/);
+    // one heat-map cell per grid cell, a count in every non-empty one
+    expect((html.match(/<rect [^>]*><title>\[\d+, \d+\]: /g) ?? []).length).toBe(4);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
   it('resumes exactly: one epoch, then --resume to the second, matches the straight run', async () => {

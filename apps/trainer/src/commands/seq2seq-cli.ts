@@ -68,6 +68,7 @@ export function addSeq2SeqCommands(program: Command, h: CommandHelpers): void {
     .option('--checkpoint <prefix>', 'save <prefix>-NNNN.params (+ optimizer states, vocabularies, run config) every epoch')
     .option('--resume <prefix:epoch>', 'continue a checkpointed run after that epoch', parseCheckpointRef)
     .option('--log <file>', 'JSONL metrics, one object per epoch')
+    .option('--report <file>', 'HTML report with the bucket-grid heat map (default: <checkpoint>-report.html or ./bkt-seq2seq-report.html)')
     .option('--disp-batches <n>', 'a Speedometer line every n batches', intAtLeast(1), 50)
     .option('--beam-size <n>', 'beam size of the final test-set translation (built-in corpus)', intAtLeast(1), 4)
     .option('--length-penalty <alpha>', 'GNMT length penalty exponent of that translation', numberIn(0, 10), 1)

@@ -14,6 +14,7 @@ import { checkEpochExists, ensureParentDir } from '../run-files.js';
 import { BOS, buildSeq2SeqVocabs, encodePairs, loadParallelData, type ParallelDataSpec, paddingComparison, pairIter, type Seq2SeqVocabs } from '../seq2seq/data.js';
 import { Translator } from '../seq2seq/decode.js';
 import { type AttentionType, type Seq2SeqConfig, seq2seqSymGen } from '../seq2seq/model.js';
+import { writeSeq2SeqReport } from '../seq2seq/report.js';
 import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile } from '../seq2seq/run-files.js';
 import type { SentencePair } from '../corpus/index.js';
 import { EOS, vocabSize } from '../text-data.js';
@@ -47,6 +48,7 @@ export interface Seq2SeqOptions extends OptimizerChoice {
   checkpoint?: string;
   resume?: CheckpointRef;
   log?: string;
+  report?: string;
   dispBatches: number;
   beamSize: number;
   lengthPenalty: number;
@@ -150,9 +152,14 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   mod.initOptimizer({ kvstore: o.kvStore === 'none' ? null : o.kvStore, optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
 
   const prefix = o.checkpoint ?? o.resume?.prefix;
-  for (const file of [prefix ? `${prefix}-seq2seq.json` : null, o.log]) if (file) ensureParentDir(file);
+  const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-seq2seq-report.html');
+  for (const file of [prefix ? `${prefix}-seq2seq.json` : null, o.log, reportFile]) if (file) ensureParentDir(file);
   if (prefix) saveSeq2SeqRunFiles(prefix, run, vocabs);
-  const records: EpochRecord[] = o.log && o.resume ? readMetricsLog(o.log).filter((r) => r.epoch <= beginEpoch) : [];
+  // a resumed run's earlier lines were written by this command, with the translation fields
+  const records = o.log && o.resume ? (readMetricsLog(o.log) as Seq2SeqEpochRecord[]).filter((r) => r.epoch <= beginEpoch) : [];
+  const cells = trainIter.bucketStats();
+  const report = (status: string): void =>
+    writeSeq2SeqReport(reportFile, { title: 'bkt-train seq2seq', status, config: { ...run.model, grid: `${run.grid.source.join(',')}x${run.grid.target.join(',')}`, seed: run.seed }, epochs: records, grid: run.grid, cells });
   const translatorOf = (): Translator => {
     const [args, aux] = mod.getParams();
     return new Translator({ symGen, argParams: args, auxParams: aux, sourceBuckets: run.grid.source, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)! });
@@ -209,6 +216,7 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
             `valid BLEU ${q.bleu.toFixed(2)} (greedy), exact match ${(q.exactMatch * 100).toFixed(1)}%, ${rec.tokens_per_s} tokens/s, ${r.seconds.toFixed(1)} s`,
         );
         if (o.log) writeMetricsLog(o.log, records);
+        report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
       },
       shouldStop: () => stop,
     });
@@ -221,10 +229,12 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
     const to = prefix ?? 'bkt-interrupted-seq2seq';
     if (!prefix) saveSeq2SeqRunFiles(to, run, vocabs);
     (mod as BucketingModule).saveCheckpoint(to, end.epoch, true);
+    report(`interrupted in epoch ${end.epoch + 1}`);
     log(`Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params (continue with --resume ${to}:${end.epoch})`);
     return 0;
   }
-  log(`Trained ${o.epochs - beginEpoch} epochs in ${took.toFixed(1)} s`);
+  log(`Trained ${o.epochs - beginEpoch} epochs in ${took.toFixed(1)} s; report: ${reportFile}`);
+  report(`finished ${o.epochs} epochs in ${took.toFixed(1)} s`);
   if (data.test) {
     const translator = translatorOf();
     try {
