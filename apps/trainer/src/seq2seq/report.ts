@@ -49,8 +49,8 @@ export function bucketHeatMap(grid: Seq2SeqReport['grid'], cells: readonly Paral
       if (c) {
         const pad = c.padding / (c.padding + c.sourceTokens + c.targetTokens);
         const ink = c.sentences / most > 0.55 ? '#fff' : '#0f172a';
-        parts.push(`<text class="label" x="${x + CELL / 2 - 1}" y="${y + CELL / 2 - 2}" text-anchor="middle" fill="${ink}">${esc(fmt(c.sentences))}</text>`);
-        parts.push(`<text class="tick" x="${x + CELL / 2 - 1}" y="${y + CELL / 2 + 14}" text-anchor="middle" fill="${ink}">${(pad * 100).toFixed(0)}%</text>`);
+        parts.push(`<text class="label" x="${x + CELL / 2 - 1}" y="${y + CELL / 2 - 2}" text-anchor="middle" style="fill:${ink}">${esc(fmt(c.sentences))}</text>`);
+        parts.push(`<text class="tick" x="${x + CELL / 2 - 1}" y="${y + CELL / 2 + 14}" text-anchor="middle" style="fill:${ink}">${(pad * 100).toFixed(0)}%</text>`);
       }
     });
   });
