@@ -10,6 +10,7 @@ import { runEval } from './commands/eval.js';
 import { runExport } from './commands/export.js';
 import { runGenerate } from './commands/generate.js';
 import { runLm } from './commands/lm.js';
+import { addSeq2SeqCommands } from './commands/seq2seq-cli.js';
 import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler, parseResumeRef } from './options.js';
 
 const run = (fn: () => Promise<number>): Promise<void> =>
@@ -128,5 +129,6 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .addOption(threadsOption())
     .action((opts) => run(() => runBench(opts)));
 
+  addSeq2SeqCommands(program, { run, contextsOption, threadsOption });
   return program;
 }

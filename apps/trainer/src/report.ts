@@ -29,7 +29,7 @@ export interface RunReport {
 
 const COLORS = { train: '#2563eb', valid: '#ea580c', floor: '#16a34a', tokens: '#7c3aed', real: '#0891b2', pad: '#94a3b8' };
 
-const CSS = `
+export const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f8fafc;color:#0f172a}
 main{max-width:1160px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} .status{color:#475569;margin:0 0 18px}
@@ -47,7 +47,7 @@ th{background:#f1f5f9;font-weight:600} h2{font-size:16px;margin:24px 0 8px}
 .tables{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start} .tables table{margin-top:0}
 `;
 
-function table(head: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+export function table(head: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
   const cell = (v: string | number | null): string => esc(v === null ? '—' : typeof v === 'number' ? fmt(v) : v);
   return `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('')}</table>`;
 }

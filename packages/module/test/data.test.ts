@@ -4,6 +4,7 @@ import * as nd from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {
   BucketSentenceIter,
+  ParallelBucketIter,
   DataBatch,
   DataDesc,
   DataIter,
@@ -421,6 +422,7 @@ describe('batch lifetimes: a batch is valid until next() (issue 11: no growth un
     ['NDArrayIter (layout NTC)', () => new NDArrayIter(nd.arange(60).reshape([2, 10, 3]), null, { batchSize: 3, layout: 'TNC', lastBatchHandle: 'roll_over' })],
     ['BucketSentenceIter (NT)', () => new BucketSentenceIter(sents, 3, { buckets: [3, 5, 7], invalidLabel: 0 })],
     ['BucketSentenceIter (TN)', () => new BucketSentenceIter(sents, 3, { buckets: [3, 5, 7], invalidLabel: 0, layout: 'TN' })],
+    ['ParallelBucketIter', () => new ParallelBucketIter(sents, sents.map((x) => x.slice(1)), 3, { numBuckets: 2, bosId: 10, eosId: 11 })],
     ['ResizeIter', () => new ResizeIter(new NDArrayIter(nd.arange(10), nd.arange(10), { batchSize: 3 }), 7)],
     ['PrefetchingIter', () => new PrefetchingIter([new NDArrayIter(nd.arange(8), null, { batchSize: 2 }), new NDArrayIter(nd.arange(8), nd.arange(8), { batchSize: 2 })])],
   ];

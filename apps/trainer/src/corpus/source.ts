@@ -98,6 +98,11 @@ export class Source {
     this.startState = stateIdx.get(START_STATE)!;
   }
 
+  /** A word's class index and rank within its class; undefined for a word the source cannot produce. */
+  lookup(word: string): { cls: number; rank: number } | undefined {
+    return this.wordIndex.get(word);
+  }
+
   /** Draws one sentence's words. */
   sample(rng: Rng): string[] {
     const words: string[] = [];

@@ -1,4 +1,5 @@
-// Bucket boundaries for a bucketing iterator, chosen from the length histogram. A sentence goes to
+// Bucket boundaries for a bucketing iterator, chosen from the length histogram (the trainer's
+// `--buckets auto`, and each axis of ParallelBucketIter's grid). A sentence goes to
 // the smallest bucket that holds it and costs that bucket's length in computed tokens, so the total
 // cost is Σ_sentences bucket(len): minimising it minimises the padding. Only lengths that occur can
 // be optimal boundaries (lowering a boundary to the longest length it holds never costs more), and
