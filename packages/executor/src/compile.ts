@@ -202,7 +202,8 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     nodeNames.push(n.describe());
     nodes.push(n);
     inplacePairs.push(n.op!.inplace?.(n.params()) ?? []);
-    instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs: packKernelAttrs(kernelName as KernelName, n.params()), node: nodeNames.length - 1 });
+    const attrs = packKernelAttrs(kernelName as KernelName, n.params(), nodeNames[nodeNames.length - 1]!);
+    instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs, node: nodeNames.length - 1 });
   };
   forwardNodes.forEach(emit);
   const numForward = instructions.length;

@@ -1,9 +1,9 @@
 // How each native kernel receives its operator's parameters: a flat list of numbers in the order the
 // C++ kernel reads them (documented at the top of each kernel file). Kernels without an entry take none.
-import type { KernelName } from '@bkt/ndarray';
+import { BindError, type KernelName } from '@bkt/ndarray';
 
 type Params = Record<string, unknown>;
-type Packer = (p: Params) => number[];
+type Packer = (p: Params, node: string) => number[];
 
 const num = (v: unknown): number => (typeof v === 'boolean' ? (v ? 1 : 0) : Number(v));
 const index = (values: readonly string[], v: unknown): number => values.indexOf(String(v));
@@ -22,8 +22,8 @@ const PACKERS: Partial<Record<KernelName, Packer>> = {
   softmax_output: (p) => softmaxOutput(p),
   softmax_output_backward: (p) => softmaxOutput(p),
   mul_scalar: (p) => [num(p.scalar)],
-  rnn: (p) => rnn(p),
-  rnn_backward: (p) => rnn(p),
+  rnn: (p, node) => rnn(p, node),
+  rnn_backward: (p, node) => rnn(p, node),
   leaky_relu: (p) => leakyReLU(p),
   leaky_relu_backward: (p) => leakyReLU(p),
   dropout: (p) => [num(p.p), index(DROPOUT_MODES, p.mode)],
@@ -149,7 +149,18 @@ function scalar(p: Params): number[] {
   return [num(p.scalar)];
 }
 
-function rnn(p: Params): number[] {
+// A symbol may carry RNN attributes the native kernel does not implement (MXNet files, ONNX imports
+// declare them); binding it is refused, since running it would silently compute something else.
+function rnn(p: Params, node: string): number[] {
+  const unsupported = [
+    p.projectionSize != null && `projectionSize=${String(p.projectionSize)}`,
+    p.lstmStateClipMin != null && `lstmStateClipMin=${String(p.lstmStateClipMin)}`,
+    p.lstmStateClipMax != null && `lstmStateClipMax=${String(p.lstmStateClipMax)}`,
+    p.lstmStateClipNan === true && 'lstmStateClipNan=true',
+    p.useSequenceLength === true && 'useSequenceLength=true',
+    num(p.p) > 0 && `p=${String(p.p)} (dropout between layers)`,
+  ].filter((x): x is string => typeof x === 'string');
+  if (unsupported.length > 0) throw new BindError(`bind: ${node}: the RNN kernel does not support ${unsupported.join(', ')} yet`);
   return [index(RNN_MODES, p.mode), num(p.stateSize), num(p.numLayers), num(p.bidirectional), num(p.p), num(p.stateOutputs)];
 }
 
@@ -166,8 +177,9 @@ function softmaxOutput(p: Params): number[] {
   ];
 }
 
-export function packKernelAttrs(kernel: KernelName, params: Params): number[] {
-  return PACKERS[kernel]?.(params) ?? [];
+/** The kernel's attribute numbers for a node (`node` names it in errors: an unsupported value is a BindError). */
+export function packKernelAttrs(kernel: KernelName, params: Params, node: string): number[] {
+  return PACKERS[kernel]?.(params, node) ?? [];
 }
 
 // The reductions, shape and softmax families (reduce_plan.cc, shape_plan.cc, softmax_plan.cc).

@@ -179,6 +179,19 @@ describe('Executor', () => {
     checkNumericGradient(net, location, { rtol: 1e-5, atol: 1e-8 });
   });
 
+  it.each([
+    [{ projectionSize: 2 }, /projectionSize=2/],
+    [{ lstmStateClipMin: -1, lstmStateClipMax: 1 }, /lstmStateClipMin=-1, lstmStateClipMax=1/],
+    [{ useSequenceLength: true }, /useSequenceLength=true/],
+    [{ p: 0.3 }, /p=0.3 \(dropout between layers\)/],
+  ])('refuses at bind the fused RNN attributes its kernel does not implement (%o)', (extra, message) => {
+    const net = RNN({ data: Variable('x'), name: 'rnn', mode: 'lstm', stateSize: 3, numLayers: 2, ...extra });
+    const shapes: Record<string, number[]> = { x: [4, 2, 3] };
+    if ('useSequenceLength' in extra) shapes.rnn_sequence_length = [2];
+    expect(() => Executor.simpleBind(net, { shapes, gradReq: 'null' })).toThrow(BindError);
+    expect(() => Executor.simpleBind(net, { shapes, gradReq: 'null' })).toThrow(new RegExp(`RNN 'rnn'.*does not support .*${message.source}`));
+  });
+
   it("accumulates with gradReq 'add' and leaves 'null' arguments without a gradient", () => {
     seed(4);
     const exec = Executor.simpleBind(mlp(), {
