@@ -1,3 +1,3 @@
 import { bktTsupConfig } from '@bkt/tooling/tsup';
 
-export default bktTsupConfig();
+export default bktTsupConfig(['src/index.ts', 'src/core.ts', 'src/internal.ts']);

@@ -1,6 +1,7 @@
 // Turns a symbol (plus the gradient graph of the arguments that want one) into the instruction list
 // of a Plan: which node runs which kernel on which slots, in two segments (forward, then backward).
-import { BindError, type Context, type DType, DTYPE_BYTES, isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray';
+import { BindError, type Context, type DType, DTYPE_BYTES } from '@bkt/ndarray';
+import { isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray/internal';
 import {
   buildGradient,
   type GradReq,

@@ -1,19 +1,7 @@
 // MXNet's Executor: a symbol bound to arrays. Binding compiles one native Plan; forward and backward
 // each run their whole segment in one native call over preallocated memory.
-import {
-  BindError,
-  type Context,
-  cpu,
-  type DType,
-  NDArray,
-  Plan,
-  ShapeError,
-  StateError,
-  ValueError,
-  full,
-  viewBytes,
-  zeros,
-} from '@bkt/ndarray';
+import { BindError, type Context, cpu, type DType, NDArray, ShapeError, StateError, ValueError, full, zeros } from '@bkt/ndarray';
+import { Plan, viewBytes } from '@bkt/ndarray/internal';
 import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
 
 import { ArenaPool, type ArenaUser, poolOf } from './arena-pool.js';

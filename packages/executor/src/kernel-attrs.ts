@@ -1,6 +1,7 @@
 // How each native kernel receives its operator's parameters: a flat list of numbers in the order the
 // C++ kernel reads them (documented at the top of each kernel file). Kernels without an entry take none.
-import { BindError, type KernelName } from '@bkt/ndarray';
+import { BindError } from '@bkt/ndarray';
+import type { KernelName } from '@bkt/ndarray/internal';
 
 type Params = Record<string, unknown>;
 type Packer = (p: Params, node: string) => number[];

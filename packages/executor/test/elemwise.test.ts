@@ -1,7 +1,8 @@
 // Plan kernels of the element-wise family: unary math, clip, `_*_scalar`, the same-shape binary ops
 // and broadcast_*, forward against float64 references and backward against finite differences, run
 // in place, with their errors; and the unrolled LSTM language model that needs them.
-import { BindError, type DType, DTypeError, type KernelName, type NDArray, Plan, random, seed, ShapeError, ValueError, zeros } from '@bkt/ndarray';
+import { BindError, type DType, DTypeError, type NDArray, random, seed, ShapeError, ValueError, zeros } from '@bkt/ndarray';
+import { type KernelName, Plan } from '@bkt/ndarray/internal';
 import {
   _div_scalar,
   _equal_scalar,

@@ -1,4 +1,4 @@
-import { isKernelName, Plan } from '@bkt/ndarray';
+import { isKernelName, Plan } from '@bkt/ndarray/internal';
 import { getOp, listOps } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 

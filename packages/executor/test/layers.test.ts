@@ -1,18 +1,8 @@
 // Plan kernels of the layer operators (LeakyReLU, Dropout, BatchNorm, LayerNorm), run through the
 // executor: forward against plain float64 references, backward by finite differences, the random
 // ops by the relation between output and mask, and the errors.
-import {
-  BindError,
-  type DType,
-  fromTypedArray,
-  memoryStats,
-  type NDArray,
-  Plan,
-  seed,
-  ShapeError,
-  ValueError,
-  zeros,
-} from '@bkt/ndarray';
+import { BindError, type DType, fromTypedArray, memoryStats, type NDArray, seed, ShapeError, ValueError, zeros } from '@bkt/ndarray';
+import { Plan } from '@bkt/ndarray/internal';
 import { BatchNorm, Dropout, FullyConnected, LayerNorm, LeakyReLU, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 

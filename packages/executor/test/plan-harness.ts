@@ -1,6 +1,7 @@
 // Shared by the operator-family tests: run a symbol's forward pass through a bound executor, and run a
 // single plan kernel on hand-made (possibly malformed) slots to reach its native validation.
-import { type KernelName, memoryStats, type NDArray, Plan } from '@bkt/ndarray';
+import { memoryStats, type NDArray } from '@bkt/ndarray';
+import { type KernelName, Plan } from '@bkt/ndarray/internal';
 import type { Symbol } from '@bkt/symbol';
 import { expect } from 'vitest';
 

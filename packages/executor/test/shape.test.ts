@@ -1,7 +1,8 @@
 // The shape and indexing ops through the executor: Flatten, expand_dims, squeeze, transpose, SwapAxis,
 // slice_axis, stack, take, pick, one_hot, where, ones_like and Cast, forward against float64
 // references, gradients against finite differences, and their errors.
-import { BindError, type DType, IndexError, type NDArray, random, seed, ShapeError, ValueError, viewBytes, zeros } from '@bkt/ndarray';
+import { BindError, type DType, IndexError, type NDArray, random, seed, ShapeError, ValueError, zeros } from '@bkt/ndarray';
+import { viewBytes } from '@bkt/ndarray/internal';
 import {
   Cast,
   expand_dims,

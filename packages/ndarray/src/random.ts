@@ -14,7 +14,8 @@ interface RandomBinding {
 const native = binding<RandomBinding>();
 
 /**
- * Seeds the one global generator: the same seed gives the same numbers on every run and machine.
+ * Seeds this thread's generator (each Worker has its own): the same seed gives the same numbers on
+ * every run and machine.
  * The seed is a non-negative integer (a NaN or fractional seed is a ValueError, as it would silently
  * pick some other stream).
  */

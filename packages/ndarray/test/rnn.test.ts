@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { Kernel, Plan, type PlanInstruction, ShapeError, ValueError, zeros } from '../src/index.js';
+import { ShapeError, ValueError, zeros } from '../src/index.js';
+import { Kernel, Plan, type PlanInstruction } from '../src/internal.js';
 import { expectAllClose, makeRng, nd, randomValues, values } from './helpers.js';
 
 type Mode = 'rnn_relu' | 'rnn_tanh' | 'lstm' | 'gru';

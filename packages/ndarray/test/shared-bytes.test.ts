@@ -1,7 +1,8 @@
 // sharedBytes: another addon's window on an array's own memory (no copy), alive as long as it is reachable.
 import { describe, expect, it } from 'vitest';
 
-import { array, memoryStats, sharedBytes, StateError, zeros } from '../src/index.js';
+import { array, memoryStats, StateError, zeros } from '../src/index.js';
+import { sharedBytes } from '../src/internal.js';
 
 describe('sharedBytes', () => {
   it('reads and writes the array itself, through any number of windows', () => {

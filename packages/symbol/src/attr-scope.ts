@@ -1,7 +1,7 @@
 // MXNet's AttrScope: attributes (ctx_group, lr_mult, __custom__ ...) attached to every symbol
 // created inside the scope. Nested scopes merge, the inner value winning.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 
 export class AttrScope {
   readonly attrs: Readonly<Record<string, string>>;

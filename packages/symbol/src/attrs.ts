@@ -2,7 +2,7 @@
 // graphs and JSON. Reading is tolerant (any spelling dmlc-core accepts, plus Python 2 `3L` ints);
 // writing produces what MXNet's Python front end writes (`str()` of the value).
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { pyBool, pyNumber, pyTuple, snakeCase } from './pyrepr.js';
 
 export type AttrType =

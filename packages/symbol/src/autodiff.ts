@@ -13,7 +13,7 @@
 // - Node names: `<node>_backward` for gradient nodes, `<entry>_sum_grad` for sums, `<entry>_zero_grad`
 //   for zero gradients, `<entry>_<k>_copy` when one entry would be the gradient of two arguments.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { entry, Node, topoOrder, type NodeEntry } from './graph.js';
 import type { GradientContext } from './op-def.js';
 import './ops/index.js';

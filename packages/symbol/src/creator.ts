@@ -4,7 +4,7 @@
 // the missing inputs as variables `<name>_<input>` carrying a copy of the node's attributes, and
 // returns the node's visible outputs.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { AttrScope } from './attr-scope.js';
 import { entry, Node, updateNodeVersion, type NodeEntry } from './graph.js';
 import { hiddenOpKey } from './hidden-keys.js';

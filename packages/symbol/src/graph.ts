@@ -3,7 +3,7 @@
 // (inputs in order, then control dependencies, each node once), which fixes the order of
 // list_arguments(), of JSON nodes and of everything else that lists nodes.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import type { AnyOpDef } from './op-def.js';
 
 export interface NodeEntry {

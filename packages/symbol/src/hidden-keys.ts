@@ -2,7 +2,7 @@
 // (device group, learning-rate and weight-decay multipliers, mirroring). The C API stores them as
 // `__key__`; these helpers apply its spelling rules in one place.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 
 export const HIDDEN_KEYS = ['ctx_group', 'lr_mult', 'wd_mult', 'force_mirroring', 'mirror_stage'] as const;
 

@@ -12,7 +12,7 @@ import {
   ValueError,
   dtypeFromCode,
   type DType,
-} from '@bkt/ndarray';
+} from '@bkt/ndarray/core';
 import { parseValue } from './attrs.js';
 import { topoOrder, type Node, type NodeEntry } from './graph.js';
 import type { InferContext, Shape } from './op-def.js';

@@ -1,7 +1,7 @@
 // Upgraders for symbol JSON written by older MXNet versions (legacy_json_util.cc). Each runs when
 // the file's mxnet_version is older than the upgrader's; versions are major*10000+minor*100+patch.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { dfsPostOrder, entry, Node, type NodeEntry } from './graph.js';
 import { HIDDEN_KEYS } from './hidden-keys.js';
 

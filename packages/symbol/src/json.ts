@@ -2,7 +2,7 @@
 // any layout from 0.8 on (old `param`/`attr` keys, two-element entries, missing node_row_ptr and
 // graph attributes) and upgrading old graphs as MXNet does. See spec §5.2.
 
-import { FormatError, readFileChecked, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import { FormatError, readFileChecked, ValueError, writeFileAtomic } from '@bkt/ndarray/core';
 import { entry, Node, topoOrder, type NodeEntry } from './graph.js';
 import {
   addMissingInputs,

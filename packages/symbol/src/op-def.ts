@@ -1,7 +1,7 @@
 // The operator definition: everything bkt knows about one MXNet operator, in one object. Each
 // operator lives in its own file under ./ops and is registered by ./ops/index.ts.
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import type { AttrSchema } from './attrs.js';
 import type { Node, NodeEntry } from './graph.js';
 

@@ -1,6 +1,6 @@
 // The operator registry: name (or alias) -> OpDef.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import type { AnyOpDef } from './op-def.js';
 
 const byName = new Map<string, AnyOpDef>();

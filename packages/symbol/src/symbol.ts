@@ -1,7 +1,7 @@
 // Symbol: a list of output entries of graph nodes (nnvm::Symbol). Everything that lists nodes walks
 // the graph in nnvm's post-order DFS, so names and orders are the ones MXNet produces.
 
-import { IndexError, ValueError, type DType } from '@bkt/ndarray';
+import { IndexError, ValueError, type DType } from '@bkt/ndarray/core';
 import { gradient, type GradientOptions } from './autodiff.js';
 import { createSymbol, type CommonArgs } from './creator.js';
 import { copyGraph, dfsPostOrder, entry, updateNodeVersion, type Node, type NodeEntry } from './graph.js';

@@ -1,7 +1,7 @@
 // mx.sym.Variable: a named graph input. Options become hidden attributes, spelled as MXNet's
 // Python front end spells them (`__shape__` "(2, 3)", `__dtype__` "0", `__lr_mult__` "0.5").
 
-import { checkDType, DTYPE_CODES, ValueError, type DType } from '@bkt/ndarray';
+import { checkDType, DTYPE_CODES, ValueError, type DType } from '@bkt/ndarray/core';
 import { AttrScope } from './attr-scope.js';
 import { entry, Node } from './graph.js';
 import { hiddenSetAttrKey } from './hidden-keys.js';

@@ -21,7 +21,12 @@ using bkt::dist::Request;
 // Lives as long as the process and is never destroyed: a process ending with an error must not wait
 // at exit for a comm thread stuck in a collective (mpirun then stops the other ranks).
 Communicator* gComm = nullptr;
-std::map<uint64_t, std::vector<Napi::ObjectReference>> gInFlight;
+
+// The buffers of this JS environment's requests in flight, by ticket. Environment instance data, not
+// a global: Node deletes it while the environment is still alive, so no reference outlives its env.
+using InFlight = std::map<uint64_t, std::vector<Napi::ObjectReference>>;
+
+InFlight& inFlight(Napi::Env env) { return *env.GetInstanceData<InFlight>(); }
 
 Napi::Error typed(Napi::Env env, const char* code, const std::string& message) {
   Napi::Error e = Napi::Error::New(env, message);
@@ -83,7 +88,7 @@ Napi::Value submit(const Napi::CallbackInfo& info, const Request& r, std::initia
   } catch (const bkt::dist::CommError& e) {
     throw typed(info.Env(), "MPI", e.what());
   }
-  auto& refs = gInFlight[ticket];
+  auto& refs = inFlight(info.Env())[ticket];
   for (size_t i : keep) refs.push_back(Napi::Persistent(info[i].As<Napi::Object>()));
   return Napi::Number::New(info.Env(), static_cast<double>(ticket));
 }
@@ -168,20 +173,21 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
   } catch (const bkt::dist::CommTimeout& e) {
     throw typed(info.Env(), "TIMEOUT", e.what());
   } catch (const bkt::dist::CommError& e) {
-    gInFlight.erase(ticket);
+    inFlight(info.Env()).erase(ticket);
     throw typed(info.Env(), "MPI", e.what());
   }
-  gInFlight.erase(ticket);
+  inFlight(info.Env()).erase(ticket);
   return info.Env().Undefined();
 }
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {
   if (gComm) gComm->finalize();
-  gInFlight.clear();
+  inFlight(info.Env()).clear();
   return info.Env().Undefined();
 }
 
 Napi::Object Register(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<InFlight>(new InFlight());
   exports.Set("init", Napi::Function::New(env, Init));
   exports.Set("allreduceSum", Napi::Function::New(env, AllreduceSum));
   exports.Set("broadcast", Napi::Function::New(env, Broadcast));

@@ -5,7 +5,8 @@
 // needs no message. A call's keys travel in fused buffers; the next buffer is filled while the
 // previous one is on the wire. Keys pushed by only some workers in a call (a bucket the others did
 // not see) still meet in one collective: the workers agree on the union and the others send zeros.
-import { DTYPE_CODES, DTypeError, type NDArray, StateError, sharedBytes } from '@bkt/ndarray';
+import { DTYPE_CODES, DTypeError, type NDArray, StateError } from '@bkt/ndarray';
+import { sharedBytes } from '@bkt/ndarray/internal';
 
 import { fmtKey, fmtShape, type KVKey, type KVKeys, type KVValues } from '../arguments.js';
 import { GradientCompression, type GradientCompressionParams } from '../gradient-compression.js';

@@ -1,7 +1,8 @@
 // Fused buffers, as Horovod and PyTorch DDP use them: the gradients of several keys travel in one
 // message, each key a view into the buffer (@bkt/ndarray's viewBytes), so filling the buffer is one
 // copy per key and the MPI addon reads and writes the buffer's own memory (sharedBytes).
-import { type DType, DTYPE_BYTES, empty, type NDArray, sharedBytes, viewBytes } from '@bkt/ndarray';
+import { type DType, DTYPE_BYTES, empty, type NDArray } from '@bkt/ndarray';
+import { sharedBytes, viewBytes } from '@bkt/ndarray/internal';
 
 import type { KVKey } from '../arguments.js';
 

@@ -334,7 +334,8 @@ ArrayList readList(Source& s) {
 
 // Writes to a fresh temporary file next to the target and renames it into place on commit, so a
 // reader (or a crash) sees the old file or the new one, never a mixture. The destructor removes the
-// temporary file unless commit() succeeded.
+// temporary file unless commit() succeeded. The same protocol as writeFileAtomic (src/atomic-write.ts,
+// which lists its steps); change both together.
 class AtomicFile {
  public:
   explicit AtomicFile(const std::string& path) : path_(path) {

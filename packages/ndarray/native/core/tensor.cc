@@ -11,9 +11,13 @@
 namespace bkt {
 
 namespace {
-std::atomic<int64_t> gLiveStorages{0};
-std::atomic<int64_t> gLiveBytes{0};
-std::atomic<int64_t> gTotalAllocations{0};
+thread_local std::shared_ptr<MemoryAccount> tAccount;
+
+const std::shared_ptr<MemoryAccount>& threadAccount() {
+  static const auto processAccount = std::make_shared<MemoryAccount>();
+  if (!tAccount) tAccount = processAccount;
+  return tAccount;
+}
 constexpr size_t kAlign = 64;  // cache line, and enough for any SIMD load
 // numpy's threshold for asking the kernel for transparent huge pages: large arrays then take one
 // page fault per 2 MB instead of per 4 kB when first touched.
@@ -49,21 +53,26 @@ std::string Context::str() const {
   return std::string(kind) + "(" + std::to_string(devId) + ")";
 }
 
-Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes) {
+void setThreadMemoryAccount(std::shared_ptr<MemoryAccount> account) { tAccount = std::move(account); }
+
+Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes), account_(threadAccount()) {
   data_ = allocAligned(bytes);
   if (!data_) throw std::bad_alloc();
-  gLiveStorages++;
-  gLiveBytes += static_cast<int64_t>(bytes);
-  gTotalAllocations++;
+  account_->liveStorages++;
+  account_->liveBytes += static_cast<int64_t>(bytes);
+  account_->totalAllocations++;
 }
 
 Storage::~Storage() {
   freeAligned(data_);
-  gLiveStorages--;
-  gLiveBytes -= static_cast<int64_t>(bytes_);
+  account_->liveStorages--;
+  account_->liveBytes -= static_cast<int64_t>(bytes_);
 }
 
-MemoryStats memoryStats() { return {gLiveStorages.load(), gLiveBytes.load(), gTotalAllocations.load()}; }
+MemoryStats memoryStats() {
+  const MemoryAccount& a = *threadAccount();
+  return {a.liveStorages.load(), a.liveBytes.load(), a.totalAllocations.load()};
+}
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Context ctx, const char* op) {
   const uint64_t bytes = checkShapeBytes(shape, dtypeSize(dtype), op, "shape");

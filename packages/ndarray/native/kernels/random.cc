@@ -35,8 +35,10 @@ struct Xoshiro256 {
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 };
 
+// One generator per thread: each JS environment (main thread, Worker) draws from and seeds its own,
+// so Workers neither race on the state nor see each other's seeds.
 Xoshiro256& rng() {
-  static Xoshiro256 g = [] {
+  thread_local Xoshiro256 g = [] {
     Xoshiro256 r{};
     r.seed(0);
     return r;

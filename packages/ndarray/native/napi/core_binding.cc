@@ -21,7 +21,7 @@ BKT_BINDING(jsInit) {
 BKT_BINDING(jsMemoryStats) {
   const MemoryStats s = memoryStats();
   Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("liveHandles", static_cast<double>(liveHandles()));
+  o.Set("liveHandles", static_cast<double>(liveHandles(info.Env())));
   o.Set("liveStorages", static_cast<double>(s.liveStorages));
   o.Set("liveBytes", static_cast<double>(s.liveBytes));
   o.Set("totalAllocations", static_cast<double>(s.totalAllocations));
@@ -78,12 +78,12 @@ BKT_BINDING(jsToBuffer) {
 }
 
 BKT_BINDING(jsDescribe) {
-  writeMeta(tensorArg(info, 0, "describe", "array"));
+  writeMeta(info.Env(), tensorArg(info, 0, "describe", "array"));
   return info.Env().Undefined();
 }
 
 BKT_BINDING(jsDispose) {
-  if (info[0].IsNumber()) disposeHandle(info[0].As<Napi::Number>().DoubleValue());
+  if (info[0].IsNumber()) disposeHandle(info.Env(), info[0].As<Napi::Number>().DoubleValue());
   reportExternalMemory(info.Env());
   return info.Env().Undefined();
 }

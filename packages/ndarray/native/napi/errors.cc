@@ -1,11 +1,12 @@
 #include "errors.h"
 
+#include "addon_state.h"
+
 namespace bkt::napi {
 namespace {
 
-Napi::FunctionReference& classFor(ErrorKind kind) {
-  static Napi::FunctionReference refs[9];
-  return refs[static_cast<int>(kind)];
+Napi::FunctionReference& classFor(Napi::Env env, ErrorKind kind) {
+  return addonState(env).errorClasses[static_cast<int>(kind)];
 }
 
 const char* className(ErrorKind kind) {
@@ -32,12 +33,12 @@ void setErrorClasses(const Napi::Object& classes) {
     if (!cls.IsFunction()) {
       throw Napi::TypeError::New(classes.Env(), std::string("error class ") + className(kind) + " is missing");
     }
-    classFor(kind) = Napi::Persistent(cls.As<Napi::Function>());
+    classFor(classes.Env(), kind) = Napi::Persistent(cls.As<Napi::Function>());
   }
 }
 
 Napi::Error toJsError(Napi::Env env, ErrorKind kind, const std::string& message) {
-  Napi::FunctionReference& ref = classFor(kind);
+  Napi::FunctionReference& ref = classFor(env, kind);
   if (ref.IsEmpty()) return Napi::Error::New(env, std::string(className(kind)) + ": " + message);
   Napi::Object err = ref.New({Napi::String::New(env, message)});
   return Napi::Error(env, err);

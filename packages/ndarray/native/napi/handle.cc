@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "addon_state.h"
 #include "bkt/error.h"
 
 namespace bkt::napi {
@@ -12,96 +13,87 @@ namespace {
 constexpr double kSlotBits = 16777216.0;  // 2^24 slots
 constexpr size_t kScratchLen = 4 + 32;
 
-struct Slot {
-  Tensor tensor;
-  uint32_t generation = 0;
-  bool live = false;
-};
-
-// Only the JS thread touches the table.
-std::vector<Slot> gSlots;
-std::vector<uint32_t> gFree;
-int64_t gLive = 0;
-Napi::Reference<Napi::Float64Array> gScratchRef;
-double* gScratch = nullptr;
-
-// The live tensor bytes V8 was last told about. Storages are freed wherever their last reference
-// goes (a pool thread, a plan, process teardown), where no env may be at hand, so instead of
-// reporting each allocation and free, the JS thread reconciles this with the process-wide count
-// each time it creates or disposes a handle, once the difference reaches kReportStep.
-int64_t gReportedBytes = 0;
+// Storages are freed wherever their last reference goes (a pool thread, a plan, teardown), where no
+// env may be at hand, so instead of reporting each allocation and free to V8, the JS thread
+// reconciles AddonState::reportedBytes with its memory account each time it creates or disposes a
+// handle, once the difference reaches kReportStep.
 constexpr int64_t kReportStep = int64_t{1} << 20;
 
-Slot* lookup(double handle) {
+HandleSlot* lookup(AddonState& st, double handle) {
   if (!(handle >= 0) || handle != std::floor(handle) || handle >= 9007199254740992.0) return nullptr;
   const auto index = static_cast<size_t>(std::fmod(handle, kSlotBits));
   const auto generation = static_cast<uint32_t>(std::floor(handle / kSlotBits));
-  if (index >= gSlots.size()) return nullptr;
-  Slot& s = gSlots[index];
+  if (index >= st.slots.size()) return nullptr;
+  HandleSlot& s = st.slots[index];
   return s.generation == generation ? &s : nullptr;
 }
 
 }  // namespace
 
-void disposeHandle(double handle) {
-  Slot* s = lookup(handle);
+void disposeHandle(Napi::Env env, double handle) {
+  AddonState& st = addonState(env);
+  HandleSlot* s = lookup(st, handle);
   if (!s || !s->live) return;
   s->tensor = Tensor();
   s->live = false;
   s->generation++;  // invalidates every copy of this handle
-  gFree.push_back(static_cast<uint32_t>(s - gSlots.data()));
-  gLive--;
+  st.freeSlots.push_back(static_cast<uint32_t>(s - st.slots.data()));
+  st.liveHandles--;
 }
 
-int64_t liveHandles() { return gLive; }
+int64_t liveHandles(Napi::Env env) { return addonState(env).liveHandles; }
 
 void reportExternalMemory(Napi::Env env) {
-  const int64_t live = memoryStats().liveBytes;
-  const int64_t delta = live - gReportedBytes;
+  AddonState& st = addonState(env);
+  const int64_t live = st.memory->liveBytes.load();
+  const int64_t delta = live - st.reportedBytes;
   if (delta < kReportStep && delta > -kReportStep) return;
   Napi::MemoryManagement::AdjustExternalMemory(env, delta);
-  gReportedBytes = live;
+  st.reportedBytes = live;
 }
 
 void setScratch(Napi::Float64Array scratch) {
   if (scratch.ElementLength() < kScratchLen) {
     throw Napi::TypeError::New(scratch.Env(), "scratch buffer is too small");
   }
-  gScratchRef = Napi::Persistent(scratch);
-  gScratch = scratch.Data();
+  AddonState& st = addonState(scratch.Env());
+  st.scratchRef = Napi::Persistent(scratch);
+  st.scratch = scratch.Data();
 }
 
-void writeMeta(const Tensor& t) {
-  gScratch[0] = t.ndim();
-  gScratch[1] = static_cast<double>(t.dtype());
-  gScratch[2] = t.ctx().devType;
-  gScratch[3] = t.ctx().devId;
-  for (int i = 0; i < t.ndim(); ++i) gScratch[4 + i] = static_cast<double>(t.dim(i));
+void writeMeta(Napi::Env env, const Tensor& t) {
+  double* scratch = addonState(env).scratch;
+  scratch[0] = t.ndim();
+  scratch[1] = static_cast<double>(t.dtype());
+  scratch[2] = t.ctx().devType;
+  scratch[3] = t.ctx().devId;
+  for (int i = 0; i < t.ndim(); ++i) scratch[4 + i] = static_cast<double>(t.dim(i));
 }
 
 Napi::Value wrap(Napi::Env env, Tensor t) {
   if (t.ndim() > 32) fail(ErrorKind::kShape, "arrays may have at most 32 dimensions, got " + shapeStr(t.shape()));
+  AddonState& st = addonState(env);
   uint32_t index;
-  if (!gFree.empty()) {
-    index = gFree.back();
-    gFree.pop_back();
+  if (!st.freeSlots.empty()) {
+    index = st.freeSlots.back();
+    st.freeSlots.pop_back();
   } else {
-    if (gSlots.size() >= static_cast<size_t>(kSlotBits)) fail(ErrorKind::kNative, "too many live arrays (16M)");
-    index = static_cast<uint32_t>(gSlots.size());
-    gSlots.emplace_back();
+    if (st.slots.size() >= static_cast<size_t>(kSlotBits)) fail(ErrorKind::kNative, "too many live arrays (16M)");
+    index = static_cast<uint32_t>(st.slots.size());
+    st.slots.emplace_back();
   }
-  Slot& s = gSlots[index];
-  writeMeta(t);
+  HandleSlot& s = st.slots[index];
+  writeMeta(env, t);
   s.tensor = std::move(t);
   s.live = true;
-  gLive++;
+  st.liveHandles++;
   reportExternalMemory(env);
   return Napi::Number::New(env, static_cast<double>(s.generation) * kSlotBits + index);
 }
 
 static const Tensor& tensorFromValue(const Napi::Value& v, const std::string& what) {
   if (!v.IsNumber()) fail(ErrorKind::kValue, what + " must be an NDArray");
-  Slot* s = lookup(v.As<Napi::Number>().DoubleValue());
+  HandleSlot* s = lookup(addonState(v.Env()), v.As<Napi::Number>().DoubleValue());
   if (!s || !s->live) fail(ErrorKind::kState, what + " was disposed");
   return s->tensor;
 }

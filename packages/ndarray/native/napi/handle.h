@@ -10,10 +10,11 @@ namespace bkt::napi {
 // Handles are numbers: a slot index in the low 24 bits and the slot's generation above, so a stale
 // handle (disposed, slot reused) is detected instead of reaching someone else's tensor. Numbers are
 // the cheapest values to pass through N-API, which keeps a tiny op's call overhead low.
-void disposeHandle(double handle);
-int64_t liveHandles();
+// The table is this environment's (AddonState): a Worker's handles mean nothing on another thread.
+void disposeHandle(Napi::Env env, double handle);
+int64_t liveHandles(Napi::Env env);
 
-// Tells V8 how many tensor bytes are live (Napi::MemoryManagement::AdjustExternalMemory), so that
+// Tells V8 how many tensor bytes this environment holds (Napi::MemoryManagement::AdjustExternalMemory), so that
 // arrays which JS dropped without dispose() are collected in time. Called on the JS thread.
 void reportExternalMemory(Napi::Env env);
 
@@ -21,7 +22,7 @@ void reportExternalMemory(Napi::Env env);
 void setScratch(Napi::Float64Array scratch);
 
 // Writes a tensor's ndim, dtype, context and dims to the scratch buffer for JS to read.
-void writeMeta(const Tensor& t);
+void writeMeta(Napi::Env env, const Tensor& t);
 
 // Stores a tensor under a new handle and writes its metadata to the scratch buffer.
 Napi::Value wrap(Napi::Env env, Tensor t);

@@ -1,11 +1,12 @@
 #include <napi.h>
 
+#include "addon_state.h"
 #include "bindings.h"
-#include "handle.h"
 
 namespace bkt::napi {
 
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
+  createAddonState(env);
   registerCore(env, exports);
   registerElemwise(env, exports);
   registerReduce(env, exports);

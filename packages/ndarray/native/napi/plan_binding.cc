@@ -1,7 +1,5 @@
 // Executor plans: built once at bind, then each segment (forward, backward) runs in one call.
-#include <memory>
-#include <unordered_map>
-
+#include "addon_state.h"
 #include "bindings.h"
 #include "bkt/error.h"
 #include "bkt/plan.h"
@@ -14,12 +12,10 @@ namespace {
 // One instruction row: kernel, inBegin, numIn, outBegin, numOut, attrBegin, numAttr, node.
 constexpr size_t kInstructionWidth = 8;
 
-std::unordered_map<int64_t, std::unique_ptr<Plan>> gPlans;
-int64_t gNextPlan = 1;
-
 Plan& planArg(const Napi::CallbackInfo& info, size_t i, const char* op) {
-  const auto it = gPlans.find(intArg(info, i, op, "plan"));
-  if (it == gPlans.end()) fail(ErrorKind::kState, std::string(op) + ": the plan was disposed");
+  auto& plans = addonState(info.Env()).plans;
+  const auto it = plans.find(intArg(info, i, op, "plan"));
+  if (it == plans.end()) fail(ErrorKind::kState, std::string(op) + ": the plan was disposed");
   return *it->second;
 }
 
@@ -50,8 +46,9 @@ BKT_BINDING(jsPlanCreate) {
     instrs.push_back({static_cast<Kernel>(code[r]), code[r + 1], code[r + 2], code[r + 3], code[r + 4], code[r + 5],
                       code[r + 6], code[r + 7]});
   }
-  const int64_t id = gNextPlan++;
-  gPlans.emplace(id, std::make_unique<Plan>(std::move(instrs), refs, attrs, std::move(names), static_cast<int32_t>(numSlots)));
+  AddonState& st = addonState(info.Env());
+  const int64_t id = st.nextPlan++;
+  st.plans.emplace(id, std::make_unique<Plan>(std::move(instrs), refs, attrs, std::move(names), static_cast<int32_t>(numSlots)));
   return Napi::Number::New(info.Env(), static_cast<double>(id));
 }
 
@@ -71,7 +68,7 @@ BKT_BINDING(jsPlanRun) {
 }
 
 BKT_BINDING(jsPlanDispose) {
-  if (info[0].IsNumber()) gPlans.erase(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue()));
+  if (info[0].IsNumber()) addonState(info.Env()).plans.erase(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue()));
   return info.Env().Undefined();
 }
 

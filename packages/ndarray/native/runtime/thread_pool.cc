@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -20,6 +21,7 @@ class ThreadPool {
 
   void resize(int n) {
     n = std::max(1, n);
+    std::lock_guard<std::mutex> owner(ownerMu_);
     stopWorkers();
     numThreads_ = n;
     stop_ = false;
@@ -32,6 +34,13 @@ class ThreadPool {
     const int64_t chunks = std::min<int64_t>(numThreads_, maxChunks);
     // Nested calls (a kernel inside a parallel region) and small jobs run inline.
     if (chunks <= 1 || inParallel_) {
+      fn(0, n);
+      return;
+    }
+    // The pool serves one job at a time. Another JS thread (a Worker) that finds it busy runs its job
+    // inline rather than waiting, so Workers never race on the job slots nor stall each other.
+    std::unique_lock<std::mutex> owner(ownerMu_, std::try_to_lock);
+    if (!owner) {
       fn(0, n);
       return;
     }
@@ -93,6 +102,7 @@ class ThreadPool {
     workers_.clear();
   }
 
+  std::mutex ownerMu_;  // held by the one thread whose job the pool runs
   std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable done_;
@@ -103,7 +113,7 @@ class ThreadPool {
   int64_t nextChunk_ = 0;
   int64_t pending_ = 0;
   uint64_t generation_ = 0;
-  int numThreads_ = 1;
+  std::atomic<int> numThreads_{1};  // read by callers before they own the pool
   bool stop_ = false;
   static thread_local bool inParallel_;
 };

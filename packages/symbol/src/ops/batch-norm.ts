@@ -4,7 +4,7 @@
 // moving = moving·momentum + batch·(1 - momentum). The batch mean and inverse standard deviation
 // are hidden outputs (visible with output_mean_var) that the backward pass reads.
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, normalizeAxis, unify, write, type Ref } from './common.js';

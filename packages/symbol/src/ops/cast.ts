@@ -1,7 +1,7 @@
 // Cast (`cast`): converts the elements to `dtype`. The input may be of any type; the gradient
 // `_backward_cast` casts the output gradient back to it.
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, DTYPES, elementwise } from './common.js';

@@ -1,7 +1,7 @@
 // Embedding: looks up rows of `weight` (input_dim, output_dim) by the integer values of `data`;
 // the output has data's shape plus a trailing output_dim axis.
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, DTYPES, unify, unknownShape } from './common.js';

@@ -2,7 +2,7 @@
 // keepdims; `out_dtype` sets the output type. Its gradient reads the data and the output
 // (MXNet's ReduceGrad, `_backward_norm`).
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, elementwise, reduceRule } from './common.js';

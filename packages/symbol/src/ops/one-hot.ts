@@ -1,7 +1,7 @@
 // one_hot: for integer indices of shape S, an array of shape S + (depth,) holding on_value at each
 // index and off_value elsewhere, of type `dtype`. Not differentiable: zero gradient, as MXNet.
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { DTYPES, zeroGradients } from './common.js';

@@ -2,7 +2,7 @@
 // -2 copy the rest, -3 merge two, -4 split one), matched from the right with `reverse`. The
 // deprecated `target_shape` (0 = infer, `keep_highest` keeps the first axis) is still read.
 
-import { resolveReshape } from '@bkt/ndarray';
+import { resolveReshape } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { isCompleteShape } from '../infer.js';
 import { defineOp, type Shape } from '../op-def.js';

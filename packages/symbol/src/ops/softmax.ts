@@ -4,7 +4,7 @@
 // output gradient and the output — and the data (and length) too when dtype or use_length is set.
 // log_softmax shares all of this (see defineSoftmax).
 
-import type { DType } from '@bkt/ndarray';
+import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type OpDef } from '../op-def.js';
 import { defineBackward, normalizeAxis, unify, type Ref } from './common.js';

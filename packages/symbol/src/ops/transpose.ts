@@ -2,7 +2,7 @@
 // of the output gradient by the inverse permutation, with only that `axes` attribute (none when
 // the forward one reversed), as MXNet builds it.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { elementwise, normalizeAxis, permuteRule } from './common.js';

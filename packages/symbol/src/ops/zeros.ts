@@ -2,7 +2,7 @@
 // `shape` is a dimension left to inference: RNN cells start from zeros of shape (0, num_hidden)
 // whose batch size comes from the graph.
 
-import { DTYPE_CODES, type DType } from '@bkt/ndarray';
+import { DTYPE_CODES, type DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 

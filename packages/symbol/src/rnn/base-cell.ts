@@ -3,7 +3,7 @@
 // and keeps its weights in an RNNParams container under MXNet's names, so that checkpoints
 // interchange with MXNet.
 
-import { ValueError, type DType } from '@bkt/ndarray';
+import { ValueError, type DType } from '@bkt/ndarray/core';
 import { Concat, split, zeros } from '../creators.js';
 import { Symbol } from '../symbol.js';
 import { Variable, type VariableOptions } from '../variable.js';

@@ -6,7 +6,7 @@
 // here are flat (left then right), like those of every other cell and like `beginState()`, so
 // they can be fed back as begin states and stacked in a SequentialRNNCell.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { Concat, SliceChannel, reverse } from '../creators.js';
 import { Symbol } from '../symbol.js';
 import {

@@ -1,7 +1,7 @@
 // MXNet's DropoutCell: Dropout on its input, no state. Applied once to a merged sequence, or per
 // step to a list.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { Dropout } from '../creators.js';
 import { Symbol } from '../symbol.js';
 import { BaseRNNCell, normalizeSequence, type StateInfo, type UnrollResult, type UnrollSpec } from './base-cell.js';

@@ -3,7 +3,7 @@
 // ../ops/rnn.ts). It cannot be stepped; `unfuse()` gives the equivalent stack of step cells, and
 // unpackWeights / packWeights convert the packed vector to and from their per-gate arrays.
 
-import { ShapeError, ValueError } from '@bkt/ndarray';
+import { ShapeError, ValueError } from '@bkt/ndarray/core';
 import { RNN } from '../creators.js';
 import { RNN_GATES, RNN_MODES, rnnInputSize, rnnParamSize, type RNNMode } from '../ops/rnn.js';
 import { pyFloat } from '../pyrepr.js';

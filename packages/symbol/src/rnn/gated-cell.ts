@@ -2,7 +2,7 @@
 // hidden-to-hidden FullyConnected whose rows stack the gates (`i2h_weight` (gates·H, input),
 // `h2h_weight` (gates·H, H), biases of gates·H), and states of shape (batch, H).
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import type { Symbol } from '../symbol.js';
 import { BaseRNNCell, type StateInfo } from './base-cell.js';
 import type { RNNParams } from './params.js';

@@ -3,7 +3,7 @@
 // cell's. Unlike MXNet, reset() also resets the base cell, so that a wrapped cell reused across
 // graphs (bucketing) numbers its steps from t0 each time.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import type { Symbol } from '../symbol.js';
 import { BaseRNNCell, MODIFIED_MESSAGE, zerosState, type StateFunc, type StateOptions, type StateInfo } from './base-cell.js';
 import type { RNNParams } from './params.js';

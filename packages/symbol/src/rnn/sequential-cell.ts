@@ -1,7 +1,7 @@
 // MXNet's SequentialRNNCell: cells stacked, each one's outputs the next one's inputs; the states
 // are the children's, concatenated.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import type { Symbol } from '../symbol.js';
 import {
   BaseRNNCell,

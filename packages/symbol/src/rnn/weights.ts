@@ -2,7 +2,7 @@
 // unpack_weights), which only cut and join arrays: plain Float32Arrays with their shapes, so that
 // checkpoints can be converted without an executor.
 
-import { ShapeError, ValueError } from '@bkt/ndarray';
+import { ShapeError, ValueError } from '@bkt/ndarray/core';
 
 export interface Weight {
   readonly shape: readonly number[];

@@ -2,7 +2,7 @@
 // with probability zoneout_outputs / zoneout_states (the mask is Dropout of ones; the previous
 // output starts as zeros). It steps the base cell, so Fused and Bidirectional cells are refused.
 
-import { ValueError } from '@bkt/ndarray';
+import { ValueError } from '@bkt/ndarray/core';
 import { Dropout, zeros } from '../creators.js';
 import type { Symbol } from '../symbol.js';
 import type { BaseRNNCell } from './base-cell.js';

@@ -1,5 +1,6 @@
-// One global generator (xoshiro256**), seeded by seed(); the same seed gives the same numbers on
-// every platform because the distributions are computed here, not by the standard library.
+// One generator (xoshiro256**) per JS thread (main or Worker), seeded by seed(); the same seed gives
+// the same numbers on every platform because the distributions are computed here, not by the
+// standard library.
 #pragma once
 #include "bkt/tensor.h"
 

@@ -17,6 +17,18 @@ struct Context {
   std::string str() const;
 };
 
+// Allocation counters of one thread that creates arrays (each JS environment, main thread or Worker,
+// has its own). A storage is charged to the account of the thread that allocates it and keeps that
+// account alive, so it is credited back wherever it is freed (a pool thread, a plan, teardown).
+struct MemoryAccount {
+  std::atomic<int64_t> liveStorages{0};
+  std::atomic<int64_t> liveBytes{0};
+  std::atomic<int64_t> totalAllocations{0};
+};
+// Makes `account` the one charged by allocations on the calling thread from now on; threads that set
+// none share one process-wide account.
+void setThreadMemoryAccount(std::shared_ptr<MemoryAccount> account);
+
 class Storage {
  public:
   // Throws std::bad_alloc when the allocator refuses; Tensor::empty turns that into a typed error.
@@ -30,9 +42,11 @@ class Storage {
  private:
   void* data_;
   size_t bytes_;
+  std::shared_ptr<MemoryAccount> account_;
 };
 
-// Process-wide counters so tests can assert that nothing leaks and that hot loops allocate nothing.
+// The calling thread's account, so tests can assert that nothing leaks and that hot loops allocate
+// nothing.
 struct MemoryStats {
   int64_t liveStorages;
   int64_t liveBytes;

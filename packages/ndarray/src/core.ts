@@ -1,0 +1,10 @@
+// The part of @bkt/ndarray that needs no native addon (`@bkt/ndarray/core`): errors, dtypes,
+// contexts, argument validation, reshape's shape rule and the file helpers. Packages that only
+// describe computations (@bkt/symbol) import from here, so loading them never loads the addon.
+export * from './errors.js';
+export * from './dtype.js';
+export * from './context.js';
+export * from './validate.js';
+export { resolveReshape } from './reshape-shape.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { readFileChecked } from './read-file-checked.js';
