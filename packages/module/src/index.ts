@@ -76,7 +76,7 @@ export { saveCheckpoint, loadCheckpoint, loadParams, listCheckpoints, manifestFi
 export type { CheckpointEntry, CheckpointSaveOptions } from './model/index.js';
 
 export { BaseModule } from './module/base-module.js';
-export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';
+export type { BindOptions, FitAsyncOptions, FitEnd, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';
 export { Module } from './module/module.js';
 export { BucketingModule, bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-module.js';
 export type { BucketingModuleOptions, BucketingLoadOptions, SymGen } from './module/bucketing-module.js';
