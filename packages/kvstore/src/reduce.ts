@@ -22,12 +22,37 @@ export function accumulate(sum: Merged | null, next: Merged): Merged {
   return { array: total, owned: true };
 }
 
-/** The sum of `values` on `ctx`. A single array already on ctx is returned as is (MXNet skips the copy too). */
+/**
+ * Each pushed array's copy on the merging context, kept for the next push of the same array (the
+ * executors push the same gradient arrays every batch): one copy per remote gradient, like MXNet's
+ * Comm merge buffers, instead of a new array per key and batch. An entry goes with its source array
+ * (an NDArray's shape and dtype never change, so only the context can differ).
+ */
+const copyBuffers = new WeakMap<NDArray, NDArray>();
+
+/** `a` copied into its reused buffer on `ctx`. */
+function bufferedCopy(a: NDArray, ctx: Context): NDArray {
+  const buf = copyBuffers.get(a);
+  if (buf !== undefined && !buf.isDisposed && buf.context.equals(ctx)) return a.copyTo(buf);
+  buf?.dispose();
+  const made = a.copyTo(ctx);
+  copyBuffers.set(a, made);
+  return made;
+}
+
+/**
+ * The sum of `values` on `ctx`. A single array already on ctx is returned as is (MXNet skips the
+ * copy too); dense arrays on other contexts are copied into buffers reused from push to push, which
+ * the result borrows when it is one of them (owned: false, valid until the next push of that array).
+ */
 export function sumOn(values: readonly NDArray[], ctx: Context): Merged {
   let sum: Merged | null = null;
   for (const v of values) {
-    const local = onContext(v, ctx);
-    sum = accumulate(sum, { array: local, owned: local !== v });
+    let local: Merged;
+    if (v.context.equals(ctx)) local = { array: v, owned: false };
+    else if (v.stype === 'default') local = { array: bufferedCopy(v, ctx), owned: false };
+    else local = { array: v.copyTo(ctx), owned: true };
+    sum = accumulate(sum, local);
   }
   return sum!;
 }

@@ -1,4 +1,4 @@
-import { add, array, type Context, cpu, full, IndexError, type NDArray, StateError, type RowSparseNDArray, sparse, ValueError, zeros } from '@bkt/ndarray';
+import { add, array, type Context, cpu, full, IndexError, memoryStats, type NDArray, StateError, type RowSparseNDArray, sparse, ValueError, zeros } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
 import { values } from '../../ndarray/test/helpers.js';
@@ -21,6 +21,28 @@ const accumulate = (_key: KVKey, merged: NDArray, stored: NDArray): void => {
 };
 
 describe.each(TYPES)("the '%s' store", (type) => {
+  it('reuses its copies of pushed arrays from other devices: a later push of the same arrays allocates one buffer less', () => {
+    const kv = create(type);
+    kv.init('g', zeros([64]));
+    const grads = [f32(Array.from({ length: 64 }, (_, i) => i), [64]), f32(Array.from({ length: 64 }, (_, i) => 2 * i), [64], cpu(1))];
+    const allocations = (): number => {
+      const before = memoryStats().totalAllocations;
+      kv.push('g', grads);
+      return memoryStats().totalAllocations - before;
+    };
+    const first = allocations();
+    const out = zeros([64]);
+    kv.pull('g', out);
+    expectSameValues(out, referenceSum(grads));
+    grads[1]!.fill(1);
+    const second = allocations();
+    expect(second).toBe(first - 1);
+    expect(allocations()).toBe(second);
+    kv.pull('g', out);
+    // the reused copy carries the newest values, not the first push's
+    expectSameValues(out, referenceSum(grads));
+  });
+
   it('pull returns the initial value, broadcast into every out on every device', () => {
     const kv = create(type);
     const init = f32([1, 2, 3, 4, 5, 6], [2, 3]);

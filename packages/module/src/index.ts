@@ -76,9 +76,11 @@ export { saveCheckpoint, loadCheckpoint, loadParams, listCheckpoints, manifestFi
 export type { CheckpointEntry, CheckpointSaveOptions } from './model/index.js';
 
 export { BaseModule } from './module/base-module.js';
-export type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';
+export type { BindOptions, FitAsyncOptions, FitEnd, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';
 export { Module } from './module/module.js';
-export { BucketingModule, bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-module.js';
+export { BucketingModule } from './module/bucketing-module.js';
+export { bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-checkpoint.js';
+export type { ParamStore } from './module/param-store.js';
 export type { BucketingModuleOptions, BucketingLoadOptions, SymGen } from './module/bucketing-module.js';
 export type { ModuleOptions } from './module/module.js';
 export { SequentialModule } from './module/sequential-module.js';

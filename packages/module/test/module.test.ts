@@ -78,6 +78,30 @@ describe('Module training', () => {
     }
   });
 
+  it('updateMetric on two contexts reads the labels forward loaded from the executors (each device\'s slice, on its device)', () => {
+    const mod = trained([nd.cpu(0), nd.cpu(1)], 1);
+    const { x, y } = dataset(40);
+    const batch = new DataBatch([x], [y]);
+    mod.forward(batch, { isTrain: false });
+    /** Records the context of every label array it is given. */
+    class Recording extends Accuracy {
+      contexts: string[] = [];
+      override update(labels: nd.NDArray | readonly nd.NDArray[], preds: nd.NDArray | readonly nd.NDArray[]): void {
+        for (const l of [labels].flat()) this.contexts.push(String(l.context));
+        super.update(labels, preds);
+      }
+    }
+    const viaExecutors = new Recording();
+    mod.updateMetric(viaExecutors, batch.label);
+    // labels that forward did not load (a copy) are sliced per device where they are, as before
+    const viaSlices = new Recording();
+    mod.updateMetric(viaSlices, [y.copy()]);
+    expect(viaExecutors.contexts).toEqual([String(nd.cpu(0)), String(nd.cpu(1))]);
+    expect(viaSlices.contexts).toEqual([String(nd.cpu(0)), String(nd.cpu(0))]);
+    expect(viaExecutors.get()).toEqual(viaSlices.get());
+    expect(viaExecutors.numInst).toBe(40);
+  });
+
   it('predict merges batches and drops the pad', () => {
     const mod = trained(nd.cpu(0), 1);
     const { x } = dataset(50);

@@ -1,9 +1,10 @@
 // `bkt-train lm`: trains the bucketed language model (lstm_bucketing.py and more) with a progress
 // display, Speedometer lines, per-epoch summaries, checkpoints, a JSONL log and an HTML report.
-// Ctrl-C stops after the current batch, writes a final checkpoint and the report, and exits 0.
+// Training is BaseModule.fitAsync; Ctrl-C aborts it after the current batch, then a final checkpoint
+// and the report are written and the process exits 0.
 
-import { type BaseModule, Perplexity, Speedometer } from '@bkt/module';
-import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
+import { type BaseModule, type BatchEndParam, type DataBatch, Perplexity, Speedometer } from '@bkt/module';
+import { cpu, type NDArray, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm-data.js';
 import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
@@ -13,7 +14,7 @@ import { plainDisplay, type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
-import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
+import { EpochSeededIter, replayShuffles } from '../epoch-seeds.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
 import { joinJob } from '../distributed.js';
@@ -115,6 +116,13 @@ function configTable(o: LmOptions, run: RunFile, resume: CheckpointRef | undefin
   };
 }
 
+/** Real (non-padding) label tokens of a batch. */
+function countTokens(labels: readonly NDArray[], invalid: number): number {
+  let n = 0;
+  for (const l of labels) for (const v of l.toTypedArray()) if (v !== invalid) n += 1;
+  return n;
+}
+
 const gapText = (ppl: number | null, floor: number | null): string =>
   ppl === null || floor === null ? '' : ` (floor ${floor.toFixed(2)}, ${ppl >= floor ? '+' : ''}${(((ppl - floor) / floor) * 100).toFixed(1)}%)`;
 
@@ -155,16 +163,11 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   const context = o.contexts.map((c) => cpu(c.deviceId));
   const defaultKey = trainIter.defaultBucketKey;
   const beginEpoch = resume?.epoch ?? 0;
-  let mod: BaseModule;
-  if (resume) {
-    mod = loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true });
-    mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
-  } else {
-    mod = createLMModule(symGen, defaultKey, { context, logger: log });
-    mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
-    mod.initParams({ initializer: initializerOf(o.init) });
-  }
-  mod.initOptimizer({ kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore), optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
+  // fitAsync binds, initializes (a loaded module keeps its parameters) and makes the optimizer
+  // (a loaded module restores its states)
+  const mod: BaseModule = resume
+    ? loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true })
+    : createLMModule(symGen, defaultKey, { context, logger: log });
 
   // a run resumed under its own prefix keeps the run files its checkpoints' manifests verified
   if (prefix && prefix !== resume?.prefix) saveRunFiles(prefix, run, data.vocab);
@@ -177,53 +180,83 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   const config = configTable(o, run, resume, data.train.length, data.valid.length);
   const report = (status: string): void => writeReportFile(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
 
-  let stop = false;
+  const abort = new AbortController();
   const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
     log('Interrupted: finishing the current batch, then saving a checkpoint (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
-  const evalData = validIter.numBatches > 0 ? validIter : null;
-  if (!evalData) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
-  replayShuffles(trainIter, evalData, run.seed, beginEpoch);
+  if (validIter.numBatches === 0) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
+
+  // The epoch's figures, gathered by fit's callbacks (which run on rank 0 only).
+  const trainMetric = new Perplexity(0);
+  let tic = 0;
+  let tokens = 0;
+  let samples = 0;
+  let seconds = 0;
+  let trainPpl = NaN;
+  const startEpoch = (epoch: number): void => {
+    display.startEpoch(epoch, trainIter.numBatches);
+    tic = performance.now();
+    tokens = samples = 0;
+  };
+  const countBatch = (p: BatchEndParam): void => {
+    samples += trainIter.batchSize - (p.locals!['batch'] as DataBatch).pad;
+    display.batchEnd({ ...p, locals: { ...p.locals, tokens, samples } });
+  };
+  const epochTrained = (epoch: number): void => {
+    seconds = (performance.now() - tic) / 1000;
+    [[, trainPpl] = ['', NaN]] = trainMetric.getGlobalNameValue();
+    display.stop();
+    if (prefix) saveLMCheckpoint(mod, prefix, epoch + 1);
+    if (!evalData) epochDone(epoch, null);
+  };
+  const epochDone = (epoch: number, validPpl: number | null): void => {
+    const rec: EpochRecord = {
+      epoch: epoch + 1,
+      train_ppl: trainPpl,
+      valid_ppl: validPpl,
+      ...(floorPpl !== null ? { floor_ppl: floorPpl } : {}),
+      tokens_per_s: Math.round(tokens / seconds),
+      samples_per_s: Math.round(samples / seconds),
+      seconds: +seconds.toFixed(3),
+    };
+    records.push(rec);
+    log(
+      `Epoch ${epoch + 1}/${o.epochs}: train ppl ${trainPpl.toFixed(2)}, valid ppl ${validPpl === null ? '-' : validPpl.toFixed(2)}` +
+        `${gapText(validPpl, floorPpl)}, ${rec.tokens_per_s} tokens/s, ${seconds.toFixed(1)} s`,
+    );
+    if (o.log) writeMetricsLog(o.log, records);
+    report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
+    if (epoch + 1 < o.epochs) startEpoch(epoch + 1);
+  };
+
+  const trainData = new EpochSeededIter(trainIter, run.seed, 0, (batch) => (tokens += countTokens(batch.label, 0)));
+  const evalData = validIter.numBatches > 0 ? new EpochSeededIter(validIter, run.seed, 1) : null;
+  replayShuffles(trainData, evalData, beginEpoch);
+
   const started = performance.now();
   let end;
   try {
-    end = await trainLoop(mod, {
-      trainData: trainIter,
+    startEpoch(beginEpoch);
+    end = await mod.fitAsync(trainData, {
       evalData,
-      metric: () => new Perplexity(0),
+      evalMetric: trainMetric,
+      validationMetric: new Perplexity(0),
       beginEpoch,
       numEpoch: o.epochs,
-      seed: run.seed,
-      invalidLabel: 0,
-      logger: log,
-      batchEndCallback: [new Speedometer(o.batchSize, o.dispBatches, false, { logger: log }), (p) => display.batchEnd(p)],
-      onEpochStart: (epoch) => display.startEpoch(epoch, trainIter.numBatches),
-      onEpochTrained: (epoch) => {
-        display.stop();
-        if (prefix) saveLMCheckpoint(mod, prefix, epoch + 1);
+      initializer: initializerOf(o.init),
+      kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore),
+      optimizer: o.optimizer,
+      optimizerParams: optimizerParams(o),
+      batchEndCallback: [countBatch, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
+      epochEndCallback: epochTrained,
+      evalEndCallback: (p) => {
+        const [[, validPpl] = ['', NaN]] = p.evalMetric!.getNameValue();
+        epochDone(p.epoch, validPpl);
       },
-      onEpochEnd: (r: EpochResult) => {
-        const rec: EpochRecord = {
-          epoch: r.epoch + 1,
-          train_ppl: r.trainPpl,
-          valid_ppl: r.validPpl,
-          ...(floorPpl !== null ? { floor_ppl: floorPpl } : {}),
-          tokens_per_s: Math.round(r.tokens / r.seconds),
-          samples_per_s: Math.round(r.samples / r.seconds),
-          seconds: +r.seconds.toFixed(3),
-        };
-        records.push(rec);
-        log(
-          `Epoch ${r.epoch + 1}/${o.epochs}: train ppl ${r.trainPpl.toFixed(2)}, valid ppl ${r.validPpl === null ? '-' : r.validPpl.toFixed(2)}` +
-            `${gapText(r.validPpl, floorPpl)}, ${rec.tokens_per_s} tokens/s, ${r.seconds.toFixed(1)} s`,
-        );
-        if (o.log) writeMetricsLog(o.log, records);
-        report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
-      },
-      shouldStop: () => stop,
+      signal: abort.signal,
     });
   } finally {
     display.stop();
@@ -231,7 +264,7 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   }
   const took = (performance.now() - started) / 1000;
   const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;
-  if (end.interrupted) {
+  if (end.aborted) {
     const to = prefix ?? INTERRUPT_PREFIX;
     if (primary && !prefix) saveRunFiles(to, run, data.vocab);
     if (primary) saveLMCheckpoint(mod, to, end.epoch);

@@ -14,7 +14,7 @@ import { Uniform } from '../initializers/uniform.js';
 import { create as createMetric, type MetricSpec } from '../metrics/create.js';
 import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
 import type { KVStore } from '@bkt/kvstore';
-import { checkFitOptions, checkIterPredictOptions, checkPredictOptions, checkScoreOptions, checkSetParamsOptions } from './check-options.js';
+import { checkFitAsyncOptions, checkFitOptions, checkIterPredictOptions, checkPredictOptions, checkScoreOptions, checkSetParamsOptions } from './check-options.js';
 import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
 export type ParamDict = Record<string, NDArray>;
@@ -94,6 +94,14 @@ export interface FitOptions {
   /** Rows of row_sparse parameters to pull from the kvstore before each batch (see prepare). */
   sparseRowIdFn?: SparseRowIdFn | null;
 }
+
+export interface FitAsyncOptions extends FitOptions {
+  /** Aborting it stops training after the current batch (see fitAsync). */
+  signal?: AbortSignal | null;
+}
+
+/** How fitAsync ended: every epoch trained, or stopped in `epoch` after `batches` of its batches. */
+export type FitEnd = { aborted: false } | { aborted: true; epoch: number; batches: number };
 
 export abstract class BaseModule {
   binded = false;
@@ -222,10 +230,47 @@ export abstract class BaseModule {
     return numOutputs === 1 && !opts.alwaysOutputList ? merged[0]! : merged;
   }
 
-  /** Trains the module (MXNet 1.x's fit, step for step). */
+  /** Trains the module (MXNet 1.x's fit, step for step); blocks until the last epoch ends. */
   fit(trainData: DataIter, opts: FitOptions = {}): void {
     checkFitOptions('fit', opts);
-    if (opts.numEpoch === undefined || opts.numEpoch === null) throw new ValueError('fit: numEpoch is required');
+    const steps = this.#fitSteps('fit', trainData, opts);
+    while (!steps.next().done);
+  }
+
+  /**
+   * fit that yields to the event loop (setImmediate) after every batch, so timers, I/O and signal
+   * handlers run while it trains. Same options and callbacks as fit, plus `signal`: once it is
+   * aborted, training stops after the current batch and resolves with `{ aborted: true, epoch,
+   * batches }` (the epoch it stopped in, the batches of it trained). The unfinished epoch is not
+   * treated as finished: no epoch-end callbacks (they would checkpoint it as epoch+1), no
+   * validation, no reset of trainData; checkpoint it yourself if wanted. An abort between two
+   * epochs (after one's callbacks and validation) reports the next epoch with 0 batches. The signal
+   * is read after each batch, so one already aborted still trains the first batch. Resolves
+   * `{ aborted: false }` when every epoch ran; rejects with whatever fit would throw.
+   */
+  async fitAsync(trainData: DataIter, opts: FitAsyncOptions = {}): Promise<FitEnd> {
+    checkFitAsyncOptions('fitAsync', opts);
+    const { signal, ...fitOpts } = opts;
+    if (signal != null && !(signal instanceof AbortSignal)) throw new ValueError('fitAsync: signal must be an AbortSignal');
+    const steps = this.#fitSteps('fitAsync', trainData, fitOpts);
+    for (let step = steps.next(); !step.done; step = steps.next()) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal?.aborted) {
+        steps.return(undefined);
+        return { aborted: true, epoch: step.value.epoch, batches: step.value.batches };
+      }
+    }
+    return { aborted: false };
+  }
+
+  /**
+   * The one implementation of fit's loop, which fit drives synchronously and fitAsync between
+   * event-loop turns: it yields after every batch (the epoch and the batches of it done) and after
+   * each epoch's end except the last (the next epoch, 0 batches). It yields one object, updated in
+   * place, so a step allocates nothing.
+   */
+  *#fitSteps(fn: string, trainData: DataIter, opts: FitOptions): Generator<{ epoch: number; batches: number }, void, undefined> {
+    if (opts.numEpoch === undefined || opts.numEpoch === null) throw new ValueError(`${fn}: numEpoch is required`);
     const evalMetricSpec = opts.evalMetric ?? 'acc';
     this.bind(trainData.provideData, trainData.provideLabel, { forTraining: true, forceRebind: opts.forceRebind ?? false });
     if (opts.monitor) this.installMonitor(opts.monitor);
@@ -236,7 +281,8 @@ export abstract class BaseModule {
       allowMissing: opts.allowMissing ?? false,
       forceInit: opts.forceInit ?? false,
     });
-    this.initOptimizer({ kvstore: opts.kvstore ?? 'local', optimizer: opts.optimizer ?? 'sgd', optimizerParams: opts.optimizerParams ?? { learningRate: 0.01 } });
+    // null is MXNet's kvstore=None (no kvstore), not the default
+    this.initOptimizer({ kvstore: opts.kvstore === undefined ? 'local' : opts.kvstore, optimizer: opts.optimizer ?? 'sgd', optimizerParams: opts.optimizerParams ?? { learningRate: 0.01 } });
     // In a distributed job every worker trains, but only rank 0 logs, validates and runs the callbacks
     // (checkpoints, Speedometer): the workers hold the same parameters.
     const primary = (this.kvstore?.rank ?? 0) === 0;
@@ -246,12 +292,13 @@ export abstract class BaseModule {
     const validationSpec = opts.validationMetric ?? evalMetricSpec;
     const evalMetric = evalMetricSpec instanceof EvalMetric ? evalMetricSpec : createMetric(evalMetricSpec);
 
+    const step = { epoch: 0, batches: 0 };
     for (let epoch = opts.beginEpoch ?? 0; epoch < opts.numEpoch; epoch++) {
       const tic = Date.now();
       evalMetric.reset();
       let nbatch = 0;
       let next = trainData.nextBatch();
-      if (next === undefined) throw new ValueError(`fit: the training data gave no batch in epoch ${epoch}`);
+      if (next === undefined) throw new ValueError(`${fn}: the training data gave no batch in epoch ${epoch}`);
       let endOfBatch = false;
       while (!endOfBatch) {
         const batch: DataBatch = next!;
@@ -268,6 +315,11 @@ export abstract class BaseModule {
         if (primary) callBatchEnd(opts.batchEndCallback, { epoch, nbatch, evalMetric, locals: { batch, evalNameVals } });
         nbatch += 1;
         if (endOfBatch) for (const [name, value] of evalNameVals!) log(`Epoch[${epoch}] Train-${name}=${value}`);
+        else {
+          step.epoch = epoch;
+          step.batches = nbatch;
+          yield step;
+        }
       }
       log(`Epoch[${epoch}] Time cost=${((Date.now() - tic) / 1000).toFixed(3)}`);
 
@@ -286,6 +338,11 @@ export abstract class BaseModule {
         for (const [name, value] of res) this.logger(`Epoch[${epoch}] Validation-${name}=${value}`);
       }
       trainData.reset();
+      if (epoch + 1 < opts.numEpoch) {
+        step.epoch = epoch + 1;
+        step.batches = 0;
+        yield step;
+      }
     }
   }
 

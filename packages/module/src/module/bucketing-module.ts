@@ -8,9 +8,8 @@
 // - saveCheckpoint writes every bucket's symbol (generated under a fresh NameManager, as in training),
 //   the key list for any key type and, on request, the optimizer states; load restores all of them.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { array, BktError, type NDArray, load as loadArrays, save, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
-import { loadSymbol, NameManager, type Symbol as BktSymbol, Symbol as SymbolClass, withNameManager } from '@bkt/symbol';
+import { BktError, type NDArray, StateError, ValueError } from '@bkt/ndarray';
+import { NameManager, type Symbol as BktSymbol, Symbol as SymbolClass, withNameManager } from '@bkt/symbol';
 import { type BucketKey, checkBatch, type DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
@@ -25,7 +24,8 @@ import {
   type SetParamsOptions,
   type SparseRowIdFn,
 } from './base-module.js';
-import { bucketKeyId, bucketKeyLabel, checkBucketKey } from './bucket-key.js';
+import { bucketKeyId, checkBucketKey } from './bucket-key.js';
+import { bucketsFile, readBucketsFile, readBucketSymbol, writeBucketFiles } from './bucketing-checkpoint.js';
 import { Module, type ModuleOptions } from './module.js';
 import type { MonitorLike } from './types.js';
 import { checkBindOptions, checkBucketingLoadOptions, checkBucketingOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
@@ -53,20 +53,6 @@ interface Bucket {
   readonly module: Module;
 }
 
-/** `<prefix>-buckets.json`: what `.buckets` (integer keys only, MXNet's format) cannot hold. */
-interface BucketsFile {
-  format: 'bkt-buckets';
-  version: 1;
-  defaultBucketKey: BucketKey;
-  keys: BucketKey[];
-  /** Parameter names in optimizer-index order, so optimizer states map back to the right parameter. */
-  paramOrder: string[];
-}
-
-export const bucketsFile = (prefix: string): string => `${prefix}.buckets`;
-export const bucketsJsonFile = (prefix: string): string => `${prefix}-buckets.json`;
-export const bucketSymbolFile = (prefix: string, key: BucketKey): string => `${prefix}-${bucketKeyLabel(key)}-symbol.json`;
-
 export class BucketingModule extends BaseModule {
   readonly symGen: SymGen;
   readonly defaultBucketKey: BucketKey;
@@ -77,7 +63,6 @@ export class BucketingModule extends BaseModule {
   /** Every key ever bound, in first-use order (evicted ones included: they are checkpointed too). */
   readonly #seenKeys = new Map<string, BucketKey>();
   #currId: string | null = null;
-  #paramsDirty = false;
   #monitor: MonitorLike | null = null;
   #gradReq: BindOptions['gradReq'] = 'write';
   #preloadOptStates: string | null = null;
@@ -183,7 +168,7 @@ export class BucketingModule extends BaseModule {
     for (const [id, bucket] of this.#buckets) {
       if (this.#buckets.size <= this.maxBuckets) break;
       if (keep.has(id)) continue;
-      if (this.#paramsDirty) bucket.module.syncParams();
+      // disposing copies the bucket's parameters off its devices into the shared store
       bucket.module.dispose();
       this.#buckets.delete(id);
     }
@@ -221,21 +206,8 @@ export class BucketingModule extends BaseModule {
 
   getParams(): [ParamDict, ParamDict] {
     this.requireParams('getParams');
-    const current = this.#current('getParams');
-    if (this.#paramsDirty) {
-      // Buckets share their arrays, so the current bucket's sync covers its names; another bucket
-      // is synced only for names the buckets synced so far lack (bucket-only parameters).
-      current.syncParams();
-      const covered = new Set([...current.paramNames, ...current.auxNames]);
-      for (const { module } of this.#buckets.values()) {
-        const names = [...module.paramNames, ...module.auxNames];
-        if (module === current || !module.binded || names.every((n) => covered.has(n))) continue;
-        module.syncParams();
-        for (const n of names) covered.add(n);
-      }
-      this.#paramsDirty = false;
-    }
-    return current.getParams();
+    // the buckets share one store: this syncs every bucket's parameters (bucket-only ones included)
+    return this.#current('getParams').getParams();
   }
 
   /** Silently ignored when already initialized and not forced (as in MXNet). */
@@ -243,8 +215,8 @@ export class BucketingModule extends BaseModule {
     checkInitParamsOptions('BucketingModule.initParams', opts);
     if (this.paramsInitialized && !opts.forceInit) return;
     const current = this.#current('initParams');
+    // puts the values on every bound bucket's devices (they share the store)
     current.initParams({ ...opts, forceInit: true });
-    for (const { module } of this.#buckets.values()) if (module !== current && module.binded) module.pushParams();
     if (opts.allowExtra) {
       // Extra names may be parameters of buckets not bound yet: keep them for when those bind.
       const [args, aux] = current.getParams();
@@ -253,7 +225,6 @@ export class BucketingModule extends BaseModule {
       }
     }
     this.paramsInitialized = true;
-    this.#paramsDirty = false;
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
@@ -267,7 +238,6 @@ export class BucketingModule extends BaseModule {
       return;
     }
     this.#current('setParams').setParams(argParams, auxParams, opts);
-    this.#paramsDirty = true;
     this.paramsInitialized = true;
   }
 
@@ -298,7 +268,7 @@ export class BucketingModule extends BaseModule {
     if (!forTraining && inputsNeedGrad) throw new ValueError('bind: inputsNeedGrad needs forTraining');
     const id = bucketKeyId(this.defaultBucketKey);
     const bucket = this.#buckets.get(id) ?? { key: this.defaultBucketKey, module: this.#newModule(this.defaultBucketKey, 'bind') };
-    if (saved) bucket.module.preloadParams(saved[0], saved[1]);
+    if (saved) bucket.module.paramStore.preload(saved[0], saved[1]);
     bucket.module.bind(dataShapes, labelShapes, { forTraining, inputsNeedGrad, gradReq: opts.gradReq ?? 'write' });
     this.forTraining = forTraining;
     this.inputsNeedGrad = inputsNeedGrad;
@@ -416,7 +386,6 @@ export class BucketingModule extends BaseModule {
 
   update(): void {
     this.requireOptimizer('update');
-    this.#paramsDirty = true;
     this.#current('update').update();
   }
 
@@ -459,22 +428,12 @@ export class BucketingModule extends BaseModule {
   saveCheckpoint(prefix: string, epoch: number, saveOptimizerStates = false, opts: CheckpointSaveOptions = {}): void {
     if (this.#seenKeys.size === 0) throw new StateError('saveCheckpoint: no bucket is bound yet; call bind() first');
     const [argParams, auxParams] = this.getParams();
-    const keys = [...this.#seenKeys.values()];
-    const shared = keys.map((key) => bucketSymbolFile(prefix, key));
-    keys.forEach((key, i) => this.#callSymGen(key, 'saveCheckpoint')[0].save(shared[i]!));
-    const meta: BucketsFile = {
-      format: 'bkt-buckets',
-      version: 1,
+    const shared = writeBucketFiles(prefix, {
       defaultBucketKey: this.defaultBucketKey,
-      keys,
-      paramOrder: [...this.#defaultModule().paramIndex.keys()],
-    };
-    writeFileAtomic('saveCheckpoint', bucketsJsonFile(prefix), `${JSON.stringify(meta, null, 1)}\n`);
-    shared.push(bucketsJsonFile(prefix));
-    if (keys.every((k) => Number.isInteger(k) && (k as number) >= -(2 ** 31) && (k as number) < 2 ** 31)) {
-      save(bucketsFile(prefix), [array(keys as number[], { dtype: 'int32' })]);
-      shared.push(bucketsFile(prefix));
-    }
+      keys: [...this.#seenKeys.values()],
+      paramOrder: [...this.#defaultModule().paramStore.paramIndex.keys()],
+      symbolOf: (key) => this.#callSymGen(key, 'saveCheckpoint')[0],
+    });
     const files = [saveParamsFile(prefix, epoch, argParams, auxParams)];
     this.logger(`Saved checkpoint to "${files[0]}"`);
     if (saveOptimizerStates) {
@@ -498,10 +457,7 @@ export class BucketingModule extends BaseModule {
     if (defaultBucketKey === undefined) throw new ValueError(`BucketingModule.load: ${bucketsFile(prefix)} does not record the default bucket; pass defaultBucketKey`);
     const { symGen, loadOptimizerStates, defaultBucketKey: _d, ...rest } = opts;
     const mod = new BucketingModule(symGen, { ...rest, defaultBucketKey });
-    mod.#restore(meta.keys, (key) => {
-      const file = bucketSymbolFile(prefix, key);
-      return existsSync(file) ? loadSymbol(file) : undefined;
-    }, argParams, auxParams, meta.paramOrder);
+    mod.#restore(meta.keys, (key) => readBucketSymbol(prefix, key), argParams, auxParams, meta.paramOrder);
     if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('BucketingModule.load', prefix, epoch);
     return mod;
   }
@@ -529,32 +485,9 @@ export class BucketingModule extends BaseModule {
       this.#buckets.set(bucketKeyId(key), { key, module: this.#newModule(key, 'BucketingModule.load', symbolOf(key)) });
     }
     const defaultModule = this.#defaultModule();
-    defaultModule.preloadParams(argParams, auxParams);
-    defaultModule.seedParamIndex(paramOrder);
+    defaultModule.paramStore.preload(argParams, auxParams);
+    defaultModule.paramStore.index(paramOrder);
     this.paramsInitialized = true;
   }
-}
-
-/** The checkpoint's keys: `<prefix>-buckets.json`, or MXNet's `<prefix>.buckets` (integer keys). */
-function readBucketsFile(prefix: string): { keys: BucketKey[]; defaultBucketKey?: BucketKey; paramOrder: string[] } {
-  const json = bucketsJsonFile(prefix);
-  if (existsSync(json)) {
-    let meta: BucketsFile;
-    try {
-      meta = JSON.parse(readFileSync(json, 'utf8')) as BucketsFile;
-    } catch (e) {
-      throw new ValueError(`BucketingModule.load: ${json} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (meta?.format !== 'bkt-buckets' || !Array.isArray(meta.keys) || !Array.isArray(meta.paramOrder)) {
-      throw new ValueError(`BucketingModule.load: ${json} is not a bkt buckets file`);
-    }
-    return meta;
-  }
-  const legacy = bucketsFile(prefix);
-  if (!existsSync(legacy)) throw new ValueError(`BucketingModule.load: neither ${json} nor ${legacy} exists (was the checkpoint written by a BucketingModule?)`);
-  const arrays = loadArrays(legacy);
-  const list = Array.isArray(arrays) ? arrays : Object.values(arrays);
-  if (list.length !== 1 || list[0]!.ndim !== 1) throw new ValueError(`BucketingModule.load: ${legacy} must hold one 1-d array of bucket keys`);
-  return { keys: [...list[0]!.toArray()].map(Number), paramOrder: [] };
 }
 

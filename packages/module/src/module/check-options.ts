@@ -5,7 +5,7 @@
 // initializers, optimizers, kvstores, parameter dicts) are checked where they are used.
 
 import { checkBoolean, checkInteger, checkOptions, ValueError } from '@bkt/ndarray';
-import type { BindOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions } from './base-module.js';
+import type { BindOptions, FitAsyncOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions } from './base-module.js';
 import type { BucketingLoadOptions, BucketingModuleOptions } from './bucketing-module.js';
 import type { ModuleOptions } from './module.js';
 
@@ -68,6 +68,7 @@ const FIT: Record<keyof FitOptions, Kind> = {
   monitor: 'object',
   sparseRowIdFn: 'object',
 };
+const FIT_ASYNC: Record<keyof FitAsyncOptions, Kind> = { ...FIT, signal: 'object' };
 
 export const checkModuleOptions = (fn: string, opts: ModuleOptions | undefined): void => check(fn, opts, MODULE);
 export const checkModuleLoadOptions = (fn: string, opts: (ModuleOptions & { loadOptimizerStates?: boolean }) | undefined): void => check(fn, opts, MODULE_LOAD);
@@ -85,3 +86,4 @@ export const checkScoreOptions = (fn: string, opts: ScoreOptions | undefined): v
 export const checkPredictOptions = (fn: string, opts: PredictOptions | undefined): void => check(fn, opts, PREDICT);
 export const checkIterPredictOptions = (fn: string, opts: IterPredictOptions | undefined): void => check(fn, opts, ITER_PREDICT);
 export const checkFitOptions = (fn: string, opts: FitOptions | undefined): void => check(fn, opts, FIT);
+export const checkFitAsyncOptions = (fn: string, opts: FitAsyncOptions | undefined): void => check(fn, opts, FIT_ASYNC);

@@ -81,6 +81,8 @@ export class DataParallelExecutorGroup {
   /** What getOutputs / getInputGrads merged across devices since the last forward / backward. */
   #merged: { outputs: NDArray[] | null; inputGrads: NDArray[] | null } = { outputs: null, inputGrads: null };
   #arrays: { args: Record<string, NDArray>[]; params: NDArray[][]; grads: NDArray[][]; aux: NDArray[][] } = { args: [], params: [], grads: [], aux: [] };
+  /** The label arrays the last forward copied into the executors (whose bound label arrays then hold each device's slice). */
+  #loadedLabels: readonly NDArray[] = [];
 
   constructor(symbol: BktSymbol, opts: ExecutorGroupOptions) {
     this.symbol = symbol;
@@ -228,6 +230,7 @@ export class DataParallelExecutorGroup {
     const args = this.execs.map((e) => e.argDict);
     const grads = this.execs.map((e) => e.gradDict);
     const aux = this.execs.map((e) => e.auxDict);
+    this.#loadedLabels = [];
     this.#arrays = {
       args,
       params: this.paramNames.map((n) => args.map((d) => d[n]!)),
@@ -303,6 +306,7 @@ export class DataParallelExecutorGroup {
     };
     load(this.dataShapes, data);
     if (withLabels) load(this.labelShapes!, labels);
+    this.#loadedLabels = withLabels ? [...labels] : [];
     this.#releaseMerged('outputs');
     this.#releaseMerged('inputGrads');
     for (const e of this.execs) e.forward({ isTrain });
@@ -390,7 +394,11 @@ export class DataParallelExecutorGroup {
     return this.execs[0]!.outputs.map((o, i) => [names[i]!, o.shape.map((s, j) => (j === this.outputAxes[i] ? this.batchSize : s))]);
   }
 
-  /** Updates the metric with each device's slice of the labels and its outputs. */
+  /**
+   * Updates the metric with each device's slice of the labels and its outputs. Labels that the last
+   * forward loaded (fit's order) are read from the executors' own label arrays, which hold each
+   * device's slice already, on its device: no per-batch slice or copy.
+   */
   updateMetric(metric: EvalMetric, labels: readonly NDArray[]): void {
     const labelNames = (this.labelShapes ?? []).map((d) => d.name);
     const outNames = this.symbol.listOutputs();
@@ -400,9 +408,12 @@ export class DataParallelExecutorGroup {
       const sliced: NDArray[] = [];
       labelNames.forEach((n, i) => {
         const axis = this.labelShapes![i]!.batchAxis;
-        if (!labels[i]) return;
-        if (this.execs.length === 1 || axis === -1) labelDict[n] = labels[i]!;
-        else sliced.push((labelDict[n] = sliceAxis(labels[i]!, axis, b, end)));
+        const label = labels[i];
+        if (!label) return;
+        const bound = this.#arrays.args[k]![n];
+        if (this.execs.length > 1 && label === this.#loadedLabels[i] && bound !== undefined && bound.dtype === label.dtype) labelDict[n] = bound;
+        else if (this.execs.length === 1 || axis === -1) labelDict[n] = label;
+        else sliced.push((labelDict[n] = sliceAxis(label, axis, b, end)));
       });
       const predDict: Record<string, NDArray> = Object.fromEntries(outNames.map((n, i) => [n, e.outputs[i]!]));
       try {

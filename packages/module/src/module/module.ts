@@ -10,7 +10,6 @@ import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
 import { checkBatch, type DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import { InitDesc } from '../initializers/init-desc.js';
-import type { Initializer } from '../initializers/initializer.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
 import { loadCheckpoint, requireStatesFile, saveParamsFile, statesFile, symbolFile, type CheckpointSaveOptions } from '../model/checkpoint.js';
@@ -25,6 +24,7 @@ import {
   type SparseRowIdFn,
 } from './base-module.js';
 import { DataParallelExecutorGroup } from './executor-group.js';
+import { ParamStore } from './param-store.js';
 import { declaredStype, zerosOfStype } from './param-stype.js';
 import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
@@ -62,9 +62,8 @@ export class Module extends BaseModule {
   readonly #outputNames: string[];
   /** Parameters declared row_sparse (`Variable(name, { stype: 'row_sparse' })`). */
   readonly #rowSparseParams: ReadonlySet<string>;
-  #argParams: ParamDict | null = null;
-  #auxParams: ParamDict | null = null;
-  #paramsDirty = false;
+  /** The parameters this module shares with the modules bound against it (or it against). */
+  #store = new ParamStore();
   #group: DataParallelExecutorGroup | null = null;
   #dataShapes: DataDesc[] = [];
   #labelShapes: DataDesc[] | null = null;
@@ -73,12 +72,6 @@ export class Module extends BaseModule {
   #updateOnKVStore = false;
   #updater: Updater | null = null;
   #preloadOptStates: string | null = null;
-  /** Optimizer index of every parameter: this module's in order, then those later buckets add. Shared by reference across buckets. */
-  #paramIndex = new Map<string, number>();
-  /** Names whose arrays some bound bucket holds on its devices. Shared by reference across buckets. */
-  #onDevice = new Set<string>();
-  /** What initParams initialized with, for parameters a later bucket introduces. */
-  #initializer: Initializer | null = null;
 
   constructor(symbol: BktSymbol, opts: ModuleOptions = {}) {
     super({ logger: opts.logger });
@@ -114,7 +107,7 @@ export class Module extends BaseModule {
     this.#paramNames = args.filter((a) => !inputs.has(a));
     this.#auxNames = symbol.listAuxiliaryStates();
     this.#outputNames = symbol.listOutputs();
-    this.#paramNames.forEach((n, i) => this.#paramIndex.set(n, i));
+    this.#store.index(this.#paramNames);
     const attrs = symbol.attrDict();
     this.#rowSparseParams = new Set(this.#paramNames.filter((n) => declaredStype(attrs, n) === 'row_sparse'));
   }
@@ -129,16 +122,18 @@ export class Module extends BaseModule {
     const { loadOptimizerStates, ...moduleOptions } = opts;
     const { symbol, argParams, auxParams } = loadCheckpoint(prefix, epoch);
     const mod = new Module(symbol, moduleOptions);
-    mod.preloadParams(argParams, auxParams);
+    mod.#store.preload(argParams, auxParams);
+    mod.paramsInitialized = true;
     if (loadOptimizerStates) mod.#preloadOptStates = requireStatesFile('Module.load', prefix, epoch);
     return mod;
   }
 
-  /** @internal Parameters for an unbound module (a loaded checkpoint); bind() puts them on the devices. */
-  preloadParams(argParams: ParamDict, auxParams: ParamDict): void {
-    this.#argParams = argParams;
-    this.#auxParams = auxParams;
-    this.paramsInitialized = true;
+  /**
+   * The store of the parameters (CPU copies, optimizer indices, bound executor groups) this module
+   * shares with every module bound against it with sharedModule, or it against one.
+   */
+  get paramStore(): ParamStore {
+    return this.#store;
   }
 
   /**
@@ -203,13 +198,8 @@ export class Module extends BaseModule {
 
   getParams(): [ParamDict, ParamDict] {
     this.requireParams('getParams');
-    if (this.#paramsDirty) this.#syncParamsFromDevices();
-    return [this.#argParams!, this.#auxParams!];
-  }
-
-  #syncParamsFromDevices(): void {
-    this.#group!.getParams(this.#argParams!, this.#auxParams!);
-    this.#paramsDirty = false;
+    this.#store.sync();
+    return [this.#store.argParams!, this.#store.auxParams!];
   }
 
   initParams(opts: InitParamsOptions = {}): void {
@@ -220,7 +210,8 @@ export class Module extends BaseModule {
     }
     this.requireBound('initParams');
     const initializer = opts.initializer === undefined ? new Uniform(0.01) : opts.initializer;
-    if (initializer) this.#initializer = initializer;
+    if (initializer) this.#store.initializer = initializer;
+    const { argParams, auxParams } = this.#store;
     const attrs = this.symbol.attrDict();
     const fill = (name: string, arr: NDArray, source: Readonly<Record<string, NDArray>> | null | undefined): void => {
       if (source) {
@@ -235,38 +226,19 @@ export class Module extends BaseModule {
       }
       if (initializer) initializer.init(new InitDesc(name, attrs[name] ?? {}), arr);
     };
-    for (const name of Object.keys(this.#argParams!).sort()) fill(name, this.#argParams![name]!, opts.argParams);
-    for (const name of Object.keys(this.#auxParams!).sort()) fill(name, this.#auxParams![name]!, opts.auxParams);
+    for (const name of Object.keys(argParams!).sort()) fill(name, argParams![name]!, opts.argParams);
+    for (const name of Object.keys(auxParams!).sort()) fill(name, auxParams![name]!, opts.auxParams);
     if (!opts.allowExtra) {
       const extra = [
-        ...Object.keys(opts.argParams ?? {}).filter((n) => !(n in this.#argParams!)),
-        ...Object.keys(opts.auxParams ?? {}).filter((n) => !(n in this.#auxParams!)),
+        ...Object.keys(opts.argParams ?? {}).filter((n) => !(n in argParams!)),
+        ...Object.keys(opts.auxParams ?? {}).filter((n) => !(n in auxParams!)),
       ];
       if (extra.length > 0) throw new ValueError(`initParams: unknown parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
     }
     this.paramsInitialized = true;
-    this.#paramsDirty = false;
-    this.pushParams();
-  }
-
-  /** @internal Copies the CPU parameters to the devices (other buckets' parameters are skipped). */
-  pushParams(): void {
-    this.#group!.setParams(this.#argParams!, this.#auxParams!, true);
-  }
-
-  /** @internal Copies this module's parameters from the devices into the (shared) CPU dicts. */
-  syncParams(): void {
-    if (this.binded && this.paramsInitialized) this.#syncParamsFromDevices();
-  }
-
-  /** @internal The optimizer index of each parameter name, this module's first (restored by BucketingModule.load). */
-  get paramIndex(): ReadonlyMap<string, number> {
-    return this.#paramIndex;
-  }
-
-  /** @internal Fixes the optimizer indices of names saved by a checkpoint before any bucket adds its own. */
-  seedParamIndex(names: readonly string[]): void {
-    for (const n of names) if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
+    this.#store.dirty = false;
+    // every module sharing the store gets the values (each takes the names it has)
+    this.#store.push();
   }
 
   override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
@@ -281,7 +253,7 @@ export class Module extends BaseModule {
     }
     this.requireBound('setParams');
     this.#group!.setParams(argParams, auxParams, opts.allowExtra ?? false);
-    this.#paramsDirty = true;
+    this.#store.dirty = true;
     this.paramsInitialized = true;
   }
 
@@ -318,33 +290,32 @@ export class Module extends BaseModule {
       paramNames: this.#paramNames,
       forTraining,
       inputsNeedGrad,
-      sharedGroup: shared ? shared.#group : null,
+      sharedGroup: shared ? shared.execGroup : null,
       fixedParamNames: this.fixedParamNames,
       gradReq: opts.gradReq ?? 'write',
       stateNames: this.stateNames,
       group2ctxs: this.group2ctxs,
     });
+    if (shared) this.#store = shared.paramStore;
+    const store = this.#store;
     if (shared) {
       this.paramsInitialized = true;
-      this.#argParams = shared.#argParams;
-      this.#auxParams = shared.#auxParams;
-      this.#paramIndex = shared.#paramIndex;
-      this.#onDevice = shared.#onDevice;
-      this.#initializer = shared.#initializer;
       this.#adoptNewParams();
-    } else if (this.paramsInitialized) {
-      const missing = [...this.#paramNames.filter((n) => !(n in this.#argParams!)), ...this.#auxNames.filter((n) => !(n in this.#auxParams!))];
+    } else if (this.paramsInitialized || store.preloaded) {
+      const missing = [...this.#paramNames.filter((n) => !(n in store.argParams!)), ...this.#auxNames.filter((n) => !(n in store.auxParams!))];
       if (missing.length > 0) throw new ValueError(`bind: the loaded parameters lack ${missing.join(', ')}`);
-      this.pushParams();
+      this.#group.setParams(store.argParams!, store.auxParams!, true);
+      store.preloaded = false;
+      this.paramsInitialized = true;
     } else {
       const attrs = this.symbol.attrDict();
       const like = (n: string, a: NDArray): NDArray => zerosOfStype(declaredStype(attrs, n), a);
       const params = this.#group.paramArrays;
       const aux = this.#group.auxArrays;
-      this.#argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(n, params[i]![0]!)]));
-      this.#auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(n, aux[i]![0]!)]));
+      store.argParams = Object.fromEntries(this.#paramNames.map((n, i) => [n, like(n, params[i]![0]!)]));
+      store.auxParams = Object.fromEntries(this.#auxNames.map((n, i) => [n, like(n, aux[i]![0]!)]));
     }
-    if (!shared) for (const n of [...this.#paramNames, ...this.#auxNames]) this.#onDevice.add(n);
+    store.register(this.#group);
     if (shared?.optimizerInitialized) this.borrowOptimizer(shared);
     this.binded = true;
   }
@@ -358,7 +329,8 @@ export class Module extends BaseModule {
    */
   #adoptNewParams(): void {
     const attrs = this.symbol.attrDict();
-    const init = this.#initializer ?? new Uniform(0.01);
+    const store = this.#store;
+    const init = store.initializer ?? new Uniform(0.01);
     const adopt = (names: readonly string[], arrays: NDArray[][], dict: ParamDict, fresh: ParamDict): void => {
       names.forEach((n, i) => {
         const mine = arrays[i]![0]!;
@@ -366,20 +338,19 @@ export class Module extends BaseModule {
         if (have && (have.shape.length !== mine.shape.length || have.shape.some((d, j) => d !== mine.shape[j]))) {
           throw new ShapeError(`bind: parameter '${n}' has shape (${mine.shape.join(', ')}) in this bucket but (${have.shape.join(', ')}) in the shared parameters; buckets must agree on every shared name`);
         }
-        if (this.#onDevice.has(n)) return;
+        if (store.onDevice(n)) return;
         if (!have) {
           dict[n] = zerosOfStype(declaredStype(attrs, n), mine);
           init.init(new InitDesc(n, attrs[n] ?? {}), dict[n]!);
         }
         fresh[n] = dict[n]!;
-        this.#onDevice.add(n);
       });
     };
-    for (const n of this.#paramNames) if (!this.#paramIndex.has(n)) this.#paramIndex.set(n, this.#paramIndex.size);
+    store.index(this.#paramNames);
     const freshArgs: ParamDict = {};
     const freshAux: ParamDict = {};
-    adopt(this.#paramNames, this.#group!.paramArrays, this.#argParams!, freshArgs);
-    adopt(this.#auxNames, this.#group!.auxArrays, this.#auxParams!, freshAux);
+    adopt(this.#paramNames, this.#group!.paramArrays, store.argParams!, freshArgs);
+    adopt(this.#auxNames, this.#group!.auxArrays, store.auxParams!, freshAux);
     if (Object.keys(freshArgs).length + Object.keys(freshAux).length > 0) this.#group!.setParams(freshArgs, freshAux, true);
   }
 
@@ -389,8 +360,7 @@ export class Module extends BaseModule {
   }
 
   #resetBind(): void {
-    if (this.#group && this.#paramsDirty) this.#syncParamsFromDevices();
-    if (this.#group) this.#onDevice = new Set();
+    if (this.#group) this.#store.unregister(this.#group);
     this.binded = false;
     this.#group?.dispose();
     this.#group = null;
@@ -434,7 +404,7 @@ export class Module extends BaseModule {
       this.logger('Warning: optimizer already initialized, ignoring...');
       return;
     }
-    if (this.#paramsDirty) this.#syncParamsFromDevices();
+    this.#store.sync();
     const kvSpec = opts.kvstore === undefined ? 'local' : opts.kvstore;
     const numDevice = this.contexts.length;
     // MXNet's _create_kvstore: one device and a non-distributed type → no kvstore at all.
@@ -444,12 +414,12 @@ export class Module extends BaseModule {
     const envUpdate = process.env['MXNET_UPDATE_ON_KVSTORE'];
     let updateOnKV = kv !== null && (envUpdate === undefined || envUpdate !== '0') && kv.isCapable('optimizer');
     if (kv !== null && typeof kvSpec === 'string' && kvSpec === 'local') {
-      if (Object.values(this.#argParams!).some((a) => a.size > 16 * 1024 * 1024)) updateOnKV = false;
+      if (Object.values(this.#store.argParams!).some((a) => a.size > 16 * 1024 * 1024)) updateOnKV = false;
     }
 
     // MXNet's rule: a synchronous distributed store sums the gradients of every worker's batch.
     const batchSize = this.#group!.batchSize * (kv !== null && kv.type.includes('dist') && kv.type.includes('_sync') ? kv.numWorkers : 1);
-    const idx2name = Object.fromEntries(this.#indexEntries([...this.#paramIndex.keys()], updateOnKV));
+    const idx2name = Object.fromEntries(this.#indexEntries([...this.#store.paramIndex.keys()], updateOnKV));
 
     const spec = opts.optimizer ?? 'sgd';
     let optimizer: Optimizer;
@@ -474,7 +444,7 @@ export class Module extends BaseModule {
     if (kv) {
       if (this.compressionParams) kv.setGradientCompression(this.compressionParams);
       if (updateOnKV) kv.setOptimizer(optimizer);
-      this.#initKVStore([...this.#paramIndex.keys()]);
+      this.#initKVStore([...this.#store.paramIndex.keys()]);
     }
     if (!updateOnKV) this.#updater = getUpdater(optimizer);
     this.optimizerInitialized = true;
@@ -488,7 +458,7 @@ export class Module extends BaseModule {
   #indexEntries(names: readonly string[], updateOnKV: boolean): [number, string][] {
     const numDevice = this.contexts.length;
     return names.flatMap((n) => {
-      const i = this.#paramIndex.get(n)!;
+      const i = this.#store.paramIndex.get(n)!;
       return updateOnKV ? [[i, n] as [number, string]] : this.contexts.map((_, k) => [i * numDevice + k, n] as [number, string]);
     });
   }
@@ -498,10 +468,10 @@ export class Module extends BaseModule {
     const params = this.#group!.paramArrays;
     for (const name of names) {
       // The devices compute row_sparse parameters densely (see param-stype.ts), so the store keeps them dense too.
-      const value = this.#argParams![name]!;
+      const value = this.#store.argParams![name]!;
       this.#kvstore!.init(name, value.stype === 'default' ? value : value.tostype('default'));
       const mine = this.#paramNames.indexOf(name);
-      if (this.#updateOnKVStore && mine >= 0) this.#kvstore!.pull(name, params[mine]!, -this.#paramIndex.get(name)!);
+      if (this.#updateOnKVStore && mine >= 0) this.#kvstore!.pull(name, params[mine]!, -this.#store.paramIndex.get(name)!);
     }
   }
 
@@ -528,10 +498,10 @@ export class Module extends BaseModule {
   /** Uses another module's optimizer, kvstore and updater (bucketing). */
   borrowOptimizer(shared: Module): void {
     if (!shared.optimizerInitialized) throw new StateError('borrowOptimizer: the shared module has no optimizer');
-    this.#optimizer = shared.#optimizer;
-    this.#kvstore = shared.#kvstore;
-    this.#updateOnKVStore = shared.#updateOnKVStore;
-    this.#updater = shared.#updater;
+    this.#optimizer = shared.optimizer;
+    this.#kvstore = shared.kvstore;
+    this.#updateOnKVStore = shared.updateOnKVStore;
+    this.#updater = shared.updateOnKVStore ? null : shared.updater;
     this.optimizerInitialized = true;
     const known = new Set(this.#optimizer!.idx2name.values());
     const fresh = this.#paramNames.filter((n) => !known.has(n));
@@ -575,7 +545,7 @@ export class Module extends BaseModule {
         this.logger(`Warning: ${name}.stype is not 'row_sparse'. No need to perform rowSparsePull.`);
         continue;
       }
-      this.#kvstore!.rowSparsePull(name, this.#group!.paramArrays[i]!, { rowIds: ids, priority: -this.#paramIndex.get(name)! });
+      this.#kvstore!.rowSparsePull(name, this.#group!.paramArrays[i]!, { rowIds: ids, priority: -this.#store.paramIndex.get(name)! });
     }
   }
 
@@ -628,7 +598,7 @@ export class Module extends BaseModule {
    */
   update(): void {
     this.requireOptimizer('update');
-    this.#paramsDirty = true;
+    this.#store.dirty = true;
     const params = this.#group!.paramArrays;
     const grads = this.#group!.gradArrays;
     const numDevice = this.contexts.length;
@@ -641,7 +611,7 @@ export class Module extends BaseModule {
     if (this.#updateOnKVStore) return;
     pushed.forEach(({ name, i }) => {
       const g = grads[i]!;
-      const index = this.#paramIndex.get(name)!;
+      const index = this.#store.paramIndex.get(name)!;
       const rowSparse = this.#rowSparseParams.has(name);
       g.forEach((grad, k) => {
         // The executors compute a row_sparse parameter's gradient densely; the updater gets it as
