@@ -53,23 +53,50 @@ export function readTextFile(file: string, what: string): string {
     if (e instanceof ValueError) throw e;
     throw new ValueError(`${what}: cannot read '${file}': ${(e as Error).message}`);
   }
+  return checkedText(bytes, what, `'${file}'`);
+}
+
+/** Standard input read to its end, checked as readTextFile checks a file. */
+function readTextStdin(what: string): string {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(0);
+  } catch (e) {
+    throw new ValueError(`${what}: cannot read standard input: ${(e as Error).message}`);
+  }
+  if (bytes.length > MAX_TEXT_BYTES) throw new ValueError(`${what}: standard input has ${bytes.length} bytes, more than the ${MAX_TEXT_BYTES} bkt-train reads`);
+  return checkedText(bytes, what, 'standard input');
+}
+
+/** `bytes` as a string, or a ValueError naming `what` and `source` when they are not text. */
+function checkedText(bytes: Uint8Array, what: string, source: string): string {
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new ValueError(`${what}: '${file}' is not text: a NUL byte at offset ${nul} (line ${lineOf(bytes, nul)})`);
+  if (nul >= 0) throw new ValueError(`${what}: ${source} is not text: a NUL byte at offset ${nul} (line ${lineOf(bytes, nul)})`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ValueError(`${what}: '${file}' is not text: it is not valid UTF-8`);
+    throw new ValueError(`${what}: ${source} is not text: it is not valid UTF-8`);
   }
   let start = 0;
   for (let line = 1; start <= text.length; line++) {
     const end = text.indexOf('\n', start);
     const stop = end < 0 ? text.length : end;
-    if (stop - start > MAX_LINE_CHARS) throw new ValueError(`${what}: '${file}' line ${line} has ${stop - start} characters, more than ${MAX_LINE_CHARS}; give text with one sentence a line`);
+    if (stop - start > MAX_LINE_CHARS) throw new ValueError(`${what}: ${source} line ${line} has ${stop - start} characters, more than ${MAX_LINE_CHARS}; give text with one sentence a line`);
     if (end < 0) break;
     start = end + 1;
   }
   return text;
+}
+
+/**
+ * The lines of a text file, or of standard input when `file` is undefined, checked as readTextFile
+ * does; blank lines are kept (line i answers line i), a final newline ends the last line.
+ */
+export function readTextLines(file: string | undefined, what: string): string[] {
+  const lines = (file === undefined ? readTextStdin(what) : readTextFile(file, what)).split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
 }
 
 /** Reads a text file as tokenized sentences; a missing, empty or non-text file is a ValueError naming `what`. */

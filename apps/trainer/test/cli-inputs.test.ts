@@ -67,6 +67,30 @@ describe('input text', () => {
     });
   }
 
+  // translate, eval-bleu and seq2seq read their text through the same checks (before any checkpoint is loaded)
+  const nope = `${join(dir, 'no-checkpoint')}:1`;
+  const readers: [string, (file: string) => string[]][] = [
+    ['--input', (f) => ['translate', '--checkpoint', nope, '--input', f]],
+    ['--hypotheses', (f) => ['eval-bleu', '--hypotheses', f, '--reference', valid]],
+    ['--reference', (f) => ['eval-bleu', '--hypotheses', valid, '--reference', f]],
+    ['--source', (f) => ['eval-bleu', '--checkpoint', nope, '--source', f, '--reference', valid]],
+    ['--train-source', (f) => ['seq2seq', '--train-source', f, '--train-target', valid, '--valid-source', valid, '--valid-target', valid]],
+    ['--valid-target', (f) => ['seq2seq', '--train-source', valid, '--train-target', valid, '--valid-source', valid, '--valid-target', f]],
+  ];
+  for (const [option, args] of readers) {
+    it(`${option} of ${args('F')[0]} is refused when it is not text, as lm's --train is`, async () => {
+      for (const [name, content, message] of cases.slice(0, 3)) {
+        const file = join(dir, name);
+        writeFileSync(file, content);
+        const r = await cliInProcess(...args(file));
+        expect(r.code, name).toBe(1);
+        expect(r.err.join('\n')).toMatch(new RegExp(`^bkt-train: error: ${option}: ${message.source}`));
+      }
+      const r = await cliInProcess(...args(dir));
+      expect(r.err.join('\n')).toMatch(new RegExp(`^bkt-train: error: ${option}: '.*' is not a regular file`));
+    });
+  }
+
   it('a folder or a device as --valid / --data is refused without reading it', async () => {
     writeFileSync(join(dir, 'train.txt'), 'a b c\nb c d\n'.repeat(20));
     const r1 = await cliInProcess('lm', ...TINY, '--train', join(dir, 'train.txt'), '--valid', dir);

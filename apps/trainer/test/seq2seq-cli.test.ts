@@ -79,6 +79,23 @@ describe('bkt-train seq2seq', () => {
     expect(b[1]!.valid_ppl).toBeCloseTo(a[1]!.valid_ppl!, 4);
   }, 300_000);
 
+  it('--resume PREFIX picks the newest complete checkpoint, naming the incomplete ones it skips', async () => {
+    const B = join(dir, 'b');
+    // the manifest lists the run files too: a checkpoint is complete only with those it was trained with
+    const manifest = JSON.parse(readFileSync(`${B}-0002.manifest.json`, 'utf8')) as unknown;
+    for (const f of ['b-seq2seq.json', 'b-source-vocab.json', 'b-target-vocab.json']) expect(JSON.stringify(manifest)).toContain(f);
+    rmSync(`${B}-0002.manifest.json`);
+    const explicit = await cli('seq2seq', ...TINY, '--epochs', '2', '--resume', `${B}:2`);
+    expect(explicit.code).toBe(1);
+    expect(explicit.err.join('\n')).toMatch(/b:2' is incomplete: it has no manifest .*the newest complete one is .*b:1/);
+    const r = await cli('seq2seq', ...TINY, '--epochs', '2', '--resume', B);
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/Skipping incomplete checkpoint .*b:2: it has no manifest/);
+    expect(text).toMatch(/Resuming .*b at epoch 1/);
+    expect(existsSync(`${B}-0002.manifest.json`)).toBe(true);
+  }, 300_000);
+
   it('translate reads a file line by line (empty lines stay empty) and writes one translation a line', async () => {
     const test = generateParallelCorpus({ seed: 5, sentences: 400, vocabSize: 64, maxLength: 6 }).test;
     const input = join(dir, 'in.txt');

@@ -3,12 +3,12 @@
 // a checkpoint trained on the built-in parallel corpus without --source translates that corpus's
 // held-out test set.
 
-import { readFileSync } from 'node:fs';
 import { setNumThreads, ValueError } from '@bkt/ndarray';
 import { corpusBleu, exactMatch } from '../bleu.js';
 import type { CheckpointRef } from '../options.js';
 import { loadParallelData } from '../seq2seq/data.js';
 import { loadSeq2SeqRunFiles } from '../seq2seq/run-files.js';
+import { readTextLines } from '../text-data.js';
 import { translateLines } from './translate.js';
 
 export interface EvalBleuOptions {
@@ -24,18 +24,6 @@ export interface EvalBleuOptions {
   threads?: number;
 }
 
-function lines(file: string, what: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ValueError(`${what}: cannot read '${file}': ${(e as Error).message}`);
-  }
-  const out = text.split('\n');
-  if (out.at(-1) === '') out.pop();
-  return out;
-}
-
 /** Runs `bkt-train eval-bleu`; resolves with the exit code. */
 export async function runEvalBleu(o: EvalBleuOptions): Promise<number> {
   if (o.threads !== undefined) setNumThreads(o.threads);
@@ -46,13 +34,13 @@ export async function runEvalBleu(o: EvalBleuOptions): Promise<number> {
   let what: string;
   if (o.hypotheses !== undefined) {
     if (o.reference === undefined) throw new ValueError('--hypotheses needs --reference');
-    hyps = lines(o.hypotheses, '--hypotheses');
-    refs = lines(o.reference, '--reference');
+    hyps = readTextLines(o.hypotheses, '--hypotheses');
+    refs = readTextLines(o.reference, '--reference');
     what = o.hypotheses;
   } else if (o.source !== undefined) {
     if (o.reference === undefined) throw new ValueError('--source needs --reference');
-    refs = lines(o.reference, '--reference');
-    hyps = translateLines(lines(o.source, '--source'), { ...o, checkpoint: o.checkpoint! });
+    refs = readTextLines(o.reference, '--reference');
+    hyps = translateLines(readTextLines(o.source, '--source'), { ...o, checkpoint: o.checkpoint! });
     what = `${o.checkpoint!.prefix}:${o.checkpoint!.epoch} on ${o.source}`;
   } else {
     if (o.reference !== undefined) throw new ValueError('--reference needs --source (or --hypotheses)');

@@ -3,7 +3,7 @@
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MAX_SENTENCE_LENGTH, DEFAULT_PARALLEL_SENTENCES, DEFAULT_PARALLEL_VOCAB_SIZE } from '../corpus/index.js';
-import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseInit, parseLrScheduler } from '../options.js';
+import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseInit, parseLrScheduler, parseResumeRef } from '../options.js';
 import { ATTENTION_TYPES } from '../seq2seq/model.js';
 import { runEvalBleu } from './eval-bleu.js';
 import { runSeq2Seq } from './seq2seq.js';
@@ -66,7 +66,7 @@ export function addSeq2SeqCommands(program: Command, h: CommandHelpers): void {
     .addOption(new Option('--kv-store <type>', 'gradient aggregation over contexts').choices(['device', 'local', 'none']).default('device'))
     .option('--seed <n>', 'random seed (corpus, initialization, shuffling)', intAtLeast(0), 42)
     .option('--checkpoint <prefix>', 'save <prefix>-NNNN.params (+ optimizer states, vocabularies, run config) every epoch')
-    .option('--resume <prefix:epoch>', 'continue a checkpointed run after that epoch', parseCheckpointRef)
+    .option('--resume <prefix[:epoch]>', 'continue a checkpointed run after that epoch (default: its newest complete checkpoint)', parseResumeRef)
     .option('--log <file>', 'JSONL metrics, one object per epoch')
     .option('--report <file>', 'HTML report with the bucket-grid heat map (default: <checkpoint>-report.html or ./bkt-seq2seq-report.html)')
     .option('--disp-batches <n>', 'a Speedometer line every n batches', intAtLeast(1), 50)

@@ -8,15 +8,15 @@ import { type BaseModule, BucketingModule, chooseBuckets, Perplexity, Speedomete
 import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { corpusBleu, exactMatch } from '../bleu.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
-import type { CheckpointRef, ContextSpec, InitSpec } from '../options.js';
+import type { ContextSpec, InitSpec, ResumeRef } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { ensureParentDir } from '../output-dirs.js';
-import { checkEpochExists } from '../run-files.js';
+import { completeCheckpointEpoch } from '../run-files.js';
 import { BOS, buildSeq2SeqVocabs, encodePairs, loadParallelData, type ParallelDataSpec, paddingComparison, pairIter, type Seq2SeqVocabs } from '../seq2seq/data.js';
 import { Translator } from '../seq2seq/decode.js';
 import { type AttentionType, type Seq2SeqConfig, seq2seqSymGen } from '../seq2seq/model.js';
 import { writeSeq2SeqReport } from '../seq2seq/report.js';
-import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile } from '../seq2seq/run-files.js';
+import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile, seq2seqRunFilesOf } from '../seq2seq/run-files.js';
 import type { SentencePair } from '../corpus/index.js';
 import { EOS, vocabSize } from '../text-data.js';
 import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
@@ -47,7 +47,7 @@ export interface Seq2SeqOptions extends OptimizerChoice {
   kvStore: string;
   seed: number;
   checkpoint?: string;
-  resume?: CheckpointRef;
+  resume?: ResumeRef;
   log?: string;
   report?: string;
   dispBatches: number;
@@ -70,12 +70,21 @@ const pairsSpec = (o: Seq2SeqOptions): ParallelDataSpec => {
   return { kind: 'files', trainSource: o.trainSource!, trainTarget: o.trainTarget!, validSource: o.validSource!, validTarget: o.validTarget! };
 };
 
-function prepare(o: Seq2SeqOptions, log: (m: string) => void): { run: Seq2SeqRunFile; vocabs: Seq2SeqVocabs; data: ReturnType<typeof loadParallelData> } {
+interface Prepared {
+  run: Seq2SeqRunFile;
+  vocabs: Seq2SeqVocabs;
+  data: ReturnType<typeof loadParallelData>;
+  /** The complete checkpoint a resumed run continues from. */
+  resume?: { prefix: string; epoch: number };
+}
+
+function prepare(o: Seq2SeqOptions, log: (m: string) => void): Prepared {
   if (o.resume) {
-    const { run, vocabs } = loadSeq2SeqRunFiles(o.resume.prefix);
-    checkEpochExists(o.resume.prefix, o.resume.epoch);
-    log(`Resuming ${o.resume.prefix} at epoch ${o.resume.epoch}: model, data, grid and seed as that run was started`);
-    return { run, vocabs, data: loadParallelData(run.data) };
+    const { prefix } = o.resume;
+    const epoch = completeCheckpointEpoch(prefix, o.resume.epoch, log);
+    const { run, vocabs } = loadSeq2SeqRunFiles(prefix);
+    log(`Resuming ${prefix} at epoch ${epoch}: model, data, grid and seed as that run was started`);
+    return { run, vocabs, data: loadParallelData(run.data), resume: { prefix, epoch } };
   }
   const spec = pairsSpec(o);
   const data = loadParallelData(spec);
@@ -100,6 +109,10 @@ function prepare(o: Seq2SeqOptions, log: (m: string) => void): { run: Seq2SeqRun
   return { run: { format: 'bkt-seq2seq', model, grid, data: spec, seed: o.seed }, vocabs, data };
 }
 
+/** Every bucket's symbol, the parameters, the optimizer states, then the manifest, which also checks the run files. */
+const saveSeq2SeqCheckpoint = (mod: BaseModule, prefix: string, epoch: number): void =>
+  (mod as BucketingModule).saveCheckpoint(prefix, epoch, true, { extraFiles: seq2seqRunFilesOf(prefix) });
+
 /** Greedy or beam translations of `pairs` with the module's current parameters; BLEU and exact match. */
 function translationQuality(
   translator: Translator,
@@ -120,7 +133,7 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   const log = display.log;
   if (o.threads !== undefined) setNumThreads(o.threads);
   checkOptimizer(o);
-  const { run, vocabs, data } = prepare(o, log);
+  const { run, vocabs, data, resume } = prepare(o, log);
   const symGen = seq2seqSymGen(run.model);
   random.seed(run.seed);
   const iterOpts = { batchSize: o.batchSize, buckets: run.grid, numBuckets: o.numBuckets, logger: log };
@@ -140,10 +153,10 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   );
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
-  const beginEpoch = o.resume?.epoch ?? 0;
+  const beginEpoch = resume?.epoch ?? 0;
   let mod: BaseModule;
-  if (o.resume) {
-    mod = BucketingModule.load(o.resume.prefix, o.resume.epoch, { symGen, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true });
+  if (resume) {
+    mod = BucketingModule.load(resume.prefix, resume.epoch, { symGen, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true });
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
   } else {
     mod = new BucketingModule(symGen, { defaultBucketKey: trainIter.defaultBucketKey, context, logger: log });
@@ -157,9 +170,10 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   if (prefix) ensureParentDir(o.checkpoint ? '--checkpoint' : '--resume', prefix);
   if (o.log) ensureParentDir('--log', o.log);
   ensureParentDir('--report', reportFile);
-  if (prefix) saveSeq2SeqRunFiles(prefix, run, vocabs);
+  // a run resumed under its own prefix keeps the run files its checkpoints' manifests verified
+  if (prefix && prefix !== resume?.prefix) saveSeq2SeqRunFiles(prefix, run, vocabs);
   // a resumed run's earlier lines were written by this command, with the translation fields
-  const records = o.log && o.resume ? (readMetricsLog(o.log) as Seq2SeqEpochRecord[]).filter((r) => r.epoch <= beginEpoch) : [];
+  const records = o.log && resume ? (readMetricsLog(o.log) as Seq2SeqEpochRecord[]).filter((r) => r.epoch <= beginEpoch) : [];
   const cells = trainIter.bucketStats();
   const report = (status: string): void =>
     writeSeq2SeqReport(reportFile, { title: 'bkt-train seq2seq', status, config: { ...run.model, grid: `${run.grid.source.join(',')}x${run.grid.target.join(',')}`, seed: run.seed }, epochs: records, grid: run.grid, cells });
@@ -192,7 +206,7 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
       onEpochStart: (epoch) => display.startEpoch(epoch, trainIter.numBatches),
       onEpochTrained: (epoch) => {
         display.stop();
-        if (prefix) (mod as BucketingModule).saveCheckpoint(prefix, epoch + 1, true);
+        if (prefix) saveSeq2SeqCheckpoint(mod, prefix, epoch + 1);
       },
       onEpochEnd: (r: EpochResult) => {
         const translator = translatorOf();
@@ -231,7 +245,7 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   if (end.interrupted) {
     const to = prefix ?? 'bkt-interrupted-seq2seq';
     if (!prefix) saveSeq2SeqRunFiles(to, run, vocabs);
-    (mod as BucketingModule).saveCheckpoint(to, end.epoch, true);
+    saveSeq2SeqCheckpoint(mod, to, end.epoch);
     report(`interrupted in epoch ${end.epoch + 1}`);
     log(`Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params (continue with --resume ${to}:${end.epoch})`);
     return 0;

@@ -2,11 +2,10 @@
 // checkpoint of `bkt-train seq2seq`; one translation a line on standard output (an empty line for
 // an empty one). Words the source vocabulary lacks are read as <unk>.
 
-import { readFileSync } from 'node:fs';
-import { setNumThreads, ValueError } from '@bkt/ndarray';
+import { setNumThreads } from '@bkt/ndarray';
 import type { CheckpointRef } from '../options.js';
 import { loadTranslator } from '../seq2seq/run-files.js';
-import { encodeWith } from '../text-data.js';
+import { encodeWith, readTextLines } from '../text-data.js';
 
 export interface TranslateOptions {
   checkpoint: CheckpointRef;
@@ -17,17 +16,6 @@ export interface TranslateOptions {
   batchRows: number;
   maxLengthRatio: number;
   threads?: number;
-}
-
-function readLines(file: string | undefined): string[] {
-  try {
-    const text = readFileSync(file ?? 0, 'utf8');
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    return lines;
-  } catch (e) {
-    throw new ValueError(`--input: cannot read '${file ?? 'standard input'}': ${(e as Error).message}`);
-  }
 }
 
 /** Translations of `lines` (one per line) by the checkpoint. */
@@ -49,7 +37,7 @@ export function translateLines(lines: readonly string[], o: TranslateOptions): s
 /** Runs `bkt-train translate`; resolves with the exit code. */
 export async function runTranslate(o: TranslateOptions): Promise<number> {
   if (o.threads !== undefined) setNumThreads(o.threads);
-  const out = translateLines(readLines(o.input), o);
+  const out = translateLines(readTextLines(o.input, '--input'), o);
   process.stdout.write(out.map((l) => `${l}\n`).join(''));
   return 0;
 }

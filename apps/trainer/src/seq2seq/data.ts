@@ -32,8 +32,8 @@ export interface ParallelData {
 }
 
 function readPairs(sourceFile: string, targetFile: string, what: string): SentencePair[] {
-  const src = readSentences(sourceFile, `${what} source`, false);
-  const tgt = readSentences(targetFile, `${what} target`, false);
+  const src = readSentences(sourceFile, `${what}-source`, false);
+  const tgt = readSentences(targetFile, `${what}-target`, false);
   if (src.length !== tgt.length) throw new ValueError(`${what}: '${sourceFile}' has ${src.length} sentences but '${targetFile}' has ${tgt.length}`);
   return src.map((s, i) => ({ source: s, target: tgt[i]! }));
 }

@@ -1,7 +1,8 @@
 // What a translation checkpoint needs besides its parameters: the network's configuration, the
 // bucket grid, where the data came from and the seed (`<prefix>-seq2seq.json`), and the two
 // vocabularies (`<prefix>-source-vocab.json`, `<prefix>-target-vocab.json`), written atomically
-// when training starts; and the Translator of a checkpoint.
+// when training starts and listed in every checkpoint's manifest (a checkpoint is complete only with
+// the run files it was trained with, as the LM's); and the Translator of a checkpoint.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { loadParams } from '@bkt/module';
@@ -22,6 +23,9 @@ export interface Seq2SeqRunFile {
 
 const runFileOf = (prefix: string): string => `${prefix}-seq2seq.json`;
 const vocabFiles = (prefix: string): [string, string] => [`${prefix}-source-vocab.json`, `${prefix}-target-vocab.json`];
+
+/** The files besides the module's own that a checkpoint of `prefix` needs (its manifest checks them). */
+export const seq2seqRunFilesOf = (prefix: string): string[] => [runFileOf(prefix), ...vocabFiles(prefix)];
 
 export function saveSeq2SeqRunFiles(prefix: string, run: Seq2SeqRunFile, vocabs: Seq2SeqVocabs): void {
   writeFileAtomic('saveSeq2SeqRunFiles', runFileOf(prefix), `${JSON.stringify(run, null, 2)}\n`);
