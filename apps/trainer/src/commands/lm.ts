@@ -14,7 +14,8 @@ import { plainDisplay, type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
-import { EpochSeededIter, replayShuffles } from '../epoch-seeds.js';
+import { replayShuffles } from '../epoch-seeds.js';
+import { epochFigures } from '../epoch-figures.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
 import { joinJob } from '../distributed.js';
@@ -116,13 +117,6 @@ function configTable(o: LmOptions, run: RunFile, resume: CheckpointRef | undefin
   };
 }
 
-/** Real (non-padding) label tokens of a batch. */
-function countTokens(labels: readonly NDArray[], invalid: number): number {
-  let n = 0;
-  for (const l of labels) for (const v of l.toTypedArray()) if (v !== invalid) n += 1;
-  return n;
-}
-
 const gapText = (ppl: number | null, floor: number | null): string =>
   ppl === null || floor === null ? '' : ` (floor ${floor.toFixed(2)}, ${ppl >= floor ? '+' : ''}${(((ppl - floor) / floor) * 100).toFixed(1)}%)`;
 
@@ -189,60 +183,44 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   process.on('SIGINT', onSigint);
   if (validIter.numBatches === 0) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
 
-  // The epoch's figures, gathered by fit's callbacks (which run on rank 0 only).
-  const trainMetric = new Perplexity(0);
-  let tic = 0;
-  let tokens = 0;
-  let samples = 0;
-  let seconds = 0;
-  let trainPpl = NaN;
-  const startEpoch = (epoch: number): void => {
-    display.startEpoch(epoch, trainIter.numBatches);
-    tic = performance.now();
-    tokens = samples = 0;
-  };
-  const countBatch = (p: BatchEndParam): void => {
-    samples += trainIter.batchSize - (p.locals!['batch'] as DataBatch).pad;
-    display.batchEnd({ ...p, locals: { ...p.locals, tokens, samples } });
-  };
-  const epochTrained = (epoch: number): void => {
-    seconds = (performance.now() - tic) / 1000;
-    [[, trainPpl] = ['', NaN]] = trainMetric.getGlobalNameValue();
-    display.stop();
-    if (prefix) saveLMCheckpoint(mod, prefix, epoch + 1);
-    if (!evalData) epochDone(epoch, null);
-  };
-  const epochDone = (epoch: number, validPpl: number | null): void => {
-    const rec: EpochRecord = {
-      epoch: epoch + 1,
-      train_ppl: trainPpl,
-      valid_ppl: validPpl,
-      ...(floorPpl !== null ? { floor_ppl: floorPpl } : {}),
-      tokens_per_s: Math.round(tokens / seconds),
-      samples_per_s: Math.round(samples / seconds),
-      seconds: +seconds.toFixed(3),
-    };
-    records.push(rec);
-    log(
-      `Epoch ${epoch + 1}/${o.epochs}: train ppl ${trainPpl.toFixed(2)}, valid ppl ${validPpl === null ? '-' : validPpl.toFixed(2)}` +
-        `${gapText(validPpl, floorPpl)}, ${rec.tokens_per_s} tokens/s, ${seconds.toFixed(1)} s`,
-    );
-    if (o.log) writeMetricsLog(o.log, records);
-    report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
-    if (epoch + 1 < o.epochs) startEpoch(epoch + 1);
-  };
-
-  const trainData = new EpochSeededIter(trainIter, run.seed, 0, (batch) => (tokens += countTokens(batch.label, 0)));
-  const evalData = validIter.numBatches > 0 ? new EpochSeededIter(validIter, run.seed, 1) : null;
-  replayShuffles(trainData, evalData, beginEpoch);
+  const figures = epochFigures({
+    trainIter,
+    validIter,
+    seed: run.seed,
+    invalidLabel: 0,
+    numEpoch: o.epochs,
+    display,
+    onTrained: (epoch) => {
+      if (prefix) saveLMCheckpoint(mod, prefix, epoch + 1);
+    },
+    onEpoch: (r) => {
+      const rec: EpochRecord = {
+        epoch: r.epoch + 1,
+        train_ppl: r.trainPpl,
+        valid_ppl: r.validPpl,
+        ...(floorPpl !== null ? { floor_ppl: floorPpl } : {}),
+        tokens_per_s: Math.round(r.tokens / r.seconds),
+        samples_per_s: Math.round(r.samples / r.seconds),
+        seconds: +r.seconds.toFixed(3),
+      };
+      records.push(rec);
+      log(
+        `Epoch ${r.epoch + 1}/${o.epochs}: train ppl ${r.trainPpl.toFixed(2)}, valid ppl ${r.validPpl === null ? '-' : r.validPpl.toFixed(2)}` +
+          `${gapText(r.validPpl, floorPpl)}, ${rec.tokens_per_s} tokens/s, ${r.seconds.toFixed(1)} s`,
+      );
+      if (o.log) writeMetricsLog(o.log, records);
+      report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
+    },
+  });
+  replayShuffles(figures.trainData, figures.evalData, beginEpoch);
 
   const started = performance.now();
   let end;
   try {
-    startEpoch(beginEpoch);
-    end = await mod.fitAsync(trainData, {
-      evalData,
-      evalMetric: trainMetric,
+    figures.startEpoch(beginEpoch);
+    end = await mod.fitAsync(figures.trainData, {
+      evalData: figures.evalData,
+      evalMetric: figures.trainMetric,
       validationMetric: new Perplexity(0),
       beginEpoch,
       numEpoch: o.epochs,
@@ -250,12 +228,9 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
       kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore),
       optimizer: o.optimizer,
       optimizerParams: optimizerParams(o),
-      batchEndCallback: [countBatch, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
-      epochEndCallback: epochTrained,
-      evalEndCallback: (p) => {
-        const [[, validPpl] = ['', NaN]] = p.evalMetric!.getNameValue();
-        epochDone(p.epoch, validPpl);
-      },
+      batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
+      epochEndCallback: figures.epochEndCallback,
+      evalEndCallback: figures.evalEndCallback,
       signal: abort.signal,
     });
   } finally {

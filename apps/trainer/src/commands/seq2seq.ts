@@ -19,7 +19,8 @@ import { writeSeq2SeqReport } from '../seq2seq/report.js';
 import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile, seq2seqRunFilesOf } from '../seq2seq/run-files.js';
 import type { SentencePair } from '../corpus/index.js';
 import { EOS, vocabSize } from '../text-data.js';
-import { type EpochResult, replayShuffles, trainLoop } from '../train-loop.js';
+import { replayShuffles } from '../epoch-seeds.js';
+import { epochFigures } from '../epoch-figures.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 
 export interface Seq2SeqOptions extends OptimizerChoice {
@@ -154,16 +155,11 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
   const beginEpoch = resume?.epoch ?? 0;
-  let mod: BaseModule;
-  if (resume) {
-    mod = BucketingModule.load(resume.prefix, resume.epoch, { symGen, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true });
-    mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
-  } else {
-    mod = new BucketingModule(symGen, { defaultBucketKey: trainIter.defaultBucketKey, context, logger: log });
-    mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
-    mod.initParams({ initializer: initializerOf(o.init) });
-  }
-  mod.initOptimizer({ kvstore: o.kvStore === 'none' ? null : o.kvStore, optimizer: o.optimizer, optimizerParams: optimizerParams(o) });
+  // fitAsync binds, initializes (a loaded module keeps its parameters) and makes the optimizer
+  // (a loaded module restores its states)
+  const mod: BaseModule = resume
+    ? BucketingModule.load(resume.prefix, resume.epoch, { symGen, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true })
+    : new BucketingModule(symGen, { defaultBucketKey: trainIter.defaultBucketKey, context, logger: log });
 
   const prefix = o.checkpoint ?? o.resume?.prefix;
   const reportFile = o.report ?? (prefix ? `${prefix}-report.html` : 'bkt-seq2seq-report.html');
@@ -182,67 +178,77 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
     return new Translator({ symGen, argParams: args, auxParams: aux, sourceBuckets: run.grid.source, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)! });
   };
 
-  let stop = false;
+  const abort = new AbortController();
   const onSigint = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
+    if (abort.signal.aborted) process.exit(130);
+    abort.abort();
     log('Interrupted: finishing the current batch, then saving a checkpoint (Ctrl-C again to quit at once)');
   };
   process.on('SIGINT', onSigint);
-  replayShuffles(trainIter, validIter, run.seed, beginEpoch);
+  const figures = epochFigures({
+    trainIter,
+    validIter,
+    seed: run.seed,
+    invalidLabel: 0,
+    numEpoch: o.epochs,
+    display,
+    onTrained: (epoch) => {
+      if (prefix) saveSeq2SeqCheckpoint(mod, prefix, epoch + 1);
+    },
+    onEpoch: (r) => {
+      const translator = translatorOf();
+      const q = (() => {
+        try {
+          return translationQuality(translator, data.valid, vocabs, 1, o.lengthPenalty);
+        } finally {
+          translator.dispose();
+        }
+      })();
+      const rec: Seq2SeqEpochRecord = {
+        epoch: r.epoch + 1,
+        train_ppl: r.trainPpl,
+        valid_ppl: r.validPpl,
+        valid_bleu: +q.bleu.toFixed(2),
+        valid_exact_match: +q.exactMatch.toFixed(4),
+        tokens_per_s: Math.round(r.tokens / r.seconds),
+        samples_per_s: Math.round(r.samples / r.seconds),
+        seconds: +r.seconds.toFixed(3),
+      };
+      records.push(rec);
+      log(
+        `Epoch ${r.epoch + 1}/${o.epochs}: train ppl ${r.trainPpl.toFixed(3)}, valid ppl ${r.validPpl === null ? '-' : r.validPpl.toFixed(3)}, ` +
+          `valid BLEU ${q.bleu.toFixed(2)} (greedy), exact match ${(q.exactMatch * 100).toFixed(1)}%, ${rec.tokens_per_s} tokens/s, ${r.seconds.toFixed(1)} s`,
+      );
+      if (o.log) writeMetricsLog(o.log, records);
+      report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
+    },
+  });
+  replayShuffles(figures.trainData, figures.evalData, beginEpoch);
   const started = performance.now();
   let end;
   try {
-    end = await trainLoop(mod, {
-      trainData: trainIter,
-      evalData: validIter,
-      metric: () => new Perplexity(0),
+    figures.startEpoch(beginEpoch);
+    end = await mod.fitAsync(figures.trainData, {
+      evalData: figures.evalData,
+      evalMetric: figures.trainMetric,
+      validationMetric: new Perplexity(0),
       beginEpoch,
       numEpoch: o.epochs,
-      seed: run.seed,
-      invalidLabel: 0,
-      logger: log,
-      batchEndCallback: [new Speedometer(o.batchSize, o.dispBatches, false, { logger: log }), (p) => display.batchEnd(p)],
-      onEpochStart: (epoch) => display.startEpoch(epoch, trainIter.numBatches),
-      onEpochTrained: (epoch) => {
-        display.stop();
-        if (prefix) saveSeq2SeqCheckpoint(mod, prefix, epoch + 1);
-      },
-      onEpochEnd: (r: EpochResult) => {
-        const translator = translatorOf();
-        const q = (() => {
-          try {
-            return translationQuality(translator, data.valid, vocabs, 1, o.lengthPenalty);
-          } finally {
-            translator.dispose();
-          }
-        })();
-        const rec: Seq2SeqEpochRecord = {
-          epoch: r.epoch + 1,
-          train_ppl: r.trainPpl,
-          valid_ppl: r.validPpl,
-          valid_bleu: +q.bleu.toFixed(2),
-          valid_exact_match: +q.exactMatch.toFixed(4),
-          tokens_per_s: Math.round(r.tokens / r.seconds),
-          samples_per_s: Math.round(r.samples / r.seconds),
-          seconds: +r.seconds.toFixed(3),
-        };
-        records.push(rec);
-        log(
-          `Epoch ${r.epoch + 1}/${o.epochs}: train ppl ${r.trainPpl.toFixed(3)}, valid ppl ${r.validPpl === null ? '-' : r.validPpl.toFixed(3)}, ` +
-            `valid BLEU ${q.bleu.toFixed(2)} (greedy), exact match ${(q.exactMatch * 100).toFixed(1)}%, ${rec.tokens_per_s} tokens/s, ${r.seconds.toFixed(1)} s`,
-        );
-        if (o.log) writeMetricsLog(o.log, records);
-        report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
-      },
-      shouldStop: () => stop,
+      initializer: initializerOf(o.init),
+      kvstore: o.kvStore === 'none' ? null : o.kvStore,
+      optimizer: o.optimizer,
+      optimizerParams: optimizerParams(o),
+      batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
+      epochEndCallback: figures.epochEndCallback,
+      evalEndCallback: figures.evalEndCallback,
+      signal: abort.signal,
     });
   } finally {
     display.stop();
     process.off('SIGINT', onSigint);
   }
   const took = (performance.now() - started) / 1000;
-  if (end.interrupted) {
+  if (end.aborted) {
     const to = prefix ?? 'bkt-interrupted-seq2seq';
     if (!prefix) saveSeq2SeqRunFiles(to, run, vocabs);
     saveSeq2SeqCheckpoint(mod, to, end.epoch);
