@@ -16,6 +16,7 @@ import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
 import { replayShuffles } from '../epoch-seeds.js';
 import { epochFigures } from '../epoch-figures.js';
+import { abortOnSigint } from '../abort-on-sigint.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
 import { joinJob } from '../distributed.js';
@@ -174,13 +175,7 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   const config = configTable(o, run, resume, data.train.length, data.valid.length);
   const report = (status: string): void => writeReportFile(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
 
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-    log('Interrupted: finishing the current batch, then saving a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = abortOnSigint(log);
   if (validIter.numBatches === 0) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
 
   const figures = epochFigures({
@@ -231,11 +226,11 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
       batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
       epochEndCallback: figures.epochEndCallback,
       evalEndCallback: figures.evalEndCallback,
-      signal: abort.signal,
+      signal: interrupt.signal,
     });
   } finally {
     display.stop();
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
   const took = (performance.now() - started) / 1000;
   const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;

@@ -21,6 +21,7 @@ import type { SentencePair } from '../corpus/index.js';
 import { EOS, vocabSize } from '../text-data.js';
 import { replayShuffles } from '../epoch-seeds.js';
 import { epochFigures } from '../epoch-figures.js';
+import { abortOnSigint } from '../abort-on-sigint.js';
 import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
 
 export interface Seq2SeqOptions extends OptimizerChoice {
@@ -178,13 +179,7 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
     return new Translator({ symGen, argParams: args, auxParams: aux, sourceBuckets: run.grid.source, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)! });
   };
 
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(130);
-    abort.abort();
-    log('Interrupted: finishing the current batch, then saving a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = abortOnSigint(log);
   const figures = epochFigures({
     trainIter,
     validIter,
@@ -241,11 +236,11 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
       batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
       epochEndCallback: figures.epochEndCallback,
       evalEndCallback: figures.evalEndCallback,
-      signal: abort.signal,
+      signal: interrupt.signal,
     });
   } finally {
     display.stop();
-    process.off('SIGINT', onSigint);
+    interrupt.release();
   }
   const took = (performance.now() - started) / 1000;
   if (end.aborted) {
