@@ -43,6 +43,7 @@ import { relu, reluBackward } from './relu.js';
 import { softsign, softsignBackward } from './softsign.js';
 import { negative } from './negative.js';
 import { reciprocal, reciprocalBackward } from './reciprocal.js';
+import { erf, erfBackward } from './erf.js';
 import { clip, clipBackward } from './clip.js';
 import { plusScalar } from './plus-scalar.js';
 import { minusScalar } from './minus-scalar.js';
@@ -182,6 +183,8 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   negative,
   reciprocal,
   reciprocalBackward,
+  erf,
+  erfBackward,
   clip,
   clipBackward,
   plusScalar,
