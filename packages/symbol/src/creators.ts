@@ -18,7 +18,7 @@ import { reshape as reshapeOp, type ReshapeParams } from './ops/reshape.js';
 import { sliceChannel, type SliceChannelParams } from './ops/slice-channel.js';
 import { softmaxOutput, type SoftmaxOutputParams } from './ops/softmax-output.js';
 import { zerosLike } from './ops/zeros-like.js';
-// part 2B: layers and RNN
+// layers and RNN
 import type { Creator, OpArgs } from './creator.js';
 import { batchNorm, type BatchNormParams } from './ops/batch-norm.js';
 import { convolution, type ConvolutionParams } from './ops/convolution.js';
@@ -32,7 +32,7 @@ import { sequenceLast, type SequenceLastParams } from './ops/sequence-last.js';
 import { sequenceMask, type SequenceMaskParams } from './ops/sequence-mask.js';
 import { sequenceReverse, type SequenceReverseParams } from './ops/sequence-reverse.js';
 import { zeros as zerosOp, type ZerosParams } from './ops/zeros.js';
-// part 2A: math and shape ops
+// math and shape ops
 import { abs as absOp } from './ops/abs.js';
 import { argmax as argmaxOp, type ArgmaxParams } from './ops/argmax.js';
 import { argmin as argminOp } from './ops/argmin.js';
@@ -137,7 +137,7 @@ export const zeros_like = makeCreator<NoParams, 'data'>(zerosLike, 'zeros_like')
 export const identity = makeCreator<NoParams, 'data'>(copy, 'identity');
 export const _copy = makeCreator<NoParams, 'data'>(copy, '_copy');
 
-// part 2B: layers and RNN
+// layers and RNN
 type SeqInputs = 'data' | 'sequence_length';
 export const LeakyReLU = makeCreator<LeakyReLUParams, 'data' | 'gamma'>(leakyReLU, 'LeakyReLU');
 export const Dropout = makeCreator<DropoutParams, 'data'>(dropout, 'Dropout');
@@ -154,7 +154,7 @@ export const flip = makeCreator<ReverseParams, 'data'>(reverseOp, 'flip');
 export const _zeros = makeCreator<ZerosParams, never>(zerosOp, '_zeros');
 /** `mx.sym.zeros`: `_zeros` with dtype float32 unless given (written out, as MXNet's front end does). */
 export const zeros: Creator<OpArgs<ZerosParams, never>> = (args) => _zeros({ dtype: 'float32', ...args });
-// part 2A: math and shape ops
+// math and shape ops
 export const exp = makeCreator<NoParams, 'data'>(expOp, 'exp');
 export const log = makeCreator<NoParams, 'data'>(logOp, 'log');
 export const sqrt = makeCreator<NoParams, 'data'>(sqrtOp, 'sqrt');

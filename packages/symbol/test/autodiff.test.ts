@@ -183,7 +183,7 @@ describe('gradient graphs', () => {
     });
   });
 
-  // part 2A: math and shape ops
+  // math and shape ops
   it('differentiates every math and shape operator and infers the gradient shapes', () => {
     withNameManager(new NameManager(), () => {
       const [data, w, w2, w3, emb] = [Variable('data'), Variable('w'), Variable('w2'), Variable('w3'), Variable('emb')] as const;

@@ -1,4 +1,4 @@
-// Part 2A: unary math, clip, `_*_scalar`, `elemwise_*` and `broadcast_*` operators.
+// Unary math, clip, `_*_scalar`, `elemwise_*` and `broadcast_*` operators.
 import { DTypeError, ShapeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {

@@ -16,7 +16,7 @@ import { backwardCopy, reshape } from './reshape.js';
 import { sliceChannel, sliceChannelBackward } from './slice-channel.js';
 import { softmaxDeprecated, softmaxOutput, softmaxOutputBackward } from './softmax-output.js';
 import { zerosLike } from './zeros-like.js';
-// part 2B: layers and RNN
+// layers and RNN
 import { batchNorm, batchNormBackward } from './batch-norm.js';
 import { convolution, convolutionBackward } from './convolution.js';
 import { dropout, dropoutBackward } from './dropout.js';
@@ -29,7 +29,7 @@ import { sequenceLast, sequenceLastBackward } from './sequence-last.js';
 import { sequenceMask, sequenceMaskBackward } from './sequence-mask.js';
 import { sequenceReverse, sequenceReverseBackward } from './sequence-reverse.js';
 import { zeros } from './zeros.js';
-// part 2A: math and shape ops
+// math and shape ops
 import { exp } from './exp.js';
 import { log, logBackward } from './log.js';
 import { sqrt, sqrtBackward } from './sqrt.js';
@@ -134,7 +134,7 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   makeLossBackward,
   zerosLike,
   copy,
-  // part 2B: layers and RNN
+  // layers and RNN
   leakyReLU,
   leakyReLUBackward,
   dropout,
@@ -158,7 +158,7 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   reverse,
   reverseBackward,
   zeros,
-  // part 2A: math and shape ops
+  // math and shape ops
   exp,
   log,
   logBackward,
