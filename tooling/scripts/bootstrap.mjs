@@ -48,12 +48,14 @@ function mpiPresent() {
 
 // Required packages stop the setup when they cannot be installed. The wanted ones do not: Open MPI
 // (@bkt/kvstore's MPI addon is built only when it is present; without it only create('dist_*') fails),
-// and, for `test` only, Debian's chromium and qemu-user; when one cannot be installed, what needs it skips.
+// and, for `test` only, Debian's chromium, qemu-user and clang-format; when one cannot be installed, what
+// needs it skips.
 const optionalFor = {
   'openmpi-bin': 'the dist_* kvstores and their tests',
   'libopenmpi-dev': 'the dist_* kvstores and their tests',
   chromium: 'the report render test',
   'qemu-user': 'the test that runs the prebuilt addon on a CPU without AVX-512',
+  'clang-format': 'the C++ format check (pnpm format:check)',
 };
 function ensureSystemPackages() {
   const missing = [];
@@ -66,6 +68,7 @@ function ensureSystemPackages() {
   if (!mpiPresent()) wanted.push('openmpi-bin', 'libopenmpi-dev');
   if (mode === 'test' && !existsSync('/usr/bin/chromium')) wanted.push('chromium');
   if (mode === 'test' && process.arch === 'x64' && !has('qemu-x86_64', ['-version'])) wanted.push('qemu-user');
+  if (mode === 'test' && !has('clang-format')) wanted.push('clang-format');
   if (missing.length === 0 && wanted.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !has('apt-get', ['--version'])) {
@@ -134,10 +137,13 @@ function buildTrainer() {
 }
 
 if (mode === 'test') {
+  log('lint: node tooling/scripts/lint.mjs');
+  const lint = spawnSync(process.execPath, [join(root, 'tooling', 'scripts', 'lint.mjs')], { stdio: 'inherit', cwd: root });
   const r = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1'], { stdio: 'inherit', cwd: root });
   const s = summarizeTests();
+  if (lint.status !== 0) console.log('\nlint failed (node tooling/scripts/lint.mjs)');
   console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
-  process.exit(r.status === 0 && s.failed === 0 ? 0 : 1);
+  process.exit(r.status === 0 && s.failed === 0 && lint.status === 0 ? 0 : 1);
 } else if (mode === 'train') {
   buildTrainer();
   const given = process.argv.slice(3);

@@ -1,4 +1,4 @@
-// The language model of MXNet's lstm_bucketing.py (spec §4.1): Embedding → stacked LSTM/GRU →
+// The language model of MXNet's lstm_bucketing.py: Embedding → stacked LSTM/GRU →
 // FullyConnected(vocab) → SoftmaxOutput (padding ignored), one symbol per bucket length. Two builds of the same
 // network: unrolled step cells on (batch, time) data, or the fused RNN operator on (time, batch)
 // data, which is faster here (~15% in packages/executor/bench/lm.ts) and so the default. Their

@@ -88,7 +88,7 @@ function measure(variant: string, build: () => Symbol, dataShape: number[]): Rec
 }
 
 function torchTokensPerS(): number | undefined {
-  const script = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/bench/lstm_lm_torch.py');
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'lstm_lm_torch.py');
   if (!existsSync('/usr/bin/python3') || !existsSync(script)) return undefined;
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
   const r = spawnSync('/usr/bin/python3', [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V)], {

@@ -41,6 +41,7 @@ import {
   elemwise_mul,
   elemwise_sub,
   Embedding,
+  erf,
   exp,
   FullyConnected,
   log,
@@ -63,7 +64,7 @@ import { LSTMCell, SequentialRNNCell, zerosState } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 
 import { checkNumericGradient, Executor } from '../src/index.js';
-import { expectAllClose, expectError, makeRng, nd, sizeOf, tolerance, unravel, values } from '../../ndarray/test/helpers.js';
+import { erfReference, expectAllClose, expectError, makeRng, nd, sizeOf, tolerance, unravel, values } from '../../ndarray/test/helpers.js';
 import { expectNoAllocations, forwardValues, runKernel } from './plan-harness.js';
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
@@ -106,6 +107,7 @@ const UNARY: UnaryCase[] = [
   { name: 'softsign', make: (s) => softsign({ data: s }), ref: (v) => v / (1 + Math.abs(v)), lo: 0.1, hi: 3, signed: true },
   { name: 'negative', make: (s) => negative({ data: s }), ref: (v) => -v, lo: -2, hi: 2 },
   { name: 'reciprocal', make: (s) => reciprocal({ data: s }), ref: (v) => 1 / v, lo: 0.3, hi: 2, signed: true },
+  { name: 'erf', make: (s) => erf({ data: s }), ref: erfReference, lo: -2, hi: 2 },
 ];
 
 interface ScalarCase {
@@ -502,6 +504,9 @@ describe('element-wise errors', () => {
     expectError(() => runKernel('exp', [f([4])], [f([5])], []), ShapeError, /exp/);
     expectError(() => runKernel('exp', [zeros([4], { dtype: 'int32' })], [zeros([4], { dtype: 'int32' })], []), DTypeError, /exp/);
     expectError(() => runKernel('relu_backward', [f([4]), f([4], 'float64')], [f([4])], []), DTypeError, /_backward_relu/);
+    expectError(() => runKernel('erf', [zeros([4], { dtype: 'int32' })], [zeros([4], { dtype: 'int32' })], []), DTypeError, /erf/);
+    expectError(() => runKernel('erf_backward', [f([3])], [f([3])], []), BindError, /_backward_erf: the plan gives 1 inputs/);
+    expectError(() => runKernel('erf_backward', [f([4]), f([5])], [f([4])], []), ShapeError, /_backward_erf/);
     expectError(() => runKernel('broadcast_mul_backward', [f([2, 3]), f([2, 3]), f([4])], [f([2, 3]), f([4])], []), ShapeError, /_backward_broadcast_mul/);
     expectError(() => runKernel('elemwise_sub_backward', [f([2, 3])], [f([2, 3]), f([3])], []), ShapeError, /_backward_sub.*rhs gradient/);
     expectError(() => runKernel('broadcast_div_backward', [f([2, 3]), f([3]), f([2, 3])], [f([2, 3]), f([2, 3])], []), ShapeError, /lhs/);

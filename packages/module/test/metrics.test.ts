@@ -123,7 +123,7 @@ describe('classification metrics', () => {
     expect(value(ce)).toBeCloseTo(-(Math.log(0.5) + Math.log(0.8)) / 2, 5);
   });
 
-  it('Perplexity with an ignored label (spec §4.1)', () => {
+  it('Perplexity with an ignored label (metric.py ignore_label)', () => {
     expect(() => new Perplexity({ ignoreLabel: 0 } as never)).toThrow(/ignoreLabel must be a number/);
     const ppl = new Perplexity(-1);
     const pred = a([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4], [0.25, 0.25, 0.5]]);

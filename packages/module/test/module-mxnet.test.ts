@@ -1,4 +1,4 @@
-// Ports of MXNet 1.9.1 tests/python/unittest/test_module.py (spec §7.1), two CPU contexts standing in
+// Ports of MXNet 1.9.1 tests/python/unittest/test_module.py, two CPU contexts standing in
 // for MXNet's two devices.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -444,7 +444,7 @@ describe('test_module.py ports', () => {
   });
 
   it("test_bucketing_save_load: train_model()'s BucketingModule saved, loaded, bound, equal, then fit 5 more epochs", () => {
-    // tests/python/train/test_bucketing.py's train_model (spec §7.1), at its sizes.
+    // tests/python/train/test_bucketing.py's train_model, at its sizes.
     const [lenVocab, numEmbed, numEpochs, batchSize, numLayers, numHidden] = [50, 25, 5, 128, 2, 25];
     const [buckets, invalidLabel, numSentence] = [[5, 10, 20, 30, 40], -1, 1000];
     const rng = makeRng(11);

@@ -12,6 +12,7 @@ import {
   type DType,
   DTypeError,
   equal,
+  erf,
   exp,
   greater,
   greaterEqual,
@@ -46,6 +47,7 @@ import {
 import { binding, type NativeHandle } from '../src/native.js';
 import { BinaryOp, UnaryOp } from '../src/op-ids.gen.js';
 import {
+  erfReference,
   expectAllClose,
   makeRng,
   nd,
@@ -83,6 +85,7 @@ const UNARY: UnaryCase[] = [
   { name: 'softrelu', fn: softrelu, ref: (x) => Math.log1p(Math.exp(x)), lo: -6, hi: 6 },
   { name: 'negative', fn: negative, ref: (x) => -x, lo: -4, hi: 4 },
   { name: 'reciprocal', fn: reciprocal, ref: (x) => 1 / x, lo: 0.2, hi: 4 },
+  { name: 'erf', fn: erf, ref: erfReference, lo: -4, hi: 4 },
 ];
 
 type Scalar2 = (x: number, y: number) => number;
@@ -492,6 +495,7 @@ describe('errors', () => {
     expect(() => exp(ints)).toThrow(DTypeError);
     expect(() => exp(ints)).toThrow(/exp: data must be float16, float32 or float64, got int32/);
     expect(() => clip(ints, 0, 1)).toThrow(/clip/);
+    expect(() => erf(ints)).toThrow(/erf: data must be float16, float32 or float64, got int32/);
     expect(() => divide(ints, ints)).toThrow(DTypeError);
     expect(() => divide(ints, 2)).toThrow(/divide/);
     expect(() => power(2, ints)).toThrow(/power: rhs/);

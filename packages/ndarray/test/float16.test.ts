@@ -12,6 +12,7 @@ import {
   divide,
   DTypeError,
   equal,
+  erf,
   exp,
   greater,
   lesserEqual,
@@ -40,7 +41,7 @@ import {
   tanh,
   type UnaryFn,
 } from '../src/index.js';
-import { expectError, expectHalfClose, halfUlp, makeRng, nd, randomValues, roundToHalf, sizeOf, values } from './helpers.js';
+import { erfReference, expectError, expectHalfClose, halfUlp, makeRng, nd, randomValues, roundToHalf, sizeOf, values } from './helpers.js';
 
 const rng = makeRng(16);
 
@@ -85,6 +86,7 @@ describe('float16 unary ops', () => {
     ['softrelu', softrelu, (v) => Math.log1p(Math.exp(v)), -6, 6],
     ['negative', negative, (v) => -v, -3, 3],
     ['reciprocal', reciprocal, (v) => 1 / v, 0.05, 4],
+    ['erf', erf, erfReference, -3, 3],
   ];
   it.each(cases)('%s matches the float64 reference rounded to float16', (_, f, ref, lo, hi) => {
     // 70,000 elements reach the thread pool's chunking as well as the single-thread path.

@@ -124,3 +124,15 @@ export function expectHalfClose(actual: ArrayLike<number>, reference: ArrayLike<
     }
   }
 }
+
+// erf(x) = 2/√π · e^(-x²) · Σ 2ⁿ x^(2n+1) / (2n+1)!!, a series of positive terms (no cancellation).
+export function erfReference(x: number): number {
+  if (Math.abs(x) > 5) return Math.sign(x);
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+    term *= (2 * x * x) / (2 * n + 1);
+    sum += term;
+  }
+  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+}

@@ -1,4 +1,4 @@
-// .params bytes built by hand from mxnet-module-spec.md §5.1, independently of the native writer:
+// .params bytes built by hand from the layout of MXNet's `ndarray.cc` (`NDArray::Save`, `mx.nd.save`), independently of the native writer:
 // shared by io.test.ts and the .params fuzzer (params-fuzz.ts).
 
 export const V1 = 0xf993fac8;

@@ -10,6 +10,7 @@ import { concat as concatOp, type ConcatParams } from './ops/concat.js';
 import { copy } from './ops/copy.js';
 import { elemwiseAdd } from './ops/elemwise-add.js';
 import { embedding, type EmbeddingParams } from './ops/embedding.js';
+import { erf as erfOp } from './ops/erf.js';
 import { fullyConnected, type FullyConnectedParams } from './ops/fully-connected.js';
 import { makeLoss, type MakeLossParams } from './ops/make-loss.js';
 import { mulScalar, type MulScalarParams } from './ops/mul-scalar.js';
@@ -17,7 +18,7 @@ import { reshape as reshapeOp, type ReshapeParams } from './ops/reshape.js';
 import { sliceChannel, type SliceChannelParams } from './ops/slice-channel.js';
 import { softmaxOutput, type SoftmaxOutputParams } from './ops/softmax-output.js';
 import { zerosLike } from './ops/zeros-like.js';
-// part 2B: layers and RNN
+// layers and RNN
 import type { Creator, OpArgs } from './creator.js';
 import { batchNorm, type BatchNormParams } from './ops/batch-norm.js';
 import { convolution, type ConvolutionParams } from './ops/convolution.js';
@@ -31,7 +32,7 @@ import { sequenceLast, type SequenceLastParams } from './ops/sequence-last.js';
 import { sequenceMask, type SequenceMaskParams } from './ops/sequence-mask.js';
 import { sequenceReverse, type SequenceReverseParams } from './ops/sequence-reverse.js';
 import { zeros as zerosOp, type ZerosParams } from './ops/zeros.js';
-// part 2A: math and shape ops
+// math and shape ops
 import { abs as absOp } from './ops/abs.js';
 import { argmax as argmaxOp, type ArgmaxParams } from './ops/argmax.js';
 import { argmin as argminOp } from './ops/argmin.js';
@@ -136,7 +137,7 @@ export const zeros_like = makeCreator<NoParams, 'data'>(zerosLike, 'zeros_like')
 export const identity = makeCreator<NoParams, 'data'>(copy, 'identity');
 export const _copy = makeCreator<NoParams, 'data'>(copy, '_copy');
 
-// part 2B: layers and RNN
+// layers and RNN
 type SeqInputs = 'data' | 'sequence_length';
 export const LeakyReLU = makeCreator<LeakyReLUParams, 'data' | 'gamma'>(leakyReLU, 'LeakyReLU');
 export const Dropout = makeCreator<DropoutParams, 'data'>(dropout, 'Dropout');
@@ -153,7 +154,7 @@ export const flip = makeCreator<ReverseParams, 'data'>(reverseOp, 'flip');
 export const _zeros = makeCreator<ZerosParams, never>(zerosOp, '_zeros');
 /** `mx.sym.zeros`: `_zeros` with dtype float32 unless given (written out, as MXNet's front end does). */
 export const zeros: Creator<OpArgs<ZerosParams, never>> = (args) => _zeros({ dtype: 'float32', ...args });
-// part 2A: math and shape ops
+// math and shape ops
 export const exp = makeCreator<NoParams, 'data'>(expOp, 'exp');
 export const log = makeCreator<NoParams, 'data'>(logOp, 'log');
 export const sqrt = makeCreator<NoParams, 'data'>(sqrtOp, 'sqrt');
@@ -167,6 +168,7 @@ export const relu = makeCreator<NoParams, 'data'>(reluOp, 'relu');
 export const softsign = makeCreator<NoParams, 'data'>(softsignOp, 'softsign');
 export const negative = makeCreator<NoParams, 'data'>(negativeOp, 'negative');
 export const reciprocal = makeCreator<NoParams, 'data'>(reciprocalOp, 'reciprocal');
+export const erf = makeCreator<NoParams, 'data'>(erfOp, 'erf');
 export const clip = makeCreator<ClipParams, 'data'>(clipOp, 'clip');
 export const _plus_scalar = makeCreator<ScalarParams, 'data'>(plusScalar, '_plus_scalar');
 export const _minus_scalar = makeCreator<ScalarParams, 'data'>(minusScalar, '_minus_scalar');

@@ -37,6 +37,6 @@ export { buildGradient, gradient } from './autodiff.js';
 export type { GradReq, GradientOptions, GradientGraph } from './autodiff.js';
 export { pyFloat, pyNumber, pyBool, pyTuple } from './pyrepr.js';
 export { ALL_OPS } from './ops/index.js';
-// part 2B: layers and RNN
+// layers and RNN
 export { rnnParamSize, rnnInputSize, RNN_MODES, RNN_GATES } from './ops/rnn.js';
 export type { RNNMode, RNNLayout } from './ops/rnn.js';

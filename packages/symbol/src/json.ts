@@ -1,6 +1,6 @@
 // MXNet symbol JSON: writing in the 1.x layout with dmlc-core's exact text formatting, reading
 // any layout from 0.8 on (old `param`/`attr` keys, two-element entries, missing node_row_ptr and
-// graph attributes) and upgrading old graphs as MXNet does. See spec §5.2.
+// graph attributes) and upgrading old graphs as MXNet does (`symbol.py`'s `tojson`, `legacy_json_util.cc`).
 
 import { FormatError, readFileChecked, ValueError, writeFileAtomic } from '@bkt/ndarray/core';
 import { entry, Node, topoOrder, type NodeEntry } from './graph.js';

@@ -253,7 +253,7 @@ export class Symbol {
     return gradient(this, wrt, opts);
   }
 
-  // part 2A: operator overloads, as MXNet's Python Symbol builds them: `_Plus` & co. (same shapes;
+  // Operator overloads, as MXNet's Python Symbol builds them: `_Plus` & co. (same shapes;
   // broadcast_* to broadcast) between symbols, `_PlusScalar` & co. with a number. Node names follow
   // from those op names (`_plus0`, `_plusscalar0`).
 

@@ -183,7 +183,7 @@ describe('gradient graphs', () => {
     });
   });
 
-  // part 2A: math and shape ops
+  // math and shape ops
   it('differentiates every math and shape operator and infers the gradient shapes', () => {
     withNameManager(new NameManager(), () => {
       const [data, w, w2, w3, emb] = [Variable('data'), Variable('w'), Variable('w2'), Variable('w3'), Variable('emb')] as const;
@@ -194,7 +194,7 @@ describe('gradient graphs', () => {
         h = f({ lhs: h, rhs: w });
       }
       for (const f of [sym.elemwise_sub, sym.elemwise_mul, sym.elemwise_div, sym._power, sym._maximum, sym._minimum]) h = f({ lhs: h, rhs: data });
-      for (const f of [sym.exp, sym.log, sym.sqrt, sym.rsqrt, sym.square, sym.abs, sym.sign, sym.tanh, sym.sigmoid, sym.relu, sym.softsign, sym.negative, sym.reciprocal]) {
+      for (const f of [sym.exp, sym.log, sym.sqrt, sym.rsqrt, sym.square, sym.abs, sym.sign, sym.tanh, sym.sigmoid, sym.relu, sym.softsign, sym.negative, sym.reciprocal, sym.erf]) {
         h = f({ data: h });
       }
       h = sym.clip({ data: h, aMin: -1, aMax: 1 });
@@ -230,7 +230,7 @@ describe('gradient graphs', () => {
       const expected = [
         ...['mul', 'add', 'sub', 'div', 'power', 'maximum', 'minimum'].map((o) => `_backward_broadcast_${o}`),
         ...['sub', 'mul', 'div', 'power', 'maximum', 'minimum'].map((o) => `_backward_${o}`),
-        ...['log', 'sqrt', 'rsqrt', 'square', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'softsign', 'reciprocal', 'clip'].map((o) => `_backward_${o}`),
+        ...['log', 'sqrt', 'rsqrt', 'square', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'softsign', 'reciprocal', 'erf', 'clip'].map((o) => `_backward_${o}`),
         'elemwise_mul', 'negative', '_copy', '_div_scalar',
         ...['rdiv', 'power', 'rpower', 'maximum', 'minimum'].map((o) => `_backward_${o}_scalar`),
         'zeros_like', 'transpose', '_backward_copy', '_backward_reshape', '_backward_SwapAxis', '_backward_squeeze',

@@ -1,4 +1,4 @@
-// Part 2A: unary math, clip, `_*_scalar`, `elemwise_*` and `broadcast_*` operators.
+// Unary math, clip, `_*_scalar`, `elemwise_*` and `broadcast_*` operators.
 import { DTypeError, ShapeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {
@@ -47,6 +47,7 @@ import {
   elemwise_div,
   elemwise_mul,
   elemwise_sub,
+  erf,
   exp,
   getOp,
   log,
@@ -84,6 +85,7 @@ const UNARY: [string, Unary, string, 'none' | 'in' | 'out'][] = [
   ['negative', (s, name) => negative({ data: s, name }), 'negative', 'none'],
   ['reciprocal', (s, name) => reciprocal({ data: s, name }), '_backward_reciprocal', 'in'],
   ['clip', (s, name) => clip({ data: s, name, aMin: -1, aMax: 2.5 }), '_backward_clip', 'in'],
+  ['erf', (s, name) => erf({ data: s, name }), '_backward_erf', 'in'],
 ];
 
 /** Each `_*_scalar` op and its gradient node op ('zero' for comparisons). */

@@ -33,7 +33,7 @@ import {
 import { mlp } from './fixtures.js';
 
 
-// Written by hand from the dmlc JSONWriter rules (spec §5.2): 2-space indent per open container,
+// Written by hand from the rules of dmlc's JSONWriter (`json.h`): 2-space indent per open container,
 // ", " between items with the newline after it, inline entries/attrs of one key, arrays of more than
 // 10 numbers one per line, no newline at the end.
 const MLP_JSON = [
@@ -248,7 +248,7 @@ describe('round trips', () => {
   });
 });
 
-// An MXNet 0.8-style file (spec §5.2): operator parameters under "param", attributes under "attr",
+// An MXNet 0.8-style file (upgraded as `legacy_json_util.cc` does): operator parameters under "param", attributes under "attr",
 // hidden keys in plain spelling, `weight_lr_mult` on the operator, 2-element entries, a
 // backward_source_id, no node_row_ptr and no graph attributes.
 const LEGACY_0800 = JSON.stringify({

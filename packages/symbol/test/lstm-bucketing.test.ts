@@ -1,4 +1,4 @@
-// The network of MXNet's example/rnn/bucketing/lstm_bucketing.py (spec §4.1): Embedding 200 of a
+// The network of MXNet's example/rnn/bucketing/lstm_bucketing.py: Embedding 200 of a
 // 10000-word vocabulary, two LSTMCell(200) layers `lstm_l0_`, `lstm_l1_` unrolled over the bucket
 // length with merged outputs, FullyConnected 10000 `pred`, SoftmaxOutput `softmax`; data and
 // label (32, T). The cells are made once and reused by every bucket's sym_gen, which
@@ -38,7 +38,7 @@ function symGen(seqLen: number): Symbol {
   });
 }
 
-// MXNet's list_arguments() of this symbol (spec §4.1).
+// MXNet's list_arguments() of this symbol (lstm_bucketing.py's network).
 const ARGUMENTS = [
   'data',
   'embed_weight',

@@ -1,4 +1,4 @@
-// Part 2A: reductions (sum, mean, max, min, norm, argmax, argmin), dot and batch_dot.
+// Reductions (sum, mean, max, min, norm, argmax, argmin), dot and batch_dot.
 import { DTypeError, ShapeError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {

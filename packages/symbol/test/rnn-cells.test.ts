@@ -1,4 +1,4 @@
-// Ports of the structural tests of MXNet's tests/python/unittest/test_rnn.py (spec §7.2), and the
+// Ports of the structural tests of MXNet's tests/python/unittest/test_rnn.py, and the
 // cells' own behaviour: naming, layouts, states, modifiers.
 import { ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Part 2A: shape manipulation and indexing (Flatten, expand_dims, squeeze, transpose, SwapAxis,
+// Shape manipulation and indexing (Flatten, expand_dims, squeeze, transpose, SwapAxis,
 // slice_axis, stack, take, pick, one_hot, where, ones_like, Cast).
 import { DTypeError, ShapeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Part 2A: softmax, log_softmax, SoftmaxActivation and the regression loss layers.
+// Softmax, log_softmax, SoftmaxActivation and the regression loss layers.
 import { DTypeError, ShapeError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {

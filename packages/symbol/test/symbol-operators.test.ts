@@ -1,4 +1,4 @@
-// Part 2A: Symbol arithmetic and fluent shape methods, built as MXNet's Python Symbol builds them.
+// Symbol arithmetic and fluent shape methods, built as MXNet's Python Symbol builds them.
 import { ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import { NameManager, Variable, withNameManager, type Symbol } from '../src/index.js';

@@ -1,4 +1,4 @@
-// MXNet's BucketSentenceIter (spec §2.6): encoded sentences grouped into buckets by length, each
+// MXNet's BucketSentenceIter (`rnn/io.py`): encoded sentences grouped into buckets by length, each
 // right-padded with invalidLabel to its bucket's length; the label is the data shifted left by one
 // with invalidLabel in the last position. Every batch comes from one bucket and carries its length
 // as bucket key. Sentences longer than the largest bucket are dropped, as are the last

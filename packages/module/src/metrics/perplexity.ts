@@ -1,4 +1,4 @@
-// MXNet's Perplexity (spec §4.1): exp of the mean negative log-probability of the labels. Positions
+// MXNet's Perplexity (`metric.py`): exp of the mean negative log-probability of the labels. Positions
 // whose label equals ignoreLabel are left out of both the sum and the count; probabilities are
 // floored at 1e-10. NaN before any counted position.
 

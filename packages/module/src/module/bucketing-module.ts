@@ -1,6 +1,6 @@
 // MXNet's BucketingModule: one Module per bucket key, all bound against the default bucket's module,
 // so they share its parameters, gradients, optimizer and intermediate arena; a batch of length 20
-// costs a length-20 computation. Improvements over MXNet (spec §8), each tested:
+// costs a length-20 computation. Improvements over MXNet's `bucketing_module.py`, each tested:
 // - a parameter only some buckets use is created, initialized and updated like the others (#11384);
 // - `maxBuckets` bounds the bound executors, evicting the least recently used bucket (its
 //   parameters stay, since the shared pool owns them);

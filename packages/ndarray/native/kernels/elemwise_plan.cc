@@ -131,6 +131,13 @@ void rsqrtBackward(const KernelContext& c) {
     return T(-0.5) * g / (x * std::sqrt(x));
   });
 }
+// d/dx erf(x) = 2/sqrt(pi) * exp(-x^2).
+void erfBackward(const KernelContext& c) {
+  unaryGrad(c, "_backward_erf", "in_data", kCostlyGrain, [](auto g, auto x) {
+    using T = decltype(x);
+    return static_cast<T>(M_2_SQRTPI) * std::exp(-x * x) * g;
+  });
+}
 void squareBackward(const KernelContext& c) {
   unaryGrad(c, "_backward_square", "in_data", kCheapGrain, [](auto g, auto x) { return (x + x) * g; });
 }
@@ -489,9 +496,11 @@ BKT_PLAN_KERNEL(kRelu, unaryKernel<UnaryOp::kRelu>);
 BKT_PLAN_KERNEL(kSoftsign, softsignKernel);
 BKT_PLAN_KERNEL(kNegative, unaryKernel<UnaryOp::kNegative>);
 BKT_PLAN_KERNEL(kReciprocal, unaryKernel<UnaryOp::kReciprocal>);
+BKT_PLAN_KERNEL(kErf, unaryKernel<UnaryOp::kErf>);
 BKT_PLAN_KERNEL(kLogBackward, logBackward);
 BKT_PLAN_KERNEL(kSqrtBackward, sqrtBackward);
 BKT_PLAN_KERNEL(kRsqrtBackward, rsqrtBackward);
+BKT_PLAN_KERNEL(kErfBackward, erfBackward);
 BKT_PLAN_KERNEL(kSquareBackward, squareBackward);
 BKT_PLAN_KERNEL(kAbsBackward, absBackward);
 BKT_PLAN_KERNEL(kSignBackward, signBackward);

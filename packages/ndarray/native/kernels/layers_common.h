@@ -1,5 +1,5 @@
-// Shared by the layer kernels (LeakyReLU, Dropout, BatchNorm, LayerNorm): instruction arity checks
-// and the (outer, n, inner) view of an array around one axis.
+// Shared by the layer kernels (LeakyReLU, Dropout, BatchNorm, LayerNorm): the (outer, n, inner) view
+// of an array around one axis.
 #pragma once
 #include <string>
 

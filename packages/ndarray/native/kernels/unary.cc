@@ -67,6 +67,9 @@ bool withUnary(UnaryOp op, Fn&& fn) {
     case UnaryOp::kReciprocal:
       fn("reciprocal", kCheapGrain, [](auto x) { return decltype(x)(1) / x; });
       return true;
+    case UnaryOp::kErf:
+      fn("erf", kCostlyGrain, [](auto x) { return std::erf(x); });
+      return true;
     case UnaryOp::kCount:
       break;
   }

@@ -48,6 +48,8 @@ export const softrelu = unaryOp('softrelu');
 export const negative = unaryOp('negative');
 /** 1 / x (MXNet reciprocal). */
 export const reciprocal = unaryOp('reciprocal');
+/** The Gauss error function 2/√π ∫₀ˣ e^(-t²) dt (MXNet erf). */
+export const erf = unaryOp('erf');
 
 /** Limits every element to [aMin, aMax]; aMin > aMax is a ValueError (MXNet clip). */
 export function clip(data: NDArray, aMin: number, aMax: number): NDArray {

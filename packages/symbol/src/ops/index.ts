@@ -16,7 +16,7 @@ import { backwardCopy, reshape } from './reshape.js';
 import { sliceChannel, sliceChannelBackward } from './slice-channel.js';
 import { softmaxDeprecated, softmaxOutput, softmaxOutputBackward } from './softmax-output.js';
 import { zerosLike } from './zeros-like.js';
-// part 2B: layers and RNN
+// layers and RNN
 import { batchNorm, batchNormBackward } from './batch-norm.js';
 import { convolution, convolutionBackward } from './convolution.js';
 import { dropout, dropoutBackward } from './dropout.js';
@@ -29,7 +29,7 @@ import { sequenceLast, sequenceLastBackward } from './sequence-last.js';
 import { sequenceMask, sequenceMaskBackward } from './sequence-mask.js';
 import { sequenceReverse, sequenceReverseBackward } from './sequence-reverse.js';
 import { zeros } from './zeros.js';
-// part 2A: math and shape ops
+// math and shape ops
 import { exp } from './exp.js';
 import { log, logBackward } from './log.js';
 import { sqrt, sqrtBackward } from './sqrt.js';
@@ -43,6 +43,7 @@ import { relu, reluBackward } from './relu.js';
 import { softsign, softsignBackward } from './softsign.js';
 import { negative } from './negative.js';
 import { reciprocal, reciprocalBackward } from './reciprocal.js';
+import { erf, erfBackward } from './erf.js';
 import { clip, clipBackward } from './clip.js';
 import { plusScalar } from './plus-scalar.js';
 import { minusScalar } from './minus-scalar.js';
@@ -133,7 +134,7 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   makeLossBackward,
   zerosLike,
   copy,
-  // part 2B: layers and RNN
+  // layers and RNN
   leakyReLU,
   leakyReLUBackward,
   dropout,
@@ -157,7 +158,7 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   reverse,
   reverseBackward,
   zeros,
-  // part 2A: math and shape ops
+  // math and shape ops
   exp,
   log,
   logBackward,
@@ -182,6 +183,8 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   negative,
   reciprocal,
   reciprocalBackward,
+  erf,
+  erfBackward,
   clip,
   clipBackward,
   plusScalar,
