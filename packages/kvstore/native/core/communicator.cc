@@ -85,7 +85,7 @@ uint64_t Communicator::submit(const Request& r) {
   return ticket;
 }
 
-void Communicator::wait(uint64_t ticket, double timeoutSeconds) {
+double Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = outcomes_.find(ticket);
   if (it == outcomes_.end()) throw CommError("unknown or already waited-for ticket " + std::to_string(ticket));
@@ -100,6 +100,7 @@ void Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   Outcome outcome = it->second;
   outcomes_.erase(it);
   if (!outcome.error.empty()) throw CommError(outcome.error);
+  return outcome.startedMs;
 }
 
 void Communicator::finalize() {
@@ -138,6 +139,7 @@ void Communicator::run() {
       queue_.pop_front();
     }
     Outcome outcome;
+    outcome.startedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
     try {
       execute(next.second);
     } catch (const std::exception& e) {

@@ -159,12 +159,14 @@ Napi::Value Barrier(const Napi::CallbackInfo& info) {
   return submit(info, r, {});
 }
 
-// wait(ticket, timeoutSeconds); throws on failure or timeout.
+// wait(ticket, timeoutSeconds) -> when the comm thread started the request (monotonic ms); throws on
+// failure or timeout.
 Napi::Value Wait(const Napi::CallbackInfo& info) {
   const auto ticket = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   const double timeout = info[1].As<Napi::Number>().DoubleValue();
+  double startedMs = 0;
   try {
-    comm(info.Env()).wait(ticket, timeout);
+    startedMs = comm(info.Env()).wait(ticket, timeout);
   } catch (const bkt::dist::CommTimeout& e) {
     throw typed(info.Env(), "TIMEOUT", e.what());
   } catch (const bkt::dist::CommError& e) {
@@ -172,7 +174,7 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
     throw typed(info.Env(), "MPI", e.what());
   }
   gInFlight.erase(ticket);
-  return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), startedMs);
 }
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {

@@ -17,7 +17,8 @@ interface DistBinding {
   broadcast(buffer: Memory, dtypeCode: number, root: number): number;
   allgather(send: Memory, recv: Memory): number;
   barrier(): number;
-  wait(ticket: number, timeoutSeconds: number): void;
+  /** Returns when the comm thread started the request (ms, the monotonic clock of process.hrtime). */
+  wait(ticket: number, timeoutSeconds: number): number;
   finalize(): void;
 }
 
@@ -85,10 +86,13 @@ export class Communicator {
     return this.#native.barrier();
   }
 
-  /** Waits for a ticket; `what` names the operation (and key) in the error. */
-  wait(ticket: number, what: string): void {
+  /**
+   * Waits for a ticket; `what` names the operation (and key) in the error. Returns when the comm
+   * thread started it, in ms of the clock `monotonicMs` reads.
+   */
+  wait(ticket: number, what: string): number {
     try {
-      this.#native.wait(ticket, this.#timeout);
+      return this.#native.wait(ticket, this.#timeout);
     } catch (e) {
       const err = e as Error & { code?: string };
       const where = `${what}: rank ${this.rank} of ${this.size}`;
@@ -115,6 +119,9 @@ export class Communicator {
     return [...lengths].map((n, r) => decoder.decode(all.subarray(r * width, r * width + n)));
   }
 }
+
+/** Now on the clock of the comm thread's start times (CLOCK_MONOTONIC), in ms. */
+export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 let shared: Communicator | null = null;
 

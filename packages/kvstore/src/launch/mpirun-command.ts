@@ -30,7 +30,7 @@ export const LOOPBACK_MCA: readonly string[] = [
 ];
 
 /** Variables every rank needs, forwarded by mpirun to remote hosts too (-x). */
-const FORWARDED = ['BKT_KVSTORE_TIMEOUT', 'BKT_KVSTORE_FUSION_BYTES', 'MXNET_UPDATE_ON_KVSTORE', 'BKT_NUM_THREADS'];
+const FORWARDED = ['BKT_KVSTORE_TIMEOUT', 'BKT_KVSTORE_FUSION_BYTES', 'BKT_KVSTORE_BUCKET_BYTES', 'MXNET_UPDATE_ON_KVSTORE', 'BKT_NUM_THREADS'];
 
 export function mpirunCommand(opts: LaunchOptions): MpirunCommand {
   const op = 'bkt-launch';

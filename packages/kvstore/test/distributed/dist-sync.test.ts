@@ -23,7 +23,8 @@ function expectClose(actual: readonly number[], expected: readonly number[], tol
 }
 
 async function run(np: number, scenario: string, type = 'dist_sync') {
-  const r = await runMpi(np, 'sync-worker.ts', [scenario, type], { timeoutMs: 90_000, env: { BKT_KVSTORE_FUSION_BYTES: '64' } });
+  const env = { BKT_KVSTORE_FUSION_BYTES: '64', BKT_KVSTORE_BUCKET_BYTES: '64' };
+  const r = await runMpi(np, 'sync-worker.ts', [scenario, type], { timeoutMs: 90_000, env });
   if (r.code !== 0 || r.results.length !== np) throw new Error(`mpirun ${scenario} failed (code ${r.code}):\n${r.stdout}\n${r.stderr}`);
   return r.results;
 }
@@ -105,6 +106,18 @@ describe.skipIf(mpiMissing !== null)('dist_sync on MPI', () => {
     expect(expected[2]).toEqual(new Array(N).fill(-0.5 * np));
     expect(expected[3]).toEqual(new Array(N).fill(-0.5 * np));
     for (const res of results) expect(res.steps).toEqual(expected);
+  });
+
+  it('beginPushPull: buckets sent as keys become ready (in any order per rank) sum like pushPull; a push drops an unfinished one', async () => {
+    const np = 2;
+    const results = await run(np, 'early');
+    for (const res of results) {
+      const [k5, k7, k9] = res.summed as number[][];
+      expect(k5).toEqual([(np * (np - 1)) / 2, np]);
+      expectClose(k7!, sumOverRanks(np, longGradient));
+      expect(k9).toEqual([np, 2 * np, (np * (np - 1)) / 2]);
+      expect(res.afterDrop).toEqual([[np, np], k7]);
+    }
   });
 
   it('a different shape on one worker is a StateError naming the rank and the key', async () => {

@@ -53,8 +53,10 @@ class Communicator {
 
   uint64_t submit(const Request& r);
   // Blocks until the ticket's request finished; rethrows its failure, or throws CommTimeout after
-  // timeoutSeconds (<= 0: wait forever). A finished ticket is forgotten once waited for.
-  void wait(uint64_t ticket, double timeoutSeconds);
+  // timeoutSeconds (<= 0: wait forever). A finished ticket is forgotten once waited for. Returns when
+  // the comm thread started the request, in ms of the monotonic clock (CLOCK_MONOTONIC, as Node's
+  // process.hrtime), so callers can see whether it overlapped their own work.
+  double wait(uint64_t ticket, double timeoutSeconds);
   // Lets queued requests finish, then MPI_Finalize and joins the thread.
   void finalize();
 
@@ -69,6 +71,7 @@ class Communicator {
   std::deque<std::pair<uint64_t, Request>> queue_;
   struct Outcome {
     bool finished = false;
+    double startedMs = 0;
     std::string error;
   };
   std::map<uint64_t, Outcome> outcomes_;
