@@ -179,6 +179,28 @@ void Communicator::execute(const Request& r) {
     case Op::kBarrier:
       check("MPI_Barrier", MPI_Barrier(MPI_COMM_WORLD));
       break;
+    case Op::kSend:
+      if (r.count > maxChunk(r.elem)) throw CommError("a message of more than INT_MAX bytes");
+      check("MPI_Send", MPI_Send(r.data, static_cast<int>(r.count), MPI_UINT8_T, r.root, r.tag, MPI_COMM_WORLD));
+      break;
+    case Op::kRecv:
+    case Op::kProbe: {
+      const int source = r.root == kAny ? MPI_ANY_SOURCE : r.root;
+      const int tag = r.tag == kAny ? MPI_ANY_TAG : r.tag;
+      MPI_Status st{};
+      if (r.op == Op::kProbe) {
+        check("MPI_Probe", MPI_Probe(source, tag, MPI_COMM_WORLD, &st));
+      } else {
+        if (r.count > maxChunk(r.elem)) throw CommError("a message of more than INT_MAX bytes");
+        check("MPI_Recv", MPI_Recv(r.data, static_cast<int>(r.count), MPI_UINT8_T, source, tag, MPI_COMM_WORLD, &st));
+      }
+      int bytes = 0;
+      MPI_Get_count(&st, MPI_UINT8_T, &bytes);
+      r.status[0] = st.MPI_SOURCE;
+      r.status[1] = st.MPI_TAG;
+      r.status[2] = bytes;
+      break;
+    }
   }
 }
 

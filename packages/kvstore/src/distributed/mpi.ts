@@ -17,13 +17,23 @@ interface DistBinding {
   broadcast(buffer: Memory, dtypeCode: number, root: number): number;
   allgather(send: Memory, recv: Memory): number;
   barrier(): number;
+  send(bytes: Memory, dest: number, tag: number): number;
+  recv(bytes: Memory, source: number, tag: number, status: Int32Array): number;
+  probe(source: number, tag: number, status: Int32Array): number;
   /** Returns when the comm thread started the request (ms, the monotonic clock of process.hrtime). */
   wait(ticket: number, timeoutSeconds: number): number;
   finalize(): void;
 }
 
+/** This package's folder: the nearest one above this module with a package.json (src/distributed/ or the bundled dist/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Where the build puts the addon. */
-export const mpiAddonPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'bkt_dist.node');
+export const mpiAddonPath = join(packageRoot(), 'native', 'build', 'Release', 'bkt_dist.node');
 
 const INSTALL_HINT = 'apt-get install openmpi-bin libopenmpi-dev';
 
@@ -86,13 +96,28 @@ export class Communicator {
     return this.#native.barrier();
   }
 
+  /** Sends `bytes` to rank `dest` with `tag` (point to point). */
+  send(bytes: Memory, dest: number, tag: number): number {
+    return this.#native.send(bytes, dest, tag);
+  }
+
+  /** Receives a message into `bytes` (source or tag ANY: any); `status` gets its source, tag and byte count. */
+  recv(bytes: Memory, source: number, tag: number, status: Int32Array): number {
+    return this.#native.recv(bytes, source, tag, status);
+  }
+
+  /** Waits for a matching message without receiving it; `status` gets its source, tag and byte count. */
+  probe(source: number, tag: number, status: Int32Array): number {
+    return this.#native.probe(source, tag, status);
+  }
+
   /**
    * Waits for a ticket; `what` names the operation (and key) in the error. Returns when the comm
    * thread started it, in ms of the clock `monotonicMs` reads.
    */
-  wait(ticket: number, what: string): number {
+  wait(ticket: number, what: string, opts: { forever?: boolean } = {}): number {
     try {
-      return this.#native.wait(ticket, this.#timeout);
+      return this.#native.wait(ticket, opts.forever === true ? 0 : this.#timeout);
     } catch (e) {
       const err = e as Error & { code?: string };
       const where = `${what}: rank ${this.rank} of ${this.size}`;
@@ -119,6 +144,9 @@ export class Communicator {
     return [...lengths].map((n, r) => decoder.decode(all.subarray(r * width, r * width + n)));
   }
 }
+
+/** Any source or tag, for recv and probe. */
+export const ANY = -1;
 
 /** Now on the clock of the comm thread's start times (CLOCK_MONOTONIC), in ms. */
 export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;

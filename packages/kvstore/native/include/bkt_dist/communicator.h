@@ -19,7 +19,11 @@ namespace bkt::dist {
 enum class Elem : int { kFloat32 = 0, kFloat64 = 1, kUInt8 = 3, kInt32 = 4, kInt64 = 6 };
 size_t elemSize(Elem e);
 
-enum class Op { kAllreduceSum, kBroadcast, kAllgather, kBarrier };
+// kSend/kRecv/kProbe: point-to-point messages between a worker and a server (dist_async).
+enum class Op { kAllreduceSum, kBroadcast, kAllgather, kBarrier, kSend, kRecv, kProbe };
+
+// Any source or any tag, for kRecv/kProbe.
+constexpr int kAny = -1;
 
 struct Request {
   Op op = Op::kBarrier;
@@ -27,7 +31,9 @@ struct Request {
   size_t count = 0;      // elements of data
   Elem elem = Elem::kUInt8;
   void* recv = nullptr;  // allgather: size() * count elements
-  int root = 0;          // broadcast
+  int root = 0;          // broadcast; the peer rank of send/recv/probe (kAny: any source)
+  int tag = 0;           // send/recv/probe (kAny: any tag)
+  int32_t* status = nullptr;  // recv/probe: the message's source, tag and byte count
 };
 
 class CommError : public std::runtime_error {
