@@ -1,4 +1,5 @@
 export * from './errors.js';
+export { addonLoadError, addonMissingError, type AddonNeeds } from './addon-load-error.js';
 export * from './dtype.js';
 export * from './context.js';
 export * from './validate.js';

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { NativeError, StateError } from '@bkt/ndarray';
+import { addonLoadError, NativeError, StateError } from '@bkt/ndarray';
 
 type Memory = ArrayBuffer | ArrayBufferView;
 
@@ -36,19 +36,22 @@ function packageRoot(): string {
 export const mpiAddonPath = join(packageRoot(), 'native', 'build', 'Release', 'bkt_dist.node');
 
 const INSTALL_HINT = 'apt-get install openmpi-bin libopenmpi-dev';
+/** The addon links libmpi; a source build needs Open MPI's headers and compiler wrapper. */
+const MPI_NEEDS = { libraries: { 'libmpi.so.40': 'libopenmpi3' }, build: `g++, make, python3 and Open MPI (${INSTALL_HINT})` };
 
 /** Loads the addon at `path`; a missing addon or MPI library is a NativeError saying what to install. */
 export function loadMpiAddon(op: string, path: string): DistBinding {
   if (!existsSync(path)) {
     throw new NativeError(
       `${op}: the distributed kvstores need Open MPI, and bkt's MPI addon is not built (${path}). ` +
-        `Install Open MPI with \`${INSTALL_HINT}\`, then run \`npm run setup\` (or \`pnpm --filter @bkt/kvstore build:native\`).`,
+        `Install Open MPI with \`${INSTALL_HINT}\`, then build the addon: \`npm rebuild @bkt/kvstore\` in a project that installed ` +
+        "@bkt/kvstore (with pnpm, allow its install script with `onlyBuiltDependencies: ['@bkt/kvstore']`), or `npm run setup` in the bkt repository.",
     );
   }
   try {
     return createRequire(import.meta.url)(path) as DistBinding;
   } catch (e) {
-    throw new NativeError(`${op}: cannot load bkt's MPI addon ${path} (${(e as Error).message}); is Open MPI installed (\`${INSTALL_HINT}\`)?`);
+    throw addonLoadError(`${op} (@bkt/kvstore)`, path, e as Error, MPI_NEEDS);
   }
 }
 

@@ -1,5 +1,9 @@
 // dist_sync / dist_device_sync across real MPI processes (mpirun -np 2 and 3 on loopback), against
 // one-process computations of the same sums (MXNet's dist_sync_kvstore.py and test_compress_kvstore).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { dequantize2bit, NativeError, quantize2bit, zeros } from '@bkt/ndarray';
 import { create as createOptimizer } from '@bkt/optimizer';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +37,13 @@ describe('without MPI', () => {
   it('a missing MPI addon is a NativeError naming the apt packages', () => {
     expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(NativeError);
     expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(/apt-get install openmpi-bin libopenmpi-dev/);
+  });
+
+  it('an addon that does not load is a NativeError saying how to rebuild it with Open MPI', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'bkt-mpi-')), 'bkt_dist.node');
+    writeFileSync(broken, 'not an addon');
+    expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(NativeError);
+    expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(/cannot be loaded.*needs g\+\+, make, python3 and Open MPI \(apt-get install/);
   });
 });
 
