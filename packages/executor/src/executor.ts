@@ -47,6 +47,14 @@ interface ContextMemory {
   plan: MemoryPlan;
 }
 
+export interface BackwardOptions {
+  /**
+   * Called during the backward pass with the names of the arguments whose gradients have just
+   * become final (each argument once, the last layers' first); they are not written again in this pass.
+   */
+  onGradientsReady?: ((argNames: readonly string[]) => void) | undefined;
+}
+
 export class Executor implements ArenaUser {
   readonly symbol: Symbol;
   readonly context: Context;
@@ -71,6 +79,7 @@ export class Executor implements ArenaUser {
   #trained = false;
   #monitor: { cb: MonitorCallback; all: boolean } | null = null;
   #disposed = false;
+  #finalAfter: [number, string[]][] | null = null;
 
   private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pools: Map<number, ArenaPool>, group2ctx?: Group2Ctx) {
     this.symbol = symbol;
@@ -274,7 +283,7 @@ export class Executor implements ArenaUser {
    * those of loss layers (SoftmaxOutput, MakeLoss) are ignored, as in MXNet. Omitted, the gradients of
    * non-loss outputs are ones (MXNet's initial head gradients).
    */
-  backward(outGrads?: NDArray | readonly NDArray[]): void {
+  backward(outGrads?: NDArray | readonly NDArray[], opts: BackwardOptions = {}): void {
     this.#checkLive('backward');
     if (!this.#trained) throw new StateError('backward: call forward({isTrain: true}) first');
     const grads = outGrads === undefined ? [] : outGrads instanceof NDArray ? [outGrads] : outGrads;
@@ -285,7 +294,40 @@ export class Executor implements ArenaUser {
       }
       heads.forEach((h, i) => grads[h.output]!.copyTo(this.#headGrads[i]!));
     }
-    this.#run(this.#graph.numForward, this.#graph.instructions.length, true);
+    const onReady = opts.onGradientsReady;
+    if (onReady === undefined) {
+      this.#run(this.#graph.numForward, this.#graph.instructions.length, true);
+      return;
+    }
+    // The backward segment runs in pieces that end where gradients become final, so a caller (a
+    // distributed kvstore) can send the last layers' gradients while the earlier layers compute.
+    let begin = this.#graph.numForward;
+    for (const [end, names] of this.#gradientsFinalAfter()) {
+      this.#run(begin, end, true);
+      onReady(names);
+      begin = end;
+    }
+    this.#run(begin, this.#graph.instructions.length, true);
+  }
+
+  /**
+   * The backward instruction counts after which gradients are final, ascending, each with the
+   * arguments whose gradient array the last instruction before it writes for the last time.
+   */
+  #gradientsFinalAfter(): [number, string[]][] {
+    if (this.#finalAfter !== null) return this.#finalAfter;
+    const lastWrite = new Map<number, number>();
+    this.#graph.instructions.forEach((ins, pc) => ins.outputs.forEach((s) => lastWrite.set(s, pc)));
+    const byEnd = new Map<number, string[]>();
+    this.#graph.gradSlots.forEach((s, i) => {
+      const pc = lastWrite.get(s);
+      if (s < 0 || pc === undefined || pc < this.#graph.numForward) return;
+      const names = byEnd.get(pc + 1) ?? [];
+      names.push(this.#graph.argNames[i]!);
+      byEnd.set(pc + 1, names);
+    });
+    this.#finalAfter = [...byEnd.entries()].sort((a, b) => a[0] - b[0]);
+    return this.#finalAfter;
   }
 
   #run(begin: number, end: number, isTrain: boolean): void {

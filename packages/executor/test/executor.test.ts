@@ -94,6 +94,37 @@ describe('Executor', () => {
     exec.dispose();
   });
 
+  for (const gradReq of ['write', 'add'] as const) {
+    it(`backward with onGradientsReady (grad_req '${gradReq}'): each gradient reported once, last layer first, already final`, () => {
+      const bindOne = (): Executor => {
+        seed(3);
+        const e = Executor.simpleBind(mlp(), { shapes: { data: [4, 6] }, dtypes: { data: 'float64' }, gradReq });
+        randomArgs(e);
+        return e;
+      };
+      const plain = bindOne();
+      const hooked = bindOne();
+      const seen: { name: string; value: number[] }[] = [];
+      for (let pass = 0; pass < 2; pass++) {
+        seen.length = 0;
+        plain.forward({ isTrain: true });
+        plain.backward();
+        hooked.forward({ isTrain: true });
+        hooked.backward(undefined, { onGradientsReady: (names) => names.forEach((name) => seen.push({ name, value: Array.from(hooked.gradDict[name]!.toArray()) })) });
+      }
+      expect(seen.map((s) => s.name).sort()).toEqual(['data', 'fc1_bias', 'fc1_weight', 'fc2_bias', 'fc2_weight', 'softmax_label']);
+      const at = (name: string): number => seen.findIndex((s) => s.name === name);
+      if (gradReq === 'write') expect(at('fc2_weight')).toBeLessThan(at('fc1_weight'));
+      for (const { name, value } of seen) {
+        // what the callback saw is the final gradient, equal to a backward without the callback
+        expect(value, name).toEqual(Array.from(hooked.gradDict[name]!.toArray()));
+        expect(value, name).toEqual(Array.from(plain.gradDict[name]!.toArray()));
+      }
+      plain.dispose();
+      hooked.dispose();
+    });
+  }
+
   it("gives SoftmaxOutput's gradient: finite differences of the cross-entropy it minimises", () => {
     seed(2);
     const exec = Executor.simpleBind(mlp(), { shapes: { data: [4, 6] }, dtypes: { data: 'float64' } });

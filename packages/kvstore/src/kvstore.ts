@@ -13,6 +13,14 @@ import type { GradientCompressionParams } from './gradient-compression.js';
 /** MXNet's updater signature: fold the merged push into the stored value, in place. */
 export type UpdaterFn = (key: KVKey, merged: NDArray, stored: NDArray) => void;
 
+/** The handle of a pushPull begun early (KVStore.beginPushPull). */
+export interface EarlyPushPull {
+  /** These keys' values are final (keys not in the pushPull are ignored). */
+  ready(keys: readonly KVKey[]): void;
+  /** Every value is final. */
+  done(): void;
+}
+
 export interface KVStore {
   /** The type name given to create(), lower-cased (MXNet's `type`). */
   readonly type: string;
@@ -37,6 +45,13 @@ export interface KVStore {
   rowSparsePull(keys: KVKeys, outs: KVValues, opts: RowSparsePullOptions): void;
   /** push then pull; without outs the result is written back into the values (MXNet pushpull). */
   pushPull(keys: KVKeys, values: KVValues, outs?: KVValues, priority?: number): void;
+  /**
+   * Starts a pushPull of `keys` while `values` are still being computed (bkt's addition, for
+   * overlapping communication with the backward pass): tell the handle which keys are final with
+   * `ready`, and `done` when all are; then call pushPull with the same keys and arrays to complete
+   * it. Null where nothing can start early (the in-process stores): just call pushPull.
+   */
+  beginPushPull(keys: KVKeys, values: KVValues): EarlyPushPull | null;
   /** init from values, then pull into outs (MXNet broadcast). */
   broadcast(keys: KVKeys, values: KVValues, outs: KVValues, priority?: number): void;
   /** Runs updates on the store with getUpdater(optimizer) (MXNet set_optimizer). */
@@ -199,6 +214,10 @@ export abstract class KVStoreBase implements KVStore {
     for (const g of pulls) this.pullKey(g);
   }
 
+  beginPushPull(_keys: KVKeys, _values: KVValues): EarlyPushPull | null {
+    return null;
+  }
+
   broadcast(keys: KVKeys, values: KVValues, outs: KVValues, priority = 0): void {
     checkPriority('broadcast', priority);
     this.init(keys, values);
@@ -306,7 +325,7 @@ export abstract class KVStoreBase implements KVStore {
     return [...byKey.values()].sort((a, b) => a.info.ordinal - b.info.ordinal);
   }
 
-  private pushGroups(op: string, keys: KVKeys, values: KVValues, priority: number): KeyGroup[] {
+  protected pushGroups(op: string, keys: KVKeys, values: KVValues, priority: number): KeyGroup[] {
     checkPriority(op, priority);
     const groups = this.groups(op, keys, values, 'value');
     for (const g of groups) {
@@ -324,7 +343,7 @@ export abstract class KVStoreBase implements KVStore {
     return groups;
   }
 
-  private pullGroups(op: string, keys: KVKeys, outs: KVValues, priority: number): KeyGroup[] {
+  protected pullGroups(op: string, keys: KVKeys, outs: KVValues, priority: number): KeyGroup[] {
     checkPriority(op, priority);
     const groups = this.groups(op, keys, outs, 'out');
     for (const g of groups) {

@@ -26,14 +26,14 @@ const loose = <T>(x: unknown): T => x as T;
 
 describe('create errors', () => {
   it('an unknown type is a ValueError listing the known types', () => {
-    expectError(() => create('foo'), ValueError, /create: unknown kvstore type 'foo'; known types: device, dist, dist_device_sync, dist_sync, local/);
+    expectError(() => create('foo'), ValueError, /create: unknown kvstore type 'foo'; known types: device, dist, dist_async, dist_device_sync, dist_sync, local/);
     expectError(() => create(''), ValueError, /create: unknown kvstore type ''/);
     expectError(() => create(loose(3)), ValueError, /create: the store type must be a string/);
   });
 
   it('types without a store in this build are a ValueError, listing the known types', () => {
-    for (const name of ['dist_async', 'nccl', 'horovod']) {
-      expectError(() => create(name), ValueError, new RegExp(`create: kvstore type '${name}' is not available.*known types: device, dist, dist_device_sync, dist_sync, local`));
+    for (const name of ['dist_device_async', 'nccl', 'horovod']) {
+      expectError(() => create(name), ValueError, new RegExp(`create: kvstore type '${name}' is not available.*known types: device, dist, dist_async, dist_device_sync, dist_sync, local`));
     }
   });
 });

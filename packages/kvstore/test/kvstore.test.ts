@@ -225,7 +225,7 @@ describe('create', () => {
     expect(create('local_allreduce_cpu')).not.toBeInstanceOf(DeviceStore);
     expect(create('local_update_cpu')).toBeInstanceOf(LocalStore);
     expect(create('local_allreduce_device')).toBeInstanceOf(DeviceStore);
-    expect(knownKVStoreTypes()).toEqual(['device', 'dist', 'dist_device_sync', 'dist_sync', 'local']);
+    expect(knownKVStoreTypes()).toEqual(['device', 'dist', 'dist_async', 'dist_device_sync', 'dist_sync', 'local']);
   });
 
   it('dispose frees the stored values', () => {

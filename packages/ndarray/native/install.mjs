@@ -1,22 +1,18 @@
 #!/usr/bin/env node
-// The install script of @bkt/ndarray: keeps the prebuilt binary of prebuilds/<platform>-<arch>/ when it
+// The install script of @bkt/ndarray, and of every bkt package with a native addon (`installAddon`,
+// exported as '@bkt/ndarray/install'): keeps the prebuilt binary of prebuilds/<platform>-<arch>/ when it
 // loads on this machine and otherwise builds the addon from the shipped sources with node-gyp (which npm
-// and pnpm bundle; set npm_config_build_from_source=true to force that). In the bkt repository the addon
-// is built by tooling/scripts/build-native.mjs instead, so there this does nothing.
+// and pnpm bundle; set npm_config_build_from_source=true to force that). In the bkt repository the addons
+// are built by their build:native scripts instead, so there this does nothing.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const addonDir = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const say = (msg) => console.error(`[@bkt/ndarray install] ${msg}`);
 
-const inRepository = existsSync(join(addonDir, '..', '..', '..', 'tooling', 'scripts', 'build-native.mjs'));
-if (inRepository) process.exit(0);
-
-function prebuiltLoads() {
+function prebuiltLoads(addonDir, say) {
   if (process.env.npm_config_build_from_source === 'true') return false;
   let path;
   try {
@@ -55,11 +51,22 @@ function nodeDirArgs() {
   return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
 }
 
-if (!prebuiltLoads()) {
+/**
+ * Installs the addon whose node-gyp project is `addonDir` for package `name`; `build` says what a source
+ * build needs (shown when it fails). Returns the exit code for the install script.
+ */
+export function installAddon({ addonDir, name, build }) {
+  const say = (msg) => console.error(`[${name} install] ${msg}`);
+  const inRepository = existsSync(join(addonDir, '..', '..', '..', 'tooling', 'scripts', 'build-native.mjs'));
+  if (inRepository || prebuiltLoads(addonDir, say)) return 0;
   const [cmd, ...args] = nodeGypCommand();
   const r = spawnSync(cmd, [...args, 'rebuild', '--release', ...nodeDirArgs()], { cwd: addonDir, stdio: 'inherit' });
-  if (r.status !== 0) {
-    say('the source build failed: it needs g++, make, python3 and OpenBLAS (apt-get install g++ make python3 libopenblas-dev)');
-    process.exit(r.status ?? 1);
-  }
+  if (r.status === 0) return 0;
+  say(`the source build failed: it needs ${build}`);
+  return r.status ?? 1;
+}
+
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const addonDir = dirname(fileURLToPath(import.meta.url));
+  process.exit(installAddon({ addonDir, name: '@bkt/ndarray', build: 'g++, make, python3 and OpenBLAS (apt-get install g++ make python3 libopenblas-dev)' }));
 }

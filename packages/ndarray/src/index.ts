@@ -1,4 +1,5 @@
 export * from './core.js';
+export { addonLoadError, addonMissingError, type AddonNeeds } from './addon-load-error.js';
 export { NDArray, type SType } from './ndarray.js';
 export { BaseSparseNDArray, CSRNDArray, RowSparseNDArray } from './sparse.js';
 export * as sparse from './sparse.js';

@@ -20,6 +20,12 @@ describe('addon load errors', () => {
     expect(e.message).not.toContain('apt-get');
   });
 
+  it("takes another addon's libraries and build needs", () => {
+    const needs = { libraries: { 'libmpi.so.40': 'libopenmpi3' }, build: 'Open MPI' };
+    expect(addonLoadError('@bkt/kvstore', '/y/mpi.node', dlopenError('libmpi.so.40'), needs).message).toContain("'apt-get install libopenmpi3'");
+    expect(addonLoadError('@bkt/kvstore', '/y/mpi.node', new Error('bad ELF'), needs).message).toMatch(/bad ELF.*\(needs Open MPI\)$/);
+  });
+
   it('points any other load failure at a source build', () => {
     const e = addonLoadError('@bkt/ndarray', '/x/bkt.node', new Error("version `GLIBC_2.99' not found"));
     expect(e.message).toContain('GLIBC_2.99');

@@ -92,10 +92,13 @@ export abstract class Optimizer {
   lrMult = new Map<ParamKey, number>();
   wdMult = new Map<ParamKey, number>();
   readonly #symInfo: SymbolInfo | undefined;
+  /** The options it was created with, subclass options included (a dist_async store rebuilds it from them on its servers). */
+  readonly createOptions: Readonly<Record<string, unknown>>;
 
   /** `defaultLearningRate` is the subclass's MXNet default (undefined: 0.01, or the scheduler's). */
   constructor(opts: OptimizerOptions = {}, defaultLearningRate?: number) {
     checkClassOptions(registeredName(new.target), opts, new.target, Optimizer);
+    this.createOptions = Object.freeze({ ...opts });
     this.rescaleGrad = opts.rescaleGrad ?? 1;
     this.lrScheduler = opts.lrScheduler ?? null;
     const given = opts.learningRate === undefined ? defaultLearningRate : opts.learningRate;

@@ -52,6 +52,14 @@ describe('optimizer options', () => {
     expect(create('nag', { momentum: 0.9 })).toBeInstanceOf(Optimizer);
   });
 
+  it('name and createOptions rebuild the same optimizer with create', () => {
+    const opt = create('SGD', { learningRate: 0.2, momentum: 0.9, wd: 0.01 });
+    expect(opt.createOptions).toEqual({ learningRate: 0.2, momentum: 0.9, wd: 0.01 });
+    const again = create(opt.name, opt.createOptions) as SGD;
+    expect([again.name, again.lr, again.momentum, again.wd]).toEqual(['sgd', 0.2, 0.9, 0.01]);
+    expect(Object.isFrozen(opt.createOptions)).toBe(true);
+  });
+
   it('setLearningRate and the multipliers take finite numbers only', () => {
     const sgd = new SGD();
     expectError(() => sgd.setLearningRate(NaN), ValueError, /^sgd\.setLearningRate: lr must be a finite number, got NaN/);

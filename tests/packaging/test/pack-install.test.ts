@@ -2,7 +2,8 @@
 // publint, installs the tarballs into empty projects outside the workspace with npm and with pnpm, and
 // uses them there as a user would: an NDArray one-liner, the module README's MLP example, a downstream
 // BaseModule subclass type-checked with tsc against the published .d.ts files and trained, and
-// `bkt-train --help`. The prebuilt addon must also run on a CPU without AVX-512 (qemu's Haswell).
+// `bkt-train --help`, and @bkt/kvstore's MPI addon built by its install script. The prebuilt addon must
+// also run on a CPU without AVX-512 (qemu's Haswell).
 import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,6 +150,21 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s', (manager) => {
     };
     expect(result.samplesTrained).toBe(600);
     expect(result.accuracy).toBeGreaterThan(0.9);
+  });
+
+  // npm runs @bkt/kvstore's install script, which builds the MPI addon where Open MPI is installed;
+  // pnpm runs it only when allowed, so there the dist stores say what to install and how to build.
+  it('builds the MPI addon where npm runs the install script and Open MPI is installed, else names the apt package', async () => {
+    const mpiAddon = join(projectDir, 'node_modules', '@bkt', 'kvstore', 'native', 'build', 'Release', 'bkt_dist.node');
+    const mpi = spawnSync('mpicc', ['--showme:compile'], { stdio: 'ignore' }).status === 0;
+    if (manager === 'npm' && mpi) {
+      expect(existsSync(mpiAddon)).toBe(true);
+      expect((await run(process.execPath, ['-e', `require(${JSON.stringify(mpiAddon)}); console.log('loaded')`], projectDir)).trim()).toBe('loaded');
+      return;
+    }
+    expect(existsSync(mpiAddon)).toBe(false);
+    const script = "import('@bkt/kvstore').then((kv) => { try { kv.create('dist_sync') } catch (e) { console.log(e.constructor.name + ': ' + e.message) } })";
+    expect(await run(process.execPath, ['-e', script], projectDir)).toMatch(/^NativeError: create\('dist_sync'\): .*apt-get install openmpi-bin libopenmpi-dev.*npm rebuild @bkt\/kvstore/);
   });
 
   it('runs npx bkt-train --help', async () => {

@@ -85,7 +85,7 @@ uint64_t Communicator::submit(const Request& r) {
   return ticket;
 }
 
-void Communicator::wait(uint64_t ticket, double timeoutSeconds) {
+double Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = outcomes_.find(ticket);
   if (it == outcomes_.end()) throw CommError("unknown or already waited-for ticket " + std::to_string(ticket));
@@ -100,6 +100,7 @@ void Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   Outcome outcome = it->second;
   outcomes_.erase(it);
   if (!outcome.error.empty()) throw CommError(outcome.error);
+  return outcome.startedMs;
 }
 
 void Communicator::finalize() {
@@ -138,6 +139,7 @@ void Communicator::run() {
       queue_.pop_front();
     }
     Outcome outcome;
+    outcome.startedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
     try {
       execute(next.second);
     } catch (const std::exception& e) {
@@ -177,6 +179,28 @@ void Communicator::execute(const Request& r) {
     case Op::kBarrier:
       check("MPI_Barrier", MPI_Barrier(MPI_COMM_WORLD));
       break;
+    case Op::kSend:
+      if (r.count > maxChunk(r.elem)) throw CommError("a message of more than INT_MAX bytes");
+      check("MPI_Send", MPI_Send(r.data, static_cast<int>(r.count), MPI_UINT8_T, r.root, r.tag, MPI_COMM_WORLD));
+      break;
+    case Op::kRecv:
+    case Op::kProbe: {
+      const int source = r.root == kAny ? MPI_ANY_SOURCE : r.root;
+      const int tag = r.tag == kAny ? MPI_ANY_TAG : r.tag;
+      MPI_Status st{};
+      if (r.op == Op::kProbe) {
+        check("MPI_Probe", MPI_Probe(source, tag, MPI_COMM_WORLD, &st));
+      } else {
+        if (r.count > maxChunk(r.elem)) throw CommError("a message of more than INT_MAX bytes");
+        check("MPI_Recv", MPI_Recv(r.data, static_cast<int>(r.count), MPI_UINT8_T, source, tag, MPI_COMM_WORLD, &st));
+      }
+      int bytes = 0;
+      MPI_Get_count(&st, MPI_UINT8_T, &bytes);
+      r.status[0] = st.MPI_SOURCE;
+      r.status[1] = st.MPI_TAG;
+      r.status[2] = bytes;
+      break;
+    }
   }
 }
 

@@ -158,18 +158,57 @@ Napi::Value Allgather(const Napi::CallbackInfo& info) {
   return submit(info, r, {0, 1});
 }
 
+// The Int32Array(3) a recv or probe writes the message's source, tag and byte count into.
+int32_t* statusArg(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || info[i].As<Napi::TypedArray>().ElementLength() != 3) {
+    throw typed(info.Env(), "VALUE", "expected an Int32Array of 3 elements for the message status");
+  }
+  auto t = info[i].As<Napi::TypedArray>();
+  return reinterpret_cast<int32_t*>(static_cast<char*>(t.ArrayBuffer().Data()) + t.ByteOffset());
+}
+
+// send(bytes, dest, tag) -> ticket; recv(bytes, source, tag, status) -> ticket: a message of at most
+// bytes' length (source/tag -1: any), its source, tag and length written into status.
+Napi::Value PointToPoint(const Napi::CallbackInfo& info, Op op) {
+  Bytes b = bytesArg(info, 0);
+  Request r;
+  r.op = op;
+  r.data = b.data;
+  r.count = b.length;
+  r.root = intArg(info, 1);
+  r.tag = intArg(info, 2);
+  if (op == Op::kSend) return submit(info, r, {0});
+  r.status = statusArg(info, 3);
+  return submit(info, r, {0, 3});
+}
+
+Napi::Value Send(const Napi::CallbackInfo& info) { return PointToPoint(info, Op::kSend); }
+Napi::Value Recv(const Napi::CallbackInfo& info) { return PointToPoint(info, Op::kRecv); }
+
+// probe(source, tag, status) -> ticket: waits for a matching message without receiving it.
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  Request r;
+  r.op = Op::kProbe;
+  r.root = intArg(info, 0);
+  r.tag = intArg(info, 1);
+  r.status = statusArg(info, 2);
+  return submit(info, r, {2});
+}
+
 Napi::Value Barrier(const Napi::CallbackInfo& info) {
   Request r;
   r.op = Op::kBarrier;
   return submit(info, r, {});
 }
 
-// wait(ticket, timeoutSeconds); throws on failure or timeout.
+// wait(ticket, timeoutSeconds) -> when the comm thread started the request (monotonic ms); throws on
+// failure or timeout.
 Napi::Value Wait(const Napi::CallbackInfo& info) {
   const auto ticket = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
   const double timeout = info[1].As<Napi::Number>().DoubleValue();
+  double startedMs = 0;
   try {
-    comm(info.Env()).wait(ticket, timeout);
+    startedMs = comm(info.Env()).wait(ticket, timeout);
   } catch (const bkt::dist::CommTimeout& e) {
     throw typed(info.Env(), "TIMEOUT", e.what());
   } catch (const bkt::dist::CommError& e) {
@@ -177,7 +216,7 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
     throw typed(info.Env(), "MPI", e.what());
   }
   inFlight(info.Env()).erase(ticket);
-  return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), startedMs);
 }
 
 Napi::Value Finalize(const Napi::CallbackInfo& info) {
@@ -193,6 +232,9 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("broadcast", Napi::Function::New(env, Broadcast));
   exports.Set("allgather", Napi::Function::New(env, Allgather));
   exports.Set("barrier", Napi::Function::New(env, Barrier));
+  exports.Set("send", Napi::Function::New(env, Send));
+  exports.Set("recv", Napi::Function::New(env, Recv));
+  exports.Set("probe", Napi::Function::New(env, Probe));
   exports.Set("wait", Napi::Function::New(env, Wait));
   exports.Set("finalize", Napi::Function::New(env, Finalize));
   return exports;

@@ -10,22 +10,22 @@ import { sharedBytes } from '@bkt/ndarray/internal';
 
 import { fmtKey, fmtShape, type KVKey, type KVKeys, type KVValues } from '../arguments.js';
 import { GradientCompression, type GradientCompressionParams } from '../gradient-compression.js';
-import type { KeyGroup } from '../kvstore.js';
+import type { EarlyPushPull, KeyGroup } from '../kvstore.js';
 import { LocalStore } from '../local-store.js';
 import { type Merged, sumOn } from '../reduce.js';
 import { allocate, disposeBuffers, type FusedBuffer, type FusedEntry, fuse } from './fusion.js';
-import { type Communicator, communicator } from './mpi.js';
+import { type Communicator, communicator, monotonicMs } from './mpi.js';
 
 /** Element types MPI sums. */
 const SUMMABLE = new Set(['float32', 'float64', 'int32', 'int64']);
 /** How many fused layouts (one per distinct key set pushed) are kept. */
 const MAX_LAYOUTS = 16;
 
-/** The fused-buffer limit in bytes (BKT_KVSTORE_FUSION_BYTES, default 16 MiB). */
-function fusionBytes(): number {
-  const given = process.env['BKT_KVSTORE_FUSION_BYTES'];
-  const n = given === undefined ? 16 * 1024 * 1024 : Number(given);
-  if (!Number.isInteger(n) || n <= 0) throw new StateError(`BKT_KVSTORE_FUSION_BYTES must be a positive integer, got '${given}'`);
+/** A byte limit from the environment (a positive integer), or its default. */
+function bytesFromEnv(name: string, fallback: number): number {
+  const given = process.env[name];
+  const n = given === undefined ? fallback : Number(given);
+  if (!Number.isInteger(n) || n <= 0) throw new StateError(`${name} must be a positive integer, got '${given}'`);
   return n;
 }
 
@@ -37,9 +37,34 @@ interface Layout {
   readonly gathered: readonly FusedBuffer[];
 }
 
+/**
+ * A pushPull begun while its gradients were still being computed: its buckets (fused buffers, the
+ * keys in reverse order, so the last layers' gradients first) go on the wire, in order, as soon as
+ * all their keys are final.
+ */
+interface EarlyPush {
+  readonly groups: readonly KeyGroup[];
+  readonly mine: ReadonlyMap<KVKey, KeyGroup>;
+  readonly layout: Layout;
+  /** Per bucket, its keys whose values are not yet in the bucket. */
+  readonly waiting: Set<KVKey>[];
+  readonly tickets: number[];
+  /** When the backward pass ended (done()), monotonic ms; null before. */
+  backwardEndedMs: number | null;
+}
+
+/** When the buckets of the last overlapped pushPull started on the comm thread, and when backward ended. */
+export interface OverlapTimeline {
+  readonly bucketStartedMs: readonly number[];
+  readonly backwardEndedMs: number;
+}
+
 export class DistSyncStore extends LocalStore {
   readonly #comm: Communicator;
   readonly #fusionBytes: number;
+  readonly #bucketBytes: number;
+  #early: EarlyPush | null = null;
+  #lastOverlap: OverlapTimeline | null = null;
   /** Every key in init order (the same on every worker: init checks it) and each key's place in it. */
   readonly #keys: KVKey[] = [];
   readonly #place = new Map<KVKey, number>();
@@ -49,7 +74,8 @@ export class DistSyncStore extends LocalStore {
 
   constructor(type: string) {
     super(type);
-    this.#fusionBytes = fusionBytes();
+    this.#fusionBytes = bytesFromEnv('BKT_KVSTORE_FUSION_BYTES', 16 * 1024 * 1024);
+    this.#bucketBytes = bytesFromEnv('BKT_KVSTORE_BUCKET_BYTES', 2 * 1024 * 1024);
     this.#comm = communicator(`create('${type}')`);
   }
 
@@ -63,6 +89,7 @@ export class DistSyncStore extends LocalStore {
 
   /** Rank 0's values win: every worker checks it initialises the same keys, then receives rank 0's bytes. */
   override init(keys: KVKeys, values: KVValues): void {
+    this.#dropEarly();
     this.#initialising = [];
     super.init(keys, values);
     const fresh = this.#initialising;
@@ -86,6 +113,7 @@ export class DistSyncStore extends LocalStore {
   }
 
   override setGradientCompression(params: GradientCompressionParams): void {
+    this.#dropEarly();
     if (this.#compression === null) this.#compression = new GradientCompression(params);
     else this.#compression.setParams(params);
   }
@@ -97,6 +125,7 @@ export class DistSyncStore extends LocalStore {
 
   override barrier(): void {
     super.barrier();
+    this.#dropEarly();
     this.#comm.wait(this.#comm.barrier(), 'barrier');
   }
 
@@ -111,38 +140,134 @@ export class DistSyncStore extends LocalStore {
   }
 
   protected override pushAll(groups: readonly KeyGroup[]): void {
+    this.#dropEarly();
     const mine = new Map(groups.map((g) => [g.key, g]));
-    const layout = this.#layout(this.#unionOfKeys(groups));
-    const compressed = this.#compression;
-    const tickets: number[] = [];
-    const buffers = compressed === null ? layout.sums : layout.words;
-    buffers.forEach((buf, b) => {
-      buf.keys.forEach((key, i) => {
-        const view = buf.views[i]!;
-        const group = mine.get(key);
-        if (group === undefined) {
-          view.fill(0);
-          return;
-        }
-        const local = sumOn(group.arrays, view.context);
-        try {
-          if (compressed === null) local.array.copyTo(view);
-          else {
-            const packed = compressed.quantize(key, local.array);
-            packed.copyTo(view);
-            packed.dispose();
-          }
-        } finally {
-          if (local.owned) local.array.dispose();
-        }
-      });
-      tickets.push(
-        compressed === null
-          ? this.#comm.allreduceSum(buf.memory, DTYPE_CODES[buf.dtype])
-          : this.#comm.allgather(buf.memory, layout.gathered[b]!.memory),
-      );
+    const layout = this.#layout(this.#unionOfKeys(groups), this.#fusionBytes);
+    const buffers = this.#buckets(layout);
+    const tickets = buffers.map((buf, b) => {
+      buf.keys.forEach((key, i) => this.#fill(buf, i, mine.get(key)));
+      return this.#send(layout, b);
     });
-    tickets.forEach((t, b) => this.#comm.wait(t, `push of keys ${buffers[b]!.keys.map(fmtKey).join(', ')}`));
+    this.#finishPush(layout, tickets);
+  }
+
+  /**
+   * Starts the pushPull of `keys` while `values` are still being computed: the union of the workers'
+   * keys is agreed on now, and each bucket goes out once `ready` has named all its keys. The
+   * pushPull(keys, values, outs) that follows completes it; any other push, init or barrier first
+   * drops it (its messages still go, so every worker stays in step, and their sums are discarded).
+   */
+  override beginPushPull(keys: KVKeys, values: KVValues): EarlyPushPull {
+    this.#dropEarly();
+    const groups = this.pushGroups('pushPull', keys, values, 0);
+    const mine = new Map(groups.map((g) => [g.key, g]));
+    const layout = this.#layout(this.#unionOfKeys(groups).reverse(), this.#bucketBytes);
+    const early: EarlyPush = { groups, mine, layout, waiting: [], tickets: [], backwardEndedMs: null };
+    this.#buckets(layout).forEach((buf, b) => {
+      early.waiting.push(new Set(buf.keys.filter((k) => mine.has(k))));
+      buf.keys.forEach((key, i) => mine.has(key) || this.#fill(buf, i, undefined));
+    });
+    this.#early = early;
+    this.#sendFinished(early);
+    return {
+      ready: (names) => {
+        if (this.#early === early) this.#markReady(early, names);
+      },
+      done: () => {
+        if (this.#early !== early) return;
+        early.backwardEndedMs = monotonicMs();
+        this.#markReady(early, [...mine.keys()]);
+      },
+    };
+  }
+
+  override pushPull(keys: KVKeys, values: KVValues, outs?: KVValues, priority = 0): void {
+    const early = this.#early;
+    const pushes = this.pushGroups('pushPull', keys, values, priority);
+    if (early === null || !sameGroups(early.groups, pushes)) {
+      super.pushPull(keys, values, outs, priority);
+      return;
+    }
+    const pulls = this.pullGroups('pushPull', keys, outs ?? values, priority);
+    this.#early = null;
+    this.#markReady(early, [...early.mine.keys()]);
+    const started = this.#finishPush(early.layout, early.tickets);
+    this.#lastOverlap = { bucketStartedMs: started, backwardEndedMs: early.backwardEndedMs ?? monotonicMs() };
+    for (const g of pulls) this.pullKey(g);
+  }
+
+  /** The comm-thread start times of the last pushPull begun with beginPushPull (for tests and tuning). */
+  get lastOverlap(): OverlapTimeline | null {
+    return this.#lastOverlap;
+  }
+
+  /** Puts the named keys' values into their buckets and sends every bucket, in order, that is complete. */
+  #markReady(early: EarlyPush, names: readonly KVKey[]): void {
+    const buffers = this.#buckets(early.layout);
+    for (const name of names) {
+      const group = early.mine.get(name);
+      if (group === undefined) continue;
+      buffers.forEach((buf, b) => {
+        if (!early.waiting[b]!.delete(name)) return;
+        this.#fill(buf, buf.keys.indexOf(name), group);
+      });
+    }
+    this.#sendFinished(early);
+  }
+
+  /** Sends the next buckets whose keys are all in, in layout order (the same order on every worker). */
+  #sendFinished(early: EarlyPush): void {
+    while (early.tickets.length < early.waiting.length && early.waiting[early.tickets.length]!.size === 0) {
+      early.tickets.push(this.#send(early.layout, early.tickets.length));
+    }
+  }
+
+  /** Lets an early push that no pushPull completed finish its messages and forgets it. */
+  #dropEarly(): void {
+    const early = this.#early;
+    if (early === null) return;
+    this.#early = null;
+    this.#markReady(early, [...early.mine.keys()]);
+    early.tickets.forEach((t) => this.#comm.wait(t, 'a dropped early pushPull'));
+  }
+
+  /** The buffers that travel: the sums, or with compression the packed words. */
+  #buckets(layout: Layout): readonly FusedBuffer[] {
+    return this.#compression === null ? layout.sums : layout.words;
+  }
+
+  /** Key i of `buf` gets this worker's device-summed value of `group` (quantized with compression), or zeros. */
+  #fill(buf: FusedBuffer, i: number, group: KeyGroup | undefined): void {
+    const view = buf.views[i]!;
+    if (group === undefined) {
+      view.fill(0);
+      return;
+    }
+    const compressed = this.#compression;
+    const local = sumOn(group.arrays, view.context);
+    try {
+      if (compressed === null) local.array.copyTo(view);
+      else {
+        const packed = compressed.quantize(group.key, local.array);
+        packed.copyTo(view);
+        packed.dispose();
+      }
+    } finally {
+      if (local.owned) local.array.dispose();
+    }
+  }
+
+  /** Starts bucket b's collective on the comm thread. */
+  #send(layout: Layout, b: number): number {
+    const buf = this.#buckets(layout)[b]!;
+    return this.#compression === null ? this.#comm.allreduceSum(buf.memory, DTYPE_CODES[buf.dtype]) : this.#comm.allgather(buf.memory, layout.gathered[b]!.memory);
+  }
+
+  /** Waits for every bucket and applies the sums; returns when each bucket started on the comm thread. */
+  #finishPush(layout: Layout, tickets: readonly number[]): number[] {
+    const compressed = this.#compression;
+    const buffers = this.#buckets(layout);
+    const started = tickets.map((t, b) => this.#comm.wait(t, `push of keys ${buffers[b]!.keys.map(fmtKey).join(', ')}`));
     buffers.forEach((buf, b) => {
       buf.keys.forEach((key, i) => {
         const merged: Merged =
@@ -154,6 +279,7 @@ export class DistSyncStore extends LocalStore {
         }
       });
     });
+    return started;
   }
 
   /** Every rank's packed words of key i, decoded and summed in rank order (so every rank gets the same sum). */
@@ -181,16 +307,17 @@ export class DistSyncStore extends LocalStore {
     return this.#keys.filter((_, i) => pushed[i]! > 0).sort((a, b) => this.keyInfo(a)!.ordinal - this.keyInfo(b)!.ordinal);
   }
 
-  #layout(keys: readonly KVKey[]): Layout {
-    const id = keys.map((k) => this.keyInfo(k)!.ordinal).join(',') + (this.#compression === null ? '' : ':2bit');
+  /** The buffers `keys` travel in, in this order, fused up to `limitBytes` each. */
+  #layout(keys: readonly KVKey[], limitBytes: number): Layout {
+    const id = `${limitBytes}:` + keys.map((k) => this.keyInfo(k)!.ordinal).join(',') + (this.#compression === null ? '' : ':2bit');
     const known = this.#layouts.get(id);
     if (known !== undefined) return known;
     const entries: FusedEntry[] = keys.map((key) => ({ key, shape: this.keyInfo(key)!.shape, dtype: this.keyInfo(key)!.dtype }));
     let layout: Layout;
-    if (this.#compression === null) layout = { keys, sums: fuse(entries, this.#fusionBytes), words: [], gathered: [] };
+    if (this.#compression === null) layout = { keys, sums: fuse(entries, limitBytes), words: [], gathered: [] };
     else {
       const packed = entries.map((e) => ({ key: e.key, shape: [Math.ceil(e.shape.reduce((p, d) => p * d, 1) / 16)], dtype: 'float32' as const }));
-      const words = fuse(packed, this.#fusionBytes);
+      const words = fuse(packed, limitBytes);
       const gathered = words.map((w) => allocate(packed.filter((e) => w.keys.includes(e.key)), 'float32', this.numWorkers));
       layout = { keys, sums: [], words, gathered };
     }
@@ -218,12 +345,18 @@ export class DistSyncStore extends LocalStore {
   }
 
   protected override release(): void {
+    this.#early = null;
     super.release();
     for (const l of this.#layouts.values()) disposeLayout(l);
     this.#layouts.clear();
     this.#compression?.dispose();
     this.#compression = null;
   }
+}
+
+/** The same keys with the very same arrays, in the same order. */
+function sameGroups(a: readonly KeyGroup[], b: readonly KeyGroup[]): boolean {
+  return a.length === b.length && a.every((g, i) => g.key === b[i]!.key && g.arrays.length === b[i]!.arrays.length && g.arrays.every((x, k) => x === b[i]!.arrays[k]));
 }
 
 function disposeLayout(l: Layout): void {

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { NativeError, StateError } from '@bkt/ndarray';
+import { addonLoadError, NativeError, StateError } from '@bkt/ndarray';
 
 type Memory = ArrayBuffer | ArrayBufferView;
 
@@ -17,27 +17,41 @@ interface DistBinding {
   broadcast(buffer: Memory, dtypeCode: number, root: number): number;
   allgather(send: Memory, recv: Memory): number;
   barrier(): number;
-  wait(ticket: number, timeoutSeconds: number): void;
+  send(bytes: Memory, dest: number, tag: number): number;
+  recv(bytes: Memory, source: number, tag: number, status: Int32Array): number;
+  probe(source: number, tag: number, status: Int32Array): number;
+  /** Returns when the comm thread started the request (ms, the monotonic clock of process.hrtime). */
+  wait(ticket: number, timeoutSeconds: number): number;
   finalize(): void;
 }
 
+/** This package's folder: the nearest one above this module with a package.json (src/distributed/ or the bundled dist/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Where the build puts the addon. */
-export const mpiAddonPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build', 'Release', 'bkt_dist.node');
+export const mpiAddonPath = join(packageRoot(), 'native', 'build', 'Release', 'bkt_dist.node');
 
 const INSTALL_HINT = 'apt-get install openmpi-bin libopenmpi-dev';
+/** The addon links libmpi; a source build needs Open MPI's headers and compiler wrapper. */
+const MPI_NEEDS = { libraries: { 'libmpi.so.40': 'libopenmpi3' }, build: `g++, make, python3 and Open MPI (${INSTALL_HINT})` };
 
 /** Loads the addon at `path`; a missing addon or MPI library is a NativeError saying what to install. */
 export function loadMpiAddon(op: string, path: string): DistBinding {
   if (!existsSync(path)) {
     throw new NativeError(
       `${op}: the distributed kvstores need Open MPI, and bkt's MPI addon is not built (${path}). ` +
-        `Install Open MPI with \`${INSTALL_HINT}\`, then run \`npm run setup\` (or \`pnpm --filter @bkt/kvstore build:native\`).`,
+        `Install Open MPI with \`${INSTALL_HINT}\`, then build the addon: \`npm rebuild @bkt/kvstore\` in a project that installed ` +
+        "@bkt/kvstore (with pnpm, allow its install script with `onlyBuiltDependencies: ['@bkt/kvstore']`), or `npm run setup` in the bkt repository.",
     );
   }
   try {
     return createRequire(import.meta.url)(path) as DistBinding;
   } catch (e) {
-    throw new NativeError(`${op}: cannot load bkt's MPI addon ${path} (${(e as Error).message}); is Open MPI installed (\`${INSTALL_HINT}\`)?`);
+    throw addonLoadError(`${op} (@bkt/kvstore)`, path, e as Error, MPI_NEEDS);
   }
 }
 
@@ -85,10 +99,28 @@ export class Communicator {
     return this.#native.barrier();
   }
 
-  /** Waits for a ticket; `what` names the operation (and key) in the error. */
-  wait(ticket: number, what: string): void {
+  /** Sends `bytes` to rank `dest` with `tag` (point to point). */
+  send(bytes: Memory, dest: number, tag: number): number {
+    return this.#native.send(bytes, dest, tag);
+  }
+
+  /** Receives a message into `bytes` (source or tag ANY: any); `status` gets its source, tag and byte count. */
+  recv(bytes: Memory, source: number, tag: number, status: Int32Array): number {
+    return this.#native.recv(bytes, source, tag, status);
+  }
+
+  /** Waits for a matching message without receiving it; `status` gets its source, tag and byte count. */
+  probe(source: number, tag: number, status: Int32Array): number {
+    return this.#native.probe(source, tag, status);
+  }
+
+  /**
+   * Waits for a ticket; `what` names the operation (and key) in the error. Returns when the comm
+   * thread started it, in ms of the clock `monotonicMs` reads.
+   */
+  wait(ticket: number, what: string, opts: { forever?: boolean } = {}): number {
     try {
-      this.#native.wait(ticket, this.#timeout);
+      return this.#native.wait(ticket, opts.forever === true ? 0 : this.#timeout);
     } catch (e) {
       const err = e as Error & { code?: string };
       const where = `${what}: rank ${this.rank} of ${this.size}`;
@@ -115,6 +147,12 @@ export class Communicator {
     return [...lengths].map((n, r) => decoder.decode(all.subarray(r * width, r * width + n)));
   }
 }
+
+/** Any source or tag, for recv and probe. */
+export const ANY = -1;
+
+/** Now on the clock of the comm thread's start times (CLOCK_MONOTONIC), in ms. */
+export const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 let shared: Communicator | null = null;
 

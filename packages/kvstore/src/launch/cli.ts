@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// bkt-launch -n WORKERS [-H HOSTFILE] [--dry-run] -- COMMAND ...
+// bkt-launch -n WORKERS [-s SERVERS] [-H HOSTFILE] [--dry-run] -- COMMAND ...
 // Runs COMMAND on WORKERS MPI ranks through mpirun (MXNet's tools/launch.py --launcher mpi); every
-// rank that creates a 'dist_sync' kvstore joins the job. Without a hostfile every rank runs here and
+// rank that creates a 'dist_sync' kvstore joins the job; with -s, the last SERVERS ranks become the
+// servers of a 'dist_async' store. Without a hostfile every rank runs here and
 // all traffic stays on loopback. --dry-run prints the mpirun command instead of running it.
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -12,7 +13,7 @@ import { mpirunCommand } from './mpirun-command.js';
 
 function main(argv: readonly string[]): number {
   const args = parseLaunchArgs(argv);
-  const cmd = mpirunCommand({ numWorkers: args.numWorkers, hostfile: args.hostfile, command: args.command, isRoot: process.getuid?.() === 0 });
+  const cmd = mpirunCommand({ numWorkers: args.numWorkers, numServers: args.numServers, hostfile: args.hostfile, command: args.command, isRoot: process.getuid?.() === 0 });
   const envText = Object.entries(cmd.env).map(([k, v]) => `${k}=${v} `).join('');
   if (args.dryRun) {
     console.log(`${envText}${cmd.file} ${cmd.args.join(' ')}`);

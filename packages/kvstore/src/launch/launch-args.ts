@@ -33,8 +33,5 @@ export function parseLaunchArgs(argv: readonly string[]): LaunchArgs {
     else throw new ValueError(`bkt-launch: unknown option '${flag}'\n${USAGE}`);
   }
   if (out.numWorkers === 0) throw new ValueError(`bkt-launch: -n WORKERS is required\n${USAGE}`);
-  // MXNet's parameter servers hold the values of its dist stores; bkt's sync stores keep them on every
-  // worker and need none, and there is no server-based (dist_async) store yet.
-  if (out.numServers > 0) throw new ValueError(`bkt-launch: -s ${out.numServers}: bkt's distributed stores (dist_sync, dist_device_sync) run without servers`);
   return out;
 }

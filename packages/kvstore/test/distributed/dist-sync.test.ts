@@ -1,5 +1,9 @@
 // dist_sync / dist_device_sync across real MPI processes (mpirun -np 2 and 3 on loopback), against
 // one-process computations of the same sums (MXNet's dist_sync_kvstore.py and test_compress_kvstore).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { dequantize2bit, NativeError, quantize2bit, zeros } from '@bkt/ndarray';
 import { create as createOptimizer } from '@bkt/optimizer';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +27,8 @@ function expectClose(actual: readonly number[], expected: readonly number[], tol
 }
 
 async function run(np: number, scenario: string, type = 'dist_sync') {
-  const r = await runMpi(np, 'sync-worker.ts', [scenario, type], { timeoutMs: 90_000, env: { BKT_KVSTORE_FUSION_BYTES: '64' } });
+  const env = { BKT_KVSTORE_FUSION_BYTES: '64', BKT_KVSTORE_BUCKET_BYTES: '64' };
+  const r = await runMpi(np, 'sync-worker.ts', [scenario, type], { timeoutMs: 90_000, env });
   if (r.code !== 0 || r.results.length !== np) throw new Error(`mpirun ${scenario} failed (code ${r.code}):\n${r.stdout}\n${r.stderr}`);
   return r.results;
 }
@@ -32,6 +37,13 @@ describe('without MPI', () => {
   it('a missing MPI addon is a NativeError naming the apt packages', () => {
     expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(NativeError);
     expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(/apt-get install openmpi-bin libopenmpi-dev/);
+  });
+
+  it('an addon that does not load is a NativeError saying how to rebuild it with Open MPI', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'bkt-mpi-')), 'bkt_dist.node');
+    writeFileSync(broken, 'not an addon');
+    expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(NativeError);
+    expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(/cannot be loaded.*needs g\+\+, make, python3 and Open MPI \(apt-get install/);
   });
 });
 
@@ -105,6 +117,18 @@ describe.skipIf(mpiMissing !== null)('dist_sync on MPI', () => {
     expect(expected[2]).toEqual(new Array(N).fill(-0.5 * np));
     expect(expected[3]).toEqual(new Array(N).fill(-0.5 * np));
     for (const res of results) expect(res.steps).toEqual(expected);
+  });
+
+  it('beginPushPull: buckets sent as keys become ready (in any order per rank) sum like pushPull; a push drops an unfinished one', async () => {
+    const np = 2;
+    const results = await run(np, 'early');
+    for (const res of results) {
+      const [k5, k7, k9] = res.summed as number[][];
+      expect(k5).toEqual([(np * (np - 1)) / 2, np]);
+      expectClose(k7!, sumOverRanks(np, longGradient));
+      expect(k9).toEqual([np, 2 * np, (np * (np - 1)) / 2]);
+      expect(res.afterDrop).toEqual([[np, np], k7]);
+    }
   });
 
   it('a different shape on one worker is a StateError naming the rank and the key', async () => {

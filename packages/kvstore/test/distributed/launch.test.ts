@@ -42,7 +42,11 @@ describe('bkt-launch command', () => {
     expect(() => parseLaunchArgs(['-n', 'two', '--', 'a'])).toThrow(/-n needs an integer >= 1, got two/);
     expect(() => parseLaunchArgs(['--', 'a'])).toThrow(/-n WORKERS is required/);
     expect(() => parseLaunchArgs(['-n', '2', '--wat', '--', 'a'])).toThrow(/unknown option '--wat'/);
-    expect(() => parseLaunchArgs(['-n', '2', '-s', '2', '--', 'a'])).toThrow(/run without servers/);
+    expect(parseLaunchArgs(['-n', '2', '-s', '1', '--', 'a']).numServers).toBe(1);
+    expect(() => parseLaunchArgs(['-n', '2', '-s', 'x', '--', 'a'])).toThrow(/-s needs an integer >= 0/);
+    const withServers = mpirunCommand({ numWorkers: 2, numServers: 1, command: ['a'], isRoot: false });
+    expect(withServers.args.slice(0, 2)).toEqual(['-np', '3']);
+    expect(withServers.env).toEqual({ DMLC_NUM_SERVER: '1', DMLC_NUM_WORKER: '2' });
   });
 
   it('--dry-run prints the mpirun line with the loopback options; a bad option exits 2 with the usage', () => {

@@ -41,8 +41,8 @@ export interface MpiRun {
   endedAt: number;
 }
 
-export function runMpi(np: number, script: string, args: readonly string[] = [], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<MpiRun> {
-  const cmd = mpirunCommand({ numWorkers: np, command: [...tsNode(resolve(here, script)), ...args], isRoot: process.getuid?.() === 0 });
+export function runMpi(np: number, script: string, args: readonly string[] = [], opts: { timeoutMs?: number; env?: Record<string, string>; numServers?: number } = {}): Promise<MpiRun> {
+  const cmd = mpirunCommand({ numWorkers: np, numServers: opts.numServers, command: [...tsNode(resolve(here, script)), ...args], isRoot: process.getuid?.() === 0 });
   const started = Date.now();
   const resultDir = mkdtempSync(join(tmpdir(), 'bkt-mpi-results-'));
   const env = { ...process.env, ...cmd.env, ...opts.env, BKT_TEST_RESULT_DIR: resultDir };

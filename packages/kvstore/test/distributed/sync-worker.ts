@@ -126,7 +126,27 @@ function timeout(kv: KVStore): Record<string, unknown> {
   }
 }
 
-const scenarios: Record<string, (kv: KVStore) => Record<string, unknown>> = { basics, updater, optimizer, compression, mismatch, timeout };
+/**
+ * A pushPull begun early, its keys made ready in a different order on each rank, then one dropped by
+ * a push before its pushPull.
+ */
+function early(kv: KVStore): Record<string, unknown> {
+  kv.init([5, 7, 9], [zeros([2]), zeros([300]), zeros([3], { dtype: 'float64' })]);
+  const vals = [array([kv.rank, 1]), f32(longGradient(kv.rank), [300]), array([1, 2, kv.rank], { dtype: 'float64' })];
+  const outs = [zeros([2]), zeros([300]), zeros([3], { dtype: 'float64' })];
+  const handle = kv.beginPushPull([5, 7, 9], vals)!;
+  for (const k of kv.rank === 0 ? [9, 7, 5] : [5, 9, 7]) handle.ready([k]);
+  handle.done();
+  kv.pushPull([5, 7, 9], vals, outs);
+  const summed = outs.map(list);
+  const dropped = kv.beginPushPull([5, 7], [array([100, 100]), f32(new Array(300).fill(100), [300])])!;
+  dropped.ready([7]);
+  kv.push(5, array([1, 1]));
+  kv.pull([5, 7], outs.slice(0, 2));
+  return { rank: kv.rank, summed, afterDrop: outs.slice(0, 2).map(list) };
+}
+
+const scenarios: Record<string, (kv: KVStore) => Record<string, unknown>> = { basics, updater, optimizer, compression, mismatch, timeout, early };
 const kv = create(process.argv[3] ?? 'dist_sync');
 report(scenarios[process.argv[2]!]!(kv));
 kv.dispose();

@@ -7,7 +7,7 @@
 
 import { add, arange, type Context, concat, divide, type DType, NDArray, RowSparseNDArray, ShapeError, sparse, take, ValueError } from '@bkt/ndarray';
 import { DataDesc } from '../data/data-desc.js';
-import { Executor, type Group2Ctx } from '@bkt/executor';
+import { type BackwardOptions, Executor, type Group2Ctx } from '@bkt/executor';
 import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
 import type { EvalMetric } from '../metrics/eval-metric.js';
 import { type Group2Ctxs, prepareGroup2ctxs } from './group2ctxs.js';
@@ -325,18 +325,23 @@ export class DataParallelExecutorGroup {
     });
   }
 
-  backward(outGrads?: readonly NDArray[]): void {
+  /**
+   * `onGradientsReady` hears from the last device's executor: when it reports a gradient final, the
+   * other devices have finished their whole backward pass already.
+   */
+  backward(outGrads?: readonly NDArray[], onGradientsReady?: BackwardOptions['onGradientsReady']): void {
     if (!this.forTraining) throw new ValueError('backward: the executor group was not bound for training');
     this.#releaseMerged('inputGrads');
     this.execs.forEach((e, k) => {
+      const opts = k === this.execs.length - 1 ? { onGradientsReady } : {};
       if (outGrads === undefined) {
-        e.backward();
+        e.backward(undefined, opts);
         return;
       }
       const [b, end] = this.slices[k]!;
       const parts = outGrads.map((g, i) => (this.outputAxes[i] === -1 || this.execs.length === 1 ? g : sliceAxis(g, this.outputAxes[i]!, b, end)));
       try {
-        e.backward(parts);
+        e.backward(parts, opts);
       } finally {
         parts.forEach((p, i) => p !== outGrads[i] && p.dispose());
       }

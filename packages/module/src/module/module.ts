@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
-import { create as createKVStore, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
+import { create as createKVStore, type EarlyPushPull, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
 import { checkBatch, type DataBatch } from '../data/data-batch.js';
@@ -589,7 +589,24 @@ export class Module extends BaseModule {
 
   backward(outGrads?: readonly NDArray[]): void {
     this.requireParams('backward');
-    this.#group!.backward(outGrads);
+    const early = this.#beginGradientPush();
+    this.#group!.backward(outGrads, early === null ? undefined : (names) => early.ready(names));
+    early?.done();
+  }
+
+  /**
+   * A distributed store sends gradients while backward still runs (update's pushPull completes it);
+   * not under grad_req 'add', where a later backward may still add to a gradient.
+   */
+  #beginGradientPush(): EarlyPushPull | null {
+    const kv = this.#kvstore;
+    const grads = this.#group!.gradArrays;
+    const pushed = this.#paramNames.flatMap((name, i) => (grads[i]!.length === 0 ? [] : [{ name, i }]));
+    if (kv === null || !this.optimizerInitialized || pushed.length === 0 || pushed.some((p) => this.#group!.gradReq[p.name] !== 'write')) return null;
+    return kv.beginPushPull(
+      pushed.map((p) => p.name),
+      pushed.map((p) => grads[p.i]!),
+    );
   }
 
   /**

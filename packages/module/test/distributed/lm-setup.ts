@@ -5,6 +5,8 @@
 // ignores and the (causal) LSTM never reads before a real token, so its gradient is the same sum.
 import * as nd from '@bkt/ndarray';
 
+import type { KVStore } from '@bkt/kvstore';
+
 import { BucketingModule, type BucketKey, DataBatch, DataDesc, DataIter, type ParamDict, Xavier } from '../../src/index.js';
 import { lstmLMSymGen } from '../lm-sym-gen.js';
 
@@ -66,7 +68,7 @@ export const globalData = (): DataIter =>
   new FixedBatches(Array.from({ length: STEPS }, (_, s) => batch([...half(s, 0, lengths(s)[0]), ...half(s, 1, lengths(s)[1])], Math.max(...lengths(s)))));
 
 /** Trains one epoch (20 SGD steps) from seed 5 and returns the parameters as plain numbers. */
-export function train(iter: DataIter, kvstore: string, opts: { logger?: (m: string) => void; epochEnd?: () => void; learningRate?: number } = {}): Record<string, number[]> {
+export function train(iter: DataIter, kvstore: string, opts: { logger?: (m: string) => void; epochEnd?: () => void; batchEnd?: (kv: KVStore | null) => void; learningRate?: number } = {}): Record<string, number[]> {
   nd.seed(5);
   const mod = new BucketingModule(symGen, { defaultBucketKey: LONGEST, logger: opts.logger ?? (() => {}) });
   mod.fit(iter, {
@@ -77,6 +79,7 @@ export function train(iter: DataIter, kvstore: string, opts: { logger?: (m: stri
     initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }),
     evalMetric: 'perplexity',
     epochEndCallback: opts.epochEnd ? () => opts.epochEnd!() : undefined,
+    batchEndCallback: opts.batchEnd ? () => opts.batchEnd!(mod.kvstore) : undefined,
   });
   const [args] = mod.getParams();
   return Object.fromEntries(Object.entries(args as ParamDict).map(([k, v]) => [k, Array.from(v.toArray())]));

@@ -19,7 +19,11 @@ namespace bkt::dist {
 enum class Elem : int { kFloat32 = 0, kFloat64 = 1, kUInt8 = 3, kInt32 = 4, kInt64 = 6 };
 size_t elemSize(Elem e);
 
-enum class Op { kAllreduceSum, kBroadcast, kAllgather, kBarrier };
+// kSend/kRecv/kProbe: point-to-point messages between a worker and a server (dist_async).
+enum class Op { kAllreduceSum, kBroadcast, kAllgather, kBarrier, kSend, kRecv, kProbe };
+
+// Any source or any tag, for kRecv/kProbe.
+constexpr int kAny = -1;
 
 struct Request {
   Op op = Op::kBarrier;
@@ -27,7 +31,9 @@ struct Request {
   size_t count = 0;      // elements of data
   Elem elem = Elem::kUInt8;
   void* recv = nullptr;  // allgather: size() * count elements
-  int root = 0;          // broadcast
+  int root = 0;          // broadcast; the peer rank of send/recv/probe (kAny: any source)
+  int tag = 0;           // send/recv/probe (kAny: any tag)
+  int32_t* status = nullptr;  // recv/probe: the message's source, tag and byte count
 };
 
 class CommError : public std::runtime_error {
@@ -53,8 +59,10 @@ class Communicator {
 
   uint64_t submit(const Request& r);
   // Blocks until the ticket's request finished; rethrows its failure, or throws CommTimeout after
-  // timeoutSeconds (<= 0: wait forever). A finished ticket is forgotten once waited for.
-  void wait(uint64_t ticket, double timeoutSeconds);
+  // timeoutSeconds (<= 0: wait forever). A finished ticket is forgotten once waited for. Returns when
+  // the comm thread started the request, in ms of the monotonic clock (CLOCK_MONOTONIC, as Node's
+  // process.hrtime), so callers can see whether it overlapped their own work.
+  double wait(uint64_t ticket, double timeoutSeconds);
   // Lets queued requests finish, then MPI_Finalize and joins the thread.
   void finalize();
 
@@ -69,6 +77,7 @@ class Communicator {
   std::deque<std::pair<uint64_t, Request>> queue_;
   struct Outcome {
     bool finished = false;
+    double startedMs = 0;
     std::string error;
   };
   std::map<uint64_t, Outcome> outcomes_;
