@@ -2,8 +2,9 @@
 // 2 × LSTM 200 → FullyConnected V → SoftmaxOutput, batch 32) on random tokens of one length, with
 // the fused RNN op and with unrolled LSTM cells, against PyTorch's reference in the same run.
 //   pnpm bench:lm -- --synthetic 40 --seq-len 30 [--threads N] [--vocab 10000]
-// One JSON line per variant: variant, seq_len, train_tokens_per_s, gflops and, when /usr/bin/python3
-// has torch, torch_train_tokens_per_s and ratio_vs_torch. A step is forward + backward + an SGD update
+// One JSON line per variant: variant, backend (the GEMM policy, see @bkt/ndarray's setGemmBackend),
+// seq_len, train_tokens_per_s, gflops, gemm (each float32 product shape "MxNxK[ tA][ tB]" and the
+// library it ran on) and, when /usr/bin/python3 has torch, torch_train_tokens_per_s and ratio_vs_torch. A step is forward + backward + an SGD update
 // of every parameter, as the reference's step is.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -48,7 +49,8 @@ function unrolledLM(): Symbol {
   return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
 }
 
-function measure(variant: string, build: () => Symbol, dataShape: number[]): Record<string, unknown> {
+function measure(variant: string, backend: nd.GemmBackend, build: () => Symbol, dataShape: number[]): Record<string, unknown> {
+  nd.setGemmBackend(backend);
   let exec: Executor;
   try {
     const sym = build();
@@ -58,7 +60,7 @@ function measure(variant: string, build: () => Symbol, dataShape: number[]): Rec
     );
     exec = Executor.simpleBind(sym, { shapes: { data: dataShape, softmax_label: dataShape }, gradReq });
   } catch (e) {
-    return { variant, seq_len: T, error: (e as Error).message };
+    return { variant, backend, seq_len: T, error: (e as Error).message };
   }
   nd.seed(0);
   for (const [name, a] of Object.entries(exec.argDict)) {
@@ -84,7 +86,17 @@ function measure(variant: string, build: () => Symbol, dataShape: number[]): Rec
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   exec.dispose();
   const tokensPerS = (STEPS * T * N) / seconds;
-  return { variant, seq_len: T, train_tokens_per_s: Math.round(tokensPerS), gflops: +((tokensPerS * FLOPS_PER_TOKEN) / 1e9).toFixed(1) };
+  const gemm = Object.fromEntries(
+    nd.gemmChoices().map((c) => [`${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}`, c.backend]),
+  );
+  return {
+    variant,
+    backend,
+    seq_len: T,
+    train_tokens_per_s: Math.round(tokensPerS),
+    gflops: +((tokensPerS * FLOPS_PER_TOKEN) / 1e9).toFixed(1),
+    gemm,
+  };
 }
 
 function torchTokensPerS(): number | undefined {
@@ -100,7 +112,14 @@ function torchTokensPerS(): number | undefined {
 
 if (THREADS > 0) nd.setNumThreads(THREADS);
 const torch = torchTokensPerS();
-for (const result of [measure('fused', fusedLM, [T, N]), measure('unrolled', unrolledLM, [N, T])]) {
+const initialBackend = nd.getGemmBackend();
+const results = [
+  measure('fused', 'auto', fusedLM, [T, N]),
+  measure('fused', 'openblas', fusedLM, [T, N]),
+  measure('unrolled', 'auto', unrolledLM, [N, T]),
+];
+nd.setGemmBackend(initialBackend);
+for (const result of results) {
   if (torch !== undefined) {
     result.torch_train_tokens_per_s = torch;
     if (typeof result.train_tokens_per_s === 'number') result.ratio_vs_torch = +(result.train_tokens_per_s / torch).toFixed(3);

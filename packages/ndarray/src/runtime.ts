@@ -16,6 +16,26 @@ interface RuntimeBinding {
   memoryStats(): MemoryStats;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  setGemmBackend(backend: GemmBackend): void;
+  gemmBackend(): GemmBackend;
+  gemmChoices(): GemmChoice[];
+}
+
+/**
+ * Which library runs float32 matrix products: `auto` picks per product shape from the table the GEMM
+ * benchmark produced, the others force one library (float64 always runs on OpenBLAS).
+ */
+export type GemmBackend = 'auto' | 'openblas' | 'onednn';
+const GEMM_BACKENDS: readonly GemmBackend[] = ['auto', 'openblas', 'onednn'];
+
+/** One float32 product shape met so far and the library it runs on. */
+export interface GemmChoice {
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  backend: 'openblas' | 'onednn';
 }
 
 const native = binding<RuntimeBinding>();
@@ -32,4 +52,24 @@ export function setNumThreads(n: number): void {
 
 export function getNumThreads(): number {
   return native.getNumThreads();
+}
+
+/**
+ * Sets the GEMM backend policy (initially BKT_GEMM_BACKEND, else `auto`). Shapes choose their library
+ * again the next time they run; call it between binds, not inside a step.
+ */
+export function setGemmBackend(backend: GemmBackend): void {
+  if (!GEMM_BACKENDS.includes(backend)) {
+    throw new ValueError(`setGemmBackend: backend must be one of ${GEMM_BACKENDS.join(', ')}, got ${String(backend)}`);
+  }
+  native.setGemmBackend(backend);
+}
+
+export function getGemmBackend(): GemmBackend {
+  return native.gemmBackend();
+}
+
+/** The float32 product shapes run so far and the library each one chose. */
+export function gemmChoices(): GemmChoice[] {
+  return native.gemmChoices();
 }

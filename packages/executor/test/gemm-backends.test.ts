@@ -1,0 +1,84 @@
+// Every GEMM-backed op (FullyConnected, dot, batch_dot, the fused RNN) under each float32 backend:
+// forward outputs and every gradient against the same graph in float64, whose gradients the op's own
+// test files check by finite differences (float64 products always run on OpenBLAS). gemmChoices()
+// proves that the forced backend ran each product.
+import { type DType, fromTypedArray, type GemmBackend, gemmChoices, getGemmBackend, random, seed, setGemmBackend } from '@bkt/ndarray';
+import { batch_dot, dot, FullyConnected, RNN, type Symbol, Variable } from '@bkt/symbol';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { expectAllClose } from '../../ndarray/test/helpers.js';
+import { Executor } from '../src/index.js';
+
+const initial = getGemmBackend();
+afterAll(() => setGemmBackend(initial));
+
+/** Outputs then the gradients of every argument, after a training forward and a backward with `heads`. */
+function run(sym: Symbol, shapes: Record<string, number[]>, dtype: DType, values: Record<string, Float32Array>, heads: Float32Array[]): Float64Array[] {
+  const names = sym.listArguments();
+  const exec = Executor.simpleBind(sym, { shapes, dtypes: Object.fromEntries(names.map((n) => [n, dtype])), gradReq: 'write' });
+  const typed = (v: Float32Array): Float32Array | Float64Array => (dtype === 'float32' ? v : Float64Array.from(v));
+  for (const n of names) fromTypedArray(typed(values[n]!), exec.argDict[n]!.shape).copyTo(exec.argDict[n]!);
+  const outs = exec.forward({ isTrain: true }).map((o) => Float64Array.from(o.toArray()));
+  exec.backward(exec.outputs.map((o, i) => fromTypedArray(typed(heads[i]!), o.shape)));
+  const grads = names.map((n) => Float64Array.from(exec.gradDict[n]!.toArray()));
+  exec.dispose();
+  return [...outs, ...grads];
+}
+
+/** The float32 run under `backend` against the float64 run, on the same float32-representable values. */
+function expectMatchesFloat64(backend: GemmBackend, sym: Symbol, shapes: Record<string, number[]>): void {
+  const { argShapes, outShapes } = sym.inferShape(shapes);
+  const values = Object.fromEntries(
+    sym.listArguments().map((n, i) => [n, Float32Array.from(random.uniform(-1, 1, argShapes[i]!).toArray())]),
+  );
+  const heads = outShapes.map((s) => Float32Array.from(random.uniform(-1, 1, s).toArray()));
+  setGemmBackend(backend);
+  const got = run(sym, shapes, 'float32', values, heads);
+  const want = run(sym, shapes, 'float64', values, heads);
+  got.forEach((g, i) => expectAllClose(g, want[i]!, { rtol: 1e-4, atol: 1e-4 }));
+  const used = new Set(gemmChoices().map((c) => c.backend));
+  expect([...used]).toEqual([backend]);
+}
+
+const data = Variable('data');
+const CASES: [string, () => Symbol, Record<string, number[]>][] = [
+  ['FullyConnected with bias', () => FullyConnected({ data, numHidden: 37, name: 'fc' }), { data: [23, 3, 5] }],
+  ['FullyConnected, no bias, flatten false', () => FullyConnected({ data, numHidden: 19, noBias: true, flatten: false, name: 'fc' }), { data: [4, 6, 11] }],
+  ['dot', () => dot({ lhs: Variable('lhs'), rhs: Variable('rhs') }), { lhs: [17, 29], rhs: [29, 13] }],
+  ['dot, both transposed', () => dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeA: true, transposeB: true }), { lhs: [29, 17], rhs: [13, 29] }],
+  ['batch_dot, transposeB', () => batch_dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeB: true }), { lhs: [3, 9, 14], rhs: [3, 8, 14] }],
+  ['batch_dot, transposeA', () => batch_dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeA: true }), { lhs: [3, 14, 9], rhs: [3, 14, 8] }],
+  ...(['lstm', 'gru', 'rnn_tanh'] as const).map((mode): [string, () => Symbol, Record<string, number[]>] => [
+    `fused RNN ${mode}, 2 layers, bidirectional`,
+    () => RNN({ data, mode, stateSize: 7, numLayers: 2, bidirectional: true, stateOutputs: true, name: 'rnn' }),
+    { data: [5, 3, 4] },
+  ]),
+];
+
+describe.each(['openblas', 'onednn'] as const)('float32 GEMM-backed ops on %s', (backend) => {
+  it.each(CASES)('%s: outputs and gradients match float64', (_name, make, shapes) => {
+    seed(31);
+    expectMatchesFloat64(backend, make(), shapes);
+  });
+});
+
+describe('the auto backend', () => {
+  it('runs the LM output layer on oneDNN and a tiny product on OpenBLAS, choosing once per shape', () => {
+    setGemmBackend('auto');
+    const sym = FullyConnected({ data, numHidden: 1000, name: 'fc' });
+    const exec = Executor.simpleBind(sym, { shapes: { data: [64, 200] }, gradReq: 'write' });
+    exec.forward({ isTrain: true });
+    exec.backward([random.uniform(-1, 1, [64, 1000])]);
+    const tiny = Executor.simpleBind(dot({ lhs: Variable('lhs'), rhs: Variable('rhs') }), { shapes: { lhs: [4, 4], rhs: [4, 4] } });
+    tiny.forward();
+    const byShape = new Map(gemmChoices().map((c) => [`${c.m}x${c.n}x${c.k}`, c.backend]));
+    expect(byShape.get('64x1000x200')).toBe('onednn'); // forward
+    expect(byShape.get('1000x200x64')).toBe('onednn'); // weight gradient
+    expect(byShape.get('4x4x4')).toBe('openblas');
+    const count = gemmChoices().length;
+    exec.forward({ isTrain: true });
+    expect(gemmChoices().length).toBe(count);
+    exec.dispose();
+    tiny.dispose();
+  });
+});
