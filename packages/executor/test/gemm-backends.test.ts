@@ -2,15 +2,29 @@
 // forward outputs and every gradient against the same graph in float64, whose gradients the op's own
 // test files check by finite differences (float64 products always run on OpenBLAS). gemmChoices()
 // proves that the forced backend ran each product.
-import { type DType, fromTypedArray, type GemmBackend, gemmChoices, getGemmBackend, random, seed, setGemmBackend } from '@bkt/ndarray';
+import {
+  type DType,
+  fromTypedArray,
+  type GemmBackend,
+  gemmChoices,
+  getGemmBackend,
+  getGemmPrecision,
+  random,
+  seed,
+  setGemmBackend,
+  setGemmPrecision,
+} from '@bkt/ndarray';
 import { batch_dot, dot, FullyConnected, RNN, type Symbol, Variable } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { expectAllClose } from '../../ndarray/test/helpers.js';
 import { Executor } from '../src/index.js';
 
-const initial = getGemmBackend();
-afterAll(() => setGemmBackend(initial));
+const initial = { backend: getGemmBackend(), precision: getGemmPrecision() };
+afterAll(() => {
+  setGemmBackend(initial.backend);
+  setGemmPrecision(initial.precision);
+});
 
 /** Outputs then the gradients of every argument, after a training forward and a backward with `heads`. */
 function run(sym: Symbol, shapes: Record<string, number[]>, dtype: DType, values: Record<string, Float32Array>, heads: Float32Array[]): Float64Array[] {
@@ -25,8 +39,27 @@ function run(sym: Symbol, shapes: Record<string, number[]>, dtype: DType, values
   return [...outs, ...grads];
 }
 
-/** The float32 run under `backend` against the float64 run, on the same float32-representable values. */
-function expectMatchesFloat64(backend: GemmBackend, sym: Symbol, shapes: Record<string, number[]>): void {
+/** ||got - want|| / ||want||: the error of a whole array, as mixed-precision results are judged. */
+function relativeError(got: Float64Array, want: Float64Array): number {
+  let diff = 0;
+  let norm = 0;
+  want.forEach((w, i) => {
+    diff += (got[i]! - w) ** 2;
+    norm += w * w;
+  });
+  return Math.sqrt(diff / Math.max(norm, 1e-30));
+}
+
+/**
+ * The float32 run under `backend` against the float64 run, on the same float32-representable values:
+ * element-wise within `tol`, or with `maxRelativeError` as a whole array (for bfloat16).
+ */
+function expectMatchesFloat64(
+  backend: GemmBackend,
+  sym: Symbol,
+  shapes: Record<string, number[]>,
+  check: { rtol: number; atol: number } | { maxRelativeError: number } = { rtol: 1e-4, atol: 1e-4 },
+): void {
   const { argShapes, outShapes } = sym.inferShape(shapes);
   const values = Object.fromEntries(
     sym.listArguments().map((n, i) => [n, Float32Array.from(random.uniform(-1, 1, argShapes[i]!).toArray())]),
@@ -35,7 +68,14 @@ function expectMatchesFloat64(backend: GemmBackend, sym: Symbol, shapes: Record<
   setGemmBackend(backend);
   const got = run(sym, shapes, 'float32', values, heads);
   const want = run(sym, shapes, 'float64', values, heads);
-  got.forEach((g, i) => expectAllClose(g, want[i]!, { rtol: 1e-4, atol: 1e-4 }));
+  got.forEach((g, i) => {
+    if ('maxRelativeError' in check) {
+      expect(g.every(Number.isFinite)).toBe(true);
+      expect(relativeError(g, want[i]!)).toBeLessThan(check.maxRelativeError);
+    } else {
+      expectAllClose(g, want[i]!, check);
+    }
+  });
   const used = new Set(gemmChoices().map((c) => c.backend));
   expect([...used]).toEqual([backend]);
 }
@@ -59,6 +99,44 @@ describe.each(['openblas', 'onednn'] as const)('float32 GEMM-backed ops on %s', 
   it.each(CASES)('%s: outputs and gradients match float64', (_name, make, shapes) => {
     seed(31);
     expectMatchesFloat64(backend, make(), shapes);
+  });
+});
+
+// bfloat16 keeps 8 significant bits: each operand is rounded by up to 2^-9 relative, so with float32
+// accumulation a result array is off by a few 2^-9 of its norm (float32 alone: ~1e-7); the fused
+// RNN's gradients go through several such products in a row.
+describe('bfloat16 precision on oneDNN', () => {
+  it.each(CASES)('%s: outputs and gradients match float64 to bfloat16 precision', (_name, make, shapes) => {
+    seed(31);
+    setGemmPrecision('bfloat16');
+    try {
+      expectMatchesFloat64('onednn', make(), shapes, { maxRelativeError: 1e-2 });
+    } finally {
+      setGemmPrecision('float32');
+    }
+  });
+
+  it('is really bfloat16: a product of values bfloat16 cannot hold differs from float32', () => {
+    setGemmBackend('onednn');
+    // (2, 1) x (1, 2): a GEMM (a 1 x 1 result would take the dot-product path).
+    const lhs = fromTypedArray(Float32Array.from([1 + 2 ** -10, 1]), [2, 1]);
+    const rhs = fromTypedArray(Float32Array.from([1, 1]), [1, 2]);
+    const sym = dot({ lhs: Variable('lhs'), rhs: Variable('rhs') });
+    const product = (): number => {
+      const exec = Executor.simpleBind(sym, { shapes: { lhs: [2, 1], rhs: [1, 2] }, gradReq: 'null' });
+      lhs.copyTo(exec.argDict.lhs!);
+      rhs.copyTo(exec.argDict.rhs!);
+      const v = exec.forward()[0]!.toArray()[0]!;
+      exec.dispose();
+      return v;
+    };
+    expect(product()).toBe(1 + 2 ** -10);
+    setGemmPrecision('bfloat16');
+    try {
+      expect(product()).toBe(1);
+    } finally {
+      setGemmPrecision('float32');
+    }
   });
 });
 

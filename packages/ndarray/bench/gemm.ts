@@ -1,9 +1,10 @@
-// float32 GEMM throughput of `dot` called from TS on each backend (OpenBLAS, oneDNN), against numpy
-// on OpenBLAS, on the LSTM LM's shapes, then the fixed cost of one small op call.
+// float32 GEMM throughput of `dot` called from TS on each backend (OpenBLAS, oneDNN, and oneDNN in
+// bfloat16 precision), against numpy on OpenBLAS, on the LSTM LM's shapes, then the fixed cost of one
+// small op call.
 //   pnpm bench:gemm                  # OpenBLAS's default thread count on both sides
 //   pnpm bench:gemm -- --threads 1   # both sides on n threads
-// One JSON line per shape: m, n, k, threads, openblas_gflops, onednn_gflops, faster (the backend the
-// `auto` table should pick) and, when /usr/bin/python3 has numpy, numpy_gflops and ratio = the faster
+// One JSON line per shape: m, n, k, threads, openblas_gflops, onednn_gflops, onednn_bf16_gflops
+// (float32 in and out, conversions included), faster (the float32 backend the `auto` table should pick) and, when /usr/bin/python3 has numpy, numpy_gflops and ratio = the faster
 // backend's rate / numpy's; the last line is {op, overhead_us}.
 // The machine is shared, so each shape runs ROUNDS alternating rounds of ours then numpy's (about
 // SECONDS in all per side) and each side reports its best round: a burst of someone else's work
@@ -25,7 +26,12 @@ const SHAPES: [number, number, number][] = [
   [960, 200, 10000],
   [10000, 200, 960],
 ];
-const BACKENDS = ['openblas', 'onednn'] as const;
+// [reported as, backend, precision]
+const VARIANTS = [
+  ['openblas', 'openblas', 'float32'],
+  ['onednn', 'onednn', 'float32'],
+  ['onednn_bf16', 'onednn', 'bfloat16'],
+] as const;
 const SECONDS = 1;
 const ROUNDS = 5;
 const PYTHON = '/usr/bin/python3';
@@ -133,20 +139,22 @@ async function main(): Promise<void> {
   if (threads !== undefined) nd.setNumThreads(threads);
   const numpy = hasNumpy() ? new NumpyWorker(threads) : undefined;
   const initialBackend = nd.getGemmBackend();
+  const initialPrecision = nd.getGemmPrecision();
   try {
     for (const [m, n, k] of SHAPES) {
       const a = nd.random.uniform(0, 1, [m, k]);
       const b = nd.random.uniform(0, 1, [k, n]);
-      const best = { openblas: 0, onednn: 0 };
-      for (const backend of BACKENDS) {
+      const best = { openblas: 0, onednn: 0, onednn_bf16: 0 };
+      const use = (backend: nd.GemmBackend, precision: nd.GemmPrecision): void => {
         nd.setGemmBackend(backend);
+        nd.setGemmPrecision(precision);
         for (let i = 0; i < 2; i++) nd.dot(a, b).dispose();
-      }
+      };
       let ref = 0;
       for (let r = 0; r < ROUNDS; r++) {
-        for (const backend of BACKENDS) {
-          nd.setGemmBackend(backend);
-          best[backend] = Math.max(best[backend], dotRound(a, b, SECONDS / ROUNDS));
+        for (const [name, backend, precision] of VARIANTS) {
+          use(backend, precision);
+          best[name] = Math.max(best[name], dotRound(a, b, SECONDS / ROUNDS));
         }
         if (numpy) ref = Math.max(ref, await numpy.gflops(m, n, k, SECONDS / ROUNDS));
       }
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
         threads: nd.getNumThreads(),
         openblas_gflops: +best.openblas.toFixed(1),
         onednn_gflops: +best.onednn.toFixed(1),
+        onednn_bf16_gflops: +best.onednn_bf16.toFixed(1),
         faster,
       };
       if (numpy) {
@@ -171,6 +180,7 @@ async function main(): Promise<void> {
   } finally {
     numpy?.close();
     nd.setGemmBackend(initialBackend);
+    nd.setGemmPrecision(initialPrecision);
   }
   console.log(JSON.stringify(callOverhead()));
 }

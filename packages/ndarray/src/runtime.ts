@@ -19,7 +19,17 @@ interface RuntimeBinding {
   setGemmBackend(backend: GemmBackend): void;
   gemmBackend(): GemmBackend;
   gemmChoices(): GemmChoice[];
+  setGemmPrecision(precision: GemmPrecision): void;
+  gemmPrecision(): GemmPrecision;
 }
+
+/**
+ * The arithmetic of float32 products run by oneDNN: `float32`, or `bfloat16` operands with float32
+ * accumulation and float32 results (inputs, weights and outputs stay float32 arrays). OpenBLAS products
+ * stay float32.
+ */
+export type GemmPrecision = 'float32' | 'bfloat16';
+const GEMM_PRECISIONS: readonly GemmPrecision[] = ['float32', 'bfloat16'];
 
 /**
  * Which library runs float32 matrix products: `auto` picks per product shape from the table the GEMM
@@ -72,4 +82,19 @@ export function getGemmBackend(): GemmBackend {
 /** The float32 product shapes run so far and the library each one chose. */
 export function gemmChoices(): GemmChoice[] {
   return native.gemmChoices();
+}
+
+/**
+ * Sets the precision of oneDNN's products (initially BKT_GEMM_PRECISION, else `float32`); like
+ * setGemmBackend, call it between binds.
+ */
+export function setGemmPrecision(precision: GemmPrecision): void {
+  if (!GEMM_PRECISIONS.includes(precision)) {
+    throw new ValueError(`setGemmPrecision: precision must be one of ${GEMM_PRECISIONS.join(', ')}, got ${String(precision)}`);
+  }
+  native.setGemmPrecision(precision);
+}
+
+export function getGemmPrecision(): GemmPrecision {
+  return native.gemmPrecision();
 }

@@ -12,8 +12,11 @@ import { binding } from '../src/native.js';
 import { expectAllClose, expectError, makeRng, randomValues } from './helpers.js';
 
 const blas = binding<{ blasNumThreads(): number }>();
-const initial = nd.getGemmBackend();
-afterAll(() => nd.setGemmBackend(initial));
+const initial = { backend: nd.getGemmBackend(), precision: nd.getGemmPrecision() };
+afterAll(() => {
+  nd.setGemmBackend(initial.backend);
+  nd.setGemmPrecision(initial.precision);
+});
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -33,8 +36,9 @@ function child(code: string, env: Record<string, string>): string {
 }
 
 describe('setGemmBackend', () => {
-  it('rejects unknown backends with a ValueError', () => {
+  it('rejects unknown backends and precisions with a ValueError', () => {
     expectError(() => nd.setGemmBackend('mkl' as nd.GemmBackend), nd.ValueError, /setGemmBackend.*mkl/);
+    expectError(() => nd.setGemmPrecision('float16' as nd.GemmPrecision), nd.ValueError, /setGemmPrecision.*float16/);
   });
 
   it('gives the same products on both backends, with transposes, and records the library of each shape', () => {
@@ -59,8 +63,9 @@ describe('setGemmBackend', () => {
 });
 
 describe('the environment', () => {
-  it('BKT_GEMM_BACKEND sets the initial policy and an unknown one raises a ValueError naming it', () => {
+  it('BKT_GEMM_BACKEND and BKT_GEMM_PRECISION set the initial policy; an unknown one raises a ValueError naming it', () => {
     expect(child('console.log(nd.getGemmBackend());', { BKT_GEMM_BACKEND: 'onednn' })).toContain('onednn');
+    expect(child('console.log(nd.getGemmPrecision());', { BKT_GEMM_PRECISION: 'bfloat16' })).toContain('bfloat16');
     const bad = child('try { nd.getGemmBackend(); } catch (e) { console.log(e.name, e.message); }', { BKT_GEMM_BACKEND: 'cuda' });
     expect(bad).toMatch(/ValueError BKT_GEMM_BACKEND.*'cuda'/);
   });

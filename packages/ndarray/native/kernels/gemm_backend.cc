@@ -28,6 +28,14 @@ GemmPolicy policyFromEnv() {
   return v && *v ? parseGemmPolicy(v, "BKT_GEMM_BACKEND") : GemmPolicy::kAuto;
 }
 
+std::atomic<GemmPrecision>& precision() {
+  static std::atomic<GemmPrecision> p{[] {
+    const char* v = std::getenv("BKT_GEMM_PRECISION");
+    return v && *v ? parseGemmPrecision(v, "BKT_GEMM_PRECISION") : GemmPrecision::kFloat32;
+  }()};
+  return p;
+}
+
 std::atomic<int>& gemmThreads() {
   static std::atomic<int> n{static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
   return n;
@@ -78,7 +86,7 @@ class ChoiceTable {
     const GemmBackend b = p == GemmPolicy::kAuto       ? autoChoice(s)
                           : p == GemmPolicy::kOneDnn ? GemmBackend::kOneDnn
                                                      : GemmBackend::kOpenBlas;
-    Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr};
+    Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s, precision().load()) : nullptr};
     return table_.emplace(s, std::move(e)).first->second;
   }
   void clear() {
@@ -126,6 +134,22 @@ void setGemmPolicy(GemmPolicy p) {
   applyThreads(p);
   choices().clear();
 }
+
+GemmPrecision parseGemmPrecision(const std::string& name, const char* op) {
+  if (name == "float32") return GemmPrecision::kFloat32;
+  if (name == "bfloat16") return GemmPrecision::kBFloat16;
+  fail(ErrorKind::kValue, std::string(op) + ": the GEMM precision must be 'float32' or 'bfloat16', got '" + name + "'");
+}
+
+const char* gemmPrecisionName(GemmPrecision p) { return p == GemmPrecision::kBFloat16 ? "bfloat16" : "float32"; }
+
+// Like a new policy, a new precision rebuilds the primitives the next time each shape runs.
+void setGemmPrecision(GemmPrecision p) {
+  precision().store(p);
+  choices().clear();
+}
+
+GemmPrecision gemmPrecision() { return precision().load(); }
 
 void setGemmThreads(int n) {
   gemmThreads().store(std::max(1, n));

@@ -29,6 +29,14 @@ BKT_BINDING(jsSetGemmBackend) {
 
 BKT_BINDING(jsGemmBackend) { return Napi::String::New(info.Env(), gemmPolicyName(gemmPolicy())); }
 
+// setGemmPrecision(name): 'float32' | 'bfloat16'
+BKT_BINDING(jsSetGemmPrecision) {
+  setGemmPrecision(parseGemmPrecision(stringArg(info, 0, "setGemmPrecision", "precision"), "setGemmPrecision"));
+  return info.Env().Undefined();
+}
+
+BKT_BINDING(jsGemmPrecision) { return Napi::String::New(info.Env(), gemmPrecisionName(gemmPrecision())); }
+
 // gemmChoices(): [{m, n, k, transposeA, transposeB, backend}] for every float32 product shape met.
 BKT_BINDING(jsGemmChoices) {
   const Napi::Env env = info.Env();
@@ -57,6 +65,8 @@ void registerGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("setGemmBackend", Napi::Function::New(env, jsSetGemmBackend));
   exports.Set("gemmBackend", Napi::Function::New(env, jsGemmBackend));
   exports.Set("gemmChoices", Napi::Function::New(env, jsGemmChoices));
+  exports.Set("setGemmPrecision", Napi::Function::New(env, jsSetGemmPrecision));
+  exports.Set("gemmPrecision", Napi::Function::New(env, jsGemmPrecision));
 }
 
 }  // namespace bkt::napi

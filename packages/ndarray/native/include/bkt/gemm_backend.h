@@ -22,6 +22,15 @@ GemmPolicy gemmPolicy();
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op);
 const char* gemmPolicyName(GemmPolicy policy);
 
+// The arithmetic of float32 products that run on oneDNN: float32, or bfloat16 operands with float32
+// accumulation and a float32 result (MXNet's AMP with target_dtype bfloat16 does the same for its
+// GEMM-heavy ops). OpenBLAS products stay float32. BKT_GEMM_PRECISION sets it when the addon loads.
+enum class GemmPrecision { kFloat32, kBFloat16 };
+void setGemmPrecision(GemmPrecision precision);
+GemmPrecision gemmPrecision();
+GemmPrecision parseGemmPrecision(const std::string& name, const char* op);
+const char* gemmPrecisionName(GemmPrecision precision);
+
 // Sizes the GEMM libraries' threads with bkt's pool (setNumThreads): oneDNN's OpenMP team gets n;
 // OpenBLAS gets n only when it is forced, else 1 (see applyThreads in gemm_backend.cc).
 void setGemmThreads(int n);
@@ -39,7 +48,7 @@ void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c)
 
 // oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
 struct OneDnnMatmul;
-std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, GemmPrecision precision);
 void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c);
 void setOneDnnThreads(int n);
 
