@@ -25,8 +25,8 @@ interface RuntimeBinding {
 
 /**
  * The arithmetic of float32 products run by oneDNN: `float32`, or `bfloat16` operands with float32
- * accumulation and float32 results (inputs, weights and outputs stay float32 arrays). OpenBLAS products
- * stay float32.
+ * accumulation and float32 results (inputs, weights and outputs stay float32 arrays). In bfloat16 the
+ * `auto` backend runs every product on oneDNN; a forced OpenBLAS stays float32.
  */
 export type GemmPrecision = 'float32' | 'bfloat16';
 const GEMM_PRECISIONS: readonly GemmPrecision[] = ['float32', 'bfloat16'];
@@ -46,6 +46,8 @@ export interface GemmChoice {
   transposeA: boolean;
   transposeB: boolean;
   backend: 'openblas' | 'onednn';
+  /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
+  precision: GemmPrecision;
 }
 
 const native = binding<RuntimeBinding>();
@@ -85,8 +87,9 @@ export function gemmChoices(): GemmChoice[] {
 }
 
 /**
- * Sets the precision of oneDNN's products (initially BKT_GEMM_PRECISION, else `float32`); like
- * setGemmBackend, call it between binds.
+ * Sets the precision of oneDNN's products (initially BKT_GEMM_PRECISION, else `float32`). Switching is
+ * cheap — each precision keeps its own choices and primitives — so an executor bound with `amp` puts
+ * bfloat16 in force around its own runs only.
  */
 export function setGemmPrecision(precision: GemmPrecision): void {
   if (!GEMM_PRECISIONS.includes(precision)) {

@@ -47,7 +47,7 @@ describe('setGemmBackend', () => {
     const b = nd.fromTypedArray(Float32Array.from(randomValues(rng, 50 * 90)), [50, 90]);
     nd.setGemmBackend('openblas');
     const ref = nd.dot(a, b, { transposeB: true }).toArray();
-    expect(nd.gemmChoices()).toEqual([{ m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas' }]);
+    expect(nd.gemmChoices()).toEqual([{ m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32' }]);
     nd.setGemmBackend('onednn');
     expectAllClose(nd.dot(a, b, { transposeB: true }).toArray(), ref, { rtol: 1e-5, atol: 1e-5 });
     expect(nd.gemmChoices().map((c) => c.backend)).toEqual(['onednn']);

@@ -27,6 +27,8 @@ export interface LmOptions extends OptimizerChoice {
   buckets: number[] | 'auto';
   numBuckets: number;
   cell: 'lstm' | 'gru';
+  /** bfloat16: the module is bound with AMP (ModuleOptions.amp). */
+  dtype: 'float32' | 'bfloat16';
   /** undefined: fused unless dropout asks for unrolled cells. */
   fused?: boolean;
   numLayers: number;
@@ -146,14 +148,15 @@ export async function runLm(o: LmOptions, display: RunDisplay = runDisplay()): P
   log(`Model: ${m.cell} ${m.fused ? 'fused (TN)' : 'unrolled (NT)'}, ${m.numLayers} layers × ${m.numHidden} hidden, embed ${m.numEmbed}, ${trainIter.numBatches} batches of ${o.batchSize} per epoch`);
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
+  const amp = o.dtype === 'bfloat16' ? ('bfloat16' as const) : null;
   const defaultKey = trainIter.defaultBucketKey;
   const beginEpoch = resume?.epoch ?? 0;
   let mod: BaseModule;
   if (resume) {
-    mod = loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true });
+    mod = loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, amp, loadOptimizerStates: true });
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
   } else {
-    mod = createLMModule(symGen, defaultKey, { context, logger: log });
+    mod = createLMModule(symGen, defaultKey, { context, logger: log, amp });
     mod.bind(trainIter.provideData, trainIter.provideLabel, { forTraining: true });
     mod.initParams({ initializer: initializerOf(o.init) });
   }

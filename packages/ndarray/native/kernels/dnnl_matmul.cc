@@ -39,7 +39,7 @@ Runtime& runtime() {
 
 }  // namespace
 
-std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, GemmPrecision precision) {
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   using dt = dnnl::memory::data_type;
   using dims = dnnl::memory::dims;
   const dnnl::engine& engine = runtime().engine;
@@ -59,7 +59,7 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, GemmPrecision
     p->a = dnnl::memory(aMd, engine, nullptr);
     p->b = dnnl::memory(bMd, engine, nullptr);
     p->c = dnnl::memory(cMd, engine, nullptr);
-    if (precision == GemmPrecision::kBFloat16) {
+    if (s.bf16) {
       // Dense bfloat16 copies in the operands' own orientation, so each reorder is a straight conversion.
       const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
       const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});

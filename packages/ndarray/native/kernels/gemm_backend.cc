@@ -17,7 +17,7 @@ namespace {
 
 struct GemmShapeHash {
   size_t operator()(const GemmShape& s) const {
-    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u);
+    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u);
     for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) h = h * 1000003u ^ static_cast<size_t>(v);
     return h;
   }
@@ -83,10 +83,11 @@ class ChoiceTable {
     auto it = table_.find(s);
     if (it != table_.end()) return it->second;
     const GemmPolicy p = policy().load();
-    const GemmBackend b = p == GemmPolicy::kAuto       ? autoChoice(s)
+    // bfloat16 needs oneDNN: in that precision `auto` sends every product there.
+    const GemmBackend b = p == GemmPolicy::kAuto       ? (s.bf16 ? GemmBackend::kOneDnn : autoChoice(s))
                           : p == GemmPolicy::kOneDnn ? GemmBackend::kOneDnn
                                                      : GemmBackend::kOpenBlas;
-    Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s, precision().load()) : nullptr};
+    Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr};
     return table_.emplace(s, std::move(e)).first->second;
   }
   void clear() {
@@ -114,7 +115,7 @@ ChoiceTable& choices() {
 
 bool GemmShape::operator==(const GemmShape& o) const {
   return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb &&
-         ldc == o.ldc && alpha == o.alpha && beta == o.beta;
+         ldc == o.ldc && alpha == o.alpha && beta == o.beta && bf16 == o.bf16;
 }
 
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
@@ -143,11 +144,7 @@ GemmPrecision parseGemmPrecision(const std::string& name, const char* op) {
 
 const char* gemmPrecisionName(GemmPrecision p) { return p == GemmPrecision::kBFloat16 ? "bfloat16" : "float32"; }
 
-// Like a new policy, a new precision rebuilds the primitives the next time each shape runs.
-void setGemmPrecision(GemmPrecision p) {
-  precision().store(p);
-  choices().clear();
-}
+void setGemmPrecision(GemmPrecision p) { precision().store(p); }
 
 GemmPrecision gemmPrecision() { return precision().load(); }
 
@@ -160,8 +157,10 @@ GemmPolicy gemmPolicy() { return policy().load(); }
 
 std::vector<GemmChoice> gemmChoices() { return choices().list(); }
 
-void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c) {
-  if (s.m == 0 || s.n == 0) return;
+void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c) {
+  if (shape.m == 0 || shape.n == 0) return;
+  GemmShape s = shape;
+  s.bf16 = precision().load() == GemmPrecision::kBFloat16;
   Entry& e = choices().choose(s);
   if (e.matmul) {
     runOneDnnMatmul(*e.matmul, a, b, c);

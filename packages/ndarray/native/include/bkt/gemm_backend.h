@@ -24,8 +24,11 @@ const char* gemmPolicyName(GemmPolicy policy);
 
 // The arithmetic of float32 products that run on oneDNN: float32, or bfloat16 operands with float32
 // accumulation and a float32 result (MXNet's AMP with target_dtype bfloat16 does the same for its
-// GEMM-heavy ops). OpenBLAS products stay float32. BKT_GEMM_PRECISION sets it when the addon loads.
+// GEMM-heavy ops). In bfloat16 the `auto` policy runs every product on oneDNN; a forced OpenBLAS
+// stays float32. BKT_GEMM_PRECISION sets it when the addon loads.
 enum class GemmPrecision { kFloat32, kBFloat16 };
+// Cheap to switch (an executor bound with `amp` sets it around its runs): choices and primitives are
+// kept per precision.
 void setGemmPrecision(GemmPrecision precision);
 GemmPrecision gemmPrecision();
 GemmPrecision parseGemmPrecision(const std::string& name, const char* op);
@@ -40,6 +43,8 @@ struct GemmShape {
   bool ta, tb;
   int64_t m, n, k, lda, ldb, ldc;
   float alpha, beta;
+  // Filled in by the dispatch from the precision in force: each precision has its own choice and primitive.
+  bool bf16 = false;
   bool operator==(const GemmShape& o) const;
 };
 
@@ -48,13 +53,13 @@ void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c)
 
 // oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
 struct OneDnnMatmul;
-std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, GemmPrecision precision);
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
 void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c);
 void setOneDnnThreads(int n);
 
 // The shapes met so far and the backend each one chose, for the benchmarks' reports.
 struct GemmChoice {
-  GemmShape shape;
+  GemmShape shape;  // shape.bf16: the bfloat16 precision's entry
   GemmBackend backend;
 };
 std::vector<GemmChoice> gemmChoices();
