@@ -41,6 +41,13 @@ function openblasPresent() {
   return lib && header;
 }
 
+// Debian's oneDNN: the library and its C++ header (libdnnl-dev).
+function oneDnnPresent() {
+  const libdirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib'];
+  return libdirs.some((d) => existsSync(join(d, 'libdnnl.so'))) &&
+    ['/usr/include/oneapi/dnnl/dnnl.hpp', '/usr/local/include/oneapi/dnnl/dnnl.hpp'].some((p) => existsSync(p));
+}
+
 // Open MPI's launcher and its C headers (mpicxx --showme reads both).
 function mpiPresent() {
   return has('mpirun') && has('mpicxx', ['--showme:compile']);
@@ -60,6 +67,7 @@ const optionalFor = {
 function ensureSystemPackages() {
   const missing = [];
   if (!openblasPresent()) missing.push('libopenblas-dev');
+  if (!oneDnnPresent()) missing.push('libdnnl-dev');
   if (!has('pkg-config')) missing.push('pkg-config');
   if (!has('g++')) missing.push('g++');
   if (!has('make')) missing.push('make');
@@ -87,6 +95,7 @@ function ensureSystemPackages() {
   run('apt-get', ['update', '-qq'], { env });
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...all], { env });
   if (!openblasPresent()) die('libopenblas-dev was installed but OpenBLAS is still not found');
+  if (!oneDnnPresent()) die('libdnnl-dev was installed but oneDNN is still not found');
 }
 
 // pnpm: one on PATH of the pinned major, else a private copy installed with npm (corepack cannot

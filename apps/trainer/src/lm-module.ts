@@ -9,6 +9,8 @@ import { runFilesOf } from './run-files.js';
 export interface LMModuleOptions {
   context: Context[];
   logger: Logger;
+  /** MXNet's AMP in bfloat16 (see @bkt/module's ModuleOptions.amp); default float32. */
+  amp?: 'bfloat16' | null;
 }
 
 // BucketingModule's SymGen takes any bucket key; the LM's keys are sequence lengths.
@@ -16,7 +18,7 @@ const keyed = (symGen: LMSymGen) => (key: unknown) => symGen(key as number);
 
 /** A fresh module for symGen with defaultBucketKey as its largest bucket. */
 export function createLMModule(symGen: LMSymGen, defaultBucketKey: number, o: LMModuleOptions): BaseModule {
-  return new BucketingModule(keyed(symGen), { defaultBucketKey, context: o.context, logger: o.logger });
+  return new BucketingModule(keyed(symGen), { defaultBucketKey, context: o.context, logger: o.logger, amp: o.amp ?? null });
 }
 
 /** The module of a checkpoint written by saveLMCheckpoint (bind it next). */
@@ -26,6 +28,7 @@ export function loadLMModule(prefix: string, epoch: number, symGen: LMSymGen, de
     defaultBucketKey,
     context: o.context,
     logger: o.logger,
+    amp: o.amp ?? null,
     loadOptimizerStates: o.loadOptimizerStates ?? false,
   });
 }

@@ -46,6 +46,7 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--buckets <list>', "bucket lengths '10,20,30' or 'auto' (chosen from the length histogram)", parseBuckets, 'auto' as const)
     .option('--num-buckets <n>', 'how many buckets --buckets auto chooses', intAtLeast(1), 6)
     .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))
+    .addOption(new Option('--dtype <type>', "compute type: bfloat16 is MXNet's AMP (GEMMs in bfloat16 with float32 accumulation; weights, softmax, loss, optimizer float32)").choices(['float32', 'bfloat16']).default('float32'))
     .addOption(new Option('--fused', 'the fused RNN operator, layout TN (the default unless --dropout)').conflicts('unrolled'))
     .addOption(new Option('--unrolled', 'unrolled step cells, layout NT (as lstm_bucketing.py)'))
     .option('--num-layers <n>', 'stacked recurrent layers', intAtLeast(1), 2)

@@ -53,6 +53,16 @@ describe('bkt-train lm', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('--dtype bfloat16 trains with AMP to about the float32 run\'s validation perplexity', async () => {
+    const r = await cli('lm', ...TINY, '--epochs', '2', '--dtype', 'bfloat16', '--log', join(dir, 'logs', 'bf16.jsonl'));
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    const f32 = readMetricsLog(join(dir, 'logs', 'a.jsonl')).at(-1)!;
+    const bf16 = readMetricsLog(join(dir, 'logs', 'bf16.jsonl')).at(-1)!;
+    expect(Math.abs(bf16.valid_ppl! / f32.valid_ppl! - 1)).toBeLessThan(0.02);
+    expect(bf16.valid_ppl!).not.toBe(f32.valid_ppl!);
+  });
+
   it('resumes exactly: one epoch, then --resume to the second, matches the straight run', async () => {
     const B = join(dir, 'b');
     expect((await cli('lm', ...TINY, '--epochs', '1', '--checkpoint', B, '--log', join(dir, 'b.jsonl'))).code).toBe(0);

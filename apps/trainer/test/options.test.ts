@@ -98,6 +98,7 @@ describe('bkt-train option validation', () => {
     [['lm', '--lr', '-1'], /option '--lr <rate>' argument '-1' is invalid\. must be greater than 0/],
     [['lm', '--num-hidden', 'many'], /'--num-hidden <n>' argument 'many' is invalid\. 'many' is not an integer/],
     [['lm', '--cell', 'rnn'], /argument 'rnn' is invalid\. Allowed choices are lstm, gru/],
+    [['lm', '--dtype', 'float16'], /argument 'float16' is invalid\. Allowed choices are float32, bfloat16/],
     [['lm', '--fused', '--unrolled'], /option '--fused' cannot be used with option '--unrolled'/],
     [['lm', '--buckets', '5,abc'], /'abc' in '5,abc' is not a bucket length/],
     [['lm', '--contexts', 'gpu(0)'], /'gpu\(0\)' is not a context/],

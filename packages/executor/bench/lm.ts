@@ -2,8 +2,12 @@
 // 2 × LSTM 200 → FullyConnected V → SoftmaxOutput, batch 32) on random tokens of one length, with
 // the fused RNN op and with unrolled LSTM cells, against PyTorch's reference in the same run.
 //   pnpm bench:lm -- --synthetic 40 --seq-len 30 [--threads N] [--vocab 10000]
-// One JSON line per variant: variant, seq_len, train_tokens_per_s, gflops and, when /usr/bin/python3
-// has torch, torch_train_tokens_per_s and ratio_vs_torch. A step is forward + backward + an SGD update
+// One JSON line per variant: variant, backend (the GEMM policy, see @bkt/ndarray's setGemmBackend),
+// precision (of oneDNN's products: float32, or bfloat16 with float32 accumulation, setGemmPrecision),
+// seq_len, train_tokens_per_s, gflops, gemm (each float32 product shape "MxNxK[ tA][ tB]" and the
+// library it ran on) and, when /usr/bin/python3 has torch, torch_train_tokens_per_s and ratio_vs_torch
+// (PyTorch float32), plus for the bfloat16 variant torch_bf16_train_tokens_per_s and ratio_vs_torch_bf16
+// (the reference's --bf16 autocast). A step is forward + backward + an SGD update
 // of every parameter, as the reference's step is.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -48,7 +52,15 @@ function unrolledLM(): Symbol {
   return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
 }
 
-function measure(variant: string, build: () => Symbol, dataShape: number[]): Record<string, unknown> {
+function measure(
+  variant: string,
+  backend: nd.GemmBackend,
+  precision: nd.GemmPrecision,
+  build: () => Symbol,
+  dataShape: number[],
+): Record<string, unknown> {
+  nd.setGemmBackend(backend);
+  nd.setGemmPrecision(precision);
   let exec: Executor;
   try {
     const sym = build();
@@ -58,7 +70,7 @@ function measure(variant: string, build: () => Symbol, dataShape: number[]): Rec
     );
     exec = Executor.simpleBind(sym, { shapes: { data: dataShape, softmax_label: dataShape }, gradReq });
   } catch (e) {
-    return { variant, seq_len: T, error: (e as Error).message };
+    return { variant, backend, precision, seq_len: T, error: (e as Error).message };
   }
   nd.seed(0);
   for (const [name, a] of Object.entries(exec.argDict)) {
@@ -84,14 +96,25 @@ function measure(variant: string, build: () => Symbol, dataShape: number[]): Rec
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   exec.dispose();
   const tokensPerS = (STEPS * T * N) / seconds;
-  return { variant, seq_len: T, train_tokens_per_s: Math.round(tokensPerS), gflops: +((tokensPerS * FLOPS_PER_TOKEN) / 1e9).toFixed(1) };
+  const gemm = Object.fromEntries(
+    nd.gemmChoices().map((c) => [`${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}`, c.backend]),
+  );
+  return {
+    variant,
+    backend,
+    precision,
+    seq_len: T,
+    train_tokens_per_s: Math.round(tokensPerS),
+    gflops: +((tokensPerS * FLOPS_PER_TOKEN) / 1e9).toFixed(1),
+    gemm,
+  };
 }
 
-function torchTokensPerS(): number | undefined {
+function torchTokensPerS(extra: string[] = []): number | undefined {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'lstm_lm_torch.py');
   if (!existsSync('/usr/bin/python3') || !existsSync(script)) return undefined;
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
-  const r = spawnSync('/usr/bin/python3', [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V)], {
+  const r = spawnSync('/usr/bin/python3', [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V), ...extra], {
     encoding: 'utf8',
   });
   const line = r.stdout.trim().split('\n').pop();
@@ -100,10 +123,24 @@ function torchTokensPerS(): number | undefined {
 
 if (THREADS > 0) nd.setNumThreads(THREADS);
 const torch = torchTokensPerS();
-for (const result of [measure('fused', fusedLM, [T, N]), measure('unrolled', unrolledLM, [N, T])]) {
+const torchBf16 = torchTokensPerS(['--bf16']);
+const initial = { backend: nd.getGemmBackend(), precision: nd.getGemmPrecision() };
+const results = [
+  measure('fused', 'auto', 'float32', fusedLM, [T, N]),
+  measure('fused', 'openblas', 'float32', fusedLM, [T, N]),
+  measure('fused', 'auto', 'bfloat16', fusedLM, [T, N]),
+  measure('unrolled', 'auto', 'float32', unrolledLM, [N, T]),
+];
+nd.setGemmBackend(initial.backend);
+nd.setGemmPrecision(initial.precision);
+for (const result of results) {
   if (torch !== undefined) {
     result.torch_train_tokens_per_s = torch;
     if (typeof result.train_tokens_per_s === 'number') result.ratio_vs_torch = +(result.train_tokens_per_s / torch).toFixed(3);
+  }
+  if (torchBf16 !== undefined && result.precision === 'bfloat16') {
+    result.torch_bf16_train_tokens_per_s = torchBf16;
+    if (typeof result.train_tokens_per_s === 'number') result.ratio_vs_torch_bf16 = +(result.train_tokens_per_s / torchBf16).toFixed(3);
   }
   console.log(JSON.stringify(result));
 }

@@ -41,6 +41,7 @@ def parse_args():
     p.add_argument("--wd", type=float, default=1e-5)
     # OpenBLAS under torch already runs its own threads; one intra-op thread avoids oversubscription.
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--bf16", action="store_true", help="run the forward pass under bfloat16 autocast (oneDNN on CPU)")
     args = p.parse_args()
     if not args.synthetic and not (args.train and args.eval):
         p.error("give --synthetic N, or both --train and --eval")
@@ -86,7 +87,7 @@ def bucket_batches(sentences, buckets, batch, shuffle):
     return out
 
 
-def run_epoch(model, optimizer, batches, train, warmup=0):
+def run_epoch(model, optimizer, batches, train, warmup=0, bf16=False):
     """Loss per label and throughput over batches[warmup:]."""
     model.train(train)
     loss_fn = nn.CrossEntropyLoss(ignore_index=0, reduction="sum")
@@ -95,8 +96,9 @@ def run_epoch(model, optimizer, batches, train, warmup=0):
         if i == warmup:
             start = time.perf_counter()
         with torch.set_grad_enabled(train):
-            logits = model(data)
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), label.reshape(-1))
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(data)
+            loss = loss_fn(logits.float().reshape(-1, logits.shape[-1]), label.reshape(-1))
             if train:
                 optimizer.zero_grad()
                 (loss / data.shape[0]).backward()  # MXNet's SoftmaxOutput gradient is per sample
@@ -132,16 +134,16 @@ def main():
     e, h, layers, v = args.num_embed, args.num_hidden, args.num_layers, vocab_size
     # Multiply-adds per token: the first layer's gates read E+H inputs, deeper layers H+H; x2 flops, x3 passes.
     flops_per_token = 2 * 3 * (4 * h * (e + h) + (layers - 1) * 4 * h * (2 * h) + h * v)
-    system = "pytorch " + torch.__version__
+    system = "pytorch " + torch.__version__ + (" bf16" if args.bf16 else "")
     if args.synthetic:
-        r = run_epoch(model, optimizer, steps, True, warmup=2)
+        r = run_epoch(model, optimizer, steps, True, warmup=2, bf16=args.bf16)
         print(json.dumps({"system": system, "mode": "synthetic", "seq_len": args.seq_len, "vocab": v,
                           "train_tokens_per_s": round(r["tokens_per_s"]),
                           "gflops": round(r["tokens_per_s"] * flops_per_token / 1e9, 1)}), flush=True)
         return
     for epoch in range(args.epochs):
-        tr = run_epoch(model, optimizer, bucket_batches(train, buckets, args.batch_size, True), True)
-        ev = run_epoch(model, optimizer, bucket_batches(evaluation, buckets, args.batch_size, False), False)
+        tr = run_epoch(model, optimizer, bucket_batches(train, buckets, args.batch_size, True), True, bf16=args.bf16)
+        ev = run_epoch(model, optimizer, bucket_batches(evaluation, buckets, args.batch_size, False), False, bf16=args.bf16)
         print(json.dumps({"system": system, "epoch": epoch, "vocab": v, "train_ppl": round(tr["ppl"], 2),
                           "eval_ppl": round(ev["ppl"], 2), "train_seconds": round(tr["seconds"], 2),
                           "train_tokens_per_s": round(tr["tokens_per_s"]), "eval_tokens_per_s": round(ev["tokens_per_s"]),

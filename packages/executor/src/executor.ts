@@ -27,6 +27,11 @@ export interface BindOptions {
   sharedExec?: Executor;
   /** Model parallelism: nodes whose `__ctx_group__` is a key run on (and keep their arrays on) its context. */
   group2ctx?: Group2Ctx;
+  /**
+   * MXNet's AMP with target_dtype bfloat16: GEMM-heavy ops (FullyConnected, RNN, dot, batch_dot,
+   * Convolution) run their products in bfloat16 with float32 accumulation; every array stays float32.
+   */
+  amp?: 'bfloat16';
 }
 
 export interface SimpleBindOptions {
@@ -38,6 +43,11 @@ export interface SimpleBindOptions {
   sharedExec?: Executor;
   /** Model parallelism: nodes whose `__ctx_group__` is a key run on (and keep their arrays on) its context. */
   group2ctx?: Group2Ctx;
+  /**
+   * MXNet's AMP with target_dtype bfloat16: GEMM-heavy ops (FullyConnected, RNN, dot, batch_dot,
+   * Convolution) run their products in bfloat16 with float32 accumulation; every array stays float32.
+   */
+  amp?: 'bfloat16';
 }
 
 /** The intermediates of one context: their slots and their places in that context's arena. */
@@ -64,6 +74,7 @@ export class Executor implements ArenaUser {
   readonly outputs: NDArray[];
   readonly #graph: CompiledGraph;
   readonly #group2ctx: Group2Ctx | undefined;
+  readonly #amp: 'bfloat16' | undefined;
   /** Per context id. */
   readonly #memory = new Map<number, ContextMemory>();
   readonly #plan: Plan;
@@ -81,13 +92,14 @@ export class Executor implements ArenaUser {
   #disposed = false;
   #finalAfter: [number, string[]][] | null = null;
 
-  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pools: Map<number, ArenaPool>, group2ctx?: Group2Ctx) {
+  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pools: Map<number, ArenaPool>, group2ctx?: Group2Ctx, amp?: 'bfloat16') {
     this.symbol = symbol;
     this.context = ctx;
     this.#graph = graph;
     this.#group2ctx = group2ctx;
     this.#argIndex = new Map(graph.argNames.map((n, i) => [n, i]));
     this.#auxIndex = new Map(graph.auxNames.map((n, i) => [n, i]));
+    this.#amp = amp;
     this.argArrays = arrays.args;
     this.gradArrays = arrays.grads;
     this.auxArrays = arrays.aux;
@@ -112,7 +124,7 @@ export class Executor implements ArenaUser {
       );
       this.#memory.set(id, { ctx: c, temps, plan });
     }
-    this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length);
+    this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length, amp);
 
     const slotArray = new Map<number, NDArray>();
     graph.argSlots.forEach((s, i) => slotArray.set(s, this.argArrays[i]!));
@@ -187,7 +199,7 @@ export class Executor implements ArenaUser {
       owned.push(a);
       return a;
     });
-    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec ? opts.sharedExec.#pools : new Map(), opts.group2ctx);
+    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec ? opts.sharedExec.#pools : new Map(), opts.group2ctx, checkAmp(opts.amp));
   }
 
   /**
@@ -222,7 +234,7 @@ export class Executor implements ArenaUser {
     const args = argNames.map((n, i) => take('arg', n, graph.argSlots[i]!));
     const aux = auxNames.map((n, i) => take('aux', n, graph.auxSlots[i]!));
     const grads = argNames.map((n, i) => (graph.gradSlots[i]! >= 0 ? take('grad', n, graph.gradSlots[i]!) : null));
-    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, pools, opts.group2ctx);
+    return new Executor(symbol, ctx, graph, { args, grads, aux, owned }, pools, opts.group2ctx, checkAmp(opts.amp));
   }
 
   #arrayOf(kind: 'arg' | 'aux' | 'grad', name: string): NDArray | undefined {
@@ -406,6 +418,7 @@ export class Executor implements ArenaUser {
       gradReq: this.#gradReqs(),
       sharedExec: this,
       ...(this.#group2ctx ? { group2ctx: this.#group2ctx } : {}),
+      ...(this.#amp ? { amp: this.#amp } : {}),
     });
     next.#graph.argNames.forEach((n, i) => {
       if (n in shapes) return;
@@ -485,6 +498,11 @@ function checkShapes(graph: CompiledGraph, args: ArrayMap, aux: ArrayMap): void 
       throw new ShapeError(`bind: auxiliary state '${n}' has shape ${fmt(aux[n]!.shape)}, the symbol needs ${fmt(want)}`);
     }
   });
+}
+
+function checkAmp(amp: unknown): 'bfloat16' | undefined {
+  if (amp === undefined || amp === 'bfloat16') return amp;
+  throw new ValueError(`Executor.bind: amp must be 'bfloat16' (or left out), got ${String(amp)}`);
 }
 
 function requireContext(array: NDArray, ctx: Context, what: string): void {

@@ -1,9 +1,11 @@
-// float32 GEMM throughput of `dot` called from TS, against numpy on the same OpenBLAS, then the fixed
-// cost of one small op call.
+// float32 GEMM throughput of `dot` called from TS on each backend (OpenBLAS, oneDNN, and oneDNN in
+// bfloat16 precision), against numpy on OpenBLAS, on the LSTM LM's shapes, then the fixed cost of one
+// small op call.
 //   pnpm bench:gemm                  # OpenBLAS's default thread count on both sides
 //   pnpm bench:gemm -- --threads 1   # both sides on n threads
-// One JSON line per shape: m, n, k, threads, gflops and, when /usr/bin/python3 has numpy, numpy_gflops
-// and ratio = gflops / numpy_gflops; the last line is {op, overhead_us}.
+// One JSON line per shape: m, n, k, threads, openblas_gflops, onednn_gflops, onednn_bf16_gflops
+// (float32 in and out, conversions included), faster (the float32 backend the `auto` table should pick) and, when /usr/bin/python3 has numpy, numpy_gflops and ratio = the faster
+// backend's rate / numpy's; the last line is {op, overhead_us}.
 // The machine is shared, so each shape runs ROUNDS alternating rounds of ours then numpy's (about
 // SECONDS in all per side) and each side reports its best round: a burst of someone else's work
 // then lowers one round instead of one side.
@@ -11,19 +13,28 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:chil
 import { createInterface } from 'node:readline';
 
 import * as nd from '../src/index.js';
-import { binding } from '../src/native.js';
 
+// A tiny product, one LSTM step (hidden 200; 400 inputs when input and hidden are one GEMM), the input
+// projection, and the output layer's forward, data and weight gradients of
+// `pnpm bench:lm -- --synthetic 40 --seq-len 30` (batch 32 x 30 steps, 10k words).
 const SHAPES: [number, number, number][] = [
+  [16, 64, 64],
+  [32, 800, 200],
   [32, 800, 400],
   [960, 800, 200],
   [960, 10000, 200],
-  [2048, 2048, 2048],
+  [960, 200, 10000],
+  [10000, 200, 960],
 ];
+// [reported as, backend, precision]
+const VARIANTS = [
+  ['openblas', 'openblas', 'float32'],
+  ['onednn', 'onednn', 'float32'],
+  ['onednn_bf16', 'onednn', 'bfloat16'],
+] as const;
 const SECONDS = 1;
 const ROUNDS = 5;
 const PYTHON = '/usr/bin/python3';
-// The thread count OpenBLAS itself reports, which is what the GEMM runs on.
-const blas = binding<{ blasNumThreads(): number }>();
 
 function threadsArg(): number | undefined {
   const i = process.argv.indexOf('--threads');
@@ -127,28 +138,49 @@ async function main(): Promise<void> {
   const threads = threadsArg();
   if (threads !== undefined) nd.setNumThreads(threads);
   const numpy = hasNumpy() ? new NumpyWorker(threads) : undefined;
+  const initialBackend = nd.getGemmBackend();
+  const initialPrecision = nd.getGemmPrecision();
   try {
     for (const [m, n, k] of SHAPES) {
       const a = nd.random.uniform(0, 1, [m, k]);
       const b = nd.random.uniform(0, 1, [k, n]);
-      for (let i = 0; i < 2; i++) nd.dot(a, b).dispose();
-      let ours = 0;
+      const best = { openblas: 0, onednn: 0, onednn_bf16: 0 };
+      const use = (backend: nd.GemmBackend, precision: nd.GemmPrecision): void => {
+        nd.setGemmBackend(backend);
+        nd.setGemmPrecision(precision);
+        for (let i = 0; i < 2; i++) nd.dot(a, b).dispose();
+      };
       let ref = 0;
       for (let r = 0; r < ROUNDS; r++) {
-        ours = Math.max(ours, dotRound(a, b, SECONDS / ROUNDS));
+        for (const [name, backend, precision] of VARIANTS) {
+          use(backend, precision);
+          best[name] = Math.max(best[name], dotRound(a, b, SECONDS / ROUNDS));
+        }
         if (numpy) ref = Math.max(ref, await numpy.gflops(m, n, k, SECONDS / ROUNDS));
       }
       a.dispose();
       b.dispose();
-      const line: Record<string, number> = { m, n, k, threads: blas.blasNumThreads(), gflops: +ours.toFixed(1) };
+      const faster = best.onednn > best.openblas ? 'onednn' : 'openblas';
+      const line: Record<string, number | string> = {
+        m,
+        n,
+        k,
+        threads: nd.getNumThreads(),
+        openblas_gflops: +best.openblas.toFixed(1),
+        onednn_gflops: +best.onednn.toFixed(1),
+        onednn_bf16_gflops: +best.onednn_bf16.toFixed(1),
+        faster,
+      };
       if (numpy) {
         line.numpy_gflops = +ref.toFixed(1);
-        line.ratio = +(ours / ref).toFixed(3);
+        line.ratio = +(best[faster] / ref).toFixed(3);
       }
       console.log(JSON.stringify(line));
     }
   } finally {
     numpy?.close();
+    nd.setGemmBackend(initialBackend);
+    nd.setGemmPrecision(initialPrecision);
   }
   console.log(JSON.stringify(callOverhead()));
 }

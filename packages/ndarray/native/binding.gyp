@@ -8,7 +8,7 @@
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-O2"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-Wall", "-Wno-unused-parameter"],
-      "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)"],
+      "libraries": ["<!@(pkg-config --libs openblas 2>/dev/null || echo -lopenblas)", "-ldnnl", "-lgomp"],
       "cflags": ["<!@(pkg-config --cflags openblas 2>/dev/null || true)"],
       "conditions": [
         ["target_arch == 'x64'", {"cflags_cc": ["-march=x86-64-v2"]}]

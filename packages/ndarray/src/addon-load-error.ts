@@ -6,6 +6,8 @@ import { NativeError } from './errors.js';
 /** Debian/Ubuntu packages of the shared libraries the addon links against (see `ldd bkt.node`). */
 const debianPackages: Record<string, string> = {
   'libopenblas.so.0': 'libopenblas0',
+  'libdnnl.so.2': 'libdnnl2',
+  'libgomp.so.1': 'libgomp1',
   'libgfortran.so.5': 'libgfortran5',
   'libstdc++.so.6': 'libstdc++6',
 };
@@ -18,7 +20,7 @@ export interface AddonNeeds {
   build?: string;
 }
 
-const NDARRAY_BUILD = 'g++, make, python3 and libopenblas-dev';
+const NDARRAY_BUILD = 'g++, make, python3, libopenblas-dev and libdnnl-dev';
 
 /** The error for `dlopen` failing on the addon at `addonPath`, needed by package `needer`. */
 export function addonLoadError(needer: string, addonPath: string, cause: Error, needs: AddonNeeds = {}): NativeError {
@@ -41,7 +43,7 @@ export function addonMissingError(needer: string, addonDir: string): NativeError
   return new NativeError(
     `${needer}: no native addon for ${process.platform}-${process.arch} in ${addonDir}: the package ships a prebuilt ` +
       "binary for linux-x64 (glibc) only, and its install script builds one from source elsewhere (needs g++, make, " +
-      "python3 and libopenblas-dev); with pnpm, allow that script with `onlyBuiltDependencies: ['@bkt/ndarray']` in " +
+      "python3, libopenblas-dev and libdnnl-dev); with pnpm, allow that script with `onlyBuiltDependencies: ['@bkt/ndarray']` in " +
       'pnpm-workspace.yaml and reinstall',
   );
 }

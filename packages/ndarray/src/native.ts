@@ -22,7 +22,12 @@ const addonDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 const requireHere = createRequire(import.meta.url);
 const nodeGypBuild = requireHere('node-gyp-build') as { path(dir: string): string };
 
+// Debian's oneDNN runs on libgomp, which reads its settings once, when the addon loads it. By default
+// its idle workers spin for a while after each GEMM, taking the cores from bkt's pool, OpenBLAS and,
+// on a shared machine, whoever holds the other core (a 2-thread matmul then fell to a tenth of its
+// rate); passive workers sleep at once. An OMP_WAIT_POLICY set by the user is kept.
 function load(): Record<string, unknown> {
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
   let addonPath: string;
   try {
     addonPath = nodeGypBuild.path(addonDir);

@@ -5,6 +5,7 @@ import { StateError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { NDArray } from './ndarray.js';
 import { Kernel, type KernelName } from './op-ids.gen.js';
+import { type GemmPrecision, getGemmPrecision, setGemmPrecision } from './runtime.js';
 
 interface PlanBinding {
   planCreate(code: Int32Array, refs: Int32Array, attrs: Float64Array, nodeNames: string[], numSlots: number): number;
@@ -37,7 +38,11 @@ export function isKernelName(name: string): name is KernelName {
 export class Plan {
   #id: number | null;
 
-  constructor(instructions: readonly PlanInstruction[], nodeNames: readonly string[], numSlots: number) {
+  readonly #gemmPrecision: GemmPrecision | undefined;
+
+  /** `gemmPrecision` is put in force around each run (an executor bound with `amp`), then restored. */
+  constructor(instructions: readonly PlanInstruction[], nodeNames: readonly string[], numSlots: number, gemmPrecision?: GemmPrecision) {
+    this.#gemmPrecision = gemmPrecision;
     const code = new Int32Array(instructions.length * 8);
     const refs: number[] = [];
     const attrs: number[] = [];
@@ -63,7 +68,18 @@ export class Plan {
 
   /** Runs instructions [begin, end) in one native call. */
   run(begin: number, end: number, isTrain: boolean): void {
-    native.planRun(this.#live(), begin, end, isTrain);
+    const id = this.#live();
+    if (this.#gemmPrecision === undefined) {
+      native.planRun(id, begin, end, isTrain);
+      return;
+    }
+    const outer = getGemmPrecision();
+    setGemmPrecision(this.#gemmPrecision);
+    try {
+      native.planRun(id, begin, end, isTrain);
+    } finally {
+      setGemmPrecision(outer);
+    }
   }
 
   dispose(): void {

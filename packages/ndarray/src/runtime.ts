@@ -16,6 +16,38 @@ interface RuntimeBinding {
   memoryStats(): MemoryStats;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  setGemmBackend(backend: GemmBackend): void;
+  gemmBackend(): GemmBackend;
+  gemmChoices(): GemmChoice[];
+  setGemmPrecision(precision: GemmPrecision): void;
+  gemmPrecision(): GemmPrecision;
+}
+
+/**
+ * The arithmetic of float32 products run by oneDNN: `float32`, or `bfloat16` operands with float32
+ * accumulation and float32 results (inputs, weights and outputs stay float32 arrays). In bfloat16 the
+ * `auto` backend runs every product on oneDNN; a forced OpenBLAS stays float32.
+ */
+export type GemmPrecision = 'float32' | 'bfloat16';
+const GEMM_PRECISIONS: readonly GemmPrecision[] = ['float32', 'bfloat16'];
+
+/**
+ * Which library runs float32 matrix products: `auto` picks per product shape from the table the GEMM
+ * benchmark produced, the others force one library (float64 always runs on OpenBLAS).
+ */
+export type GemmBackend = 'auto' | 'openblas' | 'onednn';
+const GEMM_BACKENDS: readonly GemmBackend[] = ['auto', 'openblas', 'onednn'];
+
+/** One float32 product shape met so far and the library it runs on. */
+export interface GemmChoice {
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  backend: 'openblas' | 'onednn';
+  /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
+  precision: GemmPrecision;
 }
 
 const native = binding<RuntimeBinding>();
@@ -32,4 +64,40 @@ export function setNumThreads(n: number): void {
 
 export function getNumThreads(): number {
   return native.getNumThreads();
+}
+
+/**
+ * Sets the GEMM backend policy (initially BKT_GEMM_BACKEND, else `auto`). Shapes choose their library
+ * again the next time they run; call it between binds, not inside a step.
+ */
+export function setGemmBackend(backend: GemmBackend): void {
+  if (!GEMM_BACKENDS.includes(backend)) {
+    throw new ValueError(`setGemmBackend: backend must be one of ${GEMM_BACKENDS.join(', ')}, got ${String(backend)}`);
+  }
+  native.setGemmBackend(backend);
+}
+
+export function getGemmBackend(): GemmBackend {
+  return native.gemmBackend();
+}
+
+/** The float32 product shapes run so far and the library each one chose. */
+export function gemmChoices(): GemmChoice[] {
+  return native.gemmChoices();
+}
+
+/**
+ * Sets the precision of oneDNN's products (initially BKT_GEMM_PRECISION, else `float32`). Switching is
+ * cheap — each precision keeps its own choices and primitives — so an executor bound with `amp` puts
+ * bfloat16 in force around its own runs only.
+ */
+export function setGemmPrecision(precision: GemmPrecision): void {
+  if (!GEMM_PRECISIONS.includes(precision)) {
+    throw new ValueError(`setGemmPrecision: precision must be one of ${GEMM_PRECISIONS.join(', ')}, got ${String(precision)}`);
+  }
+  native.setGemmPrecision(precision);
+}
+
+export function getGemmPrecision(): GemmPrecision {
+  return native.gemmPrecision();
 }

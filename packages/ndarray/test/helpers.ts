@@ -136,3 +136,14 @@ export function erfReference(x: number): number {
   }
   return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
 }
+
+/** ||got - want|| / ||want||: the error of a whole array, as mixed-precision (bfloat16) results are judged. */
+export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff += (got[i]! - want[i]!) ** 2;
+    norm += want[i]! ** 2;
+  }
+  return Math.sqrt(diff / Math.max(norm, 1e-30));
+}

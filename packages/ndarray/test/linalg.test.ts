@@ -7,9 +7,11 @@ import {
   dot,
   DTypeError,
   type DType,
+  getGemmBackend,
   getNumThreads,
   memoryStats,
   type NDArray,
+  setGemmBackend,
   setNumThreads,
   ShapeError,
   zeros,
@@ -322,8 +324,11 @@ describe('threads', () => {
   }
   const blas = binding<BlasBinding>();
 
+  // With OpenBLAS forced; otherwise it runs on one thread (gemm-backend.test.ts).
   it('setNumThreads sets OpenBLAS thread count together with the pool', () => {
     const original = getNumThreads();
+    const backend = getGemmBackend();
+    setGemmBackend('openblas');
     try {
       setNumThreads(1);
       expect(blas.blasNumThreads()).toBe(1);
@@ -334,5 +339,6 @@ describe('threads', () => {
       setNumThreads(original);
     }
     expect(blas.blasNumThreads()).toBe(original);
+    setGemmBackend(backend);
   });
 });

@@ -31,6 +31,8 @@ export interface LmOptions extends OptimizerChoice {
   buckets: number[] | 'auto';
   numBuckets: number;
   cell: 'lstm' | 'gru';
+  /** bfloat16: the module is bound with AMP (ModuleOptions.amp). */
+  dtype: 'float32' | 'bfloat16';
   /** undefined: fused unless dropout asks for unrolled cells. */
   fused?: boolean;
   numLayers: number;
@@ -156,13 +158,14 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   log(`Model: ${m.cell} ${m.fused ? 'fused (TN)' : 'unrolled (NT)'}, ${m.numLayers} layers × ${m.numHidden} hidden, embed ${m.numEmbed}, ${trainIter.numBatches} batches of ${o.batchSize} per epoch`);
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
+  const amp = o.dtype === 'bfloat16' ? ('bfloat16' as const) : null;
   const defaultKey = trainIter.defaultBucketKey;
   const beginEpoch = resume?.epoch ?? 0;
   // fitAsync binds, initializes (a loaded module keeps its parameters) and makes the optimizer
   // (a loaded module restores its states)
   const mod: BaseModule = resume
-    ? loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, loadOptimizerStates: true })
-    : createLMModule(symGen, defaultKey, { context, logger: log });
+    ? loadLMModule(resume.prefix, resume.epoch, symGen, defaultKey, { context, logger: log, amp, loadOptimizerStates: true })
+    : createLMModule(symGen, defaultKey, { context, logger: log, amp });
 
   // a run resumed under its own prefix keeps the run files its checkpoints' manifests verified
   if (prefix && prefix !== resume?.prefix) saveRunFiles(prefix, run, data.vocab);

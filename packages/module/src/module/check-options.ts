@@ -32,6 +32,7 @@ const MODULE: Record<keyof ModuleOptions, Kind> = {
   stateNames: 'object',
   compressionParams: 'object',
   group2ctxs: 'object',
+  amp: 'object',
   logger: 'object',
 };
 const { dataNames: _d, labelNames: _l, ...BUCKET_MODULE } = MODULE;

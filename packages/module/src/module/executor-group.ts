@@ -54,6 +54,8 @@ export interface ExecutorGroupOptions {
   stateNames?: readonly string[];
   /** Model parallelism: `__ctx_group__` → context, per device (see prepareGroup2ctxs). */
   group2ctxs?: Group2Ctxs | null;
+  /** Bind every executor with AMP bfloat16 (see ModuleOptions.amp). */
+  amp?: 'bfloat16' | null;
 }
 
 export class DataParallelExecutorGroup {
@@ -70,6 +72,7 @@ export class DataParallelExecutorGroup {
   readonly stateNames: readonly string[];
   /** Per device context: its group → context map, or null. */
   readonly group2ctxs: readonly (Group2Ctx | null)[];
+  readonly amp: 'bfloat16' | null;
   /** The batch axis of each output (its `__layout__` attribute's N; 0 without one). */
   readonly outputAxes: readonly number[];
   execs: Executor[] = [];
@@ -96,6 +99,7 @@ export class DataParallelExecutorGroup {
     this.fixedParamNames = opts.fixedParamNames ?? [];
     this.stateNames = opts.stateNames ?? [];
     this.group2ctxs = prepareGroup2ctxs(opts.group2ctxs, this.contexts.length);
+    this.amp = opts.amp ?? null;
     this.outputAxes = symbol.listOutputs().map((_, i) => DataDesc.getBatchAxis(symbol.at(i).attr('__layout__') ?? null));
     this.gradReq = this.#resolveGradReq(opts.gradReq ?? 'write', opts.dataShapes.map((d) => d.name));
     this.#bindExec(opts.dataShapes, opts.labelShapes, opts.sharedGroup ?? null, false);
@@ -154,7 +158,7 @@ export class DataParallelExecutorGroup {
       const dtypes: Record<string, DType> = Object.fromEntries(descs.map((d) => [d.name, d.dtype]));
       this.execs = this.contexts.map((ctx, k) => {
         const group2ctx = this.group2ctxs[k];
-        return Executor.simpleBind(this.symbol, { ctx, shapes: shapesOf(k), dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k], ...(group2ctx ? { group2ctx } : {}) });
+        return Executor.simpleBind(this.symbol, { ctx, shapes: shapesOf(k), dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k], ...(group2ctx ? { group2ctx } : {}), ...(this.amp ? { amp: this.amp } : {}) });
       });
     }
     this.batchSize = batchSize;

@@ -43,6 +43,12 @@ export interface ModuleOptions {
   compressionParams?: GradientCompressionParams | null;
   /** Model parallelism: `__ctx_group__` → context(s), one map for all devices or one per device. */
   group2ctxs?: Group2Ctxs | null;
+  /**
+   * MXNet's AMP with target_dtype bfloat16: FullyConnected, RNN, dot, batch_dot and Convolution run their
+   * products in bfloat16 with float32 accumulation (on oneDNN); parameters (the master weights),
+   * softmax, losses, norms and the optimizer stay float32. bfloat16 needs no loss scaling.
+   */
+  amp?: 'bfloat16' | null;
   logger?: Logger;
 }
 
@@ -55,6 +61,7 @@ export class Module extends BaseModule {
   readonly stateNames: readonly string[];
   readonly compressionParams: GradientCompressionParams | null;
   readonly group2ctxs: Group2Ctxs | null;
+  readonly amp: 'bfloat16' | null;
   readonly #dataNames: string[];
   readonly #labelNames: string[];
   readonly #paramNames: string[];
@@ -89,6 +96,10 @@ export class Module extends BaseModule {
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
     this.compressionParams = opts.compressionParams ?? null;
     this.group2ctxs = opts.group2ctxs ?? null;
+    if (opts.amp !== undefined && opts.amp !== null && opts.amp !== 'bfloat16') {
+      throw new ValueError(`Module: amp must be 'bfloat16' or null, got ${String(opts.amp)}`);
+    }
+    this.amp = opts.amp ?? null;
     const args = symbol.listArguments();
     const check = (names: readonly string[], what: string, throwIt: boolean): void => {
       for (const n of names) {
@@ -295,6 +306,7 @@ export class Module extends BaseModule {
       gradReq: opts.gradReq ?? 'write',
       stateNames: this.stateNames,
       group2ctxs: this.group2ctxs,
+      amp: this.amp,
     });
     if (shared) this.#store = shared.paramStore;
     const store = this.#store;

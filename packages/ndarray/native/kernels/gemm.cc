@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bkt/error.h"
+#include "bkt/gemm_backend.h"
 #include "bkt/parallel.h"
 
 namespace bkt {
@@ -20,7 +21,7 @@ template <>
 struct Blas<float> {
   static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a,
                    blasint lda, const float* b, blasint ldb, float* c) {
-    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+    sgemmDispatch({ta == CblasTrans, tb == CblasTrans, m, n, k, lda, ldb, n, 1.0f, 0.0f}, a, b, c);
   }
   static void gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const float* a, const float* x, float* y) {
     cblas_sgemv(CblasRowMajor, t, rows, cols, 1.0f, a, cols, x, 1, 0.0f, y, 1);
@@ -276,10 +277,7 @@ int blasNumThreads() { return openblas_get_num_threads(); }
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+  sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, alpha, beta}, a, b, c);
 }
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,

@@ -110,6 +110,11 @@ double numberArg(const Napi::CallbackInfo& info, size_t i, const char* op, const
 
 bool boolArg(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
 
+std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
+  if (!info[i].IsString()) fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
   const double v = numberArg(info, i, op, arg);
   if (!std::isfinite(v) || std::trunc(v) != v || std::fabs(v) > 9007199254740992.0) {

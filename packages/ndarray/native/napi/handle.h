@@ -33,6 +33,7 @@ const Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* op
 // Argument readers shared by every binding file.
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 bool boolArg(const Napi::CallbackInfo& info, size_t i);
+std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 DType dtypeArg(const Napi::CallbackInfo& info, size_t i, const char* op);
 // Reads (devType, devId) at i and i + 1; only cpu(i) exists on this build.

@@ -8,11 +8,6 @@
 namespace bkt::napi {
 namespace {
 
-std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
-  if (!info[i].IsString()) fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be a string");
-  return info[i].As<Napi::String>().Utf8Value();
-}
-
 std::vector<std::string> stringListArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg) {
   if (!info[i].IsArray()) fail(ErrorKind::kValue, std::string(op) + ": " + arg + " must be an array of strings");
   Napi::Array a = info[i].As<Napi::Array>();

@@ -5,9 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "bkt/gemm_backend.h"
 #include "bkt/parallel.h"
-
-extern "C" void openblas_set_num_threads(int);
 
 namespace bkt {
 namespace {
@@ -133,7 +132,7 @@ void parallelForPool(int64_t n, int64_t grain, const std::function<void(int64_t,
 
 void setNumThreads(int n) {
   pool().resize(n);
-  openblas_set_num_threads(std::max(1, n));
+  setGemmThreads(n);
 }
 
 int numThreads() { return pool().size(); }

@@ -1,4 +1,4 @@
-// Matrix products on OpenBLAS: MXNet's dot and batch_dot.
+// Matrix products on OpenBLAS or oneDNN (float32, see gemm_backend.h): MXNet's dot and batch_dot.
 #pragma once
 #include "bkt/tensor.h"
 
@@ -19,7 +19,7 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
 void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
 void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
 
-// C = alpha op(A) op(B) + beta C on row-major buffers through OpenBLAS, for fused kernels that
+// C = alpha op(A) op(B) + beta C on row-major buffers (float32 through the backend dispatch), for fused kernels that
 // call GEMM on parts of their tensors (FullyConnected, RNN).
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);

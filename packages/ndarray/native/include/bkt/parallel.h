@@ -1,5 +1,6 @@
-// The addon's one thread pool. Kernels split work with parallelFor; GEMM runs in OpenBLAS's own
-// threads, and the pool's workers sleep on a condition variable so the two never spin at once.
+// The addon's one thread pool. Kernels split work with parallelFor; GEMM runs in oneDNN's OpenMP team
+// (or OpenBLAS's threads when forced, see gemm_backend.h), and the pool's workers sleep on a
+// condition variable so the two never spin at once.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -31,7 +32,7 @@ inline void parallelFor(int64_t n, int64_t grain, Fn&& fn) {
   parallelForPool(n, grain, fn);
 }
 
-// Sets the pool size and OpenBLAS's thread count together.
+// Sets the pool size and the GEMM libraries' thread counts together.
 void setNumThreads(int n);
 int numThreads();
 

@@ -1,0 +1,67 @@
+// Which library runs a float32 GEMM: OpenBLAS or oneDNN's matmul. The choice is made once per
+// product shape — the first time a shape is met, normally the first step after a bind — and kept
+// with the oneDNN primitive built for it, so a training step only looks the shape up.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bkt {
+
+enum class GemmBackend { kOpenBlas, kOneDnn };
+
+// kAuto picks per shape from the table in gemm_backend.cc (measured by `pnpm bench:gemm`);
+// the others force one library for every float32 product (float64 always runs on OpenBLAS: oneDNN
+// has no double-precision matmul). The environment variable BKT_GEMM_BACKEND (auto, openblas,
+// onednn) sets the policy when the addon loads.
+enum class GemmPolicy { kAuto, kOpenBlas, kOneDnn };
+
+void setGemmPolicy(GemmPolicy policy);
+GemmPolicy gemmPolicy();
+GemmPolicy parseGemmPolicy(const std::string& name, const char* op);
+const char* gemmPolicyName(GemmPolicy policy);
+
+// The arithmetic of float32 products that run on oneDNN: float32, or bfloat16 operands with float32
+// accumulation and a float32 result (MXNet's AMP with target_dtype bfloat16 does the same for its
+// GEMM-heavy ops). In bfloat16 the `auto` policy runs every product on oneDNN; a forced OpenBLAS
+// stays float32. BKT_GEMM_PRECISION sets it when the addon loads.
+enum class GemmPrecision { kFloat32, kBFloat16 };
+// Cheap to switch (an executor bound with `amp` sets it around its runs): choices and primitives are
+// kept per precision.
+void setGemmPrecision(GemmPrecision precision);
+GemmPrecision gemmPrecision();
+GemmPrecision parseGemmPrecision(const std::string& name, const char* op);
+const char* gemmPrecisionName(GemmPrecision precision);
+
+// Sizes the GEMM libraries' threads with bkt's pool (setNumThreads): oneDNN's OpenMP team gets n;
+// OpenBLAS gets n only when it is forced, else 1 (see applyThreads in gemm_backend.cc).
+void setGemmThreads(int n);
+
+// One row-major product C(m, n) = alpha op(A) op(B) + beta C as the backends see it.
+struct GemmShape {
+  bool ta, tb;
+  int64_t m, n, k, lda, ldb, ldc;
+  float alpha, beta;
+  // Filled in by the dispatch from the precision in force: each precision has its own choice and primitive.
+  bool bf16 = false;
+  bool operator==(const GemmShape& o) const;
+};
+
+// The float32 GEMM every kernel calls: routes to the backend chosen for this shape.
+void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c);
+
+// oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
+struct OneDnnMatmul;
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c);
+void setOneDnnThreads(int n);
+
+// The shapes met so far and the backend each one chose, for the benchmarks' reports.
+struct GemmChoice {
+  GemmShape shape;  // shape.bf16: the bfloat16 precision's entry
+  GemmBackend backend;
+};
+std::vector<GemmChoice> gemmChoices();
+
+}  // namespace bkt

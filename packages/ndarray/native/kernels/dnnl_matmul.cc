@@ -1,0 +1,100 @@
+// oneDNN's matmul as a float32 GEMM. A primitive is built once per product shape (including leading
+// dimensions, transposition and alpha/beta) and kept by the dispatch's choice table; each call only
+// points its memory objects at the caller's buffers. Transposition is expressed through strides,
+// never a copy; beta is a sum post-op and alpha an output scale, so C accumulates exactly as with BLAS.
+// In bfloat16 precision the float32 operands are first reordered into bfloat16 copies owned by the
+// primitive (the float32 arrays, master weights included, are never changed) and the product
+// accumulates in float32 into the float32 C.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <mutex>
+
+#include "bkt/error.h"
+#include "bkt/gemm_backend.h"
+
+extern "C" void omp_set_num_threads(int);
+
+namespace bkt {
+
+struct OneDnnMatmul {
+  dnnl::matmul prim;
+  dnnl::memory a, b, c;
+  // bfloat16 precision only: the float32 -> bfloat16 reorders and their destinations.
+  dnnl::reorder toHalfA, toHalfB;
+  dnnl::memory halfA, halfB;
+};
+
+namespace {
+
+struct Runtime {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::mutex mu;  // one stream: products from several threads run one at a time
+};
+
+Runtime& runtime() {
+  static Runtime r;
+  return r;
+}
+
+}  // namespace
+
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
+  using dt = dnnl::memory::data_type;
+  using dims = dnnl::memory::dims;
+  const dnnl::engine& engine = runtime().engine;
+  // A is (m, k): row-major with lda, or when transposed stored (k, m) — the same matrix with swapped strides.
+  const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, s.ta ? dims{1, s.lda} : dims{s.lda, 1});
+  const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, s.tb ? dims{1, s.ldb} : dims{s.ldb, 1});
+  const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
+  dnnl::primitive_attr attr;
+  if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
+  if (s.beta != 0.0f) {
+    dnnl::post_ops ops;
+    ops.append_sum(s.beta);
+    attr.set_post_ops(ops);
+  }
+  try {
+    auto p = std::make_shared<OneDnnMatmul>();
+    p->a = dnnl::memory(aMd, engine, nullptr);
+    p->b = dnnl::memory(bMd, engine, nullptr);
+    p->c = dnnl::memory(cMd, engine, nullptr);
+    if (s.bf16) {
+      // Dense bfloat16 copies in the operands' own orientation, so each reorder is a straight conversion.
+      const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
+      const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
+      p->halfA = dnnl::memory(halfAMd, engine);
+      p->halfB = dnnl::memory(halfBMd, engine);
+      p->toHalfA = dnnl::reorder(p->a, p->halfA);
+      p->toHalfB = dnnl::reorder(p->b, p->halfB);
+      p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(halfAMd, halfBMd, cMd), attr, engine));
+    } else {
+      p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, cMd), attr, engine));
+    }
+    return p;
+  } catch (const dnnl::error& e) {
+    fail(ErrorKind::kNative, "oneDNN matmul " + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                                 std::to_string(s.k) + " could not be created: " + e.what());
+  }
+}
+
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c) {
+  Runtime& r = runtime();
+  std::lock_guard<std::mutex> lock(r.mu);
+  p.a.set_data_handle(const_cast<float*>(a));
+  p.b.set_data_handle(const_cast<float*>(b));
+  p.c.set_data_handle(c);
+  if (p.halfA) {
+    p.toHalfA.execute(r.stream, p.a, p.halfA);
+    p.toHalfB.execute(r.stream, p.b, p.halfB);
+    p.prim.execute(r.stream, {{DNNL_ARG_SRC, p.halfA}, {DNNL_ARG_WEIGHTS, p.halfB}, {DNNL_ARG_DST, p.c}});
+  } else {
+    p.prim.execute(r.stream, {{DNNL_ARG_SRC, p.a}, {DNNL_ARG_WEIGHTS, p.b}, {DNNL_ARG_DST, p.c}});
+  }
+  r.stream.wait();
+}
+
+// Debian's oneDNN runs its kernels on an OpenMP (libgomp) team; it is sized with bkt's pool.
+void setOneDnnThreads(int n) { omp_set_num_threads(n < 1 ? 1 : n); }
+
+}  // namespace bkt

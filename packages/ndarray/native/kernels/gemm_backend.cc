@@ -1,0 +1,174 @@
+// The float32 GEMM dispatch: policy, the per-shape choice table and the record of choices made.
+#include "bkt/gemm_backend.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "bkt/error.h"
+
+namespace bkt {
+namespace {
+
+struct GemmShapeHash {
+  size_t operator()(const GemmShape& s) const {
+    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u);
+    for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) h = h * 1000003u ^ static_cast<size_t>(v);
+    return h;
+  }
+};
+
+GemmPolicy policyFromEnv() {
+  const char* v = std::getenv("BKT_GEMM_BACKEND");
+  return v && *v ? parseGemmPolicy(v, "BKT_GEMM_BACKEND") : GemmPolicy::kAuto;
+}
+
+std::atomic<GemmPrecision>& precision() {
+  static std::atomic<GemmPrecision> p{[] {
+    const char* v = std::getenv("BKT_GEMM_PRECISION");
+    return v && *v ? parseGemmPrecision(v, "BKT_GEMM_PRECISION") : GemmPrecision::kFloat32;
+  }()};
+  return p;
+}
+
+std::atomic<int>& gemmThreads() {
+  static std::atomic<int> n{static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
+  return n;
+}
+
+// One thread team at a time: unless OpenBLAS is forced, oneDNN's OpenMP team runs every product large
+// enough to be worth threads, and OpenBLAS runs the rest on the calling thread. A threaded OpenBLAS
+// would leave its workers spinning in sched_yield after each call, on the cores oneDNN and bkt's pool
+// are about to use.
+void applyThreads(GemmPolicy p) {
+  const int n = gemmThreads().load();
+  openblas_set_num_threads(p == GemmPolicy::kOpenBlas ? n : 1);
+  setOneDnnThreads(n);
+}
+
+std::atomic<GemmPolicy>& policy() {
+  static std::atomic<GemmPolicy> p{[] {
+    const GemmPolicy initial = policyFromEnv();
+    applyThreads(initial);
+    return initial;
+  }()};
+  return p;
+}
+
+// The auto table, from `pnpm bench:gemm` on the LM's shapes (see the ndarray README): oneDNN wins
+// once a product is large enough to amortize its dispatch; below that OpenBLAS's small-matrix paths do.
+constexpr double kOneDnnMinFlops = 2.0 * (1 << 20);
+
+GemmBackend autoChoice(const GemmShape& s) {
+  const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+  return flops >= kOneDnnMinFlops ? GemmBackend::kOneDnn : GemmBackend::kOpenBlas;
+}
+
+// Per shape: the library chosen and, for oneDNN, its primitive.
+struct Entry {
+  GemmBackend backend;
+  std::shared_ptr<OneDnnMatmul> matmul;
+};
+
+class ChoiceTable {
+ public:
+  // The entry stays valid while the policy is unchanged (setGemmPolicy is not called inside a step).
+  Entry& choose(const GemmShape& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = table_.find(s);
+    if (it != table_.end()) return it->second;
+    const GemmPolicy p = policy().load();
+    // bfloat16 needs oneDNN: in that precision `auto` sends every product there.
+    const GemmBackend b = p == GemmPolicy::kAuto       ? (s.bf16 ? GemmBackend::kOneDnn : autoChoice(s))
+                          : p == GemmPolicy::kOneDnn ? GemmBackend::kOneDnn
+                                                     : GemmBackend::kOpenBlas;
+    Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr};
+    return table_.emplace(s, std::move(e)).first->second;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    table_.clear();
+  }
+  std::vector<GemmChoice> list() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<GemmChoice> out;
+    for (const auto& [s, e] : table_) out.push_back({s, e.backend});
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<GemmShape, Entry, GemmShapeHash> table_;
+};
+
+ChoiceTable& choices() {
+  static ChoiceTable t;
+  return t;
+}
+
+}  // namespace
+
+bool GemmShape::operator==(const GemmShape& o) const {
+  return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb &&
+         ldc == o.ldc && alpha == o.alpha && beta == o.beta && bf16 == o.bf16;
+}
+
+GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
+  if (name == "auto") return GemmPolicy::kAuto;
+  if (name == "openblas") return GemmPolicy::kOpenBlas;
+  if (name == "onednn") return GemmPolicy::kOneDnn;
+  fail(ErrorKind::kValue, std::string(op) + ": the GEMM backend must be 'auto', 'openblas' or 'onednn', got '" + name + "'");
+}
+
+const char* gemmPolicyName(GemmPolicy p) {
+  return p == GemmPolicy::kAuto ? "auto" : p == GemmPolicy::kOneDnn ? "onednn" : "openblas";
+}
+
+// A new policy forgets the choices (and primitives) made under the old one.
+void setGemmPolicy(GemmPolicy p) {
+  policy().store(p);
+  applyThreads(p);
+  choices().clear();
+}
+
+GemmPrecision parseGemmPrecision(const std::string& name, const char* op) {
+  if (name == "float32") return GemmPrecision::kFloat32;
+  if (name == "bfloat16") return GemmPrecision::kBFloat16;
+  fail(ErrorKind::kValue, std::string(op) + ": the GEMM precision must be 'float32' or 'bfloat16', got '" + name + "'");
+}
+
+const char* gemmPrecisionName(GemmPrecision p) { return p == GemmPrecision::kBFloat16 ? "bfloat16" : "float32"; }
+
+void setGemmPrecision(GemmPrecision p) { precision().store(p); }
+
+GemmPrecision gemmPrecision() { return precision().load(); }
+
+void setGemmThreads(int n) {
+  gemmThreads().store(std::max(1, n));
+  applyThreads(policy().load());
+}
+
+GemmPolicy gemmPolicy() { return policy().load(); }
+
+std::vector<GemmChoice> gemmChoices() { return choices().list(); }
+
+void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c) {
+  if (shape.m == 0 || shape.n == 0) return;
+  GemmShape s = shape;
+  s.bf16 = precision().load() == GemmPrecision::kBFloat16;
+  Entry& e = choices().choose(s);
+  if (e.matmul) {
+    runOneDnnMatmul(*e.matmul, a, b, c);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
+              static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
+}
+
+}  // namespace bkt

@@ -1,0 +1,78 @@
+// The GEMM backend switch and the threading arrangement: one OpenMP team (oneDNN's, passive) for the
+// large products and a single-threaded OpenBLAS unless OpenBLAS is forced. The executor's
+// gemm-backends test checks every GEMM-backed op's values under each backend.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import * as nd from '../src/index.js';
+import { binding } from '../src/native.js';
+import { expectAllClose, expectError, makeRng, randomValues } from './helpers.js';
+
+const blas = binding<{ blasNumThreads(): number }>();
+const initial = { backend: nd.getGemmBackend(), precision: nd.getGemmPrecision() };
+afterAll(() => {
+  nd.setGemmBackend(initial.backend);
+  nd.setGemmPrecision(initial.precision);
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Runs `code` (with `nd` imported) in a fresh node process with extra environment variables; returns
+ * stdout + stderr. Loading the addon here set OMP_WAIT_POLICY in this process, so it is not inherited.
+ */
+function child(code: string, env: Record<string, string>): string {
+  const script = `import * as nd from ${JSON.stringify(join(here, '..', 'src', 'index.ts'))};\n${code}`;
+  const { OMP_WAIT_POLICY: _ours, ...inherited } = process.env;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...inherited, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return `${r.stdout}${r.stderr}`;
+}
+
+describe('setGemmBackend', () => {
+  it('rejects unknown backends and precisions with a ValueError', () => {
+    expectError(() => nd.setGemmBackend('mkl' as nd.GemmBackend), nd.ValueError, /setGemmBackend.*mkl/);
+    expectError(() => nd.setGemmPrecision('float16' as nd.GemmPrecision), nd.ValueError, /setGemmPrecision.*float16/);
+  });
+
+  it('gives the same products on both backends, with transposes, and records the library of each shape', () => {
+    const rng = makeRng(3);
+    const a = nd.fromTypedArray(Float32Array.from(randomValues(rng, 70 * 90)), [70, 90]);
+    const b = nd.fromTypedArray(Float32Array.from(randomValues(rng, 50 * 90)), [50, 90]);
+    nd.setGemmBackend('openblas');
+    const ref = nd.dot(a, b, { transposeB: true }).toArray();
+    expect(nd.gemmChoices()).toEqual([{ m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32' }]);
+    nd.setGemmBackend('onednn');
+    expectAllClose(nd.dot(a, b, { transposeB: true }).toArray(), ref, { rtol: 1e-5, atol: 1e-5 });
+    expect(nd.gemmChoices().map((c) => c.backend)).toEqual(['onednn']);
+  });
+
+  it('runs OpenBLAS on one thread unless it is forced, and on the pool size when it is', () => {
+    nd.setGemmBackend('auto');
+    expect(blas.blasNumThreads()).toBe(1);
+    nd.setGemmBackend('openblas');
+    expect(blas.blasNumThreads()).toBe(nd.getNumThreads());
+    nd.setGemmBackend('auto');
+  });
+});
+
+describe('the environment', () => {
+  it('BKT_GEMM_BACKEND and BKT_GEMM_PRECISION set the initial policy; an unknown one raises a ValueError naming it', () => {
+    expect(child('console.log(nd.getGemmBackend());', { BKT_GEMM_BACKEND: 'onednn' })).toContain('onednn');
+    expect(child('console.log(nd.getGemmPrecision());', { BKT_GEMM_PRECISION: 'bfloat16' })).toContain('bfloat16');
+    const bad = child('try { nd.getGemmBackend(); } catch (e) { console.log(e.name, e.message); }', { BKT_GEMM_BACKEND: 'cuda' });
+    expect(bad).toMatch(/ValueError BKT_GEMM_BACKEND.*'cuda'/);
+  });
+
+  it("loads libgomp with the passive wait policy unless the user chose one", () => {
+    const show = { OMP_DISPLAY_ENV: 'true' };
+    expect(child('', show)).toMatch(/OMP_WAIT_POLICY = 'PASSIVE'/);
+    expect(child('', { ...show, OMP_WAIT_POLICY: 'active' })).toMatch(/OMP_WAIT_POLICY = 'ACTIVE'/);
+  });
+});
