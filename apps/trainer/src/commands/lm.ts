@@ -3,8 +3,8 @@
 // Training is BaseModule.fitAsync; Ctrl-C aborts it after the current batch, then a final checkpoint
 // and the report are written and the process exits 0.
 
-import { type BaseModule, type BatchEndParam, type DataBatch, Perplexity, Speedometer } from '@bkt/module';
-import { cpu, type NDArray, random, setNumThreads, ValueError } from '@bkt/ndarray';
+import { type BaseModule, type FitEnd, Perplexity, Speedometer } from '@bkt/module';
+import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm-data.js';
 import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
@@ -213,7 +213,7 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   replayShuffles(figures.trainData, figures.evalData, beginEpoch);
 
   const started = performance.now();
-  let end;
+  let end: FitEnd;
   try {
     figures.startEpoch(beginEpoch);
     end = await mod.fitAsync(figures.trainData, {

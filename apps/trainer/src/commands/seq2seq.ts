@@ -4,7 +4,7 @@
 // at the end, BLEU and exact match of the held-out test set (built-in corpus) with --beam-size.
 // Ctrl-C stops after the current batch and writes a checkpoint.
 
-import { type BaseModule, BucketingModule, chooseBuckets, Perplexity, Speedometer } from '@bkt/module';
+import { type BaseModule, BucketingModule, type FitEnd, chooseBuckets, Perplexity, Speedometer } from '@bkt/module';
 import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { corpusBleu, exactMatch } from '../bleu.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
@@ -220,7 +220,7 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   });
   replayShuffles(figures.trainData, figures.evalData, beginEpoch);
   const started = performance.now();
-  let end;
+  let end: FitEnd;
   try {
     figures.startEpoch(beginEpoch);
     end = await mod.fitAsync(figures.trainData, {
