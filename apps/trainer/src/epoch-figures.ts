@@ -3,10 +3,13 @@
 // rank 0 only. lm and seq2seq both train this way; each says what to do once an epoch's parameters
 // are final (checkpoint) and once its figures are complete (log line, JSONL record, report).
 
-import { type BatchEndCallback, type BatchEndParam, type DataBatch, type DataIter, type EpochEndCallback, Perplexity } from '@bkt/module';
+import { type BaseModule, type BatchEndCallback, type BatchEndParam, type DataBatch, type DataIter, type EpochEndCallback, type FitAsyncOptions, type FitEnd, Perplexity, Speedometer } from '@bkt/module';
 import type { NDArray } from '@bkt/ndarray';
-import { EpochSeededIter } from './epoch-seeds.js';
+import { abortOnSigint } from './abort-on-sigint.js';
+import { EpochSeededIter, replayShuffles } from './epoch-seeds.js';
 import type { RunDisplay } from './progress.js';
+import type { InitSpec } from './options.js';
+import { initializerOf, type OptimizerChoice, optimizerParams } from './training-setup.js';
 
 /** One finished epoch (0-based `epoch`); validPpl is null without validation data. */
 export interface EpochResult {
@@ -93,4 +96,45 @@ export function epochFigures(o: EpochFiguresOptions): EpochFigures {
       done(p.epoch, validPpl ?? NaN);
     },
   };
+}
+
+export interface FitRunOptions extends OptimizerChoice {
+  beginEpoch: number;
+  epochs: number;
+  batchSize: number;
+  dispBatches: number;
+  init: InitSpec;
+  kvstore: FitAsyncOptions['kvstore'];
+  log: (message: string) => void;
+  display: RunDisplay;
+}
+
+/**
+ * Trains `mod` with fitAsync from `beginEpoch` (replaying the earlier epochs' shuffles first), with the
+ * figures' iterators and callbacks and a Speedometer; Ctrl-C aborts after the current batch.
+ */
+export async function fitWithFigures(mod: BaseModule, figures: EpochFigures, o: FitRunOptions): Promise<FitEnd> {
+  replayShuffles(figures.trainData, figures.evalData, o.beginEpoch);
+  const interrupt = abortOnSigint(o.log);
+  try {
+    figures.startEpoch(o.beginEpoch);
+    return await mod.fitAsync(figures.trainData, {
+      evalData: figures.evalData,
+      evalMetric: figures.trainMetric,
+      validationMetric: new Perplexity(0),
+      beginEpoch: o.beginEpoch,
+      numEpoch: o.epochs,
+      initializer: initializerOf(o.init),
+      kvstore: o.kvstore,
+      optimizer: o.optimizer,
+      optimizerParams: optimizerParams(o),
+      batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: o.log })],
+      epochEndCallback: figures.epochEndCallback,
+      evalEndCallback: figures.evalEndCallback,
+      signal: interrupt.signal,
+    });
+  } finally {
+    o.display.stop();
+    interrupt.release();
+  }
 }

@@ -3,7 +3,7 @@
 // Training is BaseModule.fitAsync; Ctrl-C aborts it after the current batch, then a final checkpoint
 // and the report are written and the process exits 0.
 
-import { type BaseModule, type FitEnd, Perplexity, Speedometer } from '@bkt/module';
+import type { BaseModule } from '@bkt/module';
 import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm-data.js';
 import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
@@ -14,10 +14,8 @@ import { plainDisplay, type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
-import { replayShuffles } from '../epoch-seeds.js';
-import { epochFigures } from '../epoch-figures.js';
-import { abortOnSigint } from '../abort-on-sigint.js';
-import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
+import { epochFigures, fitWithFigures } from '../epoch-figures.js';
+import { checkOptimizer, type OptimizerChoice } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
 import { joinJob } from '../distributed.js';
 
@@ -178,7 +176,6 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   const config = configTable(o, run, resume, data.train.length, data.valid.length);
   const report = (status: string): void => writeReportFile(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
 
-  const interrupt = abortOnSigint(log);
   if (validIter.numBatches === 0) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
 
   const figures = epochFigures({
@@ -210,31 +207,8 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
       report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
     },
   });
-  replayShuffles(figures.trainData, figures.evalData, beginEpoch);
-
   const started = performance.now();
-  let end: FitEnd;
-  try {
-    figures.startEpoch(beginEpoch);
-    end = await mod.fitAsync(figures.trainData, {
-      evalData: figures.evalData,
-      evalMetric: figures.trainMetric,
-      validationMetric: new Perplexity(0),
-      beginEpoch,
-      numEpoch: o.epochs,
-      initializer: initializerOf(o.init),
-      kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore),
-      optimizer: o.optimizer,
-      optimizerParams: optimizerParams(o),
-      batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
-      epochEndCallback: figures.epochEndCallback,
-      evalEndCallback: figures.evalEndCallback,
-      signal: interrupt.signal,
-    });
-  } finally {
-    display.stop();
-    interrupt.release();
-  }
+  const end = await fitWithFigures(mod, figures, { ...o, beginEpoch, kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore), log, display });
   const took = (performance.now() - started) / 1000;
   const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;
   if (end.aborted) {

@@ -4,7 +4,7 @@
 // at the end, BLEU and exact match of the held-out test set (built-in corpus) with --beam-size.
 // Ctrl-C stops after the current batch and writes a checkpoint.
 
-import { type BaseModule, BucketingModule, type FitEnd, chooseBuckets, Perplexity, Speedometer } from '@bkt/module';
+import { type BaseModule, BucketingModule, chooseBuckets } from '@bkt/module';
 import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { corpusBleu, exactMatch } from '../bleu.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
@@ -19,10 +19,8 @@ import { writeSeq2SeqReport } from '../seq2seq/report.js';
 import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile, seq2seqRunFilesOf } from '../seq2seq/run-files.js';
 import type { SentencePair } from '../corpus/index.js';
 import { EOS, vocabSize } from '../text-data.js';
-import { replayShuffles } from '../epoch-seeds.js';
-import { epochFigures } from '../epoch-figures.js';
-import { abortOnSigint } from '../abort-on-sigint.js';
-import { checkOptimizer, initializerOf, type OptimizerChoice, optimizerParams } from '../training-setup.js';
+import { epochFigures, fitWithFigures } from '../epoch-figures.js';
+import { checkOptimizer, type OptimizerChoice } from '../training-setup.js';
 
 export interface Seq2SeqOptions extends OptimizerChoice {
   trainSource?: string;
@@ -179,7 +177,6 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
     return new Translator({ symGen, argParams: args, auxParams: aux, sourceBuckets: run.grid.source, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)! });
   };
 
-  const interrupt = abortOnSigint(log);
   const figures = epochFigures({
     trainIter,
     validIter,
@@ -218,30 +215,8 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
       report(`running: ${rec.epoch} of ${o.epochs} epochs done`);
     },
   });
-  replayShuffles(figures.trainData, figures.evalData, beginEpoch);
   const started = performance.now();
-  let end: FitEnd;
-  try {
-    figures.startEpoch(beginEpoch);
-    end = await mod.fitAsync(figures.trainData, {
-      evalData: figures.evalData,
-      evalMetric: figures.trainMetric,
-      validationMetric: new Perplexity(0),
-      beginEpoch,
-      numEpoch: o.epochs,
-      initializer: initializerOf(o.init),
-      kvstore: o.kvStore === 'none' ? null : o.kvStore,
-      optimizer: o.optimizer,
-      optimizerParams: optimizerParams(o),
-      batchEndCallback: [figures.batchEndCallback, new Speedometer(o.batchSize, o.dispBatches, false, { logger: log })],
-      epochEndCallback: figures.epochEndCallback,
-      evalEndCallback: figures.evalEndCallback,
-      signal: interrupt.signal,
-    });
-  } finally {
-    display.stop();
-    interrupt.release();
-  }
+  const end = await fitWithFigures(mod, figures, { ...o, beginEpoch, kvstore: o.kvStore === 'none' ? null : o.kvStore, log, display });
   const took = (performance.now() - started) / 1000;
   if (end.aborted) {
     const to = prefix ?? 'bkt-interrupted-seq2seq';
