@@ -3,7 +3,7 @@
 import { InitDesc, type Initializer, Uniform, Xavier } from '@bkt/module';
 import { type NDArray, ValueError } from '@bkt/ndarray';
 import { CosineScheduler, FactorScheduler, knownOptimizers, type LRScheduler, MultiFactorScheduler, PolyScheduler } from '@bkt/optimizer';
-import type { InitSpec, LrSchedulerSpec } from './options.js';
+import type { ContextSpec, InitSpec, LrSchedulerSpec, ResumeRef } from './options.js';
 
 export interface OptimizerChoice {
   optimizer: string;
@@ -12,6 +12,22 @@ export interface OptimizerChoice {
   wd: number;
   clip: number | null;
   lrScheduler: LrSchedulerSpec | null;
+}
+
+/** The options every training command (lm, seq2seq) takes besides its model's and data's. */
+export interface TrainCommandOptions extends OptimizerChoice {
+  batchSize: number;
+  epochs: number;
+  init: InitSpec;
+  contexts: ContextSpec[];
+  kvStore: string;
+  seed: number;
+  checkpoint?: string;
+  resume?: ResumeRef;
+  log?: string;
+  report?: string;
+  dispBatches: number;
+  threads?: number;
 }
 
 /** Optimizers that take a momentum. */

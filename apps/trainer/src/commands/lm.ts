@@ -9,17 +9,17 @@ import { bucketIter, bucketStats, loadTrainingText, resolveBuckets } from '../lm
 import { createLMModule, loadLMModule, saveLMCheckpoint } from '../lm-module.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
 import { layoutOf, type LMConfig, lmSymGen } from '../model.js';
-import type { CheckpointRef, ContextSpec, InitSpec, ResumeRef } from '../options.js';
+import type { CheckpointRef } from '../options.js';
 import { plainDisplay, type RunDisplay, runDisplay } from '../progress.js';
 import { writeReport } from '../report.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch, type DataSpec, loadRunFiles, type RunFile, saveRunFiles } from '../run-files.js';
 import { epochFigures, fitWithFigures } from '../epoch-figures.js';
-import { checkOptimizer, type OptimizerChoice } from '../training-setup.js';
+import { checkOptimizer, type TrainCommandOptions } from '../training-setup.js';
 import { vocabSize } from '../text-data.js';
 import { joinJob } from '../distributed.js';
 
-export interface LmOptions extends OptimizerChoice {
+export interface LmOptions extends TrainCommandOptions {
   train?: string;
   valid?: string;
   /** Built-in corpus size (training sentences); undefined: the corpus's default. */
@@ -37,19 +37,7 @@ export interface LmOptions extends OptimizerChoice {
   numHidden: number;
   numEmbed: number;
   dropout: number;
-  batchSize: number;
-  epochs: number;
-  init: InitSpec;
-  contexts: ContextSpec[];
-  kvStore: string;
-  seed: number;
-  checkpoint?: string;
-  resume?: ResumeRef;
-  log?: string;
-  report?: string;
-  dispBatches: number;
   eos: boolean;
-  threads?: number;
 }
 
 /** Where a Ctrl-C checkpoint goes when no --checkpoint was given. */

@@ -8,7 +8,6 @@ import { type BaseModule, BucketingModule, chooseBuckets } from '@bkt/module';
 import { cpu, random, setNumThreads, ValueError } from '@bkt/ndarray';
 import { corpusBleu, exactMatch } from '../bleu.js';
 import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-log.js';
-import type { ContextSpec, InitSpec, ResumeRef } from '../options.js';
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch } from '../run-files.js';
@@ -20,9 +19,9 @@ import { loadSeq2SeqRunFiles, saveSeq2SeqRunFiles, type Seq2SeqRunFile, seq2seqR
 import type { SentencePair } from '../corpus/index.js';
 import { EOS, vocabSize } from '../text-data.js';
 import { epochFigures, fitWithFigures } from '../epoch-figures.js';
-import { checkOptimizer, type OptimizerChoice } from '../training-setup.js';
+import { checkOptimizer, type TrainCommandOptions } from '../training-setup.js';
 
-export interface Seq2SeqOptions extends OptimizerChoice {
+export interface Seq2SeqOptions extends TrainCommandOptions {
   trainSource?: string;
   trainTarget?: string;
   validSource?: string;
@@ -40,20 +39,8 @@ export interface Seq2SeqOptions extends OptimizerChoice {
   attention: AttentionType;
   tieWeights: boolean;
   labelSmoothing: number;
-  batchSize: number;
-  epochs: number;
-  init: InitSpec;
-  contexts: ContextSpec[];
-  kvStore: string;
-  seed: number;
-  checkpoint?: string;
-  resume?: ResumeRef;
-  log?: string;
-  report?: string;
-  dispBatches: number;
   beamSize: number;
   lengthPenalty: number;
-  threads?: number;
 }
 
 /** One epoch's JSONL line: the LM's fields plus translation quality on the validation set. */
