@@ -19,6 +19,8 @@ export type Header =
   | { op: 'pull'; key: KVKey }
   | { op: 'optimizer'; optimizer: OptimizerWire }
   | { op: 'compression'; threshold: number }
+  /** The optimizer's current lr / wd multipliers (they grow when later keys are named). */
+  | { op: 'multipliers'; lrMult: OptimizerWire['lrMult']; wdMult: OptimizerWire['wdMult'] }
   /** The server replies with its updater's states (@bkt/optimizer's format; empty without an optimizer). */
   | { op: 'getStates' }
   /** A states file of `bytes` bytes follows; the server keeps the states of its own keys. */

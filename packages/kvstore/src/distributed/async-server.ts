@@ -88,6 +88,12 @@ export function serve(comm: Communicator, numWorkers: number): void {
         updater = getUpdater(rebuildOptimizer(h.optimizer));
         sendAck(comm, from);
         break;
+      case 'multipliers':
+        if (updater === null) throw new StateError(`dist_async server: rank ${from} sent multipliers before setOptimizer`);
+        updater.optimizer.lrMult = new Map(h.lrMult);
+        updater.optimizer.wdMult = new Map(h.wdMult);
+        sendAck(comm, from);
+        break;
       case 'compression':
         if (compression === null) compression = new GradientCompression({ type: '2bit', threshold: h.threshold });
         else compression.setParams({ type: '2bit', threshold: h.threshold });

@@ -81,8 +81,27 @@ export class DistAsyncStore extends LocalStore {
         this.#comm.wait(this.#comm.send(bytesOf(value), to, TAG_DATA), `init of key ${fmtKey(key)}`);
         waitAck(this.#comm, to, `init of key ${fmtKey(key)}`);
       }
+      this.#sendNewMultipliers();
     }
     this.barrier();
+  }
+
+  /**
+   * Keys that come after setOptimizer (a bucket's own parameters) come with multipliers the optimizer
+   * was given for them since (Module's addParamNames: no weight decay for biases, the symbol's
+   * `__lr_mult__`): the servers get the optimizer's current ones when they changed.
+   */
+  #sendNewMultipliers(): void {
+    const optimizer = this.optimizerUpdater?.optimizer;
+    if (this.#optimizer === null || optimizer === undefined) return;
+    const lrMult = [...optimizer.lrMult];
+    const wdMult = [...optimizer.wdMult];
+    if (JSON.stringify([lrMult, wdMult]) === JSON.stringify([this.#optimizer.lrMult, this.#optimizer.wdMult])) return;
+    for (const s of this.#servers()) {
+      sendHeader(this.#comm, s, { op: 'multipliers', lrMult, wdMult });
+      waitAck(this.#comm, s, 'init (the optimizer multipliers)');
+    }
+    this.#optimizer = { ...this.#optimizer, lrMult, wdMult };
   }
 
   protected override checkPush(op: string, group: KeyGroup): void {

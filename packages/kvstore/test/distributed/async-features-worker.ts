@@ -1,9 +1,10 @@
-// One rank of the dist_async features test (2 workers, 2 servers), in three phases a barrier apart:
+// One rank of the dist_async features test (2 workers, 2 servers), in four phases a barrier apart:
 // 1. 2-bit compression: each worker pushes its own gradient K times; the servers decode and apply SGD.
 // 2. an lrScheduler shipped with the optimizer: every push decodes to +threshold, so the value the
 //    servers reach depends only on the rates their scheduler gives the update counts 1 … 2K.
 // 3. optimizer states: SGD with momentum on two keys on different servers; rank 0 saves the states
 //    (gathered from both servers), the optimizer is reset, the states loaded back, and training goes on.
+// 4. weight decay of keys initialised after setOptimizer: a bias the optimizer named later gets none.
 // Reports the pulled values and the saved states' contents.
 import { ones, zeros } from '@bkt/ndarray';
 import { create as createOptimizer, FactorScheduler, getUpdater } from '@bkt/optimizer';
@@ -62,4 +63,15 @@ kv.barrier();
 const after = [zeros([6]), zeros([6])];
 kv.pull([m0, m1], after);
 result['resumed'] = after.map((x) => Array.from(x.toArray()));
+
+// 4. keys named after setOptimizer (a bucket's own parameters) get their multipliers on the servers too
+const decaying = createOptimizer('sgd', { learningRate: 1, wd: 0.1, paramIdx2Name: { 0: 'early_weight' } });
+kv.setOptimizer(decaying);
+decaying.addParamNames([[1, 'late_bias']]); // as Module does for a new bucket: no weight decay for a bias
+kv.init(['late_bias', 'late_weight'], [ones([3]), ones([3])]);
+kv.push(['late_bias', 'late_weight'], [zeros([3]), zeros([3])]);
+kv.barrier();
+const late = [zeros([3]), zeros([3])];
+kv.pull(['late_bias', 'late_weight'], late);
+result['late'] = late.map((x) => Array.from(x.toArray()));
 report(result);
