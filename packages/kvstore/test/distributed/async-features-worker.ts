@@ -5,10 +5,10 @@
 // 3. optimizer states: SGD with momentum on two keys on different servers; rank 0 saves the states
 //    (gathered from both servers), the optimizer is reset, the states loaded back, and training goes on.
 // 4. weight decay of keys initialised after setOptimizer: a bias the optimizer named later gets none.
-// Reports the pulled values and the saved states' contents.
+// Reports the pulled values, the saved states' contents and the errors of misuse.
 import { ones, zeros } from '@bkt/ndarray';
 import { create as createOptimizer, FactorScheduler, getUpdater } from '@bkt/optimizer';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 import { serverOf } from '../../src/distributed/async-protocol.js';
 import { create } from '../../src/index.js';
@@ -18,6 +18,17 @@ import { report } from './report.js';
 
 const kv = create('dist_async'); // the server ranks serve here and never return
 const result: Record<string, unknown> = { rank: kv.rank };
+/** The class of the error `f` throws (null if none): the errors every worker meets alike, before anything is sent. */
+const errorOf = (f: () => void): string | null => {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+};
+const file = process.env['BKT_TEST_STATES_FILE']!;
+result['saveWithoutOptimizer'] = errorOf(() => kv.saveOptimizerStates(file));
 
 // 1. compression
 kv.setGradientCompression({ type: '2bit', threshold: THRESHOLD });
@@ -47,7 +58,6 @@ kv.setOptimizer(momentum());
 kv.init([m0, m1], [zeros([6]), zeros([6])]);
 for (let k = 0; k < K; k++) kv.push([m0, m1], [ones([6]), ones([6])]);
 kv.barrier();
-const file = process.env['BKT_TEST_STATES_FILE']!;
 if (kv.rank === 0) {
   kv.saveOptimizerStates(file);
   const saved = getUpdater(momentum());
@@ -56,6 +66,9 @@ if (kv.rank === 0) {
   result['savedMomentum'] = [m0, m1].map((n) => Array.from(saved.states.get(n)!.arrays[0]!.toArray()));
 }
 kv.barrier();
+const bad = `${file}.bad${kv.rank}`;
+writeFileSync(bad, 'not a states file');
+result['loadBadFile'] = errorOf(() => kv.loadOptimizerStates(bad));
 kv.setOptimizer(momentum()); // fresh states on the servers ...
 kv.loadOptimizerStates(file); // ... then the saved ones
 kv.push([m0, m1], [ones([6]), ones([6])]);
@@ -74,4 +87,6 @@ kv.barrier();
 const late = [zeros([3]), zeros([3])];
 kv.pull(['late_bias', 'late_weight'], late);
 result['late'] = late.map((x) => Array.from(x.toArray()));
+kv.init('f64', zeros([2], { dtype: 'float64' }));
+result['pushFloat64Compressed'] = errorOf(() => kv.push('f64', zeros([2], { dtype: 'float64' })));
 report(result);

@@ -114,7 +114,7 @@ function momentumAfter(n: number): { weight: number; mom: number } {
 }
 
 describe.skipIf(mpiMissing !== null)('dist_async features on 2 workers and 2 servers', () => {
-  it('compresses pushes, runs the shipped lrScheduler on the servers, saves and loads their optimizer states, decays later keys by their multipliers', async () => {
+  it('compresses pushes, runs the shipped lrScheduler on the servers, saves and loads their optimizer states, decays later keys by their multipliers; misuse is a typed error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bkt-async-states-'));
     try {
       const run = await runMpi(2, 'async-features-worker.ts', [], { numServers: 2, timeoutMs: 150_000, env: { BKT_TEST_STATES_FILE: join(dir, 'opt.states') } });
@@ -144,6 +144,13 @@ describe.skipIf(mpiMissing !== null)('dist_async features on 2 workers and 2 ser
       const restarted = saved.weight + momentumAfter(2).weight; // what forgetting the momentum would give
       expect(Math.abs(resumed - restarted)).toBeGreaterThan(0.05);
       for (const r of [r0!, r1!]) for (const m of r['resumed'] as unknown as number[][]) for (const v of m) expect(v).toBeCloseTo(resumed, 5);
+
+      // misuse: typed errors on the worker, nothing sent
+      for (const r of [r0!, r1!]) {
+        expect(r['saveWithoutOptimizer']).toMatch(/^StateError: saveOptimizerStates: the dist_async store has no optimizer; call setOptimizer first/);
+        expect(r['loadBadFile']).toMatch(/^FormatError: loadOptimizerStates: '.*opt\.states\.bad\d': setStates: not a bkt optimizer state/);
+        expect(r['pushFloat64Compressed']).toMatch(/^DTypeError: push: 2-bit gradient compression needs float32 gradients but key 'f64' is float64/);
+      }
 
       // 4. one zero-gradient push per worker: the bias keeps its value, the weight decays twice by lr·wd
       for (const r of [r0!, r1!]) {
