@@ -241,6 +241,6 @@ export class DistAsyncStore extends LocalStore {
   }
 
   #stop(): void {
-    for (let s = this.numWorkers; s < this.#comm.size; s++) sendHeader(this.#comm, s, { op: 'stop' });
+    for (const s of this.#servers()) sendHeader(this.#comm, s, { op: 'stop' });
   }
 }
