@@ -18,10 +18,10 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bkt-dist-lm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `bkt-train lm` for one short epoch with `kvStore`, under `bkt-launch -n 2` plus `launchArgs`. */
-function launchLm(kvStore: string, prefix: string, metrics: string, launchArgs: string[] = []): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+/** `bkt-train lm` (a small model, `lmArgs` added) with `kvStore`, under `bkt-launch -n 2` plus `launchArgs`. */
+function launchLm(kvStore: string, lmArgs: string[], launchArgs: string[] = []): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
   const lm = [...tsNode(join(root, 'apps/trainer/src/cli.ts')), 'lm', '--sentences', '300', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '8',
-    '--num-buckets', '3', '--epochs', '1', '--threads', '1', '--kv-store', kvStore, '--checkpoint', prefix, '--log', metrics];
+    '--num-buckets', '3', '--threads', '1', '--kv-store', kvStore, ...lmArgs];
   const launch = tsNode(join(root, 'packages/kvstore/src/launch/cli.ts'));
   return spawnSync(launch[0]!, [...launch.slice(1), '-n', '2', ...launchArgs, '--', ...lm], { encoding: 'utf8', timeout: 180_000, cwd: dir });
 }
@@ -29,7 +29,7 @@ function launchLm(kvStore: string, prefix: string, metrics: string, launchArgs: 
 describe.skipIf(mpiMissing !== null)('bkt-train lm under bkt-launch', () => {
   it('trains with --kv-store dist_sync on 2 workers', () => {
     const prefix = join(dir, 'runs', 'lm');
-    const r = launchLm('dist_sync', prefix, join(dir, 'm.jsonl'));
+    const r = launchLm('dist_sync', ['--epochs', '1', '--checkpoint', prefix, '--log', join(dir, 'm.jsonl')]);
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('Distributed: 2 workers (dist_sync)');
     expect(r.stdout.match(/^Epoch 1\/1: train ppl/gm)).toHaveLength(1);
@@ -40,9 +40,9 @@ describe.skipIf(mpiMissing !== null)('bkt-train lm under bkt-launch', () => {
     expect(readFileSync(`${prefix}-report.html`, 'utf8')).toContain('dist_sync');
   }, 200_000);
 
-  it('trains with --kv-store dist_async on 2 workers and 1 server (bkt-launch -s 1), the checkpoint holding the servers\' states', () => {
+  it('trains with --kv-store dist_async on 2 workers and 1 server (bkt-launch -s 1), the checkpoint holding the servers\' states, and resumes from it', () => {
     const prefix = join(dir, 'runs', 'async');
-    const r = launchLm('dist_async', prefix, join(dir, 'a.jsonl'), ['-s', '1']);
+    const r = launchLm('dist_async', ['--epochs', '1', '--checkpoint', prefix, '--log', join(dir, 'a.jsonl')], ['-s', '1']);
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('Distributed: 2 workers (dist_async)');
     expect(r.stdout.match(/^Epoch 1\/1: train ppl/gm)).toHaveLength(1);
@@ -56,5 +56,13 @@ describe.skipIf(mpiMissing !== null)('bkt-train lm under bkt-launch', () => {
     for (const count of opt.indexUpdateCount.values()) expect(count).toBeGreaterThan(0);
     const [rec] = readMetricsLog(join(dir, 'a.jsonl'));
     expect(Number.isFinite(rec!.train_ppl)).toBe(true);
-  }, 200_000);
+
+    // --resume sends the saved states to the server and trains the second epoch
+    const again = launchLm('dist_async', ['--epochs', '2', '--resume', `${prefix}:1`], ['-s', '1']);
+    expect(again.status, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(again.stdout.match(/^Epoch 2\/2: train ppl/gm)).toHaveLength(1);
+    const resumed = getUpdater(create('adam'));
+    resumed.setStates(new Uint8Array(readFileSync(`${prefix}-0002.states`)));
+    for (const [key, count] of resumed.optimizer.indexUpdateCount) expect(count).toBeGreaterThan(opt.indexUpdateCount.get(key)!);
+  }, 400_000);
 });
