@@ -1,6 +1,6 @@
 // dot and batch_dot through the executor: forward against a float64 reference for every transpose
 // flag and rank, gradients against finite differences, and their errors.
-import { BindError, type DType, random, seed, ShapeError, ValueError } from '@bkt/ndarray';
+import { BindError, type DType, random, seed, ShapeError } from '@bkt/ndarray';
 import { batch_dot, dot, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 

@@ -1,4 +1,4 @@
-import { add, array, type Context, cpu, full, IndexError, memoryStats, type NDArray, StateError, type RowSparseNDArray, sparse, ValueError, zeros } from '@bkt/ndarray';
+import { add, array, type Context, cpu, full, IndexError, memoryStats, type NDArray, StateError, type RowSparseNDArray, sparse, zeros } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
 import { values } from '../../ndarray/test/helpers.js';

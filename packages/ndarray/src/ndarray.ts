@@ -2,7 +2,6 @@ import { Context, cpu } from './context.js';
 import { type AnyTypedArray, type DType, DTYPE_CODES, dtypeFromCode, checkDType, viewBytesAs } from './dtype.js';
 import { IndexError, ValueError } from './errors.js';
 import { binding, type NativeHandle, scratch } from './native.js';
-import { transpose } from './ops/transpose.js';
 import { fmt, resolveReshape } from './reshape-shape.js';
 import { checkBoolean, checkContext, checkInteger, checkOptions, describeValue } from './validate.js';
 
@@ -15,6 +14,7 @@ interface ArrayBinding {
   astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
   copyInto(dst: NativeHandle, src: NativeHandle): void;
   fill(h: NativeHandle, value: number): void;
+  transpose(a: NativeHandle, axes?: readonly number[]): NativeHandle;
 }
 
 const native = binding<ArrayBinding>();
@@ -202,11 +202,11 @@ export class NDArray {
 
   /** A transposed copy; with no axes the order of the axes is reversed. */
   transpose(axes?: readonly number[]): NDArray {
-    return transpose(this, axes);
+    return NDArray.fromHandle(native.transpose(this.handle, axes));
   }
 
   get T(): NDArray {
-    return transpose(this);
+    return this.transpose();
   }
 
   /** Sets every element to `value`, in place. */
