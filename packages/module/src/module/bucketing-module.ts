@@ -60,7 +60,7 @@ export class BucketingModule extends BaseModule {
   readonly defaultBucketKey: BucketKey;
   readonly maxBuckets: number | null;
   readonly #moduleOptions: Omit<ModuleOptions, 'dataNames' | 'labelNames'>;
-  /** Bound buckets, in the order they were bound. */
+  /** Bound buckets, in the order they were bound (lastUsed orders them by use). */
   readonly #buckets = new Map<string, Bucket>();
   /** switchBucket calls so far: a bucket's lastUsed. */
   #uses = 0;
@@ -127,7 +127,12 @@ export class BucketingModule extends BaseModule {
 
   /** Keys of the buckets that hold a module, least recently used first. */
   get bucketKeys(): BucketKey[] {
-    return [...this.#buckets.values()].map((b) => b.key);
+    return this.#byAge().map(([, b]) => b.key);
+  }
+
+  /** The buckets, least recently used first (bound order among those never switched to). */
+  #byAge(): [string, Bucket][] {
+    return [...this.#buckets].sort(([, a], [, b]) => (a.lastUsed ?? 0) - (b.lastUsed ?? 0));
   }
 
   /** The module of a bucket (undefined when it has none, or was evicted). */
@@ -171,8 +176,7 @@ export class BucketingModule extends BaseModule {
   #evict(): void {
     if (this.maxBuckets === null || this.#buckets.size <= this.maxBuckets) return;
     const keep = new Set([bucketKeyId(this.defaultBucketKey), this.#currId]);
-    const byAge = [...this.#buckets].sort(([, a], [, b]) => (a.lastUsed ?? 0) - (b.lastUsed ?? 0));
-    for (const [id, bucket] of byAge) {
+    for (const [id, bucket] of this.#byAge()) {
       if (this.#buckets.size <= this.maxBuckets) break;
       if (keep.has(id)) continue;
       // disposing copies the bucket's parameters off its devices into the shared store
