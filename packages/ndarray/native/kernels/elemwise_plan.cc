@@ -51,12 +51,6 @@ void requireLike(const Tensor& t, const Tensor& ref, const char* op, const char*
   requireSameContext(t, ref, op);
 }
 
-bool overlaps(const Tensor& a, const Tensor& b) {
-  const char* pa = static_cast<const char*>(a.raw());
-  const char* pb = static_cast<const char*>(b.raw());
-  return a.nbytes() > 0 && b.nbytes() > 0 && pa < pb + b.nbytes() && pb < pa + a.nbytes();
-}
-
 // ---- unary forward
 
 template <UnaryOp Op>
