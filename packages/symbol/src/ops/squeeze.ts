@@ -54,7 +54,7 @@ export const squeeze = defineOp<SqueezeParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_squeeze', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'copy', backward: 'copy' },
+  kernels: { forward: 'copy' },
 });
 
 export const squeezeBackward = defineBackward(squeeze, {
