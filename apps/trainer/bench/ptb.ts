@@ -1,4 +1,4 @@
-// `pnpm bench:ptb [--epochs N] [--data DIR] [--threads N] [--no-torch]`: bkt's bucketed LSTM LM on Penn
+// `pnpm bench:ptb [--epochs N] [--seed N] [--data DIR] [--threads N] [--no-torch]`: bkt's bucketed LSTM LM on Penn
 // Treebank, then the project's PyTorch reference (packages/executor/bench/lstm_lm_torch.py, run with
 // /usr/bin/python3), one after the other in the same run, both on the reference's recipe: the valid
 // split as training data, the test split as evaluation data, one vocabulary over both, no
@@ -39,12 +39,15 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '1' },
     data: { type: 'string', default: resolve(here, '../../../../shared/data/ptb') },
     threads: { type: 'string' },
+    seed: { type: 'string', default: '0' },
     'no-torch': { type: 'boolean', default: false },
   },
 });
 const EPOCHS = Number(values.epochs);
 if (!Number.isInteger(EPOCHS) || EPOCHS < 1)
   throw new ValueError(`bench:ptb: --epochs must be a positive integer, got ${values.epochs}`);
+const SEED = Number(values.seed);
+if (!Number.isInteger(SEED) || SEED < 0) throw new ValueError(`bench:ptb: --seed must be a non-negative integer, got ${values.seed}`);
 const BUCKETS = [10, 20, 30, 40, 50, 60];
 const BATCH = 32;
 const RECIPE = { optimizer: 'sgd', lr: 0.01, momentum: 0, wd: 1e-5, clip: null, lrScheduler: null };
@@ -119,7 +122,7 @@ interface BktRun {
 }
 
 function runBkt(): BktRun {
-  random.seed(0);
+  random.seed(SEED);
   const data = loadTrainingText({ kind: 'files', train: trainFile, valid: evalFile, vocabFromValid: true }, false);
   const config: LMConfig = {
     cell: 'lstm',

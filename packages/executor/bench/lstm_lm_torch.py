@@ -40,6 +40,7 @@ def parse_args():
     p.add_argument("--buckets", default="10,20,30,40,50,60")
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--wd", type=float, default=1e-5)
+    p.add_argument("--seed", type=int, default=0, help="seeds the initialization and the shuffles")
     # OpenBLAS under torch already runs its own threads; one intra-op thread avoids oversubscription.
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--bf16", action="store_true", help="run the forward pass under bfloat16 autocast (oneDNN on CPU)")
@@ -121,8 +122,8 @@ def run_epoch(model, optimizer, batches, train, warmup=0, bf16=False):
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    random.seed(0)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
     buckets = sorted(int(b) for b in args.buckets.split(","))
     if args.synthetic:
         vocab_size = args.vocab
