@@ -376,6 +376,8 @@ export class DataParallelExecutorGroup {
 
   /** Frees the merged outputs (and input gradients) made since the last forward; the devices' own arrays stay. */
   #releaseMerged(which: 'outputs' | 'inputGrads'): void {
+    // nothing merged since the last pass (fit's loop never merges): skip rebuilding every executor's gradient dict
+    if (this.#merged[which] === null) return;
     const perDevice = new Set(this.execs.flatMap((e) => [...e.outputs, ...Object.values(e.gradDict)]));
     for (const a of this.#merged[which] ?? []) if (!perDevice.has(a)) a.dispose();
     this.#merged[which] = null;
