@@ -47,7 +47,8 @@ const EPOCHS = Number(values.epochs);
 if (!Number.isInteger(EPOCHS) || EPOCHS < 1)
   throw new ValueError(`bench:ptb: --epochs must be a positive integer, got ${values.epochs}`);
 const SEED = Number(values.seed);
-if (!Number.isInteger(SEED) || SEED < 0) throw new ValueError(`bench:ptb: --seed must be a non-negative integer, got ${values.seed}`);
+if (!Number.isInteger(SEED) || SEED < 0)
+  throw new ValueError(`bench:ptb: --seed must be a non-negative integer, got ${values.seed}`);
 const BUCKETS = [10, 20, 30, 40, 50, 60];
 const BATCH = 32;
 const RECIPE = { optimizer: 'sgd', lr: 0.01, momentum: 0, wd: 1e-5, clip: null, lrScheduler: null };
