@@ -2,44 +2,14 @@
 // and device), locally and on a local kvstore, and trains bit for bit as the same module whose updater
 // is driven one parameter at a time.
 import * as nd from '@bkt/ndarray';
-import type { ParamKey, Updater } from '@bkt/optimizer';
 import { describe, expect, it } from 'vitest';
 
-import { binding } from '../../ndarray/src/native.js';
+import { countUpdateCalls } from '../../ndarray/test/native-calls.js';
 import { Module, NDArrayIter, Uniform } from '../src/index.js';
 import { dataset, mlp } from './blobs.js';
+import { oneByOne } from './one-by-one.js';
 
 const quiet = (): void => {};
-
-// The addon's optimizer entry points, wrapped to count calls (the ops look them up per call).
-const addon = binding<Record<string, (...args: unknown[]) => unknown>>();
-const UPDATE_FNS = Object.keys(addon).filter((k) => k.endsWith('Update') || k === 'multiUpdate');
-
-function countNativeCalls(fn: () => void): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const originals = UPDATE_FNS.map((k) => [k, addon[k]!] as const);
-  for (const [k, f] of originals) {
-    addon[k] = (...args: unknown[]) => {
-      counts[k] = (counts[k] ?? 0) + 1;
-      return f(...args);
-    };
-  }
-  try {
-    fn();
-  } finally {
-    for (const [k, f] of originals) addon[k] = f;
-  }
-  return counts;
-}
-
-/** Makes the updater take its lists one parameter at a time: the per-parameter path. */
-function oneByOne(updater: Updater): void {
-  const single = updater.update.bind(updater) as (index: ParamKey, grad: nd.NDArray, weight: nd.NDArray) => void;
-  updater.update = ((index: ParamKey | readonly ParamKey[], grad: nd.NDArray | readonly nd.NDArray[], weight: nd.NDArray | readonly nd.NDArray[]) => {
-    if (!Array.isArray(index)) return single(index as ParamKey, grad as nd.NDArray, weight as nd.NDArray);
-    index.forEach((k, i) => single(k, (grad as nd.NDArray[])[i]!, (weight as nd.NDArray[])[i]!));
-  }) as Updater['update'];
-}
 
 interface Setup {
   label: string;
@@ -69,7 +39,7 @@ function train(s: Setup, perParameter: boolean): { params: Record<string, nd.NDA
     it.reset();
     for (const batch of it) {
       mod.forwardBackward(batch);
-      calls.push(countNativeCalls(() => mod.update()));
+      calls.push(countUpdateCalls(() => mod.update()));
     }
   }
   return { params: mod.getParams()[0], calls, onKV: mod.updateOnKVStore };

@@ -4,8 +4,8 @@
 import { type DType, type NDArray, seed, ShapeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
-import { binding } from '../../ndarray/src/native.js';
 import { expectError, makeRng, nd, randomValues } from '../../ndarray/test/helpers.js';
+import { countUpdateCalls } from '../../ndarray/test/native-calls.js';
 import { create, FactorScheduler, getUpdater, type Optimizer, type ParamKey, type Updater } from '../src/index.js';
 import { CONFIGS, gradients, SHAPES } from './configs.js';
 
@@ -34,27 +34,6 @@ const MORE: Array<{ label: string; make: () => Optimizer; dtype?: DType }> = [
   { label: 'sgld', make: () => create('sgld', { learningRate: 0.01 }) },
 ];
 
-// The optimizer entry points of the addon, wrapped to count calls (they are looked up per call).
-const addon = binding<Record<string, (...args: unknown[]) => unknown>>();
-const UPDATE_FNS = Object.keys(addon).filter((k) => k.endsWith('Update') || k === 'multiUpdate');
-
-function countNativeCalls(fn: () => void): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const originals = UPDATE_FNS.map((k) => [k, addon[k]!] as const);
-  for (const [k, f] of originals) {
-    addon[k] = (...args: unknown[]) => {
-      counts[k] = (counts[k] ?? 0) + 1;
-      return f(...args);
-    };
-  }
-  try {
-    fn();
-  } finally {
-    for (const [k, f] of originals) addon[k] = f;
-  }
-  return counts;
-}
-
 function startWeights(dtype: DType): NDArray[] {
   const rng = makeRng(5);
   return SHAPES.map(([, s]) => nd(randomValues(rng, s.reduce((a, d) => a * d, 1)), s, dtype));
@@ -68,7 +47,7 @@ function run(cfg: { make: () => Optimizer; dtype?: DType }, many: boolean): { up
   const calls = gradients(4, 5).map((step) => {
     const grads = SHAPES.map(([, shape], i) => nd(step[i]!, shape, dtype));
     const keys = SHAPES.map(([key]) => key);
-    const counted = countNativeCalls(() => {
+    const counted = countUpdateCalls(() => {
       if (many) updater.update(keys, grads, weights);
       else keys.forEach((key, i) => updater.update(key, grads[i]!, weights[i]!));
     });
