@@ -103,7 +103,6 @@ void requireDisjoint(const std::vector<UpdateBatch::Job>& jobs) {
   }
 }
 
-
 std::string describe(const Tensor& t) { return shapeStr(t.shape()) + " " + dtypeName(t.dtype()); }
 
 void requireShapeOf(const char* op, const Tensor& weight, const Tensor& t, const char* arg) {
@@ -287,7 +286,7 @@ void requireStepCount(const char* op, double t) {
 }  // namespace
 
 void sgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgdParams& p,
-                UpdateBatch* batch) {
+               UpdateBatch* batch) {
   runUpdate("sgdUpdate", weight, grad, {}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     const C lr = static_cast<C>(p.lr);
@@ -319,8 +318,7 @@ void runMomentumUpdate(const char* op, const Tensor& weight, const Tensor& grad,
 }  // namespace
 
 void sgdMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const MomentumParams& p,
-                UpdateBatch* batch) {
+                  const MomentumParams& p, UpdateBatch* batch) {
   runMomentumUpdate("sgdMomUpdate", weight, grad, mom, weight32, p, batch, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
     m = momentum * m - wd * w - r;
     return w + lr * m;
@@ -328,8 +326,7 @@ void sgdMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, c
 }
 
 void nagMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const MomentumParams& p,
-                UpdateBatch* batch) {
+                  const MomentumParams& p, UpdateBatch* batch) {
   runMomentumUpdate("nagMomUpdate", weight, grad, mom, weight32, p, batch, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
     const auto step = lr * (r + wd * w);
     m = momentum * m - step;
@@ -338,8 +335,7 @@ void nagMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, c
 }
 
 void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const AdamParams& p,
-                UpdateBatch* batch) {
+                const Tensor* weight32, const AdamParams& p, UpdateBatch* batch) {
   runUpdate("adamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* mu = mean.data<C>();
@@ -360,8 +356,7 @@ void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, co
 }
 
 void rmspropUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, const Tensor* weight32,
-                   const RmspropParams& p,
-                UpdateBatch* batch) {
+                   const RmspropParams& p, UpdateBatch* batch) {
   runUpdate("rmspropUpdate", weight, grad, {{&n, "n"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ns = n.data<C>();
@@ -381,8 +376,7 @@ void rmspropUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, co
 }
 
 void rmspropalexUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, const Tensor& gAvg,
-                       const Tensor& delta, const Tensor* weight32, const RmspropParams& p,
-                UpdateBatch* batch) {
+                       const Tensor& delta, const Tensor* weight32, const RmspropParams& p, UpdateBatch* batch) {
   runUpdate("rmspropalexUpdate", weight, grad, {{&n, "n"}, {&gAvg, "g"}, {&delta, "delta"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ns = n.data<C>();
@@ -407,8 +401,7 @@ void rmspropalexUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n
 }
 
 void ftrlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& z, const Tensor& n, const Tensor* weight32,
-                const FtrlParams& p,
-                UpdateBatch* batch) {
+                const FtrlParams& p, UpdateBatch* batch) {
   runUpdate("ftrlUpdate", weight, grad, {{&z, "z"}, {&n, "n"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* zs = z.data<C>();
@@ -429,8 +422,7 @@ void ftrlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& z, const
 }
 
 void ftmlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& d, const Tensor& v, const Tensor& z,
-                const Tensor* weight32, const FtmlParams& p,
-                UpdateBatch* batch) {
+                const Tensor* weight32, const FtmlParams& p, UpdateBatch* batch) {
   requireStepCount("ftmlUpdate", p.t);
   runUpdate("ftmlUpdate", weight, grad, {{&d, "d"}, {&v, "v"}, {&z, "z"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
@@ -458,7 +450,7 @@ void ftmlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& d, const
 }
 
 void signsgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgdParams& p,
-                UpdateBatch* batch) {
+                   UpdateBatch* batch) {
   runUpdate("signsgdUpdate", weight, grad, {}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     const C lr = static_cast<C>(p.lr);
@@ -468,8 +460,7 @@ void signsgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weigh
 }
 
 void signumUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const SignumParams& p,
-                UpdateBatch* batch) {
+                  const SignumParams& p, UpdateBatch* batch) {
   runUpdate("signumUpdate", weight, grad, {{&mom, "mom"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mom.data<C>();
@@ -486,8 +477,7 @@ void signumUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, c
 }
 
 void adagradUpdate(const Tensor& weight, const Tensor& grad, const Tensor& history, const Tensor* weight32,
-                   const AdagradParams& p,
-                UpdateBatch* batch) {
+                   const AdagradParams& p, UpdateBatch* batch) {
   runUpdate("adagradUpdate", weight, grad, {{&history, "history"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* h = history.data<C>();
@@ -504,8 +494,7 @@ void adagradUpdate(const Tensor& weight, const Tensor& grad, const Tensor& histo
 }
 
 void adadeltaUpdate(const Tensor& weight, const Tensor& grad, const Tensor& accGrad, const Tensor& accDelta,
-                    const Tensor* weight32, const AdadeltaParams& p,
-                UpdateBatch* batch) {
+                    const Tensor* weight32, const AdadeltaParams& p, UpdateBatch* batch) {
   runUpdate("adadeltaUpdate", weight, grad, {{&accGrad, "accGrad"}, {&accDelta, "accDelta"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ag = accGrad.data<C>();
@@ -525,8 +514,7 @@ void adadeltaUpdate(const Tensor& weight, const Tensor& grad, const Tensor& accG
 }
 
 void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& u,
-                  const Tensor* weight32, const AdamaxParams& p,
-                UpdateBatch* batch) {
+                  const Tensor* weight32, const AdamaxParams& p, UpdateBatch* batch) {
   runUpdate("adamaxUpdate", weight, grad, {{&mean, "mean"}, {&u, "u"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mean.data<C>();
@@ -549,8 +537,7 @@ void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, 
 }
 
 void nadamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                 const Tensor* weight32, const NadamParams& p,
-                UpdateBatch* batch) {
+                 const Tensor* weight32, const NadamParams& p, UpdateBatch* batch) {
   runUpdate("nadamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mean.data<C>();
@@ -690,8 +677,7 @@ void lambJob(UpdateBatch::Job& job, int64_t n, W* w, const W* gr, C* master, C* 
 }  // namespace
 
 void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const LambParams& p,
-                UpdateBatch* batch) {
+                const Tensor* weight32, const LambParams& p, UpdateBatch* batch) {
   const char* op = "lambUpdate";
   requireStepCount(op, p.t);
   const std::initializer_list<NamedState> states = {{&mean, "mean"}, {&var, "var"}};
