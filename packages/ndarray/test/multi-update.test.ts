@@ -52,8 +52,9 @@ const CASES: OpCase[] = [
   { op: 'sgldUpdate', states: 0, opts: base },
 ];
 
-// One big tensor (several pool chunks of 2^15 elements), a middling one, and a few small ones.
-const SHAPES = [[300, 400], [5000], [7, 3], [1], [0, 4], [33]];
+// One tensor big enough that the pool's split falls inside it (over 2 × 2^15 elements), a middling
+// one, and a few small ones.
+const SHAPES = [[170, 400], [5000], [7, 3], [1], [0, 4], [33]];
 
 interface Param {
   weight: NDArray;
