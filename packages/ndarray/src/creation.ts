@@ -1,5 +1,5 @@
 import { type Context, currentContext } from './context.js';
-import { type DType, DTYPE_BYTES, DTYPE_CODES, checkDType, dtypeOfTypedArray, toStorageArray } from './dtype.js';
+import { type DType, DTYPE_BYTES, DTYPE_CODES, checkDType, dtypeOfTypedArray, stagingDType, toStorageArray } from './dtype.js';
 import { ShapeError, ValueError } from './errors.js';
 import { binding, type NativeHandle } from './native.js';
 import { NDArray } from './ndarray.js';
@@ -99,7 +99,7 @@ function fromTypedArrayAs(fn: string, data: ArrayBufferView, shape: readonly num
   }
   if (dtype === own) return NDArray.fromHandle(native.fromBuffer(data, shape, DTYPE_CODES[dtype], 1, ctx.deviceId));
   const staged = toStorageArray(data as unknown as ArrayLike<number>, dtype, fn);
-  const stagedDType = dtype === 'float16' ? 'float32' : dtype;
+  const stagedDType = stagingDType(dtype);
   const h = native.fromBuffer(staged, shape, DTYPE_CODES[stagedDType], 1, ctx.deviceId);
   if (stagedDType === dtype) return NDArray.fromHandle(h);
   try {
@@ -121,7 +121,7 @@ export function array(data: NestedArray | ArrayBufferView, opts?: CreateOptions 
   const flat: number[] = [];
   flatten(data, nested, 0, flat);
   const dtype = checkDType(createOpts.dtype!, 'array');
-  return fromTypedArrayAs('array', toStorageArray(flat, dtype === 'float16' ? 'float32' : dtype, 'array'), shape ?? nested, createOpts);
+  return fromTypedArrayAs('array', toStorageArray(flat, dtype, 'array'), shape ?? nested, createOpts);
 }
 
 function nestedShape(data: NestedArray): number[] {

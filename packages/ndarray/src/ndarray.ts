@@ -121,9 +121,9 @@ export class NDArray {
     this.#handle = null;
   }
 
-  /** A copy of the data. float16 comes out as Float32Array, int64 as BigInt64Array. */
+  /** A copy of the data. float16 and bfloat16 come out as Float32Array, int64 as BigInt64Array. */
   toTypedArray(): AnyTypedArray {
-    if (this.dtype === 'float16') {
+    if (this.dtype === 'float16' || this.dtype === 'bfloat16') {
       const asF32 = this.astype('float32');
       try {
         return asF32.toTypedArray();

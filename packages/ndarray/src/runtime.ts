@@ -23,6 +23,7 @@ interface RuntimeBinding {
   gemmChoices(): GemmChoice[];
   setGemmPrecision(precision: GemmPrecision): void;
   gemmPrecision(): GemmPrecision;
+  bfloat16WeightConversions(): number;
 }
 
 /**
@@ -102,4 +103,12 @@ export function setGemmPrecision(precision: GemmPrecision): void {
 
 export function getGemmPrecision(): GemmPrecision {
   return native.gemmPrecision();
+}
+
+/**
+ * How many times a GEMM weight's bfloat16 copy has been made (bfloat16 precision keeps one per weight,
+ * made again only after the weight is written): a count that grows once per update, not once per product.
+ */
+export function bfloat16WeightConversions(): number {
+  return native.bfloat16WeightConversions();
 }

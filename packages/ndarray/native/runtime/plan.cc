@@ -134,6 +134,7 @@ void Plan::run(int32_t begin, int32_t end, bool isTrain) {
                             attrs_.data() + ins.attrBegin, ins.numAttr, isTrain};
     try {
       planKernel(ins.kernel)(ctx);
+      for (int32_t i = 0; i < ins.numOut; ++i) ctx.out(i).storage().markWritten();
     } catch (const Error& e) {
       throw Error(e.kind(), nodeNames_[static_cast<size_t>(ins.node)] + ": " + e.what());
     }
