@@ -3,24 +3,11 @@
 import type { Context } from './context.js';
 import { DTYPE_CODES, type DType } from './dtype.js';
 import { StateError } from './errors.js';
-import { binding, type NativeHandle } from './native.js';
+import { native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { Kernel, type KernelName } from './op-ids.gen.js';
 import { type GemmPrecision, getGemmPrecision, setGemmPrecision } from './runtime.js';
 
-interface PlanBinding {
-  planCreate(code: Int32Array, refs: Int32Array, attrs: Float64Array, nodeNames: string[], numSlots: number): number;
-  planSetSlot(plan: number, slot: number, array: NativeHandle): void;
-  planSetArenaSlots(plan: number, table: Float64Array): void;
-  planBindArena(plan: number, arena: NativeHandle): void;
-  planSlotArray(plan: number, slot: number): NativeHandle;
-  planRun(plan: number, begin: number, end: number, isTrain: boolean): void;
-  planDispose(plan: number): void;
-  viewBytes(buffer: NativeHandle, byteOffset: number, shape: readonly number[], dtype: number): NativeHandle;
-  sharedBytes(array: NativeHandle): ArrayBuffer;
-}
-
-const native = binding<PlanBinding>();
 const collected = new FinalizationRegistry<number>((id) => native.planDispose(id));
 
 export { Kernel, type KernelName };

@@ -1,5 +1,5 @@
 import { ValueError } from './errors.js';
-import { binding } from './native.js';
+import { native } from './native.js';
 
 export interface MemoryStats {
   /** JS-visible array handles not yet disposed or collected. */
@@ -10,17 +10,6 @@ export interface MemoryStats {
   liveBytes: number;
   /** Buffers ever allocated: a flat count across a loop means the loop allocates nothing. */
   totalAllocations: number;
-}
-
-interface RuntimeBinding {
-  memoryStats(): MemoryStats;
-  setNumThreads(n: number): void;
-  getNumThreads(): number;
-  setGemmBackend(backend: GemmBackend): void;
-  gemmBackend(): GemmBackend;
-  gemmChoices(): GemmChoice[];
-  setGemmPrecision(precision: GemmPrecision): void;
-  gemmPrecision(): GemmPrecision;
 }
 
 /**
@@ -49,8 +38,6 @@ export interface GemmChoice {
   /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
   precision: GemmPrecision;
 }
-
-const native = binding<RuntimeBinding>();
 
 export function memoryStats(): MemoryStats {
   return native.memoryStats();

@@ -7,24 +7,13 @@
 // states, and the weight receives the rounded result. States have the compute dtype (the weight's, or
 // float32 with weight32) and the weight's shape.
 import { StateError, ValueError } from '../errors.js';
-import { binding, type NativeHandle } from '../native.js';
+import { type NativeAddon, type NativeHandle, native, type OptimizerUpdate } from '../native.js';
 import type { NDArray } from '../ndarray.js';
 import { RowSparseNDArray } from '../sparse.js';
 import { checkFiniteNumber } from '../validate.js';
 
-// Every native update takes (weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
-// clipGradient); one table-driven binding on the C++ side serves all of them by name.
-type OptimizerBinding = Record<string, (...args: (NativeHandle | number | null)[]) => void>;
-
-const native = binding<OptimizerBinding>();
-
-interface LazyBinding {
-  lazySgdUpdate(
-    weight: NativeHandle, gradData: NativeHandle, gradIndices: NativeHandle, mom: NativeHandle | null,
-    lr: number, momentum: number, wd: number, rescaleGrad: number, clipGradient: number,
-  ): void;
-}
-const lazy = binding<LazyBinding>();
+/** The native updates of optimizer_binding.cc's table (NativeAddon's members typed OptimizerUpdate). */
+type UpdateName = { [K in keyof NativeAddon]: NativeAddon[K] extends OptimizerUpdate ? K : never }[keyof NativeAddon];
 
 /** Options every fused update accepts. */
 export interface UpdateOptions {
@@ -74,7 +63,7 @@ const clipOf = (o: UpdateOptions): number => o.clipGradient ?? -1;
  * are the op's own scalars, which the shared rescaleGrad and clipGradient follow.
  */
 function update(
-  op: string,
+  op: UpdateName,
   weight: NDArray,
   grad: NDArray,
   states: [NDArray, string][],
@@ -82,7 +71,7 @@ function update(
   scalars: number[],
 ): NDArray {
   checkScalarOptions(opts, op);
-  native[op]!(
+  native[op](
     handleOf(weight, op, 'weight'),
     handleOf(grad, op, 'grad'),
     ...states.map(([a, name]) => handleOf(a, op, name)),
@@ -301,7 +290,7 @@ function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: 
       dense.dispose();
     }
   }
-  lazy.lazySgdUpdate(
+  native.lazySgdUpdate(
     handleOf(weight, op, 'weight'), handleOf(grad.data, op, 'grad.data'), handleOf(grad.indices, op, 'grad.indices'),
     mom === null ? null : handleOf(mom, op, 'mom'), opts.lr, momentum, wdOf(opts), rescaleOf(opts), clipOf(opts),
   );
