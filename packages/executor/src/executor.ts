@@ -157,9 +157,7 @@ export class Executor implements ArenaUser {
     for (const [slot, a] of slotArray) this.#plan.setSlot(slot, a);
 
     this.#pools = pools;
-    const t0 = performance.now();
     for (const m of this.#memory.values()) poolOf(this.#pools, m.ctx).join(this, m.plan.arenaBytes);
-    (globalThis as any).joinMs = ((globalThis as any).joinMs ?? 0) + performance.now() - t0;
   }
 
   /** @internal Points the intermediates of `buffer`'s context at it (the shared arena, possibly just grown). */
@@ -208,10 +206,6 @@ export class Executor implements ArenaUser {
    * first are shared: parameters, their gradients, aux states and inputs.
    */
   static simpleBind(symbol: Symbol, opts: SimpleBindOptions): Executor {
-    const tc = performance.now();
-    const graph0 = compile(symbol, { shapes: opts.shapes, dtypes: opts.dtypes ?? {}, gradReq: gradReqMap(opts.gradReq ?? 'write', symbol.listArguments()), ctx: opts.ctx ?? cpu(0), group2ctx: opts.group2ctx });
-    (globalThis as any).compileMs = ((globalThis as any).compileMs ?? 0) + performance.now() - tc;
-    void graph0;
     const ctx = opts.ctx ?? cpu(0);
     const argNames = symbol.listArguments();
     const auxNames = symbol.listAuxiliaryStates();
