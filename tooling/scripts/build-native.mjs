@@ -1,5 +1,5 @@
 // Builds the native addon of the package in the current directory (its node-gyp project is native/):
-//   1. op-id codegen, for a package with src/op-ids.json;
+//   1. the kernel id and attribute codegen (gen-op-ids.mjs), for a package with src/op-ids.json;
 //   2. native/sources.gen.gypi, the addon's C++ sources, so binding.gyp lists them without running a
 //      script from outside the package (the file ships in the tarball for the source-build fallback);
 //   3. node-gyp configure (when the source list changed) and build;

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The project's code checks, from the repository root:
-//   node tooling/scripts/lint.mjs            lint rules (Biome, biome.json) on the TypeScript and scripts — what `npm test` runs
+//   node tooling/scripts/lint.mjs            lint rules (Biome, biome.json) on the TypeScript and scripts, and the C++
+//                                            include rules below — what `npm test` runs
 //   node tooling/scripts/lint.mjs --check    also fail when a file is not formatted (Biome for TS, clang-format for C++)
 //   node tooling/scripts/lint.mjs --write    format every file in place (Biome, then clang-format with .clang-format)
 // C++ formatting needs Debian's clang-format (the bootstrap installs it in test mode); without it the
 // C++ part is skipped with a message.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,11 +39,29 @@ function clangFormat(args) {
   return files.length === 0 || run('clang-format', [...args, ...files]);
 }
 
+// Every header guards itself with `#pragma once`, and only native/napi/ includes Node's headers: the
+// kernels and the runtime are plain C++.
+const NODE_HEADER = /^\s*#\s*include\s*[<"]((?:napi|node_api|js_native_api|node|uv)\.h)[>"]/m;
+
+function cppIncludes() {
+  const problems = [];
+  for (const f of cppFiles()) {
+    const text = readFileSync(join(root, f), 'utf8');
+    if (f.endsWith('.h') && !/^#pragma once\s*$/m.test(text)) problems.push(`${f}: a header needs #pragma once`);
+    const node = f.includes('/native/napi/') ? null : NODE_HEADER.exec(text);
+    if (node) problems.push(`${f}: includes ${node[1]}; only native/napi/ may use Node's headers`);
+  }
+  for (const p of problems) console.error(`lint: ${p}`);
+  return problems.length === 0;
+}
+
 let ok = true;
 if (mode === 'lint') {
-  ok = run(biome, ['lint', '--max-diagnostics=50']);
+  const rules = run(biome, ['lint', '--max-diagnostics=50']);
+  ok = cppIncludes() && rules;
 } else if (mode === '--check') {
-  ok = run(biome, ['check', '--max-diagnostics=50']) && clangFormat(['--dry-run', '-Werror']);
+  const checked = run(biome, ['check', '--max-diagnostics=50']);
+  ok = cppIncludes() && checked && clangFormat(['--dry-run', '-Werror']);
 } else {
   ok = run(biome, ['format', '--write']) && clangFormat(['-i']);
 }

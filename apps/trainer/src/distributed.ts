@@ -1,6 +1,8 @@
 // `bkt-train lm --kv-store dist_sync` as one worker of a job started by bkt-launch (mpirun): the store
 // is made before the data, since the worker's rank picks its part of every epoch's batches; only
-// rank 0 prints, checkpoints and writes the log and report (the workers hold the same parameters).
+// rank 0 prints, checkpoints and writes the log and report (under dist_sync the workers hold the same
+// parameters; under dist_async its checkpoints hold the servers' current ones). Under dist_async the
+// server ranks (bkt-launch -s) serve inside create and end there, before reading any data.
 import { create, type KVStore } from '@bkt/kvstore';
 
 export interface JobPlace {

@@ -63,7 +63,11 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--lr-scheduler <spec>', 'factor:STEP:FACTOR | multifactor:S1,S2:FACTOR | poly:MAX_UPDATE[:POWER] | cosine:MAX_UPDATE', parseLrScheduler)
     .addOption(new Option('--init <spec>', 'xavier[:MAGNITUDE] (factor_type in), uniform[:SCALE] (weights) or uniform-all[:SCALE] (every parameter)').argParser(parseInit).default(parseInit('xavier'), 'xavier:2.34'))
     .addOption(contextsOption())
-    .addOption(new Option('--kv-store <type>', 'gradient aggregation over contexts, or over the workers of a bkt-launch job (dist_*)').choices(['device', 'local', 'none', 'dist_sync', 'dist_device_sync']).default('device'))
+    .addOption(
+      new Option('--kv-store <type>', 'gradient aggregation over contexts, or over the workers of a bkt-launch job (dist_*; dist_async needs server ranks: bkt-launch -s)')
+        .choices(['device', 'local', 'none', 'dist_sync', 'dist_device_sync', 'dist_async'])
+        .default('device'),
+    )
     .option('--seed <n>', 'random seed (corpus, initialization, shuffling)', intAtLeast(0), 42)
     .option('--checkpoint <prefix>', 'save <prefix>-NNNN.params (+ optimizer states, vocab, run config) every epoch')
     .option('--resume <prefix[:epoch]>', 'continue a checkpointed run after that epoch (default: its newest complete checkpoint)', parseResumeRef)

@@ -5,10 +5,8 @@
 //   pnpm bench:bucket-bind -- --buckets 12 --step 5 --order ascending [--repeat 3]
 // One JSON line: buckets, lengths, order, the instructions and intermediates of all executors, and
 // seconds (the fastest of `repeat` runs of binding every bucket, symbol building excluded).
-import { Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
-import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
-
 import { Executor } from '../src/index.js';
+import { unrolledLM } from './unrolled-lm.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,19 +20,10 @@ const N = 32;
 const H = 200;
 const V = 2000;
 
-function unrolledLM(T: number): Symbol {
-  const stack = new SequentialRNNCell();
-  for (let i = 0; i < 2; i++) stack.add(new LSTMCell(H, { prefix: `lstm_l${i}_` }));
-  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: H });
-  const { outputs } = stack.unroll(T, embed, { mergeOutputs: true });
-  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, H] }), name: 'pred', numHidden: V });
-  return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
-}
-
 const lengths = Array.from({ length: BUCKETS }, (_, i) => STEP * (i + 1));
 if (ORDER === 'descending') lengths.reverse();
 else if (ORDER !== 'ascending') throw new Error(`unknown --order '${ORDER}' (ascending, descending)`);
-const symbols = lengths.map(unrolledLM);
+const symbols = lengths.map((seqLen) => unrolledLM({ seqLen, vocab: V, embed: H, hidden: H, layers: 2 }));
 
 function bindAll(): { seconds: number; instructions: number } {
   const t0 = performance.now();

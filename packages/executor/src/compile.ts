@@ -1,7 +1,7 @@
 // Turns a symbol (plus the gradient graph of the arguments that want one) into the instruction list
 // of a Plan: which node runs which kernel on which slots, in two segments (forward, then backward).
 import { BindError, type Context, type DType, DTYPE_BYTES } from '@bkt/ndarray';
-import { isKernelName, type KernelName, type PlanInstruction } from '@bkt/ndarray/internal';
+import { isKernelName, type PlanInstruction } from '@bkt/ndarray/internal';
 import {
   buildGradient,
   type GradReq,
@@ -180,6 +180,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   };
   const emit = (n: Node): void => {
     const kernelName = n.op!.kernels.forward;
+    // The type says it is a kernel name; an OpDef written in plain JS may still name any string.
     if (!isKernelName(kernelName)) {
       throw new BindError(`bind: ${n.describe()} needs kernel '${kernelName}', which the native addon does not have`);
     }
@@ -203,8 +204,8 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     nodeNames.push(n.describe());
     nodes.push(n);
     inplacePairs.push(n.op!.inplace?.(n.params()) ?? []);
-    const attrs = packKernelAttrs(kernelName as KernelName, n.params(), nodeNames[nodeNames.length - 1]!);
-    instructions.push({ kernel: kernelName as KernelName, inputs, outputs, attrs, node: nodeNames.length - 1 });
+    const attrs = packKernelAttrs(kernelName, n.params(), { op: n.op!.name, node: nodeNames[nodeNames.length - 1]! });
+    instructions.push({ kernel: kernelName, inputs, outputs, attrs, node: nodeNames.length - 1 });
   };
   forwardNodes.forEach(emit);
   const numForward = instructions.length;

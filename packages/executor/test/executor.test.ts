@@ -2,6 +2,7 @@ import {
   BindError,
   cpu,
   fromTypedArray,
+  type KernelName,
   memoryStats,
   type NDArray,
   random,
@@ -349,14 +350,15 @@ describe('Executor', () => {
     expect(() => Executor.bind(net, { args })).toThrow(ShapeError);
     exec.dispose();
     expect(() => exec.forward()).toThrow(StateError);
-    // An operator whose kernel the addon does not have cannot be bound.
+    // An operator whose kernel the addon does not have cannot be bound (the type rules it out; an
+    // OpDef written in plain JS can still name any kernel).
     const noKernel = defineOp({
       name: '_test_no_kernel',
       attrs: new AttrSchema({}),
       inputNames: () => ['data'],
       inferShape: (ctx) => ctx.setOutput(0, ctx.inputs[0]!),
       inferType: (ctx) => ctx.setOutput(0, ctx.inputs[0]!),
-      kernels: { forward: 'no_such_kernel' },
+      kernels: { forward: 'no_such_kernel' as KernelName },
     });
     if (!findOp(noKernel.name)) registerOp(noKernel);
     const lacking = createSymbol(noKernel, noKernel.name, { data: Variable('a') });

@@ -67,8 +67,8 @@ function layout(shape: readonly number[], axis: number): { outer: number; n: num
   return { outer: sizeOf(shape.slice(0, a)), n: shape[a]!, inner: sizeOf(shape.slice(a + 1)) };
 }
 
-const SELU_LAMBDA = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_LAMBDA = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 
 function leakyReference(actType: string, x: number, slope: number): number {
   switch (actType) {

@@ -1,6 +1,6 @@
 // dot and batch_dot through the executor: forward against a float64 reference for every transpose
 // flag and rank, gradients against finite differences, and their errors.
-import { BindError, type DType, random, seed, ShapeError, ValueError } from '@bkt/ndarray';
+import { BindError, type DType, random, seed, ShapeError } from '@bkt/ndarray';
 import { batch_dot, dot, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
@@ -107,7 +107,7 @@ describe('dot', () => {
     const a = nd([1, 2, 3, 4, 5, 6], [2, 3]);
     const b = nd([1, 2, 3], [3, 1]);
     expectError(() => runKernel('dot', [a, b], [nd([0, 0, 0], [3])], [0, 0]), ShapeError, /dot: output/);
-    expectError(() => runKernel('dot', [a, b], [nd([0, 0], [2])], [0]), BindError, /dot: the plan gives 1 attributes, the kernel reads more/);
+    expectError(() => runKernel('dot', [a, b], [nd([0, 0], [2])], [0]), BindError, /dot: the plan gives 1 attributes, the kernel takes 2/);
     expectError(() => runKernel('dot_backward', [nd([1, 1, 1], [3]), a, b], [nd(new Array(6).fill(0), [2, 3]), nd([0, 0, 0], [3, 1])], [0, 0]), ShapeError, /out_grad/);
   });
 });

@@ -371,7 +371,7 @@ function checkPriority(op: string, priority: unknown): void {
   if (!Number.isInteger(priority)) throw new ValueError(`${op}: priority must be an integer, got ${String(priority)}`);
 }
 
-function checkFlag(op: string, name: string, flag: unknown): void {
+export function checkFlag(op: string, name: string, flag: unknown): void {
   if (typeof flag !== 'boolean') throw new ValueError(`${op}: ${name} must be a boolean, got ${String(flag)}`);
 }
 

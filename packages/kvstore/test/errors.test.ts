@@ -8,7 +8,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { expectError, values } from '../../ndarray/test/helpers.js';
 import { create, type KVStore } from '../src/index.js';
-import { f32 } from './store-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-kvstore-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,8 +3,10 @@
 // figures mean the library releases every per-batch array itself (issue 11: no growth until the
 // garbage collector happens to run).
 //   pnpm --filter @bkt/module soak -- --mode fit|score|predict|all --batches 10000 --every 500 [--contexts 2]
-// One JSON line per sample: {mode, batch, liveHandles, liveStorages, liveBytes, rssMB, heapUsedMB};
-// the test suite runs a short version (test/soak.test.ts).
+// One JSON line per sample: {mode, batch, liveHandles, liveStorages, liveBytes, totalHandles,
+// totalAllocations, rssMB, heapUsedMB}; the differences of the totals between two samples are the
+// arrays made and the buffers allocated in between. The test suite runs a short version
+// (test/soak.test.ts).
 import { pathToFileURL } from 'node:url';
 import * as nd from '@bkt/ndarray';
 import { Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
@@ -19,6 +21,10 @@ export interface SoakSample {
   liveHandles: number;
   liveStorages: number;
   liveBytes: number;
+  /** Handles ever created (nd.memoryStats().totalHandles). */
+  totalHandles: number;
+  /** Native buffers ever allocated. */
+  totalAllocations: number;
   rssMB: number;
   heapUsedMB: number;
 }
@@ -55,7 +61,17 @@ function sample(mode: SoakMode, batch: number): SoakSample {
   const m = nd.memoryStats();
   const mem = process.memoryUsage();
   const mb = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
-  return { mode, batch, liveHandles: m.liveHandles, liveStorages: m.liveStorages, liveBytes: m.liveBytes, rssMB: mb(mem.rss), heapUsedMB: mb(mem.heapUsed) };
+  return {
+    mode,
+    batch,
+    liveHandles: m.liveHandles,
+    liveStorages: m.liveStorages,
+    liveBytes: m.liveBytes,
+    totalHandles: m.totalHandles,
+    totalAllocations: m.totalAllocations,
+    rssMB: mb(mem.rss),
+    heapUsedMB: mb(mem.heapUsed),
+  };
 }
 
 /** Runs the soak; returns the number of batches run. */

@@ -20,13 +20,10 @@ import {
   BucketingModule,
   bucketsFile,
   bucketSymbolFile,
-  BucketSentenceIter,
   DataBatch,
   DataDesc,
-  DataIter,
   type BucketKey,
   One,
-  Perplexity,
   type SymGen,
   Uniform,
   Xavier,
@@ -49,65 +46,6 @@ function lmSymGen(opts: { vocab: number; hidden: number; embed: number; layers: 
     const ignore = opts.ignorePad ? { useIgnore: true, ignoreLabel: 0 } : {};
     return [SoftmaxOutput({ data: pred, label, name: 'softmax', ...ignore }), ['data'], ['softmax_label']];
   };
-}
-
-/** Sentences from a noisy deterministic source: the next token is (3·prev + 1) mod (V−1) + 1 with probability 0.8. */
-function corpus(n: number, vocab: number, minLen: number, maxLen: number, seed: number): number[][] {
-  let state = seed;
-  const rand = (): number => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  const out: number[][] = [];
-  for (let s = 0; s < n; s++) {
-    const len = minLen + Math.floor(rand() * (maxLen - minLen + 1));
-    const sent = [1 + Math.floor(rand() * (vocab - 1))];
-    while (sent.length < len) sent.push(rand() < 0.8 ? ((3 * sent.at(-1)! + 1) % (vocab - 1)) + 1 : 1 + Math.floor(rand() * (vocab - 1)));
-    out.push(sent);
-  }
-  return out;
-}
-
-/** Replays fixed batches: lets two runs see the same sentences in the same batches. */
-class ListIter extends DataIter {
-  #i = 0;
-  constructor(
-    readonly batches: readonly DataBatch[],
-    readonly provideData: readonly DataDesc[],
-    readonly provideLabel: readonly DataDesc[],
-    override readonly defaultBucketKey: BucketKey,
-  ) {
-    super(batches[0]!.data[0]!.shape[0]!);
-  }
-  reset(): void {
-    this.#i = 0;
-  }
-  override next(): IteratorResult<DataBatch, undefined> {
-    return this.#i < this.batches.length ? { done: false, value: this.batches[this.#i++]! } : { done: true, value: undefined };
-  }
-}
-
-/** Batches of `batchSize` equal-length sentences, each right-padded with 0 to `padTo(len)`. */
-function batchesOf(sentences: number[][], batchSize: number, padTo: (len: number) => number): DataBatch[] {
-  const byLen = new Map<number, number[][]>();
-  for (const s of sentences) byLen.set(s.length, [...(byLen.get(s.length) ?? []), s]);
-  const out: DataBatch[] = [];
-  for (const [len, group] of [...byLen.entries()].sort((a, b) => a[0] - b[0])) {
-    for (let b = 0; b + batchSize <= group.length; b += batchSize) {
-      const width = padTo(len);
-      const rows = group.slice(b, b + batchSize);
-      const data = rows.map((r) => [...r, ...Array(width - r.length).fill(0)]);
-      const label = data.map((r) => [...r.slice(1), 0]);
-      out.push(
-        new DataBatch([nd.array(data)], [nd.array(label)], {
-          bucketKey: width,
-          provideData: [new DataDesc('data', [batchSize, width])],
-          provideLabel: [new DataDesc('softmax_label', [batchSize, width])],
-        }),
-      );
-    }
-  }
-  return out;
 }
 
 const flat = (params: Readonly<Record<string, nd.NDArray>>): Record<string, number[]> =>

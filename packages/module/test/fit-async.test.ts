@@ -49,7 +49,7 @@ describe('fitAsync', () => {
 
   it('lets a timer fire while it trains (fit does not)', async () => {
     // the timer records how many batches had run when it fired
-    const firedAfter = async (train: (countBatch: () => void) => Promise<unknown> | void): Promise<number> => {
+    const firedAfter = async (train: (countBatch: () => void) => unknown): Promise<number> => {
       let batches = 0;
       let fired = -1;
       const timer = setTimeout(() => (fired = batches), 0);

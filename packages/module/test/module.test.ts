@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
+import { LocalStore } from '@bkt/kvstore';
 import { Activation, FullyConnected, SoftmaxOutput, Variable, withAttrScope } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Accuracy, type BatchEndParam, DataBatch, Module, moduleCheckpoint, NDArrayIter, splitInputSlice, Uniform } from '../src/index.js';
@@ -214,6 +215,26 @@ describe('Module training', () => {
         const q = a2[name]!.toArray();
         expect(Math.max(...p.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(1e-4);
       }
+    } finally {
+      if (prev === undefined) delete process.env['MXNET_UPDATE_ON_KVSTORE'];
+      else process.env['MXNET_UPDATE_ON_KVSTORE'] = prev;
+    }
+  });
+
+  it('an asynchronous store without update-on-kvstore is a ValueError (its servers must run the optimizer)', () => {
+    const prev = process.env['MXNET_UPDATE_ON_KVSTORE'];
+    process.env['MXNET_UPDATE_ON_KVSTORE'] = '0';
+    try {
+      const mod = new Module(mlp(), { logger: quiet });
+      mod.bind([['data', [20, 4]]], [['softmax_label', [20]]]);
+      mod.initParams();
+      // a store of the asynchronous type without MPI: only its type matters here
+      const store = new LocalStore('dist_async');
+      expect(() => mod.initOptimizer({ kvstore: store })).toThrow(nd.ValueError);
+      expect(() => mod.initOptimizer({ kvstore: store })).toThrow(/initOptimizer: the dist_async store updates on its servers; unset MXNET_UPDATE_ON_KVSTORE=0/);
+      delete process.env['MXNET_UPDATE_ON_KVSTORE'];
+      mod.initOptimizer({ kvstore: store });
+      expect(mod.updateOnKVStore).toBe(true);
     } finally {
       if (prev === undefined) delete process.env['MXNET_UPDATE_ON_KVSTORE'];
       else process.env['MXNET_UPDATE_ON_KVSTORE'] = prev;

@@ -60,6 +60,8 @@ export interface NativeAddon {
   clip(data: NativeHandle, aMin: number, aMax: number): NativeHandle;
   binaryOp(op: number, lhs: NativeHandle, rhs: NativeHandle): NativeHandle;
   binaryScalarOp(op: number, data: NativeHandle, scalar: number, scalarOnLeft: boolean): NativeHandle;
+  binaryOpInto(op: number, lhs: NativeHandle, rhs: NativeHandle, out: NativeHandle): void;
+  binaryScalarOpInto(op: number, data: NativeHandle, scalar: number, scalarOnLeft: boolean, out: NativeHandle): void;
   where(condition: NativeHandle, x: NativeHandle, y: NativeHandle): NativeHandle;
 
   // reduce_binding.cc
@@ -111,6 +113,11 @@ export interface NativeAddon {
   nadamUpdate: OptimizerUpdate;
   lambUpdate: OptimizerUpdate;
   sgldUpdate: OptimizerUpdate;
+  /**
+   * One update `op` of many parameters: per parameter its arrays (weight, grad, states, weight32 if any)
+   * in `tensors` and (hasWeight32, ...scalars, rescaleGrad, clipGradient) in `scalars`.
+   */
+  multiUpdate(op: string, tensors: NativeHandle[], scalars: Float64Array): void;
 
   // compression_binding.cc
   quantize2bit(grad: NativeHandle, residual: NativeHandle, threshold: number): NativeHandle;

@@ -2,7 +2,6 @@ import { Context, cpu } from './context.js';
 import { type AnyTypedArray, type DType, DTYPE_CODES, dtypeFromCode, checkDType, viewBytesAs } from './dtype.js';
 import { IndexError, ValueError } from './errors.js';
 import { type NativeHandle, native, scratch } from './native.js';
-import { transpose } from './ops/transpose.js';
 import { fmt, resolveReshape } from './reshape-shape.js';
 import { checkBoolean, checkContext, checkInteger, checkOptions, describeValue } from './validate.js';
 
@@ -189,11 +188,11 @@ export class NDArray {
 
   /** A transposed copy; with no axes the order of the axes is reversed. */
   transpose(axes?: readonly number[]): NDArray {
-    return transpose(this, axes);
+    return NDArray.fromHandle(native.transpose(this.handle, axes));
   }
 
   get T(): NDArray {
-    return transpose(this);
+    return this.transpose();
   }
 
   /** Sets every element to `value`, in place. */

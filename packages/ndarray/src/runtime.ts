@@ -10,6 +10,8 @@ export interface MemoryStats {
   liveBytes: number;
   /** Buffers ever allocated: a flat count across a loop means the loop allocates nothing. */
   totalAllocations: number;
+  /** Handles ever created (views included): a flat count across a loop means the loop makes no arrays. */
+  totalHandles: number;
 }
 
 /**

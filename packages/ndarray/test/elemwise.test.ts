@@ -477,8 +477,98 @@ interface RawBinding {
   unaryOp(op: number, a: unknown): NativeHandle;
   binaryOp(op: number, a: unknown, b: unknown): NativeHandle;
   binaryScalarOp(op: number, a: unknown, s: unknown, left: boolean): NativeHandle;
+  binaryOpInto(op: number, a: unknown, b: unknown, out: unknown): void;
+  binaryScalarOpInto(op: number, a: unknown, s: unknown, left: boolean, out: unknown): void;
 }
 const raw = native as unknown as RawBinding;
+
+describe('out (MXNet out=)', () => {
+  for (const c of BINARY) {
+    it(`${c.name} writes into out, in place on either operand, and makes no new array`, () => {
+      const rng = makeRng(c.name.length * 17);
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [xs, ys] of [[[2, 3], [2, 3]], [[4, 3], [3]], [[5, 1, 2], [5, 4, 2]]] as [number[], number[]][]) {
+          const xv = operand(rng, xs, c.lhs, c.integral === true);
+          const yv = operand(rng, ys, c.rhs, c.integral === true);
+          const ref = broadcastRef(xv, xs, yv, ys, c.ref);
+          const x = nd(xv, xs, dtype);
+          const y = nd(yv, ys, dtype);
+          const out = zeros(ref.shape, { dtype });
+          const made = memoryStats().totalHandles;
+          expect(c.fn(x, y, { out })).toBe(out);
+          expect(memoryStats().totalHandles).toBe(made);
+          expectAllClose(values(out), ref.data, tolerance(dtype));
+          // In place: the operand that has the result's shape becomes the result.
+          const target = sizeOf(xs) === sizeOf(ref.shape) ? x : y;
+          expect(c.fn(x, y, { out: target })).toBe(target);
+          expectAllClose(values(target), ref.data, tolerance(dtype));
+          for (const a of [x, y, out]) a.dispose();
+        }
+        // The scalar forms: s op r into a new out, l op s in place.
+        const l = nd(operand(rng, [6], c.lhs, c.integral === true), [6], dtype);
+        const r = nd(operand(rng, [6], c.rhs, c.integral === true), [6], dtype);
+        const s = asDType(c.integral === true ? 1 : 0.75, dtype);
+        const wantLeft = values(r).map((v) => c.ref(s, v));
+        const wantRight = values(l).map((v) => c.ref(v, s));
+        const out = zeros([6], { dtype });
+        expect(c.fn(s, r, { out })).toBe(out);
+        expectAllClose(values(out), wantLeft, tolerance(dtype));
+        expect(c.fn(l, s, { out: l })).toBe(l);
+        expectAllClose(values(l), wantRight, tolerance(dtype));
+        for (const a of [l, r, out]) a.dispose();
+      }
+    });
+  }
+
+  it('writes int arrays and views of a larger array', () => {
+    const a = nd([2147483647, -3, 4], [3], 'int32');
+    expect(Array.from(values(add(a, 1, { out: a })))).toEqual([-2147483648, -2, 5]);
+    const base = nd([1, 2, 3, 4, 5, 6, 7, 8], [4, 2], 'float64');
+    const top = base.slice(0, 2);
+    const bottom = base.slice(2, 4);
+    add(top, bottom, { out: bottom });
+    expect(Array.from(values(base))).toEqual([1, 2, 3, 4, 6, 8, 10, 12]);
+  });
+
+  it('rejects an out of another shape, dtype or context, a disposed or sparse one, overlaps and unknown options', () => {
+    const a = zeros([2, 3]);
+    const b = zeros([3]);
+    expect(() => add(a, b, { out: zeros([3]) })).toThrow(ShapeError);
+    expect(() => add(a, b, { out: zeros([3, 2]) })).toThrow(/add: output \(3, 2\) is not the broadcast of \(2, 3\) and \(3,\)/);
+    expect(() => add(a, 1, { out: zeros([6]) })).toThrow(/add: output \(6,\) does not match data \(2, 3\)/);
+    expect(() => add(a, b, { out: zeros([2, 3], { dtype: 'float64' }) })).toThrow(DTypeError);
+    expect(() => multiply(2, a, { out: zeros([2, 3], { dtype: 'float64' }) })).toThrow(/multiply: output is float64/);
+    expect(() => add(a, b, { out: zeros([2, 3], { ctx: cpu(1) }) })).toThrow(ContextError);
+    const gone = zeros([2, 3]);
+    gone.dispose();
+    expect(() => add(a, b, { out: gone })).toThrow(StateError);
+    expect(() => subtract(a, 1, { out: gone })).toThrow(/subtract: out was disposed/);
+    const csr = zeros([2, 3]).tostype('csr');
+    expect(() => add(a, b, { out: csr })).toThrow(/add: out must be a dense NDArray/);
+    expect(() => add(a, b, { out: [1] as unknown as NDArray })).toThrow(ValueError);
+    expect(() => add(a, b, { outt: a } as unknown as { out: NDArray })).toThrow(/add: unknown option 'outt'/);
+    expect(() => add(a, b, 3 as unknown as { out: NDArray })).toThrow(/add: options must be a plain object/);
+    // A shifted view over the operand's own bytes would read what it already overwrote.
+    const base = nd([1, 2, 3, 4, 5], [5], 'float64');
+    const head = base.slice(0, 4);
+    const tail = base.slice(1, 5);
+    expect(() => add(head, 1, { out: tail })).toThrow(ValueError);
+    expect(() => add(head, head, { out: tail })).toThrow(/add: output \(4,\) partly overlaps lhs \(4,\)/);
+    expect(() => multiply(zeros([4], { dtype: 'float64' }), head, { out: tail })).toThrow(/multiply: output \(4,\) partly overlaps rhs/);
+    expect(Array.from(values(base))).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('validates out in native code too, when the TS layer is bypassed', () => {
+    const a = zeros([2]);
+    const h = a.handle;
+    a.dispose();
+    const b = zeros([2]);
+    expect(() => raw.binaryOpInto(BinaryOp.add, b.handle, b.handle, h)).toThrow(/add: out was disposed/);
+    expect(() => raw.binaryOpInto(BinaryOp.add, b.handle, b.handle, {})).toThrow(/add: out must be an NDArray/);
+    expect(() => raw.binaryScalarOpInto(BinaryOp.mul, b.handle, 2, false, 'x')).toThrow(/multiply: out must be an NDArray/);
+    expect(() => raw.binaryOpInto(-1, b.handle, b.handle, b.handle)).toThrow(/unknown op id/);
+  });
+});
 
 describe('errors', () => {
   it('raises ShapeError naming the op and both shapes when shapes do not broadcast', () => {

@@ -16,6 +16,8 @@ describe('native memory accounting', () => {
     expect(after.liveStorages).toBe(before.liveStorages);
     expect(after.liveBytes).toBe(before.liveBytes);
     expect(after.totalAllocations - before.totalAllocations).toBe(100_000);
+    // each iteration made an array and a view of it
+    expect(after.totalHandles - before.totalHandles).toBe(200_000);
   });
 
   it('counts the bytes of live arrays and shares storage between views', () => {

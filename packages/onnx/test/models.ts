@@ -31,7 +31,7 @@ export const HIDDEN = 8;
 /** The LM of apps/trainer's model.ts, small: Embedding → 2-layer RNN → FullyConnected → SoftmaxOutput. */
 export function lm(cell: 'lstm' | 'gru', fused: boolean, seqLen: number): Symbol {
   const embed = Embedding({ data: Variable('data'), inputDim: VOCAB, outputDim: 6, name: 'embed' });
-  let cells;
+  let cells: FusedRNNCell | SequentialRNNCell;
   if (fused) cells = new FusedRNNCell(HIDDEN, { numLayers: 2, mode: cell, prefix: `${cell}_` });
   else {
     cells = new SequentialRNNCell();

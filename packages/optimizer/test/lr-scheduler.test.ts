@@ -86,6 +86,19 @@ describe('schedulers follow MXNet formulas, warmup included', () => {
     expect(createLRScheduler('Poly', { maxUpdate: 3 })).toBeInstanceOf(PolyScheduler);
     expect(createLRScheduler('cosine', { maxUpdate: 3 })).toBeInstanceOf(CosineScheduler);
   });
+  it('its class name and createOptions rebuild the same schedule with createLRScheduler', () => {
+    const made = [
+      new FactorScheduler({ step: 4, factor: 0.5, baseLr: 0.2, warmupSteps: 2 }),
+      new MultiFactorScheduler({ step: [3, 7], factor: 0.3 }),
+      new PolyScheduler({ maxUpdate: 30, pwr: 3, baseLr: 0.4, finalLr: 0.01 }),
+      new CosineScheduler({ maxUpdate: 25, baseLr: 0.1 }),
+    ];
+    for (const s of made) {
+      expect(Object.isFrozen(s.createOptions)).toBe(true);
+      const again = createLRScheduler(s.constructor.name, s.createOptions);
+      expect(trace(again)).toEqual(trace(s));
+    }
+  });
 });
 
 describe('schedulers inside optimizers', () => {

@@ -19,6 +19,7 @@ import type { GradientContext } from './op-def.js';
 import './ops/index.js';
 import { getOp } from './registry.js';
 import { Symbol } from './symbol.js';
+import { installSymbolHooks } from './symbol-hooks.js';
 
 export type GradReq = 'write' | 'add' | 'null';
 
@@ -144,6 +145,8 @@ export function buildGradient(heads: Symbol, wrt: readonly string[], opts: Gradi
 export function gradient(heads: Symbol, wrt: readonly string[], opts: GradientOptions = {}): Symbol {
   return buildGradient(heads, wrt, opts).symbol;
 }
+
+installSymbolHooks({ gradient });
 
 // The sum of the gradients reaching one entry: null when none, the gradient itself when one,
 // else an add_n node.

@@ -11,6 +11,7 @@ import { hiddenOpKey } from './hidden-keys.js';
 import { NameManager } from './name.js';
 import type { OpDef } from './op-def.js';
 import { Symbol } from './symbol.js';
+import { installSymbolHooks } from './symbol-hooks.js';
 
 export interface CommonArgs {
   /** Node name; generated (`<lowercased creator name><n>`) when absent. */
@@ -115,3 +116,5 @@ function autoVariable(node: Node, input: string): NodeEntry {
   const name = node.name.length === 0 ? input : `${node.name}_${input}`;
   return entry(Node.variable(name, node.attrs as Record<string, string>));
 }
+
+installSymbolHooks({ createSymbol });

@@ -98,6 +98,7 @@ import { rpowerScalar } from './ops/rpower-scalar.js';
 import { rsqrt as rsqrtOp } from './ops/rsqrt.js';
 import { sigmoid as sigmoidOp } from './ops/sigmoid.js';
 import { sign as signOp } from './ops/sign.js';
+import { pad as padOp, type PadParams } from './ops/pad.js';
 import { sliceAxis, type SliceAxisParams } from './ops/slice-axis.js';
 import { softmax as softmaxOp, type SoftmaxParams } from './ops/softmax.js';
 import { softmaxActivation, type SoftmaxActivationParams } from './ops/softmax-activation.js';
@@ -229,6 +230,8 @@ export const transpose = makeCreator<TransposeParams, 'data'>(transposeOp, 'tran
 export const SwapAxis = makeCreator<SwapAxisParams, 'data'>(swapAxis, 'SwapAxis');
 export const swapaxes = makeCreator<SwapAxisParams, 'data'>(swapAxis, 'swapaxes');
 export const slice_axis = makeCreator<SliceAxisParams, 'data'>(sliceAxis, 'slice_axis');
+export const Pad = makeCreator<PadParams, 'data'>(padOp, 'Pad');
+export const pad = makeCreator<PadParams, 'data'>(padOp, 'pad');
 export const stack = makeVarCreator<StackParams, 'data'>(stackOp, 'stack');
 export const take = makeCreator<TakeParams, 'a' | 'indices'>(takeOp, 'take');
 export const pick = makeCreator<PickParams, 'data' | 'index'>(pickOp, 'pick');

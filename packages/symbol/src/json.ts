@@ -16,6 +16,7 @@ import { DmlcJsonWriter } from './json-writer.js';
 import './ops/index.js';
 import { findOp } from './registry.js';
 import { Symbol } from './symbol.js';
+import { installSymbolHooks } from './symbol-hooks.js';
 
 export { MXNET_VERSION };
 
@@ -295,3 +296,5 @@ export function loadSymbol(path: string): Symbol {
     throw e;
   }
 }
+
+installSymbolHooks({ toJSON: symbolToJSON, fromJSON: symbolFromJSON, save: saveSymbol, load: loadSymbol });

@@ -1,7 +1,7 @@
 // The operator definition: everything bkt knows about one MXNet operator, in one object. Each
 // operator lives in its own file under ./ops and is registered by ./ops/index.ts.
 
-import type { DType } from '@bkt/ndarray/core';
+import type { DType, KernelName } from '@bkt/ndarray/core';
 import type { AttrSchema } from './attrs.js';
 import type { Node, NodeEntry } from './graph.js';
 
@@ -102,11 +102,11 @@ export interface OpDef<P extends object = Record<string, unknown>> {
   /** A hidden backward op (MXNet's TIsBackward): its control dependency is its forward node. */
   readonly backward?: boolean;
   /**
-   * Kernel names the executor maps to native kernel ids. `forward` runs this op; `backward` names the
-   * kernel of the backward op its gradient builds (informational; that op declares it as its own
-   * `forward`).
+   * The native kernel that runs this op (its id comes from @bkt/ndarray's src/op-ids.json; the
+   * attributes it reads, from src/kernel-attrs.json). A gradient's kernel is the `forward` of the
+   * backward op the gradient builds.
    */
-  readonly kernels: { readonly forward: string; readonly backward?: string };
+  readonly kernels: { readonly forward: KernelName };
   /** Pairs [inputIndex, outputIndex] whose memory may be shared (MXNet's FInplaceOption). */
   inplace?(params: P): readonly (readonly [number, number])[];
   /** MXNet's FSetInputVarAttrOnCompose: annotate a variable input (e.g. an aux state's `__init__`). */

@@ -2,8 +2,8 @@
 // the graph in nnvm's post-order DFS, so names and orders are the ones MXNet produces.
 
 import { IndexError, ValueError, type DType } from '@bkt/ndarray/core';
-import { gradient, type GradientOptions } from './autodiff.js';
-import { createSymbol, type CommonArgs } from './creator.js';
+import type { GradientOptions } from './autodiff.js';
+import type { CommonArgs } from './creator.js';
 import { copyGraph, dfsPostOrder, entry, updateNodeVersion, type Node, type NodeEntry } from './graph.js';
 import { hiddenSetAttrKey, isHiddenName, unhiddenKey } from './hidden-keys.js';
 import {
@@ -16,8 +16,8 @@ import {
   type ShapeResult,
   type TypeResult,
 } from './infer.js';
-import { loadSymbol, saveSymbol, symbolFromJSON, symbolToJSON } from './json.js';
 import { getOp } from './registry.js';
+import { symbolHook } from './symbol-hooks.js';
 
 export class Symbol {
   readonly outputs: readonly NodeEntry[];
@@ -216,20 +216,20 @@ export class Symbol {
 
   /** MXNet symbol JSON (1.x layout, byte-compatible formatting). */
   toJSON(): string {
-    return symbolToJSON(this);
+    return symbolHook('toJSON')(this);
   }
 
   static fromJSON(text: string): Symbol {
-    return symbolFromJSON(text);
+    return symbolHook('fromJSON')(text);
   }
 
   /** Writes the JSON atomically (temporary file, then rename). */
   save(path: string): void {
-    saveSymbol(this, path);
+    symbolHook('save')(this, path);
   }
 
   static load(path: string): Symbol {
-    return loadSymbol(path);
+    return symbolHook('load')(path);
   }
 
   inferShape(known: Readonly<Record<string, readonly number[]>> = {}): ShapeResult {
@@ -250,7 +250,7 @@ export class Symbol {
 
   /** The gradient graph of this symbol's outputs with respect to the arguments `wrt` (see autodiff.ts). */
   gradient(wrt: readonly string[], opts: GradientOptions = {}): Symbol {
-    return gradient(this, wrt, opts);
+    return symbolHook('gradient')(this, wrt, opts);
   }
 
   // Operator overloads, as MXNet's Python Symbol builds them: `_Plus` & co. (same shapes;
@@ -304,17 +304,17 @@ export class Symbol {
 
   /** `reshape(this, shape)` (MXNet's fluent `sym.reshape`). */
   reshape(shape: readonly number[], opts: { reverse?: boolean } & CommonArgs = {}): Symbol {
-    return createSymbol(getOp('reshape'), 'reshape', { ...opts, data: this, shape: [...shape] });
+    return applyOp('reshape', { ...opts, data: this, shape: [...shape] });
   }
 
   /** `transpose(this, axes)`; no axes reverses them. */
   transpose(axes?: readonly number[], opts: CommonArgs = {}): Symbol {
-    return createSymbol(getOp('transpose'), 'transpose', { ...opts, data: this, axes: axes ? [...axes] : undefined });
+    return applyOp('transpose', { ...opts, data: this, axes: axes ? [...axes] : undefined });
   }
 
   /** `sum(this, axis, keepdims, exclude)`. */
   sum(opts: { axis?: number | number[] | null; keepdims?: boolean; exclude?: boolean } & CommonArgs = {}): Symbol {
-    return createSymbol(getOp('sum'), 'sum', { ...opts, data: this });
+    return applyOp('sum', { ...opts, data: this });
   }
 
   toString(): string {
@@ -338,11 +338,16 @@ export function Group(symbols: readonly Symbol[]): Symbol {
 
 // A binary op between symbols or its scalar form, by the op names MXNet's overloads use.
 function arith(lhs: Symbol, other: Symbol | number, symbolOp: string, scalarOp: string): Symbol {
-  if (typeof other === 'number') return createSymbol(getOp(scalarOp), scalarOp, { data: lhs, scalar: other });
+  if (typeof other === 'number') return applyOp(scalarOp, { data: lhs, scalar: other });
   if (!(other instanceof Symbol) || symbolOp === '') {
     throw new ValueError(`${scalarOp}: expected ${symbolOp === '' ? 'a number' : 'a Symbol or a number'}`);
   }
-  return createSymbol(getOp(symbolOp), symbolOp, { lhs, rhs: other });
+  return applyOp(symbolOp, { lhs, rhs: other });
+}
+
+// The node of the registered op `name`, created as its creator function of that name would.
+function applyOp(name: string, args: Record<string, unknown>): Symbol {
+  return symbolHook('createSymbol')(getOp(name), name, args);
 }
 
 function withUnhidden(attrs: Readonly<Record<string, string>>): Record<string, string> {

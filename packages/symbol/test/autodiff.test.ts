@@ -253,7 +253,7 @@ describe('gradient graphs', () => {
       inputNames: () => ['data'],
       inferShape: () => undefined,
       inferType: () => undefined,
-      kernels: { forward: 'test' },
+      kernels: { forward: 'copy' },
     });
     registerOp(opaque);
     const s = MakeLoss({ data: createSymbol(opaque, '_TestOpaque', { data: Variable('x'), name: 'op' }) });

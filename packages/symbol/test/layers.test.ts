@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError } from '@bkt/ndarray';
+import { DTypeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm,

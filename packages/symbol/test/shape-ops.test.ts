@@ -1,5 +1,5 @@
 // Shape manipulation and indexing (Flatten, expand_dims, squeeze, transpose, SwapAxis,
-// slice_axis, stack, take, pick, one_hot, where, ones_like, Cast).
+// slice_axis, Pad, stack, take, pick, one_hot, where, ones_like, Cast).
 import { DTypeError, ShapeError, ValueError } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
   Group,
   MakeLoss,
   NameManager,
+  Pad,
   SwapAxis,
   Variable,
   cast,
@@ -16,6 +17,7 @@ import {
   getOp,
   one_hot,
   ones_like,
+  pad,
   pick,
   slice_axis,
   squeeze,
@@ -128,6 +130,33 @@ describe('transpose and SwapAxis', () => {
     const r = MakeLoss({ data: transpose({ data: x(), name: 't' }) }).gradient(['x']).outputs[0]!.node;
     expect(r.attrs).toEqual({});
     expect(grad(SwapAxis({ data: x(), dim1: 0, dim2: 2 }), { x: [2, 3, 4] })).toEqual({ ops: ['_backward_SwapAxis'], shapes: [[2, 3, 4]] });
+  });
+});
+
+describe('Pad', () => {
+  const W = [0, 0, 0, 0, 1, 2, 3, 0];
+  const p = (mode: 'constant' | 'edge' | 'reflect' = 'constant', padWidth = W) => Pad({ data: x(), mode, padWidth, name: 'p' });
+
+  it('adds the widths to the spatial axes, in both directions, and keeps MXNet attribute strings', () => {
+    expect(out(p(), { x: [2, 3, 4, 5] })).toEqual([2, 3, 7, 8]);
+    expect(out(pad({ data: x(), padWidth: [0, 0, 0, 0, 1, 1, 1, 1, 1, 1] }), { x: [1, 1, 2, 2, 2] })).toEqual([1, 1, 4, 4, 4]);
+    expect(arg(withOut(p()), { y: [2, 3, 7, 8] })).toEqual([2, 3, 4, 5]);
+    const s = Pad({ data: x(), mode: 'reflect', padWidth: W, constantValue: 0.5, name: 'p' });
+    expect(s.outputs[0]!.node.attrs).toEqual({ constant_value: '0.5', mode: 'reflect', pad_width: '(0, 0, 0, 0, 1, 2, 3, 0)' });
+    roundTrip(s);
+  });
+
+  it('names node and op on data and widths it cannot pad', () => {
+    expect(() => p().inferShape({ x: [2, 3, 4] })).toThrow(/Pad 'p': data must be 4-D or 5-D, got 3-D/);
+    expect(() => p('constant', [0, 0, 1, 1]).inferShape({ x: [2, 3, 4, 5] })).toThrow(/pad_width has 4 values, 8 expected/);
+    expect(() => p('constant', [1, 0, 0, 0, 1, 1, 1, 1]).inferShape({ x: [2, 3, 4, 5] })).toThrow(/batch and channel axes cannot be padded/);
+    expect(() => p('reflect').inferShape({ x: [2, 3, 4, 3] })).toThrow(/Pad 'p': reflect padding of axis 3 \(length 3\) needs widths below its length/);
+    expect(() => withOut(p()).inferShape({ y: [2, 3, 2, 8] })).toThrow(/the output \(2, 3, 2, 8\) is smaller than the padding/);
+    expect(() => Pad({ data: x(), padWidth: W, mode: 'wrap' as 'edge' })).toThrow(ValueError);
+  });
+
+  it('differentiates through _backward_Pad', () => {
+    expect(grad(p('edge'), { x: [2, 3, 4, 5] })).toEqual({ ops: ['_backward_Pad'], shapes: [[2, 3, 4, 5]] });
   });
 });
 

@@ -8,7 +8,6 @@ import {
   Group,
   NameManager,
   SliceChannel,
-  SoftmaxOutput,
   Variable,
   elemwise_add,
   getOp,

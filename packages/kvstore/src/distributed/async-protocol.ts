@@ -6,6 +6,7 @@ import { sharedBytes } from '@bkt/ndarray/internal';
 
 import type { KVKey } from '../arguments.js';
 import type { Communicator } from './mpi.js';
+import type { OptimizerWire } from './optimizer-wire.js';
 
 export const TAG_HEADER = 1;
 export const TAG_DATA = 2;
@@ -13,9 +14,17 @@ export const TAG_REPLY = 3;
 
 export type Header =
   | { op: 'init'; key: KVKey; shape: number[]; dtype: DType }
-  | { op: 'push'; key: KVKey }
+  /** `compressed`: the data is the 2-bit packed words of the gradient. */
+  | { op: 'push'; key: KVKey; compressed: boolean }
   | { op: 'pull'; key: KVKey }
-  | { op: 'optimizer'; name: string; options: Record<string, unknown> }
+  | { op: 'optimizer'; optimizer: OptimizerWire }
+  | { op: 'compression'; threshold: number }
+  /** The optimizer's current lr / wd multipliers (they grow when later keys are named). */
+  | { op: 'multipliers'; lrMult: OptimizerWire['lrMult']; wdMult: OptimizerWire['wdMult'] }
+  /** The server replies with its updater's states (@bkt/optimizer's format; empty without an optimizer). */
+  | { op: 'getStates' }
+  /** A states file of `bytes` bytes follows; the server keeps the states of its own keys. */
+  | { op: 'setStates'; bytes: number }
   | { op: 'barrier' }
   | { op: 'stop' };
 
@@ -54,4 +63,13 @@ export function sendAck(comm: Communicator, to: number): void {
 
 export function waitAck(comm: Communicator, from: number, what: string): void {
   comm.wait(comm.recv(new Uint8Array(1), from, TAG_REPLY, new Int32Array(3)), what);
+}
+
+/** Receives a message of unknown length from `from` with `tag` (probed first for its size). */
+export function recvSized(comm: Communicator, from: number, tag: number, what: string): Uint8Array {
+  const status = new Int32Array(3);
+  comm.wait(comm.probe(from, tag, status), what);
+  const bytes = new Uint8Array(status[2]!);
+  comm.wait(comm.recv(bytes, from, tag, status), what);
+  return bytes;
 }

@@ -163,7 +163,7 @@ export class DistSyncStore extends LocalStore {
     const mine = new Map(groups.map((g) => [g.key, g]));
     const layout = this.#layout(this.#unionOfKeys(groups).reverse(), this.#bucketBytes);
     const early: EarlyPush = { groups, mine, layout, waiting: [], tickets: [], backwardEndedMs: null };
-    this.#buckets(layout).forEach((buf, b) => {
+    this.#buckets(layout).forEach((buf) => {
       early.waiting.push(new Set(buf.keys.filter((k) => mine.has(k))));
       buf.keys.forEach((key, i) => mine.has(key) || this.#fill(buf, i, undefined));
     });

@@ -5,7 +5,7 @@
 // arrays, valid until the next batch, as theirs are.
 
 import { ValueError } from '@bkt/ndarray';
-import { DataBatch, type BucketKey } from './data-batch.js';
+import { DataBatch } from './data-batch.js';
 import { DataDesc } from './data-desc.js';
 import { DataIter } from './data-iter.js';
 

@@ -3,7 +3,7 @@
 // survive (MXNet rebuilt the batch and lost them).
 
 import { type NDArray, StateError, ValueError } from '@bkt/ndarray';
-import type { BucketKey, DataBatch } from './data-batch.js';
+import type { DataBatch } from './data-batch.js';
 import type { DataDesc } from './data-desc.js';
 import { DataIter } from './data-iter.js';
 

@@ -2,7 +2,7 @@
 // from the label's is a score vector: its argmax along `axis` is the predicted class. Both sides are
 // truncated to integers before comparing.
 
-import { argmax, type NDArray, ValueError } from '@bkt/ndarray';
+import { argmax, ValueError } from '@bkt/ndarray';
 import { type ArrayList, checkLabelShapes, EvalMetric, type MetricOptions } from './eval-metric.js';
 import { host } from './host.js';
 import { sameShape } from '../util/same-shape.js';

@@ -1,3 +1,5 @@
+import './builtin-metrics.js';
+
 export { EvalMetric, asList, checkLabelShapes, zipResult } from './eval-metric.js';
 export type { ArrayList, MetricConfig, MetricOptions, MetricResult, NameValue, NamedArrays } from './eval-metric.js';
 export { Accuracy, type AccuracyOptions } from './accuracy.js';

@@ -51,6 +51,8 @@ export interface BucketingLoadOptions extends Omit<BucketingModuleOptions, 'defa
 interface Bucket {
   readonly key: BucketKey;
   readonly module: Module;
+  /** When switchBucket last made it current (for maxBuckets' eviction). */
+  lastUsed?: number;
 }
 
 export class BucketingModule extends BaseModule {
@@ -58,8 +60,10 @@ export class BucketingModule extends BaseModule {
   readonly defaultBucketKey: BucketKey;
   readonly maxBuckets: number | null;
   readonly #moduleOptions: Omit<ModuleOptions, 'dataNames' | 'labelNames'>;
-  /** Buckets in least- to most-recently-used order (a Map keeps insertion order; use re-inserts). */
+  /** Bound buckets, in the order they were bound (lastUsed orders them by use). */
   readonly #buckets = new Map<string, Bucket>();
+  /** switchBucket calls so far: a bucket's lastUsed. */
+  #uses = 0;
   /** Every key ever bound, in first-use order (evicted ones included: they are checkpointed too). */
   readonly #seenKeys = new Map<string, BucketKey>();
   #currId: string | null = null;
@@ -123,7 +127,12 @@ export class BucketingModule extends BaseModule {
 
   /** Keys of the buckets that hold a module, least recently used first. */
   get bucketKeys(): BucketKey[] {
-    return [...this.#buckets.values()].map((b) => b.key);
+    return this.#byAge().map(([, b]) => b.key);
+  }
+
+  /** The buckets, least recently used first (bound order among those never switched to). */
+  #byAge(): [string, Bucket][] {
+    return [...this.#buckets].sort(([, a], [, b]) => (a.lastUsed ?? 0) - (b.lastUsed ?? 0));
   }
 
   /** The module of a bucket (undefined when it has none, or was evicted). */
@@ -155,7 +164,9 @@ export class BucketingModule extends BaseModule {
       if (this.#monitor) bucket.module.installMonitor(this.#monitor);
       this.#seenKeys.set(id, bucketKey);
     }
-    this.#buckets.delete(id);
+    // A use count rather than re-inserting into the map: switching twice per batch must not churn
+    // the map's table (each rehash is garbage the young generation promotes).
+    bucket.lastUsed = ++this.#uses;
     this.#buckets.set(id, bucket);
     this.#currId = id;
     this.#evict();
@@ -163,9 +174,9 @@ export class BucketingModule extends BaseModule {
 
   /** Drops the least recently used buckets beyond maxBuckets (never the default or the current one). */
   #evict(): void {
-    if (this.maxBuckets === null) return;
+    if (this.maxBuckets === null || this.#buckets.size <= this.maxBuckets) return;
     const keep = new Set([bucketKeyId(this.defaultBucketKey), this.#currId]);
-    for (const [id, bucket] of this.#buckets) {
+    for (const [id, bucket] of this.#byAge()) {
       if (this.#buckets.size <= this.maxBuckets) break;
       if (keep.has(id)) continue;
       // disposing copies the bucket's parameters off its devices into the shared store

@@ -376,8 +376,10 @@ export class DataParallelExecutorGroup {
 
   /** Frees the merged outputs (and input gradients) made since the last forward; the devices' own arrays stay. */
   #releaseMerged(which: 'outputs' | 'inputGrads'): void {
-    const perDevice = new Set(this.execs.flatMap((e) => [...e.outputs, ...Object.values(e.gradDict)]));
-    for (const a of this.#merged[which] ?? []) if (!perDevice.has(a)) a.dispose();
+    const merged = this.#merged[which];
+    if (merged === null) return;
+    const own = (a: NDArray): boolean => this.execs.some((e) => e.outputs.includes(a) || e.gradArrays.includes(a));
+    for (const a of merged) if (!own(a)) a.dispose();
     this.#merged[which] = null;
   }
 

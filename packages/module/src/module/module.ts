@@ -3,7 +3,7 @@
 // several contexts) and checkpoints.
 
 import { readFileSync } from 'node:fs';
-import { type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import { arange, type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
 import { create as createKVStore, type EarlyPushPull, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
@@ -53,6 +53,9 @@ export interface ModuleOptions {
 }
 
 const LEARNED_SUFFIX = /_(weight|bias|gamma|beta)$/;
+
+/** MXNet's test for an asynchronous store ('async' in kvstore.type): its servers update as pushes arrive. */
+const isAsync = (kv: KVStore): boolean => kv.type.includes('async');
 
 export class Module extends BaseModule {
   readonly contexts: readonly Context[];
@@ -210,7 +213,26 @@ export class Module extends BaseModule {
   getParams(): [ParamDict, ParamDict] {
     this.requireParams('getParams');
     this.#store.sync();
+    if (this.#kvstore !== null && this.#updateOnKVStore && isAsync(this.#kvstore)) this.#pullServerParams();
     return [this.#store.argParams!, this.#store.auxParams!];
+  }
+
+  /**
+   * Under an asynchronous store the devices hold the values of this worker's last pull, while the
+   * servers go on applying the other workers' pushes: the parameters (and so a checkpoint) are the
+   * servers' current ones. Row_sparse ones are pulled by all their rows, as MXNet syncs them.
+   */
+  #pullServerParams(): void {
+    const args = this.#store.argParams!;
+    for (const name of this.#store.paramIndex.keys()) {
+      const value = args[name]!;
+      if (value.stype !== 'row_sparse') this.#kvstore!.pull(name, value);
+      else {
+        const rowIds = arange(0, value.shape[0]!, 1, { dtype: 'int64' });
+        this.#kvstore!.rowSparsePull(name, value, { rowIds });
+        rowIds.dispose();
+      }
+    }
   }
 
   initParams(opts: InitParamsOptions = {}): void {
@@ -428,6 +450,11 @@ export class Module extends BaseModule {
     if (kv !== null && typeof kvSpec === 'string' && kvSpec === 'local') {
       if (Object.values(this.#store.argParams!).some((a) => a.size > 16 * 1024 * 1024)) updateOnKV = false;
     }
+    // An asynchronous store's servers apply each push as it arrives: without the optimizer there,
+    // nothing would sum the workers' gradients (MXNet's servers need an updater; its Trainer refuses too).
+    if (kv !== null && isAsync(kv) && !updateOnKV) {
+      throw new ValueError(`initOptimizer: the ${kv.type} store updates on its servers; unset MXNET_UPDATE_ON_KVSTORE=0 (asynchronous training always updates on the kvstore)`);
+    }
 
     // MXNet's rule: a synchronous distributed store sums the gradients of every worker's batch.
     const batchSize = this.#group!.batchSize * (kv !== null && kv.type.includes('dist') && kv.type.includes('_sync') ? kv.numWorkers : 1);
@@ -622,8 +649,9 @@ export class Module extends BaseModule {
   }
 
   /**
-   * One fused update per parameter (and per device when updating locally). With a kvstore, all the
-   * parameters go in one pushPull call, which a distributed store sends in a few fused messages.
+   * Updates every parameter on every device with one native optimizer call per kind of fused update
+   * (one per step for the built-in optimizers). With a kvstore, all the parameters go in one pushPull
+   * call, which a distributed store sends in a few fused messages.
    */
   update(): void {
     this.requireOptimizer('update');
@@ -637,24 +665,30 @@ export class Module extends BaseModule {
       const g = pushed.map((p) => grads[p.i]!);
       this.#kvstore.pushPull(names, g, this.#updateOnKVStore ? pushed.map((p) => params[p.i]!) : g);
     }
-    if (this.#updateOnKVStore) return;
-    pushed.forEach(({ name, i }) => {
-      const g = grads[i]!;
+    if (this.#updateOnKVStore || pushed.length === 0) return;
+    const indices: number[] = [];
+    const given: NDArray[] = [];
+    const weights: NDArray[] = [];
+    const made: NDArray[] = [];
+    for (const { name, i } of pushed) {
       const index = this.#store.paramIndex.get(name)!;
       const rowSparse = this.#rowSparseParams.has(name);
-      g.forEach((grad, k) => {
+      grads[i]!.forEach((grad, k) => {
         // The executors compute a row_sparse parameter's gradient densely; the updater gets it as
         // row_sparse (the rows with a non-zero gradient), so the optimizer updates lazily, as MXNet's.
-        const given = rowSparse ? grad.tostype('row_sparse') : grad;
-        try {
-          this.#updater!.update(index * numDevice + k, given, params[i]![k]!);
-        } finally {
-          if (given !== grad) given.dispose();
-        }
+        const g = rowSparse ? grad.tostype('row_sparse') : grad;
+        if (g !== grad) made.push(g);
+        indices.push(index * numDevice + k);
+        given.push(g);
+        weights.push(params[i]![k]!);
       });
-    });
+    }
+    try {
+      this.#updater!.update(indices, given, weights);
+    } finally {
+      for (const g of made) g.dispose();
+    }
   }
-
 
   getOutputs(mergeMultiContext?: true): NDArray[];
   getOutputs(mergeMultiContext: false): NDArray[][];

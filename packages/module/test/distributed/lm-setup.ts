@@ -63,14 +63,30 @@ class FixedBatches extends DataIter {
 /** Worker `rank`'s half of every step, in its own bucket. */
 export const workerData = (rank: number): DataIter => new FixedBatches(Array.from({ length: STEPS }, (_, s) => batch(half(s, rank, lengths(s)[rank]!), lengths(s)[rank]!)));
 
+/**
+ * Worker `rank`'s batches of a language the LM can learn in a few epochs: every token is followed by
+ * the next one in the cycle 1 … VOCAB − 1, each sentence starting elsewhere.
+ */
+export const cycleData = (rank: number): DataIter =>
+  new FixedBatches(
+    Array.from({ length: STEPS }, (_, s) => {
+      const len = lengths(s)[rank]!;
+      const sentences = Array.from({ length: HALF }, (_, i) => Array.from({ length: len }, (_, t) => 1 + ((s * 7 + i * 5 + rank * 3 + t) % (VOCAB - 1))));
+      return batch(sentences, len);
+    }),
+  );
+
 /** The global batches, in the longer half's bucket. */
 export const globalData = (): DataIter =>
   new FixedBatches(Array.from({ length: STEPS }, (_, s) => batch([...half(s, 0, lengths(s)[0]), ...half(s, 1, lengths(s)[1])], Math.max(...lengths(s)))));
 
+/** The untrained LM (its buckets bind as batches need them). */
+export const lmModule = (logger: (m: string) => void = () => {}): BucketingModule => new BucketingModule(symGen, { defaultBucketKey: LONGEST, logger });
+
 /** Trains one epoch (20 SGD steps) from seed 5 and returns the parameters as plain numbers. */
 export function train(iter: DataIter, kvstore: string, opts: { logger?: (m: string) => void; epochEnd?: () => void; batchEnd?: (kv: KVStore | null) => void; learningRate?: number } = {}): Record<string, number[]> {
   nd.seed(5);
-  const mod = new BucketingModule(symGen, { defaultBucketKey: LONGEST, logger: opts.logger ?? (() => {}) });
+  const mod = lmModule(opts.logger);
   mod.fit(iter, {
     numEpoch: 1,
     kvstore,

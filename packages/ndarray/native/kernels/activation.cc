@@ -1,10 +1,10 @@
-// Activation forward and backward. Attribute: [actType] with 0 relu, 1 sigmoid, 2 tanh, 3 softrelu,
-// 4 softsign (the order of the symbol package's ACT_TYPES). Backward differentiates from the output
-// (softsign from the input), as MXNet does, so the input need not be kept alive. float16 computes
-// in float32 (half_compute.h).
+// Activation forward and backward (attributes: ActivationAttrs, kernel_attrs.gen.h). Backward
+// differentiates from the output (softsign from the input), as MXNet does, so the input need not be
+// kept alive. float16 computes in float32 (half_compute.h).
 #include <cmath>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "half_compute.h"
@@ -17,13 +17,7 @@ using half::store;
 
 constexpr int64_t kGrain = 1 << 13;
 
-enum class Act { kRelu = 0, kSigmoid = 1, kTanh = 2, kSoftrelu = 3, kSoftsign = 4 };
-
-Act actArg(const KernelContext& c) {
-  const double a = c.attr(0);
-  if (a < 0 || a > 4) fail(ErrorKind::kValue, "Activation: unknown act_type code " + std::to_string(a));
-  return static_cast<Act>(static_cast<int>(a));
-}
+using Act = ActType;
 
 template <typename S, typename F>
 void map(const Tensor& x, const Tensor& out, F f) {
@@ -36,7 +30,7 @@ void map(const Tensor& x, const Tensor& out, F f) {
 
 void activationForward(const KernelContext& c) {
   half::requireFloatOrHalf(c.in(0), "Activation", "data");
-  const Act act = actArg(c);
+  const Act act = ActivationAttrs::read(c, "Activation").actType;
   requireSize(c.out(0), c.in(0).size(), "Activation", "output");
   requireDType(c.out(0), c.in(0).dtype(), "Activation", "output");
   half::dispatchFloatOrHalf(c.in(0).dtype(), [&](auto tag) {
@@ -56,7 +50,7 @@ void activationForward(const KernelContext& c) {
 // inputs: out_grad, out_data[, in_data for softsign]; output: in_grad.
 void activationBackward(const KernelContext& c) {
   half::requireFloatOrHalf(c.in(0), "_backward_Activation", "out_grad");
-  const Act act = actArg(c);
+  const Act act = ActivationAttrs::read(c, "_backward_Activation").actType;
   if (c.numInputs < (act == Act::kSoftsign ? 3 : 2)) fail(ErrorKind::kBind, "_backward_Activation: missing inputs");
   for (int i = 1; i < c.numInputs; ++i) {
     requireSize(c.in(i), c.in(0).size(), "_backward_Activation", "input");

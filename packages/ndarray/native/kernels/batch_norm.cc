@@ -1,5 +1,5 @@
 // BatchNorm forward and backward, MXNet 1.x semantics (its CPU kernel), one channel per task.
-// Attributes: [axis, eps, momentum, fixGamma, useGlobalStats].
+// Attributes: BatchNormAttrs (kernel_attrs.gen.h).
 // Forward inputs: data, gamma, beta, moving_mean, moving_var; outputs: output, mean, var.
 // While training without use_global_stats the batch statistics normalize (the variance biased,
 // over every element of the channel), and the moving statistics are updated in place:
@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "layers_common.h"
 
@@ -21,15 +22,6 @@ namespace bkt {
 namespace {
 
 constexpr int64_t kWork = 1 << 15;
-
-struct BnAttrs {
-  double eps, momentum;
-  bool fixGamma, useGlobalStats;
-};
-
-BnAttrs bnAttrs(const KernelContext& c) {
-  return {c.attr(1), c.attr(2), c.attr(3) != 0, c.attr(4) != 0};
-}
 
 int64_t channelGrain(const AxisLayout& L) { return std::max<int64_t>(1, kWork / std::max<int64_t>(1, L.outer * L.inner)); }
 
@@ -49,11 +41,11 @@ void requireChannelVector(const Tensor& t, const Tensor& data, int64_t channels,
 
 void batchNormForward(const KernelContext& c) {
   const char* op = "BatchNorm";
-  c.requireAtLeast(op, 5, 3, 5);
+  c.requireAtLeast(op, 5, 3);
   const Tensor& data = c.in(0);
   requireFloat(data, op, "data");
-  const AxisLayout L = axisLayout(data.shape(), c.attr(0), op);
-  const BnAttrs a = bnAttrs(c);
+  const BatchNormAttrs a = BatchNormAttrs::read(c, op);
+  const AxisLayout L = axisLayout(data.shape(), a.axis, op);
   requireSize(c.out(0), data.size(), op, "output");
   requireDType(c.out(0), data.dtype(), op, "output");
   const char* vectors[] = {"gamma", "beta", "moving_mean", "moving_var"};
@@ -109,12 +101,12 @@ void batchNormForward(const KernelContext& c) {
 
 void batchNormBackward(const KernelContext& c) {
   const char* op = "_backward_BatchNorm";
-  c.requireAtLeast(op, 8, 3, 5);
+  c.requireAtLeast(op, 8, 3);
   const Tensor& og = c.in(0);
   const Tensor& data = c.in(3);
   requireFloat(data, op, "data");
-  const AxisLayout L = axisLayout(data.shape(), c.attr(0), op);
-  const BnAttrs a = bnAttrs(c);
+  const BatchNormAttrs a = BatchNormAttrs::read(c, op);
+  const AxisLayout L = axisLayout(data.shape(), a.axis, op);
   requireSize(og, data.size(), op, "out_grad");
   requireDType(og, data.dtype(), op, "out_grad");
   requireSize(c.out(0), data.size(), op, "data gradient");

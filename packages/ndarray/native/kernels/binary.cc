@@ -274,6 +274,8 @@ void binaryInto(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
                                   shapeStr(a.shape()) + " and " + shapeStr(b.shape()));
     }
     requireSameContext(a, out, name);
+    requireInPlaceOrDisjoint(a, out, name, "lhs");
+    requireInPlaceOrDisjoint(b, out, name, "rhs");
     dispatchOperand<kInts>(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const T* x = a.data<T>();
@@ -316,6 +318,7 @@ void binaryScalarInto(BinaryOp op, const Tensor& a, double scalar, bool scalarOn
     constexpr bool kInts = decltype(ints)::value;
     requireOperandDType(a, name, scalarOnLeft ? "rhs" : "lhs", kInts);
     requireElementwiseOut(a, out, name);
+    requireInPlaceOrDisjoint(a, out, name, scalarOnLeft ? "rhs" : "lhs");
     dispatchOperand<kInts>(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const T s = scalarAs<T>(scalar, name, a.dtype());

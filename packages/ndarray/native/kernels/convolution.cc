@@ -3,14 +3,14 @@
 // OH·OW columns), then one OpenBLAS GEMM per channel group. Backward reuses the workspace: first the
 // columns of the image for the weight gradient, then the column gradient that col2im folds back.
 // A 1-D problem runs as 2-D with a height of 1; 3-D raises ValueError.
-// Plan attributes: [numFilter, numGroup, noBias, kernel, stride, dilate, pad], each of the last four
-// a list packed as its length then its values (empty: stride 1, dilate 1, pad 0).
+// Plan attributes: ConvolutionAttrs (kernel_attrs.gen.h); an empty stride or dilate is 1, an empty pad 0.
 #include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "bkt/error.h"
 #include "bkt/gemm.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "spatial.h"
@@ -42,16 +42,16 @@ ConvGeom convGeom(const KernelContext& k, const Tensor& data, const Tensor& weig
   requireDType(weight, data.dtype(), op, "weight");
   requireSameContext(data, weight, op);
   const int spatial = spatial::spatialAxes(data, op);
-  spatial::AttrReader a(k, op);
+  const ConvolutionAttrs a = ConvolutionAttrs::read(k, op);
   ConvGeom g{};
-  g.f = static_cast<int64_t>(a.real());
-  g.g = static_cast<int64_t>(a.real());
-  g.noBias = a.real() != 0;
+  g.f = a.numFilter;
+  g.g = a.numGroup;
+  g.noBias = a.noBias;
   int64_t kern[2], stride[2], dilate[2], pad[2];
-  a.axes(spatial, 0, 1, "kernel", kern);
-  a.axes(spatial, 1, 1, "stride", stride);
-  a.axes(spatial, 1, 1, "dilate", dilate);
-  a.axes(spatial, 0, 0, "pad", pad);
+  spatial::axes(a.kernel, spatial, 0, 1, "kernel", op, kern);
+  spatial::axes(a.stride, spatial, 1, 1, "stride", op, stride);
+  spatial::axes(a.dilate, spatial, 1, 1, "dilate", op, dilate);
+  spatial::axes(a.pad, spatial, 0, 0, "pad", op, pad);
   g.kh = kern[0], g.kw = kern[1], g.sh = stride[0], g.sw = stride[1];
   g.dh = dilate[0], g.dw = dilate[1], g.ph = pad[0], g.pw = pad[1];
   if (std::min({g.kh, g.kw, g.sh, g.sw, g.dh, g.dw}) <= 0 || std::min(g.ph, g.pw) < 0) {

@@ -1,5 +1,4 @@
-// Dropout forward and backward, MXNet 1.x semantics. Attributes: [p, mode] with mode 0 always,
-// 1 training (the symbol package's order).
+// Dropout forward and backward, MXNet 1.x semantics. Attributes: DropoutAttrs (kernel_attrs.gen.h).
 // Forward inputs: data; outputs: output, mask. The mask has data's shape with 1 on the `axes`
 // (one draw shared along them) and holds the scaled keep mask: 1/(1-p) where kept, else 0, so
 // output = data · mask (broadcast). Dropout acts while training, or always with mode 'always';
@@ -11,6 +10,7 @@
 #include <array>
 #include <cstring>
 
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/random.h"
 #include "layers_common.h"
@@ -103,7 +103,7 @@ void applyMask(const Tensor& a, const Tensor& mask, const Tensor& out, const cha
 
 void dropoutForward(const KernelContext& c) {
   const char* op = "Dropout";
-  c.requireAtLeast(op, 1, 2, 2);
+  c.requireAtLeast(op, 1, 2);
   const Tensor& data = c.in(0);
   const Tensor& out = c.out(0);
   const Tensor& mask = c.out(1);
@@ -112,11 +112,10 @@ void dropoutForward(const KernelContext& c) {
   requireDType(out, data.dtype(), op, "output");
   requireDType(mask, data.dtype(), op, "mask");
   broadcastOf(data.shape(), mask.shape(), op);  // validate before drawing anything
-  const double p = c.attr(0);
-  const double mode = c.attr(1);
+  const DropoutAttrs attrs = DropoutAttrs::read(c, op);
+  const double p = attrs.p;
   if (!(p >= 0 && p <= 1)) fail(ErrorKind::kValue, "Dropout: p must be in [0, 1], got " + std::to_string(p));
-  if (mode != 0 && mode != 1) fail(ErrorKind::kValue, "Dropout: unknown mode code " + std::to_string(mode));
-  const bool active = mode == 0 || c.isTrain;
+  const bool active = attrs.mode == DropoutMode::kAlways || c.isTrain;
   if (!active || p == 0) {
     if (out.raw() != data.raw()) std::memmove(out.raw(), data.raw(), data.nbytes());
     if (active) {

@@ -3,8 +3,8 @@
 // backward kernel. Forward kernels run the imperative code of unary.cc and binary.cc through its
 // write-into entry points; the backward math lives here.
 //
-// Attributes: clip and clip_backward [aMin, aMax]; every *_scalar kernel and *_scalar_backward
-// [scalar]; all others none.
+// Attributes (kernel_attrs.gen.h): ClipAttrs for clip and clip_backward, ScalarAttrs for every
+// *_scalar kernel and *_scalar_backward; all others none.
 // Inputs of the backward kernels (the symbol package's hidden ops):
 //   <unary>_backward, clip_backward, <scalar>_backward: out_grad, then out_data for sqrt, relu,
 //     sigmoid, tanh and rpower_scalar, in_data for the others; one output, the input gradient.
@@ -25,6 +25,7 @@
 
 #include "bkt/elemwise.h"
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/plan.h"
 #include "elemwise_loop.h"
 #include "half_compute.h"
@@ -49,12 +50,6 @@ void requireLike(const Tensor& t, const Tensor& ref, const char* op, const char*
                                 " " + shapeStr(ref.shape()));
   }
   requireSameContext(t, ref, op);
-}
-
-bool overlaps(const Tensor& a, const Tensor& b) {
-  const char* pa = static_cast<const char*>(a.raw());
-  const char* pb = static_cast<const char*>(b.raw());
-  return a.nbytes() > 0 && b.nbytes() > 0 && pa < pb + b.nbytes() && pb < pa + a.nbytes();
 }
 
 // ---- unary forward
@@ -86,12 +81,13 @@ void softsignKernel(const KernelContext& c) {
 
 void clipKernel(const KernelContext& c) {
   c.requireArity("clip", 1, 1);
-  clipInto(c.in(0), c.attrAt(0, "clip"), c.attrAt(1, "clip"), c.out(0));
+  const ClipAttrs a = ClipAttrs::read(c, "clip");
+  clipInto(c.in(0), a.aMin, a.aMax, c.out(0));
 }
 
 void scalarForward(const KernelContext& c, const char* op, BinaryOp bop, bool scalarOnLeft) {
   c.requireArity(op, 1, 1);
-  binaryScalarInto(bop, c.in(0), c.attrAt(0, op), scalarOnLeft, c.out(0));
+  binaryScalarInto(bop, c.in(0), ScalarAttrs::read(c, op).scalar, scalarOnLeft, c.out(0));
 }
 
 // ---- unary backward: in_grad = f(out_grad, v) with v the forward input or output.
@@ -172,43 +168,43 @@ void reciprocalBackward(const KernelContext& c) {
 }
 // As MXNet: the gradient passes where a_min <= x <= a_max, bounds included.
 void clipBackward(const KernelContext& c) {
-  const double lo = c.attrAt(0, "_backward_clip");
-  const double hi = c.attrAt(1, "_backward_clip");
+  const ClipAttrs a = ClipAttrs::read(c, "_backward_clip");
+  const double lo = a.aMin, hi = a.aMax;
   unaryGrad(c, "_backward_clip", "in_data", kCheapGrain, [lo, hi](auto g, auto x) {
     using T = decltype(x);
     return x >= T(lo) && x <= T(hi) ? g : T(0);
   });
 }
 void rdivScalarBackward(const KernelContext& c) {
-  const double s = c.attrAt(0, "_backward_rdiv_scalar");
+  const double s = ScalarAttrs::read(c, "_backward_rdiv_scalar").scalar;
   unaryGrad(c, "_backward_rdiv_scalar", "in_data", kCheapGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return -T(s) * g / (x * x);
   });
 }
 void powerScalarBackward(const KernelContext& c) {
-  const double s = c.attrAt(0, "_backward_power_scalar");
+  const double s = ScalarAttrs::read(c, "_backward_power_scalar").scalar;
   unaryGrad(c, "_backward_power_scalar", "in_data", kCostlyGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return g * T(s) * std::pow(x, T(s - 1));
   });
 }
 void rpowerScalarBackward(const KernelContext& c) {
-  const double s = c.attrAt(0, "_backward_rpower_scalar");
+  const double s = ScalarAttrs::read(c, "_backward_rpower_scalar").scalar;
   unaryGrad(c, "_backward_rpower_scalar", "out_data", kCheapGrain, [s](auto g, auto y) {
     using T = decltype(y);
     return g * y * T(std::log(s));
   });
 }
 void maximumScalarBackward(const KernelContext& c) {
-  const double s = c.attrAt(0, "_backward_maximum_scalar");
+  const double s = ScalarAttrs::read(c, "_backward_maximum_scalar").scalar;
   unaryGrad(c, "_backward_maximum_scalar", "in_data", kCheapGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return x >= T(s) ? g : T(0);
   });
 }
 void minimumScalarBackward(const KernelContext& c) {
-  const double s = c.attrAt(0, "_backward_minimum_scalar");
+  const double s = ScalarAttrs::read(c, "_backward_minimum_scalar").scalar;
   unaryGrad(c, "_backward_minimum_scalar", "in_data", kCheapGrain, [s](auto g, auto x) {
     using T = decltype(x);
     return x <= T(s) ? g : T(0);

@@ -1,7 +1,8 @@
 // FullyConnected as one GEMM plus a bias: out = data · weightᵀ + bias. Backward is two GEMMs and a
-// column sum. Attributes: [numHidden, noBias, flatten].
+// column sum. Attributes: FullyConnectedAttrs (kernel_attrs.gen.h).
 #include "bkt/error.h"
 #include "bkt/gemm.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/plan.h"
 
 namespace bkt {
@@ -32,8 +33,9 @@ FcDims fcDims(const Tensor& data, const Tensor& weight, bool flatten) {
 }
 
 void fcForward(const KernelContext& c) {
-  const bool noBias = c.attr(1) != 0;
-  const bool flatten = c.attr(2) != 0;
+  const FullyConnectedAttrs attrs = FullyConnectedAttrs::read(c, "FullyConnected");
+  const bool noBias = attrs.noBias;
+  const bool flatten = attrs.flatten;
   const Tensor& data = c.in(0);
   const Tensor& weight = c.in(1);
   const Tensor& out = c.out(0);
@@ -58,7 +60,7 @@ void fcForward(const KernelContext& c) {
 
 // inputs: out_grad (rows, H), data, weight (H, K); outputs: d_data, d_weight, d_bias (unless noBias).
 void fcBackward(const KernelContext& c) {
-  const bool flatten = c.attr(2) != 0;
+  const bool flatten = FullyConnectedAttrs::read(c, "_backward_FullyConnected").flatten;
   const Tensor& og = c.in(0);
   const Tensor& data = c.in(1);
   const Tensor& weight = c.in(2);

@@ -1,13 +1,12 @@
 // Plan kernels for Concat and SliceChannel (and each other's gradient, the same byte moves the other
 // way, through join.cc's concatInto/splitInto), and MakeLoss's gradient. Any dtype for the copies.
-// Plan attributes: concat, concat_backward [dim]; slice_channel, slice_channel_backward
-// [numOutputs, axis, squeezeAxis]; make_loss_backward [gradScale, validThresh, normalization
-// (null 0, batch 1, valid 2)].
+// Plan attributes (kernel_attrs.gen.h): ConcatAttrs, SliceChannelAttrs, MakeLossAttrs.
 #include <algorithm>
 #include <string>
 
 #include "bkt/error.h"
 #include "bkt/indexing.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 
@@ -22,10 +21,10 @@ int64_t rowsBefore(const Shape& s, int axis) { return shapeSize(Shape(s.begin(),
 
 // Checks that `parts` join into `joined` along `dim` (every other dimension shared) and returns the
 // number of rows copyBlocks sees.
-int64_t checkConcat(const Tensor* const* parts, int n, const Tensor& joined, double dim, const char* op) {
+int64_t checkConcat(const Tensor* const* parts, int n, const Tensor& joined, int64_t dim, const char* op) {
   if (n < 1) fail(ErrorKind::kValue, std::string(op) + ": needs at least one input");
   if (joined.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": cannot concatenate 0-d arrays");
-  const int axis = normalizeAxis(static_cast<int64_t>(dim), joined.ndim(), op);
+  const int axis = normalizeAxis(dim, joined.ndim(), op);
   int64_t along = 0;
   for (int k = 0; k < n; ++k) {
     const Tensor& t = *parts[k];
@@ -47,14 +46,15 @@ int64_t checkConcat(const Tensor* const* parts, int n, const Tensor& joined, dou
 // Checks that `parts` are the numOutputs equal parts of `joined` along `axis` (without that axis
 // when squeezed) and returns the number of rows copyBlocks sees.
 int64_t checkSplit(const Tensor& joined, const Tensor* const* parts, int n, const KernelContext& k, const char* op) {
-  const auto numOutputs = static_cast<int64_t>(k.attr(0));
-  const bool squeeze = k.attr(2) != 0;
+  const SliceChannelAttrs a = SliceChannelAttrs::read(k, op);
+  const int64_t numOutputs = a.numOutputs;
+  const bool squeeze = a.squeezeAxis;
   if (numOutputs < 1 || numOutputs != n) {
     fail(ErrorKind::kValue, std::string(op) + ": num_outputs " + str(numOutputs) + " does not match the plan's " + str(n) +
                                 " parts");
   }
   if (joined.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": cannot split a 0-d array");
-  const int axis = normalizeAxis(static_cast<int64_t>(k.attr(1)), joined.ndim(), op);
+  const int axis = normalizeAxis(a.axis, joined.ndim(), op);
   const int64_t len = joined.dim(axis);
   if (len % numOutputs != 0 || (squeeze && len != numOutputs)) {
     fail(ErrorKind::kShape, std::string(op) + ": axis " + str(axis) + " of " + shapeStr(joined.shape()) +
@@ -79,25 +79,24 @@ int64_t checkSplit(const Tensor& joined, const Tensor* const* parts, int n, cons
 // inputs: the arrays; outputs: the joined array.
 void concatKernel(const KernelContext& k) {
   const char* op = "Concat";
-  k.requireAttrs(op, 1);
+  const int64_t dim = ConcatAttrs::read(k, op).dim;
   k.requireArity(op, k.numInputs, 1);
-  const int64_t outer = checkConcat(k.inputs, k.numInputs, k.out(0), k.attr(0), op);
+  const int64_t outer = checkConcat(k.inputs, k.numInputs, k.out(0), dim, op);
   concatInto(k.inputs, k.numInputs, outer, k.out(0), op);
 }
 
 // inputs: out_grad (joined); outputs: one gradient per input.
 void concatBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_Concat";
-  k.requireAttrs(op, 1);
+  const int64_t dim = ConcatAttrs::read(k, op).dim;
   k.requireArity(op, 1, k.numOutputs);
-  const int64_t outer = checkConcat(k.outputs, k.numOutputs, k.in(0), k.attr(0), op);
+  const int64_t outer = checkConcat(k.outputs, k.numOutputs, k.in(0), dim, op);
   splitInto(k.in(0), outer, k.outputs, k.numOutputs, op);
 }
 
 // inputs: data; outputs: the parts.
 void sliceChannelKernel(const KernelContext& k) {
   const char* op = "SliceChannel";
-  k.requireAttrs(op, 3);
   k.requireArity(op, 1, k.numOutputs);
   const int64_t outer = checkSplit(k.in(0), k.outputs, k.numOutputs, k, op);
   splitInto(k.in(0), outer, k.outputs, k.numOutputs, op);
@@ -106,7 +105,6 @@ void sliceChannelKernel(const KernelContext& k) {
 // inputs: one gradient per part; outputs: the data gradient.
 void sliceChannelBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_SliceChannel";
-  k.requireAttrs(op, 3);
   k.requireArity(op, k.numInputs, 1);
   const int64_t outer = checkSplit(k.out(0), k.inputs, k.numInputs, k, op);
   concatInto(k.inputs, k.numInputs, outer, k.out(0), op);
@@ -118,29 +116,26 @@ void sliceChannelBackwardKernel(const KernelContext& k) {
 // inputs: [data] (for 'valid' only); outputs: the data gradient.
 void makeLossBackwardKernel(const KernelContext& k) {
   const char* op = "_backward_MakeLoss";
-  k.requireAttrs(op, 3);
-  const auto normalization = static_cast<int>(k.attr(2));
-  if (normalization < 0 || normalization > 2) {
-    fail(ErrorKind::kValue, std::string(op) + ": unknown normalization code " + str(normalization));
-  }
-  k.requireArity(op, normalization == 2 ? 1 : 0, 1);
+  const MakeLossAttrs a = MakeLossAttrs::read(k, op);
+  const Normalization normalization = a.normalization;
+  k.requireArity(op, normalization == Normalization::kValid ? 1 : 0, 1);
   const Tensor& grad = k.out(0);
   requireFloat(grad, op, "gradient");
   double divisor = 1;
-  if (normalization == 1 && grad.ndim() > 1) divisor = static_cast<double>(std::max<int64_t>(1, rowsBefore(grad.shape(), grad.ndim() - 1)));
+  if (normalization == Normalization::kBatch && grad.ndim() > 1) divisor = static_cast<double>(std::max<int64_t>(1, rowsBefore(grad.shape(), grad.ndim() - 1)));
   dispatchFloat(grad.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    if (normalization == 2) {
+    if (normalization == Normalization::kValid) {
       const Tensor& data = k.in(0);
       requireSameShape(data, grad, op);
       requireDType(data, grad.dtype(), op, "data");
       const T* x = data.data<T>();
-      const T thresh = static_cast<T>(k.attr(1));
+      const T thresh = static_cast<T>(a.validThresh);
       int64_t valid = 0;
       for (int64_t i = 0; i < data.size(); ++i) valid += x[i] > thresh ? 1 : 0;
       divisor = static_cast<double>(std::max<int64_t>(1, valid));
     }
-    const T value = static_cast<T>(k.attr(0) / divisor);
+    const T value = static_cast<T>(a.gradScale / divisor);
     T* g = grad.data<T>();
     parallelFor(grad.size(), kGrain, [=](int64_t b, int64_t e) { std::fill(g + b, g + e, value); });
   });

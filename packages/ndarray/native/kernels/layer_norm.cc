@@ -1,4 +1,5 @@
-// LayerNorm forward and backward, MXNet 1.x semantics. Attributes: [axis, eps].
+// LayerNorm forward and backward, MXNet 1.x semantics. Attributes: LayerNormAttrs
+// (kernel_attrs.gen.h).
 // Forward inputs: data, gamma, beta; outputs: output, mean, std, the last two shaped as data with
 // the axis reduced to 1. std = sqrt(var + eps) with the biased variance along the axis, and
 // output = (data - mean) / std · gamma + beta (gamma, beta indexed along the axis).
@@ -9,6 +10,7 @@
 #include <array>
 #include <cmath>
 
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "layers_common.h"
 
@@ -22,11 +24,12 @@ int64_t positionGrain(const AxisLayout& L) { return std::max<int64_t>(1, kWork /
 
 void layerNormForward(const KernelContext& c) {
   const char* op = "LayerNorm";
-  c.requireAtLeast(op, 3, 3, 2);
+  c.requireAtLeast(op, 3, 3);
   const Tensor& data = c.in(0);
   requireFloat(data, op, "data");
-  const AxisLayout L = axisLayout(data.shape(), c.attr(0), op);
-  const double eps = c.attr(1);
+  const LayerNormAttrs a = LayerNormAttrs::read(c, op);
+  const AxisLayout L = axisLayout(data.shape(), a.axis, op);
+  const double eps = a.eps;
   const int64_t positions = L.outer * L.inner;
   requireSize(c.out(0), data.size(), op, "output");
   requireDType(c.out(0), data.dtype(), op, "output");
@@ -75,11 +78,11 @@ void layerNormForward(const KernelContext& c) {
 
 void layerNormBackward(const KernelContext& c) {
   const char* op = "_backward_LayerNorm";
-  c.requireAtLeast(op, 5, 3, 2);
+  c.requireAtLeast(op, 5, 3);
   const Tensor& og = c.in(0);
   const Tensor& data = c.in(1);
   requireFloat(data, op, "data");
-  const AxisLayout L = axisLayout(data.shape(), c.attr(0), op);
+  const AxisLayout L = axisLayout(data.shape(), LayerNormAttrs::read(c, op).axis, op);
   const int64_t positions = L.outer * L.inner;
   const auto check = [&](const Tensor& t, int64_t size, const char* arg) {
     requireSize(t, size, op, arg);

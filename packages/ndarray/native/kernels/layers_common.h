@@ -13,9 +13,9 @@ struct AxisLayout {
   int64_t outer = 1, n = 1, inner = 1;
 };
 
-inline AxisLayout axisLayout(const Shape& s, double axisAttr, const char* op) {
+inline AxisLayout axisLayout(const Shape& s, int64_t axisAttr, const char* op) {
   if (s.empty()) fail(ErrorKind::kShape, std::string(op) + ": data must have at least one dimension");
-  const int axis = normalizeAxis(static_cast<int64_t>(axisAttr), static_cast<int>(s.size()), op);
+  const int axis = normalizeAxis(axisAttr, static_cast<int>(s.size()), op);
   AxisLayout L;
   for (int d = 0; d < static_cast<int>(s.size()); ++d) {
     const int64_t v = s[static_cast<size_t>(d)];

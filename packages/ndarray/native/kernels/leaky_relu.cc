@@ -1,6 +1,5 @@
 // LeakyReLU forward and backward, MXNet 1.x semantics.
-// Attributes: [actType, slope, lowerBound, upperBound], actType indexing the symbol package's
-// LEAKY_RELU_TYPES: 0 elu, 1 gelu, 2 leaky, 3 prelu, 4 rrelu, 5 selu.
+// Attributes: LeakyReluAttrs (kernel_attrs.gen.h).
 // Forward inputs: data[, gamma (prelu)]; outputs: output[, mask (rrelu: the slopes drawn)].
 // Backward inputs: out_grad, then by type (as the OpDef's backward inputs):
 //   prelu: out_data, data, gamma   rrelu: mask, out_data   gelu: data, out_data   else: out_data;
@@ -12,6 +11,7 @@
 #include <array>
 #include <cmath>
 
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/random.h"
 #include "layers_common.h"
@@ -25,13 +25,7 @@ constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 
-enum class Leaky { kElu = 0, kGelu = 1, kLeaky = 2, kPrelu = 3, kRrelu = 4, kSelu = 5 };
-
-Leaky actArg(const KernelContext& c, const char* op) {
-  const double a = c.attr(0);
-  if (!(a >= 0 && a <= 5) || a != std::floor(a)) fail(ErrorKind::kValue, std::string(op) + ": unknown act_type code " + std::to_string(a));
-  return static_cast<Leaky>(static_cast<int>(a));
-}
+using Leaky = LeakyReluType;
 
 template <typename T, typename F>
 void map1(const T* x, T* o, int64_t n, F f) {
@@ -62,19 +56,20 @@ PreluLayout preluLayout(const Tensor& data, const Tensor& gamma, const char* op)
 
 void leakyReluForward(const KernelContext& c) {
   const char* op = "LeakyReLU";
-  c.requireAtLeast(op, 1, 1, 4);
-  const Leaky act = actArg(c, op);
+  c.requireAtLeast(op, 1, 1);
+  const LeakyReluAttrs attrs = LeakyReluAttrs::read(c, op);
+  const Leaky act = attrs.actType;
   const Tensor& data = c.in(0);
   requireFloat(data, op, "data");
   const int64_t n = data.size();
   requireSize(c.out(0), n, op, "output");
-  if (act == Leaky::kPrelu) c.requireAtLeast(op, 2, 1, 4);
+  if (act == Leaky::kPrelu) c.requireAtLeast(op, 2, 1);
   if (act == Leaky::kRrelu) {
-    c.requireAtLeast(op, 1, 2, 4);
+    c.requireAtLeast(op, 1, 2);
     requireSize(c.out(1), n, op, "mask");
     requireDType(c.out(1), data.dtype(), op, "mask");
   }
-  const double slope = c.attr(1), lower = c.attr(2), upper = c.attr(3);
+  const double slope = attrs.slope, lower = attrs.lowerBound, upper = attrs.upperBound;
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* x = data.data<T>();
@@ -180,13 +175,14 @@ void preluBackward(const KernelContext& c, const char* op) {
 
 void leakyReluBackward(const KernelContext& c) {
   const char* op = "_backward_LeakyReLU";
-  c.requireAtLeast(op, 2, 1, 4);
-  const Leaky act = actArg(c, op);
+  c.requireAtLeast(op, 2, 1);
+  const LeakyReluAttrs attrs = LeakyReluAttrs::read(c, op);
+  const Leaky act = attrs.actType;
   const Tensor& og = c.in(0);
   requireFloat(og, op, "out_grad");
   const int64_t n = og.size();
   const int numIn = act == Leaky::kPrelu ? 4 : act == Leaky::kRrelu || act == Leaky::kGelu ? 3 : 2;
-  c.requireAtLeast(op, numIn, act == Leaky::kPrelu ? 2 : 1, 4);
+  c.requireAtLeast(op, numIn, act == Leaky::kPrelu ? 2 : 1);
   for (int i = 1; i < numIn; ++i) {
     if (act == Leaky::kPrelu && i == 3) continue;  // gamma: checked against the channels below
     requireSize(c.in(i), n, op, "input");
@@ -194,7 +190,7 @@ void leakyReluBackward(const KernelContext& c) {
   }
   requireSize(c.out(0), n, op, "data gradient");
   requireDType(c.out(0), og.dtype(), op, "data gradient");
-  const double slope = c.attr(1);
+  const double slope = attrs.slope;
   dispatchFloat(og.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if (act == Leaky::kPrelu) return preluBackward<T>(c, op);

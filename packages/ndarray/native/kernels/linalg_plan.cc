@@ -1,5 +1,5 @@
 // Plan kernels of dot, its gradient, and batch_dot (whose gradient is two more batch_dot nodes).
-// Attributes: [transposeA, transposeB]. _backward_dot's inputs are (out_grad, lhs, rhs), its outputs
+// Attributes: DotAttrs (kernel_attrs.gen.h). _backward_dot's inputs are (out_grad, lhs, rhs), its outputs
 // (d_lhs, d_rhs). Forward runs gemm.cc's dotInto / batchDotInto.
 #include <algorithm>
 #include <cstring>
@@ -7,33 +7,24 @@
 
 #include "bkt/error.h"
 #include "bkt/gemm.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/plan.h"
 
 namespace bkt {
 namespace {
 
 
-struct Flags {
-  bool ta, tb;
-};
-
-Flags flags(const KernelContext& c, const char* op) {
-  AttrReader a(c, op);
-  const Flags f{a.flag(), a.flag()};
-  a.done();
-  return f;
-}
 
 void dotForward(const KernelContext& c) {
   c.requireArity("dot", 2, 1);
-  const Flags f = flags(c, "dot");
-  dotInto(c.in(0), c.in(1), f.ta, f.tb, c.out(0));
+  const DotAttrs f = DotAttrs::read(c, "dot");
+  dotInto(c.in(0), c.in(1), f.transposeA, f.transposeB, c.out(0));
 }
 
 void batchDotForward(const KernelContext& c) {
   c.requireArity("batch_dot", 2, 1);
-  const Flags f = flags(c, "batch_dot");
-  batchDotInto(c.in(0), c.in(1), f.ta, f.tb, c.out(0));
+  const DotAttrs f = DotAttrs::read(c, "batch_dot");
+  batchDotInto(c.in(0), c.in(1), f.transposeA, f.transposeB, c.out(0));
 }
 
 int64_t product(const Shape& s, size_t begin, size_t end) {
@@ -60,7 +51,7 @@ void product(bool ta, bool tb, int64_t rows, int64_t cols, int64_t inner, const 
 void dotBackward(const KernelContext& c) {
   const char* op = "_backward_dot";
   c.requireArity(op, 3, 2);
-  const Flags f = flags(c, op);
+  const DotAttrs f = DotAttrs::read(c, op);
   const Tensor& g = c.in(0);
   const Tensor& lhs = c.in(1);
   const Tensor& rhs = c.in(2);
@@ -72,14 +63,14 @@ void dotBackward(const KernelContext& c) {
   if (lhs.ndim() == 0 || rhs.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": 0-d operands are not supported");
   const Shape& ls = lhs.shape();
   const Shape& rs = rhs.shape();
-  const int64_t k = f.ta ? ls.front() : ls.back();
-  const int64_t kr = f.tb ? rs.back() : rs.front();
+  const int64_t k = f.transposeA ? ls.front() : ls.back();
+  const int64_t kr = f.transposeB ? rs.back() : rs.front();
   if (k != kr) {
     fail(ErrorKind::kShape, std::string(op) + ": the inner dimensions of lhs " + shapeStr(ls) + " and rhs " + shapeStr(rs) +
                                 " differ (" + std::to_string(k) + " vs " + std::to_string(kr) + ")");
   }
-  const int64_t m = f.ta ? product(ls, 1, ls.size()) : product(ls, 0, ls.size() - 1);
-  const int64_t n = f.tb ? product(rs, 0, rs.size() - 1) : product(rs, 1, rs.size());
+  const int64_t m = f.transposeA ? product(ls, 1, ls.size()) : product(ls, 0, ls.size() - 1);
+  const int64_t n = f.transposeB ? product(rs, 0, rs.size() - 1) : product(rs, 1, rs.size());
   requireSize(g, m * n, op, "out_grad");
   requireSize(c.out(0), lhs.size(), op, "lhs gradient");
   requireSize(c.out(1), rhs.size(), op, "rhs gradient");
@@ -90,15 +81,15 @@ void dotBackward(const KernelContext& c) {
     const T* B = rhs.data<T>();
     T* dA = c.out(0).data<T>();
     T* dB = c.out(1).data<T>();
-    if (!f.ta) {
-      product<T>(false, !f.tb, m, k, n, G, n, B, f.tb ? k : n, dA);  // dA (m, k) = G op(B)^T
+    if (!f.transposeA) {
+      product<T>(false, !f.transposeB, m, k, n, G, n, B, f.transposeB ? k : n, dA);  // dA (m, k) = G op(B)^T
     } else {
-      product<T>(f.tb, true, k, m, n, B, f.tb ? k : n, G, n, dA);  // dA^T (k, m) = op(B) G^T
+      product<T>(f.transposeB, true, k, m, n, B, f.transposeB ? k : n, G, n, dA);  // dA^T (k, m) = op(B) G^T
     }
-    if (!f.tb) {
-      product<T>(!f.ta, false, k, n, m, A, f.ta ? m : k, G, n, dB);  // dB (k, n) = op(A)^T G
+    if (!f.transposeB) {
+      product<T>(!f.transposeA, false, k, n, m, A, f.transposeA ? m : k, G, n, dB);  // dB (k, n) = op(A)^T G
     } else {
-      product<T>(true, f.ta, n, k, m, G, n, A, f.ta ? m : k, dB);  // dB^T (n, k) = G^T op(A)
+      product<T>(true, f.transposeA, n, k, m, G, n, A, f.transposeA ? m : k, dB);  // dB^T (n, k) = G^T op(A)
     }
   });
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "half_compute.h"
@@ -66,14 +67,15 @@ void addNKernel(const KernelContext& c) {
   });
 }
 
-// mul_scalar: out = in * attr[0].
+// mul_scalar: out = in * scalar.
 void mulScalarKernel(const KernelContext& c) {
   requireFloatOut(c, "mul_scalar");
+  const double scalar = ScalarAttrs::read(c, "mul_scalar").scalar;
   half::dispatchFloatOrHalf(c.out(0).dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = c.out(0).data<T>();
     const T* x = c.in(0).data<T>();
-    const auto s = static_cast<half::Compute<T>>(c.attr(0));
+    const auto s = static_cast<half::Compute<T>>(scalar);
     parallelFor(c.out(0).size(), kGrain, [=](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) o[i] = store<T>(load(x[i]) * s);
     });

@@ -7,15 +7,14 @@
 // - global_pool pools each whole plane (kernel = the plane, stride 1, no padding).
 // The output size follows pooling_convention (valid: floor, full: ceil, same: ceil(x / stride)) and
 // is checked against the plan's output shape. A 1-D problem runs as 2-D with a height of 1.
-// Plan attributes: [poolType (max 0, avg 1, sum 2, lp 3), globalPool, convention (valid 0, full 1,
-// same 2), countIncludePad, kernel, stride, pad], each of the last three a list packed as its length
-// then its values (empty: stride 1, pad 0).
+// Plan attributes: PoolingAttrs (kernel_attrs.gen.h); an empty stride is 1, an empty pad 0.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "spatial.h"
@@ -25,14 +24,12 @@ namespace {
 
 constexpr int64_t kWindowGrain = 1 << 15;  // window elements per pool chunk
 
-enum PoolType { kMax = 0, kAvg = 1, kSum = 2, kLp = 3 };
-enum Convention { kValid = 0, kFull = 1, kSame = 2 };
 
 struct PoolGeom {
   int64_t planes, h, w;
   int64_t kh, kw, sh, sw, ph, pw;
   int64_t oh, ow;
-  int type;
+  PoolType type;
   bool countPad;
 
   // A pool chunk's worth of planes.
@@ -61,48 +58,38 @@ Window window(const PoolGeom& g, int64_t y, int64_t x) {
   return win;
 }
 
-int64_t outputSize(int convention, int64_t x, int64_t k, int64_t s, int64_t p) {
+int64_t outputSize(PoolingConvention convention, int64_t x, int64_t k, int64_t s, int64_t p) {
   const int64_t padded = x + 2 * p;
-  if (convention == kSame) return (padded + s - 1) / s;
+  if (convention == PoolingConvention::kSame) return (padded + s - 1) / s;
   if (k > padded) return -1;
   const int64_t steps = padded - k;
-  return 1 + (convention == kFull ? (steps + s - 1) / s : steps / s);
+  return 1 + (convention == PoolingConvention::kFull ? (steps + s - 1) / s : steps / s);
 }
 
 PoolGeom poolGeom(const KernelContext& k, const Tensor& data, const char* op) {
   requireFloat(data, op, "data");
   const int spatial = spatial::spatialAxes(data, op);
-  spatial::AttrReader a(k, op);
+  const PoolingAttrs a = PoolingAttrs::read(k, op);
   PoolGeom g{};
-  g.type = static_cast<int>(a.real());
-  const bool global = a.real() != 0;
-  const int convention = static_cast<int>(a.real());
-  g.countPad = a.real() != 0;
-  if (g.type == kLp) fail(ErrorKind::kValue, std::string(op) + ": lp pooling is not supported (max, avg and sum are)");
-  if (g.type < kMax || g.type > kSum) fail(ErrorKind::kValue, std::string(op) + ": unknown pool type code " + std::to_string(g.type));
-  if (convention < kValid || convention > kSame) {
-    fail(ErrorKind::kValue, std::string(op) + ": unknown pooling convention code " + std::to_string(convention));
-  }
+  g.type = a.poolType;
+  g.countPad = a.countIncludePad;
   g.planes = data.dim(0) * data.dim(1);
   spatial::planeSize(data, g.h, g.w);
-  if (global) {
-    a.skipList();
-    a.skipList();
-    a.skipList();
+  if (a.globalPool) {
     g.kh = g.h, g.kw = g.w, g.sh = g.sw = 1, g.ph = g.pw = 0;
     g.oh = g.ow = 1;
     return g;
   }
   int64_t kern[2], stride[2], pad[2];
-  a.axes(spatial, 0, 1, "kernel", kern);
-  a.axes(spatial, 1, 1, "stride", stride);
-  a.axes(spatial, 0, 0, "pad", pad);
+  spatial::axes(a.kernel, spatial, 0, 1, "kernel", op, kern);
+  spatial::axes(a.stride, spatial, 1, 1, "stride", op, stride);
+  spatial::axes(a.pad, spatial, 0, 0, "pad", op, pad);
   g.kh = kern[0], g.kw = kern[1], g.sh = stride[0], g.sw = stride[1], g.ph = pad[0], g.pw = pad[1];
   if (std::min({g.kh, g.kw, g.sh, g.sw}) <= 0 || std::min(g.ph, g.pw) < 0) {
     fail(ErrorKind::kValue, std::string(op) + ": kernel and stride must be positive and pad non-negative");
   }
-  g.oh = outputSize(convention, g.h, g.kh, g.sh, g.ph);
-  g.ow = outputSize(convention, g.w, g.kw, g.sw, g.pw);
+  g.oh = outputSize(a.poolingConvention, g.h, g.kh, g.sh, g.ph);
+  g.ow = outputSize(a.poolingConvention, g.w, g.kw, g.sw, g.pw);
   if (g.oh < 0 || g.ow < 0) {
     fail(ErrorKind::kShape, std::string(op) + ": the kernel exceeds the padded data " + shapeStr(data.shape()));
   }
@@ -119,7 +106,7 @@ void poolPlane(const T* x, const PoolGeom& g, T* out) {
     for (int64_t xo = 0; xo < g.ow; ++xo) {
       const Window win = window(g, y, xo);
       T r;
-      if (g.type == kMax) {
+      if (g.type == PoolType::kMax) {
         r = std::numeric_limits<T>::lowest();
         for (int64_t i = win.hs; i < win.he; ++i) {
           for (int64_t j = win.ws; j < win.we; ++j) r = x[i * g.w + j] > r ? x[i * g.w + j] : r;
@@ -129,7 +116,7 @@ void poolPlane(const T* x, const PoolGeom& g, T* out) {
         for (int64_t i = win.hs; i < win.he; ++i) {
           for (int64_t j = win.ws; j < win.we; ++j) r += x[i * g.w + j];
         }
-        if (g.type == kAvg) r = win.size > 0 ? r / static_cast<T>(win.size) : T(0);
+        if (g.type == PoolType::kAvg) r = win.size > 0 ? r / static_cast<T>(win.size) : T(0);
       }
       out[y * g.ow + xo] = r;
     }
@@ -143,7 +130,7 @@ void unpoolPlane(const T* dy, const T* x, const T* y, const PoolGeom& g, T* dx) 
     for (int64_t ox = 0; ox < g.ow; ++ox) {
       const int64_t o = oy * g.ow + ox;
       const Window win = window(g, oy, ox);
-      if (g.type == kMax) {
+      if (g.type == PoolType::kMax) {
         for (int64_t i = win.hs; i < win.he; ++i) {
           int64_t j = win.ws;
           while (j < win.we && x[i * g.w + j] != y[o]) ++j;
@@ -153,8 +140,8 @@ void unpoolPlane(const T* dy, const T* x, const T* y, const PoolGeom& g, T* dx) 
           }
         }
       } else {
-        if (g.type == kAvg && win.size <= 0) continue;
-        const T share = g.type == kAvg ? dy[o] / static_cast<T>(win.size) : dy[o];
+        if (g.type == PoolType::kAvg && win.size <= 0) continue;
+        const T share = g.type == PoolType::kAvg ? dy[o] / static_cast<T>(win.size) : dy[o];
         for (int64_t i = win.hs; i < win.he; ++i) {
           for (int64_t j = win.ws; j < win.we; ++j) dx[i * g.w + j] += share;
         }
@@ -195,7 +182,7 @@ void poolBackward(const KernelContext& k) {
   requireDType(k.out(0), data.dtype(), op, "data gradient");
   // Max pooling finds each window's winner in data, which a gradient sharing its memory would
   // overwrite (MXNet's FInplaceOption allows the sharing; the executor does not use it).
-  if (g.type == kMax && k.out(0).raw() == data.raw()) {
+  if (g.type == PoolType::kMax && k.out(0).raw() == data.raw()) {
     fail(ErrorKind::kValue, std::string(op) + ": max pooling cannot write the data gradient over data");
   }
   dispatchFloat(data.dtype(), [&](auto tag) {

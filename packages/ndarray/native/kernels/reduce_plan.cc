@@ -1,9 +1,8 @@
 // Plan kernels of the reductions and their gradients (MXNet's sum, mean, max, min, norm, argmax,
 // argmin, _backward_sum ...). Forward runs reduce.cc's reduceInto / argmaxInto / argminInto.
-// Attributes (a list is its length, then its values; an empty axis list reduces every axis):
-//   sum, mean, max, min and their *_backward: [exclude, n, axis_1 .. axis_n]
-//   norm, norm_backward:                      [ord, n, axis_1 .. axis_n]
-//   argmax, argmin:                           [hasAxis, axis]
+// Attributes (kernel_attrs.gen.h): ReduceAttrs for sum, mean, max, min and their *_backward,
+// NormAttrs for norm and norm_backward (an empty axis list reduces every axis), ArgReduceAttrs for
+// argmax and argmin.
 // Inputs of the gradients: sum/mean_backward (out_grad); max/min/norm_backward (out_grad, data,
 // out_data). Their one output is the data's gradient, whose shape gives the data's. float16
 // gradients compute in float32 per element (half_compute.h).
@@ -11,8 +10,10 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "bkt/reduce.h"
@@ -27,12 +28,26 @@ using half::store;
 constexpr int kMaxGroups = 64;
 constexpr int64_t kGrain = 1 << 15;
 
-std::vector<bool> reducedFlags(AttrReader& a, const Shape& data, bool exclude, const char* op) {
+// The reduction's attributes, whichever family it is: norm has an order where the others have exclude.
+struct ReduceArgs {
+  int ord = 2;
+  bool exclude = false;
+  std::vector<int64_t> axes;
+};
+
+ReduceArgs reduceArgs(const KernelContext& c, bool norm, const char* op) {
+  if (norm) {
+    NormAttrs a = NormAttrs::read(c, op);
+    return {static_cast<int>(a.ord), false, std::move(a.axis)};
+  }
+  ReduceAttrs a = ReduceAttrs::read(c, op);
+  return {2, a.exclude, std::move(a.axis)};
+}
+
+std::vector<bool> reducedFlags(const ReduceArgs& args, const Shape& data, const char* op) {
   ReduceAxes ra;
-  std::vector<int64_t> axes = a.list();
-  if (!axes.empty()) ra.axes = std::move(axes);
-  ra.exclude = exclude;
-  a.done();
+  if (!args.axes.empty()) ra.axes = args.axes;
+  ra.exclude = args.exclude;
   return reducedAxes(data, ra, op);
 }
 
@@ -40,26 +55,15 @@ template <ReduceOp Op>
 void reduceForward(const KernelContext& c) {
   const char* op = reduceOpName(Op);
   c.requireArity(op, 1, 1);
-  AttrReader a(c, op);
-  int ord = 2;
-  bool exclude = false;
-  if constexpr (Op == ReduceOp::kNorm) {
-    ord = static_cast<int>(a.integer());
-  } else {
-    exclude = a.flag();
-  }
-  reduceInto(c.in(0), Op, reducedFlags(a, c.in(0).shape(), exclude, op), ord, c.out(0));
+  const ReduceArgs args = reduceArgs(c, Op == ReduceOp::kNorm, op);
+  reduceInto(c.in(0), Op, reducedFlags(args, c.in(0).shape(), op), args.ord, c.out(0));
 }
 
 template <bool Min>
 void argForward(const KernelContext& c) {
   const char* op = Min ? "argmin" : "argmax";
   c.requireArity(op, 1, 1);
-  AttrReader a(c, op);
-  const bool hasAxis = a.flag();
-  const int64_t axis = a.integer();
-  a.done();
-  const std::optional<int64_t> ax = hasAxis ? std::optional<int64_t>(axis) : std::nullopt;
+  const std::optional<int64_t> ax = ArgReduceAttrs::read(c, op).axis;
   if (Min) {
     argminInto(c.in(0), ax, c.out(0));
   } else {
@@ -137,16 +141,11 @@ struct GradArgs {
 GradArgs gradArgs(const KernelContext& c, ReduceOp op, bool inout, const char* name) {
   c.requireArity(name, inout ? 3 : 1, 1);
   GradArgs g{name, {}, 2};
-  AttrReader a(c, name);
-  bool exclude = false;
-  if (op == ReduceOp::kNorm) {
-    g.ord = static_cast<int>(a.integer());
-    if (g.ord != 1 && g.ord != 2) fail(ErrorKind::kValue, std::string(name) + ": ord must be 1 or 2, got " + std::to_string(g.ord));
-  } else {
-    exclude = a.flag();
-  }
+  const ReduceArgs args = reduceArgs(c, op == ReduceOp::kNorm, name);
+  g.ord = args.ord;
+  if (g.ord != 1 && g.ord != 2) fail(ErrorKind::kValue, std::string(name) + ": ord must be 1 or 2, got " + std::to_string(g.ord));
   const Tensor& grad = c.out(0);
-  g.reduced = reducedFlags(a, grad.shape(), exclude, name);
+  g.reduced = reducedFlags(args, grad.shape(), name);
   half::requireFloatOrHalf(grad, name, "data gradient");
   for (int i = 0; i < c.numInputs; ++i) {
     const char* arg = i == 0 ? "out_grad" : i == 1 ? "data" : "out_data";

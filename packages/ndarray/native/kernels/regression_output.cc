@@ -3,13 +3,14 @@
 // loss layers do, and sends grad_scale / m * f(out - label) to the data, m being the label's elements
 // per example (label.size / label.shape[0]) and f the identity (linear, logistic) or sign (MAE); the
 // label's gradient is zeros.
-// Attributes: [gradScale]. Backward inputs: (label, out_data); outputs: (d_data, d_label). d_data may
-// be out_data itself (the planner may run it in place).
+// Attributes: RegressionOutputAttrs (kernel_attrs.gen.h). Backward inputs: (label, out_data);
+// outputs: (d_data, d_label). d_data may be out_data itself (the planner may run it in place).
 #include <cmath>
 #include <cstring>
 #include <string>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 
@@ -25,18 +26,11 @@ constexpr const char* lossName(Loss l) {
   return l == Loss::kLinear ? "LinearRegressionOutput" : l == Loss::kLogistic ? "LogisticRegressionOutput" : "MAERegressionOutput";
 }
 
-double gradScale(const KernelContext& c, const char* op) {
-  AttrReader a(c, op);
-  const double s = a.real();
-  a.done();
-  return s;
-}
-
 template <Loss L>
 void regressionForward(const KernelContext& c) {
   const char* op = lossName(L);
   c.requireArity(op, 2, 1);
-  gradScale(c, op);
+  RegressionOutputAttrs::read(c, op);  // forward ignores grad_scale, but a malformed plan still fails
   const Tensor& x = c.in(0);
   const Tensor& y = c.out(0);
   requireFloat(x, op, "data");
@@ -60,7 +54,7 @@ template <Loss L>
 void regressionBackward(const KernelContext& c) {
   const char* op = lossName(L);
   c.requireArity(op, 2, 2);
-  const double scale = gradScale(c, op);
+  const double scale = RegressionOutputAttrs::read(c, op).gradScale;
   const Tensor& label = c.in(0);
   const Tensor& out = c.in(1);
   const Tensor& grad = c.out(0);

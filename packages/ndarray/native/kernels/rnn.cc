@@ -2,7 +2,7 @@
 // GEMM, then per step G += h·Whᵀ and the fused gate update. The training workspace keeps activated
 // gates (and LSTM cells, GRU's h2h candidate) for backward, which walks the steps in reverse and then
 // forms dWx, dWh and dX as GEMMs over all steps at once.
-// Plan attributes: [mode, stateSize, numLayers, bidirectional, p, stateOutputs].
+// Plan attributes: RnnAttrs (kernel_attrs.gen.h).
 #include "bkt/rnn.h"
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/gemm.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
@@ -307,27 +308,24 @@ struct Rnn {
   }
 };
 
-struct RnnAttrs {
+struct RnnSetup {
   RnnConfig cfg;
   bool stateOutputs;
 };
 
-RnnAttrs rnnAttrs(const KernelContext& k, const Tensor& data, const char* op) {
-  const double mode = k.attr(0);
-  if (mode < 0 || mode > 3) fail(ErrorKind::kValue, std::string(op) + ": unknown mode code " + std::to_string(mode));
-  if (k.attr(4) != 0) fail(ErrorKind::kValue, std::string(op) + ": dropout between layers (p > 0) is not supported yet");
+RnnSetup rnnSetup(const KernelContext& k, const Tensor& data, const char* op) {
+  const RnnAttrs a = RnnAttrs::read(k, op);
   if (data.ndim() != 3) fail(ErrorKind::kShape, std::string(op) + ": data must be (T, N, C), got " + shapeStr(data.shape()));
-  RnnConfig c{static_cast<RnnMode>(static_cast<int>(mode)), data.dim(0), data.dim(1), data.dim(2),
-              static_cast<int64_t>(k.attr(1)), static_cast<int64_t>(k.attr(2)), k.attr(3) != 0 ? 2 : 1};
+  RnnConfig c{a.mode, data.dim(0), data.dim(1), data.dim(2), a.stateSize, a.numLayers, a.bidirectional ? 2 : 1};
   if (c.hidden <= 0 || c.layers <= 0) fail(ErrorKind::kValue, std::string(op) + ": state_size and num_layers must be positive");
-  return {c, k.attr(5) != 0};
+  return {c, a.stateOutputs};
 }
 
 // inputs: data (T, N, C), parameters, state[, state_cell]; outputs: out[, hy[, cy]], workspace.
 void rnnForward(const KernelContext& k) {
   const Tensor& data = k.in(0);
   requireFloat(data, "RNN", "data");
-  const RnnAttrs a = rnnAttrs(k, data, "RNN");
+  const RnnSetup a = rnnSetup(k, data, "RNN");
   const RnnConfig& c = a.cfg;
   const int cellInputs = c.hasCell() ? 1 : 0;
   requireSize(k.in(1), rnnParamSize(c), "RNN", "parameters");
@@ -357,7 +355,7 @@ void rnnForward(const KernelContext& k) {
 void rnnBackward(const KernelContext& k) {
   const Tensor& data = k.in(0);
   requireFloat(data, "_backward_RNN", "data");
-  const RnnAttrs a = rnnAttrs(k, data, "_backward_RNN");
+  const RnnSetup a = rnnSetup(k, data, "_backward_RNN");
   const RnnConfig& c = a.cfg;
   const int cell = c.hasCell() ? 1 : 0;
   const int outIdx = 3 + cell;

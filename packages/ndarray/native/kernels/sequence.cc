@@ -8,8 +8,8 @@
 // - SequenceReverse reverses the first `length` steps (length in [0, T]) and keeps the rest in
 //   place; the mapping is its own inverse, so backward applies it to the output gradient.
 // Every backward op writes zeros as the gradient of sequence_length.
-// Plan attributes: SequenceMask [useSequenceLength, value, axis]; SequenceLast and SequenceReverse
-// [useSequenceLength, axis]; reverse [number of axes, axes...].
+// Plan attributes (kernel_attrs.gen.h): SequenceMaskAttrs; SequenceAttrs for SequenceLast and
+// SequenceReverse; ReverseAttrs for reverse.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -17,8 +17,10 @@
 #include <cstring>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 
@@ -49,8 +51,11 @@ struct SeqLayout {
   size_t rowBytes() const { return static_cast<size_t>(rest) * elem; }
 };
 
-SeqLayout seqLayout(const Tensor& data, int axis, const char* op) {
-  if (axis != 0 && axis != 1) fail(ErrorKind::kValue, std::string(op) + ": axis must be 0 or 1, got " + str(axis));
+SeqLayout seqLayout(const Tensor& data, int64_t axisAttr, const char* op) {
+  if (axisAttr != 0 && axisAttr != 1) {
+    fail(ErrorKind::kValue, std::string(op) + ": axis must be 0 or 1, got " + str(axisAttr));
+  }
+  const int axis = static_cast<int>(axisAttr);
   if (data.ndim() < 2) {
     fail(ErrorKind::kShape, std::string(op) + ": data must have at least two dimensions, got " + shapeStr(data.shape()));
   }
@@ -112,20 +117,20 @@ void maskInto(const Tensor& data, const Tensor* lens, const SeqLayout& s, double
 // inputs: data[, sequence_length]; outputs: out.
 void sequenceMask(const KernelContext& k) {
   const char* op = "SequenceMask";
-  k.requireAttrs(op, 3);
-  const bool useLen = k.attr(0) != 0;
+  const SequenceMaskAttrs a = SequenceMaskAttrs::read(k, op);
+  const bool useLen = a.useSequenceLength;
   k.requireArity(op, useLen ? 2 : 1, 1);
-  const SeqLayout s = seqLayout(k.in(0), static_cast<int>(k.attr(2)), op);
-  maskInto(k.in(0), useLen ? &k.in(1) : nullptr, s, k.attr(1), k.out(0), op);
+  const SeqLayout s = seqLayout(k.in(0), a.axis, op);
+  maskInto(k.in(0), useLen ? &k.in(1) : nullptr, s, a.value, k.out(0), op);
 }
 
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceMaskBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceMask";
-  k.requireAttrs(op, 3);
-  const bool useLen = k.attr(0) != 0;
+  const SequenceMaskAttrs a = SequenceMaskAttrs::read(k, op);
+  const bool useLen = a.useSequenceLength;
   k.requireArity(op, useLen ? 2 : 1, useLen ? 2 : 1);
-  const SeqLayout s = seqLayout(k.in(0), static_cast<int>(k.attr(2)), op);
+  const SeqLayout s = seqLayout(k.in(0), a.axis, op);
   maskInto(k.in(0), useLen ? &k.in(1) : nullptr, s, 0, k.out(0), op);
   if (useLen) zeroFill(k.out(1));
 }
@@ -144,11 +149,11 @@ Shape withoutAxis(const Shape& shape, int axis) {
 // inputs: data[, sequence_length]; outputs: out (data without its time axis).
 void sequenceLast(const KernelContext& k) {
   const char* op = "SequenceLast";
-  k.requireAttrs(op, 2);
-  const bool useLen = k.attr(0) != 0;
+  const SequenceAttrs a = SequenceAttrs::read(k, op);
+  const bool useLen = a.useSequenceLength;
   k.requireArity(op, useLen ? 2 : 1, 1);
   const Tensor& data = k.in(0);
-  const SeqLayout s = seqLayout(data, static_cast<int>(k.attr(1)), op);
+  const SeqLayout s = seqLayout(data, a.axis, op);
   const Tensor* lens = useLen ? &k.in(1) : nullptr;
   requireShape(k.out(0), withoutAxis(data.shape(), s.axis), op, "output");
   requireDType(k.out(0), data.dtype(), op, "output");
@@ -164,11 +169,11 @@ void sequenceLast(const KernelContext& k) {
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceLastBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceLast";
-  k.requireAttrs(op, 2);
-  const bool useLen = k.attr(0) != 0;
+  const SequenceAttrs a = SequenceAttrs::read(k, op);
+  const bool useLen = a.useSequenceLength;
   k.requireArity(op, useLen ? 2 : 1, useLen ? 2 : 1);
   const Tensor& dx = k.out(0);
-  const SeqLayout s = seqLayout(dx, static_cast<int>(k.attr(1)), op);
+  const SeqLayout s = seqLayout(dx, a.axis, op);
   const Tensor* lens = useLen ? &k.in(1) : nullptr;
   requireShape(k.in(0), withoutAxis(dx.shape(), s.axis), op, "out_grad");
   requireDType(k.in(0), dx.dtype(), op, "out_grad");
@@ -200,29 +205,28 @@ void reverseSteps(const Tensor& in, const Tensor* lens, const SeqLayout& s, cons
   }
 }
 
-int reverseAxis(const KernelContext& k, const char* op) {
-  const auto axis = static_cast<int>(k.attr(1));
-  if (axis != 0) fail(ErrorKind::kValue, std::string(op) + ": only axis 0 is supported, got " + str(axis));
-  return axis;
+int reverseAxis(const SequenceAttrs& a, const char* op) {
+  if (a.axis != 0) fail(ErrorKind::kValue, std::string(op) + ": only axis 0 is supported, got " + str(a.axis));
+  return 0;
 }
 
 // inputs: data[, sequence_length]; outputs: out.
 void sequenceReverse(const KernelContext& k) {
   const char* op = "SequenceReverse";
-  k.requireAttrs(op, 2);
-  const bool useLen = k.attr(0) != 0;
+  const SequenceAttrs a = SequenceAttrs::read(k, op);
+  const bool useLen = a.useSequenceLength;
   k.requireArity(op, useLen ? 2 : 1, 1);
-  const SeqLayout s = seqLayout(k.in(0), reverseAxis(k, op), op);
+  const SeqLayout s = seqLayout(k.in(0), reverseAxis(a, op), op);
   reverseSteps(k.in(0), useLen ? &k.in(1) : nullptr, s, k.out(0), op);
 }
 
 // inputs: out_grad[, sequence_length]; outputs: d_data[, d_sequence_length].
 void sequenceReverseBackward(const KernelContext& k) {
   const char* op = "_backward_SequenceReverse";
-  k.requireAttrs(op, 2);
-  const bool useLen = k.attr(0) != 0;
+  const SequenceAttrs a = SequenceAttrs::read(k, op);
+  const bool useLen = a.useSequenceLength;
   k.requireArity(op, useLen ? 2 : 1, useLen ? 2 : 1);
-  const SeqLayout s = seqLayout(k.in(0), reverseAxis(k, op), op);
+  const SeqLayout s = seqLayout(k.in(0), reverseAxis(a, op), op);
   reverseSteps(k.in(0), useLen ? &k.in(1) : nullptr, s, k.out(0), op);
   if (useLen) zeroFill(k.out(1));
 }
@@ -234,17 +238,15 @@ constexpr int kMaxDims = 64;
 void reverseKernel(const KernelContext& k) {
   const char* op = "reverse";
   k.requireArity(op, 1, 1);
+  const std::vector<int64_t> axes = ReverseAttrs::read(k, op).axis;
   const Tensor& in = k.in(0);
   const Tensor& out = k.out(0);
   requireShape(out, in.shape(), op, "output");
   requireDType(out, in.dtype(), op, "output");
   const int nd = in.ndim();
   if (nd > kMaxDims) fail(ErrorKind::kShape, std::string(op) + ": at most " + str(kMaxDims) + " dimensions are supported");
-  const auto numAxes = static_cast<int64_t>(k.numAttrs > 0 ? k.attr(0) : -1);
-  if (numAxes < 0 || numAxes + 1 != k.numAttrs) fail(ErrorKind::kBind, std::string(op) + ": malformed axis attributes");
   std::array<bool, kMaxDims> flip{};
-  for (int64_t i = 0; i < numAxes; ++i) {
-    const auto a = static_cast<int64_t>(k.attr(static_cast<int>(i + 1)));
+  for (const int64_t a : axes) {
     const int64_t axis = a < 0 ? a + nd : a;
     if (axis < 0 || axis >= nd) {
       fail(ErrorKind::kValue, std::string(op) + ": axis " + str(a) + " is out of range for data " + shapeStr(in.shape()));

@@ -2,15 +2,9 @@
 // one_hot, where, ones_like, Cast, and their gradients. (Flatten, expand_dims, squeeze, Reshape and
 // their gradients are plain copies: plan_basic.cc's `copy`.) Copies move bytes, so every dtype works
 // wherever no arithmetic is involved.
-// Attributes:
-//   transpose:              [n, axis_1 .. axis_n]  (n = 0 reverses the axes)
-//   swap_axis:              [dim1, dim2]
-//   slice_axis(_backward):  [axis, begin, hasEnd, end]
-//   stack(_backward):       [axis]
-//   take(_backward):        [axis, mode]   mode: 0 clip, 1 wrap, 2 raise
-//   pick(_backward):        [axis, mode]   mode: 0 clip, 1 wrap
-//   one_hot:                [depth, onValue, offValue]
-//   where, where_backward, ones, cast: none
+// Attributes (kernel_attrs.gen.h): TransposeAttrs (no axes reverses them), SwapAxisAttrs,
+// SliceAxisAttrs, StackAttrs, TakeAttrs, PickAttrs, OneHotAttrs; where, where_backward, ones and
+// cast take none.
 // Inputs of the gradients: slice_axis/stack_backward (out_grad); take/pick_backward (out_grad,
 // indices); where_backward (out_grad, condition), whose outputs are the gradients of x and y.
 #include <algorithm>
@@ -22,6 +16,7 @@
 #include "bkt/elemwise.h"
 #include "bkt/error.h"
 #include "bkt/indexing.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "gather_common.h"
@@ -44,22 +39,16 @@ int64_t product(const Shape& s, size_t begin, size_t end) {
 
 void transposeKernel(const KernelContext& c) {
   c.requireArity("transpose", 1, 1);
-  AttrReader a(c, "transpose");
-  const std::vector<int64_t> axes = a.list();
-  a.done();
-  transposeInto(c.in(0), axes, c.out(0));
+  transposeInto(c.in(0), TransposeAttrs::read(c, "transpose").axes, c.out(0));
 }
 
 void swapAxisKernel(const KernelContext& c) {
   const char* op = "SwapAxis";
   c.requireArity(op, 1, 1);
-  AttrReader a(c, op);
-  const int64_t d1 = a.integer();
-  const int64_t d2 = a.integer();
-  a.done();
+  const SwapAxisAttrs a = SwapAxisAttrs::read(c, op);
   const int nd = c.in(0).ndim();
-  const int x = normalizeAxis(d1, nd, op);
-  const int y = normalizeAxis(d2, nd, op);
+  const int x = normalizeAxis(a.dim1, nd, op);
+  const int y = normalizeAxis(a.dim2, nd, op);
   std::vector<int64_t> perm(static_cast<size_t>(nd));
   for (int i = 0; i < nd; ++i) perm[static_cast<size_t>(i)] = i == x ? y : i == y ? x : i;
   transposeInto(c.in(0), perm, c.out(0));
@@ -72,12 +61,11 @@ struct Slice {
 };
 
 Slice sliceOf(const KernelContext& c, const Tensor& full, const char* op) {
-  AttrReader a(c, op);
-  const int64_t axisArg = a.integer();
-  int64_t b = a.integer();
-  const bool hasEnd = a.flag();
-  int64_t e = a.integer();
-  a.done();
+  const SliceAxisAttrs a = SliceAxisAttrs::read(c, op);
+  const int64_t axisArg = a.axis;
+  int64_t b = a.begin;
+  const bool hasEnd = a.end.has_value();
+  int64_t e = a.end.value_or(0);
   if (full.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": data must have at least one dimension");
   const int axis = normalizeAxis(axisArg, full.ndim(), op);
   const Shape& s = full.shape();
@@ -139,9 +127,7 @@ void sliceAxisBackwardKernel(const KernelContext& c) {
 // stack's output viewed as `outer` rows (the dimensions before the new axis), each the inputs' rows
 // end to end: concat's layout, so join.cc's concatInto / splitInto move the bytes.
 int64_t stackOuter(const KernelContext& c, const Tensor& joined, const Tensor* const* parts, int numParts, const char* op) {
-  AttrReader a(c, op);
-  const int64_t axisArg = a.integer();
-  a.done();
+  const int64_t axisArg = StackAttrs::read(c, op).axis;
   if (numParts < 1) fail(ErrorKind::kValue, std::string(op) + ": needs at least one array");
   const int axis = normalizeAxis(axisArg, joined.ndim(), op);
   Shape part = joined.shape();
@@ -178,19 +164,20 @@ struct IndexArgs {
   IndexMode mode;
 };
 
-IndexArgs indexArgs(const KernelContext& c, bool allowRaise, const char* op) {
-  AttrReader a(c, op);
-  const int64_t axis = a.integer();
-  const int64_t mode = a.integer();
-  a.done();
-  if (mode < 0 || mode > 2) fail(ErrorKind::kValue, std::string(op) + ": unknown mode code " + std::to_string(mode));
-  return {axis, gather::checkMode(static_cast<IndexMode>(mode), allowRaise, op)};
+IndexArgs takeArgs(const KernelContext& c, const char* op) {
+  const TakeAttrs a = TakeAttrs::read(c, op);
+  return {a.axis, a.mode};
+}
+
+IndexArgs pickArgs(const KernelContext& c, const char* op) {
+  const PickAttrs a = PickAttrs::read(c, op);
+  return {a.axis, a.mode == PickMode::kWrap ? IndexMode::kWrap : IndexMode::kClip};
 }
 
 void takeKernel(const KernelContext& c) {
   const char* op = "take";
   c.requireArity(op, 2, 1);
-  const IndexArgs ia = indexArgs(c, true, op);
+  const IndexArgs ia = takeArgs(c, op);
   const Tensor& data = c.in(0);
   if (data.ndim() == 0) fail(ErrorKind::kShape, "take: data must have at least one dimension, got a 0-d array");
   const int axis = normalizeAxis(ia.axis, data.ndim(), op);
@@ -202,7 +189,7 @@ void takeKernel(const KernelContext& c) {
 void takeBackwardKernel(const KernelContext& c) {
   const char* op = "_backward_take";
   c.requireArity(op, 2, 2);
-  const IndexArgs ia = indexArgs(c, true, op);
+  const IndexArgs ia = takeArgs(c, op);
   if (c.out(0).ndim() == 0) fail(ErrorKind::kShape, "_backward_take: a must have at least one dimension");
   takeBackwardInto(c.in(0), c.in(1), normalizeAxis(ia.axis, c.out(0).ndim(), op), ia.mode, op, c.out(0));
   std::memset(c.out(1).raw(), 0, c.out(1).nbytes());
@@ -210,7 +197,7 @@ void takeBackwardKernel(const KernelContext& c) {
 
 void pickKernel(const KernelContext& c) {
   c.requireArity("pick", 2, 1);
-  const IndexArgs ia = indexArgs(c, false, "pick");
+  const IndexArgs ia = pickArgs(c, "pick");
   if (c.in(0).ndim() == 0) fail(ErrorKind::kShape, "pick: data must have at least one dimension, got a 0-d array");
   pickInto(c.in(0), c.in(1), normalizeAxis(ia.axis, c.in(0).ndim(), "pick"), ia.mode, c.out(0));
 }
@@ -220,7 +207,7 @@ void pickKernel(const KernelContext& c) {
 void pickBackwardKernel(const KernelContext& c) {
   const char* op = "_backward_pick";
   c.requireArity(op, 2, 1);
-  const IndexArgs ia = indexArgs(c, false, op);
+  const IndexArgs ia = pickArgs(c, op);
   const Tensor& g = c.in(0);
   const Tensor& grad = c.out(0);
   requireFloat(grad, op, "data gradient");
@@ -253,12 +240,8 @@ void pickBackwardKernel(const KernelContext& c) {
 
 void oneHotKernel(const KernelContext& c) {
   c.requireArity("one_hot", 1, 1);
-  AttrReader a(c, "one_hot");
-  const int64_t depth = a.integer();
-  const double on = a.real();
-  const double off = a.real();
-  a.done();
-  oneHotInto(c.in(0), depth, on, off, c.out(0));
+  const OneHotAttrs a = OneHotAttrs::read(c, "one_hot");
+  oneHotInto(c.in(0), a.depth, a.onValue, a.offValue, c.out(0));
 }
 
 void whereKernel(const KernelContext& c) {

@@ -1,12 +1,12 @@
 // SoftmaxOutput fused: forward is a softmax over the class axis; backward is (p - onehot(label)) with
 // label smoothing, ignore_label and normalization in one pass, ignoring any head gradient unless
 // out_grad is set (MXNet's loss-layer semantics).
-// Attributes: [gradScale, ignoreLabel, multiOutput, useIgnore, preserveShape, normalization
-// (0 null, 1 batch, 2 valid), outGrad, smoothAlpha].
+// Attributes: SoftmaxOutputAttrs (kernel_attrs.gen.h).
 #include <algorithm>
 #include <cmath>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "bkt/softmax.h"
@@ -34,7 +34,8 @@ void softmaxOutputForward(const KernelContext& c) {
   const Tensor& data = c.in(0);
   requireFloat(data, "SoftmaxOutput", "data");
   requireSize(c.out(0), data.size(), "SoftmaxOutput", "output");
-  const Layout L = layoutOf(data, c.attr(2) != 0, c.attr(4) != 0);
+  const SoftmaxOutputAttrs attrs = SoftmaxOutputAttrs::read(c, "SoftmaxOutput");
+  const Layout L = layoutOf(data, attrs.multiOutput, attrs.preserveShape);
   // The softmax kernel's vectorized rows, on (outer, classes, inner) views of both arrays.
   const Shape view{L.outer, L.classes, L.inner};
   softmaxInto(data.reshaped(view), 1, 1.0, false, c.out(0).reshaped(view));
@@ -46,13 +47,14 @@ void softmaxOutputBackward(const KernelContext& c) {
   const Tensor& label = c.in(1);
   requireFloat(p, "_backward_SoftmaxOutput", "out_data");
   requireFloat(label, "_backward_SoftmaxOutput", "label");
-  const double gradScale = c.attr(0);
-  const double ignoreLabel = c.attr(1);
-  const bool useIgnore = c.attr(3) != 0;
-  const int normalization = static_cast<int>(c.attr(5));
-  const bool outGrad = c.attr(6) != 0;
-  const double alpha = c.attr(7);
-  const Layout L = layoutOf(p, c.attr(2) != 0, c.attr(4) != 0);
+  const SoftmaxOutputAttrs attrs = SoftmaxOutputAttrs::read(c, "_backward_SoftmaxOutput");
+  const double gradScale = attrs.gradScale;
+  const double ignoreLabel = attrs.ignoreLabel;
+  const bool useIgnore = attrs.useIgnore;
+  const Normalization normalization = attrs.normalization;
+  const bool outGrad = attrs.outGrad;
+  const double alpha = attrs.smoothAlpha;
+  const Layout L = layoutOf(p, attrs.multiOutput, attrs.preserveShape);
   requireSize(label, L.outer * L.inner, "_backward_SoftmaxOutput", "label");
   requireSize(c.out(0), p.size(), "_backward_SoftmaxOutput", "data gradient");
   if (outGrad) requireSize(c.in(2), p.size(), "_backward_SoftmaxOutput", "out_grad");
@@ -70,8 +72,8 @@ void softmaxOutputBackward(const KernelContext& c) {
         for (int64_t r = 0; r < positions; ++r) valid += static_cast<double>(lab[r]) != ignoreLabel;
       }
       double denom = 1;
-      if (normalization == 1) denom = static_cast<double>(L.outer);
-      if (normalization == 2) denom = static_cast<double>(std::max<int64_t>(valid, 1));
+      if (normalization == Normalization::kBatch) denom = static_cast<double>(L.outer);
+      if (normalization == Normalization::kValid) denom = static_cast<double>(std::max<int64_t>(valid, 1));
       const T scale = static_cast<T>(gradScale / denom);
       const T onTarget = static_cast<T>(1 - alpha);
       const T offTarget = L.classes > 1 ? static_cast<T>(alpha / static_cast<double>(L.classes - 1)) : T(0);

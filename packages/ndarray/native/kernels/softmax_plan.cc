@@ -1,8 +1,8 @@
 // Plan kernels of softmax, log_softmax and SoftmaxActivation, and their gradients. Forward runs
 // softmax.cc's softmaxInto, except with use_length, where only the first length[row] elements of each
 // row count and the rest of the row is 0 (MXNet's masked softmax).
-// Attributes: softmax, log_softmax and their gradients: [axis, temperature, useLength];
-//             softmax_activation(_backward): [mode] (0 instance, 1 channel).
+// Attributes (kernel_attrs.gen.h): SoftmaxAttrs for softmax, log_softmax and their gradients,
+// SoftmaxActivationAttrs for softmax_activation(_backward).
 // Inputs: forward (data[, length]); softmax/log_softmax_backward (out_grad[, data[, length]], out),
 // whose outputs are the gradients of data[ and length (zeros)]; softmax_activation_backward
 // (out_grad, out).
@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bkt/error.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "bkt/softmax.h"
@@ -156,16 +157,8 @@ void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& le
   });
 }
 
-struct SoftmaxArgs {
-  int64_t axis;
-  double temperature;
-  bool useLength;
-};
-
-SoftmaxArgs softmaxArgs(const KernelContext& c, const char* op) {
-  AttrReader a(c, op);
-  SoftmaxArgs s{a.integer(), a.real(), a.flag()};
-  a.done();
+SoftmaxAttrs checkedSoftmaxAttrs(const KernelContext& c, const char* op) {
+  const SoftmaxAttrs s = SoftmaxAttrs::read(c, op);
   if (!(s.temperature > 0) || !std::isfinite(s.temperature)) {
     fail(ErrorKind::kValue, std::string(op) + ": temperature must be a positive finite number, got " +
                                 std::to_string(s.temperature));
@@ -182,7 +175,7 @@ void checkLengths(const Tensor& length, const Tensor& data, const Rows& r, const
 template <bool Log>
 void softmaxForward(const KernelContext& c) {
   const char* op = Log ? "log_softmax" : "softmax";
-  const SoftmaxArgs s = softmaxArgs(c, op);
+  const SoftmaxAttrs s = checkedSoftmaxAttrs(c, op);
   c.requireArity(op, s.useLength ? 2 : 1, 1);
   const Tensor& x = c.in(0);
   if (!s.useLength) return softmaxInto(x, s.axis, s.temperature, Log, c.out(0));
@@ -220,7 +213,7 @@ void runGrad(const Tensor& g, const Tensor& y, const Tensor& dx, int64_t axis, c
 template <bool Log>
 void softmaxBackward(const KernelContext& c) {
   const char* op = Log ? "_backward_log_softmax" : "_backward_softmax";
-  const SoftmaxArgs s = softmaxArgs(c, op);
+  const SoftmaxAttrs s = checkedSoftmaxAttrs(c, op);
   if (s.useLength) {
     c.requireArity(op, 4, 2);
   } else if (c.numInputs != 3) {
@@ -234,15 +227,12 @@ void softmaxBackward(const KernelContext& c) {
 }
 
 int activationAxis(const KernelContext& c, const Tensor& data, const char* op) {
-  AttrReader a(c, op);
-  const int64_t mode = a.integer();
-  a.done();
-  if (mode != 0 && mode != 1) fail(ErrorKind::kValue, std::string(op) + ": unknown mode code " + std::to_string(mode));
-  if (data.ndim() < (mode == 1 ? 3 : 1)) {
-    fail(ErrorKind::kShape, std::string(op) + ": mode " + (mode == 1 ? "channel needs 3" : "instance needs 1") +
+  const bool channel = SoftmaxActivationAttrs::read(c, op).mode == SoftmaxActivationMode::kChannel;
+  if (data.ndim() < (channel ? 3 : 1)) {
+    fail(ErrorKind::kShape, std::string(op) + ": mode " + (channel ? "channel needs 3" : "instance needs 1") +
                                 " or more dimensions, got data of shape " + shapeStr(data.shape()));
   }
-  return mode == 1 ? 1 : data.ndim() - 1;
+  return channel ? 1 : data.ndim() - 1;
 }
 
 void softmaxActivationForward(const KernelContext& c) {

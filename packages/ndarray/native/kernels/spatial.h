@@ -1,8 +1,9 @@
-// Shared by the Convolution and Pooling plan kernels: reading their per-spatial-axis attributes and
+// Shared by the Convolution and Pooling plan kernels: their per-spatial-axis attributes and
 // viewing 1-D and 2-D problems alike, a 1-D one as 2-D with a height of 1.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bkt/error.h"
 #include "bkt/plan.h"
@@ -10,32 +11,20 @@
 namespace bkt {
 namespace spatial {
 
-// The plan's attributes in order (bkt::AttrReader), plus the per-spatial-axis lists: each packed as
-// its length, then its values.
-class AttrReader : public bkt::AttrReader {
- public:
-  using bkt::AttrReader::AttrReader;
-
-  // A list of `spatial` values: `dflt` on every axis when packed empty, else one value per axis.
-  // Stores them right-aligned in out[2], so a 1-D list becomes (dflt1d, v).
-  void axes(int spatial, int64_t dflt, int64_t dflt1d, const char* what, int64_t out[2]) {
-    const auto n = static_cast<int64_t>(real());
-    if (n != 0 && n != spatial) {
-      fail(ErrorKind::kBind, std::string(op_) + ": " + what + " has " + std::to_string(n) + " values for " +
-                                  std::to_string(spatial) + " spatial axes");
-    }
-    out[0] = dflt1d;
-    out[1] = dflt;
-    for (int64_t i = 0; i < n; ++i) out[2 - n + i] = static_cast<int64_t>(real());
-    if (n == 0 && spatial == 2) out[0] = dflt;
+// A per-spatial-axis attribute (kernel, stride, dilate, pad) as (height, width): `dflt` on every axis
+// when empty, else one value per axis, right-aligned so a 1-D list becomes (dflt1d, v).
+inline void axes(const std::vector<int64_t>& values, int spatial, int64_t dflt, int64_t dflt1d, const char* what,
+                 const char* op, int64_t out[2]) {
+  const auto n = static_cast<int64_t>(values.size());
+  if (n != 0 && n != spatial) {
+    fail(ErrorKind::kBind, std::string(op) + ": " + what + " has " + std::to_string(n) + " values for " +
+                               std::to_string(spatial) + " spatial axes");
   }
-
-  // Skips a list the kernel ignores (Pooling's kernel with global_pool).
-  void skipList() {
-    const auto n = static_cast<int64_t>(real());
-    for (int64_t i = 0; i < n; ++i) real();
-  }
-};
+  out[0] = dflt1d;
+  out[1] = dflt;
+  for (int64_t i = 0; i < n; ++i) out[2 - n + i] = values[static_cast<size_t>(i)];
+  if (n == 0 && spatial == 2) out[0] = dflt;
+}
 
 inline void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
   if (t.shape() != want) {

@@ -116,6 +116,18 @@ void requireElementwiseOut(const Tensor& in, const Tensor& out, const char* op) 
   requireSameContext(in, out, op);
 }
 
+bool overlaps(const Tensor& a, const Tensor& b) {
+  const char* pa = static_cast<const char*>(a.raw());
+  const char* pb = static_cast<const char*>(b.raw());
+  return a.nbytes() > 0 && b.nbytes() > 0 && pa < pb + b.nbytes() && pb < pa + a.nbytes();
+}
+
+void requireInPlaceOrDisjoint(const Tensor& in, const Tensor& out, const char* op, const char* arg) {
+  if (!overlaps(in, out) || (in.raw() == out.raw() && in.nbytes() == out.nbytes())) return;
+  fail(ErrorKind::kValue, std::string(op) + ": output " + shapeStr(out.shape()) + " partly overlaps " + arg + " " +
+                              shapeStr(in.shape()) + "; write into the operand itself or into separate memory");
+}
+
 void unaryInto(UnaryOp op, const Tensor& in, const Tensor& out) {
   const bool known = withUnary(op, [&](const char* name, int64_t grain, auto f) {
     half::requireFloatOrHalf(in, name, "data");

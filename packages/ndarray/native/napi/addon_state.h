@@ -26,6 +26,8 @@ struct AddonState {
   std::vector<HandleSlot> slots;
   std::vector<uint32_t> freeSlots;
   int64_t liveHandles = 0;
+  // Handles ever created: a flat count across a loop means the loop makes no arrays.
+  int64_t totalHandles = 0;
   Napi::Reference<Napi::Float64Array> scratchRef;
   double* scratch = nullptr;
 

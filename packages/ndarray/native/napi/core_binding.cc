@@ -25,6 +25,7 @@ BKT_BINDING(jsMemoryStats) {
   o.Set("liveStorages", static_cast<double>(s.liveStorages));
   o.Set("liveBytes", static_cast<double>(s.liveBytes));
   o.Set("totalAllocations", static_cast<double>(s.totalAllocations));
+  o.Set("totalHandles", static_cast<double>(totalHandles(info.Env())));
   return o;
 }
 

@@ -52,6 +52,29 @@ BKT_BINDING(jsBinaryScalarOp) {
   return wrap(info.Env(), binaryScalar(op, a, scalar, scalarOnLeft));
 }
 
+// binaryOpInto(op, lhs, rhs, out) and binaryScalarOpInto(op, a, scalar, scalarOnLeft, out): MXNet's
+// `out=` argument; out may be an operand itself (in place).
+BKT_BINDING(jsBinaryOpInto) {
+  const BinaryOp op = opIdArg<BinaryOp>(info, "binary");
+  const char* name = binaryOpName(op);
+  const Tensor& lhs = tensorArg(info, 1, name, "lhs");
+  const Tensor& rhs = tensorArg(info, 2, name, "rhs");
+  const Tensor& out = tensorArg(info, 3, name, "out");
+  binaryInto(op, lhs, rhs, out);
+  return info.Env().Undefined();
+}
+
+BKT_BINDING(jsBinaryScalarOpInto) {
+  const BinaryOp op = opIdArg<BinaryOp>(info, "binary");
+  const char* name = binaryOpName(op);
+  const bool scalarOnLeft = boolArg(info, 3);
+  const Tensor& a = tensorArg(info, 1, name, scalarOnLeft ? "rhs" : "lhs");
+  const double scalar = numberArg(info, 2, name, "scalar");
+  const Tensor& out = tensorArg(info, 4, name, "out");
+  binaryScalarInto(op, a, scalar, scalarOnLeft, out);
+  return info.Env().Undefined();
+}
+
 BKT_BINDING(jsWhere) {
   const Tensor& cond = tensorArg(info, 0, "where", "condition");
   const Tensor& x = tensorArg(info, 1, "where", "x");
@@ -66,6 +89,8 @@ void registerElemwise(Napi::Env env, Napi::Object exports) {
   exports.Set("clip", Napi::Function::New(env, jsClip));
   exports.Set("binaryOp", Napi::Function::New(env, jsBinaryOp));
   exports.Set("binaryScalarOp", Napi::Function::New(env, jsBinaryScalarOp));
+  exports.Set("binaryOpInto", Napi::Function::New(env, jsBinaryOpInto));
+  exports.Set("binaryScalarOpInto", Napi::Function::New(env, jsBinaryScalarOpInto));
   exports.Set("where", Napi::Function::New(env, jsWhere));
 }
 

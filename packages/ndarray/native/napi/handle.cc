@@ -43,6 +43,8 @@ void disposeHandle(Napi::Env env, double handle) {
 
 int64_t liveHandles(Napi::Env env) { return addonState(env).liveHandles; }
 
+int64_t totalHandles(Napi::Env env) { return addonState(env).totalHandles; }
+
 void reportExternalMemory(Napi::Env env) {
   AddonState& st = addonState(env);
   const int64_t live = st.memory->liveBytes.load();
@@ -87,6 +89,7 @@ Napi::Value wrap(Napi::Env env, Tensor t) {
   s.tensor = std::move(t);
   s.live = true;
   st.liveHandles++;
+  st.totalHandles++;
   reportExternalMemory(env);
   return Napi::Number::New(env, static_cast<double>(s.generation) * kSlotBits + index);
 }

@@ -13,6 +13,8 @@ namespace bkt::napi {
 // The table is this environment's (AddonState): a Worker's handles mean nothing on another thread.
 void disposeHandle(Napi::Env env, double handle);
 int64_t liveHandles(Napi::Env env);
+// Handles this environment ever created.
+int64_t totalHandles(Napi::Env env);
 
 // Tells V8 how many tensor bytes this environment holds (Napi::MemoryManagement::AdjustExternalMemory), so that
 // arrays which JS dropped without dispose() are collected in time. Called on the JS thread.

@@ -3,6 +3,7 @@ import { ValueError } from '../errors.js';
 import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { BinaryOp, type BinaryOpName, UnaryOp, type UnaryOpName } from '../op-ids.gen.js';
+import { checkOptions, describeValue } from '../validate.js';
 
 /** An element-wise unary op. */
 export type UnaryFn = (data: NDArray) => NDArray;
@@ -46,23 +47,49 @@ export function clip(data: NDArray, aMin: number, aMax: number): NDArray {
   return NDArray.fromHandle(native.clip(data.handle, aMin, aMax));
 }
 
+/** Options of the binary ops. */
+export interface BinaryOptions {
+  /**
+   * MXNet's `out=`: the result is written into this dense array (of the result's shape and dtype, on
+   * the operands' context), which is returned instead of a new one. It may be an operand itself (in
+   * place, e.g. `add(sum, g, { out: sum })`); a partial overlap with an operand is a ValueError.
+   */
+  out?: NDArray;
+}
+
 /** A broadcasting binary op (MXNet broadcast_*); with a number on one side, MXNet's _*_scalar / _r*_scalar. */
 export interface BinaryFn {
-  (lhs: NDArray, rhs: NDArray | number): NDArray;
-  (lhs: number, rhs: NDArray): NDArray;
+  (lhs: NDArray, rhs: NDArray | number, opts?: BinaryOptions): NDArray;
+  (lhs: number, rhs: NDArray, opts?: BinaryOptions): NDArray;
+}
+
+function outOption(name: string, opts: BinaryOptions | undefined): NDArray | undefined {
+  if (opts === undefined) return undefined;
+  const { out } = checkOptions(opts, ['out'], name);
+  if (out === undefined) return undefined;
+  if (!(out instanceof NDArray) || out.stype !== 'default') {
+    throw new ValueError(`${name}: out must be a dense NDArray, got ${describeValue(out)}`);
+  }
+  return out;
 }
 
 function binaryOp(name: string, opName: BinaryOpName): BinaryFn {
   const id = BinaryOp[opName];
-  return (lhs: NDArray | number, rhs: NDArray | number): NDArray => {
+  const scalarOp = (a: NDArray, scalar: number, scalarOnLeft: boolean, out: NDArray | undefined): NDArray => {
+    if (out === undefined) return NDArray.fromHandle(native.binaryScalarOp(id, a.handle, scalar, scalarOnLeft));
+    native.binaryScalarOpInto(id, a.handle, scalar, scalarOnLeft, out.handle);
+    return out;
+  };
+  return (lhs: NDArray | number, rhs: NDArray | number, opts?: BinaryOptions): NDArray => {
+    const out = outOption(name, opts);
     if (typeof rhs === 'number') {
       if (typeof lhs === 'number') throw new ValueError(`${name}: at least one operand must be an NDArray`);
-      return NDArray.fromHandle(native.binaryScalarOp(id, lhs.handle, rhs, false));
+      return scalarOp(lhs, rhs, false, out);
     }
-    if (typeof lhs === 'number') {
-      return NDArray.fromHandle(native.binaryScalarOp(id, rhs.handle, lhs, true));
-    }
-    return NDArray.fromHandle(native.binaryOp(id, lhs.handle, rhs.handle));
+    if (typeof lhs === 'number') return scalarOp(rhs, lhs, true, out);
+    if (out === undefined) return NDArray.fromHandle(native.binaryOp(id, lhs.handle, rhs.handle));
+    native.binaryOpInto(id, lhs.handle, rhs.handle, out.handle);
+    return out;
   };
 }
 

@@ -1,15 +1,15 @@
 import { type DType, DTYPE_CODES, checkDType } from '../dtype.js';
 import { native } from '../native.js';
+import { INDEX_MODES, type IndexMode, PICK_MODES, type PickMode } from '../kernel-attrs.gen.js';
 import { NDArray } from '../ndarray.js';
 import { checkBoolean, checkFiniteNumber, checkInteger, checkOneOf, checkOptions } from '../validate.js';
 
 /** How out-of-range indices behave: clamp into range, wrap around, or throw IndexError. */
-export type IndexMode = 'clip' | 'wrap' | 'raise';
+export type { IndexMode };
 
-const MODE_CODES: Record<IndexMode, number> = { clip: 0, wrap: 1, raise: 2 };
-
+// The native functions take a position in INDEX_MODES, the table the plan kernels share.
 function modeCode(mode: unknown, allowed: readonly IndexMode[], op: string): number {
-  return MODE_CODES[checkOneOf(mode, allowed, op, 'mode', 'clip')];
+  return INDEX_MODES.indexOf(checkOneOf(mode, allowed, op, 'mode', 'clip'));
 }
 
 export interface TakeOptions {
@@ -22,7 +22,7 @@ export interface TakeOptions {
 /** MXNet `take`: slices of data along `axis` at `indices` (any dtype, truncated toward zero); the output has indices.shape in place of that axis. */
 export function take(data: NDArray, indices: NDArray, opts?: TakeOptions): NDArray {
   const o = checkOptions(opts, ['axis', 'mode'], 'take');
-  const mode = modeCode(o.mode, ['clip', 'wrap', 'raise'], 'take');
+  const mode = modeCode(o.mode, INDEX_MODES, 'take');
   return NDArray.fromHandle(native.take(data.handle, indices.handle, checkInteger(o.axis, 'take', 'axis', { fallback: 0 }), mode));
 }
 
@@ -60,13 +60,13 @@ export interface PickOptions {
   /** Keep the picked axis with size 1 (MXNet default false). */
   keepdims?: boolean;
   /** MXNet default 'clip'. */
-  mode?: 'clip' | 'wrap';
+  mode?: PickMode;
 }
 
 /** MXNet `pick`: one element of data along `axis` per entry of index (data's shape without that axis, or with it as 1). */
 export function pick(data: NDArray, index: NDArray, opts?: PickOptions): NDArray {
   const o = checkOptions(opts, ['axis', 'keepdims', 'mode'], 'pick');
-  const mode = modeCode(o.mode, ['clip', 'wrap'], 'pick');
+  const mode = modeCode(o.mode, PICK_MODES, 'pick');
   const axis = checkInteger(o.axis, 'pick', 'axis', { fallback: -1 });
   return NDArray.fromHandle(native.pick(data.handle, index.handle, axis, checkBoolean(o.keepdims, 'pick', 'keepdims', false), mode));
 }

@@ -31,9 +31,12 @@ export abstract class LRScheduler {
   /** The rate warmup ramps to: the base rate at construction, as in MXNet. */
   readonly warmupFinalLr: number;
   readonly warmupMode: WarmupMode;
+  /** The options it was created with, subclass options included (a dist_async store rebuilds it from them on its servers). */
+  readonly createOptions: Readonly<Record<string, unknown>>;
 
   constructor(opts: LRSchedulerOptions = {}) {
     checkClassOptions(new.target.name, opts, new.target, LRScheduler);
+    this.createOptions = Object.freeze({ ...opts });
     this.baseLr = opts.baseLr ?? 0.01;
     this.warmupSteps = opts.warmupSteps ?? 0;
     this.warmupBeginLr = opts.warmupBeginLr ?? 0;

@@ -1,10 +1,9 @@
 // Activation: element-wise relu, sigmoid, tanh, softrelu (log(1 + e^x)) or softsign (x / (1 + |x|)).
 
+import { ACT_TYPES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type OpDef } from '../op-def.js';
 import { defineBackward, elementwise } from './common.js';
-
-export const ACT_TYPES = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'] as const;
 
 const spec = {
   actType: attr.enumOf(ACT_TYPES, { required: true, describe: 'Activation function.' }),
@@ -24,7 +23,7 @@ export const activation = defineOp<ActivationParams>({
     if (ctx.params.actType === 'softsign') ins.push(ctx.input(0));
     return [ctx.entry(ctx.makeNode('_backward_Activation', ins), 0)];
   },
-  kernels: { forward: 'activation', backward: 'activation_backward' },
+  kernels: { forward: 'activation' },
   inplace: () => [[0, 0]],
 });
 

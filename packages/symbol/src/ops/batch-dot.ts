@@ -67,5 +67,5 @@ export const batchDot = defineOp<DotParams>({
     if (ta) return [node('lhs', r, g, [false, true]), node('rhs', l, g, [false, false])];
     return [node('lhs', g, r, [false, true]), node('rhs', l, g, [true, false])];
   },
-  kernels: { forward: 'batch_dot', backward: 'batch_dot' },
+  kernels: { forward: 'batch_dot' },
 });

@@ -63,7 +63,7 @@ export const batchNorm = defineOp<BatchNormParams>({
     // The moving statistics are not learned: no gradient.
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1), ctx.entry(bwd, 2), null, null];
   },
-  kernels: { forward: 'batch_norm', backward: 'batch_norm_backward' },
+  kernels: { forward: 'batch_norm' },
   setInputVarAttrOnCompose(_p, variable, index) {
     if (variable.attrs.__init__ !== undefined) return;
     if (index === 3) variable.setAttr('__init__', '["zero", {}]');

@@ -22,7 +22,7 @@ export const cast = defineOp<CastParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_cast', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'cast', backward: 'cast' },
+  kernels: { forward: 'cast' },
   inplace: () => [[0, 0]],
 });
 

@@ -2,6 +2,7 @@
 // context, element-wise, broadcast and reduction shape rules, zero gradients, and the generic
 // definition of a hidden backward op.
 
+import type { KernelName } from '@bkt/ndarray/core';
 import { AttrSchema, isHiddenKey } from '../attrs.js';
 import type { NodeEntry } from '../graph.js';
 import { formatShape } from '../infer.js';
@@ -100,7 +101,7 @@ export const ANY_PARAMS = new AttrSchema<Record<never, never>>({}, { allowUnknow
 
 export interface BackwardSpec<P extends object> {
   name: string;
-  kernel: string;
+  kernel: KernelName;
   /** Attribute schema; the forward op's by default (the gradient node carries a copy of its attributes). */
   attrs?: AttrSchema<P>;
   /** Names of the backward op's inputs and the forward entries they carry (`['fwdOut', 0]` for the output gradient). */

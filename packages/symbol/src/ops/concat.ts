@@ -54,7 +54,7 @@ export const concat = defineOp<ConcatParams>({
     const bwd = ctx.makeNode('_backward_Concat', [ctx.ograd(0)]);
     return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'concat', backward: 'concat_backward' },
+  kernels: { forward: 'concat' },
 });
 
 export const concatBackward = defineBackward(concat, {

@@ -92,7 +92,7 @@ export const convolution = defineOp<ConvolutionParams>({
     const bwd = ctx.makeNode('_backward_Convolution', [ctx.ograd(0), ...ins, ctx.output(1)]);
     return ins.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'convolution', backward: 'convolution_backward' },
+  kernels: { forward: 'convolution' },
 });
 
 /**

@@ -4,6 +4,7 @@
 // like, both inputs (MXNet's ElemwiseGradUseNone / UseIn); comparisons have zero gradient. The
 // broadcast ops' backward ops sum each gradient back over the axes its input was broadcast along.
 
+import type { KernelName } from '@bkt/ndarray/core';
 import { defineOp, type OpDef } from '../op-def.js';
 import { broadcastRule, defineBackward, elementwise, NO_PARAMS, zeroGradients } from './common.js';
 
@@ -14,14 +15,14 @@ export interface BinaryGradient {
   readonly op: string;
   /** 'in' also passes lhs and rhs. */
   readonly use: 'none' | 'in';
-  readonly kernel: string;
+  readonly kernel: KernelName;
 }
 
 export interface BinarySpec {
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly describe: string;
-  readonly kernel: string;
+  readonly kernel: KernelName;
   readonly shape: 'elemwise' | 'broadcast';
   readonly gradient: BinaryGradient | 'zero';
 }
@@ -60,7 +61,7 @@ export function defineBinary(spec: BinarySpec): { op: OpDef<NoParams>; backward?
       const bwd = ctx.makeNode(grad.op, ins);
       return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
     },
-    kernels: { forward: spec.kernel, ...(grad !== 'zero' ? { backward: grad.kernel } : {}) },
+    kernels: { forward: spec.kernel },
     inplace: () => FORWARD_INPLACE,
   });
   if (grad === 'zero') return { op };

@@ -3,6 +3,7 @@
 // spreads the output gradient back (sum, mean) or also reads the data and the output to find where
 // the extremum was (max, min: MXNet's ReduceGrad).
 
+import type { KernelName } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import type { NodeEntry } from '../graph.js';
 import { defineOp, type GradientContext, type OpDef } from '../op-def.js';
@@ -38,8 +39,8 @@ export interface ReduceSpec {
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly describe: string;
-  readonly kernel: string;
-  readonly gradient: { readonly op: string; readonly use: ReduceGradUse; readonly kernel: string };
+  readonly kernel: KernelName;
+  readonly gradient: { readonly op: string; readonly use: ReduceGradUse; readonly kernel: KernelName };
 }
 
 export function defineReduce(s: ReduceSpec): { op: OpDef<ReduceParams>; backward: OpDef<ReduceParams> } {
@@ -53,7 +54,7 @@ export function defineReduce(s: ReduceSpec): { op: OpDef<ReduceParams>; backward
     inferShape: (ctx) => reduceRule(ctx, axesOf(ctx.params.axis), ctx.params.keepdims, ctx.params.exclude),
     inferType: elementwise,
     gradient: (ctx) => reduceGradient(ctx, grad.op, grad.use),
-    kernels: { forward: s.kernel, backward: grad.kernel },
+    kernels: { forward: s.kernel },
   });
   const backward = defineBackward(op, {
     name: grad.op,

@@ -4,6 +4,7 @@
 // (f: identity for linear and logistic, sign for MAE). Their hidden backward op takes the label and
 // the output and also yields the label's gradient (zeros).
 
+import type { KernelName } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { formatShape } from '../infer.js';
 import { defineOp, type OpDef } from '../op-def.js';
@@ -19,10 +20,10 @@ const REGRESSION_ATTRS = new AttrSchema(spec);
 export function defineRegression(s: {
   name: string;
   describe: string;
-  kernel: string;
+  kernel: Extract<KernelName, `${string}_regression_output`>;
   backward: string;
 }): { op: OpDef<RegressionParams>; backward: OpDef<RegressionParams> } {
-  const bkernel = `${s.kernel}_backward`;
+  const bkernel = `${s.kernel}_backward` as const;
   const op = defineOp<RegressionParams>({
     name: s.name,
     describe: s.describe,
@@ -50,7 +51,7 @@ export function defineRegression(s: {
       const bwd = ctx.makeNode(s.backward, [ctx.input(1), ctx.output(0)]);
       return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
     },
-    kernels: { forward: s.kernel, backward: bkernel },
+    kernels: { forward: s.kernel },
     inplace: () => [[0, 0]],
   });
   const backward = defineBackward(op, {

@@ -2,6 +2,7 @@
 // and type in and out, and a gradient built as MXNet's ElemwiseGradUse{None,In,Out} builds it — one
 // node of op `op` taking the output gradient plus the forward input or output — or zero.
 
+import type { KernelName } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import type { NodeEntry } from '../graph.js';
 import { defineOp, type GradientContext, type OpDef } from '../op-def.js';
@@ -17,7 +18,7 @@ export interface UnaryGradient {
   /** The gradient node gets the forward node's parameters (MXNet's default), or only its hidden keys when `op` takes none. */
   readonly attrs?: 'forward' | 'hidden';
   /** The kernel computing the gradient (`op`'s). */
-  readonly kernel: string;
+  readonly kernel: KernelName;
   /** Define `op` here as a hidden backward op with the forward op's parameters and these in-place pairs. */
   readonly hidden?: { readonly inplace?: readonly (readonly [number, number])[] };
 }
@@ -27,7 +28,7 @@ export interface UnarySpec<P extends object> {
   readonly aliases?: readonly string[];
   readonly describe: string;
   readonly attrs?: AttrSchema<P>;
-  readonly kernel: string;
+  readonly kernel: KernelName;
   /** Forward in-place pairs; MXNet's unary and scalar ops compute in place. */
   readonly inplace?: readonly (readonly [number, number])[];
   /** The gradient, or 'zero' for MXNet's MakeZeroGradNodes. */
@@ -81,7 +82,7 @@ export function defineUnary<P extends object>(spec: UnarySpec<P>): { op: OpDef<P
             const attrs = grad.attrs === 'hidden' ? { attrs: hiddenOnly(ctx.node.attrs) } : {};
             return [ctx.entry(ctx.makeNode(grad.op, ins, attrs), 0)];
           },
-    kernels: { forward: spec.kernel, ...(grad !== 'zero' ? { backward: grad.kernel } : {}) },
+    kernels: { forward: spec.kernel },
     ...(inplace ? { inplace: () => inplace } : {}),
   });
   if (grad === 'zero' || !grad.hidden) return { op };

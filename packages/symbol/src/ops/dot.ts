@@ -71,7 +71,7 @@ export const dot = defineOp<DotParams>({
     const bwd = ctx.makeNode('_backward_dot', [ctx.ograd(0), ctx.input(0), ctx.input(1)]);
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
   },
-  kernels: { forward: 'dot', backward: 'dot_backward' },
+  kernels: { forward: 'dot' },
 });
 
 export const dotBackward = defineBackward(dot, {

@@ -2,13 +2,14 @@
 // scales the others by 1/(1-p); with `axes`, one draw is shared along those axes (variational
 // dropout). The drawn mask is a hidden second output, which the backward pass multiplies by.
 
+import { DROPOUT_MODES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type OpDef } from '../op-def.js';
 import { defineBackward, normalizeAxis, unify } from './common.js';
 
 const spec = {
   p: attr.float({ default: 0.5, min: 0, max: 1, describe: 'Fraction of the input that is dropped.' }),
-  mode: attr.enumOf(['always', 'training'], { default: 'training', describe: 'Drop only while training, or always.' }),
+  mode: attr.enumOf(DROPOUT_MODES, { default: 'training', describe: 'Drop only while training, or always.' }),
   axes: attr.shape({ default: [], describe: 'Axes along which one mask value is shared.' }),
   cudnnOff: attr.optional(attr.bool(false), { default: false, describe: 'Ignored (no cuDNN).' }),
 };
@@ -35,7 +36,7 @@ export const dropout = defineOp<DropoutParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_Dropout', [ctx.ograd(0), ctx.output(1)]), 0)];
   },
-  kernels: { forward: 'dropout', backward: 'dropout_backward' },
+  kernels: { forward: 'dropout' },
   inplace: () => [[0, 0]],
 });
 

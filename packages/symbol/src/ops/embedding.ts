@@ -41,7 +41,7 @@ export const embedding = defineOp<EmbeddingParams>({
     const bwd = ctx.makeNode('_backward_Embedding', [ctx.ograd(0), ctx.input(0)]);
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
   },
-  kernels: { forward: 'embedding', backward: 'embedding_backward' },
+  kernels: { forward: 'embedding' },
 });
 
 export const embeddingBackward = defineBackward(embedding, {

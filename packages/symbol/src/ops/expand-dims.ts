@@ -32,7 +32,7 @@ export const expandDims = defineOp<ExpandDimsParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_reshape', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'copy', backward: 'copy' },
+  kernels: { forward: 'copy' },
   inplace: () => [[0, 0]],
 });
 

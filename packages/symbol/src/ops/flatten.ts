@@ -31,6 +31,6 @@ export const flatten = defineOp<Record<never, never>>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_copy', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'copy', backward: 'copy' },
+  kernels: { forward: 'copy' },
   inplace: () => [[0, 0]],
 });

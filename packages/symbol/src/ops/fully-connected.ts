@@ -60,7 +60,7 @@ export const fullyConnected = defineOp<FullyConnectedParams>({
     if (!ctx.params.noBias) grads.push(ctx.entry(bwd, 2));
     return grads;
   },
-  kernels: { forward: 'fully_connected', backward: 'fully_connected_backward' },
+  kernels: { forward: 'fully_connected' },
 });
 
 export const fullyConnectedBackward = defineBackward(fullyConnected, {

@@ -93,6 +93,7 @@ import { backwardReshape, expandDims } from './expand-dims.js';
 import { squeeze, squeezeBackward } from './squeeze.js';
 import { transpose } from './transpose.js';
 import { swapAxis, swapAxisBackward } from './swap-axis.js';
+import { pad, padBackward } from './pad.js';
 import { sliceAxis, sliceAxisBackward } from './slice-axis.js';
 import { stack, stackBackward } from './stack.js';
 import { take, takeBackward } from './take.js';
@@ -264,6 +265,8 @@ export const ALL_OPS: readonly AnyOpDef[] = [
   swapAxisBackward,
   sliceAxis,
   sliceAxisBackward,
+  pad,
+  padBackward,
   stack,
   stackBackward,
   take,

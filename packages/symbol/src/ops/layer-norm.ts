@@ -52,7 +52,7 @@ export const layerNorm = defineOp<LayerNormParams>({
     const bwd = ctx.makeNode('_backward_LayerNorm', [ctx.ograd(0), ctx.input(0), ctx.input(1), ctx.output(1), ctx.output(2)]);
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1), ctx.entry(bwd, 2)];
   },
-  kernels: { forward: 'layer_norm', backward: 'layer_norm_backward' },
+  kernels: { forward: 'layer_norm' },
 });
 
 export const layerNormBackward = defineBackward(layerNorm, {

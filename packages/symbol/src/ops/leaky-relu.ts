@@ -2,12 +2,11 @@
 // input `gamma`), rrelu (a random slope in [lower_bound, upper_bound) while training, kept in a
 // hidden `mask` output), elu, selu and gelu.
 
+import { LEAKY_RELU_TYPES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import type { NodeEntry } from '../graph.js';
 import { defineOp, type OpDef } from '../op-def.js';
 import { defineBackward, elementwise, unify, type Ref } from './common.js';
-
-export const LEAKY_RELU_TYPES = ['elu', 'gelu', 'leaky', 'prelu', 'rrelu', 'selu'] as const;
 
 const spec = {
   actType: attr.enumOf(LEAKY_RELU_TYPES, { default: 'leaky', describe: 'Activation function.' }),
@@ -62,7 +61,7 @@ export const leakyReLU = defineOp<LeakyReLUParams>({
     const bwd = ctx.makeNode('_backward_LeakyReLU', [ctx.ograd(0), ...backwardInputs(p).map(([, r]) => fwd(r))]);
     return p.actType === 'prelu' ? [ctx.entry(bwd, 0), ctx.entry(bwd, 1)] : [ctx.entry(bwd, 0)];
   },
-  kernels: { forward: 'leaky_relu', backward: 'leaky_relu_backward' },
+  kernels: { forward: 'leaky_relu' },
   // As MXNet, which offers no in-place forward for prelu.
   inplace: (p) => (p.actType === 'prelu' ? [] : [[0, 0]]),
   setInputVarAttrOnCompose(_p, variable, index) {

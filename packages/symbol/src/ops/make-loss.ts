@@ -2,6 +2,7 @@
 // or by the number of elements above valid_thresh), whatever the output gradient. Turns any
 // expression into a loss that seeds backpropagation.
 
+import { NORMALIZATIONS } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, elementwise } from './common.js';
@@ -9,7 +10,7 @@ import { defineBackward, elementwise } from './common.js';
 const spec = {
   gradScale: attr.float({ default: 1, describe: 'The gradient value.' }),
   validThresh: attr.float({ default: 0, describe: "Elements above this count as valid for normalization 'valid'." }),
-  normalization: attr.enumOf(['null', 'batch', 'valid'], { default: 'null', describe: 'Gradient normalization.' }),
+  normalization: attr.enumOf(NORMALIZATIONS, { default: 'null', describe: 'Gradient normalization.' }),
 };
 export type MakeLossParams = ParamsOf<typeof spec>;
 
@@ -26,7 +27,7 @@ export const makeLoss = defineOp<MakeLossParams>({
     const ins = ctx.params.normalization === 'valid' ? [ctx.input(0)] : [];
     return [ctx.entry(ctx.makeNode('_backward_MakeLoss', ins), 0)];
   },
-  kernels: { forward: 'copy', backward: 'make_loss_backward' },
+  kernels: { forward: 'copy' },
 });
 
 export const makeLossBackward = defineBackward(makeLoss, {

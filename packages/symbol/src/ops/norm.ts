@@ -34,7 +34,7 @@ export const norm = defineOp<NormParams>({
     else ctx.setOutput(0, t as DType);
   },
   gradient: (ctx) => reduceGradient(ctx, '_backward_norm', 'inout'),
-  kernels: { forward: 'norm', backward: 'norm_backward' },
+  kernels: { forward: 'norm' },
 });
 
 export const normBackward = defineBackward(norm, {

@@ -3,6 +3,7 @@
 // Gradient, as MXNet: `_backward_pick` (output gradient and index) for data, and a
 // `zeros_like(index)` named `<node>_index_backward` for the index.
 
+import { PICK_MODES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, reduceRule, unify } from './common.js';
@@ -10,7 +11,7 @@ import { defineBackward, reduceRule, unify } from './common.js';
 const spec = {
   axis: attr.optional(attr.int(), { default: -1, describe: 'The axis to pick along.' }),
   keepdims: attr.bool(false, { describe: 'Keep the picked axis as an axis of length 1.' }),
-  mode: attr.enumOf(['wrap', 'clip'], { default: 'clip', describe: 'Out-of-range indices: wrap around or clip.' }),
+  mode: attr.enumOf(PICK_MODES, { default: 'clip', describe: 'Out-of-range indices: wrap around or clip.' }),
 };
 export type PickParams = ParamsOf<typeof spec>;
 
@@ -34,7 +35,7 @@ export const pick = defineOp<PickParams>({
     const zero = ctx.makeNode('zeros_like', [index], { name: `${ctx.node.name}_index_backward`, attrs: {} });
     return [ctx.entry(bwd, 0), ctx.entry(zero, 0)];
   },
-  kernels: { forward: 'pick', backward: 'pick_backward' },
+  kernels: { forward: 'pick' },
 });
 
 export const pickBackward = defineBackward(pick, {

@@ -3,16 +3,17 @@
 // global_pool. The output size per spatial axis follows pooling_convention: valid
 // floor((x + 2·pad - kernel) / stride) + 1, full ceil(...) + 1, same ceil(x / stride) (1-D only).
 
+import { POOLING_CONVENTIONS, POOL_TYPES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type OpDef } from '../op-def.js';
 import { SPATIAL_LAYOUTS, checkChannelFirst, defineBackward, elementwise, perAxis, unknownShape } from './common.js';
 
 const spec = {
   kernel: attr.shape({ default: [], describe: 'Window size: (w,), (h, w) or (d, h, w); ignored with global_pool.' }),
-  poolType: attr.enumOf(['avg', 'lp', 'max', 'sum'], { default: 'max', describe: 'Pooling function.' }),
+  poolType: attr.enumOf(POOL_TYPES, { default: 'max', describe: 'Pooling function.' }),
   globalPool: attr.bool(false, { describe: 'Pool over the whole spatial extent.' }),
   cudnnOff: attr.bool(false, { describe: 'Ignored (no cuDNN).' }),
-  poolingConvention: attr.enumOf(['full', 'same', 'valid'], { default: 'valid', describe: 'Output size rule.' }),
+  poolingConvention: attr.enumOf(POOLING_CONVENTIONS, { default: 'valid', describe: 'Output size rule.' }),
   stride: attr.shape({ default: [], describe: 'Stride per spatial axis; 1 when empty.' }),
   pad: attr.shape({ default: [], describe: 'Zero padding per spatial axis; 0 when empty.' }),
   pValue: attr.optional(attr.int(), { describe: 'p of Lp pooling (1 or 2).' }),
@@ -67,7 +68,7 @@ export const pooling = defineOp<PoolingParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_Pooling', [ctx.ograd(0), ctx.input(0), ctx.output(0)]), 0)];
   },
-  kernels: { forward: 'pooling', backward: 'pooling_backward' },
+  kernels: { forward: 'pooling' },
 });
 
 export const poolingBackward: OpDef<PoolingParams> = {

@@ -57,7 +57,7 @@ export const reshape = defineOp<ReshapeParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_copy', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'copy', backward: 'copy' },
+  kernels: { forward: 'copy' },
   inplace: () => [[0, 0]],
 });
 

@@ -25,7 +25,7 @@ export const reverse = defineOp<ReverseParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_reverse', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'reverse', backward: 'reverse' },
+  kernels: { forward: 'reverse' },
 });
 
 /** The gradient is the output gradient reversed along the same axes. */

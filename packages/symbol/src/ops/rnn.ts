@@ -9,12 +9,13 @@
 // h2h matrices of each gate (state_size × state_size); then every bias in the same order, i2h
 // then h2h, state_size each. Gates: lstm i, f, c, o; gru r, z, n; rnn_* one.
 
+import { RNN_MODES, type RnnMode } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, uniformTypeExcept, type Ref } from './common.js';
 
-export const RNN_MODES = ['gru', 'lstm', 'rnn_relu', 'rnn_tanh'] as const;
-export type RNNMode = (typeof RNN_MODES)[number];
+export { RNN_MODES };
+export type RNNMode = RnnMode;
 
 /** The gates of each mode, in the order their rows are stacked in the weights (MXNet's gate names). */
 export const RNN_GATES: Readonly<Record<RNNMode, readonly string[]>> = {
@@ -139,7 +140,7 @@ export const rnn = defineOp<RNNOpParams>({
     const bwd = ctx.makeNode('_backward_RNN', ins);
     return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'rnn', backward: 'rnn_backward' },
+  kernels: { forward: 'rnn' },
 });
 
 function visibleOutputs(p: RNNOpParams): number {

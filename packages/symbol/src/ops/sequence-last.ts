@@ -37,7 +37,7 @@ export const sequenceLast = defineOp<SequenceLastParams>({
     const bwd = ctx.makeNode('_backward_SequenceLast', ins);
     return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'sequence_last', backward: 'sequence_last_backward' },
+  kernels: { forward: 'sequence_last' },
 });
 
 /** Scatters the output gradient into the last valid steps of zeros; sequence_length gets zeros. */

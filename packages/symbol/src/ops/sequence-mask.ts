@@ -29,7 +29,7 @@ export const sequenceMask = defineOp<SequenceMaskParams>({
     const bwd = ctx.makeNode('_backward_SequenceMask', ins);
     return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'sequence_mask', backward: 'sequence_mask_backward' },
+  kernels: { forward: 'sequence_mask' },
   inplace: () => [[0, 0]],
 });
 

@@ -29,7 +29,7 @@ export const sequenceReverse = defineOp<SequenceReverseParams>({
     const bwd = ctx.makeNode('_backward_SequenceReverse', ins);
     return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'sequence_reverse', backward: 'sequence_reverse_backward' },
+  kernels: { forward: 'sequence_reverse' },
 });
 
 /** Reverses the output gradient the same way; sequence_length gets zeros. */

@@ -55,7 +55,7 @@ export const sliceAxis = defineOp<SliceAxisParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_slice_axis', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'slice_axis', backward: 'slice_axis_backward' },
+  kernels: { forward: 'slice_axis' },
 });
 
 export const sliceAxisBackward = defineBackward(sliceAxis, {

@@ -49,7 +49,7 @@ export const sliceChannel = defineOp<SliceChannelParams>({
     const ograds = Array.from({ length: ctx.params.numOutputs }, (_, i) => ctx.ograd(i));
     return [ctx.entry(ctx.makeNode('_backward_SliceChannel', ograds), 0)];
   },
-  kernels: { forward: 'slice_channel', backward: 'slice_channel_backward' },
+  kernels: { forward: 'slice_channel' },
 });
 
 export const sliceChannelBackward = defineBackward(sliceChannel, {

@@ -2,12 +2,13 @@
 // features (mode instance), or over the channel axis 1 at every position (mode channel, 3 or more
 // dimensions). Gradient `_backward_SoftmaxActivation` from the output gradient and the output.
 
+import { SOFTMAX_ACTIVATION_MODES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, elementwise } from './common.js';
 
 const spec = {
-  mode: attr.enumOf(['instance', 'channel'], { default: 'instance', describe: 'Softmax per instance or across channels.' }),
+  mode: attr.enumOf(SOFTMAX_ACTIVATION_MODES, { default: 'instance', describe: 'Softmax per instance or across channels.' }),
 };
 export type SoftmaxActivationParams = ParamsOf<typeof spec>;
 
@@ -25,7 +26,7 @@ export const softmaxActivation = defineOp<SoftmaxActivationParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_SoftmaxActivation', [ctx.ograd(0), ctx.output(0)]), 0)];
   },
-  kernels: { forward: 'softmax_activation', backward: 'softmax_activation_backward' },
+  kernels: { forward: 'softmax_activation' },
 });
 
 export const softmaxActivationBackward = defineBackward(softmaxActivation, {

@@ -2,6 +2,7 @@
 // against `label` (out - onehot(label)), scaled and normalized. A loss layer: it needs no output
 // gradient (unless out_grad) and seeds backpropagation itself.
 
+import { NORMALIZATIONS } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { mergeShape } from '../infer.js';
 import { defineOp, type OpDef, type Shape } from '../op-def.js';
@@ -13,7 +14,7 @@ const spec = {
   multiOutput: attr.bool(false, { describe: 'Softmax along axis 1, one label per remaining position.' }),
   useIgnore: attr.bool(false, { describe: 'Ignore instances labelled ignore_label in the backward pass.' }),
   preserveShape: attr.bool(false, { describe: 'Softmax along the last axis.' }),
-  normalization: attr.enumOf(['null', 'batch', 'valid'], { default: 'null', describe: 'Gradient normalization.' }),
+  normalization: attr.enumOf(NORMALIZATIONS, { default: 'null', describe: 'Gradient normalization.' }),
   outGrad: attr.bool(false, { describe: 'Multiply the gradient by the output gradient.' }),
   smoothAlpha: attr.float({ default: 0, min: 0, max: 1, describe: 'Label smoothing.' }),
 };
@@ -68,7 +69,7 @@ export const softmaxOutput = defineOp<SoftmaxOutputParams>({
     const bwd = ctx.makeNode('_backward_SoftmaxOutput', ins);
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
   },
-  kernels: { forward: 'softmax_output', backward: 'softmax_output_backward' },
+  kernels: { forward: 'softmax_output' },
 });
 
 /** `Softmax`: the deprecated name of SoftmaxOutput, still found in old checkpoints. */

@@ -4,7 +4,7 @@
 // output gradient and the output — and the data (and length) too when dtype or use_length is set.
 // log_softmax shares all of this (see defineSoftmax).
 
-import type { DType } from '@bkt/ndarray/core';
+import type { DType, KernelName } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp, type OpDef } from '../op-def.js';
 import { defineBackward, normalizeAxis, unify, type Ref } from './common.js';
@@ -25,10 +25,10 @@ const readsInputs = (p: SoftmaxParams): boolean => p.dtype !== null || p.useLeng
 export function defineSoftmax(s: {
   name: string;
   describe: string;
-  kernel: string;
+  kernel: Extract<KernelName, 'softmax' | 'log_softmax'>;
   backward: string;
 }): { op: OpDef<SoftmaxParams>; backward: OpDef<SoftmaxParams> } {
-  const bkernel = `${s.kernel}_backward`;
+  const bkernel = `${s.kernel}_backward` as const;
   const op = defineOp<SoftmaxParams>({
     name: s.name,
     describe: s.describe,
@@ -56,7 +56,7 @@ export function defineSoftmax(s: {
       const bwd = ctx.makeNode(s.backward, ins);
       return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
     },
-    kernels: { forward: s.kernel, backward: bkernel },
+    kernels: { forward: s.kernel },
   });
   const backward = defineBackward(op, {
     name: s.backward,

@@ -48,13 +48,13 @@ export const squeeze = defineOp<SqueezeParams>({
     const kept = cur.map((_, i) => i).filter((i) => !dropped.has(i));
     ctx.setOutput(0, atLeastOne(kept.map((i) => cur[i]!)));
     const out = ctx.outputs[0]!;
-    if (kept.length > 0) ctx.setInput(0, cur.map((x, i) => (dropped.has(i) ? 1 : out[kept.indexOf(i)]!)));
+    if (kept.length > 0) ctx.setInput(0, cur.map((_, i) => (dropped.has(i) ? 1 : out[kept.indexOf(i)]!)));
   },
   inferType: elementwise,
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_squeeze', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'copy', backward: 'copy' },
+  kernels: { forward: 'copy' },
 });
 
 export const squeezeBackward = defineBackward(squeeze, {

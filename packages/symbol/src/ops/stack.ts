@@ -37,7 +37,7 @@ export const stack = defineOp<StackParams>({
     const bwd = ctx.makeNode('_backward_stack', [ctx.ograd(0)]);
     return ctx.node.inputs.map((_, i) => ctx.entry(bwd, i));
   },
-  kernels: { forward: 'stack', backward: 'stack_backward' },
+  kernels: { forward: 'stack' },
 });
 
 export const stackBackward = defineBackward(stack, {

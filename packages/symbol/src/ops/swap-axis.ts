@@ -27,7 +27,7 @@ export const swapAxis = defineOp<SwapAxisParams>({
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_SwapAxis', [ctx.ograd(0)]), 0)];
   },
-  kernels: { forward: 'swap_axis', backward: 'swap_axis' },
+  kernels: { forward: 'swap_axis' },
 });
 
 export const swapAxisBackward = defineBackward(swapAxis, {

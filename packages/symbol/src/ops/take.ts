@@ -3,13 +3,14 @@
 // caller says which). Gradient: `_backward_take` from the output gradient and the indices
 // (scatter-add into a; zero for the indices).
 
+import { INDEX_MODES } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
 import { defineOp } from '../op-def.js';
 import { defineBackward, normalizeAxis, unify } from './common.js';
 
 const spec = {
   axis: attr.int({ default: 0, describe: 'The axis of a to take along.' }),
-  mode: attr.enumOf(['raise', 'wrap', 'clip'], { default: 'clip', describe: 'Out-of-range indices: raise, wrap around or clip.' }),
+  mode: attr.enumOf(INDEX_MODES, { default: 'clip', describe: 'Out-of-range indices: raise, wrap around or clip.' }),
 };
 export type TakeParams = ParamsOf<typeof spec>;
 
@@ -46,7 +47,7 @@ export const take = defineOp<TakeParams>({
     const bwd = ctx.makeNode('_backward_take', [ctx.ograd(0), ctx.input(1)]);
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
   },
-  kernels: { forward: 'take', backward: 'take_backward' },
+  kernels: { forward: 'take' },
 });
 
 export const takeBackward = defineBackward(take, {

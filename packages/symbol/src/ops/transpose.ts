@@ -41,5 +41,5 @@ export const transpose = defineOp<TransposeParams>({
     }
     return [ctx.entry(ctx.makeNode('transpose', [ctx.ograd(0)], { attrs }), 0)];
   },
-  kernels: { forward: 'transpose', backward: 'transpose' },
+  kernels: { forward: 'transpose' },
 });

@@ -33,7 +33,7 @@ export const where = defineOp<Record<never, never>>({
     const bwd = ctx.makeNode('_backward_where', [ctx.ograd(0), cond]);
     return [ctx.entry(zero, 0), ctx.entry(bwd, 0), ctx.entry(bwd, 1)];
   },
-  kernels: { forward: 'where', backward: 'where_backward' },
+  kernels: { forward: 'where' },
 });
 
 export const whereBackward = defineBackward(where, {

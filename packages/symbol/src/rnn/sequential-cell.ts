@@ -83,7 +83,7 @@ export class SequentialRNNCell extends BaseRNNCell {
       x = r.outputs;
       states.push(...r.states);
     });
-    return { outputs: x instanceof Array ? [...x] : (x as Symbol), states };
+    return { outputs: Array.isArray(x) ? [...x] : (x as Symbol), states };
   }
 
   override unpackWeights(args: WeightDict): Record<string, Weight> {

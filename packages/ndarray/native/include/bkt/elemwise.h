@@ -17,6 +17,12 @@ const char* binaryOpName(BinaryOp op);
 // `out` must match `in`'s shape, dtype and context (ShapeError / DTypeError / ContextError naming op).
 void requireElementwiseOut(const Tensor& in, const Tensor& out, const char* op);
 
+// Whether the bytes of two arrays overlap.
+bool overlaps(const Tensor& a, const Tensor& b);
+// `out` is `in` itself (the same bytes) or disjoint from it; a partial overlap is a ValueError naming op
+// and `arg`, since an element-wise loop would read inputs it already overwrote.
+void requireInPlaceOrDisjoint(const Tensor& in, const Tensor& out, const char* op, const char* arg);
+
 // float16 (computed in float32, rounded to nearest even on store), float32 and float64.
 Tensor unary(UnaryOp op, const Tensor& a);
 void unaryInto(UnaryOp op, const Tensor& in, const Tensor& out);

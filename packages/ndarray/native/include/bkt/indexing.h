@@ -4,12 +4,13 @@
 #pragma once
 #include <vector>
 
+#include "bkt/kernel_enums.gen.h"
 #include "bkt/tensor.h"
 
 namespace bkt {
 
-// How out-of-range indices behave: clamp to [0, n-1], wrap modulo n, or raise IndexError.
-enum class IndexMode : int32_t { kClip = 0, kWrap = 1, kRaise = 2 };
+// IndexMode (kernel_enums.gen.h, from take's mode table): how out-of-range indices behave: clamp to
+// [0, n-1], wrap modulo n, or raise IndexError.
 
 // Gathers slices of data along `axis`; the output has indices.shape in place of that axis. Indices of
 // any dtype are truncated toward zero.

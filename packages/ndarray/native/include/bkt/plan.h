@@ -12,7 +12,8 @@ namespace bkt {
 
 // What a plan kernel sees: its input and output tensors (outputs are preallocated with their final
 // shapes; an output may alias an input when the planner allowed it in place), its attributes as
-// numbers in the layout the executor's kernel table packs, and whether this is a training pass.
+// numbers in the layout src/kernel-attrs.json declares (read them through the generated
+// `<Set>Attrs::read`, kernel_attrs.gen.h), and whether this is a training pass.
 struct KernelContext {
   const Tensor* const* inputs;
   int numInputs;
@@ -24,7 +25,6 @@ struct KernelContext {
 
   const Tensor& in(int i) const { return *inputs[i]; }
   const Tensor& out(int i) const { return *outputs[i]; }
-  double attr(int i) const { return attrs[i]; }
 
   // A plan can be built by hand from JS with other counts than a kernel reads. These raise a
   // BindError naming the op instead of letting the kernel read past its instruction.

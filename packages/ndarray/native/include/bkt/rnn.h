@@ -6,11 +6,10 @@
 #pragma once
 #include <cstdint>
 
+#include "bkt/kernel_enums.gen.h"
 #include "bkt/tensor.h"
 
 namespace bkt {
-
-enum class RnnMode : int32_t { kRnnRelu = 0, kRnnTanh = 1, kLstm = 2, kGru = 3 };
 
 struct RnnConfig {
   RnnMode mode;
