@@ -1,7 +1,7 @@
 import { type Context, currentContext } from './context.js';
 import { type DType, DTYPE_BYTES, DTYPE_CODES, checkDType, dtypeOfTypedArray, stagingDType, toStorageArray } from './dtype.js';
 import { ShapeError, ValueError } from './errors.js';
-import { binding, type NativeHandle } from './native.js';
+import { native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
 import {
@@ -12,18 +12,6 @@ import {
   describeValue,
   MAX_ELEMENTS,
 } from './validate.js';
-
-interface CreationBinding {
-  empty(shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  /** `caller` names the function in native errors: 0 full, 1 zeros, 2 ones. */
-  full(shape: readonly number[], dtype: number, devType: number, devId: number, value: number, caller: number): NativeHandle;
-  fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  arange(start: number, step: number, n: number, dtype: number, devType: number, devId: number): NativeHandle;
-  astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
-  dispose(h: NativeHandle): void;
-}
-
-const native = binding<CreationBinding>();
 
 export interface CreateOptions {
   dtype?: DType;

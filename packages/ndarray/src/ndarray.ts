@@ -1,23 +1,9 @@
 import { Context, cpu } from './context.js';
 import { type AnyTypedArray, type DType, DTYPE_CODES, dtypeFromCode, checkDType, viewBytesAs } from './dtype.js';
 import { IndexError, ValueError } from './errors.js';
-import { binding, type NativeHandle, scratch } from './native.js';
+import { type NativeHandle, native, scratch } from './native.js';
 import { fmt, resolveReshape } from './reshape-shape.js';
 import { checkBoolean, checkContext, checkInteger, checkOptions, describeValue } from './validate.js';
-
-interface ArrayBinding {
-  describe(h: NativeHandle): void;
-  dispose(h: NativeHandle): void;
-  toBuffer(h: NativeHandle): ArrayBuffer;
-  reshapeView(h: NativeHandle, shape: number[]): NativeHandle;
-  sliceRows(h: NativeHandle, begin: number, end: number): NativeHandle;
-  astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
-  copyInto(dst: NativeHandle, src: NativeHandle): void;
-  fill(h: NativeHandle, value: number): void;
-  transpose(a: NativeHandle, axes?: readonly number[]): NativeHandle;
-}
-
-const native = binding<ArrayBinding>();
 
 const DISPOSED = -1 as NativeHandle;
 

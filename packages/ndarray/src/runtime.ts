@@ -1,5 +1,5 @@
 import { ValueError } from './errors.js';
-import { binding } from './native.js';
+import { native } from './native.js';
 
 export interface MemoryStats {
   /** JS-visible array handles not yet disposed or collected. */
@@ -12,18 +12,6 @@ export interface MemoryStats {
   totalAllocations: number;
   /** Handles ever created (views included): a flat count across a loop means the loop makes no arrays. */
   totalHandles: number;
-}
-
-interface RuntimeBinding {
-  memoryStats(): MemoryStats;
-  setNumThreads(n: number): void;
-  getNumThreads(): number;
-  setGemmBackend(backend: GemmBackend): void;
-  gemmBackend(): GemmBackend;
-  gemmChoices(): GemmChoice[];
-  setGemmPrecision(precision: GemmPrecision): void;
-  gemmPrecision(): GemmPrecision;
-  bfloat16WeightConversions(): number;
 }
 
 /**
@@ -52,8 +40,6 @@ export interface GemmChoice {
   /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
   precision: GemmPrecision;
 }
-
-const native = binding<RuntimeBinding>();
 
 export function memoryStats(): MemoryStats {
   return native.memoryStats();

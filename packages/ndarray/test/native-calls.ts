@@ -1,9 +1,9 @@
 // Counts the addon's optimizer-update calls made while fn runs (the single updates `sgdUpdate` ...,
 // and `multiUpdate`), by name: the ops look the entry points up on the addon object per call, so
 // wrapping them there sees every call.
-import { binding } from '../src/native.js';
+import { native } from '../src/native.js';
 
-const addon = binding<Record<string, (...args: unknown[]) => unknown>>();
+const addon = native as unknown as Record<string, (...args: unknown[]) => unknown>;
 const UPDATE_FNS = Object.keys(addon).filter((k) => k.endsWith('Update') || k === 'multiUpdate');
 
 export function countUpdateCalls(fn: () => void): Record<string, number> {

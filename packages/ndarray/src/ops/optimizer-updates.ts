@@ -8,32 +8,13 @@
 // states, and the weight receives the rounded result. States have the compute dtype (the weight's, or
 // float32 with weight32) and the weight's shape.
 import { StateError, ValueError } from '../errors.js';
-import { binding, type NativeHandle } from '../native.js';
+import { type NativeHandle, native } from '../native.js';
 import type { NDArray } from '../ndarray.js';
 import { RowSparseNDArray } from '../sparse.js';
 import { checkFiniteNumber } from '../validate.js';
 
-// Every native update takes (weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
-// clipGradient); one table-driven binding on the C++ side serves all of them by name, and FUSED below
-// is the same table on this side.
-type OptimizerBinding = Record<string, (...args: (NativeHandle | number | null)[]) => void>;
-
-const native = binding<OptimizerBinding>();
-
-interface LazyBinding {
-  lazySgdUpdate(
-    weight: NativeHandle, gradData: NativeHandle, gradIndices: NativeHandle, mom: NativeHandle | null,
-    lr: number, momentum: number, wd: number, rescaleGrad: number, clipGradient: number,
-  ): void;
-}
-const lazy = binding<LazyBinding>();
-
-// multiUpdate(op, tensors, scalars): per parameter its arrays (weight, grad, states, weight32 if any)
-// in `tensors` and (hasWeight32, ...scalars, rescaleGrad, clipGradient) in `scalars`.
-interface MultiBinding {
-  multiUpdate(op: FusedUpdateOp, tensors: NativeHandle[], scalars: Float64Array): void;
-}
-const multi = binding<MultiBinding>();
+// One table-driven binding on the C++ side serves every native update by name (NativeAddon's members
+// typed OptimizerUpdate); FUSED below is the same table on this side.
 
 /** Options every fused update accepts. */
 export interface UpdateOptions {
@@ -84,7 +65,7 @@ const clipOf = (o: { clipGradient?: number }): number => o.clipGradient ?? -1;
 function update<K extends FusedUpdateOp>(op: K, weight: NDArray, grad: NDArray, states: readonly NDArray[], opts: FusedUpdateOptions[K]): NDArray {
   checkScalarOptions(opts, op);
   const spec = FUSED[op];
-  native[op]!(
+  native[op](
     handleOf(weight, op, 'weight'),
     handleOf(grad, op, 'grad'),
     ...states.map((a, i) => handleOf(a, op, spec.states[i]!)),
@@ -376,7 +357,7 @@ export function multiUpdate<K extends FusedUpdateOp>(op: K, items: readonly Mult
     states.forEach((a: NDArray, i: number) => tensors.push(handleOf(a, where, spec.states[i]!)));
     if (opts.weight32 !== undefined) tensors.push(handleOf(opts.weight32, where, 'weight32'));
   });
-  multi.multiUpdate(op, tensors, scalars!);
+  native.multiUpdate(op, tensors, scalars!);
 }
 
 /** sgd_update / sgd_mom_update with a row_sparse gradient (dense weight and momentum). */
@@ -395,7 +376,7 @@ function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: 
       dense.dispose();
     }
   }
-  lazy.lazySgdUpdate(
+  native.lazySgdUpdate(
     handleOf(weight, op, 'weight'), handleOf(grad.data, op, 'grad.data'), handleOf(grad.indices, op, 'grad.indices'),
     mom === null ? null : handleOf(mom, op, 'mom'), opts.lr, momentum, wdOf(opts), rescaleOf(opts), clipOf(opts),
   );
