@@ -2,7 +2,7 @@
 // whose label equals ignoreLabel are left out of both the sum and the count; probabilities are
 // floored at 1e-10. NaN before any counted position.
 
-import { type NDArray, pick, ShapeError, ValueError } from '@bkt/ndarray';
+import { empty, type NDArray, pick, ShapeError, ValueError } from '@bkt/ndarray';
 import { type ArrayList, checkLabelShapes, EvalMetric, type MetricOptions, type MetricResult } from './eval-metric.js';
 import { host, indexOn } from './host.js';
 
@@ -14,6 +14,11 @@ export interface PerplexityOptions extends MetricOptions {
 export class Perplexity extends EvalMetric {
   readonly ignoreLabel: number | null;
   readonly axis: number;
+  /**
+   * The arrays pick() writes the label probabilities into, one per prediction shape, dtype and context
+   * (buckets × devices, a handful): reused every update, so a batch makes no array for them.
+   */
+  readonly #picked = new Map<string, NDArray>();
 
   constructor(ignoreLabel: number | null, opts: PerplexityOptions = {}) {
     if (ignoreLabel !== null && typeof ignoreLabel !== 'number') {
@@ -41,12 +46,7 @@ export class Perplexity extends EvalMetric {
       const index: NDArray = indexOn(label, pred, pred.shape.filter((_, k) => k !== ax));
       let probs: Float64Array;
       try {
-        const picked = pick(pred, index, { axis: ax });
-        try {
-          probs = host(picked);
-        } finally {
-          picked.dispose();
-        }
+        probs = host(pick(pred, index, { axis: ax, out: this.pickedBuffer(pred, index.shape) }));
       } finally {
         index.dispose();
       }
@@ -58,6 +58,16 @@ export class Perplexity extends EvalMetric {
       }
     });
     this.accumulate(loss, num);
+  }
+
+  private pickedBuffer(pred: NDArray, shape: readonly number[]): NDArray {
+    const key = `${pred.context} ${pred.dtype} ${shape.join(',')}`;
+    let buffer = this.#picked.get(key);
+    if (buffer === undefined) {
+      buffer = empty(shape, { dtype: pred.dtype, ctx: pred.context });
+      this.#picked.set(key, buffer);
+    }
+    return buffer;
   }
 
   override get(): MetricResult {
