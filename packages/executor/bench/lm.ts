@@ -16,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 
 import * as nd from '@bkt/ndarray';
 import { Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
-import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 
 import { Executor } from '../src/index.js';
+import { unrolledLM } from './unrolled-lm.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,14 +43,7 @@ function fusedLM(): Symbol {
 }
 
 // Batch-major (N, T) tokens through unrolled LSTMCells, as lstm_bucketing.py builds it.
-function unrolledLM(): Symbol {
-  const stack = new SequentialRNNCell();
-  for (let i = 0; i < L; i++) stack.add(new LSTMCell(H, { prefix: `lstm_l${i}_` }));
-  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: E });
-  const { outputs } = stack.unroll(T, embed, { mergeOutputs: true });
-  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, H] }), name: 'pred', numHidden: V });
-  return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
-}
+const unrolled = (): Symbol => unrolledLM({ seqLen: T, vocab: V, embed: E, hidden: H, layers: L });
 
 function measure(
   variant: string,
@@ -129,7 +122,7 @@ const results = [
   measure('fused', 'auto', 'float32', fusedLM, [T, N]),
   measure('fused', 'openblas', 'float32', fusedLM, [T, N]),
   measure('fused', 'auto', 'bfloat16', fusedLM, [T, N]),
-  measure('unrolled', 'auto', 'float32', unrolledLM, [N, T]),
+  measure('unrolled', 'auto', 'float32', unrolled, [N, T]),
 ];
 nd.setGemmBackend(initial.backend);
 nd.setGemmPrecision(initial.precision);

@@ -11,7 +11,8 @@ a bucket's last partial batch is dropped. Every parameter from U(-0.1, 0.1); SGD
     /usr/bin/python3 lstm_lm_torch.py --train ptb.valid.txt --eval ptb.test.txt --epochs 3
 
 One JSON line per run (synthetic) or per epoch (corpus). tokens_per_s counts padded positions (what a
-bucketed executor computes); gflops uses the GEMM count of one training step (forward and both
+bucketed executor computes); train_per_length and eval_per_length give each sequence length's (bucket's)
+seconds and tokens/s, every batch timed from its forward to its loss read back; gflops uses the GEMM count of one training step (forward and both
 backward products of the LSTM and the output layer).
 """
 import argparse
@@ -39,6 +40,7 @@ def parse_args():
     p.add_argument("--buckets", default="10,20,30,40,50,60")
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--wd", type=float, default=1e-5)
+    p.add_argument("--seed", type=int, default=0, help="seeds the initialization and the shuffles")
     # OpenBLAS under torch already runs its own threads; one intra-op thread avoids oversubscription.
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--bf16", action="store_true", help="run the forward pass under bfloat16 autocast (oneDNN on CPU)")
@@ -88,13 +90,15 @@ def bucket_batches(sentences, buckets, batch, shuffle):
 
 
 def run_epoch(model, optimizer, batches, train, warmup=0, bf16=False):
-    """Loss per label and throughput over batches[warmup:]."""
+    """Loss per label and throughput over batches[warmup:], overall and per sequence length."""
     model.train(train)
     loss_fn = nn.CrossEntropyLoss(ignore_index=0, reduction="sum")
     loss_sum, labels, positions, start = 0.0, 0, 0, None
+    per_length = {}  # sequence length -> [seconds, positions]
     for i, (data, label) in enumerate(batches):
         if i == warmup:
             start = time.perf_counter()
+        batch_start = time.perf_counter()
         with torch.set_grad_enabled(train):
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = model(data)
@@ -107,15 +111,19 @@ def run_epoch(model, optimizer, batches, train, warmup=0, bf16=False):
             loss_sum += loss.item()
             labels += int((label != 0).sum())
             positions += data.numel()
+            spent = per_length.setdefault(data.shape[1], [0.0, 0])
+            spent[0] += time.perf_counter() - batch_start
+            spent[1] += data.numel()
     seconds = time.perf_counter() - start
-    return {"ppl": math.exp(loss_sum / max(labels, 1)), "seconds": seconds, "tokens_per_s": positions / seconds}
+    return {"ppl": math.exp(loss_sum / max(labels, 1)), "seconds": seconds, "tokens_per_s": positions / seconds,
+            "per_length": {str(t): {"seconds": round(s, 3), "tokens_per_s": round(n / s)} for t, (s, n) in sorted(per_length.items())}}
 
 
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    random.seed(0)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
     buckets = sorted(int(b) for b in args.buckets.split(","))
     if args.synthetic:
         vocab_size = args.vocab
@@ -146,8 +154,10 @@ def main():
         ev = run_epoch(model, optimizer, bucket_batches(evaluation, buckets, args.batch_size, False), False, bf16=args.bf16)
         print(json.dumps({"system": system, "epoch": epoch, "vocab": v, "train_ppl": round(tr["ppl"], 2),
                           "eval_ppl": round(ev["ppl"], 2), "train_seconds": round(tr["seconds"], 2),
-                          "train_tokens_per_s": round(tr["tokens_per_s"]), "eval_tokens_per_s": round(ev["tokens_per_s"]),
-                          "gflops": round(tr["tokens_per_s"] * flops_per_token / 1e9, 1)}), flush=True)
+                          "train_tokens_per_s": round(tr["tokens_per_s"]), "eval_seconds": round(ev["seconds"], 2),
+                          "eval_tokens_per_s": round(ev["tokens_per_s"]),
+                          "gflops": round(tr["tokens_per_s"] * flops_per_token / 1e9, 1),
+                          "train_per_length": tr["per_length"], "eval_per_length": ev["per_length"]}), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 // MXNet's Executor: a symbol bound to arrays. Binding compiles one native Plan; forward and backward
 // each run their whole segment in one native call over preallocated memory.
 import { BindError, type Context, cpu, type DType, NDArray, ShapeError, StateError, ValueError, full, zeros } from '@bkt/ndarray';
-import { Plan, viewBytes } from '@bkt/ndarray/internal';
+import { Plan } from '@bkt/ndarray/internal';
 import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
 
 import { ArenaPool, type ArenaUser, poolOf } from './arena-pool.js';
@@ -85,8 +85,6 @@ export class Executor implements ArenaUser {
   /** Position of each argument / auxiliary state by name (graphs may have very many). */
   readonly #argIndex: Map<string, number>;
   readonly #auxIndex: Map<string, number>;
-  /** Slot → its view into its context's arena. */
-  readonly #temps = new Map<number, NDArray>();
   #trained = false;
   #monitor: { cb: MonitorCallback; all: boolean } | null = null;
   #disposed = false;
@@ -125,6 +123,14 @@ export class Executor implements ArenaUser {
       this.#memory.set(id, { ctx: c, temps, plan });
     }
     this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length, amp);
+    this.#plan.setArenaSlots(
+      [...this.#memory.values()].flatMap((m) =>
+        m.temps.map((slot, k) => {
+          const s = graph.slots[slot]!;
+          return { slot, ctx: m.ctx, byteOffset: m.plan.offsets[k]!, shape: s.shape, dtype: s.dtype };
+        }),
+      ),
+    );
 
     const slotArray = new Map<number, NDArray>();
     graph.argSlots.forEach((s, i) => slotArray.set(s, this.argArrays[i]!));
@@ -156,15 +162,7 @@ export class Executor implements ArenaUser {
 
   /** @internal Points the intermediates of `buffer`'s context at it (the shared arena, possibly just grown). */
   attachArena(buffer: NDArray): void {
-    const m = this.#memory.get(buffer.context.deviceId);
-    if (!m) return;
-    m.temps.forEach((slot, k) => {
-      const s = this.#graph.slots[slot]!;
-      this.#temps.get(slot)?.dispose();
-      const view = viewBytes(buffer, m.plan.offsets[k]!, s.shape, s.dtype);
-      this.#temps.set(slot, view);
-      this.#plan.setSlot(slot, view);
-    });
+    this.#plan.bindArena(buffer);
   }
 
   static bind(symbol: Symbol, opts: BindOptions): Executor {
@@ -352,7 +350,15 @@ export class Executor implements ArenaUser {
     // Names follow MXNet's GraphExecutor: outputs as list_outputs() names them, inputs as
     // `<node>_<input name>` (`input<k>` for hidden backward ops, which list no input names) plus
     // the variable's own name for variable inputs.
-    const slotArrays = this.#slotArrays();
+    const { arrays: slotArrays, views } = this.#slotArrays();
+    try {
+      this.#runMonitored(mon, slotArrays, begin, end, isTrain);
+    } finally {
+      for (const v of views) v.dispose();
+    }
+  }
+
+  #runMonitored(mon: { cb: MonitorCallback; all: boolean }, slotArrays: ReadonlyMap<number, NDArray>, begin: number, end: number, isTrain: boolean): void {
     for (let pc = begin; pc < end; pc++) {
       const ins = this.#graph.instructions[pc]!;
       // Gradient copies and cross-device copies have no graph node here, so they are not reported
@@ -372,20 +378,26 @@ export class Executor implements ArenaUser {
     }
   }
 
-  #slotArrays(): Map<number, NDArray> {
+  /** Every slot's array; the intermediates' are views (`views`) the caller disposes. */
+  #slotArrays(): { arrays: Map<number, NDArray>; views: NDArray[] } {
     const m = new Map<number, NDArray>();
     this.#graph.argSlots.forEach((s, i) => m.set(s, this.argArrays[i]!));
     this.#graph.auxSlots.forEach((s, i) => m.set(s, this.auxArrays[i]!));
     this.#graph.gradSlots.forEach((s, i) => s >= 0 && m.set(s, this.gradArrays[i]!));
     this.#graph.headGrads.forEach((h, i) => m.set(h.slot, this.#headGrads[i]!));
     this.#graph.outputSlots.forEach((s, i) => m.set(s, this.outputs[i]!));
-    for (const [slot, view] of this.#temps) m.set(slot, view);
-    return m;
+    const views = [...this.#memory.values()].flatMap((mem) => mem.temps.map((slot) => {
+      const view = this.#plan.slotArray(slot);
+      m.set(slot, view);
+      return view;
+    }));
+    return { arrays: m, views };
   }
 
   /**
    * Calls `cb(name, array)` after each node (backward ones too) with its outputs, named as MXNet
    * does (`fc1_output`, `fc1_backward_output0`), and before it with its inputs when `monitorAll`.
+   * The arrays of intermediates are views into the arena, freed after the pass: copy one to keep it.
    */
   setMonitorCallback(cb: MonitorCallback | null, monitorAll = false): void {
     this.#monitor = cb ? { cb, all: monitorAll } : null;
@@ -468,7 +480,6 @@ export class Executor implements ArenaUser {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#plan.dispose();
-    for (const t of this.#temps.values()) t.dispose();
     for (const id of this.#memory.keys()) this.#pools.get(id)!.leave(this);
     for (const a of this.#owned) a.dispose();
   }

@@ -301,6 +301,35 @@ describe('Executor', () => {
     small.dispose();
   });
 
+  it('re-points every executor sharing the arena each time a larger one grows it', () => {
+    // FinalizationRegistry callbacks run between tasks, never inside this synchronous body, so the
+    // live-byte counts below move only with what the test binds and disposes.
+    const bindAll = (batches: readonly number[]): Executor[] => {
+      const execs: Executor[] = [];
+      for (const n of batches) execs.push(Executor.simpleBind(mlp(16, 4), { shapes: { data: [n, 8] }, ...(execs[0] ? { sharedExec: execs[0] } : {}) }));
+      return execs;
+    };
+    const disposeAll = (execs: readonly Executor[]): void => [...execs].reverse().forEach((e) => e.dispose());
+    const base = memoryStats().liveBytes;
+    // Largest first: the arena never grows, so nothing but the current one can be alive.
+    const down = bindAll([64, 16, 2]);
+    const oneArena = memoryStats().liveBytes - base;
+    disposeAll(down);
+    const up = bindAll([2, 16, 64]);
+    expect(up[0]!.arenaBytes).toBe(up[2]!.arenaBytes);
+    // An executor still holding views of an arena it outgrew would keep that arena's bytes alive.
+    expect(memoryStats().liveBytes - base).toBe(oneArena);
+    seed(11);
+    for (const e of up) randomArgs(e, 4);
+    // The smaller executors run after the larger ones bound, each in turn, and match the reference.
+    for (const e of up) {
+      const args = Object.fromEntries(Object.entries(e.argDict).map(([n, a]) => [n, f64(a)]));
+      const want = referenceForward(args, e.argDict.data!.shape[0]!, 8, 16, 4);
+      f64(e.forward({ isTrain: true })[0]!).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    }
+    disposeAll(up);
+  });
+
   it('plans intermediates into an arena smaller than their sum, and says so in debugStr', () => {
     let net: Symbol = Variable('data');
     for (let i = 0; i < 6; i++) net = Activation({ data: FullyConnected({ data: net, name: `fc${i}`, numHidden: 32 }), name: `a${i}`, actType: 'relu' });

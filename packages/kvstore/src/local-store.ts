@@ -1,6 +1,7 @@
 // MXNet's 'local' store (KVStoreLocal with CPU comm): each key's value is kept on the context of the
 // array it was initialised with (cpu(0) for a Module, MXNet's pinned CPU memory); pushed arrays from
-// every device are copied there and summed, and the updater runs there.
+// every device are copied there and summed, and the updater runs there: an optimizer's (setOptimizer)
+// once for all the keys of a push, in one native call.
 import { array, type Context, type NDArray, sparse, take, ValueError } from '@bkt/ndarray';
 
 import type { KVKey } from './arguments.js';
@@ -39,21 +40,43 @@ export class LocalStore extends KVStoreBase {
   }
 
   protected pushKey(group: KeyGroup): void {
-    const ctx = this.mergeContext(group);
-    let stored = this.stored.get(group.key)!;
-    if (!stored.context.equals(ctx)) {
-      const moved = stored.copyTo(ctx);
-      stored.dispose();
-      this.stored.set(group.key, moved);
-      stored = moved;
-    }
-    const merged = this.reduce(group, ctx);
+    this.applyPushes([group]);
+  }
+
+  /** With an optimizer (setOptimizer), all the keys of one call take one multi-parameter update. */
+  protected override pushAll(groups: readonly KeyGroup[]): void {
+    if (this.optimizerUpdater === null) super.pushAll(groups);
+    else this.applyPushes(groups);
+  }
+
+  /** Sums each group's pushes and folds them into its stored value, through the updater if any. */
+  private applyPushes(groups: readonly KeyGroup[]): void {
+    const merged: Merged[] = [];
     try {
+      const stored = groups.map((group) => {
+        const ctx = this.mergeContext(group);
+        let value = this.stored.get(group.key)!;
+        if (!value.context.equals(ctx)) {
+          const moved = value.copyTo(ctx);
+          value.dispose();
+          this.stored.set(group.key, moved);
+          value = moved;
+        }
+        merged.push(this.reduce(group, ctx));
+        return value;
+      });
+      const optimizer = this.optimizerUpdater;
       const updater = this.updater;
-      if (updater === null) merged.array.copyTo(stored);
-      else updater(group.key, merged.array, stored);
+      if (optimizer !== null) {
+        optimizer.update(groups.map((g) => g.key), merged.map((m) => m.array), stored);
+        return;
+      }
+      groups.forEach((g, k) => {
+        if (updater === null) merged[k]!.array.copyTo(stored[k]!);
+        else updater(g.key, merged[k]!.array, stored[k]!);
+      });
     } finally {
-      if (merged.owned) merged.array.dispose();
+      for (const m of merged) if (m.owned) m.array.dispose();
     }
   }
 

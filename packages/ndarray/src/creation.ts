@@ -1,7 +1,7 @@
 import { type Context, currentContext } from './context.js';
-import { type DType, DTYPE_BYTES, DTYPE_CODES, checkDType, dtypeOfTypedArray, toStorageArray } from './dtype.js';
+import { type DType, DTYPE_BYTES, DTYPE_CODES, checkDType, dtypeOfTypedArray, stagingDType, toStorageArray } from './dtype.js';
 import { ShapeError, ValueError } from './errors.js';
-import { binding, type NativeHandle } from './native.js';
+import { native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
 import {
@@ -12,18 +12,6 @@ import {
   describeValue,
   MAX_ELEMENTS,
 } from './validate.js';
-
-interface CreationBinding {
-  empty(shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  /** `caller` names the function in native errors: 0 full, 1 zeros, 2 ones. */
-  full(shape: readonly number[], dtype: number, devType: number, devId: number, value: number, caller: number): NativeHandle;
-  fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  arange(start: number, step: number, n: number, dtype: number, devType: number, devId: number): NativeHandle;
-  astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
-  dispose(h: NativeHandle): void;
-}
-
-const native = binding<CreationBinding>();
 
 export interface CreateOptions {
   dtype?: DType;
@@ -99,7 +87,7 @@ function fromTypedArrayAs(fn: string, data: ArrayBufferView, shape: readonly num
   }
   if (dtype === own) return NDArray.fromHandle(native.fromBuffer(data, shape, DTYPE_CODES[dtype], 1, ctx.deviceId));
   const staged = toStorageArray(data as unknown as ArrayLike<number>, dtype, fn);
-  const stagedDType = dtype === 'float16' ? 'float32' : dtype;
+  const stagedDType = stagingDType(dtype);
   const h = native.fromBuffer(staged, shape, DTYPE_CODES[stagedDType], 1, ctx.deviceId);
   if (stagedDType === dtype) return NDArray.fromHandle(h);
   try {
@@ -121,7 +109,7 @@ export function array(data: NestedArray | ArrayBufferView, opts?: CreateOptions 
   const flat: number[] = [];
   flatten(data, nested, 0, flat);
   const dtype = checkDType(createOpts.dtype!, 'array');
-  return fromTypedArrayAs('array', toStorageArray(flat, dtype === 'float16' ? 'float32' : dtype, 'array'), shape ?? nested, createOpts);
+  return fromTypedArrayAs('array', toStorageArray(flat, dtype, 'array'), shape ?? nested, createOpts);
 }
 
 function nestedShape(data: NestedArray): number[] {

@@ -10,6 +10,7 @@ export const DTYPE_CODES = {
   int8: 5,
   int64: 6,
   bool: 7,
+  bfloat16: 12,
 } as const;
 
 export type DType = keyof typeof DTYPE_CODES;
@@ -28,11 +29,12 @@ export const DTYPE_BYTES: Record<DType, number> = {
   int8: 1,
   int64: 8,
   bool: 1,
+  bfloat16: 2,
 };
 
 /**
- * The typed array that `toTypedArray()` returns for each dtype. float16 has no JS typed array on
- * Node 20, so it is converted to Float32Array on the way out (and from numbers on the way in).
+ * The typed array that `toTypedArray()` returns for each dtype. float16 and bfloat16 have no JS typed
+ * array on Node 20, so they come out as Float32Array (exactly: both are subsets of float32).
  */
 export interface TypedArrayFor {
   float32: Float32Array;
@@ -43,6 +45,7 @@ export interface TypedArrayFor {
   int8: Int8Array;
   int64: BigInt64Array;
   bool: Uint8Array;
+  bfloat16: Float32Array;
 }
 
 export type AnyTypedArray = TypedArrayFor[DType];
@@ -73,14 +76,22 @@ export function dtypeOfTypedArray(data: ArrayBufferView): DType {
 }
 
 /**
- * Converts plain numbers (or a typed array) to the byte layout of `dtype`; float16 is staged as float32.
+ * The dtype JS hands values to the native side in for `dtype`: float16 is staged as float32, and
+ * bfloat16 as float64 so that the native cast rounds each value once, from its exact value.
+ */
+export function stagingDType(dtype: DType): Exclude<DType, 'float16' | 'bfloat16'> {
+  return dtype === 'float16' ? 'float32' : dtype === 'bfloat16' ? 'float64' : dtype;
+}
+
+/**
+ * Converts plain numbers (or a typed array) to the byte layout of `stagingDType(dtype)`.
  * NaN and ±Infinity have no integer value, so storing one in an integer dtype is a ValueError naming `fn`.
  */
 export function toStorageArray(data: ArrayLike<number> | ArrayLike<bigint>, dtype: DType, fn = 'toStorageArray'): AnyTypedArray {
-  if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'float64') requireFiniteValues(data, dtype, fn);
-  switch (dtype) {
+  const staged = stagingDType(dtype);
+  if (staged !== 'float32' && staged !== 'float64') requireFiniteValues(data, dtype, fn);
+  switch (staged) {
     case 'float32':
-    case 'float16':
       return Float32Array.from(data as ArrayLike<number>, Number);
     case 'float64':
       return Float64Array.from(data as ArrayLike<number>, Number);
@@ -121,6 +132,7 @@ export function viewBytesAs(buf: ArrayBuffer, dtype: DType): AnyTypedArray {
     case 'int64':
       return new BigInt64Array(buf);
     case 'float16':
-      throw new DTypeError('float16 bytes must be converted to float32 before viewing');
+    case 'bfloat16':
+      throw new DTypeError(`${dtype} bytes must be converted to float32 before viewing`);
   }
 }

@@ -1,23 +1,8 @@
 // MXNet's NDArray-list files (`mx.nd.save` / `mx.nd.load`, `.params`, `.buckets`), byte for byte.
 import { ValueError } from './errors.js';
-import { binding, type NativeHandle } from './native.js';
+import { type LoadedList, type NativeHandle, native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { CSRNDArray, RowSparseNDArray } from './sparse.js';
-
-interface LoadedList {
-  arrays: NativeHandle[];
-  names: string[];
-  /** Per array: null for dense, else MXNet's storage type code, dense shape and aux handles. */
-  sparse: ({ stype: number; shape: number[]; aux: NativeHandle[] } | null)[];
-}
-
-interface ParamsBinding {
-  saveArrays(path: string, arrays: NativeHandle[], names: string[], sparse: ([number, number[]] | null)[], aux: NativeHandle[]): void;
-  loadArrays(path: string): LoadedList;
-  loadArraysFromBuffer(bytes: Uint8Array): LoadedList;
-}
-
-const native = binding<ParamsBinding>();
 
 function checked(a: unknown, label: string): NDArray {
   if (!(a instanceof NDArray)) throw new ValueError(`save: ${label} is not an NDArray`);

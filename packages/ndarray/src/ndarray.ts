@@ -1,24 +1,9 @@
 import { Context, cpu } from './context.js';
 import { type AnyTypedArray, type DType, DTYPE_CODES, dtypeFromCode, checkDType, viewBytesAs } from './dtype.js';
 import { IndexError, ValueError } from './errors.js';
-import { binding, type NativeHandle, scratch } from './native.js';
+import { type NativeHandle, native, scratch } from './native.js';
 import { fmt, resolveReshape } from './reshape-shape.js';
 import { checkBoolean, checkContext, checkInteger, checkOptions, describeValue } from './validate.js';
-
-interface ArrayBinding {
-  describe(h: NativeHandle): void;
-  dispose(h: NativeHandle): void;
-  toBuffer(h: NativeHandle): ArrayBuffer;
-  reshapeView(h: NativeHandle, shape: number[]): NativeHandle;
-  sliceRows(h: NativeHandle, begin: number, end: number): NativeHandle;
-  astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
-  copyInto(dst: NativeHandle, src: NativeHandle): void;
-  copyRowsInto(dst: NativeHandle, src: NativeHandle, begin: number): void;
-  fill(h: NativeHandle, value: number): void;
-  transpose(a: NativeHandle, axes?: readonly number[]): NativeHandle;
-}
-
-const native = binding<ArrayBinding>();
 
 const DISPOSED = -1 as NativeHandle;
 
@@ -122,9 +107,9 @@ export class NDArray {
     this.#handle = null;
   }
 
-  /** A copy of the data. float16 comes out as Float32Array, int64 as BigInt64Array. */
+  /** A copy of the data. float16 and bfloat16 come out as Float32Array, int64 as BigInt64Array. */
   toTypedArray(): AnyTypedArray {
-    if (this.dtype === 'float16') {
+    if (this.dtype === 'float16' || this.dtype === 'bfloat16') {
       const asF32 = this.astype('float32');
       try {
         return asF32.toTypedArray();

@@ -1,22 +1,13 @@
 // Executor plans as @bkt/executor uses them: a flat instruction list compiled once at bind and run
 // natively one segment (forward, backward) per call.
+import type { Context } from './context.js';
 import { DTYPE_CODES, type DType } from './dtype.js';
 import { StateError } from './errors.js';
-import { binding, type NativeHandle } from './native.js';
+import { native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { Kernel, type KernelName } from './op-ids.gen.js';
 import { type GemmPrecision, getGemmPrecision, setGemmPrecision } from './runtime.js';
 
-interface PlanBinding {
-  planCreate(code: Int32Array, refs: Int32Array, attrs: Float64Array, nodeNames: string[], numSlots: number): number;
-  planSetSlot(plan: number, slot: number, array: NativeHandle): void;
-  planRun(plan: number, begin: number, end: number, isTrain: boolean): void;
-  planDispose(plan: number): void;
-  viewBytes(buffer: NativeHandle, byteOffset: number, shape: readonly number[], dtype: number): NativeHandle;
-  sharedBytes(array: NativeHandle): ArrayBuffer;
-}
-
-const native = binding<PlanBinding>();
 const collected = new FinalizationRegistry<number>((id) => native.planDispose(id));
 
 export { Kernel, type KernelName };
@@ -28,6 +19,15 @@ export interface PlanInstruction {
   attrs: readonly number[];
   /** Index into the plan's node names, for error messages. */
   node: number;
+}
+
+/** A slot whose array lives in the arena of `ctx`, at `byteOffset` (an executor's intermediate). */
+export interface ArenaSlot {
+  slot: number;
+  ctx: Context;
+  byteOffset: number;
+  shape: readonly number[];
+  dtype: DType;
 }
 
 /** Whether the addon has a kernel id for this name (the kernel itself may still be missing). */
@@ -64,6 +64,26 @@ export class Plan {
 
   setSlot(slot: number, array: NDArray): void {
     native.planSetSlot(this.#live(), slot, array.handle);
+  }
+
+  /** Tells the plan, once, which slots are views into an arena and where; `bindArena` then binds them. */
+  setArenaSlots(slots: readonly ArenaSlot[]): void {
+    const table: number[] = [];
+    for (const a of slots) table.push(a.slot, a.ctx.deviceId, DTYPE_CODES[a.dtype], a.byteOffset, a.shape.length, ...a.shape);
+    native.planSetArenaSlots(this.#live(), Float64Array.from(table));
+  }
+
+  /**
+   * Points every arena slot of `arena`'s context at its bytes of `arena`, in one native call: at bind,
+   * and again when a shared arena grows.
+   */
+  bindArena(arena: NDArray): void {
+    native.planBindArena(this.#live(), arena.handle);
+  }
+
+  /** A new array for what `slot` holds (a view when the slot is one; dispose it after use). */
+  slotArray(slot: number): NDArray {
+    return NDArray.fromHandle(native.planSlotArray(this.#live(), slot));
   }
 
   /** Runs instructions [begin, end) in one native call. */

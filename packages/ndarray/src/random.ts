@@ -1,17 +1,8 @@
 import { allocatableShape, type CreateOptions, creationOptions } from './creation.js';
 import { DTYPE_CODES } from './dtype.js';
-import { binding, type NativeHandle } from './native.js';
+import { native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { checkFiniteNumber, checkInteger } from './validate.js';
-
-interface RandomBinding {
-  seed(n: number): void;
-  randomUniform(low: number, high: number, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  randomNormal(loc: number, scale: number, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-  randomRandint(low: number, high: number, shape: readonly number[], dtype: number, devType: number, devId: number): NativeHandle;
-}
-
-const native = binding<RandomBinding>();
 
 /**
  * Seeds this thread's generator (each Worker has its own): the same seed gives the same numbers on

@@ -1,5 +1,5 @@
 import { ValueError } from './errors.js';
-import { binding } from './native.js';
+import { native } from './native.js';
 
 export interface MemoryStats {
   /** JS-visible array handles not yet disposed or collected. */
@@ -12,17 +12,6 @@ export interface MemoryStats {
   totalAllocations: number;
   /** Handles ever created (views included): a flat count across a loop means the loop makes no arrays. */
   totalHandles: number;
-}
-
-interface RuntimeBinding {
-  memoryStats(): MemoryStats;
-  setNumThreads(n: number): void;
-  getNumThreads(): number;
-  setGemmBackend(backend: GemmBackend): void;
-  gemmBackend(): GemmBackend;
-  gemmChoices(): GemmChoice[];
-  setGemmPrecision(precision: GemmPrecision): void;
-  gemmPrecision(): GemmPrecision;
 }
 
 /**
@@ -51,8 +40,6 @@ export interface GemmChoice {
   /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
   precision: GemmPrecision;
 }
-
-const native = binding<RuntimeBinding>();
 
 export function memoryStats(): MemoryStats {
   return native.memoryStats();
@@ -102,4 +89,12 @@ export function setGemmPrecision(precision: GemmPrecision): void {
 
 export function getGemmPrecision(): GemmPrecision {
   return native.gemmPrecision();
+}
+
+/**
+ * How many times a GEMM weight's bfloat16 copy has been made (bfloat16 precision keeps one per weight,
+ * made again only after the weight is written): a count that grows once per update, not once per product.
+ */
+export function bfloat16WeightConversions(): number {
+  return native.bfloat16WeightConversions();
 }

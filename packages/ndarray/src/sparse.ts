@@ -7,23 +7,10 @@ import { type Context, currentContext } from './context.js';
 import { array, creationOptions, zeros as denseZeros } from './creation.js';
 import { type AnyTypedArray, checkDType, type DType } from './dtype.js';
 import { IndexError, ShapeError, ValueError } from './errors.js';
-import { binding, type NativeHandle } from './native.js';
+import { type NativeHandle, native } from './native.js';
 import { installStorageCasts, NDArray, type SType } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
 import { checkBoolean, checkContext, checkInteger, checkOptions, checkShape } from './validate.js';
-
-interface SparseBinding {
-  checkCsr(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[]): void;
-  checkRsp(data: NativeHandle, indices: NativeHandle, shape: readonly number[]): void;
-  csrToDenseInto(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, out: NativeHandle): void;
-  denseToCsr(dense: NativeHandle): NativeHandle[];
-  rspToDenseInto(data: NativeHandle, indices: NativeHandle, out: NativeHandle): void;
-  denseToRsp(dense: NativeHandle, allRows: boolean): NativeHandle[];
-  csrDotDense(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[], rhs: NativeHandle): NativeHandle;
-  csrTDotDense(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[], rhs: NativeHandle): NativeHandle[];
-}
-
-const native = binding<SparseBinding>();
 
 /** The common part of CSRNDArray and RowSparseNDArray: dense parts, a dense shape, no dense handle. */
 export abstract class BaseSparseNDArray extends NDArray {

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import * as nd from '../src/index.js';
-import { binding } from '../src/native.js';
+import { native } from '../src/native.js';
 import { expectAllClose, expectError, makeRng, randomValues } from './helpers.js';
 
-const blas = binding<{ blasNumThreads(): number }>();
+const blas = native;
 const initial = { backend: nd.getGemmBackend(), precision: nd.getGemmPrecision() };
 afterAll(() => {
   nd.setGemmBackend(initial.backend);

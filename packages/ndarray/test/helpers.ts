@@ -87,27 +87,42 @@ export function expectError(fn: () => unknown, cls: abstract new (...args: never
   expect((thrown as Error).message).toMatch(message);
 }
 
-/** The float16 spacing at |v| (normal or subnormal): the reference's unit of rounding. */
-export function halfUlp(v: number): number {
+/** A binary float format by its significand bits after the point, smallest normal exponent and overflow threshold. */
+interface FloatFormat {
+  fractionBits: number;
+  minExponent: number;
+  /** The smallest magnitude that rounds to infinity (halfway past the largest finite value). */
+  overflow: number;
+}
+const FLOAT16: FloatFormat = { fractionBits: 10, minExponent: -14, overflow: 65520 };
+const BFLOAT16: FloatFormat = { fractionBits: 7, minExponent: -126, overflow: (2 - 2 ** -8) * 2 ** 127 };
+
+/** The spacing of `format` at |v| (normal or subnormal): the reference's unit of rounding. */
+function spacing(format: FloatFormat, v: number): number {
   const a = Math.abs(v);
-  if (a < 2 ** -14) return 2 ** -24;
+  if (a < 2 ** format.minExponent) return 2 ** (format.minExponent - format.fractionBits);
   let e = Math.floor(Math.log2(a));
   if (2 ** e > a) e--;
   if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 10);
+  return 2 ** (e - format.fractionBits);
 }
 
-/** A float64 rounded to the nearest float16 (ties to even), written independently of the kernels. */
-export function roundToHalf(v: number): number {
+/** A float64 rounded to the nearest value of `format` (ties to even), written independently of the kernels. */
+function roundTo(format: FloatFormat, v: number): number {
   if (!Number.isFinite(v) || v === 0) return v;
   const a = Math.abs(v);
-  if (a >= 65520) return Math.sign(v) * Infinity;
-  const ulp = halfUlp(a);
+  if (a >= format.overflow) return Math.sign(v) * Infinity;
+  const ulp = spacing(format, a);
   const q = a / ulp;
   const f = Math.floor(q);
   const r = q - f > 0.5 || (q - f === 0.5 && f % 2 === 1) ? f + 1 : f;
   return Math.sign(v) * r * ulp;
 }
+
+export const halfUlp = (v: number): number => spacing(FLOAT16, v);
+export const roundToHalf = (v: number): number => roundTo(FLOAT16, v);
+/** bfloat16: float32's exponent range with 8 significant bits. */
+export const roundToBFloat16 = (v: number): number => roundTo(BFLOAT16, v);
 
 /**
  * A float16 result against a float64 reference: equal to the reference rounded to float16, or one

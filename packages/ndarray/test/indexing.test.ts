@@ -17,7 +17,7 @@ import {
   take,
   ValueError,
 } from '../src/index.js';
-import { binding } from '../src/native.js';
+import { native } from '../src/native.js';
 import {
   expectAllClose,
   expectError,
@@ -352,7 +352,7 @@ describe('pick into out', () => {
 });
 
 describe('native validation without the TS layer', () => {
-  const raw = binding<Record<string, (...args: unknown[]) => unknown>>();
+  const raw = native as unknown as Record<string, (...args: unknown[]) => unknown>;
 
   it('rejects bad codes and arguments with typed errors', () => {
     const data = nd([1, 2, 3, 4], [2, 2]);

@@ -404,7 +404,7 @@ describe('corrupt input', () => {
       [cat(u64(0x113), u64(0), u64(0), u64(0)), /<buffer>: at byte 0 \(header\): not an MXNet NDArray list file \(header 0x113/],
       [listFile([u32(0xdeadbeef)]), /at byte 24 \(array 0\): unknown record magic 0xdeadbeef/],
       [listFile([v2Record({ shape: [1], dtype: 8, data: Buffer.alloc(2) })]), /dtype code 8 \(int16\) is not supported/],
-      [listFile([v2Record({ shape: [1], dtype: 12, data: Buffer.alloc(2) })]), /dtype code 12 \(bfloat16\) is not supported/],
+      [listFile([v2Record({ shape: [1], dtype: 11, data: Buffer.alloc(8) })]), /dtype code 11 \(uint64\) is not supported/],
       [listFile([v2Record({ shape: [1], dtype: 99, data: Buffer.alloc(4) })]), /unknown dtype code 99/],
       [listFile([v2Record({ shape: [1], dtype: -1, data: Buffer.alloc(4) })]), /unknown dtype code -1/],
       [listFile([v2Record({ shape: [2, 3], dtype: 9, data: Buffer.alloc(12) })]), new RegExp(`at byte ${firstDType} \\(array 0\\)`)],

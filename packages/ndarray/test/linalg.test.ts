@@ -16,7 +16,7 @@ import {
   ShapeError,
   zeros,
 } from '../src/index.js';
-import { binding } from '../src/native.js';
+import { native } from '../src/native.js';
 import {
   expectAllClose,
   makeRng,
@@ -319,10 +319,7 @@ describe('dot and batchDot errors', () => {
 });
 
 describe('threads', () => {
-  interface BlasBinding {
-    blasNumThreads(): number;
-  }
-  const blas = binding<BlasBinding>();
+  const blas = native;
 
   // With OpenBLAS forced; otherwise it runs on one thread (gemm-backend.test.ts).
   it('setNumThreads sets OpenBLAS thread count together with the pool', () => {

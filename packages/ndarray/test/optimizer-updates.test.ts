@@ -27,7 +27,7 @@ import {
   ValueError,
   zeros,
 } from '../src/index.js';
-import { binding, type NativeHandle } from '../src/native.js';
+import { type NativeHandle, native } from '../src/native.js';
 import { expectAllClose, expectError, makeRng, nd, randomShape, randomValues, sizeOf, tolerance, values } from './helpers.js';
 
 const FLOATS: DType[] = ['float32', 'float64'];
@@ -456,7 +456,7 @@ describe('errors', () => {
   });
 
   it('the native side validates arguments even when the TS layer is bypassed', () => {
-    const raw = binding<{ sgdMomUpdate(...args: unknown[]): void; adamUpdate(...args: unknown[]): void }>();
+    const raw = native as unknown as { sgdMomUpdate(...args: unknown[]): void; adamUpdate(...args: unknown[]): void };
     const a = w();
     expectError(() => raw.sgdMomUpdate(a.handle, a.handle, 12345 as unknown as NativeHandle, null, 1, 0, 0, 1, -1), StateError, /sgdMomUpdate: mom/);
     expectError(() => raw.sgdMomUpdate(a.handle, a.handle, a.handle, null, 'x', 0, 0, 1, -1), ValueError, /sgdMomUpdate: lr must be a number/);

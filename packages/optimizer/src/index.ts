@@ -2,6 +2,7 @@
 // updater whose states save to a documented binary format.
 export {
   create,
+  type FusedStep,
   knownOptimizers,
   Optimizer,
   type OptimizerClass,

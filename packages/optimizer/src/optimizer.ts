@@ -1,7 +1,19 @@
 // The base of every optimizer (MXNet's mx.optimizer.Optimizer) and the registry behind create().
 // Optimizers compute the per-step scalars here in JS (learning rate from the scheduler and the
-// lr/wd multipliers, bias corrections) and hand each parameter to one fused native update.
-import { checkFiniteNumber, DTypeError, type NDArray, ShapeError, ValueError } from '@bkt/ndarray';
+// lr/wd multipliers, bias corrections) and name the fused native update each parameter takes; an
+// update of many parameters at once runs them in one native call per kind of update.
+import {
+  checkFiniteNumber,
+  DTypeError,
+  type FusedUpdateOp,
+  type FusedUpdateOptions,
+  fusedUpdate,
+  type MultiUpdateItem,
+  multiUpdate,
+  type NDArray,
+  ShapeError,
+  ValueError,
+} from '@bkt/ndarray';
 
 import type { LRScheduler } from './lr-scheduler/scheduler.js';
 import { boolean, checkClassOptions, finite, finiteOrNull, keyed, objectWith, type OptionSpec } from './option-spec.js';
@@ -40,6 +52,12 @@ export interface OptimizerOptions {
   /** A symbol whose arguments' `__lr_mult__` / `__wd_mult__` attributes set the multipliers. */
   sym?: SymbolInfo;
 }
+
+/**
+ * One parameter's fused update, as an optimizer's fusedStep describes it: the `@bkt/ndarray` update
+ * (`sgdMomUpdate`, `adamUpdate` ...), its state arrays in that update's order, and its options.
+ */
+export type FusedStep = { [K in FusedUpdateOp]: { op: K; states: readonly NDArray[]; opts: FusedUpdateOptions[K] } }[FusedUpdateOp];
 
 /** Per-parameter state: optimizer arrays (momentum, moments ...) and, with multiPrecision, the float32 master weight. */
 export interface OptimizerState {
@@ -247,8 +265,63 @@ export abstract class Optimizer {
     return { master: null, arrays: this.createState(index, weight) };
   }
 
-  /** Updates `weight` in place from `grad`, with the state from createStateMultiPrecision. */
-  update(index: ParamKey, weight: NDArray, grad: NDArray, state: OptimizerState): void {
+  /**
+   * Updates `weight` in place from `grad`, with the state from createStateMultiPrecision. Given lists
+   * (MXNet's aggregated update), updates every listed parameter in order, with one native call per
+   * kind of fused update (MXNet's multi_sgd_update ...) instead of one per parameter; each parameter
+   * keeps its own update count, learning rate and weight decay, and the results are bit for bit those
+   * of updating the parameters one by one. Every parameter is checked before any changes.
+   */
+  update(index: ParamKey, weight: NDArray, grad: NDArray, state: OptimizerState): void;
+  update(indices: readonly ParamKey[], weights: readonly NDArray[], grads: readonly NDArray[], states: readonly OptimizerState[]): void;
+  update(
+    index: ParamKey | readonly ParamKey[],
+    weight: NDArray | readonly NDArray[],
+    grad: NDArray | readonly NDArray[],
+    state: OptimizerState | readonly OptimizerState[],
+  ): void {
+    if (!Array.isArray(index)) {
+      const [w, g, s] = [weight as NDArray, grad as NDArray, state as OptimizerState];
+      this.checkOperands(index as ParamKey, w, g, s);
+      const step: WideStep = this.fusedStep(index as ParamKey, w, g, s.arrays, s.master ?? undefined);
+      fusedUpdate(step.op, w, g, step.states, step.opts);
+      return;
+    }
+    this.updateMany(index, weight as readonly NDArray[], grad as readonly NDArray[], state as readonly OptimizerState[]);
+  }
+
+  private updateMany(indices: readonly ParamKey[], weights: readonly NDArray[], grads: readonly NDArray[], states: readonly OptimizerState[]): void {
+    const n = indices.length;
+    if (![weights, grads, states].every((list) => Array.isArray(list) && list.length === n)) {
+      throw new ValueError(
+        `${this.name}.update: ${n} indices need as many weights, gradients and states, got ` +
+          [weights, grads, states].map((l) => (Array.isArray(l) ? l.length : typeof l)).join(', '),
+      );
+    }
+    const seen = new Set<ParamKey>();
+    indices.forEach((index, k) => {
+      if (seen.has(index)) throw new ValueError(`${this.name}.update: ${this.describe(index)} is listed twice`);
+      seen.add(index);
+      this.checkOperands(index, weights[k]!, grads[k]!, states[k]!);
+    });
+    // In index order, as one by one: the update counts, the scheduler's rate and Nadam's schedule advance alike.
+    const batches = new Map<FusedUpdateOp, MultiUpdateItem<FusedUpdateOp>[]>();
+    indices.forEach((index, k) => {
+      const [weight, grad, state] = [weights[k]!, grads[k]!, states[k]!];
+      const step: WideStep = this.fusedStep(index, weight, grad, state.arrays, state.master ?? undefined);
+      // A row_sparse gradient takes its own lazy update.
+      if (grad.stype !== 'default') {
+        fusedUpdate(step.op, weight, grad, step.states, step.opts);
+        return;
+      }
+      let items = batches.get(step.op);
+      if (items === undefined) batches.set(step.op, (items = []));
+      items.push({ weight, grad, states: step.states, opts: step.opts });
+    });
+    for (const [op, items] of batches) multiUpdate(op, items);
+  }
+
+  private checkOperands(index: ParamKey, weight: NDArray, grad: NDArray, state: OptimizerState): void {
     const where = this.describe(index);
     if (!sameShape(weight.shape, grad.shape)) {
       throw new ShapeError(`${this.name}: the gradient of ${where} has shape ${fmt(grad.shape)} but the weight has ${fmt(weight.shape)}`);
@@ -263,14 +336,13 @@ export abstract class Optimizer {
     if (weight.dtype === 'float16' && state.master === null) {
       throw new DTypeError(`${this.name}: ${where} has a float16 weight but no float32 master copy; use multiPrecision: true`);
     }
-    this.step(index, weight, grad, state.arrays, state.master ?? undefined);
   }
 
   /**
-   * One update with the fused kernel of this optimizer. Implementations call updateCount(index) first,
-   * as MXNet does, then read getLr / getWd.
+   * The fused update of one parameter. Implementations call updateCount(index) first, as MXNet does,
+   * then read getLr / getWd; `weight32` (the master copy) goes into the options.
    */
-  protected abstract step(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): void;
+  protected abstract fusedStep(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): FusedStep;
 
   /** The optimizer's own mutable numbers (lr, numUpdate, scheduler state ...) for the updater's state file. */
   stateScalars(): Record<string, number> {
@@ -298,6 +370,9 @@ export abstract class Optimizer {
     return `index ${typeof index === 'string' ? `'${index}'` : index}${name === undefined ? '' : ` ('${name}')`}`;
   }
 }
+
+/** A FusedStep as the generic update functions take it (the op no longer tied to its options' type). */
+type WideStep = { op: FusedUpdateOp; states: readonly NDArray[]; opts: FusedUpdateOptions[FusedUpdateOp] };
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,7 +1,7 @@
 // MXNet's Updater (mx.optimizer.get_updater): applies an optimizer to parameters by key, creating each
 // parameter's state on its first update, and saves / restores those states with the optimizer's
 // counters so a resumed run continues exactly where it stopped. KVStores and modules use it.
-import { FormatError, type NDArray } from '@bkt/ndarray';
+import { FormatError, type NDArray, ValueError } from '@bkt/ndarray';
 
 import type { Optimizer, OptimizerState, ParamKey } from './optimizer.js';
 import { decodeStates, encodeStates } from './state-format.js';
@@ -12,8 +12,27 @@ export class Updater {
 
   constructor(readonly optimizer: Optimizer) {}
 
-  /** Updates `weight` in place from `grad` (MXNet's updater(index, grad, weight)). */
-  update(index: ParamKey, grad: NDArray, weight: NDArray): void {
+  /**
+   * Updates `weight` in place from `grad` (MXNet's updater(index, grad, weight)). Given lists, updates
+   * all of them with one native call per kind of fused update (see Optimizer.update).
+   */
+  update(index: ParamKey, grad: NDArray, weight: NDArray): void;
+  update(indices: readonly ParamKey[], grads: readonly NDArray[], weights: readonly NDArray[]): void;
+  update(index: ParamKey | readonly ParamKey[], grad: NDArray | readonly NDArray[], weight: NDArray | readonly NDArray[]): void {
+    if (!Array.isArray(index)) {
+      this.optimizer.update(index as ParamKey, weight as NDArray, grad as NDArray, this.stateFor(index as ParamKey, weight as NDArray));
+      return;
+    }
+    const weights = weight as readonly NDArray[];
+    if (!Array.isArray(weights) || weights.length !== index.length) {
+      throw new ValueError(`update: ${index.length} indices need as many weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    const states = index.map((k, i) => this.stateFor(k, weights[i]!));
+    this.optimizer.update(index, weights, grad as readonly NDArray[], states);
+  }
+
+  /** The state of `index`, created on its first update, on the weight's context. */
+  private stateFor(index: ParamKey, weight: NDArray): OptimizerState {
     let state = this.states.get(index);
     if (state === undefined) {
       state = this.optimizer.createStateMultiPrecision(index, weight);
@@ -21,7 +40,7 @@ export class Updater {
     } else {
       moveToContext(state, weight);
     }
-    this.optimizer.update(index, weight, grad, state);
+    return state;
   }
 
   /**

@@ -1,16 +1,16 @@
-import { type NDArray, sgdUpdate, ValueError } from '@bkt/ndarray';
+import { type NDArray, ValueError } from '@bkt/ndarray';
 import { describe, expect, it, vi } from 'vitest';
 
 import { expectError, nd, values } from '../../ndarray/test/helpers.js';
-import { Adam, create, getUpdater, knownOptimizers, Optimizer, type ParamKey, register, SGD } from '../src/index.js';
+import { Adam, create, type FusedStep, getUpdater, knownOptimizers, Optimizer, type ParamKey, register, SGD } from '../src/index.js';
 
 class HalfStep extends Optimizer {
   createState(): NDArray[] {
     return [];
   }
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray): void {
+  protected fusedStep(index: ParamKey): FusedStep {
     this.updateCount(index);
-    sgdUpdate(weight, grad, { lr: this.getLr(index) / 2 });
+    return { op: 'sgdUpdate', states: [], opts: { lr: this.getLr(index) / 2 } };
   }
 }
 

@@ -11,6 +11,7 @@ import { addonLoadError, NativeError, StateError } from '@bkt/ndarray';
 
 type Memory = ArrayBuffer | ArrayBufferView;
 
+/** Every export of the MPI addon (napi/module.cc); test/native-surface.test.ts checks it against the built addon. */
 interface DistBinding {
   init(): { rank: number; size: number };
   allreduceSum(buffer: Memory, dtypeCode: number): number;

@@ -649,8 +649,9 @@ export class Module extends BaseModule {
   }
 
   /**
-   * One fused update per parameter (and per device when updating locally). With a kvstore, all the
-   * parameters go in one pushPull call, which a distributed store sends in a few fused messages.
+   * Updates every parameter on every device with one native optimizer call per kind of fused update
+   * (one per step for the built-in optimizers). With a kvstore, all the parameters go in one pushPull
+   * call, which a distributed store sends in a few fused messages.
    */
   update(): void {
     this.requireOptimizer('update');
@@ -664,24 +665,30 @@ export class Module extends BaseModule {
       const g = pushed.map((p) => grads[p.i]!);
       this.#kvstore.pushPull(names, g, this.#updateOnKVStore ? pushed.map((p) => params[p.i]!) : g);
     }
-    if (this.#updateOnKVStore) return;
-    pushed.forEach(({ name, i }) => {
-      const g = grads[i]!;
+    if (this.#updateOnKVStore || pushed.length === 0) return;
+    const indices: number[] = [];
+    const given: NDArray[] = [];
+    const weights: NDArray[] = [];
+    const made: NDArray[] = [];
+    for (const { name, i } of pushed) {
       const index = this.#store.paramIndex.get(name)!;
       const rowSparse = this.#rowSparseParams.has(name);
-      g.forEach((grad, k) => {
+      grads[i]!.forEach((grad, k) => {
         // The executors compute a row_sparse parameter's gradient densely; the updater gets it as
         // row_sparse (the rows with a non-zero gradient), so the optimizer updates lazily, as MXNet's.
-        const given = rowSparse ? grad.tostype('row_sparse') : grad;
-        try {
-          this.#updater!.update(index * numDevice + k, given, params[i]![k]!);
-        } finally {
-          if (given !== grad) given.dispose();
-        }
+        const g = rowSparse ? grad.tostype('row_sparse') : grad;
+        if (g !== grad) made.push(g);
+        indices.push(index * numDevice + k);
+        given.push(g);
+        weights.push(params[i]![k]!);
       });
-    });
+    }
+    try {
+      this.#updater!.update(indices, given, weights);
+    } finally {
+      for (const g of made) g.dispose();
+    }
   }
-
 
   getOutputs(mergeMultiContext?: true): NDArray[];
   getOutputs(mergeMultiContext: false): NDArray[][];

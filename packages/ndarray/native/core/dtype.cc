@@ -1,8 +1,10 @@
 #include "bkt/dtype.h"
 
+#include <cmath>
+
 namespace bkt {
 
-bool isKnownDType(int32_t code) { return code >= 0 && code <= 7; }
+bool isKnownDType(int32_t code) { return (code >= 0 && code <= 7) || code == static_cast<int32_t>(DType::kBFloat16); }
 
 size_t dtypeSize(DType t) {
   switch (t) {
@@ -14,6 +16,7 @@ size_t dtypeSize(DType t) {
     case DType::kInt8: return 1;
     case DType::kInt64: return 8;
     case DType::kBool: return 1;
+    case DType::kBFloat16: return 2;
   }
   return 0;
 }
@@ -28,6 +31,7 @@ const char* dtypeName(DType t) {
     case DType::kInt8: return "int8";
     case DType::kInt64: return "int64";
     case DType::kBool: return "bool";
+    case DType::kBFloat16: return "bfloat16";
   }
   return "unknown";
 }
@@ -55,6 +59,20 @@ uint16_t floatToHalf(float f) {
   const uint32_t rem = absx & 0x1fffu;
   if (rem > 0x1000u || (rem == 0x1000u && (r & 1u))) r += 1;
   return static_cast<uint16_t>(sign | r);
+}
+
+uint16_t doubleToBFloat16(double d) {
+  float f = static_cast<float>(d);
+  if (static_cast<double>(f) != d && !std::isnan(d)) {
+    // Round to odd: truncate toward zero, then set the last bit when anything was dropped. float has
+    // 8 more mantissa bits than bfloat16, so the final rounding to nearest even sees every tie right.
+    if (std::fabs(static_cast<double>(f)) > std::fabs(d)) f = std::nextafter(f, 0.0f);
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    x |= 1u;
+    std::memcpy(&f, &x, 4);
+  }
+  return floatToBFloat16(f);
 }
 
 float halfToFloat(uint16_t h) {

@@ -169,7 +169,6 @@ const char* unsupportedDTypeName(int32_t code) {
     case 9: return "uint16";
     case 10: return "uint32";
     case 11: return "uint64";
-    case 12: return "bfloat16";
     default: return nullptr;
   }
 }

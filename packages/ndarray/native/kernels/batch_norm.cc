@@ -97,6 +97,8 @@ void batchNormForward(const KernelContext& c) {
       }
     });
   });
+  // Inputs written in place: the plan marks only outputs as written (Storage::version).
+  for (int k : {1, 3, 4}) c.in(k).storage().markWritten();
 }
 
 void batchNormBackward(const KernelContext& c) {

@@ -10,7 +10,8 @@
 namespace bkt {
 namespace {
 
-// Converts one value between element types; half goes through float.
+// Converts one value between element types; half goes through float, and bfloat16 is rounded once
+// from the source's exact value (doubleToBFloat16).
 template <typename To, typename From>
 inline To convert(From v) {
   if constexpr (std::is_same_v<From, uint16_t> && std::is_same_v<To, uint16_t>) {
@@ -19,6 +20,10 @@ inline To convert(From v) {
     return static_cast<To>(halfToFloat(v));
   } else if constexpr (std::is_same_v<To, uint16_t>) {
     return floatToHalf(static_cast<float>(v));
+  } else if constexpr (std::is_same_v<To, BFloat16> && !std::is_same_v<From, BFloat16>) {
+    BFloat16 r;
+    r.bits = doubleToBFloat16(static_cast<double>(v));
+    return r;
   } else {
     return static_cast<To>(v);
   }

@@ -3,8 +3,9 @@
 // points its memory objects at the caller's buffers. Transposition is expressed through strides,
 // never a copy; beta is a sum post-op and alpha an output scale, so C accumulates exactly as with BLAS.
 // In bfloat16 precision the float32 operands are first reordered into bfloat16 copies owned by the
-// primitive (the float32 arrays, master weights included, are never changed) and the product
-// accumulates in float32 into the float32 C.
+// primitive (the float32 arrays, master weights included, are never changed) — or, for a weight B,
+// the copy kept on the weight's storage (bfloat16_weights.cc) — and the product accumulates in
+// float32 into the float32 C.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <mutex>
@@ -22,6 +23,7 @@ struct OneDnnMatmul {
   // bfloat16 precision only: the float32 -> bfloat16 reorders and their destinations.
   dnnl::reorder toHalfA, toHalfB;
   dnnl::memory halfA, halfB;
+  void* ownHalfB = nullptr;  // halfB's own buffer, pointed back to after a call that used a kept weight copy
 };
 
 namespace {
@@ -65,6 +67,7 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
       const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
       p->halfA = dnnl::memory(halfAMd, engine);
       p->halfB = dnnl::memory(halfBMd, engine);
+      p->ownHalfB = p->halfB.get_data_handle();
       p->toHalfA = dnnl::reorder(p->a, p->halfA);
       p->toHalfB = dnnl::reorder(p->b, p->halfB);
       p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(halfAMd, halfBMd, cMd), attr, engine));
@@ -78,7 +81,7 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   }
 }
 
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c) {
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c) {
   Runtime& r = runtime();
   std::lock_guard<std::mutex> lock(r.mu);
   p.a.set_data_handle(const_cast<float*>(a));
@@ -86,7 +89,8 @@ void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c) 
   p.c.set_data_handle(c);
   if (p.halfA) {
     p.toHalfA.execute(r.stream, p.a, p.halfA);
-    p.toHalfB.execute(r.stream, p.b, p.halfB);
+    p.halfB.set_data_handle(halfB ? const_cast<uint16_t*>(halfB) : p.ownHalfB);
+    if (!halfB) p.toHalfB.execute(r.stream, p.b, p.halfB);
     p.prim.execute(r.stream, {{DNNL_ARG_SRC, p.halfA}, {DNNL_ARG_WEIGHTS, p.halfB}, {DNNL_ARG_DST, p.c}});
   } else {
     p.prim.execute(r.stream, {{DNNL_ARG_SRC, p.a}, {DNNL_ARG_WEIGHTS, p.b}, {DNNL_ARG_DST, p.c}});

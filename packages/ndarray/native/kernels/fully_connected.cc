@@ -54,7 +54,7 @@ void fcForward(const KernelContext& c) {
       beta = 1;
     }
     gemm(false, true, d.rows, d.hidden, d.inDim, T(1), data.data<T>(), d.inDim, weight.data<T>(), d.inDim, beta, o,
-         d.hidden);
+         d.hidden, &weight);
   });
 }
 
@@ -73,7 +73,7 @@ void fcBackward(const KernelContext& c) {
     using T = decltype(tag);
     const T* g = og.data<T>();
     gemm(false, false, d.rows, d.inDim, d.hidden, T(1), g, d.hidden, weight.data<T>(), d.inDim, T(0),
-         c.out(0).data<T>(), d.inDim);
+         c.out(0).data<T>(), d.inDim, &weight);
     gemm(true, false, d.hidden, d.inDim, d.rows, T(1), g, d.hidden, data.data<T>(), d.inDim, T(0), c.out(1).data<T>(),
          d.inDim);
     if (c.numOutputs > 2) {

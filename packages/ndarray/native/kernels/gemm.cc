@@ -276,12 +276,12 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
 int blasNumThreads() { return openblas_get_num_threads(); }
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, alpha, beta}, a, b, c);
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Tensor* bWeight) {
+  sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, alpha, beta}, a, b, c, bWeight);
 }
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const Tensor*) {
   if (m == 0 || n == 0) return;
   cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,

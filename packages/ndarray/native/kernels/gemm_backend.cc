@@ -157,13 +157,16 @@ GemmPolicy gemmPolicy() { return policy().load(); }
 
 std::vector<GemmChoice> gemmChoices() { return choices().list(); }
 
-void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c) {
+void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c, const Tensor* bWeight) {
   if (shape.m == 0 || shape.n == 0) return;
   GemmShape s = shape;
   s.bf16 = precision().load() == GemmPrecision::kBFloat16;
   Entry& e = choices().choose(s);
   if (e.matmul) {
-    runOneDnnMatmul(*e.matmul, a, b, c);
+    // The kept copy is B's bytes converted in place order, which is the primitive's dense layout only
+    // when B has no row padding.
+    const bool keptCopy = s.bf16 && bWeight && s.ldb == (s.tb ? s.k : s.n);
+    runOneDnnMatmul(*e.matmul, a, b, keptCopy ? bfloat16WeightCopy(*bWeight, b, s.k * s.n) : nullptr, c);
     return;
   }
   cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,

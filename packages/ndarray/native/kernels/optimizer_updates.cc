@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <initializer_list>
+#include <memory>
 #include <limits>
 #include <type_traits>
 #include <string>
@@ -25,6 +28,80 @@ namespace {
 constexpr int64_t kUpdateGrain = 1 << 15;
 
 using NamedState = std::pair<const Tensor*, const char*>;
+
+// A pass over items [begin, end) of one update (elements, or LAMB's norm blocks).
+using ElementPass = std::function<void(int64_t, int64_t)>;
+
+// The bytes an update reads and writes, for UpdateBatch's check that parallel updates stay apart.
+struct Span {
+  uintptr_t begin, end;
+  bool written;
+};
+using Footprint = std::vector<Span>;
+
+// LAMB's norms take one block pass over every queued update before any element pass.
+constexpr int64_t kNormBlock = 1 << 13;
+constexpr int64_t kNormGrain = std::max<int64_t>(1, kUpdateGrain / kNormBlock);
+
+}  // namespace
+
+struct UpdateBatch::Job {
+  int64_t size = 0;  // elements
+  ElementPass elements;
+  // LAMB only: the norm pass over `blocks` blocks, then `afterBlocks` once (it sets the trust ratio).
+  int64_t blocks = 0;
+  ElementPass blockPass;
+  std::function<void()> afterBlocks;
+  Footprint footprint;
+  std::vector<Tensor> owned;  // arrays the job made and reads (SGLD's noise)
+};
+
+namespace {
+
+void runAlone(const UpdateBatch::Job& job) {
+  if (job.blocks > 0) {
+    parallelFor(job.blocks, kNormGrain, job.blockPass);
+    job.afterBlocks();
+  }
+  parallelFor(job.size, kUpdateGrain, job.elements);
+}
+
+// Runs one pass of every job over a single index range, the jobs' ranges laid end to end, so that the
+// pool's even split serves many small tensors and a few big ones alike.
+void spread(const std::vector<UpdateBatch::Job>& jobs, int64_t UpdateBatch::Job::*count, ElementPass UpdateBatch::Job::*pass,
+            int64_t grain) {
+  std::vector<int64_t> start(jobs.size() + 1, 0);
+  for (size_t k = 0; k < jobs.size(); ++k) start[k + 1] = start[k] + jobs[k].*count;
+  parallelFor(start.back(), grain, [&](int64_t begin, int64_t end) {
+    auto k = static_cast<size_t>(std::upper_bound(start.begin(), start.end(), begin) - start.begin() - 1);
+    for (; k < jobs.size() && start[k] < end; ++k) {
+      const int64_t lo = std::max(begin, start[k]) - start[k];
+      const int64_t hi = std::min(end, start[k + 1]) - start[k];
+      if (hi > lo) (jobs[k].*pass)(lo, hi);
+    }
+  });
+}
+
+// Parallel updates must not touch each other's memory: no array an update writes may overlap an array
+// of another update. Sorting the byte ranges makes this one sweep for arrays that do not overlap.
+void requireDisjoint(const std::vector<UpdateBatch::Job>& jobs) {
+  std::vector<std::pair<Span, size_t>> spans;  // with the job's position
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    for (const Span& s : jobs[k].footprint) spans.emplace_back(s, k);
+  }
+  std::sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const auto& [a, ja] = spans[i];
+    for (size_t j = i + 1; j < spans.size() && spans[j].first.begin < a.end; ++j) {
+      const auto& [b, jb] = spans[j];
+      if (ja != jb && (a.written || b.written)) {
+        fail(ErrorKind::kValue, "multi-tensor update: updates " + std::to_string(std::min(ja, jb)) + " and " +
+                                    std::to_string(std::max(ja, jb)) +
+                                    " share memory that one of them writes; each parameter needs arrays of its own");
+      }
+    }
+  }
+}
 
 std::string describe(const Tensor& t) { return shapeStr(t.shape()) + " " + dtypeName(t.dtype()); }
 
@@ -132,39 +209,72 @@ void dispatchUpdate(const Tensor& weight, const Tensor* weight32, Fn&& fn) {
   }
 }
 
-// For each element: w = new value from step(i, w, g), stored to the master copy (if any) and the weight.
-// The two loops keep the master-copy test out of the element loop.
+// The element loop over [begin, end): w = step(i, w, g), stored to the master copy (if any) and the
+// weight. The two loops keep the master-copy test out of the element loop.
 template <typename C, typename W, typename Step>
-void forEachElement(const Tensor& weight, const Tensor& grad, const Tensor* weight32, Step step) {
+ElementPass elementLoop(const Tensor& weight, const Tensor& grad, const Tensor* weight32, Step step) {
   W* w = weight.data<W>();
   const W* g = grad.data<W>();
   if (weight32 != nullptr) {
     C* master = weight32->data<C>();
-    parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
+    return [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
       for (int64_t i = begin; i < end; ++i) {
         const C updated = step(i, master[i], load<C>(g[i]));
         master[i] = updated;
         w[i] = store<W>(updated);
       }
-    });
-    return;
+    };
   }
-  parallelFor(weight.size(), kUpdateGrain, [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
+  return [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
     for (int64_t i = begin; i < end; ++i) w[i] = store<W>(step(i, load<C>(w[i]), load<C>(g[i])));
-  });
+  };
 }
 
-// The common shape of every update below: check, dispatch, then run the per-element formula that
-// `makeStep.template operator()<C>()` builds (it reads its state pointers for that C).
+// An update reads grad and writes the weight, its master copy and its states.
+Footprint footprintOf(const Tensor& weight, const Tensor& grad, std::initializer_list<NamedState> states,
+                      const Tensor* weight32) {
+  Footprint f;
+  const auto add = [&f](const Tensor& t, bool written) {
+    const auto begin = reinterpret_cast<uintptr_t>(t.raw());
+    if (t.nbytes() > 0) f.push_back({begin, begin + t.nbytes(), written});
+  };
+  add(grad, false);
+  add(weight, true);
+  if (weight32 != nullptr) add(*weight32, true);
+  for (const auto& [state, name] : states) add(*state, true);
+  return f;
+}
+
+// Runs the job now, or queues it on the batch.
+void submit(UpdateBatch::Job job, UpdateBatch* batch) {
+  if (batch != nullptr) {
+    batch->add(std::move(job));
+  } else {
+    runAlone(job);
+  }
+}
+
+// The common shape of every update below: check, dispatch, then the job running the per-element
+// formula that `makeStep(C{})` builds (it reads its state pointers for that C).
 template <typename MakeStep>
-void runUpdate(const char* op, const Tensor& weight, const Tensor& grad, std::initializer_list<NamedState> states,
-               const Tensor* weight32, MakeStep&& makeStep) {
+UpdateBatch::Job prepareUpdate(const char* op, const Tensor& weight, const Tensor& grad,
+                               std::initializer_list<NamedState> states, const Tensor* weight32, MakeStep&& makeStep) {
   checkOperands(op, weight, grad, states, weight32);
+  UpdateBatch::Job job;
+  job.size = weight.size();
+  job.footprint = footprintOf(weight, grad, states, weight32);
   dispatchUpdate(weight, weight32, [&](auto c, auto wt) {
     using C = decltype(c);
     using W = decltype(wt);
-    forEachElement<C, W>(weight, grad, weight32, makeStep(C{}));
+    job.elements = elementLoop<C, W>(weight, grad, weight32, makeStep(C{}));
   });
+  return job;
+}
+
+template <typename MakeStep>
+void runUpdate(const char* op, const Tensor& weight, const Tensor& grad, std::initializer_list<NamedState> states,
+               const Tensor* weight32, UpdateBatch* batch, MakeStep&& makeStep) {
+  submit(prepareUpdate(op, weight, grad, states, weight32, std::forward<MakeStep>(makeStep)), batch);
 }
 
 void requireStepCount(const char* op, double t) {
@@ -175,8 +285,9 @@ void requireStepCount(const char* op, double t) {
 
 }  // namespace
 
-void sgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgdParams& p) {
-  runUpdate("sgdUpdate", weight, grad, {}, weight32, [&](auto c) {
+void sgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgdParams& p,
+               UpdateBatch* batch) {
+  runUpdate("sgdUpdate", weight, grad, {}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     const C lr = static_cast<C>(p.lr);
     const C decay = C(1) - lr * static_cast<C>(p.wd);
@@ -192,8 +303,8 @@ namespace {
 // and returns the new weight.
 template <typename Formula>
 void runMomentumUpdate(const char* op, const Tensor& weight, const Tensor& grad, const Tensor& mom,
-                       const Tensor* weight32, const MomentumParams& p, Formula formula) {
-  runUpdate(op, weight, grad, {{&mom, "mom"}}, weight32, [&](auto c) {
+                       const Tensor* weight32, const MomentumParams& p, UpdateBatch* batch, Formula formula) {
+  runUpdate(op, weight, grad, {{&mom, "mom"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mom.data<C>();
     const C lr = static_cast<C>(p.lr);
@@ -207,16 +318,16 @@ void runMomentumUpdate(const char* op, const Tensor& weight, const Tensor& grad,
 }  // namespace
 
 void sgdMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const MomentumParams& p) {
-  runMomentumUpdate("sgdMomUpdate", weight, grad, mom, weight32, p, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
+                  const MomentumParams& p, UpdateBatch* batch) {
+  runMomentumUpdate("sgdMomUpdate", weight, grad, mom, weight32, p, batch, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
     m = momentum * m - wd * w - r;
     return w + lr * m;
   });
 }
 
 void nagMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const MomentumParams& p) {
-  runMomentumUpdate("nagMomUpdate", weight, grad, mom, weight32, p, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
+                  const MomentumParams& p, UpdateBatch* batch) {
+  runMomentumUpdate("nagMomUpdate", weight, grad, mom, weight32, p, batch, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
     const auto step = lr * (r + wd * w);
     m = momentum * m - step;
     return w + momentum * m - step;
@@ -224,8 +335,8 @@ void nagMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, c
 }
 
 void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const AdamParams& p) {
-  runUpdate("adamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, [&](auto c) {
+                const Tensor* weight32, const AdamParams& p, UpdateBatch* batch) {
+  runUpdate("adamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* mu = mean.data<C>();
     C* nu = var.data<C>();
@@ -245,8 +356,8 @@ void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, co
 }
 
 void rmspropUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, const Tensor* weight32,
-                   const RmspropParams& p) {
-  runUpdate("rmspropUpdate", weight, grad, {{&n, "n"}}, weight32, [&](auto c) {
+                   const RmspropParams& p, UpdateBatch* batch) {
+  runUpdate("rmspropUpdate", weight, grad, {{&n, "n"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ns = n.data<C>();
     const C lr = static_cast<C>(p.lr);
@@ -265,8 +376,8 @@ void rmspropUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, co
 }
 
 void rmspropalexUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, const Tensor& gAvg,
-                       const Tensor& delta, const Tensor* weight32, const RmspropParams& p) {
-  runUpdate("rmspropalexUpdate", weight, grad, {{&n, "n"}, {&gAvg, "g"}, {&delta, "delta"}}, weight32, [&](auto c) {
+                       const Tensor& delta, const Tensor* weight32, const RmspropParams& p, UpdateBatch* batch) {
+  runUpdate("rmspropalexUpdate", weight, grad, {{&n, "n"}, {&gAvg, "g"}, {&delta, "delta"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ns = n.data<C>();
     C* gs = gAvg.data<C>();
@@ -290,8 +401,8 @@ void rmspropalexUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n
 }
 
 void ftrlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& z, const Tensor& n, const Tensor* weight32,
-                const FtrlParams& p) {
-  runUpdate("ftrlUpdate", weight, grad, {{&z, "z"}, {&n, "n"}}, weight32, [&](auto c) {
+                const FtrlParams& p, UpdateBatch* batch) {
+  runUpdate("ftrlUpdate", weight, grad, {{&z, "z"}, {&n, "n"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* zs = z.data<C>();
     C* ns = n.data<C>();
@@ -311,9 +422,9 @@ void ftrlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& z, const
 }
 
 void ftmlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& d, const Tensor& v, const Tensor& z,
-                const Tensor* weight32, const FtmlParams& p) {
+                const Tensor* weight32, const FtmlParams& p, UpdateBatch* batch) {
   requireStepCount("ftmlUpdate", p.t);
-  runUpdate("ftmlUpdate", weight, grad, {{&d, "d"}, {&v, "v"}, {&z, "z"}}, weight32, [&](auto c) {
+  runUpdate("ftmlUpdate", weight, grad, {{&d, "d"}, {&v, "v"}, {&z, "z"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ds = d.data<C>();
     C* vs = v.data<C>();
@@ -338,8 +449,9 @@ void ftmlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& d, const
   });
 }
 
-void signsgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgdParams& p) {
-  runUpdate("signsgdUpdate", weight, grad, {}, weight32, [&](auto c) {
+void signsgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgdParams& p,
+                   UpdateBatch* batch) {
+  runUpdate("signsgdUpdate", weight, grad, {}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     const C lr = static_cast<C>(p.lr);
     const C decay = C(1) - lr * static_cast<C>(p.wd);
@@ -348,8 +460,8 @@ void signsgdUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weigh
 }
 
 void signumUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
-                  const SignumParams& p) {
-  runUpdate("signumUpdate", weight, grad, {{&mom, "mom"}}, weight32, [&](auto c) {
+                  const SignumParams& p, UpdateBatch* batch) {
+  runUpdate("signumUpdate", weight, grad, {{&mom, "mom"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mom.data<C>();
     const C lr = static_cast<C>(p.lr);
@@ -365,8 +477,8 @@ void signumUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, c
 }
 
 void adagradUpdate(const Tensor& weight, const Tensor& grad, const Tensor& history, const Tensor* weight32,
-                   const AdagradParams& p) {
-  runUpdate("adagradUpdate", weight, grad, {{&history, "history"}}, weight32, [&](auto c) {
+                   const AdagradParams& p, UpdateBatch* batch) {
+  runUpdate("adagradUpdate", weight, grad, {{&history, "history"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* h = history.data<C>();
     const C lr = static_cast<C>(p.lr);
@@ -382,8 +494,8 @@ void adagradUpdate(const Tensor& weight, const Tensor& grad, const Tensor& histo
 }
 
 void adadeltaUpdate(const Tensor& weight, const Tensor& grad, const Tensor& accGrad, const Tensor& accDelta,
-                    const Tensor* weight32, const AdadeltaParams& p) {
-  runUpdate("adadeltaUpdate", weight, grad, {{&accGrad, "accGrad"}, {&accDelta, "accDelta"}}, weight32, [&](auto c) {
+                    const Tensor* weight32, const AdadeltaParams& p, UpdateBatch* batch) {
+  runUpdate("adadeltaUpdate", weight, grad, {{&accGrad, "accGrad"}, {&accDelta, "accDelta"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* ag = accGrad.data<C>();
     C* ad = accDelta.data<C>();
@@ -402,8 +514,8 @@ void adadeltaUpdate(const Tensor& weight, const Tensor& grad, const Tensor& accG
 }
 
 void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& u,
-                  const Tensor* weight32, const AdamaxParams& p) {
-  runUpdate("adamaxUpdate", weight, grad, {{&mean, "mean"}, {&u, "u"}}, weight32, [&](auto c) {
+                  const Tensor* weight32, const AdamaxParams& p, UpdateBatch* batch) {
+  runUpdate("adamaxUpdate", weight, grad, {{&mean, "mean"}, {&u, "u"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mean.data<C>();
     C* us = u.data<C>();
@@ -425,8 +537,8 @@ void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, 
 }
 
 void nadamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                 const Tensor* weight32, const NadamParams& p) {
-  runUpdate("nadamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, [&](auto c) {
+                 const Tensor* weight32, const NadamParams& p, UpdateBatch* batch) {
+  runUpdate("nadamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mean.data<C>();
     C* v = var.data<C>();
@@ -453,9 +565,9 @@ void nadamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, c
 
 namespace {
 
-// Blocks of fixed size make the norm sums independent of how the pool splits the work; within a block
-// kLanes interleaved partial sums let the loop vectorise while keeping a fixed summation order.
-constexpr int64_t kNormBlock = 1 << 13;
+// Blocks of fixed size (kNormBlock) make the norm sums independent of how the pool splits the work;
+// within a block kLanes interleaved partial sums let the loop vectorise while keeping a fixed
+// summation order.
 constexpr int kLanes = 8;
 
 // The update direction g of LAMB's phase 1. The bias corrections 1 / (1 - beta^t) are multiplied in
@@ -505,8 +617,16 @@ BKT_VECTOR_CLONES void lambBlock(int64_t begin, int64_t end, const W* gr, C* mu,
   *gSq = gTotal;
 }
 
+// LAMB as an UpdateBatch job: the block pass updates the moments and sums the squared norms per
+// block, afterBlocks turns the norms into the trust-ratio learning rate, and the element pass (phase 2)
+// recomputes g from the stored moments while the weight is still the old one.
 template <typename C, typename W, typename WeightAt>
-void lambRun(int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambParams& p, WeightAt weightAt) {
+void lambJob(UpdateBatch::Job& job, int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambParams& p,
+             WeightAt weightAt) {
+  struct Norms {
+    std::vector<double> wSq, gSq;
+    C lr;
+  };
   const C b1 = static_cast<C>(p.beta1);
   const C b2 = static_cast<C>(p.beta2);
   const GradPrep<C> prep(p.grad);
@@ -518,45 +638,52 @@ void lambRun(int64_t n, W* w, const W* gr, C* master, C* mu, C* nu, const LambPa
                              p.biasCorrection ? static_cast<C>(1.0 / (1.0 - std::pow(p.beta2, p.t))) : C(1)};
 
   const int64_t blocks = (n + kNormBlock - 1) / kNormBlock;
-  std::vector<double> wSq(static_cast<size_t>(blocks), 0.0);
-  std::vector<double> gSq(static_cast<size_t>(blocks), 0.0);
-  parallelFor(blocks, std::max<int64_t>(1, kUpdateGrain / kNormBlock), [&](int64_t first, int64_t last) BKT_VECTOR_CLONES {
+  auto norms = std::make_shared<Norms>();
+  norms->wSq.assign(static_cast<size_t>(blocks), 0.0);
+  norms->gSq.assign(static_cast<size_t>(blocks), 0.0);
+  job.size = n;
+  job.blocks = blocks;
+  job.blockPass = [=](int64_t first, int64_t last) BKT_VECTOR_CLONES {
     for (int64_t b = first; b < last; ++b) {
       lambBlock<C, W>(b * kNormBlock, std::min(n, (b + 1) * kNormBlock), gr, mu, nu, b1, b2, prep, dir, weightAt,
-                      &wSq[static_cast<size_t>(b)], &gSq[static_cast<size_t>(b)]);
+                      &norms->wSq[static_cast<size_t>(b)], &norms->gSq[static_cast<size_t>(b)]);
     }
-  });
-  double wNormSq = 0;
-  double gNormSq = 0;
-  for (int64_t b = 0; b < blocks; ++b) {
-    wNormSq += wSq[static_cast<size_t>(b)];
-    gNormSq += gSq[static_cast<size_t>(b)];
-  }
-  C r1 = static_cast<C>(std::sqrt(wNormSq));
-  const C r2 = static_cast<C>(std::sqrt(gNormSq));
-  if (p.lowerBound >= 0) r1 = std::max(r1, static_cast<C>(p.lowerBound));
-  if (p.upperBound >= 0) r1 = std::min(r1, static_cast<C>(p.upperBound));
-  C lr = static_cast<C>(p.lr);
-  if (r1 != C(0) && r2 != C(0)) lr = lr * r1 / r2;
-
-  // Phase 2: g is recomputed from the stored moments (the weight is still the old one here).
-  parallelFor(n, kUpdateGrain, [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
+  };
+  job.afterBlocks = [=, lowerBound = p.lowerBound, upperBound = p.upperBound, lr = p.lr] {
+    double wNormSq = 0;
+    double gNormSq = 0;
+    for (int64_t b = 0; b < blocks; ++b) {
+      wNormSq += norms->wSq[static_cast<size_t>(b)];
+      gNormSq += norms->gSq[static_cast<size_t>(b)];
+    }
+    C r1 = static_cast<C>(std::sqrt(wNormSq));
+    const C r2 = static_cast<C>(std::sqrt(gNormSq));
+    if (lowerBound >= 0) r1 = std::max(r1, static_cast<C>(lowerBound));
+    if (upperBound >= 0) r1 = std::min(r1, static_cast<C>(upperBound));
+    norms->lr = static_cast<C>(lr);
+    if (r1 != C(0) && r2 != C(0)) norms->lr = norms->lr * r1 / r2;
+  };
+  job.elements = [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
+    const C lrNow = norms->lr;
     for (int64_t i = begin; i < end; ++i) {
       const C wi = weightAt(i);
-      const C updated = wi - lr * dir(i, wi);
+      const C updated = wi - lrNow * dir(i, wi);
       if (master != nullptr) master[i] = updated;
       w[i] = store<W>(updated);
     }
-  });
+  };
 }
 
 }  // namespace
 
 void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const LambParams& p) {
+                const Tensor* weight32, const LambParams& p, UpdateBatch* batch) {
   const char* op = "lambUpdate";
   requireStepCount(op, p.t);
-  checkOperands(op, weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32);
+  const std::initializer_list<NamedState> states = {{&mean, "mean"}, {&var, "var"}};
+  checkOperands(op, weight, grad, states, weight32);
+  UpdateBatch::Job job;
+  job.footprint = footprintOf(weight, grad, states, weight32);
   dispatchUpdate(weight, weight32, [&](auto c, auto wt) {
     using C = decltype(c);
     using W = decltype(wt);
@@ -566,19 +693,21 @@ void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, co
     C* nu = var.data<C>();
     if (weight32 != nullptr) {
       C* master = weight32->data<C>();
-      lambRun<C, W>(weight.size(), w, gr, master, mu, nu, p, [master](int64_t i) { return master[i]; });
+      lambJob<C, W>(job, weight.size(), w, gr, master, mu, nu, p, [master](int64_t i) { return master[i]; });
     } else {
-      lambRun<C, W>(weight.size(), w, gr, static_cast<C*>(nullptr), mu, nu, p, [w](int64_t i) { return load<C>(w[i]); });
+      lambJob<C, W>(job, weight.size(), w, gr, static_cast<C*>(nullptr), mu, nu, p, [w](int64_t i) { return load<C>(w[i]); });
     }
   });
+  submit(std::move(job), batch);
 }
 
-void sgldUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgldParams& p) {
+void sgldUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32, const SgldParams& p,
+                UpdateBatch* batch) {
   const char* op = "sgldUpdate";
   const DType compute = checkOperands(op, weight, grad, {}, weight32);
   if (!(p.lr >= 0)) fail(ErrorKind::kValue, std::string(op) + ": lr must be >= 0 for the noise scale sqrt(lr), got " + std::to_string(p.lr));
   const Tensor noise = randomNormal(0.0, std::sqrt(p.lr), weight.shape(), compute, weight.ctx());
-  runUpdate(op, weight, grad, {{&noise, "noise"}}, weight32, [&](auto c) {
+  UpdateBatch::Job job = prepareUpdate(op, weight, grad, {{&noise, "noise"}}, weight32, [&](auto c) {
     using C = decltype(c);
     const C* eta = noise.data<C>();
     const C halfLr = static_cast<C>(p.lr) / C(2);
@@ -589,6 +718,26 @@ void sgldUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32
       return stepped + eta[i];
     };
   });
+  job.owned.push_back(noise);
+  submit(std::move(job), batch);
+}
+
+UpdateBatch::UpdateBatch() = default;
+UpdateBatch::~UpdateBatch() = default;
+
+size_t UpdateBatch::size() const { return jobs_.size(); }
+
+void UpdateBatch::add(Job job) { jobs_.push_back(std::move(job)); }
+
+void UpdateBatch::run() {
+  std::vector<Job> jobs = std::move(jobs_);
+  jobs_.clear();
+  requireDisjoint(jobs);
+  spread(jobs, &Job::blocks, &Job::blockPass, kNormGrain);
+  for (const Job& job : jobs) {
+    if (job.afterBlocks) job.afterBlocks();
+  }
+  spread(jobs, &Job::size, &Job::elements, kUpdateGrain);
 }
 
 }  // namespace bkt

@@ -75,12 +75,14 @@ inline float tanhOf(float x) {
 template <typename T>
 struct Rnn {
   const RnnConfig& c;
+  const Tensor* paramsTensor;  // for the GEMM's kept bfloat16 weight copies
   const T* params;
   T* ws;
   int64_t H, N, TN, G, GH, D;
 
-  Rnn(const RnnConfig& cfg, const T* p, T* w)
-      : c(cfg), params(p), ws(w), H(cfg.hidden), N(cfg.batch), TN(cfg.seqLen * cfg.batch), G(cfg.gates()),
+  Rnn(const RnnConfig& cfg, const Tensor& p, T* w)
+      : c(cfg), paramsTensor(&p), params(p.data<T>()), ws(w), H(cfg.hidden), N(cfg.batch), TN(cfg.seqLen * cfg.batch),
+        G(cfg.gates()),
         GH(cfg.gates() * cfg.hidden), D(cfg.directions) {}
 
   int64_t inSize(int64_t l) const { return l == 0 ? c.inputSize : D * H; }
@@ -123,7 +125,7 @@ struct Rnn {
           for (int64_t j = 0; j < GH; ++j) g[r * GH + j] = bx(l, d)[j] + (foldHiddenBias ? bh(l, d)[j] : T(0));
         }
       });
-      gemm(false, true, TN, GH, in, T(1), x, in, wx(l, d), in, T(1), g, GH);
+      gemm(false, true, TN, GH, in, T(1), x, in, wx(l, d), in, T(1), g, GH, paramsTensor);
       const T* h0d = h0 + (l * D + d) * N * H;
       const T* c0d = c0 ? c0 + (l * D + d) * N * H : nullptr;
       for (int64_t s = 0; s < c.seqLen; ++s) {
@@ -136,7 +138,7 @@ struct Rnn {
         if (c.mode == RnnMode::kGru) {
           T* gh = gruDgh(l, d) + t * N * GH;  // scratch for h·Whᵀ + bh until backward reuses it
           for (int64_t n = 0; n < N; ++n) std::memcpy(gh + n * GH, bh(l, d), sizeof(T) * GH);
-          gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gh, GH);
+          gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gh, GH, paramsTensor);
           T* hn = extra(l, d) + t * N * H;
           parallelFor(N, std::max<int64_t>(1, kGateGrain / H), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
             for (int64_t n = b; n < e; ++n) {
@@ -157,7 +159,7 @@ struct Rnn {
           });
           continue;
         }
-        gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gt, GH);
+        gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gt, GH, paramsTensor);
         if (c.mode == RnnMode::kLstm) {
           const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
           T* ct = extra(l, d) + t * N * H;
@@ -242,7 +244,7 @@ struct Rnn {
               dc[n * H + j] = dct * f;
             }
           }
-          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H);
+          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H, paramsTensor);
         } else if (c.mode == RnnMode::kGru) {
           const T* hn = extra(l, d) + t * N * H;
           T* dght = dGh + t * N * GH;
@@ -265,7 +267,7 @@ struct Rnn {
               dh[n * H + j] = dht * z;
             }
           }
-          gemm(false, false, N, H, GH, T(1), dght, GH, wh(l, d), H, T(1), dh, H);
+          gemm(false, false, N, H, GH, T(1), dght, GH, wh(l, d), H, T(1), dh, H, paramsTensor);
         } else {
           const bool relu = c.mode == RnnMode::kRnnRelu;
           for (int64_t n = 0; n < N; ++n) {
@@ -275,7 +277,7 @@ struct Rnn {
               v = dht * (relu ? (v > T(0) ? T(1) : T(0)) : T(1) - v * v);
             }
           }
-          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H);
+          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H, paramsTensor);
         }
       }
       if (dh0) std::memcpy(dh0 + ld * N * H, dh, sizeof(T) * N * H);
@@ -303,7 +305,7 @@ struct Rnn {
           dbh[j] += dGh[r * GH + j];
         }
       }
-      gemm(false, false, TN, in, GH, T(1), g, GH, wx(l, d), in, d == 0 ? T(0) : T(1), dx, in);
+      gemm(false, false, TN, in, GH, T(1), g, GH, wx(l, d), in, d == 0 ? T(0) : T(1), dx, in, paramsTensor);
     }
   }
 };
@@ -336,7 +338,7 @@ void rnnForward(const KernelContext& k) {
   requireSize(ws, rnnWorkspaceSize(c), "RNN", "workspace");
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    Rnn<T> r(c, k.in(1).data<T>(), ws.data<T>());
+    Rnn<T> r(c, k.in(1), ws.data<T>());
     const T* h0 = k.in(2).data<T>();
     const T* c0 = cellInputs ? k.in(3).data<T>() : nullptr;
     T* hy = a.stateOutputs ? k.out(1).data<T>() : nullptr;
@@ -366,7 +368,7 @@ void rnnBackward(const KernelContext& k) {
   requireSize(k.out(1), rnnParamSize(c), "_backward_RNN", "parameters gradient");
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    Rnn<T> r(c, k.in(1).data<T>(), ws.data<T>());
+    Rnn<T> r(c, k.in(1), ws.data<T>());
     const T* h0 = k.in(2).data<T>();
     const T* c0 = cell ? k.in(3).data<T>() : nullptr;
     const T* dhy = a.stateOutputs ? k.in(outIdx + 3).data<T>() : nullptr;

@@ -57,6 +57,9 @@ BKT_BINDING(jsGemmChoices) {
   return out;
 }
 
+// bfloat16WeightConversions(): how many times a weight's kept bfloat16 copy was (re)made.
+BKT_BINDING(jsBFloat16WeightConversions) { return Napi::Number::New(info.Env(), static_cast<double>(bfloat16WeightConversions())); }
+
 }  // namespace
 
 void registerGemm(Napi::Env env, Napi::Object exports) {
@@ -68,6 +71,7 @@ void registerGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmChoices", Napi::Function::New(env, jsGemmChoices));
   exports.Set("setGemmPrecision", Napi::Function::New(env, jsSetGemmPrecision));
   exports.Set("gemmPrecision", Napi::Function::New(env, jsGemmPrecision));
+  exports.Set("bfloat16WeightConversions", Napi::Function::New(env, jsBFloat16WeightConversions));
 }
 
 }  // namespace bkt::napi

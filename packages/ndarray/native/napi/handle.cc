@@ -98,6 +98,9 @@ static const Tensor& tensorFromValue(const Napi::Value& v, const std::string& wh
   if (!v.IsNumber()) fail(ErrorKind::kValue, what + " must be an NDArray");
   HandleSlot* s = lookup(addonState(v.Env()), v.As<Napi::Number>().DoubleValue());
   if (!s || !s->live) fail(ErrorKind::kState, what + " was disposed");
+  // Any eager call may write the arrays it is given (out=, in-place updates, copies, sharedBytes): derived
+  // copies of them, such as the GEMM's cached bfloat16 weights, are made again at their next use.
+  if (s->tensor.defined()) s->tensor.storage().markWritten();
   return s->tensor;
 }
 

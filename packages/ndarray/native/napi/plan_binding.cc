@@ -1,4 +1,6 @@
 // Executor plans: built once at bind, then each segment (forward, backward) runs in one call.
+#include <cmath>
+
 #include "addon_state.h"
 #include "bindings.h"
 #include "bkt/error.h"
@@ -59,6 +61,76 @@ BKT_BINDING(jsPlanSetSlot) {
   return info.Env().Undefined();
 }
 
+// Reads row fields of a planSetArenaSlots table as exact non-negative integers.
+class ArenaTableReader {
+ public:
+  explicit ArenaTableReader(Napi::Float64Array table) : data_(table.Data()), size_(table.ElementLength()) {}
+  bool done() const { return next_ == size_; }
+  size_t remaining() const { return size_ - next_; }
+  int64_t next(const char* field) {
+    if (next_ == size_) {
+      fail(ErrorKind::kValue, std::string("planSetArenaSlots: the table ends inside a row, at its ") + field);
+    }
+    const double v = data_[next_++];
+    if (!(v >= 0 && v <= 9007199254740992.0) || std::trunc(v) != v) {
+      fail(ErrorKind::kValue,
+           std::string("planSetArenaSlots: ") + field + " must be a non-negative integer, got " + std::to_string(v));
+    }
+    return static_cast<int64_t>(v);
+  }
+
+ private:
+  const double* data_;
+  size_t size_;
+  size_t next_ = 0;
+};
+
+// planSetArenaSlots(plan, table: Float64Array of [slot, deviceId, dtype, byteOffset, ndim, ...dims] rows):
+// the plan's slots that are views into the arena of cpu(deviceId), given once at bind.
+BKT_BINDING(jsPlanSetArenaSlots) {
+  Plan& p = planArg(info, 0, "planSetArenaSlots");
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    fail(ErrorKind::kValue, "planSetArenaSlots: table must be a Float64Array");
+  }
+  ArenaTableReader table(info[1].As<Napi::Float64Array>());
+  std::vector<ArenaSlot> slots;
+  while (!table.done()) {
+    const int64_t slot = table.next("slot");
+    const int64_t device = table.next("deviceId");
+    const int64_t dtype = table.next("dtype");
+    if (slot > INT32_MAX || device > INT32_MAX || dtype > INT32_MAX || !isKnownDType(static_cast<int32_t>(dtype))) {
+      fail(ErrorKind::kValue, "planSetArenaSlots: slot " + std::to_string(slot) + " has device " +
+                                  std::to_string(device) + " and dtype code " + std::to_string(dtype) +
+                                  ", out of range");
+    }
+    const uint64_t byteOffset = static_cast<uint64_t>(table.next("byteOffset"));
+    const int64_t ndim = table.next("ndim");
+    if (static_cast<uint64_t>(ndim) > table.remaining()) {
+      fail(ErrorKind::kValue, "planSetArenaSlots: slot " + std::to_string(slot) + " has " + std::to_string(ndim) +
+                                  " dims, more than the table holds");
+    }
+    Shape shape(static_cast<size_t>(ndim));
+    for (int64_t& d : shape) d = table.next("dim");
+    slots.push_back({static_cast<int32_t>(slot), Context{1, static_cast<int32_t>(device)}, byteOffset, std::move(shape),
+                     static_cast<DType>(dtype)});
+  }
+  p.setArenaSlots(std::move(slots));
+  return info.Env().Undefined();
+}
+
+// planBindArena(plan, arena): points every arena slot of the arena's context at its bytes.
+BKT_BINDING(jsPlanBindArena) {
+  Plan& p = planArg(info, 0, "planBindArena");
+  p.bindArena(tensorArg(info, 1, "planBindArena", "arena"));
+  return info.Env().Undefined();
+}
+
+// planSlotArray(plan, slot) -> a new handle to the array the slot holds (what its kernels read).
+BKT_BINDING(jsPlanSlotArray) {
+  const Plan& p = planArg(info, 0, "planSlotArray");
+  return wrap(info.Env(), p.slot(static_cast<int32_t>(intArg(info, 1, "planSlotArray", "slot"))));
+}
+
 // planRun(plan, begin, end, isTrain)
 BKT_BINDING(jsPlanRun) {
   Plan& p = planArg(info, 0, "planRun");
@@ -95,6 +167,9 @@ BKT_BINDING(jsSharedBytes) {
 void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planCreate", Napi::Function::New(env, jsPlanCreate));
   exports.Set("planSetSlot", Napi::Function::New(env, jsPlanSetSlot));
+  exports.Set("planSetArenaSlots", Napi::Function::New(env, jsPlanSetArenaSlots));
+  exports.Set("planBindArena", Napi::Function::New(env, jsPlanBindArena));
+  exports.Set("planSlotArray", Napi::Function::New(env, jsPlanSlotArray));
   exports.Set("planRun", Napi::Function::New(env, jsPlanRun));
   exports.Set("planDispose", Napi::Function::New(env, jsPlanDispose));
   exports.Set("viewBytes", Napi::Function::New(env, jsViewBytes));

@@ -104,12 +104,55 @@ Plan::Plan(std::vector<Instruction> code, std::vector<int32_t> refs, std::vector
   for (size_t i = 0; i < refs_.size(); ++i) ptrs_[i] = &slots_[static_cast<size_t>(refs_[i])];
 }
 
-void Plan::setSlot(int32_t slot, Tensor t) {
+void Plan::checkSlot(int32_t slot) const {
   if (slot < 0 || slot >= static_cast<int32_t>(slots_.size())) {
     fail(ErrorKind::kBind, "plan: slot " + std::to_string(slot) + " out of range");
   }
+}
+
+void Plan::setSlot(int32_t slot, Tensor t) {
+  checkSlot(slot);
   slots_[static_cast<size_t>(slot)] = std::move(t);
   checked_ = false;
+}
+
+void Plan::setArenaSlots(std::vector<ArenaSlot> slots) {
+  std::vector<bool> seen(slots_.size(), false);
+  for (const ArenaSlot& a : slots) {
+    checkSlot(a.slot);
+    if (seen[static_cast<size_t>(a.slot)]) {
+      fail(ErrorKind::kBind, "plan: arena slot " + std::to_string(a.slot) + " given twice");
+    }
+    seen[static_cast<size_t>(a.slot)] = true;
+    const uint64_t bytes = checkShapeBytes(a.shape, dtypeSize(a.dtype), "plan", "arena slot shape");
+    if (a.byteOffset > kMaxBytes - bytes) {
+      fail(ErrorKind::kBind, "plan: arena slot " + std::to_string(a.slot) + " ends past 2^53 bytes");
+    }
+  }
+  arenaSlots_ = std::move(slots);
+}
+
+void Plan::bindArena(const Tensor& arena) {
+  for (const ArenaSlot& a : arenaSlots_) {
+    if (a.ctx != arena.ctx()) continue;
+    const uint64_t end = a.byteOffset + static_cast<uint64_t>(shapeSize(a.shape)) * dtypeSize(a.dtype);
+    if (end > arena.nbytes()) {
+      fail(ErrorKind::kBind, "plan: arena slot " + std::to_string(a.slot) + " needs bytes [" +
+                                 std::to_string(a.byteOffset) + ", " + std::to_string(end) + ") of an arena of " +
+                                 std::to_string(arena.nbytes()) + " bytes on " + arena.ctx().str());
+    }
+  }
+  for (const ArenaSlot& a : arenaSlots_) {
+    if (a.ctx == arena.ctx()) slots_[static_cast<size_t>(a.slot)] = arena.viewBytes(a.byteOffset, a.shape, a.dtype);
+  }
+  checked_ = false;
+}
+
+const Tensor& Plan::slot(int32_t slot) const {
+  checkSlot(slot);
+  const Tensor& t = slots_[static_cast<size_t>(slot)];
+  if (!t.defined()) fail(ErrorKind::kState, "plan: slot " + std::to_string(slot) + " has no array bound");
+  return t;
 }
 
 void Plan::checkBound() {
@@ -134,6 +177,7 @@ void Plan::run(int32_t begin, int32_t end, bool isTrain) {
                             attrs_.data() + ins.attrBegin, ins.numAttr, isTrain};
     try {
       planKernel(ins.kernel)(ctx);
+      for (int32_t i = 0; i < ins.numOut; ++i) ctx.out(i).storage().markWritten();
     } catch (const Error& e) {
       throw Error(e.kind(), nodeNames_[static_cast<size_t>(ins.node)] + ": " + e.what());
     }

@@ -2,16 +2,8 @@
 // the stores and for tests. Codes per element: `11` = +threshold, `10` = -threshold, `00` = 0; sixteen
 // codes per float32 word, element j of a word in byte j >> 2 at bit pair j & 3 counted from the most
 // significant pair (masks 0xC0, 0x30, 0x0C, 0x03); unused tail bits are 0. float32 only, as in MXNet.
-import { binding, type NativeHandle } from '../native.js';
+import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
-
-interface CompressionBinding {
-  quantize2bit(grad: NativeHandle, residual: NativeHandle, threshold: number): NativeHandle;
-  dequantize2bit(compressed: NativeHandle, threshold: number, shape: readonly number[]): NativeHandle;
-  dequantize2bitInto(compressed: NativeHandle, threshold: number, out: NativeHandle): void;
-}
-
-const native = binding<CompressionBinding>();
 
 /** How many float32 words 2-bit compression packs `n` values into: ceil(n / 16). */
 export function compressedSize2bit(n: number): number {

@@ -1,22 +1,10 @@
 // Element-wise math: unary ops, clip, broadcasting binary ops (with scalar variants) and where.
 import { ValueError } from '../errors.js';
-import { binding, type NativeHandle } from '../native.js';
+import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { BinaryOp, type BinaryOpName, UnaryOp, type UnaryOpName } from '../op-ids.gen.js';
 import { checkOptions } from '../validate.js';
 import { checkOut } from './out-option.js';
-
-interface ElemwiseBinding {
-  unaryOp(op: number, data: NativeHandle): NativeHandle;
-  clip(data: NativeHandle, aMin: number, aMax: number): NativeHandle;
-  binaryOp(op: number, lhs: NativeHandle, rhs: NativeHandle): NativeHandle;
-  binaryScalarOp(op: number, data: NativeHandle, scalar: number, scalarOnLeft: boolean): NativeHandle;
-  binaryOpInto(op: number, lhs: NativeHandle, rhs: NativeHandle, out: NativeHandle): void;
-  binaryScalarOpInto(op: number, data: NativeHandle, scalar: number, scalarOnLeft: boolean, out: NativeHandle): void;
-  where(condition: NativeHandle, x: NativeHandle, y: NativeHandle): NativeHandle;
-}
-
-const native = binding<ElemwiseBinding>();
 
 /** An element-wise unary op. */
 export type UnaryFn = (data: NDArray) => NDArray;

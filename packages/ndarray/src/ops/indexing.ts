@@ -1,20 +1,9 @@
 import { type DType, DTYPE_CODES, checkDType } from '../dtype.js';
-import { binding, type NativeHandle } from '../native.js';
+import { native } from '../native.js';
 import { INDEX_MODES, type IndexMode, PICK_MODES, type PickMode } from '../kernel-attrs.gen.js';
 import { NDArray } from '../ndarray.js';
 import { checkBoolean, checkFiniteNumber, checkInteger, checkOneOf, checkOptions } from '../validate.js';
 import { checkOut } from './out-option.js';
-
-interface IndexingBinding {
-  take(data: NativeHandle, indices: NativeHandle, axis: number, mode: number): NativeHandle;
-  embedding(indices: NativeHandle, weight: NativeHandle): NativeHandle;
-  embeddingBackward(indices: NativeHandle, gradOut: NativeHandle, inputDim: number): NativeHandle;
-  oneHot(indices: NativeHandle, depth: number, onValue: number, offValue: number, dtype: number): NativeHandle;
-  pick(data: NativeHandle, index: NativeHandle, axis: number, keepdims: boolean, mode: number): NativeHandle;
-  pickInto(data: NativeHandle, index: NativeHandle, axis: number, keepdims: boolean, mode: number, out: NativeHandle): void;
-}
-
-const native = binding<IndexingBinding>();
 
 /** How out-of-range indices behave: clamp into range, wrap around, or throw IndexError. */
 export type { IndexMode };

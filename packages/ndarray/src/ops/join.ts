@@ -1,15 +1,7 @@
 import { ValueError } from '../errors.js';
-import { binding, type NativeHandle } from '../native.js';
+import { type NativeHandle, native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { checkBoolean, checkInteger, checkOptions } from '../validate.js';
-
-interface JoinBinding {
-  concat(arrays: NativeHandle[], dim: number): NativeHandle;
-  stack(arrays: NativeHandle[], axis: number): NativeHandle;
-  split(data: NativeHandle, numOutputs: number, axis: number, squeezeAxis: boolean): NativeHandle[];
-}
-
-const native = binding<JoinBinding>();
 
 function handles(arrays: readonly NDArray[], op: string): NativeHandle[] {
   if (arrays.length === 0) throw new ValueError(`${op}: needs at least one array`);

@@ -1,13 +1,6 @@
-import { binding, type NativeHandle } from '../native.js';
+import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { checkBoolean, checkOptions } from '../validate.js';
-
-interface LinalgBinding {
-  dot(lhs: NativeHandle, rhs: NativeHandle, transposeA: boolean, transposeB: boolean): NativeHandle;
-  batchDot(lhs: NativeHandle, rhs: NativeHandle, transposeA: boolean, transposeB: boolean): NativeHandle;
-}
-
-const native = binding<LinalgBinding>();
 
 export interface DotOptions {
   /** Transpose the first input before the product. */

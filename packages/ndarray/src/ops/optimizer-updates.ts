@@ -1,5 +1,6 @@
 // Fused optimizer updates (MXNet's sgd_update, sgd_mom_update, adam_update ...): each call updates the
-// weight and its state arrays in place in one native pass and returns the weight.
+// weight and its state arrays in place in one native pass and returns the weight. multiUpdate runs
+// one of them for many parameters in a single native call.
 //
 // Shared options: `lr`, `wd` (0), `rescaleGrad` (1), `clipGradient` (-1: a negative value turns
 // clipping off, 0 clips to zero, as in MXNet's kernels), and `weight32`, a float32 master copy of a
@@ -7,24 +8,13 @@
 // states, and the weight receives the rounded result. States have the compute dtype (the weight's, or
 // float32 with weight32) and the weight's shape.
 import { StateError, ValueError } from '../errors.js';
-import { binding, type NativeHandle } from '../native.js';
+import { type NativeHandle, native } from '../native.js';
 import type { NDArray } from '../ndarray.js';
 import { RowSparseNDArray } from '../sparse.js';
 import { checkFiniteNumber } from '../validate.js';
 
-// Every native update takes (weight, grad, ...states, weight32 | null, ...scalars, rescaleGrad,
-// clipGradient); one table-driven binding on the C++ side serves all of them by name.
-type OptimizerBinding = Record<string, (...args: (NativeHandle | number | null)[]) => void>;
-
-const native = binding<OptimizerBinding>();
-
-interface LazyBinding {
-  lazySgdUpdate(
-    weight: NativeHandle, gradData: NativeHandle, gradIndices: NativeHandle, mom: NativeHandle | null,
-    lr: number, momentum: number, wd: number, rescaleGrad: number, clipGradient: number,
-  ): void;
-}
-const lazy = binding<LazyBinding>();
+// One table-driven binding on the C++ side serves every native update by name (NativeAddon's members
+// typed OptimizerUpdate); FUSED below is the same table on this side.
 
 /** Options every fused update accepts. */
 export interface UpdateOptions {
@@ -49,7 +39,7 @@ function handleOf(a: NDArray, op: string, arg: string): NativeHandle {
   return a.handle;
 }
 
-function masterOf(o: UpdateOptions, op: string): NativeHandle | null {
+function masterOf(o: { weight32?: NDArray }, op: string): NativeHandle | null {
   return o.weight32 === undefined ? null : handleOf(o.weight32, op, 'weight32');
 }
 
@@ -57,37 +47,30 @@ function masterOf(o: UpdateOptions, op: string): NativeHandle | null {
  * Every number in the options must be finite: one NaN learning rate or rescale factor would silently
  * turn the whole weight into NaN. (Which keys an op reads is its own business; unknown ones are ignored.)
  */
-function checkScalarOptions(opts: UpdateOptions, op: string): void {
+function checkScalarOptions(opts: object, op: string): void {
   for (const [key, value] of Object.entries(opts)) {
     // weight32 is checked as an array; flags (lazyUpdate, biasCorrection) are booleans.
     if (key !== 'weight32' && value !== undefined && typeof value !== 'boolean') checkFiniteNumber(value, op, key);
   }
 }
 
-const wdOf = (o: UpdateOptions): number => o.wd ?? 0;
-const rescaleOf = (o: UpdateOptions): number => o.rescaleGrad ?? 1;
-const clipOf = (o: UpdateOptions): number => o.clipGradient ?? -1;
+const wdOf = (o: { wd?: number }): number => o.wd ?? 0;
+const rescaleOf = (o: { rescaleGrad?: number }): number => o.rescaleGrad ?? 1;
+const clipOf = (o: { clipGradient?: number }): number => o.clipGradient ?? -1;
 
 /**
  * Checks every array (in argument order, so the first disposed one is reported), calls the native op
- * and returns the weight. `states` pairs each state array with the name errors use for it; `scalars`
- * are the op's own scalars, which the shared rescaleGrad and clipGradient follow.
+ * and returns the weight.
  */
-function update(
-  op: string,
-  weight: NDArray,
-  grad: NDArray,
-  states: [NDArray, string][],
-  opts: UpdateOptions,
-  scalars: number[],
-): NDArray {
+function update<K extends FusedUpdateOp>(op: K, weight: NDArray, grad: NDArray, states: readonly NDArray[], opts: FusedUpdateOptions[K]): NDArray {
   checkScalarOptions(opts, op);
-  native[op]!(
+  const spec = FUSED[op];
+  native[op](
     handleOf(weight, op, 'weight'),
     handleOf(grad, op, 'grad'),
-    ...states.map(([a, name]) => handleOf(a, op, name)),
+    ...states.map((a, i) => handleOf(a, op, spec.states[i]!)),
     masterOf(opts, op),
-    ...scalars,
+    ...spec.scalars(opts),
     rescaleOf(opts),
     clipOf(opts),
   );
@@ -97,12 +80,12 @@ function update(
 /** MXNet sgd_update / mp_sgd_update: weight = (1 - lr·wd)·weight - lr·clip(rescale·grad). */
 export function sgdUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
   if (grad.stype !== 'default') return sparseGradSgd('sgdUpdate', weight, grad, null, opts, 0);
-  return update('sgdUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
+  return update('sgdUpdate', weight, grad, [], opts);
 }
 
 /** MXNet signsgd_update: weight = (1 - lr·wd)·weight - lr·sign(grad) (rescale and clip have no effect, as in MXNet). */
 export function signsgdUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
-  return update('signsgdUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
+  return update('signsgdUpdate', weight, grad, [], opts);
 }
 
 export interface MomentumOptions extends UpdateOptions {
@@ -112,12 +95,12 @@ export interface MomentumOptions extends UpdateOptions {
 /** MXNet 1.6+ sgd_mom_update / mp_sgd_mom_update: mom = momentum·mom - wd·weight - clip(rescale·grad); weight += lr·mom. */
 export function sgdMomUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: MomentumOptions): NDArray {
   if (grad.stype !== 'default') return sparseGradSgd('sgdMomUpdate', weight, grad, mom, opts, opts.momentum ?? 0);
-  return update('sgdMomUpdate', weight, grad, [[mom, 'mom']], opts, [opts.lr, opts.momentum ?? 0, wdOf(opts)]);
+  return update('sgdMomUpdate', weight, grad, [mom], opts);
 }
 
 /** MXNet nag_mom_update: t = clip(rescale·grad) + wd·weight; mom = momentum·mom - lr·t; weight += momentum·mom - lr·t. */
 export function nagMomUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: MomentumOptions): NDArray {
-  return update('nagMomUpdate', weight, grad, [[mom, 'mom']], opts, [opts.lr, opts.momentum ?? 0, wdOf(opts)]);
+  return update('nagMomUpdate', weight, grad, [mom], opts);
 }
 
 export interface AdamOptions extends UpdateOptions {
@@ -128,9 +111,7 @@ export interface AdamOptions extends UpdateOptions {
 
 /** MXNet adam_update: g = clip(rescale·grad + wd·weight), moving mean/var, weight -= lr·mean/(√var + ε); `lr` already bias-corrected. */
 export function adamUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDArray, opts: AdamOptions): NDArray {
-  return update('adamUpdate', weight, grad, [[mean, 'mean'], [v, 'var']], opts, [
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, wdOf(opts),
-  ]);
+  return update('adamUpdate', weight, grad, [mean, v], opts);
 }
 
 export interface RmspropOptions extends UpdateOptions {
@@ -143,9 +124,7 @@ export interface RmspropOptions extends UpdateOptions {
 
 /** MXNet rmsprop_update (Tieleman & Hinton): n = (1-γ1)·g² + γ1·n; weight -= lr·g/√(n + ε), g = clip(rescale·grad + wd·weight). */
 export function rmspropUpdate(weight: NDArray, grad: NDArray, n: NDArray, opts: RmspropOptions): NDArray {
-  return update('rmspropUpdate', weight, grad, [[n, 'n']], opts, [
-    opts.lr, opts.gamma1 ?? 0.95, opts.epsilon ?? 1e-8, wdOf(opts), opts.clipWeights ?? -1,
-  ]);
+  return update('rmspropUpdate', weight, grad, [n], opts);
 }
 
 /** MXNet rmspropalex_update (Graves, centered): n, g averages; delta = γ2·delta - lr·g/√(n - g_avg² + ε); weight += delta. */
@@ -157,9 +136,7 @@ export function rmspropalexUpdate(
   delta: NDArray,
   opts: RmspropOptions,
 ): NDArray {
-  return update('rmspropalexUpdate', weight, grad, [[n, 'n'], [g, 'g'], [delta, 'delta']], opts, [
-    opts.lr, opts.gamma1 ?? 0.95, opts.gamma2 ?? 0.9, opts.epsilon ?? 1e-8, wdOf(opts), opts.clipWeights ?? -1,
-  ]);
+  return update('rmspropalexUpdate', weight, grad, [n, g, delta], opts);
 }
 
 export interface FtrlOptions extends UpdateOptions {
@@ -169,9 +146,7 @@ export interface FtrlOptions extends UpdateOptions {
 
 /** MXNet ftrl_update: z += g - (√(n+g²) - √n)·weight/lr; n += g²; weight = (sign(z)·λ1 - z)/((β + √n)/lr + wd)·(|z| > λ1). */
 export function ftrlUpdate(weight: NDArray, grad: NDArray, z: NDArray, n: NDArray, opts: FtrlOptions): NDArray {
-  return update('ftrlUpdate', weight, grad, [[z, 'z'], [n, 'n']], opts, [
-    opts.lr, opts.lamda1 ?? 0.01, opts.beta ?? 1, wdOf(opts),
-  ]);
+  return update('ftrlUpdate', weight, grad, [z, n], opts);
 }
 
 export interface FtmlOptions extends UpdateOptions {
@@ -184,9 +159,7 @@ export interface FtmlOptions extends UpdateOptions {
 
 /** MXNet ftml_update (Follow the Moving Leader), with states d, v, z and the update count t. */
 export function ftmlUpdate(weight: NDArray, grad: NDArray, d: NDArray, v: NDArray, z: NDArray, opts: FtmlOptions): NDArray {
-  return update('ftmlUpdate', weight, grad, [[d, 'd'], [v, 'v'], [z, 'z']], opts, [
-    opts.lr, opts.beta1 ?? 0.6, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, opts.t, wdOf(opts),
-  ]);
+  return update('ftmlUpdate', weight, grad, [d, v, z], opts);
 }
 
 export interface SignumOptions extends UpdateOptions {
@@ -197,9 +170,7 @@ export interface SignumOptions extends UpdateOptions {
 
 /** MXNet signum_update: mom = m·mom - (1-m)·(wd·weight + clip(rescale·grad)); weight = (1 - lr·wdLh)·weight + lr·sign(mom). */
 export function signumUpdate(weight: NDArray, grad: NDArray, mom: NDArray, opts: SignumOptions): NDArray {
-  return update('signumUpdate', weight, grad, [[mom, 'mom']], opts, [
-    opts.lr, opts.momentum ?? 0, wdOf(opts), opts.wdLh ?? 0,
-  ]);
+  return update('signumUpdate', weight, grad, [mom], opts);
 }
 
 export interface AdagradOptions extends UpdateOptions {
@@ -208,9 +179,7 @@ export interface AdagradOptions extends UpdateOptions {
 
 /** MXNet's dense AdaGrad: g = clip(rescale·grad); history += g²; weight -= lr·(g/√(history + ε) + wd·weight). */
 export function adagradUpdate(weight: NDArray, grad: NDArray, history: NDArray, opts: AdagradOptions): NDArray {
-  return update('adagradUpdate', weight, grad, [[history, 'history']], opts, [
-    opts.lr, opts.epsilon ?? 1e-7, wdOf(opts),
-  ]);
+  return update('adagradUpdate', weight, grad, [history], opts);
 }
 
 export interface AdadeltaOptions extends Omit<UpdateOptions, 'lr'> {
@@ -220,10 +189,7 @@ export interface AdadeltaOptions extends Omit<UpdateOptions, 'lr'> {
 
 /** MXNet AdaDelta (no learning rate): accumulates g² and Δ², weight -= Δ + wd·weight with Δ = √(accΔ+ε)/√(accG+ε)·g. */
 export function adadeltaUpdate(weight: NDArray, grad: NDArray, accGrad: NDArray, accDelta: NDArray, opts: AdadeltaOptions = {}): NDArray {
-  const o = opts as UpdateOptions;
-  return update('adadeltaUpdate', weight, grad, [[accGrad, 'accGrad'], [accDelta, 'accDelta']], o, [
-    opts.rho ?? 0.9, opts.epsilon ?? 1e-5, wdOf(o),
-  ]);
+  return update('adadeltaUpdate', weight, grad, [accGrad, accDelta], opts);
 }
 
 export interface AdamaxOptions extends UpdateOptions {
@@ -233,9 +199,7 @@ export interface AdamaxOptions extends UpdateOptions {
 
 /** MXNet Adamax: g = clip(rescale·grad + wd·weight); m moving mean; u = max(β2·u, |g|); weight -= lr·m/u (`lr` already /(1-β1^t)). */
 export function adamaxUpdate(weight: NDArray, grad: NDArray, mean: NDArray, u: NDArray, opts: AdamaxOptions): NDArray {
-  return update('adamaxUpdate', weight, grad, [[mean, 'mean'], [u, 'u']], opts, [
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, wdOf(opts),
-  ]);
+  return update('adamaxUpdate', weight, grad, [mean, u], opts);
 }
 
 export interface NadamOptions extends UpdateOptions {
@@ -256,9 +220,7 @@ export interface NadamOptions extends UpdateOptions {
 
 /** MXNet Nadam: Adam with Nesterov momentum and the momentum schedule terms supplied by the caller. */
 export function nadamUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDArray, opts: NadamOptions): NDArray {
-  return update('nadamUpdate', weight, grad, [[mean, 'mean'], [v, 'var']], opts, [
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-8, wdOf(opts), opts.momentumT, opts.momentumT1, opts.mSchedule, opts.mScheduleNext, opts.beta2PowT,
-  ]);
+  return update('nadamUpdate', weight, grad, [mean, v], opts);
 }
 
 export interface LambOptions extends UpdateOptions {
@@ -275,14 +237,127 @@ export interface LambOptions extends UpdateOptions {
 
 /** MXNet lamb_update_phase1 + phase2 in one call: Adam direction g (+ wd·weight), then weight -= lr·(‖w‖/‖g‖)·g. */
 export function lambUpdate(weight: NDArray, grad: NDArray, mean: NDArray, v: NDArray, opts: LambOptions): NDArray {
-  return update('lambUpdate', weight, grad, [[mean, 'mean'], [v, 'var']], opts, [
-    opts.lr, opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.epsilon ?? 1e-6, opts.t, (opts.biasCorrection ?? true) ? 1 : 0, wdOf(opts), opts.lowerBound ?? -1, opts.upperBound ?? -1,
-  ]);
+  return update('lambUpdate', weight, grad, [mean, v], opts);
 }
 
 /** MXNet SGLD: weight += -lr/2·(clip(rescale·grad) + wd·weight) + N(0, √lr), the noise from the global generator (seed()). */
 export function sgldUpdate(weight: NDArray, grad: NDArray, opts: UpdateOptions): NDArray {
-  return update('sgldUpdate', weight, grad, [], opts, [opts.lr, wdOf(opts)]);
+  return update('sgldUpdate', weight, grad, [], opts);
+}
+
+/** Each fused update's options. */
+export interface FusedUpdateOptions {
+  sgdUpdate: UpdateOptions;
+  signsgdUpdate: UpdateOptions;
+  sgdMomUpdate: MomentumOptions;
+  nagMomUpdate: MomentumOptions;
+  adamUpdate: AdamOptions;
+  rmspropUpdate: RmspropOptions;
+  rmspropalexUpdate: RmspropOptions;
+  ftrlUpdate: FtrlOptions;
+  ftmlUpdate: FtmlOptions;
+  signumUpdate: SignumOptions;
+  adagradUpdate: AdagradOptions;
+  adadeltaUpdate: AdadeltaOptions;
+  adamaxUpdate: AdamaxOptions;
+  nadamUpdate: NadamOptions;
+  lambUpdate: LambOptions;
+  sgldUpdate: UpdateOptions;
+}
+
+/** The name of a fused update (the native op and the function above). */
+export type FusedUpdateOp = keyof FusedUpdateOptions;
+
+/**
+ * Each op's state arrays (the names errors use) and its own scalars in the native argument order;
+ * the shared rescaleGrad and clipGradient follow them.
+ */
+const FUSED: { readonly [K in FusedUpdateOp]: { readonly states: readonly string[]; scalars(o: FusedUpdateOptions[K]): number[] } } = {
+  sgdUpdate: { states: [], scalars: (o) => [o.lr, wdOf(o)] },
+  signsgdUpdate: { states: [], scalars: (o) => [o.lr, wdOf(o)] },
+  sgdMomUpdate: { states: ['mom'], scalars: (o) => [o.lr, o.momentum ?? 0, wdOf(o)] },
+  nagMomUpdate: { states: ['mom'], scalars: (o) => [o.lr, o.momentum ?? 0, wdOf(o)] },
+  adamUpdate: { states: ['mean', 'var'], scalars: (o) => [o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-8, wdOf(o)] },
+  rmspropUpdate: { states: ['n'], scalars: (o) => [o.lr, o.gamma1 ?? 0.95, o.epsilon ?? 1e-8, wdOf(o), o.clipWeights ?? -1] },
+  rmspropalexUpdate: {
+    states: ['n', 'g', 'delta'],
+    scalars: (o) => [o.lr, o.gamma1 ?? 0.95, o.gamma2 ?? 0.9, o.epsilon ?? 1e-8, wdOf(o), o.clipWeights ?? -1],
+  },
+  ftrlUpdate: { states: ['z', 'n'], scalars: (o) => [o.lr, o.lamda1 ?? 0.01, o.beta ?? 1, wdOf(o)] },
+  ftmlUpdate: { states: ['d', 'v', 'z'], scalars: (o) => [o.lr, o.beta1 ?? 0.6, o.beta2 ?? 0.999, o.epsilon ?? 1e-8, o.t, wdOf(o)] },
+  signumUpdate: { states: ['mom'], scalars: (o) => [o.lr, o.momentum ?? 0, wdOf(o), o.wdLh ?? 0] },
+  adagradUpdate: { states: ['history'], scalars: (o) => [o.lr, o.epsilon ?? 1e-7, wdOf(o)] },
+  adadeltaUpdate: { states: ['accGrad', 'accDelta'], scalars: (o) => [o.rho ?? 0.9, o.epsilon ?? 1e-5, wdOf(o)] },
+  adamaxUpdate: { states: ['mean', 'u'], scalars: (o) => [o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, wdOf(o)] },
+  nadamUpdate: {
+    states: ['mean', 'var'],
+    scalars: (o) => [
+      o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-8, wdOf(o), o.momentumT, o.momentumT1, o.mSchedule, o.mScheduleNext, o.beta2PowT,
+    ],
+  },
+  lambUpdate: {
+    states: ['mean', 'var'],
+    scalars: (o) => [
+      o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-6, o.t, (o.biasCorrection ?? true) ? 1 : 0, wdOf(o), o.lowerBound ?? -1, o.upperBound ?? -1,
+    ],
+  },
+  sgldUpdate: { states: [], scalars: (o) => [o.lr, wdOf(o)] },
+};
+
+/** `op`'s update of one parameter, its states in the op's order (as the function named `op` takes them). */
+export function fusedUpdate<K extends FusedUpdateOp>(op: K, weight: NDArray, grad: NDArray, states: readonly NDArray[], opts: FusedUpdateOptions[K]): NDArray {
+  const spec = FUSED[op] as (typeof FUSED)[K] | undefined;
+  if (spec === undefined) throw new ValueError(`fusedUpdate: unknown update '${String(op)}'; known: ${Object.keys(FUSED).join(', ')}`);
+  if (states.length !== spec.states.length) {
+    throw new ValueError(`${op}: takes ${spec.states.length} state arrays (${spec.states.join(', ') || 'none'}), got ${states.length}`);
+  }
+  if ((op === 'sgdUpdate' || op === 'sgdMomUpdate') && grad.stype !== 'default') {
+    const o = opts as MomentumOptions;
+    return sparseGradSgd(op, weight, grad, states[0] ?? null, o, o.momentum ?? 0);
+  }
+  return update(op, weight, grad, states, opts);
+}
+
+/** One parameter's operands for multiUpdate. */
+export interface MultiUpdateItem<K extends FusedUpdateOp> {
+  weight: NDArray;
+  /** A dense gradient (row_sparse ones go through sgdUpdate / sgdMomUpdate). */
+  grad: NDArray;
+  /** The op's state arrays, in its order. */
+  states: readonly NDArray[];
+  opts: FusedUpdateOptions[K];
+}
+
+/**
+ * `op`'s update of every item in one native call (MXNet's multi_sgd_update, multi_mp_sgd_mom_update
+ * ...; PyTorch's foreach optimizers): the updates run together on the thread pool, parallel across
+ * parameters and within large ones, each with its own options (learning rate, weight decay, update
+ * count ...). The results are bit for bit those of calling `op` on each item in turn. Every item is
+ * checked before any weight changes; no two items may share an array they write (a ValueError).
+ */
+export function multiUpdate<K extends FusedUpdateOp>(op: K, items: readonly MultiUpdateItem<K>[]): void {
+  const spec = FUSED[op] as (typeof FUSED)[K] | undefined;
+  if (spec === undefined) throw new ValueError(`multiUpdate: unknown update '${String(op)}'; known: ${Object.keys(FUSED).join(', ')}`);
+  if (!Array.isArray(items)) throw new ValueError(`multiUpdate(${op}): items must be an array`);
+  if (items.length === 0) return;
+  const tensors: NativeHandle[] = [];
+  let scalars: Float64Array | null = null;
+  items.forEach(({ weight, grad, states, opts }, k) => {
+    const where = `multiUpdate(${op}): item ${k}`;
+    if (grad.stype !== 'default') throw new ValueError(`${where}: the gradient is ${grad.stype}; multiUpdate takes dense gradients (use ${op} for it)`);
+    if (states.length !== spec.states.length) {
+      throw new ValueError(`${where}: ${op} takes ${spec.states.length} state arrays (${spec.states.join(', ') || 'none'}), got ${states.length}`);
+    }
+    checkScalarOptions(opts, where);
+    const own = spec.scalars(opts);
+    const per = 3 + own.length;
+    scalars ??= new Float64Array(items.length * per);
+    scalars.set([opts.weight32 === undefined ? 0 : 1, ...own, rescaleOf(opts), clipOf(opts)], k * per);
+    tensors.push(handleOf(weight, where, 'weight'), handleOf(grad, where, 'grad'));
+    states.forEach((a: NDArray, i: number) => tensors.push(handleOf(a, where, spec.states[i]!)));
+    if (opts.weight32 !== undefined) tensors.push(handleOf(opts.weight32, where, 'weight32'));
+  });
+  native.multiUpdate(op, tensors, scalars!);
 }
 
 /** sgd_update / sgd_mom_update with a row_sparse gradient (dense weight and momentum). */
@@ -301,7 +376,7 @@ function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: 
       dense.dispose();
     }
   }
-  lazy.lazySgdUpdate(
+  native.lazySgdUpdate(
     handleOf(weight, op, 'weight'), handleOf(grad.data, op, 'grad.data'), handleOf(grad.indices, op, 'grad.indices'),
     mom === null ? null : handleOf(mom, op, 'mom'), opts.lr, momentum, wdOf(opts), rescaleOf(opts), clipOf(opts),
   );

@@ -1,22 +1,8 @@
 import { ValueError } from '../errors.js';
-import { binding, type NativeHandle } from '../native.js';
+import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { ReduceOp, type ReduceOpName } from '../op-ids.gen.js';
 import { checkBoolean, checkInteger, checkOptions, describeValue } from '../validate.js';
-
-interface ReduceBinding {
-  reduce(
-    data: NativeHandle,
-    op: number,
-    axis: number | readonly number[] | null,
-    keepdims: boolean,
-    exclude: boolean,
-    ord: number,
-  ): NativeHandle;
-  argmax(data: NativeHandle, axis: number | null, keepdims: boolean): NativeHandle;
-}
-
-const native = binding<ReduceBinding>();
 
 /**
  * MXNet's reduction axes. No `axis` (or an empty list) reduces every axis; negative axes count from

@@ -1,12 +1,6 @@
-import { binding, type NativeHandle } from '../native.js';
+import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
-
-interface SoftmaxBinding {
-  softmax(data: NativeHandle, axis: number, temperature: number, log: boolean): NativeHandle;
-}
-
-const native = binding<SoftmaxBinding>();
 
 export interface SoftmaxOptions {
   /** The axis the probabilities run along; -1 (the last) by default. */

@@ -1,6 +1,6 @@
-import { adadeltaUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { finite, type OptionSpec } from '../option-spec.js';
 
@@ -27,16 +27,17 @@ export class AdaDelta extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [accGrad, accDelta]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [accGrad, accDelta]: NDArray[], weight32: NDArray | undefined): FusedStep {
     const wd = this.getWd(index);
     this.updateCount(index);
-    adadeltaUpdate(weight, grad, accGrad!, accDelta!, {
+    const opts = {
       rho: this.rho,
       epsilon: this.epsilon,
       wd,
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.pythonClip,
       weight32,
-    });
+    };
+    return { op: 'adadeltaUpdate', states: [accGrad!, accDelta!], opts };
   }
 }

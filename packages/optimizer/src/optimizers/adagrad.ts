@@ -1,6 +1,6 @@
-import { adagradUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { finite, type OptionSpec } from '../option-spec.js';
 
@@ -24,15 +24,16 @@ export class AdaGrad extends Optimizer {
     return zerosLike(weight, 1);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [history]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [history]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
-    adagradUpdate(weight, grad, history!, {
+    const opts = {
       lr: this.getLr(index),
       wd: this.getWd(index),
       epsilon: this.floatStableEps,
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.pythonClip,
       weight32,
-    });
+    };
+    return { op: 'adagradUpdate', states: [history!], opts };
   }
 }

@@ -1,6 +1,6 @@
-import { adamUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { boolean, finite, type OptionSpec } from '../option-spec.js';
 
@@ -34,11 +34,11 @@ export class Adam extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
     const t = this.stepCount(index);
     const lr = (this.getLr(index) * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    adamUpdate(weight, grad, mean!, variance!, {
+    const opts = {
       lr,
       wd: this.getWd(index),
       beta1: this.beta1,
@@ -47,6 +47,7 @@ export class Adam extends Optimizer {
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.fusedClip,
       weight32,
-    });
+    };
+    return { op: 'adamUpdate', states: [mean!, variance!], opts };
   }
 }

@@ -1,6 +1,6 @@
-import { adamaxUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { finite, type OptionSpec } from '../option-spec.js';
 
@@ -26,10 +26,10 @@ export class Adamax extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [mean, u]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, u]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
     const t = this.stepCount(index);
-    adamaxUpdate(weight, grad, mean!, u!, {
+    const opts = {
       lr: this.getLr(index) / (1 - this.beta1 ** t),
       wd: this.getWd(index),
       beta1: this.beta1,
@@ -37,6 +37,7 @@ export class Adamax extends Optimizer {
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.pythonClip,
       weight32,
-    });
+    };
+    return { op: 'adamaxUpdate', states: [mean!, u!], opts };
   }
 }

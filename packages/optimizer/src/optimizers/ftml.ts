@@ -1,6 +1,6 @@
-import { ftmlUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { finite, type OptionSpec } from '../option-spec.js';
 
@@ -29,9 +29,9 @@ export class FTML extends Optimizer {
     return zerosLike(weight, 3);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [d, v, z]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [d, v, z]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
-    ftmlUpdate(weight, grad, d!, v!, z!, {
+    const opts = {
       lr: this.getLr(index),
       wd: this.getWd(index),
       t: this.stepCount(index),
@@ -41,6 +41,7 @@ export class FTML extends Optimizer {
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.fusedClip,
       weight32,
-    });
+    };
+    return { op: 'ftmlUpdate', states: [d!, v!, z!], opts };
   }
 }

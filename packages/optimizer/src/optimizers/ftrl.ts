@@ -1,6 +1,6 @@
-import { ftrlUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { checkClassOptions, finite, type OptionSpec } from '../option-spec.js';
 
@@ -35,9 +35,9 @@ export class Ftrl extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [z, n]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [z, n]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
-    ftrlUpdate(weight, grad, z!, n!, {
+    const opts = {
       lr: this.getLr(index),
       wd: this.getWd(index),
       lamda1: this.lamda1,
@@ -45,6 +45,7 @@ export class Ftrl extends Optimizer {
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.fusedClip,
       weight32,
-    });
+    };
+    return { op: 'ftrlUpdate', states: [z!, n!], opts };
   }
 }

@@ -1,6 +1,6 @@
-import { lambUpdate, type NDArray } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { boolean, finite, finiteOrNull, type OptionSpec } from '../option-spec.js';
 
@@ -50,9 +50,9 @@ export class LAMB extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
-    lambUpdate(weight, grad, mean!, variance!, {
+    const opts = {
       lr: this.getLr(index),
       wd: this.getWd(index),
       t: this.stepCount(index),
@@ -65,6 +65,7 @@ export class LAMB extends Optimizer {
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.fusedClip,
       weight32,
-    });
+    };
+    return { op: 'lambUpdate', states: [mean!, variance!], opts };
   }
 }

@@ -1,6 +1,6 @@
-import { type NDArray, nadamUpdate } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { finite, type OptionSpec } from '../option-spec.js';
 
@@ -38,7 +38,7 @@ export class Nadam extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
     const lr = this.getLr(index);
     const wd = this.getWd(index);
@@ -46,7 +46,7 @@ export class Nadam extends Optimizer {
     const momentumT = this.beta1 * (1 - 0.5 * 0.96 ** (t * this.scheduleDecay));
     const momentumT1 = this.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * this.scheduleDecay));
     this.mSchedule = this.mSchedule * momentumT;
-    nadamUpdate(weight, grad, mean!, variance!, {
+    const opts = {
       lr,
       wd,
       beta1: this.beta1,
@@ -60,7 +60,8 @@ export class Nadam extends Optimizer {
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.pythonClip,
       weight32,
-    });
+    };
+    return { op: 'nadamUpdate', states: [mean!, variance!], opts };
   }
 
   override stateScalars(): Record<string, number> {

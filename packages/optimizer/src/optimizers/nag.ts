@@ -1,5 +1,3 @@
-import { nagMomUpdate } from '@bkt/ndarray';
-
 import type { OptimizerOptions } from '../optimizer.js';
 import { SGD } from './sgd.js';
 import { finite, type OptionSpec } from '../option-spec.js';
@@ -18,7 +16,7 @@ export class NAG extends SGD {
     super(opts);
   }
 
-  protected override momentumUpdate(...args: Parameters<typeof nagMomUpdate>): void {
-    nagMomUpdate(...args);
+  protected override get momentumOp(): 'nagMomUpdate' {
+    return 'nagMomUpdate';
   }
 }

@@ -1,6 +1,6 @@
-import { type NDArray, rmspropalexUpdate, rmspropUpdate } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { boolean, finite, finiteOrNull, type OptionSpec } from '../option-spec.js';
 
@@ -45,7 +45,7 @@ export class RMSProp extends Optimizer {
     return zerosLike(weight, this.centered ? 3 : 1);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, states: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),
@@ -58,8 +58,6 @@ export class RMSProp extends Optimizer {
       clipWeights: this.clipWeights ? this.clipWeights : -1,
       weight32,
     };
-    const [n, g, delta] = states;
-    if (this.centered) rmspropalexUpdate(weight, grad, n!, g!, delta!, opts);
-    else rmspropUpdate(weight, grad, n!, opts);
+    return { op: this.centered ? 'rmspropalexUpdate' : 'rmspropUpdate', states, opts };
   }
 }

@@ -1,6 +1,6 @@
-import { type NDArray, sgdMomUpdate, sgdUpdate } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { boolean, finite, type OptionSpec } from '../option-spec.js';
 
@@ -31,16 +31,16 @@ export class SGD extends Optimizer {
     return zerosLike(weight, this.momentum !== 0 ? 1 : 0);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, states: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
     const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32, lazyUpdate: this.lazyUpdate };
     const [mom] = states;
-    if (mom !== undefined) this.momentumUpdate(weight, grad, mom, { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 });
-    else sgdUpdate(weight, grad, opts);
+    if (mom === undefined) return { op: 'sgdUpdate', states: [], opts };
+    return { op: this.momentumOp, states: [mom], opts: { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 } };
   }
 
   /** The fused kernel for the momentum state: the one step NAG does differently. */
-  protected momentumUpdate(...args: Parameters<typeof sgdMomUpdate>): void {
-    sgdMomUpdate(...args);
+  protected get momentumOp(): 'sgdMomUpdate' | 'nagMomUpdate' {
+    return 'sgdMomUpdate';
   }
 }

@@ -1,6 +1,6 @@
-import { type NDArray, sgldUpdate } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type ParamKey } from '../optimizer.js';
 import type { OptionSpec } from '../option-spec.js';
 
 /**
@@ -14,14 +14,15 @@ export class SGLD extends Optimizer {
     return [];
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, _states: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, _states: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
-    sgldUpdate(weight, grad, {
+    const opts = {
       lr: this.getLr(index),
       wd: this.getWd(index),
       rescaleGrad: this.rescaleGrad,
       clipGradient: this.pythonClip,
       weight32,
-    });
+    };
+    return { op: 'sgldUpdate', states: [], opts };
   }
 }

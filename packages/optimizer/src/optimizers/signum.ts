@@ -1,6 +1,6 @@
-import { type NDArray, signsgdUpdate, signumUpdate } from '@bkt/ndarray';
+import type { NDArray } from '@bkt/ndarray';
 
-import { Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
+import { type FusedStep, Optimizer, type OptimizerOptions, type ParamKey } from '../optimizer.js';
 import { zerosLike } from './state.js';
 import { finite, type OptionSpec } from '../option-spec.js';
 
@@ -28,10 +28,10 @@ export class Signum extends Optimizer {
     return zerosLike(weight, this.momentum !== 0 ? 1 : 0);
   }
 
-  protected step(index: ParamKey, weight: NDArray, grad: NDArray, [mom]: NDArray[], weight32: NDArray | undefined): void {
+  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mom]: NDArray[], weight32: NDArray | undefined): FusedStep {
     this.updateCount(index);
     const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32 };
-    if (mom !== undefined) signumUpdate(weight, grad, mom, { ...opts, momentum: this.momentum > 0 ? this.momentum : 0, wdLh: this.wdLh });
-    else signsgdUpdate(weight, grad, opts);
+    if (mom === undefined) return { op: 'signsgdUpdate', states: [], opts };
+    return { op: 'signumUpdate', states: [mom], opts: { ...opts, momentum: this.momentum > 0 ? this.momentum : 0, wdLh: this.wdLh } };
   }
 }

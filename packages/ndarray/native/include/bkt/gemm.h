@@ -20,11 +20,12 @@ void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transpo
 void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
 
 // C = alpha op(A) op(B) + beta C on row-major buffers (float32 through the backend dispatch), for fused kernels that
-// call GEMM on parts of their tensors (FullyConnected, RNN).
+// call GEMM on parts of their tensors (FullyConnected, RNN). `bWeight`: the tensor B lies in when B is a
+// weight, so its bfloat16 copy is kept between writes (sgemmDispatch); float64 has no such copy.
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Tensor* bWeight = nullptr);
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const Tensor* bWeight = nullptr);
 
 // The number of threads OpenBLAS will use for the next large GEMM.
 int blasNumThreads();

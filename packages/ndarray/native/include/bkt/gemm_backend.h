@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bkt/tensor.h"
+
 namespace bkt {
 
 enum class GemmBackend { kOpenBlas, kOneDnn };
@@ -48,13 +50,22 @@ struct GemmShape {
   bool operator==(const GemmShape& o) const;
 };
 
-// The float32 GEMM every kernel calls: routes to the backend chosen for this shape.
-void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c);
+// The float32 GEMM every kernel calls: routes to the backend chosen for this shape. `bWeight`, when
+// given, is the tensor whose storage holds B's bytes and says B is a weight: in bfloat16 precision its
+// bfloat16 copy is then kept and reused until the storage is written (bfloat16WeightCopy).
+void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr);
+
+// The bfloat16 copy of the `count` dense floats at `b`, which lie in `weight`'s storage: converted
+// (round to nearest even) when the storage's version changed since the last conversion, else kept.
+const uint16_t* bfloat16WeightCopy(const Tensor& weight, const float* b, int64_t count);
+// Conversions made so far, so tests can tell once per write from once per product.
+uint64_t bfloat16WeightConversions();
 
 // oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
 struct OneDnnMatmul;
 std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, float* c);
+// halfB (bfloat16 primitives only): B's bfloat16 copy, dense in B's orientation; null converts b here.
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c);
 void setOneDnnThreads(int n);
 
 // The shapes met so far and the backend each one chose, for the benchmarks' reports.

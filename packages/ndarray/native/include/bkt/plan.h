@@ -75,12 +75,29 @@ struct Instruction {
   int32_t node;  // index into Plan::nodeNames, for error messages
 };
 
+// A slot whose array is a view into an arena (the executor's intermediates): where in the arena of
+// its context it lives and what it holds.
+struct ArenaSlot {
+  int32_t slot;
+  Context ctx;
+  uint64_t byteOffset;
+  Shape shape;
+  DType dtype;
+};
+
 class Plan {
  public:
   Plan(std::vector<Instruction> code, std::vector<int32_t> refs, std::vector<double> attrs,
        std::vector<std::string> nodeNames, int32_t numSlots);
 
   void setSlot(int32_t slot, Tensor t);
+  // The slots that live in arenas, given once at bind; bindArena then points them at an arena.
+  void setArenaSlots(std::vector<ArenaSlot> slots);
+  // Points every arena slot of `arena`'s context at its bytes of `arena` (at bind, and again when a
+  // shared arena grows). All slots are checked to fit before any is re-pointed.
+  void bindArena(const Tensor& arena);
+  // The array a slot holds; a StateError when nothing is bound to it.
+  const Tensor& slot(int32_t slot) const;
   // Runs instructions [begin, end). A failing kernel's error is re-raised naming the node.
   void run(int32_t begin, int32_t end, bool isTrain);
   int32_t size() const { return static_cast<int32_t>(code_.size()); }
@@ -91,10 +108,12 @@ class Plan {
   std::vector<double> attrs_;
   std::vector<std::string> nodeNames_;
   std::vector<Tensor> slots_;
+  std::vector<ArenaSlot> arenaSlots_;
   std::vector<const Tensor*> ptrs_;  // refs_ resolved to slot addresses, so a run allocates nothing
-  bool checked_ = false;              // every referenced slot holds an array
+  bool checked_ = false;             // every referenced slot holds an array
 
   void checkBound();
+  void checkSlot(int32_t slot) const;
 };
 
 }  // namespace bkt

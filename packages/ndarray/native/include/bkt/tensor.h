@@ -39,10 +39,20 @@ class Storage {
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
 
+  // Counts the writes the runtime can see — every output of a plan instruction, every array handed to
+  // an eager native call — so a kernel that keeps a copy derived from these bytes knows when it is stale.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  void markWritten() { version_.fetch_add(1, std::memory_order_acq_rel); }
+  // The derived copies of these bytes one kernel family keeps (the GEMM's bfloat16 weights,
+  // gemm_backend.h); its owner synchronizes access. Freed with the storage.
+  std::shared_ptr<void>& derivedCopies() { return derived_; }
+
  private:
   void* data_;
   size_t bytes_;
   std::shared_ptr<MemoryAccount> account_;
+  std::atomic<uint64_t> version_{0};
+  std::shared_ptr<void> derived_;
 };
 
 // The calling thread's account, so tests can assert that nothing leaks and that hot loops allocate
@@ -82,6 +92,7 @@ class Tensor {
   // dtype: how an executor's arena hands out intermediates.
   Tensor viewBytes(size_t byteOffset, const Shape& shape, DType dtype) const;
   bool sharesStorageWith(const Tensor& o) const { return storage_ == o.storage_; }
+  Storage& storage() const { return *storage_; }
 
  private:
   std::shared_ptr<Storage> storage_;

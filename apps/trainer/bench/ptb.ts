@@ -1,0 +1,297 @@
+// `pnpm bench:ptb [--epochs N] [--seed N] [--data DIR] [--threads N] [--no-torch]`: bkt's bucketed LSTM LM on Penn
+// Treebank, then the project's PyTorch reference (packages/executor/bench/lstm_lm_torch.py, run with
+// /usr/bin/python3), one after the other in the same run, both on the reference's recipe: the valid
+// split as training data, the test split as evaluation data, one vocabulary over both, no
+// end-of-sentence token, buckets 10–60, batch 32, 2 × LSTM 200, embed 200, every parameter from
+// U(−0.1, 0.1), SGD lr 0.01 wd 1e-5, fused LSTM in float32.
+//
+// bkt trains with BaseModule.fit and evaluates with score, the calls bkt-train lm makes (without its
+// display and logs). Epoch and inference times run from the first batch fetched to the last batch's
+// end, as the reference times its loop; both build their batches beforehand (the iterator's reset,
+// the reference's bucket_batches). JSON lines: per epoch, both systems' training seconds and
+// perplexity, tokens/s per bucket (padded positions, what both compute) and bkt's wall time per
+// phase of fit's step (switchBucket also counts inside forward and prepare); then inference over the
+// test split, bkt's score against the reference's eval(); then the library each GEMM shape ran on.
+// The data directory holds ptb.valid.txt and ptb.test.txt (default: ../shared/data/ptb beside the
+// repository).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { type BatchEndParam, type BucketingModule, type DataBatch, type DataIter, Perplexity } from '@bkt/module';
+import { cpu, gemmChoices, getNumThreads, random, setNumThreads, ValueError } from '@bkt/ndarray';
+
+import { bucketIter, loadTrainingText } from '../src/lm-data.js';
+import { createLMModule } from '../src/lm-module.js';
+import { layoutOf, type LMConfig, lmSymGen } from '../src/model.js';
+import { vocabSize } from '../src/text-data.js';
+import { initializerOf, optimizerParams } from '../src/training-setup.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  // pnpm passes on the `--` of `pnpm bench:ptb -- --epochs 3`
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    epochs: { type: 'string', default: '1' },
+    data: { type: 'string', default: resolve(here, '../../../../shared/data/ptb') },
+    threads: { type: 'string' },
+    seed: { type: 'string', default: '0' },
+    'no-torch': { type: 'boolean', default: false },
+  },
+});
+const EPOCHS = Number(values.epochs);
+if (!Number.isInteger(EPOCHS) || EPOCHS < 1)
+  throw new ValueError(`bench:ptb: --epochs must be a positive integer, got ${values.epochs}`);
+const SEED = Number(values.seed);
+if (!Number.isInteger(SEED) || SEED < 0)
+  throw new ValueError(`bench:ptb: --seed must be a non-negative integer, got ${values.seed}`);
+const BUCKETS = [10, 20, 30, 40, 50, 60];
+const BATCH = 32;
+const RECIPE = { optimizer: 'sgd', lr: 0.01, momentum: 0, wd: 1e-5, clip: null, lrScheduler: null };
+const trainFile = join(values.data!, 'ptb.valid.txt');
+const evalFile = join(values.data!, 'ptb.test.txt');
+for (const f of [trainFile, evalFile])
+  if (!existsSync(f)) throw new ValueError(`bench:ptb: ${f} is missing; give --data DIR holding ptb.valid.txt and ptb.test.txt`);
+if (values.threads !== undefined) setNumThreads(Number(values.threads));
+
+type PerBucket = Record<string, { seconds: number; tokens_per_s: number }>;
+const round = (x: number, digits = 2): number => +x.toFixed(digits);
+
+/**
+ * Wall time per bucket length from a batch-end callback: each batch gets the time since the previous
+ * batch's end (or since start()), its padded positions counted as tokens.
+ */
+class BucketClock {
+  #spent = new Map<number, [number, number]>();
+  #last = 0;
+  #first = 0;
+
+  start(): void {
+    this.#spent.clear();
+    this.#first = this.#last = performance.now();
+  }
+
+  readonly batchEnd = (p: BatchEndParam): void => {
+    const now = performance.now();
+    const batch = p.locals!['batch'] as DataBatch;
+    const s = this.#spent.get(batch.bucketKey as number) ?? [0, 0];
+    s[0] += (now - this.#last) / 1000;
+    s[1] += batch.data[0]!.size;
+    this.#spent.set(batch.bucketKey as number, s);
+    this.#last = now;
+  };
+
+  get seconds(): number {
+    return (this.#last - this.#first) / 1000;
+  }
+
+  get tokens(): number {
+    return [...this.#spent.values()].reduce((n, [, t]) => n + t, 0);
+  }
+
+  perBucket(): PerBucket {
+    const sorted = [...this.#spent].sort(([a], [b]) => a - b);
+    return Object.fromEntries(
+      sorted.map(([k, [s, n]]) => [String(k), { seconds: round(s, 3), tokens_per_s: Math.round(n / s) }]),
+    );
+  }
+}
+
+/** Replaces obj[name] by a version that adds its wall time (ms) to phases[phase]. */
+function timePhase(obj: object, name: string, phase: string, phases: Map<string, number>): void {
+  const target = obj as Record<string, (...a: unknown[]) => unknown>;
+  const original = target[name]!.bind(obj);
+  target[name] = (...args: unknown[]): unknown => {
+    const t = performance.now();
+    try {
+      return original(...args);
+    } finally {
+      phases.set(phase, (phases.get(phase) ?? 0) + performance.now() - t);
+    }
+  };
+}
+
+interface BktRun {
+  epochs: { train_ppl: number; seconds: number; tokens_per_s: number; per_bucket: PerBucket; phases_s: Record<string, number> }[];
+  inference: { eval_ppl: number; seconds: number; tokens_per_s: number; per_bucket: PerBucket };
+  gemm: Record<string, string>;
+  vocab: number;
+}
+
+function runBkt(): BktRun {
+  random.seed(SEED);
+  const data = loadTrainingText({ kind: 'files', train: trainFile, valid: evalFile, vocabFromValid: true }, false);
+  const config: LMConfig = {
+    cell: 'lstm',
+    fused: true,
+    numLayers: 2,
+    numHidden: 200,
+    numEmbed: 200,
+    dropout: 0,
+    vocabSize: vocabSize(data.vocab),
+  };
+  const quiet = (): void => {};
+  const trainIter = bucketIter(data.train, BATCH, BUCKETS, layoutOf(config), quiet);
+  const evalIter = bucketIter(data.valid, BATCH, BUCKETS, layoutOf(config), quiet);
+  const mod = createLMModule(lmSymGen(config), trainIter.defaultBucketKey, {
+    context: [cpu()],
+    logger: quiet,
+  }) as BucketingModule;
+
+  const phases = new Map<string, number>();
+  for (const name of ['forward', 'backward', 'update', 'updateMetric', 'prepare', 'switchBucket'])
+    timePhase(mod, name, name, phases);
+  timePhase(trainIter, 'nextBatch', 'iterator', phases);
+  const clock = new BucketClock();
+  // fit fetches an epoch's first batch right after binding and initializing: the epoch starts there
+  const fetch = trainIter.nextBatch.bind(trainIter);
+  let epochStarted = false;
+  (trainIter as DataIter).nextBatch = (): DataBatch | undefined => {
+    const batch = fetch();
+    if (!epochStarted) {
+      epochStarted = true;
+      phases.clear();
+      clock.start();
+    }
+    return batch;
+  };
+
+  const epochs: BktRun['epochs'] = [];
+  const metric = new Perplexity(0);
+  mod.fit(trainIter, {
+    numEpoch: EPOCHS,
+    evalMetric: metric,
+    initializer: initializerOf({ kind: 'uniform-all', scale: 0.1 }),
+    kvstore: null,
+    optimizer: RECIPE.optimizer,
+    optimizerParams: optimizerParams(RECIPE),
+    batchEndCallback: clock.batchEnd,
+    epochEndCallback: () => {
+      epochs.push({
+        train_ppl: round(metric.getGlobal()[1] as number),
+        seconds: round(clock.seconds),
+        tokens_per_s: Math.round(clock.tokens / clock.seconds),
+        per_bucket: clock.perBucket(),
+        phases_s: Object.fromEntries([...phases].map(([k, ms]) => [k, round(ms / 1000)])),
+      });
+      epochStarted = false;
+    },
+  });
+
+  const scored = new Perplexity(0);
+  evalIter.reset();
+  clock.start();
+  mod.score(evalIter, scored, { batchEndCallback: clock.batchEnd, reset: false });
+  const gemm = Object.fromEntries(
+    gemmChoices().map((c) => [
+      `${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}${c.precision === 'bfloat16' ? ' bf16' : ''}`,
+      c.backend,
+    ]),
+  );
+  return {
+    epochs,
+    inference: {
+      eval_ppl: round(scored.get()[1] as number),
+      seconds: round(clock.seconds),
+      tokens_per_s: Math.round(clock.tokens / clock.seconds),
+      per_bucket: clock.perBucket(),
+    },
+    gemm,
+    vocab: config.vocabSize,
+  };
+}
+
+interface TorchEpoch {
+  system: string;
+  train_ppl: number;
+  eval_ppl: number;
+  train_seconds: number;
+  train_tokens_per_s: number;
+  eval_seconds: number;
+  eval_tokens_per_s: number;
+  train_per_length: PerBucket;
+  eval_per_length: PerBucket;
+}
+
+function runTorch(): TorchEpoch[] | string {
+  const script = resolve(here, '../../../packages/executor/bench/lstm_lm_torch.py');
+  if (!existsSync('/usr/bin/python3')) return 'no /usr/bin/python3';
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0)
+    return '/usr/bin/python3 has no torch (Debian: apt-get install python3-torch)';
+  const args = [
+    script,
+    '--train',
+    trainFile,
+    '--eval',
+    evalFile,
+    '--epochs',
+    String(EPOCHS),
+    '--buckets',
+    BUCKETS.join(','),
+    '--batch-size',
+    String(BATCH),
+  ];
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) return `lstm_lm_torch.py exited with ${r.status}`;
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as TorchEpoch);
+}
+
+const loadBefore = loadavg().map((x) => round(x));
+const bkt = runBkt();
+const loadBetween = loadavg().map((x) => round(x));
+const torch = values['no-torch'] ? 'skipped (--no-torch)' : runTorch();
+const torchEpochs = typeof torch === 'string' ? [] : torch;
+const ratio = (a: number | undefined, b: number | undefined): number | null =>
+  a === undefined || b === undefined ? null : round(a / b, 3);
+
+bkt.epochs.forEach((b, e) => {
+  const t = torchEpochs[e];
+  console.log(
+    JSON.stringify({
+      epoch: e + 1,
+      bkt_seconds: b.seconds,
+      torch_seconds: t?.train_seconds ?? null,
+      speedup_vs_torch: ratio(t?.train_seconds, b.seconds),
+      bkt_train_ppl: b.train_ppl,
+      torch_train_ppl: t?.train_ppl ?? null,
+      bkt_tokens_per_s: b.tokens_per_s,
+      torch_tokens_per_s: t?.train_tokens_per_s ?? null,
+      bkt_per_bucket: b.per_bucket,
+      torch_per_bucket: t?.train_per_length ?? null,
+      bkt_phases_s: b.phases_s,
+    }),
+  );
+});
+const lastTorch = torchEpochs.at(-1);
+console.log(
+  JSON.stringify({
+    inference: 'the test split after the last epoch: bkt score() against PyTorch eval(), no gradients',
+    bkt_eval_ppl: bkt.inference.eval_ppl,
+    torch_eval_ppl: lastTorch?.eval_ppl ?? null,
+    bkt_seconds: bkt.inference.seconds,
+    torch_seconds: lastTorch?.eval_seconds ?? null,
+    bkt_tokens_per_s: bkt.inference.tokens_per_s,
+    torch_tokens_per_s: lastTorch?.eval_tokens_per_s ?? null,
+    speedup_vs_torch: ratio(bkt.inference.tokens_per_s, lastTorch?.eval_tokens_per_s),
+    bkt_per_bucket: bkt.inference.per_bucket,
+    torch_per_bucket: lastTorch?.eval_per_length ?? null,
+  }),
+);
+console.log(
+  JSON.stringify({
+    gemm: bkt.gemm,
+    vocab: bkt.vocab,
+    torch: typeof torch === 'string' ? torch : (lastTorch?.system ?? null),
+    threads: getNumThreads(),
+    loadavg_before: loadBefore,
+    loadavg_between: loadBetween,
+    loadavg_after: loadavg().map((x) => round(x)),
+  }),
+);
