@@ -150,6 +150,41 @@ describe('classification metrics', () => {
     expect(Number.isNaN(value(none))).toBe(true);
     expect(() => new Perplexity(0).update(a([0, 1, 1]), a([[0.5, 0.5]]))).toThrow(nd.ShapeError);
   });
+
+  it('Perplexity reuses its pick buffer and label views: refilled or new labels give the reference, no arrays per update', () => {
+    // (N, T) labels refilled in place every batch, as BucketSentenceIter does, with (N·T, V) predictions
+    const rng = (() => {
+      let x = 7;
+      return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    })();
+    const label = nd.zeros([2, 3]);
+    const other = nd.zeros([2, 3]);
+    const ppl = new Perplexity(0);
+    let loss = 0;
+    let count = 0;
+    const made: number[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const ids = Array.from({ length: 6 }, () => Math.floor(rng() * 4));
+      const probs = Array.from({ length: 6 }, () => Array.from({ length: 4 }, () => 0.05 + rng()));
+      const target = batch === 3 ? other : label; // one batch on another label array replaces the kept view
+      a(ids).reshape([2, 3]).copyTo(target);
+      const pred = a(probs);
+      ids.forEach((id, k) => {
+        if (id === 0) return;
+        loss -= Math.log(probs[k]![id]!);
+        count += 1;
+      });
+      const before = nd.memoryStats().totalHandles;
+      ppl.update([target], [pred]);
+      made.push(nd.memoryStats().totalHandles - before);
+    }
+    expect(ppl.getGlobal()[1]).toBeCloseTo(Math.exp(loss / count), 5);
+    // the first update makes the pick buffer and the view; a change of label array makes one new view
+    expect(made).toEqual([2, 0, 0, 1, 1, 0]);
+    const again = nd.memoryStats().totalHandles;
+    ppl.update([label], [a(Array.from({ length: 6 }, () => [0.25, 0.25, 0.25, 0.25]))]);
+    expect(nd.memoryStats().totalHandles - again).toBe(1); // only the prediction array made here
+  });
 });
 
 describe('regression and loss metrics', () => {

@@ -48,6 +48,7 @@ export interface NativeAddon {
   sliceRows(h: NativeHandle, begin: number, end: number): NativeHandle;
   astype(h: NativeHandle, dtype: number, devType: number, devId: number): NativeHandle;
   copyInto(dst: NativeHandle, src: NativeHandle): void;
+  copyRowsInto(dst: NativeHandle, src: NativeHandle, begin: number): void;
   fill(h: NativeHandle, value: number): void;
   arange(start: number, step: number, n: number, dtype: number, devType: number, devId: number): NativeHandle;
   seed(n: number): void;
@@ -88,6 +89,7 @@ export interface NativeAddon {
   embeddingBackward(indices: NativeHandle, gradOut: NativeHandle, inputDim: number): NativeHandle;
   oneHot(indices: NativeHandle, depth: number, onValue: number, offValue: number, dtype: number): NativeHandle;
   pick(data: NativeHandle, index: NativeHandle, axis: number, keepdims: boolean, mode: number): NativeHandle;
+  pickInto(data: NativeHandle, index: NativeHandle, axis: number, keepdims: boolean, mode: number, out: NativeHandle): void;
   concat(arrays: NativeHandle[], dim: number): NativeHandle;
   stack(arrays: NativeHandle[], axis: number): NativeHandle;
   split(data: NativeHandle, numOutputs: number, axis: number, squeezeAxis: boolean): NativeHandle[];

@@ -141,6 +141,20 @@ export class NDArray {
     return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[this.dtype], 1, checkContext(target, 'copyTo', 'target').deviceId));
   }
 
+  /**
+   * Copies rows [begin, begin + target.shape[0]) along axis 0 into `target` (a dense array with this
+   * array's other dims, any dtype and context): MXNet's `a[begin:end].copyto(target)` without making
+   * the view, for buffers refilled every batch. Rows out of range are an IndexError.
+   */
+  copyRowsTo(target: NDArray, begin: number): NDArray {
+    if (!(target instanceof NDArray) || target.stype !== 'default') {
+      throw new ValueError(`copyRowsTo: target must be a dense NDArray, got ${describeValue(target)}`);
+    }
+    checkInteger(begin, 'copyRowsTo', 'begin');
+    native.copyRowsInto(target.handle, this.handle, begin);
+    return target;
+  }
+
   /** A new array with every element converted to `dtype`. */
   astype(dtype: DType): NDArray {
     checkDType(dtype, 'astype');

@@ -9,6 +9,8 @@ import {
   empty,
   fromTypedArray,
   full,
+  IndexError,
+  type NDArray,
   ones,
   random,
   seed,
@@ -100,6 +102,33 @@ describe('dtype conversion and contexts', () => {
     expect(dst.toArray()).toEqual([1, 2, 3]);
     expect(() => a.copyTo(zeros([4]))).toThrow(ShapeError);
     expect(() => cpu(-1)).toThrow(ContextError);
+  });
+});
+
+describe('copyRowsTo', () => {
+  it('copies rows [begin, begin + target rows) of any shape into the target, converting the dtype, across contexts', () => {
+    const src = arange(0, 24).reshape([6, 2, 2]);
+    const dst = zeros([3, 2, 2], { dtype: 'float64', ctx: cpu(1) });
+    for (const begin of [0, 2, 3]) {
+      expect(src.copyRowsTo(dst, begin)).toBe(dst);
+      // the reference: rows begin..begin+2 read element by element from the source's values
+      expect(dst.toArray()).toEqual(Array.from({ length: 12 }, (_, k) => begin * 4 + k));
+    }
+    const none = zeros([0, 2, 2]);
+    expect(src.copyRowsTo(none, 6)).toBe(none);
+  });
+
+  it('rejects bad rows, shapes, overlaps and targets with typed errors', () => {
+    const src = arange(0, 12).reshape([6, 2]);
+    expect(() => src.copyRowsTo(zeros([2, 2]), 5)).toThrow(IndexError);
+    expect(() => src.copyRowsTo(zeros([2, 2]), 5)).toThrow(/copyRowsTo: rows \[5, 5 \+ 2\) are out of bounds for a source of shape \(6, 2\)/);
+    expect(() => src.copyRowsTo(zeros([2, 2]), -1)).toThrow(IndexError);
+    expect(() => src.copyRowsTo(zeros([2, 3]), 0)).toThrow(/copyRowsTo: target \(2, 3\) does not hold rows of a source of shape \(6, 2\)/);
+    expect(() => src.copyRowsTo(zeros([2]), 0)).toThrow(ShapeError);
+    expect(() => src.copyRowsTo(zeros([]), 0)).toThrow(/copyRowsTo: .* must have at least one dimension/);
+    expect(() => src.copyRowsTo(src.slice(3, 5), 2)).toThrow(/copyRowsTo: the target overlaps the source rows/);
+    expect(() => src.copyRowsTo(zeros([2, 2]), 0.5)).toThrow(ValueError);
+    expect(() => src.copyRowsTo([1] as unknown as NDArray, 0)).toThrow(/copyRowsTo: target must be a dense NDArray/);
   });
 });
 

@@ -314,6 +314,43 @@ describe('pick', () => {
   });
 });
 
+describe('pick into out', () => {
+  const rng = makeRng(15);
+
+  it('writes the float64 reference into out and returns it, reusing one buffer', () => {
+    for (let trial = 0; trial < 30; trial++) {
+      const dtype = (['float32', 'float64', 'int32'] as DType[])[trial % 3]!;
+      const ndim = 1 + Math.floor(rng() * 3);
+      const dshape = randomShape(rng, ndim, 4);
+      const a = Math.floor(rng() * ndim);
+      dshape[a] = Math.max(1, dshape[a]!);
+      const keepdims = trial % 2 === 0;
+      const ishape = dshape.filter((_, i) => i !== a);
+      const oshape = keepdims ? dshape.map((d, i) => (i === a ? 1 : d)) : ishape;
+      const out = nd(new Array<number>(sizeOf(oshape)).fill(-99), oshape, dtype);
+      for (let round = 0; round < 2; round++) {
+        const index = randomIndices(rng, ishape, 0, dshape[a]!, 'int32');
+        const data = nd(randomValues(rng, sizeOf(dshape), -10, 10).map(Math.round), dshape, dtype);
+        expect(pick(data, index, { axis: a, keepdims, out })).toBe(out);
+        expectAllClose(values(out), refPick(values(data), dshape, values(index), a, keepdims, 'clip').data, { rtol: 0, atol: 0 });
+      }
+    }
+  });
+
+  it('rejects a wrong out with typed errors naming the op', () => {
+    const data = nd([1, 2, 3, 4, 5, 6], [2, 3]);
+    const index = nd([0, 2], [2]);
+    expectError(() => pick(data, index, { out: nd([0, 0, 0], [3]) }), ShapeError, /pick: out has shape \(3,\) but the result is \(2,\)/);
+    expectError(() => pick(data, index, { keepdims: true, out: nd([0, 0], [2]) }), ShapeError, /pick: out has shape \(2,\) but the result is \(2, 1\)/);
+    expectError(() => pick(data, index, { out: nd([0, 0], [2], 'float64') }), DTypeError, /pick: the output is float64/);
+    expectError(() => pick(data, index, { out: fromTypedArray(new Float32Array(2), [2], { ctx: cpu(1) }) }), ContextError, /pick/);
+    expectError(() => pick(data, index, { out: data.reshape([6]).slice(0, 2) }), ValueError, /pick: out overlaps data/);
+    expectError(() => pick(data, index, { out: index }), ValueError, /pick: out overlaps index/);
+    expectError(() => pick(data, index, { out: [0, 0] as unknown as NDArray }), ValueError, /pick: out must be a dense NDArray/);
+    expectError(() => pick(data, nd([0, 1, 2], [3]), { out: nd([0, 0, 0], [3]) }), ShapeError, /pick: index shape/);
+  });
+});
+
 describe('native validation without the TS layer', () => {
   const raw = native as unknown as Record<string, (...args: unknown[]) => unknown>;
 

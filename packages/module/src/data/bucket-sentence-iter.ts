@@ -4,7 +4,7 @@
 // as bucket key. Sentences longer than the largest bucket are dropped, as are the last
 // (< batchSize) sentences of every bucket in an epoch; both counts are kept and reported.
 
-import { array, type DType, type NDArray, ValueError } from '@bkt/ndarray';
+import { array, type DType, empty, type NDArray, ValueError } from '@bkt/ndarray';
 import { shuffleInPlace } from '../util/shuffle.js';
 import { DataBatch } from './data-batch.js';
 import { DataDesc } from './data-desc.js';
@@ -69,8 +69,14 @@ export class BucketSentenceIter extends DataIter {
   private served: [number, number][] = [];
   private readonly numParts: number;
   private readonly partIndex: number;
+  /**
+   * Per bucket, this epoch's full batches in serving layout: batch k is rows [k·r, (k+1)·r) with r
+   * the rows of one batch (batchSize for 'NT', the bucket length for 'TN').
+   */
   private nddata: NDArray[] = [];
   private ndlabel: NDArray[] = [];
+  /** Per bucket, the data and label arrays every batch of it is copied into (MXNet reuses its buffers). */
+  private readonly batchBuffers: [NDArray, NDArray][];
   private currIdx = 0;
 
   constructor(sentences: readonly (readonly number[])[], batchSize: number, opts: BucketSentenceIterOptions = {}) {
@@ -131,6 +137,10 @@ export class BucketSentenceIter extends DataIter {
     this.rows.forEach((r, i) => {
       for (let j = 0; j + batchSize <= r.length; j += batchSize) this.plan.push([i, j]);
     });
+    this.batchBuffers = this.buckets.map((len) => {
+      const batchShape = this.layout === 'NT' ? [batchSize, len] : [len, batchSize];
+      return [empty(batchShape, { dtype: this.dtype }), empty(batchShape, { dtype: this.dtype })];
+    });
     this.reset();
   }
 
@@ -139,49 +149,44 @@ export class BucketSentenceIter extends DataIter {
     return Math.floor(this.plan.length / this.numParts);
   }
 
-  /** Reshuffles the batch order and the sentences within each bucket, and rebuilds the arrays. */
+  /** Reshuffles the batch order and the sentences within each bucket, and rebuilds the arrays batches are copied from. */
   override reset(): void {
     this.currIdx = 0;
     shuffleInPlace(this.plan);
     this.served = this.plan.slice(0, this.numBatches * this.numParts).filter((_, k) => k % this.numParts === this.partIndex);
     for (const r of this.rows) shuffleInPlace(r);
-    this.releaseBatch();
     for (const a of [...this.nddata, ...this.ndlabel]) a.dispose();
     this.nddata = [];
     this.ndlabel = [];
+    const b = this.batchSize;
     for (const r of this.rows) {
       const len = r[0]!.length;
-      const data = new Float64Array(r.length * len);
-      const label = new Float64Array(r.length * len);
-      r.forEach((row, i) => {
-        const at = i * len;
+      const used = r.length - (r.length % b);
+      const data = new Float64Array(used * len);
+      const label = new Float64Array(used * len);
+      // row n, time t goes to batch-major (n, t) or, within its batch, time-major (t, n mod b)
+      const at = this.layout === 'NT' ? (n: number, t: number) => n * len + t : (n: number, t: number) => (n - (n % b)) * len + t * b + (n % b);
+      for (let n = 0; n < used; n++) {
+        const row = r[n]!;
         for (let t = 0; t < len; t++) {
-          data[at + t] = row[t]!;
-          label[at + t] = t + 1 < len ? row[t + 1]! : this.invalidLabel;
+          data[at(n, t)] = row[t]!;
+          label[at(n, t)] = t + 1 < len ? row[t + 1]! : this.invalidLabel;
         }
-      });
-      this.nddata.push(array(data, { shape: [r.length, len], dtype: this.dtype }));
-      this.ndlabel.push(array(label, { shape: [r.length, len], dtype: this.dtype }));
+      }
+      const shape = this.layout === 'NT' ? [used, len] : [(used / b) * len, b];
+      this.nddata.push(array(data, { shape, dtype: this.dtype }));
+      this.ndlabel.push(array(label, { shape, dtype: this.dtype }));
     }
   }
 
   override next(): IteratorResult<DataBatch, undefined> {
-    this.releaseBatch();
     if (this.currIdx === this.served.length) return { done: true, value: undefined };
     const [i, j] = this.served[this.currIdx]!;
     this.currIdx += 1;
-    const cut = (a: NDArray): NDArray => {
-      const rows = a.slice(j, j + this.batchSize);
-      if (this.layout === 'NT') return rows;
-      try {
-        return rows.transpose();
-      } finally {
-        rows.dispose();
-      }
-    };
-    const data = cut(this.nddata[i]!);
-    const label = cut(this.ndlabel[i]!);
-    this.ownBatchArrays([data, label]);
+    const [data, label] = this.batchBuffers[i]!;
+    const firstRow = this.layout === 'NT' ? j : (j / this.batchSize) * this.buckets[i]!;
+    this.nddata[i]!.copyRowsTo(data, firstRow);
+    this.ndlabel[i]!.copyRowsTo(label, firstRow);
     return {
       done: false,
       value: new DataBatch([data], [label], {

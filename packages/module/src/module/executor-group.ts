@@ -297,6 +297,7 @@ export class DataParallelExecutorGroup {
           const dst = args[d.name]!;
           const [b, end] = this.slices[k]!;
           if (d.batchAxis === -1 || (b === 0 && end === src.shape[d.batchAxis])) src.copyTo(dst);
+          else if (d.batchAxis === 0) src.copyRowsTo(dst, b);
           else {
             const part = sliceAxis(src, d.batchAxis, b, end);
             try {

@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "bkt/indexing.h"
+
+#include "bkt/elemwise.h"
 #include "gather_common.h"
 
 namespace bkt {
@@ -80,12 +82,10 @@ void pickInto(const Tensor& data, const Tensor& index, int axis, IndexMode mode,
   });
 }
 
-Tensor pick(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepdims, IndexMode mode) {
-  const char* op = "pick";
-  gather::checkMode(mode, false, op);
-  requireSameContext(data, index, op);
-  if (data.ndim() == 0) fail(ErrorKind::kShape, "pick: data must have at least one dimension, got a 0-d array");
-  const int axis = normalizeAxis(axisArg, data.ndim(), op);
+namespace {
+
+// The shape pick() gives for data, index and axis (checking index's shape, MXNet's rule).
+Shape pickShape(const Tensor& data, const Tensor& index, int axis, bool keepdims) {
   const Shape& ds = data.shape();
   Shape kept = ds;
   kept[static_cast<size_t>(axis)] = 1;
@@ -95,9 +95,36 @@ Tensor pick(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepd
     fail(ErrorKind::kShape, "pick: index shape " + shapeStr(index.shape()) + " must be " + shapeStr(dropped) + " or " +
                                 shapeStr(kept) + " for data " + shapeStr(ds) + " and axis " + std::to_string(axis));
   }
-  Tensor out = Tensor::empty(keepdims ? kept : dropped, data.dtype(), data.ctx());
+  return keepdims ? kept : dropped;
+}
+
+int pickAxis(const Tensor& data, const Tensor& index, int64_t axisArg, IndexMode mode) {
+  const char* op = "pick";
+  gather::checkMode(mode, false, op);
+  requireSameContext(data, index, op);
+  if (data.ndim() == 0) fail(ErrorKind::kShape, "pick: data must have at least one dimension, got a 0-d array");
+  return normalizeAxis(axisArg, data.ndim(), op);
+}
+
+}  // namespace
+
+Tensor pick(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepdims, IndexMode mode) {
+  const int axis = pickAxis(data, index, axisArg, mode);
+  Tensor out = Tensor::empty(pickShape(data, index, axis, keepdims), data.dtype(), data.ctx());
   pickInto(data, index, axis, mode, out);
   return out;
+}
+
+void pickToOut(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepdims, IndexMode mode, const Tensor& out) {
+  const int axis = pickAxis(data, index, axisArg, mode);
+  const Shape shape = pickShape(data, index, axis, keepdims);
+  if (out.shape() != shape) {
+    fail(ErrorKind::kShape, "pick: out has shape " + shapeStr(out.shape()) + " but the result is " + shapeStr(shape));
+  }
+  // the kernel reads data while it writes out (and index before), so neither may share out's bytes
+  if (overlaps(out, data)) fail(ErrorKind::kValue, "pick: out overlaps data");
+  if (overlaps(out, index)) fail(ErrorKind::kValue, "pick: out overlaps index");
+  pickInto(data, index, axis, mode, out);
 }
 
 }  // namespace bkt

@@ -109,6 +109,13 @@ BKT_BINDING(jsCopyInto) {
   return info.Env().Undefined();
 }
 
+// copyRowsInto(dst, src, begin)
+BKT_BINDING(jsCopyRowsInto) {
+  copyRowsInto(tensorArg(info, 0, "copyRowsTo", "target"), tensorArg(info, 1, "copyRowsTo", "source"),
+               intArg(info, 2, "copyRowsTo", "begin"));
+  return info.Env().Undefined();
+}
+
 BKT_BINDING(jsFillInPlace) {
   fill(tensorArg(info, 0, "fill", "array"), numberArg(info, 1, "fill", "value"));
   return info.Env().Undefined();
@@ -164,6 +171,7 @@ void registerCore(Napi::Env env, Napi::Object exports) {
   exports.Set("sliceRows", Napi::Function::New(env, jsSliceRows));
   exports.Set("astype", Napi::Function::New(env, jsAstype));
   exports.Set("copyInto", Napi::Function::New(env, jsCopyInto));
+  exports.Set("copyRowsInto", Napi::Function::New(env, jsCopyRowsInto));
   exports.Set("fill", Napi::Function::New(env, jsFillInPlace));
   exports.Set("arange", Napi::Function::New(env, jsArange));
   exports.Set("seed", Napi::Function::New(env, jsSeed));

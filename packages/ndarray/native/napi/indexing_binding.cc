@@ -49,6 +49,13 @@ BKT_BINDING(jsPick) {
                                intArg(info, 2, "pick", "axis"), boolArg(info, 3), modeArg(info, 4, "pick")));
 }
 
+// pickInto(data, index, axis, keepdims, mode, out)
+BKT_BINDING(jsPickInto) {
+  pickToOut(tensorArg(info, 0, "pick", "data"), tensorArg(info, 1, "pick", "index"), intArg(info, 2, "pick", "axis"),
+            boolArg(info, 3), modeArg(info, 4, "pick"), tensorArg(info, 5, "pick", "out"));
+  return info.Env().Undefined();
+}
+
 // concat(arrays, dim)
 BKT_BINDING(jsConcat) {
   return wrap(info.Env(), concat(tensorListArg(info, 0, "concat", "arrays"), intArg(info, 1, "concat", "dim")));
@@ -80,6 +87,7 @@ void registerIndexing(Napi::Env env, Napi::Object exports) {
   exports.Set("embeddingBackward", Napi::Function::New(env, jsEmbeddingBackward));
   exports.Set("oneHot", Napi::Function::New(env, jsOneHot));
   exports.Set("pick", Napi::Function::New(env, jsPick));
+  exports.Set("pickInto", Napi::Function::New(env, jsPickInto));
   exports.Set("concat", Napi::Function::New(env, jsConcat));
   exports.Set("stack", Napi::Function::New(env, jsStack));
   exports.Set("split", Napi::Function::New(env, jsSplit));

@@ -3,7 +3,8 @@ import { ValueError } from '../errors.js';
 import { native } from '../native.js';
 import { NDArray } from '../ndarray.js';
 import { BinaryOp, type BinaryOpName, UnaryOp, type UnaryOpName } from '../op-ids.gen.js';
-import { checkOptions, describeValue } from '../validate.js';
+import { checkOptions } from '../validate.js';
+import { checkOut } from './out-option.js';
 
 /** An element-wise unary op. */
 export type UnaryFn = (data: NDArray) => NDArray;
@@ -66,11 +67,7 @@ export interface BinaryFn {
 function outOption(name: string, opts: BinaryOptions | undefined): NDArray | undefined {
   if (opts === undefined) return undefined;
   const { out } = checkOptions(opts, ['out'], name);
-  if (out === undefined) return undefined;
-  if (!(out instanceof NDArray) || out.stype !== 'default') {
-    throw new ValueError(`${name}: out must be a dense NDArray, got ${describeValue(out)}`);
-  }
-  return out;
+  return out === undefined ? undefined : checkOut(out, name);
 }
 
 function binaryOp(name: string, opName: BinaryOpName): BinaryFn {

@@ -3,6 +3,7 @@ import { native } from '../native.js';
 import { INDEX_MODES, type IndexMode, PICK_MODES, type PickMode } from '../kernel-attrs.gen.js';
 import { NDArray } from '../ndarray.js';
 import { checkBoolean, checkFiniteNumber, checkInteger, checkOneOf, checkOptions } from '../validate.js';
+import { checkOut } from './out-option.js';
 
 /** How out-of-range indices behave: clamp into range, wrap around, or throw IndexError. */
 export type { IndexMode };
@@ -61,12 +62,22 @@ export interface PickOptions {
   keepdims?: boolean;
   /** MXNet default 'clip'. */
   mode?: PickMode;
+  /**
+   * MXNet's `out=`: the result is written into this dense array (of the result's shape and data's
+   * dtype, on data's context, sharing no bytes with data or index), which is returned instead of a
+   * new one; a metric picking every batch reuses one buffer this way.
+   */
+  out?: NDArray;
 }
 
 /** MXNet `pick`: one element of data along `axis` per entry of index (data's shape without that axis, or with it as 1). */
 export function pick(data: NDArray, index: NDArray, opts?: PickOptions): NDArray {
-  const o = checkOptions(opts, ['axis', 'keepdims', 'mode'], 'pick');
+  const o = checkOptions(opts, ['axis', 'keepdims', 'mode', 'out'], 'pick');
   const mode = modeCode(o.mode, PICK_MODES, 'pick');
   const axis = checkInteger(o.axis, 'pick', 'axis', { fallback: -1 });
-  return NDArray.fromHandle(native.pick(data.handle, index.handle, axis, checkBoolean(o.keepdims, 'pick', 'keepdims', false), mode));
+  const keepdims = checkBoolean(o.keepdims, 'pick', 'keepdims', false);
+  if (o.out === undefined) return NDArray.fromHandle(native.pick(data.handle, index.handle, axis, keepdims, mode));
+  const out = checkOut(o.out, 'pick');
+  native.pickInto(data.handle, index.handle, axis, keepdims, mode, out.handle);
+  return out;
 }

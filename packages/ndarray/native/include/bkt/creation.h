@@ -10,5 +10,9 @@ Tensor arange(double start, double step, int64_t n, DType dtype, Context ctx);
 Tensor astype(const Tensor& src, DType dtype, Context ctx);
 // Copies src into dst; shapes must match, dtypes may differ.
 void copyInto(const Tensor& dst, const Tensor& src);
+// Copies rows [begin, begin + dst.shape[0]) of src (axis 0) into dst, which has src's other dims and
+// any dtype; no intermediate view is made. Out-of-range rows are an IndexError, dst overlapping src
+// a ValueError (a converting copy would read rows it already wrote).
+void copyRowsInto(const Tensor& dst, const Tensor& src, int64_t begin);
 
 }  // namespace bkt

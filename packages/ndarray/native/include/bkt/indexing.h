@@ -39,6 +39,9 @@ void oneHotInto(const Tensor& indices, int64_t depth, double onValue, double off
 Tensor pick(const Tensor& data, const Tensor& index, int64_t axis, bool keepdims, IndexMode mode);
 // Its write-into form: index and out hold one element per position of data's other axes.
 void pickInto(const Tensor& data, const Tensor& index, int axis, IndexMode mode, const Tensor& out);
+// MXNet's pick(..., out=): pick's checks, then into `out` of the result's shape, dtype and context,
+// sharing no bytes with data or index (a ValueError).
+void pickToOut(const Tensor& data, const Tensor& index, int64_t axis, bool keepdims, IndexMode mode, const Tensor& out);
 
 // Joins arrays of equal dtype, context and rank along an existing axis.
 Tensor concat(const std::vector<Tensor>& arrays, int64_t dim);
