@@ -1,7 +1,8 @@
 // A dist_async server rank (MXNet's KVStoreDistServer in async mode): holds the values of its keys,
 // applies each worker's push as it arrives (through the optimizer the workers sent, else replacing
 // the value; a 2-bit compressed push is decoded first, as MXNet's server does), answers pulls with the
-// current value, hands out and takes back its optimizer states, and counts barriers. It serves until
+// current value, hands out and takes back its optimizer states, and counts barriers (each server
+// acknowledges one when every worker has reached it, after their earlier pushes). It serves until
 // every worker has said stop.
 import { empty, type NDArray, StateError } from '@bkt/ndarray';
 import { getUpdater, type Updater } from '@bkt/optimizer';

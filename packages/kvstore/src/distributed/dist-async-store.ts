@@ -233,11 +233,18 @@ export class DistAsyncStore extends LocalStore {
     return this.#optimizer;
   }
 
-  /** Every worker reaches it before any goes on (counted by the first server). */
+  /**
+   * Every worker reaches it before any goes on, and every push made before it has been applied: each
+   * server counts it, and a worker's barrier reaches a server after that worker's earlier pushes to it
+   * (MPI keeps one sender's messages in order), so a server acknowledges only once those are applied.
+   * Counted by the first server alone, a push to another server could still be in flight when a
+   * worker went on to read that server's states.
+   */
   override barrier(): void {
     super.barrier();
-    sendHeader(this.#comm, this.numWorkers, { op: 'barrier' });
-    waitAck(this.#comm, this.numWorkers, 'barrier');
+    const servers = this.#servers();
+    for (const s of servers) sendHeader(this.#comm, s, { op: 'barrier' });
+    for (const s of servers) waitAck(this.#comm, s, 'barrier');
   }
 
   #stop(): void {
