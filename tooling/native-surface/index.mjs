@@ -21,7 +21,8 @@ export function declaredPaths(file, interfaceName) {
       const path = prefix + m.name.text;
       if (!ts.isPropertySignature(m) || !m.type) return [path];
       if (ts.isTypeLiteralNode(m.type)) return membersOf(m.type.members, `${path}.`);
-      const nested = ts.isTypeReferenceNode(m.type) && ts.isIdentifier(m.type.typeName) ? interfaces.get(m.type.typeName.text) : undefined;
+      const nested =
+        ts.isTypeReferenceNode(m.type) && ts.isIdentifier(m.type.typeName) ? interfaces.get(m.type.typeName.text) : undefined;
       return nested ? membersOf(nested.members, `${path}.`) : [path];
     });
   const root = interfaces.get(interfaceName);
@@ -32,7 +33,9 @@ export function declaredPaths(file, interfaceName) {
 /** Dotted paths of every export of a loaded addon; a plain object adds its own keys below its name. */
 export function exportedPaths(value, prefix = '') {
   return Object.entries(value)
-    .flatMap(([k, v]) => (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) ? exportedPaths(v, `${prefix}${k}.`) : [prefix + k]))
+    .flatMap(([k, v]) =>
+      typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) ? exportedPaths(v, `${prefix}${k}.`) : [prefix + k],
+    )
     .sort();
 }
 

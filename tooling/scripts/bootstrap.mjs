@@ -36,16 +36,19 @@ function openblasPresent() {
   if (spawnSync('pkg-config', ['--exists', 'openblas'], { stdio: 'ignore' }).status === 0) return true;
   const libdirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib'];
   const lib = libdirs.some((d) => existsSync(join(d, 'libopenblas.so')));
-  const header = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h']
-    .some((p) => existsSync(p));
+  const header = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h'].some((p) =>
+    existsSync(p),
+  );
   return lib && header;
 }
 
 // Debian's oneDNN: the library and its C++ header (libdnnl-dev).
 function oneDnnPresent() {
   const libdirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib', '/usr/local/lib'];
-  return libdirs.some((d) => existsSync(join(d, 'libdnnl.so'))) &&
-    ['/usr/include/oneapi/dnnl/dnnl.hpp', '/usr/local/include/oneapi/dnnl/dnnl.hpp'].some((p) => existsSync(p));
+  return (
+    libdirs.some((d) => existsSync(join(d, 'libdnnl.so'))) &&
+    ['/usr/include/oneapi/dnnl/dnnl.hpp', '/usr/local/include/oneapi/dnnl/dnnl.hpp'].some((p) => existsSync(p))
+  );
 }
 
 // Open MPI's launcher and its C headers (mpicxx --showme reads both).
@@ -107,8 +110,17 @@ function ensurePnpm() {
   const prefix = join(root, 'tooling', '.bootstrap');
   if (!existsSync(join(prefix, 'node_modules', '.bin', 'pnpm'))) {
     log(`installing pnpm ${PNPM_VERSION} into tooling/.bootstrap`);
-    run('npm', ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund',
-      '--loglevel=error', `pnpm@${PNPM_VERSION}`]);
+    run('npm', [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${PNPM_VERSION}`,
+    ]);
   }
   process.env.PATH = `${join(prefix, 'node_modules', '.bin')}${delimiter}${process.env.PATH}`;
 }
@@ -146,24 +158,30 @@ function buildTrainer() {
 }
 
 if (mode === 'test') {
-  log('lint: node tooling/scripts/lint.mjs');
-  const lint = spawnSync(process.execPath, [join(root, 'tooling', 'scripts', 'lint.mjs')], { stdio: 'inherit', cwd: root });
+  log('lint and format check: node tooling/scripts/lint.mjs --check');
+  const lint = spawnSync(process.execPath, [join(root, 'tooling', 'scripts', 'lint.mjs'), '--check'], { stdio: 'inherit', cwd: root });
   const r = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1'], { stdio: 'inherit', cwd: root });
   const s = summarizeTests();
-  if (lint.status !== 0) console.log('\nlint failed (node tooling/scripts/lint.mjs)');
+  if (lint.status !== 0) console.log('\nlint or format check failed (node tooling/scripts/lint.mjs --check; --write formats)');
   console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
   process.exit(r.status === 0 && s.failed === 0 && lint.status === 0 ? 0 : 1);
 } else if (mode === 'train') {
   buildTrainer();
   const given = process.argv.slice(3);
   const args = given.length > 0 ? given : ['lm', '--checkpoint', 'runs/default/lm', '--log', 'runs/default/metrics.jsonl'];
-  if (given.length === 0) log('training the default model: bkt-train lm --checkpoint runs/default/lm --log runs/default/metrics.jsonl');
+  if (given.length === 0)
+    log('training the default model: bkt-train lm --checkpoint runs/default/lm --log runs/default/metrics.jsonl');
   // Ctrl-C reaches bkt-train too, which checkpoints before it exits: wait for it instead of dying first.
   process.on('SIGINT', () => {});
-  const r = spawnSync(process.execPath, [join(root, 'apps', 'trainer', 'dist', 'cli.js'), ...args], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [join(root, 'apps', 'trainer', 'dist', 'cli.js'), ...args], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   process.exit(r.status ?? 1);
 } else {
   run('pnpm', ['exec', 'turbo', 'run', 'build:native']);
   buildTrainer();
-  log('ready: run `npm test` to run every test, `npm run train` to train the default model, `npm run bkt-train -- --help` for the CLI');
+  log(
+    'ready: run `npm test` to run every test, `npm run train` to train the default model, `npm run bkt-train -- --help` for the CLI',
+  );
 }

@@ -26,9 +26,12 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const sentences = Number(values.sentences);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench:scaling: --rounds must be a positive integer, got ${values.rounds}`);
-if (!Number.isInteger(sentences) || sentences < 64) throw new Error(`bench:scaling: --sentences must be an integer ≥ 64, got ${values.sentences}`);
-for (const f of [trainCli, launchCli]) if (!existsSync(f)) throw new Error(`bench:scaling: ${f} is missing — run npm run build first`);
+if (!Number.isInteger(rounds) || rounds < 1)
+  throw new Error(`bench:scaling: --rounds must be a positive integer, got ${values.rounds}`);
+if (!Number.isInteger(sentences) || sentences < 64)
+  throw new Error(`bench:scaling: --sentences must be an integer ≥ 64, got ${values.sentences}`);
+for (const f of [trainCli, launchCli])
+  if (!existsSync(f)) throw new Error(`bench:scaling: ${f} is missing — run npm run build first`);
 
 const work = mkdtempSync(join(tmpdir(), 'bkt-scaling-'));
 const lmArgs = (threads: number, dir: string) => [
@@ -70,7 +73,13 @@ try {
     const oneAfter = one === 0 ? timed('1x2') : one;
     ratios.push(oneAfter / two);
   }
-  console.log(JSON.stringify({ summary: 'one-process / two-rank epoch time', ratios: ratios.map((x) => +x.toFixed(3)), median: +median(ratios).toFixed(3) }));
+  console.log(
+    JSON.stringify({
+      summary: 'one-process / two-rank epoch time',
+      ratios: ratios.map((x) => +x.toFixed(3)),
+      median: +median(ratios).toFixed(3),
+    }),
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -12,30 +12,81 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { epochs: { type: 'string', default: '2' }, sentences: { type: 'string', default: '20000' }, threads: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '2' },
+    sentences: { type: 'string', default: '20000' },
+    threads: { type: 'string', default: '2' },
+  },
+});
 const epochs = Number(values.epochs);
 const trainer = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = (script: string, args: string[]): string =>
-  execFileSync(process.execPath, ['--import', 'tsx', '--conditions=source', join(trainer, script), ...args], { cwd: trainer, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
-const bleuOf = (args: string[]): { bleu: number; exact_match: number } => JSON.parse(tsx('src/cli.ts', ['eval-bleu', '--json', '--threads', values.threads!, ...args]).trim().split('\n').at(-1)!);
-const jsonLines = (text: string): Record<string, number>[] => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  execFileSync(process.execPath, ['--import', 'tsx', '--conditions=source', join(trainer, script), ...args], {
+    cwd: trainer,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  });
+const bleuOf = (args: string[]): { bleu: number; exact_match: number } =>
+  JSON.parse(
+    tsx('src/cli.ts', ['eval-bleu', '--json', '--threads', values.threads!, ...args])
+      .trim()
+      .split('\n')
+      .at(-1)!,
+  );
+const jsonLines = (text: string): Record<string, number>[] =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-seq2seq-bench-'));
 try {
   const load = loadavg().map((x) => +x.toFixed(2));
   const prefix = join(dir, 'bkt');
   // --beam-size 1: the command's own closing test translation is the greedy one scored again below
-  tsx('src/cli.ts', ['seq2seq', '--epochs', String(epochs), '--sentences', values.sentences!, '--threads', values.threads!, '--checkpoint', prefix, '--log', join(dir, 'bkt.jsonl'), '--beam-size', '1', '--disp-batches', '1000000']);
+  tsx('src/cli.ts', [
+    'seq2seq',
+    '--epochs',
+    String(epochs),
+    '--sentences',
+    values.sentences!,
+    '--threads',
+    values.threads!,
+    '--checkpoint',
+    prefix,
+    '--log',
+    join(dir, 'bkt.jsonl'),
+    '--beam-size',
+    '1',
+    '--disp-batches',
+    '1000000',
+  ]);
   const bkt = jsonLines(readFileSync(join(dir, 'bkt.jsonl'), 'utf8'));
   const bktBleu = bleuOf(['--checkpoint', `${prefix}:${epochs}`, '--beam-size', '1']);
 
   tsx('bench/seq2seq-export.ts', [prefix, dir]);
-  const torchOut = execFileSync('/usr/bin/python3', [join(trainer, 'bench/seq2seq_torch.py'), '--data', join(dir, 'data.json'), '--hypotheses', join(dir, 'torch-test.txt'), '--epochs', String(epochs), '--threads', values.threads!], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // GNU OpenMP's threads spin while waiting: on a busy machine two of them ran an epoch 14× slower
-    env: { OMP_WAIT_POLICY: 'PASSIVE', ...process.env },
-  });
+  const torchOut = execFileSync(
+    '/usr/bin/python3',
+    [
+      join(trainer, 'bench/seq2seq_torch.py'),
+      '--data',
+      join(dir, 'data.json'),
+      '--hypotheses',
+      join(dir, 'torch-test.txt'),
+      '--epochs',
+      String(epochs),
+      '--threads',
+      values.threads!,
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // GNU OpenMP's threads spin while waiting: on a busy machine two of them ran an epoch 14× slower
+      env: { OMP_WAIT_POLICY: 'PASSIVE', ...process.env },
+    },
+  );
   const torch = jsonLines(torchOut).filter((r) => r['epoch'] !== undefined);
   const torchBleu = bleuOf(['--hypotheses', join(dir, 'torch-test.txt'), '--reference', join(dir, 'test-reference.txt')]);
 

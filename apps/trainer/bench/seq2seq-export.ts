@@ -15,7 +15,8 @@ const [prefix, out] = process.argv.slice(2);
 if (prefix === undefined || out === undefined) throw new ValueError('usage: seq2seq-export.ts PREFIX OUT_DIR');
 const { run, vocabs } = loadSeq2SeqRunFiles(prefix);
 const data = loadParallelData(run.data);
-if (data.test === null) throw new ValueError(`'${prefix}' was trained on files; the benchmark needs the built-in corpus's test set`);
+if (data.test === null)
+  throw new ValueError(`'${prefix}' was trained on files; the benchmark needs the built-in corpus's test set`);
 const targetWords: string[] = [];
 for (const [w, i] of vocabs.target) targetWords[i] = w;
 mkdirSync(out, { recursive: true });

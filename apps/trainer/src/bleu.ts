@@ -23,7 +23,10 @@ export function tokenize13a(line: string): string {
   if (s.includes('&')) s = s.replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>');
   s = ` ${s} `;
   for (const [re, to] of RULES) s = s.replace(re, to);
-  return s.split(/\s+/).filter((t) => t !== '').join(' ');
+  return s
+    .split(/\s+/)
+    .filter((t) => t !== '')
+    .join(' ');
 }
 
 export interface BleuScore {
@@ -61,7 +64,8 @@ const toTokens = (line: string): string[] => {
 export function corpusBleu(hypotheses: readonly string[], references: readonly (readonly string[])[]): BleuScore {
   if (references.length === 0) throw new ValueError('corpusBleu: no reference stream');
   references.forEach((r, k) => {
-    if (r.length !== hypotheses.length) throw new ValueError(`corpusBleu: reference stream ${k} has ${r.length} lines, the hypotheses ${hypotheses.length}`);
+    if (r.length !== hypotheses.length)
+      throw new ValueError(`corpusBleu: reference stream ${k} has ${r.length} lines, the hypotheses ${hypotheses.length}`);
   });
   const correct = new Array<number>(MAX_ORDER).fill(0);
   const total = new Array<number>(MAX_ORDER).fill(0);
@@ -106,7 +110,8 @@ export function corpusBleu(hypotheses: readonly string[], references: readonly (
 
 /** The share (0-1) of hypotheses equal to their reference, token by token after 13a tokenization. */
 export function exactMatch(hypotheses: readonly string[], references: readonly string[]): number {
-  if (references.length !== hypotheses.length) throw new ValueError(`exactMatch: ${references.length} references for ${hypotheses.length} hypotheses`);
+  if (references.length !== hypotheses.length)
+    throw new ValueError(`exactMatch: ${references.length} references for ${hypotheses.length} hypotheses`);
   if (hypotheses.length === 0) throw new ValueError('exactMatch: no hypotheses');
   const same = hypotheses.filter((h, i) => toTokens(h).join(' ') === toTokens(references[i]!).join(' ')).length;
   return same / hypotheses.length;

@@ -3,7 +3,18 @@
 // rank 0 only. lm and seq2seq both train this way; each says what to do once an epoch's parameters
 // are final (checkpoint) and once its figures are complete (log line, JSONL record, report).
 
-import { type BaseModule, type BatchEndCallback, type BatchEndParam, type DataBatch, type DataIter, type EpochEndCallback, type FitAsyncOptions, type FitEnd, Perplexity, Speedometer } from '@bkt/module';
+import {
+  type BaseModule,
+  type BatchEndCallback,
+  type BatchEndParam,
+  type DataBatch,
+  type DataIter,
+  type EpochEndCallback,
+  type FitAsyncOptions,
+  type FitEnd,
+  Perplexity,
+  Speedometer,
+} from '@bkt/module';
 import type { NDArray } from '@bkt/ndarray';
 import { abortOnSigint } from './abort-on-sigint.js';
 import { EpochSeededIter, replayShuffles } from './epoch-seeds.js';

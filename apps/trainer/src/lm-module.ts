@@ -22,7 +22,13 @@ export function createLMModule(symGen: LMSymGen, defaultBucketKey: number, o: LM
 }
 
 /** The module of a checkpoint written by saveLMCheckpoint (bind it next). */
-export function loadLMModule(prefix: string, epoch: number, symGen: LMSymGen, defaultBucketKey: number, o: LMModuleOptions & { loadOptimizerStates?: boolean }): BaseModule {
+export function loadLMModule(
+  prefix: string,
+  epoch: number,
+  symGen: LMSymGen,
+  defaultBucketKey: number,
+  o: LMModuleOptions & { loadOptimizerStates?: boolean },
+): BaseModule {
   return BucketingModule.load(prefix, epoch, {
     symGen: keyed(symGen),
     defaultBucketKey,

@@ -40,7 +40,8 @@ function stackedCells(cfg: LMConfig): SequentialRNNCell {
   const stack = new SequentialRNNCell();
   for (let i = 0; i < cfg.numLayers; i++) {
     const prefix = `${cfg.cell}_l${i}_`;
-    const cell: BaseRNNCell = cfg.cell === 'lstm' ? new LSTMCell(cfg.numHidden, { prefix }) : new GRUCell(cfg.numHidden, { prefix });
+    const cell: BaseRNNCell =
+      cfg.cell === 'lstm' ? new LSTMCell(cfg.numHidden, { prefix }) : new GRUCell(cfg.numHidden, { prefix });
     stack.add(cell);
     if (cfg.dropout > 0 && i < cfg.numLayers - 1) stack.add(new DropoutCell(cfg.dropout, { prefix: `${cfg.cell}_d${i}_` }));
   }
@@ -57,10 +58,18 @@ export function lmSymGen(cfg: LMConfig): LMSymGen {
     const embed = Embedding({ data: Variable('data'), inputDim: cfg.vocabSize, outputDim: cfg.numEmbed, name: 'embed' });
     cells.reset();
     const { outputs } = cells.unroll(seqLen, embed, { layout: cfg.fused ? 'TNC' : 'NTC', mergeOutputs: true });
-    const pred = FullyConnected({ data: Reshape({ data: outputs, shape: [-1, cfg.numHidden] }), numHidden: cfg.vocabSize, name: 'pred' });
+    const pred = FullyConnected({
+      data: Reshape({ data: outputs, shape: [-1, cfg.numHidden] }),
+      numHidden: cfg.vocabSize,
+      name: 'pred',
+    });
     const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
     // Padding (label 0) gets no gradient, as the PyTorch reference's ignore_index=0 (MXNet's example
     // trained on it, which drags every prediction toward the padding id in the longer buckets).
-    return [SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }), ['data'], ['softmax_label']] as const;
+    return [
+      SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }),
+      ['data'],
+      ['softmax_label'],
+    ] as const;
   };
 }

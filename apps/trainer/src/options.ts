@@ -35,7 +35,8 @@ export function parseBuckets(v: string): number[] | 'auto' {
   const parts = v.split(',').map((s) => s.trim());
   const out = parts.map((s) => {
     const n = Number(s);
-    if (s === '' || !Number.isInteger(n) || n < 2) fail(`'${s}' in '${v}' is not a bucket length (an integer >= 2), nor is the list 'auto'.`);
+    if (s === '' || !Number.isInteger(n) || n < 2)
+      fail(`'${s}' in '${v}' is not a bucket length (an integer >= 2), nor is the list 'auto'.`);
     return n;
   });
   return [...new Set(out)].sort((a, b) => a - b);
@@ -102,12 +103,14 @@ export function parseLrScheduler(v: string): LrSchedulerSpec {
   const [kind, ...rest] = v.split(':');
   const pos = (s: string | undefined, what: string): number => {
     const n = Number(s);
-    if (s === undefined || s === '' || !Number.isInteger(n) || n < 1) fail(`${what} in '${v}' must be a positive integer (forms: ${SCHEDULER_FORMS}).`);
+    if (s === undefined || s === '' || !Number.isInteger(n) || n < 1)
+      fail(`${what} in '${v}' must be a positive integer (forms: ${SCHEDULER_FORMS}).`);
     return n;
   };
   const factor = (s: string | undefined): number => {
     const n = Number(s);
-    if (s === undefined || s === '' || !(n > 0 && n <= 1)) fail(`FACTOR in '${v}' must be in (0, 1] (forms: ${SCHEDULER_FORMS}).`);
+    if (s === undefined || s === '' || !(n > 0 && n <= 1))
+      fail(`FACTOR in '${v}' must be in (0, 1] (forms: ${SCHEDULER_FORMS}).`);
     return n;
   };
   const arity = (n: number, m = n): void => {

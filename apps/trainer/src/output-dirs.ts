@@ -18,7 +18,8 @@ export function ensureWritableDir(what: string, dir: string): void {
     missing.unshift(existing);
     existing = dirname(existing);
   }
-  if (!statSync(existing).isDirectory()) throw new ValueError(`${what}: cannot write into '${dir}': '${existing}' is not a folder`);
+  if (!statSync(existing).isDirectory())
+    throw new ValueError(`${what}: cannot write into '${dir}': '${existing}' is not a folder`);
   for (const d of missing) {
     try {
       mkdirSync(d);

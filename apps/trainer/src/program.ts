@@ -11,7 +11,16 @@ import { runExport } from './commands/export.js';
 import { runGenerate } from './commands/generate.js';
 import { runLm } from './commands/lm.js';
 import { addSeq2SeqCommands } from './commands/seq2seq-cli.js';
-import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler, parseResumeRef } from './options.js';
+import {
+  intAtLeast,
+  numberIn,
+  parseBuckets,
+  parseCheckpointRef,
+  parseContexts,
+  parseInit,
+  parseLrScheduler,
+  parseResumeRef,
+} from './options.js';
 
 const run = (fn: () => Promise<number>): Promise<void> =>
   fn().then(
@@ -20,14 +29,21 @@ const run = (fn: () => Promise<number>): Promise<void> =>
     },
     (e: unknown) => {
       const err = e as Error;
-      console.error(`bkt-train: error: ${err instanceof BktError && !process.env['BKT_TRACE'] ? err.message : (err.stack ?? String(err))}`);
+      console.error(
+        `bkt-train: error: ${err instanceof BktError && !process.env['BKT_TRACE'] ? err.message : (err.stack ?? String(err))}`,
+      );
       process.exitCode = 1;
     },
   );
 
-const contextsOption = (): Option => new Option('--contexts <list>', 'devices, e.g. cpu(0),cpu(1)').argParser(parseContexts).default(parseContexts('cpu(0)'), 'cpu(0)');
-const checkpointRefOption = (what: string): Option => new Option('--checkpoint <prefix:epoch>', what).argParser(parseCheckpointRef).makeOptionMandatory();
-const threadsOption = (): Option => new Option('--threads <n>', 'native worker threads (default: the machine’s cores)').argParser(intAtLeast(1));
+const contextsOption = (): Option =>
+  new Option('--contexts <list>', 'devices, e.g. cpu(0),cpu(1)')
+    .argParser(parseContexts)
+    .default(parseContexts('cpu(0)'), 'cpu(0)');
+const checkpointRefOption = (what: string): Option =>
+  new Option('--checkpoint <prefix:epoch>', what).argParser(parseCheckpointRef).makeOptionMandatory();
+const threadsOption = (): Option =>
+  new Option('--threads <n>', 'native worker threads (default: the machine’s cores)').argParser(intAtLeast(1));
 
 /** The bkt-train program; `configure` runs before the subcommands are added, so they inherit it (tests use exitOverride). */
 export function buildProgram(configure: (root: Command) => void = () => {}): Command {
@@ -42,11 +58,27 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--train <file>', 'training text, one sentence a line, words split on spaces (with --valid)')
     .option('--valid <file>', 'validation text (with --train)')
     .option('--vocab-from-valid', 'build the vocabulary from --train and --valid (as the PyTorch reference does)')
-    .option('--sentences <n>', 'built-in corpus: training sentences (validation gets a tenth; default: the corpus’s own)', intAtLeast(10))
-    .option('--buckets <list>', "bucket lengths '10,20,30' or 'auto' (chosen from the length histogram)", parseBuckets, 'auto' as const)
+    .option(
+      '--sentences <n>',
+      'built-in corpus: training sentences (validation gets a tenth; default: the corpus’s own)',
+      intAtLeast(10),
+    )
+    .option(
+      '--buckets <list>',
+      "bucket lengths '10,20,30' or 'auto' (chosen from the length histogram)",
+      parseBuckets,
+      'auto' as const,
+    )
     .option('--num-buckets <n>', 'how many buckets --buckets auto chooses', intAtLeast(1), 6)
     .addOption(new Option('--cell <type>', 'recurrent cell').choices(['lstm', 'gru']).default('lstm'))
-    .addOption(new Option('--dtype <type>', "compute type: bfloat16 is MXNet's AMP (GEMMs in bfloat16 with float32 accumulation; weights, softmax, loss, optimizer float32)").choices(['float32', 'bfloat16']).default('float32'))
+    .addOption(
+      new Option(
+        '--dtype <type>',
+        "compute type: bfloat16 is MXNet's AMP (GEMMs in bfloat16 with float32 accumulation; weights, softmax, loss, optimizer float32)",
+      )
+        .choices(['float32', 'bfloat16'])
+        .default('float32'),
+    )
     .addOption(new Option('--fused', 'the fused RNN operator, layout TN (the default unless --dropout)').conflicts('unrolled'))
     .addOption(new Option('--unrolled', 'unrolled step cells, layout NT (as lstm_bucketing.py)'))
     .option('--num-layers <n>', 'stacked recurrent layers', intAtLeast(1), 2)
@@ -55,28 +87,59 @@ export function buildProgram(configure: (root: Command) => void = () => {}): Com
     .option('--dropout <p>', 'dropout between layers, in [0, 1) (needs --unrolled)', numberIn(0, 0.99), 0)
     .option('--batch-size <n>', 'sentences per batch', intAtLeast(1), 32)
     .option('--epochs <n>', 'train until this many epochs are done', intAtLeast(1), 3)
-    .option('--optimizer <name>', 'adam, sgd, nag, rmsprop, … (any registered optimizer; lstm_bucketing.py: sgd, --lr 0.01)', 'adam')
+    .option(
+      '--optimizer <name>',
+      'adam, sgd, nag, rmsprop, … (any registered optimizer; lstm_bucketing.py: sgd, --lr 0.01)',
+      'adam',
+    )
     .option('--lr <rate>', 'learning rate', numberIn(0, Infinity, true), 0.005)
     .option('--momentum <m>', 'momentum (sgd, nag, signum)', numberIn(0, 0.999), 0)
     .option('--wd <w>', 'weight decay', numberIn(0), 0.00001)
     .option('--clip <c>', 'clip each gradient element to [-c, c]', numberIn(0, Infinity, true))
-    .option('--lr-scheduler <spec>', 'factor:STEP:FACTOR | multifactor:S1,S2:FACTOR | poly:MAX_UPDATE[:POWER] | cosine:MAX_UPDATE', parseLrScheduler)
-    .addOption(new Option('--init <spec>', 'xavier[:MAGNITUDE] (factor_type in), uniform[:SCALE] (weights) or uniform-all[:SCALE] (every parameter)').argParser(parseInit).default(parseInit('xavier'), 'xavier:2.34'))
+    .option(
+      '--lr-scheduler <spec>',
+      'factor:STEP:FACTOR | multifactor:S1,S2:FACTOR | poly:MAX_UPDATE[:POWER] | cosine:MAX_UPDATE',
+      parseLrScheduler,
+    )
+    .addOption(
+      new Option(
+        '--init <spec>',
+        'xavier[:MAGNITUDE] (factor_type in), uniform[:SCALE] (weights) or uniform-all[:SCALE] (every parameter)',
+      )
+        .argParser(parseInit)
+        .default(parseInit('xavier'), 'xavier:2.34'),
+    )
     .addOption(contextsOption())
     .addOption(
-      new Option('--kv-store <type>', 'gradient aggregation over contexts, or over the workers of a bkt-launch job (dist_*; dist_async needs server ranks: bkt-launch -s)')
+      new Option(
+        '--kv-store <type>',
+        'gradient aggregation over contexts, or over the workers of a bkt-launch job (dist_*; dist_async needs server ranks: bkt-launch -s)',
+      )
         .choices(['device', 'local', 'none', 'dist_sync', 'dist_device_sync', 'dist_async'])
         .default('device'),
     )
     .option('--seed <n>', 'random seed (corpus, initialization, shuffling)', intAtLeast(0), 42)
     .option('--checkpoint <prefix>', 'save <prefix>-NNNN.params (+ optimizer states, vocab, run config) every epoch')
-    .option('--resume <prefix[:epoch]>', 'continue a checkpointed run after that epoch (default: its newest complete checkpoint)', parseResumeRef)
+    .option(
+      '--resume <prefix[:epoch]>',
+      'continue a checkpointed run after that epoch (default: its newest complete checkpoint)',
+      parseResumeRef,
+    )
     .option('--log <file>', 'JSONL metrics, one object per epoch')
     .option('--report <file>', 'HTML report (default: <checkpoint>-report.html or ./bkt-report.html)')
     .option('--disp-batches <n>', 'a Speedometer line every n batches', intAtLeast(1), 50)
     .option('--no-eos', 'do not end sentences with </s> (as MXNet and the PyTorch reference read text)')
     .addOption(threadsOption())
-    .action((opts) => run(() => runLm({ ...opts, clip: opts.clip ?? null, lrScheduler: opts.lrScheduler ?? null, fused: opts.fused ? true : opts.unrolled ? false : undefined })));
+    .action((opts) =>
+      run(() =>
+        runLm({
+          ...opts,
+          clip: opts.clip ?? null,
+          lrScheduler: opts.lrScheduler ?? null,
+          fused: opts.fused ? true : opts.unrolled ? false : undefined,
+        }),
+      ),
+    );
 
   program
     .command('eval')

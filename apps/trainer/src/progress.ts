@@ -51,7 +51,10 @@ export function barDisplay(stream: NodeJS.WriteStream = process.stdout): RunDisp
       const samples = (param.locals?.['samples'] as number | undefined) ?? 0;
       const seconds = (performance.now() - tic) / 1000;
       const [[, ppl] = ['', NaN]] = param.evalMetric?.getGlobalNameValue() ?? [];
-      bar.update(param.nbatch + 1, { speed: seconds > 0 ? (samples / seconds).toFixed(1) : '-', ppl: Number.isFinite(ppl) ? ppl.toFixed(2) : '-' });
+      bar.update(param.nbatch + 1, {
+        speed: seconds > 0 ? (samples / seconds).toFixed(1) : '-',
+        ppl: Number.isFinite(ppl) ? ppl.toFixed(2) : '-',
+      });
     },
     stop() {
       multi?.update(); // writes the lines logged since the last redraw, which stop() would drop

@@ -62,13 +62,26 @@ export function renderReport(r: RunReport): string {
   ];
   if (r.floorPpl !== null && r.epochs.length > 0) {
     const xs = r.epochs.map((e) => e.epoch);
-    series.push({ name: `floor ${r.floorPpl.toFixed(2)}`, color: COLORS.floor, points: [[Math.min(...xs), r.floorPpl], [Math.max(...xs), r.floorPpl]], dashed: true });
+    series.push({
+      name: `floor ${r.floorPpl.toFixed(2)}`,
+      color: COLORS.floor,
+      points: [
+        [Math.min(...xs), r.floorPpl],
+        [Math.max(...xs), r.floorPpl],
+      ],
+      dashed: true,
+    });
   }
   const cards: [string, string][] = [
     ['epochs', String(last?.epoch ?? 0)],
     ['validation ppl', last?.valid_ppl != null ? last.valid_ppl.toFixed(2) : '—'],
     ['floor ppl', r.floorPpl !== null ? r.floorPpl.toFixed(2) : '—'],
-    ['gap to floor', r.floorPpl !== null && last?.valid_ppl != null ? `${(((last.valid_ppl - r.floorPpl) / r.floorPpl) * 100).toFixed(1)}%` : '—'],
+    [
+      'gap to floor',
+      r.floorPpl !== null && last?.valid_ppl != null
+        ? `${(((last.valid_ppl - r.floorPpl) / r.floorPpl) * 100).toFixed(1)}%`
+        : '—',
+    ],
     ['tokens/s', last ? fmt(last.tokens_per_s) : '—'],
   ];
   const labels = r.buckets.map((b) => String(b.length));
@@ -89,9 +102,18 @@ export function renderReport(r: RunReport): string {
 <div class="tables">
 <div><h2>Epochs</h2>${table(
     ['epoch', 'train ppl', 'valid ppl', 'tokens/s', 'seconds'],
-    r.epochs.map((e) => [e.epoch, e.train_ppl.toFixed(2), e.valid_ppl === null ? null : e.valid_ppl.toFixed(2), e.tokens_per_s, e.seconds.toFixed(1)]),
+    r.epochs.map((e) => [
+      e.epoch,
+      e.train_ppl.toFixed(2),
+      e.valid_ppl === null ? null : e.valid_ppl.toFixed(2),
+      e.tokens_per_s,
+      e.seconds.toFixed(1),
+    ]),
   )}</div>
-<div><h2>Configuration</h2>${table(['option', 'value'], Object.entries(r.config).map(([k, v]) => [k, v === null ? null : String(v)]))}</div>
+<div><h2>Configuration</h2>${table(
+    ['option', 'value'],
+    Object.entries(r.config).map(([k, v]) => [k, v === null ? null : String(v)]),
+  )}</div>
 </div>
 </main></body></html>
 `;

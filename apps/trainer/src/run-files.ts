@@ -11,7 +11,9 @@ import type { LMConfig } from './model.js';
 import { loadVocab, saveVocab, type Vocab } from './text-data.js';
 
 /** The training text: the built-in corpus (regenerated from its seed) or two files. */
-export type DataSpec = { kind: 'builtin'; seed: number; sentences?: number; floorPpl: number } | { kind: 'files'; train: string; valid: string; vocabFromValid?: boolean };
+export type DataSpec =
+  | { kind: 'builtin'; seed: number; sentences?: number; floorPpl: number }
+  | { kind: 'files'; train: string; valid: string; vocabFromValid?: boolean };
 
 export interface RunFile {
   model: LMConfig;
@@ -35,7 +37,10 @@ export function saveRunFiles(prefix: string, run: RunFile, vocab: Vocab): void {
 /** Reads them back; a missing file is a ValueError that says which checkpoint it belongs to. */
 export function loadRunFiles(prefix: string): { run: RunFile; vocab: Vocab } {
   const file = runFileOf(prefix);
-  if (!existsSync(file)) throw new ValueError(`no checkpoint with prefix '${prefix}': '${file}' does not exist (give the prefix used with --checkpoint)`);
+  if (!existsSync(file))
+    throw new ValueError(
+      `no checkpoint with prefix '${prefix}': '${file}' does not exist (give the prefix used with --checkpoint)`,
+    );
   let run: RunFile;
   try {
     run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
@@ -57,8 +62,12 @@ export const runFilesOf = (prefix: string): string[] => [runFileOf(prefix), voca
 export function checkEpochExists(prefix: string, epoch: number): void {
   const params = model.paramsFile(prefix, epoch);
   if (!existsSync(params)) {
-    const epochs = listCheckpoints(prefix).filter((c) => c.complete).map((c) => c.epoch);
-    throw new ValueError(`checkpoint '${prefix}:${epoch}' does not exist ('${params}' is missing${epochs.length > 0 ? `; complete ones: ${epochs.join(', ')}` : ''})`);
+    const epochs = listCheckpoints(prefix)
+      .filter((c) => c.complete)
+      .map((c) => c.epoch);
+    throw new ValueError(
+      `checkpoint '${prefix}:${epoch}' does not exist ('${params}' is missing${epochs.length > 0 ? `; complete ones: ${epochs.join(', ')}` : ''})`,
+    );
   }
   verifyCheckpoint(prefix, epoch);
 }
@@ -75,13 +84,21 @@ export function completeCheckpointEpoch(prefix: string, epoch: number | undefine
   const hint = newest ? `the newest complete one is ${prefix}:${newest.epoch}` : `'${prefix}' has no complete checkpoint`;
   if (epoch !== undefined) {
     const entry = all.find((c) => c.epoch === epoch);
-    if (!entry) throw new ValueError(`--resume: checkpoint '${prefix}:${epoch}' does not exist ('${model.paramsFile(prefix, epoch)}' is missing; ${hint})`);
-    if (!entry.complete) throw new ValueError(`--resume: checkpoint '${prefix}:${epoch}' is incomplete: ${entry.reason} (${hint}; --resume ${prefix} picks it)`);
+    if (!entry)
+      throw new ValueError(
+        `--resume: checkpoint '${prefix}:${epoch}' does not exist ('${model.paramsFile(prefix, epoch)}' is missing; ${hint})`,
+      );
+    if (!entry.complete)
+      throw new ValueError(
+        `--resume: checkpoint '${prefix}:${epoch}' is incomplete: ${entry.reason} (${hint}; --resume ${prefix} picks it)`,
+      );
     return epoch;
   }
   if (!newest) {
     const why = all.length > 0 ? `; incomplete: ${all.map((c) => `${c.epoch} (${c.reason})`).join(', ')}` : '';
-    throw new ValueError(`--resume: '${prefix}' has no complete checkpoint (no ${prefix}-NNNN.manifest.json that verifies${why})`);
+    throw new ValueError(
+      `--resume: '${prefix}' has no complete checkpoint (no ${prefix}-NNNN.manifest.json that verifies${why})`,
+    );
   }
   for (const c of all) if (c.epoch > newest.epoch) log(`Skipping incomplete checkpoint ${prefix}:${c.epoch}: ${c.reason}`);
   return newest.epoch;

@@ -57,7 +57,10 @@ function logTicks(lo: number, hi: number): number[] {
 
 function frame(title: string, yTicks: number[], y: (v: number) => number, xLabel: string, body: string, legend: string): string {
   const grid = yTicks
-    .map((t) => `<line x1="${M.left}" x2="${W - M.right}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${M.left - 8}" y="${y(t) + 4}" class="tick" text-anchor="end">${fmt(t)}</text>`)
+    .map(
+      (t) =>
+        `<line x1="${M.left}" x2="${W - M.right}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${M.left - 8}" y="${y(t) + 4}" class="tick" text-anchor="end">${fmt(t)}</text>`,
+    )
     .join('');
   return (
     `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}">` +
@@ -81,9 +84,22 @@ function legendOf(items: readonly { name: string; color: string; dashed?: boolea
 }
 
 /** Lines over x; null values break the line. `logY` plots on a log scale; `fromZero` starts a linear axis at 0. */
-export function lineChart(title: string, xLabel: string, series: readonly Series[], opts: { logY?: boolean; fromZero?: boolean } = {}): string {
+export function lineChart(
+  title: string,
+  xLabel: string,
+  series: readonly Series[],
+  opts: { logY?: boolean; fromZero?: boolean } = {},
+): string {
   const pts = series.flatMap((s) => s.points.filter((p): p is [number, number] => p[1] !== null && Number.isFinite(p[1])));
-  if (pts.length === 0) return frame(title, [0, 1], () => H - M.bottom, xLabel, `<text x="${W / 2}" y="${H / 2}" class="label" text-anchor="middle">no data yet</text>`, '');
+  if (pts.length === 0)
+    return frame(
+      title,
+      [0, 1],
+      () => H - M.bottom,
+      xLabel,
+      `<text x="${W / 2}" y="${H / 2}" class="label" text-anchor="middle">no data yet</text>`,
+      '',
+    );
   const tf = (v: number): number => (opts.logY ? Math.log10(Math.max(v, 1e-12)) : v);
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => tf(p[1]));
@@ -118,7 +134,13 @@ export function lineChart(title: string, xLabel: string, series: readonly Series
         d += `${pen}${x(px)},${y(py)} `;
         pen = 'L';
       }
-      const dots = s.dashed || s.points.length > 40 ? '' : s.points.filter((p) => p[1] !== null && Number.isFinite(p[1])).map(([px, py]) => `<circle cx="${x(px)}" cy="${y(py!)}" r="3" fill="${s.color}"/>`).join('');
+      const dots =
+        s.dashed || s.points.length > 40
+          ? ''
+          : s.points
+              .filter((p) => p[1] !== null && Number.isFinite(p[1]))
+              .map(([px, py]) => `<circle cx="${x(px)}" cy="${y(py!)}" r="3" fill="${s.color}"/>`)
+              .join('');
       return `<path d="${d.trim()}" fill="none" stroke="${s.color}" stroke-width="2.2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>${dots}`;
     })
     .join('');

@@ -47,7 +47,8 @@ export function readTextFile(file: string, what: string): string {
   try {
     const st = statSync(file);
     if (!st.isFile()) throw new ValueError(`${what}: '${file}' is not a regular file`);
-    if (st.size > MAX_TEXT_BYTES) throw new ValueError(`${what}: '${file}' has ${st.size} bytes, more than the ${MAX_TEXT_BYTES} bkt-train reads`);
+    if (st.size > MAX_TEXT_BYTES)
+      throw new ValueError(`${what}: '${file}' has ${st.size} bytes, more than the ${MAX_TEXT_BYTES} bkt-train reads`);
     bytes = readFileSync(file);
   } catch (e) {
     if (e instanceof ValueError) throw e;
@@ -64,7 +65,8 @@ function readTextStdin(what: string): string {
   } catch (e) {
     throw new ValueError(`${what}: cannot read standard input: ${(e as Error).message}`);
   }
-  if (bytes.length > MAX_TEXT_BYTES) throw new ValueError(`${what}: standard input has ${bytes.length} bytes, more than the ${MAX_TEXT_BYTES} bkt-train reads`);
+  if (bytes.length > MAX_TEXT_BYTES)
+    throw new ValueError(`${what}: standard input has ${bytes.length} bytes, more than the ${MAX_TEXT_BYTES} bkt-train reads`);
   return checkedText(bytes, what, 'standard input');
 }
 
@@ -82,7 +84,10 @@ function checkedText(bytes: Uint8Array, what: string, source: string): string {
   for (let line = 1; start <= text.length; line++) {
     const end = text.indexOf('\n', start);
     const stop = end < 0 ? text.length : end;
-    if (stop - start > MAX_LINE_CHARS) throw new ValueError(`${what}: ${source} line ${line} has ${stop - start} characters, more than ${MAX_LINE_CHARS}; give text with one sentence a line`);
+    if (stop - start > MAX_LINE_CHARS)
+      throw new ValueError(
+        `${what}: ${source} line ${line} has ${stop - start} characters, more than ${MAX_LINE_CHARS}; give text with one sentence a line`,
+      );
     if (end < 0) break;
     start = end + 1;
   }
@@ -102,7 +107,8 @@ export function readTextLines(file: string | undefined, what: string): string[] 
 /** Reads a text file as tokenized sentences; a missing, empty or non-text file is a ValueError naming `what`. */
 export function readSentences(file: string, what: string, eos: boolean): string[][] {
   const sentences = tokenize(readTextFile(file, what).split('\n'), eos);
-  if (sentences.length === 0) throw new ValueError(`${what}: '${file}' has no sentences (one sentence a line, words separated by spaces)`);
+  if (sentences.length === 0)
+    throw new ValueError(`${what}: '${file}' has no sentences (one sentence a line, words separated by spaces)`);
   return sentences;
 }
 
@@ -134,10 +140,12 @@ export function loadVocab(file: string): Vocab {
   } catch (e) {
     throw new ValueError(`loadVocab: cannot read the vocabulary '${file}': ${(e as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ValueError(`loadVocab: '${file}' is not a JSON object word → id`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ValueError(`loadVocab: '${file}' is not a JSON object word → id`);
   const vocab: Vocab = new Map();
   for (const [w, id] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!Number.isInteger(id) || (id as number) < 0) throw new ValueError(`loadVocab: '${file}': the id of ${JSON.stringify(w)} is not a non-negative integer`);
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw new ValueError(`loadVocab: '${file}': the id of ${JSON.stringify(w)} is not a non-negative integer`);
     vocab.set(w, id as number);
   }
   if (!vocab.has(UNK)) throw new ValueError(`loadVocab: '${file}' has no ${UNK} entry; it was not written by bkt-train`);

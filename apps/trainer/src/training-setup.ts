@@ -2,7 +2,14 @@
 
 import { InitDesc, type Initializer, Uniform, Xavier } from '@bkt/module';
 import { type NDArray, ValueError } from '@bkt/ndarray';
-import { CosineScheduler, FactorScheduler, knownOptimizers, type LRScheduler, MultiFactorScheduler, PolyScheduler } from '@bkt/optimizer';
+import {
+  CosineScheduler,
+  FactorScheduler,
+  knownOptimizers,
+  type LRScheduler,
+  MultiFactorScheduler,
+  PolyScheduler,
+} from '@bkt/optimizer';
 import type { ContextSpec, InitSpec, LrSchedulerSpec, ResumeRef } from './options.js';
 
 export interface OptimizerChoice {
@@ -36,8 +43,10 @@ const WITH_MOMENTUM = ['sgd', 'nag', 'signum'];
 /** Throws a ValueError for an unknown optimizer or a momentum it does not take. */
 export function checkOptimizer(o: OptimizerChoice): void {
   const name = o.optimizer.toLowerCase();
-  if (!knownOptimizers().includes(name)) throw new ValueError(`--optimizer: unknown optimizer '${o.optimizer}'; known: ${knownOptimizers().join(', ')}`);
-  if (o.momentum !== 0 && !WITH_MOMENTUM.includes(name)) throw new ValueError(`--momentum: '${o.optimizer}' takes no momentum (only ${WITH_MOMENTUM.join(', ')} do)`);
+  if (!knownOptimizers().includes(name))
+    throw new ValueError(`--optimizer: unknown optimizer '${o.optimizer}'; known: ${knownOptimizers().join(', ')}`);
+  if (o.momentum !== 0 && !WITH_MOMENTUM.includes(name))
+    throw new ValueError(`--momentum: '${o.optimizer}' takes no momentum (only ${WITH_MOMENTUM.join(', ')} do)`);
 }
 
 function scheduler(s: LrSchedulerSpec, baseLr: number): LRScheduler {

@@ -19,11 +19,20 @@ describe('corpusBleu', () => {
 
   it('matches hand-computed geometric means of the n-gram precisions', () => {
     // p = 4/5, 3/4, 2/3, 1/2
-    expect(corpusBleu(['a b c d e'], [['a b c d f']]).score).toBeCloseTo(100 * (4 / 5 * 3 / 4 * 2 / 3 * 1 / 2) ** 0.25, 10);
+    expect(corpusBleu(['a b c d e'], [['a b c d f']]).score).toBeCloseTo(
+      100 * (((((((4 / 5) * 3) / 4) * 2) / 3) * 1) / 2) ** 0.25,
+      10,
+    );
     // no 4-gram matches: 'exp' smoothing gives it 1 / (2 · 1 4-gram)
-    expect(corpusBleu(['a b c x'], [['a b c y']]).score).toBeCloseTo(100 * (3 / 4 * 2 / 3 * 1 / 2 * 1 / 2) ** 0.25, 10);
+    expect(corpusBleu(['a b c x'], [['a b c y']]).score).toBeCloseTo(
+      100 * (((((((3 / 4) * 2) / 3) * 1) / 2) * 1) / 2) ** 0.25,
+      10,
+    );
     // p4 = 1 / (2 · 3) after smoothing
-    expect(corpusBleu(['the cat sat on the mat'], [['the cat is on the mat']]).score).toBeCloseTo(100 * (5 / 6 * 3 / 5 * 1 / 4 * 1 / 6) ** 0.25, 10);
+    expect(corpusBleu(['the cat sat on the mat'], [['the cat is on the mat']]).score).toBeCloseTo(
+      100 * (((((((5 / 6) * 3) / 5) * 1) / 4) * 1) / 6) ** 0.25,
+      10,
+    );
   });
 
   it('gives 0 when the hypotheses have no 4-grams at all, with the brevity penalty computed', () => {

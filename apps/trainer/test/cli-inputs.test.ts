@@ -11,20 +11,40 @@ import { cliInProcess, finished, spawnCli } from './run-cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'bkt-cli-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const hasProc = existsSync('/proc/self');
-const TINY = ['--sentences', '40', '--num-layers', '1', '--num-hidden', '4', '--num-embed', '4', '--batch-size', '4', '--epochs', '1'];
+const TINY = [
+  '--sentences',
+  '40',
+  '--num-layers',
+  '1',
+  '--num-hidden',
+  '4',
+  '--num-embed',
+  '4',
+  '--batch-size',
+  '4',
+  '--epochs',
+  '1',
+];
 const valid = join(dir, 'valid.txt');
 writeFileSync(valid, 'the cat sat\nthe dog ran\n');
 
 describe('output folders', () => {
-  it.skipIf(!hasProc)('corpus --out /proc/… and lm --checkpoint /proc/…/lm exit 1 at once (child processes)', async () => {
-    const [corpus, lm] = await Promise.all([finished(spawnCli(['corpus', '--out', '/proc/nope']), 30_000), finished(spawnCli(['lm', ...TINY, '--checkpoint', '/proc/nope/lm']), 30_000)]);
-    expect(corpus.code, corpus.out).toBe(1);
-    expect(corpus.out).toMatch(/^bkt-train: error: --out: cannot create the folder '\/proc\/nope' \(ENOENT\)$/m);
-    expect(lm.code, lm.out).toBe(1);
-    expect(lm.out).toMatch(/^bkt-train: error: --checkpoint: cannot create the folder '\/proc\/nope' \(ENOENT\)$/m);
-    // nothing was trained before the check
-    expect(lm.out).not.toMatch(/Model:/);
-  }, 40_000);
+  it.skipIf(!hasProc)(
+    'corpus --out /proc/… and lm --checkpoint /proc/…/lm exit 1 at once (child processes)',
+    async () => {
+      const [corpus, lm] = await Promise.all([
+        finished(spawnCli(['corpus', '--out', '/proc/nope']), 30_000),
+        finished(spawnCli(['lm', ...TINY, '--checkpoint', '/proc/nope/lm']), 30_000),
+      ]);
+      expect(corpus.code, corpus.out).toBe(1);
+      expect(corpus.out).toMatch(/^bkt-train: error: --out: cannot create the folder '\/proc\/nope' \(ENOENT\)$/m);
+      expect(lm.code, lm.out).toBe(1);
+      expect(lm.out).toMatch(/^bkt-train: error: --checkpoint: cannot create the folder '\/proc\/nope' \(ENOENT\)$/m);
+      // nothing was trained before the check
+      expect(lm.out).not.toMatch(/Model:/);
+    },
+    40_000,
+  );
 
   it('a folder below a file, or one that takes no files, is refused before any work', async () => {
     const file = join(dir, 'a-file');
@@ -53,8 +73,16 @@ describe('output folders', () => {
 describe('input text', () => {
   const cases: [string, string | Uint8Array, RegExp][] = [
     ['nul.txt', 'the cat\nsat\0on\n', /'.*nul\.txt' is not text: a NUL byte at offset 11 \(line 2\)/],
-    ['latin1.bin', new Uint8Array([0x74, 0x68, 0x65, 0x20, 0xe9, 0x74, 0xe9, 0x0a]), /'.*latin1\.bin' is not text: it is not valid UTF-8/],
-    ['long.txt', `short line\n${'w '.repeat(MAX_LINE_CHARS)}\n`, new RegExp(`'.*long\\.txt' line 2 has ${2 * MAX_LINE_CHARS} characters, more than ${MAX_LINE_CHARS}`)],
+    [
+      'latin1.bin',
+      new Uint8Array([0x74, 0x68, 0x65, 0x20, 0xe9, 0x74, 0xe9, 0x0a]),
+      /'.*latin1\.bin' is not text: it is not valid UTF-8/,
+    ],
+    [
+      'long.txt',
+      `short line\n${'w '.repeat(MAX_LINE_CHARS)}\n`,
+      new RegExp(`'.*long\\.txt' line 2 has ${2 * MAX_LINE_CHARS} characters, more than ${MAX_LINE_CHARS}`),
+    ],
     ['empty.txt', '\n\n', /'.*empty\.txt' has no sentences/],
   ];
   for (const [name, content, message] of cases) {
@@ -74,8 +102,14 @@ describe('input text', () => {
     ['--hypotheses', (f) => ['eval-bleu', '--hypotheses', f, '--reference', valid]],
     ['--reference', (f) => ['eval-bleu', '--hypotheses', valid, '--reference', f]],
     ['--source', (f) => ['eval-bleu', '--checkpoint', nope, '--source', f, '--reference', valid]],
-    ['--train-source', (f) => ['seq2seq', '--train-source', f, '--train-target', valid, '--valid-source', valid, '--valid-target', valid]],
-    ['--valid-target', (f) => ['seq2seq', '--train-source', valid, '--train-target', valid, '--valid-source', valid, '--valid-target', f]],
+    [
+      '--train-source',
+      (f) => ['seq2seq', '--train-source', f, '--train-target', valid, '--valid-source', valid, '--valid-target', valid],
+    ],
+    [
+      '--valid-target',
+      (f) => ['seq2seq', '--train-source', valid, '--train-target', valid, '--valid-source', valid, '--valid-target', f],
+    ],
   ];
   for (const [option, args] of readers) {
     it(`${option} of ${args('F')[0]} is refused when it is not text, as lm's --train is`, async () => {
@@ -106,6 +140,8 @@ describe('input text', () => {
     writeFileSync(bin, new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)));
     const r = await finished(spawnCli(['lm', ...TINY, '--train', bin, '--valid', valid]), 30_000);
     expect(r.code).toBe(1);
-    expect(r.out.trim()).toMatch(/^bkt-train: error: --train: '.*random\.bin' is not text: a NUL byte at offset \d+ \(line \d+\)$/);
+    expect(r.out.trim()).toMatch(
+      /^bkt-train: error: --train: '.*random\.bin' is not text: a NUL byte at offset \d+ \(line \d+\)$/,
+    );
   }, 40_000);
 });

@@ -111,7 +111,8 @@ describe('Source.logProb', () => {
       words.forEach((w, i) => {
         const cls = classOf(w);
         const move = STATES[state]!.find((mv) => mv[0] === WORD_CLASSES[cls])!;
-        if (i > 0) expected += Math.log(move[1]) + Math.log(zipf(source.classWords[cls]!.indexOf(w), source.classWords[cls]!.length));
+        if (i > 0)
+          expected += Math.log(move[1]) + Math.log(zipf(source.classWords[cls]!.indexOf(w), source.classWords[cls]!.length));
         state = move[2]!;
       });
       expected += Math.log(STATES[state]!.find((mv) => mv[0] === 'end')![1]);

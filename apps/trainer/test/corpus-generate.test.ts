@@ -81,7 +81,9 @@ describe('writeCorpus', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'bkt-corpus-')), 'plain-file');
     writeFileSync(file, 'x');
     expect(() => writeCorpus(file, { train: ['a b c'], valid: ['a b c'] })).toThrow(ValueError);
-    expect(() => writeCorpus(file, { train: ['a b c'], valid: ['a b c'] })).toThrow(/writeCorpus: cannot write into '.*plain-file': '.*plain-file' is not a folder/);
+    expect(() => writeCorpus(file, { train: ['a b c'], valid: ['a b c'] })).toThrow(
+      /writeCorpus: cannot write into '.*plain-file': '.*plain-file' is not a folder/,
+    );
     expect(existsSync(join(file, 'train.txt'))).toBe(false);
   });
 });

@@ -19,11 +19,36 @@ const dir = mkdtempSync(join(tmpdir(), 'bkt-dist-lm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `bkt-train lm` (a small model, `lmArgs` added) with `kvStore`, under `bkt-launch -n 2` plus `launchArgs`. */
-function launchLm(kvStore: string, lmArgs: string[], launchArgs: string[] = []): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
-  const lm = [...tsNode(join(root, 'apps/trainer/src/cli.ts')), 'lm', '--sentences', '300', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '8',
-    '--num-buckets', '3', '--threads', '1', '--kv-store', kvStore, ...lmArgs];
+function launchLm(
+  kvStore: string,
+  lmArgs: string[],
+  launchArgs: string[] = [],
+): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  const lm = [
+    ...tsNode(join(root, 'apps/trainer/src/cli.ts')),
+    'lm',
+    '--sentences',
+    '300',
+    '--num-hidden',
+    '16',
+    '--num-embed',
+    '16',
+    '--batch-size',
+    '8',
+    '--num-buckets',
+    '3',
+    '--threads',
+    '1',
+    '--kv-store',
+    kvStore,
+    ...lmArgs,
+  ];
   const launch = tsNode(join(root, 'packages/kvstore/src/launch/cli.ts'));
-  return spawnSync(launch[0]!, [...launch.slice(1), '-n', '2', ...launchArgs, '--', ...lm], { encoding: 'utf8', timeout: 180_000, cwd: dir });
+  return spawnSync(launch[0]!, [...launch.slice(1), '-n', '2', ...launchArgs, '--', ...lm], {
+    encoding: 'utf8',
+    timeout: 180_000,
+    cwd: dir,
+  });
 }
 
 describe.skipIf(mpiMissing !== null)('bkt-train lm under bkt-launch', () => {
@@ -40,7 +65,7 @@ describe.skipIf(mpiMissing !== null)('bkt-train lm under bkt-launch', () => {
     expect(readFileSync(`${prefix}-report.html`, 'utf8')).toContain('dist_sync');
   }, 200_000);
 
-  it('trains with --kv-store dist_async on 2 workers and 1 server (bkt-launch -s 1), the checkpoint holding the servers\' states, and resumes from it', () => {
+  it("trains with --kv-store dist_async on 2 workers and 1 server (bkt-launch -s 1), the checkpoint holding the servers' states, and resumes from it", () => {
     const prefix = join(dir, 'runs', 'async');
     const r = launchLm('dist_async', ['--epochs', '1', '--checkpoint', prefix, '--log', join(dir, 'a.jsonl')], ['-s', '1']);
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);

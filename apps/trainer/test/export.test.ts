@@ -16,10 +16,30 @@ import { cliInProcess as cli } from './run-cli.js';
 import { loadRunFiles } from '../src/run-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-export-'));
-const TINY = ['--sentences', '200', '--num-hidden', '8', '--num-embed', '8', '--batch-size', '8', '--num-buckets', '2', '--seed', '3', '--epochs', '1'];
+const TINY = [
+  '--sentences',
+  '200',
+  '--num-hidden',
+  '8',
+  '--num-embed',
+  '8',
+  '--batch-size',
+  '8',
+  '--num-buckets',
+  '2',
+  '--seed',
+  '3',
+  '--epochs',
+  '1',
+];
 
 // bkt's probabilities for `tokens` (shape in the checkpoint's layout) and onnxruntime's from `file`.
-async function bothProbabilities(prefix: string, file: string, shape: [number, number], seqLen: number): Promise<[Float32Array, Float32Array]> {
+async function bothProbabilities(
+  prefix: string,
+  file: string,
+  shape: [number, number],
+  seqLen: number,
+): Promise<[Float32Array, Float32Array]> {
   const { run } = loadRunFiles(prefix);
   const { argParams, auxParams } = loadParams(prefix, 1);
   const tokens = Float32Array.from({ length: shape[0] * shape[1] }, (_, i) => 1 + ((i * 31 + 5) % (run.model.vocabSize - 1)));
@@ -65,17 +85,32 @@ describe('bkt-train export', () => {
     expect(info.input.shape).toEqual(['seq_len', 'batch']);
     expect(info.opset).toBe(13);
     expect(info.bytes).toBe(readFileSync(file).length);
-    for (const [t, n] of [[7, 2], [12, 5]] as const) {
+    for (const [t, n] of [
+      [7, 2],
+      [12, 5],
+    ] as const) {
       const [got, want] = await bothProbabilities(fused, file, [t, n], t);
       expect(maxRelativeError(got, want)).toBeLessThanOrEqual(1e-5);
     }
   });
 
   it("runs the README's serving example (packages/onnx/examples/serve-lm.mjs) on the exported file", () => {
-    const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'onnx', 'examples', 'serve-lm.mjs');
+    const script = join(
+      dirname(fileURLToPath(import.meta.url)),
+      '..',
+      '..',
+      '..',
+      'packages',
+      'onnx',
+      'examples',
+      'serve-lm.mjs',
+    );
     const vocab = JSON.parse(readFileSync(`${fused}-vocab.json`, 'utf8')) as Record<string, number>;
     const first = Object.keys(vocab).find((w) => vocab[w] === 5)!;
-    const text = execFileSync(process.execPath, [script, join(dir, 'out', 'fused.onnx'), `${fused}-vocab.json`, first, '4'], { timeout: 60_000, encoding: 'utf8' }).trim();
+    const text = execFileSync(process.execPath, [script, join(dir, 'out', 'fused.onnx'), `${fused}-vocab.json`, first, '4'], {
+      timeout: 60_000,
+      encoding: 'utf8',
+    }).trim();
     const words = text.split(' ');
     expect(words[0]).toBe(first);
     expect(words.length).toBeGreaterThanOrEqual(2);
@@ -88,7 +123,10 @@ describe('bkt-train export', () => {
     const r = await cli('export', '--checkpoint', `${unrolled}:1`, '--out', file);
     expect(r.code).toBe(0);
     expect(r.out.join('\n')).toMatch(/input 'data' \(batch, seq_len\): token ids as float32/);
-    for (const [n, t] of [[3, 6], [2, 11]] as const) {
+    for (const [n, t] of [
+      [3, 6],
+      [2, 11],
+    ] as const) {
       const [got, want] = await bothProbabilities(unrolled, file, [n, t], t);
       expect(maxRelativeError(got, want)).toBeLessThanOrEqual(1e-5);
     }

@@ -9,7 +9,26 @@ import { readMetricsLog } from '../src/metrics-log.js';
 import { cliInProcess } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-lm-'));
-const TINY = ['--sentences', '300', '--optimizer', 'adam', '--lr', '0.01', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '8', '--num-buckets', '3', '--seed', '7', '--disp-batches', '5'];
+const TINY = [
+  '--sentences',
+  '300',
+  '--optimizer',
+  'adam',
+  '--lr',
+  '0.01',
+  '--num-hidden',
+  '16',
+  '--num-embed',
+  '16',
+  '--batch-size',
+  '8',
+  '--num-buckets',
+  '3',
+  '--seed',
+  '7',
+  '--disp-batches',
+  '5',
+];
 
 const cli = cliInProcess;
 
@@ -43,7 +62,8 @@ describe('bkt-train lm', () => {
       expect(r.seconds).toBeGreaterThan(0);
     }
     expect(log[1]!.train_ppl).toBeLessThan(log[0]!.train_ppl);
-    for (const f of ['-0001.params', '-0002.params', '-0002.states', '-vocab.json', '-run.json', '-report.html']) expect(existsSync(A + f), f).toBe(true);
+    for (const f of ['-0001.params', '-0002.params', '-0002.states', '-vocab.json', '-run.json', '-report.html'])
+      expect(existsSync(A + f), f).toBe(true);
     const vocab = JSON.parse(readFileSync(`${A}-vocab.json`, 'utf8')) as Record<string, number>;
     expect(vocab['<pad>']).toBe(0);
     expect(vocab['</s>']).toBeGreaterThan(0);
@@ -53,7 +73,7 @@ describe('bkt-train lm', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
-  it('--dtype bfloat16 trains with AMP to about the float32 run\'s validation perplexity', async () => {
+  it("--dtype bfloat16 trains with AMP to about the float32 run's validation perplexity", async () => {
     const r = await cli('lm', ...TINY, '--epochs', '2', '--dtype', 'bfloat16', '--log', join(dir, 'logs', 'bf16.jsonl'));
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
@@ -67,7 +87,18 @@ describe('bkt-train lm', () => {
     const B = join(dir, 'b');
     expect((await cli('lm', ...TINY, '--epochs', '1', '--checkpoint', B, '--log', join(dir, 'b.jsonl'))).code).toBe(0);
     // a different --seed is overridden: the run keeps the seed it started with
-    const resumed = await cli('lm', ...TINY, '--seed', '99', '--epochs', '2', '--resume', `${B}:1`, '--log', join(dir, 'b.jsonl'));
+    const resumed = await cli(
+      'lm',
+      ...TINY,
+      '--seed',
+      '99',
+      '--epochs',
+      '2',
+      '--resume',
+      `${B}:1`,
+      '--log',
+      join(dir, 'b.jsonl'),
+    );
     expect(resumed.code).toBe(0);
     expect(resumed.out.join('\n')).toMatch(/Resuming .*b at epoch 1/);
     const a = readMetricsLog(join(dir, 'logs', 'a.jsonl'));
@@ -80,7 +111,20 @@ describe('bkt-train lm', () => {
 
   it('trains data parallel on two contexts (kvstore device) to the one-context perplexity', async () => {
     const one = readMetricsLog(join(dir, 'logs', 'a.jsonl'))[0]!;
-    const r = await cli('lm', ...TINY, '--epochs', '1', '--contexts', 'cpu(0),cpu(1)', '--kv-store', 'device', '--log', join(dir, 'two.jsonl'), '--report', join(dir, 'two.html'));
+    const r = await cli(
+      'lm',
+      ...TINY,
+      '--epochs',
+      '1',
+      '--contexts',
+      'cpu(0),cpu(1)',
+      '--kv-store',
+      'device',
+      '--log',
+      join(dir, 'two.jsonl'),
+      '--report',
+      join(dir, 'two.html'),
+    );
     expect(r.code).toBe(0);
     const two = readMetricsLog(join(dir, 'two.jsonl'))[0]!;
     // The same batches and initialization: the sum over two halves equals the whole batch's gradient.
@@ -102,7 +146,10 @@ describe('bkt-train lm', () => {
   it('eval prints the perplexity of a checkpoint as JSON', async () => {
     const data = join(dir, 'eval.txt');
     const vocab = Object.keys(JSON.parse(readFileSync(`${A}-vocab.json`, 'utf8')) as object).filter((w) => !w.startsWith('<'));
-    writeFileSync(data, Array.from({ length: 40 }, (_, i) => vocab.slice(i % 20, (i % 20) + 5).join(' ') + ' unseenword').join('\n'));
+    writeFileSync(
+      data,
+      Array.from({ length: 40 }, (_, i) => vocab.slice(i % 20, (i % 20) + 5).join(' ') + ' unseenword').join('\n'),
+    );
     const r = await cli('eval', '--checkpoint', `${A}:2`, '--data', data, '--batch-size', '8', '--json');
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out[0]!) as Record<string, number>;
@@ -117,7 +164,19 @@ describe('bkt-train lm', () => {
 
   it('generate samples words of the vocabulary, reproducibly for a seed', async () => {
     const vocab = new Set(Object.keys(JSON.parse(readFileSync(`${A}-vocab.json`, 'utf8')) as object));
-    const args = ['generate', '--checkpoint', `${A}:2`, '--prompt', [...vocab][5]!, '--length', '8', '--count', '2', '--seed', '3'];
+    const args = [
+      'generate',
+      '--checkpoint',
+      `${A}:2`,
+      '--prompt',
+      [...vocab][5]!,
+      '--length',
+      '8',
+      '--count',
+      '2',
+      '--seed',
+      '3',
+    ];
     const r1 = await cli(...args);
     const r2 = await cli(...args);
     expect(r1.code).toBe(0);
@@ -132,7 +191,21 @@ describe('bkt-train lm', () => {
   });
 
   it('bench prints one JSON line per variant', async () => {
-    const r = await cli('bench', '--seq-len', '5', '--batches', '2', '--vocab', '50', '--num-hidden', '8', '--num-embed', '8', '--batch-size', '4');
+    const r = await cli(
+      'bench',
+      '--seq-len',
+      '5',
+      '--batches',
+      '2',
+      '--vocab',
+      '50',
+      '--num-hidden',
+      '8',
+      '--num-embed',
+      '8',
+      '--batch-size',
+      '4',
+    );
     expect(r.code).toBe(0);
     const lines = r.out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.variant)).toEqual(['fused', 'unrolled']);

@@ -1,6 +1,15 @@
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { intAtLeast, numberIn, parseBuckets, parseCheckpointRef, parseContexts, parseInit, parseLrScheduler, parseResumeRef } from '../src/options.js';
+import {
+  intAtLeast,
+  numberIn,
+  parseBuckets,
+  parseCheckpointRef,
+  parseContexts,
+  parseInit,
+  parseLrScheduler,
+  parseResumeRef,
+} from '../src/options.js';
 import { buildProgram } from '../src/program.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,7 +135,17 @@ describe('bkt-train option validation', () => {
       expect(process.exitCode).toBe(1);
       await buildProgram().parseAsync(['node', 'bkt-train', 'lm', '--fused', '--dropout', '0.2', '--sentences', '20']);
       expect(process.exitCode).toBe(1);
-      await buildProgram().parseAsync(['node', 'bkt-train', 'lm', '--optimizer', 'adam', '--momentum', '0.9', '--sentences', '20']);
+      await buildProgram().parseAsync([
+        'node',
+        'bkt-train',
+        'lm',
+        '--optimizer',
+        'adam',
+        '--momentum',
+        '0.9',
+        '--sentences',
+        '20',
+      ]);
       expect(process.exitCode).toBe(1);
     } finally {
       console.error = orig;

@@ -16,9 +16,13 @@ describe('TargetLanguage', () => {
     // "det noun verbT det adj noun": subject rank 2 (gender 0), object noun rank 5 (gender 1)
     const s = [word('det', 0), word('noun', 2), word('verbT', 1), word('det', 3), word('adj', 4), word('noun', 5)];
     expect(target.translate(s)).toEqual([
-      `${stem('det', 0)}e`, stem('noun', 2),
-      `${stem('det', 3)}i`, `${stem('adj', 4)}u`, stem('noun', 5),
-      target.objectMarker, `${stem('verbT', 1)}ti`,
+      `${stem('det', 0)}e`,
+      stem('noun', 2),
+      `${stem('det', 3)}i`,
+      `${stem('adj', 4)}u`,
+      stem('noun', 5),
+      target.objectMarker,
+      `${stem('verbT', 1)}ti`,
     ]);
   });
 

@@ -23,7 +23,12 @@ const run: RunReport = {
     samples_per_s: 800,
     seconds: 30 + i,
   })),
-  buckets: [10, 20, 30, 45, 61].map((length, i) => ({ length, sentences: 4000 - 700 * i, tokens: (4000 - 700 * i) * (length - 4), padding: (4000 - 700 * i) * 3 })),
+  buckets: [10, 20, 30, 45, 61].map((length, i) => ({
+    length,
+    sentences: 4000 - 700 * i,
+    tokens: (4000 - 700 * i) * (length - 4),
+    padding: (4000 - 700 * i) * 3,
+  })),
   floorPpl: 55,
   status: 'finished 8 epochs in 4.2 min',
 };
@@ -53,7 +58,13 @@ function pngColours(file: string): number {
       const b = prev[x]!;
       const c = x >= channels ? prev[x - channels]! : 0;
       const p = a + b - c;
-      const pred = [0, a, b, (a + b) >> 1, Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c][f]!;
+      const pred = [
+        0,
+        a,
+        b,
+        (a + b) >> 1,
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c,
+      ][f]!;
       row[x] = (v + pred) & 255;
     }
     for (let x = 0; x < stride; x += channels * 7) colours.add((row[x]! << 16) | (row[x + 1]! << 8) | row[x + 2]!);
@@ -76,34 +87,38 @@ describe('HTML report', () => {
     expect(html.match(/<rect /g)).toHaveLength(run.buckets.length * 3);
   });
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))('renders in headless Chromium', () => {
-    const file = join(dir, 'report.html');
-    const png = join(dir, 'shot.png');
-    writeReport(file, run);
-    const r = spawnSync(
-      '/usr/bin/chromium',
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${join(dir, 'profile')}`,
-        `--screenshot=${png}`,
-        '--window-size=1200,1600',
-        `file://${file}`,
-      ],
-      { encoding: 'utf8', timeout: 45_000 },
-    );
-    expect(existsSync(png), r.stderr).toBe(true);
-    const bytes = readFileSync(png);
-    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
-    expect(bytes.readUInt32BE(16)).toBe(1200);
-    expect(bytes.length).toBeGreaterThan(20_000);
-    // a blank or error page has a handful of colours; charts, text and anti-aliasing give many
-    expect(pngColours(png)).toBeGreaterThan(50);
-  }, 60_000);
+  it.skipIf(!existsSync('/usr/bin/chromium'))(
+    'renders in headless Chromium',
+    () => {
+      const file = join(dir, 'report.html');
+      const png = join(dir, 'shot.png');
+      writeReport(file, run);
+      const r = spawnSync(
+        '/usr/bin/chromium',
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${join(dir, 'profile')}`,
+          `--screenshot=${png}`,
+          '--window-size=1200,1600',
+          `file://${file}`,
+        ],
+        { encoding: 'utf8', timeout: 45_000 },
+      );
+      expect(existsSync(png), r.stderr).toBe(true);
+      const bytes = readFileSync(png);
+      expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+      expect(bytes.readUInt32BE(16)).toBe(1200);
+      expect(bytes.length).toBeGreaterThan(20_000);
+      // a blank or error page has a handful of colours; charts, text and anti-aliasing give many
+      expect(pngColours(png)).toBeGreaterThan(50);
+    },
+    60_000,
+  );
 });

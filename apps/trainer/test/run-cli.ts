@@ -37,7 +37,10 @@ export function spawnCli(args: string[]): ChildProcess {
  * Resolves when the child exits, with its code (null when a signal ended it) and everything it
  * printed; a child still running after `timeoutMs` is killed and the promise rejects.
  */
-export function finished(child: ChildProcess, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+export function finished(
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

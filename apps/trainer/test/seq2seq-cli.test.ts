@@ -9,7 +9,28 @@ import { readMetricsLog } from '../src/metrics-log.js';
 import { buildProgram } from '../src/program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bkt-s2s-'));
-const TINY = ['--sentences', '400', '--vocab-size', '64', '--max-length', '6', '--num-hidden', '32', '--num-embed', '16', '--batch-size', '16', '--num-buckets', '2', '--seed', '5', '--disp-batches', '10', '--beam-size', '2'];
+const TINY = [
+  '--sentences',
+  '400',
+  '--vocab-size',
+  '64',
+  '--max-length',
+  '6',
+  '--num-hidden',
+  '32',
+  '--num-embed',
+  '16',
+  '--batch-size',
+  '16',
+  '--num-buckets',
+  '2',
+  '--seed',
+  '5',
+  '--disp-batches',
+  '10',
+  '--beam-size',
+  '2',
+];
 
 // Runs bkt-train with `args`; returns the exit code and what it printed (console and stdout).
 async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[]; stdout: string }> {
@@ -45,20 +66,33 @@ describe('bkt-train seq2seq', () => {
     expect(runA.code).toBe(0);
     const text = runA.out.join('\n');
     expect(text).toMatch(/grid source \[\d+, \d+\] × target \[\d+, \d+\]/);
-    expect(text).toMatch(/Padding of the computed positions: [\d.]+% with the 2-D grid, [\d.]+% with source-length buckets only, [\d.]+% without bucketing/);
+    expect(text).toMatch(
+      /Padding of the computed positions: [\d.]+% with the 2-D grid, [\d.]+% with source-length buckets only, [\d.]+% without bucketing/,
+    );
     expect(text).toMatch(/Epoch 2\/2: train ppl [\d.]+, valid ppl [\d.]+, valid BLEU [\d.]+ \(greedy\), exact match [\d.]+%/);
     expect(text).toMatch(/Test \(40 held-out pairs, beam 2, length penalty 1\): BLEU [\d.]+, exact match [\d.]+%/);
   });
 
   it('writes the JSONL log and checkpoints with the run file, both vocabularies and every bucket', () => {
-    const log = readMetricsLog(join(dir, 'logs', 'a.jsonl')) as (ReturnType<typeof readMetricsLog>[number] & { valid_bleu: number })[];
+    const log = readMetricsLog(join(dir, 'logs', 'a.jsonl')) as (ReturnType<typeof readMetricsLog>[number] & {
+      valid_bleu: number;
+    })[];
     expect(log.map((r) => r.epoch)).toEqual([1, 2]);
     for (const r of log) {
       expect(r.valid_bleu).toBeGreaterThanOrEqual(0);
       expect(r.valid_bleu).toBeLessThanOrEqual(100);
     }
     expect(log[1]!.train_ppl).toBeLessThan(log[0]!.train_ppl);
-    for (const f of ['-seq2seq.json', '-source-vocab.json', '-target-vocab.json', '-0002.params', '-0002.states', '-buckets.json', '-report.html']) expect(existsSync(`${A}${f}`)).toBe(true);
+    for (const f of [
+      '-seq2seq.json',
+      '-source-vocab.json',
+      '-target-vocab.json',
+      '-0002.params',
+      '-0002.states',
+      '-buckets.json',
+      '-report.html',
+    ])
+      expect(existsSync(`${A}${f}`)).toBe(true);
     const html = readFileSync(`${A}-report.html`, 'utf8');
     expect(html).toMatch(/Pairs per bucket \[S, T\]/);
     expect(html).toMatch(/finished 2 epochs/);
@@ -83,7 +117,8 @@ describe('bkt-train seq2seq', () => {
     const B = join(dir, 'b');
     // the manifest lists the run files too: a checkpoint is complete only with those it was trained with
     const manifest = JSON.parse(readFileSync(`${B}-0002.manifest.json`, 'utf8')) as unknown;
-    for (const f of ['b-seq2seq.json', 'b-source-vocab.json', 'b-target-vocab.json']) expect(JSON.stringify(manifest)).toContain(f);
+    for (const f of ['b-seq2seq.json', 'b-source-vocab.json', 'b-target-vocab.json'])
+      expect(JSON.stringify(manifest)).toContain(f);
     rmSync(`${B}-0002.manifest.json`);
     const explicit = await cli('seq2seq', ...TINY, '--epochs', '2', '--resume', `${B}:2`);
     expect(explicit.code).toBe(1);
@@ -117,7 +152,7 @@ describe('bkt-train seq2seq', () => {
     expect(res.bleu).toBeGreaterThanOrEqual(0);
     const hyp = join(dir, 'hyp.txt');
     const ref = join(dir, 'ref.txt');
-    writeFileSync(hyp, 'The dog bit the man.\nIt wasn\'t surprising.\nThe man had just bitten him.\n');
+    writeFileSync(hyp, "The dog bit the man.\nIt wasn't surprising.\nThe man had just bitten him.\n");
     writeFileSync(ref, 'The dog bit the man.\nIt was not unexpected.\nThe man bit him first.\n');
     const f = await cli('eval-bleu', '--hypotheses', hyp, '--reference', ref);
     expect(f.code).toBe(0);

@@ -15,17 +15,44 @@ const test = encodePairs(data.test!, vocabs);
 const refs = data.test!.map((p) => p.target.join(' '));
 const text = (ids: number[][]): string[] => ids.map((s) => s.map((i) => words.get(i)).join(' '));
 const cfg: Seq2SeqConfig = {
-  sourceVocabSize: vocabSize(vocabs.source), targetVocabSize: vocabSize(vocabs.target), numEmbed: 32, numHidden: 64, numLayers: 1, bidirectional: true, attention: 'dot', tieWeights: false, labelSmoothing: 0,
+  sourceVocabSize: vocabSize(vocabs.source),
+  targetVocabSize: vocabSize(vocabs.target),
+  numEmbed: 32,
+  numHidden: 64,
+  numLayers: 1,
+  bidirectional: true,
+  attention: 'dot',
+  tieWeights: false,
+  labelSmoothing: 0,
 };
 let translator: Translator;
 
 beforeAll(() => {
   nd.random.seed(4);
-  const train = pairIter(encodePairs(data.train, vocabs), vocabs, { batchSize: 32, buckets: 'auto', numBuckets: 3, logger: () => undefined });
+  const train = pairIter(encodePairs(data.train, vocabs), vocabs, {
+    batchSize: 32,
+    buckets: 'auto',
+    numBuckets: 3,
+    logger: () => undefined,
+  });
   const mod = new BucketingModule(seq2seqSymGen(cfg), { defaultBucketKey: train.defaultBucketKey, logger: () => undefined });
-  mod.fit(train, { numEpoch: 5, optimizer: 'adam', optimizerParams: { learningRate: 0.01 }, initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }), evalMetric: new Perplexity(0) });
+  mod.fit(train, {
+    numEpoch: 5,
+    optimizer: 'adam',
+    optimizerParams: { learningRate: 0.01 },
+    initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }),
+    evalMetric: new Perplexity(0),
+  });
   const [args, aux] = mod.getParams();
-  translator = new Translator({ symGen: seq2seqSymGen(cfg), argParams: args, auxParams: aux, sourceBuckets: train.sourceBuckets, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)!, batchRows: 48 });
+  translator = new Translator({
+    symGen: seq2seqSymGen(cfg),
+    argParams: args,
+    auxParams: aux,
+    sourceBuckets: train.sourceBuckets,
+    bosId: vocabs.target.get(BOS)!,
+    eosId: vocabs.target.get(EOS)!,
+    batchRows: 48,
+  });
   mod.dispose();
 }, 300_000);
 

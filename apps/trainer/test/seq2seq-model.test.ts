@@ -6,11 +6,27 @@ import { type AttentionType, keyOf, type Seq2SeqConfig, seq2seqSymGen } from '..
 
 const B = 3;
 const base: Seq2SeqConfig = {
-  sourceVocabSize: 11, targetVocabSize: 9, numEmbed: 6, numHidden: 8, numLayers: 2, bidirectional: true, attention: 'dot', tieWeights: false, labelSmoothing: 0.1,
+  sourceVocabSize: 11,
+  targetVocabSize: 9,
+  numEmbed: 6,
+  numHidden: 8,
+  numLayers: 2,
+  bidirectional: true,
+  attention: 'dot',
+  tieWeights: false,
+  labelSmoothing: 0.1,
 };
 // Real sentences: source lengths 4, 2, 3 (ids from 1), target inputs BOS (1) + 3 tokens.
-const SOURCES = [[3, 4, 5, 6], [7, 8], [9, 10, 2]];
-const TARGETS = [[1, 4, 5, 6], [1, 2, 3, 7], [1, 8, 8, 2]];
+const SOURCES = [
+  [3, 4, 5, 6],
+  [7, 8],
+  [9, 10, 2],
+];
+const TARGETS = [
+  [1, 4, 5, 6],
+  [1, 2, 3, 7],
+  [1, 8, 8, 2],
+];
 
 function params(cfg: Seq2SeqConfig): Record<string, nd.NDArray> {
   const sym = seq2seqSymGen(cfg)([6, 6])[0];
@@ -30,10 +46,29 @@ function run(cfg: Seq2SeqConfig, p: Record<string, nd.NDArray>, S: number, T: nu
   const tgt = new Float64Array(B * T).fill(fill);
   SOURCES.forEach((s, i) => src.set(s, i * S));
   targets.forEach((t, i) => tgt.set(t, i * T));
-  const mod = new Module(sym, { dataNames: ['source', 'source_length', 'target'], labelNames: ['target_label'], logger: () => undefined });
-  mod.bind([['source', [B, S]], ['source_length', [B]], ['target', [B, T]]], [['target_label', [B, T]]], { forTraining: false });
+  const mod = new Module(sym, {
+    dataNames: ['source', 'source_length', 'target'],
+    labelNames: ['target_label'],
+    logger: () => undefined,
+  });
+  mod.bind(
+    [
+      ['source', [B, S]],
+      ['source_length', [B]],
+      ['target', [B, T]],
+    ],
+    [['target_label', [B, T]]],
+    { forTraining: false },
+  );
   mod.initParams({ initializer: null, argParams: p });
-  const inputs = [nd.array(src, { shape: [B, S] }), nd.array(SOURCES.map((s) => s.length), { shape: [B] }), nd.array(tgt, { shape: [B, T] })];
+  const inputs = [
+    nd.array(src, { shape: [B, S] }),
+    nd.array(
+      SOURCES.map((s) => s.length),
+      { shape: [B] },
+    ),
+    nd.array(tgt, { shape: [B, T] }),
+  ];
   const label = nd.zeros([B, T]);
   try {
     mod.forward(new DataBatch(inputs, [label]), { isTrain: false });
@@ -44,10 +79,14 @@ function run(cfg: Seq2SeqConfig, p: Record<string, nd.NDArray>, S: number, T: nu
   }
 }
 
-const at = (probs: Float32Array, T: number, V: number, b: number, t: number): number[] => Array.from(probs.slice((b * T + t) * V, (b * T + t + 1) * V));
+const at = (probs: Float32Array, T: number, V: number, b: number, t: number): number[] =>
+  Array.from(probs.slice((b * T + t) * V, (b * T + t + 1) * V));
 
 const variants: [string, Partial<Seq2SeqConfig>][] = [
-  ...(['dot', 'bilinear', 'mlp'] as AttentionType[]).map((attention): [string, Partial<Seq2SeqConfig>] => [`${attention} attention`, { attention }]),
+  ...(['dot', 'bilinear', 'mlp'] as AttentionType[]).map((attention): [string, Partial<Seq2SeqConfig>] => [
+    `${attention} attention`,
+    { attention },
+  ]),
   ['unidirectional encoder', { bidirectional: false }],
   ['tied output layer', { tieWeights: true, numEmbed: 8 }],
 ];
@@ -60,11 +99,12 @@ describe('the seq2seq symbol', () => {
       const V = cfg.targetVocabSize;
       const small = run(cfg, p, 4, 4);
       const large = run(cfg, p, 7, 6, TARGETS, 5);
-      for (let b = 0; b < B; b++) for (let t = 0; t < 4; t++) {
-        const x = at(small, 4, V, b, t);
-        const y = at(large, 6, V, b, t);
-        x.forEach((v, k) => expect(y[k]).toBeCloseTo(v, 5));
-      }
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t < 4; t++) {
+          const x = at(small, 4, V, b, t);
+          const y = at(large, 6, V, b, t);
+          x.forEach((v, k) => expect(y[k]).toBeCloseTo(v, 5));
+        }
     });
     it(`${name}: the output at step t depends on the target input up to t only`, () => {
       const V = cfg.targetVocabSize;
@@ -82,9 +122,19 @@ describe('the seq2seq symbol', () => {
     const gen = seq2seqSymGen(base);
     const shapes = (S: number, T: number): Record<string, readonly number[]> => {
       const sym = gen([S, T])[0];
-      const { argShapes, outShapes } = sym.inferShape({ source: [B, S], source_length: [B], target: [B, T], target_label: [B, T] });
+      const { argShapes, outShapes } = sym.inferShape({
+        source: [B, S],
+        source_length: [B],
+        target: [B, T],
+        target_label: [B, T],
+      });
       expect(outShapes[0]).toEqual([B * T, base.targetVocabSize]);
-      return Object.fromEntries(sym.listArguments().map((n, i) => [n, argShapes[i]!]).filter(([n]) => !String(n).startsWith('source') && !String(n).startsWith('target')));
+      return Object.fromEntries(
+        sym
+          .listArguments()
+          .map((n, i) => [n, argShapes[i]!])
+          .filter(([n]) => !String(n).startsWith('source') && !String(n).startsWith('target')),
+      );
     };
     expect(shapes(3, 9)).toEqual(shapes(12, 4));
   });

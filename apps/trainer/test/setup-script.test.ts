@@ -12,7 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'bkt-setup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const rootPackage = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string>; packageManager: string };
+const rootPackage = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  packageManager: string;
+};
 
 describe('npm run setup, then npm run bkt-train', () => {
   it('setup builds bkt-train and the packages it imports', () => {
@@ -20,7 +23,10 @@ describe('npm run setup, then npm run bkt-train', () => {
     const log = join(dir, 'pnpm.log');
     mkdirSync(bin);
     const version = rootPackage.packageManager.split('@')[1];
-    writeFileSync(join(bin, 'pnpm'), `#!/bin/sh\nif [ "$1" = "--version" ]; then echo ${version}; exit 0; fi\necho "$@" >> "${log}"\n`);
+    writeFileSync(
+      join(bin, 'pnpm'),
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo ${version}; exit 0; fi\necho "$@" >> "${log}"\n`,
+    );
     chmodSync(join(bin, 'pnpm'), 0o755);
     const r = spawnSync(process.execPath, [join(repo, 'tooling', 'scripts', 'bootstrap.mjs')], {
       cwd: repo,
@@ -36,15 +42,23 @@ describe('npm run setup, then npm run bkt-train', () => {
 
   it('the bkt-train script runs the built CLI, or says to run setup when it is missing', () => {
     expect(rootPackage.scripts['bkt-train']).toBe('node tooling/scripts/bkt-train.mjs');
-    const trainerPackage = JSON.parse(readFileSync(join(repo, 'apps', 'trainer', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const trainerPackage = JSON.parse(readFileSync(join(repo, 'apps', 'trainer', 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
     expect(trainerPackage.bin['bkt-train']).toBe('./dist/cli.js');
     const tree = join(dir, 'tree');
     mkdirSync(join(tree, 'tooling', 'scripts'), { recursive: true });
     copyFileSync(join(repo, 'tooling', 'scripts', 'bkt-train.mjs'), join(tree, 'tooling', 'scripts', 'bkt-train.mjs'));
-    const launch = () => spawnSync(process.execPath, [join(tree, 'tooling', 'scripts', 'bkt-train.mjs'), 'eval', '--json'], { encoding: 'utf8', timeout: 30_000 });
+    const launch = () =>
+      spawnSync(process.execPath, [join(tree, 'tooling', 'scripts', 'bkt-train.mjs'), 'eval', '--json'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
     const missing = launch();
     expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toBe('bkt-train is not built yet: run `npm run setup` (it builds it), then this command again.');
+    expect(missing.stderr.trim()).toBe(
+      'bkt-train is not built yet: run `npm run setup` (it builds it), then this command again.',
+    );
     mkdirSync(join(tree, 'apps', 'trainer', 'dist'), { recursive: true });
     writeFileSync(join(tree, 'apps', 'trainer', 'dist', 'cli.js'), 'console.log(JSON.stringify(process.argv.slice(2)));\n');
     const built = launch();

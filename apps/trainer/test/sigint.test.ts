@@ -14,7 +14,23 @@ describe('Ctrl-C', () => {
   it('stops after the current batch, checkpoints, reports and exits 0', async () => {
     const prefix = join(dir, 'run');
     // many batches of a small model, so the signal lands mid-epoch
-    const child = cli(['lm', '--sentences', '3000', '--num-hidden', '16', '--num-embed', '16', '--batch-size', '4', '--epochs', '5', '--disp-batches', '20', '--checkpoint', prefix]);
+    const child = cli([
+      'lm',
+      '--sentences',
+      '3000',
+      '--num-hidden',
+      '16',
+      '--num-embed',
+      '16',
+      '--batch-size',
+      '4',
+      '--epochs',
+      '5',
+      '--disp-batches',
+      '20',
+      '--checkpoint',
+      prefix,
+    ]);
     let sent = false;
     child.stdout!.on('data', (d: Buffer) => {
       if (!sent && /Epoch\[0\] Batch \[0-20\]/.test(d.toString())) {
@@ -30,7 +46,9 @@ describe('Ctrl-C', () => {
     expect(existsSync(`${prefix}-0000.states`)).toBe(true);
     expect(readFileSync(`${prefix}-report.html`, 'utf8')).toMatch(/interrupted in epoch 1/);
 
-    const resumed = await finished(cli(['lm', '--batch-size', '4', '--epochs', '1', '--disp-batches', '1000', '--resume', `${prefix}:0`]));
+    const resumed = await finished(
+      cli(['lm', '--batch-size', '4', '--epochs', '1', '--disp-batches', '1000', '--resume', `${prefix}:0`]),
+    );
     expect(resumed.code).toBe(0);
     expect(resumed.out).toMatch(/Epoch 1\/1: train ppl [\d.]+/);
     expect(existsSync(`${prefix}-0001.params`)).toBe(true);

@@ -30,10 +30,20 @@ function bindAll(): { seconds: number; instructions: number } {
   const execs: Executor[] = [];
   for (const [i, sym] of symbols.entries()) {
     const shape = [N, lengths[i]!];
-    execs.push(Executor.simpleBind(sym, { shapes: { data: shape, softmax_label: shape }, ...(execs[0] ? { sharedExec: execs[0] } : {}) }));
+    execs.push(
+      Executor.simpleBind(sym, { shapes: { data: shape, softmax_label: shape }, ...(execs[0] ? { sharedExec: execs[0] } : {}) }),
+    );
   }
   const seconds = (performance.now() - t0) / 1000;
-  const instructions = execs.reduce((s, e) => s + e.debugStr().split('\n').filter((l) => /^(fwd|bwd) /.test(l)).length, 0);
+  const instructions = execs.reduce(
+    (s, e) =>
+      s +
+      e
+        .debugStr()
+        .split('\n')
+        .filter((l) => /^(fwd|bwd) /.test(l)).length,
+    0,
+  );
   for (const e of execs.reverse()) e.dispose();
   return { seconds, instructions };
 }

@@ -19,7 +19,8 @@ function build(): { sym: Symbol; shapes: Record<string, number[]> } {
   const data = Variable('data');
   if (graph === 'slice' || graph === 'split-join') {
     const parts = SliceChannel({ data, numOutputs: n, axis: 1, name: 'split' });
-    const sym = graph === 'slice' ? parts : Concat({ data: Array.from({ length: n }, (_, i) => parts.at(i)), dim: 1, name: 'join' });
+    const sym =
+      graph === 'slice' ? parts : Concat({ data: Array.from({ length: n }, (_, i) => parts.at(i)), dim: 1, name: 'join' });
     return { sym, shapes: { data: [2, n] } };
   }
   if (graph === 'chain') {
@@ -27,7 +28,11 @@ function build(): { sym: Symbol; shapes: Record<string, number[]> } {
     for (let i = 0; i < n; i++) sym = Activation({ data: sym, actType: 'relu', name: `a${i}` });
     return { sym, shapes: { data: [2, 3] } };
   }
-  if (graph === 'group') return { sym: Group(Array.from({ length: n }, (_, i) => Activation({ data, actType: 'relu', name: `a${i}` }))), shapes: { data: [2, 3] } };
+  if (graph === 'group')
+    return {
+      sym: Group(Array.from({ length: n }, (_, i) => Activation({ data, actType: 'relu', name: `a${i}` }))),
+      shapes: { data: [2, 3] },
+    };
   throw new Error(`unknown --graph '${graph}' (slice, split-join, chain, group)`);
 }
 

@@ -107,9 +107,13 @@ function torchTokensPerS(extra: string[] = []): number | undefined {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'lstm_lm_torch.py');
   if (!existsSync('/usr/bin/python3') || !existsSync(script)) return undefined;
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
-  const r = spawnSync('/usr/bin/python3', [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V), ...extra], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V), ...extra],
+    {
+      encoding: 'utf8',
+    },
+  );
   const line = r.stdout.trim().split('\n').pop();
   return line ? (JSON.parse(line) as { train_tokens_per_s: number }).train_tokens_per_s : undefined;
 }
@@ -133,7 +137,8 @@ for (const result of results) {
   }
   if (torchBf16 !== undefined && result.precision === 'bfloat16') {
     result.torch_bf16_train_tokens_per_s = torchBf16;
-    if (typeof result.train_tokens_per_s === 'number') result.ratio_vs_torch_bf16 = +(result.train_tokens_per_s / torchBf16).toFixed(3);
+    if (typeof result.train_tokens_per_s === 'number')
+      result.ratio_vs_torch_bf16 = +(result.train_tokens_per_s / torchBf16).toFixed(3);
   }
   console.log(JSON.stringify(result));
 }

@@ -8,6 +8,10 @@ export function unrolledLM(o: { seqLen: number; vocab: number; embed: number; hi
   for (let i = 0; i < o.layers; i++) stack.add(new LSTMCell(o.hidden, { prefix: `lstm_l${i}_` }));
   const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: o.vocab, outputDim: o.embed });
   const { outputs } = stack.unroll(o.seqLen, embed, { mergeOutputs: true });
-  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, o.hidden] }), name: 'pred', numHidden: o.vocab });
+  const pred = FullyConnected({
+    data: Reshape({ data: outputs as Symbol, shape: [-1, o.hidden] }),
+    name: 'pred',
+    numHidden: o.vocab,
+  });
   return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
 }

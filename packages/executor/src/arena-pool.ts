@@ -57,7 +57,6 @@ export class ArenaPool {
   publish(key: string, array: NDArray): void {
     if (!this.#arrays.has(key)) this.#arrays.set(key, array);
   }
-
 }
 
 /** The pool of `ctx` in a group's per-context pools, created on first use. */

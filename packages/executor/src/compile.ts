@@ -167,7 +167,15 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     let dst = copies.get(key);
     const pc = instructions.length;
     if (dst === undefined) {
-      slots.push({ kind: 'temp', name: `${from.name}_${ctx}`, shape: [...from.shape], dtype: from.dtype, ctx, def: pc, lastUse: pc });
+      slots.push({
+        kind: 'temp',
+        name: `${from.name}_${ctx}`,
+        shape: [...from.shape],
+        dtype: from.dtype,
+        ctx,
+        def: pc,
+        lastUse: pc,
+      });
       dst = slots.length - 1;
       copies.set(key, dst);
       from.lastUse = Math.max(from.lastUse, pc);
@@ -238,7 +246,13 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     nodeNames.push(`gradient of '${arg}'${crossing}`);
     nodes.push(null);
     inplacePairs.push([]);
-    instructions.push({ kernel: req === 'add' ? 'add_to' : 'copy', inputs: [from], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
+    instructions.push({
+      kernel: req === 'add' ? 'add_to' : 'copy',
+      inputs: [from],
+      outputs: [dst],
+      attrs: [],
+      node: nodeNames.length - 1,
+    });
   });
 
   markInPlace(slots, instructions, inplacePairs);
@@ -262,7 +276,11 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
 // MXNet's in-place option: an output may take over an input's buffer when this instruction is that
 // input's last reader, both are arena temps of the same size, and no other operand of the instruction
 // is the same array.
-function markInPlace(slots: Slot[], instructions: readonly PlanInstruction[], pairs: readonly (readonly (readonly [number, number])[])[]): void {
+function markInPlace(
+  slots: Slot[],
+  instructions: readonly PlanInstruction[],
+  pairs: readonly (readonly (readonly [number, number])[])[],
+): void {
   const taken = new Set<number>();
   instructions.forEach((ins, pc) => {
     for (const [i, o] of pairs[pc]!) {

@@ -90,7 +90,15 @@ export class Executor implements ArenaUser {
   #disposed = false;
   #finalAfter: [number, string[]][] | null = null;
 
-  private constructor(symbol: Symbol, ctx: Context, graph: CompiledGraph, arrays: BoundArrays, pools: Map<number, ArenaPool>, group2ctx?: Group2Ctx, amp?: 'bfloat16') {
+  private constructor(
+    symbol: Symbol,
+    ctx: Context,
+    graph: CompiledGraph,
+    arrays: BoundArrays,
+    pools: Map<number, ArenaPool>,
+    group2ctx?: Group2Ctx,
+    amp?: 'bfloat16',
+  ) {
     this.symbol = symbol;
     this.context = ctx;
     this.#graph = graph;
@@ -172,7 +180,8 @@ export class Executor implements ArenaUser {
     const args = byName(opts.args, argNames, 'args');
     const aux = byName(opts.auxStates ?? [], auxNames, 'auxStates');
     const gradReq = gradReqMap(opts.gradReq ?? 'write', argNames);
-    for (const n of argNames) if (!args[n]) throw new BindError(`bind: argument '${n}' has no array (args: ${argNames.join(', ')})`);
+    for (const n of argNames)
+      if (!args[n]) throw new BindError(`bind: argument '${n}' has no array (args: ${argNames.join(', ')})`);
     for (const n of auxNames) if (!aux[n]) throw new BindError(`bind: auxiliary state '${n}' has no array`);
     const shapes = Object.fromEntries([...argNames.map((n) => [n, args[n]!.shape]), ...auxNames.map((n) => [n, aux[n]!.shape])]);
     const dtypes = Object.fromEntries([...argNames.map((n) => [n, args[n]!.dtype]), ...auxNames.map((n) => [n, aux[n]!.dtype])]);
@@ -197,7 +206,15 @@ export class Executor implements ArenaUser {
       owned.push(a);
       return a;
     });
-    return new Executor(symbol, ctx, graph, { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned }, opts.sharedExec ? opts.sharedExec.#pools : new Map(), opts.group2ctx, checkAmp(opts.amp));
+    return new Executor(
+      symbol,
+      ctx,
+      graph,
+      { args: argNames.map((n) => args[n]!), grads, aux: auxNames.map((n) => aux[n]!), owned },
+      opts.sharedExec ? opts.sharedExec.#pools : new Map(),
+      opts.group2ctx,
+      checkAmp(opts.amp),
+    );
   }
 
   /**
@@ -358,7 +375,13 @@ export class Executor implements ArenaUser {
     }
   }
 
-  #runMonitored(mon: { cb: MonitorCallback; all: boolean }, slotArrays: ReadonlyMap<number, NDArray>, begin: number, end: number, isTrain: boolean): void {
+  #runMonitored(
+    mon: { cb: MonitorCallback; all: boolean },
+    slotArrays: ReadonlyMap<number, NDArray>,
+    begin: number,
+    end: number,
+    isTrain: boolean,
+  ): void {
     for (let pc = begin; pc < end; pc++) {
       const ins = this.#graph.instructions[pc]!;
       // Gradient copies and cross-device copies have no graph node here, so they are not reported
@@ -386,11 +409,13 @@ export class Executor implements ArenaUser {
     this.#graph.gradSlots.forEach((s, i) => s >= 0 && m.set(s, this.gradArrays[i]!));
     this.#graph.headGrads.forEach((h, i) => m.set(h.slot, this.#headGrads[i]!));
     this.#graph.outputSlots.forEach((s, i) => m.set(s, this.outputs[i]!));
-    const views = [...this.#memory.values()].flatMap((mem) => mem.temps.map((slot) => {
-      const view = this.#plan.slotArray(slot);
-      m.set(slot, view);
-      return view;
-    }));
+    const views = [...this.#memory.values()].flatMap((mem) =>
+      mem.temps.map((slot) => {
+        const view = this.#plan.slotArray(slot);
+        m.set(slot, view);
+        return view;
+      }),
+    );
     return { arrays: m, views };
   }
 
@@ -423,7 +448,10 @@ export class Executor implements ArenaUser {
    * A new executor for new input shapes that shares parameters, gradients and the arena with this
    * one (MXNet's reshape). Growing an argument other than the given inputs needs `allowUpSizing`.
    */
-  reshape(shapes: Readonly<Record<string, readonly number[]>>, opts: { partialShaping?: boolean; allowUpSizing?: boolean } = {}): Executor {
+  reshape(
+    shapes: Readonly<Record<string, readonly number[]>>,
+    opts: { partialShaping?: boolean; allowUpSizing?: boolean } = {},
+  ): Executor {
     const next = Executor.simpleBind(this.symbol, {
       ctx: this.context,
       shapes,
@@ -518,7 +546,9 @@ function checkAmp(amp: unknown): 'bfloat16' | undefined {
 
 function requireContext(array: NDArray, ctx: Context, what: string): void {
   if (!array.context.equals(ctx)) {
-    throw new BindError(`bind: ${what} lives on ${array.context}, but its node runs on ${ctx} (arrays go on the executor's context or, with group2ctx, on their group's)`);
+    throw new BindError(
+      `bind: ${what} lives on ${array.context}, but its node runs on ${ctx} (arrays go on the executor's context or, with group2ctx, on their group's)`,
+    );
   }
 }
 
@@ -531,7 +561,8 @@ function byName<T>(given: Readonly<Record<string, T>> | readonly T[], names: rea
   if (!Array.isArray(given)) {
     const known = new Set(names);
     const extra = Object.keys(given).filter((k) => !known.has(k));
-    if (extra.length > 0) throw new BindError(`bind: ${what} has unknown names ${extra.join(', ')} (expected ${names.join(', ')})`);
+    if (extra.length > 0)
+      throw new BindError(`bind: ${what} has unknown names ${extra.join(', ')} (expected ${names.join(', ')})`);
     return { ...(given as Record<string, T>) };
   }
   const list = given as readonly T[];
@@ -548,7 +579,8 @@ function gradReqMap(spec: GradReqSpec, names: readonly string[]): Record<string,
   };
   if (typeof spec === 'string') return Object.fromEntries(names.map((n) => [n, valid(spec, n)]));
   if (Array.isArray(spec)) {
-    if (spec.length !== names.length) throw new BindError(`bind: gradReq has ${spec.length} entries for ${names.length} arguments`);
+    if (spec.length !== names.length)
+      throw new BindError(`bind: gradReq has ${spec.length} entries for ${names.length} arguments`);
     return Object.fromEntries(names.map((n, i) => [n, valid(spec[i]!, n)]));
   }
   const map = spec as Readonly<Record<string, GradReq>>;
@@ -556,7 +588,6 @@ function gradReqMap(spec: GradReqSpec, names: readonly string[]): Record<string,
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
-
 
 export const bind = Executor.bind;
 export const simpleBind = Executor.simpleBind;

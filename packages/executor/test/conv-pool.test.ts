@@ -98,7 +98,15 @@ function convShapes(c: ConvCase): Record<string, number[]> {
 
 const CONV_CASES: ConvCase[] = [
   { name: '3x3, pad 1', data: [2, 3, 6, 5], kernel: [3, 3], numFilter: 4, pad: [1, 1] },
-  { name: 'strided, dilated, uneven pad', data: [2, 2, 9, 8], kernel: [3, 2], numFilter: 3, stride: [2, 3], dilate: [2, 1], pad: [1, 2] },
+  {
+    name: 'strided, dilated, uneven pad',
+    data: [2, 2, 9, 8],
+    kernel: [3, 2],
+    numFilter: 3,
+    stride: [2, 3],
+    dilate: [2, 1],
+    pad: [1, 2],
+  },
   { name: 'grouped, no bias', data: [1, 4, 5, 6], kernel: [2, 3], numFilter: 6, numGroup: 2, noBias: true },
   { name: '1x1 (no im2col), grouped', data: [3, 6, 4, 3], kernel: [1, 1], numFilter: 4, numGroup: 2 },
   { name: '1x1 strided', data: [2, 3, 5, 5], kernel: [1, 1], numFilter: 2, stride: [2, 2] },
@@ -157,13 +165,33 @@ describe('Convolution', () => {
     const attrs = [2, 1, 1, 2, 3, 3, 0, 0, 0];
     const x = zeros([1, 1, 4, 4]);
     const w = zeros([2, 1, 3, 3]);
-    expectError(() => runKernel('convolution', [x, w], [zeros([1, 2, 2, 2]), zeros([8])], attrs), ShapeError, /Convolution: workspace/);
-    expectError(() => runKernel('convolution', [x, w], [zeros([1, 2, 3, 2]), zeros([36])], attrs), ShapeError, /Convolution: output/);
-    expectError(() => runKernel('convolution', [x, zeros([2, 1, 3, 2])], [zeros([1, 2, 2, 2]), zeros([36])], attrs), ShapeError, /weight/);
-    expectError(() => runKernel('convolution', [x, w], [zeros([1, 2, 2, 2]), zeros([36])], [2, 1, 1]), BindError, /Convolution: the plan gives 3 attributes, the kernel reads more/);
+    expectError(
+      () => runKernel('convolution', [x, w], [zeros([1, 2, 2, 2]), zeros([8])], attrs),
+      ShapeError,
+      /Convolution: workspace/,
+    );
+    expectError(
+      () => runKernel('convolution', [x, w], [zeros([1, 2, 3, 2]), zeros([36])], attrs),
+      ShapeError,
+      /Convolution: output/,
+    );
+    expectError(
+      () => runKernel('convolution', [x, zeros([2, 1, 3, 2])], [zeros([1, 2, 2, 2]), zeros([36])], attrs),
+      ShapeError,
+      /weight/,
+    );
+    expectError(
+      () => runKernel('convolution', [x, w], [zeros([1, 2, 2, 2]), zeros([36])], [2, 1, 1]),
+      BindError,
+      /Convolution: the plan gives 3 attributes, the kernel reads more/,
+    );
     runKernel('convolution', [x, w], [zeros([1, 2, 2, 2]), zeros([36])], attrs);
     const wrongGrad = [zeros([1, 2, 2, 2]), x, w, zeros([35])];
-    expectError(() => runKernel('convolution_backward', wrongGrad, [zeros([1, 1, 4, 4]), zeros([2, 1, 3, 3])], attrs), ShapeError, /_backward_Convolution: workspace/);
+    expectError(
+      () => runKernel('convolution_backward', wrongGrad, [zeros([1, 1, 4, 4]), zeros([2, 1, 3, 3])], attrs),
+      ShapeError,
+      /_backward_Convolution: workspace/,
+    );
   });
 });
 
@@ -186,7 +214,8 @@ function poolRef(x: Float64Array, c: PoolCase, dtype: DType): { out: Float64Arra
   const planes = c.data[0]! * c.data[1]!;
   const h = twoD ? c.data[2]! : 1;
   const w = c.data[c.data.length - 1]!;
-  const two = (v: number[] | undefined, d: number, d1: number): number[] => (v && v.length > 0 ? (twoD ? v : [d1, v[0]!]) : [d, d]);
+  const two = (v: number[] | undefined, d: number, d1: number): number[] =>
+    v && v.length > 0 ? (twoD ? v : [d1, v[0]!]) : [d, d];
   const [kh, kw] = c.globalPool ? [h, w] : two(c.kernel, 1, 1);
   const [sh, sw] = c.globalPool ? [1, 1] : two(c.stride, 1, 1);
   const [ph, pw] = c.globalPool ? [0, 0] : two(c.pad, 0, 0);
@@ -245,23 +274,65 @@ const POOL_CASES: PoolCase[] = [];
 for (const poolType of ['max', 'avg', 'sum'] as const) {
   POOL_CASES.push(
     { name: `${poolType} 2x2 stride 2`, data: [2, 3, 6, 5], poolType, kernel: [2, 2], stride: [2, 2] },
-    { name: `${poolType} 3x3 pad 1 full`, data: [1, 2, 7, 6], poolType, kernel: [3, 3], stride: [2, 2], pad: [1, 1], poolingConvention: 'full' },
-    { name: `${poolType} 3x2 pad 1 stride 3 full`, data: [1, 2, 4, 7], poolType, kernel: [3, 2], stride: [3, 3], pad: [1, 0], poolingConvention: 'full' },
+    {
+      name: `${poolType} 3x3 pad 1 full`,
+      data: [1, 2, 7, 6],
+      poolType,
+      kernel: [3, 3],
+      stride: [2, 2],
+      pad: [1, 1],
+      poolingConvention: 'full',
+    },
+    {
+      name: `${poolType} 3x2 pad 1 stride 3 full`,
+      data: [1, 2, 4, 7],
+      poolType,
+      kernel: [3, 2],
+      stride: [3, 3],
+      pad: [1, 0],
+      poolingConvention: 'full',
+    },
     { name: `${poolType} global`, data: [2, 3, 4, 5], poolType, globalPool: true, kernel: [9, 9] },
     { name: `${poolType} 1-D padded`, data: [2, 2, 9], poolType, kernel: [3], stride: [2], pad: [1] },
     { name: `${poolType} 1-D same`, data: [1, 2, 7], poolType, kernel: [3], stride: [2], poolingConvention: 'same' },
   );
 }
 POOL_CASES.push(
-  { name: 'avg without the padding in the count', data: [1, 2, 5, 5], poolType: 'avg', kernel: [3, 3], stride: [2, 2], pad: [1, 1], countIncludePad: false },
-  { name: 'avg full, stride past the kernel, without padding count', data: [1, 1, 5, 4], poolType: 'avg', kernel: [1, 1], stride: [3, 2], poolingConvention: 'full', countIncludePad: false },
-  { name: 'max with windows wholly in the padding', data: [1, 1, 2, 2], poolType: 'max', kernel: [1, 1], stride: [1, 1], pad: [1, 1] },
+  {
+    name: 'avg without the padding in the count',
+    data: [1, 2, 5, 5],
+    poolType: 'avg',
+    kernel: [3, 3],
+    stride: [2, 2],
+    pad: [1, 1],
+    countIncludePad: false,
+  },
+  {
+    name: 'avg full, stride past the kernel, without padding count',
+    data: [1, 1, 5, 4],
+    poolType: 'avg',
+    kernel: [1, 1],
+    stride: [3, 2],
+    poolingConvention: 'full',
+    countIncludePad: false,
+  },
+  {
+    name: 'max with windows wholly in the padding',
+    data: [1, 1, 2, 2],
+    poolType: 'max',
+    kernel: [1, 1],
+    stride: [1, 1],
+    pad: [1, 1],
+  },
 );
 
 describe('Pooling', () => {
   it.each(POOL_CASES)('matches a float64 reference: $name', (c) => {
     const rng = makeRng(21);
-    const x = randomValues(rng, c.data.reduce((p, d) => p * d, 1));
+    const x = randomValues(
+      rng,
+      c.data.reduce((p, d) => p * d, 1),
+    );
     for (const dtype of DTYPES) {
       const want = poolRef(x, c, dtype);
       expect(poolSymbol(c).inferShape({ x: c.data }).outShapes[0]).toEqual(want.shape);
@@ -273,7 +344,9 @@ describe('Pooling', () => {
   it("follows MXNet on a hand-computed 'full' case: windows clipped at the edge average over what they cover", () => {
     const x = nd([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3], 'float64');
     const run = (poolType: 'max' | 'avg' | 'sum'): Float64Array =>
-      forwardValues(poolSymbol({ name: '', data: [], poolType, kernel: [2, 2], stride: [2, 2], poolingConvention: 'full' }), { x })[0]!;
+      forwardValues(poolSymbol({ name: '', data: [], poolType, kernel: [2, 2], stride: [2, 2], poolingConvention: 'full' }), {
+        x,
+      })[0]!;
     expect(Array.from(run('avg'))).toEqual([3, 4.5, 7.5, 9]);
     expect(Array.from(run('max'))).toEqual([5, 6, 8, 9]);
     expect(Array.from(run('sum'))).toEqual([12, 9, 15, 9]);
@@ -288,7 +361,11 @@ describe('Pooling', () => {
     // Distinct values at least 1e-3 apart, so no max window has a tie within the finite-difference step.
     const n = c.data.reduce((p, d) => p * d, 1);
     const perm = Array.from({ length: n }, (_, i) => i).sort(() => rng() - 0.5);
-    const x = nd(perm.map((v) => v * 1e-2 - 0.3), c.data, 'float64');
+    const x = nd(
+      perm.map((v) => v * 1e-2 - 0.3),
+      c.data,
+      'float64',
+    );
     checkNumericGradient(poolSymbol(c), { x }, { rtol: 1e-5, atol: 1e-8 });
   });
 
@@ -308,7 +385,9 @@ describe('Pooling', () => {
   });
 
   it('raises typed errors: bind-time shapes, lp, 3-D data, malformed plans', () => {
-    expect(() => Executor.simpleBind(poolSymbol({ name: '', data: [], poolType: 'max', kernel: [5, 5] }), { shapes: { x: [1, 1, 3, 3] } })).toThrow(ShapeError);
+    expect(() =>
+      Executor.simpleBind(poolSymbol({ name: '', data: [], poolType: 'max', kernel: [5, 5] }), { shapes: { x: [1, 1, 3, 3] } }),
+    ).toThrow(ShapeError);
     // A pool type the kernel lacks is refused at bind, naming the node, the attribute and its value.
     const lp = Pooling({ data: Variable('x'), name: 'pool', poolType: 'lp', pValue: 2, kernel: [2, 2] });
     expectError(
@@ -316,17 +395,35 @@ describe('Pooling', () => {
       BindError,
       /^bind: Pooling 'pool': the Pooling kernel does not support poolType='lp' \(it supports 'max', 'avg', 'sum'\)$/,
     );
-    const p3 = Executor.simpleBind(poolSymbol({ name: '', data: [], poolType: 'avg', kernel: [2, 2, 2] }), { shapes: { x: [1, 1, 2, 2, 2] }, gradReq: 'null' });
+    const p3 = Executor.simpleBind(poolSymbol({ name: '', data: [], poolType: 'avg', kernel: [2, 2, 2] }), {
+      shapes: { x: [1, 1, 2, 2, 2] },
+      gradReq: 'null',
+    });
     expectError(() => p3.forward(), ValueError, /3-D data/);
     p3.dispose();
     expect(() => Pooling({ data: Variable('x'), poolType: 'median' as never, kernel: [2, 2] })).toThrow(ValueError);
 
     const attrs = [0, 0, 0, 1, 2, 2, 2, 0, 0];
-    expectError(() => runKernel('pooling', [zeros([1, 1, 4, 4])], [zeros([1, 1, 2, 3])], attrs), ShapeError, /Pooling: output has shape \(1, 1, 2, 3\), expected \(1, 1, 3, 3\)/);
-    expectError(() => runKernel('pooling', [zeros([1, 1, 4, 4])], [zeros([1, 1, 3, 3])], [9, 0, 0, 1, 0, 0, 0]), ValueError, /Pooling: unknown pool_type code 9 \(pool_type must be one of 'max', 'avg', 'sum'\)/);
+    expectError(
+      () => runKernel('pooling', [zeros([1, 1, 4, 4])], [zeros([1, 1, 2, 3])], attrs),
+      ShapeError,
+      /Pooling: output has shape \(1, 1, 2, 3\), expected \(1, 1, 3, 3\)/,
+    );
+    expectError(
+      () => runKernel('pooling', [zeros([1, 1, 4, 4])], [zeros([1, 1, 3, 3])], [9, 0, 0, 1, 0, 0, 0]),
+      ValueError,
+      /Pooling: unknown pool_type code 9 \(pool_type must be one of 'max', 'avg', 'sum'\)/,
+    );
     const x = zeros([1, 1, 4, 4]);
-    expectError(() => runKernel('pooling_backward', [zeros([1, 1, 3, 3]), x, zeros([1, 1, 3, 3])], [x], attrs), ValueError, /cannot write the data gradient over data/);
-    expectError(() => runKernel('pooling_backward', [zeros([1, 1, 3, 3]), x, zeros([1, 1, 2, 3])], [zeros([1, 1, 4, 4])], attrs), ShapeError, /out_data/);
+    expectError(
+      () => runKernel('pooling_backward', [zeros([1, 1, 3, 3]), x, zeros([1, 1, 3, 3])], [x], attrs),
+      ValueError,
+      /cannot write the data gradient over data/,
+    );
+    expectError(
+      () => runKernel('pooling_backward', [zeros([1, 1, 3, 3]), x, zeros([1, 1, 2, 3])], [zeros([1, 1, 4, 4])], attrs),
+      ShapeError,
+      /out_data/,
+    );
   });
-
 });

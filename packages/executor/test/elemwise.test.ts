@@ -64,7 +64,17 @@ import { LSTMCell, SequentialRNNCell, zerosState } from '@bkt/symbol/rnn';
 import { describe, expect, it } from 'vitest';
 
 import { checkNumericGradient, Executor } from '../src/index.js';
-import { erfReference, expectAllClose, expectError, makeRng, nd, sizeOf, tolerance, unravel, values } from '../../ndarray/test/helpers.js';
+import {
+  erfReference,
+  expectAllClose,
+  expectError,
+  makeRng,
+  nd,
+  sizeOf,
+  tolerance,
+  unravel,
+  values,
+} from '../../ndarray/test/helpers.js';
 import { expectNoAllocations, forwardValues, runKernel } from './plan-harness.js';
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
@@ -124,24 +134,137 @@ interface ScalarCase {
 
 const b = (v: boolean): number => (v ? 1 : 0);
 const SCALAR: ScalarCase[] = [
-  { name: '_plus_scalar', make: (s, scalar) => _plus_scalar({ data: s, scalar }), ref: (v, s) => v + s, scalars: [2.5, -1.5], lo: -2, hi: 2 },
-  { name: '_minus_scalar', make: (s, scalar) => _minus_scalar({ data: s, scalar }), ref: (v, s) => v - s, scalars: [2.5, -1.5], lo: -2, hi: 2 },
-  { name: '_rminus_scalar', make: (s, scalar) => _rminus_scalar({ data: s, scalar }), ref: (v, s) => s - v, scalars: [2.5, -1.5], lo: -2, hi: 2 },
-  { name: '_div_scalar', make: (s, scalar) => _div_scalar({ data: s, scalar }), ref: (v, s) => v / s, scalars: [2.5, -0.5], lo: -2, hi: 2 },
-  { name: '_rdiv_scalar', make: (s, scalar) => _rdiv_scalar({ data: s, scalar }), ref: (v, s) => s / v, scalars: [2.5, -1.5], lo: 0.3, hi: 2, signed: true },
-  { name: '_power_scalar', make: (s, scalar) => _power_scalar({ data: s, scalar }), ref: (v, s) => v ** s, scalars: [2, 0.5, -1.5], lo: 0.5, hi: 2 },
-  { name: '_rpower_scalar', make: (s, scalar) => _rpower_scalar({ data: s, scalar }), ref: (v, s) => s ** v, scalars: [2.5, 0.5], lo: -2, hi: 2 },
-  { name: '_maximum_scalar', make: (s, scalar) => _maximum_scalar({ data: s, scalar }), ref: Math.max, scalars: [0.25, -0.75], lo: -2, hi: 2 },
-  { name: '_minimum_scalar', make: (s, scalar) => _minimum_scalar({ data: s, scalar }), ref: Math.min, scalars: [0.25, -0.75], lo: -2, hi: 2 },
-  { name: '_equal_scalar', make: (s, scalar) => _equal_scalar({ data: s, scalar }), ref: (v, s) => b(v === s), scalars: [0.5, 0], lo: 0, hi: 0, grid: true },
-  { name: '_not_equal_scalar', make: (s, scalar) => _not_equal_scalar({ data: s, scalar }), ref: (v, s) => b(v !== s), scalars: [0.5], lo: 0, hi: 0, grid: true },
-  { name: '_greater_scalar', make: (s, scalar) => _greater_scalar({ data: s, scalar }), ref: (v, s) => b(v > s), scalars: [0.5], lo: 0, hi: 0, grid: true },
-  { name: '_greater_equal_scalar', make: (s, scalar) => _greater_equal_scalar({ data: s, scalar }), ref: (v, s) => b(v >= s), scalars: [0.5], lo: 0, hi: 0, grid: true },
-  { name: '_lesser_scalar', make: (s, scalar) => _lesser_scalar({ data: s, scalar }), ref: (v, s) => b(v < s), scalars: [0.5], lo: 0, hi: 0, grid: true },
-  { name: '_lesser_equal_scalar', make: (s, scalar) => _lesser_equal_scalar({ data: s, scalar }), ref: (v, s) => b(v <= s), scalars: [0.5], lo: 0, hi: 0, grid: true },
+  {
+    name: '_plus_scalar',
+    make: (s, scalar) => _plus_scalar({ data: s, scalar }),
+    ref: (v, s) => v + s,
+    scalars: [2.5, -1.5],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_minus_scalar',
+    make: (s, scalar) => _minus_scalar({ data: s, scalar }),
+    ref: (v, s) => v - s,
+    scalars: [2.5, -1.5],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_rminus_scalar',
+    make: (s, scalar) => _rminus_scalar({ data: s, scalar }),
+    ref: (v, s) => s - v,
+    scalars: [2.5, -1.5],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_div_scalar',
+    make: (s, scalar) => _div_scalar({ data: s, scalar }),
+    ref: (v, s) => v / s,
+    scalars: [2.5, -0.5],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_rdiv_scalar',
+    make: (s, scalar) => _rdiv_scalar({ data: s, scalar }),
+    ref: (v, s) => s / v,
+    scalars: [2.5, -1.5],
+    lo: 0.3,
+    hi: 2,
+    signed: true,
+  },
+  {
+    name: '_power_scalar',
+    make: (s, scalar) => _power_scalar({ data: s, scalar }),
+    ref: (v, s) => v ** s,
+    scalars: [2, 0.5, -1.5],
+    lo: 0.5,
+    hi: 2,
+  },
+  {
+    name: '_rpower_scalar',
+    make: (s, scalar) => _rpower_scalar({ data: s, scalar }),
+    ref: (v, s) => s ** v,
+    scalars: [2.5, 0.5],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_maximum_scalar',
+    make: (s, scalar) => _maximum_scalar({ data: s, scalar }),
+    ref: Math.max,
+    scalars: [0.25, -0.75],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_minimum_scalar',
+    make: (s, scalar) => _minimum_scalar({ data: s, scalar }),
+    ref: Math.min,
+    scalars: [0.25, -0.75],
+    lo: -2,
+    hi: 2,
+  },
+  {
+    name: '_equal_scalar',
+    make: (s, scalar) => _equal_scalar({ data: s, scalar }),
+    ref: (v, s) => b(v === s),
+    scalars: [0.5, 0],
+    lo: 0,
+    hi: 0,
+    grid: true,
+  },
+  {
+    name: '_not_equal_scalar',
+    make: (s, scalar) => _not_equal_scalar({ data: s, scalar }),
+    ref: (v, s) => b(v !== s),
+    scalars: [0.5],
+    lo: 0,
+    hi: 0,
+    grid: true,
+  },
+  {
+    name: '_greater_scalar',
+    make: (s, scalar) => _greater_scalar({ data: s, scalar }),
+    ref: (v, s) => b(v > s),
+    scalars: [0.5],
+    lo: 0,
+    hi: 0,
+    grid: true,
+  },
+  {
+    name: '_greater_equal_scalar',
+    make: (s, scalar) => _greater_equal_scalar({ data: s, scalar }),
+    ref: (v, s) => b(v >= s),
+    scalars: [0.5],
+    lo: 0,
+    hi: 0,
+    grid: true,
+  },
+  {
+    name: '_lesser_scalar',
+    make: (s, scalar) => _lesser_scalar({ data: s, scalar }),
+    ref: (v, s) => b(v < s),
+    scalars: [0.5],
+    lo: 0,
+    hi: 0,
+    grid: true,
+  },
+  {
+    name: '_lesser_equal_scalar',
+    make: (s, scalar) => _lesser_equal_scalar({ data: s, scalar }),
+    ref: (v, s) => b(v <= s),
+    scalars: [0.5],
+    lo: 0,
+    hi: 0,
+    grid: true,
+  },
 ];
 
-const gridSample = (n: number): Float64Array => Float64Array.from({ length: n }, () => [-1, -0.5, 0, 0.5, 1][Math.floor(rng() * 5)]!);
+const gridSample = (n: number): Float64Array =>
+  Float64Array.from({ length: n }, () => [-1, -0.5, 0, 0.5, 1][Math.floor(rng() * 5)]!);
 const scalarInput = (c: ScalarCase, n: number): Float64Array => (c.grid ? gridSample(n) : sample(n, c.lo, c.hi, c.signed));
 
 type BinaryMake = (args: { lhs: Symbol; rhs: Symbol }) => Symbol;
@@ -165,8 +288,20 @@ const BINARY: BinaryCase[] = [
   { name: 'add', same: broadcast_add, broadcast: broadcast_add, ref: (l, r) => l + r, inputs: free },
   { name: 'sub', same: elemwise_sub, broadcast: broadcast_sub, ref: (l, r) => l - r, inputs: free },
   { name: 'mul', same: elemwise_mul, broadcast: broadcast_mul, ref: (l, r) => l * r, inputs: free },
-  { name: 'div', same: elemwise_div, broadcast: broadcast_div, ref: (l, r) => l / r, inputs: (nl, nr) => [sample(nl, -2, 2), sample(nr, 0.5, 2, true)] },
-  { name: 'power', same: _power, broadcast: broadcast_power, ref: (l, r) => l ** r, inputs: (nl, nr) => [sample(nl, 0.5, 2), sample(nr, -1.5, 1.5)] },
+  {
+    name: 'div',
+    same: elemwise_div,
+    broadcast: broadcast_div,
+    ref: (l, r) => l / r,
+    inputs: (nl, nr) => [sample(nl, -2, 2), sample(nr, 0.5, 2, true)],
+  },
+  {
+    name: 'power',
+    same: _power,
+    broadcast: broadcast_power,
+    ref: (l, r) => l ** r,
+    inputs: (nl, nr) => [sample(nl, 0.5, 2), sample(nr, -1.5, 1.5)],
+  },
   { name: 'maximum', same: _maximum, broadcast: broadcast_maximum, ref: Math.max, inputs: apart },
   { name: 'minimum', same: _minimum, broadcast: broadcast_minimum, ref: Math.min, inputs: apart },
 ];
@@ -198,7 +333,13 @@ function sourceIndex(idx: readonly number[], shape: readonly number[]): number {
   return flat;
 }
 
-function broadcastRef(l: Float64Array, ls: number[], r: Float64Array, rs: number[], f: (a: number, c: number) => number): Float64Array {
+function broadcastRef(
+  l: Float64Array,
+  ls: number[],
+  r: Float64Array,
+  rs: number[],
+  f: (a: number, c: number) => number,
+): Float64Array {
   const os = broadcastShape(ls, rs);
   return Float64Array.from({ length: sizeOf(os) }, (_, i) => {
     const idx = unravel(i, os);
@@ -214,15 +355,33 @@ function sumToShape(g: Float64Array, os: number[], shape: number[]): Float64Arra
 }
 
 const SHAPE_PAIRS: [number[], number[]][] = [
-  [[2, 3], [2, 3]],
-  [[2, 3], [1, 3]],
-  [[2, 1], [1, 3]],
+  [
+    [2, 3],
+    [2, 3],
+  ],
+  [
+    [2, 3],
+    [1, 3],
+  ],
+  [
+    [2, 1],
+    [1, 3],
+  ],
   [[3], [2, 3]],
-  [[4, 1, 3], [1, 5, 1]],
-  [[2, 3, 4], [3, 1]],
+  [
+    [4, 1, 3],
+    [1, 5, 1],
+  ],
+  [
+    [2, 3, 4],
+    [3, 1],
+  ],
   [[1], [2, 3]],
   [[2, 3], [1]],
-  [[2, 1, 4, 1], [3, 1, 5]],
+  [
+    [2, 1, 4, 1],
+    [3, 1, 5],
+  ],
 ];
 
 function location(arrays: Record<string, [Float64Array, number[]]>): Record<string, NDArray> {
@@ -254,17 +413,27 @@ describe('unary plan kernels', () => {
 
   it('clip: forward for several bounds, and the gradient passes inside [a_min, a_max] only', () => {
     for (const dtype of DTYPES) {
-      for (const [aMin, aMax] of [[-1, 2.5], [0, 0], [-0.5, 0.5]] as const) {
+      for (const [aMin, aMax] of [
+        [-1, 2.5],
+        [0, 0],
+        [-0.5, 0.5],
+      ] as const) {
         const v = rounded(sample(12, -3, 3), dtype);
         const [out] = forwardValues(clip({ data: x, aMin, aMax }), { x: nd(v, [3, 4], dtype) });
-        expectAllClose(out!, v.map((e) => Math.min(Math.max(e, aMin), aMax)), tolerance(dtype));
+        expectAllClose(
+          out!,
+          v.map((e) => Math.min(Math.max(e, aMin), aMax)),
+          tolerance(dtype),
+        );
       }
     }
     // Values at least 0.1 from both bounds, some inside and some outside.
     const inside = Float64Array.from([-2.9, -1.5, -0.5, 0.3, 1.2, 2.4, 2.8, 3.5]);
     checkNumericGradient(clip({ data: x, aMin: -1, aMax: 2.5 }), location({ x: [inside, [2, 4]] }), { atol: 1e-8 });
     // The bounds themselves belong to the range, as MXNet's clip gradient has it.
-    const exec = Executor.bind(clip({ data: x, aMin: -1, aMax: 2.5 }), { args: { x: nd([-1, 2.5, -1.01, 2.51], [4], 'float64') } });
+    const exec = Executor.bind(clip({ data: x, aMin: -1, aMax: 2.5 }), {
+      args: { x: nd([-1, 2.5, -1.01, 2.51], [4], 'float64') },
+    });
     exec.forward({ isTrain: true });
     exec.backward([nd([1, 1, 1, 1], [4], 'float64')]);
     expect(values(exec.gradDict.x!)).toEqual(Float64Array.from([1, 1, 0, 0]));
@@ -280,7 +449,11 @@ describe('scalar plan kernels', () => {
           const v = rounded(scalarInput(c, 24), dtype);
           const [out] = forwardValues(c.make(x, scalar), { x: nd(v, [2, 3, 4], dtype) });
           const s = dtype === 'float32' ? Math.fround(scalar) : scalar;
-          expectAllClose(out!, v.map((e) => c.ref(e, s)), tolerance(dtype));
+          expectAllClose(
+            out!,
+            v.map((e) => c.ref(e, s)),
+            tolerance(dtype),
+          );
         }
       }
       // Comparisons have a zero gradient; away from the scalar, finite differences agree.
@@ -290,7 +463,10 @@ describe('scalar plan kernels', () => {
   }
 
   it('_maximum_scalar and _minimum_scalar send the gradient of a tie to the input', () => {
-    for (const [make, name] of [[_maximum_scalar, 'max'], [_minimum_scalar, 'min']] as const) {
+    for (const [make, name] of [
+      [_maximum_scalar, 'max'],
+      [_minimum_scalar, 'min'],
+    ] as const) {
       const exec = Executor.bind(make({ data: x, scalar: 0.5 }), { args: { x: nd([0.5, 0.5], [2], 'float64') } });
       exec.forward({ isTrain: true });
       exec.backward([nd([3, 4], [2], 'float64')]);
@@ -307,7 +483,11 @@ describe('binary plan kernels', () => {
         for (const shape of [[2, 3], [5], [3, 1, 2]]) {
           const [l, r] = c.inputs(sizeOf(shape), sizeOf(shape)).map((v) => rounded(v, dtype)) as [Float64Array, Float64Array];
           const [out] = forwardValues(c.same({ lhs, rhs }), { lhs: nd(l, shape, dtype), rhs: nd(r, shape, dtype) });
-          expectAllClose(out!, l.map((e, i) => c.ref(e, r[i]!)), tolerance(dtype));
+          expectAllClose(
+            out!,
+            l.map((e, i) => c.ref(e, r[i]!)),
+            tolerance(dtype),
+          );
         }
       }
       const [l, r] = c.inputs(6, 6);
@@ -317,7 +497,9 @@ describe('binary plan kernels', () => {
 
   it('_maximum and _minimum send the gradient of a tie to lhs', () => {
     for (const make of [_maximum, _minimum, broadcast_maximum, broadcast_minimum]) {
-      const exec = Executor.bind(make({ lhs, rhs }), { args: { lhs: nd([1, 2], [2], 'float64'), rhs: nd([1, 2], [2], 'float64') } });
+      const exec = Executor.bind(make({ lhs, rhs }), {
+        args: { lhs: nd([1, 2], [2], 'float64'), rhs: nd([1, 2], [2], 'float64') },
+      });
       exec.forward({ isTrain: true });
       exec.backward([nd([3, 4], [2], 'float64')]);
       expect(values(exec.gradDict.lhs!)).toEqual(Float64Array.from([3, 4]));
@@ -354,7 +536,10 @@ describe('broadcast plan kernels', () => {
           expectAllClose(out!, broadcastRef(l, ls, r, rs, ref), tolerance(dtype));
         }
       }
-      checkNumericGradient(make({ lhs, rhs }), location({ lhs: [sample(6, 0.6, 2, true), [2, 3]], rhs: [sample(3, -0.5, 0.5), [3]] }));
+      checkNumericGradient(
+        make({ lhs, rhs }),
+        location({ lhs: [sample(6, 0.6, 2, true), [2, 3]], rhs: [sample(3, -0.5, 0.5), [3]] }),
+      );
     });
   }
 
@@ -365,7 +550,22 @@ describe('broadcast plan kernels', () => {
       [broadcast_mul, (g, l, r) => [g * r, g * l]],
       [broadcast_div, (g, l, r) => [g / r, (-g * l) / (r * r)]],
     ];
-    for (const [ls, rs] of [[[4, 1, 3], [1, 5, 1]], [[3], [2, 3]], [[2, 3, 4], [3, 1]], [[1], [2, 3]], [[2, 1, 4, 1], [3, 1, 5]]] as [number[], number[]][]) {
+    for (const [ls, rs] of [
+      [
+        [4, 1, 3],
+        [1, 5, 1],
+      ],
+      [[3], [2, 3]],
+      [
+        [2, 3, 4],
+        [3, 1],
+      ],
+      [[1], [2, 3]],
+      [
+        [2, 1, 4, 1],
+        [3, 1, 5],
+      ],
+    ] as [number[], number[]][]) {
       const os = broadcastShape(ls, rs);
       for (const dtype of DTYPES) {
         for (const [make, rule] of cases) {
@@ -382,8 +582,24 @@ describe('broadcast plan kernels', () => {
             return rule(gv, l[sourceIndex(idx, ls)]!, r[sourceIndex(idx, rs)]!);
           });
           const tol = dtype === 'float32' ? { rtol: 1e-5, atol: 1e-5 } : tolerance(dtype);
-          expectAllClose(values(exec.gradDict.lhs!), sumToShape(Float64Array.from(terms, (t) => t[0]), os, ls), tol);
-          expectAllClose(values(exec.gradDict.rhs!), sumToShape(Float64Array.from(terms, (t) => t[1]), os, rs), tol);
+          expectAllClose(
+            values(exec.gradDict.lhs!),
+            sumToShape(
+              Float64Array.from(terms, (t) => t[0]),
+              os,
+              ls,
+            ),
+            tol,
+          );
+          expectAllClose(
+            values(exec.gradDict.rhs!),
+            sumToShape(
+              Float64Array.from(terms, (t) => t[1]),
+              os,
+              rs,
+            ),
+            tol,
+          );
           exec.dispose();
         }
       }
@@ -399,8 +615,20 @@ describe('broadcast plan kernels', () => {
     const exec = Executor.bind(broadcast_mul({ lhs, rhs }), { args: { lhs: nd(l, ls, 'float64'), rhs: nd(r, rs, 'float64') } });
     exec.forward({ isTrain: true });
     exec.backward([nd(g, ls, 'float64')]);
-    expectAllClose(values(exec.gradDict.lhs!), g.map((gv, i) => gv * r[i % 300]!), tolerance('float64'));
-    expectAllClose(values(exec.gradDict.rhs!), sumToShape(g.map((gv, i) => gv * l[i]!), ls, rs), { rtol: 1e-10, atol: 1e-10 });
+    expectAllClose(
+      values(exec.gradDict.lhs!),
+      g.map((gv, i) => gv * r[i % 300]!),
+      tolerance('float64'),
+    );
+    expectAllClose(
+      values(exec.gradDict.rhs!),
+      sumToShape(
+        g.map((gv, i) => gv * l[i]!),
+        ls,
+        rs,
+      ),
+      { rtol: 1e-10, atol: 1e-10 },
+    );
     exec.dispose();
   });
 });
@@ -429,14 +657,28 @@ describe('element-wise kernels in place', () => {
       ['broadcast_power', [nd(v, [2, 3], 'float64'), nd(w, [1, 3], 'float64')], [], (i) => v[i]! ** w[i % 3]!],
     ];
     for (const [kernel, slots, attrs, want] of cases) {
-      runAliased(kernel, slots, slots.map((_, i) => i), [0], attrs);
-      expectAllClose(values(slots[0]!), Float64Array.from({ length: 6 }, (_, i) => want(i)), tolerance('float64'));
+      runAliased(
+        kernel,
+        slots,
+        slots.map((_, i) => i),
+        [0],
+        attrs,
+      );
+      expectAllClose(
+        values(slots[0]!),
+        Float64Array.from({ length: 6 }, (_, i) => want(i)),
+        tolerance('float64'),
+      );
     }
     // rhs overwritten: the output takes the place of the second input.
     const l = nd(w, [1, 3], 'float64');
     const r = nd(v, [2, 3], 'float64');
     runAliased('broadcast_sub', [l, r], [0, 1], [1]);
-    expectAllClose(values(r), Float64Array.from({ length: 6 }, (_, i) => w[i % 3]! - v[i]!), tolerance('float64'));
+    expectAllClose(
+      values(r),
+      Float64Array.from({ length: 6 }, (_, i) => w[i % 3]! - v[i]!),
+      tolerance('float64'),
+    );
   });
 
   it('unary backward kernels write over out_grad or the forward value', () => {
@@ -445,7 +687,11 @@ describe('element-wise kernels in place', () => {
     for (const over of [0, 1]) {
       const slots = [nd(g, [6], 'float64'), nd(y, [6], 'float64')];
       runAliased('tanh_backward', slots, [0, 1], [over]);
-      expectAllClose(values(slots[over]!), g.map((gv, i) => gv * (1 - y[i]! * y[i]!)), tolerance('float64'));
+      expectAllClose(
+        values(slots[over]!),
+        g.map((gv, i) => gv * (1 - y[i]! * y[i]!)),
+        tolerance('float64'),
+      );
     }
   });
 
@@ -475,7 +721,12 @@ describe('element-wise kernels in place', () => {
         const other = zeros([ls, rs][1 - k]!, { dtype: 'float64' });
         slots.push(other);
         const outputs = k === 0 ? [0, slots.length - 1] : [slots.length - 1, 0];
-        runAliased(kernel, slots, slots.slice(0, -1).map((_, i) => i), outputs);
+        runAliased(
+          kernel,
+          slots,
+          slots.slice(0, -1).map((_, i) => i),
+          outputs,
+        );
         expectAllClose(values(slots[0]!), values(want[k]!), tolerance('float64'));
         expectAllClose(values(other), values(want[1 - k]!), tolerance('float64'));
       }
@@ -496,20 +747,52 @@ describe('element-wise errors', () => {
 
   it('validates malformed plans natively: arity, attributes, shapes, dtypes', () => {
     const f = (s: number[], dtype: DType = 'float32'): NDArray => zeros(s, { dtype });
-    expectError(() => runKernel('tanh_backward', [f([3])], [f([3])], []), BindError, /_backward_tanh: the plan gives 1 inputs and 1 outputs, the kernel takes 2 inputs and 1 outputs/);
-    expectError(() => runKernel('plus_scalar', [f([3])], [f([3])], []), BindError, /_plus_scalar: the plan gives 0 attributes, the kernel takes 1/);
-    expectError(() => runKernel('clip', [f([3])], [f([3])], [1]), BindError, /clip: the plan gives 1 attributes, the kernel takes 2/);
+    expectError(
+      () => runKernel('tanh_backward', [f([3])], [f([3])], []),
+      BindError,
+      /_backward_tanh: the plan gives 1 inputs and 1 outputs, the kernel takes 2 inputs and 1 outputs/,
+    );
+    expectError(
+      () => runKernel('plus_scalar', [f([3])], [f([3])], []),
+      BindError,
+      /_plus_scalar: the plan gives 0 attributes, the kernel takes 1/,
+    );
+    expectError(
+      () => runKernel('clip', [f([3])], [f([3])], [1]),
+      BindError,
+      /clip: the plan gives 1 attributes, the kernel takes 2/,
+    );
     expectError(() => runKernel('elemwise_mul', [f([2, 3]), f([3, 2])], [f([2, 3])], []), ShapeError, /elemwise_mul/);
     expectError(() => runKernel('broadcast_add', [f([2, 3]), f([1, 3])], [f([3, 2])], []), ShapeError, /add.*output \(3, 2\)/);
     expectError(() => runKernel('exp', [f([4])], [f([5])], []), ShapeError, /exp/);
-    expectError(() => runKernel('exp', [zeros([4], { dtype: 'int32' })], [zeros([4], { dtype: 'int32' })], []), DTypeError, /exp/);
+    expectError(
+      () => runKernel('exp', [zeros([4], { dtype: 'int32' })], [zeros([4], { dtype: 'int32' })], []),
+      DTypeError,
+      /exp/,
+    );
     expectError(() => runKernel('relu_backward', [f([4]), f([4], 'float64')], [f([4])], []), DTypeError, /_backward_relu/);
-    expectError(() => runKernel('erf', [zeros([4], { dtype: 'int32' })], [zeros([4], { dtype: 'int32' })], []), DTypeError, /erf/);
+    expectError(
+      () => runKernel('erf', [zeros([4], { dtype: 'int32' })], [zeros([4], { dtype: 'int32' })], []),
+      DTypeError,
+      /erf/,
+    );
     expectError(() => runKernel('erf_backward', [f([3])], [f([3])], []), BindError, /_backward_erf: the plan gives 1 inputs/);
     expectError(() => runKernel('erf_backward', [f([4]), f([5])], [f([4])], []), ShapeError, /_backward_erf/);
-    expectError(() => runKernel('broadcast_mul_backward', [f([2, 3]), f([2, 3]), f([4])], [f([2, 3]), f([4])], []), ShapeError, /_backward_broadcast_mul/);
-    expectError(() => runKernel('elemwise_sub_backward', [f([2, 3])], [f([2, 3]), f([3])], []), ShapeError, /_backward_sub.*rhs gradient/);
-    expectError(() => runKernel('broadcast_div_backward', [f([2, 3]), f([3]), f([2, 3])], [f([2, 3]), f([2, 3])], []), ShapeError, /lhs/);
+    expectError(
+      () => runKernel('broadcast_mul_backward', [f([2, 3]), f([2, 3]), f([4])], [f([2, 3]), f([4])], []),
+      ShapeError,
+      /_backward_broadcast_mul/,
+    );
+    expectError(
+      () => runKernel('elemwise_sub_backward', [f([2, 3])], [f([2, 3]), f([3])], []),
+      ShapeError,
+      /_backward_sub.*rhs gradient/,
+    );
+    expectError(
+      () => runKernel('broadcast_div_backward', [f([2, 3]), f([3]), f([2, 3])], [f([2, 3]), f([2, 3])], []),
+      ShapeError,
+      /lhs/,
+    );
   });
 });
 
@@ -532,14 +815,21 @@ describe('element-wise kernels in an executor', () => {
       const beginState = withLoss ? undefined : stack.beginState(zerosState, { dtype: 'float64' });
       const { outputs } = stack.unroll(5, embed, { mergeOutputs: true, ...(beginState ? { beginState } : {}) });
       const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, H] }), name: 'pred', numHidden: V });
-      return withLoss ? SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' }) : pred;
+      return withLoss
+        ? SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' })
+        : pred;
     };
     seed(11);
     const sym = build(true);
-    const gradReq = Object.fromEntries(sym.listArguments().map((n) => [n, n === 'data' || n === 'softmax_label' ? 'null' : 'write'] as const));
+    const gradReq = Object.fromEntries(
+      sym.listArguments().map((n) => [n, n === 'data' || n === 'softmax_label' ? 'null' : 'write'] as const),
+    );
     const exec = Executor.simpleBind(sym, { shapes: { data: [3, 5], softmax_label: [3, 5] }, gradReq });
     for (const [name, a] of Object.entries(exec.argDict)) {
-      const init = name === 'data' || name === 'softmax_label' ? random.randint(0, V, a.shape).astype('float32') : random.uniform(-0.3, 0.3, a.shape);
+      const init =
+        name === 'data' || name === 'softmax_label'
+          ? random.randint(0, V, a.shape).astype('float32')
+          : random.uniform(-0.3, 0.3, a.shape);
       init.copyTo(a);
       init.dispose();
     }
@@ -551,7 +841,10 @@ describe('element-wise kernels in an executor', () => {
     for (const [name, grad] of Object.entries(exec.gradDict)) {
       const gv = values(grad);
       expect(gv.every(Number.isFinite), name).toBe(true);
-      expect(gv.some((e) => e !== 0), name).toBe(true);
+      expect(
+        gv.some((e) => e !== 0),
+        name,
+      ).toBe(true);
     }
     expectNoAllocations(exec);
     exec.dispose();
@@ -560,11 +853,19 @@ describe('element-wise kernels in an executor', () => {
     const net = build(false);
     const shapes = net.inferShape({ data: [3, 5] }).argShapes;
     const loc = Object.fromEntries(
-      net.listArguments().map((n, i) => [
-        n,
-        n === 'data' ? nd([0, 3, 6, 2, 2, 5, 1, 4, 0, 6, 3, 3, 1, 5, 2], [3, 5], 'float64') : random.uniform(-0.5, 0.5, shapes[i]!, { dtype: 'float64' }),
-      ]),
+      net
+        .listArguments()
+        .map((n, i) => [
+          n,
+          n === 'data'
+            ? nd([0, 3, 6, 2, 2, 5, 1, 4, 0, 6, 3, 3, 1, 5, 2], [3, 5], 'float64')
+            : random.uniform(-0.5, 0.5, shapes[i]!, { dtype: 'float64' }),
+        ]),
     );
-    checkNumericGradient(net, loc, { noGrad: ['data'], gradNodes: ['embed_weight', 'lstm_l0_i2h_bias', 'lstm_l1_h2h_bias'], atol: 1e-8 });
+    checkNumericGradient(net, loc, {
+      noGrad: ['data'],
+      gradNodes: ['embed_weight', 'lstm_l0_i2h_bias', 'lstm_l1_h2h_bias'],
+      atol: 1e-8,
+    });
   });
 });

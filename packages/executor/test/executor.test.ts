@@ -111,9 +111,19 @@ describe('Executor', () => {
         plain.forward({ isTrain: true });
         plain.backward();
         hooked.forward({ isTrain: true });
-        hooked.backward(undefined, { onGradientsReady: (names) => names.forEach((name) => seen.push({ name, value: Array.from(hooked.gradDict[name]!.toArray()) })) });
+        hooked.backward(undefined, {
+          onGradientsReady: (names) =>
+            names.forEach((name) => seen.push({ name, value: Array.from(hooked.gradDict[name]!.toArray()) })),
+        });
       }
-      expect(seen.map((s) => s.name).sort()).toEqual(['data', 'fc1_bias', 'fc1_weight', 'fc2_bias', 'fc2_weight', 'softmax_label']);
+      expect(seen.map((s) => s.name).sort()).toEqual([
+        'data',
+        'fc1_bias',
+        'fc1_weight',
+        'fc2_bias',
+        'fc2_weight',
+        'softmax_label',
+      ]);
       const at = (name: string): number => seen.findIndex((s) => s.name === name);
       if (gradReq === 'write') expect(at('fc2_weight')).toBeLessThan(at('fc1_weight'));
       for (const { name, value } of seen) {
@@ -191,25 +201,28 @@ describe('Executor', () => {
     checkNumericGradient(net, location, { noGrad: ['data'] });
   });
 
-  it.each(['lstm', 'gru', 'rnn_tanh'] as const)('passes checkNumericGradient through the fused RNN op (%s, 2 layers, bidirectional)', (mode) => {
-    seed(7);
-    const lstm = mode === 'lstm';
-    const net = RNN({
-      data: Variable('x'),
-      name: 'rnn',
-      mode,
-      stateSize: 3,
-      numLayers: 2,
-      bidirectional: true,
-      stateOutputs: true,
-    });
-    const shapes = net.inferShape({ x: [4, 2, 3] }).argShapes;
-    const location = Object.fromEntries(
-      net.listArguments().map((n, i) => [n, random.uniform(-0.5, 0.5, shapes[i]!, { dtype: 'float64' })]),
-    );
-    expect(Object.keys(location)).toEqual(['x', 'rnn_parameters', 'rnn_state', ...(lstm ? ['rnn_state_cell'] : [])]);
-    checkNumericGradient(net, location, { rtol: 1e-5, atol: 1e-8 });
-  });
+  it.each(['lstm', 'gru', 'rnn_tanh'] as const)(
+    'passes checkNumericGradient through the fused RNN op (%s, 2 layers, bidirectional)',
+    (mode) => {
+      seed(7);
+      const lstm = mode === 'lstm';
+      const net = RNN({
+        data: Variable('x'),
+        name: 'rnn',
+        mode,
+        stateSize: 3,
+        numLayers: 2,
+        bidirectional: true,
+        stateOutputs: true,
+      });
+      const shapes = net.inferShape({ x: [4, 2, 3] }).argShapes;
+      const location = Object.fromEntries(
+        net.listArguments().map((n, i) => [n, random.uniform(-0.5, 0.5, shapes[i]!, { dtype: 'float64' })]),
+      );
+      expect(Object.keys(location)).toEqual(['x', 'rnn_parameters', 'rnn_state', ...(lstm ? ['rnn_state_cell'] : [])]);
+      checkNumericGradient(net, location, { rtol: 1e-5, atol: 1e-8 });
+    },
+  );
 
   it.each([
     [{ projectionSize: 2 }, /projectionSize=2/],
@@ -221,7 +234,9 @@ describe('Executor', () => {
     const shapes: Record<string, number[]> = { x: [4, 2, 3] };
     if ('useSequenceLength' in extra) shapes.rnn_sequence_length = [2];
     expect(() => Executor.simpleBind(net, { shapes, gradReq: 'null' })).toThrow(BindError);
-    expect(() => Executor.simpleBind(net, { shapes, gradReq: 'null' })).toThrow(new RegExp(`RNN 'rnn'.*does not support .*${message.source}`));
+    expect(() => Executor.simpleBind(net, { shapes, gradReq: 'null' })).toThrow(
+      new RegExp(`RNN 'rnn'.*does not support .*${message.source}`),
+    );
   });
 
   it("accumulates with gradReq 'add' and leaves 'null' arguments without a gradient", () => {
@@ -271,7 +286,8 @@ describe('Executor', () => {
       const extra = FullyConnected({ data: Variable('data'), name: 'extra', numHidden: 20 });
       return SoftmaxOutput({ data: FullyConnected({ data: extra, name: 'fc2', numHidden: 10 }), name: 'softmax' });
     };
-    const plain = (): Symbol => SoftmaxOutput({ data: FullyConnected({ data: Variable('data'), name: 'fc2', numHidden: 10 }), name: 'softmax' });
+    const plain = (): Symbol =>
+      SoftmaxOutput({ data: FullyConnected({ data: Variable('data'), name: 'fc2', numHidden: 10 }), name: 'softmax' });
     const base = Executor.simpleBind(plain(), { shapes: { data: [4, 20] } });
     const first = Executor.simpleBind(withExtra(), { shapes: { data: [4, 20] }, sharedExec: base });
     const second = Executor.simpleBind(withExtra(), { shapes: { data: [2, 20] }, sharedExec: base });
@@ -306,7 +322,8 @@ describe('Executor', () => {
     // live-byte counts below move only with what the test binds and disposes.
     const bindAll = (batches: readonly number[]): Executor[] => {
       const execs: Executor[] = [];
-      for (const n of batches) execs.push(Executor.simpleBind(mlp(16, 4), { shapes: { data: [n, 8] }, ...(execs[0] ? { sharedExec: execs[0] } : {}) }));
+      for (const n of batches)
+        execs.push(Executor.simpleBind(mlp(16, 4), { shapes: { data: [n, 8] }, ...(execs[0] ? { sharedExec: execs[0] } : {}) }));
       return execs;
     };
     const disposeAll = (execs: readonly Executor[]): void => [...execs].reverse().forEach((e) => e.dispose());
@@ -332,7 +349,8 @@ describe('Executor', () => {
 
   it('plans intermediates into an arena smaller than their sum, and says so in debugStr', () => {
     let net: Symbol = Variable('data');
-    for (let i = 0; i < 6; i++) net = Activation({ data: FullyConnected({ data: net, name: `fc${i}`, numHidden: 32 }), name: `a${i}`, actType: 'relu' });
+    for (let i = 0; i < 6; i++)
+      net = Activation({ data: FullyConnected({ data: net, name: `fc${i}`, numHidden: 32 }), name: `a${i}`, actType: 'relu' });
     const exec = Executor.simpleBind(SoftmaxOutput({ data: net, name: 'sm' }), { shapes: { data: [16, 32] }, gradReq: 'null' });
     const text = exec.debugStr();
     expect(text).toContain('fully_connected');
@@ -362,11 +380,13 @@ describe('Executor', () => {
     });
     if (!findOp(noKernel.name)) registerOp(noKernel);
     const lacking = createSymbol(noKernel, noKernel.name, { data: Variable('a') });
-    expect(() => Executor.simpleBind(lacking, { shapes: { a: [2, 3] }, gradReq: 'null' })).toThrow(/needs kernel 'no_such_kernel'/);
+    expect(() => Executor.simpleBind(lacking, { shapes: { a: [2, 3] }, gradReq: 'null' })).toThrow(
+      /needs kernel 'no_such_kernel'/,
+    );
     expect(() => Executor.simpleBind(lacking, { shapes: { a: [2, 3] }, gradReq: 'null' })).toThrow(BindError);
   });
 
-  it('feeds forward arguments by name and reports each node to a monitor under MXNet\'s output names', () => {
+  it("feeds forward arguments by name and reports each node to a monitor under MXNet's output names", () => {
     const exec = Executor.simpleBind(mlp(), { shapes: { data: [1, 6] }, gradReq: 'null' });
     const seen: string[] = [];
     exec.setMonitorCallback((name) => seen.push(name));
@@ -387,16 +407,48 @@ describe('Executor', () => {
     exec.backward();
     const names = seen.map(([n]) => n);
     expect(names).toEqual([
-      'data', 'fc1_data', 'fc1_weight', 'fc1_weight', 'fc1_bias', 'fc1_bias', 'fc1_output',
-      'act1_data', 'act1_output',
-      'fc2_data', 'fc2_weight', 'fc2_weight', 'fc2_bias', 'fc2_bias', 'fc2_output',
-      'softmax_data', 'softmax_label', 'softmax_label', 'softmax_output',
-      'softmax_backward_input0', 'softmax_label', 'softmax_backward_input1', 'softmax_backward_output0', 'softmax_backward_output1',
-      'fc2_backward_input0', 'fc2_backward_input1', 'fc2_weight', 'fc2_backward_input2',
-      'fc2_backward_output0', 'fc2_backward_output1', 'fc2_backward_output2',
-      'act1_backward_input0', 'act1_backward_input1', 'act1_backward_output',
-      'fc1_backward_input0', 'data', 'fc1_backward_input1', 'fc1_weight', 'fc1_backward_input2',
-      'fc1_backward_output0', 'fc1_backward_output1', 'fc1_backward_output2',
+      'data',
+      'fc1_data',
+      'fc1_weight',
+      'fc1_weight',
+      'fc1_bias',
+      'fc1_bias',
+      'fc1_output',
+      'act1_data',
+      'act1_output',
+      'fc2_data',
+      'fc2_weight',
+      'fc2_weight',
+      'fc2_bias',
+      'fc2_bias',
+      'fc2_output',
+      'softmax_data',
+      'softmax_label',
+      'softmax_label',
+      'softmax_output',
+      'softmax_backward_input0',
+      'softmax_label',
+      'softmax_backward_input1',
+      'softmax_backward_output0',
+      'softmax_backward_output1',
+      'fc2_backward_input0',
+      'fc2_backward_input1',
+      'fc2_weight',
+      'fc2_backward_input2',
+      'fc2_backward_output0',
+      'fc2_backward_output1',
+      'fc2_backward_output2',
+      'act1_backward_input0',
+      'act1_backward_input1',
+      'act1_backward_output',
+      'fc1_backward_input0',
+      'data',
+      'fc1_backward_input1',
+      'fc1_weight',
+      'fc1_backward_input2',
+      'fc1_backward_output0',
+      'fc1_backward_output1',
+      'fc1_backward_output2',
     ]);
     // The weight gradients are reported with the weights' shapes (fc2's accumulated by a copy that is not reported).
     expect(seen.find(([n]) => n === 'fc1_backward_output1')![1]).toEqual([5, 6]);
@@ -415,9 +467,19 @@ describe('Executor', () => {
     exec.setMonitorCallback((name) => seen.push(name), true);
     exec.forward({ isTrain: true });
     expect(seen).toEqual([
-      'data', 'bn_data', 'bn_gamma', 'bn_gamma', 'bn_beta', 'bn_beta',
-      'bn_moving_mean', 'bn_moving_mean', 'bn_moving_var', 'bn_moving_var',
-      'bn_output', 'bn_mean', 'bn_var',
+      'data',
+      'bn_data',
+      'bn_gamma',
+      'bn_gamma',
+      'bn_beta',
+      'bn_beta',
+      'bn_moving_mean',
+      'bn_moving_mean',
+      'bn_moving_var',
+      'bn_moving_var',
+      'bn_output',
+      'bn_mean',
+      'bn_var',
     ]);
     exec.dispose();
   });

@@ -50,7 +50,11 @@ function run(sym: Symbol, shape: number[], lo: number, hi: number, outShape = sh
 
 describe('float16 Activation', () => {
   // Backward differentiates from the float16 output (softsign from the input), as MXNet does.
-  const cases: ['relu' | 'sigmoid' | 'tanh' | 'softrelu' | 'softsign', (v: number) => number, (x: number, y: number) => number][] = [
+  const cases: [
+    'relu' | 'sigmoid' | 'tanh' | 'softrelu' | 'softsign',
+    (v: number) => number,
+    (x: number, y: number) => number,
+  ][] = [
     ['relu', (v) => Math.max(v, 0), (_, y) => (y > 0 ? 1 : 0)],
     ['sigmoid', (v) => 1 / (1 + Math.exp(-v)), (_, y) => y * (1 - y)],
     ['tanh', Math.tanh, (_, y) => 1 - y * y],
@@ -60,7 +64,10 @@ describe('float16 Activation', () => {
   it.each(cases)('%s forward and backward match the rounded float64 reference', (actType, f, df) => {
     const { xv, gv, yv, dx } = run(Activation({ data: x, actType }), [3, 8, 7], -3, 3);
     expectHalfClose(yv, xv.map(f));
-    expectHalfClose(dx, gv.map((g, i) => g * df(xv[i]!, yv[i]!)));
+    expectHalfClose(
+      dx,
+      gv.map((g, i) => g * df(xv[i]!, yv[i]!)),
+    );
   });
 });
 
@@ -78,7 +85,10 @@ describe('float16 unary symbols', () => {
   it.each(cases)('%s forward and backward', (_, make, f, df, lo, hi) => {
     const { xv, gv, yv, dx } = run(make(x), [4, 9], lo, hi);
     expectHalfClose(yv, xv.map(f));
-    expectHalfClose(dx, gv.map((g, i) => g * df(xv[i]!, yv[i]!)));
+    expectHalfClose(
+      dx,
+      gv.map((g, i) => g * df(xv[i]!, yv[i]!)),
+    );
   });
 });
 
@@ -96,7 +106,10 @@ describe('float16 broadcast and reduction gradients', () => {
       const exec = Executor.bind(make({ lhs, rhs }), { args: { lhs: l, rhs: r } });
       exec.forward({ isTrain: true });
       exec.backward([g]);
-      expectHalfClose(values(exec.gradDict.lhs!), Array.from({ length: 15 }, (_, i) => dl(i)));
+      expectHalfClose(
+        values(exec.gradDict.lhs!),
+        Array.from({ length: 15 }, (_, i) => dl(i)),
+      );
       const col = (j: number): number => [0, 1, 2, 3, 4].reduce((p, k) => p + dr(k * 3 + j), 0);
       expectHalfClose(values(exec.gradDict.rhs!), [col(0), col(1), col(2)]);
       exec.dispose();
@@ -104,11 +117,20 @@ describe('float16 broadcast and reduction gradients', () => {
   });
 
   it('sum and mean over axis 1 forward, and spread the gradient back', () => {
-    for (const [make, scale] of [[sum, 1], [mean, 1 / 6]] as const) {
+    for (const [make, scale] of [
+      [sum, 1],
+      [mean, 1 / 6],
+    ] as const) {
       const { xv, gv, yv, dx } = run(make({ data: x, axis: [1] }), [4, 6], -2, 2, [4]);
       expect(yv.length).toBe(4);
-      expectHalfClose(yv, [0, 1, 2, 3].map((o) => xv.slice(o * 6, o * 6 + 6).reduce((p, v) => p + v, 0) * scale));
-      expectHalfClose(dx, Array.from(xv, (_, i) => gv[Math.floor(i / 6)]! * scale));
+      expectHalfClose(
+        yv,
+        [0, 1, 2, 3].map((o) => xv.slice(o * 6, o * 6 + 6).reduce((p, v) => p + v, 0) * scale),
+      );
+      expectHalfClose(
+        dx,
+        Array.from(xv, (_, i) => gv[Math.floor(i / 6)]! * scale),
+      );
     }
   });
 });
@@ -126,7 +148,10 @@ describe('float16 gradient accumulation', () => {
     }
     // Doubling is exact in float16, so two steps hold exactly twice one step's rounded gradient.
     const once = gv.map((g, i) => g * xv[i]! + g * xv[i]!);
-    expectHalfClose(values(exec.gradDict.x!), once.map((v) => 2 * v));
+    expectHalfClose(
+      values(exec.gradDict.x!),
+      once.map((v) => 2 * v),
+    );
     exec.dispose();
   });
 });

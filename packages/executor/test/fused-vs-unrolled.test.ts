@@ -64,12 +64,21 @@ describe('the fused RNN op equals the unrolled cells with the same weights', () 
 describe('the float32 fused RNN (vectorized exp) against its float64 path', () => {
   it.each(['lstm', 'gru'] as const)('%s: outputs agree to float32 precision, saturated gates included', (mode) => {
     seed(5);
-    const inputs = { data: Variable('data'), parameters: Variable('parameters'), state: Variable('state'), ...(mode === 'lstm' ? { state_cell: Variable('state_cell') } : {}) };
+    const inputs = {
+      data: Variable('data'),
+      parameters: Variable('parameters'),
+      state: Variable('state'),
+      ...(mode === 'lstm' ? { state_cell: Variable('state_cell') } : {}),
+    };
     const sym = RNN({ ...inputs, mode, stateSize: H, numLayers: 2, name: 'rnn' });
     const states = mode === 'lstm' ? ['state', 'state_cell'] : ['state'];
     const run = (dtype: 'float32' | 'float64', values: Record<string, number[]>): number[] => {
       const dtypes = Object.fromEntries(['data', 'parameters', ...states].map((n) => [n, dtype]));
-      const exec = Executor.simpleBind(sym, { shapes: { data: [T, N, I], ...Object.fromEntries(states.map((n) => [n, [2, N, H]])) }, dtypes, gradReq: 'null' });
+      const exec = Executor.simpleBind(sym, {
+        shapes: { data: [T, N, I], ...Object.fromEntries(states.map((n) => [n, [2, N, H]])) },
+        dtypes,
+        gradReq: 'null',
+      });
       for (const [name, v] of Object.entries(values)) {
         const target = exec.argDict[name]!;
         fromTypedArray(dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v), target.shape).copyTo(target);
@@ -78,7 +87,10 @@ describe('the float32 fused RNN (vectorized exp) against its float64 path', () =
       exec.dispose();
       return out;
     };
-    const probe = Executor.simpleBind(sym, { shapes: { data: [T, N, I], ...Object.fromEntries(states.map((n) => [n, [2, N, H]])) }, gradReq: 'null' });
+    const probe = Executor.simpleBind(sym, {
+      shapes: { data: [T, N, I], ...Object.fromEntries(states.map((n) => [n, [2, N, H]])) },
+      gradReq: 'null',
+    });
     // Weights up to ±8 and inputs up to ±20 drive pre-activations far past exp's clamping range.
     const values: Record<string, number[]> = {
       parameters: random.uniform(-8, 8, probe.argDict.parameters!.shape).toArray(),

@@ -27,7 +27,13 @@ afterAll(() => {
 });
 
 /** Outputs then the gradients of every argument, after a training forward and a backward with `heads`. */
-function run(sym: Symbol, shapes: Record<string, number[]>, dtype: DType, values: Record<string, Float32Array>, heads: Float32Array[]): Float64Array[] {
+function run(
+  sym: Symbol,
+  shapes: Record<string, number[]>,
+  dtype: DType,
+  values: Record<string, Float32Array>,
+  heads: Float32Array[],
+): Float64Array[] {
   const names = sym.listArguments();
   const exec = Executor.simpleBind(sym, { shapes, dtypes: Object.fromEntries(names.map((n) => [n, dtype])), gradReq: 'write' });
   const typed = (v: Float32Array): Float32Array | Float64Array => (dtype === 'float32' ? v : Float64Array.from(v));
@@ -72,11 +78,27 @@ function expectMatchesFloat64(
 const data = Variable('data');
 const CASES: [string, () => Symbol, Record<string, number[]>][] = [
   ['FullyConnected with bias', () => FullyConnected({ data, numHidden: 37, name: 'fc' }), { data: [23, 3, 5] }],
-  ['FullyConnected, no bias, flatten false', () => FullyConnected({ data, numHidden: 19, noBias: true, flatten: false, name: 'fc' }), { data: [4, 6, 11] }],
+  [
+    'FullyConnected, no bias, flatten false',
+    () => FullyConnected({ data, numHidden: 19, noBias: true, flatten: false, name: 'fc' }),
+    { data: [4, 6, 11] },
+  ],
   ['dot', () => dot({ lhs: Variable('lhs'), rhs: Variable('rhs') }), { lhs: [17, 29], rhs: [29, 13] }],
-  ['dot, both transposed', () => dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeA: true, transposeB: true }), { lhs: [29, 17], rhs: [13, 29] }],
-  ['batch_dot, transposeB', () => batch_dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeB: true }), { lhs: [3, 9, 14], rhs: [3, 8, 14] }],
-  ['batch_dot, transposeA', () => batch_dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeA: true }), { lhs: [3, 14, 9], rhs: [3, 14, 8] }],
+  [
+    'dot, both transposed',
+    () => dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeA: true, transposeB: true }),
+    { lhs: [29, 17], rhs: [13, 29] },
+  ],
+  [
+    'batch_dot, transposeB',
+    () => batch_dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeB: true }),
+    { lhs: [3, 9, 14], rhs: [3, 8, 14] },
+  ],
+  [
+    'batch_dot, transposeA',
+    () => batch_dot({ lhs: Variable('lhs'), rhs: Variable('rhs'), transposeA: true }),
+    { lhs: [3, 14, 9], rhs: [3, 14, 8] },
+  ],
   ...(['lstm', 'gru', 'rnn_tanh'] as const).map((mode): [string, () => Symbol, Record<string, number[]>] => [
     `fused RNN ${mode}, 2 layers, bidirectional`,
     () => RNN({ data, mode, stateSize: 7, numLayers: 2, bidirectional: true, stateOutputs: true, name: 'rnn' }),
@@ -134,10 +156,12 @@ describe('an executor bound with amp: bfloat16', () => {
     setGemmBackend('auto');
     seed(41);
     const sym = FullyConnected({ data, numHidden: 300, name: 'fc' });
-    const bind = (amp?: 'bfloat16'): Executor => Executor.simpleBind(sym, { shapes: { data: [64, 120] }, gradReq: 'write', ...(amp ? { amp } : {}) });
+    const bind = (amp?: 'bfloat16'): Executor =>
+      Executor.simpleBind(sym, { shapes: { data: [64, 120] }, gradReq: 'write', ...(amp ? { amp } : {}) });
     const plain = bind();
     const amp = bind('bfloat16');
-    for (const name of ['data', 'fc_weight', 'fc_bias']) random.uniform(-1, 1, plain.argDict[name]!.shape).copyTo(plain.argDict[name]!);
+    for (const name of ['data', 'fc_weight', 'fc_bias'])
+      random.uniform(-1, 1, plain.argDict[name]!.shape).copyTo(plain.argDict[name]!);
     for (const name of ['data', 'fc_weight', 'fc_bias']) plain.argDict[name]!.copyTo(amp.argDict[name]!);
     const want = Float64Array.from(plain.forward({ isTrain: true })[0]!.toArray());
     const got = Float64Array.from(amp.forward({ isTrain: true })[0]!.toArray());
@@ -147,8 +171,14 @@ describe('an executor bound with amp: bfloat16', () => {
     const head = random.uniform(-1, 1, [64, 300]);
     amp.backward([head]);
     plain.backward([head]);
-    expect(relativeError(Float64Array.from(amp.gradDict.fc_weight!.toArray()), Float64Array.from(plain.gradDict.fc_weight!.toArray()))).toBeLessThan(1e-2);
-    const precisions = new Set(gemmChoices().filter((c) => c.backend === 'onednn').map((c) => c.precision));
+    expect(
+      relativeError(Float64Array.from(amp.gradDict.fc_weight!.toArray()), Float64Array.from(plain.gradDict.fc_weight!.toArray())),
+    ).toBeLessThan(1e-2);
+    const precisions = new Set(
+      gemmChoices()
+        .filter((c) => c.backend === 'onednn')
+        .map((c) => c.precision),
+    );
     expect([...precisions].sort()).toEqual(['bfloat16', 'float32']);
     // The precision goes with the executor through reshape (bucketing).
     const reshaped = amp.reshape({ data: [32, 120] });
@@ -159,7 +189,9 @@ describe('an executor bound with amp: bfloat16', () => {
 
   it('rejects another amp with a ValueError', () => {
     const sym = FullyConnected({ data, numHidden: 3, name: 'fc' });
-    expect(() => Executor.simpleBind(sym, { shapes: { data: [2, 2] }, amp: 'float16' as 'bfloat16' })).toThrow(/amp must be 'bfloat16'/);
+    expect(() => Executor.simpleBind(sym, { shapes: { data: [2, 2] }, amp: 'float16' as 'bfloat16' })).toThrow(
+      /amp must be 'bfloat16'/,
+    );
   });
 });
 
@@ -170,7 +202,9 @@ describe('the auto backend', () => {
     const exec = Executor.simpleBind(sym, { shapes: { data: [64, 200] }, gradReq: 'write' });
     exec.forward({ isTrain: true });
     exec.backward([random.uniform(-1, 1, [64, 1000])]);
-    const tiny = Executor.simpleBind(dot({ lhs: Variable('lhs'), rhs: Variable('rhs') }), { shapes: { lhs: [4, 4], rhs: [4, 4] } });
+    const tiny = Executor.simpleBind(dot({ lhs: Variable('lhs'), rhs: Variable('rhs') }), {
+      shapes: { lhs: [4, 4], rhs: [4, 4] },
+    });
     tiny.forward();
     const byShape = new Map(gemmChoices().map((c) => [`${c.m}x${c.n}x${c.k}`, c.backend]));
     expect(byShape.get('64x1000x200')).toBe('onednn'); // forward

@@ -51,7 +51,10 @@ describe('binding graphs of 10^5 entries', () => {
     for (let i = 0; i < N; i++) chain = Activation({ data: chain, actType: 'relu', name: `a${i}` });
     const { value: exec, ms } = timed(() => Executor.simpleBind(chain, { shapes: { data: [2, 3] }, gradReq: 'null' }));
     expect(ms).toBeLessThan(2 * BUDGET_MS);
-    array([[-1, 2, -3], [4, -5, 6]]).copyTo(exec.argDict.data!);
+    array([
+      [-1, 2, -3],
+      [4, -5, 6],
+    ]).copyTo(exec.argDict.data!);
     expect([...exec.forward()[0]!.toTypedArray()]).toEqual([0, 2, 0, 4, 0, 6]);
     exec.dispose();
   }, 180_000);
@@ -85,7 +88,8 @@ describe('planMemory on many buffers', () => {
     for (let i = 0; i < n; i++) {
       expect(plan.offsets[i]! + size(temps[i]!)).toBeLessThanOrEqual(plan.arenaBytes);
       for (let j = i + 1; j < n && temps[j]!.def <= temps[i]!.lastUse; j++) {
-        const apart = plan.offsets[i]! + size(temps[i]!) <= plan.offsets[j]! || plan.offsets[j]! + size(temps[j]!) <= plan.offsets[i]!;
+        const apart =
+          plan.offsets[i]! + size(temps[i]!) <= plan.offsets[j]! || plan.offsets[j]! + size(temps[j]!) <= plan.offsets[i]!;
         if (!apart) expect.fail(`buffers ${i} and ${j} overlap while both are alive`);
       }
     }

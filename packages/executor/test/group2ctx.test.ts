@@ -132,7 +132,9 @@ describe('group2ctx (model parallelism)', () => {
     expect(() => Executor.simpleBind(scaledSum(), { shapes: { a: [2, 5], b: [2, 5] }, group2ctx: { dev1: cpu(1) } })).toThrow(
       /ctx group 'dev2', which group2ctx does not map/,
     );
-    expect(() => Executor.simpleBind(scaledSum(), { shapes: { a: [2, 5], b: [2, 5] }, group2ctx: { dev1: cpu(1) } })).toThrow(BindError);
+    expect(() => Executor.simpleBind(scaledSum(), { shapes: { a: [2, 5], b: [2, 5] }, group2ctx: { dev1: cpu(1) } })).toThrow(
+      BindError,
+    );
   });
 
   it('bind() takes arrays on their group contexts and rejects arrays elsewhere', () => {
@@ -144,15 +146,23 @@ describe('group2ctx (model parallelism)', () => {
     expect(String(exec.gradDict.a!.context)).toBe('cpu(1)');
     exec.dispose();
     const misplaced = zeros([2, 5]);
-    expect(() => Executor.bind(scaledSum(), { args: { a, b: misplaced }, group2ctx: GROUPS })).toThrow(/argument 'b' lives on cpu\(0\), but its node runs on cpu\(2\)/);
-    expect(() => Executor.bind(scaledSum(), { args: { a, b }, argsGrad: { a: zeros([2, 5]) }, group2ctx: GROUPS })).toThrow(BindError);
+    expect(() => Executor.bind(scaledSum(), { args: { a, b: misplaced }, group2ctx: GROUPS })).toThrow(
+      /argument 'b' lives on cpu\(0\), but its node runs on cpu\(2\)/,
+    );
+    expect(() => Executor.bind(scaledSum(), { args: { a, b }, argsGrad: { a: zeros([2, 5]) }, group2ctx: GROUPS })).toThrow(
+      BindError,
+    );
     for (const x of [a, b, misplaced]) x.dispose();
   });
 
   it('shares parameters and each context arena with sharedExec, and then allocates nothing', () => {
     seed(9);
     const big = Executor.simpleBind(twoGroupMlp(), { shapes: { data: [16, 5], softmax_label: [16] }, group2ctx: GROUPS });
-    const small = Executor.simpleBind(twoGroupMlp(), { shapes: { data: [4, 5], softmax_label: [4] }, group2ctx: GROUPS, sharedExec: big });
+    const small = Executor.simpleBind(twoGroupMlp(), {
+      shapes: { data: [4, 5], softmax_label: [4] },
+      group2ctx: GROUPS,
+      sharedExec: big,
+    });
     expect(small.argDict.fc1_weight).toBe(big.argDict.fc1_weight);
     expect(small.gradDict.fc2_weight).toBe(big.gradDict.fc2_weight);
     expect(small.arenaBytes).toBe(big.arenaBytes);

@@ -34,9 +34,31 @@ const DTYPES: DType[] = ['float32', 'float64', 'int32'];
 
 describe('Concat', () => {
   const CASES: { name: string; shapes: number[][]; dim: number }[] = [
-    { name: 'three parts along axis 1', shapes: [[2, 3, 2], [2, 1, 2], [2, 4, 2]], dim: 1 },
-    { name: 'along axis 0', shapes: [[1, 3], [3, 3]], dim: 0 },
-    { name: 'along the last axis, negative', shapes: [[2, 2, 3], [2, 2, 1]], dim: -1 },
+    {
+      name: 'three parts along axis 1',
+      shapes: [
+        [2, 3, 2],
+        [2, 1, 2],
+        [2, 4, 2],
+      ],
+      dim: 1,
+    },
+    {
+      name: 'along axis 0',
+      shapes: [
+        [1, 3],
+        [3, 3],
+      ],
+      dim: 0,
+    },
+    {
+      name: 'along the last axis, negative',
+      shapes: [
+        [2, 2, 3],
+        [2, 2, 1],
+      ],
+      dim: -1,
+    },
     { name: '1-D', shapes: [[4], [2], [1]], dim: 0 },
     { name: 'one part', shapes: [[2, 5]], dim: 1 },
   ];
@@ -66,11 +88,27 @@ describe('Concat', () => {
     expect(() => Concat({ data: [Variable('a')], dim: 1, numArgs: 0 } as never)).toThrow(ValueError);
     const a = zeros([2, 3]);
     const b = zeros([2, 1]);
-    expectError(() => runKernel('concat', [a, b], [zeros([2, 5])], [1]), ShapeError, /Concat: the inputs add up to 4 along axis 1/);
-    expectError(() => runKernel('concat', [a, zeros([3, 1])], [zeros([2, 4])], [1]), ShapeError, /Concat: input 1 \(3, 1\) does not fit/);
-    expectError(() => runKernel('concat', [a, zeros([2, 1], { dtype: 'float64' })], [zeros([2, 4])], [1]), DTypeError, /Concat: part 1 is float64/);
+    expectError(
+      () => runKernel('concat', [a, b], [zeros([2, 5])], [1]),
+      ShapeError,
+      /Concat: the inputs add up to 4 along axis 1/,
+    );
+    expectError(
+      () => runKernel('concat', [a, zeros([3, 1])], [zeros([2, 4])], [1]),
+      ShapeError,
+      /Concat: input 1 \(3, 1\) does not fit/,
+    );
+    expectError(
+      () => runKernel('concat', [a, zeros([2, 1], { dtype: 'float64' })], [zeros([2, 4])], [1]),
+      DTypeError,
+      /Concat: part 1 is float64/,
+    );
     expectError(() => runKernel('concat', [a, b], [zeros([2, 4])], [2]), ShapeError, /Concat: axis 2/);
-    expectError(() => runKernel('concat', [a, b], [zeros([2, 4])], []), BindError, /Concat: the plan gives 0 attributes, the kernel takes 1/);
+    expectError(
+      () => runKernel('concat', [a, b], [zeros([2, 4])], []),
+      BindError,
+      /Concat: the plan gives 0 attributes, the kernel takes 1/,
+    );
     expectError(() => runKernel('concat_backward', [zeros([2, 4])], [a, zeros([2, 2])], [1]), ShapeError, /_backward_Concat/);
   });
 });
@@ -84,7 +122,13 @@ describe('SliceChannel', () => {
   ];
 
   const symbol = (c: (typeof CASES)[number]): Symbol =>
-    SliceChannel({ data: Variable('x'), numOutputs: c.numOutputs, axis: c.axis, squeezeAxis: c.squeezeAxis ?? false, name: 'sc' });
+    SliceChannel({
+      data: Variable('x'),
+      numOutputs: c.numOutputs,
+      axis: c.axis,
+      squeezeAxis: c.squeezeAxis ?? false,
+      name: 'sc',
+    });
 
   it.each(CASES)('matches a plain split in float32, float64 and int32: $name', (c) => {
     const x = randomValues(makeRng(53), size(c.shape), -100, 100).map(Math.round);
@@ -119,10 +163,26 @@ describe('SliceChannel', () => {
     expect(() => Executor.simpleBind(symbol(CASES[0]!), { shapes: { x: [2, 5, 2] } })).toThrow(ShapeError);
     expect(() => SliceChannel({ data: Variable('x'), numOutputs: 0 })).toThrow(ValueError);
     const x = zeros([2, 6]);
-    expectError(() => runKernel('slice_channel', [x], [zeros([2, 3]), zeros([2, 3])], [3, 1, 0]), ValueError, /SliceChannel: num_outputs 3 does not match the plan's 2 parts/);
-    expectError(() => runKernel('slice_channel', [x], [zeros([2, 3]), zeros([2, 2])], [2, 1, 0]), ShapeError, /SliceChannel: part 1 has shape \(2, 2\), expected \(2, 3\)/);
-    expectError(() => runKernel('slice_channel', [x], [zeros([2]), zeros([2])], [2, 1, 1]), ShapeError, /must have length num_outputs 2/);
-    expectError(() => runKernel('slice_channel_backward', [zeros([2, 3]), zeros([2, 3])], [zeros([2, 5])], [2, 1, 0]), ShapeError, /_backward_SliceChannel/);
+    expectError(
+      () => runKernel('slice_channel', [x], [zeros([2, 3]), zeros([2, 3])], [3, 1, 0]),
+      ValueError,
+      /SliceChannel: num_outputs 3 does not match the plan's 2 parts/,
+    );
+    expectError(
+      () => runKernel('slice_channel', [x], [zeros([2, 3]), zeros([2, 2])], [2, 1, 0]),
+      ShapeError,
+      /SliceChannel: part 1 has shape \(2, 2\), expected \(2, 3\)/,
+    );
+    expectError(
+      () => runKernel('slice_channel', [x], [zeros([2]), zeros([2])], [2, 1, 1]),
+      ShapeError,
+      /must have length num_outputs 2/,
+    );
+    expectError(
+      () => runKernel('slice_channel_backward', [zeros([2, 3]), zeros([2, 3])], [zeros([2, 5])], [2, 1, 0]),
+      ShapeError,
+      /_backward_SliceChannel/,
+    );
   });
 });
 
@@ -151,9 +211,21 @@ describe('MakeLoss', () => {
   });
 
   it('raises natively on a malformed plan', () => {
-    expectError(() => runKernel('make_loss_backward', [], [zeros([2])], [1, 0, 7]), ValueError, /_backward_MakeLoss: unknown normalization code 7/);
-    expectError(() => runKernel('make_loss_backward', [], [zeros([2])], [1, 0, 2]), BindError, /_backward_MakeLoss: the plan gives 0 inputs and 1 outputs, the kernel takes 1 inputs/);
+    expectError(
+      () => runKernel('make_loss_backward', [], [zeros([2])], [1, 0, 7]),
+      ValueError,
+      /_backward_MakeLoss: unknown normalization code 7/,
+    );
+    expectError(
+      () => runKernel('make_loss_backward', [], [zeros([2])], [1, 0, 2]),
+      BindError,
+      /_backward_MakeLoss: the plan gives 0 inputs and 1 outputs, the kernel takes 1 inputs/,
+    );
     expectError(() => runKernel('make_loss_backward', [zeros([3])], [zeros([2])], [1, 0, 2]), ShapeError, /_backward_MakeLoss/);
-    expectError(() => runKernel('make_loss_backward', [], [zeros([2], { dtype: 'int32' })], [1, 0, 0]), DTypeError, /_backward_MakeLoss/);
+    expectError(
+      () => runKernel('make_loss_backward', [], [zeros([2], { dtype: 'int32' })], [1, 0, 0]),
+      DTypeError,
+      /_backward_MakeLoss/,
+    );
   });
 });

@@ -1,12 +1,31 @@
 // Plan kernels of the layer operators (LeakyReLU, Dropout, BatchNorm, LayerNorm), run through the
 // executor: forward against plain float64 references, backward by finite differences, the random
 // ops by the relation between output and mask, and the errors.
-import { BindError, type DType, fromTypedArray, memoryStats, type NDArray, seed, ShapeError, ValueError, zeros } from '@bkt/ndarray';
+import {
+  BindError,
+  type DType,
+  fromTypedArray,
+  memoryStats,
+  type NDArray,
+  seed,
+  ShapeError,
+  ValueError,
+  zeros,
+} from '@bkt/ndarray';
 import { Plan } from '@bkt/ndarray/internal';
 import { BatchNorm, Dropout, FullyConnected, LayerNorm, LeakyReLU, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
-import { erfReference, expectAllClose, expectError, makeRng, randomValues, sizeOf, tolerance, values } from '../../ndarray/test/helpers.js';
+import {
+  erfReference,
+  expectAllClose,
+  expectError,
+  makeRng,
+  randomValues,
+  sizeOf,
+  tolerance,
+  values,
+} from '../../ndarray/test/helpers.js';
 import { checkNumericGradient, Executor } from '../src/index.js';
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
@@ -97,7 +116,11 @@ describe('LeakyReLU', () => {
             fill: { x: randomValues(makeRng(k), sizeOf(shape), -3, 3) },
           });
           const [out] = b.exec.forward();
-          expectAllClose(values(out!), b.inputs.x!.map((v) => leakyReference(actType, v, slope)), tolerance(dtype));
+          expectAllClose(
+            values(out!),
+            b.inputs.x!.map((v) => leakyReference(actType, v, slope)),
+            tolerance(dtype),
+          );
           dispose(b);
         }
       }
@@ -126,7 +149,11 @@ describe('LeakyReLU', () => {
     const sym = LeakyReLU({ data: Variable('x'), actType: 'rrelu', lowerBound: 0.1, upperBound: 0.4 });
     const b = bindRandom(sym, { x: [50, 40] }, 'float64', 12, { gradReq: 'write' });
     const x = b.inputs.x!;
-    expectAllClose(values(b.exec.forward()[0]!), x.map((v) => (v > 0 ? v : 0.25 * v)), tolerance('float64'));
+    expectAllClose(
+      values(b.exec.forward()[0]!),
+      x.map((v) => (v > 0 ? v : 0.25 * v)),
+      tolerance('float64'),
+    );
 
     seed(3);
     const out = values(b.exec.forward({ isTrain: true })[0]!);
@@ -139,7 +166,11 @@ describe('LeakyReLU', () => {
     const head = f64Array(randomValues(makeRng(5), x.length), [50, 40]);
     b.exec.backward(head);
     const h = values(head);
-    expectAllClose(values(b.exec.gradDict.x!), x.map((v, i) => (v > 0 ? h[i]! : (h[i]! * out[i]!) / v)), { rtol: 1e-12, atol: 1e-12 });
+    expectAllClose(
+      values(b.exec.gradDict.x!),
+      x.map((v, i) => (v > 0 ? h[i]! : (h[i]! * out[i]!) / v)),
+      { rtol: 1e-12, atol: 1e-12 },
+    );
     seed(3);
     expect(values(b.exec.forward({ isTrain: true })[0]!)).toEqual(out);
     head.dispose();
@@ -152,7 +183,11 @@ describe('LeakyReLU', () => {
     // Inputs kept away from the kink at 0, where finite differences straddle two slopes.
     const away = (n: number): Float64Array => randomValues(rng, n, 0.05, 1.5).map((v) => (rng() < 0.5 ? -v : v));
     for (const actType of ['leaky', 'elu', 'selu', 'gelu'] as const) {
-      checkNumericGradient(LeakyReLU({ data: Variable('x'), actType, slope: 0.3 }), { x: f64Array(away(24), [4, 6]) }, { rtol: 1e-6, atol: 1e-9 });
+      checkNumericGradient(
+        LeakyReLU({ data: Variable('x'), actType, slope: 0.3 }),
+        { x: f64Array(away(24), [4, 6]) },
+        { rtol: 1e-6, atol: 1e-9 },
+      );
     }
     for (const g of [[0.2, -0.5, 1.3], [0.7]]) {
       const sym = LeakyReLU({ data: Variable('x'), gamma: Variable('g'), actType: 'prelu' });
@@ -176,24 +211,31 @@ describe('Dropout', () => {
     return values(exec.gradDict.x!);
   }
 
-  it.each(DTYPES)('is the identity in inference with mode training, and drops and rescales by 1/(1-p) while training (%s)', (dtype) => {
-    const b = bindRandom(Dropout({ data: Variable('x'), p: 0.3 }), { x: [100, 100] }, dtype, 21, { gradReq: 'write' });
-    const x = b.inputs.x!;
-    expect(values(b.exec.forward()[0]!)).toEqual(x);
-    seed(1);
-    const out = values(b.exec.forward({ isTrain: true })[0]!);
-    const mask = maskOf(b.exec);
-    const scale = dtype === 'float32' ? Math.fround(1 / 0.7) : 1 / 0.7;
-    expect(new Set(mask)).toEqual(new Set([0, scale]));
-    expectAllClose(out, x.map((v, i) => v * mask[i]!), tolerance(dtype));
-    const dropped = mask.filter((m) => m === 0).length / mask.length;
-    expect(dropped).toBeGreaterThan(0.28);
-    expect(dropped).toBeLessThan(0.32);
-    // seed() reproduces the draw.
-    seed(1);
-    expect(values(b.exec.forward({ isTrain: true })[0]!)).toEqual(out);
-    dispose(b);
-  });
+  it.each(DTYPES)(
+    'is the identity in inference with mode training, and drops and rescales by 1/(1-p) while training (%s)',
+    (dtype) => {
+      const b = bindRandom(Dropout({ data: Variable('x'), p: 0.3 }), { x: [100, 100] }, dtype, 21, { gradReq: 'write' });
+      const x = b.inputs.x!;
+      expect(values(b.exec.forward()[0]!)).toEqual(x);
+      seed(1);
+      const out = values(b.exec.forward({ isTrain: true })[0]!);
+      const mask = maskOf(b.exec);
+      const scale = dtype === 'float32' ? Math.fround(1 / 0.7) : 1 / 0.7;
+      expect(new Set(mask)).toEqual(new Set([0, scale]));
+      expectAllClose(
+        out,
+        x.map((v, i) => v * mask[i]!),
+        tolerance(dtype),
+      );
+      const dropped = mask.filter((m) => m === 0).length / mask.length;
+      expect(dropped).toBeGreaterThan(0.28);
+      expect(dropped).toBeLessThan(0.32);
+      // seed() reproduces the draw.
+      seed(1);
+      expect(values(b.exec.forward({ isTrain: true })[0]!)).toEqual(out);
+      dispose(b);
+    },
+  );
 
   it('with mode always drops in inference too; p = 0 keeps everything and p = 1 drops everything', () => {
     const always = bindRandom(Dropout({ data: Variable('x'), p: 0.5, mode: 'always' }), { x: [400] }, 'float64', 22);
@@ -202,7 +244,10 @@ describe('Dropout', () => {
     out.forEach((v, i) => expect([0, 2 * x[i]!]).toContain(v));
     expect(out.filter((v) => v === 0).length).toBeGreaterThan(150);
     dispose(always);
-    for (const [p, want] of [[0, (v: number) => v], [1, () => 0]] as const) {
+    for (const [p, want] of [
+      [0, (v: number) => v],
+      [1, () => 0],
+    ] as const) {
       const b = bindRandom(Dropout({ data: Variable('x'), p }), { x: [3, 7] }, 'float64', 23, { gradReq: 'write' });
       expectAllClose(values(b.exec.forward({ isTrain: true })[0]!), b.inputs.x!.map(want), { rtol: 0, atol: 0 });
       expect(maskOf(b.exec)).toEqual(new Float64Array(21).fill(p === 0 ? 1 : 0));
@@ -217,7 +262,11 @@ describe('Dropout', () => {
     const out = values(b.exec.forward({ isTrain: true })[0]!);
     const mask = maskOf(b.exec);
     const x = b.inputs.x!;
-    expectAllClose(out, x.map((v, i) => v * mask[i]!), tolerance('float64'));
+    expectAllClose(
+      out,
+      x.map((v, i) => v * mask[i]!),
+      tolerance('float64'),
+    );
     // The mask is constant along the shared axes and takes both values elsewhere.
     const shared = axes.map((a) => (a < 0 ? a + 3 : a));
     const key = (i: number): string => {
@@ -242,14 +291,20 @@ describe('Dropout', () => {
   });
 
   it('backward multiplies the head gradient by the mask (checked against the output), and passes checkNumericGradient at p = 0', () => {
-    const b = bindRandom(Dropout({ data: Variable('x'), p: 0.4, axes: [0] }), { x: [3, 50] }, 'float64', 25, { gradReq: 'write' });
+    const b = bindRandom(Dropout({ data: Variable('x'), p: 0.4, axes: [0] }), { x: [3, 50] }, 'float64', 25, {
+      gradReq: 'write',
+    });
     seed(4);
     const out = values(b.exec.forward({ isTrain: true })[0]!);
     const head = f64Array(randomValues(makeRng(26), 150), [3, 50]);
     b.exec.backward(head);
     const x = b.inputs.x!;
     const h = values(head);
-    expectAllClose(values(b.exec.gradDict.x!), x.map((v, i) => (h[i]! * out[i]!) / v), { rtol: 1e-12, atol: 1e-12 });
+    expectAllClose(
+      values(b.exec.gradDict.x!),
+      x.map((v, i) => (h[i]! * out[i]!) / v),
+      { rtol: 1e-12, atol: 1e-12 },
+    );
     head.dispose();
     dispose(b);
     checkNumericGradient(Dropout({ data: Variable('x'), p: 0 }), { x: f64Array(randomValues(makeRng(27), 12), [3, 4]) });
@@ -257,7 +312,11 @@ describe('Dropout', () => {
 
   it('rejects p outside [0, 1] and axes out of range', () => {
     expectError(() => Dropout({ data: Variable('x'), p: 1.5 }), ValueError, /p/);
-    expectError(() => Executor.simpleBind(Dropout({ data: Variable('x'), axes: [3] }), { shapes: { x: [2, 3] } }), ShapeError, /Dropout/);
+    expectError(
+      () => Executor.simpleBind(Dropout({ data: Variable('x'), axes: [3] }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /Dropout/,
+    );
   });
 });
 
@@ -298,7 +357,8 @@ function batchNormReference(
     variance[c] = q / count;
   }
   const out = new Float64Array(x.length);
-  for (let c = 0; c < n; c++) each(c, (i) => (out[i] = ((x[i]! - mean[c]!) / Math.sqrt(variance[c]! + eps)) * gamma[c]! + beta[c]!));
+  for (let c = 0; c < n; c++)
+    each(c, (i) => (out[i] = ((x[i]! - mean[c]!) / Math.sqrt(variance[c]! + eps)) * gamma[c]! + beta[c]!));
   return { out, mean, variance };
 }
 
@@ -329,10 +389,22 @@ describe('BatchNorm', () => {
         const tol = dtype === 'float64' ? { rtol: 1e-10, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-5 };
         expectAllClose(values(outs[0]!), ref.out, tol);
         expectAllClose(values(outs[1]!), ref.mean, tol);
-        expectAllClose(values(outs[2]!), ref.variance.map((v) => 1 / Math.sqrt(v + eps)), tol);
+        expectAllClose(
+          values(outs[2]!),
+          ref.variance.map((v) => 1 / Math.sqrt(v + eps)),
+          tol,
+        );
         const { bn_moving_mean: newMean, bn_moving_var: newVar } = b.exec.auxDict;
-        expectAllClose(values(newMean!), rounded(mm, dtype).map((m, i) => m * momentum + ref.mean[i]! * (1 - momentum)), tol);
-        expectAllClose(values(newVar!), rounded(mv, dtype).map((v, i) => v * momentum + ref.variance[i]! * (1 - momentum)), tol);
+        expectAllClose(
+          values(newMean!),
+          rounded(mm, dtype).map((m, i) => m * momentum + ref.mean[i]! * (1 - momentum)),
+          tol,
+        );
+        expectAllClose(
+          values(newVar!),
+          rounded(mv, dtype).map((v, i) => v * momentum + ref.variance[i]! * (1 - momentum)),
+          tol,
+        );
         // As MXNet, fix_gamma leaves gamma at 1.
         if (fixGamma) expect(values(b.exec.argDict.bn_gamma!)).toEqual(new Float64Array(c).fill(1));
         dispose(b);
@@ -340,27 +412,45 @@ describe('BatchNorm', () => {
     },
   );
 
-  it.each(DTYPES)('inference (and use_global_stats while training) normalizes by the moving statistics and leaves them alone (%s)', (dtype) => {
-    cases.forEach(({ shape, axis, fixGamma }, k) => {
-      for (const [isTrain, useGlobalStats] of [[false, false], [true, true]] as const) {
-        const sym = BatchNorm({ data: Variable('x'), name: 'bn', axis, fixGamma, useGlobalStats, outputMeanVar: true });
-        const c = shape[axis < 0 ? axis + shape.length : axis]!;
-        const mm = rounded(randomValues(makeRng(300 + k), c), dtype);
-        const mv = rounded(positive(c, 400 + k), dtype);
-        const b = bindRandom(sym, { x: shape }, dtype, 40 + k, { aux: { bn_moving_mean: mm, bn_moving_var: mv } });
-        const outs = b.exec.forward({ isTrain });
-        const { x, bn_gamma: gamma, bn_beta: beta } = b.inputs;
-        const ref = batchNormReference(x!, shape, axis, fixGamma ? new Float64Array(c).fill(1) : gamma!, beta!, { mean: mm, variance: mv }, 1e-3);
-        const tol = dtype === 'float64' ? { rtol: 1e-10, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-5 };
-        expectAllClose(values(outs[0]!), ref.out, tol);
-        expectAllClose(values(outs[1]!), mm, tol);
-        expectAllClose(values(outs[2]!), mv.map((v) => 1 / Math.sqrt(v + 1e-3)), tol);
-        expect(values(b.exec.auxDict.bn_moving_mean!)).toEqual(mm);
-        expect(values(b.exec.auxDict.bn_moving_var!)).toEqual(mv);
-        dispose(b);
-      }
-    });
-  });
+  it.each(DTYPES)(
+    'inference (and use_global_stats while training) normalizes by the moving statistics and leaves them alone (%s)',
+    (dtype) => {
+      cases.forEach(({ shape, axis, fixGamma }, k) => {
+        for (const [isTrain, useGlobalStats] of [
+          [false, false],
+          [true, true],
+        ] as const) {
+          const sym = BatchNorm({ data: Variable('x'), name: 'bn', axis, fixGamma, useGlobalStats, outputMeanVar: true });
+          const c = shape[axis < 0 ? axis + shape.length : axis]!;
+          const mm = rounded(randomValues(makeRng(300 + k), c), dtype);
+          const mv = rounded(positive(c, 400 + k), dtype);
+          const b = bindRandom(sym, { x: shape }, dtype, 40 + k, { aux: { bn_moving_mean: mm, bn_moving_var: mv } });
+          const outs = b.exec.forward({ isTrain });
+          const { x, bn_gamma: gamma, bn_beta: beta } = b.inputs;
+          const ref = batchNormReference(
+            x!,
+            shape,
+            axis,
+            fixGamma ? new Float64Array(c).fill(1) : gamma!,
+            beta!,
+            { mean: mm, variance: mv },
+            1e-3,
+          );
+          const tol = dtype === 'float64' ? { rtol: 1e-10, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-5 };
+          expectAllClose(values(outs[0]!), ref.out, tol);
+          expectAllClose(values(outs[1]!), mm, tol);
+          expectAllClose(
+            values(outs[2]!),
+            mv.map((v) => 1 / Math.sqrt(v + 1e-3)),
+            tol,
+          );
+          expect(values(b.exec.auxDict.bn_moving_mean!)).toEqual(mm);
+          expect(values(b.exec.auxDict.bn_moving_var!)).toEqual(mv);
+          dispose(b);
+        }
+      });
+    },
+  );
 
   it('converges the moving statistics to the data statistics over repeated training steps', () => {
     const sym = BatchNorm({ data: Variable('x'), name: 'bn', momentum: 0.5 });
@@ -380,10 +470,15 @@ describe('BatchNorm', () => {
         const inferred = sym.inferShape({ x: shape });
         const rng = makeRng(500 + k);
         const location = Object.fromEntries(
-          sym.listArguments().map((n, i) => [n, f64Array(randomValues(rng, sizeOf(inferred.argShapes[i]!)), inferred.argShapes[i]!)]),
+          sym
+            .listArguments()
+            .map((n, i) => [n, f64Array(randomValues(rng, sizeOf(inferred.argShapes[i]!)), inferred.argShapes[i]!)]),
         );
         const c = inferred.auxShapes[0]!;
-        const auxStates = { bn_moving_mean: f64Array(randomValues(rng, c[0]!), c), bn_moving_var: f64Array(positive(c[0]!, 600 + k), c) };
+        const auxStates = {
+          bn_moving_mean: f64Array(randomValues(rng, c[0]!), c),
+          bn_moving_var: f64Array(positive(c[0]!, 600 + k), c),
+        };
         checkNumericGradient(sym, location, { rtol: 1e-5, atol: 1e-8, auxStates });
       }
     });
@@ -398,13 +493,25 @@ describe('BatchNorm', () => {
   it('rejects a gamma that does not match the channels, an axis out of range, and a malformed plan', () => {
     const sym = BatchNorm({ data: Variable('x'), gamma: Variable('g'), name: 'bn' });
     expectError(() => Executor.simpleBind(sym, { shapes: { x: [2, 3], g: [4] } }), ShapeError, /BatchNorm/);
-    expectError(() => Executor.simpleBind(BatchNorm({ data: Variable('x'), axis: 2 }), { shapes: { x: [2, 3] } }), ShapeError, /axis/);
+    expectError(
+      () => Executor.simpleBind(BatchNorm({ data: Variable('x'), axis: 2 }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /axis/,
+    );
     // Native guard: a plan that hands the kernel a moving_var of the wrong size.
-    const plan = new Plan([{ kernel: 'batch_norm', inputs: [0, 1, 2, 3, 4], outputs: [5, 6, 7], attrs: [1, 1e-3, 0.9, 0, 0], node: 0 }], ["BatchNorm 'bn'"], 8);
+    const plan = new Plan(
+      [{ kernel: 'batch_norm', inputs: [0, 1, 2, 3, 4], outputs: [5, 6, 7], attrs: [1, 1e-3, 0.9, 0, 0], node: 0 }],
+      ["BatchNorm 'bn'"],
+      8,
+    );
     const arrays = [[2, 3], [3], [3], [3], [2], [2, 3], [3], [3]].map((s) => zeros(s));
     arrays.forEach((a, i) => plan.setSlot(i, a));
     expectError(() => plan.run(0, 1, true), ShapeError, /BatchNorm.*moving_var/);
-    const short = new Plan([{ kernel: 'batch_norm', inputs: [0, 1, 2, 3, 4], outputs: [5, 6, 7], attrs: [1, 1e-3], node: 0 }], ['bn'], 8);
+    const short = new Plan(
+      [{ kernel: 'batch_norm', inputs: [0, 1, 2, 3, 4], outputs: [5, 6, 7], attrs: [1, 1e-3], node: 0 }],
+      ['bn'],
+      8,
+    );
     arrays.forEach((a, i) => short.setSlot(i, a));
     expectError(() => short.run(0, 1, true), BindError, /BatchNorm.*attributes/);
     plan.dispose();
@@ -413,7 +520,14 @@ describe('BatchNorm', () => {
   });
 });
 
-function layerNormReference(x: Float64Array, shape: readonly number[], axis: number, gamma: Float64Array, beta: Float64Array, eps: number) {
+function layerNormReference(
+  x: Float64Array,
+  shape: readonly number[],
+  axis: number,
+  gamma: Float64Array,
+  beta: Float64Array,
+  eps: number,
+) {
   const { outer, n, inner } = layout(shape, axis);
   const out = new Float64Array(x.length);
   const mean = new Float64Array(outer * inner);
@@ -468,7 +582,9 @@ describe('LayerNorm', () => {
       const inferred = sym.inferShape({ x: shape });
       const rng = makeRng(700 + k);
       const location = Object.fromEntries(
-        sym.listArguments().map((n, i) => [n, f64Array(randomValues(rng, sizeOf(inferred.argShapes[i]!)), inferred.argShapes[i]!)]),
+        sym
+          .listArguments()
+          .map((n, i) => [n, f64Array(randomValues(rng, sizeOf(inferred.argShapes[i]!)), inferred.argShapes[i]!)]),
       );
       checkNumericGradient(sym, location, { rtol: 1e-5, atol: 1e-8 });
     });
@@ -477,7 +593,11 @@ describe('LayerNorm', () => {
   it('rejects a gamma that does not match the axis and an axis out of range', () => {
     const sym = LayerNorm({ data: Variable('x'), gamma: Variable('g'), name: 'ln' });
     expectError(() => Executor.simpleBind(sym, { shapes: { x: [2, 3], g: [2] } }), ShapeError, /LayerNorm/);
-    expectError(() => Executor.simpleBind(LayerNorm({ data: Variable('x'), axis: -3 }), { shapes: { x: [2, 3] } }), ShapeError, /axis/);
+    expectError(
+      () => Executor.simpleBind(LayerNorm({ data: Variable('x'), axis: -3 }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /axis/,
+    );
   });
 });
 
@@ -499,12 +619,19 @@ describe('layer kernels in one network', () => {
     exec.dispose();
 
     seed(70);
-    const sym = LayerNorm({ data: LeakyReLU({ data: BatchNorm({ data: Variable('x'), name: 'bn', fixGamma: false }), name: 'act', actType: 'elu' }), name: 'ln' });
+    const sym = LayerNorm({
+      data: LeakyReLU({ data: BatchNorm({ data: Variable('x'), name: 'bn', fixGamma: false }), name: 'act', actType: 'elu' }),
+      name: 'ln',
+    });
     const inferred = sym.inferShape({ x: [6, 4] });
     const rng = makeRng(71);
     const location = Object.fromEntries(
       sym.listArguments().map((n, i) => [n, f64Array(randomValues(rng, sizeOf(inferred.argShapes[i]!)), inferred.argShapes[i]!)]),
     );
-    checkNumericGradient(sym, location, { rtol: 1e-5, atol: 1e-8, auxStates: { bn_moving_mean: zeros([4], { dtype: 'float64' }), bn_moving_var: zeros([4], { dtype: 'float64' }) } });
+    checkNumericGradient(sym, location, {
+      rtol: 1e-5,
+      atol: 1e-8,
+      auxStates: { bn_moving_mean: zeros([4], { dtype: 'float64' }), bn_moving_var: zeros([4], { dtype: 'float64' }) },
+    });
   });
 });

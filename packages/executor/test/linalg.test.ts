@@ -13,7 +13,11 @@ const lhs = Variable('lhs');
 const rhs = Variable('rhs');
 
 /** Element (i, j) of the matrix view of an operand: `first` contracts axis 0 ((k, rest) stored), else the last. */
-function matrix(data: Float64Array, shape: number[], first: boolean): { rows: number; k: number; at: (i: number, j: number) => number } {
+function matrix(
+  data: Float64Array,
+  shape: number[],
+  first: boolean,
+): { rows: number; k: number; at: (i: number, j: number) => number } {
   const k = first ? shape[0]! : shape[shape.length - 1]!;
   const rows = sizeOf(shape) / k;
   return { rows, k, at: first ? (i, j) => data[j * rows + i]! : (i, j) => data[i * k + j]! };
@@ -102,13 +106,30 @@ describe('dot', () => {
   });
 
   it('raises a ShapeError at bind for mismatched inner dimensions, and the kernels check malformed plans', () => {
-    expectError(() => Executor.simpleBind(dot({ lhs, rhs }), { shapes: { lhs: [2, 3], rhs: [4, 5] } }), ShapeError, /dot shape error/);
-    expectError(() => Executor.simpleBind(dot({ lhs, rhs, transposeA: true }), { shapes: { lhs: [3], rhs: [3] } }), ShapeError, /cannot transpose vectors/);
+    expectError(
+      () => Executor.simpleBind(dot({ lhs, rhs }), { shapes: { lhs: [2, 3], rhs: [4, 5] } }),
+      ShapeError,
+      /dot shape error/,
+    );
+    expectError(
+      () => Executor.simpleBind(dot({ lhs, rhs, transposeA: true }), { shapes: { lhs: [3], rhs: [3] } }),
+      ShapeError,
+      /cannot transpose vectors/,
+    );
     const a = nd([1, 2, 3, 4, 5, 6], [2, 3]);
     const b = nd([1, 2, 3], [3, 1]);
     expectError(() => runKernel('dot', [a, b], [nd([0, 0, 0], [3])], [0, 0]), ShapeError, /dot: output/);
-    expectError(() => runKernel('dot', [a, b], [nd([0, 0], [2])], [0]), BindError, /dot: the plan gives 1 attributes, the kernel takes 2/);
-    expectError(() => runKernel('dot_backward', [nd([1, 1, 1], [3]), a, b], [nd(new Array(6).fill(0), [2, 3]), nd([0, 0, 0], [3, 1])], [0, 0]), ShapeError, /out_grad/);
+    expectError(
+      () => runKernel('dot', [a, b], [nd([0, 0], [2])], [0]),
+      BindError,
+      /dot: the plan gives 1 attributes, the kernel takes 2/,
+    );
+    expectError(
+      () =>
+        runKernel('dot_backward', [nd([1, 1, 1], [3]), a, b], [nd(new Array(6).fill(0), [2, 3]), nd([0, 0, 0], [3, 1])], [0, 0]),
+      ShapeError,
+      /out_grad/,
+    );
   });
 });
 
@@ -124,18 +145,29 @@ describe('batch_dot', () => {
     }
   });
 
-  it.each(BATCH_CASES)('passes checkNumericGradient through its batch_dot gradient nodes (%o x %o, ta=%s, tb=%s)', (as, bs, ta, tb) => {
-    seed(24);
-    const location = {
-      lhs: random.uniform(-1, 1, as, { dtype: 'float64' }),
-      rhs: random.uniform(-1, 1, bs, { dtype: 'float64' }),
-    };
-    checkNumericGradient(batch_dot({ lhs, rhs, transposeA: ta, transposeB: tb }), location, { rtol: 1e-5, atol: 1e-8 });
-  });
+  it.each(BATCH_CASES)(
+    'passes checkNumericGradient through its batch_dot gradient nodes (%o x %o, ta=%s, tb=%s)',
+    (as, bs, ta, tb) => {
+      seed(24);
+      const location = {
+        lhs: random.uniform(-1, 1, as, { dtype: 'float64' }),
+        rhs: random.uniform(-1, 1, bs, { dtype: 'float64' }),
+      };
+      checkNumericGradient(batch_dot({ lhs, rhs, transposeA: ta, transposeB: tb }), location, { rtol: 1e-5, atol: 1e-8 });
+    },
+  );
 
   it('raises at bind for mismatched batches and allocates nothing per step', () => {
-    expectError(() => Executor.simpleBind(batch_dot({ lhs, rhs }), { shapes: { lhs: [2, 3, 4], rhs: [3, 4, 5] } }), ShapeError, /batch axis 0/);
-    expectError(() => runKernel('batch_dot', [nd([1, 2], [1, 1, 2]), nd([1, 2], [1, 2, 1])], [nd([0, 0], [2])], [0, 0]), ShapeError, /batchDot: output/);
+    expectError(
+      () => Executor.simpleBind(batch_dot({ lhs, rhs }), { shapes: { lhs: [2, 3, 4], rhs: [3, 4, 5] } }),
+      ShapeError,
+      /batch axis 0/,
+    );
+    expectError(
+      () => runKernel('batch_dot', [nd([1, 2], [1, 1, 2]), nd([1, 2], [1, 2, 1])], [nd([0, 0], [2])], [0, 0]),
+      ShapeError,
+      /batchDot: output/,
+    );
     const exec = Executor.simpleBind(dot({ lhs: batch_dot({ lhs, rhs }), rhs: Variable('w') }), {
       shapes: { lhs: [4, 3, 5], rhs: [4, 5, 6], w: [6, 2] },
     });

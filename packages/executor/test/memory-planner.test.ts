@@ -96,7 +96,8 @@ describe('executor memory plans', () => {
     const short = Executor.simpleBind(lm(), { shapes: { data: [7, 4], softmax_label: [7, 4] }, gradReq, sharedExec: long });
     expect(short.argDict.lstm_parameters).toBe(long.argDict.lstm_parameters);
     for (const e of [long, short]) {
-      for (const name of ['data', 'softmax_label']) random.randint(0, 50, e.argDict[name]!.shape).astype('float32').copyTo(e.argDict[name]!);
+      for (const name of ['data', 'softmax_label'])
+        random.randint(0, 50, e.argDict[name]!.shape).astype('float32').copyTo(e.argDict[name]!);
     }
     random.uniform(-0.1, 0.1, long.argDict.lstm_parameters!.shape).copyTo(long.argDict.lstm_parameters!);
     const before = memoryStats();

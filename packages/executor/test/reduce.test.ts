@@ -4,7 +4,17 @@ import { BindError, type DType, random, seed, ShapeError, ValueError } from '@bk
 import { argmax, argmin, max, mean, min, norm, sum, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
-import { expectAllClose, expectError, makeRng, nd, randomValues, ravel, sizeOf, tolerance, unravel } from '../../ndarray/test/helpers.js';
+import {
+  expectAllClose,
+  expectError,
+  makeRng,
+  nd,
+  randomValues,
+  ravel,
+  sizeOf,
+  tolerance,
+  unravel,
+} from '../../ndarray/test/helpers.js';
 import { checkNumericGradient, Executor } from '../src/index.js';
 import { expectNoAllocations, forwardValues, runKernel } from './plan-harness.js';
 
@@ -148,7 +158,12 @@ describe('norm', () => {
       for (const ord of [1, 2]) {
         const net = norm({ data: x, ord, axis: c.axis, keepdims: c.keepdims });
         const [got] = forwardValues(net, { x: nd(data, c.shape, dtype) });
-        const want = reduceRef(ord === 1 ? 'norm1' : 'norm2', Float64Array.from(nd(data, c.shape, dtype).toArray()), c.shape, reduced);
+        const want = reduceRef(
+          ord === 1 ? 'norm1' : 'norm2',
+          Float64Array.from(nd(data, c.shape, dtype).toArray()),
+          c.shape,
+          reduced,
+        );
         expectAllClose(got!, want, tolerance(dtype));
       }
     }
@@ -225,8 +240,16 @@ describe('reduction errors', () => {
     expectError(() => runKernel('sum', [data], [nd([0, 0, 0], [3])], [0, 1, 1]), ShapeError, /sum: output/);
     expectError(() => runKernel('sum', [data], [out], [0, 2, 1]), BindError, /sum: attribute list of length 2/);
     expectError(() => runKernel('sum', [data], [out], [0, 1, 5]), ShapeError, /sum: axis 5/);
-    expectError(() => runKernel('max_backward', [out, data], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]), BindError, /the kernel takes 3 inputs/);
-    expectError(() => runKernel('mean_backward', [nd([1, 2, 3], [3])], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]), ShapeError, /out_grad/);
+    expectError(
+      () => runKernel('max_backward', [out, data], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]),
+      BindError,
+      /the kernel takes 3 inputs/,
+    );
+    expectError(
+      () => runKernel('mean_backward', [nd([1, 2, 3], [3])], [nd(new Array(6).fill(0), [2, 3])], [0, 1, 1]),
+      ShapeError,
+      /out_grad/,
+    );
     expectError(() => runKernel('argmax', [data], [out], [1, 0]), ShapeError, /argmax: output/);
     runKernel('argmin', [data], [out], [1, 1]);
     expect(Array.from(out.toArray())).toEqual([0, 0]);

@@ -159,9 +159,17 @@ describe('Sequence* gradients of sequence_length, allocation and errors', () => 
       const c: SeqCase = { name: '', shape: [3, 2, 2], axis: 0, lengths };
       forwardValues(seqSymbol(op, c), seqArgs(c, new Float64Array(12), 'float32'));
     };
-    expectError(() => run(SequenceMask, [1, -1]), IndexError, /SequenceMask 's'.*sequence_length\[1\] = -1\.0+ is not a non-negative number/);
+    expectError(
+      () => run(SequenceMask, [1, -1]),
+      IndexError,
+      /SequenceMask 's'.*sequence_length\[1\] = -1\.0+ is not a non-negative number/,
+    );
     expectError(() => run(SequenceMask, [1, NaN]), IndexError, /SequenceMask 's'/);
-    expectError(() => run(SequenceLast, [0, 2]), IndexError, /SequenceLast 's'.*sequence_length\[0\] = 0\.0+ is outside \[1, 3\]/);
+    expectError(
+      () => run(SequenceLast, [0, 2]),
+      IndexError,
+      /SequenceLast 's'.*sequence_length\[0\] = 0\.0+ is outside \[1, 3\]/,
+    );
     expectError(() => run(SequenceLast, [1, 4]), IndexError, /outside \[1, 3\]/);
     expectError(() => run(SequenceReverse, [4, 1]), IndexError, /SequenceReverse 's'.*outside \[0, 3\]/);
     expect(() => run(SequenceMask, [0, 99])).not.toThrow();
@@ -170,18 +178,38 @@ describe('Sequence* gradients of sequence_length, allocation and errors', () => 
   it('raise bind-time shape errors and attribute errors from the symbol layer', () => {
     const c: SeqCase = { name: '', shape: [3, 2, 2], axis: 0, lengths: [1, 2] };
     expect(() => Executor.simpleBind(seqSymbol(SequenceMask, c), { shapes: { x: [3, 2, 2], len: [3] } })).toThrow(ShapeError);
-    expect(() => Executor.simpleBind(seqSymbol(SequenceReverse, { ...c, axis: 1 }), { shapes: { x: [3, 2, 2] } })).toThrow(/only axis 0/);
-    expect(() => Executor.simpleBind(seqSymbol(SequenceLast, { ...c, axis: 2 as never }), { shapes: { x: [3, 2, 2] } })).toThrow(/axis must be 0 or 1/);
+    expect(() => Executor.simpleBind(seqSymbol(SequenceReverse, { ...c, axis: 1 }), { shapes: { x: [3, 2, 2] } })).toThrow(
+      /only axis 0/,
+    );
+    expect(() => Executor.simpleBind(seqSymbol(SequenceLast, { ...c, axis: 2 as never }), { shapes: { x: [3, 2, 2] } })).toThrow(
+      /axis must be 0 or 1/,
+    );
   });
 
   it('check, natively, whatever a plan hands them', () => {
     const x = zeros([3, 2, 2]);
-    expectError(() => runKernel('sequence_last', [x, zeros([3])], [zeros([2, 2])], [1, 0]), ShapeError, /SequenceLast: sequence_length/);
+    expectError(
+      () => runKernel('sequence_last', [x, zeros([3])], [zeros([2, 2])], [1, 0]),
+      ShapeError,
+      /SequenceLast: sequence_length/,
+    );
     expectError(() => runKernel('sequence_last', [x], [zeros([3, 2])], [0, 0]), ShapeError, /SequenceLast: output/);
-    expectError(() => runKernel('sequence_mask', [x], [zeros([3, 2, 2])], [1, 0, 0]), BindError, /SequenceMask: the plan gives 1 inputs and 1 outputs, the kernel takes 2/);
+    expectError(
+      () => runKernel('sequence_mask', [x], [zeros([3, 2, 2])], [1, 0, 0]),
+      BindError,
+      /SequenceMask: the plan gives 1 inputs and 1 outputs, the kernel takes 2/,
+    );
     expectError(() => runKernel('sequence_reverse', [x], [x], [0, 0]), ValueError, /cannot run in place/);
-    expectError(() => runKernel('sequence_last', [x], [zeros([2, 2])], [0]), BindError, /SequenceLast: the plan gives 1 attributes, the kernel takes 2/);
-    expectError(() => runKernel('sequence_mask', [zeros([3, 2, 2], { dtype: 'int32' })], [zeros([3, 2, 2], { dtype: 'int32' })], [0, 0, 0]), DTypeError, /SequenceMask: data must be float32 or float64/);
+    expectError(
+      () => runKernel('sequence_last', [x], [zeros([2, 2])], [0]),
+      BindError,
+      /SequenceLast: the plan gives 1 attributes, the kernel takes 2/,
+    );
+    expectError(
+      () => runKernel('sequence_mask', [zeros([3, 2, 2], { dtype: 'int32' })], [zeros([3, 2, 2], { dtype: 'int32' })], [0, 0, 0]),
+      DTypeError,
+      /SequenceMask: data must be float32 or float64/,
+    );
     // SequenceMask may run in place (MXNet's FInplaceOption): it then only masks.
     const inPlace = nd([1, 2, 3, 4, 5, 6], [3, 2]);
     runKernel('sequence_mask', [inPlace, nd([3, 1], [2])], [inPlace], [1, 0, 0]);
@@ -234,8 +262,16 @@ describe('reverse / flip', () => {
 
   it('raises on axes out of range, at bind and natively', () => {
     expect(() => Executor.simpleBind(reverse({ data: Variable('x'), axis: [3] }), { shapes: { x: [2, 3] } })).toThrow(ShapeError);
-    expectError(() => runKernel('reverse', [zeros([2, 3])], [zeros([2, 3])], [1, 2]), ValueError, /reverse: axis 2 is out of range/);
-    expectError(() => runKernel('reverse', [zeros([2, 3])], [zeros([2, 3])], [2, 0]), BindError, /reverse: attribute list of length 2 does not fit/);
+    expectError(
+      () => runKernel('reverse', [zeros([2, 3])], [zeros([2, 3])], [1, 2]),
+      ValueError,
+      /reverse: axis 2 is out of range/,
+    );
+    expectError(
+      () => runKernel('reverse', [zeros([2, 3])], [zeros([2, 3])], [2, 0]),
+      BindError,
+      /reverse: attribute list of length 2 does not fit/,
+    );
     expectError(() => runKernel('reverse', [zeros([2, 3])], [zeros([3, 2])], [1, 0]), ShapeError, /reverse: output/);
   });
 });

@@ -31,7 +31,12 @@ const x = Variable('x');
 const f64 = (a: NDArray): number[] => Array.from(a.toArray());
 
 /** Output element i of an op that maps output multi-indices to input ones. */
-function gatherRef(data: ArrayLike<number>, inShape: number[], outShape: number[], source: (outIdx: number[]) => number[]): number[] {
+function gatherRef(
+  data: ArrayLike<number>,
+  inShape: number[],
+  outShape: number[],
+  source: (outIdx: number[]) => number[],
+): number[] {
   return Array.from({ length: sizeOf(outShape) }, (_, f) => data[ravel(source(unravel(f, outShape)), inShape)]!);
 }
 
@@ -85,7 +90,11 @@ describe('Flatten, expand_dims, squeeze (copies)', () => {
   });
 
   it('reject a squeeze of an axis longer than 1 at bind', () => {
-    expectError(() => Executor.simpleBind(squeeze({ data: x, axis: 1 }), { shapes: { x: [2, 3] } }), ShapeError, /cannot squeeze axis 1/);
+    expectError(
+      () => Executor.simpleBind(squeeze({ data: x, axis: 1 }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /cannot squeeze axis 1/,
+    );
   });
 });
 
@@ -111,7 +120,11 @@ describe('transpose, SwapAxis', () => {
 
   it('pass checkNumericGradient', () => {
     seed(34);
-    for (const net of [transpose({ data: x }), transpose({ data: x, axes: [1, 2, 0] }), SwapAxis({ data: x, dim1: 0, dim2: 2 })]) {
+    for (const net of [
+      transpose({ data: x }),
+      transpose({ data: x, axes: [1, 2, 0] }),
+      SwapAxis({ data: x, dim1: 0, dim2: 2 }),
+    ]) {
       checkNumericGradient(net, { x: uniform([2, 3, 4]) });
     }
   });
@@ -120,10 +133,22 @@ describe('transpose, SwapAxis', () => {
     const repeated = transpose({ data: x, axes: [0, 0] });
     expectError(() => Executor.simpleBind(repeated, { shapes: { x: [2, 3] }, gradReq: 'null' }), ShapeError, /repeat an axis/);
     expectError(() => Executor.simpleBind(repeated, { shapes: { x: [2, 3] } }), ValueError, /repeat an axis/);
-    expectError(() => Executor.simpleBind(SwapAxis({ data: x, dim1: 2 }), { shapes: { x: [2, 3] } }), ShapeError, /axis 2 is out of range/);
+    expectError(
+      () => Executor.simpleBind(SwapAxis({ data: x, dim1: 2 }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /axis 2 is out of range/,
+    );
     const data = nd([1, 2, 3, 4, 5, 6], [2, 3]);
-    expectError(() => runKernel('transpose', [data], [nd(new Array(6).fill(0), [2, 3])], [0]), ShapeError, /transpose: the output/);
-    expectError(() => runKernel('transpose', [data], [nd(new Array(6).fill(0), [3, 2])], [2, 0]), BindError, /transpose: attribute list/);
+    expectError(
+      () => runKernel('transpose', [data], [nd(new Array(6).fill(0), [2, 3])], [0]),
+      ShapeError,
+      /transpose: the output/,
+    );
+    expectError(
+      () => runKernel('transpose', [data], [nd(new Array(6).fill(0), [3, 2])], [2, 0]),
+      BindError,
+      /transpose: attribute list/,
+    );
     expectError(() => runKernel('swap_axis', [data], [nd(new Array(6).fill(0), [3, 2])], [0, 2]), ShapeError, /SwapAxis: axis 2/);
   });
 });
@@ -155,15 +180,28 @@ describe('slice_axis', () => {
 
   it('passes checkNumericGradient (zeros outside the slice)', () => {
     seed(36);
-    for (const [shape, axis, begin, end] of CASES) checkNumericGradient(slice_axis({ data: x, axis, begin, end }), { x: uniform(shape) });
+    for (const [shape, axis, begin, end] of CASES)
+      checkNumericGradient(slice_axis({ data: x, axis, begin, end }), { x: uniform(shape) });
   });
 
   it('rejects an empty or reversed slice at bind and in the kernel', () => {
-    expectError(() => Executor.simpleBind(slice_axis({ data: x, axis: 0, begin: 3, end: 2 }), { shapes: { x: [4] } }), ShapeError, /invalid begin=3/);
+    expectError(
+      () => Executor.simpleBind(slice_axis({ data: x, axis: 0, begin: 3, end: 2 }), { shapes: { x: [4] } }),
+      ShapeError,
+      /invalid begin=3/,
+    );
     const data = nd([1, 2, 3, 4], [4]);
-    expectError(() => runKernel('slice_axis', [data], [nd([0], [1])], [0, 3, 1, 9]), ShapeError, /slice_axis: invalid begin=3, end=9/);
+    expectError(
+      () => runKernel('slice_axis', [data], [nd([0], [1])], [0, 3, 1, 9]),
+      ShapeError,
+      /slice_axis: invalid begin=3, end=9/,
+    );
     expectError(() => runKernel('slice_axis', [data], [nd([0, 0], [2])], [0, 1, 1, 2]), ShapeError, /slice_axis: output/);
-    expectError(() => runKernel('slice_axis_backward', [nd([1, 1], [2])], [nd([0, 0, 0], [3])], [0, 0, 0, 0]), ShapeError, /out_grad/);
+    expectError(
+      () => runKernel('slice_axis_backward', [nd([1, 1], [2])], [nd([0, 0, 0], [3])], [0, 0, 0, 0]),
+      ShapeError,
+      /out_grad/,
+    );
   });
 });
 
@@ -202,7 +240,11 @@ describe('stack', () => {
       /inconsistent shape/,
     );
     const a = nd([1, 2], [2]);
-    expectError(() => runKernel('stack', [a, nd([1, 2, 3], [3])], [nd([0, 0, 0, 0], [2, 2])], [0]), ShapeError, /stack: array 1 has shape \(3,\)/);
+    expectError(
+      () => runKernel('stack', [a, nd([1, 2, 3], [3])], [nd([0, 0, 0, 0], [2, 2])], [0]),
+      ShapeError,
+      /stack: array 1 has shape \(3,\)/,
+    );
     expectError(() => runKernel('stack', [a], [nd([0, 0, 0, 0], [2, 2])], [0]), ShapeError, /does not hold 1 arrays/);
   });
 });
@@ -227,7 +269,10 @@ describe('take', () => {
         const j = idx[ravel(o.slice(a, a + idxShape.length), idxShape)]!;
         return [...o.slice(0, a), resolveIndex(j, shape[a]!, mode), ...o.slice(a + idxShape.length)];
       });
-      const [got] = forwardValues(take({ a: Variable('x'), indices: Variable('i'), axis, mode }), { x: data, i: nd(idx, idxShape, 'int32') });
+      const [got] = forwardValues(take({ a: Variable('x'), indices: Variable('i'), axis, mode }), {
+        x: data,
+        i: nd(idx, idxShape, 'int32'),
+      });
       expect(Array.from(got!)).toEqual(want);
     }
   });
@@ -242,11 +287,23 @@ describe('take', () => {
 
   it('raises IndexError for an out-of-range index in mode raise, and the symbol layer rejects an unknown mode', () => {
     const net = take({ a: Variable('x'), indices: Variable('i'), mode: 'raise' });
-    expectError(() => forwardValues(net, { x: nd([1, 2, 3], [3]), i: nd([3], [1]) }), IndexError, /take: index 3 is out of bounds/);
+    expectError(
+      () => forwardValues(net, { x: nd([1, 2, 3], [3]), i: nd([3], [1]) }),
+      IndexError,
+      /take: index 3 is out of bounds/,
+    );
     expect(Array.from(forwardValues(net, { x: nd([1, 2, 3], [3]), i: nd([2, 0], [2]) })[0]!)).toEqual([3, 1]);
     expectError(() => take({ a: Variable('x'), indices: Variable('i'), mode: 'nope' as 'clip' }), ValueError, /mode/);
-    expectError(() => runKernel('take', [nd([1, 2, 3], [3]), nd([0], [1])], [nd([0], [1])], [0, 7]), ValueError, /take: unknown mode code 7/);
-    expectError(() => runKernel('take', [nd([1, 2, 3], [3]), nd([0], [1])], [nd([0], [1], 'float64')], [0, 0]), Error, /take: the output is float64/);
+    expectError(
+      () => runKernel('take', [nd([1, 2, 3], [3]), nd([0], [1])], [nd([0], [1])], [0, 7]),
+      ValueError,
+      /take: unknown mode code 7/,
+    );
+    expectError(
+      () => runKernel('take', [nd([1, 2, 3], [3]), nd([0], [1])], [nd([0], [1], 'float64')], [0, 0]),
+      Error,
+      /take: the output is float64/,
+    );
   });
 });
 
@@ -264,9 +321,16 @@ describe('pick', () => {
       const n = shape[a]!;
       const idxShape = shape.filter((_, i) => i !== a);
       const idx = Array.from({ length: sizeOf(idxShape) }, () => Math.floor(rng() * (n + 4)) - 2);
-      const want = gatherRef(f64(data), shape, idxShape, (o) => [...o.slice(0, a), resolveIndex(idx[ravel(o, idxShape)]!, n, mode), ...o.slice(a)]);
+      const want = gatherRef(f64(data), shape, idxShape, (o) => [
+        ...o.slice(0, a),
+        resolveIndex(idx[ravel(o, idxShape)]!, n, mode),
+        ...o.slice(a),
+      ]);
       const index = nd(idx, keepdims ? shape.map((d, i) => (i === a ? 1 : d)) : idxShape, 'float32');
-      const exec = Executor.bind(pick({ data: x, index: Variable('i'), axis, mode, keepdims }), { args: { x: data, i: index }, gradReq: 'null' });
+      const exec = Executor.bind(pick({ data: x, index: Variable('i'), axis, mode, keepdims }), {
+        args: { x: data, i: index },
+        gradReq: 'null',
+      });
       expect(f64(exec.forward()[0]!)).toEqual(want);
       exec.dispose();
     }
@@ -286,8 +350,16 @@ describe('pick', () => {
       ShapeError,
       /inconsistent shape/,
     );
-    expectError(() => runKernel('pick', [nd([1, 2, 3, 4], [2, 2]), nd([0], [1])], [nd([0, 0], [2])], [1, 0]), ShapeError, /pick: index/);
-    expectError(() => runKernel('pick', [nd([1, 2, 3, 4], [2, 2]), nd([0, 0], [2])], [nd([0, 0], [2])], [1, 2]), ValueError, /mode must be/);
+    expectError(
+      () => runKernel('pick', [nd([1, 2, 3, 4], [2, 2]), nd([0], [1])], [nd([0, 0], [2])], [1, 0]),
+      ShapeError,
+      /pick: index/,
+    );
+    expectError(
+      () => runKernel('pick', [nd([1, 2, 3, 4], [2, 2]), nd([0, 0], [2])], [nd([0, 0], [2])], [1, 2]),
+      ValueError,
+      /mode must be/,
+    );
   });
 });
 
@@ -328,12 +400,19 @@ describe('one_hot, ones_like, where, Cast', () => {
   it('where passes checkNumericGradient for x and y, with both condition layouts', () => {
     seed(45);
     const net = where({ condition: Variable('c'), x: Variable('x'), y: Variable('y') });
-    checkNumericGradient(net, { c: nd([1, 0, 0, 1, 1, 0], [3, 2], 'float64'), x: uniform([3, 2]), y: uniform([3, 2]) }, { noGrad: ['c'] });
+    checkNumericGradient(
+      net,
+      { c: nd([1, 0, 0, 1, 1, 0], [3, 2], 'float64'), x: uniform([3, 2]), y: uniform([3, 2]) },
+      { noGrad: ['c'] },
+    );
     checkNumericGradient(net, { c: nd([0, 1, 1], [3], 'float64'), x: uniform([3, 2]), y: uniform([3, 2]) }, { noGrad: ['c'] });
   });
 
   it('Cast converts forward and casts the gradient back to the input type', () => {
-    const exec = Executor.bind(Cast({ data: x, dtype: 'int32' }), { args: { x: nd([1.7, -2.2, 3], [3], 'float64') }, gradReq: 'null' });
+    const exec = Executor.bind(Cast({ data: x, dtype: 'int32' }), {
+      args: { x: nd([1.7, -2.2, 3], [3], 'float64') },
+      gradReq: 'null',
+    });
     const [out] = exec.forward();
     expect(out!.dtype).toBe('int32');
     expect(f64(out!)).toEqual([1, -2, 3]);
@@ -358,8 +437,22 @@ describe('one_hot, ones_like, where, Cast', () => {
 
   it('rejects malformed one_hot and where plans in the kernel', () => {
     expectError(() => runKernel('one_hot', [nd([1], [1])], [nd([0, 0], [2])], [3, 1, 0]), ShapeError, /oneHot: output/);
-    expectError(() => runKernel('where', [nd([1, 0], [2]), nd([1, 2, 3], [3]), nd([1, 2, 3], [3])], [nd([0, 0, 0], [3])], []), ShapeError, /where: condition/);
-    expectError(() => runKernel('where_backward', [nd([1, 2, 3, 4], [2, 2]), nd([1, 0, 1], [3])], [nd([0, 0, 0, 0], [2, 2]), nd([0, 0, 0, 0], [2, 2])], []), ShapeError, /condition/);
+    expectError(
+      () => runKernel('where', [nd([1, 0], [2]), nd([1, 2, 3], [3]), nd([1, 2, 3], [3])], [nd([0, 0, 0], [3])], []),
+      ShapeError,
+      /where: condition/,
+    );
+    expectError(
+      () =>
+        runKernel(
+          'where_backward',
+          [nd([1, 2, 3, 4], [2, 2]), nd([1, 0, 1], [3])],
+          [nd([0, 0, 0, 0], [2, 2]), nd([0, 0, 0, 0], [2, 2])],
+          [],
+        ),
+      ShapeError,
+      /condition/,
+    );
   });
 });
 
@@ -370,7 +463,10 @@ describe('shape ops in one graph', () => {
     net = SwapAxis({ data: slice_axis({ data: net, axis: 0, begin: 1, end: null }), dim1: 0, dim2: 2 });
     net = stack({ data: [Flatten({ data: net }), Flatten({ data: transpose({ data: net }) })], axis: 1 });
     net = pick({ data: net, index: Variable('p'), axis: 1 });
-    const exec = Executor.simpleBind(net, { shapes: { x: [3, 5, 2], i: [4], p: [2, 8] }, gradReq: { x: 'write', i: 'null', p: 'null' } });
+    const exec = Executor.simpleBind(net, {
+      shapes: { x: [3, 5, 2], i: [4], p: [2, 8] },
+      gradReq: { x: 'write', i: 'null', p: 'null' },
+    });
     random.uniform(-1, 1, [3, 5, 2]).copyTo(exec.argDict.x!);
     nd([0, 4, 4, 2], [4]).copyTo(exec.argDict.i!);
     nd([0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0], [2, 8]).copyTo(exec.argDict.p!);

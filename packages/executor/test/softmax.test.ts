@@ -24,7 +24,14 @@ const x = Variable('x');
 const len = Variable('len');
 
 /** Softmax (or log-softmax) of exp(x / t) along `axis`; with lengths, only the first length[row] of each row count, the rest are 0. */
-function softmaxRef(data: ArrayLike<number>, shape: number[], axis: number, t: number, log: boolean, lengths?: ArrayLike<number>): Float64Array {
+function softmaxRef(
+  data: ArrayLike<number>,
+  shape: number[],
+  axis: number,
+  t: number,
+  log: boolean,
+  lengths?: ArrayLike<number>,
+): Float64Array {
   const a = axis < 0 ? axis + shape.length : axis;
   const n = shape[a]!;
   const inner = sizeOf(shape.slice(a + 1));
@@ -102,32 +109,60 @@ describe('softmax, log_softmax', () => {
     seed(54);
     for (const creator of [softmax, log_softmax]) {
       const masked = creator({ data: x, length: len, axis: 1, useLength: true, temperature: 2 });
-      checkNumericGradient(masked, { x: random.uniform(-2, 2, [3, 4], { dtype: 'float64' }), len: nd([1, 4, 2], [3], 'float64') }, { noGrad: ['len'], rtol: 1e-5, atol: 1e-8 });
+      checkNumericGradient(
+        masked,
+        { x: random.uniform(-2, 2, [3, 4], { dtype: 'float64' }), len: nd([1, 4, 2], [3], 'float64') },
+        { noGrad: ['len'], rtol: 1e-5, atol: 1e-8 },
+      );
       const columns = creator({ data: x, length: len, axis: 1, useLength: true });
-      checkNumericGradient(columns, { x: random.uniform(-2, 2, [2, 3, 2], { dtype: 'float64' }), len: nd([3, 1, 0, 2], [2, 2], 'float64') }, { noGrad: ['len'], rtol: 1e-5, atol: 1e-8 });
+      checkNumericGradient(
+        columns,
+        { x: random.uniform(-2, 2, [2, 3, 2], { dtype: 'float64' }), len: nd([3, 1, 0, 2], [2, 2], 'float64') },
+        { noGrad: ['len'], rtol: 1e-5, atol: 1e-8 },
+      );
       const typed = creator({ data: x, axis: 0, dtype: 'float64' });
       checkNumericGradient(typed, { x: random.uniform(-2, 2, [3, 2], { dtype: 'float64' }) }, { rtol: 1e-5, atol: 1e-8 });
     }
   });
 
   it('raise a ShapeError for a bad axis at bind, and a bad temperature or a converting dtype in the kernel', () => {
-    expectError(() => Executor.simpleBind(softmax({ data: x, axis: 2 }), { shapes: { x: [2, 3] } }), ShapeError, /axis 2 is out of range/);
+    expectError(
+      () => Executor.simpleBind(softmax({ data: x, axis: 2 }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /axis 2 is out of range/,
+    );
     const cold = Executor.simpleBind(softmax({ data: x, temperature: 0 }), { shapes: { x: [2, 3] }, gradReq: 'null' });
     expectError(() => cold.forward(), ValueError, /softmax: temperature must be a positive finite number/);
     cold.dispose();
-    const wide = Executor.simpleBind(log_softmax({ data: x, dtype: 'float64' }), { shapes: { x: [2, 3] }, dtypes: { x: 'float32' }, gradReq: 'null' });
+    const wide = Executor.simpleBind(log_softmax({ data: x, dtype: 'float64' }), {
+      shapes: { x: [2, 3] },
+      dtypes: { x: 'float32' },
+      gradReq: 'null',
+    });
     expectError(() => wide.forward(), DTypeError, /log_softmax: the output is float64 but the data is float32/);
     wide.dispose();
     const g = nd([1, 2, 3, 4], [2, 2]);
-    expectError(() => runKernel('softmax_backward', [g, g, g], [nd([0, 0, 0, 0], [2, 2]), nd([0, 0], [2])], [1, 1, 1]), BindError, /the plan gives 3 inputs and 2 outputs, the kernel takes 4 inputs and 2 outputs/);
-    expectError(() => runKernel('softmax', [g, nd([1], [1])], [nd([0, 0, 0, 0], [2, 2])], [1, 1, 1]), ShapeError, /softmax: length/);
+    expectError(
+      () => runKernel('softmax_backward', [g, g, g], [nd([0, 0, 0, 0], [2, 2]), nd([0, 0], [2])], [1, 1, 1]),
+      BindError,
+      /the plan gives 3 inputs and 2 outputs, the kernel takes 4 inputs and 2 outputs/,
+    );
+    expectError(
+      () => runKernel('softmax', [g, nd([1], [1])], [nd([0, 0, 0, 0], [2, 2])], [1, 1, 1]),
+      ShapeError,
+      /softmax: length/,
+    );
   });
 });
 
 describe('SoftmaxActivation', () => {
   it.each(DTYPES)('is a softmax over the last axis (instance, as MXNet flattens to 2-D) or axis 1 (channel) (%s)', (dtype) => {
     const rng = makeRng(55);
-    for (const shape of [[4, 6], [2, 3, 4], [2, 3, 2, 2]]) {
+    for (const shape of [
+      [4, 6],
+      [2, 3, 4],
+      [2, 3, 2, 2],
+    ]) {
       const data = nd(randomValues(rng, sizeOf(shape), -3, 3), shape, dtype);
       const [inst] = forwardValues(SoftmaxActivation({ data: x }), { x: data });
       expectAllClose(inst!, softmaxRef(values(data), shape, -1, 1, false), tolerance(dtype));
@@ -140,10 +175,22 @@ describe('SoftmaxActivation', () => {
   it('passes checkNumericGradient in both modes, and channel mode needs 3 dimensions', () => {
     seed(56);
     for (const mode of ['instance', 'channel'] as const) {
-      checkNumericGradient(SoftmaxActivation({ data: x, mode }), { x: random.uniform(-2, 2, [2, 3, 2], { dtype: 'float64' }) }, { rtol: 1e-5, atol: 1e-8 });
+      checkNumericGradient(
+        SoftmaxActivation({ data: x, mode }),
+        { x: random.uniform(-2, 2, [2, 3, 2], { dtype: 'float64' }) },
+        { rtol: 1e-5, atol: 1e-8 },
+      );
     }
-    expectError(() => Executor.simpleBind(SoftmaxActivation({ data: x, mode: 'channel' }), { shapes: { x: [2, 3] } }), ShapeError, /mode channel/);
-    expectError(() => runKernel('softmax_activation', [nd([1, 2], [2])], [nd([0, 0], [2])], [1]), ShapeError, /SoftmaxActivation: mode channel needs 3/);
+    expectError(
+      () => Executor.simpleBind(SoftmaxActivation({ data: x, mode: 'channel' }), { shapes: { x: [2, 3] } }),
+      ShapeError,
+      /mode channel/,
+    );
+    expectError(
+      () => runKernel('softmax_activation', [nd([1, 2], [2])], [nd([0, 0], [2])], [1]),
+      ShapeError,
+      /SoftmaxActivation: mode channel needs 3/,
+    );
   });
 });
 
@@ -175,58 +222,67 @@ describe('regression outputs', () => {
     ['logistic', 3],
     ['logistic', 1],
     ['mae', 2],
-  ] as [Loss, number][])('%s with %i outputs: forward as the formula, backward = d(loss)/d(input) by finite differences', (kind, k) => {
-    seed(57);
-    const n = 4;
-    const d = 3;
-    const gradScale = 0.7;
-    const net = LOSSES[kind]({ data: FullyConnected({ data: x, name: 'fc', numHidden: k }), name: 'reg', gradScale });
-    const exec = Executor.simpleBind(net, { shapes: { x: [n, d] }, dtypes: { x: 'float64' } });
-    expect(exec.argDict.reg_label!.shape).toEqual(k === 1 ? [n] : [n, k]);
-    for (const [name, arr] of Object.entries(exec.argDict)) {
-      const v = name === 'reg_label' && kind === 'logistic' ? random.uniform(0, 1, arr.shape, { dtype: 'float64' }) : random.uniform(-1, 1, arr.shape, { dtype: 'float64' });
-      v.copyTo(arr);
-      v.dispose();
-    }
-    exec.forward({ isTrain: true });
-    exec.backward();
-    const args = Object.fromEntries(Object.entries(exec.argDict).map(([name, a]) => [name, values(a)]));
-    const fc = (): Float64Array => {
-      const out = new Float64Array(n * k);
-      for (let r = 0; r < n; r++) {
-        for (let j = 0; j < k; j++) {
-          let s = args.fc_bias![j]!;
-          for (let i = 0; i < d; i++) s += args.x![r * d + i]! * args.fc_weight![j * d + i]!;
-          out[r * k + j] = s;
+  ] as [Loss, number][])(
+    '%s with %i outputs: forward as the formula, backward = d(loss)/d(input) by finite differences',
+    (kind, k) => {
+      seed(57);
+      const n = 4;
+      const d = 3;
+      const gradScale = 0.7;
+      const net = LOSSES[kind]({ data: FullyConnected({ data: x, name: 'fc', numHidden: k }), name: 'reg', gradScale });
+      const exec = Executor.simpleBind(net, { shapes: { x: [n, d] }, dtypes: { x: 'float64' } });
+      expect(exec.argDict.reg_label!.shape).toEqual(k === 1 ? [n] : [n, k]);
+      for (const [name, arr] of Object.entries(exec.argDict)) {
+        const v =
+          name === 'reg_label' && kind === 'logistic'
+            ? random.uniform(0, 1, arr.shape, { dtype: 'float64' })
+            : random.uniform(-1, 1, arr.shape, { dtype: 'float64' });
+        v.copyTo(arr);
+        v.dispose();
+      }
+      exec.forward({ isTrain: true });
+      exec.backward();
+      const args = Object.fromEntries(Object.entries(exec.argDict).map(([name, a]) => [name, values(a)]));
+      const fc = (): Float64Array => {
+        const out = new Float64Array(n * k);
+        for (let r = 0; r < n; r++) {
+          for (let j = 0; j < k; j++) {
+            let s = args.fc_bias![j]!;
+            for (let i = 0; i < d; i++) s += args.x![r * d + i]! * args.fc_weight![j * d + i]!;
+            out[r * k + j] = s;
+          }
+        }
+        return out;
+      };
+      const z = fc();
+      expectAllClose(values(exec.outputs[0]!), kind === 'logistic' ? z.map(sigmoid) : z, { rtol: 1e-12, atol: 1e-12 });
+      const loss = (): number => lossRef(kind, fc(), args.reg_label!, k, gradScale);
+      for (const name of ['x', 'fc_weight', 'fc_bias']) {
+        const got = values(exec.gradDict[name]!);
+        const v = args[name]!;
+        for (let i = 0; i < v.length; i++) {
+          const orig = v[i]!;
+          v[i] = orig + 1e-6;
+          const up = loss();
+          v[i] = orig - 1e-6;
+          const down = loss();
+          v[i] = orig;
+          expect(got[i]).toBeCloseTo((up - down) / 2e-6, 6);
         }
       }
-      return out;
-    };
-    const z = fc();
-    expectAllClose(values(exec.outputs[0]!), kind === 'logistic' ? z.map(sigmoid) : z, { rtol: 1e-12, atol: 1e-12 });
-    const loss = (): number => lossRef(kind, fc(), args.reg_label!, k, gradScale);
-    for (const name of ['x', 'fc_weight', 'fc_bias']) {
-      const got = values(exec.gradDict[name]!);
-      const v = args[name]!;
-      for (let i = 0; i < v.length; i++) {
-        const orig = v[i]!;
-        v[i] = orig + 1e-6;
-        const up = loss();
-        v[i] = orig - 1e-6;
-        const down = loss();
-        v[i] = orig;
-        expect(got[i]).toBeCloseTo((up - down) / 2e-6, 6);
-      }
-    }
-    expect(Array.from(exec.gradDict.reg_label!.toArray()).every((g) => g === 0)).toBe(true);
-    exec.dispose();
-  });
+      expect(Array.from(exec.gradDict.reg_label!.toArray()).every((g) => g === 0)).toBe(true);
+      exec.dispose();
+    },
+  );
 
   it.each(DTYPES)('ignore the head gradient: backward gives grad_scale / m * f(out - label) (%s)', (dtype) => {
     const data = nd([0.5, -1, 2, 0, 1.5, -0.25], [2, 3], dtype);
     const label = nd([1, -1, 0, 0.5, 1.5, 1], [2, 3], dtype);
     for (const kind of ['linear', 'logistic', 'mae'] as Loss[]) {
-      const exec = Executor.bind(LOSSES[kind]({ data: x, name: 'reg', gradScale: 3 }), { args: { x: data, reg_label: label }, gradReq: { x: 'write', reg_label: 'null' } });
+      const exec = Executor.bind(LOSSES[kind]({ data: x, name: 'reg', gradScale: 3 }), {
+        args: { x: data, reg_label: label },
+        gradReq: { x: 'write', reg_label: 'null' },
+      });
       exec.forward({ isTrain: true });
       exec.backward();
       const out = values(data).map((v) => (kind === 'logistic' ? sigmoid(v) : v));
@@ -242,9 +298,25 @@ describe('regression outputs', () => {
   it('reject a label that does not fit at bind and in the kernel, and allocate nothing per step', () => {
     const net = LinearRegressionOutput({ data: x, name: 'reg' });
     expectError(() => Executor.simpleBind(net, { shapes: { x: [4, 2], reg_label: [3, 2] } }), ShapeError, /does not fit data/);
-    expectError(() => runKernel('mae_regression_output_backward', [nd([1, 2], [2]), nd([1, 2, 3], [3])], [nd([0, 0, 0], [3]), nd([0, 0], [2])], [1]), ShapeError, /label/);
-    expectError(() => runKernel('linear_regression_output', [nd([1, 2], [2]), nd([1, 2], [2])], [nd([0, 0], [2])], []), BindError, /the plan gives 0 attributes, the kernel takes 1/);
-    const exec = Executor.simpleBind(LogisticRegressionOutput({ data: softmax({ data: x }), name: 'reg' }), { shapes: { x: [8, 5] } });
+    expectError(
+      () =>
+        runKernel(
+          'mae_regression_output_backward',
+          [nd([1, 2], [2]), nd([1, 2, 3], [3])],
+          [nd([0, 0, 0], [3]), nd([0, 0], [2])],
+          [1],
+        ),
+      ShapeError,
+      /label/,
+    );
+    expectError(
+      () => runKernel('linear_regression_output', [nd([1, 2], [2]), nd([1, 2], [2])], [nd([0, 0], [2])], []),
+      BindError,
+      /the plan gives 0 attributes, the kernel takes 1/,
+    );
+    const exec = Executor.simpleBind(LogisticRegressionOutput({ data: softmax({ data: x }), name: 'reg' }), {
+      shapes: { x: [8, 5] },
+    });
     random.uniform(-1, 1, [8, 5]).copyTo(exec.argDict.x!);
     expectNoAllocations(exec);
     exec.dispose();
@@ -254,7 +326,11 @@ describe('regression outputs', () => {
 // The gradient check rejects a loss layer's gradient, which is not the derivative of its output.
 it('checkNumericGradient can fail on a regression output', () => {
   const data: NDArray = random.uniform(-1, 1, [2, 2], { dtype: 'float64' });
-  expect(() => checkNumericGradient(LinearRegressionOutput({ data: x, name: 'r' }), { x: data, r_label: nd([0, 0, 0, 0], [2, 2], 'float64') }, { noGrad: ['r_label'] })).toThrow(
-    /checkNumericGradient/,
-  );
+  expect(() =>
+    checkNumericGradient(
+      LinearRegressionOutput({ data: x, name: 'r' }),
+      { x: data, r_label: nd([0, 0, 0, 0], [2, 2], 'float64') },
+      { noGrad: ['r_label'] },
+    ),
+  ).toThrow(/checkNumericGradient/);
 });

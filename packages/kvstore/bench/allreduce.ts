@@ -22,7 +22,10 @@ const kv = create('dist_sync');
 // The LM's five parameters, pushed and pulled in one call (one fused message); then one flat key of
 // the same size, a barrier (the latency of a small collective) and the copy rates.
 const names = Object.keys(shapes);
-kv.init(names, names.map((n) => zeros(shapes[n]!)));
+kv.init(
+  names,
+  names.map((n) => zeros(shapes[n]!)),
+);
 const grads = names.map((n) => random.uniform(-1, 1, shapes[n]!));
 const outs = names.map((n) => zeros(shapes[n]!));
 const bytes = grads.reduce((s, g) => s + g.size * 4, 0);

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 if (spawnSync('mpicc', ['--showme:compile'], { stdio: 'ignore' }).status !== 0) {
-  console.log('@bkt/kvstore: Open MPI not found (mpicc); the MPI addon is not built (apt-get install openmpi-bin libopenmpi-dev)');
+  console.log(
+    '@bkt/kvstore: Open MPI not found (mpicc); the MPI addon is not built (apt-get install openmpi-bin libopenmpi-dev)',
+  );
   process.exit(0);
 }
 const nodeGyp = createRequire(join(here, '..', 'package.json')).resolve('node-gyp/bin/node-gyp.js');

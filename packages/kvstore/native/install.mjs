@@ -9,8 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { installAddon } from '@bkt/ndarray/install';
 
 if (spawnSync('mpicc', ['--showme:compile'], { stdio: 'ignore' }).status !== 0) {
-  console.error('[@bkt/kvstore install] Open MPI not found (mpicc): the MPI addon is not built; the dist_* kvstores need `apt-get install openmpi-bin libopenmpi-dev`, then `npm rebuild @bkt/kvstore`');
+  console.error(
+    '[@bkt/kvstore install] Open MPI not found (mpicc): the MPI addon is not built; the dist_* kvstores need `apt-get install openmpi-bin libopenmpi-dev`, then `npm rebuild @bkt/kvstore`',
+  );
   process.exit(0);
 }
 const addonDir = dirname(fileURLToPath(import.meta.url));
-process.exit(installAddon({ addonDir, name: '@bkt/kvstore', build: 'g++, make, python3 and Open MPI (apt-get install g++ make python3 openmpi-bin libopenmpi-dev)' }));
+process.exit(
+  installAddon({
+    addonDir,
+    name: '@bkt/kvstore',
+    build: 'g++, make, python3 and Open MPI (apt-get install g++ make python3 openmpi-bin libopenmpi-dev)',
+  }),
+);

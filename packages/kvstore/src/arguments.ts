@@ -38,7 +38,9 @@ function describe(x: unknown): string {
 function arraysOf(op: string, key: KVKey, value: unknown, what: string): NDArray[] {
   if (value instanceof NDArray) return [value];
   if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof NDArray)) return [...(value as NDArray[])];
-  throw new ValueError(`${op}: the ${what} for key ${fmtKey(key)} must be an NDArray or a non-empty list of NDArrays, got ${describe(value)}`);
+  throw new ValueError(
+    `${op}: the ${what} for key ${fmtKey(key)} must be an NDArray or a non-empty list of NDArrays, got ${describe(value)}`,
+  );
 }
 
 /**
@@ -60,7 +62,9 @@ export function flattenPairs(op: string, keys: unknown, values: unknown, what: s
     const kind = kindOf(op, key);
     first ??= kind;
     if (kind !== first) {
-      throw new ValueError(`${op}: the keys mix integers and strings (${describe(keys[0])} and ${describe(key)}); use one kind of key`);
+      throw new ValueError(
+        `${op}: the keys mix integers and strings (${describe(keys[0])} and ${describe(key)}); use one kind of key`,
+      );
     }
     pairs.push([key as KVKey, arraysOf(op, key as KVKey, values[i], what)]);
   });

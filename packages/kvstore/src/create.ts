@@ -22,7 +22,9 @@ export function create(name = 'local'): KVStore {
   const type = name.toLowerCase();
   if (type === 'dist_async') return new DistAsyncStore(type);
   if (/nccl|horovod|byteps|_async/.test(type)) {
-    throw new ValueError(`create: kvstore type '${name}' is not available in this build; known types: ${knownKVStoreTypes().join(', ')}`);
+    throw new ValueError(
+      `create: kvstore type '${name}' is not available in this build; known types: ${knownKVStoreTypes().join(', ')}`,
+    );
   }
   if (type.startsWith('dist')) return new DistSyncStore(type);
   if (type.includes('device')) return new DeviceStore(type);

@@ -33,7 +33,9 @@ export class DeviceStore extends LocalStore {
 
   protected override checkPush(op: string, group: KeyGroup): void {
     if (this.#compression !== null && group.info.dtype !== 'float32') {
-      throw new DTypeError(`${op}: 2-bit gradient compression needs float32 gradients but key ${fmtKey(group.key)} is ${group.info.dtype}`);
+      throw new DTypeError(
+        `${op}: 2-bit gradient compression needs float32 gradients but key ${fmtKey(group.key)} is ${group.info.dtype}`,
+      );
     }
   }
 

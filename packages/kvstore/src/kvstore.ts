@@ -4,7 +4,18 @@
 // pullKey); a distributed store puts its transport there, the local stores their in-process copies.
 import { readFileSync } from 'node:fs';
 
-import { checkOptions, type DType, DTypeError, IndexError, NDArray, NativeError, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import {
+  checkOptions,
+  type DType,
+  DTypeError,
+  IndexError,
+  NDArray,
+  NativeError,
+  ShapeError,
+  StateError,
+  ValueError,
+  writeFileAtomic,
+} from '@bkt/ndarray';
 import { getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 
 import { type KeyKind, type KVKey, type KVKeys, type KVValues, flattenPairs, fmtKey, fmtShape, kindOf } from './arguments.js';
@@ -80,7 +91,8 @@ export interface RowSparsePullOptions {
 
 /** The distinct rows of `ids` in ascending order; IndexError for a row outside [0, numRows). */
 function sortedRows(op: string, key: KVKey, ids: NDArray, numRows: number): number[] {
-  if (!(ids instanceof NDArray) || ids.ndim !== 1) throw new ValueError(`${op}: rowIds of key ${fmtKey(key)} must be a 1-d array of row indices`);
+  if (!(ids instanceof NDArray) || ids.ndim !== 1)
+    throw new ValueError(`${op}: rowIds of key ${fmtKey(key)} must be a 1-d array of row indices`);
   const rows = [...new Set(ids.toArray())].sort((a, b) => a - b);
   for (const r of rows) {
     if (!Number.isInteger(r) || r < 0 || r >= numRows) {
@@ -202,7 +214,9 @@ export abstract class KVStoreBase implements KVStore {
     }
     let k = 0;
     for (const g of groups) {
-      const rows = g.arrays.map(() => sortedRows(op, g.key, ids[ids.length === 1 ? 0 : k++]!, this.#keys.get(g.key)!.shape[0] ?? 0));
+      const rows = g.arrays.map(() =>
+        sortedRows(op, g.key, ids[ids.length === 1 ? 0 : k++]!, this.#keys.get(g.key)!.shape[0] ?? 0),
+      );
       this.pullKeyRows(g, rows);
     }
   }
@@ -227,7 +241,9 @@ export abstract class KVStoreBase implements KVStore {
   setOptimizer(optimizer: Optimizer): void {
     this.checkOpen('setOptimizer');
     if (!(optimizer instanceof Optimizer)) {
-      throw new ValueError('setOptimizer: expected an Optimizer (from @bkt/optimizer create(...)); use setUpdater for a function');
+      throw new ValueError(
+        'setOptimizer: expected an Optimizer (from @bkt/optimizer create(...)); use setUpdater for a function',
+      );
     }
     const updater = getUpdater(optimizer);
     this.replaceUpdater((key, merged, stored) => updater.update(key, merged, stored), updater);
@@ -235,7 +251,8 @@ export abstract class KVStoreBase implements KVStore {
 
   setUpdater(updater: UpdaterFn): void {
     this.checkOpen('setUpdater');
-    if (typeof updater !== 'function') throw new ValueError('setUpdater: the updater must be a function (key, merged, stored) => void');
+    if (typeof updater !== 'function')
+      throw new ValueError('setUpdater: the updater must be a function (key, merged, stored) => void');
     this.replaceUpdater(updater, null);
   }
 
@@ -332,7 +349,9 @@ export abstract class KVStoreBase implements KVStore {
       g.arrays.forEach((a, i) => {
         const which = describeArray(g, i, 'value');
         if (!sameShape(a.shape, g.info.shape)) {
-          throw new ShapeError(`${op}: ${which} has shape ${fmtShape(a.shape)} but the key was initialised with shape ${fmtShape(g.info.shape)}`);
+          throw new ShapeError(
+            `${op}: ${which} has shape ${fmtShape(a.shape)} but the key was initialised with shape ${fmtShape(g.info.shape)}`,
+          );
         }
         if (a.dtype !== g.info.dtype) {
           throw new DTypeError(`${op}: ${which} is ${a.dtype} but the key was initialised as ${g.info.dtype}`);
@@ -349,7 +368,9 @@ export abstract class KVStoreBase implements KVStore {
     for (const g of groups) {
       g.arrays.forEach((a, i) => {
         if (!sameShape(a.shape, g.info.shape)) {
-          throw new ShapeError(`${op}: ${describeArray(g, i, 'out')} has shape ${fmtShape(a.shape)} but the key holds shape ${fmtShape(g.info.shape)}`);
+          throw new ShapeError(
+            `${op}: ${describeArray(g, i, 'out')} has shape ${fmtShape(a.shape)} but the key holds shape ${fmtShape(g.info.shape)}`,
+          );
         }
       });
     }

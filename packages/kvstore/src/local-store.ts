@@ -68,7 +68,11 @@ export class LocalStore extends KVStoreBase {
       const optimizer = this.optimizerUpdater;
       const updater = this.updater;
       if (optimizer !== null) {
-        optimizer.update(groups.map((g) => g.key), merged.map((m) => m.array), stored);
+        optimizer.update(
+          groups.map((g) => g.key),
+          merged.map((m) => m.array),
+          stored,
+        );
         return;
       }
       groups.forEach((g, k) => {

@@ -47,12 +47,20 @@ describe("2-bit compression on the 'device' store", () => {
         const kv = create('device');
         kv.setGradientCompression({ type: '2bit', threshold });
         if (withUpdater) kv.setUpdater(accumulate);
-        kv.init(keys, keys.map((k) => zeros(shapes[k]!)));
+        kv.init(
+          keys,
+          keys.map((k) => zeros(shapes[k]!)),
+        );
         const ref = new Reference(threshold);
         const expected = new Map(keys.map((k) => [k, new Array<number>(shapes[k]!.reduce((p, d) => p * d)).fill(0)]));
         for (let push = 0; push < 6; push++) {
-          const grads = keys.map((k) => DEVICES.map(() => Float32Array.from(randomValues(rng, expected.get(k)!.length, -0.6, 0.6))));
-          kv.push(keys, grads.map((perDev, i) => perDev.map((g, d) => f32(g, shapes[keys[i]!]!, DEVICES[d]))));
+          const grads = keys.map((k) =>
+            DEVICES.map(() => Float32Array.from(randomValues(rng, expected.get(k)!.length, -0.6, 0.6))),
+          );
+          kv.push(
+            keys,
+            grads.map((perDev, i) => perDev.map((g, d) => f32(g, shapes[keys[i]!]!, DEVICES[d]))),
+          );
           keys.forEach((k, i) => {
             const merged = ref.merge(k, grads[i]!);
             expected.set(k, withUpdater ? expected.get(k)!.map((s, j) => Math.fround(s + merged[j]!)) : merged);
@@ -77,7 +85,10 @@ describe("2-bit compression on the 'device' store", () => {
     kv.setGradientCompression({ type: '2bit', threshold: 0.5 });
     kv.init(3, zeros([4]));
     const push = (x: number): number[] => {
-      kv.push(3, DEVICES.map((ctx) => zeros([4], { ctx }).fill(x)));
+      kv.push(
+        3,
+        DEVICES.map((ctx) => zeros([4], { ctx }).fill(x)),
+      );
       const out = zeros([4]);
       kv.pull(3, out);
       return Array.from(values(out));

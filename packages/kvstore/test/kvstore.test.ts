@@ -1,4 +1,17 @@
-import { add, array, type Context, cpu, full, IndexError, memoryStats, type NDArray, StateError, type RowSparseNDArray, sparse, zeros } from '@bkt/ndarray';
+import {
+  add,
+  array,
+  type Context,
+  cpu,
+  full,
+  IndexError,
+  memoryStats,
+  type NDArray,
+  StateError,
+  type RowSparseNDArray,
+  sparse,
+  zeros,
+} from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
 import { values } from '../../ndarray/test/helpers.js';
@@ -24,7 +37,21 @@ describe.each(TYPES)("the '%s' store", (type) => {
   it('reuses its copies of pushed arrays and its merge buffers: a later push of the same arrays makes no array', () => {
     const kv = create(type);
     kv.init('g', zeros([64]));
-    const grads = [f32(Array.from({ length: 64 }, (_, i) => i), [64]), f32(Array.from({ length: 64 }, (_, i) => 2 * i), [64], cpu(1)), f32(Array.from({ length: 64 }, (_, i) => i % 5), [64])];
+    const grads = [
+      f32(
+        Array.from({ length: 64 }, (_, i) => i),
+        [64],
+      ),
+      f32(
+        Array.from({ length: 64 }, (_, i) => 2 * i),
+        [64],
+        cpu(1),
+      ),
+      f32(
+        Array.from({ length: 64 }, (_, i) => i % 5),
+        [64],
+      ),
+    ];
     const made = (): [number, number] => {
       const before = memoryStats();
       kv.push('g', grads);
@@ -188,8 +215,14 @@ describe('where the stores merge', () => {
   const mergeContexts = (kv: KVStore, keys: number[], shapes: number[][]): Context[] => {
     const seen: Context[] = [];
     kv.setUpdater((_key, merged) => seen.push(merged.context));
-    kv.init(keys, shapes.map((s) => zeros(s)));
-    kv.push(keys, shapes.map((s) => DEVICES.map((ctx) => zeros(s, { ctx }))));
+    kv.init(
+      keys,
+      shapes.map((s) => zeros(s)),
+    );
+    kv.push(
+      keys,
+      shapes.map((s) => DEVICES.map((ctx) => zeros(s, { ctx }))),
+    );
     return seen;
   };
 
@@ -242,7 +275,10 @@ describe('rowSparsePull (test_kvstore.py test_row_sparse_pull)', () => {
   it.each(TYPES)("'%s': pulls only the given rows, into row_sparse and dense outs", (type) => {
     const kv = create(type);
     const shape = [5, 3];
-    const stored = f32(Array.from({ length: 15 }, (_, i) => i), shape);
+    const stored = f32(
+      Array.from({ length: 15 }, (_, i) => i),
+      shape,
+    );
     kv.init('w', stored);
     const rsp = sparse.zeros('row_sparse', shape) as RowSparseNDArray;
     const dense = full(shape, -1);
@@ -258,9 +294,13 @@ describe('rowSparsePull (test_kvstore.py test_row_sparse_pull)', () => {
     expect([...values(a).slice(12)]).toEqual([0, 0, 0]);
     expect([...values(b).slice(12)]).toEqual([12, 13, 14]);
     expect(() => kv.rowSparsePull('w', dense, { rowIds: array([5]) })).toThrow(IndexError);
-    expect(() => kv.rowSparsePull('w', [a, b], { rowIds: [array([0]), array([1]), array([2])] })).toThrow(/3 rowIds arrays for 2 outs/);
+    expect(() => kv.rowSparsePull('w', [a, b], { rowIds: [array([0]), array([1]), array([2])] })).toThrow(
+      /3 rowIds arrays for 2 outs/,
+    );
     expect(() => kv.rowSparsePull('nope', dense, { rowIds: array([0]) })).toThrow(StateError);
-    expect(() => kv.rowSparsePull('w', dense, { rowIds: array([0]), rowIDs: array([0]) } as never)).toThrow(/rowSparsePull: unknown option 'rowIDs' \(did you mean 'rowIds'\?\)/);
+    expect(() => kv.rowSparsePull('w', dense, { rowIds: array([0]), rowIDs: array([0]) } as never)).toThrow(
+      /rowSparsePull: unknown option 'rowIDs' \(did you mean 'rowIds'\?\)/,
+    );
     kv.dispose();
   });
 });

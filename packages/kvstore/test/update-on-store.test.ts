@@ -16,8 +16,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Schedulers make the learning rate depend on the update counts, so the order of updates and the
 // restored counters both show up in the weights.
 const OPTIMIZERS: Array<[string, () => Optimizer]> = [
-  ['sgd momentum, wd, factor scheduler', () => createOptimizer('sgd', { momentum: 0.9, wd: 1e-3, rescaleGrad: 0.5, lrScheduler: new FactorScheduler({ step: 2, factor: 0.5, baseLr: 0.1 }), learningRate: null })],
-  ['adam, clipping, cosine warmup', () => createOptimizer('adam', { clipGradient: 0.3, lrScheduler: new CosineScheduler({ maxUpdate: 8, baseLr: 0.05, warmupSteps: 2 }), learningRate: null })],
+  [
+    'sgd momentum, wd, factor scheduler',
+    () =>
+      createOptimizer('sgd', {
+        momentum: 0.9,
+        wd: 1e-3,
+        rescaleGrad: 0.5,
+        lrScheduler: new FactorScheduler({ step: 2, factor: 0.5, baseLr: 0.1 }),
+        learningRate: null,
+      }),
+  ],
+  [
+    'adam, clipping, cosine warmup',
+    () =>
+      createOptimizer('adam', {
+        clipGradient: 0.3,
+        lrScheduler: new CosineScheduler({ maxUpdate: 8, baseLr: 0.05, warmupSteps: 2 }),
+        learningRate: null,
+      }),
+  ],
   ['rmsprop centered', () => createOptimizer('rmsprop', { centered: true, learningRate: 0.01 })],
   ['nadam', () => createOptimizer('nadam', { learningRate: 0.01 })],
 ];
@@ -56,7 +74,10 @@ describe.each(['local', 'device'] as const)("updates on the '%s' store", (type) 
         const run = makeRun(7, shapes, 4);
         const kv = create(type);
         kv.setOptimizer(make());
-        kv.init(keys, run.weights.map((w, k) => f32(w, shapes[k]!)));
+        kv.init(
+          keys,
+          run.weights.map((w, k) => f32(w, shapes[k]!)),
+        );
 
         const worker = getUpdater(make());
         const local = run.weights.map((w, k) => f32(w, shapes[k]!));
@@ -82,7 +103,10 @@ describe.each(['local', 'device'] as const)("updates on the '%s' store", (type) 
 
       const straight = create(type);
       straight.setOptimizer(make());
-      straight.init(keys, run.weights.map((w, k) => f32(w, shapes[k]!)));
+      straight.init(
+        keys,
+        run.weights.map((w, k) => f32(w, shapes[k]!)),
+      );
       let last: NDArray[][] = [];
       run.grads.forEach((step, i) => {
         last = storeStep(straight, keys, shapes, step);
@@ -92,12 +116,18 @@ describe.each(['local', 'device'] as const)("updates on the '%s' store", (type) 
       // Resume from the step-3 weights (as pulled then) and the saved states, in a new store.
       const first = create(type);
       first.setOptimizer(make());
-      first.init(keys, run.weights.map((w, k) => f32(w, shapes[k]!)));
+      first.init(
+        keys,
+        run.weights.map((w, k) => f32(w, shapes[k]!)),
+      );
       let mid: NDArray[][] = [];
       for (const step of run.grads.slice(0, 3)) mid = storeStep(first, keys, shapes, step);
       const resumed = create(type);
       resumed.setOptimizer(make());
-      resumed.init(keys, mid.map((perDev) => perDev[0]!));
+      resumed.init(
+        keys,
+        mid.map((perDev) => perDev[0]!),
+      );
       resumed.loadOptimizerStates(path);
       let end: NDArray[][] = [];
       for (const step of run.grads.slice(3)) end = storeStep(resumed, keys, shapes, step);

@@ -43,7 +43,11 @@ const mod = new Module(unrolledLM(), { context, logger: () => {} });
 mod.bind([['data', [N, T]]], [['softmax_label', [N, T]]]);
 nd.seed(0);
 mod.initParams({ initializer: new Uniform(0.1) });
-mod.initOptimizer({ kvstore: null, optimizer: optimizerArg, optimizerParams: optimizerArg === 'sgd' ? { learningRate: 0.1, momentum: 0.9, wd: 1e-5 } : { learningRate: 0.001 } });
+mod.initOptimizer({
+  kvstore: null,
+  optimizer: optimizerArg,
+  optimizerParams: optimizerArg === 'sgd' ? { learningRate: 0.1, momentum: 0.9, wd: 1e-5 } : { learningRate: 0.001 },
+});
 const tokens = (): nd.NDArray => nd.random.randint(1, V, [N, T]).astype('float32');
 const batch = new DataBatch([tokens()], [tokens()]);
 const updater = mod.updater!;

@@ -91,7 +91,13 @@ export function soak(opts: SoakOptions): number {
   const metric = new Perplexity(0);
   if (opts.mode === 'fit') {
     const numEpoch = Math.ceil(opts.batches / iter.numBatches);
-    mod.fit(iter, { numEpoch, evalMetric: metric, batchEndCallback: tick, optimizer: 'sgd', optimizerParams: { learningRate: 0.1 } });
+    mod.fit(iter, {
+      numEpoch,
+      evalMetric: metric,
+      batchEndCallback: tick,
+      optimizer: 'sgd',
+      optimizerParams: { learningRate: 0.1 },
+    });
   } else if (opts.mode === 'score') {
     while (done < opts.batches) mod.score(iter, metric, { batchEndCallback: tick, numBatch: opts.batches - done });
   } else {
@@ -116,8 +122,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   };
   const modes = arg('mode', 'fit');
   for (const mode of modes === 'all' ? ['fit', 'score', 'predict'] : [modes]) {
-    if (mode !== 'fit' && mode !== 'score' && mode !== 'predict') throw new Error(`--mode must be fit, score, predict or all, got ${mode}`);
-    const [batches, every, contexts] = [Number(arg('batches', '10000')), Number(arg('every', '500')), Number(arg('contexts', '1'))];
+    if (mode !== 'fit' && mode !== 'score' && mode !== 'predict')
+      throw new Error(`--mode must be fit, score, predict or all, got ${mode}`);
+    const [batches, every, contexts] = [
+      Number(arg('batches', '10000')),
+      Number(arg('every', '500')),
+      Number(arg('contexts', '1')),
+    ];
     soak({ mode, batches, every, contexts, onSample: (s) => console.log(JSON.stringify(s)) });
   }
 }

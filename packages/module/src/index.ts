@@ -23,7 +23,16 @@ export {
   CustomMetric,
   CompositeEvalMetric,
 } from './metrics/index.js';
-export type { ArrayList, MetricOptions, MetricResult, NameValue, NamedArrays, MetricSpec, FEval, HostArray } from './metrics/index.js';
+export type {
+  ArrayList,
+  MetricOptions,
+  MetricResult,
+  NameValue,
+  NamedArrays,
+  MetricSpec,
+  FEval,
+  HostArray,
+} from './metrics/index.js';
 
 export * as init from './initializers/index.js';
 export {
@@ -76,7 +85,19 @@ export { saveCheckpoint, loadCheckpoint, loadParams, listCheckpoints, manifestFi
 export type { CheckpointEntry, CheckpointSaveOptions } from './model/index.js';
 
 export { BaseModule } from './module/base-module.js';
-export type { BindOptions, FitAsyncOptions, FitEnd, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions, ParamDict, SparseRowIdFn } from './module/base-module.js';
+export type {
+  BindOptions,
+  FitAsyncOptions,
+  FitEnd,
+  FitOptions,
+  InitOptimizerOptions,
+  InitParamsOptions,
+  PredictOptions,
+  ScoreOptions,
+  SetParamsOptions,
+  ParamDict,
+  SparseRowIdFn,
+} from './module/base-module.js';
 export { Module } from './module/module.js';
 export { BucketingModule } from './module/bucketing-module.js';
 export { bucketsFile, bucketsJsonFile, bucketSymbolFile } from './module/bucketing-checkpoint.js';

@@ -31,7 +31,11 @@ function train(amp: 'bfloat16' | null): { weight: Float64Array; predictions: Flo
   });
   const [args] = mod.getParams();
   const predictions = mod.predict(new NDArrayIter(x, null, { batchSize: 32 })) as nd.NDArray;
-  return { weight: Float64Array.from(args.fc1_weight!.toArray()), predictions: Float64Array.from(predictions.toArray()), dtype: args.fc1_weight!.dtype };
+  return {
+    weight: Float64Array.from(args.fc1_weight!.toArray()),
+    predictions: Float64Array.from(predictions.toArray()),
+    dtype: args.fc1_weight!.dtype,
+  };
 }
 
 describe("Module({ amp: 'bfloat16' })", () => {
@@ -59,7 +63,13 @@ describe("Module({ amp: 'bfloat16' })", () => {
     mod.initParams({ initializer: new Uniform(0.1) });
     nd.setGemmBackend('onednn'); // forgets earlier choices
     for (const key of [8, 4]) {
-      mod.forward(new DataBatch([nd.random.normal(0, 1, [key, 32])], null, { bucketKey: key, provideData: [new DataDesc('data', [key, 32])] }), { isTrain: false });
+      mod.forward(
+        new DataBatch([nd.random.normal(0, 1, [key, 32])], null, {
+          bucketKey: key,
+          provideData: [new DataDesc('data', [key, 32])],
+        }),
+        { isTrain: false },
+      );
     }
     const fc1 = nd.gemmChoices().filter((c) => c.k === 32);
     expect(fc1.map((c) => `${c.m}:${c.precision}`).sort()).toEqual(['4:bfloat16', '8:bfloat16']);

@@ -102,7 +102,12 @@ const rows = (b: DataBatch): number => b.data[0]!.shape[0]!;
 // Adam turns float noise in near-zero gradients into full steps, so comparing two runs' maths needs SGD.
 const sgdOptions = { optimizer: 'sgd', optimizerParams: { learningRate: 0.02 } } as const;
 
-function trainPerplexities(iter: DataIter, numEpoch: number, seed: number, optimizer: Partial<typeof fitOptions> | typeof sgdOptions = {}): { ppl: number[]; mod: BucketingModule } {
+function trainPerplexities(
+  iter: DataIter,
+  numEpoch: number,
+  seed: number,
+  optimizer: Partial<typeof fitOptions> | typeof sgdOptions = {},
+): { ppl: number[]; mod: BucketingModule } {
   const mod = new BucketingModule(symGen, { defaultBucketKey: iter.defaultBucketKey!, logger: quiet });
   const ppl: number[] = [];
   nd.seed(seed);
@@ -139,10 +144,20 @@ describe('BucketingModule trains the 2×200 LSTM language model', () => {
   it('one bucket of the maximum length gives the same loss curve as many buckets', () => {
     nd.seed(5);
     const source = new BucketSentenceIter(corpus(96, 3, 16, 2), 16, { buckets: [4, 8, 12, 16], invalidLabel: 0 });
-    const bucketed = trainPerplexities(replay(source, (k) => k), 3, 6, sgdOptions);
+    const bucketed = trainPerplexities(
+      replay(source, (k) => k),
+      3,
+      6,
+      sgdOptions,
+    );
     source.reset();
     nd.seed(5);
-    const padded = trainPerplexities(replay(new BucketSentenceIter(corpus(96, 3, 16, 2), 16, { buckets: [4, 8, 12, 16], invalidLabel: 0 }), () => 16), 3, 6, sgdOptions);
+    const padded = trainPerplexities(
+      replay(new BucketSentenceIter(corpus(96, 3, 16, 2), 16, { buckets: [4, 8, 12, 16], invalidLabel: 0 }), () => 16),
+      3,
+      6,
+      sgdOptions,
+    );
     expect(padded.mod.bucketKeys).toEqual([16]);
     expect(bucketed.mod.bucketKeys.length).toBeGreaterThan(2);
     bucketed.ppl.forEach((p, i) => expect(Math.abs(p - padded.ppl[i]!) / p).toBeLessThan(1e-4));

@@ -4,16 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
-import {
-  broadcast_mul,
-  Embedding,
-  FullyConnected,
-  MakeLoss,
-  Reshape,
-  SoftmaxOutput,
-  type Symbol,
-  Variable,
-} from '@bkt/symbol';
+import { broadcast_mul, Embedding, FullyConnected, MakeLoss, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -34,14 +25,30 @@ const tmp = mkdtempSync(join(tmpdir(), 'bkt-bucketing-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** lstm_bucketing.py's network: Embedding → stacked LSTMs → FullyConnected(vocab) → SoftmaxOutput. */
-function lmSymGen(opts: { vocab: number; hidden: number; embed: number; layers: number; ignorePad?: boolean; named?: boolean }): SymGen {
+function lmSymGen(opts: {
+  vocab: number;
+  hidden: number;
+  embed: number;
+  layers: number;
+  ignorePad?: boolean;
+  named?: boolean;
+}): SymGen {
   return (key) => {
     const seqLen = key as number;
     const stack = new SequentialRNNCell();
     for (let i = 0; i < opts.layers; i++) stack.add(new LSTMCell(opts.hidden, { prefix: `lstm_l${i}_` }));
-    const embed = Embedding({ data: Variable('data'), inputDim: opts.vocab, outputDim: opts.embed, ...(opts.named === false ? {} : { name: 'embed' }) });
+    const embed = Embedding({
+      data: Variable('data'),
+      inputDim: opts.vocab,
+      outputDim: opts.embed,
+      ...(opts.named === false ? {} : { name: 'embed' }),
+    });
     const { outputs } = stack.unroll(seqLen, embed, { mergeOutputs: true });
-    const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, opts.hidden] }), name: 'pred', numHidden: opts.vocab });
+    const pred = FullyConnected({
+      data: Reshape({ data: outputs as Symbol, shape: [-1, opts.hidden] }),
+      name: 'pred',
+      numHidden: opts.vocab,
+    });
     const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
     const ignore = opts.ignorePad ? { useIgnore: true, ignoreLabel: 0 } : {};
     return [SoftmaxOutput({ data: pred, label, name: 'softmax', ...ignore }), ['data'], ['softmax_label']];
@@ -76,7 +83,10 @@ describe('BucketingModule: MXNet test ports', () => {
       return [MakeLoss({ data: broadcast_mul({ lhs: Variable('data'), rhs: a }) }), ['data'], null];
     };
     const batch = (key: number): DataBatch =>
-      new DataBatch([nd.ones([batchSize])], null, { bucketKey: key, provideData: [new DataDesc('data', [batchSize], 'float32', 'N')] });
+      new DataBatch([nd.ones([batchSize])], null, {
+        bucketKey: key,
+        provideData: [new DataDesc('data', [batchSize], 'float32', 'N')],
+      });
     for (const gradReq of ['write', 'add'] as const) {
       const mod = new BucketingModule(symGen, { defaultBucketKey: 10, logger: quiet });
       mod.bind([new DataDesc('data', [batchSize], 'float32', 'N')], null, { forTraining: true, gradReq });
@@ -95,7 +105,11 @@ describe('BucketingModule: MXNet test ports', () => {
 const conditionalSymGen: SymGen = (key) => {
   let net = FullyConnected({ data: Variable('data'), name: 'common', numHidden: 6 });
   if ((key as number) > 4) net = FullyConnected({ data: net, name: 'long_only', numHidden: 6 });
-  return [SoftmaxOutput({ data: FullyConnected({ data: net, name: 'out', numHidden: 3 }), name: 'softmax' }), ['data'], ['softmax_label']];
+  return [
+    SoftmaxOutput({ data: FullyConnected({ data: net, name: 'out', numHidden: 3 }), name: 'softmax' }),
+    ['data'],
+    ['softmax_label'],
+  ];
 };
 
 const widthBatch = (key: number, n = 4, seedValue = key): DataBatch => {
@@ -180,11 +194,19 @@ describe('BucketingModule: improvements over MXNet', () => {
   it('keys may be strings or tuples; every bucket symbol is checkpointed under its key', () => {
     const symGen: SymGen = (key) => {
       const [lang, width] = Array.isArray(key) ? (key as [string, number]) : [key as string, 3];
-      const net = FullyConnected({ data: Reshape({ data: Variable('data'), shape: [0, width] }), name: `fc_${lang}_${width}`, numHidden: 2 });
+      const net = FullyConnected({
+        data: Reshape({ data: Variable('data'), shape: [0, width] }),
+        name: `fc_${lang}_${width}`,
+        numHidden: 2,
+      });
       return [SoftmaxOutput({ data: net, name: 'softmax' }), ['data'], ['softmax_label']];
     };
     const batch = (key: BucketKey, width: number): DataBatch =>
-      new DataBatch([nd.ones([2, width])], [nd.zeros([2])], { bucketKey: key, provideData: [new DataDesc('data', [2, width])], provideLabel: [new DataDesc('softmax_label', [2])] });
+      new DataBatch([nd.ones([2, width])], [nd.zeros([2])], {
+        bucketKey: key,
+        provideData: [new DataDesc('data', [2, width])],
+        provideLabel: [new DataDesc('softmax_label', [2])],
+      });
     const mod = new BucketingModule(symGen, { defaultBucketKey: 'en', logger: quiet });
     mod.bind([new DataDesc('data', [2, 3])], [new DataDesc('softmax_label', [2])]);
     mod.initParams();
@@ -236,7 +258,13 @@ describe('BucketingModule: errors', () => {
     // A checkpoint whose parameter file lacks a parameter the symbol needs.
     const [args, aux] = mod.getParams();
     const { common_bias: _dropped, ...rest } = args;
-    nd.save(`${prefix}-0000.params`, Object.fromEntries([...Object.entries(rest).map(([k, v]) => [`arg:${k}`, v]), ...Object.entries(aux).map(([k, v]) => [`aux:${k}`, v])]));
+    nd.save(
+      `${prefix}-0000.params`,
+      Object.fromEntries([
+        ...Object.entries(rest).map(([k, v]) => [`arg:${k}`, v]),
+        ...Object.entries(aux).map(([k, v]) => [`aux:${k}`, v]),
+      ]),
+    );
     // the manifest no longer matches the rewritten file; without it the file loads as MXNet's would
     expect(() => BucketingModule.load(prefix, 0, { symGen: picky, logger: quiet })).toThrow(nd.FormatError);
     rmSync(`${prefix}-0000.manifest.json`);

@@ -33,7 +33,13 @@ const fakeClock = (steps: number[]): (() => number) => {
 // accuracy 1/2 after one update
 const halfRight = (): Accuracy => {
   const acc = new Accuracy();
-  acc.update(nd.array([0, 1]), nd.array([[0.9, 0.1], [0.8, 0.2]]));
+  acc.update(
+    nd.array([0, 1]),
+    nd.array([
+      [0.9, 0.1],
+      [0.8, 0.2],
+    ]),
+  );
   return acc;
 };
 
@@ -56,7 +62,15 @@ describe('Speedometer', () => {
     const speedo = new Speedometer(32, 2, false, { logger: (m) => lines.push(m), now: fakeClock([1000]) });
     const metric = new CompositeEvalMetric([halfRight(), 'mse']);
     // each clock reading is 1 s after the previous one: 2 batches × 32 samples per second
-    for (const [epoch, nbatch] of [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]] as const) speedo.call({ epoch, nbatch, evalMetric: metric });
+    for (const [epoch, nbatch] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+    ] as const)
+      speedo.call({ epoch, nbatch, evalMetric: metric });
     expect(lines).toEqual([
       'Epoch[0] Batch [0-2]\tSpeed: 64.00 samples/sec\taccuracy=0.500000\tmse=nan',
       'Epoch[1] Batch [0-2]\tSpeed: 64.00 samples/sec\taccuracy=0.500000\tmse=nan',
@@ -115,7 +129,13 @@ describe('checkpoint callbacks', () => {
     try {
       const prefix = join(dir, 'net');
       const net = SoftmaxOutput({ data: FullyConnected({ data: Variable('data'), numHidden: 2, name: 'fc' }), name: 'softmax' });
-      const args = { fc_weight: nd.array([[1, 2], [3, 4]]), fc_bias: nd.array([0.5, -0.5]) };
+      const args = {
+        fc_weight: nd.array([
+          [1, 2],
+          [3, 4],
+        ]),
+        fc_bias: nd.array([0.5, -0.5]),
+      };
       const aux = { bn_moving_mean: nd.array([7]) };
       const lines: string[] = [];
       const cb = doCheckpoint(prefix, 2, { logger: (m) => lines.push(m) });
@@ -139,9 +159,15 @@ describe('checkpoint callbacks', () => {
     const cb = moduleCheckpoint(mod, 'run/lm', 1, true);
     cb(0, undefined, {}, {});
     cb(4, undefined, {}, {});
-    expect(calls).toEqual([['run/lm', 1, true], ['run/lm', 5, true]]);
+    expect(calls).toEqual([
+      ['run/lm', 1, true],
+      ['run/lm', 5, true],
+    ]);
     const every3 = moduleCheckpoint(mod, 'x', 3);
     for (let e = 0; e < 6; e++) every3(e, undefined, {}, {});
-    expect(calls.slice(2)).toEqual([['x', 3, false], ['x', 6, false]]);
+    expect(calls.slice(2)).toEqual([
+      ['x', 3, false],
+      ['x', 6, false],
+    ]);
   });
 });

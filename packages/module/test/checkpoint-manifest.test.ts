@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
 import { FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BucketingModule, DataDesc, listCheckpoints, loadCheckpoint, manifestFile, Module, saveCheckpoint, verifyCheckpoint } from '../src/index.js';
+import {
+  BucketingModule,
+  DataDesc,
+  listCheckpoints,
+  loadCheckpoint,
+  manifestFile,
+  Module,
+  saveCheckpoint,
+  verifyCheckpoint,
+} from '../src/index.js';
 
 const quiet = (): void => {};
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-manifest-'));
@@ -54,7 +63,11 @@ describe('checkpoint manifest', () => {
     writeFileSync(`${prefix}-0003.params`, params);
     expect(() => loadCheckpoint(prefix, 3)).toThrow(/does not match the manifest's checksum/);
     const list = listCheckpoints(prefix);
-    expect(list.map((c) => [c.epoch, c.complete])).toEqual([[1, true], [2, false], [3, false]]);
+    expect(list.map((c) => [c.epoch, c.complete])).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+    ]);
     expect(list[1]!.reason).toMatch(/10 bytes/);
     rmSync(`${prefix}-symbol.json`);
     expect(() => verifyCheckpoint(prefix, 1)).toThrow(/cut-symbol\.json' is missing/);
@@ -73,7 +86,7 @@ describe('checkpoint manifest', () => {
     expect(() => Module.load(prefix, 4, { loadOptimizerStates: true, logger: quiet })).toThrow(/has no optimizer states/);
   });
 
-  it('covers every bucket file of a BucketingModule and the caller\'s own files', () => {
+  it("covers every bucket file of a BucketingModule and the caller's own files", () => {
     const prefix = join(tmp, 'b');
     const symGen = () => [net(), ['data'], ['softmax_label']] as const;
     const mod = new BucketingModule(symGen, { defaultBucketKey: 4, logger: quiet });
@@ -90,8 +103,13 @@ describe('checkpoint manifest', () => {
     rmSync(extra);
     expect(existsSync(`${prefix}-0001.params`)).toBe(true);
     expect(() => BucketingModule.load(prefix, 1, { symGen, logger: quiet })).toThrow(/b-run\.json' is missing/);
-    expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [join(tmpdir(), 'elsewhere.json')] })).toThrow(/is not in the folder of the checkpoint prefix/);
+    expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [join(tmpdir(), 'elsewhere.json')] })).toThrow(
+      /is not in the folder of the checkpoint prefix/,
+    );
     expect(() => mod.saveCheckpoint(prefix, 2, false, { extraFiles: [extra] })).toThrow(/b-run\.json' does not exist/);
-    expect(listCheckpoints(prefix).map((c) => [c.epoch, c.complete])).toEqual([[1, false], [2, false]]);
+    expect(listCheckpoints(prefix).map((c) => [c.epoch, c.complete])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
   });
 });

@@ -19,8 +19,20 @@ import {
 const all = (it: DataIter): Batch[] => {
   const out: Batch[] = [];
   for (const b of it) {
-    const keep = { pad: b.pad, index: b.index ?? null, bucketKey: b.bucketKey ?? null, provideData: b.provideData ?? null, provideLabel: b.provideLabel ?? null };
-    out.push(new DataBatch(b.data.map((a) => a.copy()), b.label.map((a) => a.copy()), keep));
+    const keep = {
+      pad: b.pad,
+      index: b.index ?? null,
+      bucketKey: b.bucketKey ?? null,
+      provideData: b.provideData ?? null,
+      provideLabel: b.provideLabel ?? null,
+    };
+    out.push(
+      new DataBatch(
+        b.data.map((a) => a.copy()),
+        b.label.map((a) => a.copy()),
+        keep,
+      ),
+    );
   }
   return out;
 };
@@ -51,8 +63,20 @@ describe('DataDesc', () => {
     expect(a.equals(['d', [3, 2]])).toBe(false);
   });
   it('builds lists from shapes and types', () => {
-    const l = DataDesc.getList([['a', [1, 2]], ['b', [3]]], [['a', 'float64'], ['b', 'int32']]);
-    expect(l.map((d) => [d.name, d.dtype])).toEqual([['a', 'float64'], ['b', 'int32']]);
+    const l = DataDesc.getList(
+      [
+        ['a', [1, 2]],
+        ['b', [3]],
+      ],
+      [
+        ['a', 'float64'],
+        ['b', 'int32'],
+      ],
+    );
+    expect(l.map((d) => [d.name, d.dtype])).toEqual([
+      ['a', 'float64'],
+      ['b', 'int32'],
+    ]);
     expect(() => DataDesc.getList([['a', [1]]], [['b', 'int32']])).toThrow(nd.ValueError);
   });
 });
@@ -74,7 +98,10 @@ describe('DataBatch', () => {
 describe('NDArrayIter last batch handling', () => {
   const n = 1000;
   const make = (handle: 'pad' | 'discard' | 'roll_over', shuffle = false): NDArrayIter => {
-    const data = nd.array(Float32Array.from({ length: n * 4 }, (_, k) => Math.floor(k / 4) / 100), { shape: [n, 2, 2] });
+    const data = nd.array(
+      Float32Array.from({ length: n * 4 }, (_, k) => Math.floor(k / 4) / 100),
+      { shape: [n, 2, 2] },
+    );
     const label = nd.array(Float32Array.from({ length: n }, (_, i) => i / 100));
     return new NDArrayIter(data, label, { batchSize: 128, lastBatchHandle: handle, shuffle });
   };
@@ -163,7 +190,10 @@ describe('NDArrayIter inputs', () => {
     const dict = new NDArrayIter({ data2: nd.zeros([5, 1]), data1: x }, { lbl: nd.zeros([5]) }, { batchSize: 5 });
     expect(dict.provideData.map((d) => d.name)).toEqual(['data1', 'data2']);
     const b = dict.nextBatch()!;
-    expect(b.data.map((a) => a.shape)).toEqual([[5, 3], [5, 1]]);
+    expect(b.data.map((a) => a.shape)).toEqual([
+      [5, 3],
+      [5, 1],
+    ]);
     expect(b.label.length).toBe(1);
     const noLabel = new NDArrayIter(x, undefined, { batchSize: 5 }).nextBatch()!;
     expect(noLabel.label).toEqual([]);
@@ -171,11 +201,17 @@ describe('NDArrayIter inputs', () => {
 
   it('cuts along the N of the layout', () => {
     // (T=2, N=4, C=1): the batch axis is 1
-    const x = nd.array([[[0], [1], [2], [3]], [[10], [11], [12], [13]]]);
+    const x = nd.array([
+      [[0], [1], [2], [3]],
+      [[10], [11], [12], [13]],
+    ]);
     const it = new NDArrayIter(x, null, { batchSize: 2, layout: 'TNC' });
     expect(it.provideData[0]!.shape).toEqual([2, 2, 1]);
     const bs = all(it);
-    expect(bs.map((b) => b.data[0]!.toArray())).toEqual([[0, 1, 10, 11], [2, 3, 12, 13]]);
+    expect(bs.map((b) => b.data[0]!.toArray())).toEqual([
+      [0, 1, 10, 11],
+      [2, 3, 12, 13],
+    ]);
   });
 
   it('rejects mismatched example counts and bad options', () => {
@@ -221,7 +257,13 @@ describe('ResizeIter', () => {
     expect(it.batchSize).toBe(2);
     expect(it.provideData).toBe(inner.provideData);
     const got = all(it).map((b) => b.data[0]!.toArray());
-    expect(got).toEqual([[0, 1], [2, 3], [4, 5], [0, 1], [2, 3]]);
+    expect(got).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [0, 1],
+      [2, 3],
+    ]);
     it.reset();
     expect(all(it).length).toBe(5);
     const noReset = new ResizeIter(new NDArrayIter(nd.arange(6), null, { batchSize: 2 }), 2, false);
@@ -231,7 +273,12 @@ describe('ResizeIter', () => {
   });
 
   it('keeps the inner batch bucket key and shapes', () => {
-    const sents = [[1, 2], [3, 4], [1, 2, 3, 4], [4, 3, 2, 1]];
+    const sents = [
+      [1, 2],
+      [3, 4],
+      [1, 2, 3, 4],
+      [4, 3, 2, 1],
+    ];
     const inner = new BucketSentenceIter(sents, 2, { buckets: [2, 4] });
     const it = new ResizeIter(inner, 3);
     expect(it.defaultBucketKey).toBe(4);
@@ -251,7 +298,10 @@ describe('PrefetchingIter', () => {
     expect(it.provideLabel.map((d) => d.name)).toEqual(['lbl']);
     const bs = all(it);
     expect(bs.length).toBe(2);
-    expect(bs[1]!.data.map((d) => d.toArray())).toEqual([[2, 3], [2, 3]]);
+    expect(bs[1]!.data.map((d) => d.toArray())).toEqual([
+      [2, 3],
+      [2, 3],
+    ]);
     expect(bs[0]!.provideData!.map((d) => d.name)).toEqual(['x', 'y']);
     it.reset();
     expect(all(it).length).toBe(2);
@@ -275,9 +325,18 @@ describe('PrefetchingIter', () => {
 
 describe('encodeSentences', () => {
   it('builds a vocabulary in order of first appearance, skipping the invalid label', () => {
-    const [enc, vocab] = encodeSentences([['a', 'b', '\n'], ['b', 'c', '\n']], { invalidLabel: 0, startLabel: 0 });
+    const [enc, vocab] = encodeSentences(
+      [
+        ['a', 'b', '\n'],
+        ['b', 'c', '\n'],
+      ],
+      { invalidLabel: 0, startLabel: 0 },
+    );
     expect(Object.fromEntries(vocab)).toEqual({ '\n': 0, a: 1, b: 2, c: 3 });
-    expect(enc).toEqual([[1, 2, 0], [2, 3, 0]]);
+    expect(enc).toEqual([
+      [1, 2, 0],
+      [2, 3, 0],
+    ]);
     const [enc2, v2] = encodeSentences([['x', 'y']]);
     expect(Object.fromEntries(v2)).toEqual({ '\n': -1, x: 0, y: 1 });
     expect(enc2).toEqual([[0, 1]]);
@@ -285,14 +344,29 @@ describe('encodeSentences', () => {
 
   it('maps unknown words with a given vocabulary (MXNet test_encode_sentences)', () => {
     const given = { a: 1, b: 2, c: 3 };
-    const [enc, vocab] = encodeSentences([['a', 'b', 'c'], ['b', 'c', 'd']], { vocab: given, unknownToken: 'UNK' });
-    expect(enc).toEqual([[1, 2, 3], [2, 3, 0]]);
+    const [enc, vocab] = encodeSentences(
+      [
+        ['a', 'b', 'c'],
+        ['b', 'c', 'd'],
+      ],
+      { vocab: given, unknownToken: 'UNK' },
+    );
+    expect(enc).toEqual([
+      [1, 2, 3],
+      [2, 3, 0],
+    ]);
     expect(Object.fromEntries(vocab)).toEqual({ a: 1, b: 2, c: 3, UNK: 0 });
     expect(given).toEqual({ a: 1, b: 2, c: 3 }); // not modified
   });
 
   it('never gives the unknown token an id that is already taken', () => {
-    const [enc, vocab] = encodeSentences([['a', 'zz', 'qq']], { vocab: new Map([['a', 0], ['b', 1]]), unknownToken: '<unk>' });
+    const [enc, vocab] = encodeSentences([['a', 'zz', 'qq']], {
+      vocab: new Map([
+        ['a', 0],
+        ['b', 1],
+      ]),
+      unknownToken: '<unk>',
+    });
     expect(vocab.get('<unk>')).toBe(2);
     expect(enc).toEqual([[0, 2, 2]]);
     // an unknown token already in the vocabulary keeps its id
@@ -347,7 +421,10 @@ describe('BucketSentenceIter', () => {
         expect(l[i]).toEqual([...r.slice(1), 0]); // label = data shifted left, last = invalid
       });
     }
-    const bucket6 = seen.filter((r) => r.length === 6).map(String).sort();
+    const bucket6 = seen
+      .filter((r) => r.length === 6)
+      .map(String)
+      .sort();
     expect(bucket6).toEqual(['2,4,6,8,1,0', '9,8,7,6,5,0']);
     expect(seen.filter((r) => r.length === 3).every((r) => r[2] === 0 || r.every((x) => x !== 0))).toBe(true);
   });
@@ -375,8 +452,12 @@ describe('BucketSentenceIter', () => {
     const it = new BucketSentenceIter(corpus, 2, { logger: quiet() });
     expect(it.buckets).toEqual([2, 3, 5]);
     expect(it.numDiscarded).toBe(1); // the length-9 sentence
-    expect(all(it).map((b) => b.bucketKey).sort()).toEqual([2, 3, 5]);
-    expect(() => new BucketSentenceIter([[1, 2, 3]], 1, { buckets: [2] , logger: quiet() })).toThrow(nd.ValueError);
+    expect(
+      all(it)
+        .map((b) => b.bucketKey)
+        .sort(),
+    ).toEqual([2, 3, 5]);
+    expect(() => new BucketSentenceIter([[1, 2, 3]], 1, { buckets: [2], logger: quiet() })).toThrow(nd.ValueError);
   });
 
   it('reshuffles on reset, reproducibly under seed', () => {
@@ -396,12 +477,18 @@ describe('BucketSentenceIter', () => {
 
   const ptb = fileURLToPath(new URL('../../../../shared/data/ptb/ptb.valid.txt', import.meta.url));
   it.skipIf(!existsSync(ptb))('handles the PTB validation text like the bucketing example', () => {
-    const lines = readFileSync(ptb, 'utf8').split(/(?<=\n)/).map((l) => l.split(' ').filter((t) => t.length > 0));
+    const lines = readFileSync(ptb, 'utf8')
+      .split(/(?<=\n)/)
+      .map((l) => l.split(' ').filter((t) => t.length > 0));
     const [sents, vocab] = encodeSentences(lines, { invalidLabel: 0, startLabel: 1 });
     expect(vocab.get('\n')).toBe(0);
     expect(vocab.size).toBeLessThanOrEqual(10001);
     const logs: string[] = [];
-    const it = new BucketSentenceIter(sents, 32, { buckets: [10, 20, 30, 40, 50, 60], invalidLabel: 0, logger: (m) => logs.push(m) });
+    const it = new BucketSentenceIter(sents, 32, {
+      buckets: [10, 20, 30, 40, 50, 60],
+      invalidLabel: 0,
+      logger: (m) => logs.push(m),
+    });
     let served = 0;
     for (const b of it) {
       const key = b.bucketKey as number;
@@ -419,12 +506,32 @@ describe('batch lifetimes: a batch is valid until next() (issue 11: no growth un
   const sents = Array.from({ length: 24 }, (_, i) => Array.from({ length: 2 + (i % 5) }, (_, t) => 1 + ((i + t) % 9)));
   const makers: [string, () => DataIter][] = [
     ['NDArrayIter', () => new NDArrayIter(nd.arange(30).reshape([10, 3]), nd.arange(10), { batchSize: 4, shuffle: true })],
-    ['NDArrayIter (layout NTC)', () => new NDArrayIter(nd.arange(60).reshape([2, 10, 3]), null, { batchSize: 3, layout: 'TNC', lastBatchHandle: 'roll_over' })],
+    [
+      'NDArrayIter (layout NTC)',
+      () =>
+        new NDArrayIter(nd.arange(60).reshape([2, 10, 3]), null, { batchSize: 3, layout: 'TNC', lastBatchHandle: 'roll_over' }),
+    ],
     ['BucketSentenceIter (NT)', () => new BucketSentenceIter(sents, 3, { buckets: [3, 5, 7], invalidLabel: 0 })],
     ['BucketSentenceIter (TN)', () => new BucketSentenceIter(sents, 3, { buckets: [3, 5, 7], invalidLabel: 0, layout: 'TN' })],
-    ['ParallelBucketIter', () => new ParallelBucketIter(sents, sents.map((x) => x.slice(1)), 3, { numBuckets: 2, bosId: 10, eosId: 11 })],
+    [
+      'ParallelBucketIter',
+      () =>
+        new ParallelBucketIter(
+          sents,
+          sents.map((x) => x.slice(1)),
+          3,
+          { numBuckets: 2, bosId: 10, eosId: 11 },
+        ),
+    ],
     ['ResizeIter', () => new ResizeIter(new NDArrayIter(nd.arange(10), nd.arange(10), { batchSize: 3 }), 7)],
-    ['PrefetchingIter', () => new PrefetchingIter([new NDArrayIter(nd.arange(8), null, { batchSize: 2 }), new NDArrayIter(nd.arange(8), nd.arange(8), { batchSize: 2 })])],
+    [
+      'PrefetchingIter',
+      () =>
+        new PrefetchingIter([
+          new NDArrayIter(nd.arange(8), null, { batchSize: 2 }),
+          new NDArrayIter(nd.arange(8), nd.arange(8), { batchSize: 2 }),
+        ]),
+    ],
   ];
   // BucketSentenceIter copies every batch into one data and one label array per bucket, as MXNet's
   // iterators reuse their buffers: a batch stays valid until next() overwrites it, and no array is made.
@@ -438,7 +545,10 @@ describe('batch lifetimes: a batch is valid until next() (issue 11: no growth un
       const made = nd.memoryStats().totalHandles;
       const second = it.nextBatch()!;
       if (reusing.has(name)) {
-        const seen = new Map<unknown, nd.NDArray[]>([[first.bucketKey, arrays(first)], [second.bucketKey, arrays(second)]]);
+        const seen = new Map<unknown, nd.NDArray[]>([
+          [first.bucketKey, arrays(first)],
+          [second.bucketKey, arrays(second)],
+        ]);
         for (let b = it.nextBatch(); b !== undefined; b = it.nextBatch()) {
           const buffers = seen.get(b.bucketKey) ?? arrays(b);
           expect(arrays(b).every((a, k) => a === buffers[k])).toBe(true);

@@ -59,10 +59,14 @@ describe('fitAsync', () => {
       expect(batches).toBe(18);
       return fired;
     };
-    const asyncFired = await firedAfter((count) => new Module(net(), { logger: quiet }).fitAsync(data(), { ...opts, numEpoch: 3, batchEndCallback: count }));
+    const asyncFired = await firedAfter((count) =>
+      new Module(net(), { logger: quiet }).fitAsync(data(), { ...opts, numEpoch: 3, batchEndCallback: count }),
+    );
     expect(asyncFired).toBeGreaterThanOrEqual(1);
     expect(asyncFired).toBeLessThan(18);
-    const syncFired = await firedAfter((count) => new Module(net(), { logger: quiet }).fit(data(), { ...opts, numEpoch: 3, batchEndCallback: count }));
+    const syncFired = await firedAfter((count) =>
+      new Module(net(), { logger: quiet }).fit(data(), { ...opts, numEpoch: 3, batchEndCallback: count }),
+    );
     expect(syncFired).toBe(18);
   });
 
@@ -99,7 +103,12 @@ describe('fitAsync', () => {
   it('an abort between epochs reports the next epoch with no batch; bad options are typed errors', async () => {
     const controller = new AbortController();
     const mod = new Module(net(), { logger: quiet });
-    const end = await mod.fitAsync(data(), { ...opts, numEpoch: 3, signal: controller.signal, epochEndCallback: () => controller.abort() });
+    const end = await mod.fitAsync(data(), {
+      ...opts,
+      numEpoch: 3,
+      signal: controller.signal,
+      epochEndCallback: () => controller.abort(),
+    });
     expect(end).toEqual({ aborted: true, epoch: 1, batches: 0 });
     await expect(mod.fitAsync(data(), { numEpoch: 1, signal: 'stop' as unknown as AbortSignal })).rejects.toThrow(nd.ValueError);
     await expect(mod.fitAsync(data(), { numEpoch: 1, signl: null } as never)).rejects.toThrow(/fitAsync: unknown option 'signl'/);

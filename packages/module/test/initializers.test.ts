@@ -28,7 +28,11 @@ const stats = (xs: number[]): { mean: number; std: number; maxAbs: number } => {
   const std = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / xs.length);
   return { mean, std, maxAbs: Math.max(...xs.map(Math.abs)) };
 };
-const filled = (name: string | InitDesc, shape: number[], init: { init(d: InitDesc | string, a: nd.NDArray): void }): number[] => {
+const filled = (
+  name: string | InitDesc,
+  shape: number[],
+  init: { init(d: InitDesc | string, a: nd.NDArray): void },
+): number[] => {
   const a = nd.full(shape, 42);
   init.init(name, a);
   return vals(a);
@@ -62,7 +66,9 @@ describe('MXNet name rules', () => {
     expect(allEqual(filled(new InitDesc('fc_weight', { __init__: '["zero", {}]' }), [2, 2], u), 0)).toBe(true);
     expect(allEqual(filled(new InitDesc('bn_moving_var', { __init__: '["one", {}]' }), [2], u), 1)).toBe(true);
     expect(allEqual(filled(new InitDesc('alpha', { __init__: '["Constant", {"value": 0.25}]' }), [3], u), 0.25)).toBe(true);
-    expect(filled(new InitDesc('l0_i2h_bias', { __init__: '["lstmbias", {"forget_bias": 1.0}]' }), [8], u)).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
+    expect(filled(new InitDesc('l0_i2h_bias', { __init__: '["lstmbias", {"forget_bias": 1.0}]' }), [8], u)).toEqual([
+      0, 0, 1, 1, 0, 0, 0, 0,
+    ]);
     // a uniform init on a bias draws random numbers despite the name
     const b = filled(new InitDesc('odd_bias', { __init__: new Uniform(1).dumps() }), [50], new Zero());
     expect(b.some((x) => x !== 0)).toBe(true);
@@ -101,7 +107,11 @@ describe('random initializers', () => {
   it('Xavier: uniform bound sqrt(magnitude / factor), fans include the receptive field', () => {
     // (64, 32, 3, 3): fan_in = 288, fan_out = 576
     const shape = [64, 32, 3, 3];
-    for (const [factorType, factor] of [['avg', 432], ['in', 288], ['out', 576]] as const) {
+    for (const [factorType, factor] of [
+      ['avg', 432],
+      ['in', 288],
+      ['out', 576],
+    ] as const) {
       const x = new Xavier({ factorType, magnitude: 3 });
       const bound = Math.sqrt(3 / factor);
       expect(x.scaleFor(shape)).toBeCloseTo(bound, 12);
@@ -131,11 +141,13 @@ describe('random initializers', () => {
       const n = byRows ? r : c;
       const at = (i: number, k: number): number => (byRows ? w[i * c + k]! : w[k * c + i]!);
       const len = byRows ? c : r;
-      return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => {
-        let s = 0;
-        for (let k = 0; k < len; k++) s += at(i, k) * at(j, k);
-        return s;
-      }));
+      return Array.from({ length: n }, (_, i) =>
+        Array.from({ length: n }, (_, j) => {
+          let s = 0;
+          for (let k = 0; k < len; k++) s += at(i, k) * at(j, k);
+          return s;
+        }),
+      );
     };
     const expectIdentity = (g: number[][], scale: number): void => {
       g.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(i === j ? scale * scale : 0, 5)));
@@ -179,7 +191,13 @@ describe('constant, mixed, load', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bkt-load-'));
     try {
       const file = join(dir, 'm-0001.params');
-      nd.save(file, { 'arg:fc_weight': nd.array([[1, 2], [3, 4]]), 'aux:bn_moving_mean': nd.array([5, 6]) });
+      nd.save(file, {
+        'arg:fc_weight': nd.array([
+          [1, 2],
+          [3, 4],
+        ]),
+        'aux:bn_moving_mean': nd.array([5, 6]),
+      });
       const l = new Load(file, new Constant(7));
       expect(filled('fc_weight', [2, 2], l)).toEqual([1, 2, 3, 4]);
       expect(filled('bn_moving_mean', [2], l)).toEqual([5, 6]);
@@ -208,7 +226,9 @@ describe('RNN initializers', () => {
     const cell = new FusedRNNCell(h, { numLayers: 2, mode: 'lstm', bidirectional: true, prefix: 'lstm_', forgetBias: 1.5 });
     const { outputs } = cell.unroll(2, Variable('data'), { layout: 'TNC', mergeOutputs: true });
     const attrs = outputs.attrDict()['lstm_parameters']!;
-    expect(attrs.__init__).toBe('["fusedrnn", {"init": null, "num_hidden": 3, "num_layers": 2, "mode": "lstm", "bidirectional": true, "forget_bias": 1.5}]');
+    expect(attrs.__init__).toBe(
+      '["fusedrnn", {"init": null, "num_hidden": 3, "num_layers": 2, "mode": "lstm", "bidirectional": true, "forget_bias": 1.5}]',
+    );
     const size = (input + h + 2) * h * 4 * 2 + 1 * 4 * h * (h + 2 * h + 2) * 2;
     const arr = nd.full([size], 42);
     nd.seed(4);
@@ -238,16 +258,23 @@ describe('RNN initializers', () => {
     const size = (1 + 2 + 2) * 2 * 3; // input 1
     const arr = nd.zeros([size]);
     f.init(new InitDesc('gru_parameters', { __init__: f.dumps() }), arr);
-    const parts = new FusedRNNCell(2, { mode: 'gru', prefix: '' }).unpackWeights({ parameters: { shape: [size], data: arr.toTypedArray() as Float32Array } });
-    for (const [name, w] of Object.entries(parts)) expect(allEqual(Array.from(w.data), name.endsWith('_bias') ? 0 : 0.5)).toBe(true);
-    expect(() => new FusedRNN(null, { numHidden: 2, numLayers: 1, mode: 'gru' }).initWeight(new InitDesc('p'), arr)).toThrow(nd.ValueError);
+    const parts = new FusedRNNCell(2, { mode: 'gru', prefix: '' }).unpackWeights({
+      parameters: { shape: [size], data: arr.toTypedArray() as Float32Array },
+    });
+    for (const [name, w] of Object.entries(parts))
+      expect(allEqual(Array.from(w.data), name.endsWith('_bias') ? 0 : 0.5)).toBe(true);
+    expect(() => new FusedRNN(null, { numHidden: 2, numLayers: 1, mode: 'gru' }).initWeight(new InitDesc('p'), arr)).toThrow(
+      nd.ValueError,
+    );
     expect(() => new FusedRNN(null, { numHidden: 2, numLayers: 1, mode: 'elman' as 'gru' })).toThrow(nd.ValueError);
   });
 });
 
 describe('create and dumps', () => {
   it('writes and reads the JSON descriptions', () => {
-    expect(new Xavier({ factorType: 'in', magnitude: 2.34 }).dumps()).toBe('["xavier", {"rnd_type": "uniform", "factor_type": "in", "magnitude": 2.34}]');
+    expect(new Xavier({ factorType: 'in', magnitude: 2.34 }).dumps()).toBe(
+      '["xavier", {"rnd_type": "uniform", "factor_type": "in", "magnitude": 2.34}]',
+    );
     expect(new Uniform().dumps()).toBe('["uniform", {"scale": 0.07}]');
     expect(new Zero().dumps()).toBe('["zero", {}]');
     const x = createInitializer('["xavier", {"rnd_type": "gaussian", "factor_type": "out", "magnitude": 2}]') as Xavier;
@@ -258,7 +285,9 @@ describe('create and dumps', () => {
     expect((createInitializer('uniform', { scale: 2 }) as Uniform).scale).toBe(2);
     const o = createInitializer(new Orthogonal(2, 'normal').dumps()) as Orthogonal;
     expect([o.scale, o.randType]).toEqual([2, 'normal']);
-    const f = createInitializer(new FusedRNN(new Normal(0.3), { numHidden: 4, numLayers: 2, mode: 'rnn_tanh' }).dumps()) as FusedRNN;
+    const f = createInitializer(
+      new FusedRNN(new Normal(0.3), { numHidden: 4, numLayers: 2, mode: 'rnn_tanh' }).dumps(),
+    ) as FusedRNN;
     expect([f.numHidden, f.numLayers, f.mode, (f.initializer as Normal).sigma]).toEqual([4, 2, 'rnn_tanh', 0.3]);
     const u = new Uniform();
     expect(createInitializer(u)).toBe(u);

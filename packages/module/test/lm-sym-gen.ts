@@ -11,7 +11,11 @@ export function lstmLMSymGen(vocab: number, hidden: number): SymGen {
     for (let i = 0; i < 2; i++) stack.add(new LSTMCell(hidden, { prefix: `lstm_l${i}_` }));
     const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: vocab, outputDim: hidden });
     const { outputs } = stack.unroll(key as number, embed, { mergeOutputs: true });
-    const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, hidden] }), name: 'pred', numHidden: vocab });
+    const pred = FullyConnected({
+      data: Reshape({ data: outputs as Symbol, shape: [-1, hidden] }),
+      name: 'pred',
+      numHidden: vocab,
+    });
     const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
     return [SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 }), ['data'], ['softmax_label']];
   };

@@ -23,7 +23,12 @@ const a = (x: nd.NestedArray): nd.NDArray => nd.array(x);
 const value = (m: EvalMetric): number => m.get()[1] as number;
 const globalValue = (m: EvalMetric): number => m.getGlobal()[1] as number;
 // MXNet's docstring example batch
-const P3 = (): nd.NDArray => a([[0.3, 0.7], [0, 1], [0.4, 0.6]]);
+const P3 = (): nd.NDArray =>
+  a([
+    [0.3, 0.7],
+    [0, 1],
+    [0.4, 0.6],
+  ]);
 const L3 = (): nd.NDArray => a([0, 1, 1]);
 
 describe('EvalMetric bookkeeping', () => {
@@ -31,7 +36,13 @@ describe('EvalMetric bookkeeping', () => {
     const acc = new Accuracy();
     expect(Number.isNaN(value(acc))).toBe(true);
     acc.update([L3()], [P3()]); // 2 of 3
-    acc.update(a([1, 0]), a([[0, 1], [0, 1]])); // 1 of 2
+    acc.update(
+      a([1, 0]),
+      a([
+        [0, 1],
+        [0, 1],
+      ]),
+    ); // 1 of 2
     expect(value(acc)).toBeCloseTo(3 / 5, 12);
     acc.resetLocal();
     expect(Number.isNaN(value(acc))).toBe(true);
@@ -43,12 +54,25 @@ describe('EvalMetric bookkeeping', () => {
     expect(acc.getGlobalNameValue()[0]![1]).toBeCloseTo(4 / 6, 12);
     acc.reset();
     expect(Number.isNaN(globalValue(acc))).toBe(true);
-    expect(String(acc)).toBe('EvalMetric: {\'accuracy\': NaN}');
+    expect(String(acc)).toBe("EvalMetric: {'accuracy': NaN}");
   });
 
   it('picks labels and outputs by name in updateDict', () => {
     const acc = new Accuracy({ outputNames: ['out2'], labelNames: ['lbl'] });
-    acc.updateDict({ other: a([5]), lbl: L3() }, new Map([['out1', a([[1, 0], [1, 0], [1, 0]])], ['out2', P3()]]));
+    acc.updateDict(
+      { other: a([5]), lbl: L3() },
+      new Map([
+        [
+          'out1',
+          a([
+            [1, 0],
+            [1, 0],
+            [1, 0],
+          ]),
+        ],
+        ['out2', P3()],
+      ]),
+    );
     expect(value(acc)).toBeCloseTo(2 / 3, 12);
     expect(() => acc.updateDict({ x: L3() }, { out2: P3() })).toThrow(nd.ValueError);
   });
@@ -68,17 +92,36 @@ describe('classification metrics', () => {
     direct.update(a([1, 2, 3]), a([1.9, 2.2, 0])); // truncated: 1, 2, 0
     expect(value(direct)).toBeCloseTo(2 / 3, 12);
     const axis0 = new Accuracy({ axis: 0 });
-    axis0.update(a([1, 0]), a([[0.1, 0.9], [0.9, 0.1]])); // argmax over rows: [1, 0]
+    axis0.update(
+      a([1, 0]),
+      a([
+        [0.1, 0.9],
+        [0.9, 0.1],
+      ]),
+    ); // argmax over rows: [1, 0]
     expect(value(axis0)).toBe(1);
   });
 
   it('TopKAccuracy: the label among the k best scores', () => {
     const top = new TopKAccuracy({ topK: 2 });
     expect(top.name).toBe('top_k_accuracy_2');
-    top.update(a([2, 2, 0]), a([[0.1, 0.5, 0.4], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]));
+    top.update(
+      a([2, 2, 0]),
+      a([
+        [0.1, 0.5, 0.4],
+        [0.6, 0.3, 0.1],
+        [0.2, 0.2, 0.6],
+      ]),
+    );
     expect(value(top)).toBeCloseTo(2 / 3, 12);
     const wide = new TopKAccuracy({ topK: 5 });
-    wide.update(a([1, 0]), a([[0.2, 0.8], [0.3, 0.7]])); // k > classes: every label counts
+    wide.update(
+      a([1, 0]),
+      a([
+        [0.2, 0.8],
+        [0.3, 0.7],
+      ]),
+    ); // k > classes: every label counts
     expect(value(wide)).toBe(1);
     expect(() => new TopKAccuracy({ topK: 1 })).toThrow(nd.ValueError);
   });
@@ -87,7 +130,14 @@ describe('classification metrics', () => {
     const f1 = new F1();
     f1.update([L3()], [P3()]);
     expect(value(f1)).toBeCloseTo(0.8, 12);
-    const second = (m: EvalMetric): void => m.update(a([1, 1]), a([[0.9, 0.1], [0.2, 0.8]])); // tp 1, fn 1: F1 2/3
+    const second = (m: EvalMetric): void =>
+      m.update(
+        a([1, 1]),
+        a([
+          [0.9, 0.1],
+          [0.2, 0.8],
+        ]),
+      ); // tp 1, fn 1: F1 2/3
     second(f1);
     expect(value(f1)).toBeCloseTo((0.8 + 2 / 3) / 2, 12);
     expect(globalValue(f1)).toBeCloseTo((0.8 + 2 / 3) / 2, 12);
@@ -98,7 +148,7 @@ describe('classification metrics', () => {
     micro.resetLocal();
     second(micro);
     expect(value(micro)).toBeCloseTo(2 / 3, 12);
-    expect(globalValue(micro)).toBeCloseTo(2 * (4 / 5) * (4 / 6) / (4 / 5 + 4 / 6), 12); // tp 4, fp 1, fn 2
+    expect(globalValue(micro)).toBeCloseTo((2 * (4 / 5) * (4 / 6)) / (4 / 5 + 4 / 6), 12); // tp 4, fp 1, fn 2
     expect(() => new F1().update(a([0, 1, 2]), P3())).toThrow(nd.ValueError);
     expect(() => new F1({ average: 'weighted' as 'macro' })).toThrow(nd.ValueError);
   });
@@ -106,7 +156,15 @@ describe('classification metrics', () => {
   it('MCC: (tp·tn − fp·fn) / sqrt of the non-zero margins', () => {
     const mcc = new MCC();
     // predicted [0, 1, 1, 0], labels [0, 1, 1, 1]: tp 2, fp 0, fn 1, tn 1
-    mcc.update(a([0, 1, 1, 1]), a([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.6, 0.4]]));
+    mcc.update(
+      a([0, 1, 1, 1]),
+      a([
+        [0.9, 0.1],
+        [0.2, 0.8],
+        [0.3, 0.7],
+        [0.6, 0.4],
+      ]),
+    );
     expect(value(mcc)).toBeCloseTo(2 / Math.sqrt(12), 12);
     const zeros = new MCC();
     zeros.update(L3(), P3()); // tn + fn = 0 is left out of the denominator: (0 − 0)/sqrt(6)
@@ -114,7 +172,10 @@ describe('classification metrics', () => {
   });
 
   it('Perplexity and CrossEntropy take labels on another context than the predictions (several contexts)', () => {
-    const pred = a([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]]).copyTo(nd.cpu(1));
+    const pred = a([
+      [0.5, 0.3, 0.2],
+      [0.1, 0.1, 0.8],
+    ]).copyTo(nd.cpu(1));
     const ppl = new Perplexity(-1);
     ppl.update([a([0, 2])], [pred]);
     expect(value(ppl)).toBeCloseTo(Math.pow(0.5 * 0.8, -1 / 2), 5);
@@ -126,7 +187,12 @@ describe('classification metrics', () => {
   it('Perplexity with an ignored label (metric.py ignore_label)', () => {
     expect(() => new Perplexity({ ignoreLabel: 0 } as never)).toThrow(/ignoreLabel must be a number/);
     const ppl = new Perplexity(-1);
-    const pred = a([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4], [0.25, 0.25, 0.5]]);
+    const pred = a([
+      [0.5, 0.3, 0.2],
+      [0.1, 0.1, 0.8],
+      [0.3, 0.3, 0.4],
+      [0.25, 0.25, 0.5],
+    ]);
     ppl.update([a([0, 2, -1, 1])], [pred]);
     expect(value(ppl)).toBeCloseTo(Math.pow(0.5 * 0.8 * 0.25, -1 / 3), 5);
     expect(ppl.numInst).toBe(3);
@@ -140,13 +206,34 @@ describe('classification metrics', () => {
     expect(value(floor)).toBeCloseTo(1e10, -2);
     // (N, T, V) predictions with (N, T) labels; global vs local
     const seq = new Perplexity(0);
-    seq.update(a([[1, 0], [2, 1]]), a([[[0.1, 0.5, 0.4], [0.3, 0.3, 0.4]], [[0.2, 0.2, 0.6], [0.2, 0.2, 0.6]]]));
+    seq.update(
+      a([
+        [1, 0],
+        [2, 1],
+      ]),
+      a([
+        [
+          [0.1, 0.5, 0.4],
+          [0.3, 0.3, 0.4],
+        ],
+        [
+          [0.2, 0.2, 0.6],
+          [0.2, 0.2, 0.6],
+        ],
+      ]),
+    );
     expect(value(seq)).toBeCloseTo(Math.pow(0.5 * 0.6 * 0.2, -1 / 3), 5);
     seq.resetLocal();
     expect(Number.isNaN(value(seq))).toBe(true);
     expect(globalValue(seq)).toBeCloseTo(Math.pow(0.5 * 0.6 * 0.2, -1 / 3), 5);
     const none = new Perplexity(0);
-    none.update(a([0, 0]), a([[0.5, 0.5], [0.5, 0.5]]));
+    none.update(
+      a([0, 0]),
+      a([
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ]),
+    );
     expect(Number.isNaN(value(none))).toBe(true);
     expect(() => new Perplexity(0).update(a([0, 1, 1]), a([[0.5, 0.5]]))).toThrow(nd.ShapeError);
   });
@@ -155,7 +242,7 @@ describe('classification metrics', () => {
     // (N, T) labels refilled in place every batch, as BucketSentenceIter does, with (N·T, V) predictions
     const rng = (() => {
       let x = 7;
-      return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     })();
     const label = nd.zeros([2, 3]);
     const other = nd.zeros([2, 3]);
@@ -202,7 +289,13 @@ describe('regression and loss metrics', () => {
     expect(mae.numInst).toBe(2);
     // a 1-D label becomes a column and broadcasts against (N, k) predictions
     const b = new MAE();
-    b.update(a([1, 2]), a([[1, 2], [3, 4]]));
+    b.update(
+      a([1, 2]),
+      a([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(value(b)).toBeCloseTo((0 + 1 + 1 + 2) / 4, 6); // [[1],[2]] − [[1,2],[3,4]]
     expect(mae.name).toBe('mae');
     expect(rmse.name).toBe('rmse');
@@ -224,7 +317,16 @@ describe('regression and loss metrics', () => {
 
   it('PearsonCorrelation: MXNet docstring value; micro equals the pooled coefficient', () => {
     const pr = new PearsonCorrelation();
-    pr.update([a([[1, 0], [0, 1], [0, 1]])], [P3()]);
+    pr.update(
+      [
+        a([
+          [1, 0],
+          [0, 1],
+          [0, 1],
+        ]),
+      ],
+      [P3()],
+    );
     expect(value(pr)).toBeCloseTo(0.42163704544016178, 6);
     const micro = new PearsonCorrelation({ average: 'micro' });
     const l1 = [1, 2, 3, 4];
@@ -244,7 +346,15 @@ describe('regression and loss metrics', () => {
 
   it('Loss: the mean of the outputs, labels ignored', () => {
     const loss = new Loss();
-    loss.update([], [a([[1, 2], [3, 4]])]);
+    loss.update(
+      [],
+      [
+        a([
+          [1, 2],
+          [3, 4],
+        ]),
+      ],
+    );
     loss.update(null as unknown as nd.NDArray[], a([5]));
     expect(value(loss)).toBeCloseTo(15 / 5, 12);
   });

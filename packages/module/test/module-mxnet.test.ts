@@ -99,9 +99,15 @@ function twoLayerNet(labelName = 'softmax_label'): BktSymbol {
 }
 
 const twoLayerParams = (): ParamDict => ({
-  fc_0_weight: nd.array([[0.15, 0.2], [0.25, 0.3]]),
+  fc_0_weight: nd.array([
+    [0.15, 0.2],
+    [0.25, 0.3],
+  ]),
   fc_0_bias: nd.array([0.35, 0.35]),
-  fc_1_weight: nd.array([[0.4, 0.45], [0.5, 0.55]]),
+  fc_1_weight: nd.array([
+    [0.4, 0.45],
+    [0.5, 0.55],
+  ]),
   fc_1_bias: nd.array([0.6, 0.6]),
 });
 
@@ -120,7 +126,15 @@ describe('test_module.py ports', () => {
     const c = Variable('c');
     const sym = a.add(b.mul(2)).add(c.mul(3));
     const mod = new Module(sym, { dataNames: ['b', 'c', 'a'], labelNames: null, context: two, logger: quiet });
-    mod.bind([['b', [5, 5]], ['c', [5, 5]], ['a', [5, 5]]], null, { inputsNeedGrad: true });
+    mod.bind(
+      [
+        ['b', [5, 5]],
+        ['c', [5, 5]],
+        ['a', [5, 5]],
+      ],
+      null,
+      { inputsNeedGrad: true },
+    );
     mod.initParams();
     mod.forward(new DataBatch([nd.ones([5, 5]), nd.ones([5, 5]), nd.ones([5, 5])]), { isTrain: true });
     mod.backward([nd.ones([5, 5])]);
@@ -196,7 +210,9 @@ describe('test_module.py ports', () => {
     expect(() => mod.setParams(missing, {}, { forceInit: true, allowMissing: false })).toThrow(/fc_1_bias.*not presented/);
     mod.setParams(extra, {}, { forceInit: true, allowMissing: true, allowExtra: true });
     expect(() => mod.setParams(extra, {}, { forceInit: true, allowMissing: true, allowExtra: false })).toThrow(nd.ValueError);
-    expect(() => mod.setParams(onlyExtra, {}, { forceInit: true, allowMissing: false, allowExtra: false })).toThrow(/not presented/);
+    expect(() => mod.setParams(onlyExtra, {}, { forceInit: true, allowMissing: false, allowExtra: false })).toThrow(
+      /not presented/,
+    );
     expect(() => mod.setParams(onlyExtra, {}, { forceInit: true, allowMissing: true, allowExtra: false })).toThrow(/fc_2_weight/);
   });
 
@@ -213,7 +229,10 @@ describe('test_module.py ports', () => {
 
   it('test_module_init_optimizer: idx2name is the parameter list', () => {
     const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 20 });
-    const expected = new Map([[0, 'fc_weight'], [1, 'fc_bias']]);
+    const expected = new Map([
+      [0, 'fc_weight'],
+      [1, 'fc_bias'],
+    ]);
     const mod = new Module(sym, { logger: quiet });
     mod.bind([['data', [8, 10]]]);
     mod.initParams();
@@ -272,20 +291,42 @@ describe('test_module.py ports', () => {
     }
     class StubModule extends BaseModule {
       seen = 0;
-      get dataNames() { return ['data']; }
-      get outputNames() { return []; }
-      get dataShapes() { return []; }
-      get labelShapes() { return null; }
-      get outputShapes(): [string, number[]][] { return []; }
-      getParams(): [ParamDict, ParamDict] { return [{}, {}]; }
-      initParams(): void { this.paramsInitialized = true; }
+      get dataNames() {
+        return ['data'];
+      }
+      get outputNames() {
+        return [];
+      }
+      get dataShapes() {
+        return [];
+      }
+      get labelShapes() {
+        return null;
+      }
+      get outputShapes(): [string, number[]][] {
+        return [];
+      }
+      getParams(): [ParamDict, ParamDict] {
+        return [{}, {}];
+      }
+      initParams(): void {
+        this.paramsInitialized = true;
+      }
       override setParams(): void {}
-      bind(): void { this.binded = true; }
-      initOptimizer(): void { this.optimizerInitialized = true; }
+      bind(): void {
+        this.binded = true;
+      }
+      initOptimizer(): void {
+        this.optimizerInitialized = true;
+      }
       forward(): void {}
       backward(): void {}
-      getOutputs() { return []; }
-      getInputGrads() { return []; }
+      getOutputs() {
+        return [];
+      }
+      getInputGrads() {
+        return [];
+      }
       update(): void {}
       installMonitor(): void {}
       updateMetric(_m: EvalMetric, labels: readonly nd.NDArray[]): void {
@@ -327,13 +368,20 @@ describe('test_module.py ports', () => {
     const outs = mod.getOutputs(false);
     mod.setStates({ states: [outs[0]!.map((o) => o.copy())] });
     mod.forward(new DataBatch([nd.ones([4, 2])]));
-    expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([[2, 3], [2, 3]]);
+    expect(mod.getStates(false)[0]!.map((a) => a.shape)).toEqual([
+      [2, 3],
+      [2, 3],
+    ]);
     expect(() => mod.setStates({})).toThrow(nd.ValueError);
   });
 
   it('test_monitor: one tic/forwardBackward/toc gives 21 sorted entries, [2, 2, 1, 6, 6, 4] per layer', () => {
     const train = new NDArrayIter(nd.array([[0.05, 0.1]]), nd.array([[0.01, 0.99]]), { batchSize: 1 });
-    const meanAbs = (x: nd.NDArray): nd.NDArray => nd.divide(nd.sum(nd.abs(x)), x.shape.reduce((p, d) => p * d, 1));
+    const meanAbs = (x: nd.NDArray): nd.NDArray =>
+      nd.divide(
+        nd.sum(nd.abs(x)),
+        x.shape.reduce((p, d) => p * d, 1),
+      );
     const mon = new Monitor(1, { statFunc: meanAbs, pattern: '.*', sort: true });
     const mod = new Module(twoLayerNet(), { context: [nd.cpu()], logger: quiet });
     mod.bind(train.provideData, train.provideLabel, { forTraining: true });
@@ -381,67 +429,87 @@ describe('test_module.py ports', () => {
     expect(Array.from(outputs[0]!.toArray())).toEqual(new Array(3 * 8 * 7).fill(1));
   });
 
-  it.each(['dense', 'row_sparse'] as const)('test_executor_group (%s embedding): a 5-layer LSTM group bound against a 3-layer one shares params, grads and inputs', (embedStype) => {
-    // MXNet's sizes (batch 32, vocab 1000, hidden 100, embed 200, two contexts) but a bucket of 20
-    // steps, not 80: binding 80-step unrolls of 3 and 5 layers takes ~18 s here, and sharing does
-    // not depend on the sequence length.
-    const [batchSize, maxBucketSize, numWords, numHidden, numEmbed] = [32, 20, 1000, 100, 200];
-    const rnnSym = (numLayers: number): BktSymbol => {
-      const stack = new SequentialRNNCell();
-      for (let i = 0; i < numLayers; i++) stack.add(new LSTMCell(numHidden, { prefix: `lstm_l${i}_` }));
-      // MXNet's sparse variant: SparseEmbedding, a row_sparse weight with a row_sparse gradient.
-      const sparseWeight = embedStype === 'row_sparse' ? { weight: Variable('embed_weight', { stype: 'row_sparse' }), sparseGrad: true } : {};
-      const embed = Embedding({ data: Variable('data'), inputDim: numWords, outputDim: numEmbed, name: 'embed', ...sparseWeight });
-      stack.reset();
-      const { outputs } = stack.unroll(maxBucketSize, embed, { mergeOutputs: true });
-      const pred = FullyConnected({ data: Reshape({ data: outputs as BktSymbol, shape: [-1, numHidden] }), numHidden: numWords, name: 'pred' });
-      return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
-    };
-    const dataShapes = [new DataDesc('data', [batchSize, maxBucketSize])];
-    const labelShapes = [new DataDesc('softmax_label', [batchSize, maxBucketSize])];
-    const inputNames = ['data', 'softmax_label'];
-    const group = (numLayers: number, paramNames: readonly string[], sharedGroup?: DataParallelExecutorGroup): DataParallelExecutorGroup =>
-      new DataParallelExecutorGroup(rnnSym(numLayers), {
-        contexts: two,
-        workLoadList: [1, 1],
-        dataShapes,
-        labelShapes,
-        paramNames,
-        forTraining: true,
-        inputsNeedGrad: false,
-        ...(sharedGroup ? { sharedGroup } : {}),
-      });
+  it.each(['dense', 'row_sparse'] as const)(
+    'test_executor_group (%s embedding): a 5-layer LSTM group bound against a 3-layer one shares params, grads and inputs',
+    (embedStype) => {
+      // MXNet's sizes (batch 32, vocab 1000, hidden 100, embed 200, two contexts) but a bucket of 20
+      // steps, not 80: binding 80-step unrolls of 3 and 5 layers takes ~18 s here, and sharing does
+      // not depend on the sequence length.
+      const [batchSize, maxBucketSize, numWords, numHidden, numEmbed] = [32, 20, 1000, 100, 200];
+      const rnnSym = (numLayers: number): BktSymbol => {
+        const stack = new SequentialRNNCell();
+        for (let i = 0; i < numLayers; i++) stack.add(new LSTMCell(numHidden, { prefix: `lstm_l${i}_` }));
+        // MXNet's sparse variant: SparseEmbedding, a row_sparse weight with a row_sparse gradient.
+        const sparseWeight =
+          embedStype === 'row_sparse' ? { weight: Variable('embed_weight', { stype: 'row_sparse' }), sparseGrad: true } : {};
+        const embed = Embedding({
+          data: Variable('data'),
+          inputDim: numWords,
+          outputDim: numEmbed,
+          name: 'embed',
+          ...sparseWeight,
+        });
+        stack.reset();
+        const { outputs } = stack.unroll(maxBucketSize, embed, { mergeOutputs: true });
+        const pred = FullyConnected({
+          data: Reshape({ data: outputs as BktSymbol, shape: [-1, numHidden] }),
+          numHidden: numWords,
+          name: 'pred',
+        });
+        return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+      };
+      const dataShapes = [new DataDesc('data', [batchSize, maxBucketSize])];
+      const labelShapes = [new DataDesc('softmax_label', [batchSize, maxBucketSize])];
+      const inputNames = ['data', 'softmax_label'];
+      const group = (
+        numLayers: number,
+        paramNames: readonly string[],
+        sharedGroup?: DataParallelExecutorGroup,
+      ): DataParallelExecutorGroup =>
+        new DataParallelExecutorGroup(rnnSym(numLayers), {
+          contexts: two,
+          workLoadList: [1, 1],
+          dataShapes,
+          labelShapes,
+          paramNames,
+          forTraining: true,
+          inputsNeedGrad: false,
+          ...(sharedGroup ? { sharedGroup } : {}),
+        });
 
-    const sharedArgNames = rnnSym(3).listArguments().filter((n) => !inputNames.includes(n));
-    const group1 = group(3, sharedArgNames);
-    const group2 = group(5, sharedArgNames, group1);
-    const extraArgs = group2.argNames.filter((n) => !sharedArgNames.includes(n));
-    const extraParams = extraArgs.filter((n) => !inputNames.includes(n));
-    expect(extraParams).toEqual(group2.argNames.filter((n) => /^lstm_l[34]_/.test(n)));
-    expect(extraParams).toHaveLength(8);
-    // A third group like the second: the extra arrays the second allocated are in the shared buffer.
-    const group3 = group(5, sharedArgNames, group1);
-    for (let i = 0; i < two.length; i++) {
-      const [exec1, exec2, exec3] = [group1.execs[i]!, group2.execs[i]!, group3.execs[i]!];
-      expect(exec2.argDict.data!.context.equals(two[i]!)).toBe(true);
-      for (const name of inputNames) expect(exec2.argDict[name]).toBe(exec1.argDict[name]);
-      for (const name of sharedArgNames) {
-        expect(exec2.argDict[name], name).toBe(exec1.argDict[name]);
-        // As MXNet's test, gradients are checked for dense parameters only.
-        if (embedStype === 'dense' || name !== 'embed_weight') expect(exec2.gradDict[name], name).toBe(exec1.gradDict[name]);
+      const sharedArgNames = rnnSym(3)
+        .listArguments()
+        .filter((n) => !inputNames.includes(n));
+      const group1 = group(3, sharedArgNames);
+      const group2 = group(5, sharedArgNames, group1);
+      const extraArgs = group2.argNames.filter((n) => !sharedArgNames.includes(n));
+      const extraParams = extraArgs.filter((n) => !inputNames.includes(n));
+      expect(extraParams).toEqual(group2.argNames.filter((n) => /^lstm_l[34]_/.test(n)));
+      expect(extraParams).toHaveLength(8);
+      // A third group like the second: the extra arrays the second allocated are in the shared buffer.
+      const group3 = group(5, sharedArgNames, group1);
+      for (let i = 0; i < two.length; i++) {
+        const [exec1, exec2, exec3] = [group1.execs[i]!, group2.execs[i]!, group3.execs[i]!];
+        expect(exec2.argDict.data!.context.equals(two[i]!)).toBe(true);
+        for (const name of inputNames) expect(exec2.argDict[name]).toBe(exec1.argDict[name]);
+        for (const name of sharedArgNames) {
+          expect(exec2.argDict[name], name).toBe(exec1.argDict[name]);
+          // As MXNet's test, gradients are checked for dense parameters only.
+          if (embedStype === 'dense' || name !== 'embed_weight') expect(exec2.gradDict[name], name).toBe(exec1.gradDict[name]);
+        }
+        for (const name of extraParams) expect(Object.keys(exec1.argDict)).not.toContain(name);
+        for (const name of extraArgs) {
+          expect(exec3.argDict[name], name).toBe(exec2.argDict[name]);
+          if (!inputNames.includes(name)) expect(exec3.gradDict[name], name).toBe(exec2.gradDict[name]);
+        }
       }
-      for (const name of extraParams) expect(Object.keys(exec1.argDict)).not.toContain(name);
-      for (const name of extraArgs) {
-        expect(exec3.argDict[name], name).toBe(exec2.argDict[name]);
-        if (!inputNames.includes(name)) expect(exec3.gradDict[name], name).toBe(exec2.gradDict[name]);
-      }
-    }
-    for (const [name, req] of Object.entries(group1.gradReq)) expect(group2.gradReq[name], name).toBe(req);
-    // Shared means one memory: a parameter written through the first group reads back through the second.
-    group1.setParams({ lstm_l0_i2h_bias: nd.full([4 * numHidden], 0.5) }, {}, true);
-    expect(all(group2.execs[1]!.argDict.lstm_l0_i2h_bias!, 0.5)).toBe(true);
-    for (const g of [group3, group2, group1]) g.dispose();
-  });
+      for (const [name, req] of Object.entries(group1.gradReq)) expect(group2.gradReq[name], name).toBe(req);
+      // Shared means one memory: a parameter written through the first group reads back through the second.
+      group1.setParams({ lstm_l0_i2h_bias: nd.full([4 * numHidden], 0.5) }, {}, true);
+      expect(all(group2.execs[1]!.argDict.lstm_l0_i2h_bias!, 0.5)).toBe(true);
+      for (const g of [group3, group2, group1]) g.dispose();
+    },
+  );
 
   it("test_bucketing_save_load: train_model()'s BucketingModule saved, loaded, bound, equal, then fit 5 more epochs", () => {
     // tests/python/train/test_bucketing.py's train_model, at its sizes.
@@ -450,7 +518,8 @@ describe('test_module.py ports', () => {
     const rng = makeRng(11);
     const randint = (lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
     // Token 50 is out of range for inputDim 50, as in MXNet's test; Embedding and Perplexity clip it.
-    const sentences = (): number[][] => Array.from({ length: numSentence }, () => Array.from({ length: randint(6, 39) }, () => randint(1, lenVocab)));
+    const sentences = (): number[][] =>
+      Array.from({ length: numSentence }, () => Array.from({ length: randint(6, 39) }, () => randint(1, lenVocab)));
     const prepareData = (): [BucketSentenceIter, BucketSentenceIter] => [
       new BucketSentenceIter(sentences(), batchSize, { buckets, invalidLabel }),
       new BucketSentenceIter(sentences(), batchSize, { buckets, invalidLabel }),
@@ -461,23 +530,32 @@ describe('test_module.py ports', () => {
       const embed = Embedding({ data: Variable('data'), inputDim: lenVocab, outputDim: numEmbed, name: 'embed' });
       stack.reset();
       const { outputs } = stack.unroll(seqLen as number, embed, { mergeOutputs: true });
-      const pred = FullyConnected({ data: Reshape({ data: outputs as BktSymbol, shape: [-1, numHidden] }), numHidden: lenVocab, name: 'pred' });
+      const pred = FullyConnected({
+        data: Reshape({ data: outputs as BktSymbol, shape: [-1, numHidden] }),
+        numHidden: lenVocab,
+        name: 'pred',
+      });
       const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
       return [SoftmaxOutput({ data: pred, label, name: 'softmax' }), ['data'], ['softmax_label']];
     };
-    const fitOptions = (evalData: BucketSentenceIter) => ({
-      evalData,
-      evalMetric: new Perplexity(invalidLabel),
-      kvstore: 'device',
-      optimizer: 'sgd',
-      optimizerParams: { learningRate: 0.01, momentum: 0, wd: 0.00001 },
-      initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }),
-      numEpoch: numEpochs,
-      batchEndCallback: new Speedometer(batchSize, 50, true, { logger: quiet }),
-    }) as const;
+    const fitOptions = (evalData: BucketSentenceIter) =>
+      ({
+        evalData,
+        evalMetric: new Perplexity(invalidLabel),
+        kvstore: 'device',
+        optimizer: 'sgd',
+        optimizerParams: { learningRate: 0.01, momentum: 0, wd: 0.00001 },
+        initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }),
+        numEpoch: numEpochs,
+        batchEndCallback: new Speedometer(batchSize, 50, true, { logger: quiet }),
+      }) as const;
 
     const [dataTrain, dataVal] = prepareData();
-    const model = new BucketingModule(symGen, { defaultBucketKey: dataTrain.defaultBucketKey, context: nd.cpu(0), logger: quiet });
+    const model = new BucketingModule(symGen, {
+      defaultBucketKey: dataTrain.defaultBucketKey,
+      context: nd.cpu(0),
+      logger: quiet,
+    });
     model.fit(dataTrain, fitOptions(dataVal));
     const prefix = join(tmp, 'test');
     model.saveCheckpoint(prefix, 0);
@@ -509,19 +587,53 @@ describe('test_module.py ports', () => {
     const sym = SoftmaxOutput({ data: fc, name: 'softmax' });
 
     const mod = new Module(sym, { dataNames: ['data1', 'data2'], labelNames: ['softmax_label'], logger: quiet });
-    mod.bind([['data1', [10, 3, 64, 64]], ['data2', [10, 3, 32, 32]]], [['softmax_label', [10]]]);
+    mod.bind(
+      [
+        ['data1', [10, 3, 64, 64]],
+        ['data2', [10, 3, 32, 32]],
+      ],
+      [['softmax_label', [10]]],
+    );
     mod.initParams();
     mod.initOptimizer({ optimizerParams: { learningRate: 0.01 } });
     const steps: [number[], number[], [number, number], [number, number]][] = [
-      [[10, 3, 64, 64], [10, 3, 32, 32], [0, 9], [5, 15]],
-      [[3, 3, 64, 64], [3, 3, 32, 32], [0, 9], [5, 15]],
-      [[20, 3, 64, 64], [20, 3, 32, 32], [3, 5], [10, 25]],
-      [[20, 3, 120, 120], [20, 3, 32, 64], [0, 9], [5, 15]],
-      [[5, 3, 28, 40], [5, 3, 24, 16], [0, 9], [15, 25]],
+      [
+        [10, 3, 64, 64],
+        [10, 3, 32, 32],
+        [0, 9],
+        [5, 15],
+      ],
+      [
+        [3, 3, 64, 64],
+        [3, 3, 32, 32],
+        [0, 9],
+        [5, 15],
+      ],
+      [
+        [20, 3, 64, 64],
+        [20, 3, 32, 32],
+        [3, 5],
+        [10, 25],
+      ],
+      [
+        [20, 3, 120, 120],
+        [20, 3, 32, 64],
+        [0, 9],
+        [5, 15],
+      ],
+      [
+        [5, 3, 28, 40],
+        [5, 3, 24, 16],
+        [0, 9],
+        [15, 25],
+      ],
     ];
     const before = mod.getParams()[0]['fullyconnected0_weight']!.copy();
     for (const [d1, d2, r1, r2] of steps) {
-      const batch = new DataBatch([nd.random.uniform(r1[0], r1[1], d1), nd.random.uniform(r2[0], r2[1], d2)], [nd.ones([d1[0]!])]);
+      const batch = new DataBatch(
+        [nd.random.uniform(r1[0], r1[1], d1), nd.random.uniform(r2[0], r2[1], d2)],
+        [nd.ones([d1[0]!])],
+      );
       mod.forward(batch);
       expect(mod.getOutputs()[0]!.shape).toEqual([d1[0], numClass]);
       mod.backward();
@@ -529,13 +641,24 @@ describe('test_module.py ports', () => {
     }
     expect(mod.getParams()[0]['fullyconnected0_weight']!.toArray()).not.toEqual(before.toArray());
 
-    const evalIter = new NDArrayIter([nd.random.uniform(0, 9, [30, 3, 30, 30]), nd.random.uniform(15, 25, [30, 3, 20, 40])], [nd.ones([30])], {
-      batchSize: 5,
-    });
+    const evalIter = new NDArrayIter(
+      [nd.random.uniform(0, 9, [30, 3, 30, 30]), nd.random.uniform(15, 25, [30, 3, 20, 40])],
+      [nd.ones([30])],
+      {
+        batchSize: 5,
+      },
+    );
     expect(mod.score(evalIter, 'acc').length).toBe(1);
 
     const predIter = new NDArrayIter([nd.random.uniform(0, 9, [10, 3, 30, 30]), nd.random.uniform(15, 25, [10, 3, 20, 40])]);
-    mod.bind([['data1', [1, 3, 30, 30]], ['data2', [1, 3, 20, 40]]], null, { forTraining: false, forceRebind: true });
+    mod.bind(
+      [
+        ['data1', [1, 3, 30, 30]],
+        ['data2', [1, 3, 20, 40]],
+      ],
+      null,
+      { forTraining: false, forceRebind: true },
+    );
     expect((mod.predict(predIter) as nd.NDArray).shape).toEqual([10, numClass]);
   });
 
@@ -545,7 +668,12 @@ describe('test_module.py ports', () => {
     const beginState = stack.beginState(variableState);
     const { states } = stack.unroll(10, Variable('data'), { beginState });
     const stateNames = beginState.map((s) => s.name!);
-    expect(stateNames).toEqual(['lstm_l0_begin_state_0', 'lstm_l0_begin_state_1', 'lstm_l1_begin_state_0', 'lstm_l1_begin_state_1']);
+    expect(stateNames).toEqual([
+      'lstm_l0_begin_state_0',
+      'lstm_l0_begin_state_1',
+      'lstm_l1_begin_state_0',
+      'lstm_l1_begin_state_1',
+    ]);
     const mod = new Module(Group(states), { context: two, labelNames: null, stateNames, logger: quiet });
     mod.bind([['data', [5, 10]]], null, { forTraining: false });
     mod.initParams();
@@ -576,8 +704,21 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
   };
   const shape = [2, 5];
   const run = (contexts: nd.Context[], group2ctxs: Group2Ctxs | null, head: nd.NDArray): Module => {
-    const mod = new Module(groupedSum(), { context: contexts, dataNames: ['a', 'b'], labelNames: null, group2ctxs, logger: quiet });
-    mod.bind([['a', shape], ['b', shape]], null, { inputsNeedGrad: true });
+    const mod = new Module(groupedSum(), {
+      context: contexts,
+      dataNames: ['a', 'b'],
+      labelNames: null,
+      group2ctxs,
+      logger: quiet,
+    });
+    mod.bind(
+      [
+        ['a', shape],
+        ['b', shape],
+      ],
+      null,
+      { inputsNeedGrad: true },
+    );
     mod.initParams();
     mod.forward(new DataBatch([nd.random.uniform(-1, 1, shape), nd.random.uniform(-1, 1, shape)]), { isTrain: true });
     mod.backward([head]);
@@ -586,11 +727,54 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
   const c = nd.cpu;
   const variants: [string, nd.Context[], Group2Ctxs, string[][]][] = [
     ['a dict of single contexts, one device', [c(0)], { dev1: c(1), dev2: c(2) }, [['cpu(1)'], ['cpu(2)']]],
-    ['a list of dicts, one per device', two, [{ dev1: c(2), dev2: c(3) }, { dev1: c(4), dev2: c(5) }], [['cpu(2)', 'cpu(4)'], ['cpu(3)', 'cpu(5)']]],
-    ['a dict of single contexts, two devices', two, { dev1: c(2), dev2: c(3) }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
-    ['a dict with a one-element list', two, { dev1: c(2), dev2: [c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
-    ['a dict with a list per device', two, { dev1: c(2), dev2: [c(3), c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
-    ['a dict of lists per device', two, { dev1: [c(2), c(2)], dev2: [c(3), c(3)] }, [['cpu(2)', 'cpu(2)'], ['cpu(3)', 'cpu(3)']]],
+    [
+      'a list of dicts, one per device',
+      two,
+      [
+        { dev1: c(2), dev2: c(3) },
+        { dev1: c(4), dev2: c(5) },
+      ],
+      [
+        ['cpu(2)', 'cpu(4)'],
+        ['cpu(3)', 'cpu(5)'],
+      ],
+    ],
+    [
+      'a dict of single contexts, two devices',
+      two,
+      { dev1: c(2), dev2: c(3) },
+      [
+        ['cpu(2)', 'cpu(2)'],
+        ['cpu(3)', 'cpu(3)'],
+      ],
+    ],
+    [
+      'a dict with a one-element list',
+      two,
+      { dev1: c(2), dev2: [c(3)] },
+      [
+        ['cpu(2)', 'cpu(2)'],
+        ['cpu(3)', 'cpu(3)'],
+      ],
+    ],
+    [
+      'a dict with a list per device',
+      two,
+      { dev1: c(2), dev2: [c(3), c(3)] },
+      [
+        ['cpu(2)', 'cpu(2)'],
+        ['cpu(3)', 'cpu(3)'],
+      ],
+    ],
+    [
+      'a dict of lists per device',
+      two,
+      { dev1: [c(2), c(2)], dev2: [c(3), c(3)] },
+      [
+        ['cpu(2)', 'cpu(2)'],
+        ['cpu(3)', 'cpu(3)'],
+      ],
+    ],
   ];
   for (const [what, contexts, group2ctxs, gradCtxs] of variants) {
     it(`test_module_ctx_group: ${what} gives the ungrouped module's input gradients`, () => {
@@ -678,7 +862,14 @@ describe('test_module.py ports: model parallelism (group2ctxs)', () => {
   it('group2ctxs: lengths that do not match the contexts and unmapped groups are errors', () => {
     const bind = (group2ctxs: Group2Ctxs): void => {
       const mod = new Module(groupedSum(), { context: two, dataNames: ['a', 'b'], labelNames: null, group2ctxs, logger: quiet });
-      mod.bind([['a', shape], ['b', shape]], null, { inputsNeedGrad: true });
+      mod.bind(
+        [
+          ['a', shape],
+          ['b', shape],
+        ],
+        null,
+        { inputsNeedGrad: true },
+      );
     };
     expect(() => bind([{ dev1: nd.cpu(2), dev2: nd.cpu(3) }])).toThrow(/one map per context, got 1 for 2/);
     expect(() => bind({ dev1: nd.cpu(2), dev2: [nd.cpu(3), nd.cpu(4), nd.cpu(5)] })).toThrow(nd.ValueError);
@@ -800,7 +991,12 @@ describe('sparseRowIdFn (MXNet prepare with row_sparse parameters)', () => {
       const calls: number[] = [];
       nd.seed(5);
       mod.fit(iter(), {
-        numEpoch: 2, kvstore: 'device', optimizer: 'sgd', optimizerParams: { learningRate: 0.1 }, initializer: new Uniform(0.5), evalMetric: 'mse',
+        numEpoch: 2,
+        kvstore: 'device',
+        optimizer: 'sgd',
+        optimizerParams: { learningRate: 0.1 },
+        initializer: new Uniform(0.5),
+        evalMetric: 'mse',
         sparseRowIdFn: sparseRowIdFn && ((b) => (calls.push(b.data[0]!.shape[0]!), sparseRowIdFn(b))),
       });
       const v = mod.getParams()[0]['v']!.toArray();

@@ -5,7 +5,16 @@ import * as nd from '@bkt/ndarray';
 import { LocalStore } from '@bkt/kvstore';
 import { Activation, FullyConnected, SoftmaxOutput, Variable, withAttrScope } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Accuracy, type BatchEndParam, DataBatch, Module, moduleCheckpoint, NDArrayIter, splitInputSlice, Uniform } from '../src/index.js';
+import {
+  Accuracy,
+  type BatchEndParam,
+  DataBatch,
+  Module,
+  moduleCheckpoint,
+  NDArrayIter,
+  splitInputSlice,
+  Uniform,
+} from '../src/index.js';
 import { dataset, mlp } from './blobs.js';
 
 const quiet = (): void => {};
@@ -18,7 +27,12 @@ function trained(context: nd.Context | nd.Context[], numEpoch = 5, workLoadList?
   const it = new NDArrayIter(x, y, { batchSize: 20 });
   const mod = new Module(mlp(), { context, workLoadList, logger: quiet });
   nd.seed(11);
-  mod.fit(it, { numEpoch, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Uniform(0.5) });
+  mod.fit(it, {
+    numEpoch,
+    optimizer: 'sgd',
+    optimizerParams: { learningRate: 0.5, momentum: 0.9 },
+    initializer: new Uniform(0.5),
+  });
   return mod;
 }
 
@@ -49,9 +63,19 @@ describe('Module state machine', () => {
   });
 
   it('splits batches like MXNet _split_input_slice', () => {
-    expect(splitInputSlice(10, [1, 1])).toEqual([[0, 5], [5, 10]]);
-    expect(splitInputSlice(10, [1, 2])).toEqual([[0, 3], [3, 10]]);
-    expect(splitInputSlice(7, [1, 1, 1])).toEqual([[0, 2], [2, 4], [4, 7]]);
+    expect(splitInputSlice(10, [1, 1])).toEqual([
+      [0, 5],
+      [5, 10],
+    ]);
+    expect(splitInputSlice(10, [1, 2])).toEqual([
+      [0, 3],
+      [3, 10],
+    ]);
+    expect(splitInputSlice(7, [1, 1, 1])).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 7],
+    ]);
     expect(() => splitInputSlice(1, [1, 1])).toThrow(/Too many slices/);
   });
 });
@@ -79,7 +103,7 @@ describe('Module training', () => {
     }
   });
 
-  it('updateMetric on two contexts reads the labels forward loaded from the executors (each device\'s slice, on its device)', () => {
+  it("updateMetric on two contexts reads the labels forward loaded from the executors (each device's slice, on its device)", () => {
     const mod = trained([nd.cpu(0), nd.cpu(1)], 1);
     const { x, y } = dataset(40);
     const batch = new DataBatch([x], [y]);
@@ -153,7 +177,7 @@ describe('Module training', () => {
     expect(() => mod.setParams({ fc1_weight: args.fc1_weight }, {})).toThrow(/fc1_bias/);
   });
 
-  it('array lifetimes: merged outputs until the next forward, predict results are the caller\'s', () => {
+  it("array lifetimes: merged outputs until the next forward, predict results are the caller's", () => {
     const two = trained([nd.cpu(0), nd.cpu(1)], 1);
     const x = nd.ones([20, 4]);
     two.forward(new DataBatch([x], [nd.zeros([20])]), { isTrain: false });
@@ -231,7 +255,9 @@ describe('Module training', () => {
       // a store of the asynchronous type without MPI: only its type matters here
       const store = new LocalStore('dist_async');
       expect(() => mod.initOptimizer({ kvstore: store })).toThrow(nd.ValueError);
-      expect(() => mod.initOptimizer({ kvstore: store })).toThrow(/initOptimizer: the dist_async store updates on its servers; unset MXNET_UPDATE_ON_KVSTORE=0/);
+      expect(() => mod.initOptimizer({ kvstore: store })).toThrow(
+        /initOptimizer: the dist_async store updates on its servers; unset MXNET_UPDATE_ON_KVSTORE=0/,
+      );
       delete process.env['MXNET_UPDATE_ON_KVSTORE'];
       mod.initOptimizer({ kvstore: store });
       expect(mod.updateOnKVStore).toBe(true);
@@ -257,8 +283,20 @@ describe('Module training', () => {
       evalEndCallback: (p: BatchEndParam) => events.push(`evalEnd ${p.epoch}.${p.nbatch}`),
     });
     expect(events).toEqual([
-      'batch 0.0', 'batch 0.1', 'batch 0.2', 'epoch 0', 'eval 0.0', 'eval 0.1', 'evalEnd 0.2',
-      'batch 1.0', 'batch 1.1', 'batch 1.2', 'epoch 1', 'eval 1.0', 'eval 1.1', 'evalEnd 1.2',
+      'batch 0.0',
+      'batch 0.1',
+      'batch 0.2',
+      'epoch 0',
+      'eval 0.0',
+      'eval 0.1',
+      'evalEnd 0.2',
+      'batch 1.0',
+      'batch 1.1',
+      'batch 1.2',
+      'epoch 1',
+      'eval 1.0',
+      'eval 1.1',
+      'evalEnd 1.2',
     ]);
     expect(logs.filter((l) => /^Epoch\[1\] (Train|Validation)-accuracy=/.test(l))).toHaveLength(2);
     expect(() => mod.fit(train, {})).toThrow(/numEpoch/);
@@ -274,7 +312,11 @@ describe('Module training', () => {
     const prefix = join(tmp, 'resume');
     nd.seed(5);
     const first = new Module(mlp(), { logger: quiet });
-    first.fit(new NDArrayIter(x, y, { batchSize: 20 }), { ...opts, numEpoch: 1, epochEndCallback: moduleCheckpoint(first, prefix, 1, true) });
+    first.fit(new NDArrayIter(x, y, { batchSize: 20 }), {
+      ...opts,
+      numEpoch: 1,
+      epochEndCallback: moduleCheckpoint(first, prefix, 1, true),
+    });
     const resumed = Module.load(prefix, 1, { loadOptimizerStates: true, logger: quiet });
     resumed.fit(new NDArrayIter(x, y, { batchSize: 20 }), { ...opts, beginEpoch: 1, numEpoch: 2 });
 
@@ -351,11 +393,18 @@ describe('Module training', () => {
       const q = a3[name]!.toArray();
       expect(Math.max(...p.map((v, i) => Math.abs(v - q[i]!)))).toBeLessThan(1e-4);
     }
-    expect(splitInputSlice(20, [1, 3, 1])).toEqual([[0, 4], [4, 16], [16, 20]]);
+    expect(splitInputSlice(20, [1, 3, 1])).toEqual([
+      [0, 4],
+      [4, 16],
+      [16, 20],
+    ]);
   });
 
   it('compressionParams: the kvstore sums 2-bit quantized gradients (with residuals) across two contexts', () => {
-    const rows = [[0.7, 0.2, -0.6, -0.3], [0.4, 0.4, -0.1, 0.9]];
+    const rows = [
+      [0.7, 0.2, -0.6, -0.3],
+      [0.4, 0.4, -0.1, 0.9],
+    ];
     const threshold = 0.5;
     const run = (compressionParams: { type: '2bit'; threshold: number } | null): number[][] => {
       const sym = FullyConnected({ data: Variable('data'), name: 'fc', numHidden: 1, noBias: true });
@@ -390,7 +439,10 @@ describe('Module training', () => {
       w = w.map((v, j) => v - (sent[0]![j]! + sent[1]![j]!) / 2);
       expected.push(w);
     }
-    expect(expected).toEqual([[-0.25, 0, 0.25, -0.25], [-0.75, -0.25, 0.5, -0.25]]);
+    expect(expected).toEqual([
+      [-0.25, 0, 0.25, -0.25],
+      [-0.75, -0.25, 0.5, -0.25],
+    ]);
     const compressed = run({ type: '2bit', threshold });
     compressed.forEach((got, i) => got.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 6)));
     const plain = run(null);
@@ -408,16 +460,24 @@ describe('Module training', () => {
       mod.initParams();
       return mod;
     };
-    expect(() => bound({ type: '2bit', threshold }).initOptimizer({ kvstore: 'local' })).toThrow(/not supported by the 'local' store/);
+    expect(() => bound({ type: '2bit', threshold }).initOptimizer({ kvstore: 'local' })).toThrow(
+      /not supported by the 'local' store/,
+    );
     expect(() => bound({ type: '1bit' as '2bit', threshold }).initOptimizer({ kvstore: 'device' })).toThrow(nd.ValueError);
   });
 
   it('fit with group2ctxs (fc1 on one context, fc2 on another) trains exactly as without', () => {
     const groupedMlp = () => {
       const hidden = withAttrScope({ ctx_group: 'dev1' }, () =>
-        Activation({ data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 }), name: 'relu1', actType: 'relu' }),
+        Activation({
+          data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 16 }),
+          name: 'relu1',
+          actType: 'relu',
+        }),
       );
-      return withAttrScope({ ctx_group: 'dev2' }, () => SoftmaxOutput({ data: FullyConnected({ data: hidden, name: 'fc2', numHidden: 2 }), name: 'softmax' }));
+      return withAttrScope({ ctx_group: 'dev2' }, () =>
+        SoftmaxOutput({ data: FullyConnected({ data: hidden, name: 'fc2', numHidden: 2 }), name: 'softmax' }),
+      );
     };
     for (const [context, group2ctxs] of [
       [nd.cpu(0), { dev1: nd.cpu(1), dev2: nd.cpu(2) }],
@@ -426,7 +486,12 @@ describe('Module training', () => {
       const { x, y } = dataset(60);
       const mod = new Module(groupedMlp(), { context: context as nd.Context | nd.Context[], group2ctxs, logger: quiet });
       nd.seed(11);
-      mod.fit(new NDArrayIter(x, y, { batchSize: 20 }), { numEpoch: 2, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 }, initializer: new Uniform(0.5) });
+      mod.fit(new NDArrayIter(x, y, { batchSize: 20 }), {
+        numEpoch: 2,
+        optimizer: 'sgd',
+        optimizerParams: { learningRate: 0.5, momentum: 0.9 },
+        initializer: new Uniform(0.5),
+      });
       const plain = trained(context as nd.Context | nd.Context[], 2, undefined, 60);
       const [got] = mod.getParams();
       const [want] = plain.getParams();

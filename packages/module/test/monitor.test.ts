@@ -13,7 +13,10 @@ function fcExec(): Executor {
     gradReq: { fc_weight: 'write', fc_bias: 'write' },
   });
   nd.array([[1, -2, 2]]).copyTo(exe.argDict.data!);
-  nd.array([[1, 0, 0], [0, 3, 4]]).copyTo(exe.argDict.fc_weight!);
+  nd.array([
+    [1, 0, 0],
+    [0, 3, 4],
+  ]).copyTo(exe.argDict.fc_weight!);
   nd.array([0.5, -0.5]).copyTo(exe.argDict.fc_bias!);
   return exe;
 }

@@ -20,12 +20,33 @@ interface Setup {
 }
 
 const SETUPS: Setup[] = [
-  { label: 'one device, local updater, sgd momentum', context: [nd.cpu(0)], kvstore: null, optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9, wd: 0.01 } },
-  { label: 'two devices, local updater, adam', context: [nd.cpu(0), nd.cpu(1)], kvstore: null, optimizer: 'adam', optimizerParams: { learningRate: 0.01, clipGradient: 0.5 } },
-  { label: 'two devices, update on the local kvstore, sgd', context: [nd.cpu(0), nd.cpu(1)], kvstore: 'local', optimizer: 'sgd', optimizerParams: { learningRate: 0.5, momentum: 0.9 } },
+  {
+    label: 'one device, local updater, sgd momentum',
+    context: [nd.cpu(0)],
+    kvstore: null,
+    optimizer: 'sgd',
+    optimizerParams: { learningRate: 0.5, momentum: 0.9, wd: 0.01 },
+  },
+  {
+    label: 'two devices, local updater, adam',
+    context: [nd.cpu(0), nd.cpu(1)],
+    kvstore: null,
+    optimizer: 'adam',
+    optimizerParams: { learningRate: 0.01, clipGradient: 0.5 },
+  },
+  {
+    label: 'two devices, update on the local kvstore, sgd',
+    context: [nd.cpu(0), nd.cpu(1)],
+    kvstore: 'local',
+    optimizer: 'sgd',
+    optimizerParams: { learningRate: 0.5, momentum: 0.9 },
+  },
 ];
 
-function train(s: Setup, perParameter: boolean): { params: Record<string, nd.NDArray>; calls: Record<string, number>[]; onKV: boolean } {
+function train(
+  s: Setup,
+  perParameter: boolean,
+): { params: Record<string, nd.NDArray>; calls: Record<string, number>[]; onKV: boolean } {
   const { x, y } = dataset(80);
   const it = new NDArrayIter(x, y, { batchSize: 20 });
   const mod = new Module(mlp(), { context: s.context, logger: quiet });
@@ -56,7 +77,9 @@ describe('Module.update: one native optimizer call per step', () => {
       for (const c of many.calls) expect(c).toEqual({ multiUpdate: 1 });
       for (const c of one.calls) expect(Object.values(c).reduce((a, b) => a + b, 0)).toBe(updates);
       for (const [name, value] of Object.entries(one.params)) {
-        expect(Buffer.from(many.params[name]!.toTypedArray().buffer).equals(Buffer.from(value.toTypedArray().buffer)), name).toBe(true);
+        expect(Buffer.from(many.params[name]!.toTypedArray().buffer).equals(Buffer.from(value.toTypedArray().buffer)), name).toBe(
+          true,
+        );
       }
     });
   }

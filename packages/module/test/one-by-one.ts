@@ -7,7 +7,11 @@ import type { ParamKey, Updater } from '@bkt/optimizer';
 export function oneByOne(updater: Updater): () => void {
   const own = updater.update;
   const single = own.bind(updater) as (index: ParamKey, grad: NDArray, weight: NDArray) => void;
-  updater.update = ((index: ParamKey | readonly ParamKey[], grad: NDArray | readonly NDArray[], weight: NDArray | readonly NDArray[]) => {
+  updater.update = ((
+    index: ParamKey | readonly ParamKey[],
+    grad: NDArray | readonly NDArray[],
+    weight: NDArray | readonly NDArray[],
+  ) => {
     if (!Array.isArray(index)) return single(index as ParamKey, grad as NDArray, weight as NDArray);
     index.forEach((k, i) => single(k, (grad as NDArray[])[i]!, (weight as NDArray[])[i]!));
   }) as Updater['update'];

@@ -52,7 +52,9 @@ describe('module option checks', () => {
       expect(mod.optimizerInitialized).toBe(false);
     }
     const mod = ready();
-    expect(() => mod.initOptimizer({ optimizerParams: 0.1 as never })).toThrow(/^Module\.initOptimizer: optimizerParams must be an object of optimizer options, got 0\.1/);
+    expect(() => mod.initOptimizer({ optimizerParams: 0.1 as never })).toThrow(
+      /^Module\.initOptimizer: optimizerParams must be an object of optimizer options, got 0\.1/,
+    );
     expect(() => mod.initOptimizer({ optimiser: 'adam' } as never)).toThrow(/^Module\.initOptimizer: unknown option 'optimiser'/);
   });
 
@@ -60,38 +62,69 @@ describe('module option checks', () => {
     const mod = ready();
     expect(() => mod.score(data(), 'acc', { numBatch: NaN })).toThrow(/^score: numBatch must be an integer, got NaN/);
     expect(() => mod.score(data(), 'acc', { epoch: 1.5 })).toThrow(/^score: epoch must be an integer/);
-    expect(() => mod.score(data(), 'acc', { rest: true } as never)).toThrow(/^score: unknown option 'rest'; known options: numBatch/);
+    expect(() => mod.score(data(), 'acc', { rest: true } as never)).toThrow(
+      /^score: unknown option 'rest'; known options: numBatch/,
+    );
     expect(() => mod.predict(data(), { numBatch: -1 })).toThrow(/^predict: numBatch must be at least 0, got -1/);
-    expect(() => mod.predict(data(), { mergeBatches: 1 } as never)).toThrow(/^predict: mergeBatches must be true or false, got 1/);
-    expect(() => mod.iterPredict(data(), { numbatch: 1 } as never).next()).toThrow(/^iterPredict: unknown option 'numbatch' \(did you mean 'numBatch'\?\)/);
+    expect(() => mod.predict(data(), { mergeBatches: 1 } as never)).toThrow(
+      /^predict: mergeBatches must be true or false, got 1/,
+    );
+    expect(() => mod.iterPredict(data(), { numbatch: 1 } as never).next()).toThrow(
+      /^iterPredict: unknown option 'numbatch' \(did you mean 'numBatch'\?\)/,
+    );
     expect(mod.score(data(), 'acc', { numBatch: null, reset: true })).toHaveLength(1);
     expect((mod.predict(data(), { numBatch: 1 }) as nd.NDArray).shape).toEqual([4, 2]);
   });
 
   it('constructors, load, bind, initParams and setParams of every module kind reject unknown keys and non-boolean flags', () => {
     const mod = new Module(net(), { logger: quiet });
-    expect(() => mod.bind(shapes, labels, { forTraining: 'no' } as never)).toThrow(/^Module\.bind: forTraining must be true or false, got 'no'/);
-    expect(() => mod.bind(shapes, labels, { for_training: false } as never)).toThrow(/^Module\.bind: unknown option 'for_training'/);
+    expect(() => mod.bind(shapes, labels, { forTraining: 'no' } as never)).toThrow(
+      /^Module\.bind: forTraining must be true or false, got 'no'/,
+    );
+    expect(() => mod.bind(shapes, labels, { for_training: false } as never)).toThrow(
+      /^Module\.bind: unknown option 'for_training'/,
+    );
     expect(mod.binded).toBe(false);
     mod.bind(shapes, labels);
     expect(() => mod.initParams({ allowMising: true } as never)).toThrow(/^Module\.initParams: unknown option 'allowMising'/);
     mod.initParams();
     const [args, aux] = mod.getParams();
-    expect(() => mod.setParams(args, aux, { allowExtra: 'true' } as never)).toThrow(/^Module\.setParams: allowExtra must be true or false/);
+    expect(() => mod.setParams(args, aux, { allowExtra: 'true' } as never)).toThrow(
+      /^Module\.setParams: allowExtra must be true or false/,
+    );
 
     const bucketing = new BucketingModule(() => [net(), ['data'], ['softmax_label']], { defaultBucketKey: 3, logger: quiet });
-    expect(() => bucketing.bind(shapes, labels, { forceRebind: 1 } as never)).toThrow(/^BucketingModule\.bind: forceRebind must be true or false/);
+    expect(() => bucketing.bind(shapes, labels, { forceRebind: 1 } as never)).toThrow(
+      /^BucketingModule\.bind: forceRebind must be true or false/,
+    );
     bucketing.bind(shapes, labels);
-    expect(() => bucketing.initParams({ initialiser: null } as never)).toThrow(/^BucketingModule\.initParams: unknown option 'initialiser'/);
+    expect(() => bucketing.initParams({ initialiser: null } as never)).toThrow(
+      /^BucketingModule\.initParams: unknown option 'initialiser'/,
+    );
     bucketing.initParams();
-    expect(() => bucketing.setParams(args, aux, { force: true } as never)).toThrow(/^BucketingModule\.setParams: unknown option 'force'/);
-    expect(() => bucketing.initOptimizer({ forceInit: 0 } as never)).toThrow(/^BucketingModule\.initOptimizer: forceInit must be true or false/);
+    expect(() => bucketing.setParams(args, aux, { force: true } as never)).toThrow(
+      /^BucketingModule\.setParams: unknown option 'force'/,
+    );
+    expect(() => bucketing.initOptimizer({ forceInit: 0 } as never)).toThrow(
+      /^BucketingModule\.initOptimizer: forceInit must be true or false/,
+    );
 
-    expect(() => new Module(net(), { contexts: [nd.cpu(0)] } as never)).toThrow(/^Module: unknown option 'contexts'; known options: dataNames/);
-    expect(() => new BucketingModule(() => [net(), ['data'], ['softmax_label']], { defaultBucketKey: 3, dataNames: ['data'] } as never)).toThrow(/^BucketingModule: unknown option 'dataNames'/);
-    expect(() => Module.load('/nonexistent/prefix', 1, { loadOptimizerState: true } as never)).toThrow(/^Module\.load: unknown option 'loadOptimizerState'/);
-    expect(() => BucketingModule.load('/nonexistent/prefix', 1, { symGen: net, loadOptimizerStates: 'yes' } as never)).toThrow(/^BucketingModule\.load: loadOptimizerStates must be true or false/);
-    expect(() => new SequentialModule({ logger: quiet, verbose: true } as never)).toThrow(/^SequentialModule: unknown option 'verbose'; known options: logger/);
+    expect(() => new Module(net(), { contexts: [nd.cpu(0)] } as never)).toThrow(
+      /^Module: unknown option 'contexts'; known options: dataNames/,
+    );
+    expect(
+      () =>
+        new BucketingModule(() => [net(), ['data'], ['softmax_label']], { defaultBucketKey: 3, dataNames: ['data'] } as never),
+    ).toThrow(/^BucketingModule: unknown option 'dataNames'/);
+    expect(() => Module.load('/nonexistent/prefix', 1, { loadOptimizerState: true } as never)).toThrow(
+      /^Module\.load: unknown option 'loadOptimizerState'/,
+    );
+    expect(() => BucketingModule.load('/nonexistent/prefix', 1, { symGen: net, loadOptimizerStates: 'yes' } as never)).toThrow(
+      /^BucketingModule\.load: loadOptimizerStates must be true or false/,
+    );
+    expect(() => new SequentialModule({ logger: quiet, verbose: true } as never)).toThrow(
+      /^SequentialModule: unknown option 'verbose'; known options: logger/,
+    );
     const seq = new SequentialModule({ logger: quiet }).add(new Module(net(), { logger: quiet }));
     expect(() => seq.bind(shapes, labels, { shared: null } as never)).toThrow(/^SequentialModule\.bind: unknown option 'shared'/);
   });

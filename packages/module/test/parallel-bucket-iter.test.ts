@@ -22,14 +22,21 @@ function pairs(n: number, seed = 1): [number[][], number[][]] {
   return [src, tgt];
 }
 
-interface Row { src: number[]; tgt: number[] }
+interface Row {
+  src: number[];
+  tgt: number[];
+}
 
 // Every real row of an epoch, decoded back to its pair, with checks of its padding.
 function epochRows(it: ParallelBucketIter): Row[] {
   const rows: Row[] = [];
   for (const b of it as Iterable<DataBatch>) {
     const [S, T] = b.bucketKey as [number, number];
-    const [source, lengths, target] = b.data.map((a) => Array.from(a.toTypedArray() as Float32Array)) as [number[], number[], number[]];
+    const [source, lengths, target] = b.data.map((a) => Array.from(a.toTypedArray() as Float32Array)) as [
+      number[],
+      number[],
+      number[],
+    ];
     const label = Array.from(b.label[0]!.toTypedArray() as Float32Array);
     expect(b.data[0]!.shape).toEqual([it.batchSize, S]);
     expect(b.data[2]!.shape).toEqual([it.batchSize, T]);
@@ -46,7 +53,8 @@ function epochRows(it: ParallelBucketIter): Row[] {
       expect([...inRow.slice(tl + 1), ...labRow.slice(tl + 1)].every((v) => v === 0)).toBe(true);
       rows.push({ src: srcRow.slice(0, len), tgt: labRow.slice(0, tl) });
     }
-    for (let r = it.batchSize - b.pad; r < it.batchSize; r++) expect(label.slice(r * T, (r + 1) * T).every((v) => v === 0)).toBe(true);
+    for (let r = it.batchSize - b.pad; r < it.batchSize; r++)
+      expect(label.slice(r * T, (r + 1) * T).every((v) => v === 0)).toBe(true);
   }
   return rows;
 }
@@ -88,14 +96,21 @@ describe('ParallelBucketIter', () => {
     const padded = new ParallelBucketIter(src, tgt, 8, { bosId: BOS, eosId: EOS, buckets: { source: [9], target: [11] } });
     const batches = [...padded].map((b) => b.pad);
     expect(batches.filter((p) => p > 0)).toEqual([7 * 8 - 50]);
-    const dropped = new ParallelBucketIter(src, tgt, 8, { bosId: BOS, eosId: EOS, buckets: { source: [9], target: [11] }, lastBatchHandle: 'discard' });
+    const dropped = new ParallelBucketIter(src, tgt, 8, {
+      bosId: BOS,
+      eosId: EOS,
+      buckets: { source: [9], target: [11] },
+      lastBatchHandle: 'discard',
+    });
     expect(dropped.numBatches).toBe(6);
     expect(dropped.numUnused).toBe(2);
   });
 
   it('splits the pairs into numParts disjoint parts', () => {
     const [src, tgt] = pairs(90, 5);
-    const parts = [0, 1, 2].map((partIndex) => epochRows(new ParallelBucketIter(src, tgt, 4, { bosId: BOS, eosId: EOS, numParts: 3, partIndex })).map(key));
+    const parts = [0, 1, 2].map((partIndex) =>
+      epochRows(new ParallelBucketIter(src, tgt, 4, { bosId: BOS, eosId: EOS, numParts: 3, partIndex })).map(key),
+    );
     expect(parts.every((p) => p.length === 30)).toBe(true);
     expect(parts.flat().sort()).toEqual(src.map((s, i) => key({ src: s, tgt: tgt[i]! })).sort());
   });
@@ -103,7 +118,12 @@ describe('ParallelBucketIter', () => {
   it('drops pairs longer than an explicit grid, with a warning', () => {
     const [src, tgt] = pairs(100, 9);
     const logs: string[] = [];
-    const it = new ParallelBucketIter(src, tgt, 4, { bosId: BOS, eosId: EOS, buckets: { source: [4, 2], target: [6] }, logger: (m) => logs.push(m) });
+    const it = new ParallelBucketIter(src, tgt, 4, {
+      bosId: BOS,
+      eosId: EOS,
+      buckets: { source: [4, 2], target: [6] },
+      logger: (m) => logs.push(m),
+    });
     const fits = src.filter((s, i) => s.length <= 4 && tgt[i]!.length + 1 <= 6).length;
     expect(it.numDiscarded).toBe(100 - fits);
     expect(epochRows(it).length).toBe(fits);

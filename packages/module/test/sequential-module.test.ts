@@ -6,8 +6,10 @@ import { Accuracy, DataBatch, Module, Monitor, NDArrayIter, type ParamDict, Sequ
 
 const quiet = (): void => {};
 
-const lower = (): Symbol => Activation({ data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 8 }), name: 'relu1', actType: 'relu' });
-const upper = (input: Symbol): Symbol => SoftmaxOutput({ data: FullyConnected({ data: input, name: 'fc2', numHidden: 2 }), name: 'softmax' });
+const lower = (): Symbol =>
+  Activation({ data: FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 8 }), name: 'relu1', actType: 'relu' });
+const upper = (input: Symbol): Symbol =>
+  SoftmaxOutput({ data: FullyConnected({ data: input, name: 'fc2', numHidden: 2 }), name: 'softmax' });
 
 function dataset(n: number): { x: nd.NDArray; y: nd.NDArray } {
   nd.seed(3);
@@ -30,7 +32,10 @@ function chain(context: nd.Context[], autoWiring: boolean): SequentialModule {
   const second = autoWiring ? upper(Variable('data')) : upper(Variable('relu1_output'));
   return new SequentialModule({ logger: quiet })
     .add(new Module(lower(), { labelNames: null, context, logger: quiet }))
-    .add(new Module(second, { dataNames: [autoWiring ? 'data' : 'relu1_output'], context, logger: quiet }), { takeLabels: true, autoWiring });
+    .add(new Module(second, { dataNames: [autoWiring ? 'data' : 'relu1_output'], context, logger: quiet }), {
+      takeLabels: true,
+      autoWiring,
+    });
 }
 
 const maxDiff = (a: nd.NDArray, b: nd.NDArray): number => {
@@ -79,7 +84,7 @@ describe('SequentialModule', () => {
     });
   }
 
-  it('passes gradients back through the chain: input gradients equal the combined module\'s', () => {
+  it("passes gradients back through the chain: input gradients equal the combined module's", () => {
     const { x, y } = dataset(10);
     const argParams = initialParams();
     const whole = new Module(upper(lower()), { logger: quiet });
@@ -110,7 +115,9 @@ describe('SequentialModule', () => {
   it('raises typed errors for misuse', () => {
     const empty = new SequentialModule({ logger: quiet });
     expect(() => empty.bind([['data', [2, 4]]])).toThrow(nd.StateError);
-    expect(() => empty.add(new Module(lower(), { labelNames: null }), { takeLabel: true } as never)).toThrow(/unknown meta takeLabel/);
+    expect(() => empty.add(new Module(lower(), { labelNames: null }), { takeLabel: true } as never)).toThrow(
+      /unknown meta takeLabel/,
+    );
 
     const seq = chain([nd.cpu(0)], true);
     const batch = new DataBatch([nd.ones([2, 4])], [nd.zeros([2])]);
@@ -126,17 +133,25 @@ describe('SequentialModule', () => {
     expect(() => seq.getInputGrads()).toThrow(/inputsNeedGrad/);
 
     // Adding a module resets the chain to unbound.
-    seq.add(new Module(Activation({ data: Variable('data'), name: 'act', actType: 'tanh' }), { labelNames: null, logger: quiet }), { autoWiring: true });
+    seq.add(
+      new Module(Activation({ data: Variable('data'), name: 'act', actType: 'tanh' }), { labelNames: null, logger: quiet }),
+      { autoWiring: true },
+    );
     expect(seq.binded).toBe(false);
     expect(() => seq.dataShapes).toThrow(nd.StateError);
 
     const twice = new SequentialModule({ logger: quiet })
       .add(new Module(lower(), { labelNames: null, logger: quiet }))
-      .add(new Module(Variable('a').add(Variable('b')), { dataNames: ['a', 'b'], labelNames: null, logger: quiet }), { autoWiring: true });
+      .add(new Module(Variable('a').add(Variable('b')), { dataNames: ['a', 'b'], labelNames: null, logger: quiet }), {
+        autoWiring: true,
+      });
     expect(() => twice.bind([['data', [2, 4]]])).toThrow(/autoWiring needs as many inputs/);
     const dup = new SequentialModule({ logger: quiet })
       .add(new Module(lower(), { labelNames: null, logger: quiet }))
-      .add(new Module(FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 8 }), { labelNames: null, logger: quiet }), { autoWiring: true });
+      .add(
+        new Module(FullyConnected({ data: Variable('data'), name: 'fc1', numHidden: 8 }), { labelNames: null, logger: quiet }),
+        { autoWiring: true },
+      );
     dup.bind([['data', [2, 8]]]);
     expect(() => dup.initParams()).toThrow(/duplicated parameter name 'fc1_weight'/);
   });

@@ -25,14 +25,22 @@ function run(mode: SoakMode, batches: number, contexts: number): SoakSample[] {
 const MADE_PER_BATCH: Record<string, number> = { 'fit 1': 0.5, 'score 1': 0.5, 'predict 1': 1, 'fit 2': 1.25, 'predict 2': 3 };
 
 describe('soak: live handles do not grow with the number of batches', () => {
-  const runs = [['fit', 1, 1000], ['score', 1, 1000], ['predict', 1, 1000], ['fit', 2, 600], ['predict', 2, 600]] as const;
+  const runs = [
+    ['fit', 1, 1000],
+    ['score', 1, 1000],
+    ['predict', 1, 1000],
+    ['fit', 2, 600],
+    ['predict', 2, 600],
+  ] as const;
   for (const [mode, contexts, batches] of runs) {
     it(`${mode} on ${contexts} context(s): ${batches} batches`, () => {
       const samples = run(mode, batches, contexts);
       const at = (b: number): SoakSample => samples.find((s) => s.batch === b)!;
       // The garbage collector may only lower the count; a leak of one array per batch would add 800.
       expect(at(batches).liveHandles).toBeLessThanOrEqual(at(200).liveHandles + 4);
-      expect(Math.max(...samples.filter((s) => s.batch >= 200).map((s) => s.liveHandles))).toBeLessThanOrEqual(at(200).liveHandles + 4);
+      expect(Math.max(...samples.filter((s) => s.batch >= 200).map((s) => s.liveHandles))).toBeLessThanOrEqual(
+        at(200).liveHandles + 4,
+      );
       const made = (at(batches).totalHandles - at(200).totalHandles) / (batches - 200);
       expect(made).toBeLessThanOrEqual(MADE_PER_BATCH[`${mode} ${contexts}`]!);
     });

@@ -33,7 +33,8 @@ function expectSameModel(got: Run, want: Run): void {
     expect(other.length).toBe(values.length);
     // The thread pool serves one Worker at a time and runs the other's loops inline, which may sum in
     // another order; the models agree to float32 rounding.
-    for (let i = 0; i < values.length; i++) expect(Math.abs(other[i]! - values[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(values[i]!)));
+    for (let i = 0; i < values.length; i++)
+      expect(Math.abs(other[i]! - values[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(values[i]!)));
   }
 }
 

@@ -1,15 +1,6 @@
 // Times one fused optimizer update on a 10000x200 weight (the language model's embedding) and prints
 // JSON. Run by hand: `npx tsx bench/optimizer-updates.ts`.
-import {
-  adamUpdate,
-  getNumThreads,
-  lambUpdate,
-  random,
-  setNumThreads,
-  sgdMomUpdate,
-  sgdUpdate,
-  zeros,
-} from '../src/index.js';
+import { adamUpdate, getNumThreads, lambUpdate, random, setNumThreads, sgdMomUpdate, sgdUpdate, zeros } from '../src/index.js';
 
 function time(fn: () => unknown, reps = 50): number {
   for (let i = 0; i < 3; i++) fn();
@@ -33,8 +24,12 @@ for (const threads of [1, 2]) {
   setNumThreads(threads);
   const t = `${getNumThreads()}t`;
   results[`sgdUpdate_10000x200_f32_ms_${t}`] = time(() => sgdUpdate(weight, grad, { lr: 1e-3, wd: 1e-4 }));
-  results[`sgdMomUpdate_10000x200_f32_ms_${t}`] = time(() => sgdMomUpdate(weight, grad, mom, { lr: 1e-3, momentum: 0.9, wd: 1e-4 }));
-  results[`adamUpdate_10000x200_f32_ms_${t}`] = time(() => adamUpdate(weight, grad, mean, v, { lr: 1e-3, wd: 1e-4, clipGradient: 1 }));
+  results[`sgdMomUpdate_10000x200_f32_ms_${t}`] = time(() =>
+    sgdMomUpdate(weight, grad, mom, { lr: 1e-3, momentum: 0.9, wd: 1e-4 }),
+  );
+  results[`adamUpdate_10000x200_f32_ms_${t}`] = time(() =>
+    adamUpdate(weight, grad, mean, v, { lr: 1e-3, wd: 1e-4, clipGradient: 1 }),
+  );
   results[`lambUpdate_10000x200_f32_ms_${t}`] = time(() => lambUpdate(weight, grad, mean, v, { lr: 1e-3, t: 1, wd: 1e-4 }));
   results[`sgdMomUpdate_10000x200_f16_master_ms_${t}`] = time(() =>
     sgdMomUpdate(half, grad16, mom, { lr: 1e-3, momentum: 0.9, weight32: master }),

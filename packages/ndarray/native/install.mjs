@@ -68,5 +68,11 @@ export function installAddon({ addonDir, name, build }) {
 
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const addonDir = dirname(fileURLToPath(import.meta.url));
-  process.exit(installAddon({ addonDir, name: '@bkt/ndarray', build: 'g++, make, python3, OpenBLAS and oneDNN (apt-get install g++ make python3 libopenblas-dev libdnnl-dev)' }));
+  process.exit(
+    installAddon({
+      addonDir,
+      name: '@bkt/ndarray',
+      build: 'g++, make, python3, OpenBLAS and oneDNN (apt-get install g++ make python3 libopenblas-dev libdnnl-dev)',
+    }),
+  );
 }

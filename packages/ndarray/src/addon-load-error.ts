@@ -29,8 +29,10 @@ export function addonLoadError(needer: string, addonPath: string, cause: Error, 
     const pkg = { ...debianPackages, ...needs.libraries }[missing];
     const install = pkg
       ? `install it with 'apt-get install ${pkg}' (Debian/Ubuntu) or your distribution's package of it`
-      : "install the package of your distribution that provides it";
-    return new NativeError(`${needer}: the native addon needs the shared library ${missing}, which is not installed: ${install} (loading ${addonPath})`);
+      : 'install the package of your distribution that provides it';
+    return new NativeError(
+      `${needer}: the native addon needs the shared library ${missing}, which is not installed: ${install} (loading ${addonPath})`,
+    );
   }
   return new NativeError(
     `${needer}: the native addon ${addonPath} cannot be loaded (${cause.message}); reinstall with ` +
@@ -42,7 +44,7 @@ export function addonLoadError(needer: string, addonPath: string, cause: Error, 
 export function addonMissingError(needer: string, addonDir: string): NativeError {
   return new NativeError(
     `${needer}: no native addon for ${process.platform}-${process.arch} in ${addonDir}: the package ships a prebuilt ` +
-      "binary for linux-x64 (glibc) only, and its install script builds one from source elsewhere (needs g++, make, " +
+      'binary for linux-x64 (glibc) only, and its install script builds one from source elsewhere (needs g++, make, ' +
       "python3, libopenblas-dev and libdnnl-dev); with pnpm, allow that script with `onlyBuiltDependencies: ['@bkt/ndarray']` in " +
       'pnpm-workspace.yaml and reinstall',
   );

@@ -4,14 +4,7 @@ import { ShapeError, ValueError } from './errors.js';
 import { native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { fmt } from './reshape-shape.js';
-import {
-  checkContext,
-  checkFiniteNumber,
-  checkOptions,
-  checkShapeBytes,
-  describeValue,
-  MAX_ELEMENTS,
-} from './validate.js';
+import { checkContext, checkFiniteNumber, checkOptions, checkShapeBytes, describeValue, MAX_ELEMENTS } from './validate.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -43,7 +36,12 @@ export function empty(shape: readonly number[], opts?: CreateOptions): NDArray {
 
 const FULL_CALLERS = { full: 0, zeros: 1, ones: 2 } as const;
 
-function filled(fn: keyof typeof FULL_CALLERS, shape: readonly number[], value: number, opts: CreateOptions | undefined): NDArray {
+function filled(
+  fn: keyof typeof FULL_CALLERS,
+  shape: readonly number[],
+  value: number,
+  opts: CreateOptions | undefined,
+): NDArray {
   const { dtype, ctx } = creationOptions(opts, fn, 'float32');
   const s = allocatableShape(shape, dtype, fn);
   if (typeof value !== 'number' && typeof value !== 'boolean') {
@@ -127,7 +125,9 @@ function flatten(data: NestedArray, shape: number[], depth: number, out: number[
   if (depth === shape.length) {
     if (Array.isArray(data)) throw new ShapeError('array: the nested lists are ragged');
     if (typeof data !== 'number' && typeof data !== 'boolean') {
-      throw new ValueError(`array: data holds ${describeValue(data)} at position ${out.length}; only numbers and booleans are allowed`);
+      throw new ValueError(
+        `array: data holds ${describeValue(data)} at position ${out.length}; only numbers and booleans are allowed`,
+      );
     }
     out.push(Number(data));
     return;

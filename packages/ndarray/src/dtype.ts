@@ -15,10 +15,7 @@ export const DTYPE_CODES = {
 
 export type DType = keyof typeof DTYPE_CODES;
 
-const CODE_TO_DTYPE = Object.fromEntries(Object.entries(DTYPE_CODES).map(([k, v]) => [v, k])) as Record<
-  number,
-  DType
->;
+const CODE_TO_DTYPE = Object.fromEntries(Object.entries(DTYPE_CODES).map(([k, v]) => [v, k])) as Record<number, DType>;
 
 export const DTYPE_BYTES: Record<DType, number> = {
   float32: 4,

@@ -36,7 +36,10 @@ export function save(path: string, data: readonly NDArray[] | Readonly<Record<st
   const entries = Object.entries(data as Readonly<Record<string, NDArray>>);
   native.saveArrays(
     path,
-    ...withNames(records(entries.map(([name, a]) => checked(a, `array '${name}'`))), entries.map(([name]) => name)),
+    ...withNames(
+      records(entries.map(([name, a]) => checked(a, `array '${name}'`))),
+      entries.map(([name]) => name),
+    ),
   );
 }
 

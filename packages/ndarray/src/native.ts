@@ -66,7 +66,14 @@ export interface NativeAddon {
   where(condition: NativeHandle, x: NativeHandle, y: NativeHandle): NativeHandle;
 
   // reduce_binding.cc
-  reduce(data: NativeHandle, op: number, axis: number | readonly number[] | null, keepdims: boolean, exclude: boolean, ord: number): NativeHandle;
+  reduce(
+    data: NativeHandle,
+    op: number,
+    axis: number | readonly number[] | null,
+    keepdims: boolean,
+    exclude: boolean,
+    ord: number,
+  ): NativeHandle;
   argmax(data: NativeHandle, axis: number | null, keepdims: boolean): NativeHandle;
   softmax(data: NativeHandle, axis: number, temperature: number, log: boolean): NativeHandle;
 
@@ -96,7 +103,13 @@ export interface NativeAddon {
   transpose(a: NativeHandle, axes?: readonly number[]): NativeHandle;
 
   // params_binding.cc
-  saveArrays(path: string, arrays: NativeHandle[], names: string[], sparse: ([number, number[]] | null)[], aux: NativeHandle[]): void;
+  saveArrays(
+    path: string,
+    arrays: NativeHandle[],
+    names: string[],
+    sparse: ([number, number[]] | null)[],
+    aux: NativeHandle[],
+  ): void;
   loadArrays(path: string): LoadedList;
   loadArraysFromBuffer(bytes: Uint8Array): LoadedList;
 
@@ -146,8 +159,20 @@ export interface NativeAddon {
   denseToCsr(dense: NativeHandle): NativeHandle[];
   rspToDenseInto(data: NativeHandle, indices: NativeHandle, out: NativeHandle): void;
   denseToRsp(dense: NativeHandle, allRows: boolean): NativeHandle[];
-  csrDotDense(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[], rhs: NativeHandle): NativeHandle;
-  csrTDotDense(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[], rhs: NativeHandle): NativeHandle[];
+  csrDotDense(
+    data: NativeHandle,
+    indices: NativeHandle,
+    indptr: NativeHandle,
+    shape: readonly number[],
+    rhs: NativeHandle,
+  ): NativeHandle;
+  csrTDotDense(
+    data: NativeHandle,
+    indices: NativeHandle,
+    indptr: NativeHandle,
+    shape: readonly number[],
+    rhs: NativeHandle,
+  ): NativeHandle[];
   lazySgdUpdate(
     weight: NativeHandle,
     gradData: NativeHandle,

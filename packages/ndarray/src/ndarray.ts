@@ -138,7 +138,9 @@ export class NDArray {
       else native.copyInto(target.handle, this.handle);
       return target;
     }
-    return NDArray.fromHandle(native.astype(this.handle, DTYPE_CODES[this.dtype], 1, checkContext(target, 'copyTo', 'target').deviceId));
+    return NDArray.fromHandle(
+      native.astype(this.handle, DTYPE_CODES[this.dtype], 1, checkContext(target, 'copyTo', 'target').deviceId),
+    );
   }
 
   /**
@@ -169,7 +171,11 @@ export class NDArray {
   /** A view with a new shape; accepts MXNet's special values 0, -1, -2, -3, -4. */
   reshape(shape: readonly number[], options?: { reverse?: boolean }): NDArray {
     const { reverse } = checkOptions(options, ['reverse'], 'reshape');
-    const resolved = resolveReshape(this.shape, shape, reverse === undefined ? false : checkBoolean(reverse, 'reshape', 'reverse'));
+    const resolved = resolveReshape(
+      this.shape,
+      shape,
+      reverse === undefined ? false : checkBoolean(reverse, 'reshape', 'reverse'),
+    );
     return NDArray.fromHandle(native.reshapeView(this.handle, resolved));
   }
 

@@ -41,14 +41,27 @@ export class Plan {
   readonly #gemmPrecision: GemmPrecision | undefined;
 
   /** `gemmPrecision` is put in force around each run (an executor bound with `amp`), then restored. */
-  constructor(instructions: readonly PlanInstruction[], nodeNames: readonly string[], numSlots: number, gemmPrecision?: GemmPrecision) {
+  constructor(
+    instructions: readonly PlanInstruction[],
+    nodeNames: readonly string[],
+    numSlots: number,
+    gemmPrecision?: GemmPrecision,
+  ) {
     this.#gemmPrecision = gemmPrecision;
     const code = new Int32Array(instructions.length * 8);
     const refs: number[] = [];
     const attrs: number[] = [];
     instructions.forEach((ins, i) => {
-      const row = [Kernel[ins.kernel], refs.length, ins.inputs.length, refs.length + ins.inputs.length,
-        ins.outputs.length, attrs.length, ins.attrs.length, ins.node];
+      const row = [
+        Kernel[ins.kernel],
+        refs.length,
+        ins.inputs.length,
+        refs.length + ins.inputs.length,
+        ins.outputs.length,
+        attrs.length,
+        ins.attrs.length,
+        ins.node,
+      ];
       code.set(row, i * 8);
       refs.push(...ins.inputs, ...ins.outputs);
       attrs.push(...ins.attrs);

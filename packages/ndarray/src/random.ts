@@ -16,7 +16,15 @@ export function seed(n: number): void {
 
 type Sampler = 'randomUniform' | 'randomNormal' | 'randomRandint';
 
-function sample(fn: string, sampler: Sampler, a: number, b: number, shape: readonly number[], opts: CreateOptions | undefined, fallback: 'float32' | 'int32'): NDArray {
+function sample(
+  fn: string,
+  sampler: Sampler,
+  a: number,
+  b: number,
+  shape: readonly number[],
+  opts: CreateOptions | undefined,
+  fallback: 'float32' | 'int32',
+): NDArray {
   const { dtype, ctx } = creationOptions(opts, fn, fallback);
   const s = allocatableShape(shape, dtype, fn);
   return NDArray.fromHandle(native[sampler](a, b, s, DTYPE_CODES[dtype], 1, ctx.deviceId));
@@ -25,13 +33,29 @@ function sample(fn: string, sampler: Sampler, a: number, b: number, shape: reado
 /** Samples from U[low, high). float32 by default. */
 export function uniform(low: number, high: number, shape: readonly number[], opts?: CreateOptions): NDArray {
   const fn = 'random.uniform';
-  return sample(fn, 'randomUniform', checkFiniteNumber(low, fn, 'low'), checkFiniteNumber(high, fn, 'high'), shape, opts, 'float32');
+  return sample(
+    fn,
+    'randomUniform',
+    checkFiniteNumber(low, fn, 'low'),
+    checkFiniteNumber(high, fn, 'high'),
+    shape,
+    opts,
+    'float32',
+  );
 }
 
 /** Samples from N(loc, scale²). float32 by default. */
 export function normal(loc: number, scale: number, shape: readonly number[], opts?: CreateOptions): NDArray {
   const fn = 'random.normal';
-  return sample(fn, 'randomNormal', checkFiniteNumber(loc, fn, 'loc'), checkFiniteNumber(scale, fn, 'scale'), shape, opts, 'float32');
+  return sample(
+    fn,
+    'randomNormal',
+    checkFiniteNumber(loc, fn, 'loc'),
+    checkFiniteNumber(scale, fn, 'scale'),
+    shape,
+    opts,
+    'float32',
+  );
 }
 
 /** Samples integers uniformly from [low, high). int32 by default. */

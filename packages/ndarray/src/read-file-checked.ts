@@ -26,7 +26,8 @@ export function readFileChecked(op: string, path: string, maxBytes: number): Uin
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new NativeError(`${op} '${path}': ${st.isDirectory() ? 'is a directory' : 'is not a regular file'}`);
-    if (st.size > maxBytes) throw new FormatError(`${op} '${path}': the file has ${st.size} bytes, more than the limit of ${maxBytes}`);
+    if (st.size > maxBytes)
+      throw new FormatError(`${op} '${path}': the file has ${st.size} bytes, more than the limit of ${maxBytes}`);
     const bytes = new Uint8Array(st.size);
     let done = 0;
     while (done < bytes.length) {

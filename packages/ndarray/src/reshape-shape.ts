@@ -9,7 +9,9 @@ import { checkShape, describeValue } from './validate.js';
  */
 export function resolveReshape(input: readonly number[], target: readonly number[], reverse = false): number[] {
   const fail = (why: string): never => {
-    throw new ShapeError(`reshape: cannot reshape ${fmt(input)} to ${Array.isArray(target) ? fmt(target) : describeValue(target)}: ${why}`);
+    throw new ShapeError(
+      `reshape: cannot reshape ${fmt(input)} to ${Array.isArray(target) ? fmt(target) : describeValue(target)}: ${why}`,
+    );
   };
   if (!Array.isArray(target)) fail('the target shape must be an array of integers');
   for (const v of target) if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(`invalid value ${describeValue(v)}`);

@@ -152,7 +152,8 @@ export class CSRNDArray extends BaseSparseNDArray {
 export function takeRows(csr: CSRNDArray, rows: readonly number[]): CSRNDArray {
   const n = csr.shape[0]!;
   for (const r of rows) {
-    if (!Number.isInteger(r) || r < 0 || r >= n) throw new IndexError(`takeRows: row ${r} is out of bounds for csr shape ${fmt(csr.shape)}`);
+    if (!Number.isInteger(r) || r < 0 || r >= n)
+      throw new IndexError(`takeRows: row ${r} is out of bounds for csr shape ${fmt(csr.shape)}`);
   }
   if (rows.length > 0 && rows.every((r, i) => r === rows[0]! + i)) return csr.slice(rows[0]!, rows[0]! + rows.length);
   const ptr = csr.indptr.toTypedArray() as BigInt64Array;
@@ -170,7 +171,10 @@ export function takeRows(csr: CSRNDArray, rows: readonly number[]): CSRNDArray {
     outVal.set(val.subarray(from, to), Number(outPtr[i]!));
   });
   const opts = { dtype: csr.dtype, ctx: csr.context };
-  return new CSRNDArray([array(outVal, opts), array(outIdx, { ...opts, dtype: 'int64' }), array(outPtr, { ...opts, dtype: 'int64' })], [rows.length, csr.shape[1]!]);
+  return new CSRNDArray(
+    [array(outVal, opts), array(outIdx, { ...opts, dtype: 'int64' }), array(outPtr, { ...opts, dtype: 'int64' })],
+    [rows.length, csr.shape[1]!],
+  );
 }
 
 /** MXNet's RowSparseNDArray: the rows named by `indices` are stored, every other row is zero. */
@@ -263,7 +267,11 @@ export function csrMatrix(parts: readonly [Part, Part, Part], shape: readonly nu
   shape = checkShape(shape, 'csrMatrix');
   const [d, i, p] = parts;
   const data = valuesOf(d, undefined, opts, 'csrMatrix: data');
-  const all = [data, indicesOf(i, opts, 'csrMatrix: indices'), indicesOf(p, opts, 'csrMatrix: indptr')] as [NDArray, NDArray, NDArray];
+  const all = [data, indicesOf(i, opts, 'csrMatrix: indices'), indicesOf(p, opts, 'csrMatrix: indptr')] as [
+    NDArray,
+    NDArray,
+    NDArray,
+  ];
   return disposeOnThrow(all, () => {
     native.checkCsr(all[0].handle, all[1].handle, all[2].handle, shape);
     return new CSRNDArray(all, shape);
@@ -296,7 +304,11 @@ export function zeros(stype: SType, shape: readonly number[], opts?: SparseOptio
     if (shape.length !== 2) throw new ShapeError(`zeros: a csr array must be 2-d, got ${fmt(shape)}`);
     // indptr (rows + 1 zeros) is made natively: a JS array of that length could exhaust the JS heap.
     const parts = [denseZeros([0], { dtype, ctx }), denseZeros([0], { dtype: 'int64', ctx })];
-    const all = disposeOnThrow(parts, () => [...parts, denseZeros([shape[0]! + 1], { dtype: 'int64', ctx })]) as [NDArray, NDArray, NDArray];
+    const all = disposeOnThrow(parts, () => [...parts, denseZeros([shape[0]! + 1], { dtype: 'int64', ctx })]) as [
+      NDArray,
+      NDArray,
+      NDArray,
+    ];
     return disposeOnThrow(all, () => {
       native.checkCsr(all[0].handle, all[1].handle, all[2].handle, shape);
       return new CSRNDArray(all, shape);
@@ -394,7 +406,8 @@ export function assignAllRows(dst: RowSparseNDArray, src: NDArray): void {
 export function dot(lhs: CSRNDArray, rhs: NDArray, opts?: { transposeA?: boolean }): NDArray {
   const { transposeA } = checkOptions(opts, ['transposeA'], 'sparse.dot');
   if (!(lhs instanceof CSRNDArray)) throw new ValueError(`sparse.dot: lhs must be csr, got ${(lhs as NDArray).stype}`);
-  if (rhs.stype !== 'default') throw new ValueError(`sparse.dot: rhs must be dense, got ${rhs.stype} (convert it with tostype('default'))`);
+  if (rhs.stype !== 'default')
+    throw new ValueError(`sparse.dot: rhs must be dense, got ${rhs.stype} (convert it with tostype('default'))`);
   const h = [lhs.data.handle, lhs.indices.handle, lhs.indptr.handle] as const;
   if (checkBoolean(transposeA, 'sparse.dot', 'transposeA', false)) {
     return wrapRsp(native.csrTDotDense(h[0], h[1], h[2], lhs.shape, rhs.handle), [lhs.shape[1]!, rhs.shape[1] ?? 0]);

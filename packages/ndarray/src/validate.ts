@@ -54,12 +54,7 @@ export function checkFiniteNumber(value: unknown, fn: string, arg: string, range
  * A safe integer within [min, max] (inclusive; by default any safe integer); ValueError otherwise.
  * With `fallback`, an undefined value (an option left out) gives the fallback.
  */
-export function checkInteger(
-  value: unknown,
-  fn: string,
-  arg: string,
-  range: NumberRange = {},
-): number {
+export function checkInteger(value: unknown, fn: string, arg: string, range: NumberRange = {}): number {
   if (value === undefined && range.fallback !== undefined) return range.fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new ValueError(`${fn}: ${arg} must be an integer, got ${describeValue(value)}`);
@@ -68,8 +63,10 @@ export function checkInteger(
 }
 
 function checkRange(value: number, fn: string, arg: string, range: NumberRange): number {
-  if (range.min !== undefined && value < range.min) throw new ValueError(`${fn}: ${arg} must be at least ${range.min}, got ${value}`);
-  if (range.max !== undefined && value > range.max) throw new ValueError(`${fn}: ${arg} must be at most ${range.max}, got ${value}`);
+  if (range.min !== undefined && value < range.min)
+    throw new ValueError(`${fn}: ${arg} must be at least ${range.min}, got ${value}`);
+  if (range.max !== undefined && value > range.max)
+    throw new ValueError(`${fn}: ${arg} must be at most ${range.max}, got ${value}`);
   return value;
 }
 

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { addonLoadError, addonMissingError } from '../src/addon-load-error.js';
 import { NativeError } from '../src/errors.js';
 
-const dlopenError = (lib: string) =>
-  new Error(`${lib}: cannot open shared object file: No such file or directory`);
+const dlopenError = (lib: string) => new Error(`${lib}: cannot open shared object file: No such file or directory`);
 
 describe('addon load errors', () => {
   it('names the missing OpenBLAS library, its Debian package and the package that needed it', () => {
@@ -22,8 +21,12 @@ describe('addon load errors', () => {
 
   it("takes another addon's libraries and build needs", () => {
     const needs = { libraries: { 'libmpi.so.40': 'libopenmpi3' }, build: 'Open MPI' };
-    expect(addonLoadError('@bkt/kvstore', '/y/mpi.node', dlopenError('libmpi.so.40'), needs).message).toContain("'apt-get install libopenmpi3'");
-    expect(addonLoadError('@bkt/kvstore', '/y/mpi.node', new Error('bad ELF'), needs).message).toMatch(/bad ELF.*\(needs Open MPI\)$/);
+    expect(addonLoadError('@bkt/kvstore', '/y/mpi.node', dlopenError('libmpi.so.40'), needs).message).toContain(
+      "'apt-get install libopenmpi3'",
+    );
+    expect(addonLoadError('@bkt/kvstore', '/y/mpi.node', new Error('bad ELF'), needs).message).toMatch(
+      /bad ELF.*\(needs Open MPI\)$/,
+    );
   });
 
   it('points any other load failure at a source build', () => {

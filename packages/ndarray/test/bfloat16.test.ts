@@ -80,11 +80,24 @@ describe('bfloat16 dtype', () => {
 
   it('rounds a float64 once, not through float32 first', () => {
     // 1 + 2^-8 + 2^-40 is just above the tie between 1 and 1 + 2^-7; float32 would round it onto the tie.
-    const input = [1 + 2 ** -8 + 2 ** -40, 1 + 2 ** -8, 1 + 3 * 2 ** -8, -(1 + 2 ** -8 + 2 ** -40), 3.4e38, 1e-45, 1e300, -1e-300];
+    const input = [
+      1 + 2 ** -8 + 2 ** -40,
+      1 + 2 ** -8,
+      1 + 3 * 2 ** -8,
+      -(1 + 2 ** -8 + 2 ** -40),
+      3.4e38,
+      1e-45,
+      1e300,
+      -1e-300,
+    ];
     const want = input.map(roundToBFloat16);
     expect(want[0]).toBe(1 + 2 ** -7);
     expectSameValues(readBack(array(input, { dtype: 'bfloat16' })), want, 'array');
-    expectSameValues(readBack(fromTypedArray(Float64Array.from(input), [input.length], { dtype: 'bfloat16' })), want, 'fromTypedArray');
+    expectSameValues(
+      readBack(fromTypedArray(Float64Array.from(input), [input.length], { dtype: 'bfloat16' })),
+      want,
+      'fromTypedArray',
+    );
     expectSameValues(readBack(full([1], input[0]!, { dtype: 'bfloat16' })), [want[0]!], 'full');
     const filled = ones([3], { dtype: 'bfloat16' }).fill(1 + 2 ** -8 + 2 ** -40);
     expectSameValues(readBack(filled), [want[0]!, want[0]!, want[0]!], 'fill');
@@ -162,7 +175,9 @@ describe('bfloat16 dtype', () => {
 
     // A record built by hand (as MXNet writes it) loads with the values its bits mean.
     const handBits = [0x3f80, 0xbfc0, 0x0001, 0x7f80, 0xff80];
-    const list = loadFromBuffer(listFile([v2Record({ shape: [5], dtype: 12, data: Buffer.from(Uint16Array.from(handBits).buffer) })])) as NDArray[];
+    const list = loadFromBuffer(
+      listFile([v2Record({ shape: [5], dtype: 12, data: Buffer.from(Uint16Array.from(handBits).buffer) })]),
+    ) as NDArray[];
     expectSameValues(readBack(list[0]!), handBits.map(bf16Value), 'hand-built record');
   });
 

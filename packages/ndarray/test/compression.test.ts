@@ -189,11 +189,19 @@ describe('compression errors', () => {
 
   it('quantize2bit rejects non-float32 operands', () => {
     expectError(() => quantize2bit(zeros([5], { dtype: 'float64' }), g(), 0.5), DTypeError, /quantize2bit: grad must be float32/);
-    expectError(() => quantize2bit(g(), zeros([5], { dtype: 'float64' }), 0.5), DTypeError, /quantize2bit: residual must be float32/);
+    expectError(
+      () => quantize2bit(g(), zeros([5], { dtype: 'float64' }), 0.5),
+      DTypeError,
+      /quantize2bit: residual must be float32/,
+    );
   });
 
   it('quantize2bit rejects a residual of another shape, context or sharing grad memory', () => {
-    expectError(() => quantize2bit(g(), zeros([6]), 0.5), ShapeError, /quantize2bit: residual has shape \(6,\) but grad has shape \(5,\)/);
+    expectError(
+      () => quantize2bit(g(), zeros([6]), 0.5),
+      ShapeError,
+      /quantize2bit: residual has shape \(6,\) but grad has shape \(5,\)/,
+    );
     expectError(() => quantize2bit(g(), zeros([5], { ctx: cpu(1) }), 0.5), ContextError, /quantize2bit/);
     const both = g();
     expectError(() => quantize2bit(both, both, 0.5), ValueError, /quantize2bit: residual must not share memory/);
@@ -201,7 +209,11 @@ describe('compression errors', () => {
 
   it('quantize2bit and dequantize2bit need a positive finite threshold', () => {
     for (const t of [0, -0.5, Number.NaN, Number.POSITIVE_INFINITY, 1e-50]) {
-      expectError(() => quantize2bit(g(), zeros([5]), t), ValueError, /quantize2bit: threshold must be a finite number greater than 0/);
+      expectError(
+        () => quantize2bit(g(), zeros([5]), t),
+        ValueError,
+        /quantize2bit: threshold must be a finite number greater than 0/,
+      );
       expectError(() => dequantize2bit(zeros([1]), t, [5]), ValueError, /dequantize2bit: threshold/);
     }
   });
@@ -213,12 +225,32 @@ describe('compression errors', () => {
   });
 
   it('dequantize2bit checks the word count, dtypes, contexts and aliasing', () => {
-    expectError(() => dequantize2bit(zeros([2]), 0.5, [16]), ShapeError, /dequantize2bit: compressed has shape \(2,\) \(2 words\) but 16 values need ceil\(16 \/ 16\) = 1/);
-    expectError(() => dequantize2bit(zeros([1]), 0.5, zeros([17])), ShapeError, /dequantize2bit: .*17 values need ceil\(17 \/ 16\) = 2/);
-    expectError(() => dequantize2bit(zeros([1], { dtype: 'float64' }), 0.5, [4]), DTypeError, /dequantize2bit: compressed must be float32/);
-    expectError(() => dequantize2bit(zeros([1]), 0.5, zeros([4], { dtype: 'float64' })), DTypeError, /dequantize2bit: out must be float32/);
+    expectError(
+      () => dequantize2bit(zeros([2]), 0.5, [16]),
+      ShapeError,
+      /dequantize2bit: compressed has shape \(2,\) \(2 words\) but 16 values need ceil\(16 \/ 16\) = 1/,
+    );
+    expectError(
+      () => dequantize2bit(zeros([1]), 0.5, zeros([17])),
+      ShapeError,
+      /dequantize2bit: .*17 values need ceil\(17 \/ 16\) = 2/,
+    );
+    expectError(
+      () => dequantize2bit(zeros([1], { dtype: 'float64' }), 0.5, [4]),
+      DTypeError,
+      /dequantize2bit: compressed must be float32/,
+    );
+    expectError(
+      () => dequantize2bit(zeros([1]), 0.5, zeros([4], { dtype: 'float64' })),
+      DTypeError,
+      /dequantize2bit: out must be float32/,
+    );
     expectError(() => dequantize2bit(zeros([1]), 0.5, zeros([4], { ctx: cpu(1) })), ContextError, /dequantize2bit/);
-    expectError(() => dequantize2bit(zeros([1]), 0.5, [-1, 4]), ShapeError, /dequantize2bit: shape \(-1, 4\) has a negative dimension at axis 0/);
+    expectError(
+      () => dequantize2bit(zeros([1]), 0.5, [-1, 4]),
+      ShapeError,
+      /dequantize2bit: shape \(-1, 4\) has a negative dimension at axis 0/,
+    );
     expectError(() => dequantize2bit(zeros([1]), 0.5, [1.5]), ValueError, /dequantize2bit: shape must be an array of integers/);
     const buf = zeros([2]);
     const view = buf.slice(0, 1);

@@ -121,9 +121,13 @@ describe('copyRowsTo', () => {
   it('rejects bad rows, shapes, overlaps and targets with typed errors', () => {
     const src = arange(0, 12).reshape([6, 2]);
     expect(() => src.copyRowsTo(zeros([2, 2]), 5)).toThrow(IndexError);
-    expect(() => src.copyRowsTo(zeros([2, 2]), 5)).toThrow(/copyRowsTo: rows \[5, 5 \+ 2\) are out of bounds for a source of shape \(6, 2\)/);
+    expect(() => src.copyRowsTo(zeros([2, 2]), 5)).toThrow(
+      /copyRowsTo: rows \[5, 5 \+ 2\) are out of bounds for a source of shape \(6, 2\)/,
+    );
     expect(() => src.copyRowsTo(zeros([2, 2]), -1)).toThrow(IndexError);
-    expect(() => src.copyRowsTo(zeros([2, 3]), 0)).toThrow(/copyRowsTo: target \(2, 3\) does not hold rows of a source of shape \(6, 2\)/);
+    expect(() => src.copyRowsTo(zeros([2, 3]), 0)).toThrow(
+      /copyRowsTo: target \(2, 3\) does not hold rows of a source of shape \(6, 2\)/,
+    );
     expect(() => src.copyRowsTo(zeros([2]), 0)).toThrow(ShapeError);
     expect(() => src.copyRowsTo(zeros([]), 0)).toThrow(/copyRowsTo: .* must have at least one dimension/);
     expect(() => src.copyRowsTo(src.slice(3, 5), 2)).toThrow(/copyRowsTo: the target overlaps the source rows/);

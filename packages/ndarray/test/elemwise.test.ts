@@ -101,7 +101,10 @@ interface BinaryCase {
   integral?: boolean;
 }
 
-const nanWins = (pick: Scalar2): Scalar2 => (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : pick(x, y));
+const nanWins =
+  (pick: Scalar2): Scalar2 =>
+  (x, y) =>
+    Number.isNaN(x) || Number.isNaN(y) ? NaN : pick(x, y);
 const cmp = (name: string, fn: BinaryFn, ref: (x: number, y: number) => boolean): BinaryCase => ({
   name,
   fn,
@@ -155,12 +158,7 @@ function broadcastRef(
   return { shape, data };
 }
 
-function operand(
-  rng: () => number,
-  shape: readonly number[],
-  [lo, hi]: [number, number],
-  integral = false,
-): Float64Array {
+function operand(rng: () => number, shape: readonly number[], [lo, hi]: [number, number], integral = false): Float64Array {
   const v = randomValues(rng, sizeOf(shape), lo, hi);
   return integral ? v.map(Math.round) : v;
 }
@@ -177,25 +175,52 @@ function broadcastPair(rng: () => number): [number[], number[]] {
 
 const EDGE_PAIRS: [number[], number[]][] = [
   [[1], [4, 5]],
-  [[4, 1], [1, 5]],
+  [
+    [4, 1],
+    [1, 5],
+  ],
   [[5], [4, 5]],
-  [[4, 1], [4, 5]],
+  [
+    [4, 1],
+    [4, 5],
+  ],
   [[], [3, 2]],
   [[3, 2], []],
   [[], []],
-  [[0, 3], [1, 3]],
-  [[2, 0], [2, 1]],
+  [
+    [0, 3],
+    [1, 3],
+  ],
+  [
+    [2, 0],
+    [2, 1],
+  ],
   [[1], [0]],
   [[], [0]],
-  [[2, 1, 3, 1], [1, 4, 1, 5]],
-  [[3, 1, 1, 4], [3, 2, 5, 4]],
-  [[2, 3, 4, 5], [2, 3, 4, 5]],
+  [
+    [2, 1, 3, 1],
+    [1, 4, 1, 5],
+  ],
+  [
+    [3, 1, 1, 4],
+    [3, 2, 5, 4],
+  ],
+  [
+    [2, 3, 4, 5],
+    [2, 3, 4, 5],
+  ],
 ];
 
 // Big enough to run in several pool chunks that start in the middle of a row.
 const BIG_PAIRS: [number[], number[]][] = [
-  [[601, 1], [1, 500]],
-  [[7, 1, 131], [1, 150, 1]],
+  [
+    [601, 1],
+    [1, 500],
+  ],
+  [
+    [7, 1, 131],
+    [1, 150, 1],
+  ],
   [[300_001], [1]],
   [[], [300_001]],
   [[140_000], [140_000]],
@@ -391,8 +416,16 @@ describe('scalar variants', () => {
             const scalarRight = c.fn(left, s);
             const scalarLeft = c.fn(c.name === 'power' ? Math.abs(s) : s, right);
             const svLeft = c.name === 'power' ? Math.abs(sv) : sv;
-            expectAllClose(values(scalarRight), values(left).map((x) => c.ref(x, sv)), tolerance(dtype));
-            expectAllClose(values(scalarLeft), values(right).map((y) => c.ref(svLeft, y)), tolerance(dtype));
+            expectAllClose(
+              values(scalarRight),
+              values(left).map((x) => c.ref(x, sv)),
+              tolerance(dtype),
+            );
+            expectAllClose(
+              values(scalarLeft),
+              values(right).map((y) => c.ref(svLeft, y)),
+              tolerance(dtype),
+            );
             expect(scalarLeft.shape).toEqual(shape);
             for (const a of [left, right, scalarLeft, scalarRight]) a.dispose();
           }
@@ -487,7 +520,17 @@ describe('out (MXNet out=)', () => {
     it(`${c.name} writes into out, in place on either operand, and makes no new array`, () => {
       const rng = makeRng(c.name.length * 17);
       for (const dtype of ['float32', 'float64'] as const) {
-        for (const [xs, ys] of [[[2, 3], [2, 3]], [[4, 3], [3]], [[5, 1, 2], [5, 4, 2]]] as [number[], number[]][]) {
+        for (const [xs, ys] of [
+          [
+            [2, 3],
+            [2, 3],
+          ],
+          [[4, 3], [3]],
+          [
+            [5, 1, 2],
+            [5, 4, 2],
+          ],
+        ] as [number[], number[]][]) {
           const xv = operand(rng, xs, c.lhs, c.integral === true);
           const yv = operand(rng, ys, c.rhs, c.integral === true);
           const ref = broadcastRef(xv, xs, yv, ys, c.ref);
@@ -554,7 +597,9 @@ describe('out (MXNet out=)', () => {
     const tail = base.slice(1, 5);
     expect(() => add(head, 1, { out: tail })).toThrow(ValueError);
     expect(() => add(head, head, { out: tail })).toThrow(/add: output \(4,\) partly overlaps lhs \(4,\)/);
-    expect(() => multiply(zeros([4], { dtype: 'float64' }), head, { out: tail })).toThrow(/multiply: output \(4,\) partly overlaps rhs/);
+    expect(() => multiply(zeros([4], { dtype: 'float64' }), head, { out: tail })).toThrow(
+      /multiply: output \(4,\) partly overlaps rhs/,
+    );
     expect(Array.from(values(base))).toEqual([1, 2, 3, 4, 5]);
   });
 

@@ -41,7 +41,18 @@ import {
   tanh,
   type UnaryFn,
 } from '../src/index.js';
-import { erfReference, expectError, expectHalfClose, halfUlp, makeRng, nd, randomValues, roundToHalf, sizeOf, values } from './helpers.js';
+import {
+  erfReference,
+  expectError,
+  expectHalfClose,
+  halfUlp,
+  makeRng,
+  nd,
+  randomValues,
+  roundToHalf,
+  sizeOf,
+  values,
+} from './helpers.js';
 
 const rng = makeRng(16);
 
@@ -98,7 +109,11 @@ describe('float16 unary ops', () => {
 
   it('clip limits float16 data to the bounds, rounded to float16', () => {
     const [x, xv] = half([50], -3, 3);
-    expectHalf(clip(x, -1.3, 0.7), [50], xv.map((v) => Math.min(Math.max(v, -1.3), 0.7)));
+    expectHalf(
+      clip(x, -1.3, 0.7),
+      [50],
+      xv.map((v) => Math.min(Math.max(v, -1.3), 0.7)),
+    );
   });
 
   it('overflows to infinity and keeps NaN', () => {
@@ -121,7 +136,11 @@ describe('float16 binary ops', () => {
     const lo = positive ? 0.25 : -4;
     const [a, av] = half([4, 3], lo, 4);
     const [b, bv] = half([4, 3], lo, 4);
-    expectHalf(f(a, b), [4, 3], av.map((v, i) => ref(v, bv[i]!)));
+    expectHalf(
+      f(a, b),
+      [4, 3],
+      av.map((v, i) => ref(v, bv[i]!)),
+    );
 
     const [c, cv] = half([5, 1, 3], lo, 4);
     const [d, dv] = half([2, 1], lo, 4);
@@ -131,8 +150,16 @@ describe('float16 binary ops', () => {
 
     // The scalar is rounded to float16 first, as MXNet casts it to the operand's type.
     const s = roundToHalf(1.3);
-    expectHalf(f(a, 1.3), [4, 3], av.map((v) => ref(v, s)));
-    expectHalf(f(1.3, a), [4, 3], av.map((v) => ref(s, v)));
+    expectHalf(
+      f(a, 1.3),
+      [4, 3],
+      av.map((v) => ref(v, s)),
+    );
+    expectHalf(
+      f(1.3, a),
+      [4, 3],
+      av.map((v) => ref(s, v)),
+    );
   });
 
   it('comparisons give 0 and 1 in float16', () => {
@@ -162,8 +189,16 @@ describe('float16 reductions', () => {
     const [x, xv] = half([6, 5, 40]);
     const at = (i: number, j: number, k: number): number => xv[(i * 5 + j) * 40 + k]!;
     const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-    expectHalf(f(x, { axis: 2 }), [6, 5], range(30).map((o) => ref(range(40).map((k) => at(Math.floor(o / 5), o % 5, k)))));
-    expectHalf(f(x, { axis: 0, keepdims: true }), [1, 5, 40], range(200).map((o) => ref(range(6).map((i) => at(i, Math.floor(o / 40), o % 40)))));
+    expectHalf(
+      f(x, { axis: 2 }),
+      [6, 5],
+      range(30).map((o) => ref(range(40).map((k) => at(Math.floor(o / 5), o % 5, k)))),
+    );
+    expectHalf(
+      f(x, { axis: 0, keepdims: true }),
+      [1, 5, 40],
+      range(200).map((o) => ref(range(6).map((i) => at(i, Math.floor(o / 40), o % 40)))),
+    );
     expectHalf(f(x), [1], [ref(Array.from(xv))]);
   });
 
@@ -196,7 +231,11 @@ describe('float16 errors', () => {
   it('still rejects other dtypes and mixed operands, naming the op', () => {
     expectError(() => exp(nd([1], [1], 'int32')), DTypeError, /exp: data must be float16, float32 or float64, got int32/);
     expectError(() => relu(nd([1], [1], 'uint8')), DTypeError, /relu: data must be float16/);
-    expectError(() => add(nd([1], [1], 'float16'), nd([1], [1], 'float32')), DTypeError, /add: lhs \(1,\) is float16 but rhs \(1,\) is float32/);
+    expectError(
+      () => add(nd([1], [1], 'float16'), nd([1], [1], 'float32')),
+      DTypeError,
+      /add: lhs \(1,\) is float16 but rhs \(1,\) is float32/,
+    );
     expectError(() => divide(nd([1], [1], 'int64'), 2), DTypeError, /divide: lhs must be float16, float32 or float64, got int64/);
     expectError(() => sum(nd([1], [1], 'int8')), DTypeError, /sum: data must be float16, float32 or float64/);
     expectError(() => argmax(nd([1, 2], [2], 'float16')), DTypeError, /argmax: data must be float32 or float64, got float16/);

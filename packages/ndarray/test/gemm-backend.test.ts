@@ -47,7 +47,9 @@ describe('setGemmBackend', () => {
     const b = nd.fromTypedArray(Float32Array.from(randomValues(rng, 50 * 90)), [50, 90]);
     nd.setGemmBackend('openblas');
     const ref = nd.dot(a, b, { transposeB: true }).toArray();
-    expect(nd.gemmChoices()).toEqual([{ m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32' }]);
+    expect(nd.gemmChoices()).toEqual([
+      { m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32' },
+    ]);
     nd.setGemmBackend('onednn');
     expectAllClose(nd.dot(a, b, { transposeB: true }).toArray(), ref, { rtol: 1e-5, atol: 1e-5 });
     expect(nd.gemmChoices().map((c) => c.backend)).toEqual(['onednn']);
@@ -70,7 +72,7 @@ describe('the environment', () => {
     expect(bad).toMatch(/ValueError BKT_GEMM_BACKEND.*'cuda'/);
   });
 
-  it("loads libgomp with the passive wait policy unless the user chose one", () => {
+  it('loads libgomp with the passive wait policy unless the user chose one', () => {
     const show = { OMP_DISPLAY_ENV: 'true' };
     expect(child('', show)).toMatch(/OMP_WAIT_POLICY = 'PASSIVE'/);
     expect(child('', { ...show, OMP_WAIT_POLICY: 'active' })).toMatch(/OMP_WAIT_POLICY = 'ACTIVE'/);

@@ -226,25 +226,28 @@ describe('embedding', () => {
 describe('oneHot', () => {
   const rng = makeRng(13);
 
-  it.each(['float32', 'float64', 'int32', 'float16'] as DType[])('matches the reference with out-of-range rows off (%s)', (dtype) => {
-    for (let trial = 0; trial < 12; trial++) {
-      const ishape = randomShape(rng, Math.floor(rng() * 3), 4);
-      const depth = Math.floor(rng() * 5);
-      const idtype = INDEX_DTYPES[trial % INDEX_DTYPES.length]!;
-      const indices = randomIndices(rng, ishape, -2, depth + 2, idtype);
-      const [on, off] = trial % 2 ? [1, 0] : [3, -2];
-      const out = trial % 2 ? oneHot(indices, depth, { dtype }) : oneHot(indices, depth, { onValue: on, offValue: off, dtype });
-      expect(out.shape).toEqual([...ishape, depth]);
-      expect(out.dtype).toBe(dtype);
-      const idx = values(indices);
-      const ref = new Float64Array(idx.length * depth).fill(off);
-      idx.forEach((v, i) => {
-        const j = Math.trunc(v);
-        if (j >= 0 && j < depth) ref[i * depth + j] = on;
-      });
-      expectAllClose(values(out), ref, { rtol: 0, atol: 0 });
-    }
-  });
+  it.each(['float32', 'float64', 'int32', 'float16'] as DType[])(
+    'matches the reference with out-of-range rows off (%s)',
+    (dtype) => {
+      for (let trial = 0; trial < 12; trial++) {
+        const ishape = randomShape(rng, Math.floor(rng() * 3), 4);
+        const depth = Math.floor(rng() * 5);
+        const idtype = INDEX_DTYPES[trial % INDEX_DTYPES.length]!;
+        const indices = randomIndices(rng, ishape, -2, depth + 2, idtype);
+        const [on, off] = trial % 2 ? [1, 0] : [3, -2];
+        const out = trial % 2 ? oneHot(indices, depth, { dtype }) : oneHot(indices, depth, { onValue: on, offValue: off, dtype });
+        expect(out.shape).toEqual([...ishape, depth]);
+        expect(out.dtype).toBe(dtype);
+        const idx = values(indices);
+        const ref = new Float64Array(idx.length * depth).fill(off);
+        idx.forEach((v, i) => {
+          const j = Math.trunc(v);
+          if (j >= 0 && j < depth) ref[i * depth + j] = on;
+        });
+        expectAllClose(values(out), ref, { rtol: 0, atol: 0 });
+      }
+    },
+  );
 
   it('defaults to float32 with values 1 and 0', () => {
     const out = oneHot(nd([1, 0, 2.5, -1], [4], 'float64'), 3);
@@ -340,10 +343,22 @@ describe('pick into out', () => {
   it('rejects a wrong out with typed errors naming the op', () => {
     const data = nd([1, 2, 3, 4, 5, 6], [2, 3]);
     const index = nd([0, 2], [2]);
-    expectError(() => pick(data, index, { out: nd([0, 0, 0], [3]) }), ShapeError, /pick: out has shape \(3,\) but the result is \(2,\)/);
-    expectError(() => pick(data, index, { keepdims: true, out: nd([0, 0], [2]) }), ShapeError, /pick: out has shape \(2,\) but the result is \(2, 1\)/);
+    expectError(
+      () => pick(data, index, { out: nd([0, 0, 0], [3]) }),
+      ShapeError,
+      /pick: out has shape \(3,\) but the result is \(2,\)/,
+    );
+    expectError(
+      () => pick(data, index, { keepdims: true, out: nd([0, 0], [2]) }),
+      ShapeError,
+      /pick: out has shape \(2,\) but the result is \(2, 1\)/,
+    );
     expectError(() => pick(data, index, { out: nd([0, 0], [2], 'float64') }), DTypeError, /pick: the output is float64/);
-    expectError(() => pick(data, index, { out: fromTypedArray(new Float32Array(2), [2], { ctx: cpu(1) }) }), ContextError, /pick/);
+    expectError(
+      () => pick(data, index, { out: fromTypedArray(new Float32Array(2), [2], { ctx: cpu(1) }) }),
+      ContextError,
+      /pick/,
+    );
     expectError(() => pick(data, index, { out: data.reshape([6]).slice(0, 2) }), ValueError, /pick: out overlaps data/);
     expectError(() => pick(data, index, { out: index }), ValueError, /pick: out overlaps index/);
     expectError(() => pick(data, index, { out: [0, 0] as unknown as NDArray }), ValueError, /pick: out must be a dense NDArray/);

@@ -25,7 +25,23 @@ import {
   ValueError,
 } from '../src/index.js';
 import { makeRng, nd, sizeOf, values } from './helpers.js';
-import { cat, f32, i32, i64, listFile, tshape, u32, u64, V1, V2, V3, v0Record, v1Record, v2Record, v3Record } from './params-bytes.js';
+import {
+  cat,
+  f32,
+  i32,
+  i64,
+  listFile,
+  tshape,
+  u32,
+  u64,
+  V1,
+  V2,
+  V3,
+  v0Record,
+  v1Record,
+  v2Record,
+  v3Record,
+} from './params-bytes.js';
 
 // ---- helpers ----
 
@@ -197,11 +213,28 @@ describe('byte layout', () => {
       u64(0x112),
       u64(0),
       u64(2),
-      u32(0xf993fac9), i32(0), i32(2), i64(2), i64(3), i32(1), i32(0), i32(0), f32([0, 1, 2, 3, 4, 5]),
-      u32(0xf993fac9), i32(0), i32(1), i64(2), i32(1), i32(1), i32(4), Buffer.from(Int32Array.from([7, -1]).buffer),
+      u32(0xf993fac9),
+      i32(0),
+      i32(2),
+      i64(2),
+      i64(3),
+      i32(1),
+      i32(0),
+      i32(0),
+      f32([0, 1, 2, 3, 4, 5]),
+      u32(0xf993fac9),
+      i32(0),
+      i32(1),
+      i64(2),
+      i32(1),
+      i32(1),
+      i32(4),
+      Buffer.from(Int32Array.from([7, -1]).buffer),
       u64(2),
-      u64(5), Buffer.from('arg:w'),
-      u64(5), Buffer.from('aux:m'),
+      u64(5),
+      Buffer.from('arg:w'),
+      u64(5),
+      Buffer.from('aux:m'),
     );
     expect(new Uint8Array(readFileSync(path))).toEqual(expected);
     // The same arrays saved as a list: identical records, name count 0.
@@ -294,10 +327,7 @@ describe('reading every record version', () => {
 
   it('normalises bool bytes to 0/1 and keeps the last array of a repeated name', () => {
     const bytes = listFile(
-      [
-        v2Record({ shape: [4], dtype: 7, data: Buffer.from([0, 1, 2, 255]) }),
-        v2Record({ shape: [1], data: f32([5]) }),
-      ],
+      [v2Record({ shape: [4], dtype: 7, data: Buffer.from([0, 1, 2, 255]) }), v2Record({ shape: [1], data: f32([5]) })],
       ['x', 'x'],
     );
     const before = memoryStats().liveHandles;
@@ -324,15 +354,37 @@ describe('reading every record version', () => {
 describe('sparse records', () => {
   // row_sparse (4, 3) with row 2 stored: storage shape (1, 3), one int64 aux (row indices).
   const rowSparse = cat(
-    u32(V2), i32(1), tshape([1, 3]), tshape([4, 3]), i32(1), i32(0), i32(0),
-    i32(6), tshape([1]),
-    f32([1, 2, 3]), i64(2),
+    u32(V2),
+    i32(1),
+    tshape([1, 3]),
+    tshape([4, 3]),
+    i32(1),
+    i32(0),
+    i32(0),
+    i32(6),
+    tshape([1]),
+    f32([1, 2, 3]),
+    i64(2),
   );
   // csr (2, 3) = [[1, 0, 0], [0, 0, 2]]: storage shape (2,), aux indptr (3,) then indices (2,).
   const csr = cat(
-    u32(V2), i32(2), tshape([2]), tshape([2, 3]), i32(1), i32(0), i32(0),
-    i32(6), tshape([3]), i32(6), tshape([2]),
-    f32([1, 2]), i64(0), i64(1), i64(2), i64(0), i64(2),
+    u32(V2),
+    i32(2),
+    tshape([2]),
+    tshape([2, 3]),
+    i32(1),
+    i32(0),
+    i32(0),
+    i32(6),
+    tshape([3]),
+    i32(6),
+    tshape([2]),
+    f32([1, 2]),
+    i64(0),
+    i64(1),
+    i64(2),
+    i64(0),
+    i64(2),
   );
 
   it('loads row_sparse and csr records as RowSparseNDArray and CSRNDArray', () => {
@@ -349,7 +401,14 @@ describe('sparse records', () => {
   it('writes sparse arrays as MXNet sparse V2 records, byte for byte', () => {
     const path = freshPath();
     const r = sparse.rowSparseArray([[1, 2, 3], [2]], [4, 3]);
-    const c = sparse.csrMatrix([[1, 2], [0, 2], [0, 1, 2]], [2, 3]);
+    const c = sparse.csrMatrix(
+      [
+        [1, 2],
+        [0, 2],
+        [0, 1, 2],
+      ],
+      [2, 3],
+    );
     save(path, { r, c });
     expect(new Uint8Array(readFileSync(path))).toEqual(listFile([rowSparse, csr], ['r', 'c']));
     const back = asDict(load(path));
@@ -360,22 +419,50 @@ describe('sparse records', () => {
 
   it('refuses a malformed sparse record with FormatError', () => {
     const badIndex = cat(
-      u32(V2), i32(2), tshape([2]), tshape([2, 3]), i32(1), i32(0), i32(0),
-      i32(6), tshape([3]), i32(6), tshape([2]),
-      f32([1, 2]), i64(0), i64(1), i64(2), i64(0), i64(7),
+      u32(V2),
+      i32(2),
+      tshape([2]),
+      tshape([2, 3]),
+      i32(1),
+      i32(0),
+      i32(0),
+      i32(6),
+      tshape([3]),
+      i32(6),
+      tshape([2]),
+      f32([1, 2]),
+      i64(0),
+      i64(1),
+      i64(2),
+      i64(0),
+      i64(7),
     );
-    expectFormatError(() => loadFromBuffer(listFile([badIndex])), /at byte 24 \(array 0\): csr array of shape \(2, 3\): .*column index 7/);
+    expectFormatError(
+      () => loadFromBuffer(listFile([badIndex])),
+      /at byte 24 \(array 0\): csr array of shape \(2, 3\): .*column index 7/,
+    );
     const int32Aux = cat(
-      u32(V2), i32(1), tshape([1, 3]), tshape([4, 3]), i32(1), i32(0), i32(0),
-      i32(4), tshape([1]),
-      f32([1, 2, 3]), i32(2),
+      u32(V2),
+      i32(1),
+      tshape([1, 3]),
+      tshape([4, 3]),
+      i32(1),
+      i32(0),
+      i32(0),
+      i32(4),
+      tshape([1]),
+      f32([1, 2, 3]),
+      i32(2),
     );
     expectFormatError(() => loadFromBuffer(listFile([int32Aux])), /sparse aux arrays must be int64/);
   });
 
   it('reports a truncated sparse record as truncated', () => {
     const header = cat(u64(0x112), u64(0), u64(1));
-    expectFormatError(() => loadFromBuffer(cat(header, csr.subarray(0, csr.length - 8))), /at byte 140 \(array 0\): the int64 data of shape \(2,?\): 16 bytes needed, only 8 left/);
+    expectFormatError(
+      () => loadFromBuffer(cat(header, csr.subarray(0, csr.length - 8))),
+      /at byte 140 \(array 0\): the int64 data of shape \(2,?\): 16 bytes needed, only 8 left/,
+    );
     expectFormatError(() => loadFromBuffer(cat(header, rowSparse.subarray(0, 30))), /truncated/);
   });
 });
@@ -407,7 +494,10 @@ describe('corrupt input', () => {
       [listFile([v2Record({ shape: [1], dtype: 11, data: Buffer.alloc(8) })]), /dtype code 11 \(uint64\) is not supported/],
       [listFile([v2Record({ shape: [1], dtype: 99, data: Buffer.alloc(4) })]), /unknown dtype code 99/],
       [listFile([v2Record({ shape: [1], dtype: -1, data: Buffer.alloc(4) })]), /unknown dtype code -1/],
-      [listFile([v2Record({ shape: [2, 3], dtype: 9, data: Buffer.alloc(12) })]), new RegExp(`at byte ${firstDType} \\(array 0\\)`)],
+      [
+        listFile([v2Record({ shape: [2, 3], dtype: 9, data: Buffer.alloc(12) })]),
+        new RegExp(`at byte ${firstDType} \\(array 0\\)`),
+      ],
       [listFile([v2Record({ shape: [1], devType: 4, data: f32([1]) })]), /unknown context device type 4/],
       [listFile([v2Record({ shape: [1], devId: -2, data: f32([1]) })]), /negative context device id -2/],
       [listFile([cat(u32(V2), i32(7), tshape([1]))]), /at byte 28 \(array 0\): unknown storage type 7/],
@@ -416,10 +506,16 @@ describe('corrupt input', () => {
       [listFile([cat(u32(V2), i32(0), i32(-2))]), /the shape has -2 dimensions/],
       [listFile([cat(u32(V1), tshape([2, -1]))]), /negative \(-1\)/],
       [listFile([u32(33)]), /unknown record magic 0x21/],
-      [cat(u64(0x112), u64(0), u64(1), v2Record({ shape: [1], data: f32([1]) }), u64(2)), /\(names\): the file has 1 arrays but 2 names/],
+      [
+        cat(u64(0x112), u64(0), u64(1), v2Record({ shape: [1], data: f32([1]) }), u64(2)),
+        /\(names\): the file has 1 arrays but 2 names/,
+      ],
       [cat(listFile([]), Buffer.from([1, 2, 3])), /at byte 32: 3 unexpected bytes after the names/],
       [cat(u64(0x112), u64(0), u64(0), u64(0), u64(0)), /8 unexpected bytes/],
-      [cat(u64(0x112), u64(0), u64(1), v2Record({ shape: [1], data: f32([1]) }), u64(1), u64(10), Buffer.from('abc')), /\(name 0\): the name: 10 bytes needed, only 3 left/],
+      [
+        cat(u64(0x112), u64(0), u64(1), v2Record({ shape: [1], data: f32([1]) }), u64(1), u64(10), Buffer.from('abc')),
+        /\(name 0\): the name: 10 bytes needed, only 3 left/,
+      ],
       [cat(u64(0x112), u64(0), u64(1), u32(0), u64(1), u64(2n ** 62n)), /\(name 0\): the name: 4611686018427387904 bytes needed/],
     ];
     for (const [bytes, pattern] of cases) expectFormatError(() => loadFromBuffer(bytes), pattern);
@@ -433,7 +529,10 @@ describe('corrupt input', () => {
       [cat(u64(0x112), u64(0), u64(2n ** 64n - 1n)), /array count/],
       [listFile([cat(u32(V2), i32(0), tshape([2 ** 40, 2 ** 40]))]), /more than 2\^53 elements/],
       [listFile([cat(u32(V2), i32(0), tshape([0, 2 ** 60]))]), /more than 2\^53 elements/],
-      [listFile([cat(u32(V2), i32(0), tshape([2 ** 31]), i32(1), i32(0), i32(1))]), /the float64 data of shape \(2147483648,\): 17179869184 bytes needed, only 8 left/],
+      [
+        listFile([cat(u32(V2), i32(0), tshape([2 ** 31]), i32(1), i32(0), i32(1))]),
+        /the float64 data of shape \(2147483648,\): 17179869184 bytes needed, only 8 left/,
+      ],
       [listFile([cat(u32(1), u32(4294967295), i32(1), i32(0), i32(0))]), /: 17179869180 bytes needed/],
     ];
     for (const [bytes, pattern] of cases) expectFormatError(() => loadFromBuffer(bytes), pattern);
@@ -444,7 +543,12 @@ describe('corrupt input', () => {
   it('names the file on disk in format errors and raises NativeError for unreadable paths', () => {
     const path = freshPath();
     writeFileSync(path, good().subarray(0, 40));
-    expectFormatError(() => load(path), new RegExp(`^load '${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': at byte 36 \\(array 0\\): the shape dims: 16 bytes needed`));
+    expectFormatError(
+      () => load(path),
+      new RegExp(
+        `^load '${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': at byte 36 \\(array 0\\): the shape dims: 16 bytes needed`,
+      ),
+    );
     expect(() => load(join(dir, 'nope.params'))).toThrow(NativeError);
     expect(() => load(join(dir, 'nope.params'))).toThrow(/load '.*nope\.params': cannot open: No such file or directory/);
     expect(() => load(dir)).toThrow(/is a directory/);
@@ -457,7 +561,9 @@ describe('atomic writes', () => {
     const a = arange(4);
     const target = join(dir, 'missing', 'x.params');
     expect(() => save(target, [a])).toThrow(NativeError);
-    expect(() => save(target, [a])).toThrow(/save '.*missing\/x\.params': cannot create the temporary file .*No such file or directory/);
+    expect(() => save(target, [a])).toThrow(
+      /save '.*missing\/x\.params': cannot create the temporary file .*No such file or directory/,
+    );
     expect(tmpLeftovers(dir)).toEqual([]);
     a.dispose();
   });

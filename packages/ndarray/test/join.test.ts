@@ -15,20 +15,44 @@ import {
   stack,
   ValueError,
 } from '../src/index.js';
-import { expectAllClose, expectError, makeRng, nd, randomShape, randomValues, ravel, sizeOf, unravel, values } from './helpers.js';
+import {
+  expectAllClose,
+  expectError,
+  makeRng,
+  nd,
+  randomShape,
+  randomValues,
+  ravel,
+  sizeOf,
+  unravel,
+  values,
+} from './helpers.js';
 
 const COPY_DTYPES: DType[] = ['float32', 'float64', 'int32'];
 const ALL_DTYPES = Object.keys(DTYPE_CODES) as DType[];
 
 function randomArray(rng: () => number, shape: readonly number[], dtype: DType): NDArray {
   const v = randomValues(rng, sizeOf(shape), -50, 50);
-  if (dtype === 'bool') return nd(v.map((x) => (x > 0 ? 1 : 0)), shape, dtype);
-  if (dtype === 'uint8') return nd(v.map((x) => Math.floor(x + 50)), shape, dtype);
+  if (dtype === 'bool')
+    return nd(
+      v.map((x) => (x > 0 ? 1 : 0)),
+      shape,
+      dtype,
+    );
+  if (dtype === 'uint8')
+    return nd(
+      v.map((x) => Math.floor(x + 50)),
+      shape,
+      dtype,
+    );
   return nd(dtype.startsWith('float') ? v : v.map(Math.round), shape, dtype);
 }
 
 /** Concatenation along `axis` by walking output positions and finding each one's source array. */
-function refConcat(parts: { data: Float64Array; shape: readonly number[] }[], axis: number): { shape: number[]; data: Float64Array } {
+function refConcat(
+  parts: { data: Float64Array; shape: readonly number[] }[],
+  axis: number,
+): { shape: number[]; data: Float64Array } {
   const shape = [...parts[0]!.shape];
   shape[axis] = parts.reduce((s, p) => s + p.shape[axis]!, 0);
   const out = new Float64Array(sizeOf(shape));
@@ -52,10 +76,17 @@ describe('concat', () => {
       const dim = trial % 2 ? axis : axis - ndim;
       const count = 1 + Math.floor(rng() * 4);
       const arrays = Array.from({ length: count }, () =>
-        randomArray(rng, base.map((d, i) => (i === axis ? Math.floor(rng() * 4) : d)), dtype),
+        randomArray(
+          rng,
+          base.map((d, i) => (i === axis ? Math.floor(rng() * 4) : d)),
+          dtype,
+        ),
       );
       const out = concat(arrays, { dim });
-      const ref = refConcat(arrays.map((a) => ({ data: values(a), shape: a.shape })), axis);
+      const ref = refConcat(
+        arrays.map((a) => ({ data: values(a), shape: a.shape })),
+        axis,
+      );
       expect(out.shape).toEqual(ref.shape);
       expect(out.dtype).toBe(dtype);
       expectAllClose(values(out), ref.data, { rtol: 0, atol: 0 });
@@ -74,7 +105,13 @@ describe('concat', () => {
     for (const dtype of ALL_DTYPES) {
       const a = randomArray(rng, [2, 3], dtype);
       const b = randomArray(rng, [2, 2], dtype);
-      const ref = refConcat([{ data: values(a), shape: [2, 3] }, { data: values(b), shape: [2, 2] }], 1);
+      const ref = refConcat(
+        [
+          { data: values(a), shape: [2, 3] },
+          { data: values(b), shape: [2, 2] },
+        ],
+        1,
+      );
       const out = concat([a, b], { dim: -1 });
       expect(out.dtype).toBe(dtype);
       expectAllClose(values(out), ref.data, { rtol: 0, atol: 0 });
@@ -83,12 +120,35 @@ describe('concat', () => {
 
   it('splits large copies across threads, whatever the block sizes', () => {
     for (const [shapes, dim] of [
-      [[[300, 70], [300, 1], [300, 129]], 1],
-      [[[900, 40], [1300, 40]], 0],
-      [[[3, 40000], [3, 0], [3, 7]], 1],
+      [
+        [
+          [300, 70],
+          [300, 1],
+          [300, 129],
+        ],
+        1,
+      ],
+      [
+        [
+          [900, 40],
+          [1300, 40],
+        ],
+        0,
+      ],
+      [
+        [
+          [3, 40000],
+          [3, 0],
+          [3, 7],
+        ],
+        1,
+      ],
     ] as [number[][], number][]) {
       const arrays = shapes.map((s) => randomArray(rng, s, 'float32'));
-      const ref = refConcat(arrays.map((a) => ({ data: values(a), shape: a.shape })), dim);
+      const ref = refConcat(
+        arrays.map((a) => ({ data: values(a), shape: a.shape })),
+        dim,
+      );
       expectAllClose(values(concat(arrays, { dim })), ref.data, { rtol: 0, atol: 0 });
     }
   });
@@ -117,7 +177,10 @@ describe('stack', () => {
       const arrays = Array.from({ length: 1 + Math.floor(rng() * 4) }, () => randomArray(rng, shape, dtype));
       const out = stack(arrays, { axis });
       const expanded = [...shape.slice(0, a), 1, ...shape.slice(a)];
-      const ref = refConcat(arrays.map((x) => ({ data: values(x), shape: expanded })), a);
+      const ref = refConcat(
+        arrays.map((x) => ({ data: values(x), shape: expanded })),
+        a,
+      );
       expect(out.shape).toEqual(ref.shape);
       expectAllClose(values(out), ref.data, { rtol: 0, atol: 0 });
     }
@@ -174,7 +237,11 @@ describe('split', () => {
   it('splits axis 1 by default and round-trips large arrays through concat', () => {
     const data = randomArray(rng, [20, 6, 500], 'float64');
     const parts = split(data, 3);
-    expect(parts.map((p) => p.shape)).toEqual([[20, 2, 500], [20, 2, 500], [20, 2, 500]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [20, 2, 500],
+      [20, 2, 500],
+      [20, 2, 500],
+    ]);
     expect(values(concat(parts))).toEqual(values(data));
   });
 

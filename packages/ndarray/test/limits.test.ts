@@ -42,7 +42,11 @@ const HUGE = [2 ** 32, 2 ** 32]; // 2^64 elements: wrapped to 0 in int64 before 
 describe('the reproducers of issue 11', () => {
   it('zeros([2^32, 2^32]) is a ShapeError, not a 0-byte array', () => {
     const before = memoryStats();
-    expectError(() => zeros(HUGE), ShapeError, /^zeros: shape describes more than 2\^53 elements, got \[4294967296, 4294967296\]/);
+    expectError(
+      () => zeros(HUGE),
+      ShapeError,
+      /^zeros: shape describes more than 2\^53 elements, got \[4294967296, 4294967296\]/,
+    );
     expectError(() => zeros(HUGE).at(1).toTypedArray(), ShapeError, /^zeros: shape/);
     expect(memoryStats().totalAllocations).toBe(before.totalAllocations);
   });
@@ -74,9 +78,17 @@ describe('limits on elements and bytes', () => {
   });
 
   it('refuses more than 2^53 bytes and reports an allocator refusal as NativeError naming the call and shape', () => {
-    expectError(() => zeros([2 ** 31, 2 ** 22], { dtype: 'float64' }), ShapeError, /zeros: shape \[2147483648, 4194304\] of 8-byte elements needs more than 2\^53 bytes/);
+    expectError(
+      () => zeros([2 ** 31, 2 ** 22], { dtype: 'float64' }),
+      ShapeError,
+      /zeros: shape \[2147483648, 4194304\] of 8-byte elements needs more than 2\^53 bytes/,
+    );
     // 4 TiB: within the limits, beyond this machine; the allocator's refusal is a typed error.
-    expectError(() => zeros([2 ** 20, 2 ** 20]), NativeError, /^zeros: out of memory allocating 4398046511104 bytes for shape \(1048576, 1048576\) of float32/);
+    expectError(
+      () => zeros([2 ** 20, 2 ** 20]),
+      NativeError,
+      /^zeros: out of memory allocating 4398046511104 bytes for shape \(1048576, 1048576\) of float32/,
+    );
   });
 
   it('arange refuses a range longer than 2^53 and non-finite bounds', () => {
@@ -87,7 +99,11 @@ describe('limits on elements and bytes', () => {
 
   it('reshape checks the resolved shape, special codes included', () => {
     const a = zeros([0, 3]);
-    expectError(() => a.reshape([2 ** 40, 2 ** 40, -1]), ShapeError, /reshape: the resolved shape describes more than 2\^53 elements/);
+    expectError(
+      () => a.reshape([2 ** 40, 2 ** 40, -1]),
+      ShapeError,
+      /reshape: the resolved shape describes more than 2\^53 elements/,
+    );
     expectError(() => a.reshape([-4, 2 ** 40, -1, 2 ** 30]), ShapeError, /reshape: /);
     expectError(() => a.reshape([NaN]), ShapeError, /reshape: cannot reshape \(0, 3\) to \(NaN,\): invalid value NaN/);
     expectError(() => a.reshape(['3'] as unknown as number[]), ShapeError, /invalid value '3'/);
@@ -131,20 +147,32 @@ describe('native code checks the same limits when called directly', () => {
 
   it('creation bindings refuse overflowing shapes with ShapeError', () => {
     const before = memoryStats();
-    expectError(() => raw.empty(HUGE, F32, 1, 0), ShapeError, /^empty: shape \(4294967296, 4294967296\) has more than 2\^53 elements/);
+    expectError(
+      () => raw.empty(HUGE, F32, 1, 0),
+      ShapeError,
+      /^empty: shape \(4294967296, 4294967296\) has more than 2\^53 elements/,
+    );
     expectError(() => raw.full([2 ** 53, 2], F32, 1, 0, 1), ShapeError, /^full: shape .*more than 2\^53 elements/);
     expectError(() => raw.full([2 ** 40, 2 ** 12], F32, 1, 0, 1), ShapeError, /^full: shape .*needs more than 2\^53 bytes/);
     expectError(() => raw.randomUniform(0, 1, [0, 2 ** 30, 2 ** 30], F32, 1, 0), ShapeError, /^random\.uniform: shape/);
     expectError(() => raw.fromBuffer(new Float32Array(0), [0, ...HUGE], F32, 1, 0), ShapeError, /^fromTypedArray: shape/);
     expectError(() => raw.arange(0, 1, 1e300, F32, 1, 0), ValueError, /^arange: count must be an integer/);
-    expectError(() => raw.empty([1e300], F32, 1, 0), ValueError, /^empty: shape must be an array of integers of magnitude at most 2\^53/);
+    expectError(
+      () => raw.empty([1e300], F32, 1, 0),
+      ValueError,
+      /^empty: shape must be an array of integers of magnitude at most 2\^53/,
+    );
     expect(memoryStats().totalAllocations).toBe(before.totalAllocations);
   });
 
   it('views refuse shapes whose product wraps around to the right size', () => {
     const h = raw.empty([0], F32, 1, 0);
     // 2^64 wraps to 0 in int64: the old size comparison accepted this as a view of 0 elements.
-    expectError(() => raw.reshapeView(h, HUGE), ShapeError, /^reshape: shape \(4294967296, 4294967296\) has more than 2\^53 elements/);
+    expectError(
+      () => raw.reshapeView(h, HUGE),
+      ShapeError,
+      /^reshape: shape \(4294967296, 4294967296\) has more than 2\^53 elements/,
+    );
     expectError(() => raw.reshapeView(h, [0, ...HUGE]), ShapeError, /^reshape: shape/);
     expectError(() => raw.viewBytes(h, 0, HUGE, F32), ShapeError, /^view: shape/);
     expectError(() => raw.sliceRows(h, NaN, 0), ValueError, /^slice: begin must be an integer/);

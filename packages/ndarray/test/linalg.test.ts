@@ -17,18 +17,7 @@ import {
   zeros,
 } from '../src/index.js';
 import { native } from '../src/native.js';
-import {
-  expectAllClose,
-  makeRng,
-  nd,
-  randomShape,
-  randomValues,
-  ravel,
-  sizeOf,
-  tolerance,
-  unravel,
-  values,
-} from './helpers.js';
+import { expectAllClose, makeRng, nd, randomShape, randomValues, ravel, sizeOf, tolerance, unravel, values } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 const FLAGS: [boolean, boolean][] = [
@@ -309,12 +298,7 @@ describe('dot and batchDot errors', () => {
     expectError(() => batchDot(f32([2, 2, 3]), f32([3, 2])), ShapeError, 'batchDot', '(2, 2, 3)');
     expectError(() => batchDot(f32([2, 2, 3]), f32([3, 3, 2])), ShapeError, 'batchDot', '(2, 2, 3)', '(3, 3, 2)');
     expectError(() => batchDot(f32([2, 2, 3]), f32([2, 4, 2])), ShapeError, 'batchDot', '(3 vs 4)');
-    expectError(
-      () => batchDot(f32([2, 2, 3]), f32([2, 3, 2]), { transposeA: true }),
-      ShapeError,
-      'batchDot',
-      'transposeA=true',
-    );
+    expectError(() => batchDot(f32([2, 2, 3]), f32([2, 3, 2]), { transposeA: true }), ShapeError, 'batchDot', 'transposeA=true');
   });
 });
 

@@ -46,7 +46,14 @@ const CASES: OpCase[] = [
   {
     op: 'nadamUpdate',
     states: 2,
-    opts: (k, t) => ({ ...base(k), momentumT: 0.9 - 0.01 * t, momentumT1: 0.9 - 0.01 * (t + 1), mSchedule: 0.9 ** t, mScheduleNext: 0.9 ** (t + 1), beta2PowT: 0.999 ** t }),
+    opts: (k, t) => ({
+      ...base(k),
+      momentumT: 0.9 - 0.01 * t,
+      momentumT1: 0.9 - 0.01 * (t + 1),
+      mSchedule: 0.9 ** t,
+      mScheduleNext: 0.9 ** (t + 1),
+      beta2PowT: 0.999 ** t,
+    }),
   },
   { op: 'lambUpdate', states: 2, opts: (k, t) => ({ ...base(k), t, lowerBound: k === 2 ? 0.1 : -1 }) },
   { op: 'sgldUpdate', states: 0, opts: base },
@@ -78,7 +85,12 @@ function makeParams(states: number, dtype: DType, rng: () => number, multiPrecis
   });
 }
 
-const copyParam = (p: Param): Param => ({ weight: p.weight.copy(), grad: p.grad.copy(), states: p.states.map((s) => s.copy()), weight32: p.weight32?.copy() });
+const copyParam = (p: Param): Param => ({
+  weight: p.weight.copy(),
+  grad: p.grad.copy(),
+  states: p.states.map((s) => s.copy()),
+  weight32: p.weight32?.copy(),
+});
 const bytes = (a: NDArray): Buffer => Buffer.from(a.toTypedArray().buffer.slice(0));
 // Buffer.equals: a deep toEqual over half a million bytes is slow.
 const sameBits = (a: NDArray, b: NDArray): boolean => bytes(a).equals(bytes(b));
@@ -94,7 +106,11 @@ function expectSameBits(a: Param[], b: Param[], label: string): void {
 
 describe('multiUpdate equals the per-parameter updates bit for bit', () => {
   for (const c of CASES) {
-    for (const [dtype, multiPrecision] of [['float32', false], ['float64', false], ['float16', true]] as const) {
+    for (const [dtype, multiPrecision] of [
+      ['float32', false],
+      ['float64', false],
+      ['float16', true],
+    ] as const) {
       it(`${c.op} on ${dtype}${multiPrecision ? ' with float32 master copies' : ''}`, () => {
         const one = makeParams(c.states, dtype, makeRng(7), multiPrecision);
         const all = one.map(copyParam);
@@ -105,7 +121,12 @@ describe('multiUpdate equals the per-parameter updates bit for bit', () => {
           seed(11 + t);
           multiUpdate(
             c.op,
-            all.map((p, k) => ({ weight: p.weight, grad: p.grad, states: p.states, opts: { ...c.opts(k, t), ...(p.weight32 ? { weight32: p.weight32 } : {}) } })),
+            all.map((p, k) => ({
+              weight: p.weight,
+              grad: p.grad,
+              states: p.states,
+              opts: { ...c.opts(k, t), ...(p.weight32 ? { weight32: p.weight32 } : {}) },
+            })),
           );
           expectSameBits(one, all, `${c.op} step ${t}`);
         }
@@ -118,13 +139,21 @@ describe('multiUpdate equals the per-parameter updates bit for bit', () => {
 });
 
 describe('multiUpdate errors', () => {
-  const param = (shape: number[] = [4]): Param => ({ weight: random.uniform(-1, 1, shape), grad: random.uniform(-1, 1, shape), states: [zeros(shape)] });
+  const param = (shape: number[] = [4]): Param => ({
+    weight: random.uniform(-1, 1, shape),
+    grad: random.uniform(-1, 1, shape),
+    states: [zeros(shape)],
+  });
   const item = (p: Param) => ({ weight: p.weight, grad: p.grad, states: p.states, opts: { lr: 0.1, momentum: 0.9 } });
 
   it('a parameter sharing an array another one writes is a ValueError, and nothing changes', () => {
     const a = param();
     const before = a.weight.copy();
-    expectError(() => multiUpdate('sgdMomUpdate', [item(a), item(a)]), ValueError, /multi-tensor update: updates 0 and 1 share memory/);
+    expectError(
+      () => multiUpdate('sgdMomUpdate', [item(a), item(a)]),
+      ValueError,
+      /multi-tensor update: updates 0 and 1 share memory/,
+    );
     const b = param();
     const sharedMom = { ...item(b), states: a.states };
     expectError(() => multiUpdate('sgdMomUpdate', [item(a), sharedMom]), ValueError, /updates 0 and 1 share memory/);
@@ -139,20 +168,40 @@ describe('multiUpdate errors', () => {
     const good = param();
     const before = good.weight.copy();
     const bad = { ...param([4]), states: [zeros([5])] };
-    expectError(() => multiUpdate('sgdMomUpdate', [item(good), item(bad)]), ShapeError, /multiUpdate: parameter 1: sgdMomUpdate: mom has shape \(5,\) but weight has shape \(4,\)/);
+    expectError(
+      () => multiUpdate('sgdMomUpdate', [item(good), item(bad)]),
+      ShapeError,
+      /multiUpdate: parameter 1: sgdMomUpdate: mom has shape \(5,\) but weight has shape \(4,\)/,
+    );
     expect(sameBits(good.weight, before)).toBe(true);
   });
 
   it('wrong state counts, sparse gradients, disposed arrays, unknown ops and NaN options are rejected', () => {
     const p = param();
-    expectError(() => multiUpdate('adamUpdate', [item(p)]), ValueError, /multiUpdate\(adamUpdate\): item 0: adamUpdate takes 2 state arrays \(mean, var\), got 1/);
+    expectError(
+      () => multiUpdate('adamUpdate', [item(p)]),
+      ValueError,
+      /multiUpdate\(adamUpdate\): item 0: adamUpdate takes 2 state arrays \(mean, var\), got 1/,
+    );
     const rsp = sparse.rowSparseArray([nd([1, 2], [1, 2]), nd([0], [1], 'int64')], [4, 2]);
     const w2 = zeros([4, 2]);
-    expectError(() => multiUpdate('sgdUpdate', [{ weight: w2, grad: rsp, states: [], opts: { lr: 0.1 } }]), ValueError, /item 0: the gradient is row_sparse; multiUpdate takes dense gradients/);
+    expectError(
+      () => multiUpdate('sgdUpdate', [{ weight: w2, grad: rsp, states: [], opts: { lr: 0.1 } }]),
+      ValueError,
+      /item 0: the gradient is row_sparse; multiUpdate takes dense gradients/,
+    );
     const gone = param();
     gone.states[0]!.dispose();
-    expectError(() => multiUpdate('sgdMomUpdate', [item(p), item(gone)]), StateError, /multiUpdate\(sgdMomUpdate\): item 1: mom was disposed/);
-    expectError(() => multiUpdate('adamwUpdate' as FusedUpdateOp, [item(p)]), ValueError, /multiUpdate: unknown update 'adamwUpdate'/);
+    expectError(
+      () => multiUpdate('sgdMomUpdate', [item(p), item(gone)]),
+      StateError,
+      /multiUpdate\(sgdMomUpdate\): item 1: mom was disposed/,
+    );
+    expectError(
+      () => multiUpdate('adamwUpdate' as FusedUpdateOp, [item(p)]),
+      ValueError,
+      /multiUpdate: unknown update 'adamwUpdate'/,
+    );
     expectError(() => multiUpdate('sgdMomUpdate', [{ ...item(p), opts: { lr: Number.NaN } }]), ValueError, /item 0.*lr/);
   });
 

@@ -100,7 +100,12 @@ const CASES: KernelCase[] = [
   {
     name: 'adamUpdate',
     states: 2,
-    settings: COMMON.map((p, i) => ({ ...p, beta1: [0.9, 0.8, 0.5, 0.9][i]!, beta2: [0.999, 0.9, 0.99, 0.999][i]!, epsilon: 1e-8 })),
+    settings: COMMON.map((p, i) => ({
+      ...p,
+      beta1: [0.9, 0.8, 0.5, 0.9][i]!,
+      beta2: [0.999, 0.9, 0.99, 0.999][i]!,
+      epsilon: 1e-8,
+    })),
     call: (w, g, s, p, weight32) => adamUpdate(w, g, s[0]!, s[1]!, { ...p, lr: p.lr!, weight32 }),
     ref: elementwise((w, g, s, i, p) => {
       const [m, v] = s as [Float64Array, Float64Array];
@@ -405,8 +410,16 @@ describe('errors', () => {
   const w = (): NDArray => nd([1, 2, 3, 4, 5, 6], [2, 3]);
 
   it('a grad or state whose shape differs from the weight is a ShapeError naming the op and argument', () => {
-    expectError(() => sgdUpdate(w(), nd([1, 2, 3, 4, 5, 6], [3, 2]), { lr: 1 }), ShapeError, /sgdUpdate: grad has shape \(3, 2\)/);
-    expectError(() => adamUpdate(w(), w(), zeros([2, 3]), zeros([6]), { lr: 1 }), ShapeError, /adamUpdate: var has shape \(6,\) but weight has shape \(2, 3\)/);
+    expectError(
+      () => sgdUpdate(w(), nd([1, 2, 3, 4, 5, 6], [3, 2]), { lr: 1 }),
+      ShapeError,
+      /sgdUpdate: grad has shape \(3, 2\)/,
+    );
+    expectError(
+      () => adamUpdate(w(), w(), zeros([2, 3]), zeros([6]), { lr: 1 }),
+      ShapeError,
+      /adamUpdate: var has shape \(6,\) but weight has shape \(2, 3\)/,
+    );
     expectError(
       () => sgdMomUpdate(w(), w(), zeros([2, 3]), { lr: 1, weight32: zeros([2, 2]) }),
       ShapeError,
@@ -416,17 +429,33 @@ describe('errors', () => {
 
   it('dtype mismatches and non-float weights are DTypeErrors naming the op', () => {
     expectError(() => sgdUpdate(w(), nd([1, 2, 3, 4, 5, 6], [2, 3], 'float64'), { lr: 1 }), DTypeError, /sgdUpdate: grad is/);
-    expectError(() => sgdMomUpdate(w(), w(), zeros([2, 3], { dtype: 'float64' }), { lr: 1 }), DTypeError, /sgdMomUpdate: mom must be float32/);
-    expectError(() => sgdUpdate(nd([1, 2], [2], 'int32'), nd([1, 2], [2], 'int32'), { lr: 1 }), DTypeError, /sgdUpdate: weight must be float32 or float64/);
+    expectError(
+      () => sgdMomUpdate(w(), w(), zeros([2, 3], { dtype: 'float64' }), { lr: 1 }),
+      DTypeError,
+      /sgdMomUpdate: mom must be float32/,
+    );
+    expectError(
+      () => sgdUpdate(nd([1, 2], [2], 'int32'), nd([1, 2], [2], 'int32'), { lr: 1 }),
+      DTypeError,
+      /sgdUpdate: weight must be float32 or float64/,
+    );
     const half = nd([1, 2], [2], 'float16');
-    expectError(() => sgdUpdate(half, nd([1, 2], [2], 'float16'), { lr: 1 }), DTypeError, /sgdUpdate: a float16 weight .* needs a float32 master copy/);
+    expectError(
+      () => sgdUpdate(half, nd([1, 2], [2], 'float16'), { lr: 1 }),
+      DTypeError,
+      /sgdUpdate: a float16 weight .* needs a float32 master copy/,
+    );
     expectError(
       () => sgdUpdate(half, nd([1, 2], [2], 'float16'), { lr: 1, weight32: zeros([2], { dtype: 'float64' }) }),
       DTypeError,
       /sgdUpdate: weight32 must be float32/,
     );
     expectError(
-      () => adamUpdate(half, nd([1, 2], [2], 'float16'), zeros([2], { dtype: 'float16' }), zeros([2]), { lr: 1, weight32: zeros([2]) }),
+      () =>
+        adamUpdate(half, nd([1, 2], [2], 'float16'), zeros([2], { dtype: 'float16' }), zeros([2]), {
+          lr: 1,
+          weight32: zeros([2]),
+        }),
       DTypeError,
       /adamUpdate: mean must be float32/,
     );
@@ -438,7 +467,11 @@ describe('errors', () => {
   });
 
   it('an update count below 1 is a ValueError; a disposed array is a StateError', () => {
-    expectError(() => ftmlUpdate(w(), w(), zeros([2, 3]), zeros([2, 3]), zeros([2, 3]), { lr: 1, t: 0 }), ValueError, /ftmlUpdate: t/);
+    expectError(
+      () => ftmlUpdate(w(), w(), zeros([2, 3]), zeros([2, 3]), zeros([2, 3]), { lr: 1, t: 0 }),
+      ValueError,
+      /ftmlUpdate: t/,
+    );
     expectError(() => lambUpdate(w(), w(), zeros([2, 3]), zeros([2, 3]), { lr: 1, t: 1.5 }), ValueError, /lambUpdate: t/);
     expectError(() => sgldUpdate(w(), w(), { lr: -1 }), ValueError, /sgldUpdate: lr must be >= 0/);
     const gone = w();
@@ -449,17 +482,41 @@ describe('errors', () => {
   it('a NaN, infinite or non-number scalar option is a ValueError naming the op and option, and leaves the weight alone', () => {
     const a = w();
     expectError(() => sgdUpdate(a, w(), { lr: NaN }), ValueError, /^sgdUpdate: lr must be a finite number, got NaN/);
-    expectError(() => sgdUpdate(a, w(), { lr: 1, rescaleGrad: NaN }), ValueError, /^sgdUpdate: rescaleGrad must be a finite number/);
-    expectError(() => adamUpdate(a, w(), zeros([2, 3]), zeros([2, 3]), { lr: Infinity }), ValueError, /^adamUpdate: lr must be a finite number, got Infinity/);
-    expectError(() => sgdMomUpdate(a, w(), zeros([2, 3]), { lr: 1, momentum: 'abc' as never }), ValueError, /^sgdMomUpdate: momentum must be a finite number, got 'abc'/);
+    expectError(
+      () => sgdUpdate(a, w(), { lr: 1, rescaleGrad: NaN }),
+      ValueError,
+      /^sgdUpdate: rescaleGrad must be a finite number/,
+    );
+    expectError(
+      () => adamUpdate(a, w(), zeros([2, 3]), zeros([2, 3]), { lr: Infinity }),
+      ValueError,
+      /^adamUpdate: lr must be a finite number, got Infinity/,
+    );
+    expectError(
+      () => sgdMomUpdate(a, w(), zeros([2, 3]), { lr: 1, momentum: 'abc' as never }),
+      ValueError,
+      /^sgdMomUpdate: momentum must be a finite number, got 'abc'/,
+    );
     expect(a.toArray()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('the native side validates arguments even when the TS layer is bypassed', () => {
     const raw = native as unknown as { sgdMomUpdate(...args: unknown[]): void; adamUpdate(...args: unknown[]): void };
     const a = w();
-    expectError(() => raw.sgdMomUpdate(a.handle, a.handle, 12345 as unknown as NativeHandle, null, 1, 0, 0, 1, -1), StateError, /sgdMomUpdate: mom/);
-    expectError(() => raw.sgdMomUpdate(a.handle, a.handle, a.handle, null, 'x', 0, 0, 1, -1), ValueError, /sgdMomUpdate: lr must be a number/);
-    expectError(() => raw.adamUpdate(a.handle, a.handle, a.handle, a.handle, null, 1, 0.9), ValueError, /adamUpdate: beta2 must be a number/);
+    expectError(
+      () => raw.sgdMomUpdate(a.handle, a.handle, 12345 as unknown as NativeHandle, null, 1, 0, 0, 1, -1),
+      StateError,
+      /sgdMomUpdate: mom/,
+    );
+    expectError(
+      () => raw.sgdMomUpdate(a.handle, a.handle, a.handle, null, 'x', 0, 0, 1, -1),
+      ValueError,
+      /sgdMomUpdate: lr must be a number/,
+    );
+    expectError(
+      () => raw.adamUpdate(a.handle, a.handle, a.handle, a.handle, null, 1, 0.9),
+      ValueError,
+      /adamUpdate: beta2 must be a number/,
+    );
   });
 });

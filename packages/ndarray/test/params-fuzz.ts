@@ -26,12 +26,14 @@ interface Corpus {
 // Record builders with the offset of the shape inside the record (see params-bytes.ts for layouts).
 function baseCorpus(): Corpus {
   const records: [Uint8Array, (start: number) => ShapeField][] = [];
-  const dims8 = (ndimOff: number, n: number) => (start: number): ShapeField => ({
-    ndimAt: start + ndimOff,
-    ndimBytes: 4,
-    dimsAt: Array.from({ length: n }, (_, k) => start + ndimOff + 4 + 8 * k),
-    dimBytes: 8,
-  });
+  const dims8 =
+    (ndimOff: number, n: number) =>
+    (start: number): ShapeField => ({
+      ndimAt: start + ndimOff,
+      ndimBytes: 4,
+      dimsAt: Array.from({ length: n }, (_, k) => start + ndimOff + 4 + 8 * k),
+      dimBytes: 8,
+    });
   records.push([v2Record({ shape: [2, 3], data: f32([0, 1, 2, 3, 4, 5]) }), dims8(8, 2)]);
   records.push([v1Record({ shape: [2], dtype: 1, data: Buffer.from(Float64Array.from([1, 2]).buffer) }), dims8(4, 1)]);
   records.push([
@@ -49,13 +51,30 @@ function baseCorpus(): Corpus {
   // csr (2, 3) = [[1, 0, 0], [0, 0, 2]]
   records.push([
     cat(
-      u32(V3), i32(2), tshape([2]), tshape([2, 3]), i32(1), i32(0), i32(0),
-      i32(6), tshape([3]), i32(6), tshape([2]),
-      f32([1, 2]), i64(0), i64(1), i64(2), i64(0), i64(2),
+      u32(V3),
+      i32(2),
+      tshape([2]),
+      tshape([2, 3]),
+      i32(1),
+      i32(0),
+      i32(0),
+      i32(6),
+      tshape([3]),
+      i32(6),
+      tshape([2]),
+      f32([1, 2]),
+      i64(0),
+      i64(1),
+      i64(2),
+      i64(0),
+      i64(2),
     ),
     (start) => ({ ndimAt: start + 20, ndimBytes: 4, dimsAt: [start + 24, start + 32], dimBytes: 8 }),
   ]);
-  const bytes = listFile(records.map(([r]) => r), ['arg:a', 'arg:b', 'aux:c', 'aux:d', 'e', 'f', 'g', 'h']);
+  const bytes = listFile(
+    records.map(([r]) => r),
+    ['arg:a', 'arg:b', 'aux:c', 'aux:d', 'e', 'f', 'g', 'h'],
+  );
   const shapes: ShapeField[] = [];
   let at = 24;
   for (const [r, field] of records) {

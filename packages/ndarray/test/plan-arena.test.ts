@@ -70,7 +70,11 @@ describe('Plan arena slots', () => {
     const arena = zeros([128], { dtype: 'uint8' });
     plan.bindArena(arena);
     const short = zeros([79], { dtype: 'uint8' });
-    expectError(() => plan.bindArena(short), BindError, /^plan: arena slot 2 needs bytes \[64, 80\) of an arena of 79 bytes on cpu\(0\)/);
+    expectError(
+      () => plan.bindArena(short),
+      BindError,
+      /^plan: arena slot 2 needs bytes \[64, 80\) of an arena of 79 bytes on cpu\(0\)/,
+    );
     const kept = plan.slotArray(1);
     kept.fill(5);
     expect([...new Float32Array(Uint8Array.from(values(arena)).buffer, 0, 4)]).toEqual([5, 5, 5, 5]);
@@ -83,9 +87,21 @@ describe('Plan arena slots', () => {
     const bad = (change: Partial<ArenaSlot>): ArenaSlot[] => [{ ...arenaSlots[0]!, ...change }];
     expectError(() => plan.setArenaSlots(bad({ slot: 3 })), BindError, /^plan: slot 3 out of range/);
     expectError(() => plan.setArenaSlots([arenaSlots[0]!, arenaSlots[0]!]), BindError, /^plan: arena slot 1 given twice/);
-    expectError(() => plan.setArenaSlots(bad({ byteOffset: 1.5 })), ValueError, /^planSetArenaSlots: byteOffset must be a non-negative integer/);
-    expectError(() => plan.setArenaSlots(bad({ byteOffset: -64 })), ValueError, /^planSetArenaSlots: byteOffset must be a non-negative integer/);
-    expectError(() => plan.setArenaSlots(bad({ shape: [2, Number.NaN] })), ValueError, /^planSetArenaSlots: dim must be a non-negative integer/);
+    expectError(
+      () => plan.setArenaSlots(bad({ byteOffset: 1.5 })),
+      ValueError,
+      /^planSetArenaSlots: byteOffset must be a non-negative integer/,
+    );
+    expectError(
+      () => plan.setArenaSlots(bad({ byteOffset: -64 })),
+      ValueError,
+      /^planSetArenaSlots: byteOffset must be a non-negative integer/,
+    );
+    expectError(
+      () => plan.setArenaSlots(bad({ shape: [2, Number.NaN] })),
+      ValueError,
+      /^planSetArenaSlots: dim must be a non-negative integer/,
+    );
     expectError(() => plan.setArenaSlots(bad({ byteOffset: 2 ** 53 })), BindError, /^plan: arena slot 1 ends past 2\^53 bytes/);
     expectError(() => plan.slotArray(-1), BindError, /^plan: slot -1 out of range/);
     plan.dispose();

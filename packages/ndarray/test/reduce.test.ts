@@ -272,13 +272,22 @@ describe('sum, mean, max, min, norm', () => {
     const cases: [number[], number | number[] | undefined][] = [
       [[3, 70001], 1],
       [[70001, 3], 0],
-      [[5, 1300, 7], [0, 2]],
+      [
+        [5, 1300, 7],
+        [0, 2],
+      ],
       [[20, 300, 30], 1],
       [[2, 300, 600], 1],
       [[140001], undefined],
       // Few outputs with several runs each, split into parts that start mid-run.
-      [[49, 2, 301, 5], [0, 2]],
-      [[33, 2, 3001], [0, 2]],
+      [
+        [49, 2, 301, 5],
+        [0, 2],
+      ],
+      [
+        [33, 2, 3001],
+        [0, 2],
+      ],
     ];
     for (const [shape, axis] of cases) {
       const data = randomValues(rng, sizeOf(shape), -1, 1);

@@ -130,11 +130,19 @@ function run(c: Cfg, xv: Float64Array, pv: Float64Array, h0v: Float64Array, c0v:
   const attrs = [modeCode(c.mode), c.H, c.L, c.D === 2 ? 1 : 0, 0, 1];
   const fwdIn = lstm ? [x, p, h0, c0] : [x, p, h0];
   const fwdOut = lstm ? [out, hy, cy, ws] : [out, hy, ws];
-  const bwdIn = lstm ? [x, p, h0, c0, out, ws, dy, zeros(hy.shape, { dtype }), zeros(cy.shape, { dtype })] : [x, p, h0, out, ws, dy, zeros(hy.shape, { dtype })];
+  const bwdIn = lstm
+    ? [x, p, h0, c0, out, ws, dy, zeros(hy.shape, { dtype }), zeros(cy.shape, { dtype })]
+    : [x, p, h0, out, ws, dy, zeros(hy.shape, { dtype })];
   for (const extra of bwdIn.slice(lstm ? 7 : 6)) slots.push(extra);
   const code: PlanInstruction[] = [
     { kernel: 'rnn', inputs: fwdIn.map(at), outputs: fwdOut.map(at), attrs, node: 0 },
-    { kernel: 'rnn_backward', inputs: bwdIn.map(at), outputs: (lstm ? [dx, dp, dh0, dc0] : [dx, dp, dh0]).map(at), attrs, node: 1 },
+    {
+      kernel: 'rnn_backward',
+      inputs: bwdIn.map(at),
+      outputs: (lstm ? [dx, dp, dh0, dc0] : [dx, dp, dh0]).map(at),
+      attrs,
+      node: 1,
+    },
   ];
   const plan = new Plan(code, ['rnn', 'rnn_backward'], slots.length);
   slots.forEach((a, i) => plan.setSlot(i, a));
@@ -197,9 +205,15 @@ describe('fused RNN kernel', () => {
   it('rejects a wrong parameter size, unknown modes and dropout with typed errors', () => {
     const c: Cfg = { mode: 'gru', T: 2, N: 1, I: 2, H: 2, L: 1, D: 1 };
     const rng = makeRng(1);
-    expect(() => run(c, randomValues(rng, 4), randomValues(rng, paramSize(c) + 1), new Float64Array(2), new Float64Array(2))).toThrow(ShapeError);
+    expect(() =>
+      run(c, randomValues(rng, 4), randomValues(rng, paramSize(c) + 1), new Float64Array(2), new Float64Array(2)),
+    ).toThrow(ShapeError);
     const x = zeros([2, 1, 2]);
-    const plan = new Plan([{ kernel: 'rnn', inputs: [0, 0, 0], outputs: [0, 0], attrs: [7, 2, 1, 0, 0, 0], node: 0 }], ['rnn0'], 1);
+    const plan = new Plan(
+      [{ kernel: 'rnn', inputs: [0, 0, 0], outputs: [0, 0], attrs: [7, 2, 1, 0, 0, 0], node: 0 }],
+      ['rnn0'],
+      1,
+    );
     plan.setSlot(0, x);
     expect(() => plan.run(0, 1, true)).toThrow(ValueError);
     expect(() => plan.run(0, 1, true)).toThrow(/rnn0: RNN: unknown mode/);

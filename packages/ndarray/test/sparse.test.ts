@@ -16,7 +16,9 @@ import { makeRng } from './helpers.js';
 
 // A dense (rows, cols) matrix with about `density` of its entries non-zero, as plain numbers.
 function randomDense(rng: () => number, rows: number, cols: number, density: number): number[][] {
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (rng() < density ? Math.round(rng() * 20 - 10) / 4 || 1 : 0)));
+  return Array.from({ length: rows }, () =>
+    Array.from({ length: cols }, () => (rng() < density ? Math.round(rng() * 20 - 10) / 4 || 1 : 0)),
+  );
 }
 
 function matmul(a: number[][], b: number[][]): number[][] {
@@ -27,7 +29,14 @@ const transposeOf = (a: number[][]): number[][] => a[0]!.map((_, j) => a.map((r)
 
 describe('sparse storage', () => {
   it('csrMatrix keeps MXNet parts and densifies exactly', () => {
-    const csr = sparse.csrMatrix([[1, 2, 3], [0, 2, 1], [0, 2, 2, 3]], [3, 4]);
+    const csr = sparse.csrMatrix(
+      [
+        [1, 2, 3],
+        [0, 2, 1],
+        [0, 2, 2, 3],
+      ],
+      [3, 4],
+    );
     expect(csr).toBeInstanceOf(CSRNDArray);
     expect(csr.stype).toBe('csr');
     expect(csr.shape).toEqual([3, 4]);
@@ -53,10 +62,27 @@ describe('sparse storage', () => {
 
   it('rejects malformed csr and row_sparse parts with typed errors', () => {
     expect(() => sparse.csrMatrix([[1], [5], [0, 1]], [1, 4])).toThrow(IndexError);
-    expect(() => sparse.csrMatrix([[1, 2], [2, 1], [0, 2]], [1, 4])).toThrow(IndexError);
+    expect(() =>
+      sparse.csrMatrix(
+        [
+          [1, 2],
+          [2, 1],
+          [0, 2],
+        ],
+        [1, 4],
+      ),
+    ).toThrow(IndexError);
     expect(() => sparse.csrMatrix([[1], [0], [0, 1, 1]], [1, 4])).toThrow(ShapeError);
     expect(() => sparse.rowSparseArray([[1, 2], [3]], [3, 2])).toThrow(IndexError);
-    expect(() => sparse.rowSparseArray([[1, 2], [1, 0]], [3, 1])).toThrow(IndexError);
+    expect(() =>
+      sparse.rowSparseArray(
+        [
+          [1, 2],
+          [1, 0],
+        ],
+        [3, 1],
+      ),
+    ).toThrow(IndexError);
   });
 
   it('a dense-only op given a sparse array raises ValueError naming the storage type', () => {
@@ -85,7 +111,11 @@ describe('sparse storage', () => {
   });
 
   it('copyTo across storage types keeps the target type', () => {
-    const dense = array([[0, 0], [1, 2], [0, 0]]);
+    const dense = array([
+      [0, 0],
+      [1, 2],
+      [0, 0],
+    ]);
     const rsp = sparse.zeros('row_sparse', [3, 2]) as RowSparseNDArray;
     dense.copyTo(rsp);
     expect(rsp.stype).toBe('row_sparse');
@@ -98,7 +128,14 @@ describe('sparse storage', () => {
 
   it('assignAllRows stores every row, zero rows included', () => {
     const rsp = sparse.zeros('row_sparse', [3, 2]) as RowSparseNDArray;
-    sparse.assignAllRows(rsp, array([[0, 0], [1, 2], [0, 0]]));
+    sparse.assignAllRows(
+      rsp,
+      array([
+        [0, 0],
+        [1, 2],
+        [0, 0],
+      ]),
+    );
     expect(rsp.indices.toArray()).toEqual([0, 1, 2]);
   });
 
@@ -124,10 +161,18 @@ describe('sparse storage', () => {
   });
 
   it('sgd updates with a row_sparse gradient are lazy: only the stored rows change', () => {
-    const w0 = [[1, 2], [3, 4], [5, 6]];
+    const w0 = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
     const grad = sparse.rowSparseArray([[[0.5, -8]].flat(), [1]], [3, 2]);
     const weight = array(w0);
-    const mom = array([[1, 1], [1, 1], [1, 1]]);
+    const mom = array([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
     sgdMomUpdate(weight, grad, mom, { lr: 0.1, momentum: 0.9, wd: 0.01, rescaleGrad: 2, clipGradient: 5 });
     // Row 1: r = clip(2·g) = (1, -5); mom = 0.9 - 0.01·w - r; w += 0.1·mom.
     const m1 = [0.9 - 0.03 - 1, 0.9 - 0.04 + 5];
@@ -135,6 +180,10 @@ describe('sparse storage', () => {
     expect(weight.toArray()).toEqual([1, 2, expect.closeTo(3 + 0.1 * m1[0]!, 6), expect.closeTo(4 + 0.1 * m1[1]!, 6), 5, 6]);
     const dense = array(w0);
     sgdUpdate(dense, grad, { lr: 0.5, wd: 0.1, lazyUpdate: false });
-    expect(dense.toArray()).toEqual([0.95, 1.9, expect.closeTo(0.95 * 3 - 0.25, 6), expect.closeTo(0.95 * 4 + 4, 6), 4.75, 5.7].map((x) => (typeof x === 'number' ? expect.closeTo(x, 6) : x)));
+    expect(dense.toArray()).toEqual(
+      [0.95, 1.9, expect.closeTo(0.95 * 3 - 0.25, 6), expect.closeTo(0.95 * 4 + 4, 6), 4.75, 5.7].map((x) =>
+        typeof x === 'number' ? expect.closeTo(x, 6) : x,
+      ),
+    );
   });
 });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 
 import { DTYPE_CODES, type DType, type NDArray, ShapeError, transpose, ValueError } from '../src/index.js';
-import { expectAllClose, expectError, makeRng, nd, randomShape, randomValues, ravel, sizeOf, unravel, values } from './helpers.js';
+import {
+  expectAllClose,
+  expectError,
+  makeRng,
+  nd,
+  randomShape,
+  randomValues,
+  ravel,
+  sizeOf,
+  unravel,
+  values,
+} from './helpers.js';
 
 const ALL_DTYPES = Object.keys(DTYPE_CODES) as DType[];
 
@@ -15,7 +26,11 @@ function randomPermutation(rng: () => number, n: number): number[] {
 }
 
 /** Output element idx reads input element in where in[perm[i]] = idx[i]. */
-function refTranspose(data: Float64Array, shape: readonly number[], perm: readonly number[]): { shape: number[]; data: Float64Array } {
+function refTranspose(
+  data: Float64Array,
+  shape: readonly number[],
+  perm: readonly number[],
+): { shape: number[]; data: Float64Array } {
   const outShape = perm.map((p) => shape[p]!);
   const out = new Float64Array(data.length);
   for (let f = 0; f < out.length; f++) {
@@ -60,15 +75,42 @@ describe('transpose', () => {
 
   it('handles large and awkward 2-D and batched cases on several threads', () => {
     for (const [shape, perm] of [
-      [[67, 45], [1, 0]],
-      [[300, 257], [1, 0]],
-      [[1, 5000], [1, 0]],
-      [[4000, 3], [1, 0]],
-      [[3, 70, 90], [0, 2, 1]],
-      [[70, 3, 90], [1, 0, 2]],
-      [[5, 1, 7, 1, 9], [4, 3, 1, 0, 2]],
-      [[6, 33, 2, 35], [3, 1, 0, 2]],
-      [[2, 3, 4, 5, 6], [0, 1, 4, 2, 3]],
+      [
+        [67, 45],
+        [1, 0],
+      ],
+      [
+        [300, 257],
+        [1, 0],
+      ],
+      [
+        [1, 5000],
+        [1, 0],
+      ],
+      [
+        [4000, 3],
+        [1, 0],
+      ],
+      [
+        [3, 70, 90],
+        [0, 2, 1],
+      ],
+      [
+        [70, 3, 90],
+        [1, 0, 2],
+      ],
+      [
+        [5, 1, 7, 1, 9],
+        [4, 3, 1, 0, 2],
+      ],
+      [
+        [6, 33, 2, 35],
+        [3, 1, 0, 2],
+      ],
+      [
+        [2, 3, 4, 5, 6],
+        [0, 1, 4, 2, 3],
+      ],
     ] as [number[], number[]][]) {
       for (const dtype of ['float32', 'float64'] as DType[]) check(nd(randomValues(rng, sizeOf(shape)), shape, dtype), perm);
     }

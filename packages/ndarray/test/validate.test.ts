@@ -45,14 +45,26 @@ import { expectError } from './helpers.js';
 
 describe('the bad calls of issue 11', () => {
   it('zeros(5) and zeros(null) are ShapeErrors naming zeros and shape', () => {
-    expectError(() => zeros(5 as unknown as number[]), ShapeError, /^zeros: shape must be an array of non-negative integers, got 5$/);
-    expectError(() => zeros(null as unknown as number[]), ShapeError, /^zeros: shape must be an array of non-negative integers, got null$/);
+    expectError(
+      () => zeros(5 as unknown as number[]),
+      ShapeError,
+      /^zeros: shape must be an array of non-negative integers, got 5$/,
+    );
+    expectError(
+      () => zeros(null as unknown as number[]),
+      ShapeError,
+      /^zeros: shape must be an array of non-negative integers, got null$/,
+    );
     expectError(() => zeros(['2'] as unknown as number[]), ShapeError, /got \['2'\]/);
   });
 
   it("array([NaN], { dtype: 'int64' }) is a ValueError; NaN stays fine in float dtypes", () => {
     expectError(() => array([NaN], { dtype: 'int64' }), ValueError, /^array: value NaN at position 0 cannot be stored as int64/);
-    expectError(() => array([1, Infinity], { dtype: 'int32' }), ValueError, /value Infinity at position 1 cannot be stored as int32/);
+    expectError(
+      () => array([1, Infinity], { dtype: 'int32' }),
+      ValueError,
+      /value Infinity at position 1 cannot be stored as int32/,
+    );
     expectError(() => fromTypedArray(Float32Array.of(NaN), [1], { dtype: 'uint8' }), ValueError, /^fromTypedArray: value NaN/);
     const f = array([NaN]);
     expect(Number.isNaN(f.toArray()[0])).toBe(true);
@@ -60,8 +72,20 @@ describe('the bad calls of issue 11', () => {
   });
 
   it("array(['a']) is a ValueError, not NaN", () => {
-    expectError(() => array(['a'] as unknown as number[]), ValueError, /^array: data holds 'a' at position 0; only numbers and booleans/);
-    expectError(() => array([[1, 2], [3, {}]] as unknown as number[][]), ValueError, /at position 3/);
+    expectError(
+      () => array(['a'] as unknown as number[]),
+      ValueError,
+      /^array: data holds 'a' at position 0; only numbers and booleans/,
+    );
+    expectError(
+      () =>
+        array([
+          [1, 2],
+          [3, {}],
+        ] as unknown as number[][]),
+      ValueError,
+      /at position 3/,
+    );
     const b = array([true, false]);
     expect(b.toArray()).toEqual([1, 0]);
     b.dispose();
@@ -69,7 +93,11 @@ describe('the bad calls of issue 11', () => {
 
   it("a plain { deviceType: 'gpu' } context is a ContextError, not cpu(0)", () => {
     const gpu = { deviceType: 'gpu', deviceId: 0 } as unknown as ReturnType<typeof cpu>;
-    expectError(() => zeros([2], { ctx: gpu }), ContextError, /^zeros: ctx must be a Context made by cpu\(i\), got \{deviceType: 'gpu', deviceId: 0\}/);
+    expectError(
+      () => zeros([2], { ctx: gpu }),
+      ContextError,
+      /^zeros: ctx must be a Context made by cpu\(i\), got \{deviceType: 'gpu', deviceId: 0\}/,
+    );
     expectError(() => random.uniform(0, 1, [2], { ctx: gpu }), ContextError, /^random\.uniform: ctx/);
     expectError(() => setCurrentContext(gpu), ContextError, /^setCurrentContext: ctx must be a Context made by cpu\(i\)/);
     const a = zeros([1]);
@@ -86,7 +114,11 @@ describe('the bad calls of issue 11', () => {
   });
 
   it('unknown option keys and wrong option types are rejected', () => {
-    expectError(() => zeros([2], { dtyp: 'float64' } as never), ValueError, /^zeros: unknown option 'dtyp'; known options: dtype, ctx/);
+    expectError(
+      () => zeros([2], { dtyp: 'float64' } as never),
+      ValueError,
+      /^zeros: unknown option 'dtyp'; known options: dtype, ctx/,
+    );
     expectError(() => array([1], { shap: [1] } as never), ValueError, /^array: unknown option 'shap'/);
     expectError(() => zeros([2], 'float64' as never), ValueError, /^zeros: options must be a plain object, got 'float64'/);
     expectError(() => zeros([2], { dtype: 'toString' as never }), DTypeError, /^zeros: unknown dtype 'toString'/);
@@ -97,9 +129,21 @@ describe('the bad calls of issue 11', () => {
     expectError(() => a.fill('5' as never), ValueError, /^fill: value must be a number, got '5'/);
     a.dispose();
     expectError(() => sparse.zeros('csr', [2, 2], { ctx: 'cpu' } as never), ContextError, /^zeros: ctx/);
-    expectError(() => sparse.csrMatrix([[], [], [0]], [1, 2], { dtyp: 'float32' } as never), ValueError, /^csrMatrix: unknown option 'dtyp'/);
-    expectError(() => sparse.csrMatrix([[1], [NaN], [0, 1]], [1, 2]), ValueError, /^csrMatrix: indices: element 0 must be an integer, got NaN/);
-    expectError(() => sparse.rowSparseArray([[1, 2], ['0']] as never, [3, 2]), ValueError, /^rowSparseArray: indices: element 0 must be an integer, got '0'/);
+    expectError(
+      () => sparse.csrMatrix([[], [], [0]], [1, 2], { dtyp: 'float32' } as never),
+      ValueError,
+      /^csrMatrix: unknown option 'dtyp'/,
+    );
+    expectError(
+      () => sparse.csrMatrix([[1], [NaN], [0, 1]], [1, 2]),
+      ValueError,
+      /^csrMatrix: indices: element 0 must be an integer, got NaN/,
+    );
+    expectError(
+      () => sparse.rowSparseArray([[1, 2], ['0']] as never, [3, 2]),
+      ValueError,
+      /^rowSparseArray: indices: element 0 must be an integer, got '0'/,
+    );
   });
 
   it('random and creation parameters must be finite numbers', () => {
@@ -126,7 +170,10 @@ describe('op options', () => {
       [() => split(a, 3, { squeezeAxis: 1 } as never), /^split: squeezeAxis must be true or false, got 1/],
       [() => dot(a, a, { transpose_b: true } as never), /^dot: unknown option 'transpose_b'/],
       [() => batchDot(a, a, { transposeA: 1 } as never), /^batchDot: transposeA must be true or false/],
-      [() => sum(a, { keepDims: true } as never), /^sum: unknown option 'keepDims' \(did you mean 'keepdims'\?\); known options: axis, keepdims, exclude/],
+      [
+        () => sum(a, { keepDims: true } as never),
+        /^sum: unknown option 'keepDims' \(did you mean 'keepdims'\?\); known options: axis, keepdims, exclude/,
+      ],
       [() => mean(a, { ord: 1 } as never), /^mean: unknown option 'ord'/],
       [() => sum(a, { axis: 1e300 }), /^sum: axis must be an integer/],
       [() => sum(a, { axis: [0, NaN] }), /^sum: axis must be an array of integers/],
@@ -137,7 +184,11 @@ describe('op options', () => {
     ];
     for (const [call, message] of cases) expectError(call, ValueError, message);
     const c = sparse.zeros('csr', [2, 3]) as sparse.CSRNDArray;
-    expectError(() => sparse.dot(c, zeros([3, 1]), { transpose: true } as never), ValueError, /^sparse\.dot: unknown option 'transpose'/);
+    expectError(
+      () => sparse.dot(c, zeros([3, 1]), { transpose: true } as never),
+      ValueError,
+      /^sparse\.dot: unknown option 'transpose'/,
+    );
     for (const x of [a, i, c]) x.dispose();
   });
 });
@@ -148,7 +199,11 @@ describe('validate.ts helpers', () => {
     const out = checkShape(s, 'f', 'dims');
     expect(out).toEqual([2, 0, 3]);
     expect(out).not.toBe(s);
-    expectError(() => checkShape([1, -1], 'f', 'dims'), ShapeError, /^f: dims must be an array of non-negative integers, got \[1, -1\]/);
+    expectError(
+      () => checkShape([1, -1], 'f', 'dims'),
+      ShapeError,
+      /^f: dims must be an array of non-negative integers, got \[1, -1\]/,
+    );
     expectError(() => checkShape(new Array(33).fill(1), 'f'), ShapeError, /^f: shape may have at most 32 dimensions/);
     expectError(() => checkShape([2 ** 27, 2 ** 27], 'f'), ShapeError, /more than 2\^53 elements/);
     expect(checkShape([2 ** 26, 2 ** 27], 'f')).toEqual([2 ** 26, 2 ** 27]);
@@ -171,7 +226,11 @@ describe('validate.ts helpers', () => {
     expect(checkBoolean(false, 'f', 'b')).toBe(false);
     expectError(() => checkBoolean(0, 'f', 'b'), ValueError, /^f: b must be true or false, got 0/);
     expect(checkOneOf('clip', ['clip', 'wrap'] as const, 'f', 'mode')).toBe('clip');
-    expectError(() => checkOneOf('raise!', ['clip', 'wrap'], 'f', 'mode'), ValueError, /^f: mode must be one of 'clip', 'wrap', got 'raise!'/);
+    expectError(
+      () => checkOneOf('raise!', ['clip', 'wrap'], 'f', 'mode'),
+      ValueError,
+      /^f: mode must be one of 'clip', 'wrap', got 'raise!'/,
+    );
   });
 
   it('checkOptions accepts undefined, known keys and null-prototype objects; refuses the rest', () => {
@@ -184,7 +243,11 @@ describe('validate.ts helpers', () => {
     const bare = Object.assign(Object.create(null) as O, { b: 'x' });
     expect(checkOptions<O>(bare, ['a', 'b'], 'f')).toBe(bare);
     expectError(() => checkOptions<O>({ c: 1 } as O, ['a', 'b'], 'f'), ValueError, /^f: unknown option 'c'; known options: a, b/);
-    expectError(() => checkOptions<O>({ B: 'x' } as O, ['a', 'b'], 'f'), ValueError, /^f: unknown option 'B' \(did you mean 'b'\?\); known options: a, b/);
+    expectError(
+      () => checkOptions<O>({ B: 'x' } as O, ['a', 'b'], 'f'),
+      ValueError,
+      /^f: unknown option 'B' \(did you mean 'b'\?\); known options: a, b/,
+    );
     expectError(() => checkOptions<O>([] as O, ['a'], 'f'), ValueError, /^f: options must be a plain object, got \[\]/);
     expectError(() => checkOptions<O>(null as unknown as O, ['a'], 'f'), ValueError, /got null/);
     expectError(() => checkOptions<object>({ x: 1 }, [], 'f'), ValueError, /; it takes none$/);
@@ -192,7 +255,11 @@ describe('validate.ts helpers', () => {
 
   it('checkContext and describeValue', () => {
     expect(checkContext(cpu(2), 'f')).toBe(cpu(2));
-    expectError(() => checkContext({ deviceId: 0 }, 'f', 'device'), ContextError, /^f: device must be a Context made by cpu\(i\), got \{deviceId: 0\}/);
+    expectError(
+      () => checkContext({ deviceId: 0 }, 'f', 'device'),
+      ContextError,
+      /^f: device must be a Context made by cpu\(i\), got \{deviceId: 0\}/,
+    );
     expect(describeValue(new Map())).toBe('a Map');
     expect(describeValue(10n)).toBe('10n');
     expect(describeValue('x'.repeat(50))).toBe(`'${'x'.repeat(40)}...'`);

@@ -9,7 +9,10 @@ const vocab = JSON.parse(readFileSync(vocabFile, 'utf8')); // word → id, as bk
 const words = Object.keys(vocab).sort((a, b) => vocab[a] - vocab[b]);
 const session = await ort.InferenceSession.create(modelFile);
 
-const ids = prompt.split(' ').filter(Boolean).map((w) => vocab[w] ?? vocab['<unk>']);
+const ids = prompt
+  .split(' ')
+  .filter(Boolean)
+  .map((w) => vocab[w] ?? vocab['<unk>']);
 for (let step = 0; step < Number(steps) && ids.length > 0; step++) {
   // data is (seq_len, batch) of token ids as float32; any length works: the axes are symbolic.
   const data = new ort.Tensor('float32', Float32Array.from(ids), [ids.length, 1]);

@@ -46,7 +46,9 @@ export interface DecodedNode {
 }
 export interface DecodedValueInfo {
   name: string;
-  type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: Int64 | null; dimParam?: string | null }[] } | null } | null } | null;
+  type?: {
+    tensorType?: { elemType: number; shape?: { dim: { dimValue?: Int64 | null; dimParam?: string | null }[] } | null } | null;
+  } | null;
 }
 export interface DecodedGraph {
   node: DecodedNode[];
@@ -75,7 +77,11 @@ export function floatTensor(name: string, dims: readonly number[], data: Float32
 }
 
 /** An int64 tensor (shapes, axes, indices). */
-export function int64Tensor(name: string, dims: readonly number[], data: readonly number[]): InstanceType<typeof onnx.TensorProto> {
+export function int64Tensor(
+  name: string,
+  dims: readonly number[],
+  data: readonly number[],
+): InstanceType<typeof onnx.TensorProto> {
   return onnx.TensorProto.create({ name, dims: [...dims], dataType: DataType.INT64, int64Data: [...data] });
 }
 
@@ -86,24 +92,35 @@ export function tensorValues(t: DecodedTensor, where: string): { dims: number[];
   let data: Float32Array;
   if (t.dataType === DataType.FLOAT) {
     if (t.rawData && t.rawData.length > 0) {
-      if (t.rawData.length !== size * 4) throw new FormatError(`${where}: tensor '${t.name}' has ${t.rawData.length} raw bytes for dims [${dims}] (want ${size * 4})`);
+      if (t.rawData.length !== size * 4)
+        throw new FormatError(
+          `${where}: tensor '${t.name}' has ${t.rawData.length} raw bytes for dims [${dims}] (want ${size * 4})`,
+        );
       const copy = new Uint8Array(t.rawData);
       data = new Float32Array(copy.buffer, 0, size);
     } else data = Float32Array.from(t.floatData);
   } else if (t.dataType === DataType.INT64) {
     if (t.rawData && t.rawData.length > 0) {
-      if (t.rawData.length !== size * 8) throw new FormatError(`${where}: tensor '${t.name}' has ${t.rawData.length} raw bytes for dims [${dims}] (want ${size * 8})`);
+      if (t.rawData.length !== size * 8)
+        throw new FormatError(
+          `${where}: tensor '${t.name}' has ${t.rawData.length} raw bytes for dims [${dims}] (want ${size * 8})`,
+        );
       const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
       data = new Float32Array(size);
       for (let i = 0; i < size; i++) data[i] = Number(view.getBigInt64(i * 8, true));
     } else data = Float32Array.from(t.int64Data.map((v) => toNumber(v)));
   } else if (t.dataType === DataType.INT32) {
     if (t.rawData && t.rawData.length > 0) {
-      if (t.rawData.length !== size * 4) throw new FormatError(`${where}: tensor '${t.name}' has ${t.rawData.length} raw bytes for dims [${dims}] (want ${size * 4})`);
+      if (t.rawData.length !== size * 4)
+        throw new FormatError(
+          `${where}: tensor '${t.name}' has ${t.rawData.length} raw bytes for dims [${dims}] (want ${size * 4})`,
+        );
       data = Float32Array.from(new Int32Array(new Uint8Array(t.rawData).buffer, 0, size));
     } else data = Float32Array.from(t.int32Data);
   } else {
-    throw new FormatError(`${where}: tensor '${t.name}' has data type ${DataType[t.dataType] ?? t.dataType}; float32, int32 and int64 are read`);
+    throw new FormatError(
+      `${where}: tensor '${t.name}' has data type ${DataType[t.dataType] ?? t.dataType}; float32, int32 and int64 are read`,
+    );
   }
   if (data.length !== size) throw new FormatError(`${where}: tensor '${t.name}' has ${data.length} values for dims [${dims}]`);
   return { dims, data };

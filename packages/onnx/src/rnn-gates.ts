@@ -6,7 +6,14 @@ export const ONNX_GATE_SOURCES = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn_relu:
 export type RNNModeName = keyof typeof ONNX_GATE_SOURCES;
 
 /** Copies the `order.length` gate blocks of `block` values from `src` at `offset` into `dst` at `at`, block k from src block order[k]. */
-export function permuteGates(src: Float32Array, offset: number, dst: Float32Array, at: number, order: readonly number[], block: number): void {
+export function permuteGates(
+  src: Float32Array,
+  offset: number,
+  dst: Float32Array,
+  at: number,
+  order: readonly number[],
+  block: number,
+): void {
   order.forEach((g, k) => dst.set(src.subarray(offset + g * block, offset + (g + 1) * block), at + k * block));
 }
 

@@ -12,7 +12,11 @@ export interface Feed {
 }
 
 /** Random parameters for every argument that is neither in `shapes` nor a label, and the auxiliary states. */
-export function randomParams(sym: Symbol, shapes: Record<string, readonly number[]>, scale = 0.5): { argParams: Record<string, NDArray>; auxParams: Record<string, NDArray> } {
+export function randomParams(
+  sym: Symbol,
+  shapes: Record<string, readonly number[]>,
+  scale = 0.5,
+): { argParams: Record<string, NDArray>; auxParams: Record<string, NDArray> } {
   const { argShapes, auxShapes } = sym.inferShape(shapes);
   const argParams: Record<string, NDArray> = {};
   sym.listArguments().forEach((name, i) => {
@@ -21,13 +25,21 @@ export function randomParams(sym: Symbol, shapes: Record<string, readonly number
   const auxParams: Record<string, NDArray> = {};
   sym.listAuxiliaryStates().forEach((name, i) => {
     // moving variances must be positive; means any value
-    auxParams[name] = name.endsWith('var') ? random.uniform(0.5, 1.5, auxShapes[i]!) : random.uniform(-scale, scale, auxShapes[i]!);
+    auxParams[name] = name.endsWith('var')
+      ? random.uniform(0.5, 1.5, auxShapes[i]!)
+      : random.uniform(-scale, scale, auxShapes[i]!);
   });
   return { argParams, auxParams };
 }
 
 /** bkt's inference forward pass; every output as float32. */
-export function bktForward(sym: Symbol, argParams: Record<string, NDArray>, auxParams: Record<string, NDArray>, feeds: Record<string, Feed>, extraShapes: Record<string, readonly number[]> = {}): Float32Array[] {
+export function bktForward(
+  sym: Symbol,
+  argParams: Record<string, NDArray>,
+  auxParams: Record<string, NDArray>,
+  feeds: Record<string, Feed>,
+  extraShapes: Record<string, readonly number[]> = {},
+): Float32Array[] {
   const shapes = { ...extraShapes, ...Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.shape])) };
   const exec = Executor.simpleBind(sym, { shapes, gradReq: 'null' });
   try {
@@ -40,10 +52,15 @@ export function bktForward(sym: Symbol, argParams: Record<string, NDArray>, auxP
 }
 
 /** onnxruntime-node's CPU run of a model; the outputs in the graph's order. */
-export async function ortForward(model: Uint8Array, feeds: Record<string, Feed>): Promise<{ dims: readonly number[]; data: Float32Array }[]> {
+export async function ortForward(
+  model: Uint8Array,
+  feeds: Record<string, Feed>,
+): Promise<{ dims: readonly number[]; data: Float32Array }[]> {
   const session = await ort.InferenceSession.create(model);
   try {
-    const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, [...v.shape])]));
+    const inputs = Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, [...v.shape])]),
+    );
     const result = await session.run(inputs);
     return session.outputNames.map((n) => ({ dims: result[n]!.dims, data: result[n]!.data as Float32Array }));
   } finally {

@@ -43,12 +43,16 @@ describe('importONNX of exported models', () => {
 
   it.each(['lstm', 'gru'] as const)('fused %s LM (one RNN op per layer, gates put back in MXNet order)', (cell) => {
     seed(9);
-    expectSameAfterImport(lm(cell, true, 6), { data: [6, 2], softmax_label: [6, 2] }, tokenFeed([6, 2], VOCAB), { data: { 0: 'seq_len' } });
+    expectSameAfterImport(lm(cell, true, 6), { data: [6, 2], softmax_label: [6, 2] }, tokenFeed([6, 2], VOCAB), {
+      data: { 0: 'seq_len' },
+    });
   });
 
   it.each(['lstm', 'gru'] as const)('unrolled %s LM (exported fused, with transposes around the RNN)', (cell) => {
     seed(10);
-    expectSameAfterImport(lm(cell, false, 3), { data: [2, 3], softmax_label: [2, 3] }, tokenFeed([2, 3], VOCAB), { data: { 1: 'seq_len' } });
+    expectSameAfterImport(lm(cell, false, 3), { data: [2, 3], softmax_label: [2, 3] }, tokenFeed([2, 3], VOCAB), {
+      data: { 1: 'seq_len' },
+    });
   });
 
   it('unrolled LSTM steps exported one by one (Split, Squeeze, Unsqueeze, Concat, ConstantOfShape, Gemm)', () => {
@@ -72,26 +76,50 @@ describe('importONNX errors', () => {
       input: [onnx.ValueInfoProto.create({ name: 'x' })],
       output: [onnx.ValueInfoProto.create({ name: 'y' })],
     });
-    const model = (version: number) => onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version }], graph })).finish();
+    const model = (version: number) =>
+      onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version }], graph })).finish();
     expect(() => importONNX(model(13))).toThrow(/Hardmax node 'hm' has no bkt mapping/);
     expect(() => importONNX(model(11))).toThrow(/opset 11 of the default domain; opset 13 or later is read/);
   });
 
   it('mappings refuse attributes bkt cannot honour, naming the node', () => {
-    const f = (name: string, dims: number[]) => floatTensor(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1));
+    const f = (name: string, dims: number[]) =>
+      floatTensor(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1));
     const model = (node: ReturnType<typeof onnx.NodeProto.create>, initializer: ReturnType<typeof floatTensor>[]) =>
       onnx.ModelProto.encode(
         onnx.ModelProto.create({
           irVersion: 8,
           opsetImport: [{ domain: '', version: 13 }],
-          graph: onnx.GraphProto.create({ node: [node], initializer, input: [onnx.ValueInfoProto.create({ name: 'x' })], output: [onnx.ValueInfoProto.create({ name: 'y' })] }),
+          graph: onnx.GraphProto.create({
+            node: [node],
+            initializer,
+            input: [onnx.ValueInfoProto.create({ name: 'x' })],
+            output: [onnx.ValueInfoProto.create({ name: 'y' })],
+          }),
         }),
       ).finish();
-    const attr = (name: string, v: number | number[]) => (Array.isArray(v) ? onnx.AttributeProto.create({ name, type: 7, ints: v }) : onnx.AttributeProto.create({ name, type: 2, i: v }));
-    const gru = onnx.NodeProto.create({ opType: 'GRU', name: 'g', input: ['x', 'W', 'R'], output: ['y'], attribute: [attr('hidden_size', 2)] });
+    const attr = (name: string, v: number | number[]) =>
+      Array.isArray(v)
+        ? onnx.AttributeProto.create({ name, type: 7, ints: v })
+        : onnx.AttributeProto.create({ name, type: 2, i: v });
+    const gru = onnx.NodeProto.create({
+      opType: 'GRU',
+      name: 'g',
+      input: ['x', 'W', 'R'],
+      output: ['y'],
+      attribute: [attr('hidden_size', 2)],
+    });
     expect(() => importONNX(model(gru, [f('W', [1, 6, 3]), f('R', [1, 6, 2])]))).toThrow(/GRU node 'g': linear_before_reset=0/);
-    const conv = onnx.NodeProto.create({ opType: 'Conv', name: 'c', input: ['x', 'W'], output: ['y'], attribute: [attr('pads', [0, 0, 1, 1])] });
-    expect(() => importONNX(model(conv, [f('W', [2, 1, 3, 3])]))).toThrow(/Conv node 'c': pads \[0,0,1,1\] are not the same at both ends/);
+    const conv = onnx.NodeProto.create({
+      opType: 'Conv',
+      name: 'c',
+      input: ['x', 'W'],
+      output: ['y'],
+      attribute: [attr('pads', [0, 0, 1, 1])],
+    });
+    expect(() => importONNX(model(conv, [f('W', [2, 1, 3, 3])]))).toThrow(
+      /Conv node 'c': pads \[0,0,1,1\] are not the same at both ends/,
+    );
     const gather = onnx.NodeProto.create({ opType: 'Gather', name: 'ga', input: ['x', 'x'], output: ['y'] });
     expect(() => importONNX(model(gather, []))).toThrow(/Gather node 'ga': only Gather from a constant 2-D table/);
   });

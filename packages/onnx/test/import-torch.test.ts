@@ -14,7 +14,11 @@ import { bktForward, relativeError } from './helpers.js';
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'torch_lm.py');
 const probe = spawnSync(PYTHON, ['-c', 'import torch, torch.onnx'], { timeout: 120_000 });
-const reason = probe.error ? `${PYTHON} is missing` : probe.status !== 0 ? 'python3-torch is not installed (apt-get install python3-torch)' : '';
+const reason = probe.error
+  ? `${PYTHON} is missing`
+  : probe.status !== 0
+    ? 'python3-torch is not installed (apt-get install python3-torch)'
+    : '';
 if (reason) console.log(`PyTorch import test skipped: ${reason}`);
 
 interface Cases {
@@ -33,7 +37,9 @@ describe.skipIf(reason !== '')('importONNX of a PyTorch LSTM LM', () => {
     const model = importONNX(readFileSync(join(dir, 'lm.onnx')));
     expect(model.inputs).toEqual([{ name: 'data', shape: ['seq_len', 'batch'] }]);
     for (const c of cases) {
-      const [got] = bktForward(model.symbol, model.argParams, model.auxParams, { data: { shape: c.shape, data: Float32Array.from(c.tokens) } });
+      const [got] = bktForward(model.symbol, model.argParams, model.auxParams, {
+        data: { shape: c.shape, data: Float32Array.from(c.tokens) },
+      });
       const want = Float32Array.from(c.logprob);
       expect(got!.length).toBe(c.shape[0] * c.shape[1] * vocab);
       expect(relativeError(got!, want)).toBeLessThanOrEqual(1e-5);

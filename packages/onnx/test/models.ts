@@ -1,6 +1,19 @@
 // The models the tests export: an MLP, a small CNN with BatchNorm, and the trainer's LM in small.
 
-import { Activation, BatchNorm, Convolution, Embedding, Flatten, FullyConnected, Pooling, Reshape, SoftmaxOutput, type Symbol, Variable, softmax } from '@bkt/symbol';
+import {
+  Activation,
+  BatchNorm,
+  Convolution,
+  Embedding,
+  Flatten,
+  FullyConnected,
+  Pooling,
+  Reshape,
+  SoftmaxOutput,
+  type Symbol,
+  Variable,
+  softmax,
+} from '@bkt/symbol';
 import { FusedRNNCell, GRUCell, LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 
 export function mlp(): Symbol {
@@ -35,10 +48,17 @@ export function lm(cell: 'lstm' | 'gru', fused: boolean, seqLen: number): Symbol
   if (fused) cells = new FusedRNNCell(HIDDEN, { numLayers: 2, mode: cell, prefix: `${cell}_` });
   else {
     cells = new SequentialRNNCell();
-    for (let i = 0; i < 2; i++) cells.add(cell === 'lstm' ? new LSTMCell(HIDDEN, { prefix: `${cell}_l${i}_` }) : new GRUCell(HIDDEN, { prefix: `${cell}_l${i}_` }));
+    for (let i = 0; i < 2; i++)
+      cells.add(
+        cell === 'lstm' ? new LSTMCell(HIDDEN, { prefix: `${cell}_l${i}_` }) : new GRUCell(HIDDEN, { prefix: `${cell}_l${i}_` }),
+      );
   }
   const { outputs } = cells.unroll(seqLen, embed, { layout: fused ? 'TNC' : 'NTC', mergeOutputs: true });
-  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, HIDDEN] }), numHidden: VOCAB, name: 'pred' });
+  const pred = FullyConnected({
+    data: Reshape({ data: outputs as Symbol, shape: [-1, HIDDEN] }),
+    numHidden: VOCAB,
+    name: 'pred',
+  });
   const label = Reshape({ data: Variable('softmax_label'), shape: [-1] });
   return SoftmaxOutput({ data: pred, label, name: 'softmax', useIgnore: true, ignoreLabel: 0 });
 }

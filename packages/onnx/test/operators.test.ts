@@ -19,12 +19,55 @@ interface Case {
   low?: number;
 }
 
-const unary = ['negative', 'exp', 'log', 'sqrt', 'abs', 'sign', 'reciprocal', 'relu', 'sigmoid', 'tanh', 'softsign', 'square', '_copy', 'BlockGrad'];
+const unary = [
+  'negative',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'reciprocal',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'softsign',
+  'square',
+  '_copy',
+  'BlockGrad',
+];
 const binary = ['elemwise_add', 'elemwise_sub', 'elemwise_mul', 'elemwise_div', '_maximum', '_minimum', '_power'];
-const broadcast = ['broadcast_add', 'broadcast_sub', 'broadcast_mul', 'broadcast_div', 'broadcast_maximum', 'broadcast_minimum', 'broadcast_power'];
-const scalar = ['_plus_scalar', '_minus_scalar', '_rminus_scalar', '_mul_scalar', '_div_scalar', '_rdiv_scalar', '_power_scalar', '_rpower_scalar', '_maximum_scalar', '_minimum_scalar'];
+const broadcast = [
+  'broadcast_add',
+  'broadcast_sub',
+  'broadcast_mul',
+  'broadcast_div',
+  'broadcast_maximum',
+  'broadcast_minimum',
+  'broadcast_power',
+];
+const scalar = [
+  '_plus_scalar',
+  '_minus_scalar',
+  '_rminus_scalar',
+  '_mul_scalar',
+  '_div_scalar',
+  '_rdiv_scalar',
+  '_power_scalar',
+  '_rpower_scalar',
+  '_maximum_scalar',
+  '_minimum_scalar',
+];
 const rnn = (mode: string, bidirectional: boolean) => (): Symbol =>
-  op('RNN', { data, parameters: Variable('p'), state: op('_zeros', { shape: [bidirectional ? 4 : 2, 0, 5] }), ...(mode === 'lstm' ? { state_cell: op('_zeros', { shape: [bidirectional ? 4 : 2, 0, 5] }) } : {}), stateSize: 5, numLayers: 2, mode, bidirectional });
+  op('RNN', {
+    data,
+    parameters: Variable('p'),
+    state: op('_zeros', { shape: [bidirectional ? 4 : 2, 0, 5] }),
+    ...(mode === 'lstm' ? { state_cell: op('_zeros', { shape: [bidirectional ? 4 : 2, 0, 5] }) } : {}),
+    stateSize: 5,
+    numLayers: 2,
+    mode,
+    bidirectional,
+  });
 
 const CASES: Case[] = [
   ...unary.map((name) => ({ name, sym: () => op(name, { data }), low: 0.2 })),
@@ -44,13 +87,39 @@ const CASES: Case[] = [
   { name: 'Reshape -4 (split an axis), 0', sym: () => op('Reshape', { data, shape: [0, -4, 1, 3, -2] }) },
   { name: 'Reshape reverse', sym: () => op('Reshape', { data, shape: [-1, 0], reverse: true }) },
   { name: 'Concat', sym: () => op('Concat', { data: [data, op('exp', { data })], dim: 2 }) },
-  { name: 'SliceChannel without squeeze', sym: () => Group([0, 1].map((i) => op('SliceChannel', { data, numOutputs: 2, axis: 2 }).at(i))) },
-  { name: 'Activation softrelu, softsign', sym: () => op('Activation', { data: op('Activation', { data, actType: 'softrelu' }), actType: 'softsign' }) },
-  { name: 'Pooling global max', sym: () => op('Pooling', { data, globalPool: true, poolType: 'max', kernel: [1, 1] }), shape: [2, 3, 5, 5] },
-  { name: 'Pooling global avg', sym: () => op('Pooling', { data, globalPool: true, poolType: 'avg', kernel: [1, 1] }), shape: [2, 3, 5, 5] },
-  { name: "Pooling max, 'full' convention", sym: () => op('Pooling', { data, poolType: 'max', kernel: [2, 2], stride: [2, 2], poolingConvention: 'full' }), shape: [2, 3, 5, 5] },
-  { name: 'Pooling avg with padding', sym: () => op('Pooling', { data, poolType: 'avg', kernel: [3, 3], pad: [1, 1] }), shape: [2, 3, 5, 5] },
-  { name: 'Convolution strided, dilated, grouped', sym: () => op('Convolution', { data, kernel: [2, 2], stride: [2, 1], dilate: [1, 2], numFilter: 4, numGroup: 2 }), shape: [2, 4, 6, 6] },
+  {
+    name: 'SliceChannel without squeeze',
+    sym: () => Group([0, 1].map((i) => op('SliceChannel', { data, numOutputs: 2, axis: 2 }).at(i))),
+  },
+  {
+    name: 'Activation softrelu, softsign',
+    sym: () => op('Activation', { data: op('Activation', { data, actType: 'softrelu' }), actType: 'softsign' }),
+  },
+  {
+    name: 'Pooling global max',
+    sym: () => op('Pooling', { data, globalPool: true, poolType: 'max', kernel: [1, 1] }),
+    shape: [2, 3, 5, 5],
+  },
+  {
+    name: 'Pooling global avg',
+    sym: () => op('Pooling', { data, globalPool: true, poolType: 'avg', kernel: [1, 1] }),
+    shape: [2, 3, 5, 5],
+  },
+  {
+    name: "Pooling max, 'full' convention",
+    sym: () => op('Pooling', { data, poolType: 'max', kernel: [2, 2], stride: [2, 2], poolingConvention: 'full' }),
+    shape: [2, 3, 5, 5],
+  },
+  {
+    name: 'Pooling avg with padding',
+    sym: () => op('Pooling', { data, poolType: 'avg', kernel: [3, 3], pad: [1, 1] }),
+    shape: [2, 3, 5, 5],
+  },
+  {
+    name: 'Convolution strided, dilated, grouped',
+    sym: () => op('Convolution', { data, kernel: [2, 2], stride: [2, 1], dilate: [1, 2], numFilter: 4, numGroup: 2 }),
+    shape: [2, 4, 6, 6],
+  },
   { name: 'RNN rnn_tanh', sym: rnn('rnn_tanh', false) },
   { name: 'RNN rnn_relu', sym: rnn('rnn_relu', false) },
   { name: 'RNN lstm bidirectional', sym: rnn('lstm', true) },

@@ -57,7 +57,9 @@ export interface OptimizerOptions {
  * One parameter's fused update, as an optimizer's fusedStep describes it: the `@bkt/ndarray` update
  * (`sgdMomUpdate`, `adamUpdate` ...), its state arrays in that update's order, and its options.
  */
-export type FusedStep = { [K in FusedUpdateOp]: { op: K; states: readonly NDArray[]; opts: FusedUpdateOptions[K] } }[FusedUpdateOp];
+export type FusedStep = {
+  [K in FusedUpdateOp]: { op: K; states: readonly NDArray[]; opts: FusedUpdateOptions[K] };
+}[FusedUpdateOp];
 
 /** Per-parameter state: optimizer arrays (momentum, moments ...) and, with multiPrecision, the float32 master weight. */
 export interface OptimizerState {
@@ -147,7 +149,9 @@ export abstract class Optimizer {
   /** Sets lr; a ValueError when a scheduler owns the rate (MXNet raises too). */
   setLearningRate(lr: number): void {
     if (this.lrScheduler !== null) {
-      throw new ValueError(`${this.name}: the learning rate is set by its lrScheduler; setLearningRate needs an optimizer without one`);
+      throw new ValueError(
+        `${this.name}: the learning rate is set by its lrScheduler; setLearningRate needs an optimizer without one`,
+      );
     }
     this.lr = checkFiniteNumber(lr, `${this.name}.setLearningRate`, 'lr', { min: 0 });
   }
@@ -178,7 +182,12 @@ export abstract class Optimizer {
     this.wdMult = out;
   }
 
-  private fromSymbol(attr: string, out: Map<ParamKey, number>, sym: SymbolInfo | undefined = this.#symInfo, only?: ReadonlySet<string>): void {
+  private fromSymbol(
+    attr: string,
+    out: Map<ParamKey, number>,
+    sym: SymbolInfo | undefined = this.#symInfo,
+    only?: ReadonlySet<string>,
+  ): void {
     if (sym === undefined) return;
     const attrs = sym.attrDict();
     for (const name of sym.listArguments()) {
@@ -273,7 +282,12 @@ export abstract class Optimizer {
    * of updating the parameters one by one. Every parameter is checked before any changes.
    */
   update(index: ParamKey, weight: NDArray, grad: NDArray, state: OptimizerState): void;
-  update(indices: readonly ParamKey[], weights: readonly NDArray[], grads: readonly NDArray[], states: readonly OptimizerState[]): void;
+  update(
+    indices: readonly ParamKey[],
+    weights: readonly NDArray[],
+    grads: readonly NDArray[],
+    states: readonly OptimizerState[],
+  ): void;
   update(
     index: ParamKey | readonly ParamKey[],
     weight: NDArray | readonly NDArray[],
@@ -290,7 +304,12 @@ export abstract class Optimizer {
     this.updateMany(index, weight as readonly NDArray[], grad as readonly NDArray[], state as readonly OptimizerState[]);
   }
 
-  private updateMany(indices: readonly ParamKey[], weights: readonly NDArray[], grads: readonly NDArray[], states: readonly OptimizerState[]): void {
+  private updateMany(
+    indices: readonly ParamKey[],
+    weights: readonly NDArray[],
+    grads: readonly NDArray[],
+    states: readonly OptimizerState[],
+  ): void {
     const n = indices.length;
     if (![weights, grads, states].every((list) => Array.isArray(list) && list.length === n)) {
       throw new ValueError(
@@ -324,7 +343,9 @@ export abstract class Optimizer {
   private checkOperands(index: ParamKey, weight: NDArray, grad: NDArray, state: OptimizerState): void {
     const where = this.describe(index);
     if (!sameShape(weight.shape, grad.shape)) {
-      throw new ShapeError(`${this.name}: the gradient of ${where} has shape ${fmt(grad.shape)} but the weight has ${fmt(weight.shape)}`);
+      throw new ShapeError(
+        `${this.name}: the gradient of ${where} has shape ${fmt(grad.shape)} but the weight has ${fmt(weight.shape)}`,
+      );
     }
     for (const a of [...(state.master ? [state.master] : []), ...state.arrays]) {
       if (!sameShape(a.shape, weight.shape)) {
@@ -342,7 +363,13 @@ export abstract class Optimizer {
    * The fused update of one parameter. Implementations call updateCount(index) first, as MXNet does,
    * then read getLr / getWd; `weight32` (the master copy) goes into the options.
    */
-  protected abstract fusedStep(index: ParamKey, weight: NDArray, grad: NDArray, states: NDArray[], weight32: NDArray | undefined): FusedStep;
+  protected abstract fusedStep(
+    index: ParamKey,
+    weight: NDArray,
+    grad: NDArray,
+    states: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep;
 
   /** The optimizer's own mutable numbers (lr, numUpdate, scheduler state ...) for the updater's state file. */
   stateScalars(): Record<string, number> {

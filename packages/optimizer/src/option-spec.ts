@@ -4,7 +4,16 @@
 // for keyword arguments they do not take — unless a class in the chain (a user's subclass) declares
 // no spec, since its own keys are then unknown here; the declared keys are still checked.
 
-import { checkBoolean, checkFiniteNumber, checkInteger, checkOneOf, checkOptions, describeValue, type NumberRange, ValueError } from '@bkt/ndarray';
+import {
+  checkBoolean,
+  checkFiniteNumber,
+  checkInteger,
+  checkOneOf,
+  checkOptions,
+  describeValue,
+  type NumberRange,
+  ValueError,
+} from '@bkt/ndarray';
 
 /** Bounds of a number option; `integer` asks for a safe integer. */
 type NumberBounds = Omit<NumberRange, 'fallback'> & { integer?: boolean };
@@ -18,10 +27,13 @@ export type OptionSpec = Readonly<Record<string, OptionCheck>>;
 
 /** `check`, for an option that must be given. */
 export const required = (check: OptionCheck): OptionCheck =>
-  Object.assign((fn: string, key: string, v: unknown) => {
-    if (v === undefined) throw new ValueError(`${fn}: ${key} is required`);
-    check(fn, key, v);
-  }, { required: true as const });
+  Object.assign(
+    (fn: string, key: string, v: unknown) => {
+      if (v === undefined) throw new ValueError(`${fn}: ${key} is required`);
+      check(fn, key, v);
+    },
+    { required: true as const },
+  );
 
 export const finite =
   (bounds?: NumberBounds): OptionCheck =>
@@ -60,7 +72,8 @@ export const objectWith =
 
 /** A Map or a plain object. */
 export const keyed: OptionCheck = (fn, key, v) => {
-  if (!(v instanceof Map) && (v === null || typeof v !== 'object' || Array.isArray(v))) throw new ValueError(`${fn}: ${key} must be a Map or a plain object, got ${String(v)}`);
+  if (!(v instanceof Map) && (v === null || typeof v !== 'object' || Array.isArray(v)))
+    throw new ValueError(`${fn}: ${key} must be a Map or a plain object, got ${String(v)}`);
 };
 
 interface WithSpec {
@@ -71,7 +84,12 @@ interface WithSpec {
  * Checks `opts` for an instance of `klass`: every key against the specs of `klass` and its bases up
  * to `root`, then each given value (and each required one) with its check.
  */
-export function checkClassOptions(fn: string, opts: unknown, klass: abstract new (...args: never[]) => unknown, root: abstract new (...args: never[]) => unknown): void {
+export function checkClassOptions(
+  fn: string,
+  opts: unknown,
+  klass: abstract new (...args: never[]) => unknown,
+  root: abstract new (...args: never[]) => unknown,
+): void {
   const specs: OptionSpec[] = [];
   let complete = true;
   for (let c: unknown = klass; typeof c === 'function'; c = Object.getPrototypeOf(c)) {

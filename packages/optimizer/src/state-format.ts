@@ -13,7 +13,16 @@
 //     array      u8 dtype (MXNet's code), u8 ndim, ndim × i64 dims, the raw element bytes
 //   key          u8 kind (0: number, 1: string), then f64 or str
 //   str          u32 byte length, UTF-8 bytes
-import { type DType, DTYPE_BYTES, DTYPE_CODES, DTypeError, FormatError, fromTypedArray, type NDArray, viewBytesAs } from '@bkt/ndarray';
+import {
+  type DType,
+  DTYPE_BYTES,
+  DTYPE_CODES,
+  DTypeError,
+  FormatError,
+  fromTypedArray,
+  type NDArray,
+  viewBytesAs,
+} from '@bkt/ndarray';
 
 import type { OptimizerState, ParamKey } from './optimizer.js';
 
@@ -84,7 +93,8 @@ class Writer {
     }
   }
   array(a: NDArray): void {
-    if (a.dtype === 'float16') throw new DTypeError(`getStates: a float16 state array ${a} cannot be saved; keep states in float32`);
+    if (a.dtype === 'float16')
+      throw new DTypeError(`getStates: a float16 state array ${a} cannot be saved; keep states in float32`);
     this.u8(DTYPE_CODES[a.dtype]);
     this.u8(a.ndim);
     for (const d of a.shape) this.i64(d);
@@ -127,7 +137,8 @@ class Reader {
   }
   i64(what: string): number {
     const v = this.#view.getBigInt64(this.take(8, what), true);
-    if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(`setStates: ${what} ${v} at byte ${this.#at - 8} is out of range`);
+    if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new FormatError(`setStates: ${what} ${v} at byte ${this.#at - 8} is out of range`);
     return Number(v);
   }
   f64(what: string): number {
@@ -166,12 +177,15 @@ class Reader {
     const at = this.#at;
     const code = this.u8(`the dtype of ${what}`);
     const dtype = CODE_TO_DTYPE.get(code);
-    if (dtype === undefined || dtype === 'float16') throw new FormatError(`setStates: ${what} at byte ${at} has unsupported dtype code ${code}`);
+    if (dtype === undefined || dtype === 'float16')
+      throw new FormatError(`setStates: ${what} at byte ${at} has unsupported dtype code ${code}`);
     const ndim = this.u8(`the ndim of ${what}`);
     const shape = Array.from({ length: ndim }, () => this.i64(`a dim of ${what}`));
     const size = shape.reduce((p, d) => p * d, 1);
     if (size * DTYPE_BYTES[dtype] > this.remaining) {
-      throw new FormatError(`setStates: ${what} at byte ${at} needs ${size * DTYPE_BYTES[dtype]} bytes, ${this.remaining} are left`);
+      throw new FormatError(
+        `setStates: ${what} at byte ${at} needs ${size * DTYPE_BYTES[dtype]} bytes, ${this.remaining} are left`,
+      );
     }
     const raw = this.raw(size * DTYPE_BYTES[dtype], what);
     // raw() copies, so its buffer is a plain ArrayBuffer holding exactly these bytes.
@@ -214,7 +228,8 @@ export function decodeStates(bytes: Uint8Array): SavedStates {
   if (version !== VERSION) throw new FormatError(`setStates: unsupported state version ${version} (this build reads ${VERSION})`);
   const optimizer = r.str('the optimizer name');
   const counts: Array<[ParamKey, number]> = [];
-  for (let i = r.count('the number of update counts', 9); i > 0; i--) counts.push([r.key('a count key'), r.f64('an update count')]);
+  for (let i = r.count('the number of update counts', 9); i > 0; i--)
+    counts.push([r.key('a count key'), r.f64('an update count')]);
   const scalars: Array<[string, number]> = [];
   for (let i = r.count('the number of scalars', 12); i > 0; i--) scalars.push([r.str('a scalar name'), r.f64('a scalar')]);
   const entries: Array<[ParamKey, OptimizerState]> = [];
@@ -229,7 +244,8 @@ export function decodeStates(bytes: Uint8Array): SavedStates {
       if (hasMaster === 1) state.master = r.array('a master weight');
       for (let j = 0; j < n; j++) state.arrays.push(r.array('a state array'));
     }
-    if (r.remaining !== 0) throw new FormatError(`setStates: ${r.remaining} unexpected bytes after the states at byte ${r.offset}`);
+    if (r.remaining !== 0)
+      throw new FormatError(`setStates: ${r.remaining} unexpected bytes after the states at byte ${r.offset}`);
   } catch (e) {
     for (const [, s] of entries) [s.master, ...s.arrays].forEach((a) => a?.dispose());
     throw e;

@@ -20,12 +20,19 @@ export class Updater {
   update(indices: readonly ParamKey[], grads: readonly NDArray[], weights: readonly NDArray[]): void;
   update(index: ParamKey | readonly ParamKey[], grad: NDArray | readonly NDArray[], weight: NDArray | readonly NDArray[]): void {
     if (!Array.isArray(index)) {
-      this.optimizer.update(index as ParamKey, weight as NDArray, grad as NDArray, this.stateFor(index as ParamKey, weight as NDArray));
+      this.optimizer.update(
+        index as ParamKey,
+        weight as NDArray,
+        grad as NDArray,
+        this.stateFor(index as ParamKey, weight as NDArray),
+      );
       return;
     }
     const weights = weight as readonly NDArray[];
     if (!Array.isArray(weights) || weights.length !== index.length) {
-      throw new ValueError(`update: ${index.length} indices need as many weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+      throw new ValueError(
+        `update: ${index.length} indices need as many weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`,
+      );
     }
     const states = index.map((k, i) => this.stateFor(k, weights[i]!));
     this.optimizer.update(index, weights, grad as readonly NDArray[], states);
@@ -66,7 +73,9 @@ export class Updater {
     const saved = decodeStates(bytes);
     if (saved.optimizer !== this.optimizer.name) {
       for (const [, s] of saved.entries) [s.master, ...s.arrays].forEach((a) => a?.dispose());
-      throw new FormatError(`setStates: the states were saved by optimizer '${saved.optimizer}', this updater runs '${this.optimizer.name}'`);
+      throw new FormatError(
+        `setStates: the states were saved by optimizer '${saved.optimizer}', this updater runs '${this.optimizer.name}'`,
+      );
     }
     this.disposeStates();
     for (const [key, state] of saved.entries) this.states.set(key, state);

@@ -24,7 +24,10 @@ const expected = (f: Schedule, from = 0): number[] => Array.from({ length: N - f
 
 describe('schedulers follow MXNet formulas, warmup included', () => {
   it('FactorScheduler', () => {
-    expectAllClose(trace(new FactorScheduler({ step: 5, factor: 0.5, baseLr: 0.1 })), expected(factorSchedule({ base: 0.1, step: 5, factor: 0.5 })));
+    expectAllClose(
+      trace(new FactorScheduler({ step: 5, factor: 0.5, baseLr: 0.1 })),
+      expected(factorSchedule({ base: 0.1, step: 5, factor: 0.5 })),
+    );
     // The floor: the rate stops at stopFactorLr.
     expectAllClose(
       trace(new FactorScheduler({ step: 3, factor: 0.1, baseLr: 1, stopFactorLr: 1e-3 })),
@@ -35,7 +38,9 @@ describe('schedulers follow MXNet formulas, warmup included', () => {
       expected(factorSchedule({ base: 0.5, step: 4, factor: 0.9, warmupSteps: 6, warmupBegin: 0.05 })),
     );
     expectAllClose(
-      trace(new FactorScheduler({ step: 4, factor: 0.9, baseLr: 0.5, warmupSteps: 6, warmupBeginLr: 0.05, warmupMode: 'constant' })),
+      trace(
+        new FactorScheduler({ step: 4, factor: 0.9, baseLr: 0.5, warmupSteps: 6, warmupBeginLr: 0.05, warmupMode: 'constant' }),
+      ),
       expected(factorSchedule({ base: 0.5, step: 4, factor: 0.9, warmupSteps: 6, warmupBegin: 0.05, mode: 'constant' })),
     );
   });
@@ -131,13 +136,29 @@ describe('schedulers inside optimizers', () => {
 describe('scheduler errors', () => {
   it('bad arguments are ValueErrors naming the scheduler', () => {
     expectError(() => new FactorScheduler({ step: 0 }), ValueError, /FactorScheduler: step must be at least 1, got 0/);
-    expectError(() => new FactorScheduler({ step: 2, factor: 1.5 }), ValueError, /FactorScheduler: factor must be at most 1, got 1.5/);
+    expectError(
+      () => new FactorScheduler({ step: 2, factor: 1.5 }),
+      ValueError,
+      /FactorScheduler: factor must be at most 1, got 1.5/,
+    );
     expectError(() => new MultiFactorScheduler({ step: [3, 3] }), ValueError, /MultiFactorScheduler: step must be increasing/);
     expectError(() => new MultiFactorScheduler({ step: [] }), ValueError, /MultiFactorScheduler: step must be a non-empty list/);
     expectError(() => new PolyScheduler({ maxUpdate: 0 }), ValueError, /PolyScheduler: maxUpdate must be at least 1, got 0/);
-    expectError(() => new CosineScheduler({ maxUpdate: 2.5 }), ValueError, /CosineScheduler: maxUpdate must be an integer, got 2.5/);
-    expectError(() => new CosineScheduler({ maxUpdate: 5, warmupBeginLr: 1 }), ValueError, /CosineScheduler: warmupBeginLr \(1\) must not exceed/);
-    expectError(() => new FactorScheduler({ step: 2, warmupSteps: -1 }), ValueError, /FactorScheduler: warmupSteps must be at least 0, got -1/);
+    expectError(
+      () => new CosineScheduler({ maxUpdate: 2.5 }),
+      ValueError,
+      /CosineScheduler: maxUpdate must be an integer, got 2.5/,
+    );
+    expectError(
+      () => new CosineScheduler({ maxUpdate: 5, warmupBeginLr: 1 }),
+      ValueError,
+      /CosineScheduler: warmupBeginLr \(1\) must not exceed/,
+    );
+    expectError(
+      () => new FactorScheduler({ step: 2, warmupSteps: -1 }),
+      ValueError,
+      /FactorScheduler: warmupSteps must be at least 0, got -1/,
+    );
     expectError(
       () => new FactorScheduler({ step: 2, warmupMode: 'cubic' as 'linear' }),
       ValueError,

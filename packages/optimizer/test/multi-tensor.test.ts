@@ -36,10 +36,22 @@ const MORE: Array<{ label: string; make: () => Optimizer; dtype?: DType }> = [
 
 function startWeights(dtype: DType): NDArray[] {
   const rng = makeRng(5);
-  return SHAPES.map(([, s]) => nd(randomValues(rng, s.reduce((a, d) => a * d, 1)), s, dtype));
+  return SHAPES.map(([, s]) =>
+    nd(
+      randomValues(
+        rng,
+        s.reduce((a, d) => a * d, 1),
+      ),
+      s,
+      dtype,
+    ),
+  );
 }
 
-function run(cfg: { make: () => Optimizer; dtype?: DType }, many: boolean): { updater: Updater; weights: NDArray[]; calls: Record<string, number>[] } {
+function run(
+  cfg: { make: () => Optimizer; dtype?: DType },
+  many: boolean,
+): { updater: Updater; weights: NDArray[]; calls: Record<string, number>[] } {
   const dtype = cfg.dtype ?? 'float32';
   const weights = startWeights(dtype);
   const updater = getUpdater(cfg.make());
@@ -81,7 +93,11 @@ describe('Updater.update with lists: errors', () => {
     const w = weights();
     const grads = w.map((a) => a.copy());
     grads[1] = nd([1, 2, 3], [3]);
-    expectError(() => updater.update(keys, grads, w), ShapeError, /sgd: the gradient of index 1 \('fc_bias'\) has shape \(3,\) but the weight has \(4,\)/);
+    expectError(
+      () => updater.update(keys, grads, w),
+      ShapeError,
+      /sgd: the gradient of index 1 \('fc_bias'\) has shape \(3,\) but the weight has \(4,\)/,
+    );
     expect(w.every((a) => a.toArray().every((v) => v === 1))).toBe(true);
     expect(updater.optimizer.indexUpdateCount.size).toBe(0);
   });
@@ -89,8 +105,16 @@ describe('Updater.update with lists: errors', () => {
   it('lists of different lengths and a repeated index are ValueErrors', () => {
     const updater = getUpdater(create('adam'));
     const w = weights();
-    expectError(() => updater.update(keys, w.slice(1), w), ValueError, /adam\.update: 3 indices need as many weights, gradients and states, got 3, 2, 3/);
+    expectError(
+      () => updater.update(keys, w.slice(1), w),
+      ValueError,
+      /adam\.update: 3 indices need as many weights, gradients and states, got 3, 2, 3/,
+    );
     expectError(() => updater.update(keys, w, w.slice(1)), ValueError, /update: 3 indices need as many weights, got 2/);
-    expectError(() => updater.update([0, 0], [w[0]!, w[0]!], [w[0]!, w[0]!]), ValueError, /adam\.update: index 0 is listed twice/);
+    expectError(
+      () => updater.update([0, 0], [w[0]!, w[0]!], [w[0]!, w[0]!]),
+      ValueError,
+      /adam\.update: index 0 is listed twice/,
+    );
   });
 });

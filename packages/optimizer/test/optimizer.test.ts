@@ -2,7 +2,17 @@ import { type NDArray, ValueError } from '@bkt/ndarray';
 import { describe, expect, it, vi } from 'vitest';
 
 import { expectError, nd, values } from '../../ndarray/test/helpers.js';
-import { Adam, create, type FusedStep, getUpdater, knownOptimizers, Optimizer, type ParamKey, register, SGD } from '../src/index.js';
+import {
+  Adam,
+  create,
+  type FusedStep,
+  getUpdater,
+  knownOptimizers,
+  Optimizer,
+  type ParamKey,
+  register,
+  SGD,
+} from '../src/index.js';
 
 class HalfStep extends Optimizer {
   createState(): NDArray[] {
@@ -17,14 +27,32 @@ class HalfStep extends Optimizer {
 describe('registry', () => {
   it('create finds the built-in optimizers by MXNet name, case-insensitively', () => {
     expect(knownOptimizers()).toEqual(
-      expect.arrayContaining(['sgd', 'nag', 'adam', 'adagrad', 'rmsprop', 'adadelta', 'adamax', 'nadam', 'ftrl', 'ftml', 'signum', 'lamb', 'sgld']),
+      expect.arrayContaining([
+        'sgd',
+        'nag',
+        'adam',
+        'adagrad',
+        'rmsprop',
+        'adadelta',
+        'adamax',
+        'nadam',
+        'ftrl',
+        'ftml',
+        'signum',
+        'lamb',
+        'sgld',
+      ]),
     );
     expect(create('SGD', { momentum: 0.9 })).toBeInstanceOf(SGD);
     expect(create('Adam', {}).name).toBe('adam');
   });
 
   it('an unknown optimizer name is a ValueError naming it and listing the known ones', () => {
-    expectError(() => create('adamw', {}), ValueError, /create: unknown optimizer 'adamw'; known optimizers: adadelta, adagrad, adam, .*sgd/);
+    expectError(
+      () => create('adamw', {}),
+      ValueError,
+      /create: unknown optimizer 'adamw'; known optimizers: adadelta, adagrad, adam, .*sgd/,
+    );
   });
 
   it('register adds a custom optimizer that create and the updater use', () => {
@@ -81,7 +109,14 @@ describe('learning-rate and weight-decay multipliers', () => {
       attrDict: () => ({ extra_weight: { __lr_mult__: '0.25' }, fc_bias: { __lr_mult__: '9' } }),
       listArguments: () => ['data', 'fc_weight', 'fc_bias', 'extra_weight', 'extra_bias'],
     };
-    opt.addParamNames([[2, 'extra_weight'], [3, 'extra_bias'], [1, 'fc_bias']], bucketSym);
+    opt.addParamNames(
+      [
+        [2, 'extra_weight'],
+        [3, 'extra_bias'],
+        [1, 'fc_bias'],
+      ],
+      bucketSym,
+    );
     expect(opt.idx2name.get(3)).toBe('extra_bias');
     expect(opt.wdMult.get('extra_bias')).toBe(0);
     expect(opt.wdMult.has('extra_weight')).toBe(false);

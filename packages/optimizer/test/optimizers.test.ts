@@ -113,7 +113,12 @@ function run(c: Case, s: Setting, dtype: DType) {
   const opt = makeOptimizer(c, s);
   const updater = getUpdater(opt);
   const ref = new RefOptimizer(c.name, { ...s.ref(c), hp: c.hp });
-  const weights = PARAMS.map((p) => randomValues(rng, p.shape.reduce((a, d) => a * d, 1)));
+  const weights = PARAMS.map((p) =>
+    randomValues(
+      rng,
+      p.shape.reduce((a, d) => a * d, 1),
+    ),
+  );
   const arrays = PARAMS.map((p, i) => nd(weights[i]!, p.shape, dtype));
   for (let step = 0; step < STEPS; step++) {
     PARAMS.forEach((p, i) => {

@@ -23,16 +23,37 @@ describe('optimizer options', () => {
     for (const bad of [NaN, Infinity, 'abc', -0.1]) {
       expectError(() => create(name, { learningRate: bad }), ValueError, new RegExp(`^${name}: learningRate must be`));
     }
-    expectError(() => create(name, { rescaleGrad: NaN }), ValueError, new RegExp(`^${name}: rescaleGrad must be a finite number, got NaN`));
+    expectError(
+      () => create(name, { rescaleGrad: NaN }),
+      ValueError,
+      new RegExp(`^${name}: rescaleGrad must be a finite number, got NaN`),
+    );
     expectError(() => create(name, { wd: '0.1' }), ValueError, new RegExp(`^${name}: wd must be a finite number, got '0.1'`));
-    expectError(() => create(name, { learningrate: 0.1 }), ValueError, new RegExp(`^${name}: unknown option 'learningrate' \\(did you mean 'learningRate'\\?\\); known options: .*learningRate`));
+    expectError(
+      () => create(name, { learningrate: 0.1 }),
+      ValueError,
+      new RegExp(`^${name}: unknown option 'learningrate' \\(did you mean 'learningRate'\\?\\); known options: .*learningRate`),
+    );
     expectError(() => create(name, { clipGradient: Infinity }), ValueError, /clipGradient must be a finite number/);
     expectError(() => create(name, { beginNumUpdate: 1.5 }), ValueError, /beginNumUpdate must be an integer/);
     expectError(() => create(name, { multiPrecision: 1 }), ValueError, /multiPrecision must be true or false, got 1/);
     expectError(() => create(name, { lrScheduler: 0.1 }), ValueError, /lrScheduler must be a learning-rate scheduler/);
-    expectError(() => create(name, 'fast' as never), ValueError, new RegExp(`^${name}: options must be a plain object, got 'fast'`));
+    expectError(
+      () => create(name, 'fast' as never),
+      ValueError,
+      new RegExp(`^${name}: options must be a plain object, got 'fast'`),
+    );
     // what is valid stays valid
-    expect(create(name, { learningRate: 0.05, wd: 1e-4, rescaleGrad: 0.5, clipGradient: null, lrScheduler: null, multiPrecision: false })).toBeInstanceOf(Optimizer);
+    expect(
+      create(name, {
+        learningRate: 0.05,
+        wd: 1e-4,
+        rescaleGrad: 0.5,
+        clipGradient: null,
+        lrScheduler: null,
+        multiPrecision: false,
+      }),
+    ).toBeInstanceOf(Optimizer);
   });
 
   it("checks each optimizer's own options", () => {
@@ -63,8 +84,16 @@ describe('optimizer options', () => {
   it('setLearningRate and the multipliers take finite numbers only', () => {
     const sgd = new SGD();
     expectError(() => sgd.setLearningRate(NaN), ValueError, /^sgd\.setLearningRate: lr must be a finite number, got NaN/);
-    expectError(() => sgd.setLrMult({ fc_weight: NaN }), ValueError, /^sgd\.setLrMult: the multiplier of 'fc_weight' must be a finite number/);
-    expectError(() => sgd.setWdMult(new Map([[0, Infinity]])), ValueError, /^sgd\.setWdMult: the multiplier of '0' must be a finite number/);
+    expectError(
+      () => sgd.setLrMult({ fc_weight: NaN }),
+      ValueError,
+      /^sgd\.setLrMult: the multiplier of 'fc_weight' must be a finite number/,
+    );
+    expectError(
+      () => sgd.setWdMult(new Map([[0, Infinity]])),
+      ValueError,
+      /^sgd\.setWdMult: the multiplier of '0' must be a finite number/,
+    );
     expect(sgd.learningRate).toBe(0.01);
   });
 
@@ -86,16 +115,44 @@ describe('optimizer options', () => {
 
 describe('learning-rate scheduler options', () => {
   it('rejects unknown keys, missing required ones, NaN and infinite values', () => {
-    expectError(() => new FactorScheduler({ step: 2, stepSize: 3 } as never), ValueError, /^FactorScheduler: unknown option 'stepSize'; known options: /);
+    expectError(
+      () => new FactorScheduler({ step: 2, stepSize: 3 } as never),
+      ValueError,
+      /^FactorScheduler: unknown option 'stepSize'; known options: /,
+    );
     expectError(() => new FactorScheduler({} as never), ValueError, /^FactorScheduler: step is required/);
     expectError(() => new FactorScheduler({ step: NaN }), ValueError, /^FactorScheduler: step must be a finite number, got NaN/);
-    expectError(() => new FactorScheduler({ step: 2, baseLr: Infinity }), ValueError, /^FactorScheduler: baseLr must be a finite number, got Infinity/);
-    expectError(() => new FactorScheduler({ step: 2, stopFactorLr: NaN }), ValueError, /^FactorScheduler: stopFactorLr must be a finite number/);
-    expectError(() => new MultiFactorScheduler({ step: [2, Infinity] }), ValueError, /^MultiFactorScheduler: step\[1\] must be a finite number, got Infinity/);
-    expectError(() => new MultiFactorScheduler({ step: 5 as never }), ValueError, /^MultiFactorScheduler: step must be a list of numbers, got 5/);
+    expectError(
+      () => new FactorScheduler({ step: 2, baseLr: Infinity }),
+      ValueError,
+      /^FactorScheduler: baseLr must be a finite number, got Infinity/,
+    );
+    expectError(
+      () => new FactorScheduler({ step: 2, stopFactorLr: NaN }),
+      ValueError,
+      /^FactorScheduler: stopFactorLr must be a finite number/,
+    );
+    expectError(
+      () => new MultiFactorScheduler({ step: [2, Infinity] }),
+      ValueError,
+      /^MultiFactorScheduler: step\[1\] must be a finite number, got Infinity/,
+    );
+    expectError(
+      () => new MultiFactorScheduler({ step: 5 as never }),
+      ValueError,
+      /^MultiFactorScheduler: step must be a list of numbers, got 5/,
+    );
     expectError(() => new PolyScheduler({ maxUpdate: 10, pwr: NaN }), ValueError, /^PolyScheduler: pwr must be a finite number/);
-    expectError(() => new CosineScheduler({ maxUpdate: 10, finalLr: -1 }), ValueError, /^CosineScheduler: finalLr must be at least 0, got -1/);
-    expectError(() => createLRScheduler('poly', { maxUpdate: 10, power: 2 } as never), ValueError, /^PolyScheduler: unknown option 'power'/);
+    expectError(
+      () => new CosineScheduler({ maxUpdate: 10, finalLr: -1 }),
+      ValueError,
+      /^CosineScheduler: finalLr must be at least 0, got -1/,
+    );
+    expectError(
+      () => createLRScheduler('poly', { maxUpdate: 10, power: 2 } as never),
+      ValueError,
+      /^PolyScheduler: unknown option 'power'/,
+    );
     expect(createLRScheduler('cosine', { maxUpdate: 10, finalLr: 0.001, warmupSteps: 2 }).lr(0)).toBe(0);
   });
 });

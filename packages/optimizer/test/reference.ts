@@ -34,7 +34,15 @@ export function multiFactorSchedule(o: { base: number; steps: number[]; factor: 
   return (n) => (n < (o.warmupSteps ?? 0) ? w(n) : o.base * o.factor ** o.steps.filter((s) => n > s).length);
 }
 
-export function polySchedule(o: { base: number; maxUpdate: number; pwr: number; final: number; warmupSteps?: number; mode?: 'linear' | 'constant'; warmupBegin?: number }): Schedule {
+export function polySchedule(o: {
+  base: number;
+  maxUpdate: number;
+  pwr: number;
+  final: number;
+  warmupSteps?: number;
+  mode?: 'linear' | 'constant';
+  warmupBegin?: number;
+}): Schedule {
   const ws = o.warmupSteps ?? 0;
   const w = warmup(o.warmupBegin ?? 0, o.base, ws, o.mode ?? 'linear');
   return (n) => {
@@ -44,7 +52,14 @@ export function polySchedule(o: { base: number; maxUpdate: number; pwr: number; 
   };
 }
 
-export function cosineSchedule(o: { base: number; maxUpdate: number; final: number; warmupSteps?: number; mode?: 'linear' | 'constant'; warmupBegin?: number }): Schedule {
+export function cosineSchedule(o: {
+  base: number;
+  maxUpdate: number;
+  final: number;
+  warmupSteps?: number;
+  mode?: 'linear' | 'constant';
+  warmupBegin?: number;
+}): Schedule {
   const ws = o.warmupSteps ?? 0;
   const w = warmup(o.warmupBegin ?? 0, o.base, ws, o.mode ?? 'linear');
   return (n) => {
@@ -265,7 +280,11 @@ export class RefOptimizer {
   update(key: Key, w: Float64Array, g: Float64Array): void {
     const [nStates, step] = OPTIMIZERS[this.name]!;
     const hp = this.cfg.hp ?? {};
-    if (!this.states.has(key)) this.states.set(key, Array.from({ length: nStates(hp) }, () => new Float64Array(w.length)));
+    if (!this.states.has(key))
+      this.states.set(
+        key,
+        Array.from({ length: nStates(hp) }, () => new Float64Array(w.length)),
+      );
     const t = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, t);
     this.numUpdate = Math.max(this.numUpdate, t);

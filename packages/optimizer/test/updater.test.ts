@@ -20,7 +20,12 @@ describe('getStates / setStates', () => {
     it(`${cfg.label}: save, load into a fresh updater and continue is bit-identical to an uninterrupted run`, () => {
       const dtype = cfg.dtype ?? 'float32';
       const rng = makeRng(1);
-      const start = SHAPES.map(([, s]) => randomValues(rng, s.reduce((a, d) => a * d, 1)));
+      const start = SHAPES.map(([, s]) =>
+        randomValues(
+          rng,
+          s.reduce((a, d) => a * d, 1),
+        ),
+      );
       const before = gradients(2, 4);
       const after = gradients(3, 4);
 
@@ -86,7 +91,9 @@ describe('getStates / setStates', () => {
   it('saves states whose arrays cross the writer buffer boundaries (several growths)', () => {
     const a = getUpdater(create('adam', {}));
     const shapes = [[100], [300], [7, 50], [1000]];
-    shapes.forEach((s, i) => a.update(i, nd(new Array(s.reduce((p, d) => p * d)).fill(0.5), s), nd(new Array(s.reduce((p, d) => p * d)).fill(1), s)));
+    shapes.forEach((s, i) =>
+      a.update(i, nd(new Array(s.reduce((p, d) => p * d)).fill(0.5), s), nd(new Array(s.reduce((p, d) => p * d)).fill(1), s)),
+    );
     const b = getUpdater(create('adam', {}));
     b.setStates(a.getStates());
     for (const [i] of shapes.entries()) {
@@ -113,7 +120,11 @@ describe('getStates / setStates', () => {
     const good = sgd.getStates();
     const adam = getUpdater(create('adam', {}));
     expectError(() => adam.setStates(good), FormatError, /saved by optimizer 'sgd', this updater runs 'adam'/);
-    expectError(() => sgd.setStates(good.subarray(0, good.length - 3)), FormatError, /setStates: a state array at byte \d+ needs 8 bytes, 5 are left/);
+    expectError(
+      () => sgd.setStates(good.subarray(0, good.length - 3)),
+      FormatError,
+      /setStates: a state array at byte \d+ needs 8 bytes, 5 are left/,
+    );
     expectError(() => sgd.setStates(new Uint8Array(40)), FormatError, /not a bkt optimizer state/);
     const extra = new Uint8Array(good.length + 1);
     extra.set(good);
@@ -133,13 +144,21 @@ describe('update errors', () => {
       ShapeError,
       /sgd: the gradient of index 3 \('fc1_weight'\) has shape \(3, 2\) but the weight has \(2, 3\)/,
     );
-    expectError(() => updater.update('emb', nd([1], [1]), nd([1, 2], [2])), ShapeError, /sgd: the gradient of index 'emb' has shape \(1,\)/);
+    expectError(
+      () => updater.update('emb', nd([1], [1]), nd([1, 2], [2])),
+      ShapeError,
+      /sgd: the gradient of index 'emb' has shape \(1,\)/,
+    );
   });
 
   it('a weight that no longer matches its state is a ShapeError naming the index', () => {
     const updater = getUpdater(create('adam', {}));
     updater.update(0, nd([1, 2], [2]), nd([1, 2], [2]));
-    expectError(() => updater.update(0, nd([1, 2, 3], [3]), nd([1, 2, 3], [3])), ShapeError, /adam: the weight of index 0 has shape \(3,\) but its optimizer state was created for \(2,\)/);
+    expectError(
+      () => updater.update(0, nd([1, 2, 3], [3]), nd([1, 2, 3], [3])),
+      ShapeError,
+      /adam: the weight of index 0 has shape \(3,\) but its optimizer state was created for \(2,\)/,
+    );
   });
 
   it('a float16 weight without multiPrecision is a DTypeError naming the index', () => {

@@ -18,15 +18,85 @@ const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 
 const NUMBERS = [-1, 0, 1, 2, 3, 7, 255, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e308, -1e308, 0.5];
 const STRINGS = [
-  '', '0', '1', '-1', '2', '3', '1e8', '100000000', '4294967296', '99999999999999999999', '1e400', '0.5', 'nan', 'inf', '-inf',
-  '()', '(0,)', '(2, 3)', '(-1, 0)', '(1073741824, 1073741824, 1073741824)', '(2, 3, 4, 5, 6)', '[1,2]', 'None', 'True', 'False',
-  'relu', 'tanh', 'lstm', 'gru', 'float16', 'int64', 'batch', '(', ',,', '3L', ' 4 ', '\u0000', 'x'.repeat(10_000),
+  '',
+  '0',
+  '1',
+  '-1',
+  '2',
+  '3',
+  '1e8',
+  '100000000',
+  '4294967296',
+  '99999999999999999999',
+  '1e400',
+  '0.5',
+  'nan',
+  'inf',
+  '-inf',
+  '()',
+  '(0,)',
+  '(2, 3)',
+  '(-1, 0)',
+  '(1073741824, 1073741824, 1073741824)',
+  '(2, 3, 4, 5, 6)',
+  '[1,2]',
+  'None',
+  'True',
+  'False',
+  'relu',
+  'tanh',
+  'lstm',
+  'gru',
+  'float16',
+  'int64',
+  'batch',
+  '(',
+  ',,',
+  '3L',
+  ' 4 ',
+  '\u0000',
+  'x'.repeat(10_000),
 ];
 const ATTR_KEYS = [
-  'num_outputs', 'num_args', 'num_hidden', 'num_layers', 'state_size', 'shape', 'axis', 'dim', 'axes', 'squeeze_axis', 'p',
-  'input_dim', 'output_dim', 'act_type', 'mode', 'no_bias', 'flatten', 'reverse', 'keepdims', '__shape__', '__dtype__',
-  '__lr_mult__', 'lr_mult', 'weight_lr_mult', 'ctx_group', 'fix_gamma', 'eps', 'momentum', 'use_sequence_length', 'kernel',
-  'stride', 'pad', 'pool_type', 'global_pool', 'depth', 'scalar', 'begin', 'end', 'unknown_key',
+  'num_outputs',
+  'num_args',
+  'num_hidden',
+  'num_layers',
+  'state_size',
+  'shape',
+  'axis',
+  'dim',
+  'axes',
+  'squeeze_axis',
+  'p',
+  'input_dim',
+  'output_dim',
+  'act_type',
+  'mode',
+  'no_bias',
+  'flatten',
+  'reverse',
+  'keepdims',
+  '__shape__',
+  '__dtype__',
+  '__lr_mult__',
+  'lr_mult',
+  'weight_lr_mult',
+  'ctx_group',
+  'fix_gamma',
+  'eps',
+  'momentum',
+  'use_sequence_length',
+  'kernel',
+  'stride',
+  'pad',
+  'pool_type',
+  'global_pool',
+  'depth',
+  'scalar',
+  'begin',
+  'end',
+  'unknown_key',
 ];
 const VERSIONS = [800, 900, 903, 904, 905, 10000, 10901, -1, 2 ** 40];
 
@@ -46,7 +116,9 @@ type Doc = Record<string, unknown> & { nodes?: unknown };
 type JNode = Record<string, unknown>;
 
 function nodesOf(doc: Doc): JNode[] {
-  return Array.isArray(doc.nodes) ? (doc.nodes as unknown[]).filter((n): n is JNode => typeof n === 'object' && n !== null && !Array.isArray(n)) : [];
+  return Array.isArray(doc.nodes)
+    ? (doc.nodes as unknown[]).filter((n): n is JNode => typeof n === 'object' && n !== null && !Array.isArray(n))
+    : [];
 }
 
 function mutateEntry(rng: Rng, e: unknown, numNodes: number): unknown {

@@ -27,7 +27,9 @@ function parseArgs(argv: readonly string[]): Options {
     const key = keys[argv[i]!];
     const value = Number(argv[i + 1]);
     if (!key || !Number.isSafeInteger(value) || value < 0) {
-      throw new Error(`usage: symbol-json-fuzz [--seed N] [--cases N] [--first N] [--max-ms N] (bad '${argv[i]} ${argv[i + 1]}')`);
+      throw new Error(
+        `usage: symbol-json-fuzz [--seed N] [--cases N] [--first N] [--max-ms N] (bad '${argv[i]} ${argv[i + 1]}')`,
+      );
     }
     opts[key] = value;
   }
@@ -87,7 +89,11 @@ function main(): void {
       loaded++;
     } catch (e) {
       if (e instanceof BktError) errors[e.name] = (errors[e.name] ?? 0) + 1;
-      else problem = `untyped ${(e as Error)?.name ?? typeof e}: ${String((e as Error)?.stack ?? e).split('\n').slice(0, 4).join(' | ')}`;
+      else
+        problem = `untyped ${(e as Error)?.name ?? typeof e}: ${String((e as Error)?.stack ?? e)
+          .split('\n')
+          .slice(0, 4)
+          .join(' | ')}`;
     }
     const ms = performance.now() - t0;
     slowest = Math.max(slowest, ms);

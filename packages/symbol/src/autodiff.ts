@@ -42,7 +42,10 @@ const GRAD_REQS: readonly string[] = ['write', 'add', 'null'];
 /** The gradient graph of `heads` with respect to the arguments `wrt` (see GradientGraph). */
 export function buildGradient(heads: Symbol, wrt: readonly string[], opts: GradientOptions = {}): GradientGraph {
   const reqOf = (name: string): GradReq => {
-    const r = typeof opts.gradReq === 'string' || opts.gradReq === undefined ? (opts.gradReq ?? 'write') : (opts.gradReq[name] ?? 'write');
+    const r =
+      typeof opts.gradReq === 'string' || opts.gradReq === undefined
+        ? (opts.gradReq ?? 'write')
+        : (opts.gradReq[name] ?? 'write');
     if (!GRAD_REQS.includes(r)) throw new ValueError(`gradient: invalid gradReq '${r}' for '${name}'`);
     return r;
   };
@@ -61,7 +64,9 @@ export function buildGradient(heads: Symbol, wrt: readonly string[], opts: Gradi
     seen.add(name);
     const matches = argNodes.get(name) ?? [];
     if (matches.length === 0) {
-      throw new ValueError(`gradient: '${name}' is not an argument of the symbol; arguments: ${heads.listArguments().join(', ')}`);
+      throw new ValueError(
+        `gradient: '${name}' is not an argument of the symbol; arguments: ${heads.listArguments().join(', ')}`,
+      );
     }
     if (matches.length > 1) throw new ValueError(`gradient: several variables are named '${name}'`);
     if (reqOf(name) === 'null') continue;

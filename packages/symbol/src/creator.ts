@@ -86,9 +86,7 @@ export function createSymbol<P extends object>(op: OpDef<P>, funcName: string, a
     if (list.length > names.length) {
       throw new ValueError(`${where}: ${list.length} inputs given but ${op.variadic!.countAttr} is ${names.length}`);
     }
-    node.inputs = names.map((n, i) =>
-      i < list!.length ? singleOutput(list![i]!, `input ${i}`, where) : autoVariable(node, n),
-    );
+    node.inputs = names.map((n, i) => (i < list!.length ? singleOutput(list![i]!, `input ${i}`, where) : autoVariable(node, n)));
   } else {
     for (const k of symbols.keys()) {
       if (!names.includes(k)) {

@@ -142,7 +142,10 @@ export const _copy = makeCreator<NoParams, 'data'>(copy, '_copy');
 type SeqInputs = 'data' | 'sequence_length';
 export const LeakyReLU = makeCreator<LeakyReLUParams, 'data' | 'gamma'>(leakyReLU, 'LeakyReLU');
 export const Dropout = makeCreator<DropoutParams, 'data'>(dropout, 'Dropout');
-export const BatchNorm = makeCreator<BatchNormParams, 'data' | 'gamma' | 'beta' | 'moving_mean' | 'moving_var'>(batchNorm, 'BatchNorm');
+export const BatchNorm = makeCreator<BatchNormParams, 'data' | 'gamma' | 'beta' | 'moving_mean' | 'moving_var'>(
+  batchNorm,
+  'BatchNorm',
+);
 export const LayerNorm = makeCreator<LayerNormParams, 'data' | 'gamma' | 'beta'>(layerNorm, 'LayerNorm');
 export const Convolution = makeCreator<ConvolutionParams, 'data' | 'weight' | 'bias'>(convolution, 'Convolution');
 export const Pooling = makeCreator<PoolingParams, 'data'>(pooling, 'Pooling');
@@ -243,6 +246,12 @@ export const cast = makeCreator<CastParams, 'data'>(castOp, 'cast');
 export const softmax = makeCreator<SoftmaxParams, 'data' | 'length'>(softmaxOp, 'softmax');
 export const log_softmax = makeCreator<SoftmaxParams, 'data' | 'length'>(logSoftmax, 'log_softmax');
 export const SoftmaxActivation = makeCreator<SoftmaxActivationParams, 'data'>(softmaxActivation, 'SoftmaxActivation');
-export const LinearRegressionOutput = makeCreator<RegressionParams, 'data' | 'label'>(linearRegressionOutput, 'LinearRegressionOutput');
-export const LogisticRegressionOutput = makeCreator<RegressionParams, 'data' | 'label'>(logisticRegressionOutput, 'LogisticRegressionOutput');
+export const LinearRegressionOutput = makeCreator<RegressionParams, 'data' | 'label'>(
+  linearRegressionOutput,
+  'LinearRegressionOutput',
+);
+export const LogisticRegressionOutput = makeCreator<RegressionParams, 'data' | 'label'>(
+  logisticRegressionOutput,
+  'LogisticRegressionOutput',
+);
 export const MAERegressionOutput = makeCreator<RegressionParams, 'data' | 'label'>(maeRegressionOutput, 'MAERegressionOutput');

@@ -4,15 +4,7 @@
 // raises ShapeError / DTypeError naming the node, the op and what it saw; in the non-partial
 // forms so does anything left unknown.
 
-import {
-  BktError,
-  DTYPE_BYTES,
-  DTypeError,
-  ShapeError,
-  ValueError,
-  dtypeFromCode,
-  type DType,
-} from '@bkt/ndarray/core';
+import { BktError, DTYPE_BYTES, DTypeError, ShapeError, ValueError, dtypeFromCode, type DType } from '@bkt/ndarray/core';
 import { parseValue } from './attrs.js';
 import { topoOrder, type Node, type NodeEntry } from './graph.js';
 import type { InferContext, Shape } from './op-def.js';
@@ -154,11 +146,7 @@ export class GraphValues<V> {
 
 const contextual = new WeakSet<Error>();
 
-function runInference<V>(
-  lat: Lattice<V>,
-  heads: readonly NodeEntry[],
-  known: Readonly<Record<string, V>>,
-): GraphValues<V> {
+function runInference<V>(lat: Lattice<V>, heads: readonly NodeEntry[], known: Readonly<Record<string, V>>): GraphValues<V> {
   const nodes = topoOrder(heads);
   const values = new Map<Node, (V | undefined)[]>();
   for (const n of nodes) values.set(n, new Array<V | undefined>(n.numOutputs()).fill(undefined));
@@ -277,7 +265,9 @@ class RuleContext<V> implements InferContext<object, V> {
     if (!Number.isInteger(i) || i < 0 || i >= arr.length) this.#fail(`rule assigned ${kind} ${i}, which does not exist`);
     const merged = this.lat.merge(arr[i], v);
     if (merged === null) {
-      this.#fail(`inconsistent ${this.lat.what} for ${this.#label(kind, i)}: have ${this.lat.fmt(arr[i])}, inferred ${this.lat.fmt(v)}`);
+      this.#fail(
+        `inconsistent ${this.lat.what} for ${this.#label(kind, i)}: have ${this.lat.fmt(arr[i])}, inferred ${this.lat.fmt(v)}`,
+      );
     }
     if (this.lat.same(arr[i], merged)) return false;
     const bad = this.lat.invalid(merged);
@@ -336,7 +326,10 @@ function requireComplete<V>(lat: Lattice<V>, g: GraphValues<V>): void {
   }
 }
 
-function collect<V>(sym: Symbol, g: GraphValues<V>): { args: (V | undefined)[]; outs: (V | undefined)[]; aux: (V | undefined)[] } {
+function collect<V>(
+  sym: Symbol,
+  g: GraphValues<V>,
+): { args: (V | undefined)[]; outs: (V | undefined)[]; aux: (V | undefined)[] } {
   return {
     args: sym.argumentNodes().map((n) => g.get(n)),
     outs: sym.outputs.map((e) => g.of(e)),

@@ -178,7 +178,8 @@ export function symbolFromJSON(text: string): Symbol {
       if (!Array.isArray(jn.control_deps)) bad(`node ${i} ('${n.name}'): "control_deps" must be an array`);
       n.controlDeps = jn.control_deps.map((d) => {
         const j = readIndex(d, `node ${i} control dependency`);
-        if (j >= nodes.length) bad(`node ${i} ('${n.name}') control dependency refers to node ${j}, but there are only ${nodes.length} nodes`);
+        if (j >= nodes.length)
+          bad(`node ${i} ('${n.name}') control dependency refers to node ${j}, but there are only ${nodes.length} nodes`);
         return nodes[j]!;
       });
     }
@@ -259,10 +260,13 @@ function validateStructure(heads: readonly NodeEntry[]): void {
     }
     n.inputs.forEach((e, i) => {
       if (e.index >= e.node.numOutputs()) {
-        throw new ValueError(`${n.describe()} input '${names[i]}' uses output ${e.index} of ${e.node.describe()}, which has ${e.node.numOutputs()}`);
+        throw new ValueError(
+          `${n.describe()} input '${names[i]}' uses output ${e.index} of ${e.node.describe()}, which has ${e.node.numOutputs()}`,
+        );
       }
     });
-    if (n.op!.backward && !n.controlDeps[0]?.op) throw new ValueError(`${n.describe()} needs its forward node as control dependency`);
+    if (n.op!.backward && !n.controlDeps[0]?.op)
+      throw new ValueError(`${n.describe()} needs its forward node as control dependency`);
   }
   for (const h of heads) {
     if (h.index >= h.node.numOutputs()) throw new ValueError(`a head uses output ${h.index} of ${h.node.describe()}`);

@@ -134,7 +134,8 @@ export class Symbol {
     if (!head) throw new ValueError('compose: empty symbol');
     if (head.node.isVariable) throw new ValueError(`compose: variable '${head.node.name}' cannot be composed`);
     for (const [k, s] of Object.entries(inputs)) {
-      if (s.outputs.length !== 1) throw new ValueError(`compose: argument '${k}' has ${s.outputs.length} outputs; one is required`);
+      if (s.outputs.length !== 1)
+        throw new ValueError(`compose: argument '${k}' has ${s.outputs.length} outputs; one is required`);
     }
     const { heads } = copyGraph(this.outputs);
     if (opts.name !== undefined) heads[0]!.node.name = opts.name;
@@ -150,7 +151,10 @@ export class Symbol {
     }
     const missing = Object.keys(inputs).filter((k) => !matched.has(k));
     if (missing.length > 0) {
-      const candidates = copy.listInputs().map((n, i) => `[${i}]${n}`).join(', ');
+      const candidates = copy
+        .listInputs()
+        .map((n, i) => `[${i}]${n}`)
+        .join(', ');
       throw new ValueError(`compose: keyword argument '${missing[0]}' not found; candidate arguments: ${candidates}`);
     }
     dfsPostOrder(copy.outputs, (n) => {

@@ -30,7 +30,6 @@ import { mlp, nodes } from './fixtures.js';
 
 const opNames = (s: Symbol): string[] => nodes(s).flatMap((n) => (n.op ? [`${n.op.name}:${n.name}`] : []));
 
-
 describe('gradient graphs', () => {
   it('sums the two gradient paths of a weight used twice with ElementWiseSum', () => {
     const w = Variable('w');
@@ -44,7 +43,11 @@ describe('gradient graphs', () => {
     expect(out.node.inputs.map((e) => `${e.node.name}:${e.index}`).sort()).toEqual(['fa_backward:1', 'fb_backward:1']);
     // The weight gradients come from the fused backward op, seeded by MakeLoss and _backward_add.
     expect(opNames(g)).toEqual(
-      expect.arrayContaining(['_backward_MakeLoss:loss_backward', '_backward_add:sum_backward', '_backward_FullyConnected:fa_backward']),
+      expect.arrayContaining([
+        '_backward_MakeLoss:loss_backward',
+        '_backward_add:sum_backward',
+        '_backward_FullyConnected:fa_backward',
+      ]),
     );
     const shapes = Group([loss, g]).inferShape({ x: [2, 3], y: [2, 3] });
     expect(shapes.outShapes).toEqual([
@@ -58,7 +61,10 @@ describe('gradient graphs', () => {
     const w1 = Variable('w1');
     const w2 = Variable('w2');
     const kept = FullyConnected({ data: x, weight: w1, name: 'kept', numHidden: 3, noBias: true });
-    const blocked = BlockGrad({ data: FullyConnected({ data: x, weight: w2, name: 'blocked', numHidden: 3, noBias: true }), name: 'stop' });
+    const blocked = BlockGrad({
+      data: FullyConnected({ data: x, weight: w2, name: 'blocked', numHidden: 3, noBias: true }),
+      name: 'stop',
+    });
     const loss = MakeLoss({ data: elemwise_add({ lhs: kept, rhs: blocked, name: 'sum' }), name: 'loss' });
     const g = loss.gradient(['w1', 'w2']);
     expect(g.outputs[0]!.node.name).toBe('kept_backward');
@@ -115,7 +121,11 @@ describe('gradient graphs', () => {
     expect(r.symbol.listArguments()).toEqual(['fc_output_head_grad', 'x', 'fc_weight', 'fc_bias']);
     const shapes = Group([fc, r.symbol]).inferShape({ x: [5, 7] });
     expect(shapes.argShapes).toEqual([[5, 7], [3, 7], [3], [5, 3]]);
-    expect(shapes.outShapes).toEqual([[5, 3], [5, 7], [3, 7]]);
+    expect(shapes.outShapes).toEqual([
+      [5, 3],
+      [5, 7],
+      [3, 7],
+    ]);
 
     // SoftmaxOutput with out_grad multiplies by its output gradient, so it needs one.
     const sm = SoftmaxOutput({ data: Variable('d'), name: 'sm', outGrad: true });
@@ -142,11 +152,7 @@ describe('gradient graphs', () => {
     const relu = MakeLoss({ data: Activation({ data: x, name: 'a', actType: 'relu' }) }).gradient(['x']);
     expect(relu.outputs[0]!.node.inputs).toHaveLength(2);
     const soft = MakeLoss({ data: Activation({ data: x, name: 'a', actType: 'softsign' }), name: 'l' }).gradient(['x']);
-    expect(soft.outputs[0]!.node.inputs.map((e) => e.node.outputName(e.index))).toEqual([
-      'l_backward_output',
-      'a_output',
-      'x',
-    ]);
+    expect(soft.outputs[0]!.node.inputs.map((e) => e.node.outputName(e.index))).toEqual(['l_backward_output', 'a_output', 'x']);
   });
 
   it('differentiates every operator and infers the gradient shapes', () => {
@@ -190,21 +196,58 @@ describe('gradient graphs', () => {
       const [idx, idx2, cond] = [Variable('idx'), Variable('idx2'), Variable('cond')] as const;
       // (3, 6) through broadcasts against w (1, 6), element-wise ops, unary math and scalars.
       let h = sym.broadcast_mul({ lhs: data, rhs: w });
-      for (const f of [sym.broadcast_add, sym.broadcast_sub, sym.broadcast_div, sym.broadcast_power, sym.broadcast_maximum, sym.broadcast_minimum]) {
+      for (const f of [
+        sym.broadcast_add,
+        sym.broadcast_sub,
+        sym.broadcast_div,
+        sym.broadcast_power,
+        sym.broadcast_maximum,
+        sym.broadcast_minimum,
+      ]) {
         h = f({ lhs: h, rhs: w });
       }
-      for (const f of [sym.elemwise_sub, sym.elemwise_mul, sym.elemwise_div, sym._power, sym._maximum, sym._minimum]) h = f({ lhs: h, rhs: data });
-      for (const f of [sym.exp, sym.log, sym.sqrt, sym.rsqrt, sym.square, sym.abs, sym.sign, sym.tanh, sym.sigmoid, sym.relu, sym.softsign, sym.negative, sym.reciprocal, sym.erf]) {
+      for (const f of [sym.elemwise_sub, sym.elemwise_mul, sym.elemwise_div, sym._power, sym._maximum, sym._minimum])
+        h = f({ lhs: h, rhs: data });
+      for (const f of [
+        sym.exp,
+        sym.log,
+        sym.sqrt,
+        sym.rsqrt,
+        sym.square,
+        sym.abs,
+        sym.sign,
+        sym.tanh,
+        sym.sigmoid,
+        sym.relu,
+        sym.softsign,
+        sym.negative,
+        sym.reciprocal,
+        sym.erf,
+      ]) {
         h = f({ data: h });
       }
       h = sym.clip({ data: h, aMin: -1, aMax: 1 });
-      for (const f of [sym._plus_scalar, sym._minus_scalar, sym._rminus_scalar, sym._div_scalar, sym._rdiv_scalar, sym._power_scalar, sym._rpower_scalar, sym._maximum_scalar, sym._minimum_scalar]) {
+      for (const f of [
+        sym._plus_scalar,
+        sym._minus_scalar,
+        sym._rminus_scalar,
+        sym._div_scalar,
+        sym._rdiv_scalar,
+        sym._power_scalar,
+        sym._rpower_scalar,
+        sym._maximum_scalar,
+        sym._minimum_scalar,
+      ]) {
         h = f({ data: h, scalar: 0.5 });
       }
       h = elemwise_add({ lhs: h, rhs: sym._greater_scalar({ data: h, scalar: 0 }) });
       h = elemwise_add({ lhs: h, rhs: sym.broadcast_lesser({ lhs: h, rhs: w }) });
       // Shape ops back to (3, 6), then (3, 4) and reductions of a (3, 2, 4) stack.
-      h = sym.SwapAxis({ data: sym.transpose({ data: sym.Flatten({ data: sym.expand_dims({ data: h, axis: 1 }) }) }), dim1: 0, dim2: 1 });
+      h = sym.SwapAxis({
+        data: sym.transpose({ data: sym.Flatten({ data: sym.expand_dims({ data: h, axis: 1 }) }) }),
+        dim1: 0,
+        dim2: 1,
+      });
       h = sym.slice_axis({ data: sym.squeeze({ data: sym.expand_dims({ data: h, axis: 0 }) }), axis: 1, begin: 0, end: 4 });
       const st = sym.stack({ data: [h, h], axis: 1 });
       h = sym.add_n({ args: [sym.sum({ data: st, axis: 1 }), sym.max({ data: st, axis: 1 }), sym.min({ data: st, axis: 1 })] });
@@ -230,13 +273,49 @@ describe('gradient graphs', () => {
       const expected = [
         ...['mul', 'add', 'sub', 'div', 'power', 'maximum', 'minimum'].map((o) => `_backward_broadcast_${o}`),
         ...['sub', 'mul', 'div', 'power', 'maximum', 'minimum'].map((o) => `_backward_${o}`),
-        ...['log', 'sqrt', 'rsqrt', 'square', 'abs', 'sign', 'tanh', 'sigmoid', 'relu', 'softsign', 'reciprocal', 'erf', 'clip'].map((o) => `_backward_${o}`),
-        'elemwise_mul', 'negative', '_copy', '_div_scalar',
+        ...[
+          'log',
+          'sqrt',
+          'rsqrt',
+          'square',
+          'abs',
+          'sign',
+          'tanh',
+          'sigmoid',
+          'relu',
+          'softsign',
+          'reciprocal',
+          'erf',
+          'clip',
+        ].map((o) => `_backward_${o}`),
+        'elemwise_mul',
+        'negative',
+        '_copy',
+        '_div_scalar',
         ...['rdiv', 'power', 'rpower', 'maximum', 'minimum'].map((o) => `_backward_${o}_scalar`),
-        'zeros_like', 'transpose', '_backward_copy', '_backward_reshape', '_backward_SwapAxis', '_backward_squeeze',
-        '_backward_slice_axis', '_backward_stack', '_backward_sum', '_backward_max', '_backward_min', '_backward_mean',
-        '_backward_norm', '_backward_dot', 'batch_dot', '_backward_take', '_backward_pick', '_backward_where',
-        '_backward_cast', '_backward_softmax', '_backward_log_softmax', '_backward_SoftmaxActivation', '_backward_linear_reg_out',
+        'zeros_like',
+        'transpose',
+        '_backward_copy',
+        '_backward_reshape',
+        '_backward_SwapAxis',
+        '_backward_squeeze',
+        '_backward_slice_axis',
+        '_backward_stack',
+        '_backward_sum',
+        '_backward_max',
+        '_backward_min',
+        '_backward_mean',
+        '_backward_norm',
+        '_backward_dot',
+        'batch_dot',
+        '_backward_take',
+        '_backward_pick',
+        '_backward_where',
+        '_backward_cast',
+        '_backward_softmax',
+        '_backward_log_softmax',
+        '_backward_SoftmaxActivation',
+        '_backward_linear_reg_out',
       ];
       for (const op of expected) expect(ops, op).toContain(op);
     });

@@ -173,7 +173,10 @@ describe('unary and scalar ops', () => {
       const reads = bwd.inputs.slice(1).map((e) => e.node.outputName(e.index));
       expect(reads, op).toEqual(use === 'in' ? ['x'] : use === 'out' ? ['u_output'] : []);
       expect(bwd.inputs[0]!.node.name, op).toBe('loss_backward');
-      expect(bwd.controlDeps.map((n) => n.name), op).toEqual(['u']);
+      expect(
+        bwd.controlDeps.map((n) => n.name),
+        op,
+      ).toEqual(['u']);
       const shapes = Group([MakeLoss({ data: f(x(), 'u') }), g]).inferShape({ x: [3, 2] });
       expect(shapes.outShapes[1], op).toEqual([3, 2]);
     }
@@ -229,7 +232,9 @@ describe('elemwise binary ops', () => {
       ]);
       expect(withOut(f(x('a'), x('b'), 'o')).inferShape({ y: [4] }).argShapes, op).toEqual([[4], [4], [4]]);
       expect(f(x('a'), x('b'), 'o').inferType({ b: 'float64' }).argTypes, op).toEqual(['float64', 'float64']);
-      expect(() => f(x('a'), x('b'), 'o').inferShape({ a: [2, 3], b: [3] }), op).toThrow(new RegExp(`${op} 'o'.*inconsistent shape`));
+      expect(() => f(x('a'), x('b'), 'o').inferShape({ a: [2, 3], b: [3] }), op).toThrow(
+        new RegExp(`${op} 'o'.*inconsistent shape`),
+      );
     }
   });
 
@@ -240,9 +245,24 @@ describe('elemwise binary ops', () => {
       const [ga, gb] = g.outputs;
       expect(ga!.node, op).toBe(gb!.node);
       expect([ga!.node.op!.name, ga!.index, gb!.index], op).toEqual([gradOp, 0, 1]);
-      expect(ga!.node.inputs.slice(1).map((e) => e.node.name), op).toEqual(readsInputs ? ['a', 'b'] : []);
-      expect(getOp(gradOp).inplace?.({}), op).toEqual(readsInputs ? [[0, 1]] : [[0, 0], [0, 1]]);
-      expect(Group([loss, g]).inferShape({ a: [2, 5] }).outShapes.slice(1), op).toEqual([
+      expect(
+        ga!.node.inputs.slice(1).map((e) => e.node.name),
+        op,
+      ).toEqual(readsInputs ? ['a', 'b'] : []);
+      expect(getOp(gradOp).inplace?.({}), op).toEqual(
+        readsInputs
+          ? [[0, 1]]
+          : [
+              [0, 0],
+              [0, 1],
+            ],
+      );
+      expect(
+        Group([loss, g])
+          .inferShape({ a: [2, 5] })
+          .outShapes.slice(1),
+        op,
+      ).toEqual([
         [2, 5],
         [2, 5],
       ]);
@@ -328,10 +348,10 @@ describe('broadcast ops', () => {
   it('give comparisons a zeros_like per input', () => {
     for (const [op, f] of BROADCAST_COMPARE) {
       const g = MakeLoss({ data: f(x('l'), x('r'), 'c') }).gradient(['l', 'r']);
-      expect(g.outputs.map((e) => `${e.node.op!.name}:${e.node.name}:${e.node.inputs[0]!.node.name}`), op).toEqual([
-        'zeros_like:c_in0_backward:l',
-        'zeros_like:c_in1_backward:r',
-      ]);
+      expect(
+        g.outputs.map((e) => `${e.node.op!.name}:${e.node.name}:${e.node.inputs[0]!.node.name}`),
+        op,
+      ).toEqual(['zeros_like:c_in0_backward:l', 'zeros_like:c_in1_backward:r']);
     }
   });
 
@@ -359,7 +379,9 @@ describe('element-wise ops in symbol JSON', () => {
   });
 
   it('round-trip gradient graphs of element-wise ops', () => {
-    const loss = MakeLoss({ data: broadcast_mul({ lhs: exp({ data: x('a') }), rhs: _rdiv_scalar({ data: x('b'), scalar: 1 }) }) });
+    const loss = MakeLoss({
+      data: broadcast_mul({ lhs: exp({ data: x('a') }), rhs: _rdiv_scalar({ data: x('b'), scalar: 1 }) }),
+    });
     roundTrip(Group([loss, loss.gradient(['a', 'b'])]));
   });
 });

@@ -1,6 +1,16 @@
 // Graphs and helpers shared by several test files.
 import { expect } from 'vitest';
-import { Activation, FullyConnected, Group, SoftmaxOutput, Symbol, Variable, elemwise_add, topoOrder, type Node } from '../src/index.js';
+import {
+  Activation,
+  FullyConnected,
+  Group,
+  SoftmaxOutput,
+  Symbol,
+  Variable,
+  elemwise_add,
+  topoOrder,
+  type Node,
+} from '../src/index.js';
 
 /** MXNet's canonical two-layer MLP: fc1 (128) → relu1 → fc2 (10) → softmax. */
 export function mlp(): Symbol {

@@ -49,11 +49,14 @@ describe('graphs of 10^5 entries', () => {
 });
 
 describe('range checks of counts and shapes', () => {
-  it.each([1e8, 2 ** 32, 2 ** 60, 0, -1])('rejects SliceChannel num_outputs %d at creation, naming node, op and attribute', (n) => {
-    const make = (): Sym => SliceChannel({ data: Variable('data'), numOutputs: n, name: 'split0' });
-    expect(make).toThrow(ValueError);
-    expect(make).toThrow(/SliceChannel 'split0'.*num_outputs/);
-  });
+  it.each([1e8, 2 ** 32, 2 ** 60, 0, -1])(
+    'rejects SliceChannel num_outputs %d at creation, naming node, op and attribute',
+    (n) => {
+      const make = (): Sym => SliceChannel({ data: Variable('data'), numOutputs: n, name: 'split0' });
+      expect(make).toThrow(ValueError);
+      expect(make).toThrow(/SliceChannel 'split0'.*num_outputs/);
+    },
+  );
 
   it('rejects num_outputs beyond the limit, or not an exact integer, in symbol JSON with a FormatError', () => {
     const json = (v: string): string =>
@@ -104,6 +107,8 @@ describe('range checks of counts and shapes', () => {
     // Each input holds 2^27 elements; their broadcast product would hold 2^54.
     const outer = broadcast_mul({ lhs: Variable('a'), rhs: Variable('b'), name: 'outer' });
     expect(() => outer.inferShape({ a: [2 ** 27, 1], b: [1, 2 ** 27] })).toThrow(ShapeError);
-    expect(() => outer.inferShape({ a: [2 ** 27, 1], b: [1, 2 ** 27] })).toThrow(/broadcast_mul 'outer'.*more than 2\^53 elements/);
+    expect(() => outer.inferShape({ a: [2 ** 27, 1], b: [1, 2 ** 27] })).toThrow(
+      /broadcast_mul 'outer'.*more than 2\^53 elements/,
+    );
   });
 });

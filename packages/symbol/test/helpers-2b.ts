@@ -30,7 +30,13 @@ export function gradientShapes(s: Symbol, wrt: string[], known: Record<string, n
 }
 
 /** `fn` raises a ShapeError (or DTypeError with `cls`) naming op and node first, then saying `what`. */
-export function expectInferError(fn: () => unknown, op: string, node: string, what: RegExp, cls: new (...a: never[]) => Error = ShapeError): void {
+export function expectInferError(
+  fn: () => unknown,
+  op: string,
+  node: string,
+  what: RegExp,
+  cls: new (...a: never[]) => Error = ShapeError,
+): void {
   let err: unknown;
   try {
     fn();

@@ -130,7 +130,10 @@ describe('Embedding shapes', () => {
   it('appends output_dim and fixes the weight', () => {
     const e = Embedding({ data: x(), name: 'emb', inputDim: 100, outputDim: 16 });
     const r = e.inferShape({ x: [4, 7] });
-    expect(r.argShapes).toEqual([[4, 7], [100, 16]]);
+    expect(r.argShapes).toEqual([
+      [4, 7],
+      [100, 16],
+    ]);
     expect(r.outShapes).toEqual([[4, 7, 16]]);
   });
 
@@ -179,7 +182,11 @@ describe('Concat shapes', () => {
   it('fills the other axes and one missing length from the output', () => {
     const c = Concat({ data: [x('a'), x('b')], dim: 1, name: 'c' });
     const r = withOut(c).inferShape({ a: [2, 3], y: [2, 8] });
-    expect(r.argShapes).toEqual([[2, 3], [2, 5], [2, 8]]);
+    expect(r.argShapes).toEqual([
+      [2, 3],
+      [2, 5],
+      [2, 8],
+    ]);
   });
 
   it('rejects inputs that disagree off the axis', () => {

@@ -20,10 +20,14 @@ interface Summary {
 }
 
 function runFuzzer(args: string[]): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'fuzz/symbol-json-fuzz.ts'), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join(root, 'fuzz/symbol-json-fuzz.ts'), ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -38,16 +42,20 @@ function runFuzzer(args: string[]): Promise<{ code: number | null; signal: strin
 }
 
 describe('symbol JSON fuzzing', () => {
-  it(`loads ${CASES} mutated symbol JSONs with only typed errors, none slow, in a child process`, async () => {
-    const { code, signal, out, err } = await runFuzzer(['--seed', '20261207', '--cases', String(CASES), '--max-ms', '3000']);
-    expect(signal, `the fuzzer was killed (crash or over ${CHILD_LIMIT_MS} ms); stderr: ${err.slice(-2000)}`).toBeNull();
-    const summary = JSON.parse(out.trim().split('\n').pop()!) as Summary;
-    expect(summary.failures).toEqual([]);
-    expect(code).toBe(0);
-    expect(summary.cases).toBe(CASES);
-    // The mutations reach both outcomes: symbols that still load (and are inferred and round-tripped)
-    // and documents the reader rejects.
-    expect(summary.loaded).toBeGreaterThan(CASES * 0.05);
-    expect(summary.errors.FormatError ?? 0).toBeGreaterThan(CASES * 0.3);
-  }, CHILD_LIMIT_MS + 10_000);
+  it(
+    `loads ${CASES} mutated symbol JSONs with only typed errors, none slow, in a child process`,
+    async () => {
+      const { code, signal, out, err } = await runFuzzer(['--seed', '20261207', '--cases', String(CASES), '--max-ms', '3000']);
+      expect(signal, `the fuzzer was killed (crash or over ${CHILD_LIMIT_MS} ms); stderr: ${err.slice(-2000)}`).toBeNull();
+      const summary = JSON.parse(out.trim().split('\n').pop()!) as Summary;
+      expect(summary.failures).toEqual([]);
+      expect(code).toBe(0);
+      expect(summary.cases).toBe(CASES);
+      // The mutations reach both outcomes: symbols that still load (and are inferred and round-tripped)
+      // and documents the reader rejects.
+      expect(summary.loaded).toBeGreaterThan(CASES * 0.05);
+      expect(summary.errors.FormatError ?? 0).toBeGreaterThan(CASES * 0.3);
+    },
+    CHILD_LIMIT_MS + 10_000,
+  );
 });

@@ -32,7 +32,6 @@ import {
 } from '../src/index.js';
 import { mlp } from './fixtures.js';
 
-
 // Written by hand from the rules of dmlc's JSONWriter (`json.h`): 2-space indent per open container,
 // ", " between items with the newline after it, inline entries/attrs of one key, arrays of more than
 // 10 numbers one per line, no newline at the end.
@@ -125,9 +124,13 @@ describe('writing MXNet symbol JSON', () => {
     const fc = FullyConnected({ data: Variable('x'), name: 'fc', numHidden: 2, noBias: true, flatten: false });
     const text = fc.toJSON();
     expect(text).toContain(
-      ['      "attrs": {', '        "flatten": "False", ', '        "no_bias": "True", ', '        "num_hidden": "2"', '      }, '].join(
-        '\n',
-      ),
+      [
+        '      "attrs": {',
+        '        "flatten": "False", ',
+        '        "no_bias": "True", ',
+        '        "num_hidden": "2"',
+        '      }, ',
+      ].join('\n'),
     );
   });
 

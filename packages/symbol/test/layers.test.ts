@@ -51,12 +51,23 @@ describe('LeakyReLU', () => {
   it('infers types alike for data, gamma and output', () => {
     const s = LeakyReLU({ data: x(), actType: 'prelu', name: 'act' });
     expect(s.inferType({ x: 'float64' })).toEqual({ argTypes: ['float64', 'float64'], outTypes: ['float64'], auxTypes: [] });
-    expectInferError(() => s.inferType({ x: 'float64', act_gamma: 'float32' }), 'LeakyReLU', 'act', /inconsistent type/, DTypeError);
+    expectInferError(
+      () => s.inferType({ x: 'float64', act_gamma: 'float32' }),
+      'LeakyReLU',
+      'act',
+      /inconsistent type/,
+      DTypeError,
+    );
   });
 
   it('rejects a gamma that fits neither the channels nor a single slope', () => {
     const s = LeakyReLU({ data: x(), actType: 'prelu', name: 'act' });
-    expectInferError(() => s.inferShape({ x: [2, 3], act_gamma: [4] }), 'LeakyReLU', 'act', /gamma must have shape \(3,\) or \(1,\)/);
+    expectInferError(
+      () => s.inferShape({ x: [2, 3], act_gamma: [4] }),
+      'LeakyReLU',
+      'act',
+      /gamma must have shape \(3,\) or \(1,\)/,
+    );
     expectInferError(() => s.inferShape({ x: [5] }), 'LeakyReLU', 'act', /prelu needs data with a channel axis/);
     expect(() => LeakyReLU({ data: x(), actType: 'swish' as never })).toThrow(ValueError);
   });
@@ -153,18 +164,40 @@ describe('BatchNorm', () => {
       auxTypes: ['float32', 'float32'],
     });
     expect(s.inferType({ x: 'float64' }).auxTypes).toEqual(['float64', 'float64']);
-    expectInferError(() => s.inferType({ x: 'float16', bn_gamma: 'float16' }), 'BatchNorm', 'bn', /inconsistent type/, DTypeError);
+    expectInferError(
+      () => s.inferType({ x: 'float16', bn_gamma: 'float16' }),
+      'BatchNorm',
+      'bn',
+      /inconsistent type/,
+      DTypeError,
+    );
   });
 
   it('names node and op for a bad axis or mismatched statistics', () => {
-    expectInferError(() => BatchNorm({ data: x(), name: 'bn', axis: 3 }).inferShape({ x: [2, 3] }), 'BatchNorm', 'bn', /axis 3 is out of range for 2 dimensions/);
+    expectInferError(
+      () => BatchNorm({ data: x(), name: 'bn', axis: 3 }).inferShape({ x: [2, 3] }),
+      'BatchNorm',
+      'bn',
+      /axis 3 is out of range for 2 dimensions/,
+    );
     const bn = BatchNorm({ data: x(), name: 'bn' });
-    expectInferError(() => bn.inferShape({ x: [2, 3], bn_moving_var: [4] }), 'BatchNorm', 'bn', /inconsistent shape for input 'moving_var'/);
+    expectInferError(
+      () => bn.inferShape({ x: [2, 3], bn_moving_var: [4] }),
+      'BatchNorm',
+      'bn',
+      /inconsistent shape for input 'moving_var'/,
+    );
   });
 
   it('round-trips its attributes', () => {
     const s = BatchNorm({ data: x(), name: 'bn', eps: 1e-5, momentum: 0.99, fixGamma: false, useGlobalStats: true, axis: 1 });
-    expect(roundTrip(s, 'bn')).toEqual({ axis: '1', eps: '1e-05', fix_gamma: 'False', momentum: '0.99', use_global_stats: 'True' });
+    expect(roundTrip(s, 'bn')).toEqual({
+      axis: '1',
+      eps: '1e-05',
+      fix_gamma: 'False',
+      momentum: '0.99',
+      use_global_stats: 'True',
+    });
   });
 
   it('differentiates data, gamma and beta but not the moving statistics', () => {
@@ -191,7 +224,11 @@ describe('LayerNorm', () => {
     expect(s.listOutputs()).toEqual(['ln_output', 'ln_mean', 'ln_std']);
     const r = s.inferShape({ x: [2, 3, 4] });
     expect(r.argShapes).toEqual([[2, 3, 4], [4], [4]]);
-    expect(r.outShapes).toEqual([[2, 3, 4], [2, 3, 1], [2, 3, 1]]);
+    expect(r.outShapes).toEqual([
+      [2, 3, 4],
+      [2, 3, 1],
+      [2, 3, 1],
+    ]);
     const mid = LayerNorm({ data: x(), name: 'ln', axis: 1 });
     expect(mid.inferShape({ x: [2, 3, 4] }).argShapes[1]).toEqual([3]);
   });
@@ -227,7 +264,10 @@ describe('Convolution', () => {
   it('groups channels and dilates kernels', () => {
     const s = Convolution({ data: x(), name: 'conv', kernel: [3, 5], numFilter: 6, numGroup: 2, dilate: [2, 1], noBias: true });
     const r = s.inferShape({ x: [1, 4, 10, 10] });
-    expect(r.argShapes).toEqual([[1, 4, 10, 10], [6, 2, 3, 5]]);
+    expect(r.argShapes).toEqual([
+      [1, 4, 10, 10],
+      [6, 2, 3, 5],
+    ]);
     expect(r.outShapes).toEqual([[1, 6, 6, 6]]);
     // 1-D
     expect(Convolution({ data: x(), kernel: [3], numFilter: 2 }).inferShape({ x: [2, 5, 7] }).outShapes).toEqual([[2, 2, 5]]);
@@ -314,7 +354,13 @@ describe('Pooling', () => {
   it('types alike, round-trips, differentiates with data and output', () => {
     const s = pool({ poolType: 'max', globalPool: false, countIncludePad: false, pValue: 2 });
     expect(s.inferType({ x: 'float64' }).outTypes).toEqual(['float64']);
-    expect(roundTrip(s, 'pool')).toEqual({ count_include_pad: 'False', global_pool: 'False', kernel: '(3, 3)', p_value: '2', pool_type: 'max' });
+    expect(roundTrip(s, 'pool')).toEqual({
+      count_include_pad: 'False',
+      global_pool: 'False',
+      kernel: '(3, 3)',
+      p_value: '2',
+      pool_type: 'max',
+    });
     gradientShapes(s, ['x'], { x: [1, 1, 4, 4] });
     const bwd = s.gradient(['x']).outputs[0]!.node;
     expect(bwd.inputs.map((e) => e.node.outputName(e.index))).toEqual(['pool_output_head_grad', 'x', 'pool_output']);
@@ -326,7 +372,12 @@ describe('reverse and zeros', () => {
   it('reverse keeps the shape, checks the axes and reverses its gradient', () => {
     const s = reverse({ data: x(), axis: [0, -1], name: 'rev' });
     expect(withOut(s).inferShape({ y: [2, 3] }).argShapes[0]).toEqual([2, 3]);
-    expectInferError(() => reverse({ data: x(), axis: [2], name: 'rev' }).inferShape({ x: [2, 3] }), 'reverse', 'rev', /axis 2 is out of range/);
+    expectInferError(
+      () => reverse({ data: x(), axis: [2], name: 'rev' }).inferShape({ x: [2, 3] }),
+      'reverse',
+      'rev',
+      /axis 2 is out of range/,
+    );
     expect(s.inferType({ x: 'int32' }).outTypes).toEqual(['int32']);
     expect(flip({ data: x(), axis: [0] }).outputs[0]!.node.op!.name).toBe('reverse');
     expect(roundTrip(s, 'rev')).toEqual({ axis: '(0, -1)' });

@@ -61,7 +61,8 @@ describe('Symbol.load', () => {
 });
 
 describe('Symbol.fromJSON on hostile documents', () => {
-  const doc = (nodes: unknown, heads: unknown = [[0, 0, 0]]): string => `{"nodes": ${JSON.stringify(nodes)}, "arg_nodes": [0], "heads": ${typeof heads === 'string' ? heads : JSON.stringify(heads)}}`;
+  const doc = (nodes: unknown, heads: unknown = [[0, 0, 0]]): string =>
+    `{"nodes": ${JSON.stringify(nodes)}, "arg_nodes": [0], "heads": ${typeof heads === 'string' ? heads : JSON.stringify(heads)}}`;
 
   it('rejects a deeply nested value where a number belongs without overflowing the stack', () => {
     const deep = '['.repeat(1_000_000) + ']'.repeat(1_000_000);

@@ -90,7 +90,12 @@ describe("lstm_bucketing.py's unrolled LSTM", () => {
     expect(r.argShapes.slice(1, -1)).toEqual(Object.values(PARAM_SHAPES));
     expect(r.argShapes[12]).toEqual([BATCH, 35]);
     const states = topoOrder(sym.outputs).filter((n) => n.op?.name === '_zeros');
-    expect(states.map((n) => n.name)).toEqual(['lstm_l0_begin_state_0', 'lstm_l0_begin_state_1', 'lstm_l1_begin_state_0', 'lstm_l1_begin_state_1']);
+    expect(states.map((n) => n.name)).toEqual([
+      'lstm_l0_begin_state_0',
+      'lstm_l0_begin_state_1',
+      'lstm_l1_begin_state_0',
+      'lstm_l1_begin_state_1',
+    ]);
   });
 
   it('shares the weights and names steps from t0 in every bucket', () => {

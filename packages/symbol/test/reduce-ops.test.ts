@@ -94,7 +94,10 @@ describe('reductions over axes', () => {
       const bwd = g.outputs[0]!.node;
       expect(bwd.op!.name, op).toBe(gradOp);
       expect(bwd.attrs, op).toEqual({ axis: '1' });
-      expect(bwd.inputs.slice(1).map((e) => e.node.outputName(e.index)), op).toEqual(inout ? ['x', 'r_output'] : []);
+      expect(
+        bwd.inputs.slice(1).map((e) => e.node.outputName(e.index)),
+        op,
+      ).toEqual(inout ? ['x', 'r_output'] : []);
       expect(Group([loss, g]).inferShape({ x: [2, 3, 4] }).outShapes, op).toEqual([
         [2, 4],
         [2, 3, 4],
@@ -113,7 +116,9 @@ describe('norm', () => {
   it('reduces like sum and checks ord', () => {
     expect(norm({ data: x() }).inferShape({ x: [2, 3] }).outShapes).toEqual([[1]]);
     expect(norm({ data: x(), ord: 1, axis: 1, keepdims: true }).inferShape({ x: [2, 3] }).outShapes).toEqual([[2, 1]]);
-    expect(() => norm({ data: x(), ord: 3, name: 'n' }).inferShape({ x: [2, 3] })).toThrow(/norm 'n': norm only supports ord=1 and ord=2/);
+    expect(() => norm({ data: x(), ord: 3, name: 'n' }).inferShape({ x: [2, 3] })).toThrow(
+      /norm 'n': norm only supports ord=1 and ord=2/,
+    );
   });
 
   it('fills the kept axes of the data from the output', () => {
@@ -144,13 +149,19 @@ describe('argmax and argmin', () => {
       expect(f({ data: x(), keepdims: true }).inferShape({ x: [2, 3] }).outShapes).toEqual([[1, 1]]);
       expect(f({ data: x(), axis: 0 }).inferType({ x: 'float64' }).outTypes).toEqual(['float64']);
     }
-    expect(() => argmin({ data: x(), axis: 3, name: 'a' }).inferShape({ x: [2, 3] })).toThrow(/argmin 'a': axis 3 is out of range/);
+    expect(() => argmin({ data: x(), axis: 3, name: 'a' }).inferShape({ x: [2, 3] })).toThrow(
+      /argmin 'a': axis 3 is out of range/,
+    );
     expect(getOp('argmin').kernels).toEqual({ forward: 'argmin' });
   });
 
   it('fill the data from the output with keepdims', () => {
-    expect(withOut(argmax({ data: x(), axis: 1, keepdims: true })).inferShapePartial({ y: [2, 1, 4] }).argShapes[0]).toEqual([2, 0, 4]);
-    expect(() => withOut(argmax({ data: x(), axis: 1, keepdims: true, name: 'am' })).inferShape({ y: [2, 3, 4] })).toThrow(/argmax 'am'/);
+    expect(withOut(argmax({ data: x(), axis: 1, keepdims: true })).inferShapePartial({ y: [2, 1, 4] }).argShapes[0]).toEqual([
+      2, 0, 4,
+    ]);
+    expect(() => withOut(argmax({ data: x(), axis: 1, keepdims: true, name: 'am' })).inferShape({ y: [2, 3, 4] })).toThrow(
+      /argmax 'am'/,
+    );
   });
 
   it('have zero gradients', () => {
@@ -195,7 +206,11 @@ describe('dot', () => {
     const g = loss.gradient(['a', 'b']);
     expect(g.outputs.map((e) => `${e.node.op!.name}:${e.index}`)).toEqual(['_backward_dot:0', '_backward_dot:1']);
     expect(g.outputs[0]!.node.attrs).toEqual({ transpose_b: 'True' });
-    expect(Group([loss, g]).inferShape({ a: [2, 3], b: [5, 3] }).outShapes.slice(1)).toEqual([
+    expect(
+      Group([loss, g])
+        .inferShape({ a: [2, 3], b: [5, 3] })
+        .outShapes.slice(1),
+    ).toEqual([
       [2, 3],
       [5, 3],
     ]);
@@ -226,7 +241,9 @@ describe('batch_dot', () => {
   });
 
   it('names node and op on mismatches', () => {
-    expect(() => bd(false, false).inferShape({ a: [4, 2, 3], b: [5, 3, 5] })).toThrow(/batch_dot 'bd': batch_dot shape error \(batch axis 0: 4 vs 5\)/);
+    expect(() => bd(false, false).inferShape({ a: [4, 2, 3], b: [5, 3, 5] })).toThrow(
+      /batch_dot 'bd': batch_dot shape error \(batch axis 0: 4 vs 5\)/,
+    );
     expect(() => bd(false, false).inferShape({ a: [4, 2, 3], b: [4, 2, 5] })).toThrow(/contracted axis: 3 vs 2/);
     expect(() => bd(false, false).inferShape({ a: [2, 3], b: [3, 5] })).toThrow(/needs arrays of 3 or more dimensions/);
     expect(() => bd(false, false).inferShape({ a: [1, 2, 3], b: [1, 1, 3, 5] })).toThrow(/same number of dimensions/);
@@ -251,7 +268,10 @@ describe('batch_dot', () => {
       // With both flags set MXNet copies the forward attributes as written (`True`).
       expect([...describe(gl), ...describe(gr)], key).toEqual(expected[key]);
       expect([gl!.name, gr!.name, gl!.op!.name], key).toEqual(['bd_backward_lhs', 'bd_backward_rhs', 'batch_dot']);
-      expect(gl!.controlDeps.map((n) => n.name), key).toEqual(['bd']);
+      expect(
+        gl!.controlDeps.map((n) => n.name),
+        key,
+      ).toEqual(['bd']);
       expect(Group([loss, g]).inferShape({ a, b }).outShapes.slice(1), key).toEqual([a, b]);
     }
   });

@@ -74,7 +74,9 @@ describe('test_rnn.py', () => {
   });
 
   it('test_residual_bidirectional', () => {
-    const cell = new ResidualCell(new BidirectionalCell(new GRUCell(25, { prefix: 'rnn_l_' }), new GRUCell(25, { prefix: 'rnn_r_' })));
+    const cell = new ResidualCell(
+      new BidirectionalCell(new GRUCell(25, { prefix: 'rnn_l_' }), new GRUCell(25, { prefix: 'rnn_r_' })),
+    );
     const { outputs } = cell.unroll(2, stepInputs(2), { mergeOutputs: false });
     const group = Group(outputs);
     expect(sortedKeys(cell)).toEqual([
@@ -170,7 +172,12 @@ describe('fused and unfused cells', () => {
     expect(f.outputs.listArguments()).toEqual(['data', 'lstm_parameters']);
     const rnnNode = topoOrder(f.outputs.outputs).find((n) => n.op?.name === 'RNN')!;
     expect(rnnNode.name).toBe('lstm_rnn');
-    expect(rnnNode.inputs.map((e) => e.node.name)).toEqual(['data', 'lstm_parameters', 'lstm_begin_state_0', 'lstm_begin_state_1']);
+    expect(rnnNode.inputs.map((e) => e.node.name)).toEqual([
+      'data',
+      'lstm_parameters',
+      'lstm_begin_state_0',
+      'lstm_begin_state_1',
+    ]);
     expect(rnnNode.attrs).toEqual({
       bidirectional: 'True',
       mode: 'lstm',
@@ -352,7 +359,9 @@ describe('cells', () => {
     expect(base.modified).toBe(true);
     expect(() => new ZoneoutCell(new FusedRNNCell(4))).toThrow(/unfuse first/);
     expect(() => new ZoneoutCell(new BidirectionalCell(new RNNCell(2), new RNNCell(2)))).toThrow(/doesn't support step/);
-    const seq = new SequentialRNNCell().add(new BidirectionalCell(new RNNCell(2, { prefix: 'a_' }), new RNNCell(2, { prefix: 'b_' })));
+    const seq = new SequentialRNNCell().add(
+      new BidirectionalCell(new RNNCell(2, { prefix: 'a_' }), new RNNCell(2, { prefix: 'b_' })),
+    );
     expect(() => new ZoneoutCell(seq)).toThrow(/Bidirectional SequentialRNNCell/);
     expect(() => seq.step(Variable('x'), seq.beginState())).toThrow(/cannot be stepped/);
   });
@@ -362,7 +371,14 @@ describe('cells', () => {
     const a = new RNNCell(3, { params: shared, prefix: 'a_' });
     const b = new RNNCell(3, { params: shared, prefix: 'b_' });
     const outs = [a.step(Variable('x'), a.beginState())[0], b.step(Variable('y'), b.beginState())[0]];
-    expect(Group(outs).listArguments()).toEqual(['x', 'shared_i2h_weight', 'shared_i2h_bias', 'shared_h2h_weight', 'shared_h2h_bias', 'y']);
+    expect(Group(outs).listArguments()).toEqual([
+      'x',
+      'shared_i2h_weight',
+      'shared_i2h_bias',
+      'shared_h2h_weight',
+      'shared_h2h_bias',
+      'y',
+    ]);
     expect(() => new SequentialRNNCell(new RNNParams('s_')).add(a)).toThrow(/Either specify params/);
     const collected = new SequentialRNNCell(new RNNParams('s_')).add(new RNNCell(3, { prefix: 'c_' }));
     expect(collected.params.keys()).toEqual(['c_i2h_weight', 'c_i2h_bias', 'c_h2h_weight', 'c_h2h_bias']);

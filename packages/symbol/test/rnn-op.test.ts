@@ -20,7 +20,9 @@ describe('the parameters vector of RNN', () => {
   it('has MXNet’s length for every mode, 1 to 3 layers, one or two directions', () => {
     for (const [mode, sizes] of Object.entries(expected)) {
       const got = [false, true].flatMap((bidirectional) =>
-        [1, 2, 3].map((numLayers) => rnnParamSize({ mode: mode as RNNMode, numLayers, bidirectional, stateSize: 10, inputSize: 7 })),
+        [1, 2, 3].map((numLayers) =>
+          rnnParamSize({ mode: mode as RNNMode, numLayers, bidirectional, stateSize: 10, inputSize: 7 }),
+        ),
       );
       expect(got, mode).toEqual(sizes);
     }
@@ -36,7 +38,9 @@ describe('the parameters vector of RNN', () => {
 
   it('adds the projection matrices of LSTMP', () => {
     // Layer 0: 4 gates × 10 rows × (input 7 + projection 4 + 2) = 520, plus the 4 × 10 projection.
-    expect(rnnParamSize({ mode: 'lstm', numLayers: 1, bidirectional: false, stateSize: 10, inputSize: 7, projectionSize: 4 })).toBe(560);
+    expect(
+      rnnParamSize({ mode: 'lstm', numLayers: 1, bidirectional: false, stateSize: 10, inputSize: 7, projectionSize: 4 }),
+    ).toBe(560);
   });
 });
 
@@ -45,7 +49,15 @@ describe('RNN shapes', () => {
     expect(lstm().listArguments()).toEqual(['x', 'rnn_parameters', 'rnn_state', 'rnn_state_cell']);
     expect(lstm().listOutputs()).toEqual(['rnn_output']);
     expect(lstm({ stateOutputs: true }).listOutputs()).toEqual(['rnn_output', 'rnn_state_output', 'rnn_statecell_output']);
-    const gru = RNN({ data: Variable('x'), name: 'g', mode: 'gru', stateSize: 4, numLayers: 1, stateOutputs: true, useSequenceLength: true });
+    const gru = RNN({
+      data: Variable('x'),
+      name: 'g',
+      mode: 'gru',
+      stateSize: 4,
+      numLayers: 1,
+      stateOutputs: true,
+      useSequenceLength: true,
+    });
     expect(gru.listArguments()).toEqual(['x', 'g_parameters', 'g_state', 'g_sequence_length']);
     expect(gru.listOutputs()).toEqual(['g_output', 'g_state_output']);
   });
@@ -68,8 +80,12 @@ describe('RNN shapes', () => {
   });
 
   it('names node and op on a parameters vector of the wrong length', () => {
-    const bad = (known: Record<string, number[]>, what: RegExp): void => expectInferError(() => lstm().inferShape(known), 'RNN', 'rnn', what);
-    bad({ x: [5, 3, 7], rnn_parameters: [1641] }, /inconsistent shape for input 'parameters': have \(1641,\), inferred \(1640,\)/);
+    const bad = (known: Record<string, number[]>, what: RegExp): void =>
+      expectInferError(() => lstm().inferShape(known), 'RNN', 'rnn', what);
+    bad(
+      { x: [5, 3, 7], rnn_parameters: [1641] },
+      /inconsistent shape for input 'parameters': have \(1641,\), inferred \(1640,\)/,
+    );
     bad({ rnn_parameters: [1641] }, /no input size fits a parameters vector of 1641/);
     bad({ x: [5, 7] }, /data must be \(sequence length, batch size, input size\)/);
     bad({ x: [5, 3, 7], rnn_state: [2, 4, 10] }, /inconsistent shape for input 'state'/);
@@ -87,7 +103,12 @@ describe('RNN types, JSON and gradient', () => {
   it('types everything alike but sequence_length', () => {
     const s = RNN({ data: Variable('x'), name: 'g', mode: 'gru', stateSize: 4, numLayers: 1, useSequenceLength: true });
     expect(s.inferType({ x: 'float64' }).argTypes).toEqual(['float64', 'float64', 'float64', 'float64']);
-    expect(s.inferType({ x: 'float64', g_sequence_length: 'int32' }).argTypes).toEqual(['float64', 'float64', 'float64', 'int32']);
+    expect(s.inferType({ x: 'float64', g_sequence_length: 'int32' }).argTypes).toEqual([
+      'float64',
+      'float64',
+      'float64',
+      'int32',
+    ]);
     expectInferError(() => s.inferType({ x: 'float64', g_state: 'float32' }), 'RNN', 'g', /inconsistent type/, DTypeError);
   });
 
@@ -103,7 +124,14 @@ describe('RNN types, JSON and gradient', () => {
       state_outputs: 'True',
       state_size: '10',
     });
-    const gluonStyle = RNN({ data: Variable('x'), name: 'r', mode: 'rnn_tanh', stateSize: 3, numLayers: 1, projectionSize: null });
+    const gluonStyle = RNN({
+      data: Variable('x'),
+      name: 'r',
+      mode: 'rnn_tanh',
+      stateSize: 3,
+      numLayers: 1,
+      projectionSize: null,
+    });
     expect(roundTrip(gluonStyle, 'r').projection_size).toBe('None');
   });
 

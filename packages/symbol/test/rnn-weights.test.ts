@@ -24,7 +24,10 @@ describe('gate cells', () => {
     };
     const un = cell.unpackWeights(args);
     expect(Object.keys(un).sort()).toEqual(
-      ['other', ...['i2h', 'h2h'].flatMap((g) => ['_i', '_f', '_c', '_o'].flatMap((k) => [`p_${g}${k}_weight`, `p_${g}${k}_bias`]))].sort(),
+      [
+        'other',
+        ...['i2h', 'h2h'].flatMap((g) => ['_i', '_f', '_c', '_o'].flatMap((k) => [`p_${g}${k}_weight`, `p_${g}${k}_bias`])),
+      ].sort(),
     );
     expect(un.p_i2h_f_weight).toEqual({ shape: [2, 3], data: Float32Array.from(range(6, 12)) });
     expect(values(un.p_h2h_o_bias)).toEqual([306, 307]);
@@ -37,7 +40,9 @@ describe('gate cells', () => {
     const gru = new GRUCell(2);
     expect(() => gru.unpackWeights({ gru_i2h_weight: arange([6, 2]) })).toThrow(/weight 'gru_i2h_bias' is missing/);
     expect(() => gru.unpackWeights({ gru_i2h_weight: arange([5, 2]), gru_i2h_bias: arange([6]) })).toThrow(ShapeError);
-    expect(() => gru.unpackWeights({ gru_i2h_weight: { shape: [6, 2], data: new Float32Array(3) } })).toThrow(/3 values for shape \(6, 2\)/);
+    expect(() => gru.unpackWeights({ gru_i2h_weight: { shape: [6, 2], data: new Float32Array(3) } })).toThrow(
+      /3 values for shape \(6, 2\)/,
+    );
   });
 });
 
@@ -79,7 +84,9 @@ describe('FusedRNNCell weights', () => {
   it('refuse a vector that fits no input size and a weight of the wrong shape', () => {
     expect(() => fused.unpackWeights({ lstm_parameters: arange([total + 1]) })).toThrow(/241 values, which fits no input size/);
     const un = fused.unpackWeights({ lstm_parameters: arange([total]) });
-    expect(() => fused.packWeights({ ...un, lstm_l1_h2h_c_weight: arange([2, 3]) })).toThrow(/'lstm_l1_h2h_c_weight' has shape \(2, 3\), expected \(2, 2\)/);
+    expect(() => fused.packWeights({ ...un, lstm_l1_h2h_c_weight: arange([2, 3]) })).toThrow(
+      /'lstm_l1_h2h_c_weight' has shape \(2, 3\), expected \(2, 2\)/,
+    );
     const { lstm_l0_i2h_i_weight: _, ...rest } = un;
     expect(() => fused.packWeights(rest)).toThrow(ValueError);
   });

@@ -59,7 +59,12 @@ describe('SequenceLast', () => {
   });
 
   it('names node and op, types, round-trips and differentiates', () => {
-    expectInferError(() => SequenceLast({ data: x(), axis: -1, name: 'l' }).inferShape({ x: [2, 3] }), 'SequenceLast', 'l', /axis must be 0 or 1/);
+    expectInferError(
+      () => SequenceLast({ data: x(), axis: -1, name: 'l' }).inferShape({ x: [2, 3] }),
+      'SequenceLast',
+      'l',
+      /axis must be 0 or 1/,
+    );
     const s = SequenceLast({ data: x(), useSequenceLength: true, name: 'l' });
     expect(s.inferType({ x: 'float64', l_sequence_length: 'int64' }).outTypes).toEqual(['float64']);
     expect(roundTrip(s, 'l')).toEqual({ use_sequence_length: 'True' });
@@ -72,7 +77,12 @@ describe('SequenceReverse', () => {
     const s = SequenceReverse({ data: x(), useSequenceLength: true, name: 'r' });
     expect(s.inferShape({ x: [5, 3] }).argShapes).toEqual([[5, 3], [3]]);
     expect(withOut(s).inferShape({ y: [5, 3] }).argShapes[0]).toEqual([5, 3]);
-    expectInferError(() => SequenceReverse({ data: x(), axis: 1, name: 'r' }).inferShape({ x: [5, 3] }), 'SequenceReverse', 'r', /only axis 0/);
+    expectInferError(
+      () => SequenceReverse({ data: x(), axis: 1, name: 'r' }).inferShape({ x: [5, 3] }),
+      'SequenceReverse',
+      'r',
+      /only axis 0/,
+    );
   });
 
   it('types, round-trips and differentiates', () => {

@@ -70,8 +70,12 @@ describe('expand_dims', () => {
   });
 
   it('names node and op on a bad axis or output', () => {
-    expect(() => expand_dims({ data: x(), axis: 3, name: 'e' }).inferShape({ x: [2, 3] })).toThrow(/expand_dims 'e': axis 3 is out of range for 3 dimensions/);
-    expect(() => withOut(expand_dims({ data: x(), axis: 0, name: 'e' })).inferShape({ y: [2, 4] })).toThrow(/expand_dims 'e': the output's axis 0 must have length 1/);
+    expect(() => expand_dims({ data: x(), axis: 3, name: 'e' }).inferShape({ x: [2, 3] })).toThrow(
+      /expand_dims 'e': axis 3 is out of range for 3 dimensions/,
+    );
+    expect(() => withOut(expand_dims({ data: x(), axis: 0, name: 'e' })).inferShape({ y: [2, 4] })).toThrow(
+      /expand_dims 'e': the output's axis 0 must have length 1/,
+    );
   });
 
   it('differentiates through _backward_reshape', () => {
@@ -117,9 +121,13 @@ describe('transpose and SwapAxis', () => {
   });
 
   it('name node and op on bad axes', () => {
-    expect(() => transpose({ data: x(), axes: [1, 0], name: 't' }).inferShape({ x: [2, 3, 4] })).toThrow(/transpose 't': axes \(1, 0\) do not match the 3 dimensions/);
+    expect(() => transpose({ data: x(), axes: [1, 0], name: 't' }).inferShape({ x: [2, 3, 4] })).toThrow(
+      /transpose 't': axes \(1, 0\) do not match the 3 dimensions/,
+    );
     expect(() => transpose({ data: x(), axes: [1, 1], name: 't' }).inferShape({ x: [2, 3] })).toThrow(/repeat an axis/);
-    expect(() => SwapAxis({ data: x(), dim1: 0, dim2: 3, name: 's' }).inferShape({ x: [2, 3] })).toThrow(/SwapAxis 's': axis 3 is out of range/);
+    expect(() => SwapAxis({ data: x(), dim1: 0, dim2: 3, name: 's' }).inferShape({ x: [2, 3] })).toThrow(
+      /SwapAxis 's': axis 3 is out of range/,
+    );
   });
 
   it('differentiate as MXNet: transpose by the inverse permutation, SwapAxis by _backward_SwapAxis', () => {
@@ -129,7 +137,10 @@ describe('transpose and SwapAxis', () => {
     expect(grad(transpose({ data: x(), axes: [1, 2, 0] }), { x: [2, 3, 4] }).shapes).toEqual([[2, 3, 4]]);
     const r = MakeLoss({ data: transpose({ data: x(), name: 't' }) }).gradient(['x']).outputs[0]!.node;
     expect(r.attrs).toEqual({});
-    expect(grad(SwapAxis({ data: x(), dim1: 0, dim2: 2 }), { x: [2, 3, 4] })).toEqual({ ops: ['_backward_SwapAxis'], shapes: [[2, 3, 4]] });
+    expect(grad(SwapAxis({ data: x(), dim1: 0, dim2: 2 }), { x: [2, 3, 4] })).toEqual({
+      ops: ['_backward_SwapAxis'],
+      shapes: [[2, 3, 4]],
+    });
   });
 });
 
@@ -149,8 +160,12 @@ describe('Pad', () => {
   it('names node and op on data and widths it cannot pad', () => {
     expect(() => p().inferShape({ x: [2, 3, 4] })).toThrow(/Pad 'p': data must be 4-D or 5-D, got 3-D/);
     expect(() => p('constant', [0, 0, 1, 1]).inferShape({ x: [2, 3, 4, 5] })).toThrow(/pad_width has 4 values, 8 expected/);
-    expect(() => p('constant', [1, 0, 0, 0, 1, 1, 1, 1]).inferShape({ x: [2, 3, 4, 5] })).toThrow(/batch and channel axes cannot be padded/);
-    expect(() => p('reflect').inferShape({ x: [2, 3, 4, 3] })).toThrow(/Pad 'p': reflect padding of axis 3 \(length 3\) needs widths below its length/);
+    expect(() => p('constant', [1, 0, 0, 0, 1, 1, 1, 1]).inferShape({ x: [2, 3, 4, 5] })).toThrow(
+      /batch and channel axes cannot be padded/,
+    );
+    expect(() => p('reflect').inferShape({ x: [2, 3, 4, 3] })).toThrow(
+      /Pad 'p': reflect padding of axis 3 \(length 3\) needs widths below its length/,
+    );
     expect(() => withOut(p()).inferShape({ y: [2, 3, 2, 8] })).toThrow(/the output \(2, 3, 2, 8\) is smaller than the padding/);
     expect(() => Pad({ data: x(), padWidth: W, mode: 'wrap' as 'edge' })).toThrow(ValueError);
   });
@@ -180,7 +195,9 @@ describe('slice_axis', () => {
     expect(arg(withOut(sl(1, null)), { y: [2, 4] })).toEqual([2, 5]);
     expect(arg(withOut(sl(-3, 4)), { y: [2, 2] })).toEqual([2, 5]);
     // Length 1 is the only one giving -3..2 four elements, and -3 does not fit in it.
-    expect(() => withOut(sl(-3, 2)).inferShape({ y: [2, 4] })).toThrow(/slice_axis 'sl': invalid begin=-3, end=2 for axis 1 of length 1/);
+    expect(() => withOut(sl(-3, 2)).inferShape({ y: [2, 4] })).toThrow(
+      /slice_axis 'sl': invalid begin=-3, end=2 for axis 1 of length 1/,
+    );
     expect(() => withOut(sl(-3, 2)).inferShape({ y: [2, 5] })).toThrow(/slice_axis 'sl': no length of axis 1 gives a slice of 5/);
     expect(arg(withOut(sl(1, 3)), { y: [2, 2] })).toEqual([2, 0]);
   });
@@ -202,7 +219,11 @@ describe('stack', () => {
   it('joins arrays of one shape along a new axis, both ways', () => {
     expect(out(stack({ data: [x('a'), x('b'), x('c')] }), { a: [2, 3] })).toEqual([3, 2, 3]);
     expect(out(stack({ data: [x('a'), x('b')], axis: -1 }), { b: [2, 3] })).toEqual([2, 3, 2]);
-    expect(withOut(stack({ data: [x('a'), x('b')], axis: 1 })).inferShape({ y: [4, 2, 5] }).argShapes).toEqual([[4, 5], [4, 5], [4, 2, 5]]);
+    expect(withOut(stack({ data: [x('a'), x('b')], axis: 1 })).inferShape({ y: [4, 2, 5] }).argShapes).toEqual([
+      [4, 5],
+      [4, 5],
+      [4, 2, 5],
+    ]);
     expect(stack({ data: [x('a'), x('b')] }).outputs[0]!.node.attrs).toEqual({ num_args: '2' });
   });
 
@@ -214,7 +235,13 @@ describe('stack', () => {
 
   it('differentiates through _backward_stack into every input', () => {
     const r = grad(stack({ data: [x('a'), x('b')], axis: 1 }), { a: [2, 3] }, ['a', 'b']);
-    expect(r).toEqual({ ops: ['_backward_stack', '_backward_stack'], shapes: [[2, 3], [2, 3]] });
+    expect(r).toEqual({
+      ops: ['_backward_stack', '_backward_stack'],
+      shapes: [
+        [2, 3],
+        [2, 3],
+      ],
+    });
   });
 });
 
@@ -238,7 +265,9 @@ describe('take', () => {
   });
 
   it('names node and op on a bad axis or mode', () => {
-    expect(() => take({ a: x('a'), indices: x('i'), axis: 2, name: 'tk' }).inferShape({ a: [3, 4], i: [2] })).toThrow(/take 'tk': axis 2 is out of range/);
+    expect(() => take({ a: x('a'), indices: x('i'), axis: 2, name: 'tk' }).inferShape({ a: [3, 4], i: [2] })).toThrow(
+      /take 'tk': axis 2 is out of range/,
+    );
     expect(() => take({ a: x('a'), indices: x('i'), mode: 'nearest' as never })).toThrow(ValueError);
   });
 
@@ -247,7 +276,14 @@ describe('take', () => {
     const g = loss.gradient(['a', 'i']);
     expect(g.outputs.map((e) => `${e.node.op!.name}:${e.index}`)).toEqual(['_backward_take:0', '_backward_take:1']);
     expect(g.outputs[0]!.node.inputs.map((e) => e.node.name)).toEqual(['loss_backward', 'i']);
-    expect(Group([loss, g]).inferShape({ a: [10, 4], i: [2, 3] }).outShapes.slice(1)).toEqual([[10, 4], [2, 3]]);
+    expect(
+      Group([loss, g])
+        .inferShape({ a: [10, 4], i: [2, 3] })
+        .outShapes.slice(1),
+    ).toEqual([
+      [10, 4],
+      [2, 3],
+    ]);
   });
 });
 
@@ -260,7 +296,9 @@ describe('pick', () => {
   });
 
   it('needs an axis and a known index type', () => {
-    expect(() => pick({ data: x(), index: x('i'), axis: null, name: 'p' }).inferShape({ x: [2, 3] })).toThrow(/pick 'p': axis=None is not supported/);
+    expect(() => pick({ data: x(), index: x('i'), axis: null, name: 'p' }).inferShape({ x: [2, 3] })).toThrow(
+      /pick 'p': axis=None is not supported/,
+    );
     const p = pick({ data: x(), index: x('i'), name: 'p' });
     expect(p.inferType({ x: 'float32', i: 'int32' }).outTypes).toEqual(['float32']);
     expect(() => p.inferType({ x: 'float32' })).toThrow(DTypeError);
@@ -270,9 +308,16 @@ describe('pick', () => {
   it('differentiates as MXNet: _backward_pick for data, zeros_like for the index', () => {
     const loss = MakeLoss({ data: pick({ data: x(), index: x('i'), name: 'p' }) });
     const g = loss.gradient(['x', 'i']);
-    expect(g.outputs.map((e) => `${e.node.op!.name}:${e.node.name}`)).toEqual(['_backward_pick:p_backward', 'zeros_like:p_index_backward']);
+    expect(g.outputs.map((e) => `${e.node.op!.name}:${e.node.name}`)).toEqual([
+      '_backward_pick:p_backward',
+      'zeros_like:p_index_backward',
+    ]);
     expect(g.outputs[1]!.node.controlDeps.map((n) => n.name)).toEqual(['p']);
-    expect(Group([loss, g]).inferShape({ x: [2, 3] }).outShapes.slice(1)).toEqual([[2, 3], [2]]);
+    expect(
+      Group([loss, g])
+        .inferShape({ x: [2, 3] })
+        .outShapes.slice(1),
+    ).toEqual([[2, 3], [2]]);
   });
 });
 
@@ -294,9 +339,17 @@ describe('where', () => {
   const w = () => where({ condition: x('c'), x: x('a'), y: x('b'), name: 'w' });
 
   it('shares one shape between x, y and the output; the condition has it or is a row selector', () => {
-    expect(w().inferShape({ c: [2, 3], a: [2, 3] }).argShapes).toEqual([[2, 3], [2, 3], [2, 3]]);
+    expect(w().inferShape({ c: [2, 3], a: [2, 3] }).argShapes).toEqual([
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ]);
     expect(w().inferShape({ c: [2], b: [2, 3] }).outShapes).toEqual([[2, 3]]);
-    expect(withOut(w()).inferShapePartial({ y: [4, 5] }).argShapes.slice(0, 3)).toEqual([undefined, [4, 5], [4, 5]]);
+    expect(
+      withOut(w())
+        .inferShapePartial({ y: [4, 5] })
+        .argShapes.slice(0, 3),
+    ).toEqual([undefined, [4, 5], [4, 5]]);
     expect(w().inferShapePartial({ c: [0], a: [4, 5] }).argShapes[0]).toEqual([4]);
   });
 
@@ -314,14 +367,20 @@ describe('where', () => {
     const loss = MakeLoss({ data: w() });
     const g = loss.gradient(['c', 'a', 'b']);
     expect(g.outputs.map((e) => `${e.node.name}:${e.index}`)).toEqual(['w_cond_backward:0', 'w_backward:0', 'w_backward:1']);
-    expect(Group([loss, g]).inferShape({ c: [2], a: [2, 3] }).outShapes.slice(1)).toEqual([[2], [2, 3], [2, 3]]);
+    expect(
+      Group([loss, g])
+        .inferShape({ c: [2], a: [2, 3] })
+        .outShapes.slice(1),
+    ).toEqual([[2], [2, 3], [2, 3]]);
   });
 });
 
 describe('ones_like and Cast', () => {
   it('ones_like keeps shape and type and has a zero gradient', () => {
     expect(arg(withOut(ones_like({ data: x() })), { y: [3] })).toEqual([3]);
-    expect(() => conflicting((s) => ones_like({ data: s, name: 'o' })).inferShape({ w: [2], y: [3] })).toThrow(/ones_like 'o': inconsistent shape/);
+    expect(() => conflicting((s) => ones_like({ data: s, name: 'o' })).inferShape({ w: [2], y: [3] })).toThrow(
+      /ones_like 'o': inconsistent shape/,
+    );
     expect(ones_like({ data: x() }).inferType({ x: 'int8' }).outTypes).toEqual(['int8']);
     expect(grad(ones_like({ data: x(), name: 'o' }), { x: [3] })).toEqual({ ops: ['zeros_like'], shapes: [[3]] });
   });
@@ -329,7 +388,9 @@ describe('ones_like and Cast', () => {
   it('Cast keeps the shape, sets the output type and casts the gradient back', () => {
     const c = Cast({ data: x(), dtype: 'float16', name: 'c' });
     expect(arg(withOut(c), { y: [2, 2] })).toEqual([2, 2]);
-    expect(() => conflicting((s) => Cast({ data: s, dtype: 'int8', name: 'c' })).inferShape({ w: [2], y: [3] })).toThrow(/Cast 'c': inconsistent shape/);
+    expect(() => conflicting((s) => Cast({ data: s, dtype: 'int8', name: 'c' })).inferShape({ w: [2], y: [3] })).toThrow(
+      /Cast 'c': inconsistent shape/,
+    );
     expect(c.inferType({ x: 'int32' }).outTypes).toEqual(['float16']);
     expect(() => c.inferType({})).toThrow(/Cast 'c': cannot infer the type of input 'data'/);
     expect(cast({ data: x(), dtype: 'bool' }).inferType({ x: 'float32' }).outTypes).toEqual(['bool']);
@@ -384,7 +445,21 @@ describe('shape ops in symbol JSON', () => {
     expect(nodeNamed(sym, 'transpose0').attrs).toEqual({ axes: '(1, 0)' });
     expect(nodeNamed(sym, 'one_hot0').attrs).toEqual({ depth: '4', on_value: '2.5', off_value: '-1', dtype: 'int32' });
     expect(nodeNamed(sym, 'pick0').attrs).toEqual({ axis: '1', keepdims: 'True', mode: 'wrap' });
-    for (const op of ['Flatten', 'expand_dims', 'squeeze', 'transpose', 'SwapAxis', 'slice_axis', 'stack', 'take', 'pick', 'one_hot', 'where', 'ones_like', 'Cast']) {
+    for (const op of [
+      'Flatten',
+      'expand_dims',
+      'squeeze',
+      'transpose',
+      'SwapAxis',
+      'slice_axis',
+      'stack',
+      'take',
+      'pick',
+      'one_hot',
+      'where',
+      'ones_like',
+      'Cast',
+    ]) {
       expect(text, op).toContain(`"op": "${op}"`);
     }
     const loss = MakeLoss({ data: transpose({ data: where({ condition: x('i'), x: x(), y: x('b') }), axes: [1, 0] }) });

@@ -34,9 +34,14 @@ describe('softmax and log_softmax', () => {
       expect(withOut(f({ data: x() })).inferShape({ y: [2, 3] }).argShapes[0], op).toEqual([2, 3]);
       const masked = f({ data: x(), length: x('len'), axis: -2, useLength: true, name: 's' });
       expect(masked.listArguments(), op).toEqual(['x', 'len']);
-      expect(masked.inferShape({ x: [2, 7, 4] }).argShapes, op).toEqual([[2, 7, 4], [2, 4]]);
+      expect(masked.inferShape({ x: [2, 7, 4] }).argShapes, op).toEqual([
+        [2, 7, 4],
+        [2, 4],
+      ]);
       expect(f({ data: x(), length: x('len'), useLength: true }).inferShape({ x: [7] }).argShapes[1], op).toEqual([1]);
-      expect(() => masked.inferShape({ x: [2, 7, 4], len: [2, 7] }), op).toThrow(new RegExp(`${op} 's'.*inconsistent shape for input 'length'`));
+      expect(() => masked.inferShape({ x: [2, 7, 4], len: [2, 7] }), op).toThrow(
+        new RegExp(`${op} 's'.*inconsistent shape for input 'length'`),
+      );
       expect(() => f({ data: x(), axis: 2, name: 's' }).inferShape({ x: [2, 3] }), op).toThrow(ShapeError);
     }
   });
@@ -58,11 +63,17 @@ describe('softmax and log_softmax', () => {
         const g = loss.gradient(wrt);
         const bwd = g.outputs[0]!.node;
         expect(bwd.op!.name, op).toBe(gradOp);
-        expect(Group([loss, g]).inferShape(known).outShapes.slice(1), op).toEqual(wrt.map((n) => loss.inferShape(known).argShapes[loss.listArguments().indexOf(n)]));
+        expect(Group([loss, g]).inferShape(known).outShapes.slice(1), op).toEqual(
+          wrt.map((n) => loss.inferShape(known).argShapes[loss.listArguments().indexOf(n)]),
+        );
         return bwd.inputs.map((e) => e.node.outputName(e.index));
       };
       expect(reads(f({ data: x(), name: 's' }), ['x'], { x: [2, 3] }), op).toEqual(['loss_backward_output', 's_output']);
-      expect(reads(f({ data: x(), name: 's', dtype: 'float32' }), ['x'], { x: [2, 3] }), op).toEqual(['loss_backward_output', 'x', 's_output']);
+      expect(reads(f({ data: x(), name: 's', dtype: 'float32' }), ['x'], { x: [2, 3] }), op).toEqual([
+        'loss_backward_output',
+        'x',
+        's_output',
+      ]);
       const masked = f({ data: x(), length: x('len'), name: 's', useLength: true });
       expect(reads(masked, ['x', 'len'], { x: [2, 3] }), op).toEqual(['loss_backward_output', 'x', 'len', 's_output']);
     }
@@ -109,7 +120,10 @@ describe('regression outputs', () => {
     for (const [op, f] of REGRESSION) {
       const r = f({ data: x(), name: 'r' });
       expect(r.listArguments(), op).toEqual(['x', 'r_label']);
-      expect(r.inferShape({ x: [8, 3] }).argShapes, op).toEqual([[8, 3], [8, 3]]);
+      expect(r.inferShape({ x: [8, 3] }).argShapes, op).toEqual([
+        [8, 3],
+        [8, 3],
+      ]);
       expect(r.inferShape({ x: [8, 1] }).argShapes[1], op).toEqual([8]);
       expect(r.inferShape({ x: [8, 3], r_label: [8, 3, 1] }).argShapes[1], op).toEqual([8, 3, 1]);
       expect(withOut(r).inferShape({ y: [5, 2] }).argShapes[0], op).toEqual([5, 2]);
@@ -153,7 +167,14 @@ describe('softmax and loss ops in symbol JSON', () => {
     const text = roundTrip(sym);
     expect(nodeNamed(sym, 'softmax0').attrs).toEqual({ axis: '1', temperature: '2', dtype: 'float64' });
     expect(nodeNamed(sym, 'maeregressionoutput0').attrs).toEqual({ grad_scale: '0.001' });
-    for (const op of ['softmax', 'log_softmax', 'SoftmaxActivation', 'LinearRegressionOutput', 'LogisticRegressionOutput', 'MAERegressionOutput']) {
+    for (const op of [
+      'softmax',
+      'log_softmax',
+      'SoftmaxActivation',
+      'LinearRegressionOutput',
+      'LogisticRegressionOutput',
+      'MAERegressionOutput',
+    ]) {
       expect(text, op).toContain(`"op": "${op}"`);
     }
     roundTrip(Group([sym, sym.gradient(['x', 'len'])]));

@@ -63,7 +63,12 @@ describe('Symbol operators', () => {
         attrs: { reverse: 'True', shape: '(-1, 2)' },
         inputs: ['a'],
       });
-      expect(head(a.transpose([1, 0], { name: 't' }))).toEqual({ op: 'transpose', name: 't', attrs: { axes: '(1, 0)' }, inputs: ['a'] });
+      expect(head(a.transpose([1, 0], { name: 't' }))).toEqual({
+        op: 'transpose',
+        name: 't',
+        attrs: { axes: '(1, 0)' },
+        inputs: ['a'],
+      });
       expect(head(a.transpose()).attrs).toEqual({});
       expect(head(a.sum({ axis: 1, keepdims: true }))).toEqual({
         op: 'sum',
@@ -71,7 +76,13 @@ describe('Symbol operators', () => {
         attrs: { axis: '1', keepdims: 'True' },
         inputs: ['a'],
       });
-      expect(a.reshape([3, -1]).transpose().sum({ axis: 0 }).inferShape({ a: [2, 6] }).outShapes).toEqual([[3]]);
+      expect(
+        a
+          .reshape([3, -1])
+          .transpose()
+          .sum({ axis: 0 })
+          .inferShape({ a: [2, 6] }).outShapes,
+      ).toEqual([[3]]);
     });
   });
 });

@@ -22,7 +22,6 @@ import {
 } from '../src/index.js';
 import { mlp } from './fixtures.js';
 
-
 const fresh = <T>(fn: () => T): T => withNameManager(new NameManager(), fn);
 
 describe('naming', () => {

@@ -5,7 +5,17 @@
 // `bkt-train --help`, and @bkt/kvstore's MPI addon built by its install script. The prebuilt addon must
 // also run on a CPU without AVX-512 (qemu's Haswell).
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +30,12 @@ const tarballDir = join(work, 'tarballs');
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|node_path$)/i.test(k)));
 
 // Asynchronous, so the test worker keeps answering Vitest while an install runs.
-function run(cmd: string, args: readonly string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<string> {
   const options = { cwd, env: { ...cleanEnv, ...opts.env }, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20 };
   return new Promise((resolvePromise, reject) => {
     execFile(cmd, args, options, (error, stdout, stderr) => {
@@ -52,9 +67,16 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 it('packs every publishable package, each passing publint --strict', async () => {
-  expect([...tarballs.keys()].sort()).toEqual(
-    ['@bkt/executor', '@bkt/kvstore', '@bkt/module', '@bkt/ndarray', '@bkt/onnx', '@bkt/optimizer', '@bkt/symbol', '@bkt/trainer'],
-  );
+  expect([...tarballs.keys()].sort()).toEqual([
+    '@bkt/executor',
+    '@bkt/kvstore',
+    '@bkt/module',
+    '@bkt/ndarray',
+    '@bkt/onnx',
+    '@bkt/optimizer',
+    '@bkt/symbol',
+    '@bkt/trainer',
+  ]);
   for (const tarball of tarballs.values()) {
     expect(await run(join(repo, 'node_modules', '.bin', 'publint'), ['run', tarball, '--strict'], work)).toContain('All good');
   }
@@ -97,7 +119,8 @@ function writeTsProject(projectDir: string): void {
   writeFileSync(join(projectDir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }, null, 2));
 }
 
-const tarballSpecs = (): Record<string, string> => Object.fromEntries([...tarballs].map(([name, path]) => [name, `file:${path}`]));
+const tarballSpecs = (): Record<string, string> =>
+  Object.fromEntries([...tarballs].map(([name, path]) => [name, `file:${path}`]));
 
 function projectManifest(overrides: Record<string, unknown>): Record<string, unknown> {
   return { name: 'bkt-downstream', version: '1.0.0', private: true, type: 'module', dependencies: tarballSpecs(), ...overrides };
@@ -138,13 +161,17 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s', (manager) => {
   });
 
   it("runs the module README's MLP example", async () => {
-    const [[name, accuracy]] = JSON.parse((await run(process.execPath, ['out/mlp.js'], projectDir)).trim().split('\n').pop()!) as [[string, number]];
+    const [[name, accuracy]] = JSON.parse(
+      (await run(process.execPath, ['out/mlp.js'], projectDir)).trim().split('\n').pop()!,
+    ) as [[string, number]];
     expect(name).toBe('accuracy');
     expect(accuracy).toBeGreaterThan(0.9);
   });
 
   it('trains the downstream BaseModule subclass a few epochs', async () => {
-    const result = JSON.parse((await run(process.execPath, ['out/counting-module.js'], projectDir)).trim().split('\n').pop()!) as {
+    const result = JSON.parse(
+      (await run(process.execPath, ['out/counting-module.js'], projectDir)).trim().split('\n').pop()!,
+    ) as {
       samplesTrained: number;
       accuracy: number;
     };
@@ -159,12 +186,17 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s', (manager) => {
     const mpi = spawnSync('mpicc', ['--showme:compile'], { stdio: 'ignore' }).status === 0;
     if (manager === 'npm' && mpi) {
       expect(existsSync(mpiAddon)).toBe(true);
-      expect((await run(process.execPath, ['-e', `require(${JSON.stringify(mpiAddon)}); console.log('loaded')`], projectDir)).trim()).toBe('loaded');
+      expect(
+        (await run(process.execPath, ['-e', `require(${JSON.stringify(mpiAddon)}); console.log('loaded')`], projectDir)).trim(),
+      ).toBe('loaded');
       return;
     }
     expect(existsSync(mpiAddon)).toBe(false);
-    const script = "import('@bkt/kvstore').then((kv) => { try { kv.create('dist_sync') } catch (e) { console.log(e.constructor.name + ': ' + e.message) } })";
-    expect(await run(process.execPath, ['-e', script], projectDir)).toMatch(/^NativeError: create\('dist_sync'\): .*apt-get install openmpi-bin libopenmpi-dev.*npm rebuild @bkt\/kvstore/);
+    const script =
+      "import('@bkt/kvstore').then((kv) => { try { kv.create('dist_sync') } catch (e) { console.log(e.constructor.name + ': ' + e.message) } })";
+    expect(await run(process.execPath, ['-e', script], projectDir)).toMatch(
+      /^NativeError: create\('dist_sync'\): .*apt-get install openmpi-bin libopenmpi-dev.*npm rebuild @bkt\/kvstore/,
+    );
   });
 
   it('runs npx bkt-train --help', async () => {
@@ -198,12 +230,20 @@ describe('the prebuilt addon on other machines', () => {
     const hideable = libDir !== undefined && readdirSync(libDir).every((f) => /openblas|blas|lapack|cmake|pkgconfig/.test(f));
     const unshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
     if (!hideable || !unshare) {
-      console.warn(`skipped: cannot hide OpenBLAS (${!unshare ? 'unshare -m needs root' : `its directory ${libDir} holds other libraries`})`);
+      console.warn(
+        `skipped: cannot hide OpenBLAS (${!unshare ? 'unshare -m needs root' : `its directory ${libDir} holds other libraries`})`,
+      );
       ctx.skip();
     }
     const script = "import('@bkt/ndarray').catch((e) => console.log(e.constructor.name + ': ' + e.message))";
-    const out = await run('unshare', ['-m', 'sh', '-c', `mount -t tmpfs none '${libDir}' && '${process.execPath}' -e "${script}"`], projectDir);
-    expect(out).toMatch(/^NativeError: @bkt\/ndarray: the native addon needs the shared library libopenblas\.so\.0.*'apt-get install libopenblas0'/);
+    const out = await run(
+      'unshare',
+      ['-m', 'sh', '-c', `mount -t tmpfs none '${libDir}' && '${process.execPath}' -e "${script}"`],
+      projectDir,
+    );
+    expect(out).toMatch(
+      /^NativeError: @bkt\/ndarray: the native addon needs the shared library libopenblas\.so\.0.*'apt-get install libopenblas0'/,
+    );
   });
 
   it('builds from source with node-gyp where no prebuilt binary fits', async () => {
@@ -211,12 +251,20 @@ describe('the prebuilt addon on other machines', () => {
     // (the real build is what `npm run setup` does in the repository).
     const pkg = join(work, 'no-prebuilt', 'node_modules', '@bkt', 'ndarray');
     cpSync(join(projectDir, 'node_modules', '@bkt', 'ndarray'), pkg, { recursive: true, dereference: true });
-    cpSync(join(projectDir, 'node_modules', 'node-gyp-build'), join(work, 'no-prebuilt', 'node_modules', 'node-gyp-build'), { recursive: true });
+    cpSync(join(projectDir, 'node_modules', 'node-gyp-build'), join(work, 'no-prebuilt', 'node_modules', 'node-gyp-build'), {
+      recursive: true,
+    });
     rmSync(join(pkg, 'native', 'prebuilds'), { recursive: true });
     const record = join(work, 'node-gyp-call.json');
     const fakeNodeGyp = join(work, 'node-gyp-recorder.cjs');
-    writeFileSync(fakeNodeGyp, `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(2) }));\n`);
-    await run(process.execPath, [join(pkg, 'native', 'install.mjs')], join(work, 'no-prebuilt'), { env: { npm_config_node_gyp: fakeNodeGyp }, timeoutMs: 30_000 });
+    writeFileSync(
+      fakeNodeGyp,
+      `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ cwd: process.cwd(), args: process.argv.slice(2) }));\n`,
+    );
+    await run(process.execPath, [join(pkg, 'native', 'install.mjs')], join(work, 'no-prebuilt'), {
+      env: { npm_config_node_gyp: fakeNodeGyp },
+      timeoutMs: 30_000,
+    });
     const call = JSON.parse(readFileSync(record, 'utf8')) as { cwd: string; args: string[] };
     expect(call.cwd).toBe(join(pkg, 'native'));
     expect(call.args.slice(0, 2)).toEqual(['rebuild', '--release']);

@@ -22,11 +22,21 @@ export interface BenchOptions {
 
 /** Measures one variant; returns its JSON record. */
 export function benchVariant(o: BenchOptions, fused: boolean): Record<string, unknown> {
-  const cfg: LMConfig = { cell: o.cell, fused, numLayers: o.numLayers, numHidden: o.numHidden, numEmbed: o.numEmbed, dropout: 0, vocabSize: o.vocab };
+  const cfg: LMConfig = {
+    cell: o.cell,
+    fused,
+    numLayers: o.numLayers,
+    numHidden: o.numHidden,
+    numEmbed: o.numEmbed,
+    dropout: 0,
+    vocabSize: o.vocab,
+  };
   const layout = layoutOf(cfg);
   const shape = layout === 'NT' ? [o.batchSize, o.seqLen] : [o.seqLen, o.batchSize];
   const mod = new Module(lmSymGen(cfg)(o.seqLen)[0], { logger: () => {} });
-  mod.bind([new DataDesc('data', shape, 'float32', layout)], [new DataDesc('softmax_label', shape, 'float32', layout)], { forTraining: true });
+  mod.bind([new DataDesc('data', shape, 'float32', layout)], [new DataDesc('softmax_label', shape, 'float32', layout)], {
+    forTraining: true,
+  });
   random.seed(0);
   mod.initParams({ initializer: new Uniform(0.1) });
   mod.initOptimizer({ optimizer: 'sgd', optimizerParams: { learningRate: 0.01, wd: 1e-5 } });

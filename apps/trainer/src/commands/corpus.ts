@@ -28,8 +28,12 @@ export async function runCorpus(o: CorpusOptions): Promise<number> {
   };
   if (o.json) console.log(JSON.stringify(summary));
   else {
-    console.log(`Wrote ${summary.train_sentences} training sentences to ${paths.train} and ${summary.valid_sentences} to ${paths.valid}`);
-    console.log(`Source floor perplexity ${corpus.floorPpl.toFixed(2)} (the true model on this validation set: ${corpus.validFloorPpl.toFixed(2)})`);
+    console.log(
+      `Wrote ${summary.train_sentences} training sentences to ${paths.train} and ${summary.valid_sentences} to ${paths.valid}`,
+    );
+    console.log(
+      `Source floor perplexity ${corpus.floorPpl.toFixed(2)} (the true model on this validation set: ${corpus.validFloorPpl.toFixed(2)})`,
+    );
   }
   return 0;
 }

@@ -27,8 +27,10 @@ export interface EvalBleuOptions {
 /** Runs `bkt-train eval-bleu`; resolves with the exit code. */
 export async function runEvalBleu(o: EvalBleuOptions): Promise<number> {
   if (o.threads !== undefined) setNumThreads(o.threads);
-  if ((o.hypotheses === undefined) === (o.checkpoint === undefined)) throw new ValueError('give either --hypotheses (a file of translations) or --checkpoint (to translate --source)');
-  if (o.hypotheses !== undefined && o.source !== undefined) throw new ValueError('--source goes with --checkpoint, not --hypotheses');
+  if ((o.hypotheses === undefined) === (o.checkpoint === undefined))
+    throw new ValueError('give either --hypotheses (a file of translations) or --checkpoint (to translate --source)');
+  if (o.hypotheses !== undefined && o.source !== undefined)
+    throw new ValueError('--source goes with --checkpoint, not --hypotheses');
   let hyps: string[];
   let refs: string[];
   let what: string;
@@ -48,7 +50,10 @@ export async function runEvalBleu(o: EvalBleuOptions): Promise<number> {
     if (run.data.kind !== 'builtin') throw new ValueError('the checkpoint was trained on files: give --source and --reference');
     const test = loadParallelData(run.data).test!;
     refs = test.map((p) => p.target.join(' '));
-    hyps = translateLines(test.map((p) => p.source.join(' ')), { ...o, checkpoint: o.checkpoint! });
+    hyps = translateLines(
+      test.map((p) => p.source.join(' ')),
+      { ...o, checkpoint: o.checkpoint! },
+    );
     what = `${o.checkpoint!.prefix}:${o.checkpoint!.epoch} on the built-in test set`;
   }
   if (hyps.length !== refs.length) throw new ValueError(`${hyps.length} translations but ${refs.length} references`);
@@ -66,7 +71,9 @@ export async function runEvalBleu(o: EvalBleuOptions): Promise<number> {
   if (o.json) console.log(JSON.stringify(result));
   else {
     const p = b.precisions.map((x) => x.toFixed(1)).join('/');
-    console.log(`BLEU = ${b.score.toFixed(2)} ${p} (BP = ${b.brevityPenalty.toFixed(3)} ratio = ${(b.sysLen / b.refLen).toFixed(3)} hyp_len = ${b.sysLen} ref_len = ${b.refLen})`);
+    console.log(
+      `BLEU = ${b.score.toFixed(2)} ${p} (BP = ${b.brevityPenalty.toFixed(3)} ratio = ${(b.sysLen / b.refLen).toFixed(3)} hyp_len = ${b.sysLen} ref_len = ${b.refLen})`,
+    );
     console.log(`exact match ${(result.exact_match * 100).toFixed(2)}% of ${hyps.length} sentences (${what})`);
   }
   return 0;

@@ -33,8 +33,14 @@ export async function runEval(o: EvalOptions): Promise<number> {
   const largest = Math.max(...run.buckets);
   const buckets = longest <= largest ? run.buckets : [...run.buckets, longest];
   const iter = bucketIter(sentences, o.batchSize, buckets, layoutOf(run.model), quiet);
-  if (iter.numBatches === 0) throw new ValueError(`--batch-size ${o.batchSize}: no bucket holds that many sentences of '${o.data}'; try a smaller --batch-size`);
-  const mod = loadLMModule(prefix, epoch, lmSymGen(run.model), iter.defaultBucketKey, { context: o.contexts.map((c) => cpu(c.deviceId)), logger: quiet });
+  if (iter.numBatches === 0)
+    throw new ValueError(
+      `--batch-size ${o.batchSize}: no bucket holds that many sentences of '${o.data}'; try a smaller --batch-size`,
+    );
+  const mod = loadLMModule(prefix, epoch, lmSymGen(run.model), iter.defaultBucketKey, {
+    context: o.contexts.map((c) => cpu(c.deviceId)),
+    logger: quiet,
+  });
   mod.bind(iter.provideData, iter.provideLabel, { forTraining: false });
   const metric = new Perplexity(0);
   mod.score(iter, metric);
@@ -50,7 +56,9 @@ export async function runEval(o: EvalOptions): Promise<number> {
   if (o.json) console.log(JSON.stringify(result));
   else {
     console.log(`Perplexity of ${result.checkpoint} on ${o.data}: ${result.perplexity.toFixed(3)}`);
-    console.log(`  ${result.tokens} tokens in ${result.sentences_scored} of ${result.sentences} sentences (a bucket's last partial batch is left out), ${unknown} unknown words`);
+    console.log(
+      `  ${result.tokens} tokens in ${result.sentences_scored} of ${result.sentences} sentences (a bucket's last partial batch is left out), ${unknown} unknown words`,
+    );
   }
   return 0;
 }

@@ -51,7 +51,9 @@ export async function runExport(o: ExportOptions): Promise<number> {
   else {
     console.log(`Wrote ${o.out} (${result.bytes} bytes, ONNX opset ${o.opset}) from ${result.checkpoint}`);
     console.log(`  input 'data' (${inputShape.join(', ')}): token ids as float32 (vocabulary: ${result.vocabulary})`);
-    console.log(`  output '${result.output.name}' (${rows}, ${run.model.vocabSize}): next-word probabilities, one row per position`);
+    console.log(
+      `  output '${result.output.name}' (${rows}, ${run.model.vocabSize}): next-word probabilities, one row per position`,
+    );
   }
   return 0;
 }

@@ -63,7 +63,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const label = array(new Float64Array(window), { shape, dtype: 'float32' });
   try {
     for (let s = 0; s < o.count; s++) {
-      const ids = promptWords.length > 0 ? promptWords.map((w) => vocab.get(w) ?? vocab.get(UNK)!) : [ordinary[Math.floor(rand() * ordinary.length)]!];
+      const ids =
+        promptWords.length > 0
+          ? promptWords.map((w) => vocab.get(w) ?? vocab.get(UNK)!)
+          : [ordinary[Math.floor(rand() * ordinary.length)]!];
       for (let step = 0; step < o.length; step++) {
         const ctx = ids.slice(-window);
         const buf = new Float64Array(window);
@@ -77,7 +80,12 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
         const probs = mod.getOutputs()[0]!.toTypedArray() as Float32Array;
         const vocabSize = run.model.vocabSize;
         const at = (ctx.length - 1) * vocabSize;
-        const next = sampleIndex(probs.subarray(at, at + vocabSize), o.temperature, rand(), new Set([...special].filter((id) => id !== eos)));
+        const next = sampleIndex(
+          probs.subarray(at, at + vocabSize),
+          o.temperature,
+          rand(),
+          new Set([...special].filter((id) => id !== eos)),
+        );
         if (next === eos) break;
         ids.push(next);
       }

@@ -59,9 +59,13 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
     log(`Resuming ${prefix} at epoch ${epoch}: model, data, buckets and seed as that run was started`);
     return { run, data: loadTrainingText(run.data, run.eos, vocab), resume: { prefix, epoch } };
   }
-  if ((o.train === undefined) !== (o.valid === undefined)) throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
-  if (o.vocabFromValid && !o.train) throw new ValueError('--vocab-from-valid needs --train and --valid files (the built-in corpus has its own vocabulary)');
-  const spec0: DataSpec = o.train ? { kind: 'files', train: o.train, valid: o.valid!, vocabFromValid: o.vocabFromValid ?? false } : { kind: 'builtin', seed: o.seed, sentences: o.sentences, floorPpl: NaN };
+  if ((o.train === undefined) !== (o.valid === undefined))
+    throw new ValueError('--train and --valid go together (or give neither for the built-in corpus)');
+  if (o.vocabFromValid && !o.train)
+    throw new ValueError('--vocab-from-valid needs --train and --valid files (the built-in corpus has its own vocabulary)');
+  const spec0: DataSpec = o.train
+    ? { kind: 'files', train: o.train, valid: o.valid!, vocabFromValid: o.vocabFromValid ?? false }
+    : { kind: 'builtin', seed: o.seed, sentences: o.sentences, floorPpl: NaN };
   const data = loadTrainingText(spec0, o.eos);
   // the run file records the corpus size actually drawn, so a resume regenerates the same text
   const spec: DataSpec = spec0.kind === 'builtin' ? { ...spec0, sentences: data.train.length, floorPpl: data.floorPpl! } : spec0;
@@ -79,10 +83,19 @@ function prepare(o: LmOptions, log: (m: string) => void): Prepared {
   return { run: { model, eos: o.eos, buckets, data: spec, seed: o.seed }, data };
 }
 
-function configTable(o: LmOptions, run: RunFile, resume: CheckpointRef | undefined, trainCount: number, validCount: number): Record<string, string | number | boolean | null> {
+function configTable(
+  o: LmOptions,
+  run: RunFile,
+  resume: CheckpointRef | undefined,
+  trainCount: number,
+  validCount: number,
+): Record<string, string | number | boolean | null> {
   const m = run.model;
   return {
-    data: run.data.kind === 'builtin' ? `built-in corpus (seed ${run.data.seed}, ${run.data.sentences} sentences)` : `${run.data.train} / ${run.data.valid}`,
+    data:
+      run.data.kind === 'builtin'
+        ? `built-in corpus (seed ${run.data.seed}, ${run.data.sentences} sentences)`
+        : `${run.data.train} / ${run.data.valid}`,
     'train sentences': trainCount,
     'valid sentences': validCount,
     vocabulary: m.vocabSize,
@@ -107,7 +120,9 @@ function configTable(o: LmOptions, run: RunFile, resume: CheckpointRef | undefin
 }
 
 const gapText = (ppl: number | null, floor: number | null): string =>
-  ppl === null || floor === null ? '' : ` (floor ${floor.toFixed(2)}, ${ppl >= floor ? '+' : ''}${(((ppl - floor) / floor) * 100).toFixed(1)}%)`;
+  ppl === null || floor === null
+    ? ''
+    : ` (floor ${floor.toFixed(2)}, ${ppl >= floor ? '+' : ''}${(((ppl - floor) / floor) * 100).toFixed(1)}%)`;
 
 /** Runs `bkt-train lm`; resolves with the exit code. */
 export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()): Promise<number> {
@@ -117,7 +132,10 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   const o: LmOptions = primary ? given : { ...given, log: undefined };
   const display = primary ? shown : plainDisplay(() => {});
   const log = display.log;
-  if (job.kv) log(`Distributed: ${job.numWorkers} workers (${given.kvStore}); this is rank 0, each worker trains every ${job.numWorkers}-th batch`);
+  if (job.kv)
+    log(
+      `Distributed: ${job.numWorkers} workers (${given.kvStore}); this is rank 0, each worker trains every ${job.numWorkers}-th batch`,
+    );
   if (o.threads !== undefined) setNumThreads(o.threads);
   checkOptimizer(o);
   // a resumed run goes on checkpointing under its prefix unless --checkpoint names another
@@ -132,16 +150,22 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
   random.seed(run.seed);
   const layout = layoutOf(run.model);
   const symGen = lmSymGen(run.model);
-  const trainIter = bucketIter(data.train, o.batchSize, run.buckets, layout, log, { numParts: job.numWorkers, partIndex: job.rank });
+  const trainIter = bucketIter(data.train, o.batchSize, run.buckets, layout, log, {
+    numParts: job.numWorkers,
+    partIndex: job.rank,
+  });
   const validIter = bucketIter(data.valid, o.batchSize, run.buckets, layout, log);
-  if (trainIter.numBatches === 0) throw new ValueError(`--batch-size ${o.batchSize}: no bucket holds that many training sentences`);
+  if (trainIter.numBatches === 0)
+    throw new ValueError(`--batch-size ${o.batchSize}: no bucket holds that many training sentences`);
   const floorPpl = data.floorPpl;
   log(
     `Data: ${data.train.length} training / ${data.valid.length} validation sentences, vocabulary ${run.model.vocabSize}, buckets [${run.buckets.join(', ')}]` +
       (floorPpl !== null ? `, source floor perplexity ${floorPpl.toFixed(2)}` : ''),
   );
   const m = run.model;
-  log(`Model: ${m.cell} ${m.fused ? 'fused (TN)' : 'unrolled (NT)'}, ${m.numLayers} layers × ${m.numHidden} hidden, embed ${m.numEmbed}, ${trainIter.numBatches} batches of ${o.batchSize} per epoch`);
+  log(
+    `Model: ${m.cell} ${m.fused ? 'fused (TN)' : 'unrolled (NT)'}, ${m.numLayers} layers × ${m.numHidden} hidden, embed ${m.numEmbed}, ${trainIter.numBatches} batches of ${o.batchSize} per epoch`,
+  );
 
   const context = o.contexts.map((c) => cpu(c.deviceId));
   const amp = o.dtype === 'bfloat16' ? ('bfloat16' as const) : null;
@@ -162,9 +186,13 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
     run.buckets,
   );
   const config = configTable(o, run, resume, data.train.length, data.valid.length);
-  const report = (status: string): void => writeReportFile(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
+  const report = (status: string): void =>
+    writeReportFile(reportFile, { title: 'bkt-train lm', config, epochs: records, buckets: stats, floorPpl, status });
 
-  if (validIter.numBatches === 0) log(`Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`);
+  if (validIter.numBatches === 0)
+    log(
+      `Warning: no bucket holds ${o.batchSize} validation sentences, so there is no validation; lower --batch-size or --num-buckets`,
+    );
 
   const figures = epochFigures({
     trainIter,
@@ -196,7 +224,13 @@ export async function runLm(given: LmOptions, shown: RunDisplay = runDisplay()):
     },
   });
   const started = performance.now();
-  const end = await fitWithFigures(mod, figures, { ...o, beginEpoch, kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore), log, display });
+  const end = await fitWithFigures(mod, figures, {
+    ...o,
+    beginEpoch,
+    kvstore: job.kv ?? (o.kvStore === 'none' ? null : o.kvStore),
+    log,
+    display,
+  });
   const took = (performance.now() - started) / 1000;
   const duration = took < 120 ? `${took.toFixed(1)} s` : `${(took / 60).toFixed(1)} min`;
   if (end.aborted) {

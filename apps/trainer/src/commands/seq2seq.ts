@@ -11,7 +11,16 @@ import { type EpochRecord, readMetricsLog, writeMetricsLog } from '../metrics-lo
 import { type RunDisplay, runDisplay } from '../progress.js';
 import { ensureParentDir } from '../output-dirs.js';
 import { completeCheckpointEpoch } from '../run-files.js';
-import { BOS, buildSeq2SeqVocabs, encodePairs, loadParallelData, type ParallelDataSpec, paddingComparison, pairIter, type Seq2SeqVocabs } from '../seq2seq/data.js';
+import {
+  BOS,
+  buildSeq2SeqVocabs,
+  encodePairs,
+  loadParallelData,
+  type ParallelDataSpec,
+  paddingComparison,
+  pairIter,
+  type Seq2SeqVocabs,
+} from '../seq2seq/data.js';
 import { Translator } from '../seq2seq/decode.js';
 import { type AttentionType, type Seq2SeqConfig, seq2seqSymGen } from '../seq2seq/model.js';
 import { writeSeq2SeqReport } from '../seq2seq/report.js';
@@ -52,9 +61,19 @@ interface Seq2SeqEpochRecord extends EpochRecord {
 const pairsSpec = (o: Seq2SeqOptions): ParallelDataSpec => {
   const files = [o.trainSource, o.trainTarget, o.validSource, o.validTarget];
   const given = files.filter((f) => f !== undefined).length;
-  if (given === 0) return { kind: 'builtin', seed: o.seed, sentences: o.sentences, vocabSize: o.vocabSize, maxLength: o.maxLength };
-  if (given !== 4) throw new ValueError('--train-source, --train-target, --valid-source and --valid-target go together (or give none for the built-in parallel corpus)');
-  return { kind: 'files', trainSource: o.trainSource!, trainTarget: o.trainTarget!, validSource: o.validSource!, validTarget: o.validTarget! };
+  if (given === 0)
+    return { kind: 'builtin', seed: o.seed, sentences: o.sentences, vocabSize: o.vocabSize, maxLength: o.maxLength };
+  if (given !== 4)
+    throw new ValueError(
+      '--train-source, --train-target, --valid-source and --valid-target go together (or give none for the built-in parallel corpus)',
+    );
+  return {
+    kind: 'files',
+    trainSource: o.trainSource!,
+    trainTarget: o.trainTarget!,
+    validSource: o.validSource!,
+    validTarget: o.validTarget!,
+  };
 };
 
 interface Prepared {
@@ -91,7 +110,16 @@ function prepare(o: Seq2SeqOptions, log: (m: string) => void): Prepared {
   // (ParallelBucketIter's 'auto': each axis on its own; the target side counts BOS/EOS once)
   const grid =
     o.buckets === 'auto'
-      ? { source: chooseBuckets(data.train.map((p) => p.source.length), o.numBuckets), target: chooseBuckets(data.train.map((p) => p.target.length + 1), o.numBuckets) }
+      ? {
+          source: chooseBuckets(
+            data.train.map((p) => p.source.length),
+            o.numBuckets,
+          ),
+          target: chooseBuckets(
+            data.train.map((p) => p.target.length + 1),
+            o.numBuckets,
+          ),
+        }
       : o.buckets;
   return { run: { format: 'bkt-seq2seq', model, grid, data: spec, seed: o.seed }, vocabs, data };
 }
@@ -133,7 +161,9 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
     `Data: ${data.train.length} training / ${data.valid.length} validation pairs${data.test ? ` / ${data.test.length} test pairs` : ''}, vocabulary ${m.sourceVocabSize} → ${m.targetVocabSize}, ` +
       `grid source [${run.grid.source.join(', ')}] × target [${run.grid.target.join(', ')}] (${trainIter.bucketKeys.length} buckets in use)`,
   );
-  log(`Padding of the computed positions: ${pct(pad.grid)} with the 2-D grid, ${pct(pad.sourceOnly)} with source-length buckets only, ${pct(pad.none)} without bucketing`);
+  log(
+    `Padding of the computed positions: ${pct(pad.grid)} with the 2-D grid, ${pct(pad.sourceOnly)} with source-length buckets only, ${pct(pad.none)} without bucketing`,
+  );
   log(
     `Model: ${m.bidirectional ? 'bidirectional ' : ''}LSTM encoder ${m.numLayers} × ${m.numHidden}, LSTM decoder ${m.numHidden}, ${m.attention} attention, embed ${m.numEmbed}` +
       `${m.tieWeights ? ', tied output' : ''}, label smoothing ${m.labelSmoothing}; ${trainIter.numBatches} batches of ${o.batchSize} per epoch`,
@@ -144,7 +174,13 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   // fitAsync binds, initializes (a loaded module keeps its parameters) and makes the optimizer
   // (a loaded module restores its states)
   const mod: BaseModule = resume
-    ? BucketingModule.load(resume.prefix, resume.epoch, { symGen, defaultBucketKey: trainIter.defaultBucketKey, context, logger: log, loadOptimizerStates: true })
+    ? BucketingModule.load(resume.prefix, resume.epoch, {
+        symGen,
+        defaultBucketKey: trainIter.defaultBucketKey,
+        context,
+        logger: log,
+        loadOptimizerStates: true,
+      })
     : new BucketingModule(symGen, { defaultBucketKey: trainIter.defaultBucketKey, context, logger: log });
 
   const prefix = o.checkpoint ?? o.resume?.prefix;
@@ -158,10 +194,24 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
   const records = o.log && resume ? (readMetricsLog(o.log) as Seq2SeqEpochRecord[]).filter((r) => r.epoch <= beginEpoch) : [];
   const cells = trainIter.bucketStats();
   const report = (status: string): void =>
-    writeSeq2SeqReport(reportFile, { title: 'bkt-train seq2seq', status, config: { ...run.model, grid: `${run.grid.source.join(',')}x${run.grid.target.join(',')}`, seed: run.seed }, epochs: records, grid: run.grid, cells });
+    writeSeq2SeqReport(reportFile, {
+      title: 'bkt-train seq2seq',
+      status,
+      config: { ...run.model, grid: `${run.grid.source.join(',')}x${run.grid.target.join(',')}`, seed: run.seed },
+      epochs: records,
+      grid: run.grid,
+      cells,
+    });
   const translatorOf = (): Translator => {
     const [args, aux] = mod.getParams();
-    return new Translator({ symGen, argParams: args, auxParams: aux, sourceBuckets: run.grid.source, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)! });
+    return new Translator({
+      symGen,
+      argParams: args,
+      auxParams: aux,
+      sourceBuckets: run.grid.source,
+      bosId: vocabs.target.get(BOS)!,
+      eosId: vocabs.target.get(EOS)!,
+    });
   };
 
   const figures = epochFigures({
@@ -203,14 +253,22 @@ export async function runSeq2Seq(o: Seq2SeqOptions, display: RunDisplay = runDis
     },
   });
   const started = performance.now();
-  const end = await fitWithFigures(mod, figures, { ...o, beginEpoch, kvstore: o.kvStore === 'none' ? null : o.kvStore, log, display });
+  const end = await fitWithFigures(mod, figures, {
+    ...o,
+    beginEpoch,
+    kvstore: o.kvStore === 'none' ? null : o.kvStore,
+    log,
+    display,
+  });
   const took = (performance.now() - started) / 1000;
   if (end.aborted) {
     const to = prefix ?? 'bkt-interrupted-seq2seq';
     if (!prefix) saveSeq2SeqRunFiles(to, run, vocabs);
     saveSeq2SeqCheckpoint(mod, to, end.epoch);
     report(`interrupted in epoch ${end.epoch + 1}`);
-    log(`Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params (continue with --resume ${to}:${end.epoch})`);
+    log(
+      `Stopped in epoch ${end.epoch + 1} after ${end.batches} of ${trainIter.numBatches} batches; saved ${to}-${String(end.epoch).padStart(4, '0')}.params (continue with --resume ${to}:${end.epoch})`,
+    );
     return 0;
   }
   log(`Trained ${o.epochs - beginEpoch} epochs in ${took.toFixed(1)} s; report: ${reportFile}`);

@@ -20,12 +20,21 @@ export interface TranslateOptions {
 
 /** Translations of `lines` (one per line) by the checkpoint. */
 export function translateLines(lines: readonly string[], o: TranslateOptions): string[] {
-  const { translator, vocabs } = loadTranslator(o.checkpoint.prefix, o.checkpoint.epoch, { batchRows: o.batchRows, maxLengthRatio: o.maxLengthRatio });
+  const { translator, vocabs } = loadTranslator(o.checkpoint.prefix, o.checkpoint.epoch, {
+    batchRows: o.batchRows,
+    maxLengthRatio: o.maxLengthRatio,
+  });
   try {
     const words = new Map([...vocabs.target].map(([w, i]) => [i, w]));
     const tokens = lines.map((l) => l.split(/\s+/).filter((w) => w !== ''));
     const real = [...tokens.keys()].filter((i) => tokens[i]!.length > 0);
-    const ids = translator.translate(encodeWith(real.map((i) => tokens[i]!), vocabs.source), { beamSize: o.beamSize, lengthPenalty: o.lengthPenalty });
+    const ids = translator.translate(
+      encodeWith(
+        real.map((i) => tokens[i]!),
+        vocabs.source,
+      ),
+      { beamSize: o.beamSize, lengthPenalty: o.lengthPenalty },
+    );
     const out = lines.map(() => '');
     real.forEach((i, k) => (out[i] = ids[k]!.map((t) => words.get(t)!).join(' ')));
     return out;

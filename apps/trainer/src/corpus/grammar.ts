@@ -20,12 +20,21 @@ export type WordClass = (typeof WORD_CLASSES)[number];
 export const CLOSED_CLASS_SIZES: Readonly<Partial<Record<WordClass, number>>> = { det: 10, pron: 8, prep: 16, conj: 5, rel: 3 };
 /** The share of the remaining (open-class) vocabulary each open class gets. */
 export const OPEN_CLASS_SHARES: Readonly<Partial<Record<WordClass, number>>> = {
-  noun: 0.42, adj: 0.22, verbT: 0.15, verbI: 0.09, adv: 0.07, name: 0.05,
+  noun: 0.42,
+  adj: 0.22,
+  verbT: 0.15,
+  verbI: 0.09,
+  adv: 0.07,
+  name: 0.05,
 };
 
 const one: WordStyle = { syllables: [1, 1], suffixes: [''] };
 export const WORD_STYLES: Readonly<Record<WordClass, WordStyle>> = {
-  det: one, pron: one, prep: { syllables: [1, 2], suffixes: [''] }, conj: one, rel: one,
+  det: one,
+  pron: one,
+  prep: { syllables: [1, 2], suffixes: [''] },
+  conj: one,
+  rel: one,
   name: { syllables: [1, 2], suffixes: ['a', 'o', 'en', 'ia', 'ick', 'el', 'a', 'o'] },
   noun: { syllables: [1, 2], suffixes: ['', '', '', 'er', 'et', 'on', 'le', 'ment', 'ness', 'ery'] },
   adj: { syllables: [1, 2], suffixes: ['ous', 'ive', 'al', 'y', 'ful', 'ish', 'ic', 'ent', 'id', 'less'] },
@@ -46,16 +55,34 @@ export const START_STATE = 'start';
 // differ by role (subject, object, complement of a preposition) and are given separately.
 function nounPhrase(p: string, adjAfterDet: number, adjAgain: number): Record<string, Move[]> {
   return {
-    [`${p}Det`]: [['adj', adjAfterDet, `${p}Adj`], ['noun', 1 - adjAfterDet, `${p}N`]],
-    [`${p}Adj`]: [['adj', adjAgain, `${p}Adj`], ['noun', 1 - adjAgain, `${p}N`]],
+    [`${p}Det`]: [
+      ['adj', adjAfterDet, `${p}Adj`],
+      ['noun', 1 - adjAfterDet, `${p}N`],
+    ],
+    [`${p}Adj`]: [
+      ['adj', adjAgain, `${p}Adj`],
+      ['noun', 1 - adjAgain, `${p}N`],
+    ],
   };
 }
 
-interface NpWeights { det: number; adj: number; noun: number; name: number; pron: number }
+interface NpWeights {
+  det: number;
+  adj: number;
+  noun: number;
+  name: number;
+  pron: number;
+}
 
 // A noun phrase begun at a state: determiner, bare adjective, bare noun, name or pronoun.
 function npStart(p: string, w: NpWeights, pronTo: string): Move[] {
-  return [['det', w.det, `${p}Det`], ['adj', w.adj, `${p}Adj`], ['noun', w.noun, `${p}N`], ['name', w.name, `${p}N`], ['pron', w.pron, pronTo]];
+  return [
+    ['det', w.det, `${p}Det`],
+    ['adj', w.adj, `${p}Adj`],
+    ['noun', w.noun, `${p}N`],
+    ['name', w.name, `${p}N`],
+    ['pron', w.pron, pronTo],
+  ];
 }
 
 /** How a clause ends or goes on after each position where it may end. */
@@ -76,7 +103,10 @@ interface ClauseEnding {
 function clause(ph: string, nextPh: string, e: ClauseEnding): Record<string, Move[]> {
   const q = (name: string): string => `${ph}.${name}`;
   const conj = `${nextPh}.conj`;
-  const verb = (t: number, i: number): Move[] => [['verbT', t, q('vt')], ['verbI', i, q('vi')]];
+  const verb = (t: number, i: number): Move[] => [
+    ['verbT', t, q('vt')],
+    ['verbI', i, q('vi')],
+  ];
   return {
     // Subject.
     ...nounPhrase(q('s'), 0.4, 0.2),
@@ -87,22 +117,50 @@ function clause(ph: string, nextPh: string, e: ClauseEnding): Record<string, Mov
     ...nounPhrase(q('sp'), 0.3, 0.15),
     [q('spN')]: [...verb(0.5, 0.35), ['adv', 0.1, q('sAdv')], ['rel', 0.05, q('sRel')]],
     // A relative clause on the subject, after which the main verb comes.
-    [q('sRel')]: [['verbT', 0.6, q('rVt')], ['verbI', 0.4, q('rVi')]],
+    [q('sRel')]: [
+      ['verbT', 0.6, q('rVt')],
+      ['verbI', 0.4, q('rVi')],
+    ],
     [q('rVt')]: npStart(q('ro'), { det: 0.6, adj: 0.05, noun: 0.1, name: 0.15, pron: 0.1 }, q('roN')),
     ...nounPhrase(q('ro'), 0.3, 0.15),
     [q('roN')]: [...verb(0.55, 0.35), ['adv', 0.1, q('sAdv')]],
     [q('rVi')]: [...verb(0.45, 0.3), ['adv', 0.25, q('sAdv')]],
     // The verb phrase.
     [q('vt')]: npStart(q('o'), { det: 0.55, adj: 0.08, noun: 0.1, name: 0.15, pron: 0.12 }, q('oPron')),
-    [q('vi')]: [['adv', 0.35, q('vAdv')], ['prep', 0.5, q('p')], ['conj', 0.15, conj]],
+    [q('vi')]: [
+      ['adv', 0.35, q('vAdv')],
+      ['prep', 0.5, q('p')],
+      ['conj', 0.15, conj],
+    ],
     ...nounPhrase(q('o'), 0.4, 0.2),
-    [q('oN')]: [['end', e.oN[0]], ['prep', e.oN[1], q('p')], ['conj', e.oN[2], conj], ['adv', e.oN[3], q('vAdv')], ['rel', e.oN[4], q('oRel')]],
-    [q('oPron')]: [['end', e.oPron[0]], ['prep', e.oPron[1], q('p')], ['conj', e.oPron[2], conj], ['adv', e.oPron[3], q('vAdv')]],
+    [q('oN')]: [
+      ['end', e.oN[0]],
+      ['prep', e.oN[1], q('p')],
+      ['conj', e.oN[2], conj],
+      ['adv', e.oN[3], q('vAdv')],
+      ['rel', e.oN[4], q('oRel')],
+    ],
+    [q('oPron')]: [
+      ['end', e.oPron[0]],
+      ['prep', e.oPron[1], q('p')],
+      ['conj', e.oPron[2], conj],
+      ['adv', e.oPron[3], q('vAdv')],
+    ],
     [q('oRel')]: verb(0.5, 0.5),
-    [q('vAdv')]: [['end', e.vAdv[0]], ['prep', e.vAdv[1], q('p')], ['conj', e.vAdv[2], conj]],
+    [q('vAdv')]: [
+      ['end', e.vAdv[0]],
+      ['prep', e.vAdv[1], q('p')],
+      ['conj', e.vAdv[2], conj],
+    ],
     [q('p')]: npStart(q('p'), { det: 0.6, adj: 0.05, noun: 0.12, name: 0.15, pron: 0.08 }, q('pN')),
     ...nounPhrase(q('p'), 0.4, 0.2),
-    [q('pN')]: [['end', e.pN[0]], ['prep', e.pN[1], q('p')], ['conj', e.pN[2], conj], ['adv', e.pN[3], q('vAdv')], ['rel', e.pN[4], q('oRel')]],
+    [q('pN')]: [
+      ['end', e.pN[0]],
+      ['prep', e.pN[1], q('p')],
+      ['conj', e.pN[2], conj],
+      ['adv', e.pN[3], q('vAdv')],
+      ['rel', e.pN[4], q('oRel')],
+    ],
   };
 }
 
@@ -123,7 +181,10 @@ const afterConj = (ph: string): Move[] => [
 
 /** Every state's moves; the probabilities of a state sum to 1. */
 export const STATES: Readonly<Record<string, readonly Move[]>> = Object.fromEntries([
-  [START_STATE, [...npStart('1.s', { det: 0.5, adj: 0.04, noun: 0.06, name: 0.14, pron: 0.18 }, '1.sPron'), ['adv', 0.08, '1.clause']]],
+  [
+    START_STATE,
+    [...npStart('1.s', { det: 0.5, adj: 0.04, noun: 0.06, name: 0.14, pron: 0.18 }, '1.sPron'), ['adv', 0.08, '1.clause']],
+  ],
   ['1.clause', npStart('1.s', { det: 0.55, adj: 0.05, noun: 0.07, name: 0.14, pron: 0.19 }, '1.sPron')],
   ...PHASES.flatMap((e, i) => {
     const ph = String(i + 1);

@@ -8,5 +8,13 @@ export { type Corpus, type CorpusOptions, DEFAULT_TRAIN_SENTENCES, generateCorpu
 export { Rng } from './rng.js';
 export { DEFAULT_VOCAB_SIZE, Source, type SourceOptions } from './source.js';
 export { writeCorpus } from './write-corpus.js';
-export { DEFAULT_MAX_SENTENCE_LENGTH, DEFAULT_PARALLEL_SENTENCES, DEFAULT_PARALLEL_VOCAB_SIZE, generateParallelCorpus, type ParallelCorpus, type ParallelCorpusOptions, type SentencePair } from './parallel.js';
+export {
+  DEFAULT_MAX_SENTENCE_LENGTH,
+  DEFAULT_PARALLEL_SENTENCES,
+  DEFAULT_PARALLEL_VOCAB_SIZE,
+  generateParallelCorpus,
+  type ParallelCorpus,
+  type ParallelCorpusOptions,
+  type SentencePair,
+} from './parallel.js';
 export { TargetLanguage } from './target-language.js';

@@ -11,7 +11,8 @@ export function solveLinear(a: readonly Float64Array[], b: Float64Array): Float6
   for (let col = 0; col < n; col++) {
     let piv = col;
     for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[piv]![col]!)) piv = r;
-    if (!(Math.abs(m[piv]![col]!) > 1e-12)) throw new ValueError(`solveLinear: the matrix is singular (no pivot in column ${col})`);
+    if (!(Math.abs(m[piv]![col]!) > 1e-12))
+      throw new ValueError(`solveLinear: the matrix is singular (no pivot in column ${col})`);
     [m[col], m[piv]] = [m[piv]!, m[col]!];
     [x[col], x[piv]] = [x[piv]!, x[col]!];
     const pr = m[col]!;

@@ -45,7 +45,8 @@ export interface ParallelCorpus {
 }
 
 function checkCount(what: string, n: number, min: number): void {
-  if (!Number.isInteger(n) || n < min) throw new ValueError(`generateParallelCorpus: ${what} must be an integer >= ${min}, got ${n}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new ValueError(`generateParallelCorpus: ${what} must be an integer >= ${min}, got ${n}`);
 }
 
 /** Draws a parallel corpus; the same options give the same corpus, and valid/test do not depend on `sentences`. */
@@ -63,7 +64,8 @@ export function generateParallelCorpus(opts: ParallelCorpusOptions): ParallelCor
     const rng = new Rng(opts.seed, stream);
     const out: SentencePair[] = [];
     for (let tries = 0; out.length < n; tries++) {
-      if (tries > MAX_DRAWS_PER_SENTENCE * n) throw new ValueError(`generateParallelCorpus: too few sentences of at most ${maxLength} words`);
+      if (tries > MAX_DRAWS_PER_SENTENCE * n)
+        throw new ValueError(`generateParallelCorpus: too few sentences of at most ${maxLength} words`);
       const words = source.sample(rng);
       if (words.length <= maxLength) out.push({ source: words, target: target.translate(words) });
     }

@@ -5,7 +5,15 @@
 
 import { ValueError } from '@bkt/ndarray';
 import { Categorical, zipfWeights } from './categorical.js';
-import { CLOSED_CLASS_SIZES, OPEN_CLASS_SHARES, START_STATE, STATES, WORD_CLASSES, WORD_STYLES, ZIPF_EXPONENT } from './grammar.js';
+import {
+  CLOSED_CLASS_SIZES,
+  OPEN_CLASS_SHARES,
+  START_STATE,
+  STATES,
+  WORD_CLASSES,
+  WORD_STYLES,
+  ZIPF_EXPONENT,
+} from './grammar.js';
 import { Rng } from './rng.js';
 import { makeWords } from './words.js';
 
@@ -80,7 +88,8 @@ export class Source {
     this.states = names.map((name) => {
       const spec = STATES[name]!;
       const total = spec.reduce((s, m) => s + m[1], 0);
-      if (Math.abs(total - 1) > 1e-9) throw new ValueError(`Source: state '${name}' has move probabilities summing to ${total}, not 1`);
+      if (Math.abs(total - 1) > 1e-9)
+        throw new ValueError(`Source: state '${name}' has move probabilities summing to ${total}, not 1`);
       const moveClass = new Int32Array(spec.length);
       const moveNext = new Int32Array(spec.length);
       const moveOfClass = new Int32Array(WORD_CLASSES.length + 1).fill(-1);
@@ -88,7 +97,10 @@ export class Source {
         const cls = m[0] === 'end' ? END : WORD_CLASSES.indexOf(m[0]);
         const next = m[0] === 'end' ? -1 : stateIdx.get(m[2]);
         if (next === undefined) throw new ValueError(`Source: state '${name}' moves to unknown state '${m[2]}'`);
-        if (moveOfClass[cls + 1] !== -1) throw new ValueError(`Source: state '${name}' has two moves on '${m[0]}', so the next state would not follow from the word`);
+        if (moveOfClass[cls + 1] !== -1)
+          throw new ValueError(
+            `Source: state '${name}' has two moves on '${m[0]}', so the next state would not follow from the word`,
+          );
         moveClass[k] = cls;
         moveNext[k] = next;
         moveOfClass[cls + 1] = k;
@@ -128,7 +140,10 @@ export class Source {
     let lp = 0;
     for (let i = 0; i < words.length; i++) {
       const hit = this.wordIndex.get(words[i]!);
-      if (hit === undefined) throw new ValueError(`Source.logProb: word ${JSON.stringify(words[i])} (position ${i}) is not in the source's vocabulary`);
+      if (hit === undefined)
+        throw new ValueError(
+          `Source.logProb: word ${JSON.stringify(words[i])} (position ${i}) is not in the source's vocabulary`,
+        );
       const st = this.states[s]!;
       const k = st.moveOfClass[hit.cls]!;
       if (k < 0) return -Infinity;

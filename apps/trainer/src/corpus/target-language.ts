@@ -52,14 +52,18 @@ function drawStems(rng: Rng, count: number, endings: readonly string[], takenFor
   const scratch = new Set<string>();
   const stems: string[] = [];
   for (let attempts = 0; stems.length < count; attempts++) {
-    if (attempts > MAX_ATTEMPTS_PER_WORD * count) throw new ValueError(`TargetLanguage: cannot draw ${count} distinct target words`);
+    if (attempts > MAX_ATTEMPTS_PER_WORD * count)
+      throw new ValueError(`TargetLanguage: cannot draw ${count} distinct target words`);
     const [stem] = makeWords(rng, TARGET_STYLE, 1, scratch);
     const forms = endings.map((e) => stem! + e);
     if (forms.some((f) => takenForms.has(f))) continue;
     for (const f of forms) takenForms.add(f);
     stems.push(stem!);
   }
-  return stems.map((w, i) => [w, i] as const).sort((x, y) => x[0].length - y[0].length || x[1] - y[1]).map(([w]) => w);
+  return stems
+    .map((w, i) => [w, i] as const)
+    .sort((x, y) => x[0].length - y[0].length || x[1] - y[1])
+    .map(([w]) => w);
 }
 
 /** The deterministic translation of a Source's sentences. */
@@ -87,14 +91,23 @@ export class TargetLanguage {
     let s = this.source.startState;
     words.forEach((w, i) => {
       const hit = this.source.lookup(w);
-      if (hit === undefined) throw new ValueError(`TargetLanguage.translate: word ${JSON.stringify(w)} (position ${i}) is not in the source's vocabulary`);
+      if (hit === undefined)
+        throw new ValueError(
+          `TargetLanguage.translate: word ${JSON.stringify(w)} (position ${i}) is not in the source's vocabulary`,
+        );
       const st = this.source.states[s]!;
       const k = st.moveOfClass[hit.cls]!;
-      if (k < 0) throw new ValueError(`TargetLanguage.translate: the grammar cannot produce word ${i} (${JSON.stringify(w)}, a ${WORD_CLASSES[hit.cls]}) in state ${st.name}`);
+      if (k < 0)
+        throw new ValueError(
+          `TargetLanguage.translate: the grammar cannot produce word ${i} (${JSON.stringify(w)}, a ${WORD_CLASSES[hit.cls]}) in state ${st.name}`,
+        );
       s = st.moveNext[k]!;
       out.push({ cls: WORD_CLASSES[hit.cls]!, rank: hit.rank, state: this.source.states[s]!.name });
     });
-    if (!this.source.states[s]!.moveClass.includes(END)) throw new ValueError(`TargetLanguage.translate: the sentence is unfinished (the grammar cannot end in state ${this.source.states[s]!.name})`);
+    if (!this.source.states[s]!.moveClass.includes(END))
+      throw new ValueError(
+        `TargetLanguage.translate: the sentence is unfinished (the grammar cannot end in state ${this.source.states[s]!.name})`,
+      );
     return out;
   }
 
@@ -132,7 +145,10 @@ export class TargetLanguage {
         held = null;
       }
     }
-    if (held !== null) throw new ValueError(`TargetLanguage.translate: sentence ends before the head its ${JSON.stringify(held.at(-1))} waits for`);
+    if (held !== null)
+      throw new ValueError(
+        `TargetLanguage.translate: sentence ends before the head its ${JSON.stringify(held.at(-1))} waits for`,
+      );
     return out;
   }
 }

@@ -15,10 +15,94 @@ export interface WordStyle {
 }
 
 // Repeats weight the common sounds.
-const ONSETS = ['', '', 'b', 'b', 'c', 'd', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'l', 'm', 'm', 'n', 'n', 'p', 'p', 'r', 'r', 's', 's', 't', 't', 'v', 'w', 'z',
-  'bl', 'br', 'ch', 'cl', 'cr', 'dr', 'fl', 'fr', 'gl', 'gr', 'pl', 'pr', 'sc', 'sh', 'sk', 'sl', 'sm', 'sn', 'sp', 'st', 'str', 'sw', 'th', 'tr', 'tw', 'wh'];
+const ONSETS = [
+  '',
+  '',
+  'b',
+  'b',
+  'c',
+  'd',
+  'd',
+  'f',
+  'g',
+  'h',
+  'j',
+  'k',
+  'l',
+  'l',
+  'm',
+  'm',
+  'n',
+  'n',
+  'p',
+  'p',
+  'r',
+  'r',
+  's',
+  's',
+  't',
+  't',
+  'v',
+  'w',
+  'z',
+  'bl',
+  'br',
+  'ch',
+  'cl',
+  'cr',
+  'dr',
+  'fl',
+  'fr',
+  'gl',
+  'gr',
+  'pl',
+  'pr',
+  'sc',
+  'sh',
+  'sk',
+  'sl',
+  'sm',
+  'sn',
+  'sp',
+  'st',
+  'str',
+  'sw',
+  'th',
+  'tr',
+  'tw',
+  'wh',
+];
 const VOWELS = ['a', 'a', 'a', 'e', 'e', 'e', 'i', 'i', 'o', 'o', 'u', 'u', 'ai', 'ea', 'ee', 'oa', 'oo', 'ou', 'ie'];
-const FINAL_CODAS = ['', '', '', 'b', 'ck', 'd', 'g', 'l', 'm', 'n', 'n', 'nd', 'ng', 'nk', 'nt', 'p', 'r', 'r', 'rk', 'rn', 'rt', 's', 'sh', 'st', 't', 't', 'th', 'x'];
+const FINAL_CODAS = [
+  '',
+  '',
+  '',
+  'b',
+  'ck',
+  'd',
+  'g',
+  'l',
+  'm',
+  'n',
+  'n',
+  'nd',
+  'ng',
+  'nk',
+  'nt',
+  'p',
+  'r',
+  'r',
+  'rk',
+  'rn',
+  'rt',
+  's',
+  'sh',
+  'st',
+  't',
+  't',
+  'th',
+  'x',
+];
 const INNER_CODAS = ['', '', '', '', 'l', 'm', 'n', 'n', 'r', 'r', 's'];
 const CONSONANT_ONSETS = ONSETS.filter((o) => o !== '');
 const LINKS = ['l', 'n', 'r', 't'];
@@ -49,12 +133,17 @@ export function makeWords(rng: Rng, style: WordStyle, count: number, taken: Set<
   let attempts = 0;
   while (words.length < count) {
     if (++attempts > 200 * count + 1000) {
-      throw new ValueError(`makeWords: cannot draw ${count} distinct words with ${style.syllables.join('-')} syllables; ask for fewer words`);
+      throw new ValueError(
+        `makeWords: cannot draw ${count} distinct words with ${style.syllables.join('-')} syllables; ask for fewer words`,
+      );
     }
     const w = makeWord(rng, style);
     if (w.length > MAX_LETTERS || w.length < 2 || taken.has(w)) continue;
     taken.add(w);
     words.push(w);
   }
-  return words.map((w, i) => [w, i] as const).sort((x, y) => x[0].length - y[0].length || x[1] - y[1]).map(([w]) => w);
+  return words
+    .map((w, i) => [w, i] as const)
+    .sort((x, y) => x[0].length - y[0].length || x[1] - y[1])
+    .map(([w]) => w);
 }

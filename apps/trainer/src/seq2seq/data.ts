@@ -34,17 +34,27 @@ export interface ParallelData {
 function readPairs(sourceFile: string, targetFile: string, what: string): SentencePair[] {
   const src = readSentences(sourceFile, `${what}-source`, false);
   const tgt = readSentences(targetFile, `${what}-target`, false);
-  if (src.length !== tgt.length) throw new ValueError(`${what}: '${sourceFile}' has ${src.length} sentences but '${targetFile}' has ${tgt.length}`);
+  if (src.length !== tgt.length)
+    throw new ValueError(`${what}: '${sourceFile}' has ${src.length} sentences but '${targetFile}' has ${tgt.length}`);
   return src.map((s, i) => ({ source: s, target: tgt[i]! }));
 }
 
 /** Reads the parallel files or generates the built-in corpus. */
 export function loadParallelData(spec: ParallelDataSpec): ParallelData {
   if (spec.kind === 'builtin') {
-    const c = generateParallelCorpus({ seed: spec.seed, sentences: spec.sentences, vocabSize: spec.vocabSize, maxLength: spec.maxLength });
+    const c = generateParallelCorpus({
+      seed: spec.seed,
+      sentences: spec.sentences,
+      vocabSize: spec.vocabSize,
+      maxLength: spec.maxLength,
+    });
     return { train: c.train, valid: c.valid, test: c.test };
   }
-  return { train: readPairs(spec.trainSource, spec.trainTarget, '--train'), valid: readPairs(spec.validSource, spec.validTarget, '--valid'), test: null };
+  return {
+    train: readPairs(spec.trainSource, spec.trainTarget, '--train'),
+    valid: readPairs(spec.validSource, spec.validTarget, '--valid'),
+    test: null,
+  };
 }
 
 /** Vocabularies from the training pairs. */
@@ -57,7 +67,16 @@ export function buildSeq2SeqVocabs(train: readonly SentencePair[]): Seq2SeqVocab
 
 /** Encodes pairs (unknown words as `<unk>`). */
 export function encodePairs(pairs: readonly SentencePair[], v: Seq2SeqVocabs): EncodedPairs {
-  return { source: encodeWith(pairs.map((p) => [...p.source]), v.source), target: encodeWith(pairs.map((p) => [...p.target]), v.target) };
+  return {
+    source: encodeWith(
+      pairs.map((p) => [...p.source]),
+      v.source,
+    ),
+    target: encodeWith(
+      pairs.map((p) => [...p.target]),
+      v.target,
+    ),
+  };
 }
 
 export interface PairIterOptions {
@@ -92,7 +111,10 @@ export interface PaddingComparison {
 }
 
 /** Padding of the pairs that fit `grid` (source lengths, target lengths + 1) under each scheme. */
-export function paddingComparison(pairs: readonly SentencePair[], grid: { source: readonly number[]; target: readonly number[] }): PaddingComparison {
+export function paddingComparison(
+  pairs: readonly SentencePair[],
+  grid: { source: readonly number[]; target: readonly number[] },
+): PaddingComparison {
   const maxS = grid.source.at(-1)!;
   const maxT = grid.target.at(-1)!;
   const fit = pairs.map((p) => [p.source.length, p.target.length + 1] as const).filter(([s, t]) => s <= maxS && t <= maxT);

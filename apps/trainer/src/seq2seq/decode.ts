@@ -53,8 +53,10 @@ export class Translator {
   constructor(o: TranslatorOptions) {
     this.rows = o.batchRows ?? 128;
     this.ratio = o.maxLengthRatio ?? 1.5;
-    if (!Number.isInteger(this.rows) || this.rows < 1) throw new ValueError(`Translator: batchRows must be a positive integer, got ${this.rows}`);
-    if (!(this.ratio > 0 && Number.isFinite(this.ratio))) throw new ValueError(`Translator: maxLengthRatio must be a positive number, got ${this.ratio}`);
+    if (!Number.isInteger(this.rows) || this.rows < 1)
+      throw new ValueError(`Translator: batchRows must be a positive integer, got ${this.rows}`);
+    if (!(this.ratio > 0 && Number.isFinite(this.ratio)))
+      throw new ValueError(`Translator: maxLengthRatio must be a positive number, got ${this.ratio}`);
     if (o.sourceBuckets.length === 0) throw new ValueError('Translator: sourceBuckets is empty');
     this.buckets = [...o.sourceBuckets].sort((a, b) => a - b);
     this.bos = o.bosId;
@@ -74,27 +76,40 @@ export class Translator {
 
   private descs([S, T]: readonly [number, number]): [DataDesc[], DataDesc[]] {
     const shapes = [[this.rows, S], [this.rows], [this.rows, T]];
-    return [DATA_NAMES.map((n, i) => new DataDesc(n, shapes[i]!, 'float32', i === 1 ? 'N' : 'NT')), [new DataDesc(LABEL_NAMES[0], [this.rows, T], 'float32', 'NT')]];
+    return [
+      DATA_NAMES.map((n, i) => new DataDesc(n, shapes[i]!, 'float32', i === 1 ? 'N' : 'NT')),
+      [new DataDesc(LABEL_NAMES[0], [this.rows, T], 'float32', 'NT')],
+    ];
   }
 
   /** Translations (token ids, without BOS/EOS) of `sources`, in order. */
   translate(sources: readonly (readonly number[])[], opts: DecodeOptions = {}): number[][] {
     const beam = opts.beamSize ?? 1;
     const alpha = opts.lengthPenalty ?? 1;
-    if (!Number.isInteger(beam) || beam < 1 || beam > this.rows) throw new ValueError(`translate: beamSize must be an integer in [1, ${this.rows}] (batchRows), got ${beam}`);
-    if (!(alpha >= 0 && Number.isFinite(alpha))) throw new ValueError(`translate: lengthPenalty must be a non-negative number, got ${alpha}`);
+    if (!Number.isInteger(beam) || beam < 1 || beam > this.rows)
+      throw new ValueError(`translate: beamSize must be an integer in [1, ${this.rows}] (batchRows), got ${beam}`);
+    if (!(alpha >= 0 && Number.isFinite(alpha)))
+      throw new ValueError(`translate: lengthPenalty must be a non-negative number, got ${alpha}`);
     sources.forEach((s, i) => {
       if (s.length === 0) throw new ValueError(`translate: source ${i} is empty`);
     });
     // sentences of one bucket together, so each batch runs in the smallest executor that holds it
-    const order = [...sources.keys()].sort((a, b) => this.keyFor(sources[a]!.length)[0] - this.keyFor(sources[b]!.length)[0] || a - b);
+    const order = [...sources.keys()].sort(
+      (a, b) => this.keyFor(sources[a]!.length)[0] - this.keyFor(sources[b]!.length)[0] || a - b,
+    );
     const out: number[][] = new Array(sources.length);
     const perBatch = Math.floor(this.rows / beam);
     for (let at = 0; at < order.length; ) {
       const key = this.keyFor(sources[order[at]!]!.length);
       const group: number[] = [];
-      while (at < order.length && group.length < perBatch && this.keyFor(sources[order[at]!]!.length)[0] === key[0]) group.push(order[at++]!);
-      const best = this.decodeBatch(group.map((i) => sources[i]!), key, beam, alpha);
+      while (at < order.length && group.length < perBatch && this.keyFor(sources[order[at]!]!.length)[0] === key[0])
+        group.push(order[at++]!);
+      const best = this.decodeBatch(
+        group.map((i) => sources[i]!),
+        key,
+        beam,
+        alpha,
+      );
       group.forEach((i, k) => (out[i] = best[k]!));
     }
     return out;
@@ -129,7 +144,14 @@ export class Translator {
         );
         const target = array(input, { shape: [R, T], dtype: 'float32' });
         try {
-          this.mod.forward(new DataBatch([owned[0]!, owned[1]!, target], [labelArray], { bucketKey: key, provideData: data, provideLabel: label }), { isTrain: false });
+          this.mod.forward(
+            new DataBatch([owned[0]!, owned[1]!, target], [labelArray], {
+              bucketKey: key,
+              provideData: data,
+              provideLabel: label,
+            }),
+            { isTrain: false },
+          );
         } finally {
           target.dispose();
         }
@@ -140,7 +162,8 @@ export class Translator {
           const cands: Hypothesis[] = [];
           hyps.forEach((h, k) => {
             const at = ((i * beam + k) * T + t) * V;
-            for (const tok of topK(probs, at, V, beam)) cands.push({ tokens: [...h.tokens, tok], score: h.score + Math.log(probs[at + tok]!) });
+            for (const tok of topK(probs, at, V, beam))
+              cands.push({ tokens: [...h.tokens, tok], score: h.score + Math.log(probs[at + tok]!) });
           });
           cands.sort((a, b) => b.score - a.score);
           const next: Hypothesis[] = [];

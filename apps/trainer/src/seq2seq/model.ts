@@ -70,10 +70,14 @@ export function checkSeq2SeqConfig(c: Seq2SeqConfig): void {
   positive('--num-embed', c.numEmbed);
   positive('--num-hidden', c.numHidden);
   positive('--num-layers', c.numLayers);
-  if (c.bidirectional && c.numHidden % 2 !== 0) throw new ValueError(`--num-hidden ${c.numHidden}: a bidirectional encoder needs an even size (half per direction)`);
-  if (!ATTENTION_TYPES.includes(c.attention)) throw new ValueError(`--attention must be one of ${ATTENTION_TYPES.join(', ')}, got '${c.attention}'`);
-  if (c.tieWeights && c.numEmbed !== c.numHidden) throw new ValueError(`--tie-weights needs --num-embed equal to --num-hidden (${c.numEmbed} vs ${c.numHidden})`);
-  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1)) throw new ValueError(`--label-smoothing must be in [0, 1), got ${c.labelSmoothing}`);
+  if (c.bidirectional && c.numHidden % 2 !== 0)
+    throw new ValueError(`--num-hidden ${c.numHidden}: a bidirectional encoder needs an even size (half per direction)`);
+  if (!ATTENTION_TYPES.includes(c.attention))
+    throw new ValueError(`--attention must be one of ${ATTENTION_TYPES.join(', ')}, got '${c.attention}'`);
+  if (c.tieWeights && c.numEmbed !== c.numHidden)
+    throw new ValueError(`--tie-weights needs --num-embed equal to --num-hidden (${c.numEmbed} vs ${c.numHidden})`);
+  if (!(c.labelSmoothing >= 0 && c.labelSmoothing < 1))
+    throw new ValueError(`--label-smoothing must be in [0, 1), got ${c.labelSmoothing}`);
   if (c.sourceVocabSize < 2 || c.targetVocabSize < 2) throw new ValueError('the source and target vocabularies need words');
 }
 
@@ -90,7 +94,9 @@ export function seq2seqSymGen(c: Seq2SeqConfig): Seq2SeqSymGen {
   checkSeq2SeqConfig(c);
   const encHidden = c.bidirectional ? c.numHidden / 2 : c.numHidden;
   const encFwd = new FusedRNNCell(encHidden, { numLayers: c.numLayers, mode: 'lstm', prefix: 'enc_fwd_' });
-  const encRev = c.bidirectional ? new FusedRNNCell(encHidden, { numLayers: c.numLayers, mode: 'lstm', prefix: 'enc_rev_' }) : null;
+  const encRev = c.bidirectional
+    ? new FusedRNNCell(encHidden, { numLayers: c.numLayers, mode: 'lstm', prefix: 'enc_rev_' })
+    : null;
   const dec = new FusedRNNCell(c.numHidden, { numLayers: 1, mode: 'lstm', prefix: 'dec_' });
   const tgtEmbedWeight = Variable('tgt_embed_weight');
   return (key: unknown) => {
@@ -98,7 +104,11 @@ export function seq2seqSymGen(c: Seq2SeqConfig): Seq2SeqSymGen {
     const lengths = Variable('source_length');
     const byLength = { sequence_length: lengths, useSequenceLength: true };
     // (S, batch, E)
-    const srcEmb = SwapAxis({ data: Embedding({ data: Variable('source'), inputDim: c.sourceVocabSize, outputDim: c.numEmbed, name: 'src_embed' }), dim1: 0, dim2: 1 });
+    const srcEmb = SwapAxis({
+      data: Embedding({ data: Variable('source'), inputDim: c.sourceVocabSize, outputDim: c.numEmbed, name: 'src_embed' }),
+      dim1: 0,
+      dim2: 1,
+    });
     for (const cell of [encFwd, encRev, dec]) cell?.reset();
     let enc = encFwd.unroll(S, srcEmb, { layout: 'TNC', mergeOutputs: true }).outputs;
     if (encRev) {
@@ -107,15 +117,32 @@ export function seq2seqSymGen(c: Seq2SeqConfig): Seq2SeqSymGen {
     }
     // (batch, S, H)
     const encoded = SwapAxis({ data: enc, dim1: 0, dim2: 1 });
-    const tgtEmb = Embedding({ data: Variable('target'), weight: tgtEmbedWeight, inputDim: c.targetVocabSize, outputDim: c.numEmbed, name: 'tgt_embed' });
-    const decoded = SwapAxis({ data: dec.unroll(T, SwapAxis({ data: tgtEmb, dim1: 0, dim2: 1 }), { layout: 'TNC', mergeOutputs: true }).outputs, dim1: 0, dim2: 1 });
+    const tgtEmb = Embedding({
+      data: Variable('target'),
+      weight: tgtEmbedWeight,
+      inputDim: c.targetVocabSize,
+      outputDim: c.numEmbed,
+      name: 'tgt_embed',
+    });
+    const decoded = SwapAxis({
+      data: dec.unroll(T, SwapAxis({ data: tgtEmb, dim1: 0, dim2: 1 }), { layout: 'TNC', mergeOutputs: true }).outputs,
+      dim1: 0,
+      dim2: 1,
+    });
     // (batch, S, T)
     const scores = attentionScores(c, encoded, decoded);
     const masked = SequenceMask({ data: scores, ...byLength, value: MASKED_SCORE, axis: 1 });
     const weights = softmax({ data: masked, axis: 1 });
     // (batch, T, H)
     const context = batch_dot({ lhs: weights, rhs: encoded, transposeA: true, name: 'att_context' });
-    const hidden = tanh({ data: FullyConnected({ data: Concat({ data: [decoded, context], dim: 2 }), numHidden: c.tieWeights ? c.numEmbed : c.numHidden, flatten: false, name: 'att_out' }) });
+    const hidden = tanh({
+      data: FullyConnected({
+        data: Concat({ data: [decoded, context], dim: 2 }),
+        numHidden: c.tieWeights ? c.numEmbed : c.numHidden,
+        flatten: false,
+        name: 'att_out',
+      }),
+    });
     const logits = FullyConnected({
       data: Reshape({ data: hidden, shape: [-1, c.tieWeights ? c.numEmbed : c.numHidden] }),
       ...(c.tieWeights ? { weight: tgtEmbedWeight } : {}),
@@ -123,7 +150,14 @@ export function seq2seqSymGen(c: Seq2SeqConfig): Seq2SeqSymGen {
       name: 'pred',
     });
     const label = Reshape({ data: Variable('target_label'), shape: [-1] });
-    const out = SoftmaxOutput({ data: logits, label, name: 'softmax', useIgnore: true, ignoreLabel: PAD_ID, smoothAlpha: c.labelSmoothing });
+    const out = SoftmaxOutput({
+      data: logits,
+      label,
+      name: 'softmax',
+      useIgnore: true,
+      ignoreLabel: PAD_ID,
+      smoothAlpha: c.labelSmoothing,
+    });
     return [out, DATA_NAMES, LABEL_NAMES] as const;
   };
 }
@@ -135,8 +169,20 @@ function attentionScores(c: Seq2SeqConfig, encoded: Symbol, decoded: Symbol): Sy
     return batch_dot({ lhs: keys, rhs: decoded, transposeB: true, name: 'att_score' });
   }
   // (batch, S, 1, A) + (batch, 1, T, A) → (batch, S, T, A) → (batch, S, T)
-  const keys = expand_dims({ data: FullyConnected({ data: encoded, numHidden: c.numHidden, flatten: false, noBias: true, name: 'att_key' }), axis: 2 });
-  const queries = expand_dims({ data: FullyConnected({ data: decoded, numHidden: c.numHidden, flatten: false, name: 'att_query' }), axis: 1 });
-  const energy = FullyConnected({ data: tanh({ data: broadcast_add({ lhs: keys, rhs: queries }) }), numHidden: 1, flatten: false, noBias: true, name: 'att_v' });
+  const keys = expand_dims({
+    data: FullyConnected({ data: encoded, numHidden: c.numHidden, flatten: false, noBias: true, name: 'att_key' }),
+    axis: 2,
+  });
+  const queries = expand_dims({
+    data: FullyConnected({ data: decoded, numHidden: c.numHidden, flatten: false, name: 'att_query' }),
+    axis: 1,
+  });
+  const energy = FullyConnected({
+    data: tanh({ data: broadcast_add({ lhs: keys, rhs: queries }) }),
+    numHidden: 1,
+    flatten: false,
+    noBias: true,
+    name: 'att_v',
+  });
   return Reshape({ data: energy, shape: [0, 0, -1] });
 }

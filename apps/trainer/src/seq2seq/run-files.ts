@@ -36,17 +36,22 @@ export function saveSeq2SeqRunFiles(prefix: string, run: Seq2SeqRunFile, vocabs:
 
 export function loadSeq2SeqRunFiles(prefix: string): { run: Seq2SeqRunFile; vocabs: Seq2SeqVocabs } {
   const file = runFileOf(prefix);
-  if (!existsSync(file)) throw new ValueError(`no translation checkpoint with prefix '${prefix}': '${file}' does not exist (give the prefix used with bkt-train seq2seq --checkpoint)`);
+  if (!existsSync(file))
+    throw new ValueError(
+      `no translation checkpoint with prefix '${prefix}': '${file}' does not exist (give the prefix used with bkt-train seq2seq --checkpoint)`,
+    );
   let run: Seq2SeqRunFile;
   try {
     run = JSON.parse(readFileSync(file, 'utf8')) as Seq2SeqRunFile;
   } catch (e) {
     throw new ValueError(`cannot read '${file}': ${(e as Error).message}`);
   }
-  if (run?.format !== 'bkt-seq2seq' || !run.model || !run.grid || !run.data) throw new ValueError(`'${file}' is not a bkt-train seq2seq run file`);
+  if (run?.format !== 'bkt-seq2seq' || !run.model || !run.grid || !run.data)
+    throw new ValueError(`'${file}' is not a bkt-train seq2seq run file`);
   const [s, t] = vocabFiles(prefix);
   const vocabs = { source: loadVocab(s), target: loadVocab(t) };
-  if (!vocabs.target.has(BOS) || !vocabs.target.has(EOS)) throw new ValueError(`'${t}' lacks ${BOS} or ${EOS}; it was not written by bkt-train seq2seq`);
+  if (!vocabs.target.has(BOS) || !vocabs.target.has(EOS))
+    throw new ValueError(`'${t}' lacks ${BOS} or ${EOS}; it was not written by bkt-train seq2seq`);
   return { run, vocabs };
 }
 
@@ -57,12 +62,24 @@ export interface LoadedTranslator {
 }
 
 /** The Translator of checkpoint `prefix:epoch`. */
-export function loadTranslator(prefix: string, epoch: number, o: { batchRows?: number; maxLengthRatio?: number } = {}): LoadedTranslator {
+export function loadTranslator(
+  prefix: string,
+  epoch: number,
+  o: { batchRows?: number; maxLengthRatio?: number } = {},
+): LoadedTranslator {
   const { run, vocabs } = loadSeq2SeqRunFiles(prefix);
   checkEpochExists(prefix, epoch);
   const { argParams, auxParams } = loadParams(prefix, epoch);
   try {
-    const translator = new Translator({ symGen: seq2seqSymGen(run.model), argParams, auxParams, sourceBuckets: run.grid.source, bosId: vocabs.target.get(BOS)!, eosId: vocabs.target.get(EOS)!, ...o });
+    const translator = new Translator({
+      symGen: seq2seqSymGen(run.model),
+      argParams,
+      auxParams,
+      sourceBuckets: run.grid.source,
+      bosId: vocabs.target.get(BOS)!,
+      eosId: vocabs.target.get(EOS)!,
+      ...o,
+    });
     return { translator, run, vocabs };
   } finally {
     for (const a of [...Object.values(argParams), ...Object.values(auxParams)]) a.dispose();

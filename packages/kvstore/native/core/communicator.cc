@@ -3,8 +3,8 @@
 #include <dlfcn.h>
 #include <mpi.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <climits>
 
 namespace bkt::dist {
@@ -12,11 +12,16 @@ namespace {
 
 MPI_Datatype mpiType(Elem e) {
   switch (e) {
-    case Elem::kFloat32: return MPI_FLOAT;
-    case Elem::kFloat64: return MPI_DOUBLE;
-    case Elem::kUInt8: return MPI_UINT8_T;
-    case Elem::kInt32: return MPI_INT32_T;
-    case Elem::kInt64: return MPI_INT64_T;
+    case Elem::kFloat32:
+      return MPI_FLOAT;
+    case Elem::kFloat64:
+      return MPI_DOUBLE;
+    case Elem::kUInt8:
+      return MPI_UINT8_T;
+    case Elem::kInt32:
+      return MPI_INT32_T;
+    case Elem::kInt64:
+      return MPI_INT64_T;
   }
   throw CommError("unknown element type");
 }
@@ -52,11 +57,16 @@ size_t maxChunk(Elem) { return static_cast<size_t>(INT_MAX); }
 
 size_t elemSize(Elem e) {
   switch (e) {
-    case Elem::kFloat32: return 4;
-    case Elem::kFloat64: return 8;
-    case Elem::kUInt8: return 1;
-    case Elem::kInt32: return 4;
-    case Elem::kInt64: return 8;
+    case Elem::kFloat32:
+      return 4;
+    case Elem::kFloat64:
+      return 8;
+    case Elem::kUInt8:
+      return 1;
+    case Elem::kInt32:
+      return 4;
+    case Elem::kInt64:
+      return 8;
   }
   throw CommError("unknown element type");
 }
@@ -92,7 +102,8 @@ double Communicator::wait(uint64_t ticket, double timeoutSeconds) {
   auto finished = [&] { return it->second.finished; };
   if (timeoutSeconds > 0) {
     if (!changed_.wait_for(lock, std::chrono::duration<double>(timeoutSeconds), finished)) {
-      throw CommTimeout("no answer from the other ranks after " + std::to_string(static_cast<int>(timeoutSeconds)) + " s");
+      throw CommTimeout("no answer from the other ranks after " + std::to_string(static_cast<int>(timeoutSeconds)) +
+                        " s");
     }
   } else {
     changed_.wait(lock, finished);
@@ -139,7 +150,8 @@ void Communicator::run() {
       queue_.pop_front();
     }
     Outcome outcome;
-    outcome.startedMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    outcome.startedMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
     try {
       execute(next.second);
     } catch (const std::exception& e) {
@@ -161,7 +173,8 @@ void Communicator::execute(const Request& r) {
     case Op::kAllreduceSum:
       for (size_t done = 0; done < r.count;) {
         const size_t n = std::min(maxChunk(r.elem), r.count - done);
-        check("MPI_Allreduce", MPI_Allreduce(MPI_IN_PLACE, bytes + done * esize, static_cast<int>(n), type, MPI_SUM, MPI_COMM_WORLD));
+        check("MPI_Allreduce",
+              MPI_Allreduce(MPI_IN_PLACE, bytes + done * esize, static_cast<int>(n), type, MPI_SUM, MPI_COMM_WORLD));
         done += n;
       }
       break;
@@ -174,7 +187,8 @@ void Communicator::execute(const Request& r) {
       break;
     case Op::kAllgather:
       if (r.count > maxChunk(r.elem)) throw CommError("allgather of more than INT_MAX elements");
-      check("MPI_Allgather", MPI_Allgather(r.data, static_cast<int>(r.count), type, r.recv, static_cast<int>(r.count), type, MPI_COMM_WORLD));
+      check("MPI_Allgather", MPI_Allgather(r.data, static_cast<int>(r.count), type, r.recv, static_cast<int>(r.count),
+                                           type, MPI_COMM_WORLD));
       break;
     case Op::kBarrier:
       check("MPI_Barrier", MPI_Barrier(MPI_COMM_WORLD));

@@ -3,10 +3,10 @@
 // is kept until its ticket is waited for, so the memory cannot be collected under the comm thread.
 #include <napi.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstring>
 #include <map>
-#include <unistd.h>
 #include <vector>
 
 #include "bkt_dist/communicator.h"
@@ -65,19 +65,26 @@ int intArg(const Napi::CallbackInfo& info, size_t i) {
 Elem elemArg(const Napi::CallbackInfo& info, size_t i) {
   const int code = intArg(info, i);
   switch (code) {
-    case 0: return Elem::kFloat32;
-    case 1: return Elem::kFloat64;
-    case 3: return Elem::kUInt8;
-    case 4: return Elem::kInt32;
-    case 6: return Elem::kInt64;
-    default: throw typed(info.Env(), "DTYPE", "no MPI element type for dtype code " + std::to_string(code));
+    case 0:
+      return Elem::kFloat32;
+    case 1:
+      return Elem::kFloat64;
+    case 3:
+      return Elem::kUInt8;
+    case 4:
+      return Elem::kInt32;
+    case 6:
+      return Elem::kInt64;
+    default:
+      throw typed(info.Env(), "DTYPE", "no MPI element type for dtype code " + std::to_string(code));
   }
 }
 
 // Elements of `elem` in `bytes`; the length must be a whole number of them.
 size_t countOf(Napi::Env env, const Bytes& b, Elem elem) {
   const size_t size = bkt::dist::elemSize(elem);
-  if (b.length % size != 0) throw typed(env, "VALUE", "a buffer of " + std::to_string(b.length) + " bytes is not a whole number of elements");
+  if (b.length % size != 0)
+    throw typed(env, "VALUE", "a buffer of " + std::to_string(b.length) + " bytes is not a whole number of elements");
   return b.length / size;
 }
 
@@ -97,7 +104,8 @@ Napi::Value submit(const Napi::CallbackInfo& info, const Request& r, std::initia
 // blocked in a wait then, so the message is written from the handler itself.
 void onTerminate(int) {
   static const char kMessage[] =
-      "bkt kvstore: this rank was stopped by the MPI launcher (SIGTERM): another rank of the job failed or was killed\n";
+      "bkt kvstore: this rank was stopped by the MPI launcher (SIGTERM): another rank of the job failed or was "
+      "killed\n";
   ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)ignored;
   _exit(143);
@@ -160,7 +168,8 @@ Napi::Value Allgather(const Napi::CallbackInfo& info) {
 
 // The Int32Array(3) a recv or probe writes the message's source, tag and byte count into.
 int32_t* statusArg(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || info[i].As<Napi::TypedArray>().ElementLength() != 3) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      info[i].As<Napi::TypedArray>().ElementLength() != 3) {
     throw typed(info.Env(), "VALUE", "expected an Int32Array of 3 elements for the message status");
   }
   auto t = info[i].As<Napi::TypedArray>();

@@ -38,7 +38,10 @@ export function serve(comm: Communicator, numWorkers: number): void {
       receiveInto(from, bytesOf(grad));
       return grad;
     }
-    if (compression === null) throw new StateError(`dist_async server: rank ${from} pushed key ${fmtKey(h.key)} compressed before setGradientCompression`);
+    if (compression === null)
+      throw new StateError(
+        `dist_async server: rank ${from} pushed key ${fmtKey(h.key)} compressed before setGradientCompression`,
+      );
     const words = empty([Math.ceil(value.size / 16)], { dtype: 'float32' });
     try {
       receiveInto(from, bytesOf(words));
@@ -68,7 +71,8 @@ export function serve(comm: Communicator, numWorkers: number): void {
       }
       case 'push': {
         const value = stored.get(h.key);
-        if (value === undefined) throw new StateError(`dist_async server: rank ${from} pushed key ${fmtKey(h.key)} before its init`);
+        if (value === undefined)
+          throw new StateError(`dist_async server: rank ${from} pushed key ${fmtKey(h.key)} before its init`);
         const grad = receiveGrad(from, h, value);
         try {
           if (updater === null) grad.copyTo(value);

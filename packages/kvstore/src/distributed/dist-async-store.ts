@@ -106,7 +106,9 @@ export class DistAsyncStore extends LocalStore {
 
   protected override checkPush(op: string, group: KeyGroup): void {
     if (this.#compression !== null && group.info.dtype !== 'float32') {
-      throw new DTypeError(`${op}: 2-bit gradient compression needs float32 gradients but key ${fmtKey(group.key)} is ${group.info.dtype}`);
+      throw new DTypeError(
+        `${op}: 2-bit gradient compression needs float32 gradients but key ${fmtKey(group.key)} is ${group.info.dtype}`,
+      );
     }
   }
 
@@ -163,7 +165,9 @@ export class DistAsyncStore extends LocalStore {
   }
 
   override setUpdater(_updater: UpdaterFn): void {
-    throw new ValueError(`setUpdater: the ${this.type} store updates on its servers, which cannot run a function; use setOptimizer`);
+    throw new ValueError(
+      `setUpdater: the ${this.type} store updates on its servers, which cannot run a function; use setOptimizer`,
+    );
   }
 
   /** Every worker compresses its own pushes; rank 0 tells the servers the threshold; every worker waits at a barrier. */

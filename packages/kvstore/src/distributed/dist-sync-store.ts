@@ -135,7 +135,9 @@ export class DistSyncStore extends LocalStore {
       throw new DTypeError(`${op}: 2-bit gradient compression needs float32 gradients but key ${fmtKey(group.key)} is ${dtype}`);
     }
     if (!SUMMABLE.has(dtype)) {
-      throw new DTypeError(`${op}: the ${this.type} store sums ${[...SUMMABLE].join(', ')} across workers, but key ${fmtKey(group.key)} is ${dtype}`);
+      throw new DTypeError(
+        `${op}: the ${this.type} store sums ${[...SUMMABLE].join(', ')} across workers, but key ${fmtKey(group.key)} is ${dtype}`,
+      );
     }
   }
 
@@ -260,7 +262,9 @@ export class DistSyncStore extends LocalStore {
   /** Starts bucket b's collective on the comm thread. */
   #send(layout: Layout, b: number): number {
     const buf = this.#buckets(layout)[b]!;
-    return this.#compression === null ? this.#comm.allreduceSum(buf.memory, DTYPE_CODES[buf.dtype]) : this.#comm.allgather(buf.memory, layout.gathered[b]!.memory);
+    return this.#compression === null
+      ? this.#comm.allreduceSum(buf.memory, DTYPE_CODES[buf.dtype])
+      : this.#comm.allgather(buf.memory, layout.gathered[b]!.memory);
   }
 
   /** Waits for every bucket and applies the sums; returns when each bucket started on the comm thread. */
@@ -271,7 +275,9 @@ export class DistSyncStore extends LocalStore {
     buffers.forEach((buf, b) => {
       buf.keys.forEach((key, i) => {
         const merged: Merged =
-          compressed === null ? { array: buf.views[i]!, owned: false } : this.#decode(compressed, layout.gathered[b]!, buf.keys.length, i, key);
+          compressed === null
+            ? { array: buf.views[i]!, owned: false }
+            : this.#decode(compressed, layout.gathered[b]!, buf.keys.length, i, key);
         try {
           this.#apply(key, merged.array);
         } finally {
@@ -309,16 +315,27 @@ export class DistSyncStore extends LocalStore {
 
   /** The buffers `keys` travel in, in this order, fused up to `limitBytes` each. */
   #layout(keys: readonly KVKey[], limitBytes: number): Layout {
-    const id = `${limitBytes}:` + keys.map((k) => this.keyInfo(k)!.ordinal).join(',') + (this.#compression === null ? '' : ':2bit');
+    const id =
+      `${limitBytes}:` + keys.map((k) => this.keyInfo(k)!.ordinal).join(',') + (this.#compression === null ? '' : ':2bit');
     const known = this.#layouts.get(id);
     if (known !== undefined) return known;
     const entries: FusedEntry[] = keys.map((key) => ({ key, shape: this.keyInfo(key)!.shape, dtype: this.keyInfo(key)!.dtype }));
     let layout: Layout;
     if (this.#compression === null) layout = { keys, sums: fuse(entries, limitBytes), words: [], gathered: [] };
     else {
-      const packed = entries.map((e) => ({ key: e.key, shape: [Math.ceil(e.shape.reduce((p, d) => p * d, 1) / 16)], dtype: 'float32' as const }));
+      const packed = entries.map((e) => ({
+        key: e.key,
+        shape: [Math.ceil(e.shape.reduce((p, d) => p * d, 1) / 16)],
+        dtype: 'float32' as const,
+      }));
       const words = fuse(packed, limitBytes);
-      const gathered = words.map((w) => allocate(packed.filter((e) => w.keys.includes(e.key)), 'float32', this.numWorkers));
+      const gathered = words.map((w) =>
+        allocate(
+          packed.filter((e) => w.keys.includes(e.key)),
+          'float32',
+          this.numWorkers,
+        ),
+      );
       layout = { keys, sums: [], words, gathered };
     }
     if (this.#layouts.size >= MAX_LAYOUTS) {
@@ -338,7 +355,9 @@ export class DistSyncStore extends LocalStore {
       const n = Math.max(list.length, reference.length);
       for (let i = 0; i < n; i++) {
         if (list[i] !== reference[i]) {
-          throw new StateError(`${op}: rank ${r} has ${list[i] ?? 'no more keys'} where rank 0 has ${reference[i] ?? 'no more keys'} (every worker must set up the same model)`);
+          throw new StateError(
+            `${op}: rank ${r} has ${list[i] ?? 'no more keys'} where rank 0 has ${reference[i] ?? 'no more keys'} (every worker must set up the same model)`,
+          );
         }
       }
     });
@@ -356,7 +375,12 @@ export class DistSyncStore extends LocalStore {
 
 /** The same keys with the very same arrays, in the same order. */
 function sameGroups(a: readonly KeyGroup[], b: readonly KeyGroup[]): boolean {
-  return a.length === b.length && a.every((g, i) => g.key === b[i]!.key && g.arrays.length === b[i]!.arrays.length && g.arrays.every((x, k) => x === b[i]!.arrays[k]));
+  return (
+    a.length === b.length &&
+    a.every(
+      (g, i) => g.key === b[i]!.key && g.arrays.length === b[i]!.arrays.length && g.arrays.every((x, k) => x === b[i]!.arrays[k]),
+    )
+  );
 }
 
 function disposeLayout(l: Layout): void {

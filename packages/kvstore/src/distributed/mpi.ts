@@ -60,7 +60,8 @@ export function loadMpiAddon(op: string, path: string): DistBinding {
 function timeoutSeconds(): number {
   const given = process.env['BKT_KVSTORE_TIMEOUT'];
   const t = given === undefined ? 300 : Number(given);
-  if (!Number.isFinite(t) || t <= 0) throw new StateError(`BKT_KVSTORE_TIMEOUT must be a positive number of seconds, got '${given}'`);
+  if (!Number.isFinite(t) || t <= 0)
+    throw new StateError(`BKT_KVSTORE_TIMEOUT must be a positive number of seconds, got '${given}'`);
   return t;
 }
 

@@ -38,5 +38,6 @@ export function keepOwnStates(updater: Updater, isMine: (key: KVKey) => boolean)
     [state.master, ...state.arrays].forEach((a) => a?.dispose());
     updater.states.delete(key);
   }
-  for (const key of [...updater.optimizer.indexUpdateCount.keys()]) if (!isMine(key)) updater.optimizer.indexUpdateCount.delete(key);
+  for (const key of [...updater.optimizer.indexUpdateCount.keys()])
+    if (!isMine(key)) updater.optimizer.indexUpdateCount.delete(key);
 }

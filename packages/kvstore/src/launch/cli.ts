@@ -13,8 +13,16 @@ import { mpirunCommand } from './mpirun-command.js';
 
 function main(argv: readonly string[]): number {
   const args = parseLaunchArgs(argv);
-  const cmd = mpirunCommand({ numWorkers: args.numWorkers, numServers: args.numServers, hostfile: args.hostfile, command: args.command, isRoot: process.getuid?.() === 0 });
-  const envText = Object.entries(cmd.env).map(([k, v]) => `${k}=${v} `).join('');
+  const cmd = mpirunCommand({
+    numWorkers: args.numWorkers,
+    numServers: args.numServers,
+    hostfile: args.hostfile,
+    command: args.command,
+    isRoot: process.getuid?.() === 0,
+  });
+  const envText = Object.entries(cmd.env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   if (args.dryRun) {
     console.log(`${envText}${cmd.file} ${cmd.args.join(' ')}`);
     return 0;

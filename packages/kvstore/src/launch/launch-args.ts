@@ -13,14 +13,21 @@ export interface LaunchArgs {
 
 function count(flag: string, value: string | undefined, min: number): number {
   const n = Number(value);
-  if (value === undefined || !/^\d+$/.test(value) || n < min) throw new ValueError(`bkt-launch: ${flag} needs an integer >= ${min}, got ${value ?? 'nothing'}\n${USAGE}`);
+  if (value === undefined || !/^\d+$/.test(value) || n < min)
+    throw new ValueError(`bkt-launch: ${flag} needs an integer >= ${min}, got ${value ?? 'nothing'}\n${USAGE}`);
   return n;
 }
 
 export function parseLaunchArgs(argv: readonly string[]): LaunchArgs {
   const split = argv.indexOf('--');
   if (split < 0) throw new ValueError(`bkt-launch: give the command after --\n${USAGE}`);
-  const out: LaunchArgs = { numWorkers: 0, numServers: 0, hostfile: undefined, dryRun: false, command: argv.slice(split + 1) as string[] };
+  const out: LaunchArgs = {
+    numWorkers: 0,
+    numServers: 0,
+    hostfile: undefined,
+    dryRun: false,
+    command: argv.slice(split + 1) as string[],
+  };
   const opts = argv.slice(0, split);
   for (let i = 0; i < opts.length; i++) {
     const flag = opts[i]!;

@@ -26,13 +26,25 @@ export interface MpirunCommand {
 
 /** MCA options that keep a local job on loopback. */
 export const LOOPBACK_MCA: readonly string[] = [
-  '--mca', 'btl', 'self,vader,tcp',
-  '--mca', 'btl_tcp_if_include', 'lo',
-  '--mca', 'oob_tcp_if_include', 'lo',
+  '--mca',
+  'btl',
+  'self,vader,tcp',
+  '--mca',
+  'btl_tcp_if_include',
+  'lo',
+  '--mca',
+  'oob_tcp_if_include',
+  'lo',
 ];
 
 /** Variables every rank needs, forwarded by mpirun to remote hosts too (-x). */
-const FORWARDED = ['BKT_KVSTORE_TIMEOUT', 'BKT_KVSTORE_FUSION_BYTES', 'BKT_KVSTORE_BUCKET_BYTES', 'MXNET_UPDATE_ON_KVSTORE', 'BKT_NUM_THREADS'];
+const FORWARDED = [
+  'BKT_KVSTORE_TIMEOUT',
+  'BKT_KVSTORE_FUSION_BYTES',
+  'BKT_KVSTORE_BUCKET_BYTES',
+  'MXNET_UPDATE_ON_KVSTORE',
+  'BKT_NUM_THREADS',
+];
 
 export function mpirunCommand(opts: LaunchOptions): MpirunCommand {
   const op = 'bkt-launch';
@@ -40,7 +52,8 @@ export function mpirunCommand(opts: LaunchOptions): MpirunCommand {
     throw new ValueError(`${op}: the number of workers (-n) must be a positive integer, got ${String(opts.numWorkers)}`);
   }
   const servers = opts.numServers ?? 0;
-  if (!Number.isInteger(servers) || servers < 0) throw new ValueError(`${op}: the number of servers (-s) must be a non-negative integer, got ${String(servers)}`);
+  if (!Number.isInteger(servers) || servers < 0)
+    throw new ValueError(`${op}: the number of servers (-s) must be a non-negative integer, got ${String(servers)}`);
   if (opts.command.length === 0) throw new ValueError(`${op}: no command to run (give it after --)`);
   const args = ['-np', String(opts.numWorkers + servers)];
   // Ranks may outnumber cores (two ranks on a 2-core machine with other work), and bkt's thread pool

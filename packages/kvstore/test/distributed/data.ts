@@ -14,7 +14,8 @@ function uniform(seedValue: number, n: number): number[] {
 }
 
 /** What rank r pushes from device d at step s: N float32 values in [-1, 1). */
-export const gradient = (rank: number, step: number, device: number): number[] => uniform(1000 * rank + 10 * step + device + 1, N);
+export const gradient = (rank: number, step: number, device: number): number[] =>
+  uniform(1000 * rank + 10 * step + device + 1, N);
 
 /** The second key of the fused push of rank r: 300 values. */
 export const longGradient = (rank: number): number[] => uniform(rank + 77, 300);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 import { numServersFromEnv, serverOf } from '../../src/distributed/async-protocol.js';
 import { type OptimizerWire, optimizerWire, rebuildOptimizer } from '../../src/distributed/optimizer-wire.js';
-import { compressedGradient, COMPRESSED_SIZE, K, THRESHOLD } from './async-features-data.js';
+import { compressedGradient, K, THRESHOLD } from './async-features-data.js';
 import { mpiMissing, runMpi } from './run-mpi.js';
 
 const STEPS = 20;
@@ -44,12 +44,22 @@ describe('dist_async roles', () => {
 describe('the optimizer as dist_async servers get it', () => {
   it('rebuilds the same optimizer, scheduler position and multipliers from JSON', () => {
     const sched = new PolyScheduler({ maxUpdate: 40, pwr: 2, baseLr: 0.5, finalLr: 0.01 });
-    const opt = createOptimizer('sgd', { learningRate: 0.3, momentum: 0.8, lrScheduler: sched, paramIdx2Name: new Map([[0, 'fc_bias']]) });
+    const opt = createOptimizer('sgd', {
+      learningRate: 0.3,
+      momentum: 0.8,
+      lrScheduler: sched,
+      paramIdx2Name: new Map([[0, 'fc_bias']]),
+    });
     opt.setLrMult({ fc_weight: 0.25 });
     opt.numUpdate = 7;
     const wire = JSON.parse(JSON.stringify(optimizerWire(opt, 'dist_async'))) as OptimizerWire;
     const again = rebuildOptimizer(wire);
-    expect([again.name, again.createOptions['momentum'], again.numUpdate, again.learningRate]).toEqual(['sgd', 0.8, 7, opt.learningRate]);
+    expect([again.name, again.createOptions['momentum'], again.numUpdate, again.learningRate]).toEqual([
+      'sgd',
+      0.8,
+      7,
+      opt.learningRate,
+    ]);
     expect(again.lrScheduler).toBeInstanceOf(PolyScheduler);
     for (const n of [10, 25, 40]) expect(again.lrScheduler!.lr(n)).toBe(sched.lr(n));
     expect([...again.lrMult]).toEqual([...opt.lrMult]);
@@ -64,7 +74,9 @@ describe('the optimizer as dist_async servers get it', () => {
     }
     const opt = createOptimizer('sgd', { lrScheduler: new Halving() });
     expect(() => optimizerWire(opt, 'dist_async')).toThrow(ValueError);
-    expect(() => optimizerWire(opt, 'dist_async')).toThrow(/the dist_async store sends the optimizer .* 'sgd' with its Halving cannot be rebuilt/);
+    expect(() => optimizerWire(opt, 'dist_async')).toThrow(
+      /the dist_async store sends the optimizer .* 'sgd' with its Halving cannot be rebuilt/,
+    );
   });
 });
 
@@ -117,7 +129,11 @@ describe.skipIf(mpiMissing !== null)('dist_async features on 2 workers and 2 ser
   it('compresses pushes, runs the shipped lrScheduler on the servers, saves and loads their optimizer states, decays later keys by their multipliers; misuse is a typed error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bkt-async-states-'));
     try {
-      const run = await runMpi(2, 'async-features-worker.ts', [], { numServers: 2, timeoutMs: 150_000, env: { BKT_TEST_STATES_FILE: join(dir, 'opt.states') } });
+      const run = await runMpi(2, 'async-features-worker.ts', [], {
+        numServers: 2,
+        timeoutMs: 150_000,
+        env: { BKT_TEST_STATES_FILE: join(dir, 'opt.states') },
+      });
       expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
       expect(run.results).toHaveLength(2);
       const [r0, r1] = run.results as Record<string, number[] & number[][]>[];
@@ -134,7 +150,7 @@ describe.skipIf(mpiMissing !== null)('dist_async features on 2 workers and 2 ser
       let w = 0;
       for (let n = 1; n <= 2 * K; n++) w -= THRESHOLD * 0.5 ** Math.floor((n - 1) / 2);
       for (const r of [r0!, r1!]) for (const v of r['scheduled']!) expect(v).toBeCloseTo(w, 6);
-      expect(w).toBeGreaterThan(-THRESHOLD * 2 * K / 2); // well away from the unscheduled -THRESHOLD·2K
+      expect(w).toBeGreaterThan((-THRESHOLD * 2 * K) / 2); // well away from the unscheduled -THRESHOLD·2K
 
       // 3. the saved file holds both servers' keys after 2K updates; the loaded states continue them
       expect(r0!['savedCounts']).toEqual([2 * K, 2 * K]);
@@ -143,13 +159,20 @@ describe.skipIf(mpiMissing !== null)('dist_async features on 2 workers and 2 ser
       const resumed = momentumAfter(2 * K + 2).weight;
       const restarted = saved.weight + momentumAfter(2).weight; // what forgetting the momentum would give
       expect(Math.abs(resumed - restarted)).toBeGreaterThan(0.05);
-      for (const r of [r0!, r1!]) for (const m of r['resumed'] as unknown as number[][]) for (const v of m) expect(v).toBeCloseTo(resumed, 5);
+      for (const r of [r0!, r1!])
+        for (const m of r['resumed'] as unknown as number[][]) for (const v of m) expect(v).toBeCloseTo(resumed, 5);
 
       // misuse: typed errors on the worker, nothing sent
       for (const r of [r0!, r1!]) {
-        expect(r['saveWithoutOptimizer']).toMatch(/^StateError: saveOptimizerStates: the dist_async store has no optimizer; call setOptimizer first/);
-        expect(r['loadBadFile']).toMatch(/^FormatError: loadOptimizerStates: '.*opt\.states\.bad\d': setStates: not a bkt optimizer state/);
-        expect(r['pushFloat64Compressed']).toMatch(/^DTypeError: push: 2-bit gradient compression needs float32 gradients but key 'f64' is float64/);
+        expect(r['saveWithoutOptimizer']).toMatch(
+          /^StateError: saveOptimizerStates: the dist_async store has no optimizer; call setOptimizer first/,
+        );
+        expect(r['loadBadFile']).toMatch(
+          /^FormatError: loadOptimizerStates: '.*opt\.states\.bad\d': setStates: not a bkt optimizer state/,
+        );
+        expect(r['pushFloat64Compressed']).toMatch(
+          /^DTypeError: push: 2-bit gradient compression needs float32 gradients but key 'f64' is float64/,
+        );
       }
 
       // 4. one zero-gradient push per worker: the bias keeps its value, the weight decays twice by lr·wd

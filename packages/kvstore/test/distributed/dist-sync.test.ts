@@ -29,26 +29,34 @@ function expectClose(actual: readonly number[], expected: readonly number[], tol
 async function run(np: number, scenario: string, type = 'dist_sync') {
   const env = { BKT_KVSTORE_FUSION_BYTES: '64', BKT_KVSTORE_BUCKET_BYTES: '64' };
   const r = await runMpi(np, 'sync-worker.ts', [scenario, type], { timeoutMs: 90_000, env });
-  if (r.code !== 0 || r.results.length !== np) throw new Error(`mpirun ${scenario} failed (code ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  if (r.code !== 0 || r.results.length !== np)
+    throw new Error(`mpirun ${scenario} failed (code ${r.code}):\n${r.stdout}\n${r.stderr}`);
   return r.results;
 }
 
 describe('without MPI', () => {
   it('a missing MPI addon is a NativeError naming the apt packages', () => {
     expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(NativeError);
-    expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(/apt-get install openmpi-bin libopenmpi-dev/);
+    expect(() => loadMpiAddon("create('dist_sync')", '/nonexistent/bkt_dist.node')).toThrow(
+      /apt-get install openmpi-bin libopenmpi-dev/,
+    );
   });
 
   it('an addon that does not load is a NativeError saying how to rebuild it with Open MPI', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'bkt-mpi-')), 'bkt_dist.node');
     writeFileSync(broken, 'not an addon');
     expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(NativeError);
-    expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(/cannot be loaded.*needs g\+\+, make, python3 and Open MPI \(apt-get install/);
+    expect(() => loadMpiAddon("create('dist_sync')", broken)).toThrow(
+      /cannot be loaded.*needs g\+\+, make, python3 and Open MPI \(apt-get install/,
+    );
   });
 });
 
 describe.skipIf(mpiMissing !== null)('dist_sync on MPI', () => {
-  for (const [np, type] of [[2, 'dist_sync'], [3, 'dist_device_sync']] as const) {
+  for (const [np, type] of [
+    [2, 'dist_sync'],
+    [3, 'dist_device_sync'],
+  ] as const) {
     it(`${type} on ${np} workers: init, push sums, fused and partial keys, broadcast, rowSparsePull, barrier`, async () => {
       const results = await run(np, 'basics', type);
       const pushSum = sumOverRanks(np, (r) => localSum(r, 0));
@@ -86,7 +94,15 @@ describe.skipIf(mpiMissing !== null)('dist_sync on MPI', () => {
     kv.setOptimizer(createOptimizer('sgd', { learningRate: 0.1, momentum: 0.9, wd: 0.01, rescaleGrad: 0.5 }));
     kv.init(0, f32(new Array(N).fill(0.5), SHAPE));
     const w = zeros(SHAPE);
-    for (let s = 0; s < 4; s++) kv.pushPull(0, f32(sumOverRanks(np, (r) => localSum(r, s)), SHAPE), w);
+    for (let s = 0; s < 4; s++)
+      kv.pushPull(
+        0,
+        f32(
+          sumOverRanks(np, (r) => localSum(r, s)),
+          SHAPE,
+        ),
+        w,
+      );
     for (const res of results) {
       expectClose(res.weights as number[], Array.from(w.toArray()));
       expect(res.weights).toEqual(results[0]!.weights);
@@ -134,7 +150,9 @@ describe.skipIf(mpiMissing !== null)('dist_sync on MPI', () => {
   it('a different shape on one worker is a StateError naming the rank and the key', async () => {
     const results = await run(2, 'mismatch');
     for (const res of results) {
-      expect(res.error).toMatch(/^StateError: init: rank 1 has key 'fc_weight' \(3, 3\) float32 where rank 0 has key 'fc_weight' \(3, 2\)/);
+      expect(res.error).toMatch(
+        /^StateError: init: rank 1 has key 'fc_weight' \(3, 3\) float32 where rank 0 has key 'fc_weight' \(3, 2\)/,
+      );
     }
   });
 });

@@ -14,13 +14,17 @@ describe.skipIf(mpiMissing !== null)('faults', () => {
     expect(run.endedAt - killedAt).toBeLessThan(30_000);
     expect(run.stderr).toMatch(/exited on signal 9/);
     // the survivors say why they stop (mpirun may end before it forwards every rank's last words)
-    expect(run.stderr).toMatch(/this rank was stopped by the MPI launcher \(SIGTERM\): another rank of the job failed or was killed/);
+    expect(run.stderr).toMatch(
+      /this rank was stopped by the MPI launcher \(SIGTERM\): another rank of the job failed or was killed/,
+    );
   }, 120_000);
 
   it('a collective the other ranks never join is a StateError after BKT_KVSTORE_TIMEOUT, and the job ends', async () => {
     const run = await runMpi(2, 'sync-worker.ts', ['timeout'], { timeoutMs: 60_000, env: { BKT_KVSTORE_TIMEOUT: '2' } });
     expect(run.code).not.toBe(0);
     expect(run.elapsedMs).toBeLessThan(45_000);
-    expect(run.results[0]!['error']).toMatch(/^StateError: barrier: rank 0 of 2: no answer from the other ranks after 2 s \(do all workers call the same kvstore operations/);
+    expect(run.results[0]!['error']).toMatch(
+      /^StateError: barrier: rank 0 of 2: no answer from the other ranks after 2 s \(do all workers call the same kvstore operations/,
+    );
   }, 90_000);
 });

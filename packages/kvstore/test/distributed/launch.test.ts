@@ -14,7 +14,11 @@ import { here, mpiMissing, tsNode } from './run-mpi.js';
 
 const cli = join(here, '..', '..', 'src', 'launch', 'cli.ts');
 const launch = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(tsNode(cli)[0]!, [...tsNode(cli).slice(1), ...args], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, ...env } });
+  spawnSync(tsNode(cli)[0]!, [...tsNode(cli).slice(1), ...args], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, ...env },
+  });
 
 describe('bkt-launch command', () => {
   it('without a hostfile keeps every rank local and all MPI traffic on loopback', () => {
@@ -36,7 +40,13 @@ describe('bkt-launch command', () => {
   });
 
   it('parses MXNet launch.py-style options and rejects bad ones with a ValueError', () => {
-    expect(parseLaunchArgs(['-n', '2', '-H', 'h', '--', 'a', '-n', '5'])).toEqual({ numWorkers: 2, numServers: 0, hostfile: 'h', dryRun: false, command: ['a', '-n', '5'] });
+    expect(parseLaunchArgs(['-n', '2', '-H', 'h', '--', 'a', '-n', '5'])).toEqual({
+      numWorkers: 2,
+      numServers: 0,
+      hostfile: 'h',
+      dryRun: false,
+      command: ['a', '-n', '5'],
+    });
     expect(() => parseLaunchArgs(['-n', '2', 'a'])).toThrow(/give the command after --/);
     expect(() => parseLaunchArgs(['-n', '0', '--', 'a'])).toThrow(ValueError);
     expect(() => parseLaunchArgs(['-n', 'two', '--', 'a'])).toThrow(/-n needs an integer >= 1, got two/);
@@ -52,7 +62,9 @@ describe('bkt-launch command', () => {
   it('--dry-run prints the mpirun line with the loopback options; a bad option exits 2 with the usage', () => {
     const dry = launch(['-n', '2', '--dry-run', '--', 'node', 'x.js']);
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toContain('mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo node x.js');
+    expect(dry.stdout).toContain(
+      'mpirun -np 2 --oversubscribe --bind-to none --mca btl self,vader,tcp --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo node x.js',
+    );
     const bad = launch(['-n', 'x', '--', 'node']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('usage: bkt-launch');

@@ -15,7 +15,8 @@ import { mpirunCommand } from '../../src/launch/mpirun-command.js';
 export const here = dirname(fileURLToPath(import.meta.url));
 
 function whyMissing(): string | null {
-  if (spawnSync('mpirun', ['--version'], { stdio: 'ignore' }).status !== 0) return 'mpirun not found (apt-get install openmpi-bin libopenmpi-dev)';
+  if (spawnSync('mpirun', ['--version'], { stdio: 'ignore' }).status !== 0)
+    return 'mpirun not found (apt-get install openmpi-bin libopenmpi-dev)';
   if (!existsSync(mpiAddonPath)) return `the MPI addon is not built (${mpiAddonPath}; pnpm --filter @bkt/kvstore build:native)`;
   return null;
 }
@@ -41,8 +42,18 @@ export interface MpiRun {
   endedAt: number;
 }
 
-export function runMpi(np: number, script: string, args: readonly string[] = [], opts: { timeoutMs?: number; env?: Record<string, string>; numServers?: number } = {}): Promise<MpiRun> {
-  const cmd = mpirunCommand({ numWorkers: np, numServers: opts.numServers, command: [...tsNode(resolve(here, script)), ...args], isRoot: process.getuid?.() === 0 });
+export function runMpi(
+  np: number,
+  script: string,
+  args: readonly string[] = [],
+  opts: { timeoutMs?: number; env?: Record<string, string>; numServers?: number } = {},
+): Promise<MpiRun> {
+  const cmd = mpirunCommand({
+    numWorkers: np,
+    numServers: opts.numServers,
+    command: [...tsNode(resolve(here, script)), ...args],
+    isRoot: process.getuid?.() === 0,
+  });
   const started = Date.now();
   const resultDir = mkdtempSync(join(tmpdir(), 'bkt-mpi-results-'));
   const env = { ...process.env, ...cmd.env, ...opts.env, BKT_TEST_RESULT_DIR: resultDir };

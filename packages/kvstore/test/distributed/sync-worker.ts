@@ -22,7 +22,10 @@ function basics(kv: KVStore): Record<string, unknown> {
   kv.pull(3, pulled);
   out.init = list(pulled);
   // push without an updater replaces the value with the sum over workers and devices
-  kv.push(3, [0, 1].map((d) => f32(gradient(kv.rank, 0, d), SHAPE, cpu(d))));
+  kv.push(
+    3,
+    [0, 1].map((d) => f32(gradient(kv.rank, 0, d), SHAPE, cpu(d))),
+  );
   kv.pull(3, pulled);
   out.pushSum = list(pulled);
   // several keys in one call, in fused buffers (BKT_KVSTORE_FUSION_BYTES is small): the big key alone
@@ -33,7 +36,10 @@ function basics(kv: KVStore): Record<string, unknown> {
   out.fused = outs.map(list);
   // a key only rank 0 pushes in this call, next to one every rank pushes: no deadlock
   const partial = kv.rank === 0 ? [5, 7] : [7];
-  kv.push(partial, partial.map((k) => (k === 5 ? array([10, 20]) : f32(new Array(300).fill(1), [300]))));
+  kv.push(
+    partial,
+    partial.map((k) => (k === 5 ? array([10, 20]) : f32(new Array(300).fill(1), [300]))),
+  );
   kv.pull([5, 7], outs.slice(0, 2));
   out.partial = outs.slice(0, 2).map(list);
   // broadcast: rank 0's value
@@ -74,11 +80,20 @@ function optimizer(kv: KVStore): Record<string, unknown> {
   kv.setOptimizer(createOptimizer('sgd', { learningRate: 0.1, momentum: 0.9, wd: 0.01, rescaleGrad: 0.5 }));
   kv.init(0, f32(new Array(N).fill(0.5), SHAPE));
   const w = zeros(SHAPE);
-  for (let s = 0; s < 3; s++) kv.pushPull(0, [0, 1].map((d) => f32(gradient(kv.rank, s, d), SHAPE, cpu(d))), w);
+  for (let s = 0; s < 3; s++)
+    kv.pushPull(
+      0,
+      [0, 1].map((d) => f32(gradient(kv.rank, s, d), SHAPE, cpu(d))),
+      w,
+    );
   const path = join(mkdtempSync(join(tmpdir(), 'bkt-dist-')), 'opt.states');
   kv.saveOptimizerStates(path);
   kv.loadOptimizerStates(path);
-  kv.pushPull(0, [0, 1].map((d) => f32(gradient(kv.rank, 3, d), SHAPE, cpu(d))), w);
+  kv.pushPull(
+    0,
+    [0, 1].map((d) => f32(gradient(kv.rank, 3, d), SHAPE, cpu(d))),
+    w,
+  );
   return { rank: kv.rank, weights: list(w), states: readFileSync(path).toString('base64') };
 }
 
@@ -97,7 +112,12 @@ function compression(kv: KVStore): Record<string, unknown> {
   push(f32(new Array(N).fill(0.2), SHAPE)); // residual 0.6: +0.5 sent, 0.1 kept
   push(f32(new Array(N).fill(-1.5), SHAPE)); // residual -1.4: -0.5 sent
   push(zeros(SHAPE)); // residual -0.9: -0.5 sent
-  push(f32(gradient(kv.rank, 9, 0).map((x) => 0.6 * x), SHAPE)); // random in (-0.6, 0.6)
+  push(
+    f32(
+      gradient(kv.rank, 9, 0).map((x) => 0.6 * x),
+      SHAPE,
+    ),
+  ); // random in (-0.6, 0.6)
   return { rank: kv.rank, steps };
 }
 
@@ -146,7 +166,15 @@ function early(kv: KVStore): Record<string, unknown> {
   return { rank: kv.rank, summed, afterDrop: outs.slice(0, 2).map(list) };
 }
 
-const scenarios: Record<string, (kv: KVStore) => Record<string, unknown>> = { basics, updater, optimizer, compression, mismatch, timeout, early };
+const scenarios: Record<string, (kv: KVStore) => Record<string, unknown>> = {
+  basics,
+  updater,
+  optimizer,
+  compression,
+  mismatch,
+  timeout,
+  early,
+};
 const kv = create(process.argv[3] ?? 'dist_sync');
 report(scenarios[process.argv[2]!]!(kv));
 kv.dispose();

@@ -33,7 +33,8 @@ export type EpochEndCallback = EpochEndFn | { call: EpochEndFn };
 
 type OneOrMany<T> = T | readonly T[] | null | undefined;
 
-const list = <T>(x: OneOrMany<T>): readonly T[] => (x === null || x === undefined ? [] : Array.isArray(x) ? (x as readonly T[]) : [x as T]);
+const list = <T>(x: OneOrMany<T>): readonly T[] =>
+  x === null || x === undefined ? [] : Array.isArray(x) ? (x as readonly T[]) : [x as T];
 
 /** Calls every batch-end callback with `param`. */
 export function callBatchEnd(callbacks: OneOrMany<BatchEndCallback>, param: BatchEndParam): void {

@@ -48,7 +48,9 @@ export class Speedometer {
       const values = metric.getNameValue();
       if (this.autoReset) {
         metric.resetLocal();
-        this.logger(`Epoch[${param.epoch}] Batch [${count - this.frequent}-${count}]\tSpeed: ${pyFixed(speed, 2)} samples/sec${nameValues(values)}`);
+        this.logger(
+          `Epoch[${param.epoch}] Batch [${count - this.frequent}-${count}]\tSpeed: ${pyFixed(speed, 2)} samples/sec${nameValues(values)}`,
+        );
       } else {
         this.logger(`Epoch[${param.epoch}] Batch [0-${count}]\tSpeed: ${pyFixed(speed, 2)} samples/sec${nameValues(values)}`);
       }

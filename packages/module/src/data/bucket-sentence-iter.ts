@@ -80,22 +80,29 @@ export class BucketSentenceIter extends DataIter {
   private currIdx = 0;
 
   constructor(sentences: readonly (readonly number[])[], batchSize: number, opts: BucketSentenceIterOptions = {}) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`BucketSentenceIter: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValueError(`BucketSentenceIter: batchSize must be a positive integer, got ${batchSize}`);
     super(batchSize);
     const layout = opts.layout ?? 'NT';
     const major = layout.indexOf('N');
-    if (major !== 0 && major !== 1) throw new ValueError(`BucketSentenceIter: invalid layout '${layout}': must be NT (batch major) or TN (time major)`);
+    if (major !== 0 && major !== 1)
+      throw new ValueError(`BucketSentenceIter: invalid layout '${layout}': must be NT (batch major) or TN (time major)`);
     this.layout = major === 0 ? 'NT' : 'TN';
     this.invalidLabel = opts.invalidLabel ?? -1;
     this.dataName = opts.dataName ?? 'data';
     this.labelName = opts.labelName ?? 'softmax_label';
     this.dtype = opts.dtype ?? 'float32';
-    ({ numParts: this.numParts, partIndex: this.partIndex } = checkPartition('BucketSentenceIter', opts.numParts ?? 1, opts.partIndex ?? 0));
+    ({ numParts: this.numParts, partIndex: this.partIndex } = checkPartition(
+      'BucketSentenceIter',
+      opts.numParts ?? 1,
+      opts.partIndex ?? 0,
+    ));
 
     let buckets: number[];
     if (opts.buckets && opts.buckets.length > 0) {
       for (const b of opts.buckets) {
-        if (!Number.isInteger(b) || b < 1) throw new ValueError(`BucketSentenceIter: bucket lengths must be positive integers, got ${b}`);
+        if (!Number.isInteger(b) || b < 1)
+          throw new ValueError(`BucketSentenceIter: bucket lengths must be positive integers, got ${b}`);
       }
       buckets = [...new Set(opts.buckets)];
     } else {
@@ -121,7 +128,9 @@ export class BucketSentenceIter extends DataIter {
     this.buckets = buckets.filter((_, i) => keep[i]);
     this.rows = grouped.filter((_, i) => keep[i]);
     if (this.buckets.length === 0) {
-      throw new ValueError(`BucketSentenceIter: no sentence fits any bucket (${sentences.length} sentences, buckets [${buckets.join(', ')}])`);
+      throw new ValueError(
+        `BucketSentenceIter: no sentence fits any bucket (${sentences.length} sentences, buckets [${buckets.join(', ')}])`,
+      );
     }
     this.numDiscarded = discarded;
     this.numUnused = this.rows.reduce((n, r) => n + (r.length % batchSize), 0);
@@ -165,7 +174,10 @@ export class BucketSentenceIter extends DataIter {
       const data = new Float64Array(used * len);
       const label = new Float64Array(used * len);
       // row n, time t goes to batch-major (n, t) or, within its batch, time-major (t, n mod b)
-      const at = this.layout === 'NT' ? (n: number, t: number) => n * len + t : (n: number, t: number) => (n - (n % b)) * len + t * b + (n % b);
+      const at =
+        this.layout === 'NT'
+          ? (n: number, t: number) => n * len + t
+          : (n: number, t: number) => (n - (n % b)) * len + t * b + (n % b);
       for (let n = 0; n < used; n++) {
         const row = r[n]!;
         for (let t = 0; t < len; t++) {

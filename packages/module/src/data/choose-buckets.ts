@@ -13,7 +13,8 @@ export function paddedTokens(lengths: readonly number[], buckets: readonly numbe
   let total = 0;
   for (const len of lengths) {
     const b = buckets.find((x) => x >= len);
-    if (b === undefined) throw new ValueError(`paddedTokens: length ${len} exceeds the largest bucket ${buckets[buckets.length - 1]}`);
+    if (b === undefined)
+      throw new ValueError(`paddedTokens: length ${len} exceeds the largest bucket ${buckets[buckets.length - 1]}`);
     total += b;
   }
   return total;
@@ -25,7 +26,8 @@ export function paddedTokens(lengths: readonly number[], buckets: readonly numbe
  * iterator will see (with an appended end token, the word count plus one).
  */
 export function chooseBuckets(lengths: readonly number[], numBuckets: number): number[] {
-  if (!Number.isInteger(numBuckets) || numBuckets < 1) throw new ValueError(`chooseBuckets: numBuckets must be a positive integer, got ${numBuckets}`);
+  if (!Number.isInteger(numBuckets) || numBuckets < 1)
+    throw new ValueError(`chooseBuckets: numBuckets must be a positive integer, got ${numBuckets}`);
   if (lengths.length === 0) throw new ValueError('chooseBuckets: lengths is empty');
   const hist = new Map<number, number>();
   for (const len of lengths) {

@@ -59,7 +59,8 @@ export function checkArrayList(call: string, what: string, list: unknown): asser
 
 /** The batch checks every module's forward starts with: a typed error, never a TypeError, for a malformed batch. */
 export function checkBatch(call: string, batch: unknown): asserts batch is DataBatch {
-  if (batch === null || typeof batch !== 'object') throw new ValueError(`${call}: expected a DataBatch, got ${batch === null ? 'null' : typeof batch}`);
+  if (batch === null || typeof batch !== 'object')
+    throw new ValueError(`${call}: expected a DataBatch, got ${batch === null ? 'null' : typeof batch}`);
   const b = batch as { data?: unknown; label?: unknown };
   checkArrayList(call, 'batch.data', b.data);
   if (b.label !== undefined && b.label !== null) checkArrayList(call, 'batch.label', b.label);

@@ -61,7 +61,8 @@ export class DataDesc {
 
   /** `from` over a list; anything but a list is a ValueError naming `call` and `what` (e.g. 'bind', 'dataShapes'). */
   static fromList(descs: readonly DataDescLike[], call: string, what: string): DataDesc[] {
-    if (!Array.isArray(descs)) throw new ValueError(`${call}: ${what} must be a list of DataDesc or [name, shape] pairs, got ${JSON.stringify(descs)}`);
+    if (!Array.isArray(descs))
+      throw new ValueError(`${call}: ${what} must be a list of DataDesc or [name, shape] pairs, got ${JSON.stringify(descs)}`);
     return descs.map((d) => DataDesc.from(d));
   }
 
@@ -78,7 +79,12 @@ export class DataDesc {
 
   /** A copy with some fields replaced. */
   with(fields: { name?: string; shape?: readonly number[]; dtype?: DType; layout?: string }): DataDesc {
-    return new DataDesc(fields.name ?? this.name, fields.shape ?? this.shape, fields.dtype ?? this.dtype, fields.layout ?? this.layout);
+    return new DataDesc(
+      fields.name ?? this.name,
+      fields.shape ?? this.shape,
+      fields.dtype ?? this.dtype,
+      fields.layout ?? this.layout,
+    );
   }
 
   toString(): string {

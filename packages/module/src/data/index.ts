@@ -7,4 +7,9 @@ export { PrefetchingIter, type RenameList } from './prefetching-iter.js';
 export { encodeSentences, type EncodeSentencesOptions } from './encode-sentences.js';
 export { BucketSentenceIter, type BucketSentenceIterOptions } from './bucket-sentence-iter.js';
 export { chooseBuckets, paddedTokens } from './choose-buckets.js';
-export { ParallelBucketIter, type BucketGrid, type ParallelBucketIterOptions, type ParallelBucketStat } from './parallel-bucket-iter.js';
+export {
+  ParallelBucketIter,
+  type BucketGrid,
+  type ParallelBucketIterOptions,
+  type ParallelBucketStat,
+} from './parallel-bucket-iter.js';

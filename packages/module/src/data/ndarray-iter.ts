@@ -46,7 +46,11 @@ function isNDArrayLike(x: unknown): x is NDArray {
 }
 
 /** MXNet's _init_data: named arrays sorted by name. */
-export function namedArrays(source: ArraySource | null | undefined, allowEmpty: boolean, defaultName: string): [string, NDArray][] {
+export function namedArrays(
+  source: ArraySource | null | undefined,
+  allowEmpty: boolean,
+  defaultName: string,
+): [string, NDArray][] {
   let pairs: [string, NDArray][];
   if (source === null || source === undefined) {
     pairs = [];
@@ -92,10 +96,12 @@ export class NDArrayIter extends DataIter {
 
   constructor(data: ArraySource, label?: ArraySource | null, opts: NDArrayIterOptions = {}) {
     const batchSize = opts.batchSize ?? 1;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`NDArrayIter: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValueError(`NDArrayIter: batchSize must be a positive integer, got ${batchSize}`);
     super(batchSize);
     const handle = opts.lastBatchHandle ?? 'pad';
-    if (!HANDLES.includes(handle)) throw new ValueError(`NDArrayIter: lastBatchHandle must be one of ${HANDLES.join(', ')}, got '${String(handle)}'`);
+    if (!HANDLES.includes(handle))
+      throw new ValueError(`NDArrayIter: lastBatchHandle must be one of ${HANDLES.join(', ')}, got '${String(handle)}'`);
     this.layout = opts.layout ?? 'NCHW';
     const n = this.layout.indexOf('N');
     this.batchAxis = n < 0 ? 0 : n;
@@ -106,20 +112,27 @@ export class NDArrayIter extends DataIter {
 
     const all = [...this.data, ...this.label];
     for (const [name, a] of all) {
-      if (a.stype === 'row_sparse') throw new ValueError(`NDArrayIter: '${name}' is row_sparse; only dense and csr arrays are supported`);
+      if (a.stype === 'row_sparse')
+        throw new ValueError(`NDArrayIter: '${name}' is row_sparse; only dense and csr arrays are supported`);
       if (a.stype !== 'csr') continue;
-      if (handle !== 'discard') throw new ValueError("NDArrayIter only supports CSRNDArray with lastBatchHandle set to 'discard'");
-      if (this.batchAxis !== 0) throw new ValueError(`NDArrayIter: csr '${name}' needs the batch axis 0, not ${this.batchAxis} (layout ${this.layout})`);
+      if (handle !== 'discard')
+        throw new ValueError("NDArrayIter only supports CSRNDArray with lastBatchHandle set to 'discard'");
+      if (this.batchAxis !== 0)
+        throw new ValueError(`NDArrayIter: csr '${name}' needs the batch axis 0, not ${this.batchAxis} (layout ${this.layout})`);
     }
     for (const [name, a] of all) {
       if (a.ndim <= this.batchAxis) {
-        throw new ShapeError(`NDArrayIter: '${name}' of shape (${a.shape.join(', ')}) has no batch axis ${this.batchAxis} (layout ${this.layout})`);
+        throw new ShapeError(
+          `NDArrayIter: '${name}' of shape (${a.shape.join(', ')}) has no batch axis ${this.batchAxis} (layout ${this.layout})`,
+        );
       }
     }
     const total = this.data[0]![1].shape[this.batchAxis]!;
     for (const [name, a] of all) {
       if (a.shape[this.batchAxis] !== total) {
-        throw new ShapeError(`NDArrayIter: '${name}' has ${a.shape[this.batchAxis]} examples but '${this.data[0]![0]}' has ${total}`);
+        throw new ShapeError(
+          `NDArrayIter: '${name}' has ${a.shape[this.batchAxis]} examples but '${this.data[0]![0]}' has ${total}`,
+        );
       }
     }
     const { numParts, partIndex } = checkPartition('NDArrayIter', opts.numParts ?? 1, opts.partIndex ?? 0);
@@ -210,7 +223,11 @@ export class NDArrayIter extends DataIter {
     if (sources.length === 0) return [];
     const index = array(this.rows, { dtype: 'int32' });
     try {
-      return this.ownBatchArrays(sources.map(([, a]) => (a instanceof CSRNDArray ? sparse.takeRows(a, this.rows!) : take(a, index, { axis: this.batchAxis, mode: 'raise' }))));
+      return this.ownBatchArrays(
+        sources.map(([, a]) =>
+          a instanceof CSRNDArray ? sparse.takeRows(a, this.rows!) : take(a, index, { axis: this.batchAxis, mode: 'raise' }),
+        ),
+      );
     } finally {
       index.dispose();
     }

@@ -58,23 +58,46 @@ export interface ParallelBucketStat {
   readonly padding: number;
 }
 
-const KNOWN_OPTIONS = new Set(['buckets', 'numBuckets', 'padId', 'bosId', 'eosId', 'lastBatchHandle', 'numParts', 'partIndex', 'sourceName', 'sourceLengthName', 'targetName', 'labelName', 'dtype', 'logger']);
+const KNOWN_OPTIONS = new Set([
+  'buckets',
+  'numBuckets',
+  'padId',
+  'bosId',
+  'eosId',
+  'lastBatchHandle',
+  'numParts',
+  'partIndex',
+  'sourceName',
+  'sourceLengthName',
+  'targetName',
+  'labelName',
+  'dtype',
+  'logger',
+]);
 
 const isId = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0;
 
 function checkBoundaries(what: string, b: unknown): number[] {
   if (!Array.isArray(b) || b.length === 0 || !b.every((x) => Number.isInteger(x) && x > 0)) {
-    throw new ValueError(`ParallelBucketIter: buckets.${what} must be a non-empty list of positive integers, got ${JSON.stringify(b)}`);
+    throw new ValueError(
+      `ParallelBucketIter: buckets.${what} must be a non-empty list of positive integers, got ${JSON.stringify(b)}`,
+    );
   }
   return [...new Set(b as number[])].sort((x, y) => x - y);
 }
 
 function checkPairs(source: readonly (readonly number[])[], target: readonly (readonly number[])[]): void {
-  if (!Array.isArray(source) || !Array.isArray(target)) throw new ValueError('ParallelBucketIter: source and target must be lists of id lists');
-  if (source.length !== target.length) throw new ValueError(`ParallelBucketIter: ${source.length} source sentences but ${target.length} target sentences`);
-  for (const [what, list] of [['source', source], ['target', target]] as const) {
+  if (!Array.isArray(source) || !Array.isArray(target))
+    throw new ValueError('ParallelBucketIter: source and target must be lists of id lists');
+  if (source.length !== target.length)
+    throw new ValueError(`ParallelBucketIter: ${source.length} source sentences but ${target.length} target sentences`);
+  for (const [what, list] of [
+    ['source', source],
+    ['target', target],
+  ] as const) {
     list.forEach((s, i) => {
-      if (!Array.isArray(s) || !s.every(isId)) throw new ValueError(`ParallelBucketIter: ${what}[${i}] must be a list of non-negative integer ids`);
+      if (!Array.isArray(s) || !s.every(isId))
+        throw new ValueError(`ParallelBucketIter: ${what}[${i}] must be a list of non-negative integer ids`);
       if (what === 'source' && s.length === 0) throw new ValueError(`ParallelBucketIter: source[${i}] is empty`);
     });
   }
@@ -113,23 +136,37 @@ export class ParallelBucketIter extends DataIter {
   private arrays: NDArray[][] = [];
   private currIdx = 0;
 
-  constructor(source: readonly (readonly number[])[], target: readonly (readonly number[])[], batchSize: number, opts: ParallelBucketIterOptions) {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`ParallelBucketIter: batchSize must be a positive integer, got ${batchSize}`);
-    if (opts === null || typeof opts !== 'object') throw new ValueError('ParallelBucketIter: options (with bosId and eosId) are required');
+  constructor(
+    source: readonly (readonly number[])[],
+    target: readonly (readonly number[])[],
+    batchSize: number,
+    opts: ParallelBucketIterOptions,
+  ) {
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new ValueError(`ParallelBucketIter: batchSize must be a positive integer, got ${batchSize}`);
+    if (opts === null || typeof opts !== 'object')
+      throw new ValueError('ParallelBucketIter: options (with bosId and eosId) are required');
     const unknown = Object.keys(opts).filter((k) => !KNOWN_OPTIONS.has(k));
     if (unknown.length > 0) throw new ValueError(`ParallelBucketIter: unknown option(s) ${unknown.join(', ')}`);
     super(batchSize);
     checkPairs(source, target);
     const padId = opts.padId ?? 0;
-    for (const [name, v] of [['padId', padId], ['bosId', opts.bosId], ['eosId', opts.eosId]] as const) {
+    for (const [name, v] of [
+      ['padId', padId],
+      ['bosId', opts.bosId],
+      ['eosId', opts.eosId],
+    ] as const) {
       if (!isId(v)) throw new ValueError(`ParallelBucketIter: ${name} must be a non-negative integer, got ${v}`);
     }
     const lastBatchHandle = opts.lastBatchHandle ?? 'pad';
-    if (lastBatchHandle !== 'pad' && lastBatchHandle !== 'discard') throw new ValueError(`ParallelBucketIter: lastBatchHandle must be 'pad' or 'discard', got ${String(lastBatchHandle)}`);
+    if (lastBatchHandle !== 'pad' && lastBatchHandle !== 'discard')
+      throw new ValueError(`ParallelBucketIter: lastBatchHandle must be 'pad' or 'discard', got ${String(lastBatchHandle)}`);
     const numParts = opts.numParts ?? 1;
     const partIndex = opts.partIndex ?? 0;
-    if (!Number.isInteger(numParts) || numParts < 1) throw new ValueError(`ParallelBucketIter: numParts must be a positive integer, got ${numParts}`);
-    if (!Number.isInteger(partIndex) || partIndex < 0 || partIndex >= numParts) throw new ValueError(`ParallelBucketIter: partIndex must be an integer in [0, ${numParts}), got ${partIndex}`);
+    if (!Number.isInteger(numParts) || numParts < 1)
+      throw new ValueError(`ParallelBucketIter: numParts must be a positive integer, got ${numParts}`);
+    if (!Number.isInteger(partIndex) || partIndex < 0 || partIndex >= numParts)
+      throw new ValueError(`ParallelBucketIter: partIndex must be an integer in [0, ${numParts}), got ${partIndex}`);
     this.o = {
       padId,
       bosId: opts.bosId,
@@ -142,7 +179,8 @@ export class ParallelBucketIter extends DataIter {
       dtype: opts.dtype ?? 'float32',
     };
     const part = [...source.keys()].filter((i) => i % numParts === partIndex);
-    if (part.length === 0) throw new ValueError(`ParallelBucketIter: part ${partIndex} of ${numParts} has no pairs (${source.length} pairs in all)`);
+    if (part.length === 0)
+      throw new ValueError(`ParallelBucketIter: part ${partIndex} of ${numParts} has no pairs (${source.length} pairs in all)`);
     this.src = source;
     this.tgt = target;
 
@@ -155,7 +193,8 @@ export class ParallelBucketIter extends DataIter {
       this.sourceBuckets = chooseBuckets(srcLen, ns!);
       this.targetBuckets = chooseBuckets(tgtLen, nt!);
     } else {
-      if (grid === null || typeof grid !== 'object') throw new ValueError(`ParallelBucketIter: buckets must be 'auto' or { source, target }, got ${String(grid)}`);
+      if (grid === null || typeof grid !== 'object')
+        throw new ValueError(`ParallelBucketIter: buckets must be 'auto' or { source, target }, got ${String(grid)}`);
       this.sourceBuckets = checkBoundaries('source', grid.source);
       this.targetBuckets = checkBoundaries('target', grid.target);
     }
@@ -176,11 +215,23 @@ export class ParallelBucketIter extends DataIter {
     });
     this.cells = [...byCell.entries()]
       .sort((x, y) => x[0] - y[0])
-      .map(([id, pairs]) => ({ key: [this.sourceBuckets[Math.floor(id / this.targetBuckets.length)]!, this.targetBuckets[id % this.targetBuckets.length]!] as const, pairs }));
-    if (this.cells.length === 0) throw new ValueError(`ParallelBucketIter: no pair fits the grid (source [${this.sourceBuckets.join(', ')}], target [${this.targetBuckets.join(', ')}])`);
+      .map(([id, pairs]) => ({
+        key: [
+          this.sourceBuckets[Math.floor(id / this.targetBuckets.length)]!,
+          this.targetBuckets[id % this.targetBuckets.length]!,
+        ] as const,
+        pairs,
+      }));
+    if (this.cells.length === 0)
+      throw new ValueError(
+        `ParallelBucketIter: no pair fits the grid (source [${this.sourceBuckets.join(', ')}], target [${this.targetBuckets.join(', ')}])`,
+      );
     this.bucketKeys = this.cells.map((c) => c.key);
     this.numDiscarded = discarded;
-    if (discarded > 0) (opts.logger ?? ((m: string) => console.warn(m)))(`WARNING: discarded ${discarded} sentence pairs longer than the largest bucket.`);
+    if (discarded > 0)
+      (opts.logger ?? ((m: string) => console.warn(m)))(
+        `WARNING: discarded ${discarded} sentence pairs longer than the largest bucket.`,
+      );
 
     this.plan = [];
     let unused = 0;
@@ -212,14 +263,24 @@ export class ParallelBucketIter extends DataIter {
         targetTokens += this.tgt[i]!.length + 1;
       }
       const n = c.pairs.length;
-      return { key: c.key, sentences: n, sourceTokens, targetTokens, padding: n * (c.key[0] + c.key[1]) - sourceTokens - targetTokens };
+      return {
+        key: c.key,
+        sentences: n,
+        sourceTokens,
+        targetTokens,
+        padding: n * (c.key[0] + c.key[1]) - sourceTokens - targetTokens,
+      };
     });
   }
 
   private descs(rows: number, s: number, t: number): [DataDesc[], DataDesc[]] {
     const { dtype } = this.o;
     return [
-      [new DataDesc(this.o.sourceName, [rows, s], dtype, 'NT'), new DataDesc(this.o.sourceLengthName, [rows], dtype, 'N'), new DataDesc(this.o.targetName, [rows, t], dtype, 'NT')],
+      [
+        new DataDesc(this.o.sourceName, [rows, s], dtype, 'NT'),
+        new DataDesc(this.o.sourceLengthName, [rows], dtype, 'N'),
+        new DataDesc(this.o.targetName, [rows, t], dtype, 'NT'),
+      ],
       [new DataDesc(this.o.labelName, [rows, t], dtype, 'NT')],
     ];
   }

@@ -4,7 +4,8 @@ import { ValueError } from '@bkt/ndarray';
 
 /** Checks numParts (an integer >= 1) and partIndex (an integer in [0, numParts)). */
 export function checkPartition(op: string, numParts: unknown, partIndex: unknown): { numParts: number; partIndex: number } {
-  if (!Number.isInteger(numParts) || (numParts as number) < 1) throw new ValueError(`${op}: numParts must be an integer >= 1, got ${String(numParts)}`);
+  if (!Number.isInteger(numParts) || (numParts as number) < 1)
+    throw new ValueError(`${op}: numParts must be an integer >= 1, got ${String(numParts)}`);
   if (!Number.isInteger(partIndex) || (partIndex as number) < 0 || (partIndex as number) >= (numParts as number)) {
     throw new ValueError(`${op}: partIndex must be an integer in [0, ${String(numParts)}), got ${String(partIndex)}`);
   }

@@ -27,8 +27,12 @@ export class PrefetchingIter extends DataIter {
     if (list.length === 0) throw new ValueError('PrefetchingIter: needs at least one iterator');
     super(list[0]!.batchSize);
     this.iters = list;
-    for (const [what, r] of [['renameData', renameData], ['renameLabel', renameLabel]] as const) {
-      if (r && r.length !== list.length) throw new ValueError(`PrefetchingIter: ${what} needs one map per iterator (${list.length}), got ${r.length}`);
+    for (const [what, r] of [
+      ['renameData', renameData],
+      ['renameLabel', renameLabel],
+    ] as const) {
+      if (r && r.length !== list.length)
+        throw new ValueError(`PrefetchingIter: ${what} needs one map per iterator (${list.length}), got ${r.length}`);
     }
     this.renameData = renameData ?? undefined;
     this.renameLabel = renameLabel ?? undefined;
@@ -50,15 +54,21 @@ export class PrefetchingIter extends DataIter {
   override next(): IteratorResult<DataBatch, undefined> {
     const batches = this.iters.map((it) => it.nextBatch());
     if (batches[0] === undefined) {
-      if (batches.some((b) => b !== undefined)) throw new ValueError('PrefetchingIter: the iterators hold different numbers of batches');
+      if (batches.some((b) => b !== undefined))
+        throw new ValueError('PrefetchingIter: the iterators hold different numbers of batches');
       return { done: true, value: undefined };
     }
-    if (batches.some((b) => b === undefined)) throw new ValueError('PrefetchingIter: the iterators hold different numbers of batches');
+    if (batches.some((b) => b === undefined))
+      throw new ValueError('PrefetchingIter: the iterators hold different numbers of batches');
     const all = batches as DataBatch[];
     const first = all[0]!;
-    if (all.some((b) => b.pad !== first.pad)) throw new ValueError('PrefetchingIter: the iterators gave different pads for the same batch');
-    const perBatch = (pick: (b: DataBatch) => readonly DataDesc[] | undefined, fallback: (it: DataIter) => readonly DataDesc[], rename: RenameList | undefined): DataDesc[] =>
-      all.flatMap((b, i) => renamed(pick(b) ?? fallback(this.iters[i]!), rename?.[i]));
+    if (all.some((b) => b.pad !== first.pad))
+      throw new ValueError('PrefetchingIter: the iterators gave different pads for the same batch');
+    const perBatch = (
+      pick: (b: DataBatch) => readonly DataDesc[] | undefined,
+      fallback: (it: DataIter) => readonly DataDesc[],
+      rename: RenameList | undefined,
+    ): DataDesc[] => all.flatMap((b, i) => renamed(pick(b) ?? fallback(this.iters[i]!), rename?.[i]));
     const batch = new DataBatch(
       all.flatMap((b) => b.data),
       all.flatMap((b) => b.label),
@@ -66,8 +76,16 @@ export class PrefetchingIter extends DataIter {
         pad: first.pad,
         index: first.index ?? null,
         bucketKey: first.bucketKey ?? null,
-        provideData: perBatch((b) => b.provideData, (it) => it.provideData, this.renameData),
-        provideLabel: perBatch((b) => b.provideLabel, (it) => it.provideLabel, this.renameLabel),
+        provideData: perBatch(
+          (b) => b.provideData,
+          (it) => it.provideData,
+          this.renameData,
+        ),
+        provideLabel: perBatch(
+          (b) => b.provideLabel,
+          (it) => it.provideLabel,
+          this.renameLabel,
+        ),
       },
     );
     return { done: false, value: batch };

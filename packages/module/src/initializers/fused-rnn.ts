@@ -51,7 +51,9 @@ export class FusedRNN extends Initializer {
   initWeight(desc: InitDesc, arr: NDArray): void {
     const fallback = this.initializer ?? desc.globalInit;
     if (fallback === undefined || fallback === this) {
-      throw new ValueError(`FusedRNN: '${desc.name}' needs an inner initializer or a global one to initialize the unpacked weights`);
+      throw new ValueError(
+        `FusedRNN: '${desc.name}' needs an inner initializer or a global one to initialize the unpacked weights`,
+      );
     }
     const cell = new FusedRNNCell(this.numHidden, {
       numLayers: this.numLayers,

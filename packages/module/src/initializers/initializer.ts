@@ -48,12 +48,15 @@ export function createInitializer(spec: InitializerSpec, kwargs: InitKwargs = {}
     } catch {
       throw new ValueError(`createInitializer: '${spec}' is not valid JSON`);
     }
-    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string') throw new ValueError(`createInitializer: '${spec}' is not ["name", {kwargs}]`);
+    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string')
+      throw new ValueError(`createInitializer: '${spec}' is not ["name", {kwargs}]`);
     return createInitializer(parsed[0], { ...((parsed[1] as InitKwargs | undefined) ?? {}), ...kwargs });
   }
   const factory = registry.get(text.toLowerCase());
   if (factory === undefined) {
-    throw new ValueError(`createInitializer: '${spec}' is not a registered initializer (known: ${listInitializers().join(', ')})`);
+    throw new ValueError(
+      `createInitializer: '${spec}' is not a registered initializer (known: ${listInitializers().join(', ')})`,
+    );
   }
   return factory(kwargs);
 }

@@ -14,7 +14,12 @@ export class Load extends Initializer {
   private readonly verboseLoad: boolean;
   private readonly log: (m: string) => void;
 
-  constructor(param: ParamSource, defaultInit?: Initializer | null, verbose = false, logger: (m: string) => void = (m) => console.info(m)) {
+  constructor(
+    param: ParamSource,
+    defaultInit?: Initializer | null,
+    verbose = false,
+    logger: (m: string) => void = (m) => console.info(m),
+  ) {
     super('load');
     let entries: [string, NDArray][];
     if (typeof param === 'string') {
@@ -37,7 +42,9 @@ export class Load extends Initializer {
     const src = this.param.get(d.name);
     if (src !== undefined) {
       if (src.ndim !== arr.ndim || src.shape.some((x, i) => x !== arr.shape[i])) {
-        throw new ShapeError(`Load: parameter '${d.name}' cannot be initialized from loading: shape (${arr.shape.join(', ')}) vs loaded (${src.shape.join(', ')})`);
+        throw new ShapeError(
+          `Load: parameter '${d.name}' cannot be initialized from loading: shape (${arr.shape.join(', ')}) vs loaded (${src.shape.join(', ')})`,
+        );
       }
       src.copyTo(arr);
       if (this.verboseLoad) this.log(`Initialized ${d.name} by loading`);

@@ -16,7 +16,8 @@ export class LSTMBias extends Initializer {
 
   initWeight(desc: InitDesc, arr: NDArray): void {
     const rows = arr.shape[0] ?? 0;
-    if (arr.ndim < 1 || rows % 4 !== 0) throw new ValueError(`LSTMBias: '${desc.name}' of shape (${arr.shape.join(', ')}) is not 4 gates`);
+    if (arr.ndim < 1 || rows % 4 !== 0)
+      throw new ValueError(`LSTMBias: '${desc.name}' of shape (${arr.shape.join(', ')}) is not 4 gates`);
     arr.fill(0);
     const h = rows / 4;
     const forget = arr.slice(h, 2 * h);

@@ -28,7 +28,9 @@ export class Mixed extends Initializer {
         return;
       }
     }
-    throw new ValueError(`Mixed: parameter name '${d.name}' did not match any pattern; add a '.*' pattern at the end with a default initializer`);
+    throw new ValueError(
+      `Mixed: parameter name '${d.name}' did not match any pattern; add a '.*' pattern at the end with a default initializer`,
+    );
   }
 
   initWeight(desc: InitDesc, arr: NDArray): void {

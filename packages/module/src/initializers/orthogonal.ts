@@ -15,7 +15,8 @@ export class Orthogonal extends Initializer {
   readonly randType: OrthogonalRandType;
 
   constructor(scale = 1.414, randType: OrthogonalRandType = 'uniform') {
-    if (randType !== 'uniform' && randType !== 'normal') throw new ValueError(`Orthogonal: unknown rand_type '${String(randType)}'`);
+    if (randType !== 'uniform' && randType !== 'normal')
+      throw new ValueError(`Orthogonal: unknown rand_type '${String(randType)}'`);
     super('orthogonal', [
       ['scale', json.float(scale)],
       ['rand_type', JSON.stringify(randType)],
@@ -28,7 +29,10 @@ export class Orthogonal extends Initializer {
     if (arr.ndim < 1) throw new ValueError(`Orthogonal cannot initialize the scalar '${desc.name}'`);
     const nout = arr.shape[0]!;
     const nin = arr.shape.slice(1).reduce((p, d) => p * d, 1);
-    const draw = this.randType === 'uniform' ? random.uniform(-1, 1, [nout, nin], { dtype: 'float64' }) : random.normal(0, 1, [nout, nin], { dtype: 'float64' });
+    const draw =
+      this.randType === 'uniform'
+        ? random.uniform(-1, 1, [nout, nin], { dtype: 'float64' })
+        : random.normal(0, 1, [nout, nin], { dtype: 'float64' });
     let tmp: Float64Array;
     try {
       tmp = draw.toTypedArray() as Float64Array;

@@ -41,7 +41,8 @@ export class Xavier extends Initializer {
 
   /** The bound (uniform) or standard deviation (gaussian) for an array of this shape. */
   scaleFor(shape: readonly number[], name = 'the array'): number {
-    if (shape.length < 2) throw new ValueError(`Xavier cannot initialize ${name} of shape (${shape.join(', ')}): it needs at least 2 dimensions`);
+    if (shape.length < 2)
+      throw new ValueError(`Xavier cannot initialize ${name} of shape (${shape.join(', ')}): it needs at least 2 dimensions`);
     const hw = shape.slice(2).reduce((p, d) => p * d, 1);
     const fanIn = shape[1]! * hw;
     const fanOut = shape[0]! * hw;
@@ -52,14 +53,21 @@ export class Xavier extends Initializer {
   initWeight(desc: InitDesc, arr: NDArray): void {
     const scale = this.scaleFor(arr.shape, `'${desc.name}'`);
     const dtype = drawDType(arr);
-    assign(arr, this.rndType === 'uniform' ? random.uniform(-scale, scale, arr.shape, { dtype }) : random.normal(0, scale, arr.shape, { dtype }));
+    assign(
+      arr,
+      this.rndType === 'uniform'
+        ? random.uniform(-scale, scale, arr.shape, { dtype })
+        : random.normal(0, scale, arr.shape, { dtype }),
+    );
   }
 }
 
-registerInitializer(['xavier'], (kw) =>
-  new Xavier({
-    rndType: kwarg(kw, 'rnd_type', 'uniform'),
-    factorType: kwarg(kw, 'factor_type', 'avg'),
-    magnitude: kwarg(kw, 'magnitude', 3),
-  }),
+registerInitializer(
+  ['xavier'],
+  (kw) =>
+    new Xavier({
+      rndType: kwarg(kw, 'rnd_type', 'uniform'),
+      factorType: kwarg(kw, 'factor_type', 'avg'),
+      magnitude: kwarg(kw, 'magnitude', 3),
+    }),
 );

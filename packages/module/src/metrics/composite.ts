@@ -3,11 +3,19 @@
 
 import { IndexError, type NDArray } from '@bkt/ndarray';
 import { create, type MetricSpec } from './create.js';
-import { type ArrayList, EvalMetric, type MetricConfig, type MetricOptions, type MetricResult, type NamedArrays } from './eval-metric.js';
+import {
+  type ArrayList,
+  EvalMetric,
+  type MetricConfig,
+  type MetricOptions,
+  type MetricResult,
+  type NamedArrays,
+} from './eval-metric.js';
 
 function pickNamed(named: NamedArrays, names: readonly string[] | null): NamedArrays {
   if (names === null) return named;
-  const entries: [string, NDArray][] = named instanceof Map ? [...named.entries()] : Object.entries(named as Readonly<Record<string, NDArray>>);
+  const entries: [string, NDArray][] =
+    named instanceof Map ? [...named.entries()] : Object.entries(named as Readonly<Record<string, NDArray>>);
   return new Map(entries.filter(([k]) => names.includes(k)));
 }
 
@@ -25,7 +33,8 @@ export class CompositeEvalMetric extends EvalMetric {
 
   getMetric(index: number): EvalMetric {
     const m = this.metrics[index];
-    if (m === undefined) throw new IndexError(`CompositeEvalMetric: metric index ${index} is out of range 0 and ${this.metrics.length}`);
+    if (m === undefined)
+      throw new IndexError(`CompositeEvalMetric: metric index ${index} is out of range 0 and ${this.metrics.length}`);
     return m;
   }
 

@@ -41,7 +41,8 @@ export function checkLabelShapes(labels: ArrayList, preds: ArrayList): [readonly
 function values(named: NamedArrays, names: readonly string[] | null, what: string): NDArray[] {
   const get = (k: string): NDArray | undefined =>
     named instanceof Map ? named.get(k) : Object.hasOwn(named, k) ? (named as Readonly<Record<string, NDArray>>)[k] : undefined;
-  if (names === null) return named instanceof Map ? [...named.values()] : Object.values(named as Readonly<Record<string, NDArray>>);
+  if (names === null)
+    return named instanceof Map ? [...named.values()] : Object.values(named as Readonly<Record<string, NDArray>>);
   return names.map((k) => {
     const a = get(k);
     if (a === undefined) throw new ValueError(`updateDict: no ${what} named '${k}'`);
@@ -121,11 +122,19 @@ export abstract class EvalMetric {
 
   /** The constructor arguments with the class name under `metric` (create() accepts it back). */
   getConfig(): MetricConfig {
-    return { ...this.kwargs, metric: this.constructor.name, name: this.name, outputNames: this.outputNames, labelNames: this.labelNames };
+    return {
+      ...this.kwargs,
+      metric: this.constructor.name,
+      name: this.name,
+      outputNames: this.outputNames,
+      labelNames: this.labelNames,
+    };
   }
 
   toString(): string {
-    return `EvalMetric: {${this.getNameValue().map(([k, v]) => `'${k}': ${v}`).join(', ')}}`;
+    return `EvalMetric: {${this.getNameValue()
+      .map(([k, v]) => `'${k}': ${v}`)
+      .join(', ')}}`;
   }
 }
 

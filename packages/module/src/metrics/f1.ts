@@ -12,7 +12,8 @@ export interface BinaryMetricOptions extends MetricOptions {
 }
 
 export function checkAverage(average: string, metric: string): BinaryAverage {
-  if (average !== 'macro' && average !== 'micro') throw new ValueError(`${metric}: average must be 'macro' or 'micro', got '${average}'`);
+  if (average !== 'macro' && average !== 'micro')
+    throw new ValueError(`${metric}: average must be 'macro' or 'micro', got '${average}'`);
   return average;
 }
 

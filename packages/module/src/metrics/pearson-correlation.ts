@@ -56,7 +56,9 @@ export class PearsonCorrelation extends EvalMetric {
     ls.forEach((label, i) => {
       const pred = ps[i]!;
       if (label.ndim !== pred.ndim || label.shape.some((d, k) => d !== pred.shape[k])) {
-        throw new ValueError(`Shape of labels (${label.shape.join(', ')}) does not match shape of predictions (${pred.shape.join(', ')})`);
+        throw new ValueError(
+          `Shape of labels (${label.shape.join(', ')}) does not match shape of predictions (${pred.shape.join(', ')})`,
+        );
       }
       const l = host(label);
       const p = host(pred);

@@ -29,7 +29,9 @@ export class Perplexity extends EvalMetric {
 
   constructor(ignoreLabel: number | null, opts: PerplexityOptions = {}) {
     if (ignoreLabel !== null && typeof ignoreLabel !== 'number') {
-      throw new ValueError(`Perplexity: ignoreLabel must be a number or null (MXNet's positional ignore_label), got ${JSON.stringify(ignoreLabel)}`);
+      throw new ValueError(
+        `Perplexity: ignoreLabel must be a number or null (MXNet's positional ignore_label), got ${JSON.stringify(ignoreLabel)}`,
+      );
     }
     const axis = opts.axis ?? -1;
     super(opts.name ?? 'perplexity', opts, { ignoreLabel, axis }, true);
@@ -44,10 +46,13 @@ export class Perplexity extends EvalMetric {
     ls.forEach((label, i) => {
       const pred = ps[i]!;
       const ax = this.axis < 0 ? this.axis + pred.ndim : this.axis;
-      if (ax < 0 || ax >= pred.ndim) throw new ShapeError(`Perplexity: axis ${this.axis} is out of range for predictions of shape (${pred.shape.join(', ')})`);
+      if (ax < 0 || ax >= pred.ndim)
+        throw new ShapeError(`Perplexity: axis ${this.axis} is out of range for predictions of shape (${pred.shape.join(', ')})`);
       const classes = pred.shape[ax]!;
       if (label.size * classes !== pred.size) {
-        throw new ShapeError(`Perplexity: shape mismatch: labels (${label.shape.join(', ')}) vs. predictions (${pred.shape.join(', ')})`);
+        throw new ShapeError(
+          `Perplexity: shape mismatch: labels (${label.shape.join(', ')}) vs. predictions (${pred.shape.join(', ')})`,
+        );
       }
       // the label laid out as the predictions without their class axis, so pick() takes one per position
       const shape = pred.shape.filter((_, k) => k !== ax);

@@ -26,7 +26,8 @@ export class TopKAccuracy extends EvalMetric {
     const [ls, ps] = checkLabelShapes(labels, preds);
     ls.forEach((label, i) => {
       const pred = ps[i]!;
-      if (pred.ndim > 2) throw new ShapeError(`TopKAccuracy: predictions should be no more than 2 dims, got (${pred.shape.join(', ')})`);
+      if (pred.ndim > 2)
+        throw new ShapeError(`TopKAccuracy: predictions should be no more than 2 dims, got (${pred.shape.join(', ')})`);
       const truth = host(label).map(Math.trunc);
       const scores = host(pred);
       const n = pred.shape[0] ?? 0;

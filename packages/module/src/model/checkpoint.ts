@@ -54,7 +54,10 @@ export function saveCheckpoint(
  * The `arg:` and `aux:` arrays of `<prefix>-<epoch>.params`, after checking the checkpoint's manifest
  * when it has one (FormatError when it does not match).
  */
-export function loadParams(prefix: string, epoch: number): { argParams: Record<string, NDArray>; auxParams: Record<string, NDArray> } {
+export function loadParams(
+  prefix: string,
+  epoch: number,
+): { argParams: Record<string, NDArray>; auxParams: Record<string, NDArray> } {
   verifyCheckpoint(prefix, epoch);
   const file = paramsFile(prefix, epoch);
   const loaded = load(file);
@@ -84,6 +87,9 @@ export function loadCheckpoint(
  */
 export function requireStatesFile(fn: string, prefix: string, epoch: number): string {
   const file = statesFile(prefix, epoch);
-  if (!existsSync(file)) throw new FormatError(`${fn}: loadOptimizerStates is set but checkpoint ${prefix}:${epoch} has no optimizer states ('${file}' is missing)`);
+  if (!existsSync(file))
+    throw new FormatError(
+      `${fn}: loadOptimizerStates is set but checkpoint ${prefix}:${epoch} has no optimizer states ('${file}' is missing)`,
+    );
   return file;
 }

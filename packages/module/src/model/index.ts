@@ -1,2 +1,11 @@
-export { saveCheckpoint, loadCheckpoint, loadParams, symbolFile, paramsFile, statesFile, type CheckpointSaveOptions, type ParamDict } from './checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  loadParams,
+  symbolFile,
+  paramsFile,
+  statesFile,
+  type CheckpointSaveOptions,
+  type ParamDict,
+} from './checkpoint.js';
 export { listCheckpoints, manifestFile, verifyCheckpoint, type CheckpointEntry } from './manifest.js';

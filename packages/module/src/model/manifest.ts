@@ -34,7 +34,8 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 
 // Names are stored relative to the prefix's folder, so a checkpoint folder can be moved whole.
 function relativeName(fn: string, prefix: string, file: string): string {
-  if (dirname(file) !== dirname(prefix)) throw new ValueError(`${fn}: '${file}' is not in the folder of the checkpoint prefix '${prefix}'`);
+  if (dirname(file) !== dirname(prefix))
+    throw new ValueError(`${fn}: '${file}' is not in the folder of the checkpoint prefix '${prefix}'`);
   return basename(file);
 }
 
@@ -62,8 +63,16 @@ function readManifest(file: string): Manifest {
   } catch (e) {
     throw new FormatError(`${file}: not a checkpoint manifest (${(e as Error).message})`);
   }
-  const entryOk = (f: ManifestEntry): boolean => typeof f?.name === 'string' && Number.isSafeInteger(f.bytes) && typeof f.sha256 === 'string';
-  if (m?.format !== 'bkt-checkpoint' || m.version !== 1 || !Array.isArray(m.files) || !m.files.every(entryOk) || !Array.isArray(m.shared) || !m.shared.every((s) => typeof s === 'string')) {
+  const entryOk = (f: ManifestEntry): boolean =>
+    typeof f?.name === 'string' && Number.isSafeInteger(f.bytes) && typeof f.sha256 === 'string';
+  if (
+    m?.format !== 'bkt-checkpoint' ||
+    m.version !== 1 ||
+    !Array.isArray(m.files) ||
+    !m.files.every(entryOk) ||
+    !Array.isArray(m.shared) ||
+    !m.shared.every((s) => typeof s === 'string')
+  ) {
     throw new FormatError(`${file}: not a bkt checkpoint manifest (format bkt-checkpoint, version 1)`);
   }
   return m;
@@ -83,8 +92,12 @@ export function verifyCheckpoint(prefix: string, epoch: number): 'verified' | 'n
     const path = join(dir, f.name);
     if (!existsSync(path)) throw new FormatError(`checkpoint ${prefix}:${epoch}: '${path}' is missing (the manifest lists it)`);
     const size = statSync(path).size;
-    if (size !== f.bytes) throw new FormatError(`checkpoint ${prefix}:${epoch}: '${path}' has ${size} bytes, the manifest says ${f.bytes}`);
-    if (sha256(readFileSync(path)) !== f.sha256) throw new FormatError(`checkpoint ${prefix}:${epoch}: '${path}' does not match the manifest's checksum (rewritten or damaged)`);
+    if (size !== f.bytes)
+      throw new FormatError(`checkpoint ${prefix}:${epoch}: '${path}' has ${size} bytes, the manifest says ${f.bytes}`);
+    if (sha256(readFileSync(path)) !== f.sha256)
+      throw new FormatError(
+        `checkpoint ${prefix}:${epoch}: '${path}' does not match the manifest's checksum (rewritten or damaged)`,
+      );
   }
   for (const s of m.shared) {
     const path = join(dir, s);
@@ -125,7 +138,13 @@ export function listCheckpoints(prefix: string): CheckpointEntry[] {
     .sort((a, b) => a - b)
     .map((epoch) => {
       try {
-        return verifyCheckpoint(prefix, epoch) === 'verified' ? { epoch, complete: true } : { epoch, complete: false, reason: 'it has no manifest (cut short while being written, or written by MXNet or a bkt without manifests)' };
+        return verifyCheckpoint(prefix, epoch) === 'verified'
+          ? { epoch, complete: true }
+          : {
+              epoch,
+              complete: false,
+              reason: 'it has no manifest (cut short while being written, or written by MXNet or a bkt without manifests)',
+            };
       } catch (e) {
         return { epoch, complete: false, reason: (e as Error).message };
       }

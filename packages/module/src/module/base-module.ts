@@ -4,7 +4,13 @@
 // `arg:`/`aux:` parameter files.
 
 import { concat, load, type NDArray, save, StateError, ValueError } from '@bkt/ndarray';
-import { type BatchEndCallback, callBatchEnd, callEpochEnd, type EpochEndCallback, type SavableSymbol } from '../callbacks/batch-end-param.js';
+import {
+  type BatchEndCallback,
+  callBatchEnd,
+  callEpochEnd,
+  type EpochEndCallback,
+  type SavableSymbol,
+} from '../callbacks/batch-end-param.js';
 import { defaultLogger, type Logger } from '../callbacks/format.js';
 import { DataBatch } from '../data/data-batch.js';
 import type { DataDesc, DataDescLike } from '../data/data-desc.js';
@@ -14,7 +20,14 @@ import { Uniform } from '../initializers/uniform.js';
 import { create as createMetric, type MetricSpec } from '../metrics/create.js';
 import { EvalMetric, type NameValue } from '../metrics/eval-metric.js';
 import type { KVStore } from '@bkt/kvstore';
-import { checkFitAsyncOptions, checkFitOptions, checkIterPredictOptions, checkPredictOptions, checkScoreOptions, checkSetParamsOptions } from './check-options.js';
+import {
+  checkFitAsyncOptions,
+  checkFitOptions,
+  checkIterPredictOptions,
+  checkPredictOptions,
+  checkScoreOptions,
+  checkSetParamsOptions,
+} from './check-options.js';
 import type { KVStoreSpec, MonitorLike, OptimizerSpec } from './types.js';
 
 export type ParamDict = Record<string, NDArray>;
@@ -133,7 +146,8 @@ export abstract class BaseModule {
 
   protected requireParams(call: string): void {
     this.requireBound(call);
-    if (!this.paramsInitialized) throw new StateError(`${call}: the parameters are not initialized; call initParams() or setParams() first`);
+    if (!this.paramsInitialized)
+      throw new StateError(`${call}: the parameters are not initialized; call initParams() or setParams() first`);
   }
 
   protected requireOptimizer(call: string): void {
@@ -174,7 +188,10 @@ export abstract class BaseModule {
    * Yields each batch's outputs with the padding removed: the executors' arrays (or views of them),
    * valid until the next batch, as the batch itself is; copy what must outlive it.
    */
-  *iterPredict(evalData: DataIter, opts: { numBatch?: number | null; reset?: boolean; sparseRowIdFn?: SparseRowIdFn | null } = {}): Generator<[NDArray[], number, DataBatch]> {
+  *iterPredict(
+    evalData: DataIter,
+    opts: { numBatch?: number | null; reset?: boolean; sparseRowIdFn?: SparseRowIdFn | null } = {},
+  ): Generator<[NDArray[], number, DataBatch]> {
     checkIterPredictOptions('iterPredict', opts);
     this.requireParams('iterPredict');
     if (opts.reset ?? true) evalData.reset();
@@ -210,7 +227,11 @@ export abstract class BaseModule {
       return this.getOutputs()[0]!.copy();
     }
     const perBatch: NDArray[][] = [];
-    for (const [outputs] of this.iterPredict(evalData, { numBatch: opts.numBatch, reset: opts.reset, sparseRowIdFn: opts.sparseRowIdFn })) {
+    for (const [outputs] of this.iterPredict(evalData, {
+      numBatch: opts.numBatch,
+      reset: opts.reset,
+      sparseRowIdFn: opts.sparseRowIdFn,
+    })) {
       perBatch.push(outputs.map((o) => o.copy()));
     }
     if (perBatch.length === 0) return [];
@@ -282,7 +303,11 @@ export abstract class BaseModule {
       forceInit: opts.forceInit ?? false,
     });
     // null is MXNet's kvstore=None (no kvstore), not the default
-    this.initOptimizer({ kvstore: opts.kvstore === undefined ? 'local' : opts.kvstore, optimizer: opts.optimizer ?? 'sgd', optimizerParams: opts.optimizerParams ?? { learningRate: 0.01 } });
+    this.initOptimizer({
+      kvstore: opts.kvstore === undefined ? 'local' : opts.kvstore,
+      optimizer: opts.optimizer ?? 'sgd',
+      optimizerParams: opts.optimizerParams ?? { learningRate: 0.01 },
+    });
     // In a distributed job every worker trains, but only rank 0 logs, validates and runs the callbacks
     // (checkpoints, Speedometer): the workers hold the same parameters.
     const primary = (this.kvstore?.rank ?? 0) === 0;
@@ -349,7 +374,11 @@ export abstract class BaseModule {
   // --- parameters -------------------------------------------------------------------------------
 
   /** Copies parameters in (initParams without an initializer). */
-  setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+  setParams(
+    argParams: Readonly<Record<string, NDArray>>,
+    auxParams: Readonly<Record<string, NDArray>>,
+    opts: SetParamsOptions = {},
+  ): void {
     checkSetParamsOptions('setParams', opts);
     this.initParams({
       initializer: null,

@@ -10,7 +10,9 @@ const isAtom = (k: unknown): k is number | string => (typeof k === 'number' && N
 export function checkBucketKey(call: string, key: unknown): asserts key is BucketKey {
   if (isAtom(key)) return;
   if (Array.isArray(key) && key.length > 0 && key.every(isAtom)) return;
-  throw new ValueError(`${call}: a bucket key must be a finite number, a string or a non-empty tuple of them, got ${describe(key)}`);
+  throw new ValueError(
+    `${call}: a bucket key must be a finite number, a string or a non-empty tuple of them, got ${describe(key)}`,
+  );
 }
 
 /** The canonical id of a key: equal tuples give equal ids; 10 and '10' do not. */

@@ -36,7 +36,13 @@ export function writeBucketFiles(prefix: string, content: BucketFilesContent): s
   const { keys } = content;
   const written = keys.map((key) => bucketSymbolFile(prefix, key));
   keys.forEach((key, i) => content.symbolOf(key).save(written[i]!));
-  const meta: BucketsFile = { format: 'bkt-buckets', version: 1, defaultBucketKey: content.defaultBucketKey, keys, paramOrder: content.paramOrder };
+  const meta: BucketsFile = {
+    format: 'bkt-buckets',
+    version: 1,
+    defaultBucketKey: content.defaultBucketKey,
+    keys,
+    paramOrder: content.paramOrder,
+  };
   writeFileAtomic('saveCheckpoint', bucketsJsonFile(prefix), `${JSON.stringify(meta, null, 1)}\n`);
   written.push(bucketsJsonFile(prefix));
   if (keys.every((k) => Number.isInteger(k) && (k as number) >= -(2 ** 31) && (k as number) < 2 ** 31)) {
@@ -67,9 +73,13 @@ export function readBucketsFile(prefix: string): { keys: BucketKey[]; defaultBuc
     return meta;
   }
   const legacy = bucketsFile(prefix);
-  if (!existsSync(legacy)) throw new ValueError(`BucketingModule.load: neither ${json} nor ${legacy} exists (was the checkpoint written by a BucketingModule?)`);
+  if (!existsSync(legacy))
+    throw new ValueError(
+      `BucketingModule.load: neither ${json} nor ${legacy} exists (was the checkpoint written by a BucketingModule?)`,
+    );
   const arrays = loadArrays(legacy);
   const list = Array.isArray(arrays) ? arrays : Object.values(arrays);
-  if (list.length !== 1 || list[0]!.ndim !== 1) throw new ValueError(`BucketingModule.load: ${legacy} must hold one 1-d array of bucket keys`);
+  if (list.length !== 1 || list[0]!.ndim !== 1)
+    throw new ValueError(`BucketingModule.load: ${legacy} must hold one 1-d array of bucket keys`);
   return { keys: [...list[0]!.toArray()].map(Number), paramOrder: [] };
 }

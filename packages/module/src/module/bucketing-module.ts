@@ -28,7 +28,14 @@ import { bucketKeyId, checkBucketKey } from './bucket-key.js';
 import { bucketsFile, readBucketsFile, readBucketSymbol, writeBucketFiles } from './bucketing-checkpoint.js';
 import { Module, type ModuleOptions } from './module.js';
 import type { MonitorLike } from './types.js';
-import { checkBindOptions, checkBucketingLoadOptions, checkBucketingOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkSetParamsOptions } from './check-options.js';
+import {
+  checkBindOptions,
+  checkBucketingLoadOptions,
+  checkBucketingOptions,
+  checkInitOptimizerOptions,
+  checkInitParamsOptions,
+  checkSetParamsOptions,
+} from './check-options.js';
 
 /** MXNet's sym_gen: the symbol of a bucket, its data names and its label names (null: none). */
 export type SymGen = (key: BucketKey) => readonly [BktSymbol, readonly string[], (readonly string[] | null)?];
@@ -74,10 +81,16 @@ export class BucketingModule extends BaseModule {
   constructor(symGen: SymGen, opts: BucketingModuleOptions) {
     super({ logger: opts?.logger });
     checkBucketingOptions('BucketingModule', opts);
-    if (typeof symGen !== 'function') throw new ValueError('BucketingModule: symGen must be a function key → [symbol, dataNames, labelNames]');
-    if (opts?.defaultBucketKey === undefined || opts.defaultBucketKey === null) throw new ValueError('BucketingModule: defaultBucketKey is required');
+    if (typeof symGen !== 'function')
+      throw new ValueError('BucketingModule: symGen must be a function key → [symbol, dataNames, labelNames]');
+    if (opts?.defaultBucketKey === undefined || opts.defaultBucketKey === null)
+      throw new ValueError('BucketingModule: defaultBucketKey is required');
     checkBucketKey('BucketingModule: defaultBucketKey', opts.defaultBucketKey);
-    if (opts.maxBuckets !== undefined && opts.maxBuckets !== null && !(Number.isInteger(opts.maxBuckets) && opts.maxBuckets >= 1)) {
+    if (
+      opts.maxBuckets !== undefined &&
+      opts.maxBuckets !== null &&
+      !(Number.isInteger(opts.maxBuckets) && opts.maxBuckets >= 1)
+    ) {
       throw new ValueError(`BucketingModule: maxBuckets must be a positive integer, got ${opts.maxBuckets}`);
     }
     this.symGen = symGen;
@@ -145,7 +158,11 @@ export class BucketingModule extends BaseModule {
    * (shared parameters, gradients, optimizer and arena) the first time. A bucket that is already
    * bound is not reshaped here: Module.forward reshapes when a batch's shape differs.
    */
-  switchBucket(bucketKey: BucketKey, dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null = null): void {
+  switchBucket(
+    bucketKey: BucketKey,
+    dataShapes: readonly DataDescLike[],
+    labelShapes: readonly DataDescLike[] | null = null,
+  ): void {
     this.requireBound('switchBucket');
     checkBucketKey('switchBucket', bucketKey);
     const id = bucketKeyId(bucketKey);
@@ -231,17 +248,31 @@ export class BucketingModule extends BaseModule {
     if (opts.allowExtra) {
       // Extra names may be parameters of buckets not bound yet: keep them for when those bind.
       const [args, aux] = current.getParams();
-      for (const [given, dict] of [[opts.argParams, args], [opts.auxParams, aux]] as const) {
+      for (const [given, dict] of [
+        [opts.argParams, args],
+        [opts.auxParams, aux],
+      ] as const) {
         for (const [n, v] of Object.entries(given ?? {})) if (!(n in dict)) dict[n] = v.copy();
       }
     }
     this.paramsInitialized = true;
   }
 
-  override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+  override setParams(
+    argParams: Readonly<Record<string, NDArray>>,
+    auxParams: Readonly<Record<string, NDArray>>,
+    opts: SetParamsOptions = {},
+  ): void {
     checkSetParamsOptions('BucketingModule.setParams', opts);
     if (!opts.allowMissing) {
-      this.initParams({ initializer: null, argParams, auxParams, allowMissing: false, forceInit: opts.forceInit ?? true, allowExtra: opts.allowExtra ?? false });
+      this.initParams({
+        initializer: null,
+        argParams,
+        auxParams,
+        allowMissing: false,
+        forceInit: opts.forceInit ?? true,
+        allowExtra: opts.allowExtra ?? false,
+      });
       return;
     }
     if (this.paramsInitialized && !(opts.forceInit ?? true)) {
@@ -278,7 +309,10 @@ export class BucketingModule extends BaseModule {
     const inputsNeedGrad = opts.inputsNeedGrad ?? false;
     if (!forTraining && inputsNeedGrad) throw new ValueError('bind: inputsNeedGrad needs forTraining');
     const id = bucketKeyId(this.defaultBucketKey);
-    const bucket = this.#buckets.get(id) ?? { key: this.defaultBucketKey, module: this.#newModule(this.defaultBucketKey, 'bind') };
+    const bucket = this.#buckets.get(id) ?? {
+      key: this.defaultBucketKey,
+      module: this.#newModule(this.defaultBucketKey, 'bind'),
+    };
     if (saved) bucket.module.paramStore.preload(saved[0], saved[1]);
     bucket.module.bind(dataShapes, labelShapes, { forTraining, inputsNeedGrad, gradReq: opts.gradReq ?? 'write' });
     this.forTraining = forTraining;
@@ -383,10 +417,15 @@ export class BucketingModule extends BaseModule {
       [names, labelNames] = [dataNames, labels ?? []];
     }
     if (names.length !== batch.data.length) {
-      throw new ValueError(`${call}: bucket ${bucketKeyId(key)} has data names [${names.join(', ')}] but the batch has ${batch.data.length} data arrays`);
+      throw new ValueError(
+        `${call}: bucket ${bucketKeyId(key)} has data names [${names.join(', ')}] but the batch has ${batch.data.length} data arrays`,
+      );
     }
     const data = names.map((name, i) => new DataDesc(name, batch.data[i]!.shape, batch.data[i]!.dtype));
-    const label = batch.label.length === labelNames.length && batch.label.length > 0 ? labelNames.map((name, i) => new DataDesc(name, batch.label[i]!.shape, batch.label[i]!.dtype)) : null;
+    const label =
+      batch.label.length === labelNames.length && batch.label.length > 0
+        ? labelNames.map((name, i) => new DataDesc(name, batch.label[i]!.shape, batch.label[i]!.dtype))
+        : null;
     return [key, data, label];
   }
 
@@ -465,7 +504,10 @@ export class BucketingModule extends BaseModule {
     const { argParams, auxParams } = loadParams(prefix, epoch);
     const meta = readBucketsFile(prefix);
     const defaultBucketKey = opts.defaultBucketKey ?? meta.defaultBucketKey;
-    if (defaultBucketKey === undefined) throw new ValueError(`BucketingModule.load: ${bucketsFile(prefix)} does not record the default bucket; pass defaultBucketKey`);
+    if (defaultBucketKey === undefined)
+      throw new ValueError(
+        `BucketingModule.load: ${bucketsFile(prefix)} does not record the default bucket; pass defaultBucketKey`,
+      );
     const { symGen, loadOptimizerStates, defaultBucketKey: _d, ...rest } = opts;
     const mod = new BucketingModule(symGen, { ...rest, defaultBucketKey });
     mod.#restore(meta.keys, (key) => readBucketSymbol(prefix, key), argParams, auxParams, meta.paramOrder);
@@ -474,21 +516,38 @@ export class BucketingModule extends BaseModule {
   }
 
   /** MXNet's load_dict: a BucketingModule from in-memory symbols (key → symbol) and parameters. */
-  static loadDict(opts: BucketingModuleOptions & {
-    symDict: ReadonlyMap<BucketKey, BktSymbol> | Readonly<Record<string, BktSymbol>>;
-    symGen: SymGen;
-    argParams: ParamDict;
-    auxParams?: ParamDict;
-  }): BucketingModule {
+  static loadDict(
+    opts: BucketingModuleOptions & {
+      symDict: ReadonlyMap<BucketKey, BktSymbol> | Readonly<Record<string, BktSymbol>>;
+      symGen: SymGen;
+      argParams: ParamDict;
+      auxParams?: ParamDict;
+    },
+  ): BucketingModule {
     const { symDict, symGen, argParams, auxParams, ...rest } = opts;
-    const entries: [BucketKey, BktSymbol][] = symDict instanceof Map ? [...symDict.entries()] : Object.entries(symDict).map(([k, v]) => [/^-?\d+$/.test(k) ? Number(k) : k, v]);
+    const entries: [BucketKey, BktSymbol][] =
+      symDict instanceof Map
+        ? [...symDict.entries()]
+        : Object.entries(symDict).map(([k, v]) => [/^-?\d+$/.test(k) ? Number(k) : k, v]);
     const bySymbol = new Map(entries.map(([k, s]) => [bucketKeyId(k), s]));
     const mod = new BucketingModule(symGen, rest);
-    mod.#restore(entries.map(([k]) => k), (key) => bySymbol.get(bucketKeyId(key)), { ...argParams }, { ...(auxParams ?? {}) }, []);
+    mod.#restore(
+      entries.map(([k]) => k),
+      (key) => bySymbol.get(bucketKeyId(key)),
+      { ...argParams },
+      { ...(auxParams ?? {}) },
+      [],
+    );
     return mod;
   }
 
-  #restore(keys: readonly BucketKey[], symbolOf: (key: BucketKey) => BktSymbol | undefined, argParams: ParamDict, auxParams: ParamDict, paramOrder: readonly string[]): void {
+  #restore(
+    keys: readonly BucketKey[],
+    symbolOf: (key: BucketKey) => BktSymbol | undefined,
+    argParams: ParamDict,
+    auxParams: ParamDict,
+    paramOrder: readonly string[],
+  ): void {
     const defaultId = bucketKeyId(this.defaultBucketKey);
     const withDefault = keys.some((k) => bucketKeyId(k) === defaultId) ? keys : [this.defaultBucketKey, ...keys];
     for (const key of withDefault) {
@@ -501,4 +560,3 @@ export class BucketingModule extends BaseModule {
     this.paramsInitialized = true;
   }
 }
-

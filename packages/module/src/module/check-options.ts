@@ -5,7 +5,16 @@
 // initializers, optimizers, kvstores, parameter dicts) are checked where they are used.
 
 import { checkBoolean, checkInteger, checkOptions, ValueError } from '@bkt/ndarray';
-import type { BindOptions, FitAsyncOptions, FitOptions, InitOptimizerOptions, InitParamsOptions, PredictOptions, ScoreOptions, SetParamsOptions } from './base-module.js';
+import type {
+  BindOptions,
+  FitAsyncOptions,
+  FitOptions,
+  InitOptimizerOptions,
+  InitParamsOptions,
+  PredictOptions,
+  ScoreOptions,
+  SetParamsOptions,
+} from './base-module.js';
 import type { BucketingLoadOptions, BucketingModuleOptions } from './bucketing-module.js';
 import type { ModuleOptions } from './module.js';
 
@@ -36,15 +45,50 @@ const MODULE: Record<keyof ModuleOptions, Kind> = {
   logger: 'object',
 };
 const { dataNames: _d, labelNames: _l, ...BUCKET_MODULE } = MODULE;
-const BUCKETING: Record<keyof BucketingModuleOptions, Kind> = { ...BUCKET_MODULE, defaultBucketKey: 'object', maxBuckets: 'object' };
+const BUCKETING: Record<keyof BucketingModuleOptions, Kind> = {
+  ...BUCKET_MODULE,
+  defaultBucketKey: 'object',
+  maxBuckets: 'object',
+};
 const BUCKETING_LOAD: Record<keyof BucketingLoadOptions, Kind> = { ...BUCKETING, symGen: 'object', loadOptimizerStates: 'flag' };
 const MODULE_LOAD: Record<keyof ModuleOptions | 'loadOptimizerStates', Kind> = { ...MODULE, loadOptimizerStates: 'flag' };
-const BIND: Record<keyof BindOptions, Kind> = { forTraining: 'flag', inputsNeedGrad: 'flag', forceRebind: 'flag', sharedModule: 'object', gradReq: 'object' };
-const INIT_PARAMS: Record<keyof InitParamsOptions, Kind> = { initializer: 'object', argParams: 'object', auxParams: 'object', allowMissing: 'flag', forceInit: 'flag', allowExtra: 'flag' };
+const BIND: Record<keyof BindOptions, Kind> = {
+  forTraining: 'flag',
+  inputsNeedGrad: 'flag',
+  forceRebind: 'flag',
+  sharedModule: 'object',
+  gradReq: 'object',
+};
+const INIT_PARAMS: Record<keyof InitParamsOptions, Kind> = {
+  initializer: 'object',
+  argParams: 'object',
+  auxParams: 'object',
+  allowMissing: 'flag',
+  forceInit: 'flag',
+  allowExtra: 'flag',
+};
 const SET_PARAMS: Record<keyof SetParamsOptions, Kind> = { allowMissing: 'flag', forceInit: 'flag', allowExtra: 'flag' };
-const INIT_OPTIMIZER: Record<keyof InitOptimizerOptions, Kind> = { kvstore: 'object', optimizer: 'object', optimizerParams: 'object', forceInit: 'flag' };
-const SCORE: Record<keyof ScoreOptions, Kind> = { numBatch: 'countOrNull', batchEndCallback: 'object', scoreEndCallback: 'object', reset: 'flag', epoch: 'count', sparseRowIdFn: 'object' };
-const PREDICT: Record<keyof PredictOptions, Kind> = { numBatch: 'countOrNull', mergeBatches: 'flag', reset: 'flag', alwaysOutputList: 'flag', sparseRowIdFn: 'object' };
+const INIT_OPTIMIZER: Record<keyof InitOptimizerOptions, Kind> = {
+  kvstore: 'object',
+  optimizer: 'object',
+  optimizerParams: 'object',
+  forceInit: 'flag',
+};
+const SCORE: Record<keyof ScoreOptions, Kind> = {
+  numBatch: 'countOrNull',
+  batchEndCallback: 'object',
+  scoreEndCallback: 'object',
+  reset: 'flag',
+  epoch: 'count',
+  sparseRowIdFn: 'object',
+};
+const PREDICT: Record<keyof PredictOptions, Kind> = {
+  numBatch: 'countOrNull',
+  mergeBatches: 'flag',
+  reset: 'flag',
+  alwaysOutputList: 'flag',
+  sparseRowIdFn: 'object',
+};
 type IterPredictOptions = Pick<PredictOptions, 'numBatch' | 'reset' | 'sparseRowIdFn'>;
 const ITER_PREDICT: Record<keyof IterPredictOptions, Kind> = { numBatch: 'countOrNull', reset: 'flag', sparseRowIdFn: 'object' };
 const FIT: Record<keyof FitOptions, Kind> = {
@@ -72,16 +116,19 @@ const FIT: Record<keyof FitOptions, Kind> = {
 const FIT_ASYNC: Record<keyof FitAsyncOptions, Kind> = { ...FIT, signal: 'object' };
 
 export const checkModuleOptions = (fn: string, opts: ModuleOptions | undefined): void => check(fn, opts, MODULE);
-export const checkModuleLoadOptions = (fn: string, opts: (ModuleOptions & { loadOptimizerStates?: boolean }) | undefined): void => check(fn, opts, MODULE_LOAD);
+export const checkModuleLoadOptions = (fn: string, opts: (ModuleOptions & { loadOptimizerStates?: boolean }) | undefined): void =>
+  check(fn, opts, MODULE_LOAD);
 export const checkBucketingOptions = (fn: string, opts: BucketingModuleOptions | undefined): void => check(fn, opts, BUCKETING);
-export const checkBucketingLoadOptions = (fn: string, opts: BucketingLoadOptions | undefined): void => check(fn, opts, BUCKETING_LOAD);
+export const checkBucketingLoadOptions = (fn: string, opts: BucketingLoadOptions | undefined): void =>
+  check(fn, opts, BUCKETING_LOAD);
 export const checkBindOptions = (fn: string, opts: BindOptions | undefined): void => check(fn, opts, BIND);
 export const checkInitParamsOptions = (fn: string, opts: InitParamsOptions | undefined): void => check(fn, opts, INIT_PARAMS);
 export const checkSetParamsOptions = (fn: string, opts: SetParamsOptions | undefined): void => check(fn, opts, SET_PARAMS);
 export const checkInitOptimizerOptions = (fn: string, opts: InitOptimizerOptions | undefined): void => {
   check(fn, opts, INIT_OPTIMIZER);
   const params = opts?.optimizerParams;
-  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new ValueError(`${fn}: optimizerParams must be an object of optimizer options, got ${String(params)}`);
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params)))
+    throw new ValueError(`${fn}: optimizerParams must be an object of optimizer options, got ${String(params)}`);
 };
 export const checkScoreOptions = (fn: string, opts: ScoreOptions | undefined): void => check(fn, opts, SCORE);
 export const checkPredictOptions = (fn: string, opts: PredictOptions | undefined): void => check(fn, opts, PREDICT);

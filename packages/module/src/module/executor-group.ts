@@ -5,7 +5,20 @@
 // every device, and device 0's output is returned). Reshaping passes partialShaping, so a label whose
 // shape was not given (predicting a batch of another size) follows the data.
 
-import { add, arange, type Context, concat, divide, type DType, NDArray, RowSparseNDArray, ShapeError, sparse, take, ValueError } from '@bkt/ndarray';
+import {
+  add,
+  arange,
+  type Context,
+  concat,
+  divide,
+  type DType,
+  NDArray,
+  RowSparseNDArray,
+  ShapeError,
+  sparse,
+  take,
+  ValueError,
+} from '@bkt/ndarray';
 import { DataDesc } from '../data/data-desc.js';
 import { type BackwardOptions, Executor, type Group2Ctx } from '@bkt/executor';
 import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
@@ -26,7 +39,8 @@ export function splitInputSlice(batchSize: number, workLoadList: readonly number
   for (const c of counts) {
     const begin = Math.min(end, batchSize);
     end = Math.min(begin + c, batchSize);
-    if (begin >= end) throw new ValueError('Too many slices: some splits are empty (batch size smaller than the number of devices?)');
+    if (begin >= end)
+      throw new ValueError('Too many slices: some splits are empty (batch size smaller than the number of devices?)');
     slices.push([begin, end]);
   }
   return slices;
@@ -83,7 +97,12 @@ export class DataParallelExecutorGroup {
   #origExecs: Executor[] | null = null;
   /** What getOutputs / getInputGrads merged across devices since the last forward / backward. */
   #merged: { outputs: NDArray[] | null; inputGrads: NDArray[] | null } = { outputs: null, inputGrads: null };
-  #arrays: { args: Record<string, NDArray>[]; params: NDArray[][]; grads: NDArray[][]; aux: NDArray[][] } = { args: [], params: [], grads: [], aux: [] };
+  #arrays: { args: Record<string, NDArray>[]; params: NDArray[][]; grads: NDArray[][]; aux: NDArray[][] } = {
+    args: [],
+    params: [],
+    grads: [],
+    aux: [],
+  };
   /** The label arrays the last forward copied into the executors (whose bound label arrays then hold each device's slice). */
   #loadedLabels: readonly NDArray[] = [];
 
@@ -101,7 +120,10 @@ export class DataParallelExecutorGroup {
     this.group2ctxs = prepareGroup2ctxs(opts.group2ctxs, this.contexts.length);
     this.amp = opts.amp ?? null;
     this.outputAxes = symbol.listOutputs().map((_, i) => DataDesc.getBatchAxis(symbol.at(i).attr('__layout__') ?? null));
-    this.gradReq = this.#resolveGradReq(opts.gradReq ?? 'write', opts.dataShapes.map((d) => d.name));
+    this.gradReq = this.#resolveGradReq(
+      opts.gradReq ?? 'write',
+      opts.dataShapes.map((d) => d.name),
+    );
     this.#bindExec(opts.dataShapes, opts.labelShapes, opts.sharedGroup ?? null, false);
   }
 
@@ -109,7 +131,8 @@ export class DataParallelExecutorGroup {
     const out: Record<string, GradReq> = {};
     for (const name of this.argNames) {
       if (!this.forTraining) out[name] = 'null';
-      else if (this.paramNames.includes(name)) out[name] = this.fixedParamNames.includes(name) ? 'null' : typeof spec === 'string' ? spec : 'write';
+      else if (this.paramNames.includes(name))
+        out[name] = this.fixedParamNames.includes(name) ? 'null' : typeof spec === 'string' ? spec : 'write';
       else if (dataNames.includes(name)) out[name] = this.inputsNeedGrad ? (typeof spec === 'string' ? spec : 'write') : 'null';
       else out[name] = 'null';
     }
@@ -129,14 +152,25 @@ export class DataParallelExecutorGroup {
       const axis = d.batchAxis;
       if (axis === -1) continue;
       const n = d.shape[axis];
-      if (n === undefined) throw new ShapeError(`DataParallelExecutorGroup: '${d.name}' has shape ${formatShape(d.shape)}, without the batch axis ${axis} of its layout '${d.layout}'`);
-      if (batch !== undefined && n !== batch) throw new ValueError(`DataParallelExecutorGroup: all inputs must have the same batch size (${d.name}: ${n}, others: ${batch})`);
+      if (n === undefined)
+        throw new ShapeError(
+          `DataParallelExecutorGroup: '${d.name}' has shape ${formatShape(d.shape)}, without the batch axis ${axis} of its layout '${d.layout}'`,
+        );
+      if (batch !== undefined && n !== batch)
+        throw new ValueError(
+          `DataParallelExecutorGroup: all inputs must have the same batch size (${d.name}: ${n}, others: ${batch})`,
+        );
       batch = n;
     }
     return [batch ?? 0, splitInputSlice(batch ?? 0, this.workLoadList)];
   }
 
-  #bindExec(dataShapes: readonly DataDesc[], labelShapes: readonly DataDesc[] | null, shared: DataParallelExecutorGroup | null, reshape: boolean): void {
+  #bindExec(
+    dataShapes: readonly DataDesc[],
+    labelShapes: readonly DataDesc[] | null,
+    shared: DataParallelExecutorGroup | null,
+    reshape: boolean,
+  ): void {
     this.#releaseMerged('outputs');
     this.#releaseMerged('inputGrads');
     const descs = [...dataShapes, ...(labelShapes ?? [])];
@@ -158,7 +192,15 @@ export class DataParallelExecutorGroup {
       const dtypes: Record<string, DType> = Object.fromEntries(descs.map((d) => [d.name, d.dtype]));
       this.execs = this.contexts.map((ctx, k) => {
         const group2ctx = this.group2ctxs[k];
-        return Executor.simpleBind(this.symbol, { ctx, shapes: shapesOf(k), dtypes, gradReq: this.gradReq, sharedExec: shared?.execs[k], ...(group2ctx ? { group2ctx } : {}), ...(this.amp ? { amp: this.amp } : {}) });
+        return Executor.simpleBind(this.symbol, {
+          ctx,
+          shapes: shapesOf(k),
+          dtypes,
+          gradReq: this.gradReq,
+          sharedExec: shared?.execs[k],
+          ...(group2ctx ? { group2ctx } : {}),
+          ...(this.amp ? { amp: this.amp } : {}),
+        });
       });
     }
     this.batchSize = batchSize;
@@ -174,13 +216,22 @@ export class DataParallelExecutorGroup {
    * not fit the network, and the executor would compute with fresh, uninitialized arrays.
    */
   #checkParamsKept(orig: Executor, next: Executor, descs: readonly DataDesc[]): void {
-    const check = (names: readonly string[], before: Record<string, NDArray>, after: Record<string, NDArray>, what: string): void => {
+    const check = (
+      names: readonly string[],
+      before: Record<string, NDArray>,
+      after: Record<string, NDArray>,
+      what: string,
+    ): void => {
       for (const n of names) {
         const [a, b] = [before[n], after[n]];
         if (a === undefined || b === undefined || sameShape(a.shape, b.shape)) continue;
         const inputs = descs.map((d) => `${d.name} ${formatShape(d.shape)}`).join(', ');
-        const bound = [...this.dataShapes, ...(this.labelShapes ?? [])].map((d) => `${d.name} ${formatShape(d.shape)}`).join(', ');
-        throw new ShapeError(`reshape: inputs ${inputs} would change ${what} '${n}' from ${formatShape(a.shape)} to ${formatShape(b.shape)} (bound with ${bound})`);
+        const bound = [...this.dataShapes, ...(this.labelShapes ?? [])]
+          .map((d) => `${d.name} ${formatShape(d.shape)}`)
+          .join(', ');
+        throw new ShapeError(
+          `reshape: inputs ${inputs} would change ${what} '${n}' from ${formatShape(a.shape)} to ${formatShape(b.shape)} (bound with ${bound})`,
+        );
       }
     };
     check(this.paramNames, orig.argDict, next.argDict, 'parameter');
@@ -244,7 +295,11 @@ export class DataParallelExecutorGroup {
   }
 
   /** Copies the parameters into every executor. */
-  setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, allowExtra = false): void {
+  setParams(
+    argParams: Readonly<Record<string, NDArray>>,
+    auxParams: Readonly<Record<string, NDArray>>,
+    allowExtra = false,
+  ): void {
     for (const e of this.execs) e.copyParamsFrom(argParams, auxParams, allowExtra);
   }
 
@@ -319,13 +374,17 @@ export class DataParallelExecutorGroup {
 
   #checkInputs(kind: 'data' | 'label', descs: readonly DataDesc[], arrays: readonly NDArray[]): void {
     if (arrays.length !== descs.length) {
-      throw new ValueError(`forward: ${arrays.length} ${kind} arrays given for ${descs.length} bound ${kind} inputs (${descs.map((d) => d.name).join(', ')})`);
+      throw new ValueError(
+        `forward: ${arrays.length} ${kind} arrays given for ${descs.length} bound ${kind} inputs (${descs.map((d) => d.name).join(', ')})`,
+      );
     }
     descs.forEach((d, i) => {
       const a = arrays[i];
       if (!(a instanceof NDArray)) throw new ValueError(`forward: ${kind} '${d.name}' is not an NDArray`);
       if (!sameShape(a.shape, d.shape)) {
-        throw new ShapeError(`forward: ${kind} '${d.name}' has shape ${formatShape(a.shape)}, but the module is bound with ${formatShape(d.shape)}`);
+        throw new ShapeError(
+          `forward: ${kind} '${d.name}' has shape ${formatShape(a.shape)}, but the module is bound with ${formatShape(d.shape)}`,
+        );
       }
     });
   }
@@ -344,7 +403,9 @@ export class DataParallelExecutorGroup {
         return;
       }
       const [b, end] = this.slices[k]!;
-      const parts = outGrads.map((g, i) => (this.outputAxes[i] === -1 || this.execs.length === 1 ? g : sliceAxis(g, this.outputAxes[i]!, b, end)));
+      const parts = outGrads.map((g, i) =>
+        this.outputAxes[i] === -1 || this.execs.length === 1 ? g : sliceAxis(g, this.outputAxes[i]!, b, end),
+      );
       try {
         e.backward(parts, opts);
       } finally {
@@ -386,7 +447,8 @@ export class DataParallelExecutorGroup {
 
   /** The state arrays (stateNames) per state, one per device; merging is not supported, as in MXNet. */
   getStates(mergeMultiContext = false): NDArray[][] {
-    if (mergeMultiContext) throw new ValueError('getStates: merging the states of several devices is not supported; pass mergeMultiContext=false');
+    if (mergeMultiContext)
+      throw new ValueError('getStates: merging the states of several devices is not supported; pass mergeMultiContext=false');
     return this.stateNames.map((n) => this.#arrays.args.map((d) => d[n]!));
   }
 
@@ -403,7 +465,10 @@ export class DataParallelExecutorGroup {
   /** Output shapes with the batch axis set to the whole batch. */
   getOutputShapes(): [string, number[]][] {
     const names = this.symbol.listOutputs();
-    return this.execs[0]!.outputs.map((o, i) => [names[i]!, o.shape.map((s, j) => (j === this.outputAxes[i] ? this.batchSize : s))]);
+    return this.execs[0]!.outputs.map((o, i) => [
+      names[i]!,
+      o.shape.map((s, j) => (j === this.outputAxes[i] ? this.batchSize : s)),
+    ]);
   }
 
   /**
@@ -423,7 +488,8 @@ export class DataParallelExecutorGroup {
         const label = labels[i];
         if (!label) return;
         const bound = this.#arrays.args[k]![n];
-        if (this.execs.length > 1 && label === this.#loadedLabels[i] && bound !== undefined && bound.dtype === label.dtype) labelDict[n] = bound;
+        if (this.execs.length > 1 && label === this.#loadedLabels[i] && bound !== undefined && bound.dtype === label.dtype)
+          labelDict[n] = bound;
         else if (this.execs.length === 1 || axis === -1) labelDict[n] = label;
         else sliced.push((labelDict[n] = sliceAxis(label, axis, b, end)));
       });
@@ -440,7 +506,9 @@ export class DataParallelExecutorGroup {
 /** Rows [b, e) along `axis`: a view on axis 0, a gathered copy on any other. */
 /** Each input's shape on one device: its slice of the batch axis, or the whole shape without one. */
 function slicedShapes(descs: readonly DataDesc[], [b, e]: Slice): Record<string, number[]> {
-  return Object.fromEntries(descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : d.shape.map((s, j) => (j === d.batchAxis ? e - b : s))]));
+  return Object.fromEntries(
+    descs.map((d) => [d.name, d.batchAxis === -1 ? [...d.shape] : d.shape.map((s, j) => (j === d.batchAxis ? e - b : s))]),
+  );
 }
 
 function sliceAxis(a: NDArray, axis: number, b: number, e: number): NDArray {

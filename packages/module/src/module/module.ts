@@ -12,7 +12,14 @@ import { DataDesc, type DataDescLike } from '../data/data-desc.js';
 import { InitDesc } from '../initializers/init-desc.js';
 import { Uniform } from '../initializers/uniform.js';
 import type { EvalMetric } from '../metrics/eval-metric.js';
-import { loadCheckpoint, requireStatesFile, saveParamsFile, statesFile, symbolFile, type CheckpointSaveOptions } from '../model/checkpoint.js';
+import {
+  loadCheckpoint,
+  requireStatesFile,
+  saveParamsFile,
+  statesFile,
+  symbolFile,
+  type CheckpointSaveOptions,
+} from '../model/checkpoint.js';
 import { writeManifest } from '../model/manifest.js';
 import {
   BaseModule,
@@ -30,7 +37,14 @@ import type { Group2Ctxs } from './group2ctxs.js';
 import type { MonitorLike } from './types.js';
 import { sameShape } from '../util/same-shape.js';
 import type { Logger } from '../callbacks/format.js';
-import { checkBindOptions, checkInitOptimizerOptions, checkInitParamsOptions, checkModuleLoadOptions, checkModuleOptions, checkSetParamsOptions } from './check-options.js';
+import {
+  checkBindOptions,
+  checkInitOptimizerOptions,
+  checkInitParamsOptions,
+  checkModuleLoadOptions,
+  checkModuleOptions,
+  checkSetParamsOptions,
+} from './check-options.js';
 
 export interface ModuleOptions {
   dataNames?: readonly string[];
@@ -94,7 +108,7 @@ export class Module extends BaseModule {
       throw new ValueError(`Module: workLoadList has ${this.workLoadList.length} entries for ${this.contexts.length} contexts`);
     }
     this.#dataNames = [...(opts.dataNames ?? ['data'])];
-    this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : opts.labelNames ?? [])];
+    this.#labelNames = [...(opts.labelNames === undefined ? ['softmax_label'] : (opts.labelNames ?? []))];
     this.stateNames = [...(opts.stateNames ?? [])];
     this.fixedParamNames = [...(opts.fixedParamNames ?? [])];
     this.compressionParams = opts.compressionParams ?? null;
@@ -253,7 +267,10 @@ export class Module extends BaseModule {
           if (src !== arr) src.copyTo(arr);
           return;
         }
-        if (!opts.allowMissing) throw new ValueError(`initParams: '${name}' is not presented in the given parameters (pass allowMissing to initialize it)`);
+        if (!opts.allowMissing)
+          throw new ValueError(
+            `initParams: '${name}' is not presented in the given parameters (pass allowMissing to initialize it)`,
+          );
         if (initializer) initializer.init(new InitDesc(name, attrs[name] ?? {}), arr);
         return;
       }
@@ -266,7 +283,8 @@ export class Module extends BaseModule {
         ...Object.keys(opts.argParams ?? {}).filter((n) => !(n in argParams!)),
         ...Object.keys(opts.auxParams ?? {}).filter((n) => !(n in auxParams!)),
       ];
-      if (extra.length > 0) throw new ValueError(`initParams: unknown parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
+      if (extra.length > 0)
+        throw new ValueError(`initParams: unknown parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
     }
     this.paramsInitialized = true;
     this.#store.dirty = false;
@@ -274,7 +292,11 @@ export class Module extends BaseModule {
     this.#store.push();
   }
 
-  override setParams(argParams: Readonly<Record<string, NDArray>>, auxParams: Readonly<Record<string, NDArray>>, opts: SetParamsOptions = {}): void {
+  override setParams(
+    argParams: Readonly<Record<string, NDArray>>,
+    auxParams: Readonly<Record<string, NDArray>>,
+    opts: SetParamsOptions = {},
+  ): void {
     checkSetParamsOptions('Module.setParams', opts);
     if (!opts.allowMissing) {
       super.setParams(argParams, auxParams, opts);
@@ -336,7 +358,10 @@ export class Module extends BaseModule {
       this.paramsInitialized = true;
       this.#adoptNewParams();
     } else if (this.paramsInitialized || store.preloaded) {
-      const missing = [...this.#paramNames.filter((n) => !(n in store.argParams!)), ...this.#auxNames.filter((n) => !(n in store.auxParams!))];
+      const missing = [
+        ...this.#paramNames.filter((n) => !(n in store.argParams!)),
+        ...this.#auxNames.filter((n) => !(n in store.auxParams!)),
+      ];
       if (missing.length > 0) throw new ValueError(`bind: the loaded parameters lack ${missing.join(', ')}`);
       this.#group.setParams(store.argParams!, store.auxParams!, true);
       store.preloaded = false;
@@ -370,7 +395,9 @@ export class Module extends BaseModule {
         const mine = arrays[i]![0]!;
         const have = dict[n];
         if (have && (have.shape.length !== mine.shape.length || have.shape.some((d, j) => d !== mine.shape[j]))) {
-          throw new ShapeError(`bind: parameter '${n}' has shape (${mine.shape.join(', ')}) in this bucket but (${have.shape.join(', ')}) in the shared parameters; buckets must agree on every shared name`);
+          throw new ShapeError(
+            `bind: parameter '${n}' has shape (${mine.shape.join(', ')}) in this bucket but (${have.shape.join(', ')}) in the shared parameters; buckets must agree on every shared name`,
+          );
         }
         if (store.onDevice(n)) return;
         if (!have) {
@@ -402,12 +429,18 @@ export class Module extends BaseModule {
     this.#labelShapes = null;
   }
 
-  #parseDescs(call: string, dataShapes: readonly DataDescLike[], labelShapes: readonly DataDescLike[] | null | undefined): [DataDesc[], DataDesc[] | null] {
+  #parseDescs(
+    call: string,
+    dataShapes: readonly DataDescLike[],
+    labelShapes: readonly DataDescLike[] | null | undefined,
+  ): [DataDesc[], DataDesc[] | null] {
     const data = DataDesc.fromList(dataShapes, call, 'dataShapes');
     const names = data.map((d) => d.name).sort();
     const expected = [...this.#dataNames].sort();
     if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
-      throw new ValueError(`${call}: data shapes name [${names.join(', ')}] but the module's dataNames are [${expected.join(', ')}]`);
+      throw new ValueError(
+        `${call}: data shapes name [${names.join(', ')}] but the module's dataNames are [${expected.join(', ')}]`,
+      );
     }
     const label = labelShapes && labelShapes.length > 0 ? DataDesc.fromList(labelShapes, call, 'labelShapes') : null;
     if (label) {
@@ -453,11 +486,14 @@ export class Module extends BaseModule {
     // An asynchronous store's servers apply each push as it arrives: without the optimizer there,
     // nothing would sum the workers' gradients (MXNet's servers need an updater; its Trainer refuses too).
     if (kv !== null && isAsync(kv) && !updateOnKV) {
-      throw new ValueError(`initOptimizer: the ${kv.type} store updates on its servers; unset MXNET_UPDATE_ON_KVSTORE=0 (asynchronous training always updates on the kvstore)`);
+      throw new ValueError(
+        `initOptimizer: the ${kv.type} store updates on its servers; unset MXNET_UPDATE_ON_KVSTORE=0 (asynchronous training always updates on the kvstore)`,
+      );
     }
 
     // MXNet's rule: a synchronous distributed store sums the gradients of every worker's batch.
-    const batchSize = this.#group!.batchSize * (kv !== null && kv.type.includes('dist') && kv.type.includes('_sync') ? kv.numWorkers : 1);
+    const batchSize =
+      this.#group!.batchSize * (kv !== null && kv.type.includes('dist') && kv.type.includes('_sync') ? kv.numWorkers : 1);
     const idx2name = Object.fromEntries(this.#indexEntries([...this.#store.paramIndex.keys()], updateOnKV));
 
     const spec = opts.optimizer ?? 'sgd';
@@ -470,7 +506,9 @@ export class Module extends BaseModule {
       optimizer = spec;
       const rg = (optimizer as unknown as { rescaleGrad?: number }).rescaleGrad;
       if (rg !== undefined && rg !== 1 / batchSize) {
-        this.logger(`Warning: optimizer created manually outside Module but rescaleGrad is not normalized to 1.0/batchSize (${rg} vs. ${1 / batchSize}). Is this intended?`);
+        this.logger(
+          `Warning: optimizer created manually outside Module but rescaleGrad is not normalized to 1.0/batchSize (${rg} vs. ${1 / batchSize}). Is this intended?`,
+        );
       }
       // As MXNet: a user-built optimizer without names gets the module's index → name map.
       if (optimizer.idx2name.size === 0) for (const [k, v] of Object.entries(idx2name)) optimizer.idx2name.set(Number(k), v);
@@ -575,16 +613,21 @@ export class Module extends BaseModule {
       return;
     }
     const rowIds = sparseRowIdFn(batch);
-    if (rowIds === null || typeof rowIds !== 'object') throw new ValueError('prepare: sparseRowIdFn must return a dict of parameter name → row ids');
+    if (rowIds === null || typeof rowIds !== 'object')
+      throw new ValueError('prepare: sparseRowIdFn must return a dict of parameter name → row ids');
     const attrs = this.symbol.attrDict();
     for (const [name, ids] of Object.entries(rowIds)) {
       const i = this.#paramNames.indexOf(name);
-      if (i < 0) throw new ValueError(`prepare: sparseRowIdFn names '${name}', which is not a parameter (${this.#paramNames.join(', ')})`);
+      if (i < 0)
+        throw new ValueError(`prepare: sparseRowIdFn names '${name}', which is not a parameter (${this.#paramNames.join(', ')})`);
       if (declaredStype(attrs, name) !== 'row_sparse') {
         this.logger(`Warning: ${name}.stype is not 'row_sparse'. No need to perform rowSparsePull.`);
         continue;
       }
-      this.#kvstore!.rowSparsePull(name, this.#group!.paramArrays[i]!, { rowIds: ids, priority: -this.#store.paramIndex.get(name)! });
+      this.#kvstore!.rowSparsePull(name, this.#group!.paramArrays[i]!, {
+        rowIds: ids,
+        priority: -this.#store.paramIndex.get(name)!,
+      });
     }
   }
 
@@ -598,14 +641,20 @@ export class Module extends BaseModule {
     checkBatch('forward', batch);
     const labels = batch.label ?? [];
     if (batch.data.length !== this.#dataShapes.length) {
-      throw new ValueError(`forward: the batch has ${batch.data.length} data arrays, the module has ${this.#dataShapes.length} data inputs (${this.#dataNames.join(', ')})`);
+      throw new ValueError(
+        `forward: the batch has ${batch.data.length} data arrays, the module has ${this.#dataShapes.length} data inputs (${this.#dataNames.join(', ')})`,
+      );
     }
     if (this.#labelShapes && labels.length > 0 && labels.length !== this.#labelShapes.length) {
-      throw new ValueError(`forward: the batch has ${labels.length} label arrays, the module is bound with ${this.#labelShapes.length} (${this.#labelShapes.map((d) => d.name).join(', ')})`);
+      throw new ValueError(
+        `forward: the batch has ${labels.length} label arrays, the module is bound with ${this.#labelShapes.length} (${this.#labelShapes.map((d) => d.name).join(', ')})`,
+      );
     }
     const changed = batch.data.findIndex((a, i) => !sameShape(a.shape, this.#dataShapes[i]!.shape));
     if (changed >= 0) {
-      const data = batch.provideData?.length ? batch.provideData : this.#dataShapes.map((d, i) => d.with({ shape: batch.data[i]!.shape }));
+      const data = batch.provideData?.length
+        ? batch.provideData
+        : this.#dataShapes.map((d, i) => d.with({ shape: batch.data[i]!.shape }));
       let label: DataDesc[] | null = null;
       if (batch.provideLabel?.length) label = [...batch.provideLabel];
       else if (labels.length > 0) label = (this.#labelShapes ?? []).map((d, i) => d.with({ shape: labels[i]!.shape }));
@@ -620,7 +669,9 @@ export class Module extends BaseModule {
       } catch (e) {
         if (!(e instanceof ShapeError)) throw e;
         const d = this.#dataShapes[changed]!;
-        throw new ShapeError(`forward: data '${d.name}' has shape ${formatShape(batch.data[changed]!.shape)}, the module is bound with ${formatShape(d.shape)}, and cannot be reshaped to it: ${e.message}`);
+        throw new ShapeError(
+          `forward: data '${d.name}' has shape ${formatShape(batch.data[changed]!.shape)}, the module is bound with ${formatShape(d.shape)}, and cannot be reshaped to it: ${e.message}`,
+        );
       }
     }
     this.#group!.forward(batch.data, labels, opts.isTrain ?? this.forTraining);
@@ -641,7 +692,13 @@ export class Module extends BaseModule {
     const kv = this.#kvstore;
     const grads = this.#group!.gradArrays;
     const pushed = this.#paramNames.flatMap((name, i) => (grads[i]!.length === 0 ? [] : [{ name, i }]));
-    if (kv === null || !this.optimizerInitialized || pushed.length === 0 || pushed.some((p) => this.#group!.gradReq[p.name] !== 'write')) return null;
+    if (
+      kv === null ||
+      !this.optimizerInitialized ||
+      pushed.length === 0 ||
+      pushed.some((p) => this.#group!.gradReq[p.name] !== 'write')
+    )
+      return null;
     return kv.beginPushPull(
       pushed.map((p) => p.name),
       pushed.map((p) => grads[p.i]!),

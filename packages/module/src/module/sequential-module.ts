@@ -41,7 +41,8 @@ export class SequentialModule extends BaseModule {
   add(module: BaseModule, meta: SequentialMeta = {}): this {
     if (!(module instanceof BaseModule)) throw new ValueError('SequentialModule.add: module must be a BaseModule');
     const unknown = Object.keys(meta).filter((k) => !META_KEYS.includes(k));
-    if (unknown.length > 0) throw new ValueError(`SequentialModule.add: unknown meta ${unknown.join(', ')} (known: ${META_KEYS.join(', ')})`);
+    if (unknown.length > 0)
+      throw new ValueError(`SequentialModule.add: unknown meta ${unknown.join(', ')} (known: ${META_KEYS.join(', ')})`);
     this.#modules.push(module);
     this.#metas.push({ takeLabels: meta.takeLabels ?? false, autoWiring: meta.autoWiring ?? false });
     this.binded = false;
@@ -111,7 +112,8 @@ export class SequentialModule extends BaseModule {
         ...Object.keys(opts.argParams ?? {}).filter((n) => !argOwner.has(n)),
         ...Object.keys(opts.auxParams ?? {}).filter((n) => !auxOwner.has(n)),
       ];
-      if (extra.length > 0) throw new ValueError(`initParams: no module has the parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
+      if (extra.length > 0)
+        throw new ValueError(`initParams: no module has the parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
     }
     this.paramsInitialized = true;
   }
@@ -137,7 +139,12 @@ export class SequentialModule extends BaseModule {
     let shapes: readonly DataDescLike[] = DataDesc.fromList(dataShapes, 'bind', 'dataShapes');
     this.#modules.forEach((m, i) => {
       const meta = this.#metas[i]!;
-      if (meta.autoWiring) shapes = this.#wire(m, shapes.map((d) => DataDesc.from(d)), 'bind');
+      if (meta.autoWiring)
+        shapes = this.#wire(
+          m,
+          shapes.map((d) => DataDesc.from(d)),
+          'bind',
+        );
       m.bind(shapes, meta.takeLabels ? labels : null, {
         forTraining,
         inputsNeedGrad: inputsNeedGrad || (forTraining && i > 0),
@@ -157,7 +164,9 @@ export class SequentialModule extends BaseModule {
   #wire(module: BaseModule, descs: readonly DataDesc[], call: string): DataDesc[] {
     const names = module.dataNames;
     if (names.length !== descs.length) {
-      throw new ValueError(`${call}: autoWiring needs as many inputs as the module's dataNames [${names.join(', ')}], got ${descs.length}`);
+      throw new ValueError(
+        `${call}: autoWiring needs as many inputs as the module's dataNames [${names.join(', ')}], got ${descs.length}`,
+      );
     }
     return descs.map((d, i) => d.with({ name: names[i]! }));
   }

@@ -50,7 +50,8 @@ export class Monitor implements MonitorLike {
   #queue: [number, string, NDArray | readonly NDArray[]][] = [];
 
   constructor(interval: number, opts: MonitorOptions = {}) {
-    if (!Number.isInteger(interval) || interval < 1) throw new ValueError(`Monitor: interval must be a positive integer, got ${interval}`);
+    if (!Number.isInteger(interval) || interval < 1)
+      throw new ValueError(`Monitor: interval must be a positive integer, got ${interval}`);
     this.interval = interval;
     this.statFunc = opts.statFunc ?? rmsStat;
     this.sort = opts.sort ?? false;

@@ -59,7 +59,15 @@ if (rank === 0) {
   mod.saveCheckpoint(prefix, EPOCHS);
   const { argParams } = loadParams(prefix, EPOCHS);
   const saved = Object.fromEntries(Object.entries(argParams).map(([n, v]) => [n, Array.from(v.toArray())]));
-  report({ rank, perplexities, logs, whenDone, final: serverValues(), saved, rescaleGrad: mod.kvstore!.optimizerUpdater!.optimizer.rescaleGrad });
+  report({
+    rank,
+    perplexities,
+    logs,
+    whenDone,
+    final: serverValues(),
+    saved,
+    rescaleGrad: mod.kvstore!.optimizerUpdater!.optimizer.rescaleGrad,
+  });
 } else {
   report({ rank, logs });
 }

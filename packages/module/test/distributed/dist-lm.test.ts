@@ -10,7 +10,10 @@ import { globalData, STEPS, train } from './lm-setup.js';
 describe.skipIf(mpiMissing !== null)('dist_sync BucketingModule', () => {
   it(`2 workers × batch 4 train like 1 process × batch 8 (${STEPS} SGD steps), with identical parameters`, async () => {
     // 4 KiB buckets: the output layer's gradients, the LSTM's and the embedding's travel apart
-    const run = await runMpi(2, new URL('./lm-worker.ts', import.meta.url).pathname, [], { timeoutMs: 240_000, env: { BKT_KVSTORE_BUCKET_BYTES: '4096' } });
+    const run = await runMpi(2, new URL('./lm-worker.ts', import.meta.url).pathname, [], {
+      timeoutMs: 240_000,
+      env: { BKT_KVSTORE_BUCKET_BYTES: '4096' },
+    });
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.results).toHaveLength(2);
     type Overlap = { buckets: number; early: number }[];

@@ -20,20 +20,25 @@ const symGen = lstmLMSymGen(VOCAB, HIDDEN);
 
 /** Sentence tokens in [1, VOCAB) of HALF sentences of `len` tokens for (step, half), from a fixed hash. */
 function half(step: number, which: number, len: number): number[][] {
-  return Array.from({ length: HALF }, (_, s) => Array.from({ length: len }, (_, t) => 1 + ((step * 131 + which * 71 + s * 37 + t * 17 + ((step * t) % 5)) % (VOCAB - 1))));
+  return Array.from({ length: HALF }, (_, s) =>
+    Array.from({ length: len }, (_, t) => 1 + ((step * 131 + which * 71 + s * 37 + t * 17 + ((step * t) % 5)) % (VOCAB - 1))),
+  );
 }
 
 /** The two halves' lengths at a step: equal, except every 4th step. */
-const lengths = (step: number): [number, number] => (step % 4 === 3 ? [5, LONGEST] : step % 2 === 0 ? [LONGEST, LONGEST] : [5, 5]);
+const lengths = (step: number): [number, number] =>
+  step % 4 === 3 ? [5, LONGEST] : step % 2 === 0 ? [LONGEST, LONGEST] : [5, 5];
 
 /** Data and label (next token, 0 after the end) arrays of sentences padded with 0 to `width`. */
 function batch(sentences: readonly number[][], width: number): DataBatch {
   const data = new Float32Array(sentences.length * width);
   const label = new Float32Array(sentences.length * width);
-  sentences.forEach((s, r) => s.forEach((tok, t) => {
-    data[r * width + t] = tok;
-    label[r * width + t] = t + 1 < s.length ? s[t + 1]! : 0;
-  }));
+  sentences.forEach((s, r) =>
+    s.forEach((tok, t) => {
+      data[r * width + t] = tok;
+      label[r * width + t] = t + 1 < s.length ? s[t + 1]! : 0;
+    }),
+  );
   const shape = [sentences.length, width];
   return new DataBatch([nd.fromTypedArray(data, shape)], [nd.fromTypedArray(label, shape)], {
     bucketKey: width,
@@ -56,12 +61,15 @@ class FixedBatches extends DataIter {
     this.#next = 0;
   }
   override next(): IteratorResult<DataBatch, undefined> {
-    return this.#next < this.batches.length ? { done: false, value: this.batches[this.#next++]! } : { done: true, value: undefined };
+    return this.#next < this.batches.length
+      ? { done: false, value: this.batches[this.#next++]! }
+      : { done: true, value: undefined };
   }
 }
 
 /** Worker `rank`'s half of every step, in its own bucket. */
-export const workerData = (rank: number): DataIter => new FixedBatches(Array.from({ length: STEPS }, (_, s) => batch(half(s, rank, lengths(s)[rank]!), lengths(s)[rank]!)));
+export const workerData = (rank: number): DataIter =>
+  new FixedBatches(Array.from({ length: STEPS }, (_, s) => batch(half(s, rank, lengths(s)[rank]!), lengths(s)[rank]!)));
 
 /**
  * Worker `rank`'s batches of a language the LM can learn in a few epochs: every token is followed by
@@ -71,20 +79,36 @@ export const cycleData = (rank: number): DataIter =>
   new FixedBatches(
     Array.from({ length: STEPS }, (_, s) => {
       const len = lengths(s)[rank]!;
-      const sentences = Array.from({ length: HALF }, (_, i) => Array.from({ length: len }, (_, t) => 1 + ((s * 7 + i * 5 + rank * 3 + t) % (VOCAB - 1))));
+      const sentences = Array.from({ length: HALF }, (_, i) =>
+        Array.from({ length: len }, (_, t) => 1 + ((s * 7 + i * 5 + rank * 3 + t) % (VOCAB - 1))),
+      );
       return batch(sentences, len);
     }),
   );
 
 /** The global batches, in the longer half's bucket. */
 export const globalData = (): DataIter =>
-  new FixedBatches(Array.from({ length: STEPS }, (_, s) => batch([...half(s, 0, lengths(s)[0]), ...half(s, 1, lengths(s)[1])], Math.max(...lengths(s)))));
+  new FixedBatches(
+    Array.from({ length: STEPS }, (_, s) =>
+      batch([...half(s, 0, lengths(s)[0]), ...half(s, 1, lengths(s)[1])], Math.max(...lengths(s))),
+    ),
+  );
 
 /** The untrained LM (its buckets bind as batches need them). */
-export const lmModule = (logger: (m: string) => void = () => {}): BucketingModule => new BucketingModule(symGen, { defaultBucketKey: LONGEST, logger });
+export const lmModule = (logger: (m: string) => void = () => {}): BucketingModule =>
+  new BucketingModule(symGen, { defaultBucketKey: LONGEST, logger });
 
 /** Trains one epoch (20 SGD steps) from seed 5 and returns the parameters as plain numbers. */
-export function train(iter: DataIter, kvstore: string, opts: { logger?: (m: string) => void; epochEnd?: () => void; batchEnd?: (kv: KVStore | null) => void; learningRate?: number } = {}): Record<string, number[]> {
+export function train(
+  iter: DataIter,
+  kvstore: string,
+  opts: {
+    logger?: (m: string) => void;
+    epochEnd?: () => void;
+    batchEnd?: (kv: KVStore | null) => void;
+    learningRate?: number;
+  } = {},
+): Record<string, number[]> {
   nd.seed(5);
   const mod = lmModule(opts.logger);
   mod.fit(iter, {

@@ -145,8 +145,10 @@ ParsedShape readShape(Source& s, const char* what, bool legacyU32, int64_t ndim,
   for (int64_t i = 0; i < ndim; ++i) {
     const uint64_t dimAt = s.offset();
     const int64_t d = legacyU32 ? static_cast<int64_t>(s.get<uint32_t>(what)) : s.get<int64_t>(what);
-    if (d == -1 && unknownDimMeansNone) out.unknown = true;
-    else if (d < 0) s.bad(dimAt, std::string(what) + " dim " + std::to_string(i) + " is negative (" + std::to_string(d) + ")");
+    if (d == -1 && unknownDimMeansNone)
+      out.unknown = true;
+    else if (d < 0)
+      s.bad(dimAt, std::string(what) + " dim " + std::to_string(i) + " is negative (" + std::to_string(d) + ")");
     out.dims[static_cast<size_t>(i)] = d;
     // Count zero dims as 1 so a corrupt huge dim next to a 0 is still caught.
     const int64_t factor = d > 1 ? d : 1;
@@ -165,11 +167,16 @@ ParsedShape readTShape(Source& s, const char* what, bool unknownDimMeansNone) {
 
 const char* unsupportedDTypeName(int32_t code) {
   switch (code) {
-    case 8: return "int16";
-    case 9: return "uint16";
-    case 10: return "uint32";
-    case 11: return "uint64";
-    default: return nullptr;
+    case 8:
+      return "int16";
+    case 9:
+      return "uint16";
+    case 10:
+      return "uint32";
+    case 11:
+      return "uint64";
+    default:
+      return nullptr;
   }
 }
 
@@ -242,10 +249,13 @@ Tensor readSparse(Source& s, uint64_t start, int32_t stype, const Shape& shape, 
   out.stype = stype;
   out.shape = shape;
   try {
-    if (stype == 1) checkRsp(data, out.aux[0], shape, "load");
-    else checkCsr(data, out.aux[1], out.aux[0], shape, "load");
+    if (stype == 1)
+      checkRsp(data, out.aux[0], shape, "load");
+    else
+      checkCsr(data, out.aux[1], out.aux[0], shape, "load");
   } catch (const Error& e) {
-    s.bad(start, std::string(stype == 1 ? "row_sparse" : "csr") + " array of shape " + shapeStr(shape) + ": " + e.what());
+    s.bad(start,
+          std::string(stype == 1 ? "row_sparse" : "csr") + " array of shape " + shapeStr(shape) + ": " + e.what());
   }
   return data;
 }
@@ -291,8 +301,8 @@ ArrayList readList(Source& s) {
   const uint64_t countAt = s.offset();
   const uint64_t count = s.get<uint64_t>("the array count");
   if (count > s.remaining() / kMinRecordBytes) {
-    s.bad(countAt, "the array count " + std::to_string(count) + " cannot fit in the " +
-                       std::to_string(s.remaining()) + " bytes that follow");
+    s.bad(countAt, "the array count " + std::to_string(count) + " cannot fit in the " + std::to_string(s.remaining()) +
+                       " bytes that follow");
   }
   // The count is only bounded by the file size, so reserving all of it up front could ask for far
   // more memory than the file holds: grow as records actually parse.
@@ -486,13 +496,17 @@ void saveArrays(const std::string& path, const std::vector<Tensor>& tensors, con
   requireNoNul(path, "save");
   validateForSave(tensors, names);
   if (!sparse.empty() && sparse.size() != tensors.size()) {
-    fail(ErrorKind::kValue, "save: " + std::to_string(sparse.size()) + " storage records for " + std::to_string(tensors.size()) + " arrays");
+    fail(ErrorKind::kValue, "save: " + std::to_string(sparse.size()) + " storage records for " +
+                                std::to_string(tensors.size()) + " arrays");
   }
   for (size_t i = 0; i < sparse.size(); ++i) {
     const SparseRecord& sp = sparse[i];
-    if (sp.stype == 1) checkRsp(tensors[i], sp.aux.at(0), sp.shape, "save");
-    else if (sp.stype == 2) checkCsr(tensors[i], sp.aux.at(1), sp.aux.at(0), sp.shape, "save");
-    else if (sp.stype != 0 || !sp.aux.empty()) fail(ErrorKind::kValue, "save: " + arrayLabel(names, i) + " has an unknown storage type");
+    if (sp.stype == 1)
+      checkRsp(tensors[i], sp.aux.at(0), sp.shape, "save");
+    else if (sp.stype == 2)
+      checkCsr(tensors[i], sp.aux.at(1), sp.aux.at(0), sp.shape, "save");
+    else if (sp.stype != 0 || !sp.aux.empty())
+      fail(ErrorKind::kValue, "save: " + arrayLabel(names, i) + " has an unknown storage type");
   }
   AtomicFile f(path);
   f.put<uint64_t>(kListMagic);
@@ -523,7 +537,8 @@ ArrayList loadArrays(const std::string& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     std::fclose(f);
-    fail(ErrorKind::kNative, "load '" + path + "': " + (S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file"));
+    fail(ErrorKind::kNative,
+         "load '" + path + "': " + (S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file"));
   }
   FileSource source(path, f, static_cast<uint64_t>(st.st_size));
   return readList(source);

@@ -16,8 +16,8 @@ int64_t checkShape(const Shape& s, const char* op, const char* arg) {
   for (size_t i = 0; i < s.size(); ++i) {
     const int64_t d = s[i];
     if (d < 0) {
-      fail(ErrorKind::kShape, std::string(op) + ": " + arg + " " + shapeStr(s) + " has a negative dimension at axis " +
-                                  std::to_string(i));
+      fail(ErrorKind::kShape,
+           std::string(op) + ": " + arg + " " + shapeStr(s) + " has a negative dimension at axis " + std::to_string(i));
     }
     if (d == 0) {
       anyZero = true;

@@ -84,8 +84,8 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Context ctx, const char* o
   try {
     t.storage_ = std::make_shared<Storage>(static_cast<size_t>(bytes));
   } catch (const std::bad_alloc&) {
-    fail(ErrorKind::kNative, std::string(op) + ": out of memory allocating " + std::to_string(bytes) + " bytes for shape " +
-                                 shapeStr(shape) + " of " + dtypeName(dtype));
+    fail(ErrorKind::kNative, std::string(op) + ": out of memory allocating " + std::to_string(bytes) +
+                                 " bytes for shape " + shapeStr(shape) + " of " + dtypeName(dtype));
   }
   return t;
 }
@@ -147,8 +147,8 @@ void requireDType(const Tensor& t, DType want, const char* op, const char* arg) 
 
 void requireFloat(const Tensor& t, const char* op, const char* arg) {
   if (!isFloat(t.dtype())) {
-    fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be float32 or float64, got " +
-                                dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+    fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be float32 or float64, got " + dtypeName(t.dtype()) +
+                                " with shape " + shapeStr(t.shape()));
   }
 }
 
@@ -161,8 +161,8 @@ void requireSameContext(const Tensor& a, const Tensor& b, const char* op) {
 
 void requireSameShape(const Tensor& a, const Tensor& b, const char* op) {
   if (a.shape() != b.shape()) {
-    fail(ErrorKind::kShape, std::string(op) + ": shapes " + shapeStr(a.shape()) + " and " + shapeStr(b.shape()) +
-                                " must be equal");
+    fail(ErrorKind::kShape,
+         std::string(op) + ": shapes " + shapeStr(a.shape()) + " and " + shapeStr(b.shape()) + " must be equal");
   }
 }
 

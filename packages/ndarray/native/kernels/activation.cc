@@ -37,12 +37,17 @@ void activationForward(const KernelContext& c) {
     using S = decltype(tag);
     using T = half::Compute<S>;
     switch (act) {
-      case Act::kRelu: return map<S>(c.in(0), c.out(0), [](T x) { return x > T(0) ? x : T(0); });
-      case Act::kSigmoid: return map<S>(c.in(0), c.out(0), [](T x) { return T(1) / (T(1) + std::exp(-x)); });
-      case Act::kTanh: return map<S>(c.in(0), c.out(0), [](T x) { return std::tanh(x); });
+      case Act::kRelu:
+        return map<S>(c.in(0), c.out(0), [](T x) { return x > T(0) ? x : T(0); });
+      case Act::kSigmoid:
+        return map<S>(c.in(0), c.out(0), [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      case Act::kTanh:
+        return map<S>(c.in(0), c.out(0), [](T x) { return std::tanh(x); });
       case Act::kSoftrelu:
-        return map<S>(c.in(0), c.out(0), [](T x) { return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
-      case Act::kSoftsign: return map<S>(c.in(0), c.out(0), [](T x) { return x / (T(1) + std::abs(x)); });
+        return map<S>(c.in(0), c.out(0),
+                      [](T x) { return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
+      case Act::kSoftsign:
+        return map<S>(c.in(0), c.out(0), [](T x) { return x / (T(1) + std::abs(x)); });
     }
   });
 }
@@ -70,11 +75,16 @@ void activationBackward(const KernelContext& c) {
       });
     };
     switch (act) {
-      case Act::kRelu: return run([](T out) { return out > T(0) ? T(1) : T(0); });
-      case Act::kSigmoid: return run([](T out) { return out * (T(1) - out); });
-      case Act::kTanh: return run([](T out) { return T(1) - out * out; });
-      case Act::kSoftrelu: return run([](T out) { return -std::expm1(-out); });  // sigmoid(x) = 1 - e^-softrelu(x)
-      case Act::kSoftsign: return run([](T x) { return T(1) / ((T(1) + std::abs(x)) * (T(1) + std::abs(x))); });
+      case Act::kRelu:
+        return run([](T out) { return out > T(0) ? T(1) : T(0); });
+      case Act::kSigmoid:
+        return run([](T out) { return out * (T(1) - out); });
+      case Act::kTanh:
+        return run([](T out) { return T(1) - out * out; });
+      case Act::kSoftrelu:
+        return run([](T out) { return -std::expm1(-out); });  // sigmoid(x) = 1 - e^-softrelu(x)
+      case Act::kSoftsign:
+        return run([](T x) { return T(1) / ((T(1) + std::abs(x)) * (T(1) + std::abs(x))); });
     }
   });
 }

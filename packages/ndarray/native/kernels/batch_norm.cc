@@ -23,7 +23,9 @@ namespace {
 
 constexpr int64_t kWork = 1 << 15;
 
-int64_t channelGrain(const AxisLayout& L) { return std::max<int64_t>(1, kWork / std::max<int64_t>(1, L.outer * L.inner)); }
+int64_t channelGrain(const AxisLayout& L) {
+  return std::max<int64_t>(1, kWork / std::max<int64_t>(1, L.outer * L.inner));
+}
 
 // Calls f(index) for every element of channel ch, in memory order.
 template <typename F>

@@ -46,16 +46,20 @@ const uint16_t* bfloat16WeightCopy(const Tensor& weight, const float* b, int64_t
   Storage& st = weight.storage();
   const auto* base = static_cast<const char*>(st.data());
   const auto* at = reinterpret_cast<const char*>(b);
-  if (at < base || count < 0 || static_cast<size_t>(at - base) + static_cast<size_t>(count) * sizeof(float) > st.bytes()) {
-    fail(ErrorKind::kNative, "GEMM: the " + std::to_string(count) + " weight elements lie outside the weight's storage");
+  if (at < base || count < 0 ||
+      static_cast<size_t>(at - base) + static_cast<size_t>(count) * sizeof(float) > st.bytes()) {
+    fail(ErrorKind::kNative,
+         "GEMM: the " + std::to_string(count) + " weight elements lie outside the weight's storage");
   }
   const auto offset = static_cast<size_t>(at - base);
   std::lock_guard<std::mutex> lock(copiesMutex());
   std::shared_ptr<void>& slot = st.derivedCopies();
   if (!slot) slot = std::make_shared<Copies>();
   auto& list = static_cast<Copies*>(slot.get())->list;
-  auto it = std::find_if(list.begin(), list.end(), [&](const Copy& c) { return c.byteOffset == offset && c.count == count; });
-  if (it == list.end()) it = list.insert(list.end(), Copy{offset, count, kNever, std::vector<uint16_t>(static_cast<size_t>(count))});
+  auto it =
+      std::find_if(list.begin(), list.end(), [&](const Copy& c) { return c.byteOffset == offset && c.count == count; });
+  if (it == list.end())
+    it = list.insert(list.end(), Copy{offset, count, kNever, std::vector<uint16_t>(static_cast<size_t>(count))});
   // Read before converting: a write that lands during the conversion bumps the version past this one,
   // so the next use converts again.
   const uint64_t version = st.version();

@@ -21,9 +21,9 @@
 namespace bkt {
 namespace {
 
+using elemwise::broadcastStrides;
 using elemwise::kCheapGrain;
 using elemwise::kCostlyGrain;
-using elemwise::broadcastStrides;
 using half::load;
 using half::store;
 
@@ -102,10 +102,10 @@ bool isInteger(DType t) { return t == DType::kInt32 || t == DType::kInt64; }
 
 void requireOperandDType(const Tensor& t, const char* op, const char* arg, bool intsAllowed) {
   if (half::isFloatOrHalf(t.dtype()) || (intsAllowed && isInteger(t.dtype()))) return;
-  fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be " +
-                              (intsAllowed ? "float16, float32, float64, int32 or int64" : "float16, float32 or float64") +
-                              ", got " +
-                              dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+  fail(ErrorKind::kDType,
+       std::string(op) + ": " + arg + " must be " +
+           (intsAllowed ? "float16, float32, float64, int32 or int64" : "float16, float32 or float64") + ", got " +
+           dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
 }
 
 // Calls fn(T{}) for the five dtypes binary ops know; int instantiations only when allowed.
@@ -133,7 +133,6 @@ inline void innerRun(const T* x, int64_t sx, const T* y, int64_t sy, T* out, int
     for (int64_t i = 0; i < n; ++i) out[i] = store<T>(f(load(x[i * sx]), load(y[i * sy])));
   }
 }
-
 
 // The merged loop nest of a broadcast: outer dims (outermost first) and the inner run.
 struct BroadcastPlan {
@@ -282,23 +281,25 @@ void binaryInto(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out
       const T* y = b.data<T>();
       T* o = out.data<T>();
       if (sameShape) {
-        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x + lo, 1, y + lo, 1, o + lo, hi - lo, f); });
+        parallelFor(out.size(), grain, [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES {
+          innerRun(x + lo, 1, y + lo, 1, o + lo, hi - lo, f);
+        });
         return;
       }
       // A one-element side that adds no dims is a scalar: skip planning (and its allocations).
       if (b.size() == 1 && out.shape() == a.shape()) {
         parallelFor(out.size(), grain,
-                           [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x + lo, 1, y, 0, o + lo, hi - lo, f); });
+                    [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x + lo, 1, y, 0, o + lo, hi - lo, f); });
         return;
       }
       if (a.size() == 1 && out.shape() == b.shape()) {
         parallelFor(out.size(), grain,
-                           [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x, 0, y + lo, 1, o + lo, hi - lo, f); });
+                    [=](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { innerRun(x, 0, y + lo, 1, o + lo, hi - lo, f); });
         return;
       }
       const BroadcastPlan plan = planBroadcast(a.shape(), b.shape(), out.shape());
       parallelFor(out.size(), grain,
-                         [&](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { broadcastRange(x, y, o, plan, lo, hi, f); });
+                  [&](int64_t lo, int64_t hi) BKT_VECTOR_CLONES { broadcastRange(x, y, o, plan, lo, hi, f); });
     });
   });
 }
@@ -340,7 +341,8 @@ Tensor binaryScalar(BinaryOp op, const Tensor& a, double scalar, bool scalarOnLe
   Tensor out;
   const bool known = withBinary(op, [&](const char* name, int64_t, auto ints, auto) {
     requireOperandDType(a, name, scalarOnLeft ? "rhs" : "lhs", decltype(ints)::value);
-    dispatchOperand<decltype(ints)::value>(a.dtype(), [&](auto tag) { scalarAs<decltype(tag)>(scalar, name, a.dtype()); });
+    dispatchOperand<decltype(ints)::value>(a.dtype(),
+                                           [&](auto tag) { scalarAs<decltype(tag)>(scalar, name, a.dtype()); });
     out = Tensor::empty(a.shape(), a.dtype(), a.ctx());
   });
   if (!known) unknownOp(op);

@@ -26,7 +26,8 @@ inline int shiftOf(int64_t j) { return 6 - 2 * static_cast<int>(j & 3); }
 float checkedThreshold(double threshold, const char* op) {
   const float t = static_cast<float>(threshold);
   if (!std::isfinite(threshold) || !std::isfinite(t) || !(t > 0)) {
-    fail(ErrorKind::kValue, std::string(op) + ": threshold must be a finite number greater than 0 (as a float32), got " +
+    fail(ErrorKind::kValue, std::string(op) +
+                                ": threshold must be a finite number greater than 0 (as a float32), got " +
                                 std::to_string(threshold));
   }
   return t;
@@ -102,7 +103,8 @@ void dequantize2bitInto(const Tensor& compressed, double threshold, const Tensor
   requireSameContext(compressed, out, op);
   const int64_t n = out.size();
   requireWords(compressed, n, op);
-  if (overlaps(compressed, out)) fail(ErrorKind::kValue, std::string(op) + ": out must not share memory with compressed");
+  if (overlaps(compressed, out))
+    fail(ErrorKind::kValue, std::string(op) + ": out must not share memory with compressed");
   const float pos = checkedThreshold(threshold, op);
   const float values[4] = {0.0f, 0.0f, -pos, pos};  // indexed by the code: 00, 01, 10, 11
 

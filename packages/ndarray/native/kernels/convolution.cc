@@ -58,8 +58,8 @@ ConvGeom convGeom(const KernelContext& k, const Tensor& data, const Tensor& weig
     fail(ErrorKind::kValue, std::string(op) + ": kernel, stride and dilate must be positive and pad non-negative");
   }
   if (g.f <= 0 || g.g <= 0 || g.f % g.g != 0) {
-    fail(ErrorKind::kValue, std::string(op) + ": num_filter " + str(g.f) + " must be a positive multiple of num_group " +
-                                str(g.g));
+    fail(ErrorKind::kValue,
+         std::string(op) + ": num_filter " + str(g.f) + " must be a positive multiple of num_group " + str(g.g));
   }
   g.n = data.dim(0);
   g.c = data.dim(1);
@@ -83,9 +83,7 @@ ConvGeom convGeom(const KernelContext& k, const Tensor& data, const Tensor& weig
   return g;
 }
 
-Shape outShape(const ConvGeom& g, int ndim) {
-  return ndim == 4 ? Shape{g.n, g.f, g.oh, g.ow} : Shape{g.n, g.f, g.ow};
-}
+Shape outShape(const ConvGeom& g, int ndim) { return ndim == 4 ? Shape{g.n, g.f, g.oh, g.ow} : Shape{g.n, g.f, g.ow}; }
 
 // Row (c, i, j) of the column matrix holds, for every output position (y, x), input pixel
 // (y·sh + i·dh - ph, x·sw + j·dw - pw) of channel c, or 0 where that falls in the padding.

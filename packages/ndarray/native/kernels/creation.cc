@@ -77,17 +77,18 @@ void copyInto(const Tensor& dst, const Tensor& src) {
 void copyRowsInto(const Tensor& dst, const Tensor& src, int64_t begin) {
   const char* op = "copyRowsTo";
   if (dst.ndim() == 0 || src.ndim() == 0) {
-    fail(ErrorKind::kShape, std::string(op) + ": source " + shapeStr(src.shape()) + " and target " + shapeStr(dst.shape()) +
-                                " must have at least one dimension");
+    fail(ErrorKind::kShape, std::string(op) + ": source " + shapeStr(src.shape()) + " and target " +
+                                shapeStr(dst.shape()) + " must have at least one dimension");
   }
   const int64_t rows = dst.shape()[0];
   if (begin < 0 || begin > src.shape()[0] || rows > src.shape()[0] - begin) {
-    fail(ErrorKind::kIndex, std::string(op) + ": rows [" + std::to_string(begin) + ", " + std::to_string(begin) + " + " +
-                                std::to_string(rows) + ") are out of bounds for a source of shape " + shapeStr(src.shape()));
+    fail(ErrorKind::kIndex, std::string(op) + ": rows [" + std::to_string(begin) + ", " + std::to_string(begin) +
+                                " + " + std::to_string(rows) + ") are out of bounds for a source of shape " +
+                                shapeStr(src.shape()));
   }
   if (!std::equal(dst.shape().begin() + 1, dst.shape().end(), src.shape().begin() + 1, src.shape().end())) {
-    fail(ErrorKind::kShape, std::string(op) + ": target " + shapeStr(dst.shape()) + " does not hold rows of a source of shape " +
-                                shapeStr(src.shape()));
+    fail(ErrorKind::kShape, std::string(op) + ": target " + shapeStr(dst.shape()) +
+                                " does not hold rows of a source of shape " + shapeStr(src.shape()));
   }
   const Tensor rowsOfSrc = src.sliceRows(begin, begin + rows);
   if (overlaps(rowsOfSrc, dst)) fail(ErrorKind::kValue, std::string(op) + ": the target overlaps the source rows");

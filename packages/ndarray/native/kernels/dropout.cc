@@ -30,14 +30,16 @@ struct Broadcast {
 
 Broadcast broadcastOf(const Shape& data, const Shape& mask, const char* op) {
   if (mask.size() != data.size()) {
-    fail(ErrorKind::kShape, std::string(op) + ": mask " + shapeStr(mask) + " does not broadcast to data " + shapeStr(data));
+    fail(ErrorKind::kShape,
+         std::string(op) + ": mask " + shapeStr(mask) + " does not broadcast to data " + shapeStr(data));
   }
   Broadcast B;
   int64_t stride = 1;
   for (size_t k = data.size(); k-- > 0;) {
     const int64_t d = data[k], m = mask[k];
     if (m != d && m != 1) {
-      fail(ErrorKind::kShape, std::string(op) + ": mask " + shapeStr(mask) + " does not broadcast to data " + shapeStr(data));
+      fail(ErrorKind::kShape,
+           std::string(op) + ": mask " + shapeStr(mask) + " does not broadcast to data " + shapeStr(data));
     }
     if (d == 1) continue;
     const bool kept = m != 1;
@@ -45,7 +47,8 @@ Broadcast broadcastOf(const Shape& data, const Shape& mask, const char* op) {
     if (last >= 0 && (B.maskStride[static_cast<size_t>(last)] != 0) == kept) {
       B.size[static_cast<size_t>(last)] *= d;
     } else {
-      if (B.groups == kMaxGroups) fail(ErrorKind::kShape, std::string(op) + ": data " + shapeStr(data) + " has too many dimensions");
+      if (B.groups == kMaxGroups)
+        fail(ErrorKind::kShape, std::string(op) + ": data " + shapeStr(data) + " has too many dimensions");
       B.size[static_cast<size_t>(B.groups)] = d;
       B.maskStride[static_cast<size_t>(B.groups)] = kept ? stride : 0;
       ++B.groups;

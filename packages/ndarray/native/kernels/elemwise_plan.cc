@@ -33,9 +33,9 @@
 namespace bkt {
 namespace {
 
+using elemwise::broadcastStrides;
 using elemwise::kCheapGrain;
 using elemwise::kCostlyGrain;
-using elemwise::broadcastStrides;
 using half::load;
 using half::store;
 
@@ -230,45 +230,87 @@ void broadcastForward(const KernelContext& c, const char* op, BinaryOp bop) {
 struct AddGrad {
   static constexpr bool kUsesInputs = false;
   static constexpr int64_t kGrain = kCheapGrain;
-  template <typename T> static T lhs(T g, T, T) { return g; }
-  template <typename T> static T rhs(T g, T, T) { return g; }
+  template <typename T>
+  static T lhs(T g, T, T) {
+    return g;
+  }
+  template <typename T>
+  static T rhs(T g, T, T) {
+    return g;
+  }
 };
 struct SubGrad {
   static constexpr bool kUsesInputs = false;
   static constexpr int64_t kGrain = kCheapGrain;
-  template <typename T> static T lhs(T g, T, T) { return g; }
-  template <typename T> static T rhs(T g, T, T) { return -g; }
+  template <typename T>
+  static T lhs(T g, T, T) {
+    return g;
+  }
+  template <typename T>
+  static T rhs(T g, T, T) {
+    return -g;
+  }
 };
 struct MulGrad {
   static constexpr bool kUsesInputs = true;
   static constexpr int64_t kGrain = kCheapGrain;
-  template <typename T> static T lhs(T g, T, T r) { return g * r; }
-  template <typename T> static T rhs(T g, T l, T) { return g * l; }
+  template <typename T>
+  static T lhs(T g, T, T r) {
+    return g * r;
+  }
+  template <typename T>
+  static T rhs(T g, T l, T) {
+    return g * l;
+  }
 };
 struct DivGrad {
   static constexpr bool kUsesInputs = true;
   static constexpr int64_t kGrain = kCheapGrain;
-  template <typename T> static T lhs(T g, T, T r) { return g / r; }
-  template <typename T> static T rhs(T g, T l, T r) { return -g * l / (r * r); }
+  template <typename T>
+  static T lhs(T g, T, T r) {
+    return g / r;
+  }
+  template <typename T>
+  static T rhs(T g, T l, T r) {
+    return -g * l / (r * r);
+  }
 };
 struct PowerGrad {
   static constexpr bool kUsesInputs = true;
   static constexpr int64_t kGrain = kCostlyGrain;
-  template <typename T> static T lhs(T g, T l, T r) { return g * r * std::pow(l, r - T(1)); }
-  template <typename T> static T rhs(T g, T l, T r) { return g * std::pow(l, r) * std::log(l); }
+  template <typename T>
+  static T lhs(T g, T l, T r) {
+    return g * r * std::pow(l, r - T(1));
+  }
+  template <typename T>
+  static T rhs(T g, T l, T r) {
+    return g * std::pow(l, r) * std::log(l);
+  }
 };
 // Ties go to lhs, as MXNet's ge/lt (maximum) and le/gt (minimum) masks send them.
 struct MaximumGrad {
   static constexpr bool kUsesInputs = true;
   static constexpr int64_t kGrain = kCheapGrain;
-  template <typename T> static T lhs(T g, T l, T r) { return l >= r ? g : T(0); }
-  template <typename T> static T rhs(T g, T l, T r) { return l < r ? g : T(0); }
+  template <typename T>
+  static T lhs(T g, T l, T r) {
+    return l >= r ? g : T(0);
+  }
+  template <typename T>
+  static T rhs(T g, T l, T r) {
+    return l < r ? g : T(0);
+  }
 };
 struct MinimumGrad {
   static constexpr bool kUsesInputs = true;
   static constexpr int64_t kGrain = kCheapGrain;
-  template <typename T> static T lhs(T g, T l, T r) { return l <= r ? g : T(0); }
-  template <typename T> static T rhs(T g, T l, T r) { return l > r ? g : T(0); }
+  template <typename T>
+  static T lhs(T g, T l, T r) {
+    return l <= r ? g : T(0);
+  }
+  template <typename T>
+  static T rhs(T g, T l, T r) {
+    return l > r ? g : T(0);
+  }
 };
 
 // A loop over some dims of out_grad's shape, outermost first, with each operand's element stride.
@@ -383,7 +425,8 @@ void binaryBackward(const KernelContext& c, const char* op, bool broadcast) {
                                   " but out_grad is " + dtypeName(grad.dtype()));
     }
     requireSameContext(o, grad, op);
-    const bool fits = broadcast ? broadcastShape(o.shape(), grad.shape(), op) == grad.shape() : o.shape() == grad.shape();
+    const bool fits =
+        broadcast ? broadcastShape(o.shape(), grad.shape(), op) == grad.shape() : o.shape() == grad.shape();
     if (!fits) {
       fail(ErrorKind::kShape, std::string(op) + ": the " + names[k] + " " + shapeStr(o.shape()) +
                                   (broadcast ? " does not broadcast to" : " does not match") + " out_grad " +
@@ -439,9 +482,13 @@ void minimumScalar(const KernelContext& c) { scalarForward(c, "_minimum_scalar",
 void equalScalar(const KernelContext& c) { scalarForward(c, "_equal_scalar", BinaryOp::kEqual, false); }
 void notEqualScalar(const KernelContext& c) { scalarForward(c, "_not_equal_scalar", BinaryOp::kNotEqual, false); }
 void greaterScalar(const KernelContext& c) { scalarForward(c, "_greater_scalar", BinaryOp::kGreater, false); }
-void greaterEqualScalar(const KernelContext& c) { scalarForward(c, "_greater_equal_scalar", BinaryOp::kGreaterEqual, false); }
+void greaterEqualScalar(const KernelContext& c) {
+  scalarForward(c, "_greater_equal_scalar", BinaryOp::kGreaterEqual, false);
+}
 void lesserScalar(const KernelContext& c) { scalarForward(c, "_lesser_scalar", BinaryOp::kLesser, false); }
-void lesserEqualScalar(const KernelContext& c) { scalarForward(c, "_lesser_equal_scalar", BinaryOp::kLesserEqual, false); }
+void lesserEqualScalar(const KernelContext& c) {
+  scalarForward(c, "_lesser_equal_scalar", BinaryOp::kLesserEqual, false);
+}
 
 void elemwiseSub(const KernelContext& c) { sameShapeForward(c, "elemwise_sub", BinaryOp::kSub); }
 void elemwiseMul(const KernelContext& c) { sameShapeForward(c, "elemwise_mul", BinaryOp::kMul); }
@@ -466,16 +513,24 @@ void broadcastMinimum(const KernelContext& c) { broadcastForward(c, "broadcast_m
 void broadcastEqual(const KernelContext& c) { broadcastForward(c, "broadcast_equal", BinaryOp::kEqual); }
 void broadcastNotEqual(const KernelContext& c) { broadcastForward(c, "broadcast_not_equal", BinaryOp::kNotEqual); }
 void broadcastGreater(const KernelContext& c) { broadcastForward(c, "broadcast_greater", BinaryOp::kGreater); }
-void broadcastGreaterEqual(const KernelContext& c) { broadcastForward(c, "broadcast_greater_equal", BinaryOp::kGreaterEqual); }
+void broadcastGreaterEqual(const KernelContext& c) {
+  broadcastForward(c, "broadcast_greater_equal", BinaryOp::kGreaterEqual);
+}
 void broadcastLesser(const KernelContext& c) { broadcastForward(c, "broadcast_lesser", BinaryOp::kLesser); }
-void broadcastLesserEqual(const KernelContext& c) { broadcastForward(c, "broadcast_lesser_equal", BinaryOp::kLesserEqual); }
+void broadcastLesserEqual(const KernelContext& c) {
+  broadcastForward(c, "broadcast_lesser_equal", BinaryOp::kLesserEqual);
+}
 void broadcastAddBackward(const KernelContext& c) { binaryBackward<AddGrad>(c, "_backward_broadcast_add", true); }
 void broadcastSubBackward(const KernelContext& c) { binaryBackward<SubGrad>(c, "_backward_broadcast_sub", true); }
 void broadcastMulBackward(const KernelContext& c) { binaryBackward<MulGrad>(c, "_backward_broadcast_mul", true); }
 void broadcastDivBackward(const KernelContext& c) { binaryBackward<DivGrad>(c, "_backward_broadcast_div", true); }
 void broadcastPowerBackward(const KernelContext& c) { binaryBackward<PowerGrad>(c, "_backward_broadcast_power", true); }
-void broadcastMaximumBackward(const KernelContext& c) { binaryBackward<MaximumGrad>(c, "_backward_broadcast_maximum", true); }
-void broadcastMinimumBackward(const KernelContext& c) { binaryBackward<MinimumGrad>(c, "_backward_broadcast_minimum", true); }
+void broadcastMaximumBackward(const KernelContext& c) {
+  binaryBackward<MaximumGrad>(c, "_backward_broadcast_maximum", true);
+}
+void broadcastMinimumBackward(const KernelContext& c) {
+  binaryBackward<MinimumGrad>(c, "_backward_broadcast_minimum", true);
+}
 
 }  // namespace
 

@@ -39,15 +39,16 @@ void gatherRows(const Tensor& data, const std::vector<int64_t>& idx, int64_t out
 
 Tensor takeImpl(const Tensor& data, const Tensor& indices, int64_t axisArg, IndexMode mode, const char* op) {
   requireSameContext(data, indices, op);
-  if (data.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": data must have at least one dimension, got a 0-d array");
+  if (data.ndim() == 0)
+    fail(ErrorKind::kShape, std::string(op) + ": data must have at least one dimension, got a 0-d array");
   const int axis = normalizeAxis(axisArg, data.ndim(), op);
   const int64_t n = data.dim(axis);
   Shape outShape(data.shape().begin(), data.shape().begin() + axis);
   outShape.insert(outShape.end(), indices.shape().begin(), indices.shape().end());
   outShape.insert(outShape.end(), data.shape().begin() + axis + 1, data.shape().end());
   if (indices.size() > 0 && n == 0) {
-    fail(ErrorKind::kIndex, std::string(op) + ": cannot take from axis " + std::to_string(axis) + " of size 0 in data " +
-                                shapeStr(data.shape()));
+    fail(ErrorKind::kIndex, std::string(op) + ": cannot take from axis " + std::to_string(axis) +
+                                " of size 0 in data " + shapeStr(data.shape()));
   }
   Tensor out = Tensor::empty(outShape, data.dtype(), data.ctx());
   gatherInto(data, indices, axis, mode, op, out);
@@ -56,11 +57,12 @@ Tensor takeImpl(const Tensor& data, const Tensor& indices, int64_t axisArg, Inde
 
 }  // namespace
 
-void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out) {
+void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op,
+                const Tensor& out) {
   requireSameContext(data, out, op);
   if (out.dtype() != data.dtype()) {
-    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(out.dtype()) + " but the data is " +
-                                dtypeName(data.dtype()));
+    fail(ErrorKind::kDType,
+         std::string(op) + ": the output is " + dtypeName(out.dtype()) + " but the data is " + dtypeName(data.dtype()));
   }
   const int64_t n = data.dim(axis);
   requireSize(out, data.size() / std::max<int64_t>(1, n) * indices.size(), op, "output");
@@ -79,7 +81,8 @@ Tensor take(const Tensor& data, const Tensor& indices, int64_t axis, IndexMode m
 Tensor embedding(const Tensor& indices, const Tensor& weight) {
   requireFloat(weight, "embedding", "weight");
   if (weight.ndim() != 2) {
-    fail(ErrorKind::kShape, "embedding: weight must be 2-D (inputDim, outputDim), got shape " + shapeStr(weight.shape()));
+    fail(ErrorKind::kShape,
+         "embedding: weight must be 2-D (inputDim, outputDim), got shape " + shapeStr(weight.shape()));
   }
   return takeImpl(weight, indices, 0, IndexMode::kClip, "embedding");
 }
@@ -88,7 +91,8 @@ Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t i
   const char* op = "embeddingBackward";
   requireSameContext(indices, gradOut, op);
   requireFloat(gradOut, op, "gradOut");
-  if (inputDim <= 0) fail(ErrorKind::kValue, std::string(op) + ": inputDim must be positive, got " + std::to_string(inputDim));
+  if (inputDim <= 0)
+    fail(ErrorKind::kValue, std::string(op) + ": inputDim must be positive, got " + std::to_string(inputDim));
   const Shape& is = indices.shape();
   const Shape& gs = gradOut.shape();
   if (gs.size() != is.size() + 1 || !std::equal(is.begin(), is.end(), gs.begin())) {
@@ -119,18 +123,19 @@ void scatterAdd(const Tensor& gradOut, const std::vector<int64_t>& idx, int64_t 
     constexpr int64_t kBlock = 64 / sizeof(T);
     const int64_t blocks = (inner + kBlock - 1) / kBlock;
     const int64_t* ip = idx.data();
-    parallelFor(outer * blocks, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, m * kBlock)), [&](int64_t b, int64_t e) {
-      for (int64_t t = b; t < e; ++t) {
-        const int64_t o = t / blocks;
-        const int64_t c0 = t % blocks * kBlock;
-        const int64_t c1 = std::min(inner, c0 + kBlock);
-        for (int64_t r = 0; r < m; ++r) {
-          T* dst = g + (o * n + ip[r]) * inner;
-          const T* src = go + (o * m + r) * inner;
-          for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
-        }
-      }
-    });
+    parallelFor(outer * blocks, std::max<int64_t>(1, kCopyGrain / std::max<int64_t>(1, m * kBlock)),
+                [&](int64_t b, int64_t e) {
+                  for (int64_t t = b; t < e; ++t) {
+                    const int64_t o = t / blocks;
+                    const int64_t c0 = t % blocks * kBlock;
+                    const int64_t c1 = std::min(inner, c0 + kBlock);
+                    for (int64_t r = 0; r < m; ++r) {
+                      T* dst = g + (o * n + ip[r]) * inner;
+                      const T* src = go + (o * m + r) * inner;
+                      for (int64_t c = c0; c < c1; ++c) dst[c] += src[c];
+                    }
+                  }
+                });
   });
 }
 
@@ -144,15 +149,16 @@ void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const T
   const int64_t m = indices.size();
   requireSize(gradOut, m * dim, op, "gradOut");
   if (grad.ndim() != 2 || grad.dim(1) != dim) {
-    fail(ErrorKind::kShape, std::string(op) + ": weight gradient " + shapeStr(grad.shape()) + " does not match gradOut " +
-                                shapeStr(gradOut.shape()));
+    fail(ErrorKind::kShape, std::string(op) + ": weight gradient " + shapeStr(grad.shape()) +
+                                " does not match gradOut " + shapeStr(gradOut.shape()));
   }
   if (gradOut.dtype() != grad.dtype()) {
-    fail(ErrorKind::kDType, std::string(op) + ": gradOut is " + dtypeName(gradOut.dtype()) + " but the weight gradient is " +
-                                dtypeName(grad.dtype()));
+    fail(ErrorKind::kDType, std::string(op) + ": gradOut is " + dtypeName(gradOut.dtype()) +
+                                " but the weight gradient is " + dtypeName(grad.dtype()));
   }
   if (inputDim == 0 && gradOut.size() > 0) {
-    fail(ErrorKind::kShape, std::string(op) + ": no weight rows to scatter gradOut " + shapeStr(gradOut.shape()) + " into");
+    fail(ErrorKind::kShape,
+         std::string(op) + ": no weight rows to scatter gradOut " + shapeStr(gradOut.shape()) + " into");
   }
   std::vector<int64_t> idx = gather::readIndices(indices);
   gather::resolveIndices(idx, inputDim, IndexMode::kClip, op, 0);
@@ -167,7 +173,8 @@ void takeBackwardInto(const Tensor& gradOut, const Tensor& indices, int axis, In
     fail(ErrorKind::kDType, std::string(op) + ": the output gradient is " + dtypeName(gradOut.dtype()) +
                                 " but the data gradient is " + dtypeName(grad.dtype()));
   }
-  if (grad.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": the data gradient must have at least one dimension");
+  if (grad.ndim() == 0)
+    fail(ErrorKind::kShape, std::string(op) + ": the data gradient must have at least one dimension");
   axis = normalizeAxis(axis, grad.ndim(), op);
   const Shape& s = grad.shape();
   const int64_t outer = shapeSize(Shape(s.begin(), s.begin() + axis));
@@ -177,8 +184,8 @@ void takeBackwardInto(const Tensor& gradOut, const Tensor& indices, int axis, In
   std::vector<int64_t> idx = gather::readIndices(indices);
   if (n == 0) {
     if (gradOut.size() > 0) {
-      fail(ErrorKind::kIndex, std::string(op) + ": cannot scatter into axis " + std::to_string(axis) + " of size 0 in " +
-                                  shapeStr(s));
+      fail(ErrorKind::kIndex,
+           std::string(op) + ": cannot scatter into axis " + std::to_string(axis) + " of size 0 in " + shapeStr(s));
     }
     return;
   }

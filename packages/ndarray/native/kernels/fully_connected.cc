@@ -9,9 +9,9 @@ namespace bkt {
 namespace {
 
 struct FcDims {
-  int64_t rows;   // batch rows after flattening
-  int64_t inDim;  // K
-  int64_t hidden; // H
+  int64_t rows;    // batch rows after flattening
+  int64_t inDim;   // K
+  int64_t hidden;  // H
 };
 
 FcDims fcDims(const Tensor& data, const Tensor& weight, bool flatten) {

@@ -80,7 +80,8 @@ inline void resolveIndices(std::vector<int64_t>& idx, int64_t n, IndexMode mode,
 inline IndexMode checkMode(IndexMode mode, bool allowRaise, const char* op) {
   const auto m = static_cast<int32_t>(mode);
   if (m < 0 || m > 2 || (!allowRaise && mode == IndexMode::kRaise)) {
-    fail(ErrorKind::kValue, std::string(op) + ": mode must be 'clip'" + (allowRaise ? ", 'wrap' or 'raise'" : " or 'wrap'"));
+    fail(ErrorKind::kValue,
+         std::string(op) + ": mode must be 'clip'" + (allowRaise ? ", 'wrap' or 'raise'" : " or 'wrap'"));
   }
   return mode;
 }
@@ -89,10 +90,14 @@ inline IndexMode checkMode(IndexMode mode, bool allowRaise, const char* op) {
 template <typename Fn>
 auto dispatchBySize(size_t bytes, Fn&& fn) {
   switch (bytes) {
-    case 1: return fn(uint8_t{});
-    case 2: return fn(uint16_t{});
-    case 4: return fn(uint32_t{});
-    default: return fn(uint64_t{});
+    case 1:
+      return fn(uint8_t{});
+    case 2:
+      return fn(uint16_t{});
+    case 4:
+      return fn(uint32_t{});
+    default:
+      return fn(uint64_t{});
   }
 }
 

@@ -19,8 +19,8 @@ struct Blas;
 
 template <>
 struct Blas<float> {
-  static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a,
-                   blasint lda, const float* b, blasint ldb, float* c) {
+  static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a, blasint lda,
+                   const float* b, blasint ldb, float* c) {
     sgemmDispatch({ta == CblasTrans, tb == CblasTrans, m, n, k, lda, ldb, n, 1.0f, 0.0f}, a, b, c);
   }
   static void gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const float* a, const float* x, float* y) {
@@ -133,8 +133,8 @@ Product dotProduct(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool t
   outShape.clear();
   if (ln == 1 && rn == 1) {
     if (transposeA || transposeB) {
-      fail(ErrorKind::kShape, "dot: 1-D inputs cannot be transposed, got " + operandsStr(lhs, rhs) +
-                                  flagsStr(transposeA, transposeB));
+      fail(ErrorKind::kShape,
+           "dot: 1-D inputs cannot be transposed, got " + operandsStr(lhs, rhs) + flagsStr(transposeA, transposeB));
     }
     if (ls[0] != rs[0]) {
       fail(ErrorKind::kShape, "dot: the lengths of " + operandsStr(lhs, rhs) + " differ (" + std::to_string(ls[0]) +
@@ -182,8 +182,8 @@ Product batchDotProduct(const Tensor& lhs, const Tensor& rhs, bool transposeA, b
   checkOperands(lhs, rhs, "batchDot");
   const int nd = lhs.ndim();
   if (nd < 3 || rhs.ndim() != nd) {
-    fail(ErrorKind::kShape, "batchDot: lhs and rhs must have the same number of dimensions, at least 3, got " +
-                                operandsStr(lhs, rhs));
+    fail(ErrorKind::kShape,
+         "batchDot: lhs and rhs must have the same number of dimensions, at least 3, got " + operandsStr(lhs, rhs));
   }
   for (int i = 0; i < nd - 2; ++i) {
     if (lhs.dim(i) != rhs.dim(i)) {

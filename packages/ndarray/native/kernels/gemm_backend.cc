@@ -84,7 +84,7 @@ class ChoiceTable {
     if (it != table_.end()) return it->second;
     const GemmPolicy p = policy().load();
     // bfloat16 needs oneDNN: in that precision `auto` sends every product there.
-    const GemmBackend b = p == GemmPolicy::kAuto       ? (s.bf16 ? GemmBackend::kOneDnn : autoChoice(s))
+    const GemmBackend b = p == GemmPolicy::kAuto     ? (s.bf16 ? GemmBackend::kOneDnn : autoChoice(s))
                           : p == GemmPolicy::kOneDnn ? GemmBackend::kOneDnn
                                                      : GemmBackend::kOpenBlas;
     Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr};
@@ -114,15 +114,16 @@ ChoiceTable& choices() {
 }  // namespace
 
 bool GemmShape::operator==(const GemmShape& o) const {
-  return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb &&
-         ldc == o.ldc && alpha == o.alpha && beta == o.beta && bf16 == o.bf16;
+  return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb && ldc == o.ldc &&
+         alpha == o.alpha && beta == o.beta && bf16 == o.bf16;
 }
 
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
   if (name == "auto") return GemmPolicy::kAuto;
   if (name == "openblas") return GemmPolicy::kOpenBlas;
   if (name == "onednn") return GemmPolicy::kOneDnn;
-  fail(ErrorKind::kValue, std::string(op) + ": the GEMM backend must be 'auto', 'openblas' or 'onednn', got '" + name + "'");
+  fail(ErrorKind::kValue,
+       std::string(op) + ": the GEMM backend must be 'auto', 'openblas' or 'onednn', got '" + name + "'");
 }
 
 const char* gemmPolicyName(GemmPolicy p) {

@@ -53,8 +53,8 @@ void pickInto(const Tensor& data, const Tensor& index, int axis, IndexMode mode,
   if (data.ndim() == 0) fail(ErrorKind::kShape, "pick: data must have at least one dimension, got a 0-d array");
   axis = normalizeAxis(axis, data.ndim(), op);
   if (out.dtype() != data.dtype()) {
-    fail(ErrorKind::kDType, std::string("pick: the output is ") + dtypeName(out.dtype()) + " but the data is " +
-                                dtypeName(data.dtype()));
+    fail(ErrorKind::kDType,
+         std::string("pick: the output is ") + dtypeName(out.dtype()) + " but the data is " + dtypeName(data.dtype()));
   }
   const Shape& ds = data.shape();
   const int64_t n = ds[static_cast<size_t>(axis)];
@@ -64,7 +64,8 @@ void pickInto(const Tensor& data, const Tensor& index, int axis, IndexMode mode,
   requireSize(index, outer * inner, op, "index");
   if (out.size() == 0) return;
   if (n == 0) {
-    fail(ErrorKind::kIndex, "pick: cannot pick from axis " + std::to_string(axis) + " of size 0 in data " + shapeStr(ds));
+    fail(ErrorKind::kIndex,
+         "pick: cannot pick from axis " + std::to_string(axis) + " of size 0 in data " + shapeStr(ds));
   }
   std::vector<int64_t> idx = gather::readIndices(index);
   gather::resolveIndices(idx, n, mode, op, axis);
@@ -115,7 +116,8 @@ Tensor pick(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepd
   return out;
 }
 
-void pickToOut(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepdims, IndexMode mode, const Tensor& out) {
+void pickToOut(const Tensor& data, const Tensor& index, int64_t axisArg, bool keepdims, IndexMode mode,
+               const Tensor& out) {
   const int axis = pickAxis(data, index, axisArg, mode);
   const Shape shape = pickShape(data, index, axis, keepdims);
   if (out.shape() != shape) {

@@ -72,8 +72,9 @@ void copyTensorBlocks(const Tensor& joined, const Tensor* const* parts, int numP
     sum += t.size();
   }
   if (outer < 0 || sum != joined.size()) {
-    fail(ErrorKind::kShape, std::string(op) + ": the parts hold " + std::to_string(sum) + " elements but the joined array " +
-                                shapeStr(joined.shape()) + " holds " + std::to_string(joined.size()));
+    fail(ErrorKind::kShape, std::string(op) + ": the parts hold " + std::to_string(sum) +
+                                " elements but the joined array " + shapeStr(joined.shape()) + " holds " +
+                                std::to_string(joined.size()));
   }
   if (joined.size() == 0) return;
   if (outer == 0) fail(ErrorKind::kShape, std::string(op) + ": no rows to split " + shapeStr(joined.shape()) + " into");
@@ -157,7 +158,8 @@ Tensor stack(const std::vector<Tensor>& arrays, int64_t axisArg) {
 }
 
 std::vector<Tensor> split(const Tensor& data, int64_t numOutputs, int64_t axisArg, bool squeezeAxis) {
-  if (numOutputs < 1) fail(ErrorKind::kValue, "split: numOutputs must be at least 1, got " + std::to_string(numOutputs));
+  if (numOutputs < 1)
+    fail(ErrorKind::kValue, "split: numOutputs must be at least 1, got " + std::to_string(numOutputs));
   if (data.ndim() == 0) fail(ErrorKind::kShape, "split: cannot split a 0-d array");
   const int axis = normalizeAxis(axisArg, data.ndim(), "split");
   const int64_t n = data.dim(axis);
@@ -168,7 +170,8 @@ std::vector<Tensor> split(const Tensor& data, int64_t numOutputs, int64_t axisAr
   }
   if (squeezeAxis && n != numOutputs) {
     fail(ErrorKind::kShape, "split: squeezeAxis needs axis " + std::to_string(axis) + " of shape " +
-                                shapeStr(data.shape()) + " to have size numOutputs (" + std::to_string(numOutputs) + ")");
+                                shapeStr(data.shape()) + " to have size numOutputs (" + std::to_string(numOutputs) +
+                                ")");
   }
   Shape piece = data.shape();
   piece[static_cast<size_t>(axis)] = n / numOutputs;

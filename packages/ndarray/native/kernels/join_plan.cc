@@ -50,8 +50,8 @@ int64_t checkSplit(const Tensor& joined, const Tensor* const* parts, int n, cons
   const int64_t numOutputs = a.numOutputs;
   const bool squeeze = a.squeezeAxis;
   if (numOutputs < 1 || numOutputs != n) {
-    fail(ErrorKind::kValue, std::string(op) + ": num_outputs " + str(numOutputs) + " does not match the plan's " + str(n) +
-                                " parts");
+    fail(ErrorKind::kValue,
+         std::string(op) + ": num_outputs " + str(numOutputs) + " does not match the plan's " + str(n) + " parts");
   }
   if (joined.ndim() == 0) fail(ErrorKind::kShape, std::string(op) + ": cannot split a 0-d array");
   const int axis = normalizeAxis(a.axis, joined.ndim(), op);
@@ -122,7 +122,8 @@ void makeLossBackwardKernel(const KernelContext& k) {
   const Tensor& grad = k.out(0);
   requireFloat(grad, op, "gradient");
   double divisor = 1;
-  if (normalization == Normalization::kBatch && grad.ndim() > 1) divisor = static_cast<double>(std::max<int64_t>(1, rowsBefore(grad.shape(), grad.ndim() - 1)));
+  if (normalization == Normalization::kBatch && grad.ndim() > 1)
+    divisor = static_cast<double>(std::max<int64_t>(1, rowsBefore(grad.shape(), grad.ndim() - 1)));
   dispatchFloat(grad.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if (normalization == Normalization::kValid) {

@@ -107,30 +107,31 @@ void layerNormBackward(const KernelContext& c) {
     T* dBeta = c.out(2).data<T>();
     // d_gamma and d_beta first, reading out_grad before d_data (which may alias it) is written.
     const int64_t blocks = (L.n + kBlock - 1) / kBlock;
-    parallelFor(blocks, std::max<int64_t>(1, kWork / std::max<int64_t>(1, positions * kBlock)), [=](int64_t b, int64_t e) {
-      for (int64_t blk = b; blk < e; ++blk) {
-        const int64_t j0 = blk * kBlock, j1 = std::min(L.n, j0 + kBlock);
-        std::array<double, kBlock> accGamma{}, accBeta{};
-        for (int64_t o = 0; o < L.outer; ++o) {
-          for (int64_t j = j0; j < j1; ++j) {
-            const int64_t row = (o * L.n + j) * L.inner;
-            double sg = 0, sb = 0;
-            for (int64_t i = 0; i < L.inner; ++i) {
-              const int64_t p = o * L.inner + i;
-              const double gv = g[row + i];
-              sb += gv;
-              sg += gv * (x[row + i] - static_cast<double>(meanIn[p])) / static_cast<double>(stdIn[p]);
-            }
-            accGamma[static_cast<size_t>(j - j0)] += sg;
-            accBeta[static_cast<size_t>(j - j0)] += sb;
-          }
-        }
-        for (int64_t j = j0; j < j1; ++j) {
-          dGamma[j] = static_cast<T>(accGamma[static_cast<size_t>(j - j0)]);
-          dBeta[j] = static_cast<T>(accBeta[static_cast<size_t>(j - j0)]);
-        }
-      }
-    });
+    parallelFor(blocks, std::max<int64_t>(1, kWork / std::max<int64_t>(1, positions * kBlock)),
+                [=](int64_t b, int64_t e) {
+                  for (int64_t blk = b; blk < e; ++blk) {
+                    const int64_t j0 = blk * kBlock, j1 = std::min(L.n, j0 + kBlock);
+                    std::array<double, kBlock> accGamma{}, accBeta{};
+                    for (int64_t o = 0; o < L.outer; ++o) {
+                      for (int64_t j = j0; j < j1; ++j) {
+                        const int64_t row = (o * L.n + j) * L.inner;
+                        double sg = 0, sb = 0;
+                        for (int64_t i = 0; i < L.inner; ++i) {
+                          const int64_t p = o * L.inner + i;
+                          const double gv = g[row + i];
+                          sb += gv;
+                          sg += gv * (x[row + i] - static_cast<double>(meanIn[p])) / static_cast<double>(stdIn[p]);
+                        }
+                        accGamma[static_cast<size_t>(j - j0)] += sg;
+                        accBeta[static_cast<size_t>(j - j0)] += sb;
+                      }
+                    }
+                    for (int64_t j = j0; j < j1; ++j) {
+                      dGamma[j] = static_cast<T>(accGamma[static_cast<size_t>(j - j0)]);
+                      dBeta[j] = static_cast<T>(accBeta[static_cast<size_t>(j - j0)]);
+                    }
+                  }
+                });
     parallelFor(positions, positionGrain(L), [=](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
         const int64_t o = p / L.inner, i = p % L.inner;

@@ -19,9 +19,12 @@ inline AxisLayout axisLayout(const Shape& s, int64_t axisAttr, const char* op) {
   AxisLayout L;
   for (int d = 0; d < static_cast<int>(s.size()); ++d) {
     const int64_t v = s[static_cast<size_t>(d)];
-    if (d < axis) L.outer *= v;
-    else if (d == axis) L.n = v;
-    else L.inner *= v;
+    if (d < axis)
+      L.outer *= v;
+    else if (d == axis)
+      L.n = v;
+    else
+      L.inner *= v;
   }
   return L;
 }

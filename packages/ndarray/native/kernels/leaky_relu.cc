@@ -42,11 +42,13 @@ struct PreluLayout {
 
 PreluLayout preluLayout(const Tensor& data, const Tensor& gamma, const char* op) {
   const Shape& s = data.shape();
-  if (s.size() < 2) fail(ErrorKind::kShape, std::string(op) + ": prelu needs data with a channel axis, got " + shapeStr(s));
+  if (s.size() < 2)
+    fail(ErrorKind::kShape, std::string(op) + ": prelu needs data with a channel axis, got " + shapeStr(s));
   PreluLayout L{s[0], s[1], 1, false};
   for (size_t d = 2; d < s.size(); ++d) L.inner *= s[d];
   requireDType(gamma, data.dtype(), op, "gamma");
-  if (gamma.size() == 1 && L.channels != 1) L.shared = true;
+  if (gamma.size() == 1 && L.channels != 1)
+    L.shared = true;
   else if (gamma.size() != L.channels) {
     fail(ErrorKind::kShape, std::string(op) + ": gamma has shape " + shapeStr(gamma.shape()) + ", expected (" +
                                 std::to_string(L.channels) + ",) or (1,) for data " + shapeStr(s));
@@ -76,8 +78,10 @@ void leakyReluForward(const KernelContext& c) {
     T* o = c.out(0).data<T>();
     const T s = static_cast<T>(slope);
     switch (act) {
-      case Leaky::kLeaky: return map1(x, o, n, [s](T v) { return v > T(0) ? v : v * s; });
-      case Leaky::kElu: return map1(x, o, n, [s](T v) { return v > T(0) ? v : s * std::expm1(v); });
+      case Leaky::kLeaky:
+        return map1(x, o, n, [s](T v) { return v > T(0) ? v : v * s; });
+      case Leaky::kElu:
+        return map1(x, o, n, [s](T v) { return v > T(0) ? v : s * std::expm1(v); });
       case Leaky::kSelu:
         return map1(x, o, n, [](T v) {
           return static_cast<T>(kSeluLambda) * (v > T(0) ? v : static_cast<T>(kSeluAlpha) * std::expm1(v));
@@ -100,12 +104,13 @@ void leakyReluForward(const KernelContext& c) {
       case Leaky::kPrelu: {
         const PreluLayout L = preluLayout(data, c.in(1), op);
         const T* g = c.in(1).data<T>();
-        parallelFor(L.outer * L.channels, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, L.inner)), [=](int64_t b, int64_t e) {
-          for (int64_t r = b; r < e; ++r) {
-            const T a = g[L.shared ? 0 : r % L.channels];
-            for (int64_t i = r * L.inner; i < (r + 1) * L.inner; ++i) o[i] = x[i] > T(0) ? x[i] : x[i] * a;
-          }
-        });
+        parallelFor(L.outer * L.channels, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, L.inner)),
+                    [=](int64_t b, int64_t e) {
+                      for (int64_t r = b; r < e; ++r) {
+                        const T a = g[L.shared ? 0 : r % L.channels];
+                        for (int64_t i = r * L.inner; i < (r + 1) * L.inner; ++i) o[i] = x[i] > T(0) ? x[i] : x[i] * a;
+                      }
+                    });
         return;
       }
     }
@@ -204,8 +209,10 @@ void leakyReluBackward(const KernelContext& c) {
     };
     const T s = static_cast<T>(slope);
     switch (act) {
-      case Leaky::kLeaky: return run([=](int64_t i) { return y[i] > T(0) ? T(1) : s; });
-      case Leaky::kElu: return run([=](int64_t i) { return y[i] > T(0) ? T(1) : y[i] + s; });
+      case Leaky::kLeaky:
+        return run([=](int64_t i) { return y[i] > T(0) ? T(1) : s; });
+      case Leaky::kElu:
+        return run([=](int64_t i) { return y[i] > T(0) ? T(1) : y[i] + s; });
       case Leaky::kSelu:
         return run([=](int64_t i) {
           return y[i] > T(0) ? static_cast<T>(kSeluLambda) : y[i] + static_cast<T>(kSeluLambda * kSeluAlpha);
@@ -221,7 +228,8 @@ void leakyReluBackward(const KernelContext& c) {
                  v * static_cast<T>(kInvSqrt2Pi) * std::exp(T(-0.5) * v * v);
         });
       }
-      case Leaky::kPrelu: return;
+      case Leaky::kPrelu:
+        return;
     }
   });
 }

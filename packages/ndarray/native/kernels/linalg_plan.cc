@@ -13,8 +13,6 @@
 namespace bkt {
 namespace {
 
-
-
 void dotForward(const KernelContext& c) {
   c.requireArity("dot", 2, 1);
   const DotAttrs f = DotAttrs::read(c, "dot");
@@ -66,8 +64,8 @@ void dotBackward(const KernelContext& c) {
   const int64_t k = f.transposeA ? ls.front() : ls.back();
   const int64_t kr = f.transposeB ? rs.back() : rs.front();
   if (k != kr) {
-    fail(ErrorKind::kShape, std::string(op) + ": the inner dimensions of lhs " + shapeStr(ls) + " and rhs " + shapeStr(rs) +
-                                " differ (" + std::to_string(k) + " vs " + std::to_string(kr) + ")");
+    fail(ErrorKind::kShape, std::string(op) + ": the inner dimensions of lhs " + shapeStr(ls) + " and rhs " +
+                                shapeStr(rs) + " differ (" + std::to_string(k) + " vs " + std::to_string(kr) + ")");
   }
   const int64_t m = f.transposeA ? product(ls, 1, ls.size()) : product(ls, 0, ls.size() - 1);
   const int64_t n = f.transposeB ? product(rs, 0, rs.size() - 1) : product(rs, 1, rs.size());

@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <memory>
 #include <limits>
-#include <type_traits>
+#include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -68,8 +68,8 @@ void runAlone(const UpdateBatch::Job& job) {
 
 // Runs one pass of every job over a single index range, the jobs' ranges laid end to end, so that the
 // pool's even split serves many small tensors and a few big ones alike.
-void spread(const std::vector<UpdateBatch::Job>& jobs, int64_t UpdateBatch::Job::*count, ElementPass UpdateBatch::Job::*pass,
-            int64_t grain) {
+void spread(const std::vector<UpdateBatch::Job>& jobs, int64_t UpdateBatch::Job::*count,
+            ElementPass UpdateBatch::Job::*pass, int64_t grain) {
   std::vector<int64_t> start(jobs.size() + 1, 0);
   for (size_t k = 0; k < jobs.size(); ++k) start[k + 1] = start[k] + jobs[k].*count;
   parallelFor(start.back(), grain, [&](int64_t begin, int64_t end) {
@@ -118,7 +118,8 @@ DType checkOperands(const char* op, const Tensor& weight, const Tensor& grad, st
   DType compute;
   if (weight32 != nullptr) {
     if (weight.dtype() != DType::kFloat16 && weight.dtype() != DType::kFloat32) {
-      fail(ErrorKind::kDType, std::string(op) + ": with a float32 master copy (weight32) the weight must be float16 or " +
+      fail(ErrorKind::kDType, std::string(op) +
+                                  ": with a float32 master copy (weight32) the weight must be float16 or " +
                                   "float32, got " + describe(weight));
     }
     requireDType(*weight32, DType::kFloat32, op, "weight32");
@@ -279,7 +280,8 @@ void runUpdate(const char* op, const Tensor& weight, const Tensor& grad, std::in
 
 void requireStepCount(const char* op, double t) {
   if (!(t >= 1) || std::floor(t) != t) {
-    fail(ErrorKind::kValue, std::string(op) + ": t (the update count) must be an integer >= 1, got " + std::to_string(t));
+    fail(ErrorKind::kValue,
+         std::string(op) + ": t (the update count) must be an integer >= 1, got " + std::to_string(t));
   }
 }
 
@@ -319,23 +321,25 @@ void runMomentumUpdate(const char* op, const Tensor& weight, const Tensor& grad,
 
 void sgdMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
                   const MomentumParams& p, UpdateBatch* batch) {
-  runMomentumUpdate("sgdMomUpdate", weight, grad, mom, weight32, p, batch, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
-    m = momentum * m - wd * w - r;
-    return w + lr * m;
-  });
+  runMomentumUpdate("sgdMomUpdate", weight, grad, mom, weight32, p, batch,
+                    [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
+                      m = momentum * m - wd * w - r;
+                      return w + lr * m;
+                    });
 }
 
 void nagMomUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mom, const Tensor* weight32,
                   const MomentumParams& p, UpdateBatch* batch) {
-  runMomentumUpdate("nagMomUpdate", weight, grad, mom, weight32, p, batch, [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
-    const auto step = lr * (r + wd * w);
-    m = momentum * m - step;
-    return w + momentum * m - step;
-  });
+  runMomentumUpdate("nagMomUpdate", weight, grad, mom, weight32, p, batch,
+                    [](auto& m, auto w, auto r, auto lr, auto momentum, auto wd) {
+                      const auto step = lr * (r + wd * w);
+                      m = momentum * m - step;
+                      return w + momentum * m - step;
+                    });
 }
 
-void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const AdamParams& p, UpdateBatch* batch) {
+void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var, const Tensor* weight32,
+                const AdamParams& p, UpdateBatch* batch) {
   runUpdate("adamUpdate", weight, grad, {{&mean, "mean"}, {&var, "var"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* mu = mean.data<C>();
@@ -377,27 +381,28 @@ void rmspropUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, co
 
 void rmspropalexUpdate(const Tensor& weight, const Tensor& grad, const Tensor& n, const Tensor& gAvg,
                        const Tensor& delta, const Tensor* weight32, const RmspropParams& p, UpdateBatch* batch) {
-  runUpdate("rmspropalexUpdate", weight, grad, {{&n, "n"}, {&gAvg, "g"}, {&delta, "delta"}}, weight32, batch, [&](auto c) {
-    using C = decltype(c);
-    C* ns = n.data<C>();
-    C* gs = gAvg.data<C>();
-    C* ds = delta.data<C>();
-    const C lr = static_cast<C>(p.lr);
-    const C g1 = static_cast<C>(p.gamma1);
-    const C g2 = static_cast<C>(p.gamma2);
-    const C eps = static_cast<C>(p.epsilon);
-    const C wd = static_cast<C>(p.wd);
-    const C clipW = weightBound<C>(p.clipWeights);
-    const GradPrep<C> prep(p.grad);
-    return [=](int64_t i, C w, C g) {
-      const C r = prep.clipped(prep.rescale * g + wd * w);
-      ns[i] = (C(1) - g1) * r * r + g1 * ns[i];
-      gs[i] = (C(1) - g1) * r + g1 * gs[i];
-      ds[i] = g2 * ds[i] - lr * r / std::sqrt(ns[i] - gs[i] * gs[i] + eps);
-      const C out = w + ds[i];
-      return clipTo(out, clipW);
-    };
-  });
+  runUpdate("rmspropalexUpdate", weight, grad, {{&n, "n"}, {&gAvg, "g"}, {&delta, "delta"}}, weight32, batch,
+            [&](auto c) {
+              using C = decltype(c);
+              C* ns = n.data<C>();
+              C* gs = gAvg.data<C>();
+              C* ds = delta.data<C>();
+              const C lr = static_cast<C>(p.lr);
+              const C g1 = static_cast<C>(p.gamma1);
+              const C g2 = static_cast<C>(p.gamma2);
+              const C eps = static_cast<C>(p.epsilon);
+              const C wd = static_cast<C>(p.wd);
+              const C clipW = weightBound<C>(p.clipWeights);
+              const GradPrep<C> prep(p.grad);
+              return [=](int64_t i, C w, C g) {
+                const C r = prep.clipped(prep.rescale * g + wd * w);
+                ns[i] = (C(1) - g1) * r * r + g1 * ns[i];
+                gs[i] = (C(1) - g1) * r + g1 * gs[i];
+                ds[i] = g2 * ds[i] - lr * r / std::sqrt(ns[i] - gs[i] * gs[i] + eps);
+                const C out = w + ds[i];
+                return clipTo(out, clipW);
+              };
+            });
 }
 
 void ftrlUpdate(const Tensor& weight, const Tensor& grad, const Tensor& z, const Tensor& n, const Tensor* weight32,
@@ -495,26 +500,27 @@ void adagradUpdate(const Tensor& weight, const Tensor& grad, const Tensor& histo
 
 void adadeltaUpdate(const Tensor& weight, const Tensor& grad, const Tensor& accGrad, const Tensor& accDelta,
                     const Tensor* weight32, const AdadeltaParams& p, UpdateBatch* batch) {
-  runUpdate("adadeltaUpdate", weight, grad, {{&accGrad, "accGrad"}, {&accDelta, "accDelta"}}, weight32, batch, [&](auto c) {
-    using C = decltype(c);
-    C* ag = accGrad.data<C>();
-    C* ad = accDelta.data<C>();
-    const C rho = static_cast<C>(p.rho);
-    const C eps = static_cast<C>(p.epsilon);
-    const C wd = static_cast<C>(p.wd);
-    const GradPrep<C> prep(p.grad);
-    return [=](int64_t i, C w, C g) {
-      const C r = prep(g);
-      ag[i] = rho * ag[i] + (C(1) - rho) * r * r;
-      const C step = std::sqrt(ad[i] + eps) / std::sqrt(ag[i] + eps) * r;
-      ad[i] = rho * ad[i] + (C(1) - rho) * step * step;
-      return w - (step + wd * w);
-    };
-  });
+  runUpdate("adadeltaUpdate", weight, grad, {{&accGrad, "accGrad"}, {&accDelta, "accDelta"}}, weight32, batch,
+            [&](auto c) {
+              using C = decltype(c);
+              C* ag = accGrad.data<C>();
+              C* ad = accDelta.data<C>();
+              const C rho = static_cast<C>(p.rho);
+              const C eps = static_cast<C>(p.epsilon);
+              const C wd = static_cast<C>(p.wd);
+              const GradPrep<C> prep(p.grad);
+              return [=](int64_t i, C w, C g) {
+                const C r = prep(g);
+                ag[i] = rho * ag[i] + (C(1) - rho) * r * r;
+                const C step = std::sqrt(ad[i] + eps) / std::sqrt(ag[i] + eps) * r;
+                ad[i] = rho * ad[i] + (C(1) - rho) * step * step;
+                return w - (step + wd * w);
+              };
+            });
 }
 
-void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& u,
-                  const Tensor* weight32, const AdamaxParams& p, UpdateBatch* batch) {
+void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& u, const Tensor* weight32,
+                  const AdamaxParams& p, UpdateBatch* batch) {
   runUpdate("adamaxUpdate", weight, grad, {{&mean, "mean"}, {&u, "u"}}, weight32, batch, [&](auto c) {
     using C = decltype(c);
     C* m = mean.data<C>();
@@ -583,8 +589,9 @@ struct LambDirection {
 
 // Phase 1 over the block [begin, end): moments, then the squared norms of the weight and of g.
 template <typename C, typename W, typename WeightAt>
-BKT_VECTOR_CLONES void lambBlock(int64_t begin, int64_t end, const W* gr, C* mu, C* nu, C b1, C b2, const GradPrep<C>& prep,
-               const LambDirection<C>& dir, WeightAt weightAt, double* wSq, double* gSq) {
+BKT_VECTOR_CLONES void lambBlock(int64_t begin, int64_t end, const W* gr, C* mu, C* nu, C b1, C b2,
+                                 const GradPrep<C>& prep, const LambDirection<C>& dir, WeightAt weightAt, double* wSq,
+                                 double* gSq) {
   for (int64_t i = begin; i < end; ++i) {
     const C r = prep(load<C>(gr[i]));
     mu[i] = b1 * mu[i] + (C(1) - b1) * r;
@@ -676,8 +683,8 @@ void lambJob(UpdateBatch::Job& job, int64_t n, W* w, const W* gr, C* master, C* 
 
 }  // namespace
 
-void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const LambParams& p, UpdateBatch* batch) {
+void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var, const Tensor* weight32,
+                const LambParams& p, UpdateBatch* batch) {
   const char* op = "lambUpdate";
   requireStepCount(op, p.t);
   const std::initializer_list<NamedState> states = {{&mean, "mean"}, {&var, "var"}};
@@ -695,7 +702,8 @@ void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, co
       C* master = weight32->data<C>();
       lambJob<C, W>(job, weight.size(), w, gr, master, mu, nu, p, [master](int64_t i) { return master[i]; });
     } else {
-      lambJob<C, W>(job, weight.size(), w, gr, static_cast<C*>(nullptr), mu, nu, p, [w](int64_t i) { return load<C>(w[i]); });
+      lambJob<C, W>(job, weight.size(), w, gr, static_cast<C*>(nullptr), mu, nu, p,
+                    [w](int64_t i) { return load<C>(w[i]); });
     }
   });
   submit(std::move(job), batch);
@@ -705,7 +713,9 @@ void sgldUpdate(const Tensor& weight, const Tensor& grad, const Tensor* weight32
                 UpdateBatch* batch) {
   const char* op = "sgldUpdate";
   const DType compute = checkOperands(op, weight, grad, {}, weight32);
-  if (!(p.lr >= 0)) fail(ErrorKind::kValue, std::string(op) + ": lr must be >= 0 for the noise scale sqrt(lr), got " + std::to_string(p.lr));
+  if (!(p.lr >= 0))
+    fail(ErrorKind::kValue,
+         std::string(op) + ": lr must be >= 0 for the noise scale sqrt(lr), got " + std::to_string(p.lr));
   const Tensor noise = randomNormal(0.0, std::sqrt(p.lr), weight.shape(), compute, weight.ctx());
   UpdateBatch::Job job = prepareUpdate(op, weight, grad, {{&noise, "noise"}}, weight32, [&](auto c) {
     using C = decltype(c);

@@ -26,7 +26,8 @@ void requireFloatOut(const KernelContext& c, const char* op) {
 // copy: out = in (also BlockGrad's and MakeLoss's forward, and Reshape when not aliased).
 void copyKernel(const KernelContext& c) {
   if (c.out(0).size() != c.in(0).size() || c.out(0).dtype() != c.in(0).dtype()) {
-    fail(ErrorKind::kShape, "copy: input " + shapeStr(c.in(0).shape()) + " does not fit output " + shapeStr(c.out(0).shape()));
+    fail(ErrorKind::kShape,
+         "copy: input " + shapeStr(c.in(0).shape()) + " does not fit output " + shapeStr(c.out(0).shape()));
   }
   if (c.out(0).raw() != c.in(0).raw()) std::memmove(c.out(0).raw(), c.in(0).raw(), c.in(0).nbytes());
 }

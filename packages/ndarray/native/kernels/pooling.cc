@@ -24,7 +24,6 @@ namespace {
 
 constexpr int64_t kWindowGrain = 1 << 15;  // window elements per pool chunk
 
-
 struct PoolGeom {
   int64_t planes, h, w;
   int64_t kh, kw, sh, sw, ph, pw;

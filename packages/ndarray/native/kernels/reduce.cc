@@ -266,7 +266,8 @@ void reduceInnerRuns(const Layout& l, const T* x, T* y) {
 
 // Folds reduced rows [lo, hi) into acc[0, w), for columns [c0, c0 + w) of the output row at `base`.
 template <typename R, typename T>
-BKT_VECTOR_CLONES void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, int64_t lo, int64_t hi, double* acc) {
+BKT_VECTOR_CLONES void foldRows(const Layout& l, const T* x, int64_t base, int64_t c0, int64_t w, int64_t lo,
+                                int64_t hi, double* acc) {
   for (int64_t j = 0; j < w; ++j) acc[j] = R::init();
   Odometer rowOd(l.red);
   int64_t off = rowOd.seek(lo);
@@ -409,12 +410,18 @@ int64_t firstEmptyAxis(const Shape& s, const std::vector<bool>& reduced) {
 
 const char* reduceOpName(ReduceOp op) {
   switch (op) {
-    case ReduceOp::kSum: return "sum";
-    case ReduceOp::kMean: return "mean";
-    case ReduceOp::kMax: return "max";
-    case ReduceOp::kMin: return "min";
-    case ReduceOp::kNorm: return "norm";
-    case ReduceOp::kCount: break;
+    case ReduceOp::kSum:
+      return "sum";
+    case ReduceOp::kMean:
+      return "mean";
+    case ReduceOp::kMax:
+      return "max";
+    case ReduceOp::kMin:
+      return "min";
+    case ReduceOp::kNorm:
+      return "norm";
+    case ReduceOp::kCount:
+      break;
   }
   return "reduce";
 }
@@ -478,8 +485,8 @@ void reduceInto(const Tensor& x, ReduceOp op, const std::vector<bool>& reduced, 
                                 " axis flags for data of shape " + shapeStr(x.shape()));
   }
   if (y.dtype() != x.dtype()) {
-    fail(ErrorKind::kDType, std::string(name) + ": the output is " + dtypeName(y.dtype()) + " but the data is " +
-                                dtypeName(x.dtype()));
+    fail(ErrorKind::kDType,
+         std::string(name) + ": the output is " + dtypeName(y.dtype()) + " but the data is " + dtypeName(x.dtype()));
   }
   int64_t kept = 1;
   for (size_t i = 0; i < reduced.size(); ++i) {
@@ -491,9 +498,15 @@ void reduceInto(const Tensor& x, ReduceOp op, const std::vector<bool>& reduced, 
   const int64_t emptyAxis = firstEmptyAxis(x.shape(), reduced);
   if (emptyAxis >= 0) {
     switch (op) {
-      case ReduceOp::kSum: fillEmpty<SumR>(y); break;
-      case ReduceOp::kMean: fillEmpty<MeanR>(y); break;
-      case ReduceOp::kNorm: fillEmpty<Norm2R>(y); break;
+      case ReduceOp::kSum:
+        fillEmpty<SumR>(y);
+        break;
+      case ReduceOp::kMean:
+        fillEmpty<MeanR>(y);
+        break;
+      case ReduceOp::kNorm:
+        fillEmpty<Norm2R>(y);
+        break;
       default:
         fail(ErrorKind::kShape, std::string(name) + ": cannot reduce over axis " + std::to_string(emptyAxis) +
                                     " of data of shape " + shapeStr(x.shape()) +
@@ -504,10 +517,18 @@ void reduceInto(const Tensor& x, ReduceOp op, const std::vector<bool>& reduced, 
 
   const Layout l = makeLayout(x.shape(), reduced);
   switch (op) {
-    case ReduceOp::kSum: runReduce<SumR>(x, y, l); break;
-    case ReduceOp::kMean: runReduce<MeanR>(x, y, l); break;
-    case ReduceOp::kMax: runReduce<MaxR>(x, y, l); break;
-    case ReduceOp::kMin: runReduce<MinR>(x, y, l); break;
+    case ReduceOp::kSum:
+      runReduce<SumR>(x, y, l);
+      break;
+    case ReduceOp::kMean:
+      runReduce<MeanR>(x, y, l);
+      break;
+    case ReduceOp::kMax:
+      runReduce<MaxR>(x, y, l);
+      break;
+    case ReduceOp::kMin:
+      runReduce<MinR>(x, y, l);
+      break;
     case ReduceOp::kNorm:
       if (ord == 1) {
         runReduce<Norm1R>(x, y, l);
@@ -515,7 +536,8 @@ void reduceInto(const Tensor& x, ReduceOp op, const std::vector<bool>& reduced, 
         runReduce<Norm2R>(x, y, l);
       }
       break;
-    case ReduceOp::kCount: break;
+    case ReduceOp::kCount:
+      break;
   }
 }
 
@@ -584,8 +606,8 @@ void argInto(const Tensor& x, std::optional<int64_t> axis, const Tensor& y) {
   const char* op = Min ? "argmin" : "argmax";
   requireFloat(x, op, "data");
   if (y.dtype() != x.dtype()) {
-    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(y.dtype()) + " but the data is " +
-                                dtypeName(x.dtype()));
+    fail(ErrorKind::kDType,
+         std::string(op) + ": the output is " + dtypeName(y.dtype()) + " but the data is " + dtypeName(x.dtype()));
   }
   const Shape& s = x.shape();
   int64_t outer = 1;

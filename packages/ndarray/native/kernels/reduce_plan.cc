@@ -117,17 +117,18 @@ Spread makeSpread(const Shape& data, const std::vector<bool>& reduced, const cha
 // Calls row(dataOffset, outOffset) for each row of `inner` data elements, in parallel.
 template <typename Row>
 void forEachRow(const Spread& s, Row row) {
-  parallelFor(s.rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, s.inner)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
-    for (int64_t r = b; r < e; ++r) {
-      int64_t rest = r;
-      int64_t out = 0;
-      for (int g = s.groups - 2; g >= 0; --g) {
-        out += rest % s.size[g] * s.outStride[g];
-        rest /= s.size[g];
-      }
-      row(r * s.inner, out);
-    }
-  });
+  parallelFor(s.rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, s.inner)),
+              [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
+                for (int64_t r = b; r < e; ++r) {
+                  int64_t rest = r;
+                  int64_t out = 0;
+                  for (int g = s.groups - 2; g >= 0; --g) {
+                    out += rest % s.size[g] * s.outStride[g];
+                    rest /= s.size[g];
+                  }
+                  row(r * s.inner, out);
+                }
+              });
 }
 
 struct GradArgs {
@@ -143,7 +144,8 @@ GradArgs gradArgs(const KernelContext& c, ReduceOp op, bool inout, const char* n
   GradArgs g{name, {}, 2};
   const ReduceArgs args = reduceArgs(c, op == ReduceOp::kNorm, name);
   g.ord = args.ord;
-  if (g.ord != 1 && g.ord != 2) fail(ErrorKind::kValue, std::string(name) + ": ord must be 1 or 2, got " + std::to_string(g.ord));
+  if (g.ord != 1 && g.ord != 2)
+    fail(ErrorKind::kValue, std::string(name) + ": ord must be 1 or 2, got " + std::to_string(g.ord));
   const Tensor& grad = c.out(0);
   g.reduced = reducedFlags(args, grad.shape(), name);
   half::requireFloatOrHalf(grad, name, "data gradient");

@@ -17,13 +17,14 @@
 namespace bkt {
 namespace {
 
-
 constexpr int64_t kGrain = 1 << 14;
 
 enum class Loss { kLinear, kLogistic, kMae };
 
 constexpr const char* lossName(Loss l) {
-  return l == Loss::kLinear ? "LinearRegressionOutput" : l == Loss::kLogistic ? "LogisticRegressionOutput" : "MAERegressionOutput";
+  return l == Loss::kLinear     ? "LinearRegressionOutput"
+         : l == Loss::kLogistic ? "LogisticRegressionOutput"
+                                : "MAERegressionOutput";
 }
 
 template <Loss L>

@@ -10,8 +10,8 @@
 #include <cstring>
 
 #include "bkt/error.h"
-#include "bkt/kernel_attrs.gen.h"
 #include "bkt/gemm.h"
+#include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "fast_exp.h"
@@ -33,9 +33,7 @@ namespace {
 // Per layer-direction workspace, per position (step x batch row), in units of `hidden`:
 // lstm: activated gates (4) + cell (1); gru: activated r,z,n (3) + h2h candidate (1) + dGh (3);
 // rnn: activation (1).
-int64_t perPosition(const RnnConfig& c) {
-  return c.mode == RnnMode::kLstm ? 5 : c.mode == RnnMode::kGru ? 7 : 1;
-}
+int64_t perPosition(const RnnConfig& c) { return c.mode == RnnMode::kLstm ? 5 : c.mode == RnnMode::kGru ? 7 : 1; }
 
 }  // namespace
 
@@ -43,9 +41,9 @@ int64_t rnnWorkspaceSize(const RnnConfig& c) {
   const int64_t tn = c.seqLen * c.batch;
   const int64_t layerOut = tn * c.directions * c.hidden;
   return c.layers * c.directions * tn * perPosition(c) * c.hidden  // per layer-direction state
-         + (c.layers - 1) * layerOut                                // outputs of all but the last layer
-         + 2 * layerOut                                             // backward: dY ping-pong
-         + 2 * c.directions * c.batch * c.hidden;                   // backward: dh, dc carried between steps
+         + (c.layers - 1) * layerOut                               // outputs of all but the last layer
+         + 2 * layerOut                                            // backward: dY ping-pong
+         + 2 * c.directions * c.batch * c.hidden;                  // backward: dh, dc carried between steps
 }
 
 namespace {
@@ -81,9 +79,16 @@ struct Rnn {
   int64_t H, N, TN, G, GH, D;
 
   Rnn(const RnnConfig& cfg, const Tensor& p, T* w)
-      : c(cfg), paramsTensor(&p), params(p.data<T>()), ws(w), H(cfg.hidden), N(cfg.batch), TN(cfg.seqLen * cfg.batch),
+      : c(cfg),
+        paramsTensor(&p),
+        params(p.data<T>()),
+        ws(w),
+        H(cfg.hidden),
+        N(cfg.batch),
+        TN(cfg.seqLen * cfg.batch),
         G(cfg.gates()),
-        GH(cfg.gates() * cfg.hidden), D(cfg.directions) {}
+        GH(cfg.gates() * cfg.hidden),
+        D(cfg.directions) {}
 
   int64_t inSize(int64_t l) const { return l == 0 ? c.inputSize : D * H; }
 
@@ -105,8 +110,8 @@ struct Rnn {
 
   // Workspace slices.
   T* region(int64_t l, int64_t d) const { return ws + (l * D + d) * TN * perPosition(c) * H; }
-  T* gates(int64_t l, int64_t d) const { return region(l, d); }                  // (TN, GH)
-  T* extra(int64_t l, int64_t d) const { return region(l, d) + TN * GH; }        // lstm cells / gru hn, (TN, H)
+  T* gates(int64_t l, int64_t d) const { return region(l, d); }                      // (TN, GH)
+  T* extra(int64_t l, int64_t d) const { return region(l, d) + TN * GH; }            // lstm cells / gru hn, (TN, H)
   T* gruDgh(int64_t l, int64_t d) const { return region(l, d) + TN * GH + TN * H; }  // (TN, 3H)
   T* hiddenOut(int64_t l) const { return ws + c.layers * D * TN * perPosition(c) * H + l * TN * D * H; }
   T* dyBuffer(int k) const { return hiddenOut(c.layers - 1) + k * TN * D * H; }
@@ -213,10 +218,14 @@ struct Rnn {
       T* dh = dhCarry(d);
       T* dc = dcCarry(d);
       const int64_t ld = l * D + d;
-      if (dhy) std::memcpy(dh, dhy + ld * N * H, sizeof(T) * N * H);
-      else std::fill(dh, dh + N * H, T(0));
-      if (dcy) std::memcpy(dc, dcy + ld * N * H, sizeof(T) * N * H);
-      else std::fill(dc, dc + N * H, T(0));
+      if (dhy)
+        std::memcpy(dh, dhy + ld * N * H, sizeof(T) * N * H);
+      else
+        std::fill(dh, dh + N * H, T(0));
+      if (dcy)
+        std::memcpy(dc, dcy + ld * N * H, sizeof(T) * N * H);
+      else
+        std::fill(dc, dc + N * H, T(0));
       const T* h0d = h0 + ld * N * H;
       const T* c0d = c0 ? c0 + ld * N * H : nullptr;
       T* dGh = c.mode == RnnMode::kGru ? gruDgh(l, d) : g;
@@ -317,9 +326,11 @@ struct RnnSetup {
 
 RnnSetup rnnSetup(const KernelContext& k, const Tensor& data, const char* op) {
   const RnnAttrs a = RnnAttrs::read(k, op);
-  if (data.ndim() != 3) fail(ErrorKind::kShape, std::string(op) + ": data must be (T, N, C), got " + shapeStr(data.shape()));
+  if (data.ndim() != 3)
+    fail(ErrorKind::kShape, std::string(op) + ": data must be (T, N, C), got " + shapeStr(data.shape()));
   RnnConfig c{a.mode, data.dim(0), data.dim(1), data.dim(2), a.stateSize, a.numLayers, a.bidirectional ? 2 : 1};
-  if (c.hidden <= 0 || c.layers <= 0) fail(ErrorKind::kValue, std::string(op) + ": state_size and num_layers must be positive");
+  if (c.hidden <= 0 || c.layers <= 0)
+    fail(ErrorKind::kValue, std::string(op) + ": state_size and num_layers must be positive");
   return {c, a.stateOutputs};
 }
 

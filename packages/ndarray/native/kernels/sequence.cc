@@ -35,8 +35,8 @@ std::string str(int64_t v) { return std::to_string(v); }
 
 void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
   if (t.shape() != want) {
-    fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
-                                shapeStr(want));
+    fail(ErrorKind::kShape,
+         std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " + shapeStr(want));
   }
 }
 
@@ -57,7 +57,8 @@ SeqLayout seqLayout(const Tensor& data, int64_t axisAttr, const char* op) {
   }
   const int axis = static_cast<int>(axisAttr);
   if (data.ndim() < 2) {
-    fail(ErrorKind::kShape, std::string(op) + ": data must have at least two dimensions, got " + shapeStr(data.shape()));
+    fail(ErrorKind::kShape,
+         std::string(op) + ": data must have at least two dimensions, got " + shapeStr(data.shape()));
   }
   SeqLayout s{};
   s.axis = axis;
@@ -80,7 +81,8 @@ int64_t sequenceLength(const Tensor& lens, int64_t b, int64_t lo, int64_t hi, co
     }
   });
   if (!(v >= static_cast<double>(lo) && v < static_cast<double>(hi) + 1)) {
-    const std::string range = hi == kNoLimit ? " is not a non-negative number" : " is outside [" + str(lo) + ", " + str(hi) + "]";
+    const std::string range =
+        hi == kNoLimit ? " is not a non-negative number" : " is outside [" + str(lo) + ", " + str(hi) + "]";
     fail(ErrorKind::kIndex, std::string(op) + ": sequence_length[" + str(b) + "] = " + std::to_string(v) + range);
   }
   return static_cast<int64_t>(v);
@@ -96,7 +98,8 @@ void checkLengths(const Tensor& data, const Tensor& lens, const SeqLayout& s, in
 void zeroFill(const Tensor& t) { std::memset(t.raw(), 0, t.nbytes()); }
 
 // out = data with steps t >= length[b] set to `value`: SequenceMask's forward and (value 0) backward.
-void maskInto(const Tensor& data, const Tensor* lens, const SeqLayout& s, double value, const Tensor& out, const char* op) {
+void maskInto(const Tensor& data, const Tensor* lens, const SeqLayout& s, double value, const Tensor& out,
+              const char* op) {
   requireFloat(data, op, "data");
   requireShape(out, data.shape(), op, "output");
   requireDType(out, data.dtype(), op, "output");
@@ -109,7 +112,8 @@ void maskInto(const Tensor& data, const Tensor* lens, const SeqLayout& s, double
     const T v = static_cast<T>(value);
     for (int64_t b = 0; b < s.batch; ++b) {
       const int64_t len = sequenceLength(*lens, b, 0, kNoLimit, op);
-      for (int64_t t = std::min(len, s.steps); t < s.steps; ++t) std::fill(o + s.offset(t, b), o + s.offset(t, b) + s.rest, v);
+      for (int64_t t = std::min(len, s.steps); t < s.steps; ++t)
+        std::fill(o + s.offset(t, b), o + s.offset(t, b) + s.rest, v);
     }
   });
 }
@@ -157,7 +161,8 @@ void sequenceLast(const KernelContext& k) {
   const Tensor* lens = useLen ? &k.in(1) : nullptr;
   requireShape(k.out(0), withoutAxis(data.shape(), s.axis), op, "output");
   requireDType(k.out(0), data.dtype(), op, "output");
-  if (s.batch > 0 && s.steps == 0) fail(ErrorKind::kIndex, std::string(op) + ": data " + shapeStr(data.shape()) + " has no steps");
+  if (s.batch > 0 && s.steps == 0)
+    fail(ErrorKind::kIndex, std::string(op) + ": data " + shapeStr(data.shape()) + " has no steps");
   if (lens) checkLengths(data, *lens, s, 1, s.steps, op);
   const char* in = static_cast<const char*>(data.raw());
   char* out = static_cast<char*>(k.out(0).raw());
@@ -177,7 +182,8 @@ void sequenceLastBackward(const KernelContext& k) {
   const Tensor* lens = useLen ? &k.in(1) : nullptr;
   requireShape(k.in(0), withoutAxis(dx.shape(), s.axis), op, "out_grad");
   requireDType(k.in(0), dx.dtype(), op, "out_grad");
-  if (s.batch > 0 && s.steps == 0) fail(ErrorKind::kIndex, std::string(op) + ": data " + shapeStr(dx.shape()) + " has no steps");
+  if (s.batch > 0 && s.steps == 0)
+    fail(ErrorKind::kIndex, std::string(op) + ": data " + shapeStr(dx.shape()) + " has no steps");
   if (lens) checkLengths(dx, *lens, s, 1, s.steps, op);
   zeroFill(dx);
   const char* dy = static_cast<const char*>(k.in(0).raw());
@@ -244,12 +250,14 @@ void reverseKernel(const KernelContext& k) {
   requireShape(out, in.shape(), op, "output");
   requireDType(out, in.dtype(), op, "output");
   const int nd = in.ndim();
-  if (nd > kMaxDims) fail(ErrorKind::kShape, std::string(op) + ": at most " + str(kMaxDims) + " dimensions are supported");
+  if (nd > kMaxDims)
+    fail(ErrorKind::kShape, std::string(op) + ": at most " + str(kMaxDims) + " dimensions are supported");
   std::array<bool, kMaxDims> flip{};
   for (const int64_t a : axes) {
     const int64_t axis = a < 0 ? a + nd : a;
     if (axis < 0 || axis >= nd) {
-      fail(ErrorKind::kValue, std::string(op) + ": axis " + str(a) + " is out of range for data " + shapeStr(in.shape()));
+      fail(ErrorKind::kValue,
+           std::string(op) + ": axis " + str(a) + " is out of range for data " + shapeStr(in.shape()));
     }
     flip[static_cast<size_t>(axis)] = !flip[static_cast<size_t>(axis)];
   }
@@ -263,7 +271,8 @@ void reverseKernel(const KernelContext& k) {
     return;
   }
   const Shape& shape = in.shape();
-  const size_t block = static_cast<size_t>(shapeSize(Shape(shape.begin() + last + 1, shape.end()))) * dtypeSize(in.dtype());
+  const size_t block =
+      static_cast<size_t>(shapeSize(Shape(shape.begin() + last + 1, shape.end()))) * dtypeSize(in.dtype());
   const int64_t rowLen = shape[static_cast<size_t>(last)];
   const int64_t rows = shapeSize(Shape(shape.begin(), shape.begin() + last));
   const char* src = static_cast<const char*>(in.raw());

@@ -24,7 +24,6 @@
 namespace bkt {
 namespace {
 
-
 constexpr int64_t kByteGrain = 1 << 16;
 
 void requireSameDType(const Tensor& t, const Tensor& like, const char* op, const char* arg) {
@@ -76,11 +75,12 @@ Slice sliceOf(const KernelContext& c, const Tensor& full, const char* op) {
   const int64_t end = e;
   if (e < 0) e += size;
   if (b < 0 || e > size || b >= e) {
-    fail(ErrorKind::kShape, std::string(op) + ": invalid begin=" + std::to_string(begin) + ", end=" +
-                                (hasEnd ? std::to_string(end) : std::string("None")) + " for axis " + std::to_string(axis) +
-                                " of length " + std::to_string(size) + " in " + shapeStr(s));
+    fail(ErrorKind::kShape, std::string(op) + ": invalid begin=" + std::to_string(begin) +
+                                ", end=" + (hasEnd ? std::to_string(end) : std::string("None")) + " for axis " +
+                                std::to_string(axis) + " of length " + std::to_string(size) + " in " + shapeStr(s));
   }
-  return {product(s, 0, static_cast<size_t>(axis)), size, b, e - b, product(s, static_cast<size_t>(axis) + 1, s.size())};
+  return {product(s, 0, static_cast<size_t>(axis)), size, b, e - b,
+          product(s, static_cast<size_t>(axis) + 1, s.size())};
 }
 
 // Copies the slice out of `full` into `part`, or (backward) back into it.
@@ -126,7 +126,8 @@ void sliceAxisBackwardKernel(const KernelContext& c) {
 
 // stack's output viewed as `outer` rows (the dimensions before the new axis), each the inputs' rows
 // end to end: concat's layout, so join.cc's concatInto / splitInto move the bytes.
-int64_t stackOuter(const KernelContext& c, const Tensor& joined, const Tensor* const* parts, int numParts, const char* op) {
+int64_t stackOuter(const KernelContext& c, const Tensor& joined, const Tensor* const* parts, int numParts,
+                   const char* op) {
   const int64_t axisArg = StackAttrs::read(c, op).axis;
   if (numParts < 1) fail(ErrorKind::kValue, std::string(op) + ": needs at least one array");
   const int axis = normalizeAxis(axisArg, joined.ndim(), op);
@@ -138,8 +139,8 @@ int64_t stackOuter(const KernelContext& c, const Tensor& joined, const Tensor* c
   }
   for (int k = 0; k < numParts; ++k) {
     if (parts[k]->shape() != part) {
-      fail(ErrorKind::kShape, std::string(op) + ": array " + std::to_string(k) + " has shape " + shapeStr(parts[k]->shape()) +
-                                  ", expected " + shapeStr(part));
+      fail(ErrorKind::kShape, std::string(op) + ": array " + std::to_string(k) + " has shape " +
+                                  shapeStr(parts[k]->shape()) + ", expected " + shapeStr(part));
     }
   }
   return product(joined.shape(), 0, static_cast<size_t>(axis));
@@ -267,11 +268,12 @@ void castKernel(const KernelContext& c) {
   const Tensor& x = c.in(0);
   const Tensor& y = c.out(0);
   if (x.raw() == y.raw() && x.dtype() != y.dtype() && dtypeSize(x.dtype()) != dtypeSize(y.dtype())) {
-    fail(ErrorKind::kValue, std::string("Cast: cannot convert ") + dtypeName(x.dtype()) + " to " + dtypeName(y.dtype()) +
-                                " in place");
+    fail(ErrorKind::kValue,
+         std::string("Cast: cannot convert ") + dtypeName(x.dtype()) + " to " + dtypeName(y.dtype()) + " in place");
   }
   if (x.shape() != y.shape()) {
-    fail(ErrorKind::kShape, "Cast: the output " + shapeStr(y.shape()) + " differs from the data " + shapeStr(x.shape()));
+    fail(ErrorKind::kShape,
+         "Cast: the output " + shapeStr(y.shape()) + " differs from the data " + shapeStr(x.shape()));
   }
   copyInto(y, x);
 }

@@ -134,13 +134,13 @@ template <bool Log>
 void softmaxIntoImpl(const Tensor& x, int64_t axis, double temperature, const Tensor& y, const char* op) {
   requireFloat(x, op, "data");
   if (!(temperature > 0) || !std::isfinite(temperature)) {
-    fail(ErrorKind::kValue, std::string(op) + ": temperature must be a positive finite number, got " +
-                                std::to_string(temperature));
+    fail(ErrorKind::kValue,
+         std::string(op) + ": temperature must be a positive finite number, got " + std::to_string(temperature));
   }
   const int k = normalizeAxis(axis, x.ndim(), op);
   if (y.dtype() != x.dtype()) {
-    fail(ErrorKind::kDType, std::string(op) + ": the output is " + dtypeName(y.dtype()) + " but the data is " +
-                                dtypeName(x.dtype()));
+    fail(ErrorKind::kDType,
+         std::string(op) + ": the output is " + dtypeName(y.dtype()) + " but the data is " + dtypeName(x.dtype()));
   }
   requireSize(y, x.size(), op, "output");
   const Shape& s = x.shape();

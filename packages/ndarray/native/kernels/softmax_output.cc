@@ -23,7 +23,8 @@ Layout layoutOf(const Tensor& data, bool multiOutput, bool preserveShape) {
   const Shape& s = data.shape();
   if (s.empty()) fail(ErrorKind::kShape, "SoftmaxOutput: data must have at least one dimension");
   if (multiOutput) {
-    if (s.size() < 2) fail(ErrorKind::kShape, "SoftmaxOutput: multi_output needs data of at least 2 dimensions, got " + shapeStr(s));
+    if (s.size() < 2)
+      fail(ErrorKind::kShape, "SoftmaxOutput: multi_output needs data of at least 2 dimensions, got " + shapeStr(s));
     return {s[0], s[1], shapeSize(Shape(s.begin() + 2, s.end()))};
   }
   if (preserveShape) return {shapeSize(Shape(s.begin(), s.end() - 1)), s.back(), 1};

@@ -24,7 +24,6 @@
 namespace bkt {
 namespace {
 
-
 // Columns handled together when the axis is not the last, as in softmax.cc.
 constexpr int64_t kColBlock = 256;
 constexpr int64_t kGrainElems = 1 << 14;
@@ -64,12 +63,13 @@ template <typename Block>
 void forEachBlock(const Rows& r, Block block) {
   const int64_t blocks = (r.inner + kColBlock - 1) / kColBlock;
   const int64_t work = r.n * std::min(r.inner, kColBlock);
-  parallelFor(r.outer * blocks, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, work)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
-    for (int64_t t = b; t < e; ++t) {
-      const int64_t c0 = t % blocks * kColBlock;
-      block(t / blocks, c0, std::min(kColBlock, r.inner - c0));
-    }
-  });
+  parallelFor(r.outer * blocks, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, work)),
+              [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
+                for (int64_t t = b; t < e; ++t) {
+                  const int64_t c0 = t % blocks * kColBlock;
+                  block(t / blocks, c0, std::min(kColBlock, r.inner - c0));
+                }
+              });
 }
 
 template <bool Log, typename T>
@@ -115,19 +115,22 @@ void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& le
   if (r.inner == 1) {
     // Contiguous rows: plain loops the compiler vectorizes, without the column bookkeeping.
     const T k = static_cast<T>(invT);
-    parallelFor(r.outer, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, r.n)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
-      for (int64_t o = b; o < e; ++o) {
-        const int64_t len = lengths(o);
-        const T* go = g + o * r.n;
-        const T* yo = y + o * r.n;
-        T* d = dx + o * r.n;
-        double sum = 0;
-        for (int64_t i = 0; i < len; ++i) sum += Log ? static_cast<double>(go[i]) : static_cast<double>(go[i]) * yo[i];
-        const T s = static_cast<T>(sum);
-        for (int64_t i = 0; i < len; ++i) d[i] = (Log ? go[i] - std::exp(yo[i]) * s : yo[i] * (go[i] - s)) * k;
-        for (int64_t i = len; i < r.n; ++i) d[i] = T(0);
-      }
-    });
+    parallelFor(r.outer, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, r.n)),
+                [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
+                  for (int64_t o = b; o < e; ++o) {
+                    const int64_t len = lengths(o);
+                    const T* go = g + o * r.n;
+                    const T* yo = y + o * r.n;
+                    T* d = dx + o * r.n;
+                    double sum = 0;
+                    for (int64_t i = 0; i < len; ++i)
+                      sum += Log ? static_cast<double>(go[i]) : static_cast<double>(go[i]) * yo[i];
+                    const T s = static_cast<T>(sum);
+                    for (int64_t i = 0; i < len; ++i)
+                      d[i] = (Log ? go[i] - std::exp(yo[i]) * s : yo[i] * (go[i] - s)) * k;
+                    for (int64_t i = len; i < r.n; ++i) d[i] = T(0);
+                  }
+                });
     return;
   }
   forEachBlock(r, [&](int64_t o, int64_t c0, int64_t w) {
@@ -160,8 +163,8 @@ void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& le
 SoftmaxAttrs checkedSoftmaxAttrs(const KernelContext& c, const char* op) {
   const SoftmaxAttrs s = SoftmaxAttrs::read(c, op);
   if (!(s.temperature > 0) || !std::isfinite(s.temperature)) {
-    fail(ErrorKind::kValue, std::string(op) + ": temperature must be a positive finite number, got " +
-                                std::to_string(s.temperature));
+    fail(ErrorKind::kValue,
+         std::string(op) + ": temperature must be a positive finite number, got " + std::to_string(s.temperature));
   }
   return s;
 }

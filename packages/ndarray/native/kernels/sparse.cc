@@ -32,8 +32,8 @@ void checkCsr(const Tensor& data, const Tensor& indices, const Tensor& indptr, c
   requireDType(indptr, DType::kInt64, op, "indptr");
   const int64_t rows = shape[0], cols = shape[1], nnz = data.size();
   if (data.ndim() != 1 || indices.ndim() != 1 || indices.size() != nnz) {
-    fail(ErrorKind::kShape, at(op) + "csr data " + shapeStr(data.shape()) + " and indices " + shapeStr(indices.shape()) +
-                                " must be 1-d of one length");
+    fail(ErrorKind::kShape, at(op) + "csr data " + shapeStr(data.shape()) + " and indices " +
+                                shapeStr(indices.shape()) + " must be 1-d of one length");
   }
   if (indptr.ndim() != 1 || indptr.size() != rows + 1) {
     fail(ErrorKind::kShape, at(op) + "csr indptr has shape " + shapeStr(indptr.shape()) + ", expected (" +
@@ -52,7 +52,8 @@ void checkCsr(const Tensor& data, const Tensor& indices, const Tensor& indptr, c
                                     " is out of bounds for shape " + shapeStr(shape));
       }
       if (j > ptr[r] && idx[j] <= idx[j - 1]) {
-        fail(ErrorKind::kIndex, at(op) + "csr column indices of row " + std::to_string(r) + " are not strictly ascending");
+        fail(ErrorKind::kIndex,
+             at(op) + "csr column indices of row " + std::to_string(r) + " are not strictly ascending");
       }
     }
   }
@@ -67,13 +68,15 @@ void checkRsp(const Tensor& data, const Tensor& indices, const Shape& shape, con
   Shape want = shape;
   want[0] = k;
   if (indices.ndim() != 1 || data.shape() != want) {
-    fail(ErrorKind::kShape, at(op) + "row_sparse data " + shapeStr(data.shape()) + " and indices " + shapeStr(indices.shape()) +
-                                " do not fit shape " + shapeStr(shape) + " (data must be " + shapeStr(want) + ")");
+    fail(ErrorKind::kShape, at(op) + "row_sparse data " + shapeStr(data.shape()) + " and indices " +
+                                shapeStr(indices.shape()) + " do not fit shape " + shapeStr(shape) + " (data must be " +
+                                shapeStr(want) + ")");
   }
   const int64_t* idx = indices.data<int64_t>();
   for (int64_t i = 0; i < k; ++i) {
     if (idx[i] < 0 || idx[i] >= shape[0]) {
-      fail(ErrorKind::kIndex, at(op) + "row index " + std::to_string(idx[i]) + " is out of bounds for shape " + shapeStr(shape));
+      fail(ErrorKind::kIndex,
+           at(op) + "row index " + std::to_string(idx[i]) + " is out of bounds for shape " + shapeStr(shape));
     }
     if (i > 0 && idx[i] <= idx[i - 1]) fail(ErrorKind::kIndex, at(op) + "row indices are not strictly ascending");
   }
@@ -99,14 +102,16 @@ void csrToDenseInto(const Tensor& data, const Tensor& indices, const Tensor& ind
 CsrParts denseToCsr(const Tensor& dense) {
   const char* op = "denseToCsr";
   requireFloat(dense, op, "data");
-  if (dense.ndim() != 2) fail(ErrorKind::kShape, at(op) + "only 2-d arrays convert to csr, got shape " + shapeStr(dense.shape()));
+  if (dense.ndim() != 2)
+    fail(ErrorKind::kShape, at(op) + "only 2-d arrays convert to csr, got shape " + shapeStr(dense.shape()));
   const int64_t rows = dense.dim(0), cols = dense.dim(1);
   return dispatchFloat(dense.dtype(), [&](auto c) {
     using C = decltype(c);
     const C* d = dense.data<C>();
     int64_t nnz = 0;
     for (int64_t i = 0; i < rows * cols; ++i) nnz += d[i] != C(0);
-    CsrParts p{Tensor::empty({nnz}, dense.dtype(), dense.ctx()), vector64(nnz, dense.ctx()), vector64(rows + 1, dense.ctx())};
+    CsrParts p{Tensor::empty({nnz}, dense.dtype(), dense.ctx()), vector64(nnz, dense.ctx()),
+               vector64(rows + 1, dense.ctx())};
     C* v = p.data.data<C>();
     int64_t* idx = p.indices.data<int64_t>();
     int64_t* ptr = p.indptr.data<int64_t>();
@@ -167,15 +172,18 @@ RspParts denseToRsp(const Tensor& dense, bool allRows) {
 }
 
 namespace {
-void checkDotRhs(const Tensor& data, const Tensor& rhs, int64_t k, const Shape& shape, const char* op, const char* lhs) {
+void checkDotRhs(const Tensor& data, const Tensor& rhs, int64_t k, const Shape& shape, const char* op,
+                 const char* lhs) {
   requireDType(rhs, data.dtype(), op, "rhs");
   if (rhs.ndim() != 2 || rhs.dim(0) != k) {
-    fail(ErrorKind::kShape, at(op) + "dot shape error: " + lhs + " " + shapeStr(shape) + " X rhs " + shapeStr(rhs.shape()));
+    fail(ErrorKind::kShape,
+         at(op) + "dot shape error: " + lhs + " " + shapeStr(shape) + " X rhs " + shapeStr(rhs.shape()));
   }
 }
 }  // namespace
 
-Tensor csrDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape, const Tensor& rhs) {
+Tensor csrDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape,
+                   const Tensor& rhs) {
   const char* op = "dot(csr, default)";
   checkCsr(data, indices, indptr, shape, op);
   checkDotRhs(data, rhs, shape[1], shape, op, "csr");
@@ -198,7 +206,8 @@ Tensor csrDotDense(const Tensor& data, const Tensor& indices, const Tensor& indp
   return out;
 }
 
-RspParts csrTDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape, const Tensor& rhs) {
+RspParts csrTDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape,
+                      const Tensor& rhs) {
   const char* op = "dot(csr.T, default)";
   checkCsr(data, indices, indptr, shape, op);
   checkDotRhs(data, rhs, shape[0], shape, op, "csr.T of");

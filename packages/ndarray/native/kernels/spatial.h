@@ -28,17 +28,20 @@ inline void axes(const std::vector<int64_t>& values, int spatial, int64_t dflt, 
 
 inline void requireShape(const Tensor& t, const Shape& want, const char* op, const char* arg) {
   if (t.shape() != want) {
-    fail(ErrorKind::kShape, std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " +
-                                shapeStr(want));
+    fail(ErrorKind::kShape,
+         std::string(op) + ": " + arg + " has shape " + shapeStr(t.shape()) + ", expected " + shapeStr(want));
   }
 }
 
 // The number of spatial axes of channel-first data (N, C, spatial...): 1 or 2, else an error.
 inline int spatialAxes(const Tensor& data, const char* op) {
   const int n = data.ndim() - 2;
-  if (n == 3) fail(ErrorKind::kValue, std::string(op) + ": 3-D data " + shapeStr(data.shape()) + " is not supported (1-D and 2-D only)");
+  if (n == 3)
+    fail(ErrorKind::kValue,
+         std::string(op) + ": 3-D data " + shapeStr(data.shape()) + " is not supported (1-D and 2-D only)");
   if (n != 1 && n != 2) {
-    fail(ErrorKind::kShape, std::string(op) + ": data must be (N, C, W) or (N, C, H, W), got " + shapeStr(data.shape()));
+    fail(ErrorKind::kShape,
+         std::string(op) + ": data must be (N, C, W) or (N, C, H, W), got " + shapeStr(data.shape()));
   }
   return n;
 }

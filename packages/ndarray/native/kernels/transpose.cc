@@ -84,7 +84,8 @@ void permute(const U* src, U* dst, const Reduced& r) {
   const int rank = static_cast<int>(r.dims.size());
   std::vector<int64_t> inStride(static_cast<size_t>(rank), 1);
   for (int i = rank - 2; i >= 0; --i) inStride[i] = inStride[i + 1] * r.dims[i + 1];
-  std::vector<int64_t> outDim(static_cast<size_t>(rank)), outStride(static_cast<size_t>(rank), 1), srcStride(static_cast<size_t>(rank));
+  std::vector<int64_t> outDim(static_cast<size_t>(rank)), outStride(static_cast<size_t>(rank), 1),
+      srcStride(static_cast<size_t>(rank));
   for (int i = 0; i < rank; ++i) {
     outDim[i] = r.dims[r.perm[i]];
     srcStride[i] = inStride[r.perm[i]];
@@ -138,7 +139,8 @@ void permute(const U* src, U* dst, const Reduced& r) {
       // Staging the tile in a small buffer keeps both sides sequential: with power-of-two strides,
       // reading or writing 32 rows in place would map them all to one cache set and thrash it.
       U buf[kTile * kTile];
-      for (int64_t j = 0; j < nj; ++j) std::memcpy(buf + j * kTile, src + s + (j0 + j) * colStride + i0, static_cast<size_t>(ni) * sizeof(U));
+      for (int64_t j = 0; j < nj; ++j)
+        std::memcpy(buf + j * kTile, src + s + (j0 + j) * colStride + i0, static_cast<size_t>(ni) * sizeof(U));
       for (int64_t i = 0; i < ni; ++i) {
         U* out = dst + d + (i0 + i) * rowStride + j0;
         for (int64_t j = 0; j < nj; ++j) out[j] = buf[j * kTile + i];

@@ -1,5 +1,5 @@
-// Unary math and clip over float32/float64, and float16 computed in float32 (half_compute.h). NaN propagates through every op (as NumPy), including
-// sign and relu where MXNet's formulas would turn it into 0.
+// Unary math and clip over float32/float64, and float16 computed in float32 (half_compute.h). NaN propagates through
+// every op (as NumPy), including sign and relu where MXNet's formulas would turn it into 0.
 #include <cmath>
 #include <string>
 
@@ -57,9 +57,8 @@ bool withUnary(UnaryOp op, Fn&& fn) {
       return true;
     case UnaryOp::kSoftrelu:
       // log(1 + exp(x)) written so that exp never overflows: for x > 0 it is x + log(1 + exp(-x)).
-      fn("softrelu", kCostlyGrain, [](auto x) {
-        return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-      });
+      fn("softrelu", kCostlyGrain,
+         [](auto x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); });
       return true;
     case UnaryOp::kNegative:
       fn("negative", kCheapGrain, [](auto x) { return -x; });
@@ -110,8 +109,8 @@ void requireElementwiseOut(const Tensor& in, const Tensor& out, const char* op) 
                                 shapeStr(in.shape()) + " is " + dtypeName(in.dtype()));
   }
   if (out.shape() != in.shape()) {
-    fail(ErrorKind::kShape, std::string(op) + ": output " + shapeStr(out.shape()) + " does not match data " +
-                                shapeStr(in.shape()));
+    fail(ErrorKind::kShape,
+         std::string(op) + ": output " + shapeStr(out.shape()) + " does not match data " + shapeStr(in.shape()));
   }
   requireSameContext(in, out, op);
 }

@@ -40,7 +40,8 @@ void whereInto(const Tensor& cond, const Tensor& x, const Tensor& y, const Tenso
   }
   requireSameContext(x, out, "where");
   if (out.dtype() != x.dtype()) {
-    fail(ErrorKind::kDType, std::string("where: the output is ") + dtypeName(out.dtype()) + " but x is " + dtypeName(x.dtype()));
+    fail(ErrorKind::kDType,
+         std::string("where: the output is ") + dtypeName(out.dtype()) + " but x is " + dtypeName(x.dtype()));
   }
   requireSize(out, x.size(), "where", "output");
   dispatchAll(cond.dtype(), [&](auto ctag) {

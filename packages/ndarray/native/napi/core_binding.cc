@@ -63,8 +63,8 @@ BKT_BINDING(jsFromBuffer) {
   Tensor t = Tensor::empty(shape, dtypeArg(info, 2, "fromTypedArray"), contextArg(info, 3, "fromTypedArray"),
                            "fromTypedArray");
   if (src.ByteLength() != t.nbytes()) {
-    fail(ErrorKind::kShape, "fromTypedArray: " + std::to_string(src.ByteLength()) + " bytes of data do not fill shape " +
-                                shapeStr(shape) + " of " + dtypeName(t.dtype()));
+    fail(ErrorKind::kShape, "fromTypedArray: " + std::to_string(src.ByteLength()) +
+                                " bytes of data do not fill shape " + shapeStr(shape) + " of " + dtypeName(t.dtype()));
   }
   const auto* bytes = static_cast<const uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset();
   std::memcpy(t.raw(), bytes, t.nbytes());
@@ -134,17 +134,17 @@ BKT_BINDING(jsSeed) {
 
 // random*(a, b, shape, dtype, devType, devId)
 BKT_BINDING(jsRandomUniform) {
-  return wrap(info.Env(), randomUniform(numberArg(info, 0, "random.uniform", "low"),
-                                        numberArg(info, 1, "random.uniform", "high"),
-                                        shapeArg(info, 2, "random.uniform", "shape"), dtypeArg(info, 3, "random.uniform"),
-                                        contextArg(info, 4, "random.uniform")));
+  return wrap(info.Env(),
+              randomUniform(numberArg(info, 0, "random.uniform", "low"), numberArg(info, 1, "random.uniform", "high"),
+                            shapeArg(info, 2, "random.uniform", "shape"), dtypeArg(info, 3, "random.uniform"),
+                            contextArg(info, 4, "random.uniform")));
 }
 
 BKT_BINDING(jsRandomNormal) {
-  return wrap(info.Env(), randomNormal(numberArg(info, 0, "random.normal", "loc"),
-                                       numberArg(info, 1, "random.normal", "scale"),
-                                       shapeArg(info, 2, "random.normal", "shape"), dtypeArg(info, 3, "random.normal"),
-                                       contextArg(info, 4, "random.normal")));
+  return wrap(info.Env(),
+              randomNormal(numberArg(info, 0, "random.normal", "loc"), numberArg(info, 1, "random.normal", "scale"),
+                           shapeArg(info, 2, "random.normal", "shape"), dtypeArg(info, 3, "random.normal"),
+                           contextArg(info, 4, "random.normal")));
 }
 
 BKT_BINDING(jsRandomRandint) {

@@ -11,15 +11,24 @@ Napi::FunctionReference& classFor(Napi::Env env, ErrorKind kind) {
 
 const char* className(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kShape: return "ShapeError";
-    case ErrorKind::kDType: return "DTypeError";
-    case ErrorKind::kBind: return "BindError";
-    case ErrorKind::kFormat: return "FormatError";
-    case ErrorKind::kState: return "StateError";
-    case ErrorKind::kIndex: return "IndexError";
-    case ErrorKind::kContext: return "ContextError";
-    case ErrorKind::kValue: return "ValueError";
-    case ErrorKind::kNative: return "NativeError";
+    case ErrorKind::kShape:
+      return "ShapeError";
+    case ErrorKind::kDType:
+      return "DTypeError";
+    case ErrorKind::kBind:
+      return "BindError";
+    case ErrorKind::kFormat:
+      return "FormatError";
+    case ErrorKind::kState:
+      return "StateError";
+    case ErrorKind::kIndex:
+      return "IndexError";
+    case ErrorKind::kContext:
+      return "ContextError";
+    case ErrorKind::kValue:
+      return "ValueError";
+    case ErrorKind::kNative:
+      return "NativeError";
   }
   return "NativeError";
 }

@@ -28,11 +28,11 @@ Napi::Value guarded(Napi::Env env, Body&& body) {
 }
 
 // Declares a binding whose body may throw bkt::Error: `BKT_BINDING(name) { ... return value; }`.
-#define BKT_BINDING(name)                                                                 \
-  static Napi::Value name##Impl(const Napi::CallbackInfo& info);                          \
-  static Napi::Value name(const Napi::CallbackInfo& info) {                               \
-    return ::bkt::napi::guarded(info.Env(), [&]() { return name##Impl(info); });          \
-  }                                                                                       \
+#define BKT_BINDING(name)                                                        \
+  static Napi::Value name##Impl(const Napi::CallbackInfo& info);                 \
+  static Napi::Value name(const Napi::CallbackInfo& info) {                      \
+    return ::bkt::napi::guarded(info.Env(), [&]() { return name##Impl(info); }); \
+  }                                                                              \
   static Napi::Value name##Impl(const Napi::CallbackInfo& info)
 
 }  // namespace bkt::napi

@@ -58,7 +58,9 @@ BKT_BINDING(jsGemmChoices) {
 }
 
 // bfloat16WeightConversions(): how many times a weight's kept bfloat16 copy was (re)made.
-BKT_BINDING(jsBFloat16WeightConversions) { return Napi::Number::New(info.Env(), static_cast<double>(bfloat16WeightConversions())); }
+BKT_BINDING(jsBFloat16WeightConversions) {
+  return Napi::Number::New(info.Env(), static_cast<double>(bfloat16WeightConversions()));
+}
 
 }  // namespace
 

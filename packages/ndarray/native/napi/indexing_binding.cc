@@ -25,7 +25,8 @@ BKT_BINDING(jsTake) {
 
 // embedding(indices, weight)
 BKT_BINDING(jsEmbedding) {
-  return wrap(info.Env(), embedding(tensorArg(info, 0, "embedding", "indices"), tensorArg(info, 1, "embedding", "weight")));
+  return wrap(info.Env(),
+              embedding(tensorArg(info, 0, "embedding", "indices"), tensorArg(info, 1, "embedding", "weight")));
 }
 
 // embeddingBackward(indices, gradOut, inputDim)
@@ -38,9 +39,9 @@ BKT_BINDING(jsEmbeddingBackward) {
 // oneHot(indices, depth, onValue, offValue, dtype)
 BKT_BINDING(jsOneHot) {
   const char* op = "oneHot";
-  return wrap(info.Env(), oneHot(tensorArg(info, 0, op, "indices"), intArg(info, 1, op, "depth"),
-                                 numberArg(info, 2, op, "onValue"), numberArg(info, 3, op, "offValue"),
-                                 dtypeArg(info, 4, op)));
+  return wrap(info.Env(),
+              oneHot(tensorArg(info, 0, op, "indices"), intArg(info, 1, op, "depth"), numberArg(info, 2, op, "onValue"),
+                     numberArg(info, 3, op, "offValue"), dtypeArg(info, 4, op)));
 }
 
 // pick(data, index, axis, keepdims, mode)

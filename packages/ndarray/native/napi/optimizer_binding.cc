@@ -48,86 +48,113 @@ Params withGrad(const UpdateArgs& a) {
 }
 
 const OptimizerOp kOps[] = {
-    {"sgdUpdate", {}, {"lr", "wd"},
+    {"sgdUpdate",
+     {},
+     {"lr", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<SgdParams>(a);
        p.lr = a.s[0], p.wd = a.s[1];
        sgdUpdate(*a.weight, *a.grad, a.weight32, p, batch);
      }},
-    {"signsgdUpdate", {}, {"lr", "wd"},
+    {"signsgdUpdate",
+     {},
+     {"lr", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<SgdParams>(a);
        p.lr = a.s[0], p.wd = a.s[1];
        signsgdUpdate(*a.weight, *a.grad, a.weight32, p, batch);
      }},
-    {"sgdMomUpdate", {"mom"}, {"lr", "momentum", "wd"},
+    {"sgdMomUpdate",
+     {"mom"},
+     {"lr", "momentum", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<MomentumParams>(a);
        p.lr = a.s[0], p.momentum = a.s[1], p.wd = a.s[2];
        sgdMomUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p, batch);
      }},
-    {"nagMomUpdate", {"mom"}, {"lr", "momentum", "wd"},
+    {"nagMomUpdate",
+     {"mom"},
+     {"lr", "momentum", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<MomentumParams>(a);
        p.lr = a.s[0], p.momentum = a.s[1], p.wd = a.s[2];
        nagMomUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p, batch);
      }},
-    {"adamUpdate", {"mean", "var"}, {"lr", "beta1", "beta2", "epsilon", "wd"},
+    {"adamUpdate",
+     {"mean", "var"},
+     {"lr", "beta1", "beta2", "epsilon", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<AdamParams>(a);
        p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.epsilon = a.s[3], p.wd = a.s[4];
        adamUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p, batch);
      }},
-    {"rmspropUpdate", {"n"}, {"lr", "gamma1", "epsilon", "wd", "clipWeights"},
+    {"rmspropUpdate",
+     {"n"},
+     {"lr", "gamma1", "epsilon", "wd", "clipWeights"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<RmspropParams>(a);
        p.lr = a.s[0], p.gamma1 = a.s[1], p.epsilon = a.s[2], p.wd = a.s[3], p.clipWeights = a.s[4];
        rmspropUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p, batch);
      }},
-    {"rmspropalexUpdate", {"n", "g", "delta"}, {"lr", "gamma1", "gamma2", "epsilon", "wd", "clipWeights"},
+    {"rmspropalexUpdate",
+     {"n", "g", "delta"},
+     {"lr", "gamma1", "gamma2", "epsilon", "wd", "clipWeights"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<RmspropParams>(a);
        p.lr = a.s[0], p.gamma1 = a.s[1], p.gamma2 = a.s[2], p.epsilon = a.s[3], p.wd = a.s[4];
        p.clipWeights = a.s[5];
        rmspropalexUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.state(2), a.weight32, p, batch);
      }},
-    {"ftrlUpdate", {"z", "n"}, {"lr", "lamda1", "beta", "wd"},
+    {"ftrlUpdate",
+     {"z", "n"},
+     {"lr", "lamda1", "beta", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<FtrlParams>(a);
        p.lr = a.s[0], p.lamda1 = a.s[1], p.beta = a.s[2], p.wd = a.s[3];
        ftrlUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p, batch);
      }},
-    {"ftmlUpdate", {"d", "v", "z"}, {"lr", "beta1", "beta2", "epsilon", "t", "wd"},
+    {"ftmlUpdate",
+     {"d", "v", "z"},
+     {"lr", "beta1", "beta2", "epsilon", "t", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<FtmlParams>(a);
        p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.epsilon = a.s[3], p.t = a.s[4], p.wd = a.s[5];
        ftmlUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.state(2), a.weight32, p, batch);
      }},
-    {"signumUpdate", {"mom"}, {"lr", "momentum", "wd", "wdLh"},
+    {"signumUpdate",
+     {"mom"},
+     {"lr", "momentum", "wd", "wdLh"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<SignumParams>(a);
        p.lr = a.s[0], p.momentum = a.s[1], p.wd = a.s[2], p.wdLh = a.s[3];
        signumUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p, batch);
      }},
-    {"adagradUpdate", {"history"}, {"lr", "epsilon", "wd"},
+    {"adagradUpdate",
+     {"history"},
+     {"lr", "epsilon", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<AdagradParams>(a);
        p.lr = a.s[0], p.epsilon = a.s[1], p.wd = a.s[2];
        adagradUpdate(*a.weight, *a.grad, a.state(0), a.weight32, p, batch);
      }},
-    {"adadeltaUpdate", {"accGrad", "accDelta"}, {"rho", "epsilon", "wd"},
+    {"adadeltaUpdate",
+     {"accGrad", "accDelta"},
+     {"rho", "epsilon", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<AdadeltaParams>(a);
        p.rho = a.s[0], p.epsilon = a.s[1], p.wd = a.s[2];
        adadeltaUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p, batch);
      }},
-    {"adamaxUpdate", {"mean", "u"}, {"lr", "beta1", "beta2", "wd"},
+    {"adamaxUpdate",
+     {"mean", "u"},
+     {"lr", "beta1", "beta2", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<AdamaxParams>(a);
        p.lr = a.s[0], p.beta1 = a.s[1], p.beta2 = a.s[2], p.wd = a.s[3];
        adamaxUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p, batch);
      }},
-    {"nadamUpdate", {"mean", "var"},
+    {"nadamUpdate",
+     {"mean", "var"},
      {"lr", "beta1", "beta2", "epsilon", "wd", "momentumT", "momentumT1", "mSchedule", "mScheduleNext", "beta2PowT"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<NadamParams>(a);
@@ -136,7 +163,8 @@ const OptimizerOp kOps[] = {
        p.beta2PowT = a.s[9];
        nadamUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p, batch);
      }},
-    {"lambUpdate", {"mean", "var"},
+    {"lambUpdate",
+     {"mean", "var"},
      {"lr", "beta1", "beta2", "epsilon", "t", "biasCorrection", "wd", "lowerBound", "upperBound"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<LambParams>(a);
@@ -145,7 +173,9 @@ const OptimizerOp kOps[] = {
        p.wd = a.s[6], p.lowerBound = a.s[7], p.upperBound = a.s[8];
        lambUpdate(*a.weight, *a.grad, a.state(0), a.state(1), a.weight32, p, batch);
      }},
-    {"sgldUpdate", {}, {"lr", "wd"},
+    {"sgldUpdate",
+     {},
+     {"lr", "wd"},
      [](const UpdateArgs& a, UpdateBatch* batch) {
        auto p = withGrad<SgldParams>(a);
        p.lr = a.s[0], p.wd = a.s[1];
@@ -200,8 +230,9 @@ BKT_BINDING(jsMultiUpdate) {
   const auto scalars = info[2].As<Napi::Float64Array>();
   const size_t perParam = 3 + o.scalars.size();
   if (scalars.ElementLength() % perParam != 0) {
-    fail(ErrorKind::kValue, std::string(fn) + "(" + o.name + "): scalars has " + std::to_string(scalars.ElementLength()) +
-                                " numbers, not a multiple of the " + std::to_string(perParam) + " each parameter takes");
+    fail(ErrorKind::kValue, std::string(fn) + "(" + o.name + "): scalars has " +
+                                std::to_string(scalars.ElementLength()) + " numbers, not a multiple of the " +
+                                std::to_string(perParam) + " each parameter takes");
   }
   const size_t numParams = scalars.ElementLength() / perParam;
   UpdateBatch batch;

@@ -42,7 +42,8 @@ Napi::Value wrapArrayList(Napi::Env env, const ArrayList& list) {
     Napi::Object rec = Napi::Object::New(env);
     rec.Set("stype", Napi::Number::New(env, sp.stype));
     Napi::Array shape = Napi::Array::New(env, sp.shape.size());
-    for (size_t d = 0; d < sp.shape.size(); ++d) shape.Set(static_cast<uint32_t>(d), Napi::Number::New(env, static_cast<double>(sp.shape[d])));
+    for (size_t d = 0; d < sp.shape.size(); ++d)
+      shape.Set(static_cast<uint32_t>(d), Napi::Number::New(env, static_cast<double>(sp.shape[d])));
     rec.Set("shape", shape);
     rec.Set("aux", wrapList(env, sp.aux));
     sparse.Set(static_cast<uint32_t>(k), rec);
@@ -65,7 +66,8 @@ std::vector<SparseRecord> sparseListArg(const Napi::CallbackInfo& info, size_t i
     SparseRecord sp;
     Napi::Value v = a.Get(k);
     if (!v.IsNull()) {
-      if (!v.IsArray() || v.As<Napi::Array>().Length() != 2) fail(ErrorKind::kValue, "save: a storage record must be [stype, shape]");
+      if (!v.IsArray() || v.As<Napi::Array>().Length() != 2)
+        fail(ErrorKind::kValue, "save: a storage record must be [stype, shape]");
       Napi::Array r = v.As<Napi::Array>();
       sp.stype = r.Get(0u).As<Napi::Number>().Int32Value();
       Napi::Array shape = r.Get(1u).As<Napi::Array>();

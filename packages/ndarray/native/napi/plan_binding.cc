@@ -50,7 +50,8 @@ BKT_BINDING(jsPlanCreate) {
   }
   AddonState& st = addonState(info.Env());
   const int64_t id = st.nextPlan++;
-  st.plans.emplace(id, std::make_unique<Plan>(std::move(instrs), refs, attrs, std::move(names), static_cast<int32_t>(numSlots)));
+  st.plans.emplace(
+      id, std::make_unique<Plan>(std::move(instrs), refs, attrs, std::move(names), static_cast<int32_t>(numSlots)));
   return Napi::Number::New(info.Env(), static_cast<double>(id));
 }
 
@@ -134,13 +135,14 @@ BKT_BINDING(jsPlanSlotArray) {
 // planRun(plan, begin, end, isTrain)
 BKT_BINDING(jsPlanRun) {
   Plan& p = planArg(info, 0, "planRun");
-  p.run(static_cast<int32_t>(intArg(info, 1, "planRun", "begin")), static_cast<int32_t>(intArg(info, 2, "planRun", "end")),
-        boolArg(info, 3));
+  p.run(static_cast<int32_t>(intArg(info, 1, "planRun", "begin")),
+        static_cast<int32_t>(intArg(info, 2, "planRun", "end")), boolArg(info, 3));
   return info.Env().Undefined();
 }
 
 BKT_BINDING(jsPlanDispose) {
-  if (info[0].IsNumber()) addonState(info.Env()).plans.erase(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue()));
+  if (info[0].IsNumber())
+    addonState(info.Env()).plans.erase(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue()));
   return info.Env().Undefined();
 }
 
@@ -158,8 +160,8 @@ BKT_BINDING(jsViewBytes) {
 // storage alive until it is collected, so the memory outlives a disposed handle.
 BKT_BINDING(jsSharedBytes) {
   auto* kept = new Tensor(tensorArg(info, 0, "sharedBytes", "array"));
-  return Napi::ArrayBuffer::New(info.Env(), kept->raw(), kept->nbytes(),
-                                [](Napi::Env, void*, Tensor* t) { delete t; }, kept);
+  return Napi::ArrayBuffer::New(
+      info.Env(), kept->raw(), kept->nbytes(), [](Napi::Env, void*, Tensor* t) { delete t; }, kept);
 }
 
 }  // namespace

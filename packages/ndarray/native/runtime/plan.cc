@@ -21,29 +21,30 @@ std::string counts(int in, int out) { return std::to_string(in) + " inputs and "
 
 void KernelContext::requireArity(const char* op, int numIn, int numOut) const {
   if (numInputs != numIn || numOutputs != numOut) {
-    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + counts(numInputs, numOutputs) + ", the kernel takes " +
-                               counts(numIn, numOut));
+    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + counts(numInputs, numOutputs) +
+                               ", the kernel takes " + counts(numIn, numOut));
   }
 }
 
 void KernelContext::requireAtLeast(const char* op, int numIn, int numOut, int numAttrs) const {
   if (numInputs < numIn || numOutputs < numOut || this->numAttrs < numAttrs) {
     fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + counts(numInputs, numOutputs) + " and " +
-                               std::to_string(this->numAttrs) + " attributes, the kernel needs at least " + counts(numIn, numOut) +
-                               " and " + std::to_string(numAttrs) + " attributes");
+                               std::to_string(this->numAttrs) + " attributes, the kernel needs at least " +
+                               counts(numIn, numOut) + " and " + std::to_string(numAttrs) + " attributes");
   }
 }
 
 void KernelContext::requireAttrs(const char* op, int count) const {
   if (numAttrs != count) {
-    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + std::to_string(numAttrs) + " attributes, the kernel takes " +
-                               std::to_string(count));
+    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + std::to_string(numAttrs) +
+                               " attributes, the kernel takes " + std::to_string(count));
   }
 }
 
 double KernelContext::attrAt(int i, const char* op) const {
   if (i >= numAttrs) {
-    fail(ErrorKind::kBind, std::string(op) + ": the plan gives " + std::to_string(numAttrs) + " attributes, the kernel reads more");
+    fail(ErrorKind::kBind,
+         std::string(op) + ": the plan gives " + std::to_string(numAttrs) + " attributes, the kernel reads more");
   }
   return attrs[i];
 }
@@ -51,7 +52,8 @@ double KernelContext::attrAt(int i, const char* op) const {
 int64_t AttrReader::integer() {
   const double v = real();
   if (!(std::fabs(v) <= 9007199254740992.0) || v != std::trunc(v)) {
-    fail(ErrorKind::kBind, std::string(op_) + ": attribute " + std::to_string(next_ - 1) + " must be an integer, got " + std::to_string(v));
+    fail(ErrorKind::kBind, std::string(op_) + ": attribute " + std::to_string(next_ - 1) + " must be an integer, got " +
+                               std::to_string(v));
   }
   return static_cast<int64_t>(v);
 }
@@ -69,8 +71,8 @@ std::vector<int64_t> AttrReader::list() {
 
 void AttrReader::done() const {
   if (next_ != c_.numAttrs) {
-    fail(ErrorKind::kBind, std::string(op_) + ": the plan gives " + std::to_string(c_.numAttrs) + " attributes, the kernel takes " +
-                               std::to_string(next_));
+    fail(ErrorKind::kBind, std::string(op_) + ": the plan gives " + std::to_string(c_.numAttrs) +
+                               " attributes, the kernel takes " + std::to_string(next_));
   }
 }
 
@@ -90,9 +92,12 @@ Plan::Plan(std::vector<Instruction> code, std::vector<int32_t> refs, std::vector
     if (r < 0 || r >= numSlots) fail(ErrorKind::kBind, "plan: slot reference " + std::to_string(r) + " out of range");
   }
   for (const Instruction& ins : code_) {
-    const auto inRange = [](int64_t b, int64_t n, size_t size) { return b >= 0 && n >= 0 && b + n <= static_cast<int64_t>(size); };
+    const auto inRange = [](int64_t b, int64_t n, size_t size) {
+      return b >= 0 && n >= 0 && b + n <= static_cast<int64_t>(size);
+    };
     if (!planKernel(ins.kernel)) {
-      fail(ErrorKind::kBind, "plan: kernel id " + std::to_string(static_cast<int>(ins.kernel)) + " has no native implementation");
+      fail(ErrorKind::kBind,
+           "plan: kernel id " + std::to_string(static_cast<int>(ins.kernel)) + " has no native implementation");
     }
     if (!inRange(ins.inBegin, ins.numIn, refs_.size()) || !inRange(ins.outBegin, ins.numOut, refs_.size()) ||
         !inRange(ins.attrBegin, ins.numAttr, attrs_.size()) || ins.node < 0 ||
@@ -173,8 +178,13 @@ void Plan::run(int32_t begin, int32_t end, bool isTrain) {
   if (!checked_) checkBound();
   for (int32_t pc = begin; pc < end; ++pc) {
     const Instruction& ins = code_[static_cast<size_t>(pc)];
-    const KernelContext ctx{ptrs_.data() + ins.inBegin, ins.numIn, ptrs_.data() + ins.outBegin, ins.numOut,
-                            attrs_.data() + ins.attrBegin, ins.numAttr, isTrain};
+    const KernelContext ctx{ptrs_.data() + ins.inBegin,
+                            ins.numIn,
+                            ptrs_.data() + ins.outBegin,
+                            ins.numOut,
+                            attrs_.data() + ins.attrBegin,
+                            ins.numAttr,
+                            isTrain};
     try {
       planKernel(ins.kernel)(ctx);
       for (int32_t i = 0; i < ins.numOut; ++i) ctx.out(i).storage().markWritten();

@@ -119,7 +119,5 @@ export const lesserEqual = binaryOp('lesserEqual', 'lesser_equal');
 
 /** x where condition is non-zero, else y; a 1-D condition of length x.shape[0] picks rows (MXNet where). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {
-  return NDArray.fromHandle(
-    native.where(condition.handle, x.handle, y.handle),
-  );
+  return NDArray.fromHandle(native.where(condition.handle, x.handle, y.handle));
 }

@@ -24,7 +24,9 @@ export interface TakeOptions {
 export function take(data: NDArray, indices: NDArray, opts?: TakeOptions): NDArray {
   const o = checkOptions(opts, ['axis', 'mode'], 'take');
   const mode = modeCode(o.mode, INDEX_MODES, 'take');
-  return NDArray.fromHandle(native.take(data.handle, indices.handle, checkInteger(o.axis, 'take', 'axis', { fallback: 0 }), mode));
+  return NDArray.fromHandle(
+    native.take(data.handle, indices.handle, checkInteger(o.axis, 'take', 'axis', { fallback: 0 }), mode),
+  );
 }
 
 /** MXNet `Embedding` forward: rows of weight (inputDim, outputDim) at `indices` (clipped), shape indices.shape + [outputDim]. */

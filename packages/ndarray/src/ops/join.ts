@@ -31,5 +31,7 @@ export interface SplitOptions {
 export function split(data: NDArray, numOutputs: number, opts?: SplitOptions): NDArray[] {
   const o = checkOptions(opts, ['axis', 'squeezeAxis'], 'split');
   const axis = checkInteger(o.axis, 'split', 'axis', { fallback: 1 });
-  return NDArray.fromHandles(native.split(data.handle, numOutputs, axis, checkBoolean(o.squeezeAxis, 'split', 'squeezeAxis', false)));
+  return NDArray.fromHandles(
+    native.split(data.handle, numOutputs, axis, checkBoolean(o.squeezeAxis, 'split', 'squeezeAxis', false)),
+  );
 }

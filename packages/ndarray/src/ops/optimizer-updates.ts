@@ -62,7 +62,13 @@ const clipOf = (o: { clipGradient?: number }): number => o.clipGradient ?? -1;
  * Checks every array (in argument order, so the first disposed one is reported), calls the native op
  * and returns the weight.
  */
-function update<K extends FusedUpdateOp>(op: K, weight: NDArray, grad: NDArray, states: readonly NDArray[], opts: FusedUpdateOptions[K]): NDArray {
+function update<K extends FusedUpdateOp>(
+  op: K,
+  weight: NDArray,
+  grad: NDArray,
+  states: readonly NDArray[],
+  opts: FusedUpdateOptions[K],
+): NDArray {
   checkScalarOptions(opts, op);
   const spec = FUSED[op];
   native[op](
@@ -188,7 +194,13 @@ export interface AdadeltaOptions extends Omit<UpdateOptions, 'lr'> {
 }
 
 /** MXNet AdaDelta (no learning rate): accumulates g² and Δ², weight -= Δ + wd·weight with Δ = √(accΔ+ε)/√(accG+ε)·g. */
-export function adadeltaUpdate(weight: NDArray, grad: NDArray, accGrad: NDArray, accDelta: NDArray, opts: AdadeltaOptions = {}): NDArray {
+export function adadeltaUpdate(
+  weight: NDArray,
+  grad: NDArray,
+  accGrad: NDArray,
+  accDelta: NDArray,
+  opts: AdadeltaOptions = {},
+): NDArray {
   return update('adadeltaUpdate', weight, grad, [accGrad, accDelta], opts);
 }
 
@@ -272,7 +284,9 @@ export type FusedUpdateOp = keyof FusedUpdateOptions;
  * Each op's state arrays (the names errors use) and its own scalars in the native argument order;
  * the shared rescaleGrad and clipGradient follow them.
  */
-const FUSED: { readonly [K in FusedUpdateOp]: { readonly states: readonly string[]; scalars(o: FusedUpdateOptions[K]): number[] } } = {
+const FUSED: {
+  readonly [K in FusedUpdateOp]: { readonly states: readonly string[]; scalars(o: FusedUpdateOptions[K]): number[] };
+} = {
   sgdUpdate: { states: [], scalars: (o) => [o.lr, wdOf(o)] },
   signsgdUpdate: { states: [], scalars: (o) => [o.lr, wdOf(o)] },
   sgdMomUpdate: { states: ['mom'], scalars: (o) => [o.lr, o.momentum ?? 0, wdOf(o)] },
@@ -284,7 +298,10 @@ const FUSED: { readonly [K in FusedUpdateOp]: { readonly states: readonly string
     scalars: (o) => [o.lr, o.gamma1 ?? 0.95, o.gamma2 ?? 0.9, o.epsilon ?? 1e-8, wdOf(o), o.clipWeights ?? -1],
   },
   ftrlUpdate: { states: ['z', 'n'], scalars: (o) => [o.lr, o.lamda1 ?? 0.01, o.beta ?? 1, wdOf(o)] },
-  ftmlUpdate: { states: ['d', 'v', 'z'], scalars: (o) => [o.lr, o.beta1 ?? 0.6, o.beta2 ?? 0.999, o.epsilon ?? 1e-8, o.t, wdOf(o)] },
+  ftmlUpdate: {
+    states: ['d', 'v', 'z'],
+    scalars: (o) => [o.lr, o.beta1 ?? 0.6, o.beta2 ?? 0.999, o.epsilon ?? 1e-8, o.t, wdOf(o)],
+  },
   signumUpdate: { states: ['mom'], scalars: (o) => [o.lr, o.momentum ?? 0, wdOf(o), o.wdLh ?? 0] },
   adagradUpdate: { states: ['history'], scalars: (o) => [o.lr, o.epsilon ?? 1e-7, wdOf(o)] },
   adadeltaUpdate: { states: ['accGrad', 'accDelta'], scalars: (o) => [o.rho ?? 0.9, o.epsilon ?? 1e-5, wdOf(o)] },
@@ -292,24 +309,50 @@ const FUSED: { readonly [K in FusedUpdateOp]: { readonly states: readonly string
   nadamUpdate: {
     states: ['mean', 'var'],
     scalars: (o) => [
-      o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-8, wdOf(o), o.momentumT, o.momentumT1, o.mSchedule, o.mScheduleNext, o.beta2PowT,
+      o.lr,
+      o.beta1 ?? 0.9,
+      o.beta2 ?? 0.999,
+      o.epsilon ?? 1e-8,
+      wdOf(o),
+      o.momentumT,
+      o.momentumT1,
+      o.mSchedule,
+      o.mScheduleNext,
+      o.beta2PowT,
     ],
   },
   lambUpdate: {
     states: ['mean', 'var'],
     scalars: (o) => [
-      o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-6, o.t, (o.biasCorrection ?? true) ? 1 : 0, wdOf(o), o.lowerBound ?? -1, o.upperBound ?? -1,
+      o.lr,
+      o.beta1 ?? 0.9,
+      o.beta2 ?? 0.999,
+      o.epsilon ?? 1e-6,
+      o.t,
+      (o.biasCorrection ?? true) ? 1 : 0,
+      wdOf(o),
+      o.lowerBound ?? -1,
+      o.upperBound ?? -1,
     ],
   },
   sgldUpdate: { states: [], scalars: (o) => [o.lr, wdOf(o)] },
 };
 
 /** `op`'s update of one parameter, its states in the op's order (as the function named `op` takes them). */
-export function fusedUpdate<K extends FusedUpdateOp>(op: K, weight: NDArray, grad: NDArray, states: readonly NDArray[], opts: FusedUpdateOptions[K]): NDArray {
+export function fusedUpdate<K extends FusedUpdateOp>(
+  op: K,
+  weight: NDArray,
+  grad: NDArray,
+  states: readonly NDArray[],
+  opts: FusedUpdateOptions[K],
+): NDArray {
   const spec = FUSED[op] as (typeof FUSED)[K] | undefined;
-  if (spec === undefined) throw new ValueError(`fusedUpdate: unknown update '${String(op)}'; known: ${Object.keys(FUSED).join(', ')}`);
+  if (spec === undefined)
+    throw new ValueError(`fusedUpdate: unknown update '${String(op)}'; known: ${Object.keys(FUSED).join(', ')}`);
   if (states.length !== spec.states.length) {
-    throw new ValueError(`${op}: takes ${spec.states.length} state arrays (${spec.states.join(', ') || 'none'}), got ${states.length}`);
+    throw new ValueError(
+      `${op}: takes ${spec.states.length} state arrays (${spec.states.join(', ') || 'none'}), got ${states.length}`,
+    );
   }
   if ((op === 'sgdUpdate' || op === 'sgdMomUpdate') && grad.stype !== 'default') {
     const o = opts as MomentumOptions;
@@ -337,16 +380,20 @@ export interface MultiUpdateItem<K extends FusedUpdateOp> {
  */
 export function multiUpdate<K extends FusedUpdateOp>(op: K, items: readonly MultiUpdateItem<K>[]): void {
   const spec = FUSED[op] as (typeof FUSED)[K] | undefined;
-  if (spec === undefined) throw new ValueError(`multiUpdate: unknown update '${String(op)}'; known: ${Object.keys(FUSED).join(', ')}`);
+  if (spec === undefined)
+    throw new ValueError(`multiUpdate: unknown update '${String(op)}'; known: ${Object.keys(FUSED).join(', ')}`);
   if (!Array.isArray(items)) throw new ValueError(`multiUpdate(${op}): items must be an array`);
   if (items.length === 0) return;
   const tensors: NativeHandle[] = [];
   let scalars: Float64Array | null = null;
   items.forEach(({ weight, grad, states, opts }, k) => {
     const where = `multiUpdate(${op}): item ${k}`;
-    if (grad.stype !== 'default') throw new ValueError(`${where}: the gradient is ${grad.stype}; multiUpdate takes dense gradients (use ${op} for it)`);
+    if (grad.stype !== 'default')
+      throw new ValueError(`${where}: the gradient is ${grad.stype}; multiUpdate takes dense gradients (use ${op} for it)`);
     if (states.length !== spec.states.length) {
-      throw new ValueError(`${where}: ${op} takes ${spec.states.length} state arrays (${spec.states.join(', ') || 'none'}), got ${states.length}`);
+      throw new ValueError(
+        `${where}: ${op} takes ${spec.states.length} state arrays (${spec.states.join(', ') || 'none'}), got ${states.length}`,
+      );
     }
     checkScalarOptions(opts, where);
     const own = spec.scalars(opts);
@@ -361,13 +408,24 @@ export function multiUpdate<K extends FusedUpdateOp>(op: K, items: readonly Mult
 }
 
 /** sgd_update / sgd_mom_update with a row_sparse gradient (dense weight and momentum). */
-function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: NDArray, mom: NDArray | null, opts: MomentumOptions, momentum: number): NDArray {
+function sparseGradSgd(
+  op: 'sgdUpdate' | 'sgdMomUpdate',
+  weight: NDArray,
+  grad: NDArray,
+  mom: NDArray | null,
+  opts: MomentumOptions,
+  momentum: number,
+): NDArray {
   checkScalarOptions(opts, op);
-  if (!(grad instanceof RowSparseNDArray)) throw new ValueError(`${op}: a ${grad.stype} gradient is not supported (default or row_sparse)`);
+  if (!(grad instanceof RowSparseNDArray))
+    throw new ValueError(`${op}: a ${grad.stype} gradient is not supported (default or row_sparse)`);
   if (weight.stype !== 'default' || (mom !== null && mom.stype !== 'default')) {
-    throw new ValueError(`${op}: with a row_sparse gradient the weight and momentum must be dense, got ${weight.stype} and ${mom?.stype ?? 'none'}`);
+    throw new ValueError(
+      `${op}: with a row_sparse gradient the weight and momentum must be dense, got ${weight.stype} and ${mom?.stype ?? 'none'}`,
+    );
   }
-  if (opts.weight32 !== undefined) throw new ValueError(`${op}: multi-precision (weight32) with a row_sparse gradient is not supported`);
+  if (opts.weight32 !== undefined)
+    throw new ValueError(`${op}: multi-precision (weight32) with a row_sparse gradient is not supported`);
   if (opts.lazyUpdate === false) {
     const dense = grad.tostype('default');
     try {
@@ -377,8 +435,15 @@ function sparseGradSgd(op: 'sgdUpdate' | 'sgdMomUpdate', weight: NDArray, grad: 
     }
   }
   native.lazySgdUpdate(
-    handleOf(weight, op, 'weight'), handleOf(grad.data, op, 'grad.data'), handleOf(grad.indices, op, 'grad.indices'),
-    mom === null ? null : handleOf(mom, op, 'mom'), opts.lr, momentum, wdOf(opts), rescaleOf(opts), clipOf(opts),
+    handleOf(weight, op, 'weight'),
+    handleOf(grad.data, op, 'grad.data'),
+    handleOf(grad.indices, op, 'grad.indices'),
+    mom === null ? null : handleOf(mom, op, 'mom'),
+    opts.lr,
+    momentum,
+    wdOf(opts),
+    rescaleOf(opts),
+    clipOf(opts),
   );
   return weight;
 }

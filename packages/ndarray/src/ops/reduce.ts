@@ -30,7 +30,8 @@ function run(a: NDArray, op: ReduceOpName, opts: NormOptions | undefined): NDArr
   const o = checkOptions(opts, op === 'norm' ? ['axis', 'keepdims', 'exclude', 'ord'] : ['axis', 'keepdims', 'exclude'], op);
   const keepdims = checkBoolean(o.keepdims, op, 'keepdims', false);
   const exclude = checkBoolean(o.exclude, op, 'exclude', false);
-  if (o.ord !== undefined && o.ord !== 1 && o.ord !== 2) throw new ValueError(`norm: ord must be 1 or 2, got ${describeValue(o.ord)}`);
+  if (o.ord !== undefined && o.ord !== 1 && o.ord !== 2)
+    throw new ValueError(`norm: ord must be 1 or 2, got ${describeValue(o.ord)}`);
   return NDArray.fromHandle(native.reduce(a.handle, ReduceOp[op], o.axis ?? null, keepdims, exclude, o.ord ?? 2));
 }
 

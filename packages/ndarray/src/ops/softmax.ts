@@ -11,7 +11,10 @@ export interface SoftmaxOptions {
 
 function softmaxArgs(opts: SoftmaxOptions | undefined, fn: string): [number, number] {
   const o = checkOptions(opts, ['axis', 'temperature'], fn);
-  return [checkInteger(o.axis, fn, 'axis', { fallback: -1 }), checkFiniteNumber(o.temperature, fn, 'temperature', { fallback: 1 })];
+  return [
+    checkInteger(o.axis, fn, 'axis', { fallback: -1 }),
+    checkFiniteNumber(o.temperature, fn, 'temperature', { fallback: 1 }),
+  ];
 }
 
 /** MXNet `softmax(data, axis=-1, temperature=1)`: exp(x / t) normalized along the axis, computed stably. */

@@ -86,7 +86,12 @@ export class ExportContext {
   }
 
   /** Appends one ONNX node (named after the bkt node) and returns its outputs. */
-  add(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}): readonly string[] {
+  add(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+  ): readonly string[] {
     this.graph.node(opType, inputs, outputs, attrs, `${this.node.name}_${opType}`);
     return outputs;
   }
@@ -112,7 +117,9 @@ export class ExportContext {
   /** Fails when output i has a dimension that follows a dynamic axis (the mapping bakes a static shape). */
   requireStaticOutput(i: number, why: string): void {
     if (dynamicDims(this.outputPair(i)).some((d) => d)) {
-      this.fail(`${why} needs a static output shape, but [${this.outputShape(i)}] follows a dynamic input axis; export with that axis static`);
+      this.fail(
+        `${why} needs a static output shape, but [${this.outputShape(i)}] follows a dynamic input axis; export with that axis static`,
+      );
     }
   }
 

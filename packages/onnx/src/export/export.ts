@@ -3,7 +3,16 @@
 // dynamic axis (and can keep them symbolic, e.g. in Reshape) or refuses when it would bake one.
 
 import { NDArray, ValueError } from '@bkt/ndarray';
-import { type GraphValues, inferGraphShapes, type Node, type NodeEntry, type Shape, type Symbol, isCompleteShape, topoOrder } from '@bkt/symbol';
+import {
+  type GraphValues,
+  inferGraphShapes,
+  type Node,
+  type NodeEntry,
+  type Shape,
+  type Symbol,
+  isCompleteShape,
+  topoOrder,
+} from '@bkt/symbol';
 import { DataType, IR_VERSION, onnx } from '../proto.js';
 import { ExportContext, type ExportEnv, type ShapePair } from './context.js';
 import { GraphBuilder } from './graph-builder.js';
@@ -16,23 +25,34 @@ type Params = Readonly<Record<string, NDArray>>;
 
 function paramValues(argParams: Params, auxParams: Params): Map<string, { shape: readonly number[]; data: Float32Array }> {
   const out = new Map<string, { shape: readonly number[]; data: Float32Array }>();
-  for (const [what, params] of [['argParams', argParams], ['auxParams', auxParams]] as const) {
+  for (const [what, params] of [
+    ['argParams', argParams],
+    ['auxParams', auxParams],
+  ] as const) {
     if (params === null || typeof params !== 'object') throw new ValueError(`exportONNX: ${what} must map names to NDArrays`);
     for (const [name, arr] of Object.entries(params)) {
       if (!(arr instanceof NDArray)) throw new ValueError(`exportONNX: ${what}.${name} is not an NDArray`);
-      if (arr.dtype !== 'float32') throw new ValueError(`exportONNX: ${what}.${name} is ${arr.dtype}; only float32 parameters are exported`);
+      if (arr.dtype !== 'float32')
+        throw new ValueError(`exportONNX: ${what}.${name} is ${arr.dtype}; only float32 parameters are exported`);
       out.set(name, { shape: [...arr.shape], data: arr.toTypedArray() as Float32Array });
     }
   }
   return out;
 }
 
-function inferBoth(sym: Symbol, o: CheckedExportOptions, params: Map<string, { shape: readonly number[] }>): { base: GraphValues<Shape>; alt: GraphValues<Shape> } {
+function inferBoth(
+  sym: Symbol,
+  o: CheckedExportOptions,
+  params: Map<string, { shape: readonly number[] }>,
+): { base: GraphValues<Shape>; alt: GraphValues<Shape> } {
   const known: Record<string, number[]> = {};
   const vars = new Set(sym.listInputs());
   for (const [name, p] of params) if (vars.has(name)) known[name] = [...p.shape];
   for (const name of Object.keys(o.inputShapes)) {
-    if (!vars.has(name)) throw new ValueError(`exportONNX: inputShapes.${name}: the symbol has no input '${name}' (inputs: ${[...vars].join(', ')})`);
+    if (!vars.has(name))
+      throw new ValueError(
+        `exportONNX: inputShapes.${name}: the symbol has no input '${name}' (inputs: ${[...vars].join(', ')})`,
+      );
   }
   const base = inferGraphShapes(sym, { ...known, ...o.inputShapes });
   if (o.dynamicAxes.size === 0) return { base, alt: base };
@@ -46,7 +66,9 @@ function inferBoth(sym: Symbol, o: CheckedExportOptions, params: Map<string, { s
   try {
     return { base, alt: inferGraphShapes(sym, { ...known, ...altShapes }) };
   } catch (e) {
-    throw new ValueError(`exportONNX: the graph does not allow the dynamic axes asked for (${[...o.dynamicAxes.keys()].join(', ')}): ${(e as Error).message}`);
+    throw new ValueError(
+      `exportONNX: the graph does not allow the dynamic axes asked for (${[...o.dynamicAxes.keys()].join(', ')}): ${(e as Error).message}`,
+    );
   }
 }
 
@@ -87,7 +109,9 @@ export function exportONNX(given: Symbol, argParams: Params, auxParams: Params, 
     const b = base.of(e);
     const a = alt.of(e);
     if (!isCompleteShape(b) || !isCompleteShape(a)) {
-      throw new ValueError(`exportONNX: the shape of ${e.node.describe()} output ${e.index} could not be inferred from inputShapes; give every data input's shape`);
+      throw new ValueError(
+        `exportONNX: the shape of ${e.node.describe()} output ${e.index} could not be inferred from inputShapes; give every data input's shape`,
+      );
     }
     return { base: b!, alt: a! };
   };
@@ -121,7 +145,10 @@ export function exportONNX(given: Symbol, argParams: Params, auxParams: Params, 
 
   for (const n of topoOrder(symbol.outputs)) {
     if (!needed.has(n) || n.isVariable) continue;
-    names.set(n, Array.from({ length: n.numOutputs() }, (_, i) => graph.unique(n.outputName(i))));
+    names.set(
+      n,
+      Array.from({ length: n.numOutputs() }, (_, i) => graph.unique(n.outputName(i))),
+    );
     findExporter(n.op!.name)!.convert(new ExportContext(n, env));
   }
 
@@ -144,7 +171,13 @@ export function exportONNX(given: Symbol, argParams: Params, auxParams: Params, 
     producerName: 'bkt',
     producerVersion: '0.1.0',
     opsetImport: [{ domain: '', version: o.opset }],
-    graph: onnx.GraphProto.create({ name: o.graphName, node: graph.nodes, initializer: graph.initializers, input: inputs, output: outputs }),
+    graph: onnx.GraphProto.create({
+      name: o.graphName,
+      node: graph.nodes,
+      initializer: graph.initializers,
+      input: inputs,
+      output: outputs,
+    }),
   });
   return onnx.ModelProto.encode(model).finish();
 }

@@ -3,7 +3,13 @@
 
 import { onnx, floatTensor, int64Tensor, AttributeType } from '../proto.js';
 
-export type AttrValue = number | string | readonly number[] | readonly string[] | { float: number } | { floats: readonly number[] };
+export type AttrValue =
+  | number
+  | string
+  | readonly number[]
+  | readonly string[]
+  | { float: number }
+  | { floats: readonly number[] };
 
 type NodeProto = InstanceType<typeof onnx.NodeProto>;
 type TensorProto = InstanceType<typeof onnx.TensorProto>;
@@ -11,12 +17,17 @@ type TensorProto = InstanceType<typeof onnx.TensorProto>;
 /** Integral numbers become INT/INTS; write `{ float: x }` / `{ floats: [...] }` for a float attribute. */
 function attribute(name: string, v: AttrValue): InstanceType<typeof onnx.AttributeProto> {
   if (typeof v === 'number') return onnx.AttributeProto.create({ name, type: AttributeType.INT, i: v });
-  if (typeof v === 'string') return onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: new TextEncoder().encode(v) });
+  if (typeof v === 'string')
+    return onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: new TextEncoder().encode(v) });
   if ('float' in v) return onnx.AttributeProto.create({ name, type: AttributeType.FLOAT, f: v.float });
   if ('floats' in v) return onnx.AttributeProto.create({ name, type: AttributeType.FLOATS, floats: [...v.floats] });
   const list = v as readonly (number | string)[];
   if (list.every((x) => typeof x === 'string')) {
-    return onnx.AttributeProto.create({ name, type: AttributeType.STRINGS, strings: (list as string[]).map((s) => new TextEncoder().encode(s)) });
+    return onnx.AttributeProto.create({
+      name,
+      type: AttributeType.STRINGS,
+      strings: (list as string[]).map((s) => new TextEncoder().encode(s)),
+    });
   }
   return onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: [...(list as number[])] });
 }
@@ -46,7 +57,13 @@ export class GraphBuilder {
   }
 
   /** Appends a node; `outputs` are names already reserved. */
-  node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}, name?: string): void {
+  node(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+    name?: string,
+  ): void {
     this.nodes.push(
       onnx.NodeProto.create({
         opType,

@@ -32,12 +32,16 @@ const isDim = (d: unknown): d is number => typeof d === 'number' && Number.isSaf
 
 export function checkExportOptions(o: ExportOptions | undefined): CheckedExportOptions {
   if (o === null || typeof o !== 'object') throw new ValueError('exportONNX: options must be an object with inputShapes');
-  for (const k of Object.keys(o)) if (!KEYS.has(k)) throw new ValueError(`exportONNX: unknown option '${k}' (known: ${[...KEYS].join(', ')})`);
-  if (o.inputShapes === null || typeof o.inputShapes !== 'object') throw new ValueError('exportONNX: inputShapes must map each input name to its shape');
+  for (const k of Object.keys(o))
+    if (!KEYS.has(k)) throw new ValueError(`exportONNX: unknown option '${k}' (known: ${[...KEYS].join(', ')})`);
+  if (o.inputShapes === null || typeof o.inputShapes !== 'object')
+    throw new ValueError('exportONNX: inputShapes must map each input name to its shape');
   const inputShapes: Record<string, number[]> = {};
   for (const [name, shape] of Object.entries(o.inputShapes)) {
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every(isDim)) {
-      throw new ValueError(`exportONNX: inputShapes.${name} must be a non-empty array of positive integers, got ${JSON.stringify(shape)}`);
+      throw new ValueError(
+        `exportONNX: inputShapes.${name} must be a non-empty array of positive integers, got ${JSON.stringify(shape)}`,
+      );
     }
     inputShapes[name] = [...shape];
   }
@@ -56,12 +60,14 @@ export function checkExportOptions(o: ExportOptions | undefined): CheckedExportO
       if (!Number.isInteger(a) || a < 0 || a >= shape.length) {
         throw new ValueError(`exportONNX: dynamicAxes.${name}: axis ${axis} is not an axis of shape [${shape}]`);
       }
-      if (typeof label !== 'string' || label.length === 0) throw new ValueError(`exportONNX: dynamicAxes.${name}[${axis}] must be a non-empty name`);
+      if (typeof label !== 'string' || label.length === 0)
+        throw new ValueError(`exportONNX: dynamicAxes.${name}[${axis}] must be a non-empty name`);
       m.set(a, label);
     }
     dynamicAxes.set(name, m);
   }
   const graphName = o.graphName ?? 'bkt';
-  if (typeof graphName !== 'string' || graphName.length === 0) throw new ValueError('exportONNX: graphName must be a non-empty string');
+  if (typeof graphName !== 'string' || graphName.length === 0)
+    throw new ValueError('exportONNX: graphName must be a non-empty string');
   return { inputShapes, opset, dynamicAxes, graphName };
 }

@@ -34,4 +34,8 @@ export function match(e: NodeEntry, p: Pattern, caps: Captures): boolean {
 }
 
 export const cap = (name: string): Pattern => ({ capture: name });
-export const op = (name: string, inputs: readonly Pattern[], extra: { out?: number; node?: string; check?: (params: Record<string, unknown>) => boolean } = {}): Pattern => ({ op: name, inputs, ...extra });
+export const op = (
+  name: string,
+  inputs: readonly Pattern[],
+  extra: { out?: number; node?: string; check?: (params: Record<string, unknown>) => boolean } = {},
+): Pattern => ({ op: name, inputs, ...extra });

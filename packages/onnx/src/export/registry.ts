@@ -14,7 +14,8 @@ export interface OpExporter {
 
 const exporters = new MappingRegistry<OpExporter>();
 
-export const registerExporter = (names: string | readonly string[], exporter: OpExporter): void => exporters.register(names, exporter);
+export const registerExporter = (names: string | readonly string[], exporter: OpExporter): void =>
+  exporters.register(names, exporter);
 export const findExporter = (opName: string): OpExporter | undefined => exporters.find(opName);
 /** The bkt operators exportONNX maps, sorted. */
 export const listExportableOps = (): string[] => exporters.list();

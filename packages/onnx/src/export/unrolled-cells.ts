@@ -12,7 +12,8 @@ import { type Captures, type Pattern, cap, match, op } from './pattern.js';
 
 export type ParamValues = Map<string, { shape: readonly number[]; data: Float32Array }>;
 
-const act = (type: string, x: Pattern, node?: string): Pattern => op('Activation', [x], { check: (p) => p.actType === type, node });
+const act = (type: string, x: Pattern, node?: string): Pattern =>
+  op('Activation', [x], { check: (p) => p.actType === type, node });
 const add = (a: Pattern, b: Pattern, node?: string): Pattern => op('elemwise_add', [a, b], { node });
 const mul = (a: Pattern, b: Pattern): Pattern => op('elemwise_mul', [a, b]);
 const fc = (x: string, w: string, b: string, node: string): Pattern =>
@@ -75,14 +76,21 @@ function matchLayer(outputs: readonly NodeEntry[]): Layer | undefined {
     });
     if (!chained) return undefined;
     const numHidden = first.get('i2h')!.node.params<{ numHidden: number }>().numHidden;
-    if (numHidden % cell.gates !== 0 || first.get('h2h')!.node.params<{ numHidden: number }>().numHidden !== numHidden) return undefined;
-    return { mode: cell.mode, hidden: numHidden / cell.gates, weights: weights.map((n) => n.name), inputs: steps.map((c) => c.get('x')!) };
+    if (numHidden % cell.gates !== 0 || first.get('h2h')!.node.params<{ numHidden: number }>().numHidden !== numHidden)
+      return undefined;
+    return {
+      mode: cell.mode,
+      hidden: numHidden / cell.gates,
+      weights: weights.map((n) => n.name),
+      inputs: steps.map((c) => c.get('x')!),
+    };
   }
   return undefined;
 }
 
 // Dropout between stacked layers is the identity at inference.
-const throughDropout = (e: NodeEntry): NodeEntry => (e.node.op?.name === 'Dropout' && e.index === 0 ? throughDropout(e.node.inputs[0]!) : e);
+const throughDropout = (e: NodeEntry): NodeEntry =>
+  e.node.op?.name === 'Dropout' && e.index === 0 ? throughDropout(e.node.inputs[0]!) : e;
 
 interface Stack {
   layers: Layer[];
@@ -97,7 +105,8 @@ function matchStack(concat: NodeEntry): Stack | undefined {
   if (n.op?.name !== 'Concat' || concat.index !== 0) return undefined;
   const axis = n.params<{ dim: number }>().dim;
   if (axis !== 0 && axis !== 1) return undefined;
-  if (!n.inputs.every((e) => e.node.op?.name === 'expand_dims' && e.node.params<{ axis: number }>().axis === axis)) return undefined;
+  if (!n.inputs.every((e) => e.node.op?.name === 'expand_dims' && e.node.params<{ axis: number }>().axis === axis))
+    return undefined;
   let outputs = n.inputs.map((e) => e.node.inputs[0]!);
   const layers: Layer[] = [];
   for (;;) {
@@ -112,7 +121,10 @@ function matchStack(concat: NodeEntry): Stack | undefined {
       split.params<{ numOutputs: number; axis: number; squeezeAxis: boolean }>().numOutputs === inputs.length &&
       split.params<{ axis: number }>().axis === axis &&
       split.params<{ squeezeAxis: boolean }>().squeezeAxis;
-    if (sliced) return layers.every((l) => l.mode === layers[0]!.mode && l.hidden === layers[0]!.hidden) ? { layers, source: split.inputs[0]!, axis } : undefined;
+    if (sliced)
+      return layers.every((l) => l.mode === layers[0]!.mode && l.hidden === layers[0]!.hidden)
+        ? { layers, source: split.inputs[0]!, axis }
+        : undefined;
     outputs = inputs;
   }
 }
@@ -121,7 +133,10 @@ function matchStack(concat: NodeEntry): Stack | undefined {
 // i2h then h2h biases; the cells stack their gates in the fused op's order already.
 function packParameters(stack: Stack, params: ParamValues): Float32Array | undefined {
   const parts: Float32Array[] = [];
-  for (const group of [[0, 2], [1, 3]]) {
+  for (const group of [
+    [0, 2],
+    [1, 3],
+  ]) {
     for (const layer of stack.layers) {
       for (const k of group) {
         const value = params.get(layer.weights[k]!);
@@ -158,7 +173,14 @@ export function fuseUnrolledCells(symbol: Symbol, params: ParamValues): Symbol {
     const source = new SymbolClass([stack.source]);
     const tnc = stack.axis === 1 ? transpose({ data: source, axes: [1, 0, 2], name: `${name}_tnc` }) : source;
     const states = mode === 'lstm' ? ['state', 'state_cell'] : ['state'];
-    const args: Record<string, unknown> = { data: tnc, parameters: Variable(`${name}_parameters`), stateSize: hidden, numLayers: L, mode, name: `${name}_rnn` };
+    const args: Record<string, unknown> = {
+      data: tnc,
+      parameters: Variable(`${name}_parameters`),
+      stateSize: hidden,
+      numLayers: L,
+      mode,
+      name: `${name}_rnn`,
+    };
     for (const s of states) args[s] = _zeros({ shape: [L, 0, hidden], name: `${name}_${s}` });
     const out = RNN(args as Parameters<typeof RNN>[0]);
     const merged = stack.axis === 1 ? transpose({ data: out, axes: [1, 0, 2], name }) : out;

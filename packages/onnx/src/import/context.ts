@@ -139,6 +139,8 @@ export class ImportContext {
   }
 
   private bad(name: string, want: string): never {
-    throw new FormatError(`importONNX: ${this.opType} node '${this.node.name || this.name}': attribute '${name}' must be ${want}`);
+    throw new FormatError(
+      `importONNX: ${this.opType} node '${this.node.name || this.name}': attribute '${name}' must be ${want}`,
+    );
   }
 }

@@ -24,7 +24,17 @@ export interface ImportedModel {
 export const MIN_IMPORT_OPSET = 13;
 
 /** Passes zeros through: their output is all zeros when input 0 is. */
-const ZERO_PRESERVING = new Set(['Slice', 'Squeeze', 'Unsqueeze', 'Reshape', 'Expand', 'Identity', 'Cast', 'Transpose', 'Flatten']);
+const ZERO_PRESERVING = new Set([
+  'Slice',
+  'Squeeze',
+  'Unsqueeze',
+  'Reshape',
+  'Expand',
+  'Identity',
+  'Cast',
+  'Transpose',
+  'Flatten',
+]);
 
 function decode(bytes: Uint8Array): DecodedModel {
   if (!(bytes instanceof Uint8Array)) throw new ValueError('importONNX: bytes must be a Uint8Array (e.g. fs.readFileSync(file))');
@@ -38,16 +48,25 @@ function decode(bytes: Uint8Array): DecodedModel {
 function checkOpset(model: DecodedModel): void {
   const main = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   const version = main ? toNumber(main.version) : 0;
-  if (version < MIN_IMPORT_OPSET) throw new ValueError(`importONNX: the model uses opset ${version || 'none'} of the default domain; opset ${MIN_IMPORT_OPSET} or later is read`);
+  if (version < MIN_IMPORT_OPSET)
+    throw new ValueError(
+      `importONNX: the model uses opset ${version || 'none'} of the default domain; opset ${MIN_IMPORT_OPSET} or later is read`,
+    );
 }
 
 function constantNodeValue(node: NodeProto): Constant {
   const value = node.attribute.find((a) => a.name === 'value');
   if (value?.t) return tensorValues(value.t, `Constant node '${node.name}'`);
   const floats = node.attribute.find((a) => a.name === 'value_float' || a.name === 'value_floats');
-  if (floats) return floats.name === 'value_float' ? { dims: [], data: Float32Array.of(floats.f) } : { dims: [floats.floats.length], data: Float32Array.from(floats.floats) };
+  if (floats)
+    return floats.name === 'value_float'
+      ? { dims: [], data: Float32Array.of(floats.f) }
+      : { dims: [floats.floats.length], data: Float32Array.from(floats.floats) };
   const ints = node.attribute.find((a) => a.name === 'value_int' || a.name === 'value_ints');
-  if (ints) return ints.name === 'value_int' ? { dims: [], data: Float32Array.of(toNumber(ints.i)) } : { dims: [ints.ints.length], data: Float32Array.from(ints.ints.map((v) => toNumber(v))) };
+  if (ints)
+    return ints.name === 'value_int'
+      ? { dims: [], data: Float32Array.of(toNumber(ints.i)) }
+      : { dims: [ints.ints.length], data: Float32Array.from(ints.ints.map((v) => toNumber(v))) };
   throw new ValueError(`importONNX: Constant node '${node.name}' has no value, value_float(s) or value_int(s)`);
 }
 
@@ -73,12 +92,16 @@ export function importONNX(bytes: Uint8Array): ImportedModel {
   for (const t of graph.initializer) constants.set(t.name, tensorValues(t, 'importONNX'));
   const producers = new Map<string, NodeProto>();
   for (const n of graph.node) {
-    if (n.domain && n.domain !== 'ai.onnx') throw new ValueError(`importONNX: ${n.opType} node '${n.name}' is in domain '${n.domain}'; only the default domain is read`);
+    if (n.domain && n.domain !== 'ai.onnx')
+      throw new ValueError(
+        `importONNX: ${n.opType} node '${n.name}' is in domain '${n.domain}'; only the default domain is read`,
+      );
     if (n.opType === 'Constant') constants.set(n.output[0]!, constantNodeValue(n));
     // a transposed weight matrix (x·Wᵀ written as MatMul by Transpose(W)) is still a constant
     const source = n.opType === 'Transpose' ? constants.get(n.input[0]!) : undefined;
     const perm = n.attribute.find((a) => a.name === 'perm')?.ints.map((v) => toNumber(v));
-    if (source && source.dims.length === 2 && (!perm || (perm[0] === 1 && perm[1] === 0))) constants.set(n.output[0]!, transpose2d(source));
+    if (source && source.dims.length === 2 && (!perm || (perm[0] === 1 && perm[1] === 0)))
+      constants.set(n.output[0]!, transpose2d(source));
     for (const o of n.output) if (o) producers.set(o, n);
   }
   const dataInputs = graph.input.filter((i) => !constants.has(i.name));
@@ -116,7 +139,9 @@ export function importONNX(bytes: Uint8Array): ImportedModel {
         return v;
       }
       if (constants.has(t)) return env.param(t, constants.get(t)!, false);
-      throw new ValueError(`importONNX: tensor '${t}' is neither a graph input, an initializer nor the output of a converted node`);
+      throw new ValueError(
+        `importONNX: tensor '${t}' is neither a graph input, an initializer nor the output of a converted node`,
+      );
     },
     constantOf: (t) => constants.get(t),
     isZero,
@@ -161,6 +186,9 @@ export function importONNX(bytes: Uint8Array): ImportedModel {
   const outputs = graph.output.map((o) => env.symbolOf(o.name));
   const inputs = dataInputs
     .filter((i) => symbols.has(i.name))
-    .map((i) => ({ name: i.name, shape: (i.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue))) }));
+    .map((i) => ({
+      name: i.name,
+      shape: (i.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue))),
+    }));
   return { symbol: outputs.length === 1 ? outputs[0]! : Group(outputs), argParams, auxParams, inputs };
 }

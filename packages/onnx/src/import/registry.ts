@@ -12,7 +12,8 @@ export interface OpImporter {
 
 const importers = new MappingRegistry<OpImporter>();
 
-export const registerImporter = (opTypes: string | readonly string[], importer: OpImporter): void => importers.register(opTypes, importer);
+export const registerImporter = (opTypes: string | readonly string[], importer: OpImporter): void =>
+  importers.register(opTypes, importer);
 export const findImporter = (opType: string): OpImporter | undefined => importers.find(opType);
 /** The ONNX op types importONNX maps, sorted. */
 export const listImportableOps = (): string[] => importers.list();

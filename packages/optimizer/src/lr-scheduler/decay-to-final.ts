@@ -14,7 +14,10 @@ export interface DecayToFinalOptions extends LRSchedulerOptions {
  * curve as the fraction of (base - final) left at a given progress in [0, 1].
  */
 export abstract class DecayToFinalScheduler extends LRScheduler {
-  static override readonly optionSpec: OptionSpec = { maxUpdate: required(finite({ min: 1, integer: true })), finalLr: finite({ min: 0 }) };
+  static override readonly optionSpec: OptionSpec = {
+    maxUpdate: required(finite({ min: 1, integer: true })),
+    finalLr: finite({ min: 0 }),
+  };
 
   readonly maxUpdate: number;
   readonly finalLr: number;
@@ -35,7 +38,8 @@ export abstract class DecayToFinalScheduler extends LRScheduler {
   lr(numUpdate: number): number {
     if (numUpdate < this.warmupSteps) return this.warmupLr(numUpdate);
     if (numUpdate <= this.maxUpdate) {
-      this.baseLr = this.finalLr + (this.baseLrOrig - this.finalLr) * this.remaining((numUpdate - this.warmupSteps) / this.maxSteps);
+      this.baseLr =
+        this.finalLr + (this.baseLrOrig - this.finalLr) * this.remaining((numUpdate - this.warmupSteps) / this.maxSteps);
     }
     return this.baseLr;
   }

@@ -13,7 +13,11 @@ export interface FactorSchedulerOptions extends LRSchedulerOptions {
 /** MXNet FactorScheduler: baseLr · factor^floor((numUpdate - 1) / step), floored at stopFactorLr, after warmup. */
 export class FactorScheduler extends LRScheduler {
   // factor <= 1: the rate decays
-  static override readonly optionSpec: OptionSpec = { step: required(finite({ min: 1 })), factor: finite({ min: 0, max: 1 }), stopFactorLr: finite({ min: 0 }) };
+  static override readonly optionSpec: OptionSpec = {
+    step: required(finite({ min: 1 })),
+    factor: finite({ min: 0, max: 1 }),
+    stopFactorLr: finite({ min: 0 }),
+  };
 
   readonly step: number;
   readonly factor: number;

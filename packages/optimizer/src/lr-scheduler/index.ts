@@ -34,10 +34,15 @@ export const knownLRSchedulers = (): string[] => Object.keys(SCHEDULERS);
  * A scheduler by name, case-insensitive, with or without the 'Scheduler' suffix ('factor',
  * 'MultiFactorScheduler' ...). An unknown name is a ValueError listing the known ones.
  */
-export function createLRScheduler<K extends keyof LRSchedulerOptionsByName>(name: K, options: LRSchedulerOptionsByName[K]): LRScheduler;
+export function createLRScheduler<K extends keyof LRSchedulerOptionsByName>(
+  name: K,
+  options: LRSchedulerOptionsByName[K],
+): LRScheduler;
 export function createLRScheduler(name: string, options: object): LRScheduler;
 export function createLRScheduler(name: string, options: object): LRScheduler {
-  const key = String(name).toLowerCase().replace(/scheduler$/, '') as keyof LRSchedulerOptionsByName;
+  const key = String(name)
+    .toLowerCase()
+    .replace(/scheduler$/, '') as keyof LRSchedulerOptionsByName;
   if (!Object.hasOwn(SCHEDULERS, key)) {
     throw new ValueError(`createLRScheduler: unknown scheduler '${name}'; known schedulers: ${knownLRSchedulers().join(', ')}`);
   }

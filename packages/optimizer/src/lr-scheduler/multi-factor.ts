@@ -13,7 +13,10 @@ export interface MultiFactorSchedulerOptions extends LRSchedulerOptions {
 /** MXNet MultiFactorScheduler: baseLr · factor^k once numUpdate has passed k of the steps, after warmup. */
 export class MultiFactorScheduler extends LRScheduler {
   // factor <= 1: the rate decays
-  static override readonly optionSpec: OptionSpec = { step: required(finiteList({ min: 1 })), factor: finite({ min: 0, max: 1 }) };
+  static override readonly optionSpec: OptionSpec = {
+    step: required(finiteList({ min: 1 })),
+    factor: finite({ min: 0, max: 1 }),
+  };
 
   readonly step: readonly number[];
   readonly factor: number;

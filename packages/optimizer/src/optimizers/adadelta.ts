@@ -27,7 +27,13 @@ export class AdaDelta extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [accGrad, accDelta]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [accGrad, accDelta]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     const wd = this.getWd(index);
     this.updateCount(index);
     const opts = {

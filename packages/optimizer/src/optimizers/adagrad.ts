@@ -24,7 +24,13 @@ export class AdaGrad extends Optimizer {
     return zerosLike(weight, 1);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [history]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [history]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),

@@ -17,7 +17,12 @@ export interface AdamOptions extends OptimizerOptions {
  * w -= lr·√(1-β2^t)/(1-β1^t) · mean / (√var + ε), the bias correction folded into lr as MXNet does.
  */
 export class Adam extends Optimizer {
-  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }), lazyUpdate: boolean };
+  static override readonly optionSpec: OptionSpec = {
+    beta1: finite({ min: 0, max: 1 }),
+    beta2: finite({ min: 0, max: 1 }),
+    epsilon: finite({ min: 0 }),
+    lazyUpdate: boolean,
+  };
 
   readonly beta1: number;
   readonly beta2: number;
@@ -34,7 +39,13 @@ export class Adam extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [mean, variance]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const t = this.stepCount(index);
     const lr = (this.getLr(index) * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);

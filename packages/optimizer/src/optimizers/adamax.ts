@@ -26,7 +26,13 @@ export class Adamax extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, u]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [mean, u]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const t = this.stepCount(index);
     const opts = {

@@ -12,7 +12,11 @@ export interface FTMLOptions extends OptimizerOptions {
 
 /** MXNet FTML (Follow the Moving Leader), with states d, v, z and the parameter's update count. */
 export class FTML extends Optimizer {
-  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }) };
+  static override readonly optionSpec: OptionSpec = {
+    beta1: finite({ min: 0, max: 1 }),
+    beta2: finite({ min: 0, max: 1 }),
+    epsilon: finite({ min: 0 }),
+  };
 
   readonly beta1: number;
   readonly beta2: number;
@@ -29,7 +33,13 @@ export class FTML extends Optimizer {
     return zerosLike(weight, 3);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [d, v, z]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [d, v, z]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),

@@ -35,7 +35,13 @@ export class Ftrl extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [z, n]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [z, n]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),

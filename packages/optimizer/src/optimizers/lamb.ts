@@ -50,7 +50,13 @@ export class LAMB extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [mean, variance]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),

@@ -18,7 +18,12 @@ export interface NadamOptions extends OptimizerOptions {
  * every update of every parameter; the updater's state file keeps it.
  */
 export class Nadam extends Optimizer {
-  static override readonly optionSpec: OptionSpec = { beta1: finite({ min: 0, max: 1 }), beta2: finite({ min: 0, max: 1 }), epsilon: finite({ min: 0 }), scheduleDecay: finite() };
+  static override readonly optionSpec: OptionSpec = {
+    beta1: finite({ min: 0, max: 1 }),
+    beta2: finite({ min: 0, max: 1 }),
+    epsilon: finite({ min: 0 }),
+    scheduleDecay: finite(),
+  };
 
   readonly beta1: number;
   readonly beta2: number;
@@ -38,7 +43,13 @@ export class Nadam extends Optimizer {
     return zerosLike(weight, 2);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mean, variance]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [mean, variance]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const lr = this.getLr(index);
     const wd = this.getWd(index);

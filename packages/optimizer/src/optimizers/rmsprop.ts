@@ -45,7 +45,13 @@ export class RMSProp extends Optimizer {
     return zerosLike(weight, this.centered ? 3 : 1);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, states: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    states: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),

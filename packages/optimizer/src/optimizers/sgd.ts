@@ -31,9 +31,22 @@ export class SGD extends Optimizer {
     return zerosLike(weight, this.momentum !== 0 ? 1 : 0);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, states: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    states: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
-    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32, lazyUpdate: this.lazyUpdate };
+    const opts = {
+      lr: this.getLr(index),
+      wd: this.getWd(index),
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.fusedClip,
+      weight32,
+      lazyUpdate: this.lazyUpdate,
+    };
     const [mom] = states;
     if (mom === undefined) return { op: 'sgdUpdate', states: [], opts };
     return { op: this.momentumOp, states: [mom], opts: { ...opts, momentum: this.momentum > 0 ? this.momentum : 0 } };

@@ -14,7 +14,13 @@ export class SGLD extends Optimizer {
     return [];
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, _states: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    _states: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
     const opts = {
       lr: this.getLr(index),

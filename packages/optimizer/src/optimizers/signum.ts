@@ -28,10 +28,26 @@ export class Signum extends Optimizer {
     return zerosLike(weight, this.momentum !== 0 ? 1 : 0);
   }
 
-  protected fusedStep(index: ParamKey, _weight: NDArray, _grad: NDArray, [mom]: NDArray[], weight32: NDArray | undefined): FusedStep {
+  protected fusedStep(
+    index: ParamKey,
+    _weight: NDArray,
+    _grad: NDArray,
+    [mom]: NDArray[],
+    weight32: NDArray | undefined,
+  ): FusedStep {
     this.updateCount(index);
-    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, clipGradient: this.fusedClip, weight32 };
+    const opts = {
+      lr: this.getLr(index),
+      wd: this.getWd(index),
+      rescaleGrad: this.rescaleGrad,
+      clipGradient: this.fusedClip,
+      weight32,
+    };
     if (mom === undefined) return { op: 'signsgdUpdate', states: [], opts };
-    return { op: 'signumUpdate', states: [mom], opts: { ...opts, momentum: this.momentum > 0 ? this.momentum : 0, wdLh: this.wdLh } };
+    return {
+      op: 'signumUpdate',
+      states: [mom],
+      opts: { ...opts, momentum: this.momentum > 0 ? this.momentum : 0, wdLh: this.wdLh },
+    };
   }
 }

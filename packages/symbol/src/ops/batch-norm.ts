@@ -23,7 +23,14 @@ const spec = {
 export type BatchNormParams = ParamsOf<typeof spec>;
 
 // gamma, beta, moving_mean, moving_var, and the mean and var outputs: one value per channel.
-const CHANNEL_VECTORS: readonly Ref[] = [['in', 1], ['in', 2], ['in', 3], ['in', 4], ['out', 1], ['out', 2]];
+const CHANNEL_VECTORS: readonly Ref[] = [
+  ['in', 1],
+  ['in', 2],
+  ['in', 3],
+  ['in', 4],
+  ['out', 1],
+  ['out', 2],
+];
 
 export const batchNorm = defineOp<BatchNormParams>({
   name: 'BatchNorm',
@@ -35,7 +42,10 @@ export const batchNorm = defineOp<BatchNormParams>({
   numVisibleOutputs: (p) => (p.outputMeanVar ? 3 : 1),
   outputNames: () => ['output', 'mean', 'var'],
   inferShape(ctx) {
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
     const d = ctx.inputs[0];
     const axis = d ? normalizeAxis(ctx.params.axis, d.length, ctx.fail) : 0;
     // Data first, so that a conflict is reported on the vector that disagrees with it.
@@ -43,12 +53,22 @@ export const batchNorm = defineOp<BatchNormParams>({
     unify(ctx, CHANNEL_VECTORS);
     const c = ctx.inputs[1];
     if (c && c.length !== 1) ctx.fail('gamma, beta and the moving statistics must be vectors');
-    if (d && c && c[0] !== 0) ctx.setInput(0, d.map((x, i) => (i === axis ? c[0]! : x)));
-    unify(ctx, [['in', 0], ['out', 0]]);
+    if (d && c && c[0] !== 0)
+      ctx.setInput(
+        0,
+        d.map((x, i) => (i === axis ? c[0]! : x)),
+      );
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
   },
   inferType(ctx) {
     // Parameters and statistics of float16 data are float32 (MXNet's AccReal), else the data type.
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
     const d = ctx.inputs[0];
     if (d === undefined) return;
     const param: DType = d === 'float16' ? 'float32' : d;

@@ -58,10 +58,7 @@ export function unify<V>(ctx: InferContext<unknown, V>, refs: readonly Ref[]): v
 
 /** Every input and output of the node, as refs. */
 export function allRefs(ctx: InferContext<unknown, unknown>): Ref[] {
-  return [
-    ...ctx.inputs.map((_, i): Ref => ['in', i]),
-    ...ctx.outputs.map((_, i): Ref => ['out', i]),
-  ];
+  return [...ctx.inputs.map((_, i): Ref => ['in', i]), ...ctx.outputs.map((_, i): Ref => ['out', i])];
 }
 
 /** MXNet's ElemwiseShape / ElemwiseType: all inputs and outputs alike. */
@@ -169,7 +166,11 @@ export function sequenceLengthShape(ctx: InferContext<{ useSequenceLength: boole
   if (d) ctx.setInput(1, [d[batchAxis]!]);
   const n = ctx.inputs[1]?.[0];
   const cur = ctx.inputs[0];
-  if (cur && n) ctx.setInput(0, cur.map((x, i) => (i === batchAxis ? n : x)));
+  if (cur && n)
+    ctx.setInput(
+      0,
+      cur.map((x, i) => (i === batchAxis ? n : x)),
+    );
 }
 
 /** The layouts Convolution and Pooling accept; bkt computes the channel-first ones only. */
@@ -183,7 +184,13 @@ export function checkChannelFirst(layout: string | null, spatial: number, fail: 
 }
 
 /** A per-spatial-axis parameter (stride, dilate, pad): `dflt` on every axis when empty, else one value per axis. */
-export function perAxis(values: readonly number[], spatial: number, dflt: number, what: string, fail: (m: string) => never): number[] {
+export function perAxis(
+  values: readonly number[],
+  spatial: number,
+  dflt: number,
+  what: string,
+  fail: (m: string) => never,
+): number[] {
   if (values.length === 0) return new Array<number>(spatial).fill(dflt);
   if (values.length !== spatial) fail(`${what} has ${values.length} values for ${spatial} spatial axes`);
   return [...values];
@@ -241,7 +248,10 @@ export function broadcastRule(ctx: ShapeContext<unknown>): void {
   if (l && r) ctx.setOutput(0, broadcastShapes(l, r, ctx.fail));
   const o = ctx.outputs[0];
   if (!o) return;
-  for (const [i, x, y] of [[0, l, r], [1, r, l]] as const) {
+  for (const [i, x, y] of [
+    [0, l, r],
+    [1, r, l],
+  ] as const) {
     if (!x || !y) continue;
     ctx.setInput(
       i,
@@ -257,7 +267,12 @@ export function broadcastRule(ctx: ShapeContext<unknown>): void {
  * The axes a reduction removes (MXNet's ReduceAxesShapeImpl): every axis when `axes` is null or
  * empty (exclude or not), else the listed ones or, with `exclude`, all others. Ascending.
  */
-export function reducedAxes(ndim: number, axes: readonly number[] | null, exclude: boolean, fail: (m: string) => never): number[] {
+export function reducedAxes(
+  ndim: number,
+  axes: readonly number[] | null,
+  exclude: boolean,
+  fail: (m: string) => never,
+): number[] {
   if (axes === null || axes.length === 0) return Array.from({ length: ndim }, (_, i) => i);
   const listed = axes.map((a) => normalizeAxis(a, ndim, fail)).sort((a, b) => a - b);
   listed.forEach((a, i) => {
@@ -271,7 +286,12 @@ export function reducedAxes(ndim: number, axes: readonly number[] | null, exclud
  * axes in order (all reduced: `(1,)`), or with `keepdims` has 1 on the reduced ones. Backward, the
  * output gives the kept dimensions of the data (and with keepdims its rank).
  */
-export function reduceRule(ctx: ShapeContext<unknown>, axes: readonly number[] | null, keepdims: boolean, exclude: boolean): void {
+export function reduceRule(
+  ctx: ShapeContext<unknown>,
+  axes: readonly number[] | null,
+  keepdims: boolean,
+  exclude: boolean,
+): void {
   const o = ctx.outputs[0];
   if (!ctx.inputs[0] && o && keepdims) ctx.setInput(0, unknownShape(o.length));
   const d = ctx.inputs[0];
@@ -279,12 +299,21 @@ export function reduceRule(ctx: ShapeContext<unknown>, axes: readonly number[] |
   const reduced = new Set(reducedAxes(d.length, axes, exclude, ctx.fail));
   const kept = d.map((_, i) => i).filter((i) => !reduced.has(i));
   if (keepdims) {
-    ctx.setOutput(0, d.map((x, i) => (reduced.has(i) ? 1 : x)));
-    ctx.setInput(0, d.map((x, i) => (reduced.has(i) ? x : ctx.outputs[0]![i]!)));
+    ctx.setOutput(
+      0,
+      d.map((x, i) => (reduced.has(i) ? 1 : x)),
+    );
+    ctx.setInput(
+      0,
+      d.map((x, i) => (reduced.has(i) ? x : ctx.outputs[0]![i]!)),
+    );
   } else {
     ctx.setOutput(0, kept.length === 0 ? [1] : kept.map((i) => d[i]!));
     const out = ctx.outputs[0]!;
-    ctx.setInput(0, d.map((x, i) => (reduced.has(i) ? x : out[kept.indexOf(i)]!)));
+    ctx.setInput(
+      0,
+      d.map((x, i) => (reduced.has(i) ? x : out[kept.indexOf(i)]!)),
+    );
   }
 }
 
@@ -296,7 +325,11 @@ export function permuteRule(ctx: ShapeContext<unknown>, permOf: (ndim: number) =
   const known = ctx.inputs[0] ?? ctx.outputs[0];
   if (!known) return;
   const perm = permOf(known.length);
-  if (ctx.inputs[0]) ctx.setOutput(0, perm.map((p) => ctx.inputs[0]![p]!));
+  if (ctx.inputs[0])
+    ctx.setOutput(
+      0,
+      perm.map((p) => ctx.inputs[0]![p]!),
+    );
   const o = ctx.outputs[0]!;
   const d = unknownShape(o.length);
   perm.forEach((p, i) => (d[p] = o[i]!));

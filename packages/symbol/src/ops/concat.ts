@@ -37,16 +37,26 @@ export const concat = defineOp<ConcatParams>({
         }
       });
     }
-    for (let i = 0; i < n; i++) ctx.setInput(i, common.map((d, k) => (k === axis ? (ctx.inputs[i]?.[k] ?? 0) : d)));
+    for (let i = 0; i < n; i++)
+      ctx.setInput(
+        i,
+        common.map((d, k) => (k === axis ? (ctx.inputs[i]?.[k] ?? 0) : d)),
+      );
     const sizes = ctx.inputs.map((s) => s![axis]!);
     const unknown = sizes.map((d, i) => (d === 0 ? i : -1)).filter((i) => i >= 0);
     const sum = sizes.reduce((a, b) => a + b, 0);
-    ctx.setOutput(0, common.map((d, k) => (k === axis ? (unknown.length === 0 ? sum : 0) : d)));
+    ctx.setOutput(
+      0,
+      common.map((d, k) => (k === axis ? (unknown.length === 0 ? sum : 0) : d)),
+    );
     const total = ctx.outputs[0]![axis]!;
     if (unknown.length === 1 && total !== 0) {
       const rest = total - sum;
       if (rest <= 0) ctx.fail(`the output's axis ${axis} (${total}) is too small for the inputs (${sum})`);
-      ctx.setInput(unknown[0]!, common.map((d, k) => (k === axis ? rest : d)));
+      ctx.setInput(
+        unknown[0]!,
+        common.map((d, k) => (k === axis ? rest : d)),
+      );
     }
   },
   inferType: elementwise,

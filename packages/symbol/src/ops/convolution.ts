@@ -66,7 +66,8 @@ export const convolution = defineOp<ConvolutionParams>({
       ...d.slice(2).map((x, i) => {
         if (x === 0) return 0;
         const padded = x + 2 * pad[i]!;
-        if (padded < extent[i]!) ctx.fail(`the kernel extent ${extent[i]} exceeds the padded input ${padded} on spatial axis ${i}`);
+        if (padded < extent[i]!)
+          ctx.fail(`the kernel extent ${extent[i]} exceeds the padded input ${padded} on spatial axis ${i}`);
         return Math.floor((padded - extent[i]!) / stride[i]!) + 1;
       }),
     ]);

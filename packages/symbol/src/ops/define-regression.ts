@@ -30,7 +30,10 @@ export function defineRegression(s: {
     attrs: REGRESSION_ATTRS,
     inputNames: () => ['data', 'label'],
     inferShape(ctx) {
-      unify(ctx, [['in', 0], ['out', 0]]);
+      unify(ctx, [
+        ['in', 0],
+        ['out', 0],
+      ]);
       const d = ctx.inputs[0];
       if (!d) return;
       const l = ctx.inputs[1];
@@ -41,11 +44,19 @@ export function defineRegression(s: {
       }
       const sizes = [sizeOf(l), sizeOf(d)];
       const batch = [l[0] ?? 0, d[0] ?? 0];
-      if ((batch[0] !== 0 && batch[1] !== 0 && batch[0] !== batch[1]) || (sizes[0] !== 0 && sizes[1] !== 0 && sizes[0] !== sizes[1])) {
+      if (
+        (batch[0] !== 0 && batch[1] !== 0 && batch[0] !== batch[1]) ||
+        (sizes[0] !== 0 && sizes[1] !== 0 && sizes[0] !== sizes[1])
+      ) {
         ctx.fail(`label ${formatShape(l)} does not fit data ${formatShape(d)}`);
       }
     },
-    inferType: (ctx) => unify(ctx, [['in', 0], ['in', 1], ['out', 0]]),
+    inferType: (ctx) =>
+      unify(ctx, [
+        ['in', 0],
+        ['in', 1],
+        ['out', 0],
+      ]),
     selfSeeding: () => true,
     gradient(ctx) {
       const bwd = ctx.makeNode(s.backward, [ctx.input(1), ctx.output(0)]);

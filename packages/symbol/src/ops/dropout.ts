@@ -24,14 +24,24 @@ export const dropout = defineOp<DropoutParams>({
   numVisibleOutputs: () => 1,
   outputNames: () => ['output', 'mask'],
   inferShape(ctx) {
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
     const d = ctx.inputs[0];
     if (!d) return;
     const shared = ctx.params.axes.map((a) => normalizeAxis(a, d.length, ctx.fail));
-    ctx.setOutput(1, d.map((x, i) => (shared.includes(i) ? 1 : x)));
+    ctx.setOutput(
+      1,
+      d.map((x, i) => (shared.includes(i) ? 1 : x)),
+    );
   },
   inferType(ctx) {
-    unify(ctx, [['in', 0], ['out', 0], ['out', 1]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+      ['out', 1],
+    ]);
   },
   gradient(ctx) {
     return [ctx.entry(ctx.makeNode('_backward_Dropout', [ctx.ograd(0), ctx.output(1)]), 0)];

@@ -35,7 +35,10 @@ export const embedding = defineOp<EmbeddingParams>({
     // Weight and output share a type, the dtype parameter unless one of them is known; the
     // indices may be of any type (the caller must say which).
     if (ctx.inputs[1] === undefined && ctx.outputs[0] === undefined) ctx.setInput(1, ctx.params.dtype as DType);
-    unify(ctx, [['in', 1], ['out', 0]]);
+    unify(ctx, [
+      ['in', 1],
+      ['out', 0],
+    ]);
   },
   gradient(ctx) {
     const bwd = ctx.makeNode('_backward_Embedding', [ctx.ograd(0), ctx.input(0)]);

@@ -22,13 +22,22 @@ export const layerNorm = defineOp<LayerNormParams>({
   numVisibleOutputs: (p) => (p.outputMeanVar ? 3 : 1),
   outputNames: () => ['output', 'mean', 'std'],
   inferShape(ctx) {
-    unify(ctx, [['in', 0], ['out', 0]]);
-    unify(ctx, [['out', 1], ['out', 2]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
+    unify(ctx, [
+      ['out', 1],
+      ['out', 2],
+    ]);
     // The moments give every axis of data but the normalized one.
     const m = ctx.outputs[1];
     if (m) {
       const axis = normalizeAxis(ctx.params.axis, m.length, ctx.fail);
-      ctx.setInput(0, m.map((x, i) => (i === axis ? 0 : x)));
+      ctx.setInput(
+        0,
+        m.map((x, i) => (i === axis ? 0 : x)),
+      );
     }
     const d = ctx.inputs[0];
     const axis = d ? normalizeAxis(ctx.params.axis, d.length, ctx.fail) : 0;
@@ -37,15 +46,31 @@ export const layerNorm = defineOp<LayerNormParams>({
       ctx.setInput(1, [d[axis]!]);
       ctx.setInput(2, [d[axis]!]);
     }
-    unify(ctx, [['in', 1], ['in', 2]]);
+    unify(ctx, [
+      ['in', 1],
+      ['in', 2],
+    ]);
     if (!d) return;
     const g = ctx.inputs[1];
     if (g && g.length !== 1) ctx.fail('gamma and beta must be vectors');
-    if (g && g[0] !== 0) ctx.setInput(0, d.map((x, i) => (i === axis ? g[0]! : x)));
+    if (g && g[0] !== 0)
+      ctx.setInput(
+        0,
+        d.map((x, i) => (i === axis ? g[0]! : x)),
+      );
     const full = ctx.inputs[0]!;
-    ctx.setOutput(1, full.map((x, i) => (i === axis ? 1 : x)));
-    ctx.setOutput(2, full.map((x, i) => (i === axis ? 1 : x)));
-    unify(ctx, [['in', 0], ['out', 0]]);
+    ctx.setOutput(
+      1,
+      full.map((x, i) => (i === axis ? 1 : x)),
+    );
+    ctx.setOutput(
+      2,
+      full.map((x, i) => (i === axis ? 1 : x)),
+    );
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
   },
   inferType: elementwise,
   gradient(ctx) {

@@ -22,11 +22,21 @@ export type LeakyReLUParams = ParamsOf<typeof spec>;
 function backwardInputs(p: LeakyReLUParams): [string, Ref][] {
   switch (p.actType) {
     case 'prelu':
-      return [['out_data', ['fwdOut', 0]], ['data', ['fwdIn', 0]], ['gamma', ['fwdIn', 1]]];
+      return [
+        ['out_data', ['fwdOut', 0]],
+        ['data', ['fwdIn', 0]],
+        ['gamma', ['fwdIn', 1]],
+      ];
     case 'rrelu':
-      return [['mask', ['fwdOut', 1]], ['out_data', ['fwdOut', 0]]];
+      return [
+        ['mask', ['fwdOut', 1]],
+        ['out_data', ['fwdOut', 0]],
+      ];
     case 'gelu':
-      return [['data', ['fwdIn', 0]], ['out_data', ['fwdOut', 0]]];
+      return [
+        ['data', ['fwdIn', 0]],
+        ['out_data', ['fwdOut', 0]],
+      ];
     default:
       return [['out_data', ['fwdOut', 0]]];
   }

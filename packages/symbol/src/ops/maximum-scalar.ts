@@ -9,5 +9,10 @@ export const { op: maximumScalar, backward: maximumScalarBackward } = defineUnar
   attrs: SCALAR_ATTRS,
   kernel: 'maximum_scalar',
   inplace: UNARY_INPLACE,
-  gradient: { op: '_backward_maximum_scalar', use: 'in', kernel: 'maximum_scalar_backward', hidden: { inplace: UNARY_BACKWARD_INPLACE } },
+  gradient: {
+    op: '_backward_maximum_scalar',
+    use: 'in',
+    kernel: 'maximum_scalar_backward',
+    hidden: { inplace: UNARY_BACKWARD_INPLACE },
+  },
 });

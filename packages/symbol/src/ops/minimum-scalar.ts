@@ -9,5 +9,10 @@ export const { op: minimumScalar, backward: minimumScalarBackward } = defineUnar
   attrs: SCALAR_ATTRS,
   kernel: 'minimum_scalar',
   inplace: UNARY_INPLACE,
-  gradient: { op: '_backward_minimum_scalar', use: 'in', kernel: 'minimum_scalar_backward', hidden: { inplace: UNARY_BACKWARD_INPLACE } },
+  gradient: {
+    op: '_backward_minimum_scalar',
+    use: 'in',
+    kernel: 'minimum_scalar_backward',
+    hidden: { inplace: UNARY_BACKWARD_INPLACE },
+  },
 });

@@ -24,11 +24,21 @@ export const pick = defineOp<PickParams>({
   inferShape(ctx) {
     const { axis, keepdims } = ctx.params;
     if (axis === null) return ctx.fail('axis=None is not supported by pick; an axis must be given');
-    unify(ctx, [['in', 1], ['out', 0]]);
+    unify(ctx, [
+      ['in', 1],
+      ['out', 0],
+    ]);
     reduceRule(ctx, [axis], keepdims, false);
-    unify(ctx, [['in', 1], ['out', 0]]);
+    unify(ctx, [
+      ['in', 1],
+      ['out', 0],
+    ]);
   },
-  inferType: (ctx) => unify(ctx, [['in', 0], ['out', 0]]),
+  inferType: (ctx) =>
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]),
   gradient(ctx) {
     const index = ctx.input(1);
     const bwd = ctx.makeNode('_backward_pick', [ctx.ograd(0), index]);

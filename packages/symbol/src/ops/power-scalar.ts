@@ -9,5 +9,10 @@ export const { op: powerScalar, backward: powerScalarBackward } = defineUnary<Sc
   attrs: SCALAR_ATTRS,
   kernel: 'power_scalar',
   inplace: UNARY_INPLACE,
-  gradient: { op: '_backward_power_scalar', use: 'in', kernel: 'power_scalar_backward', hidden: { inplace: UNARY_BACKWARD_INPLACE } },
+  gradient: {
+    op: '_backward_power_scalar',
+    use: 'in',
+    kernel: 'power_scalar_backward',
+    hidden: { inplace: UNARY_BACKWARD_INPLACE },
+  },
 });

@@ -9,5 +9,10 @@ export const { op: rdivScalar, backward: rdivScalarBackward } = defineUnary<Scal
   attrs: SCALAR_ATTRS,
   kernel: 'rdiv_scalar',
   inplace: UNARY_INPLACE,
-  gradient: { op: '_backward_rdiv_scalar', use: 'in', kernel: 'rdiv_scalar_backward', hidden: { inplace: UNARY_BACKWARD_INPLACE } },
+  gradient: {
+    op: '_backward_rdiv_scalar',
+    use: 'in',
+    kernel: 'rdiv_scalar_backward',
+    hidden: { inplace: UNARY_BACKWARD_INPLACE },
+  },
 });

@@ -50,7 +50,11 @@ export const reshape = defineOp<ReshapeParams>({
       const missing = d.filter((x) => x === 0).length;
       const known = d.reduce((acc, x) => (x === 0 ? acc : acc * x), 1);
       const total = sizeOf(o);
-      if (missing === 1 && total % known === 0) ctx.setInput(0, d.map((x) => (x === 0 ? total / known : x)));
+      if (missing === 1 && total % known === 0)
+        ctx.setInput(
+          0,
+          d.map((x) => (x === 0 ? total / known : x)),
+        );
     }
   },
   inferType: elementwise,

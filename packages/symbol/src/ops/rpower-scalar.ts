@@ -9,5 +9,10 @@ export const { op: rpowerScalar, backward: rpowerScalarBackward } = defineUnary<
   attrs: SCALAR_ATTRS,
   kernel: 'rpower_scalar',
   inplace: UNARY_INPLACE,
-  gradient: { op: '_backward_rpower_scalar', use: 'out', kernel: 'rpower_scalar_backward', hidden: { inplace: UNARY_BACKWARD_INPLACE } },
+  gradient: {
+    op: '_backward_rpower_scalar',
+    use: 'out',
+    kernel: 'rpower_scalar_backward',
+    hidden: { inplace: UNARY_BACKWARD_INPLACE },
+  },
 });

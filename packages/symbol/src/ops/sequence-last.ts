@@ -27,7 +27,11 @@ export const sequenceLast = defineOp<SequenceLastParams>({
       ctx.setInput(0, [...o.slice(0, axis), 0, ...o.slice(axis)]);
     }
     const d = ctx.inputs[0];
-    if (d) ctx.setOutput(0, d.filter((_, i) => i !== axis));
+    if (d)
+      ctx.setOutput(
+        0,
+        d.filter((_, i) => i !== axis),
+      );
     const n = ctx.params.useSequenceLength ? ctx.inputs[1]?.[0] : undefined;
     if (n && ctx.outputs[0]) ctx.setOutput(0, [n, ...unknownShape(ctx.outputs[0].length - 1)]);
   },

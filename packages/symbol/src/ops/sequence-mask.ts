@@ -19,9 +19,15 @@ export const sequenceMask = defineOp<SequenceMaskParams>({
   attrs: new AttrSchema(spec),
   inputNames: sequenceInputNames,
   inferShape(ctx) {
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
     sequenceLengthShape(ctx, ctx.params.axis);
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
   },
   inferType: (ctx) => uniformTypeExcept(ctx, 1),
   gradient(ctx) {

@@ -19,9 +19,15 @@ export const sequenceReverse = defineOp<SequenceReverseParams>({
   inputNames: sequenceInputNames,
   inferShape(ctx) {
     if (ctx.params.axis !== 0) ctx.fail(`only axis 0 is supported, got ${ctx.params.axis}`);
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
     sequenceLengthShape(ctx, 0);
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
   },
   inferType: (ctx) => uniformTypeExcept(ctx, 1),
   gradient(ctx) {

@@ -40,7 +40,10 @@ export const sliceAxis = defineOp<SliceAxisParams>({
       } else if (eS === bS && c <= 0) {
         ctx.fail(`invalid begin=${begin}, end=${end ?? 'None'}`);
       }
-      ctx.setOutput(0, d.map((x, i) => (i === a ? len : x)));
+      ctx.setOutput(
+        0,
+        d.map((x, i) => (i === a ? len : x)),
+      );
     }
     const o = ctx.outputs[0];
     if (!o) return;
@@ -49,7 +52,10 @@ export const sliceAxis = defineOp<SliceAxisParams>({
       size = (o[a]! - c) / (eS - bS);
       if (size <= 0) ctx.fail(`no length of axis ${a} gives a slice of ${o[a]}`);
     }
-    ctx.setInput(0, o.map((x, i) => (i === a ? size : x)));
+    ctx.setInput(
+      0,
+      o.map((x, i) => (i === a ? size : x)),
+    );
   },
   inferType: elementwise,
   gradient(ctx) {

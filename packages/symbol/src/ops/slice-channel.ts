@@ -22,7 +22,10 @@ export const sliceChannel = defineOp<SliceChannelParams>({
   outputNames: (p) => Array.from({ length: p.numOutputs }, (_, i) => `output${i}`),
   inferShape(ctx) {
     const { numOutputs: n, squeezeAxis } = ctx.params;
-    unify(ctx, ctx.outputs.map((_, i) => ['out', i] as const));
+    unify(
+      ctx,
+      ctx.outputs.map((_, i) => ['out', i] as const),
+    );
     const o = ctx.outputs.find((s) => s !== undefined);
     if (o) {
       // Backward: data is an output with the axis restored / multiplied.
@@ -37,9 +40,7 @@ export const sliceChannel = defineOp<SliceChannelParams>({
     const len = d[axis]!;
     if (len !== 0 && len % n !== 0) ctx.fail(`axis ${axis} of length ${len} cannot be split into ${n} equal parts`);
     if (squeezeAxis && len !== 0 && len !== n) ctx.fail(`squeeze_axis needs axis ${axis} of length ${n}, got ${len}`);
-    const part: Shape = squeezeAxis
-      ? [...d.slice(0, axis), ...d.slice(axis + 1)]
-      : d.map((x, i) => (i === axis ? x / n : x));
+    const part: Shape = squeezeAxis ? [...d.slice(0, axis), ...d.slice(axis + 1)] : d.map((x, i) => (i === axis ? x / n : x));
     for (let i = 0; i < n; i++) ctx.setOutput(i, part);
   },
   inferType(ctx) {

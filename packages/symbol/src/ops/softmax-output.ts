@@ -28,7 +28,10 @@ export const softmaxOutput = defineOp<SoftmaxOutputParams>({
   attrs: new AttrSchema(spec),
   inputNames: () => ['data', 'label'],
   inferShape(ctx) {
-    unify(ctx, [['in', 0], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]);
     const d = ctx.inputs[0];
     if (!d) return;
     if (d.length === 0) ctx.fail('data must have at least one dimension');
@@ -60,7 +63,11 @@ export const softmaxOutput = defineOp<SoftmaxOutputParams>({
     if (d.length >= 2) ctx.setInput(1, d.slice(0, -1));
   },
   inferType(ctx) {
-    unify(ctx, [['in', 0], ['in', 1], ['out', 0]]);
+    unify(ctx, [
+      ['in', 0],
+      ['in', 1],
+      ['out', 0],
+    ]);
   },
   selfSeeding: (p) => !p.outGrad,
   gradient(ctx) {
@@ -73,7 +80,11 @@ export const softmaxOutput = defineOp<SoftmaxOutputParams>({
 });
 
 /** `Softmax`: the deprecated name of SoftmaxOutput, still found in old checkpoints. */
-export const softmaxDeprecated: OpDef<SoftmaxOutputParams> = { ...softmaxOutput, name: 'Softmax', describe: 'Deprecated: SoftmaxOutput.' };
+export const softmaxDeprecated: OpDef<SoftmaxOutputParams> = {
+  ...softmaxOutput,
+  name: 'Softmax',
+  describe: 'Deprecated: SoftmaxOutput.',
+};
 
 export const softmaxOutputBackward = defineBackward(softmaxOutput, {
   name: '_backward_SoftmaxOutput',

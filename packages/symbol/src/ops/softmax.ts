@@ -35,7 +35,10 @@ export function defineSoftmax(s: {
     attrs: SOFTMAX_ATTRS,
     inputNames: (p) => (p.useLength ? ['data', 'length'] : ['data']),
     inferShape(ctx) {
-      unify(ctx, [['in', 0], ['out', 0]]);
+      unify(ctx, [
+        ['in', 0],
+        ['out', 0],
+      ]);
       const d = ctx.inputs[0];
       if (!d) return;
       const a = normalizeAxis(ctx.params.axis, d.length, ctx.fail);
@@ -45,7 +48,11 @@ export function defineSoftmax(s: {
     inferType(ctx) {
       // The length may be of any type.
       const t = ctx.params.dtype;
-      if (t === null) return unify(ctx, [['in', 0], ['out', 0]]);
+      if (t === null)
+        return unify(ctx, [
+          ['in', 0],
+          ['out', 0],
+        ]);
       ctx.setOutput(0, t as DType);
       if (ctx.inputs[0] === undefined) ctx.setInput(0, t as DType);
     },

@@ -36,7 +36,10 @@ export const squeeze = defineOp<SqueezeParams>({
       const ndim = o.length + axes.length;
       const dropped = new Set(axes.map((a) => normalizeAxis(a, ndim, ctx.fail)));
       let k = 0;
-      ctx.setInput(0, Array.from({ length: ndim }, (_, i) => (dropped.has(i) ? 1 : o[k++]!)));
+      ctx.setInput(
+        0,
+        Array.from({ length: ndim }, (_, i) => (dropped.has(i) ? 1 : o[k++]!)),
+      );
     }
     const cur = ctx.inputs[0];
     if (!cur) return;
@@ -44,11 +47,18 @@ export const squeeze = defineOp<SqueezeParams>({
     for (const a of dropped) {
       if (cur[a] !== 0 && cur[a] !== 1) ctx.fail(`cannot squeeze axis ${a} of length ${cur[a]} in ${formatShape(cur)}`);
     }
-    ctx.setInput(0, cur.map((x, i) => (dropped.has(i) ? 1 : x)));
+    ctx.setInput(
+      0,
+      cur.map((x, i) => (dropped.has(i) ? 1 : x)),
+    );
     const kept = cur.map((_, i) => i).filter((i) => !dropped.has(i));
     ctx.setOutput(0, atLeastOne(kept.map((i) => cur[i]!)));
     const out = ctx.outputs[0]!;
-    if (kept.length > 0) ctx.setInput(0, cur.map((_, i) => (dropped.has(i) ? 1 : out[kept.indexOf(i)]!)));
+    if (kept.length > 0)
+      ctx.setInput(
+        0,
+        cur.map((_, i) => (dropped.has(i) ? 1 : out[kept.indexOf(i)]!)),
+      );
   },
   inferType: elementwise,
   gradient(ctx) {

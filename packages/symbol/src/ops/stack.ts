@@ -26,7 +26,10 @@ export const stack = defineOp<StackParams>({
       if (o[a] !== 0 && o[a] !== n) ctx.fail(`the output's axis ${a} must have length num_args=${n}`);
       ctx.setInput(0, [...o.slice(0, a), ...o.slice(a + 1)]);
     }
-    unify(ctx, ctx.inputs.map((_, i): Ref => ['in', i]));
+    unify(
+      ctx,
+      ctx.inputs.map((_, i): Ref => ['in', i]),
+    );
     const d = ctx.inputs.find((s) => s !== undefined);
     if (!d) return;
     const a = normalizeAxis(ctx.params.axis, d.length + 1, ctx.fail);

@@ -42,7 +42,11 @@ export const take = defineOp<TakeParams>({
     ctx.setInput(1, out.slice(ax, ax + nIdx));
     ctx.setInput(0, [...out.slice(0, ax), a[ax]!, ...out.slice(ax + nIdx)]);
   },
-  inferType: (ctx) => unify(ctx, [['in', 0], ['out', 0]]),
+  inferType: (ctx) =>
+    unify(ctx, [
+      ['in', 0],
+      ['out', 0],
+    ]),
   gradient(ctx) {
     const bwd = ctx.makeNode('_backward_take', [ctx.ograd(0), ctx.input(1)]);
     return [ctx.entry(bwd, 0), ctx.entry(bwd, 1)];

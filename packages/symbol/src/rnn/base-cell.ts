@@ -152,12 +152,17 @@ export abstract class BaseRNNCell {
    * (length, batch, ...) for TNC, or a list of `length` symbols (batch, ...).
    */
   unroll(length: number, inputs: Symbol | readonly Symbol[], opts: UnrollOptions & { mergeOutputs: true }): UnrollResult<Symbol>;
-  unroll(length: number, inputs: Symbol | readonly Symbol[], opts: UnrollOptions & { mergeOutputs: false }): UnrollResult<Symbol[]>;
+  unroll(
+    length: number,
+    inputs: Symbol | readonly Symbol[],
+    opts: UnrollOptions & { mergeOutputs: false },
+  ): UnrollResult<Symbol[]>;
   unroll(length: number, inputs: Symbol | readonly Symbol[], opts?: UnrollOptions): UnrollResult<Symbol | Symbol[]>;
   unroll(length: number, inputs: Symbol | readonly Symbol[], opts: UnrollOptions = {}): UnrollResult<Symbol | Symbol[]> {
     if (!Number.isInteger(length) || length < 1) throw new ValueError(`unroll: length must be a positive integer, got ${length}`);
     const layout = opts.layout ?? 'NTC';
-    if (layout !== 'NTC' && layout !== 'TNC') throw new ValueError(`unroll: layout must be 'NTC' or 'TNC', got '${String(layout)}'`);
+    if (layout !== 'NTC' && layout !== 'TNC')
+      throw new ValueError(`unroll: layout must be 'NTC' or 'TNC', got '${String(layout)}'`);
     return this.unrollImpl(length, inputs, { beginState: opts.beginState, layout, mergeOutputs: opts.mergeOutputs });
   }
 

@@ -62,7 +62,11 @@ export class BidirectionalCell extends BaseRNNCell {
     throw new ValueError('BidirectionalCell cannot be stepped. Please use unroll');
   }
 
-  protected override unrollImpl(length: number, inputs: Symbol | readonly Symbol[], o: UnrollSpec): UnrollResult<Symbol | Symbol[]> {
+  protected override unrollImpl(
+    length: number,
+    inputs: Symbol | readonly Symbol[],
+    o: UnrollSpec,
+  ): UnrollResult<Symbol | Symbol[]> {
     this.reset();
     const axis = o.layout.indexOf('T');
     const steps = normalizeSequence(length, inputs, o.layout, false) as Symbol[];

@@ -32,7 +32,11 @@ export class DropoutCell extends BaseRNNCell {
     return [this.dropout > 0 ? Dropout({ data: inputs, p: this.dropout }) : inputs, [...states]];
   }
 
-  protected override unrollImpl(length: number, inputs: Symbol | readonly Symbol[], o: UnrollSpec): UnrollResult<Symbol | Symbol[]> {
+  protected override unrollImpl(
+    length: number,
+    inputs: Symbol | readonly Symbol[],
+    o: UnrollSpec,
+  ): UnrollResult<Symbol | Symbol[]> {
     this.reset();
     const seq = normalizeSequence(length, inputs, o.layout, o.mergeOutputs);
     if (seq instanceof Symbol) return { outputs: this.step(seq, [])[0], states: [] };

@@ -51,7 +51,8 @@ export class FusedRNNCell extends BaseRNNCell {
 
   constructor(numHidden: number, opts: FusedRNNCellOptions = {}) {
     const mode = opts.mode ?? 'lstm';
-    if (!RNN_MODES.includes(mode)) throw new ValueError(`FusedRNNCell: unknown mode '${String(mode)}' (modes: ${RNN_MODES.join(', ')})`);
+    if (!RNN_MODES.includes(mode))
+      throw new ValueError(`FusedRNNCell: unknown mode '${String(mode)}' (modes: ${RNN_MODES.join(', ')})`);
     super(opts.prefix ?? `${mode}_`, opts.params);
     this.numHidden = positive(numHidden, 'num_hidden');
     this.numLayers = positive(opts.numLayers ?? 1, 'num_layers');
@@ -90,7 +91,11 @@ export class FusedRNNCell extends BaseRNNCell {
     throw new ValueError('FusedRNNCell cannot be stepped. Please use unroll');
   }
 
-  protected override unrollImpl(length: number, inputs: Symbol | readonly Symbol[], o: UnrollSpec): UnrollResult<Symbol | Symbol[]> {
+  protected override unrollImpl(
+    length: number,
+    inputs: Symbol | readonly Symbol[],
+    o: UnrollSpec,
+  ): UnrollResult<Symbol | Symbol[]> {
     this.reset();
     // The RNN operator wants TNC: an NTC sequence is swapped in and out (prefer TNC).
     const ntc = o.layout === 'NTC';
@@ -166,7 +171,8 @@ export class FusedRNNCell extends BaseRNNCell {
       for (let layer = 0; layer < this.numLayers; layer++) for (const d of dirs) fn(`${this.prefix}${d}${layer}`, layer);
     };
     each((tag, layer) => {
-      for (const g of this.gateNames) out.push({ name: `${tag}_i2h${g}_weight`, shape: [h, layer === 0 ? inputSize : dirs.length * h] });
+      for (const g of this.gateNames)
+        out.push({ name: `${tag}_i2h${g}_weight`, shape: [h, layer === 0 ? inputSize : dirs.length * h] });
       for (const g of this.gateNames) out.push({ name: `${tag}_h2h${g}_weight`, shape: [h, h] });
     });
     each((tag) => {
@@ -203,14 +209,17 @@ export class FusedRNNCell extends BaseRNNCell {
     const out = { ...args };
     const firstName = `${this.prefix}l0_i2h${this.gateNames[0]}_weight`;
     const first = out[firstName];
-    if (first === undefined || first.shape.length !== 2) throw new ValueError(`FusedRNNCell '${this.prefix}': need the 2-D weight '${firstName}'`);
+    if (first === undefined || first.shape.length !== 2)
+      throw new ValueError(`FusedRNNCell '${this.prefix}': need the 2-D weight '${firstName}'`);
     const inputSize = first.shape[1]!;
     const data = new Float32Array(rnnParamSize({ ...this.layout, inputSize }));
     let at = 0;
     for (const { name, shape } of this.packedLayout(inputSize)) {
       const w = take(out, name);
       if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
-        throw new ShapeError(`FusedRNNCell '${this.prefix}': '${name}' has shape (${w.shape.join(', ')}), expected (${shape.join(', ')})`);
+        throw new ShapeError(
+          `FusedRNNCell '${this.prefix}': '${name}' has shape (${w.shape.join(', ')}), expected (${shape.join(', ')})`,
+        );
       }
       data.set(w.data, at);
       at += w.data.length;

@@ -43,7 +43,9 @@ export abstract class GatedCell extends BaseRNNCell {
   /** Checks the states of a step and names it: `<prefix>t<step>_`, after advancing the step counter. */
   protected beginStep(states: readonly Symbol[]): string {
     if (states.length !== this.numStates) {
-      throw new ValueError(`${this.constructor.name} '${this.prefix}': a step takes ${this.numStates} states, got ${states.length}`);
+      throw new ValueError(
+        `${this.constructor.name} '${this.prefix}': a step takes ${this.numStates} states, got ${states.length}`,
+      );
     }
     this.counter += 1;
     return `${this.prefix}t${this.counter}_`;
@@ -67,7 +69,10 @@ export abstract class GatedCell extends BaseRNNCell {
     for (const group of GROUPS) {
       for (const kind of ['weight', 'bias']) {
         const name = `${this.prefix}${group}_${kind}`;
-        out[name] = joinRows(name, this.gateNames.map((g) => take(out, `${this.prefix}${group}${g}_${kind}`)));
+        out[name] = joinRows(
+          name,
+          this.gateNames.map((g) => take(out, `${this.prefix}${group}${g}_${kind}`)),
+        );
       }
     }
     return out;

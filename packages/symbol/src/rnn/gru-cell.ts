@@ -36,7 +36,11 @@ export class GRUCell extends GatedCell {
     const hh = SliceChannel({ data: h2h, numOutputs: 3, name: `${name}_h2h_slice` });
     const reset = Activation({ data: _plus({ lhs: i.at(0), rhs: hh.at(0) }), actType: 'sigmoid', name: `${name}_r_act` });
     const update = Activation({ data: _plus({ lhs: i.at(1), rhs: hh.at(1) }), actType: 'sigmoid', name: `${name}_z_act` });
-    const candidate = Activation({ data: _plus({ lhs: i.at(2), rhs: mul(reset, hh.at(2)) }), actType: 'tanh', name: `${name}_h_act` });
+    const candidate = Activation({
+      data: _plus({ lhs: i.at(2), rhs: mul(reset, hh.at(2)) }),
+      actType: 'tanh',
+      name: `${name}_h_act`,
+    });
     const next = _plus({ lhs: mul(rminusScalar(update, 1), candidate), rhs: mul(update, prev), name: `${name}out` });
     return [next, [next]];
   }

@@ -37,7 +37,13 @@ export class LSTMCell extends GatedCell {
     const name = this.beginStep(states);
     const h4 = this.numHidden * 4;
     const i2h = FullyConnected({ data: inputs, weight: this.i2hWeight, bias: this.i2hBias, numHidden: h4, name: `${name}i2h` });
-    const h2h = FullyConnected({ data: states[0]!, weight: this.h2hWeight, bias: this.h2hBias, numHidden: h4, name: `${name}h2h` });
+    const h2h = FullyConnected({
+      data: states[0]!,
+      weight: this.h2hWeight,
+      bias: this.h2hBias,
+      numHidden: h4,
+      name: `${name}h2h`,
+    });
     const gates = SliceChannel({ data: _plus({ lhs: i2h, rhs: h2h }), numOutputs: 4, name: `${name}slice` });
     const inGate = Activation({ data: gates.at(0), actType: 'sigmoid', name: `${name}i` });
     const forgetGate = Activation({ data: gates.at(1), actType: 'sigmoid', name: `${name}f` });

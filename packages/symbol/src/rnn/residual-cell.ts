@@ -17,7 +17,11 @@ export class ResidualCell extends ModifierCell {
 
   // Unrolls the base cell as it would unroll itself (it may not step, e.g. BidirectionalCell),
   // then adds the inputs in the same form as the outputs.
-  protected override unrollImpl(length: number, inputs: Symbol | readonly Symbol[], o: UnrollSpec): UnrollResult<Symbol | Symbol[]> {
+  protected override unrollImpl(
+    length: number,
+    inputs: Symbol | readonly Symbol[],
+    o: UnrollSpec,
+  ): UnrollResult<Symbol | Symbol[]> {
     this.reset();
     this.baseCell.modified = false;
     let r: UnrollResult<Symbol | Symbol[]>;

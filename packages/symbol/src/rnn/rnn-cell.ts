@@ -32,7 +32,13 @@ export class RNNCell extends GatedCell {
     const name = this.beginStep(states);
     const h = this.numHidden;
     const i2h = FullyConnected({ data: inputs, weight: this.i2hWeight, bias: this.i2hBias, numHidden: h, name: `${name}i2h` });
-    const h2h = FullyConnected({ data: states[0]!, weight: this.h2hWeight, bias: this.h2hBias, numHidden: h, name: `${name}h2h` });
+    const h2h = FullyConnected({
+      data: states[0]!,
+      weight: this.h2hWeight,
+      bias: this.h2hBias,
+      numHidden: h,
+      name: `${name}h2h`,
+    });
     const output = Activation({ data: _plus({ lhs: i2h, rhs: h2h }), actType: this.activation, name: `${name}out` });
     return [output, [output]];
   }

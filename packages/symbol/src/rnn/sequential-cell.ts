@@ -37,7 +37,8 @@ export class SequentialRNNCell extends BaseRNNCell {
 
   /** Appends a cell; its inputs are the previous cell's outputs. */
   add(cell: BaseRNNCell): this {
-    if (this.collects && !cell.ownsParams) throw new ValueError('Either specify params for SequentialRNNCell or child cells, not both.');
+    if (this.collects && !cell.ownsParams)
+      throw new ValueError('Either specify params for SequentialRNNCell or child cells, not both.');
     this.list.push(cell);
     this.params.update(cell.params);
     return this;
@@ -58,7 +59,8 @@ export class SequentialRNNCell extends BaseRNNCell {
     let at = 0;
     const next: Symbol[] = [];
     for (const cell of this.list) {
-      if (cell instanceof BidirectionalCell) throw new ValueError('SequentialRNNCell: a BidirectionalCell cannot be stepped; unroll instead');
+      if (cell instanceof BidirectionalCell)
+        throw new ValueError('SequentialRNNCell: a BidirectionalCell cannot be stepped; unroll instead');
       const n = cell.stateInfo.length;
       const [out, st] = cell.step(x, states.slice(at, at + n));
       at += n;
@@ -69,7 +71,11 @@ export class SequentialRNNCell extends BaseRNNCell {
   }
 
   // Inner cells produce whatever suits them; only the last one is asked for the caller's merge.
-  protected override unrollImpl(length: number, inputs: Symbol | readonly Symbol[], o: UnrollSpec): UnrollResult<Symbol | Symbol[]> {
+  protected override unrollImpl(
+    length: number,
+    inputs: Symbol | readonly Symbol[],
+    o: UnrollSpec,
+  ): UnrollResult<Symbol | Symbol[]> {
     this.reset();
     const begin = o.beginState ?? this.beginState();
     let x: Symbol | readonly Symbol[] = inputs;
@@ -78,7 +84,11 @@ export class SequentialRNNCell extends BaseRNNCell {
     this.list.forEach((cell, i) => {
       const n = cell.stateInfo.length;
       const last = i === this.list.length - 1;
-      const r = cell.unroll(length, x, { beginState: begin.slice(at, at + n), layout: o.layout, mergeOutputs: last ? o.mergeOutputs : undefined });
+      const r = cell.unroll(length, x, {
+        beginState: begin.slice(at, at + n),
+        layout: o.layout,
+        mergeOutputs: last ? o.mergeOutputs : undefined,
+      });
       at += n;
       x = r.outputs;
       states.push(...r.states);

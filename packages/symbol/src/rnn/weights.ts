@@ -47,7 +47,9 @@ export function joinRows(name: string, blocks: readonly Weight[]): Weight {
   const rest = blocks[0]?.shape.slice(1) ?? [];
   for (const b of blocks) {
     if (b.shape.length !== rest.length + 1 || b.shape.slice(1).some((d, i) => d !== rest[i])) {
-      throw new ShapeError(`weight '${name}': blocks of shapes ${blocks.map((x) => `(${x.shape.join(', ')})`).join(', ')} cannot be joined`);
+      throw new ShapeError(
+        `weight '${name}': blocks of shapes ${blocks.map((x) => `(${x.shape.join(', ')})`).join(', ')} cannot be joined`,
+      );
     }
   }
   const data = new Float32Array(blocks.reduce((n, b) => n + b.data.length, 0));

@@ -32,7 +32,9 @@ export class ZoneoutCell extends ModifierCell {
       );
     }
     if (baseCell instanceof SequentialRNNCell && baseCell.cells.some((c) => c instanceof BidirectionalCell)) {
-      throw new ValueError("Bidirectional SequentialRNNCell doesn't support zoneout. Please add ZoneoutCell to the cells underneath instead.");
+      throw new ValueError(
+        "Bidirectional SequentialRNNCell doesn't support zoneout. Please add ZoneoutCell to the cells underneath instead.",
+      );
     }
     super(baseCell);
     this.zoneoutOutputs = opts.zoneoutOutputs ?? 0;

@@ -30,9 +30,9 @@ struct Request {
   void* data = nullptr;  // in place for allreduce/broadcast; the send buffer of allgather
   size_t count = 0;      // elements of data
   Elem elem = Elem::kUInt8;
-  void* recv = nullptr;  // allgather: size() * count elements
-  int root = 0;          // broadcast; the peer rank of send/recv/probe (kAny: any source)
-  int tag = 0;           // send/recv/probe (kAny: any tag)
+  void* recv = nullptr;       // allgather: size() * count elements
+  int root = 0;               // broadcast; the peer rank of send/recv/probe (kAny: any source)
+  int tag = 0;                // send/recv/probe (kAny: any tag)
   int32_t* status = nullptr;  // recv/probe: the message's source, tag and byte count
 };
 

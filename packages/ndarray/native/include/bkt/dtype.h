@@ -55,7 +55,7 @@ uint16_t doubleToBFloat16(double d);
 struct BFloat16 {
   uint16_t bits;
   BFloat16() = default;
-  BFloat16(float f) : bits(floatToBFloat16(f)) {}  // NOLINT(google-explicit-constructor): stores round
+  BFloat16(float f) : bits(floatToBFloat16(f)) {}           // NOLINT(google-explicit-constructor): stores round
   operator float() const { return bfloat16ToFloat(bits); }  // NOLINT(google-explicit-constructor)
 };
 static_assert(sizeof(BFloat16) == 2, "bfloat16 elements are two bytes");
@@ -64,15 +64,24 @@ static_assert(sizeof(BFloat16) == 2, "bfloat16 elements are two bytes");
 template <typename Fn>
 auto dispatchAll(DType t, Fn&& fn) {
   switch (t) {
-    case DType::kFloat32: return fn(float{});
-    case DType::kFloat64: return fn(double{});
-    case DType::kFloat16: return fn(uint16_t{});
-    case DType::kUint8: return fn(uint8_t{});
-    case DType::kInt32: return fn(int32_t{});
-    case DType::kInt8: return fn(int8_t{});
-    case DType::kInt64: return fn(int64_t{});
-    case DType::kBool: return fn(bool{});
-    case DType::kBFloat16: return fn(BFloat16{});
+    case DType::kFloat32:
+      return fn(float{});
+    case DType::kFloat64:
+      return fn(double{});
+    case DType::kFloat16:
+      return fn(uint16_t{});
+    case DType::kUint8:
+      return fn(uint8_t{});
+    case DType::kInt32:
+      return fn(int32_t{});
+    case DType::kInt8:
+      return fn(int8_t{});
+    case DType::kInt64:
+      return fn(int64_t{});
+    case DType::kBool:
+      return fn(bool{});
+    case DType::kBFloat16:
+      return fn(BFloat16{});
   }
   return fn(float{});
 }

@@ -80,8 +80,8 @@ struct AdamParams {
   GradScale grad;
 };
 // g = clip(rescale * grad + wd * weight); mean, var moving averages; weight -= lr * mean / (sqrt(var) + eps)
-void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const AdamParams& p, UpdateBatch* batch = nullptr);
+void adamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var, const Tensor* weight32,
+                const AdamParams& p, UpdateBatch* batch = nullptr);
 
 struct RmspropParams {
   double lr = 0;
@@ -144,7 +144,8 @@ struct AdagradParams {
   double wd = 0;
   GradScale grad;
 };
-// MXNet's dense AdaGrad: g = clip(rescale * grad); history += g^2; weight -= lr * (g / sqrt(history + eps) + wd * weight)
+// MXNet's dense AdaGrad: g = clip(rescale * grad); history += g^2; weight -= lr * (g / sqrt(history + eps) + wd *
+// weight)
 void adagradUpdate(const Tensor& weight, const Tensor& grad, const Tensor& history, const Tensor* weight32,
                    const AdagradParams& p, UpdateBatch* batch = nullptr);
 
@@ -165,8 +166,8 @@ struct AdamaxParams {
   double wd = 0;
   GradScale grad;
 };
-void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& u,
-                  const Tensor* weight32, const AdamaxParams& p, UpdateBatch* batch = nullptr);
+void adamaxUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& u, const Tensor* weight32,
+                  const AdamaxParams& p, UpdateBatch* batch = nullptr);
 
 // The momentum schedule terms are computed by the caller (MXNet keeps m_schedule on the optimizer).
 struct NadamParams {
@@ -175,11 +176,11 @@ struct NadamParams {
   double beta2 = 0.999;
   double epsilon = 1e-8;
   double wd = 0;
-  double momentumT = 0;       // beta1 * (1 - 0.5 * 0.96^(t * schedule_decay))
-  double momentumT1 = 0;      // the same at t + 1
-  double mSchedule = 1;       // product of momentumT up to this step
-  double mScheduleNext = 1;   // mSchedule * momentumT1
-  double beta2PowT = 0;       // beta2^t
+  double momentumT = 0;      // beta1 * (1 - 0.5 * 0.96^(t * schedule_decay))
+  double momentumT1 = 0;     // the same at t + 1
+  double mSchedule = 1;      // product of momentumT up to this step
+  double mScheduleNext = 1;  // mSchedule * momentumT1
+  double beta2PowT = 0;      // beta2^t
   GradScale grad;
 };
 void nadamUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
@@ -200,8 +201,8 @@ struct LambParams {
 // MXNet's lamb_update_phase1 and phase2 in one call: the trust ratio ||w|| / ||g|| uses the weight
 // before the update; the norms are summed in fixed-size blocks so the result does not depend on the
 // number of threads.
-void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var,
-                const Tensor* weight32, const LambParams& p, UpdateBatch* batch = nullptr);
+void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, const Tensor& var, const Tensor* weight32,
+                const LambParams& p, UpdateBatch* batch = nullptr);
 
 struct SgldParams {
   double lr = 0;

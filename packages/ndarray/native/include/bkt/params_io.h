@@ -1,4 +1,5 @@
-// MXNet's NDArray-list file format (`mx.nd.save`, `.params`, `.buckets`); the layout of `ndarray.cc`'s NDArray::Save/Load.
+// MXNet's NDArray-list file format (`mx.nd.save`, `.params`, `.buckets`); the layout of `ndarray.cc`'s
+// NDArray::Save/Load.
 //
 // Writing produces V2 dense records, byte for byte what MXNet 1.x writes. Reading accepts V0, V1, V2
 // and V3 records and validates every field against the bytes that are left before allocating, so a

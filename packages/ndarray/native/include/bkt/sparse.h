@@ -35,7 +35,8 @@ void rspToDenseInto(const Tensor& data, const Tensor& indices, const Tensor& out
 RspParts denseToRsp(const Tensor& dense, bool allRows);
 
 // dot(csr, rhs) with rhs dense (K, N): a dense (M, N).
-Tensor csrDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape, const Tensor& rhs);
+Tensor csrDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape,
+                   const Tensor& rhs);
 // dot(csr.T, rhs) with rhs dense (M, N): row-sparse (K, N) whose rows are the columns the csr uses
 // (MXNet's DotCsrDnsRspImpl).
 RspParts csrTDotDense(const Tensor& data, const Tensor& indices, const Tensor& indptr, const Shape& shape,

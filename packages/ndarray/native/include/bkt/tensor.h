@@ -83,7 +83,9 @@ class Tensor {
 
   void* raw() const { return static_cast<char*>(storage_->data()) + offset_; }
   template <typename T>
-  T* data() const { return static_cast<T*>(raw()); }
+  T* data() const {
+    return static_cast<T*>(raw());
+  }
 
   // Views share storage; both keep the data contiguous. `shape` is checked (checkShape).
   Tensor reshaped(const Shape& shape) const;

@@ -30,6 +30,10 @@ for (const [op, onnxOp] of Object.entries(ONNX_OP)) {
 
 registerExporter('add_n', {
   convert(ctx) {
-    ctx.add('Sum', Array.from({ length: ctx.numInputs }, (_, i) => ctx.input(i)), [ctx.output()]);
+    ctx.add(
+      'Sum',
+      Array.from({ length: ctx.numInputs }, (_, i) => ctx.input(i)),
+      [ctx.output()],
+    );
   },
 });

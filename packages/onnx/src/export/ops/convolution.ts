@@ -12,7 +12,8 @@ interface Params {
   noBias: boolean;
 }
 
-const orOnes = (v: readonly number[], n: number, fill: number): number[] => (v.length > 0 ? [...v] : new Array<number>(n).fill(fill));
+const orOnes = (v: readonly number[], n: number, fill: number): number[] =>
+  v.length > 0 ? [...v] : new Array<number>(n).fill(fill);
 
 registerExporter('Convolution', {
   usedInputs: (node) => (node.params<Params>().noBias ? [0, 1] : [0, 1, 2]),

@@ -12,7 +12,8 @@ registerExporter('Reshape', {
     const target = out.base.map((d, k) => {
       if (d === out.alt[k]) return d;
       if (k < input.base.length && input.base[k] === d && input.alt[k] === out.alt[k]) return 0;
-      if (inferred) ctx.fail(`output shape [${out.base}] has two dimensions that follow dynamic input axes; ONNX Reshape can infer only one`);
+      if (inferred)
+        ctx.fail(`output shape [${out.base}] has two dimensions that follow dynamic input axes; ONNX Reshape can infer only one`);
       inferred = true;
       return -1;
     });

@@ -32,7 +32,8 @@ function stateInputs(p: Params): number[] {
 function convert(ctx: ExportContext): void {
   const p = ctx.params<Params>();
   if (p.projectionSize) ctx.fail('LSTM projection (projection_size) has no ONNX LSTM form');
-  if (p.lstmStateClipMin != null || p.lstmStateClipMax != null) ctx.fail('lstm_state_clip_min/max have no ONNX form (ONNX clips symmetrically)');
+  if (p.lstmStateClipMin != null || p.lstmStateClipMax != null)
+    ctx.fail('lstm_state_clip_min/max have no ONNX form (ONNX clips symmetrically)');
   if (p.useSequenceLength) ctx.fail('use_sequence_length is not exported');
   const params = ctx.param(1);
   if (!params) ctx.fail('its parameters must be a parameter (given in argParams), not a computed value');
@@ -44,7 +45,10 @@ function convert(ctx: ExportContext): void {
   const layerInput = (l: number): number => (l === 0 ? inputSize : dirs * H);
   let expected = 0;
   for (let l = 0; l < p.numLayers; l++) expected += dirs * G * H * (layerInput(l) + H + 2);
-  if (params.data.length !== expected) ctx.fail(`parameters has ${params.data.length} values; mode ${p.mode} with ${p.numLayers} layers of ${H} over input size ${inputSize} needs ${expected}`);
+  if (params.data.length !== expected)
+    ctx.fail(
+      `parameters has ${params.data.length} values; mode ${p.mode} with ${p.numLayers} layers of ${H} over input size ${inputSize} needs ${expected}`,
+    );
 
   let wOffset = 0;
   let bOffset = params.data.length - p.numLayers * dirs * 2 * G * H;
@@ -75,12 +79,19 @@ function convert(ctx: ExportContext): void {
       '',
     ];
     for (const s of states) {
-      inputs.push(isZeros(ctx.node, s) ? '' : ctx.addTemp('Slice', [ctx.input(s), ctx.int64([l * dirs]), ctx.int64([(l + 1) * dirs]), ctx.int64([0])]));
+      inputs.push(
+        isZeros(ctx.node, s)
+          ? ''
+          : ctx.addTemp('Slice', [ctx.input(s), ctx.int64([l * dirs]), ctx.int64([(l + 1) * dirs]), ctx.int64([0])]),
+      );
     }
     while (inputs[inputs.length - 1] === '') inputs.pop();
     const outs = [ctx.temp(`l${l}_y`), ctx.temp(`l${l}_h`)];
     if (p.mode === 'lstm') outs.push(ctx.temp(`l${l}_c`));
-    const attrs: Record<string, number | string | readonly string[]> = { hidden_size: H, direction: p.bidirectional ? 'bidirectional' : 'forward' };
+    const attrs: Record<string, number | string | readonly string[]> = {
+      hidden_size: H,
+      direction: p.bidirectional ? 'bidirectional' : 'forward',
+    };
     if (p.mode === 'gru') attrs.linear_before_reset = 1;
     if (p.mode === 'rnn_relu') attrs.activations = p.bidirectional ? ['Relu', 'Relu'] : ['Relu'];
     ctx.add(ONNX_OP[p.mode], inputs, outs, attrs);

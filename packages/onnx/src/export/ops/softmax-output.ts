@@ -23,7 +23,9 @@ registerExporter(['SoftmaxOutput', 'Softmax'], {
       const probs = ctx.addTemp('Softmax', [flat], { axis: -1 });
       // back to the input's shape: a constant (0 copies a dynamic first axis) unless a later axis is dynamic
       const dynamic = ctx.inputDynamic(0);
-      const target = dynamic.slice(1).some((d) => d) ? ctx.addTemp('Shape', [ctx.input(0)]) : ctx.int64(ctx.inputShape(0).map((d, k) => (dynamic[k] ? 0 : d)));
+      const target = dynamic.slice(1).some((d) => d)
+        ? ctx.addTemp('Shape', [ctx.input(0)])
+        : ctx.int64(ctx.inputShape(0).map((d, k) => (dynamic[k] ? 0 : d)));
       ctx.add('Reshape', [probs, target], [ctx.output()]);
     }
   },

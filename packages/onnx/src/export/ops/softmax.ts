@@ -14,7 +14,8 @@ function exporter(onnxOp: string) {
     convert(ctx: ExportContext) {
       const { axis, temperature, useLength } = ctx.params<Params>();
       if (useLength) ctx.fail('use_length is not exported');
-      const x = temperature == null || temperature === 1 ? ctx.input(0) : ctx.addTemp('Div', [ctx.input(0), ctx.float([temperature])]);
+      const x =
+        temperature == null || temperature === 1 ? ctx.input(0) : ctx.addTemp('Div', [ctx.input(0), ctx.float([temperature])]);
       ctx.add(onnxOp, [x], [ctx.output()], { axis });
     },
   };

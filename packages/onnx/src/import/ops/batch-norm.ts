@@ -7,7 +7,9 @@ registerImporter('BatchNormalization', {
   usedInputs: () => [0],
   convert(ctx) {
     if (ctx.outputUsed(1) || ctx.outputUsed(2)) ctx.fail('the training outputs (running mean and variance) are not read');
-    const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) => ctx.requireConstant(i, ['scale', 'B', 'input_mean', 'input_var'][i - 1]!));
+    const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((i) =>
+      ctx.requireConstant(i, ['scale', 'B', 'input_mean', 'input_var'][i - 1]!),
+    );
     ctx.setOutput(
       0,
       ctx.op('BatchNorm', {

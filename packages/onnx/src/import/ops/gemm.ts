@@ -7,7 +7,8 @@ import { transpose2d } from './transpose-2d.js';
 registerImporter('Gemm', {
   usedInputs: () => [0],
   convert(ctx) {
-    if (ctx.int('transA', 0) !== 0 || ctx.float('alpha', 1) !== 1 || ctx.float('beta', 1) !== 1) ctx.fail('only transA=0, alpha=1, beta=1 are read');
+    if (ctx.int('transA', 0) !== 0 || ctx.float('alpha', 1) !== 1 || ctx.float('beta', 1) !== 1)
+      ctx.fail('only transA=0, alpha=1, beta=1 are read');
     const B = ctx.requireConstant(1, 'B (the weight)');
     if (B.dims.length !== 2) ctx.fail(`B has dims [${B.dims}]; a matrix is needed`);
     const weight = ctx.int('transB', 0) === 1 ? B : transpose2d(B);

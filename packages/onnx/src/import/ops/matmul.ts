@@ -10,6 +10,15 @@ registerImporter('MatMul', {
     const B = ctx.constant(1);
     if (!B || B.dims.length !== 2) return ctx.fail('only MatMul by a constant matrix is read');
     const weight = transpose2d(B);
-    ctx.setOutput(0, ctx.op('FullyConnected', { data: ctx.input(0), weight: ctx.param('weight', weight), numHidden: weight.dims[0], noBias: true, flatten: false }));
+    ctx.setOutput(
+      0,
+      ctx.op('FullyConnected', {
+        data: ctx.input(0),
+        weight: ctx.param('weight', weight),
+        numHidden: weight.dims[0],
+        noBias: true,
+        flatten: false,
+      }),
+    );
   },
 });

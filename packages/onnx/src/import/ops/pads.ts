@@ -7,6 +7,7 @@ export function symmetricPads(ctx: ImportContext, n: number): number[] {
   if (autoPad !== 'NOTSET' && autoPad !== 'VALID') ctx.fail(`auto_pad ${autoPad} is not read (explicit pads are)`);
   const pads = ctx.ints('pads', new Array<number>(2 * n).fill(0));
   const begin = pads.slice(0, n);
-  if (pads.length !== 2 * n || begin.some((p, k) => p !== pads[n + k])) ctx.fail(`pads [${pads}] are not the same at both ends of each axis`);
+  if (pads.length !== 2 * n || begin.some((p, k) => p !== pads[n + k]))
+    ctx.fail(`pads [${pads}] are not the same at both ends of each axis`);
   return begin;
 }

@@ -25,9 +25,11 @@ function convert(ctx: ImportContext): void {
   if (direction === 'reverse') ctx.fail("direction 'reverse' has no bkt form (forward and bidirectional do)");
   if (ctx.int('layout', 0) !== 0) ctx.fail('layout 1 (batch first) is not read');
   if (ctx.has('clip')) ctx.fail('cell clipping is not read');
-  if (mode === 'lstm' && (ctx.int('input_forget', 0) !== 0 || ctx.hasInput(7))) ctx.fail('input_forget and peepholes are not read');
+  if (mode === 'lstm' && (ctx.int('input_forget', 0) !== 0 || ctx.hasInput(7)))
+    ctx.fail('input_forget and peepholes are not read');
   if (mode === 'lstm' && ctx.has('activations')) ctx.fail('custom LSTM activations are not read');
-  if (mode === 'gru' && ctx.int('linear_before_reset', 0) !== 1) ctx.fail("linear_before_reset=0: bkt's GRU applies the reset gate after the recurrent product (linear_before_reset=1)");
+  if (mode === 'gru' && ctx.int('linear_before_reset', 0) !== 1)
+    ctx.fail("linear_before_reset=0: bkt's GRU applies the reset gate after the recurrent product (linear_before_reset=1)");
   if (ctx.hasInput(4)) ctx.fail('sequence_lens is not read');
   const W = ctx.requireConstant(1, 'W');
   const R = ctx.requireConstant(2, 'R');
@@ -37,7 +39,11 @@ function convert(ctx: ImportContext): void {
   const toMx = inverseOrder(ONNX_GATE_SOURCES[mode]);
   const G = toMx.length;
   const I = W.dims[2]!;
-  if (W.dims.join() !== [dirs, G * H, I].join() || R.dims.join() !== [dirs, G * H, H].join() || (B && B.dims.join() !== [dirs, 2 * G * H].join())) {
+  if (
+    W.dims.join() !== [dirs, G * H, I].join() ||
+    R.dims.join() !== [dirs, G * H, H].join() ||
+    (B && B.dims.join() !== [dirs, 2 * G * H].join())
+  ) {
     ctx.fail(`W [${W.dims}], R [${R.dims}], B [${B?.dims ?? '-'}] do not fit hidden_size ${H} with ${dirs} direction(s)`);
   }
   const packed = new Float32Array(dirs * G * H * (I + H + 2));
@@ -57,7 +63,15 @@ function convert(ctx: ImportContext): void {
   }
   const parameters = ctx.param('parameters', { dims: [packed.length], data: packed });
   const stateOutputs = ctx.outputUsed(1) || ctx.outputUsed(2);
-  const args: Record<string, unknown> = { data: ctx.input(0), parameters, stateSize: H, numLayers: 1, bidirectional: dirs === 2, mode, stateOutputs };
+  const args: Record<string, unknown> = {
+    data: ctx.input(0),
+    parameters,
+    stateSize: H,
+    numLayers: 1,
+    bidirectional: dirs === 2,
+    mode,
+    stateOutputs,
+  };
   stateInputs(ctx).forEach((i, k) => {
     const key = k === 0 ? 'state' : 'state_cell';
     args[key] = ctx.isZeroOrAbsent(i) ? ctx.op('_zeros', { shape: [dirs, 0, H] }, `begin_${key}`) : ctx.input(i);

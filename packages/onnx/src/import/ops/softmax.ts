@@ -4,6 +4,9 @@ import { registerImporter } from '../registry.js';
 
 registerImporter(['Softmax', 'LogSoftmax'], {
   convert(ctx) {
-    ctx.setOutput(0, ctx.op(ctx.opType === 'Softmax' ? 'softmax' : 'log_softmax', { data: ctx.input(0), axis: ctx.int('axis', -1) }));
+    ctx.setOutput(
+      0,
+      ctx.op(ctx.opType === 'Softmax' ? 'softmax' : 'log_softmax', { data: ctx.input(0), axis: ctx.int('axis', -1) }),
+    );
   },
 });

@@ -18,7 +18,9 @@ registerImporter('Unsqueeze', {
     const axes = Array.from(ctx.requireConstant(1, 'axes').data);
     if (axes.some((a) => a < 0)) ctx.fail(`negative axes [${axes}] are not read`);
     let x: Symbol = ctx.input(0);
-    [...axes].sort((a, b) => a - b).forEach((axis, k) => (x = ctx.op('expand_dims', { data: x, axis }, k === axes.length - 1 ? undefined : `axis${axis}`)));
+    [...axes]
+      .sort((a, b) => a - b)
+      .forEach((axis, k) => (x = ctx.op('expand_dims', { data: x, axis }, k === axes.length - 1 ? undefined : `axis${axis}`)));
     ctx.setOutput(0, x);
   },
 });

@@ -2,8 +2,22 @@
 
 import { registerImporter } from '../registry.js';
 
-const ACTIVATION: Readonly<Record<string, string>> = { Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh', Softplus: 'softrelu', Softsign: 'softsign' };
-const UNARY: Readonly<Record<string, string>> = { Exp: 'exp', Log: 'log', Sqrt: 'sqrt', Neg: 'negative', Abs: 'abs', Sign: 'sign', Reciprocal: 'reciprocal' };
+const ACTIVATION: Readonly<Record<string, string>> = {
+  Relu: 'relu',
+  Sigmoid: 'sigmoid',
+  Tanh: 'tanh',
+  Softplus: 'softrelu',
+  Softsign: 'softsign',
+};
+const UNARY: Readonly<Record<string, string>> = {
+  Exp: 'exp',
+  Log: 'log',
+  Sqrt: 'sqrt',
+  Neg: 'negative',
+  Abs: 'abs',
+  Sign: 'sign',
+  Reciprocal: 'reciprocal',
+};
 
 registerImporter(Object.keys(ACTIVATION), {
   convert(ctx) {
