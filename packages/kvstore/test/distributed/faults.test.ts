@@ -19,6 +19,16 @@ describe.skipIf(mpiMissing !== null)('faults', () => {
     );
   }, 120_000);
 
+  it('SIGKILL of one of 2 dist_async workers ends the job (the other worker and the server) non-zero within 30 s', async () => {
+    const run = await runMpi(2, 'fault-worker.ts', ['dist_async'], { numServers: 1, timeoutMs: 90_000 });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).not.toMatch(/\[run-mpi\] killed after/);
+    expect(run.results).toHaveLength(1);
+    const killedAt = run.results[0]!['killedAt'] as number;
+    expect(run.endedAt - killedAt).toBeLessThan(30_000);
+    expect(run.stderr).toMatch(/exited on signal 9/);
+  }, 120_000);
+
   it('a collective the other ranks never join is a StateError after BKT_KVSTORE_TIMEOUT, and the job ends', async () => {
     const run = await runMpi(2, 'sync-worker.ts', ['timeout'], { timeoutMs: 60_000, env: { BKT_KVSTORE_TIMEOUT: '2' } });
     expect(run.code).not.toBe(0);
