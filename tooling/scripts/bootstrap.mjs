@@ -159,7 +159,10 @@ function buildTrainer() {
 
 if (mode === 'test') {
   log('lint and format check: node tooling/scripts/lint.mjs --check');
-  const lint = spawnSync(process.execPath, [join(root, 'tooling', 'scripts', 'lint.mjs'), '--check'], { stdio: 'inherit', cwd: root });
+  const lint = spawnSync(process.execPath, [join(root, 'tooling', 'scripts', 'lint.mjs'), '--check'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   const r = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1'], { stdio: 'inherit', cwd: root });
   const s = summarizeTests();
   if (lint.status !== 0) console.log('\nlint or format check failed (node tooling/scripts/lint.mjs --check; --write formats)');
