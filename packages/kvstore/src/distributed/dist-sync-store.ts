@@ -267,24 +267,34 @@ export class DistSyncStore extends LocalStore {
       : this.#comm.allgather(buf.memory, layout.gathered[b]!.memory);
   }
 
-  /** Waits for every bucket and applies the sums; returns when each bucket started on the comm thread. */
+  /**
+   * Waits for every bucket and applies the sums; returns when each bucket started on the comm thread.
+   * With an optimizer (setOptimizer) all the keys take one multi-parameter update, as the local stores do.
+   */
   #finishPush(layout: Layout, tickets: readonly number[]): number[] {
     const compressed = this.#compression;
     const buffers = this.#buckets(layout);
     const started = tickets.map((t, b) => this.#comm.wait(t, `push of keys ${buffers[b]!.keys.map(fmtKey).join(', ')}`));
-    buffers.forEach((buf, b) => {
-      buf.keys.forEach((key, i) => {
-        const merged: Merged =
-          compressed === null
-            ? { array: buf.views[i]!, owned: false }
-            : this.#decode(compressed, layout.gathered[b]!, buf.keys.length, i, key);
-        try {
-          this.#apply(key, merged.array);
-        } finally {
-          if (merged.owned) merged.array.dispose();
-        }
+    const keys: KVKey[] = [];
+    const merged: Merged[] = [];
+    try {
+      buffers.forEach((buf, b) => {
+        buf.keys.forEach((key, i) => {
+          keys.push(key);
+          merged.push(
+            compressed === null
+              ? { array: buf.views[i]!, owned: false }
+              : this.#decode(compressed, layout.gathered[b]!, buf.keys.length, i, key),
+          );
+        });
       });
-    });
+      this.#apply(
+        keys,
+        merged.map((m) => m.array),
+      );
+    } finally {
+      for (const m of merged) if (m.owned) m.array.dispose();
+    }
     return started;
   }
 
@@ -294,12 +304,19 @@ export class DistSyncStore extends LocalStore {
     return compression.decodeSum(words, this.keyInfo(key)!.shape);
   }
 
-  /** The updater, or a plain replace, on the sum over all workers. */
-  #apply(key: KVKey, merged: NDArray): void {
-    const stored = this.stored.get(key)!;
+  /** The optimizer (one call for all keys), the updater, or a plain replace, on the sums over all workers. */
+  #apply(keys: readonly KVKey[], merged: readonly NDArray[]): void {
+    const stored = keys.map((k) => this.stored.get(k)!);
+    const optimizer = this.optimizerUpdater;
+    if (optimizer !== null) {
+      optimizer.update(keys, merged, stored);
+      return;
+    }
     const updater = this.updater;
-    if (updater === null) merged.copyTo(stored);
-    else updater(key, merged, stored);
+    keys.forEach((key, i) => {
+      if (updater === null) merged[i]!.copyTo(stored[i]!);
+      else updater(key, merged[i]!, stored[i]!);
+    });
   }
 
   /**
