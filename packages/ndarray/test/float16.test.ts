@@ -229,15 +229,23 @@ describe('float16 copy and cast', () => {
 
 describe('float16 errors', () => {
   it('still rejects other dtypes and mixed operands, naming the op', () => {
-    expectError(() => exp(nd([1], [1], 'int32')), DTypeError, /exp: data must be float16, float32 or float64, got int32/);
+    expectError(
+      () => exp(nd([1], [1], 'int32')),
+      DTypeError,
+      /exp: data must be float16, bfloat16, float32 or float64, got int32/,
+    );
     expectError(() => relu(nd([1], [1], 'uint8')), DTypeError, /relu: data must be float16/);
     expectError(
       () => add(nd([1], [1], 'float16'), nd([1], [1], 'float32')),
       DTypeError,
       /add: lhs \(1,\) is float16 but rhs \(1,\) is float32/,
     );
-    expectError(() => divide(nd([1], [1], 'int64'), 2), DTypeError, /divide: lhs must be float16, float32 or float64, got int64/);
-    expectError(() => sum(nd([1], [1], 'int8')), DTypeError, /sum: data must be float16, float32 or float64/);
+    expectError(
+      () => divide(nd([1], [1], 'int64'), 2),
+      DTypeError,
+      /divide: lhs must be float16, bfloat16, float32 or float64, got int64/,
+    );
+    expectError(() => sum(nd([1], [1], 'int8')), DTypeError, /sum: data must be float16, bfloat16, float32 or float64/);
     expectError(() => argmax(nd([1, 2], [2], 'float16')), DTypeError, /argmax: data must be float32 or float64, got float16/);
   });
 });
