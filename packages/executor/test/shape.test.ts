@@ -22,7 +22,17 @@ import {
 } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
-import { expectError, makeRng, nd, randomValues, ravel, sizeOf, unravel, values } from '../../ndarray/test/helpers.js';
+import {
+  expectError,
+  makeRng,
+  nd,
+  randomValues,
+  ravel,
+  roundToBFloat16,
+  sizeOf,
+  unravel,
+  values,
+} from '../../ndarray/test/helpers.js';
 import { checkNumericGradient, Executor } from '../src/index.js';
 import { expectNoAllocations, forwardValues, runKernel } from './plan-harness.js';
 
@@ -425,6 +435,29 @@ describe('one_hot, ones_like, where, Cast', () => {
     f32.dispose();
     seed(46);
     checkNumericGradient(Cast({ data: x, dtype: 'float64' }), { x: uniform([4]) });
+  });
+
+  it('Cast to bfloat16 rounds to nearest even and casts the gradient back', () => {
+    // Ties between two bfloat16 values (1 + 2^-8 goes to 1, 1 + 3 * 2^-8 to 1 + 2^-6), a float32
+    // value beyond float16's range, and random values checked against the helpers' own rounding.
+    const input = [1 + 2 ** -8, 1 + 3 * 2 ** -8, -1e30, 0.1, ...randomValues(makeRng(12), 20, -8, 8)];
+    const exec = Executor.bind(Cast({ data: x, dtype: 'bfloat16' }), { args: { x: nd(input, [24], 'float64') } });
+    const [out] = exec.forward({ isTrain: true });
+    expect(out!.dtype).toBe('bfloat16');
+    expect(f64(out!)).toEqual(input.map(roundToBFloat16));
+    const ograd = randomValues(makeRng(13), 24, -3, 3);
+    exec.backward([nd(ograd, [24], 'bfloat16')]);
+    expect(exec.gradDict.x!.dtype).toBe('float64');
+    expect(f64(exec.gradDict.x!)).toEqual(Array.from(ograd, roundToBFloat16));
+    exec.dispose();
+    // The round trip through bfloat16 in a float64 graph: its staircase has slope 1 on average, so a
+    // central difference wider than the bfloat16 step (2^-7 on [1, 2)) sees the passed-through
+    // gradient to within step / (2 eps) relative, plus the gradient's own rounding to bfloat16.
+    checkNumericGradient(
+      Cast({ data: Cast({ data: x, dtype: 'bfloat16' }), dtype: 'float64' }),
+      { x: nd(randomValues(makeRng(14), 6, 1.05, 1.45), [6], 'float64') },
+      { eps: 0.25, rtol: 0.03, atol: 0 },
+    );
   });
 
   it('Cast refuses to convert in place between types of different sizes', () => {

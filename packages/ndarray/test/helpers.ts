@@ -125,20 +125,25 @@ export const roundToHalf = (v: number): number => roundTo(FLOAT16, v);
 export const roundToBFloat16 = (v: number): number => roundTo(BFLOAT16, v);
 
 /**
- * A float16 result against a float64 reference: equal to the reference rounded to float16, or one
- * float16 step from it (computing in float32 first may land a near-tie on the other side).
+ * A result in `format` against a float64 reference: equal to the reference rounded to `format`, or
+ * one step of it away (computing in float32 first may land a near-tie on the other side).
  */
-export function expectHalfClose(actual: ArrayLike<number>, reference: ArrayLike<number>): void {
+function expectRoundedClose(format: FloatFormat, name: string, actual: ArrayLike<number>, reference: ArrayLike<number>): void {
   expect(actual.length).toBe(reference.length);
   for (let i = 0; i < reference.length; i++) {
     const a = actual[i]!;
-    const e = roundToHalf(reference[i]!);
+    const e = roundTo(format, reference[i]!);
     if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)) || a === e) continue;
-    if (!(Math.abs(a - e) <= halfUlp(e))) {
-      expect.fail(`element ${i}: got ${a}, expected ${e} (${reference[i]} rounded to float16, within one float16 step)`);
+    if (!(Math.abs(a - e) <= spacing(format, e))) {
+      expect.fail(`element ${i}: got ${a}, expected ${e} (${reference[i]} rounded to ${name}, within one ${name} step)`);
     }
   }
 }
+
+export const expectHalfClose = (actual: ArrayLike<number>, reference: ArrayLike<number>): void =>
+  expectRoundedClose(FLOAT16, 'float16', actual, reference);
+export const expectBFloat16Close = (actual: ArrayLike<number>, reference: ArrayLike<number>): void =>
+  expectRoundedClose(BFLOAT16, 'bfloat16', actual, reference);
 
 // erf(x) = 2/√π · e^(-x²) · Σ 2ⁿ x^(2n+1) / (2n+1)!!, a series of positive terms (no cancellation).
 export function erfReference(x: number): number {

@@ -400,6 +400,17 @@ describe('ones_like and Cast', () => {
     expect(Group([loss, g]).inferType({ x: 'int32' }).outTypes).toEqual(['float16', 'int32']);
     expect(() => Cast({ data: x(), dtype: 'complex64' as never })).toThrow(ValueError);
   });
+
+  it('Cast takes bfloat16 (type code 12) as MXNet 1.9 does, both ways', () => {
+    const c = Cast({ data: x(), dtype: 'bfloat16', name: 'c' });
+    expect(arg(withOut(c), { y: [3, 2] })).toEqual([3, 2]);
+    expect(c.inferType({ x: 'float32' }).outTypes).toEqual(['bfloat16']);
+    expect(Cast({ data: c, dtype: 'float64' }).inferType({ x: 'float32' }).outTypes).toEqual(['float64']);
+    const loss = MakeLoss({ data: c });
+    expect(Group([loss, loss.gradient(['x'])]).inferType({ x: 'float64' }).outTypes).toEqual(['bfloat16', 'float64']);
+    expect(JSON.parse(c.toJSON()).nodes[1].attrs).toEqual({ dtype: 'bfloat16' });
+    expect(() => Cast({ data: x(), dtype: 'bf16' as never })).toThrow(/dtype/);
+  });
 });
 
 describe('shape ops and types', () => {

@@ -1,5 +1,5 @@
-// Binary ops with NumPy broadcasting (MXNet broadcast_*) and their scalar variants. float16 operands
-// compute in float32 per element (half_compute.h).
+// Binary ops with NumPy broadcasting (MXNet broadcast_*) and their scalar variants. float16 and
+// bfloat16 operands compute in float32 per element (half_compute.h).
 //
 // A broadcast is planned once: size-1 dims are dropped and neighbouring dims that step through both
 // inputs alike are merged, so (n, 1) + (1, m) becomes one outer dim and one inner dim in which each
@@ -102,10 +102,10 @@ bool isInteger(DType t) { return t == DType::kInt32 || t == DType::kInt64; }
 
 void requireOperandDType(const Tensor& t, const char* op, const char* arg, bool intsAllowed) {
   if (half::isFloatOrHalf(t.dtype()) || (intsAllowed && isInteger(t.dtype()))) return;
-  fail(ErrorKind::kDType,
-       std::string(op) + ": " + arg + " must be " +
-           (intsAllowed ? "float16, float32, float64, int32 or int64" : "float16, float32 or float64") + ", got " +
-           dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+  fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be " +
+                              (intsAllowed ? "float16, bfloat16, float32, float64, int32 or int64"
+                                           : "float16, bfloat16, float32 or float64") +
+                              ", got " + dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
 }
 
 // Calls fn(T{}) for the five dtypes binary ops know; int instantiations only when allowed.

@@ -12,7 +12,7 @@
 //   binary backward kernels: out_grad, lhs, rhs. Outputs: the lhs gradient, the rhs gradient, each
 //   of its input's shape (broadcast_* sum the gradient over the axes that input was broadcast along).
 //
-// float16 arrays compute in float32 per element and round on store (half_compute.h); the broadcast
+// float16 and bfloat16 arrays compute in float32 per element and round on store (half_compute.h); the broadcast
 // gradients accumulate in double as for the other types.
 //
 // Outputs may be the very arrays of inputs (the executor runs these in place): element loops read

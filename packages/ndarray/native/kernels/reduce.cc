@@ -26,7 +26,7 @@ constexpr int64_t kPartElems = 1 << 16;
 constexpr int64_t kFewTasks = 8;
 constexpr int64_t kMaxParts = 32;
 
-// An element as the double every reducer accumulates in (float16 by way of float).
+// An element as the double every reducer accumulates in (float16 and bfloat16 by way of float).
 template <typename T>
 inline double widen(T x) {
   return static_cast<double>(half::load(x));

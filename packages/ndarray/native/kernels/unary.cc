@@ -1,5 +1,5 @@
-// Unary math and clip over float32/float64, and float16 computed in float32 (half_compute.h). NaN propagates through
-// every op (as NumPy), including sign and relu where MXNet's formulas would turn it into 0.
+// Unary math and clip over float32/float64, and float16/bfloat16 computed in float32 (half_compute.h). NaN propagates
+// through every op (as NumPy), including sign and relu where MXNet's formulas would turn it into 0.
 #include <cmath>
 #include <string>
 

@@ -1,5 +1,6 @@
 // Cast (`cast`): converts the elements to `dtype`. The input may be of any type; the gradient
-// `_backward_cast` casts the output gradient back to it.
+// `_backward_cast` casts the output gradient back to it. bfloat16 (MXNet's type code 12) is a Cast
+// target as in MXNet 1.9, rounded to nearest even.
 
 import type { DType } from '@bkt/ndarray/core';
 import { AttrSchema, attr, type ParamsOf } from '../attrs.js';
@@ -7,7 +8,7 @@ import { defineOp } from '../op-def.js';
 import { defineBackward, DTYPES, elementwise } from './common.js';
 
 const spec = {
-  dtype: attr.enumOf([...DTYPES, 'bool'], { required: true, describe: 'Type of the output.' }),
+  dtype: attr.enumOf([...DTYPES, 'bool', 'bfloat16'], { required: true, describe: 'Type of the output.' }),
 };
 export type CastParams = ParamsOf<typeof spec>;
 
