@@ -125,6 +125,27 @@ describe('softmax and log_softmax', () => {
     for (const t of [a, p]) t.dispose();
   });
 
+  it('keeps float32 accuracy on wide rows whose terms span many magnitudes or are all equal', () => {
+    const rng = makeRng(25);
+    // 50,003 columns: many folds of the kernel's float lanes into its double total, plus a ragged tail.
+    const n = 50_003;
+    const spread = randomValues(rng, n, -60, 20);
+    const equal = new Array<number>(n).fill(3.25);
+    const mostlyTiny = randomValues(rng, n, -90, -40).map((v, i) => (i % 997 === 0 ? 0 : v));
+    const a = nd([...spread, ...equal, ...mostlyTiny], [3, n], 'float32');
+    const p = softmax(a);
+    const lp = logSoftmax(a);
+    expectAllClose(values(p), refSoftmax(values(a), a.shape, -1, 1, false), { rtol: 2e-5, atol: 1e-30 });
+    expectAllClose(values(lp), refSoftmax(values(a), a.shape, -1, 1, true), { rtol: 1e-6, atol: 2e-5 });
+    const probs = values(p);
+    for (let r = 0; r < 3; r++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += probs[r * n + i]!;
+      expect(Math.abs(s - 1)).toBeLessThan(1e-4);
+    }
+    for (const t of [a, p, lp]) t.dispose();
+  });
+
   it('passes empty arrays through', () => {
     const a = nd([], [2, 0, 3], 'float32');
     for (const axis of [0, 1, 2]) {

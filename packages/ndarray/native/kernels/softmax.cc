@@ -21,17 +21,21 @@ using fastmath::fastExp;
 
 int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, workPerTask)); }
 
-// Eight running maxima so the comparison chain does not serialize the loop.
+// The row and column helpers are forced inline so they are compiled inside run's BKT_VECTOR_CLONES lambda: as
+// separate functions they were built for the x86-64-v2 baseline only (4-wide SSE) and the AVX2 and
+// AVX-512 clones of the caller never reached them.
+#define BKT_ROW_INLINE inline __attribute__((always_inline))
+
+// Sixteen running maxima so the comparison chain does not serialize the loop.
 template <typename T>
-T rowMax(const T* x, int64_t n) {
-  T lanes[8];
+BKT_ROW_INLINE T rowMax(const T* x, int64_t n) {
+  constexpr int kLanes = 16;
+  T lanes[kLanes];
   for (T& v : lanes) v = x[0];
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + kLanes <= n; i += kLanes) {
     const T* q = x + i;
-    // A loop, not eight unrolled scalars, so the vectorizer sees the lanes.
-#pragma GCC unroll 1
-    for (int k = 0; k < 8; ++k) lanes[k] = q[k] > lanes[k] ? q[k] : lanes[k];
+    for (int k = 0; k < kLanes; ++k) lanes[k] = q[k] > lanes[k] ? q[k] : lanes[k];
   }
   T m = lanes[0];
   for (T v : lanes) m = v > m ? v : m;
@@ -39,21 +43,30 @@ T rowMax(const T* x, int64_t n) {
   return m;
 }
 
-// exp((x - m) * invT) summed in double over eight lanes; stored to y unless only the sum is wanted.
+// exp((x - m) * invT) summed, stored to y unless only the sum is wanted. Sixteen lanes of T add at
+// most kFold terms each (every term is in [0, 1]) before folding into a double, so a float32 lane
+// carries a relative error of at most ~kFold·2⁻²⁴ while the loop stays in vector registers; the
+// double total keeps wide rows (tens of thousands of classes) from losing small terms.
 template <bool Store, typename T>
-double expSum(const T* x, T* y, int64_t n, T m, T invT) {
-  double lanes[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-#pragma GCC unroll 1
-    for (int k = 0; k < 8; ++k) {
-      const T e = fastExp((x[i + k] - m) * invT);
-      if constexpr (Store) y[i + k] = e;
-      lanes[k] += static_cast<double>(e);
-    }
-  }
+BKT_ROW_INLINE double expSum(const T* x, T* y, int64_t n, T m, T invT) {
+  constexpr int kLanes = 16;
+  constexpr int64_t kFold = 32;
   double sum = 0;
-  for (double v : lanes) sum += v;
+  int64_t i = 0;
+  while (i + kLanes <= n) {
+    T lanes[kLanes] = {};
+    const int64_t end = i + std::min(kFold * kLanes, (n - i) / kLanes * kLanes);
+    for (; i < end; i += kLanes) {
+      for (int k = 0; k < kLanes; ++k) {
+        const T e = fastExp((x[i + k] - m) * invT);
+        if constexpr (Store) y[i + k] = e;
+        lanes[k] += e;
+      }
+    }
+    T block = 0;
+    for (T v : lanes) block += v;
+    sum += static_cast<double>(block);
+  }
   for (; i < n; ++i) {
     const T e = fastExp((x[i] - m) * invT);
     if constexpr (Store) y[i] = e;
@@ -63,7 +76,7 @@ double expSum(const T* x, T* y, int64_t n, T m, T invT) {
 }
 
 template <bool Log, typename T>
-void softmaxRow(const T* x, T* y, int64_t n, T invT) {
+BKT_ROW_INLINE void softmaxRow(const T* x, T* y, int64_t n, T invT) {
   const T m = rowMax(x, n);
   const double sum = expSum<!Log>(x, y, n, m, invT);
   if constexpr (Log) {
@@ -77,7 +90,7 @@ void softmaxRow(const T* x, T* y, int64_t n, T invT) {
 
 // The same over `n` rows of `w` columns that lie `stride` apart, column by column in lockstep.
 template <bool Log, typename T>
-void softmaxColumns(const T* x, T* y, int64_t n, int64_t w, int64_t stride, T invT) {
+BKT_ROW_INLINE void softmaxColumns(const T* x, T* y, int64_t n, int64_t w, int64_t stride, T invT) {
   T m[kColBlock];
   double sum[kColBlock];
   for (int64_t j = 0; j < w; ++j) {
