@@ -8,9 +8,8 @@
 // update() and of forwardBackward(). Every step runs forwardBackward once and then one update by each
 // path, in alternating order, so a shared machine's load falls on both alike.
 import * as nd from '@bkt/ndarray';
-import { Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
-import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 
+import { unrolledLM } from '../../executor/bench/unrolled-lm.js';
 import { countUpdateCalls } from '../../ndarray/test/native-calls.js';
 import { DataBatch, Module, Uniform } from '../src/index.js';
 import { oneByOne } from '../test/one-by-one.js';
@@ -27,19 +26,10 @@ const DEVICES = arg('devices', 1);
 const N = 32;
 const H = 200;
 
-function unrolledLM(): Symbol {
-  const stack = new SequentialRNNCell();
-  for (let i = 0; i < 2; i++) stack.add(new LSTMCell(H, { prefix: `lstm_l${i}_` }));
-  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: H });
-  const { outputs } = stack.unroll(T, embed, { mergeOutputs: true });
-  const pred = FullyConnected({ data: Reshape({ data: outputs as Symbol, shape: [-1, H] }), name: 'pred', numHidden: V });
-  return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const context = Array.from({ length: DEVICES }, (_, i) => nd.cpu(i));
-const mod = new Module(unrolledLM(), { context, logger: () => {} });
+const mod = new Module(unrolledLM({ seqLen: T, vocab: V, embed: H, hidden: H, layers: 2 }), { context, logger: () => {} });
 mod.bind([['data', [N, T]]], [['softmax_label', [N, T]]]);
 nd.seed(0);
 mod.initParams({ initializer: new Uniform(0.1) });
