@@ -7,7 +7,9 @@
 // seq_len, train_tokens_per_s, gflops, gemm (each float32 product shape "MxNxK[ tA][ tB]" and the
 // library it ran on) and, when /usr/bin/python3 has torch, torch_train_tokens_per_s and ratio_vs_torch
 // (PyTorch float32), plus for the bfloat16 variant torch_bf16_train_tokens_per_s and ratio_vs_torch_bf16
-// (the reference's --bf16 autocast). A step is forward + backward + an SGD update
+// (the reference's --bf16 autocast), then onednn_output_layer_gflops (oneDNN's matmul alone on the output
+// layer's forward shape, in the variant's precision, same run) and fraction_of_onednn_matmul (the
+// step's gflops over it). A step is forward + backward + an SGD update
 // of every parameter, as the reference's step is.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -103,6 +105,30 @@ function measure(
   };
 }
 
+// oneDNN's own rate on the output layer's forward product ((N·T) × H by H × V) in this precision,
+// best of three rounds of about half a second: the ceiling the step's GFLOP/s is reported against.
+function oneDnnOutputLayerGflops(precision: nd.GemmPrecision): number {
+  nd.setGemmBackend('onednn');
+  nd.setGemmPrecision(precision);
+  const a = nd.random.uniform(-1, 1, [N * T, H]);
+  const b = nd.random.uniform(-1, 1, [H, V]);
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let reps = 0;
+    const t0 = process.hrtime.bigint();
+    let seconds = 0;
+    while (reps < 2 || seconds < 0.5) {
+      nd.dot(a, b).dispose();
+      reps++;
+      seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    }
+    best = Math.max(best, (2 * N * T * H * V * reps) / seconds / 1e9);
+  }
+  a.dispose();
+  b.dispose();
+  return best;
+}
+
 function torchTokensPerS(extra: string[] = []): number | undefined {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'lstm_lm_torch.py');
   if (!existsSync('/usr/bin/python3') || !existsSync(script)) return undefined;
@@ -128,9 +154,18 @@ const results = [
   measure('fused', 'auto', 'bfloat16', fusedLM, [T, N]),
   measure('unrolled', 'auto', 'float32', unrolled, [N, T]),
 ];
+const outputLayerGflops = {
+  float32: oneDnnOutputLayerGflops('float32'),
+  bfloat16: oneDnnOutputLayerGflops('bfloat16'),
+};
 nd.setGemmBackend(initial.backend);
 nd.setGemmPrecision(initial.precision);
 for (const result of results) {
+  if (typeof result.gflops === 'number') {
+    const ceiling = outputLayerGflops[result.precision as nd.GemmPrecision];
+    result.onednn_output_layer_gflops = +ceiling.toFixed(1);
+    result.fraction_of_onednn_matmul = +(result.gflops / ceiling).toFixed(3);
+  }
   if (torch !== undefined) {
     result.torch_train_tokens_per_s = torch;
     if (typeof result.train_tokens_per_s === 'number') result.ratio_vs_torch = +(result.train_tokens_per_s / torch).toFixed(3);
