@@ -5,7 +5,8 @@
 // One JSON line per variant: variant, backend (the GEMM policy, see @bkt/ndarray's setGemmBackend),
 // precision (of oneDNN's products: float32, or bfloat16 with float32 accumulation, setGemmPrecision),
 // seq_len, train_tokens_per_s, gflops, gemm (each float32 product shape "MxNxK[ tA][ tB]" and the
-// library it ran on) and, when /usr/bin/python3 has torch, torch_train_tokens_per_s and ratio_vs_torch
+// library it ran on), gemm_ms_per_step (each shape's milliseconds per step in its library call),
+// gemm_share (the fraction of the step spent in GEMM calls) and, when /usr/bin/python3 has torch, torch_train_tokens_per_s and ratio_vs_torch
 // (PyTorch float32), plus for the bfloat16 variant torch_bf16_train_tokens_per_s and ratio_vs_torch_bf16
 // (the reference's --bf16 autocast), then onednn_output_layer_gflops (oneDNN's matmul alone on the output
 // layer's forward shape, in the variant's precision, same run) and fraction_of_onednn_matmul (the
@@ -86,14 +87,18 @@ function measure(
   };
   step();
   step();
+  const label = (c: nd.GemmChoice): string => `${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}`;
+  const before = new Map(nd.gemmChoices().map((c) => [label(c), c.seconds]));
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < STEPS; i++) step();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   exec.dispose();
   const tokensPerS = (STEPS * T * N) / seconds;
-  const gemm = Object.fromEntries(
-    nd.gemmChoices().map((c) => [`${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}`, c.backend]),
-  );
+  const choices = nd.gemmChoices();
+  const gemm = Object.fromEntries(choices.map((c) => [label(c), c.backend]));
+  const gemmSeconds = choices.map((c) => [label(c), c.seconds - (before.get(label(c)) ?? 0)] as const);
+  const gemmMsPerStep = Object.fromEntries(gemmSeconds.map(([k, s]) => [k, +((s / STEPS) * 1000).toFixed(2)]));
+  const gemmShare = gemmSeconds.reduce((sum, [, s]) => sum + s, 0) / seconds;
   return {
     variant,
     backend,
@@ -102,6 +107,8 @@ function measure(
     train_tokens_per_s: Math.round(tokensPerS),
     gflops: +((tokensPerS * FLOPS_PER_TOKEN) / 1e9).toFixed(1),
     gemm,
+    gemm_ms_per_step: gemmMsPerStep,
+    gemm_share: +gemmShare.toFixed(3),
   };
 }
 

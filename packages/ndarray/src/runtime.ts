@@ -39,6 +39,10 @@ export interface GemmChoice {
   backend: 'openblas' | 'onednn';
   /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
   precision: GemmPrecision;
+  /** Products of this shape run since the choice was made (setGemmBackend forgets them). */
+  calls: number;
+  /** Their wall time in the library call, bfloat16 conversions included. */
+  seconds: number;
 }
 
 export function memoryStats(): MemoryStats {
@@ -70,7 +74,7 @@ export function getGemmBackend(): GemmBackend {
   return native.gemmBackend();
 }
 
-/** The float32 product shapes run so far and the library each one chose. */
+/** The float32 product shapes run so far, the library each one chose, and their calls and seconds. */
 export function gemmChoices(): GemmChoice[] {
   return native.gemmChoices();
 }

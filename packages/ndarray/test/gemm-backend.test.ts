@@ -48,8 +48,22 @@ describe('setGemmBackend', () => {
     nd.setGemmBackend('openblas');
     const ref = nd.dot(a, b, { transposeB: true }).toArray();
     expect(nd.gemmChoices()).toEqual([
-      { m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32' },
+      {
+        m: 70,
+        n: 50,
+        k: 90,
+        transposeA: false,
+        transposeB: true,
+        backend: 'openblas',
+        precision: 'float32',
+        calls: 1,
+        seconds: expect.any(Number),
+      },
     ]);
+    nd.dot(a, b, { transposeB: true }).dispose();
+    const [again] = nd.gemmChoices();
+    expect(again?.calls).toBe(2);
+    expect(again?.seconds).toBeGreaterThan(0);
     nd.setGemmBackend('onednn');
     expectAllClose(nd.dot(a, b, { transposeB: true }).toArray(), ref, { rtol: 1e-5, atol: 1e-5 });
     expect(nd.gemmChoices().map((c) => c.backend)).toEqual(['onednn']);

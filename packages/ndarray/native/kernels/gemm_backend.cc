@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -69,10 +70,13 @@ GemmBackend autoChoice(const GemmShape& s) {
   return flops >= kOneDnnMinFlops ? GemmBackend::kOneDnn : GemmBackend::kOpenBlas;
 }
 
-// Per shape: the library chosen and, for oneDNN, its primitive.
+// Per shape: the library chosen and, for oneDNN, its primitive; calls and nanoseconds spent, so a
+// benchmark can tell which products a step's time goes to (two clock reads per product).
 struct Entry {
   GemmBackend backend;
   std::shared_ptr<OneDnnMatmul> matmul;
+  std::atomic<int64_t> calls{0};
+  std::atomic<int64_t> nanos{0};
 };
 
 class ChoiceTable {
@@ -87,8 +91,10 @@ class ChoiceTable {
     const GemmBackend b = p == GemmPolicy::kAuto     ? (s.bf16 ? GemmBackend::kOneDnn : autoChoice(s))
                           : p == GemmPolicy::kOneDnn ? GemmBackend::kOneDnn
                                                      : GemmBackend::kOpenBlas;
-    Entry e{b, b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr};
-    return table_.emplace(s, std::move(e)).first->second;
+    Entry& e = table_[s];
+    e.backend = b;
+    e.matmul = b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr;
+    return e;
   }
   void clear() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -97,7 +103,7 @@ class ChoiceTable {
   std::vector<GemmChoice> list() {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<GemmChoice> out;
-    for (const auto& [s, e] : table_) out.push_back({s, e.backend});
+    for (const auto& [s, e] : table_) out.push_back({s, e.backend, e.calls.load(), e.nanos.load() * 1e-9});
     return out;
   }
 
@@ -163,16 +169,21 @@ void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float
   GemmShape s = shape;
   s.bf16 = precision().load() == GemmPrecision::kBFloat16;
   Entry& e = choices().choose(s);
+  const auto start = std::chrono::steady_clock::now();
   if (e.matmul) {
     // The kept copy is B's bytes converted in place order, which is the primitive's dense layout only
     // when B has no row padding.
     const bool keptCopy = s.bf16 && bWeight && s.ldb == (s.tb ? s.k : s.n);
     runOneDnnMatmul(*e.matmul, a, b, keptCopy ? bfloat16WeightCopy(*bWeight, b, s.k * s.n) : nullptr, c);
-    return;
+  } else {
+    cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
+                static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
   }
-  cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
-              static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
+  e.calls.fetch_add(1, std::memory_order_relaxed);
+  e.nanos.fetch_add(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
+      std::memory_order_relaxed);
 }
 
 }  // namespace bkt

@@ -68,10 +68,13 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
 void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c);
 void setOneDnnThreads(int n);
 
-// The shapes met so far and the backend each one chose, for the benchmarks' reports.
+// The shapes met so far, the backend each one chose, and how often and how long it ran (wall time
+// of the library call, conversions to bfloat16 included), for the benchmarks' reports.
 struct GemmChoice {
   GemmShape shape;  // shape.bf16: the bfloat16 precision's entry
   GemmBackend backend;
+  int64_t calls;
+  double seconds;
 };
 std::vector<GemmChoice> gemmChoices();
 
