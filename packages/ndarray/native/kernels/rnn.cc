@@ -50,7 +50,6 @@ int64_t rnnWorkspaceSize(const RnnConfig& c) {
 namespace {
 
 constexpr int64_t kGateGrain = 4096;
-constexpr int64_t kColumnGrain = 256;
 
 // The float32 gates use fastmath::fastExp, which the compiler vectorizes: libm's scalar expf and
 // tanhf were ~13% of an LSTM training step.
@@ -167,18 +166,14 @@ inline void rnnBackwardRow(T* __restrict g, const T* __restrict dy, const T* __r
   }
 }
 
-// Column sums of a (rows, cols) matrix into sum (cols): the bias gradients.
+// sum (cols) += the rows of m (rows, cols): the bias gradients, one step at a time while its gate
+// gradients are still in cache (a pass over all steps at the end read them back from memory).
 template <typename T>
-void columnSums(const T* m, int64_t rows, int64_t cols, T* sum) {
-  parallelFor(cols, kColumnGrain, [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
-    T* __restrict s = sum + b;
-    const int64_t w = e - b;
-    std::fill(s, s + w, T(0));
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* __restrict row = m + r * cols + b;
-      for (int64_t j = 0; j < w; ++j) s[j] += row[j];
-    }
-  });
+BKT_VECTOR_CLONES void addRows(const T* m, int64_t rows, int64_t cols, T* __restrict sum) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* __restrict row = m + r * cols;
+    for (int64_t j = 0; j < cols; ++j) sum[j] += row[j];
+  }
 }
 
 template <typename T>
@@ -319,6 +314,10 @@ struct Rnn {
       const T* h0d = h0 + ld * N * H;
       const T* c0d = c0 ? c0 + ld * N * H : nullptr;
       T* dGh = c.mode == RnnMode::kGru ? gruDgh(l, d) : g;
+      T* dbx = dparams + biasOffset(l, d);
+      T* dbh = dbx + GH;
+      std::fill(dbx, dbx + GH, T(0));
+      if (dGh != g) std::fill(dbh, dbh + GH, T(0));
       const bool relu = c.mode == RnnMode::kRnnRelu;
       for (int64_t s = c.seqLen - 1; s >= 0; --s) {
         const int64_t t = step(s, d);
@@ -338,6 +337,7 @@ struct Rnn {
             }
           });
           gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H, paramsTensor);
+          addRows(gt, N, GH, dbx);
         } else if (c.mode == RnnMode::kGru) {
           const T* hn = extra(l, d) + t * N * H;
           T* dght = dGh + t * N * GH;
@@ -350,20 +350,22 @@ struct Rnn {
             }
           });
           gemm(false, false, N, H, GH, T(1), dght, GH, wh(l, d), H, T(1), dh, H, paramsTensor);
+          addRows(gt, N, GH, dbx);
+          addRows(dght, N, GH, dbh);
         } else {
           parallelFor(N, rowGrain(), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
             for (int64_t n = b; n < e; ++n) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
           });
           gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H, paramsTensor);
+          addRows(gt, N, GH, dbx);
         }
       }
+      if (dGh == g) std::memcpy(dbh, dbx, sizeof(T) * GH);  // lstm, rnn: the hidden bias's sums are the same
       if (dh0) std::memcpy(dh0 + ld * N * H, dh, sizeof(T) * N * H);
       if (dc0) std::memcpy(dc0 + ld * N * H, dc, sizeof(T) * N * H);
 
       T* dwx = dparams + weightOffset(l, d);
       T* dwh = dwx + GH * in;
-      T* dbx = dparams + biasOffset(l, d);
-      T* dbh = dbx + GH;
       gemm(true, false, GH, in, TN, T(1), g, GH, x, in, T(0), dwx, in);
       // dWh pairs each step's dGh with the hidden state that step read: h0 for the first step.
       const int64_t rows = (c.seqLen - 1) * N;
@@ -375,11 +377,6 @@ struct Rnn {
         gemm(true, false, GH, H, rows, T(1), dGh, GH, firstH + N * D * H, D * H, T(0), dwh, H);
         gemm(true, false, GH, H, N, T(1), dGh + rows * GH, GH, h0d, H, rows > 0 ? T(1) : T(0), dwh, H);
       }
-      columnSums(g, TN, GH, dbx);
-      if (dGh == g)  // lstm and plain rnn: the hidden bias enters the same sums
-        std::memcpy(dbh, dbx, sizeof(T) * GH);
-      else
-        columnSums(dGh, TN, GH, dbh);
       gemm(false, false, TN, in, GH, T(1), g, GH, wx(l, d), in, d == 0 ? T(0) : T(1), dx, in, paramsTensor);
     }
   }
