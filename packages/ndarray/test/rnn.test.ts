@@ -109,8 +109,15 @@ function reference(c: Cfg, x: Float64Array, p: Float64Array, h0: Float64Array, c
 
 const modeCode = (m: Mode): number => MODES.indexOf(m);
 
-function run(c: Cfg, xv: Float64Array, pv: Float64Array, h0v: Float64Array, c0v: Float64Array, dout?: Float64Array) {
-  const dtype = 'float64';
+function run(
+  c: Cfg,
+  xv: Float64Array,
+  pv: Float64Array,
+  h0v: Float64Array,
+  c0v: Float64Array,
+  dout?: Float64Array,
+  dtype: 'float32' | 'float64' = 'float64',
+) {
   const lstm = c.mode === 'lstm';
   const x = nd(xv, [c.T, c.N, c.I], dtype);
   const p = nd(pv, [pv.length], dtype);
@@ -160,15 +167,23 @@ const configs: Cfg[] = MODES.flatMap((mode) => [
   { mode, T: 4, N: 2, I: 2, H: 3, L: 2, D: 2 },
 ]);
 
+// Data, parameters (small, which keeps relu pre-activations away from the kink so finite
+// differences are valid), initial states and a projection of the output for backward.
+function randomInputs(c: Cfg, seed: number) {
+  const rng = makeRng(seed);
+  const x = randomValues(rng, c.T * c.N * c.I);
+  const p = randomValues(rng, paramSize(c), -0.5, 0.5);
+  const h0 = randomValues(rng, c.L * c.D * c.N * c.H);
+  const c0 = randomValues(rng, c.L * c.D * c.N * c.H);
+  const proj = randomValues(rng, c.T * c.N * c.D * c.H);
+  return { x, p, h0, c0, proj };
+}
+
 describe('fused RNN kernel', () => {
   it('has a kernel id', () => expect(Kernel.rnn).toBeGreaterThan(0));
 
   it.each(configs)('forward equals the plain float64 recurrence: %j', (c) => {
-    const rng = makeRng(11);
-    const x = randomValues(rng, c.T * c.N * c.I);
-    const p = randomValues(rng, paramSize(c), -0.5, 0.5);
-    const h0 = randomValues(rng, c.L * c.D * c.N * c.H);
-    const c0 = randomValues(rng, c.L * c.D * c.N * c.H);
+    const { x, p, h0, c0 } = randomInputs(c, 11);
     const got = run(c, x, p, h0, c0);
     const want = reference(c, x, p, h0, c0);
     expectAllClose(got.out, want.out, { rtol: 1e-12, atol: 1e-12 });
@@ -177,13 +192,7 @@ describe('fused RNN kernel', () => {
   });
 
   it.each(configs)('backward equals central differences of <out, proj>: %j', (c) => {
-    const rng = makeRng(12);
-    const x = randomValues(rng, c.T * c.N * c.I);
-    // Keep relu pre-activations away from the kink so finite differences are valid.
-    const p = randomValues(rng, paramSize(c), -0.5, 0.5);
-    const h0 = randomValues(rng, c.L * c.D * c.N * c.H);
-    const c0 = randomValues(rng, c.L * c.D * c.N * c.H);
-    const proj = randomValues(rng, c.T * c.N * c.D * c.H);
+    const { x, p, h0, c0, proj } = randomInputs(c, 12);
     const got = run(c, x, p, h0, c0, proj);
     const f = (xx: Float64Array, pp: Float64Array, hh: Float64Array, cc: Float64Array): number =>
       reference(c, xx, pp, hh, cc).out.reduce((s, v, i) => s + v * proj[i]!, 0);
@@ -200,6 +209,17 @@ describe('fused RNN kernel', () => {
     expectAllClose(got.dp, numeric(p, 1), { rtol: 1e-5, atol: 1e-8 });
     expectAllClose(got.dh0, numeric(h0, 2), { rtol: 1e-5, atol: 1e-8 });
     if (c.mode === 'lstm') expectAllClose(got.dc0, numeric(c0, 3), { rtol: 1e-5, atol: 1e-8 });
+  });
+
+  // float32 runs the vectorized gate loops (fastExp); H = 37 leaves a remainder after each of them.
+  it.each(MODES)('float32 %s matches the float64 kernel, forward and backward', (mode) => {
+    const c: Cfg = { mode, T: 3, N: 24, I: 5, H: 37, L: 2, D: 2 };
+    const { x, p, h0, c0, proj } = randomInputs(c, 13);
+    const want = run(c, x, p, h0, c0, proj);
+    const got = run(c, x, p, h0, c0, proj, 'float32');
+    const tol = { rtol: 1e-4, atol: 1e-4 };
+    expectAllClose(got.out, reference(c, x, p, h0, c0).out, tol);
+    for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) expectAllClose(got[k], want[k], tol);
   });
 
   it('rejects a wrong parameter size, unknown modes and dropout with typed errors', () => {
