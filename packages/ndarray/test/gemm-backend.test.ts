@@ -48,7 +48,7 @@ describe('setGemmBackend', () => {
     nd.setGemmBackend('openblas');
     const ref = nd.dot(a, b, { transposeB: true }).toArray();
     expect(nd.gemmChoices()).toEqual([
-      { m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32' },
+      { m: 70, n: 50, k: 90, transposeA: false, transposeB: true, backend: 'openblas', precision: 'float32', bias: false },
     ]);
     nd.setGemmBackend('onednn');
     expectAllClose(nd.dot(a, b, { transposeB: true }).toArray(), ref, { rtol: 1e-5, atol: 1e-5 });
