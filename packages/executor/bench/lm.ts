@@ -87,7 +87,8 @@ function measure(
   };
   step();
   step();
-  const label = (c: nd.GemmChoice): string => `${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}`;
+  const label = (c: nd.GemmChoice): string =>
+    `${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}${c.bias ? ' bias' : ''}`;
   const before = new Map(nd.gemmChoices().map((c) => [label(c), c.seconds]));
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < STEPS; i++) step();

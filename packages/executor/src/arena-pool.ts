@@ -5,7 +5,9 @@
 // inputs) its members allocated first, so that any later member finds them by name — even one
 // introduced by a bucket other than the first (MXNet #11384) — and so that they outlive the member
 // that created them.
-import { type Context, type NDArray, zeros } from '@bkt/ndarray';
+// The arena is never zeroed: every intermediate is written by its instruction before it is read, and
+// after the first step the bytes are other intermediates' anyway (zeroing cost a pass over it per bind).
+import { type Context, empty, type NDArray } from '@bkt/ndarray';
 
 export interface ArenaUser {
   /** Re-creates the user's views into the (new) buffer of the buffer's context. */
@@ -20,7 +22,7 @@ export class ArenaPool {
 
   constructor(ctx: Context, bytes = 0) {
     this.ctx = ctx;
-    this.#buffer = zeros([bytes], { dtype: 'uint8', ctx });
+    this.#buffer = empty([bytes], { dtype: 'uint8', ctx });
   }
 
   get bytes(): number {
@@ -32,7 +34,7 @@ export class ArenaPool {
     this.#users.add(user);
     if (this.#buffer.isDisposed || bytes > this.bytes) {
       const old = this.#buffer;
-      this.#buffer = zeros([bytes], { dtype: 'uint8', ctx: this.ctx });
+      this.#buffer = empty([bytes], { dtype: 'uint8', ctx: this.ctx });
       for (const u of this.#users) u.attachArena(this.#buffer);
       old.dispose();
       return;

@@ -217,3 +217,23 @@ describe('the auto backend', () => {
     tiny.dispose();
   });
 });
+
+describe("FullyConnected's bias", () => {
+  it.each(['openblas', 'onednn'] as const)(
+    'is part of the forward product on %s (no copy into the output first), and only with a bias',
+    (backend) => {
+      setGemmBackend(backend);
+      const withBias = (numHidden: number, noBias: boolean): boolean | undefined => {
+        const exec = Executor.simpleBind(FullyConnected({ data, numHidden, noBias, name: 'fc' }), {
+          shapes: { data: [48, 40] },
+          gradReq: 'null',
+        });
+        exec.forward();
+        exec.dispose();
+        return gemmChoices().find((c) => c.m === 48 && c.n === numHidden && c.k === 40)?.bias;
+      };
+      expect(withBias(300, false)).toBe(true);
+      expect(withBias(301, true)).toBe(false);
+    },
+  );
+});

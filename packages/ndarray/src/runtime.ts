@@ -39,6 +39,8 @@ export interface GemmChoice {
   backend: 'openblas' | 'onednn';
   /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
   precision: GemmPrecision;
+  /** A bias row added to every row of the product (FullyConnected's): inside oneDNN's kernel, or seeded for OpenBLAS. */
+  bias: boolean;
   /** Products of this shape run since the choice was made (setGemmBackend forgets them). */
   calls: number;
   /** Their wall time in the library call, bfloat16 conversions included. */

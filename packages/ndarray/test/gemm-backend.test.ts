@@ -56,6 +56,7 @@ describe('setGemmBackend', () => {
         transposeB: true,
         backend: 'openblas',
         precision: 'float32',
+        bias: false,
         calls: 1,
         seconds: expect.any(Number),
       },

@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <mutex>
+#include <unordered_map>
 
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
@@ -20,6 +21,10 @@ namespace bkt {
 struct OneDnnMatmul {
   dnnl::matmul prim;
   dnnl::memory a, b, c;
+  dnnl::memory bias;  // only for a shape with a bias row
+  // The primitive's arguments, made once: they share their memory objects with the fields above, so
+  // pointing those at a call's buffers is all a call does (no map built per product).
+  std::unordered_map<int, dnnl::memory> args;
   // bfloat16 precision only: the float32 -> bfloat16 reorders and their destinations.
   dnnl::reorder toHalfA, toHalfB;
   dnnl::memory halfA, halfB;
@@ -49,6 +54,9 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, s.ta ? dims{1, s.lda} : dims{s.lda, 1});
   const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, s.tb ? dims{1, s.ldb} : dims{s.ldb, 1});
   const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
+  // A bias row broadcast down the rows; float32 in either precision.
+  const dnnl::memory::desc biasMd =
+      s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
   dnnl::primitive_attr attr;
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
   if (s.beta != 0.0f) {
@@ -70,9 +78,16 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
       p->ownHalfB = p->halfB.get_data_handle();
       p->toHalfA = dnnl::reorder(p->a, p->halfA);
       p->toHalfB = dnnl::reorder(p->b, p->halfB);
-      p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(halfAMd, halfBMd, cMd), attr, engine));
+      p->prim =
+          dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(halfAMd, halfBMd, biasMd, cMd), attr, engine));
     } else {
-      p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, cMd), attr, engine));
+      p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, biasMd, cMd), attr, engine));
+    }
+    p->args = {
+        {DNNL_ARG_SRC, s.bf16 ? p->halfA : p->a}, {DNNL_ARG_WEIGHTS, s.bf16 ? p->halfB : p->b}, {DNNL_ARG_DST, p->c}};
+    if (s.bias) {
+      p->bias = dnnl::memory(biasMd, engine, nullptr);
+      p->args[DNNL_ARG_BIAS] = p->bias;
     }
     return p;
   } catch (const dnnl::error& e) {
@@ -81,20 +96,23 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   }
 }
 
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c) {
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c,
+                     const float* bias) {
+  if (static_cast<bool>(p.bias) != (bias != nullptr)) {
+    fail(ErrorKind::kNative, "oneDNN matmul: the bias row does not match the primitive");
+  }
   Runtime& r = runtime();
   std::lock_guard<std::mutex> lock(r.mu);
   p.a.set_data_handle(const_cast<float*>(a));
   p.b.set_data_handle(const_cast<float*>(b));
   p.c.set_data_handle(c);
+  if (bias) p.bias.set_data_handle(const_cast<float*>(bias));
   if (p.halfA) {
     p.toHalfA.execute(r.stream, p.a, p.halfA);
     p.halfB.set_data_handle(halfB ? const_cast<uint16_t*>(halfB) : p.ownHalfB);
     if (!halfB) p.toHalfB.execute(r.stream, p.b, p.halfB);
-    p.prim.execute(r.stream, {{DNNL_ARG_SRC, p.halfA}, {DNNL_ARG_WEIGHTS, p.halfB}, {DNNL_ARG_DST, p.c}});
-  } else {
-    p.prim.execute(r.stream, {{DNNL_ARG_SRC, p.a}, {DNNL_ARG_WEIGHTS, p.b}, {DNNL_ARG_DST, p.c}});
   }
+  p.prim.execute(r.stream, p.args);
   r.stream.wait();
 }
 

@@ -1,4 +1,4 @@
-// FullyConnected as one GEMM plus a bias: out = data · weightᵀ + bias. Backward is two GEMMs and a
+// FullyConnected as one GEMM with its bias: out = data · weightᵀ + bias. Backward is two GEMMs and a
 // column sum. Attributes: FullyConnectedAttrs (kernel_attrs.gen.h).
 #include "bkt/error.h"
 #include "bkt/gemm.h"
@@ -46,15 +46,13 @@ void fcForward(const KernelContext& c) {
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = out.data<T>();
-    T beta = 0;
-    if (!noBias) {
-      // Seed every output row with the bias so the GEMM adds onto it (beta = 1): no second pass.
-      const T* b = c.in(2).data<T>();
-      for (int64_t r = 0; r < d.rows; ++r) std::memcpy(o + r * d.hidden, b, sizeof(T) * d.hidden);
-      beta = 1;
+    if (noBias) {
+      gemm(false, true, d.rows, d.hidden, d.inDim, T(1), data.data<T>(), d.inDim, weight.data<T>(), d.inDim, T(0), o,
+           d.hidden, &weight);
+    } else {
+      gemmBias(false, true, d.rows, d.hidden, d.inDim, data.data<T>(), d.inDim, weight.data<T>(), d.inDim,
+               c.in(2).data<T>(), o, d.hidden, &weight);
     }
-    gemm(false, true, d.rows, d.hidden, d.inDim, T(1), data.data<T>(), d.inDim, weight.data<T>(), d.inDim, beta, o,
-         d.hidden, &weight);
   });
 }
 
@@ -76,14 +74,7 @@ void fcBackward(const KernelContext& c) {
          c.out(0).data<T>(), d.inDim, &weight);
     gemm(true, false, d.hidden, d.inDim, d.rows, T(1), g, d.hidden, data.data<T>(), d.inDim, T(0), c.out(1).data<T>(),
          d.inDim);
-    if (c.numOutputs > 2) {
-      T* db = c.out(2).data<T>();
-      for (int64_t h = 0; h < d.hidden; ++h) db[h] = 0;
-      for (int64_t r = 0; r < d.rows; ++r) {
-        const T* row = g + r * d.hidden;
-        for (int64_t h = 0; h < d.hidden; ++h) db[h] += row[h];
-      }
-    }
+    if (c.numOutputs > 2) columnSums(g, d.rows, d.hidden, c.out(2).data<T>());
   });
 }
 

@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
@@ -278,6 +279,37 @@ int blasNumThreads() { return openblas_get_num_threads(); }
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Tensor* bWeight) {
   sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, alpha, beta}, a, b, c, bWeight);
+}
+
+namespace {
+
+template <typename T>
+void columnSumsOf(const T* a, int64_t rows, int64_t cols, T* sums) {
+  if (cols == 0) return;
+  if (rows == 0) {
+    std::fill(sums, sums + cols, T(0));
+    return;
+  }
+  // Grown once to the largest row count met on this thread, then reused: no allocation per call.
+  thread_local std::vector<T> ones;
+  if (static_cast<int64_t>(ones.size()) < rows) ones.assign(static_cast<size_t>(rows), T(1));
+  Blas<T>::gemv(CblasTrans, static_cast<blasint>(rows), static_cast<blasint>(cols), a, ones.data(), sums);
+}
+
+}  // namespace
+
+void columnSums(const float* a, int64_t rows, int64_t cols, float* sums) { columnSumsOf(a, rows, cols, sums); }
+void columnSums(const double* a, int64_t rows, int64_t cols, double* sums) { columnSumsOf(a, rows, cols, sums); }
+
+void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+              int64_t ldb, const float* bias, float* c, int64_t ldc, const Tensor* bWeight) {
+  sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, 1.0f, 0.0f}, a, b, c, bWeight, bias);
+}
+
+void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
+              int64_t ldb, const double* bias, double* c, int64_t ldc, const Tensor* bWeight) {
+  for (int64_t r = 0; r < m; ++r) std::memcpy(c + r * ldc, bias, sizeof(double) * static_cast<size_t>(n));
+  gemm(transA, transB, m, n, k, 1.0, a, lda, b, ldb, 1.0, c, ldc, bWeight);
 }
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -18,7 +19,7 @@ namespace {
 
 struct GemmShapeHash {
   size_t operator()(const GemmShape& s) const {
-    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u);
+    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u) | (s.bias ? 8u : 0u);
     for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) h = h * 1000003u ^ static_cast<size_t>(v);
     return h;
   }
@@ -121,7 +122,7 @@ ChoiceTable& choices() {
 
 bool GemmShape::operator==(const GemmShape& o) const {
   return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb && ldc == o.ldc &&
-         alpha == o.alpha && beta == o.beta && bf16 == o.bf16;
+         alpha == o.alpha && beta == o.beta && bf16 == o.bf16 && bias == o.bias;
 }
 
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
@@ -164,18 +165,26 @@ GemmPolicy gemmPolicy() { return policy().load(); }
 
 std::vector<GemmChoice> gemmChoices() { return choices().list(); }
 
-void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c, const Tensor* bWeight) {
+void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c, const Tensor* bWeight,
+                   const float* bias) {
   if (shape.m == 0 || shape.n == 0) return;
   GemmShape s = shape;
   s.bf16 = precision().load() == GemmPrecision::kBFloat16;
+  s.bias = bias != nullptr;
+  if (s.bias && s.beta != 0.0f) fail(ErrorKind::kValue, "gemm: a bias row needs beta = 0");
   Entry& e = choices().choose(s);
   const auto start = std::chrono::steady_clock::now();
   if (e.matmul) {
     // The kept copy is B's bytes converted in place order, which is the primitive's dense layout only
     // when B has no row padding.
     const bool keptCopy = s.bf16 && bWeight && s.ldb == (s.tb ? s.k : s.n);
-    runOneDnnMatmul(*e.matmul, a, b, keptCopy ? bfloat16WeightCopy(*bWeight, b, s.k * s.n) : nullptr, c);
+    runOneDnnMatmul(*e.matmul, a, b, keptCopy ? bfloat16WeightCopy(*bWeight, b, s.k * s.n) : nullptr, c, bias);
   } else {
+    if (s.bias) {
+      // OpenBLAS has no bias: every row of C starts as the bias and the product adds onto it.
+      for (int64_t r = 0; r < s.m; ++r) std::memcpy(c + r * s.ldc, bias, sizeof(float) * static_cast<size_t>(s.n));
+      s.beta = 1.0f;
+    }
     cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
                 static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
                 static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));

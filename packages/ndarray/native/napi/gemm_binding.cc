@@ -37,8 +37,8 @@ BKT_BINDING(jsSetGemmPrecision) {
 
 BKT_BINDING(jsGemmPrecision) { return Napi::String::New(info.Env(), gemmPrecisionName(gemmPrecision())); }
 
-// gemmChoices(): [{m, n, k, transposeA, transposeB, backend, precision, calls, seconds}] for every float32 product
-// shape met.
+// gemmChoices(): [{m, n, k, transposeA, transposeB, backend, precision, bias, calls, seconds}] for every float32
+// product shape met.
 BKT_BINDING(jsGemmChoices) {
   const Napi::Env env = info.Env();
   const std::vector<GemmChoice> list = gemmChoices();
@@ -53,6 +53,7 @@ BKT_BINDING(jsGemmChoices) {
     o.Set("transposeB", s.tb);
     o.Set("backend", list[i].backend == GemmBackend::kOneDnn ? "onednn" : "openblas");
     o.Set("precision", s.bf16 && list[i].backend == GemmBackend::kOneDnn ? "bfloat16" : "float32");
+    o.Set("bias", s.bias);
     o.Set("calls", static_cast<double>(list[i].calls));
     o.Set("seconds", list[i].seconds);
     out.Set(static_cast<uint32_t>(i), o);

@@ -27,6 +27,18 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
           const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const Tensor* bWeight = nullptr);
 
+// C = op(A) op(B) + bias, the bias row (n values) added to every row of C. On oneDNN the bias is added
+// inside the product's kernel; elsewhere C's rows are seeded with it before a beta = 1 product.
+void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+              int64_t ldb, const float* bias, float* c, int64_t ldc, const Tensor* bWeight = nullptr);
+void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
+              int64_t ldb, const double* bias, double* c, int64_t ldc, const Tensor* bWeight = nullptr);
+
+// sums[j] = Σ_i a[i, j] over a row-major (rows, cols) array, as a transposed GEMV with a ones vector:
+// it streams the rows once, faster than a plain or column-blocked loop (FullyConnected's bias gradient).
+void columnSums(const float* a, int64_t rows, int64_t cols, float* sums);
+void columnSums(const double* a, int64_t rows, int64_t cols, double* sums);
+
 // The number of threads OpenBLAS will use for the next large GEMM.
 int blasNumThreads();
 

@@ -47,13 +47,18 @@ struct GemmShape {
   float alpha, beta;
   // Filled in by the dispatch from the precision in force: each precision has its own choice and primitive.
   bool bf16 = false;
+  // Filled in by the dispatch: a bias row (n floats) is added to every row of C, inside oneDNN's kernel
+  // rather than in a pass of its own; beta is then 0.
+  bool bias = false;
   bool operator==(const GemmShape& o) const;
 };
 
 // The float32 GEMM every kernel calls: routes to the backend chosen for this shape. `bWeight`, when
 // given, is the tensor whose storage holds B's bytes and says B is a weight: in bfloat16 precision its
-// bfloat16 copy is then kept and reused until the storage is written (bfloat16WeightCopy).
-void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr);
+// bfloat16 copy is then kept and reused until the storage is written (bfloat16WeightCopy). `bias`, when
+// given (with beta 0), is a row of n floats added to every row of C.
+void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr,
+                   const float* bias = nullptr);
 
 // The bfloat16 copy of the `count` dense floats at `b`, which lie in `weight`'s storage: converted
 // (round to nearest even) when the storage's version changed since the last conversion, else kept.
@@ -65,7 +70,9 @@ uint64_t bfloat16WeightConversions();
 struct OneDnnMatmul;
 std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
 // halfB (bfloat16 primitives only): B's bfloat16 copy, dense in B's orientation; null converts b here.
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c);
+// bias: the row of n floats a primitive made for a shape with `bias` adds (null otherwise).
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c,
+                     const float* bias = nullptr);
 void setOneDnnThreads(int n);
 
 // The shapes met so far, the backend each one chose, and how often and how long it ran (wall time
