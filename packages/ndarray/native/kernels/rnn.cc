@@ -49,8 +49,6 @@ int64_t rnnWorkspaceSize(const RnnConfig& c) {
 
 namespace {
 
-constexpr int64_t kFillGrain = 4096;
-
 // The float32 gates use fastmath::fastExp, which the compiler vectorizes: libm's scalar expf and
 // tanhf were ~13% of an LSTM training step.
 template <typename T>
@@ -233,15 +231,13 @@ struct Rnn {
     for (int64_t d = 0; d < D; ++d) {
       const int64_t in = inSize(l);
       T* g = gates(l, d);
-      // The biases summed once, then copied per row: the GEMMs below accumulate onto them (beta = 1).
-      // GRU keeps h2h's n-part apart (r gates it); its h·Whᵀ GEMM starts from zero.
+      // The biases summed once and added by the input projection (inside oneDNN's kernel); the per-step
+      // GEMMs below accumulate onto it (beta = 1). GRU keeps h2h's n-part apart (r gates it); its h·Whᵀ
+      // GEMM starts from zero.
       std::vector<T> bias(static_cast<size_t>(GH));
       for (int64_t j = 0; j < GH; ++j)
         bias[j] = bx(l, d)[j] + (c.mode != RnnMode::kGru || j < 2 * H ? bh(l, d)[j] : T(0));
-      parallelFor(TN, std::max<int64_t>(1, kFillGrain / GH), [&](int64_t b, int64_t e) {
-        for (int64_t r = b; r < e; ++r) std::memcpy(g + r * GH, bias.data(), sizeof(T) * GH);
-      });
-      gemm(false, true, TN, GH, in, T(1), x, in, wx(l, d), in, T(1), g, GH, paramsTensor);
+      gemmBias(false, true, TN, GH, in, x, in, wx(l, d), in, bias.data(), g, GH, paramsTensor);
       const T* h0d = h0 + (l * D + d) * N * H;
       const T* c0d = c0 ? c0 + (l * D + d) * N * H : nullptr;
       const T* bhn = bh(l, d) + 2 * H;
