@@ -79,34 +79,42 @@ struct Lanes<double> {
 };
 
 // exp((x - m) * invT) summed, stored to y unless only the sum is wanted. The row goes in blocks of
-// kFold vectors: the exps of a block first (a plain loop GCC vectorizes at the clone's width), then
-// their sum from L1. Summing each vector as it is stored would reload it at once, and a 64-byte
-// load of a just-stored vector waits for the store. Each lane of the block's sum adds kFold terms in
-// [0, 1] before it is folded into the double lanes of `total`, so a float32 lane carries a relative
-// error of at most ~kFold·2⁻²⁴; the double total keeps wide rows (tens of thousands of classes) from
-// losing small terms.
+// kFold vectors: the exps of a block (a plain loop GCC vectorizes at the clone's width), then the sum
+// of the block before it, from L1. Summing a vector as it is stored, or a block right after its
+// stores, would load data still in the store queue, and a 64-byte load of it waits for the stores.
+// Each lane of a block's sum adds kFold terms in [0, 1] before it is folded into the double lanes of
+// `total`, so a float32 lane carries a relative error of at most ~kFold·2⁻²⁴; the double total keeps
+// wide rows (tens of thousands of classes) from losing small terms.
 template <bool Store, typename T>
 BKT_ROW_INLINE double expSum(const T* x, T* y, int64_t n, T m, T invT) {
   using Vec = typename Lanes<T>::Vec;
   using Wide = typename Lanes<T>::Wide;
   constexpr int64_t kLanes = sizeof(Vec) / sizeof(T);
   constexpr int64_t kFold = 32;
-  T buf[Store ? 1 : kFold * kLanes];
+  T buf[Store ? 1 : 2][kFold * kLanes];
   Wide total = {};
-  int64_t i = 0;
-  while (i + kLanes <= n) {
-    const int64_t len = std::min(kFold * kLanes, (n - i) / kLanes * kLanes);
-    T* const e = Store ? y + i : buf;
-    for (int64_t k = 0; k < len; ++k) e[k] = fastExp((x[i + k] - m) * invT);
+  const T* pending = nullptr;
+  int64_t pendingLen = 0;
+  const auto fold = [&]() __attribute__((always_inline)) {
     Vec acc = {};
-    for (int64_t k = 0; k < len; k += kLanes) {
+    for (int64_t k = 0; k < pendingLen; k += kLanes) {
       Vec v;
-      std::memcpy(&v, e + k, sizeof v);
+      std::memcpy(&v, pending + k, sizeof v);
       acc += v;
     }
     total += __builtin_convertvector(acc, Wide);
+  };
+  int64_t i = 0;
+  for (int64_t block = 0; i + kLanes <= n; ++block) {
+    const int64_t len = std::min(kFold * kLanes, (n - i) / kLanes * kLanes);
+    T* const e = Store ? y + i : buf[block % 2];
+    for (int64_t k = 0; k < len; ++k) e[k] = fastExp((x[i + k] - m) * invT);
+    fold();
+    pending = e;
+    pendingLen = len;
     i += len;
   }
+  fold();
   double sum = 0;
   for (int64_t k = 0; k < kLanes; ++k) sum += total[k];
   for (; i < n; ++i) {
