@@ -17,7 +17,7 @@ constexpr int64_t kGrainElems = 1 << 14;
 // Columns handled together when the axis is not the last: rows of this many stay in L1.
 constexpr int64_t kColBlock = 256;
 
-using fastmath::fastExp;
+using fastmath::fastExpNonPositive;
 
 int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, workPerTask)); }
 
@@ -108,7 +108,9 @@ BKT_ROW_INLINE double expSum(const T* x, T* y, int64_t n, T m, T invT) {
   for (int64_t block = 0; i + kLanes <= n; ++block) {
     const int64_t len = std::min(kFold * kLanes, (n - i) / kLanes * kLanes);
     T* const e = Store ? y + i : buf[block % 2];
-    for (int64_t k = 0; k < len; ++k) e[k] = fastExp((x[i + k] - m) * invT);
+    // The next row's max pass reads from memory; fetching it while this row computes exps hides that.
+    for (int64_t k = 0; k < len; k += 64 / sizeof(T)) __builtin_prefetch(x + n + i + k);
+    for (int64_t k = 0; k < len; ++k) e[k] = fastExpNonPositive((x[i + k] - m) * invT);
     fold();
     pending = e;
     pendingLen = len;
@@ -118,7 +120,7 @@ BKT_ROW_INLINE double expSum(const T* x, T* y, int64_t n, T m, T invT) {
   double sum = 0;
   for (int64_t k = 0; k < kLanes; ++k) sum += total[k];
   for (; i < n; ++i) {
-    const T e = fastExp((x[i] - m) * invT);
+    const T e = fastExpNonPositive((x[i] - m) * invT);
     if constexpr (Store) y[i] = e;
     sum += static_cast<double>(e);
   }
@@ -155,7 +157,7 @@ BKT_ROW_INLINE void softmaxColumns(const T* x, T* y, int64_t n, int64_t w, int64
     const T* row = x + i * stride;
     T* out = y + i * stride;
     for (int64_t j = 0; j < w; ++j) {
-      const T e = fastExp((row[j] - m[j]) * invT);
+      const T e = fastExpNonPositive((row[j] - m[j]) * invT);
       if constexpr (!Log) out[j] = e;
       sum[j] += static_cast<double>(e);
     }
