@@ -202,7 +202,7 @@ function softmaxOutputGradRef(
 
 describe('SoftmaxOutput', () => {
   // [data shape, label shape, options]; labels are drawn from [-1, classes + 1) in halves, so some
-  // are out of range, fractional or equal to ignore_label.
+  // are out of range or fractional, and with use_ignore the first two are ignore_label.
   const OUTPUT_CASES: [number[], number[], SoftmaxOutputOpts][] = [
     [[4, 7], [4], {}],
     [[5, 33], [5], { normalization: 'batch', gradScale: 3 }],
@@ -224,6 +224,7 @@ describe('SoftmaxOutput', () => {
       const inner = sizeOf(shape) / outer / classes;
       const view = opts.preserveShape ? [sizeOf(shape.slice(0, -1)), classes, 1] : [outer, classes, inner];
       const labels = randomValues(rng, sizeOf(labelShape), -1, classes + 1).map((v) => Math.floor(v * 2) / 2);
+      if (opts.useIgnore) labels.fill(opts.ignoreLabel ?? -1, 0, 2);
       const exec = Executor.simpleBind(SoftmaxOutput({ data: x, name: 'sm', ...opts }), {
         shapes: { x: shape, sm_label: labelShape },
         dtypes: { x: dtype, sm_label: dtype },

@@ -118,6 +118,11 @@ void softmaxOutputBackward(const KernelContext& c) {
               at[j] = ignored(r) ? -1 : classOf(static_cast<double>(lab[r]), L.classes) * L.inner + j0 + j;
               if (at[j] >= 0) target[j] = po[at[j]];
             }
+            if (L.inner == 1 && at[0] < 0) {
+              // An ignored row: zeros (times the head gradient, which may be NaN), in one contiguous loop.
+              for (int64_t k = 0; k < L.classes; ++k) go[k] = oo ? T(0) * oo[k] : T(0);
+              continue;
+            }
             if (L.inner == 1) {
               stream(go, po, oo, L.classes);
             } else {
