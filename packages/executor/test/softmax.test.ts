@@ -1,6 +1,7 @@
 // softmax, log_softmax and SoftmaxActivation through the executor (forward against a float64
-// reference, gradients against finite differences), and the regression loss layers, whose gradient
-// is checked against finite differences of the loss each one minimises.
+// reference, gradients against finite differences), SoftmaxOutput's options against its definition,
+// and the regression loss layers, whose gradient is checked against finite differences of the loss
+// each one minimises.
 import { BindError, DTypeError, type DType, type NDArray, random, seed, ShapeError, ValueError } from '@bkt/ndarray';
 import {
   FullyConnected,
@@ -10,6 +11,7 @@ import {
   MAERegressionOutput,
   softmax,
   SoftmaxActivation,
+  SoftmaxOutput,
   type Symbol,
   Variable,
 } from '@bkt/symbol';
@@ -151,6 +153,152 @@ describe('softmax, log_softmax', () => {
       () => runKernel('softmax', [g, nd([1], [1])], [nd([0, 0, 0, 0], [2, 2])], [1, 1, 1]),
       ShapeError,
       /softmax: length/,
+    );
+  });
+});
+
+interface SoftmaxOutputOpts {
+  gradScale?: number;
+  ignoreLabel?: number;
+  useIgnore?: boolean;
+  normalization?: 'null' | 'batch' | 'valid';
+  smoothAlpha?: number;
+  multiOutput?: boolean;
+  preserveShape?: boolean;
+  outGrad?: boolean;
+}
+
+/**
+ * SoftmaxOutput's data gradient from its definition, on data viewed as (outer, classes, inner):
+ * (p - smoothed onehot(label)) * grad_scale / normalizer at each position, 0 where the label is
+ * ignored, times the head gradient with out_grad. Labels are truncated and clipped into range.
+ */
+function softmaxOutputGradRef(
+  p: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  [outer, classes, inner]: number[],
+  o: SoftmaxOutputOpts,
+  head?: ArrayLike<number>,
+): Float64Array {
+  const alpha = o.smoothAlpha ?? 0;
+  const ignored = (l: number): boolean => (o.useIgnore ?? false) && l === (o.ignoreLabel ?? -1);
+  const valid = Array.from(labels).filter((l) => !ignored(l)).length;
+  const denom = o.normalization === 'batch' ? outer! : o.normalization === 'valid' ? Math.max(valid, 1) : 1;
+  const out = new Float64Array(p.length);
+  for (let b = 0; b < outer!; b++) {
+    for (let j = 0; j < inner!; j++) {
+      const l = labels[b * inner! + j]!;
+      const y = Math.min(Math.max(Math.trunc(l), 0), classes! - 1);
+      for (let k = 0; k < classes!; k++) {
+        const i = (b * classes! + k) * inner! + j;
+        const target = k === y ? 1 - alpha : classes! > 1 ? alpha / (classes! - 1) : 0;
+        const g = ignored(l) ? 0 : ((p[i]! - target) * (o.gradScale ?? 1)) / denom;
+        out[i] = head ? g * head[i]! : g;
+      }
+    }
+  }
+  return out;
+}
+
+describe('SoftmaxOutput', () => {
+  // [data shape, label shape, options]; labels are drawn from [-1, classes + 1) in halves, so some
+  // are out of range or fractional, and with use_ignore the first two are ignore_label.
+  const OUTPUT_CASES: [number[], number[], SoftmaxOutputOpts][] = [
+    [[4, 7], [4], {}],
+    [[5, 33], [5], { normalization: 'batch', gradScale: 3 }],
+    [[6, 17], [6], { useIgnore: true, ignoreLabel: 2, normalization: 'valid', smoothAlpha: 0.1 }],
+    [[3, 1], [3], { smoothAlpha: 0.2 }],
+    [[2, 5, 3], [2, 3], { multiOutput: true, useIgnore: true, ignoreLabel: -1, normalization: 'valid' }],
+    [[2, 3, 6], [2, 3], { preserveShape: true, normalization: 'batch' }],
+    [[4, 9], [4], { outGrad: true, useIgnore: true, ignoreLabel: 1 }],
+    [[2, 4, 19], [2, 19], { multiOutput: true, outGrad: true, smoothAlpha: 0.05 }],
+    // Rows split across threads, with a ragged tail after the vector lanes.
+    [[64, 601], [64], { useIgnore: true, ignoreLabel: 0, normalization: 'valid', gradScale: 0.5 }],
+  ];
+
+  it.each(DTYPES)('forward is the softmax over the classes and backward follows every option (%s)', (dtype) => {
+    const rng = makeRng(56);
+    for (const [shape, labelShape, opts] of OUTPUT_CASES) {
+      const outer = shape[0]!;
+      const classes = opts.preserveShape ? shape.at(-1)! : opts.multiOutput ? shape[1]! : sizeOf(shape.slice(1));
+      const inner = sizeOf(shape) / outer / classes;
+      const view = opts.preserveShape ? [sizeOf(shape.slice(0, -1)), classes, 1] : [outer, classes, inner];
+      const labels = randomValues(rng, sizeOf(labelShape), -1, classes + 1).map((v) => Math.floor(v * 2) / 2);
+      if (opts.useIgnore) labels.fill(opts.ignoreLabel ?? -1, 0, 2);
+      const exec = Executor.simpleBind(SoftmaxOutput({ data: x, name: 'sm', ...opts }), {
+        shapes: { x: shape, sm_label: labelShape },
+        dtypes: { x: dtype, sm_label: dtype },
+        gradReq: { x: 'write', sm_label: 'null' },
+      });
+      try {
+        const data = nd(randomValues(rng, sizeOf(shape), -4, 4), shape, dtype);
+        data.copyTo(exec.argDict.x!);
+        nd(labels, labelShape, dtype).copyTo(exec.argDict.sm_label!);
+        const [out] = exec.forward({ isTrain: true });
+        const p = softmaxRef(values(data), view, 1, 1, false);
+        expectAllClose(values(out!), p, tolerance(dtype));
+        const head = opts.outGrad ? nd(randomValues(rng, sizeOf(shape), -2, 2), shape, dtype) : undefined;
+        exec.backward(head);
+        const want = softmaxOutputGradRef(p, labels, view, opts, head && values(head));
+        expectAllClose(values(exec.gradDict.x!), want, tolerance(dtype));
+      } finally {
+        exec.dispose();
+      }
+    }
+  });
+
+  it('gives the same gradient when it is written over out_data (MXNet lets the backward run in place)', () => {
+    const rng = makeRng(57);
+    for (const [shape, opts] of [
+      [[5, 40], { useIgnore: true, ignoreLabel: 3, smoothAlpha: 0.1 }],
+      [[3, 6, 300], { multiOutput: true, normalization: 'valid' }],
+    ] as [number[], SoftmaxOutputOpts][]) {
+      const classes = shape[1]!;
+      const view = [shape[0]!, classes, sizeOf(shape.slice(2))];
+      const labels = randomValues(rng, view[0]! * view[2]!, 0, classes).map(Math.floor);
+      labels[1] = 3;
+      const p = softmaxRef(randomValues(rng, sizeOf(shape), -3, 3), view, 1, 1, false);
+      const attrs = [
+        1,
+        opts.ignoreLabel ?? -1,
+        opts.multiOutput ? 1 : 0,
+        opts.useIgnore ? 1 : 0,
+        0,
+        opts.normalization === 'valid' ? 2 : 0,
+        0,
+        opts.smoothAlpha ?? 0,
+      ];
+      const shared = nd(p, shape, 'float64');
+      const dLabel = nd(new Array<number>(labels.length).fill(0), [labels.length], 'float64');
+      runKernel('softmax_output_backward', [shared, nd(labels, [labels.length], 'float64')], [shared, dLabel], attrs);
+      expectAllClose(values(shared), softmaxOutputGradRef(p, labels, view, opts), tolerance('float64'));
+    }
+  });
+
+  it('rejects a label of the wrong size and integer data in the backward kernel', () => {
+    const attrs = [1, -1, 0, 0, 0, 0, 0, 0];
+    const p = nd([0.2, 0.3, 0.5, 0.1, 0.1, 0.8], [2, 3]);
+    expectError(
+      () =>
+        runKernel(
+          'softmax_output_backward',
+          [p, nd([0, 1, 2], [3])],
+          [nd(new Array(6).fill(0), [2, 3]), nd([0, 0, 0], [3])],
+          attrs,
+        ),
+      ShapeError,
+      /_backward_SoftmaxOutput: label has shape \(3,\), expected 2 elements/,
+    );
+    expectError(
+      () =>
+        runKernel(
+          'softmax_output_backward',
+          [nd([1, 2], [1, 2], 'int32'), nd([0], [1])],
+          [nd([0, 0], [1, 2]), nd([0], [1])],
+          attrs,
+        ),
+      DTypeError,
+      /_backward_SoftmaxOutput: .*out_data/,
     );
   });
 });

@@ -146,6 +146,31 @@ describe('softmax and log_softmax', () => {
     for (const t of [a, p, lp]) t.dispose();
   });
 
+  it('treats -inf, NaN, +inf and huge spreads per row as the definition does, for lengths around the vector widths', () => {
+    for (const n of [1, 2, 15, 16, 17, 31, 33, 47, 511, 512, 513, 1041]) {
+      const rng = makeRng(26 + n);
+      const finite = (): number[] => Array.from(randomValues(rng, n, -5, 5));
+      const rows = [
+        finite(),
+        finite().map((v, i) => (i % 3 === 1 ? -Infinity : v)), // some -inf: probability 0, log -inf
+        finite().map((v, i) => (i === n - 1 ? NaN : v)), // a NaN anywhere makes the row NaN
+        finite().map((v, i) => (i === 0 ? NaN : v)),
+        finite().map((v, i) => (i === n >> 1 ? Infinity : v)), // +inf - +inf is NaN
+        new Array<number>(n).fill(-Infinity), // every term -inf - -inf: NaN
+        finite().map((v, i) => (i === n >> 2 ? 1e30 : i % 2 ? -1e30 : v)),
+      ];
+      for (const dtype of DTYPES) {
+        const a = nd(rows.flat(), [rows.length, n], dtype);
+        for (const log of [false, true]) {
+          const out = log ? logSoftmax(a) : softmax(a);
+          expectAllClose(values(out), refSoftmax(values(a), a.shape, -1, 1, log), tolerance(dtype));
+          out.dispose();
+        }
+        a.dispose();
+      }
+    }
+  });
+
   it('passes empty arrays through', () => {
     const a = nd([], [2, 0, 3], 'float32');
     for (const axis of [0, 1, 2]) {

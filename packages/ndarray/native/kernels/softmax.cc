@@ -17,7 +17,7 @@ constexpr int64_t kGrainElems = 1 << 14;
 // Columns handled together when the axis is not the last: rows of this many stay in L1.
 constexpr int64_t kColBlock = 256;
 
-using fastmath::fastExp;
+using fastmath::fastExpNonPositive;
 
 int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, workPerTask)); }
 
@@ -26,49 +26,101 @@ int64_t grainFor(int64_t workPerTask) { return std::max<int64_t>(1, kGrainElems 
 // AVX-512 clones of the caller never reached them.
 #define BKT_ROW_INLINE inline __attribute__((always_inline))
 
-// Sixteen running maxima so the comparison chain does not serialize the loop.
+// Float bit patterns turned into integers that order as the floats do, so the row maximum is an
+// integer max reduction: GCC vectorizes that at each clone's width, while it will not reorder a float
+// max without -ffast-math. NaN with the sign bit clear ranks above +inf and with it set below -inf;
+// either way a NaN reaches the exp sum and makes the whole row NaN.
 template <typename T>
-BKT_ROW_INLINE T rowMax(const T* x, int64_t n) {
-  constexpr int kLanes = 16;
-  T lanes[kLanes];
-  for (T& v : lanes) v = x[0];
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    const T* q = x + i;
-    for (int k = 0; k < kLanes; ++k) lanes[k] = q[k] > lanes[k] ? q[k] : lanes[k];
-  }
-  T m = lanes[0];
-  for (T v : lanes) m = v > m ? v : m;
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  return m;
+struct OrderKey;
+template <>
+struct OrderKey<float> {
+  using Int = int32_t;
+};
+template <>
+struct OrderKey<double> {
+  using Int = int64_t;
+};
+
+// The map is its own inverse: it flips the magnitude bits of negative values.
+template <typename T, typename I = typename OrderKey<T>::Int>
+BKT_ROW_INLINE I flipNegative(I bits) {
+  return bits ^ ((bits >> (8 * sizeof(I) - 1)) & std::numeric_limits<I>::max());
 }
 
-// exp((x - m) * invT) summed, stored to y unless only the sum is wanted. Sixteen lanes of T add at
-// most kFold terms each (every term is in [0, 1]) before folding into a double, so a float32 lane
-// carries a relative error of at most ~kFold·2⁻²⁴ while the loop stays in vector registers; the
-// double total keeps wide rows (tens of thousands of classes) from losing small terms.
+template <typename T>
+BKT_ROW_INLINE T rowMax(const T* x, int64_t n) {
+  using I = typename OrderKey<T>::Int;
+  I m = std::numeric_limits<I>::min();
+  for (int64_t i = 0; i < n; ++i) {
+    I bits;
+    std::memcpy(&bits, x + i, sizeof bits);
+    m = std::max(m, flipNegative<T>(bits));
+  }
+  const I bits = flipNegative<T>(m);
+  T v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+// 64 bytes of T (GCC vector extensions), and the same lanes as double. The exp sums run in one such
+// vector, which GCC keeps in registers (a zmm in the AVX-512 clone, two ymm or four xmm in the
+// others), where an array of lane sums stayed on the stack and chained every add through a store.
+template <typename T>
+struct Lanes;
+template <>
+struct Lanes<float> {
+  typedef float Vec __attribute__((vector_size(64)));
+  typedef double Wide __attribute__((vector_size(128)));
+};
+template <>
+struct Lanes<double> {
+  typedef double Vec __attribute__((vector_size(64)));
+  using Wide = Vec;
+};
+
+// exp((x - m) * invT) summed, stored to y unless only the sum is wanted. The row goes in blocks of
+// kFold vectors: the exps of a block (a plain loop GCC vectorizes at the clone's width), then the sum
+// of the block before it, from L1. Summing a vector as it is stored, or a block right after its
+// stores, would load data still in the store queue, and a 64-byte load of it waits for the stores.
+// Each lane of a block's sum adds kFold terms in [0, 1] before it is folded into the double lanes of
+// `total`, so a float32 lane carries a relative error of at most ~kFold·2⁻²⁴; the double total keeps
+// wide rows (tens of thousands of classes) from losing small terms.
 template <bool Store, typename T>
 BKT_ROW_INLINE double expSum(const T* x, T* y, int64_t n, T m, T invT) {
-  constexpr int kLanes = 16;
+  using Vec = typename Lanes<T>::Vec;
+  using Wide = typename Lanes<T>::Wide;
+  constexpr int64_t kLanes = sizeof(Vec) / sizeof(T);
   constexpr int64_t kFold = 32;
-  double sum = 0;
-  int64_t i = 0;
-  while (i + kLanes <= n) {
-    T lanes[kLanes] = {};
-    const int64_t end = i + std::min(kFold * kLanes, (n - i) / kLanes * kLanes);
-    for (; i < end; i += kLanes) {
-      for (int k = 0; k < kLanes; ++k) {
-        const T e = fastExp((x[i + k] - m) * invT);
-        if constexpr (Store) y[i + k] = e;
-        lanes[k] += e;
-      }
+  T buf[Store ? 1 : 2][kFold * kLanes];
+  Wide total = {};
+  const T* pending = nullptr;
+  int64_t pendingLen = 0;
+  const auto fold = [&]() __attribute__((always_inline)) {
+    Vec acc = {};
+    for (int64_t k = 0; k < pendingLen; k += kLanes) {
+      Vec v;
+      std::memcpy(&v, pending + k, sizeof v);
+      acc += v;
     }
-    T block = 0;
-    for (T v : lanes) block += v;
-    sum += static_cast<double>(block);
+    total += __builtin_convertvector(acc, Wide);
+  };
+  int64_t i = 0;
+  for (int64_t block = 0; i + kLanes <= n; ++block) {
+    const int64_t len = std::min(kFold * kLanes, (n - i) / kLanes * kLanes);
+    T* const e = Store ? y + i : buf[block % 2];
+    // The next row's max pass reads from memory; fetching it while this row computes exps hides that.
+    for (int64_t k = 0; k < len; k += 64 / sizeof(T)) __builtin_prefetch(x + n + i + k);
+    for (int64_t k = 0; k < len; ++k) e[k] = fastExpNonPositive((x[i + k] - m) * invT);
+    fold();
+    pending = e;
+    pendingLen = len;
+    i += len;
   }
+  fold();
+  double sum = 0;
+  for (int64_t k = 0; k < kLanes; ++k) sum += total[k];
   for (; i < n; ++i) {
-    const T e = fastExp((x[i] - m) * invT);
+    const T e = fastExpNonPositive((x[i] - m) * invT);
     if constexpr (Store) y[i] = e;
     sum += static_cast<double>(e);
   }
@@ -105,7 +157,7 @@ BKT_ROW_INLINE void softmaxColumns(const T* x, T* y, int64_t n, int64_t w, int64
     const T* row = x + i * stride;
     T* out = y + i * stride;
     for (int64_t j = 0; j < w; ++j) {
-      const T e = fastExp((row[j] - m[j]) * invT);
+      const T e = fastExpNonPositive((row[j] - m[j]) * invT);
       if constexpr (!Log) out[j] = e;
       sum[j] += static_cast<double>(e);
     }

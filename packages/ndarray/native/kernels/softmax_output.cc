@@ -4,6 +4,7 @@
 // Attributes: SoftmaxOutputAttrs (kernel_attrs.gen.h).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "bkt/error.h"
 #include "bkt/kernel_attrs.gen.h"
@@ -13,6 +14,10 @@
 
 namespace bkt {
 namespace {
+
+constexpr int64_t kGrainElems = 1 << 14;
+// Positions patched together when the class axis is not the last (multi_output).
+constexpr int64_t kColBlock = 256;
 
 // The data viewed as (outer, classes, inner): softmax runs over `classes` with stride `inner`.
 struct Layout {
@@ -42,6 +47,13 @@ void softmaxOutputForward(const KernelContext& c) {
   softmaxInto(data.reshaped(view), 1, 1.0, false, c.out(0).reshaped(view));
 }
 
+// The class of a label: out-of-range labels are clipped into range, as MXNet's kernel indexes them
+// (NaN counts as 0).
+int64_t classOf(double label, int64_t classes) {
+  if (!(label > 0)) return 0;
+  return label >= static_cast<double>(classes - 1) ? classes - 1 : static_cast<int64_t>(label);
+}
+
 // inputs: out_data (the softmax), label[, out_grad]; outputs: d_data, d_label (zeros).
 void softmaxOutputBackward(const KernelContext& c) {
   const Tensor& p = c.in(0);
@@ -49,50 +61,90 @@ void softmaxOutputBackward(const KernelContext& c) {
   requireFloat(p, "_backward_SoftmaxOutput", "out_data");
   requireFloat(label, "_backward_SoftmaxOutput", "label");
   const SoftmaxOutputAttrs attrs = SoftmaxOutputAttrs::read(c, "_backward_SoftmaxOutput");
-  const double gradScale = attrs.gradScale;
   const double ignoreLabel = attrs.ignoreLabel;
   const bool useIgnore = attrs.useIgnore;
-  const Normalization normalization = attrs.normalization;
-  const bool outGrad = attrs.outGrad;
   const double alpha = attrs.smoothAlpha;
   const Layout L = layoutOf(p, attrs.multiOutput, attrs.preserveShape);
   requireSize(label, L.outer * L.inner, "_backward_SoftmaxOutput", "label");
   requireSize(c.out(0), p.size(), "_backward_SoftmaxOutput", "data gradient");
-  if (outGrad) requireSize(c.in(2), p.size(), "_backward_SoftmaxOutput", "out_grad");
+  if (attrs.outGrad) requireSize(c.in(2), p.size(), "_backward_SoftmaxOutput", "out_grad");
   dispatchFloat(p.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* prob = p.data<T>();
+    const T* og = attrs.outGrad ? c.in(2).data<T>() : nullptr;
     T* g = c.out(0).data<T>();
-    dispatchFloat(label.dtype(), [&](auto ltag) BKT_VECTOR_CLONES {
+    dispatchFloat(label.dtype(), [&](auto ltag) {
       using L_T = decltype(ltag);
       const L_T* lab = label.data<L_T>();
       const int64_t positions = L.outer * L.inner;
+      const auto ignored = [&](int64_t r) { return useIgnore && static_cast<double>(lab[r]) == ignoreLabel; };
       int64_t valid = positions;
       if (useIgnore) {
         valid = 0;
-        for (int64_t r = 0; r < positions; ++r) valid += static_cast<double>(lab[r]) != ignoreLabel;
+        for (int64_t r = 0; r < positions; ++r) valid += !ignored(r);
       }
       double denom = 1;
-      if (normalization == Normalization::kBatch) denom = static_cast<double>(L.outer);
-      if (normalization == Normalization::kValid) denom = static_cast<double>(std::max<int64_t>(valid, 1));
-      const T scale = static_cast<T>(gradScale / denom);
+      if (attrs.normalization == Normalization::kBatch) denom = static_cast<double>(L.outer);
+      if (attrs.normalization == Normalization::kValid) denom = static_cast<double>(std::max<int64_t>(valid, 1));
+      const T scale = static_cast<T>(attrs.gradScale / denom);
       const T onTarget = static_cast<T>(1 - alpha);
       const T offTarget = L.classes > 1 ? static_cast<T>(alpha / static_cast<double>(L.classes - 1)) : T(0);
-      for (int64_t r = 0; r < positions; ++r) {
-        const int64_t base = (r / L.inner) * L.classes * L.inner + r % L.inner;
-        const double lv = static_cast<double>(lab[r]);
-        const bool ignored = useIgnore && lv == ignoreLabel;
-        // Out-of-range labels are clipped into range, as MXNet's kernel indexes them.
-        const int64_t y = std::min<int64_t>(std::max<int64_t>(static_cast<int64_t>(lv), 0), L.classes - 1);
-        for (int64_t k = 0; k < L.classes; ++k) {
-          const int64_t i = base + k * L.inner;
-          g[i] = ignored ? T(0) : (prob[i] - (k == y ? onTarget : offTarget)) * scale;
+      const int64_t block = L.classes * L.inner;
+      if (block == 0) return;
+      // Each (classes, inner) block in one streaming pass as if every class were off target, then the
+      // target class of each position and the ignored positions patched in. The targets'
+      // probabilities are read first: d_data may share out_data's buffer (MXNet's in-place option
+      // for this op). The head gradient multiplies last, as MXNet applies it.
+      // Forced inline so the loops are compiled in the clones of the parallelFor body.
+      const auto stream = [&](T * go, const T* po, const T* oo, int64_t len) __attribute__((always_inline)) {
+        if (oo) {
+          for (int64_t i = 0; i < len; ++i) go[i] = (po[i] - offTarget) * scale * oo[i];
+        } else {
+          for (int64_t i = 0; i < len; ++i) go[i] = (po[i] - offTarget) * scale;
         }
-      }
-      if (outGrad) {
-        const T* og = c.in(2).data<T>();
-        for (int64_t i = 0; i < p.size(); ++i) g[i] *= og[i];
-      }
+      };
+      parallelFor(L.outer, std::max<int64_t>(1, kGrainElems / block), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
+        int64_t at[kColBlock];
+        T target[kColBlock];
+        for (int64_t o = b; o < e; ++o) {
+          const int64_t base = o * block;
+          const T* po = prob + base;
+          const T* oo = og ? og + base : nullptr;
+          T* go = g + base;
+          for (int64_t j0 = 0; j0 < L.inner; j0 += kColBlock) {
+            const int64_t w = std::min(kColBlock, L.inner - j0);
+            for (int64_t j = 0; j < w; ++j) {
+              const int64_t r = o * L.inner + j0 + j;
+              at[j] = ignored(r) ? -1 : classOf(static_cast<double>(lab[r]), L.classes) * L.inner + j0 + j;
+              if (at[j] >= 0) target[j] = po[at[j]];
+            }
+            if (L.inner == 1 && at[0] < 0) {
+              // An ignored row: zeros (times the head gradient, which may be NaN), in one contiguous loop.
+              for (int64_t k = 0; k < L.classes; ++k) go[k] = oo ? T(0) * oo[k] : T(0);
+              continue;
+            }
+            if (L.inner == 1) {
+              stream(go, po, oo, L.classes);
+            } else {
+              for (int64_t k = 0; k < L.classes; ++k) {
+                const int64_t off = k * L.inner + j0;
+                stream(go + off, po + off, oo ? oo + off : nullptr, w);
+              }
+            }
+            for (int64_t j = 0; j < w; ++j) {
+              if (at[j] >= 0) {
+                const T d = (target[j] - onTarget) * scale;
+                go[at[j]] = oo ? d * oo[at[j]] : d;
+              } else {
+                for (int64_t k = 0; k < L.classes; ++k) {
+                  const int64_t i = k * L.inner + j0 + j;
+                  go[i] = oo ? T(0) * oo[i] : T(0);
+                }
+              }
+            }
+          }
+        }
+      });
     });
   });
   if (c.numOutputs > 1) std::memset(c.out(1).raw(), 0, c.out(1).nbytes());
