@@ -22,11 +22,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Runs `code` (with `nd` imported) in a fresh node process with extra environment variables; returns
- * stdout + stderr. Loading the addon here set OMP_WAIT_POLICY in this process, so it is not inherited.
+ * stdout + stderr. Loading the addon here set OMP_WAIT_POLICY in this process, so it is not inherited,
+ * nor is a GOMP_SPINCOUNT of the caller's (it would override the policy's spin count).
  */
 function child(code: string, env: Record<string, string>): string {
   const script = `import * as nd from ${JSON.stringify(join(here, '..', 'src', 'index.ts'))};\n${code}`;
-  const { OMP_WAIT_POLICY: _ours, ...inherited } = process.env;
+  const { OMP_WAIT_POLICY: _ours, GOMP_SPINCOUNT: _spin, ...inherited } = process.env;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     env: { ...inherited, ...env },
     encoding: 'utf8',
@@ -87,9 +88,13 @@ describe('the environment', () => {
     expect(bad).toMatch(/ValueError BKT_GEMM_BACKEND.*'cuda'/);
   });
 
+  // libgomp prints OMP_WAIT_POLICY = 'PASSIVE' even when the variable is unset (its default then spins
+  // for 300000 pauses), so the spin count it settled on is what tells the policies apart.
   it('loads libgomp with the passive wait policy unless the user chose one', () => {
-    const show = { OMP_DISPLAY_ENV: 'true' };
-    expect(child('', show)).toMatch(/OMP_WAIT_POLICY = 'PASSIVE'/);
-    expect(child('', { ...show, OMP_WAIT_POLICY: 'active' })).toMatch(/OMP_WAIT_POLICY = 'ACTIVE'/);
+    const show = { OMP_DISPLAY_ENV: 'verbose' };
+    expect(child('', show)).toMatch(/GOMP_SPINCOUNT = '0'/);
+    const active = child('', { ...show, OMP_WAIT_POLICY: 'active' });
+    expect(active).toMatch(/OMP_WAIT_POLICY = 'ACTIVE'/);
+    expect(active).not.toMatch(/GOMP_SPINCOUNT = '0'/);
   });
 });
