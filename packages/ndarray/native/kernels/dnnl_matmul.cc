@@ -6,6 +6,10 @@
 // primitive (the float32 arrays, master weights included, are never changed) — or, for a weight B,
 // the copy kept on the weight's storage (bfloat16_weights.cc) — and the product accumulates in
 // float32 into the float32 C.
+// Each primitive and reorder owns its scratchpad (scratchpad_mode::user): Debian's oneDNN is built
+// without DNNL_ENABLE_CONCURRENT_EXEC, so the library's own scratchpad is shared by all primitives and
+// tied to the thread that created them, while a shape's primitive is made on whichever thread first
+// runs it (a Worker's, say) and run by others, one at a time under the runtime's lock.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <mutex>
@@ -21,13 +25,15 @@ namespace bkt {
 struct OneDnnMatmul {
   dnnl::matmul prim;
   dnnl::memory a, b, c;
-  dnnl::memory bias;  // only for a shape with a bias row
+  dnnl::memory bias;        // only for a shape with a bias row
+  dnnl::memory scratchpad;  // the matmul's own (see above)
   // The primitive's arguments, made once: they share their memory objects with the fields above, so
   // pointing those at a call's buffers is all a call does (no map built per product).
   std::unordered_map<int, dnnl::memory> args;
-  // bfloat16 precision only: the float32 -> bfloat16 reorders and their destinations.
+  // bfloat16 precision only: the float32 -> bfloat16 reorders, their destinations and scratchpads.
   dnnl::reorder toHalfA, toHalfB;
   dnnl::memory halfA, halfB;
+  std::unordered_map<int, dnnl::memory> toHalfAArgs, toHalfBArgs;
   void* ownHalfB = nullptr;  // halfB's own buffer, pointed back to after a call that used a kept weight copy
 };
 
@@ -58,6 +64,7 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   const dnnl::memory::desc biasMd =
       s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
   dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
   if (s.beta != 0.0f) {
     dnnl::post_ops ops;
@@ -76,15 +83,30 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
       p->halfA = dnnl::memory(halfAMd, engine);
       p->halfB = dnnl::memory(halfBMd, engine);
       p->ownHalfB = p->halfB.get_data_handle();
-      p->toHalfA = dnnl::reorder(p->a, p->halfA);
-      p->toHalfB = dnnl::reorder(p->b, p->halfB);
-      p->prim =
-          dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(halfAMd, halfBMd, biasMd, cMd), attr, engine));
+      dnnl::primitive_attr reorderAttr;
+      reorderAttr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      const dnnl::reorder::primitive_desc toHalfAPd(p->a, p->halfA, reorderAttr);
+      const dnnl::reorder::primitive_desc toHalfBPd(p->b, p->halfB, reorderAttr);
+      p->toHalfA = dnnl::reorder(toHalfAPd);
+      p->toHalfB = dnnl::reorder(toHalfBPd);
+      p->toHalfAArgs = {{DNNL_ARG_FROM, p->a},
+                        {DNNL_ARG_TO, p->halfA},
+                        {DNNL_ARG_SCRATCHPAD, dnnl::memory(toHalfAPd.scratchpad_desc(), engine)}};
+      p->toHalfBArgs = {{DNNL_ARG_FROM, p->b},
+                        {DNNL_ARG_TO, p->halfB},
+                        {DNNL_ARG_SCRATCHPAD, dnnl::memory(toHalfBPd.scratchpad_desc(), engine)}};
+      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(halfAMd, halfBMd, biasMd, cMd), attr, engine);
+      p->prim = dnnl::matmul(pd);
+      p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
     } else {
-      p->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, biasMd, cMd), attr, engine));
+      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, biasMd, cMd), attr, engine);
+      p->prim = dnnl::matmul(pd);
+      p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
     }
-    p->args = {
-        {DNNL_ARG_SRC, s.bf16 ? p->halfA : p->a}, {DNNL_ARG_WEIGHTS, s.bf16 ? p->halfB : p->b}, {DNNL_ARG_DST, p->c}};
+    p->args = {{DNNL_ARG_SRC, s.bf16 ? p->halfA : p->a},
+               {DNNL_ARG_WEIGHTS, s.bf16 ? p->halfB : p->b},
+               {DNNL_ARG_DST, p->c},
+               {DNNL_ARG_SCRATCHPAD, p->scratchpad}};
     if (s.bias) {
       p->bias = dnnl::memory(biasMd, engine, nullptr);
       p->args[DNNL_ARG_BIAS] = p->bias;
@@ -108,9 +130,9 @@ void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint
   p.c.set_data_handle(c);
   if (bias) p.bias.set_data_handle(const_cast<float*>(bias));
   if (p.halfA) {
-    p.toHalfA.execute(r.stream, p.a, p.halfA);
+    p.toHalfA.execute(r.stream, p.toHalfAArgs);
     p.halfB.set_data_handle(halfB ? const_cast<uint16_t*>(halfB) : p.ownHalfB);
-    if (!halfB) p.toHalfB.execute(r.stream, p.b, p.halfB);
+    if (!halfB) p.toHalfB.execute(r.stream, p.toHalfBArgs);
   }
   p.prim.execute(r.stream, p.args);
   r.stream.wait();
