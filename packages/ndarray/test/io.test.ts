@@ -27,6 +27,7 @@ import {
 import { makeRng, nd, sizeOf, values } from './helpers.js';
 import {
   cat,
+  csrRecord,
   f32,
   i32,
   i64,
@@ -367,25 +368,7 @@ describe('sparse records', () => {
     i64(2),
   );
   // csr (2, 3) = [[1, 0, 0], [0, 0, 2]]: storage shape (2,), aux indptr (3,) then indices (2,).
-  const csr = cat(
-    u32(V2),
-    i32(2),
-    tshape([2]),
-    tshape([2, 3]),
-    i32(1),
-    i32(0),
-    i32(0),
-    i32(6),
-    tshape([3]),
-    i32(6),
-    tshape([2]),
-    f32([1, 2]),
-    i64(0),
-    i64(1),
-    i64(2),
-    i64(0),
-    i64(2),
-  );
+  const csr = csrRecord(V2);
 
   it('loads row_sparse and csr records as RowSparseNDArray and CSRNDArray', () => {
     const [r, c] = asList(loadFromBuffer(listFile([rowSparse, csr])));
@@ -418,25 +401,7 @@ describe('sparse records', () => {
   });
 
   it('refuses a malformed sparse record with FormatError', () => {
-    const badIndex = cat(
-      u32(V2),
-      i32(2),
-      tshape([2]),
-      tshape([2, 3]),
-      i32(1),
-      i32(0),
-      i32(0),
-      i32(6),
-      tshape([3]),
-      i32(6),
-      tshape([2]),
-      f32([1, 2]),
-      i64(0),
-      i64(1),
-      i64(2),
-      i64(0),
-      i64(7),
-    );
+    const badIndex = csrRecord(V2, 7);
     expectFormatError(
       () => loadFromBuffer(listFile([badIndex])),
       /at byte 24 \(array 0\): csr array of shape \(2, 3\): .*column index 7/,

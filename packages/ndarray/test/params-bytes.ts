@@ -57,6 +57,31 @@ export function v3Record(r: RecordSpec): Uint8Array {
   return cat(u32(V3), i32(0), tshape(r.shape), ctxAndType(r), r.data);
 }
 
+/**
+ * A sparse-format csr record of the (2, 3) matrix [[1, 0, 0], [0, 0, 2]] on the cpu: storage shape (2,),
+ * aux indptr (3,) then column indices (2,), the last of which is `lastIndex` (2 is valid).
+ */
+export function csrRecord(magic: number, lastIndex = 2): Uint8Array {
+  const aux = cat(tshape([3]), i32(6), tshape([2]));
+  return cat(
+    u32(magic),
+    i32(2),
+    tshape([2]),
+    tshape([2, 3]),
+    i32(1),
+    i32(0),
+    i32(0),
+    i32(6),
+    aux,
+    f32([1, 2]),
+    i64(0),
+    i64(1),
+    i64(2),
+    i64(0),
+    i64(lastIndex),
+  );
+}
+
 export function listFile(records: readonly Uint8Array[], names: readonly string[] = []): Uint8Array {
   const nameParts = names.flatMap((n) => {
     const b = Buffer.from(n, 'utf8');

@@ -7,7 +7,22 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type BaseSparseNDArray, FormatError, load, loadFromBuffer, memoryStats, type NDArray } from '../src/index.js';
-import { cat, f32, i32, i64, listFile, tshape, u32, V2, V3, v0Record, v1Record, v2Record, v3Record } from './params-bytes.js';
+import {
+  cat,
+  csrRecord,
+  f32,
+  i32,
+  i64,
+  listFile,
+  tshape,
+  u32,
+  V2,
+  V3,
+  v0Record,
+  v1Record,
+  v2Record,
+  v3Record,
+} from './params-bytes.js';
 import { makeRng } from './rng.js';
 
 /** Where a record's shape lives: the ndim word and each dim, with their widths in bytes. */
@@ -49,28 +64,7 @@ function baseCorpus(): Corpus {
     (start) => ({ ndimAt: start + 28, ndimBytes: 4, dimsAt: [start + 32, start + 40], dimBytes: 8 }),
   ]);
   // csr (2, 3) = [[1, 0, 0], [0, 0, 2]]
-  records.push([
-    cat(
-      u32(V3),
-      i32(2),
-      tshape([2]),
-      tshape([2, 3]),
-      i32(1),
-      i32(0),
-      i32(0),
-      i32(6),
-      tshape([3]),
-      i32(6),
-      tshape([2]),
-      f32([1, 2]),
-      i64(0),
-      i64(1),
-      i64(2),
-      i64(0),
-      i64(2),
-    ),
-    (start) => ({ ndimAt: start + 20, ndimBytes: 4, dimsAt: [start + 24, start + 32], dimBytes: 8 }),
-  ]);
+  records.push([csrRecord(V3), (start) => ({ ndimAt: start + 20, ndimBytes: 4, dimsAt: [start + 24, start + 32], dimBytes: 8 })]);
   const bytes = listFile(
     records.map(([r]) => r),
     ['arg:a', 'arg:b', 'aux:c', 'aux:d', 'e', 'f', 'g', 'h'],
