@@ -52,6 +52,14 @@ export function table(head: readonly string[], rows: readonly (readonly (string 
   return `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('')}</table>`;
 }
 
+/** The run's options, one row each (the lm and seq2seq reports share it). */
+export function configTable(config: Readonly<Record<string, string | number | boolean | null>>): string {
+  return table(
+    ['option', 'value'],
+    Object.entries(config).map(([k, v]) => [k, v === null ? null : String(v)]),
+  );
+}
+
 /** The report as an HTML string. */
 export function renderReport(r: RunReport): string {
   const last = r.epochs[r.epochs.length - 1];
@@ -110,10 +118,7 @@ export function renderReport(r: RunReport): string {
       e.seconds.toFixed(1),
     ]),
   )}</div>
-<div><h2>Configuration</h2>${table(
-    ['option', 'value'],
-    Object.entries(r.config).map(([k, v]) => [k, v === null ? null : String(v)]),
-  )}</div>
+<div><h2>Configuration</h2>${configTable(r.config)}</div>
 </div>
 </main></body></html>
 `;

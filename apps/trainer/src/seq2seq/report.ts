@@ -4,7 +4,7 @@
 
 import type { ParallelBucketStat } from '@bkt/module';
 import { writeFileAtomic } from '@bkt/ndarray';
-import { CSS, table } from '../report.js';
+import { CSS, configTable, table } from '../report.js';
 import { esc, fmt, lineChart } from '../svg-chart.js';
 
 export interface Seq2SeqEpoch {
@@ -97,10 +97,7 @@ export function renderSeq2SeqReport(r: Seq2SeqReport): string {
       e.seconds.toFixed(1),
     ]),
   )}</div>
-<div><h2>Configuration</h2>${table(
-    ['option', 'value'],
-    Object.entries(r.config).map(([k, v]) => [k, v === null ? null : String(v)]),
-  )}</div>
+<div><h2>Configuration</h2>${configTable(r.config)}</div>
 </div>
 </main></body></html>
 `;
