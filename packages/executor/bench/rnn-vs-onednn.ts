@@ -51,10 +51,14 @@ const dir = mkdtempSync(join(tmpdir(), 'bkt-onednn-lstm-'));
 try {
   const binary = join(dir, 'onednn_lstm');
   const source = join(dirname(fileURLToPath(import.meta.url)), 'onednn_lstm.cc');
-  execFileSync('g++', ['-O2', '-std=c++17', source, '-ldnnl', '-o', binary]);
+  execFileSync('g++', ['-O2', '-std=c++17', source, '-ldnnl', '-o', binary], { timeout: 120_000 });
   for (let round = 0; round < ROUNDS; round++) {
     const bkt = bktMs();
-    const out = execFileSync(binary, { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+    const out = execFileSync(binary, {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+      timeout: 60_000,
+    });
     const onednn = JSON.parse(out) as { forward_ms: number; backward_ms: number };
     console.log(
       JSON.stringify({
