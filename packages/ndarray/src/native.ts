@@ -87,8 +87,8 @@ export interface NativeAddon {
   gemmChoices(): GemmChoice[];
   setGemmPrecision(precision: GemmPrecision): void;
   gemmPrecision(): GemmPrecision;
-  /** How many bfloat16 weight copies have been made (once per weight write under bfloat16 precision). */
-  bfloat16WeightConversions(): number;
+  /** How many times a weight was reordered into a oneDNN primitive's kept layout (once per write and layout). */
+  weightLayoutReorders(): number;
 
   // indexing_binding.cc
   take(data: NativeHandle, indices: NativeHandle, axis: number, mode: number): NativeHandle;

@@ -41,6 +41,8 @@ export interface GemmChoice {
   precision: GemmPrecision;
   /** A bias row added to every row of the product (FullyConnected's): inside oneDNN's kernel, or seeded for OpenBLAS. */
   bias: boolean;
+  /** B is a weight (FullyConnected's, the RNN's): on oneDNN it is read from a copy kept in the product's layout. */
+  weight: boolean;
   /** Products of this shape run since the choice was made (setGemmBackend forgets them). */
   calls: number;
   /** Their wall time in the library call, bfloat16 conversions included. */
@@ -98,9 +100,10 @@ export function getGemmPrecision(): GemmPrecision {
 }
 
 /**
- * How many times a GEMM weight's bfloat16 copy has been made (bfloat16 precision keeps one per weight,
- * made again only after the weight is written): a count that grows once per update, not once per product.
+ * How many times a GEMM weight has been reordered into the layout a oneDNN product reads it in (a copy
+ * kept per weight and layout, made again only after the weight is written): a count that grows once
+ * per update and layout, not once per product.
  */
-export function bfloat16WeightConversions(): number {
-  return native.bfloat16WeightConversions();
+export function weightLayoutReorders(): number {
+  return native.weightLayoutReorders();
 }

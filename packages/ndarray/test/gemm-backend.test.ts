@@ -58,6 +58,7 @@ describe('setGemmBackend', () => {
         backend: 'openblas',
         precision: 'float32',
         bias: false,
+        weight: false,
         calls: 1,
         seconds: expect.any(Number),
       },

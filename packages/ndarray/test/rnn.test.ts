@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 
-import { ShapeError, ValueError, zeros } from '../src/index.js';
+import {
+  getGemmBackend,
+  getGemmPrecision,
+  type GemmPrecision,
+  setGemmBackend,
+  setGemmPrecision,
+  ShapeError,
+  ValueError,
+  weightLayoutReorders,
+  zeros,
+} from '../src/index.js';
 import { Kernel, Plan, type PlanInstruction } from '../src/internal.js';
-import { expectAllClose, makeRng, nd, randomValues, values } from './helpers.js';
+import { expectAllClose, makeRng, nd, randomValues, relativeError, values } from './helpers.js';
 
 type Mode = 'rnn_relu' | 'rnn_tanh' | 'lstm' | 'gru';
 const MODES: Mode[] = ['rnn_relu', 'rnn_tanh', 'lstm', 'gru'];
@@ -221,6 +231,33 @@ describe('fused RNN kernel', () => {
     expectAllClose(got.out, reference(c, x, p, h0, c0).out, tol);
     for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) expectAllClose(got[k], want[k], tol);
   });
+
+  // At batch 32 the per-step products (32 × 4H × H) read W_h from the copy kept in oneDNN's preferred
+  // layout from the second time step on (weight-layouts.test.ts tests that cache on its own).
+  it.each(['float32', 'bfloat16'] as GemmPrecision[])(
+    'LSTM at batch 32, W_h in its kept layout, %s products, matches the float64 kernel',
+    (precision) => {
+      const c: Cfg = { mode: 'lstm', T: 4, N: 32, I: 64, H: 200, L: 1, D: 1 };
+      const { x, p, h0, c0, proj } = randomInputs(c, 14);
+      const want = run(c, x, p, h0, c0, proj);
+      const initial = { backend: getGemmBackend(), precision: getGemmPrecision() };
+      setGemmBackend('onednn');
+      setGemmPrecision(precision);
+      try {
+        const before = weightLayoutReorders();
+        const got = run(c, x, p, h0, c0, proj, 'float32');
+        // W_h once for the forward steps and once for the backward ones; W_x's products use it once each.
+        expect(weightLayoutReorders() - before).toBe(2);
+        const tol = precision === 'float32' ? 1e-5 : 1e-2;
+        for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) {
+          expect(relativeError(got[k], want[k]), k).toBeLessThan(tol);
+        }
+      } finally {
+        setGemmBackend(initial.backend);
+        setGemmPrecision(initial.precision);
+      }
+    },
+  );
 
   it('rejects a wrong parameter size, unknown modes and dropout with typed errors', () => {
     const c: Cfg = { mode: 'gru', T: 2, N: 1, I: 2, H: 2, L: 1, D: 1 };

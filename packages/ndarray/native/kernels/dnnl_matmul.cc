@@ -3,9 +3,16 @@
 // points its memory objects at the caller's buffers. Transposition is expressed through strides,
 // never a copy; beta is a sum post-op and alpha an output scale, so C accumulates exactly as with BLAS.
 // In bfloat16 precision the float32 operands are first reordered into bfloat16 copies owned by the
-// primitive (the float32 arrays, master weights included, are never changed) — or, for a weight B,
-// the copy kept on the weight's storage (bfloat16_weights.cc) — and the product accumulates in
-// float32 into the float32 C.
+// primitive (the float32 arrays, master weights included, are never changed), and the product
+// accumulates in float32 into the float32 C.
+// A weight B (the caller passes the tensor it lies in) gets a second primitive that reads B in the
+// layout oneDNN prefers for the shape (blocked; bfloat16 in that precision), from a copy kept on the
+// weight's storage (weight_layouts.cc). The copy is made at B's second use since the weight was last
+// written and serves every later use until the next write; a first use reads B as any other operand.
+// So a weight used many times per update (the RNN's per-step products, every product in inference) is
+// packed once per update instead of by oneDNN at every product, and one used once per update
+// (FullyConnected in training) gets no copy: there the copy costs about what it saves (measured, see
+// the ndarray README).
 // Each primitive and reorder owns its scratchpad (scratchpad_mode::user): Debian's oneDNN is built
 // without DNNL_ENABLE_CONCURRENT_EXEC, so the library's own scratchpad is shared by all primitives and
 // tied to the thread that created them, while a shape's primitive is made on whichever thread first
@@ -17,6 +24,7 @@
 
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
+#include "weight_layouts.h"
 
 extern "C" void omp_set_num_threads(int);
 
@@ -34,7 +42,12 @@ struct OneDnnMatmul {
   dnnl::reorder toHalfA, toHalfB;
   dnnl::memory halfA, halfB;
   std::unordered_map<int, dnnl::memory> toHalfAArgs, toHalfBArgs;
-  void* ownHalfB = nullptr;  // halfB's own buffer, pointed back to after a call that used a kept weight copy
+  // A weight's shape only, when oneDNN prefers a layout other than B's own: the primitive that reads B
+  // from its copy in `keptMd` (made from B's float32 layout `bMd`), `kept` pointed at the copy per call.
+  dnnl::matmul keptPrim;
+  dnnl::memory kept, keptScratchpad;
+  dnnl::memory::desc bMd, keptMd;
+  std::unordered_map<int, dnnl::memory> keptArgs;
 };
 
 namespace {
@@ -60,6 +73,10 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, s.ta ? dims{1, s.lda} : dims{s.lda, 1});
   const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, s.tb ? dims{1, s.ldb} : dims{s.ldb, 1});
   const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
+  // Dense bfloat16 copies in the operands' own orientation, so each conversion is a straight one.
+  const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
+  const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
+  const dnnl::memory::desc& srcMd = s.bf16 ? halfAMd : aMd;
   // A bias row broadcast down the rows; float32 in either precision.
   const dnnl::memory::desc biasMd =
       s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
@@ -76,13 +93,12 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
     p->a = dnnl::memory(aMd, engine, nullptr);
     p->b = dnnl::memory(bMd, engine, nullptr);
     p->c = dnnl::memory(cMd, engine, nullptr);
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcMd, s.bf16 ? halfBMd : bMd, biasMd, cMd), attr, engine);
+    p->prim = dnnl::matmul(pd);
+    p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
     if (s.bf16) {
-      // Dense bfloat16 copies in the operands' own orientation, so each reorder is a straight conversion.
-      const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
-      const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
       p->halfA = dnnl::memory(halfAMd, engine);
       p->halfB = dnnl::memory(halfBMd, engine);
-      p->ownHalfB = p->halfB.get_data_handle();
       dnnl::primitive_attr reorderAttr;
       reorderAttr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       const dnnl::reorder::primitive_desc toHalfAPd(p->a, p->halfA, reorderAttr);
@@ -95,13 +111,6 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
       p->toHalfBArgs = {{DNNL_ARG_FROM, p->b},
                         {DNNL_ARG_TO, p->halfB},
                         {DNNL_ARG_SCRATCHPAD, dnnl::memory(toHalfBPd.scratchpad_desc(), engine)}};
-      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(halfAMd, halfBMd, biasMd, cMd), attr, engine);
-      p->prim = dnnl::matmul(pd);
-      p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
-    } else {
-      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, biasMd, cMd), attr, engine);
-      p->prim = dnnl::matmul(pd);
-      p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
     }
     p->args = {{DNNL_ARG_SRC, s.bf16 ? p->halfA : p->a},
                {DNNL_ARG_WEIGHTS, s.bf16 ? p->halfB : p->b},
@@ -111,6 +120,20 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
       p->bias = dnnl::memory(biasMd, engine, nullptr);
       p->args[DNNL_ARG_BIAS] = p->bias;
     }
+    if (s.weight) {
+      const dnnl::memory::desc anyB(dims{s.k, s.n}, s.bf16 ? dt::bf16 : dt::f32, dnnl::memory::format_tag::any);
+      const dnnl::matmul::primitive_desc keptPd(dnnl::matmul::desc(srcMd, anyB, biasMd, cMd), attr, engine);
+      if (keptPd.weights_desc() != bMd) {
+        p->keptPrim = dnnl::matmul(keptPd);
+        p->bMd = bMd;
+        p->keptMd = keptPd.weights_desc();
+        p->kept = dnnl::memory(p->keptMd, engine, nullptr);
+        p->keptScratchpad = dnnl::memory(keptPd.scratchpad_desc(), engine);
+        p->keptArgs = p->args;
+        p->keptArgs[DNNL_ARG_WEIGHTS] = p->kept;
+        p->keptArgs[DNNL_ARG_SCRATCHPAD] = p->keptScratchpad;
+      }
+    }
     return p;
   } catch (const dnnl::error& e) {
     fail(ErrorKind::kNative, "oneDNN matmul " + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
@@ -118,7 +141,7 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   }
 }
 
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c,
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const Tensor* bWeight, float* c,
                      const float* bias) {
   if (static_cast<bool>(p.bias) != (bias != nullptr)) {
     fail(ErrorKind::kNative, "oneDNN matmul: the bias row does not match the primitive");
@@ -129,12 +152,15 @@ void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint
   p.b.set_data_handle(const_cast<float*>(b));
   p.c.set_data_handle(c);
   if (bias) p.bias.set_data_handle(const_cast<float*>(bias));
-  if (p.halfA) {
-    p.toHalfA.execute(r.stream, p.toHalfAArgs);
-    p.halfB.set_data_handle(halfB ? const_cast<uint16_t*>(halfB) : p.ownHalfB);
-    if (!halfB) p.toHalfB.execute(r.stream, p.toHalfBArgs);
+  if (p.halfA) p.toHalfA.execute(r.stream, p.toHalfAArgs);
+  const void* kept = p.keptPrim && bWeight ? weightInLayout(*bWeight, b, p.bMd, p.keptMd, r.engine, r.stream) : nullptr;
+  if (kept) {
+    p.kept.set_data_handle(const_cast<void*>(kept));
+    p.keptPrim.execute(r.stream, p.keptArgs);
+  } else {
+    if (p.halfB) p.toHalfB.execute(r.stream, p.toHalfBArgs);
+    p.prim.execute(r.stream, p.args);
   }
-  p.prim.execute(r.stream, p.args);
   r.stream.wait();
 }
 

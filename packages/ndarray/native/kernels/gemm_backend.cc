@@ -19,7 +19,7 @@ namespace {
 
 struct GemmShapeHash {
   size_t operator()(const GemmShape& s) const {
-    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u) | (s.bias ? 8u : 0u);
+    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u) | (s.bias ? 8u : 0u) | (s.weight ? 16u : 0u);
     for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) h = h * 1000003u ^ static_cast<size_t>(v);
     return h;
   }
@@ -122,7 +122,7 @@ ChoiceTable& choices() {
 
 bool GemmShape::operator==(const GemmShape& o) const {
   return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb && ldc == o.ldc &&
-         alpha == o.alpha && beta == o.beta && bf16 == o.bf16 && bias == o.bias;
+         alpha == o.alpha && beta == o.beta && bf16 == o.bf16 && bias == o.bias && weight == o.weight;
 }
 
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
@@ -171,14 +171,12 @@ void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float
   GemmShape s = shape;
   s.bf16 = precision().load() == GemmPrecision::kBFloat16;
   s.bias = bias != nullptr;
+  s.weight = bWeight != nullptr;
   if (s.bias && s.beta != 0.0f) fail(ErrorKind::kValue, "gemm: a bias row needs beta = 0");
   Entry& e = choices().choose(s);
   const auto start = std::chrono::steady_clock::now();
   if (e.matmul) {
-    // The kept copy is B's bytes converted in place order, which is the primitive's dense layout only
-    // when B has no row padding.
-    const bool keptCopy = s.bf16 && bWeight && s.ldb == (s.tb ? s.k : s.n);
-    runOneDnnMatmul(*e.matmul, a, b, keptCopy ? bfloat16WeightCopy(*bWeight, b, s.k * s.n) : nullptr, c, bias);
+    runOneDnnMatmul(*e.matmul, a, b, bWeight, c, bias);
   } else {
     if (s.bias) {
       // OpenBLAS has no bias: every row of C starts as the bias and the product adds onto it.

@@ -37,8 +37,8 @@ BKT_BINDING(jsSetGemmPrecision) {
 
 BKT_BINDING(jsGemmPrecision) { return Napi::String::New(info.Env(), gemmPrecisionName(gemmPrecision())); }
 
-// gemmChoices(): [{m, n, k, transposeA, transposeB, backend, precision, bias, calls, seconds}] for every float32
-// product shape met.
+// gemmChoices(): [{m, n, k, transposeA, transposeB, backend, precision, bias, weight, calls, seconds}] for every
+// float32 product shape met.
 BKT_BINDING(jsGemmChoices) {
   const Napi::Env env = info.Env();
   const std::vector<GemmChoice> list = gemmChoices();
@@ -54,6 +54,7 @@ BKT_BINDING(jsGemmChoices) {
     o.Set("backend", list[i].backend == GemmBackend::kOneDnn ? "onednn" : "openblas");
     o.Set("precision", s.bf16 && list[i].backend == GemmBackend::kOneDnn ? "bfloat16" : "float32");
     o.Set("bias", s.bias);
+    o.Set("weight", s.weight);
     o.Set("calls", static_cast<double>(list[i].calls));
     o.Set("seconds", list[i].seconds);
     out.Set(static_cast<uint32_t>(i), o);
@@ -61,9 +62,9 @@ BKT_BINDING(jsGemmChoices) {
   return out;
 }
 
-// bfloat16WeightConversions(): how many times a weight's kept bfloat16 copy was (re)made.
-BKT_BINDING(jsBFloat16WeightConversions) {
-  return Napi::Number::New(info.Env(), static_cast<double>(bfloat16WeightConversions()));
+// weightLayoutReorders(): how many times a weight's copy in a oneDNN primitive's layout was (re)made.
+BKT_BINDING(jsWeightLayoutReorders) {
+  return Napi::Number::New(info.Env(), static_cast<double>(weightLayoutReorders()));
 }
 
 }  // namespace
@@ -77,7 +78,7 @@ void registerGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmChoices", Napi::Function::New(env, jsGemmChoices));
   exports.Set("setGemmPrecision", Napi::Function::New(env, jsSetGemmPrecision));
   exports.Set("gemmPrecision", Napi::Function::New(env, jsGemmPrecision));
-  exports.Set("bfloat16WeightConversions", Napi::Function::New(env, jsBFloat16WeightConversions));
+  exports.Set("weightLayoutReorders", Napi::Function::New(env, jsWeightLayoutReorders));
 }
 
 }  // namespace bkt::napi

@@ -50,28 +50,30 @@ struct GemmShape {
   // Filled in by the dispatch: a bias row (n floats) is added to every row of C, inside oneDNN's kernel
   // rather than in a pass of its own; beta is then 0.
   bool bias = false;
+  // Filled in by the dispatch: B is a weight (the caller passed the tensor it lies in), read from a copy
+  // kept in the layout the primitive wants (weight_layouts.cc).
+  bool weight = false;
   bool operator==(const GemmShape& o) const;
 };
 
 // The float32 GEMM every kernel calls: routes to the backend chosen for this shape. `bWeight`, when
-// given, is the tensor whose storage holds B's bytes and says B is a weight: in bfloat16 precision its
-// bfloat16 copy is then kept and reused until the storage is written (bfloat16WeightCopy). `bias`, when
-// given (with beta 0), is a row of n floats added to every row of C.
+// given, is the tensor whose storage holds B's bytes and says B is a weight: on oneDNN, B is then read
+// from a copy in the primitive's layout (bfloat16 in that precision), kept and reused until the
+// storage is written (dnnl_matmul.cc, weight_layouts.cc). `bias`, when given (with beta 0), is a row
+// of n floats added to every row of C.
 void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr,
                    const float* bias = nullptr);
 
-// The bfloat16 copy of the `count` dense floats at `b`, which lie in `weight`'s storage: converted
-// (round to nearest even) when the storage's version changed since the last conversion, else kept.
-const uint16_t* bfloat16WeightCopy(const Tensor& weight, const float* b, int64_t count);
-// Conversions made so far, so tests can tell once per write from once per product.
-uint64_t bfloat16WeightConversions();
+// Reorders of a weight into a kept layout made so far (weight_layouts.cc), so tests can tell once per
+// write from once per product.
+uint64_t weightLayoutReorders();
 
 // oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
 struct OneDnnMatmul;
 std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
-// halfB (bfloat16 primitives only): B's bfloat16 copy, dense in B's orientation; null converts b here.
+// bWeight: the tensor B lies in, required by a primitive made for a shape with `weight`.
 // bias: the row of n floats a primitive made for a shape with `bias` adds (null otherwise).
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const uint16_t* halfB, float* c,
+void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const Tensor* bWeight, float* c,
                      const float* bias = nullptr);
 void setOneDnnThreads(int n);
 

@@ -1,0 +1,17 @@
+// GEMM weights kept in the layout a oneDNN matmul reads them in (weight_layouts.cc), for dnnl_matmul.cc.
+#pragma once
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "bkt/tensor.h"
+
+namespace bkt {
+
+// The float32 matrix B at `b` (laid out as `from`, inside `weight`'s storage) reordered into `to` — a
+// matmul primitive's weights layout, float32 or bfloat16 — and kept on the storage; or null at the
+// first use since the storage was last written (Storage::version), when the caller reads B itself: a
+// copy is made at the second use of a version and serves until the next write. The caller holds the
+// lock of `stream` (the reorder runs on it). The copy lives until the storage dies.
+const void* weightInLayout(const Tensor& weight, const float* b, const dnnl::memory::desc& from,
+                           const dnnl::memory::desc& to, const dnnl::engine& engine, dnnl::stream& stream);
+
+}  // namespace bkt
