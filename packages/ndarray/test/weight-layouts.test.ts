@@ -20,17 +20,17 @@ const PRECISIONS: ndarray.GemmPrecision[] = ['float32', 'bfloat16'];
 const [M, K, N] = [32, 200, 800];
 
 /** FullyConnected forward (x·Wᵀ + b) and its data gradient (g·W) on one Plan, over arrays the test owns. */
-function fullyConnected(rng: () => number) {
-  const x = nd(randomValues(rng, M * K), [M, K]);
-  const w = nd(randomValues(rng, N * K), [N, K]);
-  const b = nd(randomValues(rng, N), [N]);
-  const g = nd(randomValues(rng, M * N), [M, N]);
-  const out = ndarray.zeros([M, N]);
-  const dx = ndarray.zeros([M, K]);
-  const dw = ndarray.zeros([N, K]);
-  const db = ndarray.zeros([N]);
+function fullyConnected(rng: () => number, [m, k, n] = [M, K, N]) {
+  const x = nd(randomValues(rng, m * k), [m, k]);
+  const w = nd(randomValues(rng, n * k), [n, k]);
+  const b = nd(randomValues(rng, n), [n]);
+  const g = nd(randomValues(rng, m * n), [m, n]);
+  const out = ndarray.zeros([m, n]);
+  const dx = ndarray.zeros([m, k]);
+  const dw = ndarray.zeros([n, k]);
+  const db = ndarray.zeros([n]);
   const slots = [x, w, b, out, g, dx, dw, db];
-  const attrs = [N, 0, 1];
+  const attrs = [n, 0, 1];
   const plan = new Plan(
     [
       { kernel: 'fully_connected', inputs: [0, 1, 2], outputs: [3], attrs, node: 0 },
@@ -147,5 +147,24 @@ describe.each(PRECISIONS)('weights in the preferred layout (%s)', (precision) =>
       }
     }
     fc.dispose();
+  });
+
+  it("frees a weight's kept copies with its storage", () => {
+    const rng = makeRng(24);
+    // 8 MB of float32 weight, and as much again for its kept copy: 25 leaked copies would be 200 MB.
+    const dims = [32, 1000, 2000];
+    const rssMiB = (): number => process.memoryUsage.rss() / 2 ** 20;
+    const cycle = (): void => {
+      const fc = fullyConnected(rng, dims);
+      const before = ndarray.weightLayoutReorders();
+      fc.forward();
+      fc.forward();
+      expect(ndarray.weightLayoutReorders() - before).toBe(1);
+      fc.dispose();
+    };
+    cycle();
+    const start = rssMiB();
+    for (let i = 0; i < 25; i++) cycle();
+    expect(rssMiB() - start).toBeLessThan(100);
   });
 });

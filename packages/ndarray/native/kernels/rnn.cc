@@ -180,7 +180,7 @@ BKT_VECTOR_CLONES void addRows(const T* m, int64_t rows, int64_t cols, T* __rest
 template <typename T>
 struct Rnn {
   const RnnConfig& c;
-  const Tensor* paramsTensor;  // for the GEMM's kept bfloat16 weight copies
+  const Tensor* paramsTensor;  // B of the weight products: the GEMM keeps copies in oneDNN's layout
   const T* params;
   T* ws;
   int64_t H, N, TN, G, GH, D;

@@ -21,7 +21,7 @@ void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tr
 
 // C = alpha op(A) op(B) + beta C on row-major buffers (float32 through the backend dispatch), for fused kernels that
 // call GEMM on parts of their tensors (FullyConnected, RNN). `bWeight`: the tensor B lies in when B is a
-// weight, so its bfloat16 copy is kept between writes (sgemmDispatch); float64 has no such copy.
+// weight, so a copy in oneDNN's layout is kept between writes (sgemmDispatch); float64 has no such copy.
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Tensor* bWeight = nullptr);
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
