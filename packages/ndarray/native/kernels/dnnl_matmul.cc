@@ -7,12 +7,12 @@
 // accumulates in float32 into the float32 C.
 // A weight B (the caller passes the tensor it lies in) gets a second primitive that reads B in the
 // layout oneDNN prefers for the shape (blocked; bfloat16 in that precision), from a copy kept on the
-// weight's storage (weight_layouts.cc). The copy is made at B's second use since the weight was last
-// written and serves every later use until the next write; a first use reads B as any other operand.
-// So a weight used many times per update (the RNN's per-step products, every product in inference) is
-// packed once per update instead of by oneDNN at every product, and one used once per update
-// (FullyConnected in training) gets no copy: there the copy costs about what it saves (measured, see
-// the ndarray README).
+// weight's storage (weight_layouts.cc) that serves every use until the weight is next written. So a
+// weight used many times per update (the RNN's per-step products, every product in inference) is
+// packed once per update instead of by oneDNN at every product. In float32 the copy is made at the
+// second use since a write and a first use reads B as any other operand: for a weight used once per
+// update (FullyConnected in training) the copy costs about what it saves (measured, see the ndarray
+// README). In bfloat16 B must be converted anyway, so its first use converts it into the copy.
 // Each primitive and reorder owns its scratchpad (scratchpad_mode::user): Debian's oneDNN is built
 // without DNNL_ENABLE_CONCURRENT_EXEC, so the library's own scratchpad is shared by all primitives and
 // tied to the thread that created them, while a shape's primitive is made on whichever thread first
@@ -153,7 +153,10 @@ void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const Tens
   p.c.set_data_handle(c);
   if (bias) p.bias.set_data_handle(const_cast<float*>(bias));
   if (p.halfA) p.toHalfA.execute(r.stream, p.toHalfAArgs);
-  const void* kept = p.keptPrim && bWeight ? weightInLayout(*bWeight, b, p.bMd, p.keptMd, r.engine, r.stream) : nullptr;
+  // In bfloat16 B is converted at every use anyway, so its first use converts it into the kept copy.
+  const bool atFirstUse = static_cast<bool>(p.halfB);
+  const void* kept =
+      p.keptPrim && bWeight ? weightInLayout(*bWeight, b, p.bMd, p.keptMd, atFirstUse, r.engine, r.stream) : nullptr;
   if (kept) {
     p.kept.set_data_handle(const_cast<void*>(kept));
     p.keptPrim.execute(r.stream, p.keptArgs);

@@ -1,8 +1,8 @@
 // GEMM weights kept in the layout oneDNN's matmul prefers, on the weight's storage, and reordered again
 // only after the storage was written (Storage::version): a weight used T times per step by the RNN's
 // per-step products is reordered once per update instead of being packed (float32) or converted and
-// packed (bfloat16) by oneDNN at every product. The copy is made at the second use of a version: a
-// weight used once per write (FullyConnected in training) would pay for a copy that saves nothing.
+// packed (bfloat16) by oneDNN at every product. In float32 the copy is made at the second use since a
+// write: for a weight used once per write (FullyConnected in training) it would cost what it saves.
 #include "weight_layouts.h"
 
 #include <algorithm>
@@ -75,7 +75,8 @@ void makeReorder(Copy& c, const dnnl::engine& engine) {
 }  // namespace
 
 const void* weightInLayout(const Tensor& weight, const float* b, const dnnl::memory::desc& from,
-                           const dnnl::memory::desc& to, const dnnl::engine& engine, dnnl::stream& stream) {
+                           const dnnl::memory::desc& to, bool atFirstUse, const dnnl::engine& engine,
+                           dnnl::stream& stream) {
   Storage& st = weight.storage();
   const auto* base = static_cast<const char*>(st.data());
   const auto* at = reinterpret_cast<const char*>(b);
@@ -96,7 +97,7 @@ const void* weightInLayout(const Tensor& weight, const float* b, const dnnl::mem
   // the next use reorders again.
   const uint64_t version = st.version();
   if (c.version != version) {
-    if (c.firstUse != version) {
+    if (!atFirstUse && c.firstUse != version) {
       c.firstUse = version;
       return nullptr;
     }

@@ -7,11 +7,12 @@
 namespace bkt {
 
 // The float32 matrix B at `b` (laid out as `from`, inside `weight`'s storage) reordered into `to` — a
-// matmul primitive's weights layout, float32 or bfloat16 — and kept on the storage; or null at the
-// first use since the storage was last written (Storage::version), when the caller reads B itself: a
-// copy is made at the second use of a version and serves until the next write. The caller holds the
-// lock of `stream` (the reorder runs on it). The copy lives until the storage dies.
+// matmul primitive's weights layout, float32 or bfloat16 — and kept on the storage until the storage
+// is written (Storage::version). The copy is made at the first use since the last write if
+// `atFirstUse`, else at the second; before that the result is null and the caller reads B itself.
+// The caller holds the lock of `stream` (the reorder runs on it). The copy lives until the storage dies.
 const void* weightInLayout(const Tensor& weight, const float* b, const dnnl::memory::desc& from,
-                           const dnnl::memory::desc& to, const dnnl::engine& engine, dnnl::stream& stream);
+                           const dnnl::memory::desc& to, bool atFirstUse, const dnnl::engine& engine,
+                           dnnl::stream& stream);
 
 }  // namespace bkt

@@ -50,17 +50,18 @@ struct GemmShape {
   // Filled in by the dispatch: a bias row (n floats) is added to every row of C, inside oneDNN's kernel
   // rather than in a pass of its own; beta is then 0.
   bool bias = false;
-  // Filled in by the dispatch: B is a weight (the caller passed the tensor it lies in), read from a copy
-  // kept in the layout the primitive wants (weight_layouts.cc).
+  // Filled in by the dispatch: B is a weight (the caller passed the tensor it lies in), which oneDNN
+  // reads from a copy kept in the layout it prefers (dnnl_matmul.cc, weight_layouts.cc).
   bool weight = false;
   bool operator==(const GemmShape& o) const;
 };
 
 // The float32 GEMM every kernel calls: routes to the backend chosen for this shape. `bWeight`, when
 // given, is the tensor whose storage holds B's bytes and says B is a weight: on oneDNN, B is then read
-// from a copy in the primitive's layout (bfloat16 in that precision), kept and reused until the
-// storage is written (dnnl_matmul.cc, weight_layouts.cc). `bias`, when given (with beta 0), is a row
-// of n floats added to every row of C.
+// from a copy in the primitive's preferred layout (bfloat16 in that precision), made at its second use
+// since the storage was last written (its first in bfloat16) and reused until the next write
+// (dnnl_matmul.cc, weight_layouts.cc). `bias`, when given (with beta 0), is a row of n floats added
+// to every row of C.
 void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr,
                    const float* bias = nullptr);
 
