@@ -99,17 +99,31 @@ export class Plan {
     return NDArray.fromHandle(native.planSlotArray(this.#live(), slot));
   }
 
+  /**
+   * Chooses the library of every GEMM shape the instructions will run and builds its oneDNN primitive,
+   * in the precision the runs will have: once at bind, after every slot is bound, so the first step
+   * does not pay for it. A shape it misses is still chosen when first met.
+   */
+  prepare(): void {
+    const id = this.#live();
+    this.#inPrecision(() => native.planPrepare(id));
+  }
+
   /** Runs instructions [begin, end) in one native call. */
   run(begin: number, end: number, isTrain: boolean): void {
     const id = this.#live();
+    this.#inPrecision(() => native.planRun(id, begin, end, isTrain));
+  }
+
+  #inPrecision(call: () => void): void {
     if (this.#gemmPrecision === undefined) {
-      native.planRun(id, begin, end, isTrain);
+      call();
       return;
     }
     const outer = getGemmPrecision();
     setGemmPrecision(this.#gemmPrecision);
     try {
-      native.planRun(id, begin, end, isTrain);
+      call();
     } finally {
       setGemmPrecision(outer);
     }
