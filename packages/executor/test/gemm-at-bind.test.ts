@@ -3,21 +3,25 @@
 // every product in gemmChoices() before it runs; a training forward and backward afterwards add no
 // shape and run every declared one — so a declaration that drifts from its kernel's calls fails here.
 import {
+  BindError,
   type GemmChoice,
   type GemmPrecision,
   gemmChoices,
   getGemmPrecision,
+  type NDArray,
   random,
   seed,
   setGemmBackend,
   setGemmPrecision,
+  zeros,
 } from '@bkt/ndarray';
 import { Plan } from '@bkt/ndarray/internal';
 import { batch_dot, Convolution, dot, FullyConnected, RNN, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
+import { expectError } from '../../ndarray/test/helpers.js';
 import { Executor } from '../src/index.js';
-import { gemmKeys as keys, restoreGemmSettingsAfterAll } from './plan-harness.js';
+import { gemmKeys as keys, restoreGemmSettingsAfterAll, runKernel } from './plan-harness.js';
 
 restoreGemmSettingsAfterAll();
 
@@ -144,6 +148,28 @@ describe('GEMM products prepared at bind: other binds', () => {
     expect(() => plan.prepare()).toThrow(/fc_bad: FullyConnected: weight \(4, 5\) does not fit data \(2, 3\)/);
     expect(() => plan.run(0, 1, false)).toThrow(/fc_bad: FullyConnected: weight \(4, 5\) does not fit data \(2, 3\)/);
     plan.dispose();
+  });
+
+  it('malformed hand-built FullyConnected and RNN instructions raise a BindError in the declaration and the kernel alike', () => {
+    const z = (...shape: number[]): NDArray => zeros(shape);
+    const lstm = [2, 3, 1, 0, 0, 0]; // mode (2: lstm), state_size, num_layers, bidirectional, p, state_outputs
+    expectError(
+      () => runKernel('fully_connected', [z(2, 3)], [z(2, 4)], [4, 0, 1]),
+      BindError,
+      /FullyConnected: the plan gives 1 inputs/,
+    );
+    expectError(
+      () => runKernel('fully_connected_backward', [z(2, 4), z(2, 3)], [z(2, 3), z(4, 3)], [4, 0, 1]),
+      BindError,
+      /_backward_FullyConnected: the plan gives 2 inputs/,
+    );
+    expectError(() => runKernel('rnn', [z(5, 2, 4)], [z(5, 2, 3), z(1)], lstm), BindError, /RNN: the plan gives 1 inputs/);
+    expectError(() => runKernel('rnn', [], [z(1)], lstm), BindError, /RNN: the plan gives 0 inputs/);
+    expectError(
+      () => runKernel('rnn_backward', [z(5, 2, 4), z(1), z(1, 2, 3)], [z(5, 2, 4)], lstm),
+      BindError,
+      /_backward_RNN: the plan gives 3 inputs/,
+    );
   });
 
   it('the precision of a bind is the executor’s, whatever is in force around it', () => {

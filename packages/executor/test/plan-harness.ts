@@ -28,7 +28,8 @@ export function forwardValues(symbol: Symbol, args: Readonly<Record<string, NDAr
 
 /**
  * Prepares (the kernel's GEMM declaration, as at bind) and runs one kernel of a one-instruction plan over
- * `inputs` -> `outputs` with `attrs`: malformed slots must raise the same typed errors in both.
+ * `inputs` -> `outputs` with `attrs`. Both check the slots: a declaration that rejects them must raise
+ * the same error as the kernel.
  */
 export function runKernel(kernel: KernelName, inputs: NDArray[], outputs: NDArray[], attrs: number[]): void {
   const slots = [...inputs, ...outputs];
@@ -39,8 +40,19 @@ export function runKernel(kernel: KernelName, inputs: NDArray[], outputs: NDArra
   );
   try {
     slots.forEach((a, i) => plan.setSlot(i, a));
-    plan.prepare();
-    plan.run(0, 1, true);
+    let declared: unknown = null;
+    try {
+      plan.prepare();
+    } catch (e) {
+      declared = e;
+    }
+    try {
+      plan.run(0, 1, true);
+    } catch (e) {
+      if (declared !== null) expect(String(declared)).toBe(String(e));
+      throw e;
+    }
+    if (declared !== null) throw new Error(`the GEMM declaration rejected what the kernel ran: ${String(declared)}`);
   } finally {
     plan.dispose();
   }

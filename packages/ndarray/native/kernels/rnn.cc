@@ -417,10 +417,13 @@ RnnSetup rnnSetup(const KernelContext& k, const Tensor& data, const char* op) {
 
 // inputs: data (T, N, C), parameters, state[, state_cell]; outputs: out[, hy[, cy]], workspace.
 RnnSetup forwardSetup(const KernelContext& k) {
+  k.requireAtLeast("RNN", 1, 0);
   const Tensor& data = k.in(0);
   requireFloat(data, "RNN", "data");
   const RnnSetup a = rnnSetup(k, data, "RNN");
   const RnnConfig& c = a.cfg;
+  const int cell = c.hasCell() ? 1 : 0;
+  k.requireArity("RNN", 3 + cell, 2 + (a.stateOutputs ? 1 + cell : 0));
   requireSize(k.in(1), rnnParamSize(c), "RNN", "parameters");
   requireSize(k.in(2), c.layers * c.directions * c.batch * c.hidden, "RNN", "state");
   if (c.hasCell()) requireSize(k.in(3), c.layers * c.directions * c.batch * c.hidden, "RNN", "state_cell");
@@ -466,11 +469,14 @@ void rnnForwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
 // inputs: data, parameters, state[, state_cell], out, workspace, d_out[, d_hy[, d_cy]];
 // outputs: d_data, d_parameters, d_state[, d_state_cell].
 RnnSetup backwardSetup(const KernelContext& k) {
+  k.requireAtLeast("_backward_RNN", 1, 0);
   const Tensor& data = k.in(0);
   requireFloat(data, "_backward_RNN", "data");
   const RnnSetup a = rnnSetup(k, data, "_backward_RNN");
   const RnnConfig& c = a.cfg;
-  const int outIdx = 3 + (c.hasCell() ? 1 : 0);
+  const int cell = c.hasCell() ? 1 : 0;
+  k.requireArity("_backward_RNN", 6 + cell + (a.stateOutputs ? 1 + cell : 0), 3 + cell);
+  const int outIdx = 3 + cell;
   requireSize(k.in(outIdx + 1), rnnWorkspaceSize(c), "_backward_RNN", "workspace");
   requireSize(k.in(outIdx + 2), k.in(outIdx).size(), "_backward_RNN", "out_grad");
   requireSize(k.out(0), data.size(), "_backward_RNN", "data gradient");
