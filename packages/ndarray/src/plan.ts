@@ -106,27 +106,35 @@ export class Plan {
    */
   prepare(): void {
     const id = this.#live();
-    this.#inPrecision(() => native.planPrepare(id));
+    const outer = this.#enterPrecision();
+    try {
+      native.planPrepare(id);
+    } finally {
+      this.#leavePrecision(outer);
+    }
   }
 
   /** Runs instructions [begin, end) in one native call. */
   run(begin: number, end: number, isTrain: boolean): void {
     const id = this.#live();
-    this.#inPrecision(() => native.planRun(id, begin, end, isTrain));
+    const outer = this.#enterPrecision();
+    try {
+      native.planRun(id, begin, end, isTrain);
+    } finally {
+      this.#leavePrecision(outer);
+    }
   }
 
-  #inPrecision(call: () => void): void {
-    if (this.#gemmPrecision === undefined) {
-      call();
-      return;
-    }
+  /** Puts the plan's precision in force; returns the one to restore (undefined: nothing changed). */
+  #enterPrecision(): GemmPrecision | undefined {
+    if (this.#gemmPrecision === undefined) return undefined;
     const outer = getGemmPrecision();
     setGemmPrecision(this.#gemmPrecision);
-    try {
-      call();
-    } finally {
-      setGemmPrecision(outer);
-    }
+    return outer;
+  }
+
+  #leavePrecision(outer: GemmPrecision | undefined): void {
+    if (outer !== undefined) setGemmPrecision(outer);
   }
 
   dispose(): void {
