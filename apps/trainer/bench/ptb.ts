@@ -12,6 +12,8 @@
 // perplexity, tokens/s per bucket (padded positions, what both compute) and bkt's wall time per
 // phase of fit's step (switchBucket also counts inside forward and prepare); then inference over the
 // test split, bkt's score against the reference's eval(); then the library each GEMM shape ran on.
+// Epoch and inference lines also give the GEMMs' work (GFLOP, from the dispatch's per-shape counts),
+// bkt's rate over its wall time and inside the GEMM libraries, and PyTorch's rate on the same work.
 // The data directory holds ptb.valid.txt and ptb.test.txt (default: ../shared/data/ptb beside the
 // repository).
 
@@ -101,6 +103,46 @@ class BucketClock {
   }
 }
 
+interface GemmWork {
+  flops: number;
+  seconds: number;
+}
+
+/** The floating-point work of every GEMM run so far and the time spent in the libraries, from the dispatch's counters. */
+function gemmWork(): GemmWork {
+  let flops = 0;
+  let seconds = 0;
+  for (const c of gemmChoices()) {
+    flops += 2 * c.m * c.n * c.k * c.calls;
+    seconds += c.seconds;
+  }
+  return { flops, seconds };
+}
+
+/** Work done since `before`, as the rates the report gives: GFLOP/s over the wall time, the GEMMs' own rate, their share. */
+function gemmRates(before: GemmWork, wallSeconds: number): GemmReport {
+  const now = gemmWork();
+  const flops = now.flops - before.flops;
+  const seconds = now.seconds - before.seconds;
+  return {
+    gflop: round(flops / 1e9, 1),
+    gflops: round(flops / 1e9 / wallSeconds, 1),
+    gemm_gflops: round(flops / 1e9 / seconds, 1),
+    gemm_share: round(seconds / wallSeconds, 3),
+  };
+}
+
+interface GemmReport {
+  /** The GEMMs' floating-point work, in GFLOP. */
+  gflop: number;
+  /** That work over the phase's wall time. */
+  gflops: number;
+  /** That work over the time spent inside the GEMM libraries: their own rate. */
+  gemm_gflops: number;
+  /** The fraction of the wall time spent inside the GEMM libraries. */
+  gemm_share: number;
+}
+
 /** Replaces obj[name] by a version that adds its wall time (ms) to phases[phase]. */
 function timePhase(obj: object, name: string, phase: string, phases: Map<string, number>): void {
   const target = obj as Record<string, (...a: unknown[]) => unknown>;
@@ -116,8 +158,15 @@ function timePhase(obj: object, name: string, phase: string, phases: Map<string,
 }
 
 interface BktRun {
-  epochs: { train_ppl: number; seconds: number; tokens_per_s: number; per_bucket: PerBucket; phases_s: Record<string, number> }[];
-  inference: { eval_ppl: number; seconds: number; tokens_per_s: number; per_bucket: PerBucket };
+  epochs: {
+    train_ppl: number;
+    seconds: number;
+    tokens_per_s: number;
+    per_bucket: PerBucket;
+    phases_s: Record<string, number>;
+    gemm: GemmReport;
+  }[];
+  inference: { eval_ppl: number; seconds: number; tokens_per_s: number; per_bucket: PerBucket; gemm: GemmReport };
   gemm: Record<string, string>;
   vocab: number;
 }
@@ -150,12 +199,14 @@ function runBkt(): BktRun {
   // fit fetches an epoch's first batch right after binding and initializing: the epoch starts there
   const fetch = trainIter.nextBatch.bind(trainIter);
   let epochStarted = false;
+  let workBefore = gemmWork();
   (trainIter as DataIter).nextBatch = (): DataBatch | undefined => {
     const batch = fetch();
     if (!epochStarted) {
       epochStarted = true;
       phases.clear();
       clock.start();
+      workBefore = gemmWork();
     }
     return batch;
   };
@@ -177,6 +228,7 @@ function runBkt(): BktRun {
         tokens_per_s: Math.round(clock.tokens / clock.seconds),
         per_bucket: clock.perBucket(),
         phases_s: Object.fromEntries([...phases].map(([k, ms]) => [k, round(ms / 1000)])),
+        gemm: gemmRates(workBefore, clock.seconds),
       });
       epochStarted = false;
     },
@@ -185,7 +237,9 @@ function runBkt(): BktRun {
   const scored = new Perplexity(0);
   evalIter.reset();
   clock.start();
+  const scoreWorkBefore = gemmWork();
   mod.score(evalIter, scored, { batchEndCallback: clock.batchEnd, reset: false });
+  const scoreGemm = gemmRates(scoreWorkBefore, clock.seconds);
   const gemm = Object.fromEntries(
     gemmChoices().map((c) => [
       `${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}${c.precision === 'bfloat16' ? ' bf16' : ''}`,
@@ -199,6 +253,7 @@ function runBkt(): BktRun {
       seconds: round(clock.seconds),
       tokens_per_s: Math.round(clock.tokens / clock.seconds),
       per_bucket: clock.perBucket(),
+      gemm: scoreGemm,
     },
     gemm,
     vocab: config.vocabSize,
@@ -251,6 +306,19 @@ const torchEpochs = typeof torch === 'string' ? [] : torch;
 const ratio = (a: number | undefined, b: number | undefined): number | null =>
   a === undefined || b === undefined ? null : round(a / b, 3);
 
+/**
+ * bkt's GEMM work and rates, and the same work over PyTorch's time: both run the same products (same model, same
+ * padded positions), so the ratio of the two rates is the speedup, and bkt_gemm_gflops is the ceiling bkt's whole step
+ * would reach if everything but its GEMMs took no time.
+ */
+const flopRates = (g: GemmReport, torchSeconds: number | undefined): Record<string, number | null> => ({
+  gemm_gflop: g.gflop,
+  bkt_gflops: g.gflops,
+  bkt_gemm_gflops: g.gemm_gflops,
+  bkt_gemm_share: g.gemm_share,
+  torch_gflops: torchSeconds === undefined ? null : round(g.gflop / torchSeconds, 1),
+});
+
 bkt.epochs.forEach((b, e) => {
   const t = torchEpochs[e];
   console.log(
@@ -266,6 +334,7 @@ bkt.epochs.forEach((b, e) => {
       bkt_per_bucket: b.per_bucket,
       torch_per_bucket: t?.train_per_length ?? null,
       bkt_phases_s: b.phases_s,
+      ...flopRates(b.gemm, t?.train_seconds),
     }),
   );
 });
@@ -282,6 +351,7 @@ console.log(
     speedup_vs_torch: ratio(bkt.inference.tokens_per_s, lastTorch?.eval_tokens_per_s),
     bkt_per_bucket: bkt.inference.per_bucket,
     torch_per_bucket: lastTorch?.eval_per_length ?? null,
+    ...flopRates(bkt.inference.gemm, lastTorch?.eval_seconds),
   }),
 );
 console.log(

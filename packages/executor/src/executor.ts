@@ -166,6 +166,14 @@ export class Executor implements ArenaUser {
 
     this.#pools = pools;
     for (const m of this.#memory.values()) poolOf(this.#pools, m.ctx).join(this, m.plan.arenaBytes);
+    // Every GEMM shape's library is chosen and its oneDNN primitive built now, in the executor's
+    // precision, so the first forward and backward do not pay for it.
+    try {
+      this.#plan.prepare();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
   }
 
   /** @internal Points the intermediates of `buffer`'s context at it (the shared arena, possibly just grown). */

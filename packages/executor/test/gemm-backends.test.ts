@@ -7,7 +7,6 @@ import {
   fromTypedArray,
   type GemmBackend,
   gemmChoices,
-  getGemmBackend,
   getGemmPrecision,
   random,
   seed,
@@ -15,16 +14,13 @@ import {
   setGemmPrecision,
 } from '@bkt/ndarray';
 import { batch_dot, dot, FullyConnected, RNN, type Symbol, Variable } from '@bkt/symbol';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { expectAllClose, relativeError } from '../../ndarray/test/helpers.js';
 import { Executor } from '../src/index.js';
+import { restoreGemmSettingsAfterAll } from './plan-harness.js';
 
-const initial = { backend: getGemmBackend(), precision: getGemmPrecision() };
-afterAll(() => {
-  setGemmBackend(initial.backend);
-  setGemmPrecision(initial.precision);
-});
+restoreGemmSettingsAfterAll();
 
 /** Outputs then the gradients of every argument, after a training forward and a backward with `heads`. */
 function run(

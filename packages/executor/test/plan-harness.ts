@@ -1,9 +1,17 @@
 // Shared by the operator-family tests: run a symbol's forward pass through a bound executor, and run a
 // single plan kernel on hand-made (possibly malformed) slots to reach its native validation.
-import { memoryStats, type NDArray } from '@bkt/ndarray';
+import {
+  type GemmChoice,
+  getGemmBackend,
+  getGemmPrecision,
+  memoryStats,
+  type NDArray,
+  setGemmBackend,
+  setGemmPrecision,
+} from '@bkt/ndarray';
 import { type KernelName, Plan } from '@bkt/ndarray/internal';
 import type { Symbol } from '@bkt/symbol';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 import { Executor } from '../src/index.js';
 import { values } from '../../ndarray/test/helpers.js';
@@ -18,7 +26,11 @@ export function forwardValues(symbol: Symbol, args: Readonly<Record<string, NDAr
   }
 }
 
-/** Runs one kernel of a one-instruction plan over `inputs` -> `outputs` with `attrs`. */
+/**
+ * Prepares (the kernel's GEMM declaration, as at bind) and runs one kernel of a one-instruction plan over
+ * `inputs` -> `outputs` with `attrs`. Both check the slots: a declaration that rejects them must raise
+ * the same error as the kernel.
+ */
 export function runKernel(kernel: KernelName, inputs: NDArray[], outputs: NDArray[], attrs: number[]): void {
   const slots = [...inputs, ...outputs];
   const plan = new Plan(
@@ -28,7 +40,19 @@ export function runKernel(kernel: KernelName, inputs: NDArray[], outputs: NDArra
   );
   try {
     slots.forEach((a, i) => plan.setSlot(i, a));
-    plan.run(0, 1, true);
+    let declared: unknown = null;
+    try {
+      plan.prepare();
+    } catch (e) {
+      declared = e;
+    }
+    try {
+      plan.run(0, 1, true);
+    } catch (e) {
+      if (declared !== null) expect(String(declared)).toBe(String(e));
+      throw e;
+    }
+    if (declared !== null) throw new Error(`the GEMM declaration rejected what the kernel ran: ${String(declared)}`);
   } finally {
     plan.dispose();
   }
@@ -46,4 +70,25 @@ export function expectNoAllocations(exec: Executor, runs = 3): void {
   const after = memoryStats();
   expect(after.totalAllocations).toBe(before.totalAllocations);
   expect(after.liveHandles).toBe(before.liveHandles);
+}
+
+/** Each GEMM choice's full key (sizes, layout, alpha, beta, bias, precision), sorted: equal lists, same products. */
+export function gemmKeys(choices: readonly GemmChoice[]): string[] {
+  const t = (b: boolean): string => (b ? 'T' : 'N');
+  return choices
+    .map(
+      (c) =>
+        `${c.m}x${c.n}x${c.k} ${t(c.transposeA)}${t(c.transposeB)} ld ${c.lda},${c.ldb},${c.ldc} ` +
+        `α${c.alpha} β${c.beta}${c.bias ? ' +bias' : ''} ${c.precision}`,
+    )
+    .sort();
+}
+
+/** Puts the GEMM backend and precision in force now back after the calling file's tests, which change them. */
+export function restoreGemmSettingsAfterAll(): void {
+  const initial = { backend: getGemmBackend(), precision: getGemmPrecision() };
+  afterAll(() => {
+    setGemmBackend(initial.backend);
+    setGemmPrecision(initial.precision);
+  });
 }

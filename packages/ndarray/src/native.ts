@@ -148,6 +148,7 @@ export interface NativeAddon {
   planBindArena(plan: number, arena: NativeHandle): void;
   planSlotArray(plan: number, slot: number): NativeHandle;
   planRun(plan: number, begin: number, end: number, isTrain: boolean): void;
+  planPrepare(plan: number): void;
   planDispose(plan: number): void;
   viewBytes(buffer: NativeHandle, byteOffset: number, shape: readonly number[], dtype: number): NativeHandle;
   sharedBytes(array: NativeHandle): ArrayBuffer;

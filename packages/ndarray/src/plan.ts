@@ -99,20 +99,42 @@ export class Plan {
     return NDArray.fromHandle(native.planSlotArray(this.#live(), slot));
   }
 
+  /**
+   * Chooses the library of every GEMM shape the instructions will run and builds its oneDNN primitive,
+   * in the precision the runs will have: once at bind, after every slot is bound, so the first step
+   * does not pay for it. A shape it misses is still chosen when first met.
+   */
+  prepare(): void {
+    const id = this.#live();
+    const outer = this.#enterPrecision();
+    try {
+      native.planPrepare(id);
+    } finally {
+      this.#leavePrecision(outer);
+    }
+  }
+
   /** Runs instructions [begin, end) in one native call. */
   run(begin: number, end: number, isTrain: boolean): void {
     const id = this.#live();
-    if (this.#gemmPrecision === undefined) {
-      native.planRun(id, begin, end, isTrain);
-      return;
-    }
-    const outer = getGemmPrecision();
-    setGemmPrecision(this.#gemmPrecision);
+    const outer = this.#enterPrecision();
     try {
       native.planRun(id, begin, end, isTrain);
     } finally {
-      setGemmPrecision(outer);
+      this.#leavePrecision(outer);
     }
+  }
+
+  /** Puts the plan's precision in force; returns the one to restore (undefined: nothing changed). */
+  #enterPrecision(): GemmPrecision | undefined {
+    if (this.#gemmPrecision === undefined) return undefined;
+    const outer = getGemmPrecision();
+    setGemmPrecision(this.#gemmPrecision);
+    return outer;
+  }
+
+  #leavePrecision(outer: GemmPrecision | undefined): void {
+    if (outer !== undefined) setGemmPrecision(outer);
   }
 
   dispose(): void {

@@ -36,6 +36,12 @@ export interface GemmChoice {
   k: number;
   transposeA: boolean;
   transposeB: boolean;
+  /** Leading dimensions of A, B and C (row-major), and C = alpha op(A) op(B) + beta C. */
+  lda: number;
+  ldb: number;
+  ldc: number;
+  alpha: number;
+  beta: number;
   backend: 'openblas' | 'onednn';
   /** bfloat16 for a oneDNN product run in bfloat16 precision; each precision has its own entry. */
   precision: GemmPrecision;
@@ -43,7 +49,10 @@ export interface GemmChoice {
   bias: boolean;
   /** B is a weight (FullyConnected's, the RNN's): on oneDNN it is read from a copy kept in the product's layout. */
   weight: boolean;
-  /** Products of this shape run since the choice was made (setGemmBackend forgets them). */
+  /**
+   * Products of this shape run since the choice was made (setGemmBackend forgets them); 0 for a shape
+   * an executor's bind prepared that has not run yet.
+   */
   calls: number;
   /** Their wall time in the library call, bfloat16 conversions included. */
   seconds: number;
@@ -64,8 +73,9 @@ export function getNumThreads(): number {
 }
 
 /**
- * Sets the GEMM backend policy (initially BKT_GEMM_BACKEND, else `auto`). Shapes choose their library
- * again the next time they run; call it between binds, not inside a step.
+ * Sets the GEMM backend policy (initially BKT_GEMM_BACKEND, else `auto`). It forgets every choice made:
+ * executors bound later choose at their bind, those bound before choose again in their next run; call it
+ * before binding, not inside a step.
  */
 export function setGemmBackend(backend: GemmBackend): void {
   if (!GEMM_BACKENDS.includes(backend)) {

@@ -151,20 +151,42 @@ void col2im(const T* col, const ConvGeom& g, T* dx) {
   });
 }
 
+// The per-group products of one image, built once here for both the kernels and their bind-time
+// declarations: y = w · columns (onto the bias rows unless noBias), dw += dy · columnsᵀ, dcolumns = wᵀ · dy.
+GemmShape forwardProduct(const ConvGeom& g) {
+  const int64_t p = g.cols(), rows = g.groupRows();
+  return {false, false, g.fg(), p, rows, rows, p, p, 1.0f, g.noBias ? 0.0f : 1.0f};
+}
+GemmShape weightGradProduct(const ConvGeom& g) {
+  const int64_t p = g.cols(), rows = g.groupRows();
+  return {false, true, g.fg(), rows, p, p, p, rows, 1.0f, 1.0f};
+}
+GemmShape columnGradProduct(const ConvGeom& g) {
+  const int64_t p = g.cols(), rows = g.groupRows();
+  return {true, false, rows, p, g.fg(), rows, p, p, 1.0f, 0.0f};
+}
+
 // inputs: data, weight[, bias]; outputs: out, workspace.
-void convForward(const KernelContext& k) {
+ConvGeom forwardGeom(const KernelContext& k) {
   const char* op = "Convolution";
   k.requireAtLeast(op, 2, 2);
   const Tensor& data = k.in(0);
-  const Tensor& weight = k.in(1);
-  const ConvGeom g = convGeom(k, data, weight, op);
+  const ConvGeom g = convGeom(k, data, k.in(1), op);
   k.requireArity(op, g.noBias ? 2 : 3, 2);
   if (!g.noBias) requireSize(k.in(2), g.f, op, "bias");
   spatial::requireShape(k.out(0), outShape(g, data.ndim()), op, "output");
   requireSize(k.out(1), g.c * g.kh * g.kw * g.cols(), op, "workspace");
   for (int i = 0; i < k.numInputs; ++i) requireDType(k.in(i), data.dtype(), op, "every input");
   for (int i = 0; i < k.numOutputs; ++i) requireDType(k.out(i), data.dtype(), op, "every output");
+  return g;
+}
+
+void convForward(const KernelContext& k) {
+  const ConvGeom g = forwardGeom(k);
+  const Tensor& data = k.in(0);
+  const Tensor& weight = k.in(1);
   const int64_t p = g.cols(), rows = g.groupRows(), fg = g.fg();
+  const GemmShape product = forwardProduct(g);
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* w = weight.data<T>();
@@ -177,38 +199,47 @@ void convForward(const KernelContext& k) {
         im2col(x, g, col);
         src = col;
       }
-      T beta = 0;
       if (!g.noBias) {
-        // Each output row starts as its filter's bias and the GEMM adds onto it.
+        // Each output row starts as its filter's bias and the GEMM adds onto it (beta 1).
         const T* b = k.in(2).data<T>();
         for (int64_t f = 0; f < g.f; ++f) std::fill(y + f * p, y + (f + 1) * p, b[f]);
-        beta = 1;
       }
-      for (int64_t q = 0; q < g.g; ++q) {
-        gemm(false, false, fg, p, rows, T(1), w + q * fg * rows, rows, src + q * rows * p, p, beta, y + q * fg * p, p);
-      }
+      for (int64_t q = 0; q < g.g; ++q) gemm(product, w + q * fg * rows, src + q * rows * p, y + q * fg * p);
     }
   });
 }
 
+void convForwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
+  const ConvGeom g = forwardGeom(k);
+  if (k.in(0).dtype() == DType::kFloat32 && g.n > 0) out.push_back(forwardProduct(g));
+}
+
 // inputs: out_grad, data, weight[, bias], workspace; outputs: d_data, d_weight[, d_bias].
-void convBackward(const KernelContext& k) {
+ConvGeom backwardGeom(const KernelContext& k) {
   const char* op = "_backward_Convolution";
   k.requireAtLeast(op, 4, 2);
-  const Tensor& og = k.in(0);
   const Tensor& data = k.in(1);
   const Tensor& weight = k.in(2);
   const ConvGeom g = convGeom(k, data, weight, op);
   k.requireArity(op, g.noBias ? 4 : 5, g.noBias ? 2 : 3);
-  const Tensor& ws = k.in(k.numInputs - 1);
-  spatial::requireShape(og, outShape(g, data.ndim()), op, "out_grad");
-  requireSize(ws, g.c * g.kh * g.kw * g.cols(), op, "workspace");
+  spatial::requireShape(k.in(0), outShape(g, data.ndim()), op, "out_grad");
+  requireSize(k.in(k.numInputs - 1), g.c * g.kh * g.kw * g.cols(), op, "workspace");
   spatial::requireShape(k.out(0), data.shape(), op, "data gradient");
   spatial::requireShape(k.out(1), weight.shape(), op, "weight gradient");
   if (!g.noBias) requireSize(k.out(2), g.f, op, "bias gradient");
   for (int i = 0; i < k.numInputs; ++i) requireDType(k.in(i), data.dtype(), op, "every input");
   for (int i = 0; i < k.numOutputs; ++i) requireDType(k.out(i), data.dtype(), op, "every output");
+  return g;
+}
+
+void convBackward(const KernelContext& k) {
+  const ConvGeom g = backwardGeom(k);
+  const Tensor& og = k.in(0);
+  const Tensor& data = k.in(1);
+  const Tensor& weight = k.in(2);
+  const Tensor& ws = k.in(k.numInputs - 1);
   const int64_t p = g.cols(), rows = g.groupRows(), fg = g.fg();
+  const GemmShape weightGrad = weightGradProduct(g), columnGrad = columnGradProduct(g);
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* w = weight.data<T>();
@@ -224,14 +255,10 @@ void convBackward(const KernelContext& k) {
         im2col(x, g, col);
         src = col;
       }
-      for (int64_t q = 0; q < g.g; ++q) {
-        gemm(false, true, fg, rows, p, T(1), dy + q * fg * p, p, src + q * rows * p, p, T(1), dw + q * fg * rows, rows);
-      }
+      for (int64_t q = 0; q < g.g; ++q) gemm(weightGrad, dy + q * fg * p, src + q * rows * p, dw + q * fg * rows);
       // The columns are spent: the column gradient takes their place (or, direct, is dx itself).
       T* dcol = g.direct() ? dx : col;
-      for (int64_t q = 0; q < g.g; ++q) {
-        gemm(true, false, rows, p, fg, T(1), w + q * fg * rows, rows, dy + q * fg * p, p, T(0), dcol + q * rows * p, p);
-      }
+      for (int64_t q = 0; q < g.g; ++q) gemm(columnGrad, w + q * fg * rows, dy + q * fg * p, dcol + q * rows * p);
       if (!g.direct()) col2im(col, g, dx);
     }
     if (!g.noBias) {
@@ -251,9 +278,18 @@ void convBackward(const KernelContext& k) {
   });
 }
 
+void convBackwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
+  const ConvGeom g = backwardGeom(k);
+  if (k.in(1).dtype() != DType::kFloat32 || g.n == 0) return;
+  out.push_back(weightGradProduct(g));
+  out.push_back(columnGradProduct(g));
+}
+
 }  // namespace
 
 BKT_PLAN_KERNEL(kConvolution, convForward);
+BKT_PLAN_GEMM_SHAPES(kConvolution, convForwardGemms);
 BKT_PLAN_KERNEL(kConvolutionBackward, convBackward);
+BKT_PLAN_GEMM_SHAPES(kConvolutionBackward, convBackwardGemms);
 
 }  // namespace bkt

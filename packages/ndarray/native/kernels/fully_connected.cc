@@ -32,55 +32,90 @@ FcDims fcDims(const Tensor& data, const Tensor& weight, bool flatten) {
   return d;
 }
 
-void fcForward(const KernelContext& c) {
+// The products, built once here for both the kernels and their bind-time declarations. The weight is
+// B of the forward product and the data gradient (`weight`: the kernel passes it as bWeight).
+GemmShape forwardProduct(const FcDims& d, bool bias) {  // out = data · weightᵀ (+ bias)
+  return {false, true, d.rows, d.hidden, d.inDim, d.inDim, d.inDim, d.hidden, 1.0f, 0.0f, false, bias, true};
+}
+GemmShape dataGradProduct(const FcDims& d) {  // d_data = out_grad · weight
+  return {false, false, d.rows, d.inDim, d.hidden, d.hidden, d.inDim, d.inDim, 1.0f, 0.0f, false, false, true};
+}
+GemmShape weightGradProduct(const FcDims& d) {  // d_weight = out_gradᵀ · data
+  return {true, false, d.hidden, d.inDim, d.rows, d.hidden, d.inDim, d.inDim, 1.0f, 0.0f};
+}
+
+// inputs: data, weight[, bias]; output: out.
+FcDims forwardDims(const KernelContext& c) {
   const FullyConnectedAttrs attrs = FullyConnectedAttrs::read(c, "FullyConnected");
-  const bool noBias = attrs.noBias;
-  const bool flatten = attrs.flatten;
+  c.requireArity("FullyConnected", attrs.noBias ? 2 : 3, 1);
+  const Tensor& data = c.in(0);
+  requireFloat(data, "FullyConnected", "data");
+  const FcDims d = fcDims(data, c.in(1), attrs.flatten);
+  requireSize(c.out(0), d.rows * d.hidden, "FullyConnected", "output");
+  if (!attrs.noBias) requireSize(c.in(2), d.hidden, "FullyConnected", "bias");
+  return d;
+}
+
+void fcForward(const KernelContext& c) {
+  const FcDims d = forwardDims(c);
+  const bool bias = c.numInputs > 2;
   const Tensor& data = c.in(0);
   const Tensor& weight = c.in(1);
-  const Tensor& out = c.out(0);
-  requireFloat(data, "FullyConnected", "data");
-  const FcDims d = fcDims(data, weight, flatten);
-  requireSize(out, d.rows * d.hidden, "FullyConnected", "output");
-  if (!noBias) requireSize(c.in(2), d.hidden, "FullyConnected", "bias");
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    T* o = out.data<T>();
-    if (noBias) {
-      gemm(false, true, d.rows, d.hidden, d.inDim, T(1), data.data<T>(), d.inDim, weight.data<T>(), d.inDim, T(0), o,
-           d.hidden, &weight);
+    T* o = c.out(0).data<T>();
+    if (bias) {
+      gemmBias(forwardProduct(d, true), data.data<T>(), weight.data<T>(), c.in(2).data<T>(), o, &weight);
     } else {
-      gemmBias(false, true, d.rows, d.hidden, d.inDim, data.data<T>(), d.inDim, weight.data<T>(), d.inDim,
-               c.in(2).data<T>(), o, d.hidden, &weight);
+      gemm(forwardProduct(d, false), data.data<T>(), weight.data<T>(), o, &weight);
     }
   });
 }
 
+void fcForwardGemms(const KernelContext& c, std::vector<GemmShape>& out) {
+  const FcDims d = forwardDims(c);
+  if (c.in(0).dtype() == DType::kFloat32) out.push_back(forwardProduct(d, c.numInputs > 2));
+}
+
 // inputs: out_grad (rows, H), data, weight (H, K); outputs: d_data, d_weight, d_bias (unless noBias).
-void fcBackward(const KernelContext& c) {
+FcDims backwardDims(const KernelContext& c) {
   const bool flatten = FullyConnectedAttrs::read(c, "_backward_FullyConnected").flatten;
-  const Tensor& og = c.in(0);
+  c.requireAtLeast("_backward_FullyConnected", 3, 2);
   const Tensor& data = c.in(1);
   const Tensor& weight = c.in(2);
   const FcDims d = fcDims(data, weight, flatten);
-  requireSize(og, d.rows * d.hidden, "_backward_FullyConnected", "out_grad");
+  requireSize(c.in(0), d.rows * d.hidden, "_backward_FullyConnected", "out_grad");
   requireSize(c.out(0), data.size(), "_backward_FullyConnected", "data gradient");
   requireSize(c.out(1), weight.size(), "_backward_FullyConnected", "weight gradient");
   if (c.numOutputs > 2) requireSize(c.out(2), d.hidden, "_backward_FullyConnected", "bias gradient");
+  return d;
+}
+
+void fcBackward(const KernelContext& c) {
+  const FcDims d = backwardDims(c);
+  const Tensor& data = c.in(1);
+  const Tensor& weight = c.in(2);
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* g = og.data<T>();
-    gemm(false, false, d.rows, d.inDim, d.hidden, T(1), g, d.hidden, weight.data<T>(), d.inDim, T(0),
-         c.out(0).data<T>(), d.inDim, &weight);
-    gemm(true, false, d.hidden, d.inDim, d.rows, T(1), g, d.hidden, data.data<T>(), d.inDim, T(0), c.out(1).data<T>(),
-         d.inDim);
+    const T* g = c.in(0).data<T>();
+    gemm(dataGradProduct(d), g, weight.data<T>(), c.out(0).data<T>(), &weight);
+    gemm(weightGradProduct(d), g, data.data<T>(), c.out(1).data<T>());
     if (c.numOutputs > 2) columnSums(g, d.rows, d.hidden, c.out(2).data<T>());
   });
+}
+
+void fcBackwardGemms(const KernelContext& c, std::vector<GemmShape>& out) {
+  const FcDims d = backwardDims(c);
+  if (c.in(1).dtype() != DType::kFloat32) return;
+  out.push_back(dataGradProduct(d));
+  out.push_back(weightGradProduct(d));
 }
 
 }  // namespace
 
 BKT_PLAN_KERNEL(kFullyConnected, fcForward);
+BKT_PLAN_GEMM_SHAPES(kFullyConnected, fcForwardGemms);
 BKT_PLAN_KERNEL(kFullyConnectedBackward, fcBackward);
+BKT_PLAN_GEMM_SHAPES(kFullyConnectedBackward, fcBackwardGemms);
 
 }  // namespace bkt

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,6 @@ struct Blas;
 
 template <>
 struct Blas<float> {
-  static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a, blasint lda,
-                   const float* b, blasint ldb, float* c) {
-    sgemmDispatch({ta == CblasTrans, tb == CblasTrans, m, n, k, lda, ldb, n, 1.0f, 0.0f}, a, b, c);
-  }
   static void gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const float* a, const float* x, float* y) {
     cblas_sgemv(CblasRowMajor, t, rows, cols, 1.0f, a, cols, x, 1, 0.0f, y, 1);
   }
@@ -32,10 +29,6 @@ struct Blas<float> {
 
 template <>
 struct Blas<double> {
-  static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a,
-                   blasint lda, const double* b, blasint ldb, double* c) {
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
-  }
   static void gemv(CBLAS_TRANSPOSE t, blasint rows, blasint cols, const double* a, const double* x, double* y) {
     cblas_dgemv(CblasRowMajor, t, rows, cols, 1.0, a, cols, x, 1, 0.0, y, 1);
   }
@@ -56,8 +49,14 @@ constexpr int64_t kSmallProduct = int64_t{1} << 17;
 // Work per pool chunk (in m*n*k) below which a thread handoff costs more than it saves.
 constexpr int64_t kChunkWork = int64_t{1} << 18;
 
-// `vectorPaths` sends vector-shaped products to gemv / dot, which beat a packed GEMM there; it is off
-// inside the pool because OpenBLAS threads gemv from far smaller sizes than GEMM.
+// The GEMM a product runs as, or none: an empty product, or with `vectorPaths` a vector-shaped one, which
+// goes to gemv / dot (they beat a packed GEMM there; the flag is off inside the pool because OpenBLAS
+// threads gemv from far smaller sizes than GEMM).
+std::optional<GemmShape> productGemm(const Product& p, bool vectorPaths) {
+  if (p.m == 0 || p.n == 0 || p.k == 0 || (vectorPaths && (p.m == 1 || p.n == 1))) return std::nullopt;
+  return GemmShape{p.ta, p.tb, p.m, p.n, p.k, p.ta ? p.m : p.k, p.tb ? p.k : p.n, p.n, 1.0f, 0.0f};
+}
+
 template <typename T>
 void multiply(const Product& p, const T* a, const T* b, T* c, bool vectorPaths) {
   if (p.m == 0 || p.n == 0) return;
@@ -65,28 +64,26 @@ void multiply(const Product& p, const T* a, const T* b, T* c, bool vectorPaths) 
     std::memset(c, 0, static_cast<size_t>(p.m * p.n) * sizeof(T));
     return;
   }
+  if (const std::optional<GemmShape> s = productGemm(p, vectorPaths)) {
+    gemm(*s, a, b, c);
+    return;
+  }
   const auto m = static_cast<blasint>(p.m);
   const auto n = static_cast<blasint>(p.n);
   const auto k = static_cast<blasint>(p.k);
-  if (vectorPaths) {
-    // With m or n equal to 1 the vector operand is contiguous whatever its flag says.
-    if (m == 1 && n == 1) {
-      c[0] = Blas<T>::inner(k, a, b);
-      return;
-    }
-    if (n == 1) {
-      Blas<T>::gemv(p.ta ? CblasTrans : CblasNoTrans, p.ta ? k : m, p.ta ? m : k, a, b, c);
-      return;
-    }
-    if (m == 1) {
-      // c^T = op(B)^T a^T
-      Blas<T>::gemv(p.tb ? CblasNoTrans : CblasTrans, p.tb ? n : k, p.tb ? k : n, b, a, c);
-      return;
-    }
+  // With m or n equal to 1 the vector operand is contiguous whatever its flag says.
+  if (m == 1 && n == 1) {
+    c[0] = Blas<T>::inner(k, a, b);
+  } else if (n == 1) {
+    Blas<T>::gemv(p.ta ? CblasTrans : CblasNoTrans, p.ta ? k : m, p.ta ? m : k, a, b, c);
+  } else {
+    // c^T = op(B)^T a^T
+    Blas<T>::gemv(p.tb ? CblasNoTrans : CblasTrans, p.tb ? n : k, p.tb ? k : n, b, a, c);
   }
-  Blas<T>::gemm(p.ta ? CblasTrans : CblasNoTrans, p.tb ? CblasTrans : CblasNoTrans, m, n, k, a, p.ta ? m : k, b,
-                p.tb ? k : n, c);
 }
+
+// batch_dot's items below this size run spread over the pool, each a GEMM (no vector paths).
+bool pooledItems(const Product& p) { return p.m * p.n * p.k <= kSmallProduct; }
 
 std::string flagsStr(bool ta, bool tb) {
   return std::string(" (transposeA=") + (ta ? "true" : "false") + ", transposeB=" + (tb ? "true" : "false") + ")";
@@ -222,6 +219,23 @@ void requireOutput(const Tensor& out, const Tensor& lhs, int64_t size, const cha
 
 }  // namespace
 
+void dotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB,
+                   std::vector<GemmShape>& out) {
+  Shape outShape;
+  const Product p = dotProduct(lhs, rhs, transposeA, transposeB, outShape);
+  if (lhs.dtype() != DType::kFloat32) return;
+  if (const std::optional<GemmShape> s = productGemm(p, true)) out.push_back(*s);
+}
+
+void batchDotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB,
+                        std::vector<GemmShape>& out) {
+  int64_t batch = 0;
+  Shape outShape;
+  const Product p = batchDotProduct(lhs, rhs, transposeA, transposeB, batch, outShape);
+  if (lhs.dtype() != DType::kFloat32 || batch == 0) return;
+  if (const std::optional<GemmShape> s = productGemm(p, !pooledItems(p))) out.push_back(*s);
+}
+
 void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out) {
   Shape outShape;
   const Product p = dotProduct(lhs, rhs, transposeA, transposeB, outShape);
@@ -254,7 +268,7 @@ void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tr
     const T* a = lhs.data<T>();
     const T* b = rhs.data<T>();
     T* c = out.data<T>();
-    if (work <= kSmallProduct) {
+    if (pooledItems(p)) {
       const int64_t grain = work == 0 ? batch : std::max<int64_t>(1, kChunkWork / work);
       parallelFor(batch, grain, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) multiply<T>(p, a + i * lStep, b + i * rStep, c + i * oStep, false);
@@ -276,9 +290,15 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
 
 int blasNumThreads() { return openblas_get_num_threads(); }
 
-void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Tensor* bWeight) {
-  sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, alpha, beta}, a, b, c, bWeight);
+void gemm(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight) {
+  sgemmDispatch(s, a, b, c, bWeight);
+}
+
+void gemm(const GemmShape& s, const double* a, const double* b, double* c, const Tensor*) {
+  if (s.m == 0 || s.n == 0) return;
+  cblas_dgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
+              static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
 }
 
 namespace {
@@ -301,23 +321,16 @@ void columnSumsOf(const T* a, int64_t rows, int64_t cols, T* sums) {
 void columnSums(const float* a, int64_t rows, int64_t cols, float* sums) { columnSumsOf(a, rows, cols, sums); }
 void columnSums(const double* a, int64_t rows, int64_t cols, double* sums) { columnSumsOf(a, rows, cols, sums); }
 
-void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-              int64_t ldb, const float* bias, float* c, int64_t ldc, const Tensor* bWeight) {
-  sgemmDispatch({transA, transB, m, n, k, lda, ldb, ldc, 1.0f, 0.0f}, a, b, c, bWeight, bias);
+void gemmBias(const GemmShape& s, const float* a, const float* b, const float* bias, float* c, const Tensor* bWeight) {
+  sgemmDispatch(s, a, b, c, bWeight, bias);
 }
 
-void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
-              int64_t ldb, const double* bias, double* c, int64_t ldc, const Tensor* bWeight) {
-  for (int64_t r = 0; r < m; ++r) std::memcpy(c + r * ldc, bias, sizeof(double) * static_cast<size_t>(n));
-  gemm(transA, transB, m, n, k, 1.0, a, lda, b, ldb, 1.0, c, ldc, bWeight);
-}
-
-void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const Tensor*) {
-  if (m == 0 || n == 0) return;
-  cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+void gemmBias(const GemmShape& s, const double* a, const double* b, const double* bias, double* c,
+              const Tensor* bWeight) {
+  for (int64_t r = 0; r < s.m; ++r) std::memcpy(c + r * s.ldc, bias, sizeof(double) * static_cast<size_t>(s.n));
+  GemmShape onto = s;
+  onto.beta = 1.0f;
+  gemm(onto, a, b, c, bWeight);
 }
 
 }  // namespace bkt

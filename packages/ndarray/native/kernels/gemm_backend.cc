@@ -165,6 +165,14 @@ GemmPolicy gemmPolicy() { return policy().load(); }
 
 std::vector<GemmChoice> gemmChoices() { return choices().list(); }
 
+void prepareGemm(const GemmShape& shape) {
+  // The key sgemmDispatch will look up: empty products never reach the table, bf16 is the precision in force.
+  if (shape.m == 0 || shape.n == 0) return;
+  GemmShape s = shape;
+  s.bf16 = precision().load() == GemmPrecision::kBFloat16;
+  choices().choose(s);
+}
+
 void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c, const Tensor* bWeight,
                    const float* bias) {
   if (shape.m == 0 || shape.n == 0) return;

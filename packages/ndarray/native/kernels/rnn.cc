@@ -177,19 +177,15 @@ BKT_VECTOR_CLONES void addRows(const T* m, int64_t rows, int64_t cols, T* __rest
   }
 }
 
-template <typename T>
-struct Rnn {
+// The sizes of one configuration and the GEMMs its forward and backward issue, built here once for both
+// the kernels' calls and their bind-time declarations (rnnForwardGemms, rnnBackwardGemms). W_x and W_h
+// are B of the products marked `weight` (the kernels pass the parameters as bWeight).
+struct RnnProducts {
   const RnnConfig& c;
-  const Tensor* paramsTensor;  // B of the weight products: the GEMM keeps copies in oneDNN's layout
-  const T* params;
-  T* ws;
   int64_t H, N, TN, G, GH, D;
 
-  Rnn(const RnnConfig& cfg, const Tensor& p, T* w)
+  explicit RnnProducts(const RnnConfig& cfg)
       : c(cfg),
-        paramsTensor(&p),
-        params(p.data<T>()),
-        ws(w),
         H(cfg.hidden),
         N(cfg.batch),
         TN(cfg.seqLen * cfg.batch),
@@ -198,6 +194,45 @@ struct Rnn {
         D(cfg.directions) {}
 
   int64_t inSize(int64_t l) const { return l == 0 ? c.inputSize : D * H; }
+
+  // Gates (TN, GH) = X · Wxᵀ + the summed biases, all steps of layer l at once.
+  GemmShape inputProjection(int64_t l) const {
+    return {false, true, TN, GH, inSize(l), inSize(l), inSize(l), GH, 1.0f, 0.0f, false, true, true};
+  }
+  // A step's gates += hPrev · Whᵀ (GRU: into its own scratch, from zero); the first step reads h0 (rows
+  // of H), the others the layer's output (rows of D·H).
+  GemmShape stepProduct(bool first) const {
+    return {false, true,  N,   GH, H, first ? H : D * H, H, GH, 1.0f, c.mode == RnnMode::kGru ? 0.0f : 1.0f,
+            false, false, true};
+  }
+  // dh = dGates · Wh (GRU: added to the part of dh that bypasses Wh).
+  GemmShape stepGradProduct() const {
+    return {false, false, N, H, GH, GH, H, H, 1.0f, c.mode == RnnMode::kGru ? 1.0f : 0.0f, false, false, true};
+  }
+  // dWx = dGatesᵀ · X over all steps.
+  GemmShape inputWeightGradProduct(int64_t l) const {
+    return {true, false, GH, inSize(l), TN, GH, inSize(l), inSize(l), 1.0f, 0.0f};
+  }
+  // dWh = dGhᵀ · hPrev: every step but the first against the layer's output, then the first against h0.
+  GemmShape hiddenWeightGradLaterSteps() const {
+    return {true, false, GH, H, (c.seqLen - 1) * N, GH, D * H, H, 1.0f, 0.0f};
+  }
+  GemmShape hiddenWeightGradFirstStep() const {
+    return {true, false, GH, H, N, GH, H, H, 1.0f, c.seqLen > 1 ? 1.0f : 0.0f};
+  }
+  // dX = dGates · Wx; the second direction adds onto the first's.
+  GemmShape inputGradProduct(int64_t l, int64_t d) const {
+    return {false, false, TN, inSize(l), GH, GH, inSize(l), inSize(l), 1.0f, d == 0 ? 0.0f : 1.0f, false, false, true};
+  }
+};
+
+template <typename T>
+struct Rnn : RnnProducts {
+  const Tensor* paramsTensor;  // B of the weight products: the GEMM keeps copies in oneDNN's layout
+  const T* params;
+  T* ws;
+
+  Rnn(const RnnConfig& cfg, const Tensor& p, T* w) : RnnProducts(cfg), paramsTensor(&p), params(p.data<T>()), ws(w) {}
 
   // Parameter slices, MXNet's packing: every weight first, then every bias.
   const T* wx(int64_t l, int64_t d) const { return params + weightOffset(l, d); }
@@ -229,7 +264,6 @@ struct Rnn {
 
   void forwardLayer(int64_t l, const T* x, T* y, const T* h0, const T* c0, T* hy, T* cy) const {
     for (int64_t d = 0; d < D; ++d) {
-      const int64_t in = inSize(l);
       T* g = gates(l, d);
       // The biases summed once and added by the input projection (inside oneDNN's kernel); the per-step
       // GEMMs below accumulate onto it (beta = 1). GRU keeps h2h's n-part apart (r gates it); its h·Whᵀ
@@ -237,7 +271,7 @@ struct Rnn {
       std::vector<T> bias(static_cast<size_t>(GH));
       for (int64_t j = 0; j < GH; ++j)
         bias[j] = bx(l, d)[j] + (c.mode != RnnMode::kGru || j < 2 * H ? bh(l, d)[j] : T(0));
-      gemmBias(false, true, TN, GH, in, x, in, wx(l, d), in, bias.data(), g, GH, paramsTensor);
+      gemmBias(inputProjection(l), x, wx(l, d), bias.data(), g, paramsTensor);
       const T* h0d = h0 + (l * D + d) * N * H;
       const T* c0d = c0 ? c0 + (l * D + d) * N * H : nullptr;
       const T* bhn = bh(l, d) + 2 * H;
@@ -246,12 +280,13 @@ struct Rnn {
         const int64_t t = step(s, d);
         const int64_t tp = s == 0 ? -1 : step(s - 1, d);
         const T* hPrev = tp < 0 ? h0d : y + tp * N * D * H + d * H;
-        const int64_t ldPrev = tp < 0 ? H : D * H;
+        const GemmShape stepGemm = stepProduct(tp < 0);
+        const int64_t ldPrev = stepGemm.lda;
         T* gt = g + t * N * GH;
         T* yt = y + t * N * D * H + d * H;
         if (c.mode == RnnMode::kGru) {
           T* gh = gruDgh(l, d) + t * N * GH;  // scratch for h·Whᵀ until backward reuses it
-          gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(0), gh, GH, paramsTensor);
+          gemm(stepGemm, hPrev, wh(l, d), gh, paramsTensor);
           T* hn = extra(l, d) + t * N * H;
           for (int64_t n = 0; n < N; ++n) {
             T* row = gt + n * GH;
@@ -261,7 +296,7 @@ struct Rnn {
           }
           continue;
         }
-        gemm(false, true, N, GH, H, T(1), hPrev, ldPrev, wh(l, d), H, T(1), gt, GH, paramsTensor);
+        gemm(stepGemm, hPrev, wh(l, d), gt, paramsTensor);
         if (c.mode == RnnMode::kLstm) {
           const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
           T* ct = extra(l, d) + t * N * H;
@@ -325,7 +360,7 @@ struct Rnn {
             lstmBackwardRow(row, row + H, row + 2 * H, row + 3 * H, ct + n * H, cPrev + n * H, dyt + n * D * H,
                             dh + n * H, dc + n * H, H);
           }
-          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H, paramsTensor);
+          gemm(stepGradProduct(), gt, wh(l, d), dh, paramsTensor);
           addRows(gt, N, GH, dbx);
         } else if (c.mode == RnnMode::kGru) {
           const T* hn = extra(l, d) + t * N * H;
@@ -336,12 +371,12 @@ struct Rnn {
             gruBackwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, hn + n * H, hPrev + n * ldPrev,
                            dyt + n * D * H, dh + n * H, H);
           }
-          gemm(false, false, N, H, GH, T(1), dght, GH, wh(l, d), H, T(1), dh, H, paramsTensor);
+          gemm(stepGradProduct(), dght, wh(l, d), dh, paramsTensor);
           addRows(gt, N, GH, dbx);
           addRows(dght, N, GH, dbh);
         } else {
           for (int64_t n = 0; n < N; ++n) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
-          gemm(false, false, N, H, GH, T(1), gt, GH, wh(l, d), H, T(0), dh, H, paramsTensor);
+          gemm(stepGradProduct(), gt, wh(l, d), dh, paramsTensor);
           addRows(gt, N, GH, dbx);
         }
       }
@@ -351,18 +386,18 @@ struct Rnn {
 
       T* dwx = dparams + weightOffset(l, d);
       T* dwh = dwx + GH * in;
-      gemm(true, false, GH, in, TN, T(1), g, GH, x, in, T(0), dwx, in);
+      gemm(inputWeightGradProduct(l), g, x, dwx);
       // dWh pairs each step's dGh with the hidden state that step read: h0 for the first step.
       const int64_t rows = (c.seqLen - 1) * N;
       const T* firstH = y + d * H;
       if (d == 0) {
-        gemm(true, false, GH, H, rows, T(1), dGh + N * GH, GH, firstH, D * H, T(0), dwh, H);
-        gemm(true, false, GH, H, N, T(1), dGh, GH, h0d, H, rows > 0 ? T(1) : T(0), dwh, H);
+        gemm(hiddenWeightGradLaterSteps(), dGh + N * GH, firstH, dwh);
+        gemm(hiddenWeightGradFirstStep(), dGh, h0d, dwh);
       } else {
-        gemm(true, false, GH, H, rows, T(1), dGh, GH, firstH + N * D * H, D * H, T(0), dwh, H);
-        gemm(true, false, GH, H, N, T(1), dGh + rows * GH, GH, h0d, H, rows > 0 ? T(1) : T(0), dwh, H);
+        gemm(hiddenWeightGradLaterSteps(), dGh, firstH + N * D * H, dwh);
+        gemm(hiddenWeightGradFirstStep(), dGh + rows * GH, h0d, dwh);
       }
-      gemm(false, false, TN, in, GH, T(1), g, GH, wx(l, d), in, d == 0 ? T(0) : T(1), dx, in, paramsTensor);
+      gemm(inputGradProduct(l, d), g, wx(l, d), dx, paramsTensor);
     }
   }
 };
@@ -383,23 +418,32 @@ RnnSetup rnnSetup(const KernelContext& k, const Tensor& data, const char* op) {
 }
 
 // inputs: data (T, N, C), parameters, state[, state_cell]; outputs: out[, hy[, cy]], workspace.
-void rnnForward(const KernelContext& k) {
+RnnSetup forwardSetup(const KernelContext& k) {
+  k.requireAtLeast("RNN", 1, 0);
   const Tensor& data = k.in(0);
   requireFloat(data, "RNN", "data");
   const RnnSetup a = rnnSetup(k, data, "RNN");
   const RnnConfig& c = a.cfg;
-  const int cellInputs = c.hasCell() ? 1 : 0;
+  const int cell = c.hasCell() ? 1 : 0;
+  k.requireArity("RNN", 3 + cell, 2 + (a.stateOutputs ? 1 + cell : 0));
   requireSize(k.in(1), rnnParamSize(c), "RNN", "parameters");
   requireSize(k.in(2), c.layers * c.directions * c.batch * c.hidden, "RNN", "state");
-  if (cellInputs) requireSize(k.in(3), c.layers * c.directions * c.batch * c.hidden, "RNN", "state_cell");
+  if (c.hasCell()) requireSize(k.in(3), c.layers * c.directions * c.batch * c.hidden, "RNN", "state_cell");
   requireSize(k.out(0), c.seqLen * c.batch * c.directions * c.hidden, "RNN", "out");
+  requireSize(k.out(k.numOutputs - 1), rnnWorkspaceSize(c), "RNN", "workspace");
+  return a;
+}
+
+void rnnForward(const KernelContext& k) {
+  const RnnSetup a = forwardSetup(k);
+  const RnnConfig& c = a.cfg;
+  const Tensor& data = k.in(0);
   const Tensor& ws = k.out(k.numOutputs - 1);
-  requireSize(ws, rnnWorkspaceSize(c), "RNN", "workspace");
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Rnn<T> r(c, k.in(1), ws.data<T>());
     const T* h0 = k.in(2).data<T>();
-    const T* c0 = cellInputs ? k.in(3).data<T>() : nullptr;
+    const T* c0 = c.hasCell() ? k.in(3).data<T>() : nullptr;
     T* hy = a.stateOutputs ? k.out(1).data<T>() : nullptr;
     T* cy = a.stateOutputs && c.hasCell() ? k.out(2).data<T>() : nullptr;
     const T* x = data.data<T>();
@@ -411,20 +455,44 @@ void rnnForward(const KernelContext& k) {
   });
 }
 
+// What forwardLayer runs, per layer and direction: the input projection, then the first step's
+// product and the later steps'.
+void rnnForwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
+  const RnnSetup a = forwardSetup(k);
+  if (k.in(0).dtype() != DType::kFloat32) return;
+  const RnnProducts p(a.cfg);
+  for (int64_t l = 0; l < a.cfg.layers; ++l) {
+    out.push_back(p.inputProjection(l));
+    if (a.cfg.seqLen > 0) out.push_back(p.stepProduct(true));
+    if (a.cfg.seqLen > 1) out.push_back(p.stepProduct(false));
+  }
+}
+
 // inputs: data, parameters, state[, state_cell], out, workspace, d_out[, d_hy[, d_cy]];
 // outputs: d_data, d_parameters, d_state[, d_state_cell].
-void rnnBackward(const KernelContext& k) {
+RnnSetup backwardSetup(const KernelContext& k) {
+  k.requireAtLeast("_backward_RNN", 1, 0);
   const Tensor& data = k.in(0);
   requireFloat(data, "_backward_RNN", "data");
   const RnnSetup a = rnnSetup(k, data, "_backward_RNN");
   const RnnConfig& c = a.cfg;
   const int cell = c.hasCell() ? 1 : 0;
+  k.requireArity("_backward_RNN", 6 + cell + (a.stateOutputs ? 1 + cell : 0), 3 + cell);
   const int outIdx = 3 + cell;
-  const Tensor& ws = k.in(outIdx + 1);
-  requireSize(ws, rnnWorkspaceSize(c), "_backward_RNN", "workspace");
+  requireSize(k.in(outIdx + 1), rnnWorkspaceSize(c), "_backward_RNN", "workspace");
   requireSize(k.in(outIdx + 2), k.in(outIdx).size(), "_backward_RNN", "out_grad");
   requireSize(k.out(0), data.size(), "_backward_RNN", "data gradient");
   requireSize(k.out(1), rnnParamSize(c), "_backward_RNN", "parameters gradient");
+  return a;
+}
+
+void rnnBackward(const KernelContext& k) {
+  const RnnSetup a = backwardSetup(k);
+  const RnnConfig& c = a.cfg;
+  const Tensor& data = k.in(0);
+  const int cell = c.hasCell() ? 1 : 0;
+  const int outIdx = 3 + cell;
+  const Tensor& ws = k.in(outIdx + 1);
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Rnn<T> r(c, k.in(1), ws.data<T>());
@@ -446,9 +514,27 @@ void rnnBackward(const KernelContext& k) {
   });
 }
 
+// What backwardLayer runs, per layer and direction: the steps' product, then the weight and input gradients.
+void rnnBackwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
+  const RnnSetup a = backwardSetup(k);
+  if (k.in(0).dtype() != DType::kFloat32) return;
+  const RnnProducts p(a.cfg);
+  for (int64_t l = 0; l < a.cfg.layers; ++l) {
+    for (int64_t d = 0; d < p.D; ++d) {
+      if (a.cfg.seqLen > 0) out.push_back(p.stepGradProduct());
+      out.push_back(p.inputWeightGradProduct(l));
+      out.push_back(p.hiddenWeightGradLaterSteps());
+      out.push_back(p.hiddenWeightGradFirstStep());
+      out.push_back(p.inputGradProduct(l, d));
+    }
+  }
+}
+
 }  // namespace
 
 BKT_PLAN_KERNEL(kRnn, rnnForward);
+BKT_PLAN_GEMM_SHAPES(kRnn, rnnForwardGemms);
 BKT_PLAN_KERNEL(kRnnBackward, rnnBackward);
+BKT_PLAN_GEMM_SHAPES(kRnnBackward, rnnBackwardGemms);
 
 }  // namespace bkt

@@ -37,8 +37,8 @@ BKT_BINDING(jsSetGemmPrecision) {
 
 BKT_BINDING(jsGemmPrecision) { return Napi::String::New(info.Env(), gemmPrecisionName(gemmPrecision())); }
 
-// gemmChoices(): [{m, n, k, transposeA, transposeB, backend, precision, bias, weight, calls, seconds}] for every
-// float32 product shape met.
+// gemmChoices(): [{m, n, k, transposeA, transposeB, lda, ldb, ldc, alpha, beta, backend, precision, bias, weight,
+// calls, seconds}] for every float32 product shape met or prepared.
 BKT_BINDING(jsGemmChoices) {
   const Napi::Env env = info.Env();
   const std::vector<GemmChoice> list = gemmChoices();
@@ -51,6 +51,11 @@ BKT_BINDING(jsGemmChoices) {
     o.Set("k", static_cast<double>(s.k));
     o.Set("transposeA", s.ta);
     o.Set("transposeB", s.tb);
+    o.Set("lda", static_cast<double>(s.lda));
+    o.Set("ldb", static_cast<double>(s.ldb));
+    o.Set("ldc", static_cast<double>(s.ldc));
+    o.Set("alpha", s.alpha);
+    o.Set("beta", s.beta);
     o.Set("backend", list[i].backend == GemmBackend::kOneDnn ? "onednn" : "openblas");
     o.Set("precision", s.bf16 && list[i].backend == GemmBackend::kOneDnn ? "bfloat16" : "float32");
     o.Set("bias", s.bias);

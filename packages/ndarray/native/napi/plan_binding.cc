@@ -140,6 +140,12 @@ BKT_BINDING(jsPlanRun) {
   return info.Env().Undefined();
 }
 
+// planPrepare(plan): chooses every declared GEMM shape's library and builds its primitive (at bind).
+BKT_BINDING(jsPlanPrepare) {
+  planArg(info, 0, "planPrepare").prepare();
+  return info.Env().Undefined();
+}
+
 BKT_BINDING(jsPlanDispose) {
   if (info[0].IsNumber())
     addonState(info.Env()).plans.erase(static_cast<int64_t>(info[0].As<Napi::Number>().DoubleValue()));
@@ -173,6 +179,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planBindArena", Napi::Function::New(env, jsPlanBindArena));
   exports.Set("planSlotArray", Napi::Function::New(env, jsPlanSlotArray));
   exports.Set("planRun", Napi::Function::New(env, jsPlanRun));
+  exports.Set("planPrepare", Napi::Function::New(env, jsPlanPrepare));
   exports.Set("planDispose", Napi::Function::New(env, jsPlanDispose));
   exports.Set("viewBytes", Napi::Function::New(env, jsViewBytes));
   exports.Set("sharedBytes", Napi::Function::New(env, jsSharedBytes));

@@ -13,6 +13,11 @@ std::array<KernelFn, static_cast<size_t>(Kernel::kCount)>& kernelTable() {
   return table;
 }
 
+std::array<GemmShapesFn, static_cast<size_t>(Kernel::kCount)>& gemmShapesTable() {
+  static std::array<GemmShapesFn, static_cast<size_t>(Kernel::kCount)> table{};
+  return table;
+}
+
 }  // namespace
 
 namespace {
@@ -81,6 +86,15 @@ PlanKernelRegistrar::PlanKernelRegistrar(Kernel id, KernelFn fn) { kernelTable()
 KernelFn planKernel(Kernel id) {
   const auto i = static_cast<size_t>(id);
   return i < kernelTable().size() ? kernelTable()[i] : nullptr;
+}
+
+PlanGemmShapesRegistrar::PlanGemmShapesRegistrar(Kernel id, GemmShapesFn fn) {
+  gemmShapesTable()[static_cast<size_t>(id)] = fn;
+}
+
+GemmShapesFn planGemmShapes(Kernel id) {
+  const auto i = static_cast<size_t>(id);
+  return i < gemmShapesTable().size() ? gemmShapesTable()[i] : nullptr;
 }
 
 Plan::Plan(std::vector<Instruction> code, std::vector<int32_t> refs, std::vector<double> attrs,
@@ -173,23 +187,48 @@ void Plan::checkBound() {
   checked_ = true;
 }
 
+KernelContext Plan::contextOf(const Instruction& ins, bool isTrain) const {
+  return {ptrs_.data() + ins.inBegin,
+          ins.numIn,
+          ptrs_.data() + ins.outBegin,
+          ins.numOut,
+          attrs_.data() + ins.attrBegin,
+          ins.numAttr,
+          isTrain};
+}
+
+Error Plan::atNode(const Instruction& ins, const Error& e) const {
+  return Error(e.kind(), nodeNames_[static_cast<size_t>(ins.node)] + ": " + e.what());
+}
+
 void Plan::run(int32_t begin, int32_t end, bool isTrain) {
   if (begin < 0 || end > size() || begin > end) fail(ErrorKind::kValue, "plan: segment out of range");
   if (!checked_) checkBound();
   for (int32_t pc = begin; pc < end; ++pc) {
     const Instruction& ins = code_[static_cast<size_t>(pc)];
-    const KernelContext ctx{ptrs_.data() + ins.inBegin,
-                            ins.numIn,
-                            ptrs_.data() + ins.outBegin,
-                            ins.numOut,
-                            attrs_.data() + ins.attrBegin,
-                            ins.numAttr,
-                            isTrain};
+    const KernelContext ctx = contextOf(ins, isTrain);
     try {
       planKernel(ins.kernel)(ctx);
       for (int32_t i = 0; i < ins.numOut; ++i) ctx.out(i).storage().markWritten();
     } catch (const Error& e) {
-      throw Error(e.kind(), nodeNames_[static_cast<size_t>(ins.node)] + ": " + e.what());
+      throw atNode(ins, e);
+    }
+  }
+}
+
+void Plan::prepare() {
+  if (!checked_) checkBound();
+  std::vector<GemmShape> shapes;
+  for (const Instruction& ins : code_) {
+    const GemmShapesFn declare = planGemmShapes(ins.kernel);
+    if (!declare) continue;
+    shapes.clear();
+    try {
+      // The products do not depend on isTrain (a forward declares the same shapes either way).
+      declare(contextOf(ins, false), shapes);
+      for (const GemmShape& s : shapes) prepareGemm(s);
+    } catch (const Error& e) {
+      throw atNode(ins, e);
     }
   }
 }

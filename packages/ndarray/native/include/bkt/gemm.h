@@ -1,5 +1,8 @@
 // Matrix products on OpenBLAS or oneDNN (float32, see gemm_backend.h): MXNet's dot and batch_dot.
 #pragma once
+#include <vector>
+
+#include "bkt/gemm_backend.h"
 #include "bkt/tensor.h"
 
 namespace bkt {
@@ -19,20 +22,27 @@ Tensor batchDot(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tran
 void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
 void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out);
 
-// C = alpha op(A) op(B) + beta C on row-major buffers (float32 through the backend dispatch), for fused kernels that
-// call GEMM on parts of their tensors (FullyConnected, RNN). `bWeight`: the tensor B lies in when B is a
-// weight, so a copy in oneDNN's layout is kept between writes (sgemmDispatch); float64 has no such copy.
-void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const Tensor* bWeight = nullptr);
-void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double beta, double* c, int64_t ldc, const Tensor* bWeight = nullptr);
+// C = s.alpha op(A) op(B) + s.beta C on row-major buffers (float32 through the backend dispatch), for fused
+// kernels that call GEMM on parts of their tensors (FullyConnected, RNN, Convolution). A plan kernel builds
+// each GemmShape in one helper that both this call and its bind-time declaration (BKT_PLAN_GEMM_SHAPES)
+// use. `bWeight`: the tensor B lies in when B is a weight, so a copy in oneDNN's layout is kept between
+// writes (sgemmDispatch); float64 has no such copy.
+void gemm(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr);
+void gemm(const GemmShape& s, const double* a, const double* b, double* c, const Tensor* bWeight = nullptr);
 
-// C = op(A) op(B) + bias, the bias row (n values) added to every row of C. On oneDNN the bias is added
-// inside the product's kernel; elsewhere C's rows are seeded with it before a beta = 1 product.
-void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-              int64_t ldb, const float* bias, float* c, int64_t ldc, const Tensor* bWeight = nullptr);
-void gemmBias(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
-              int64_t ldb, const double* bias, double* c, int64_t ldc, const Tensor* bWeight = nullptr);
+// C = op(A) op(B) + bias, the bias row (s.n values) added to every row of C (s: alpha 1, beta 0, bias true).
+// On oneDNN the bias is added inside the product's kernel; elsewhere C's rows are seeded with it before a
+// beta = 1 product.
+void gemmBias(const GemmShape& s, const float* a, const float* b, const float* bias, float* c,
+              const Tensor* bWeight = nullptr);
+void gemmBias(const GemmShape& s, const double* a, const double* b, const double* bias, double* c,
+              const Tensor* bWeight = nullptr);
+
+// The float32 GEMMs dotInto / batchDotInto issue for these operands (none for other dtypes or for products
+// that take the vector paths), appended to `out`; the operands are checked as those functions check them.
+void dotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, std::vector<GemmShape>& out);
+void batchDotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB,
+                        std::vector<GemmShape>& out);
 
 // sums[j] = Σ_i a[i, j] over a row-major (rows, cols) array, as a transposed GEMV with a ones vector:
 // it streams the rows once, faster than a plain or column-blocked loop (FullyConnected's bias gradient).

@@ -1,6 +1,6 @@
 // Which library runs a float32 GEMM: OpenBLAS or oneDNN's matmul. The choice is made once per
-// product shape — the first time a shape is met, normally the first step after a bind — and kept
-// with the oneDNN primitive built for it, so a training step only looks the shape up.
+// product shape — at bind, when Plan::prepare declares a plan's shapes (prepareGemm), else the first
+// time a shape is met — and kept with the oneDNN primitive built for it, so a step only looks it up.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -47,14 +47,20 @@ struct GemmShape {
   float alpha, beta;
   // Filled in by the dispatch from the precision in force: each precision has its own choice and primitive.
   bool bf16 = false;
-  // Filled in by the dispatch: a bias row (n floats) is added to every row of C, inside oneDNN's kernel
-  // rather than in a pass of its own; beta is then 0.
+  // Filled in by the dispatch (and set by a declaration for prepareGemm): a bias row (n floats) is added
+  // to every row of C, inside oneDNN's kernel rather than in a pass of its own; beta is then 0.
   bool bias = false;
-  // Filled in by the dispatch: B is a weight (the caller passed the tensor it lies in), which oneDNN
-  // reads from a copy kept in the layout it prefers (dnnl_matmul.cc, weight_layouts.cc).
+  // Filled in by the dispatch (and set by a declaration for prepareGemm): B is a weight (the caller
+  // passed the tensor it lies in), which oneDNN reads from a copy kept in the layout it prefers
+  // (dnnl_matmul.cc, weight_layouts.cc).
   bool weight = false;
   bool operator==(const GemmShape& o) const;
 };
+
+// Chooses the library of the product `s` (its bias and weight flags as the call will give them) in the precision in
+// force and builds its oneDNN primitive, unless the shape has its choice already: what sgemmDispatch
+// would do on meeting the shape, done ahead (Plan::prepare, at bind).
+void prepareGemm(const GemmShape& s);
 
 // The float32 GEMM every kernel calls: routes to the backend chosen for this shape. `bWeight`, when
 // given, is the tensor whose storage holds B's bytes and says B is a weight: on oneDNN, B is then read

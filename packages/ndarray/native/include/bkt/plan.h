@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "bkt/error.h"
+#include "bkt/gemm_backend.h"
 #include "bkt/op_ids.gen.h"
 #include "bkt/tensor.h"
 
@@ -62,10 +64,25 @@ struct PlanKernelRegistrar {
 };
 KernelFn planKernel(Kernel id);
 
+// The float32 GEMM products a plan kernel will issue for its bound inputs, outputs and attributes, appended
+// to `out` (none for other dtypes), so Plan::prepare can choose each one's library and build its oneDNN
+// primitive at bind instead of in the first step. Each kernel builds a product's GemmShape in one helper
+// that both its GEMM call and this declaration use; a test runs every such kernel after prepare and
+// checks that no undeclared shape appears.
+using GemmShapesFn = void (*)(const KernelContext&, std::vector<GemmShape>& out);
+struct PlanGemmShapesRegistrar {
+  PlanGemmShapesRegistrar(Kernel id, GemmShapesFn fn);
+};
+GemmShapesFn planGemmShapes(Kernel id);
+
 #define BKT_PLAN_KERNEL_CAT2(a, b) a##b
 #define BKT_PLAN_KERNEL_CAT(a, b) BKT_PLAN_KERNEL_CAT2(a, b)
 #define BKT_PLAN_KERNEL(id, fn) \
   static const ::bkt::PlanKernelRegistrar BKT_PLAN_KERNEL_CAT(planKernelRegistrar_, __LINE__)(::bkt::Kernel::id, fn)
+// Beside BKT_PLAN_KERNEL, for kernels that run GEMMs.
+#define BKT_PLAN_GEMM_SHAPES(id, fn)                                                                   \
+  static const ::bkt::PlanGemmShapesRegistrar BKT_PLAN_KERNEL_CAT(planGemmShapesRegistrar_, __LINE__)( \
+      ::bkt::Kernel::id, fn)
 
 struct Instruction {
   Kernel kernel;
@@ -100,6 +117,10 @@ class Plan {
   const Tensor& slot(int32_t slot) const;
   // Runs instructions [begin, end). A failing kernel's error is re-raised naming the node.
   void run(int32_t begin, int32_t end, bool isTrain);
+  // Chooses the library of every GEMM shape the instructions declare (GemmShapesFn) and builds its
+  // primitive, in the GEMM precision in force: once at bind, after every slot is bound, so no step pays
+  // for it. A failing declaration's error is re-raised naming the node.
+  void prepare();
   int32_t size() const { return static_cast<int32_t>(code_.size()); }
 
  private:
@@ -114,6 +135,9 @@ class Plan {
 
   void checkBound();
   void checkSlot(int32_t slot) const;
+  KernelContext contextOf(const Instruction& ins, bool isTrain) const;
+  // `e` re-raised naming the instruction's node.
+  Error atNode(const Instruction& ins, const Error& e) const;
 };
 
 }  // namespace bkt
