@@ -57,9 +57,9 @@ struct GemmShape {
   bool operator==(const GemmShape& o) const;
 };
 
-// Chooses the library of the product `s` (its bias and weight flags as the call will give them) in the precision in
-// force and builds its oneDNN primitive, unless the shape has its choice already: what sgemmDispatch
-// would do on meeting the shape, done ahead (Plan::prepare, at bind).
+// Chooses the library of the product `s` (its bias and weight flags as the call will give them) in the
+// precision in force and builds its oneDNN primitive, unless the shape has its choice already: what
+// sgemmDispatch would do on meeting the shape, done ahead (Plan::prepare, at bind).
 void prepareGemm(const GemmShape& s);
 
 // The float32 GEMM every kernel calls: routes to the backend chosen for this shape. `bWeight`, when
