@@ -1,22 +1,33 @@
 // float32 GEMM throughput of `dot` called from TS on each backend (OpenBLAS, oneDNN, and oneDNN in
-// bfloat16 precision), against numpy on OpenBLAS, on the LSTM LM's shapes, then the fixed cost of one
-// small op call.
-//   pnpm bench:gemm                  # OpenBLAS's default thread count on both sides
+// bfloat16 precision), against numpy on OpenBLAS and against the machine's multiply-add peak, on the
+// LSTM LM's shapes, then the fixed cost of one small op call.
+//   pnpm bench:gemm                  # bkt's thread count (all cores), numpy on OpenBLAS's default
 //   pnpm bench:gemm -- --threads 1   # both sides on n threads
-// One JSON line per shape: m, n, k, threads, openblas_gflops, onednn_gflops, onednn_bf16_gflops
-// (float32 in and out, conversions included), faster (the float32 backend the `auto` table should pick) and, when /usr/bin/python3 has numpy, numpy_gflops and ratio = the faster
-// backend's rate / numpy's; the last line is {op, overhead_us}.
+// The first JSON line is the peak, measured by bench/fma_peak.cc (compiled here with g++, bounded in
+// time): {peak: 'fma', isa, threads, float32_1thread_gflops, float32_gflops (on `threads` threads),
+// bfloat16_1thread_gflops, bfloat16_gflops (AVX512_BF16's dot product; null without it)}, or
+// {peak: 'not measured', reason}.
+// Then one line per shape: m, n, k, threads, openblas_gflops, onednn_gflops, onednn_bf16_gflops
+// (float32 in and out, conversions included), faster (the float32 backend the `auto` table should
+// pick), each float32 rate's fraction of the float32 peak (openblas_of_peak, onednn_of_peak, and
+// onednn_bf16_of_peak of the bfloat16 peak) and, when /usr/bin/python3 has numpy, numpy_gflops,
+// numpy_of_peak and ratio = the faster backend's rate / numpy's; the last line is {op, overhead_us}.
 // The machine is shared, so each shape runs ROUNDS alternating rounds of ours then numpy's (about
 // SECONDS in all per side) and each side reports its best round: a burst of someone else's work
 // then lowers one round instead of one side.
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 import * as nd from '../src/index.js';
 
 // A tiny product, one LSTM step (hidden 200; 400 inputs when input and hidden are one GEMM), the input
 // projection, and the output layer's forward, data and weight gradients of
-// `pnpm bench:lm -- --synthetic 40 --seq-len 30` (batch 32 x 30 steps, 10k words).
+// `pnpm bench:lm -- --synthetic 40 --seq-len 30` (batch 32 x 30 steps, 10k words), then of the PTB
+// run's T = 30 bucket (`pnpm bench:ptb`, 7,596 words).
 const SHAPES: [number, number, number][] = [
   [16, 64, 64],
   [32, 800, 200],
@@ -25,6 +36,9 @@ const SHAPES: [number, number, number][] = [
   [960, 10000, 200],
   [960, 200, 10000],
   [10000, 200, 960],
+  [960, 7596, 200],
+  [960, 200, 7596],
+  [7596, 200, 960],
 ];
 // [reported as, backend, precision]
 const VARIANTS = [
@@ -105,6 +119,50 @@ class NumpyWorker {
   }
 }
 
+interface Peak {
+  isa: string | null;
+  threads: number;
+  float32_1: number | null;
+  float32_n: number | null;
+  bfloat16_1: number | null;
+  bfloat16_n: number | null;
+}
+
+/** The machine's multiply-add peak on one and on `threads` threads (bench/fma_peak.cc), or why not. */
+function measurePeak(threads: number): Peak | string {
+  const dir = mkdtempSync(join(tmpdir(), 'bkt-fma-peak-'));
+  try {
+    const binary = join(dir, 'fma_peak');
+    const source = join(dirname(fileURLToPath(import.meta.url)), 'fma_peak.cc');
+    execFileSync('g++', ['-O2', '-std=c++17', '-pthread', source, '-o', binary], { timeout: 120_000, stdio: 'pipe' });
+    // one second per figure, four figures
+    return JSON.parse(execFileSync(binary, [String(threads), '1'], { encoding: 'utf8', timeout: 60_000 })) as Peak;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function peakLine(peak: Peak | string): Record<string, number | string | null> {
+  if (typeof peak === 'string') return { peak: 'not measured', reason: peak };
+  const round = (v: number | null): number | null => (v === null ? null : +v.toFixed(1));
+  return {
+    peak: 'fma',
+    isa: peak.isa,
+    threads: peak.threads,
+    float32_1thread_gflops: round(peak.float32_1),
+    float32_gflops: round(peak.float32_n),
+    bfloat16_1thread_gflops: round(peak.bfloat16_1),
+    bfloat16_gflops: round(peak.bfloat16_n),
+  };
+}
+
+/** `gflops` as a fraction of `peak`, when the peak was measured. */
+function ofPeak(gflops: number, peak: number | null | undefined): number | undefined {
+  return peak ? +(gflops / peak).toFixed(3) : undefined;
+}
+
 function hasNumpy(): boolean {
   return spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 }
@@ -137,6 +195,10 @@ function callOverhead(): { op: string; overhead_us: number } {
 async function main(): Promise<void> {
   const threads = threadsArg();
   if (threads !== undefined) nd.setNumThreads(threads);
+  const peak = measurePeak(nd.getNumThreads());
+  console.log(JSON.stringify(peakLine(peak)));
+  const f32Peak = typeof peak === 'string' ? undefined : peak.float32_n;
+  const bf16Peak = typeof peak === 'string' ? undefined : peak.bfloat16_n;
   const numpy = hasNumpy() ? new NumpyWorker(threads) : undefined;
   const initialBackend = nd.getGemmBackend();
   const initialPrecision = nd.getGemmPrecision();
@@ -161,7 +223,7 @@ async function main(): Promise<void> {
       a.dispose();
       b.dispose();
       const faster = best.onednn > best.openblas ? 'onednn' : 'openblas';
-      const line: Record<string, number | string> = {
+      const line: Record<string, number | string | undefined> = {
         m,
         n,
         k,
@@ -170,9 +232,13 @@ async function main(): Promise<void> {
         onednn_gflops: +best.onednn.toFixed(1),
         onednn_bf16_gflops: +best.onednn_bf16.toFixed(1),
         faster,
+        openblas_of_peak: ofPeak(best.openblas, f32Peak),
+        onednn_of_peak: ofPeak(best.onednn, f32Peak),
+        onednn_bf16_of_peak: ofPeak(best.onednn_bf16, bf16Peak),
       };
       if (numpy) {
         line.numpy_gflops = +ref.toFixed(1);
+        line.numpy_of_peak = ofPeak(ref, f32Peak);
         line.ratio = +(best[faster] / ref).toFixed(3);
       }
       console.log(JSON.stringify(line));
