@@ -195,11 +195,20 @@ const requireHere = createRequire(import.meta.url);
 const nodeGypBuild = requireHere('node-gyp-build') as { path(dir: string): string };
 
 // Debian's oneDNN runs on libgomp, which reads its settings once, when the addon loads it. By default
-// its idle workers spin for a while after each GEMM, taking the cores from bkt's pool, OpenBLAS and,
-// on a shared machine, whoever holds the other core (a 2-thread matmul then fell to a tenth of its
-// rate); passive workers sleep at once. An OMP_WAIT_POLICY set by the user is kept.
+// its idle workers spin for ~300,000 pauses after each GEMM, taking the cores from bkt's pool, OpenBLAS
+// and, on a shared machine, whoever holds the other core (a 2-thread matmul then fell to a tenth of its
+// rate). Workers that sleep at once cost a wake-up per parallel region instead, and on a quiet VM the
+// idle vCPU is halted, so that wake-up took 47–73 µs and the RNN's per-step products ran at half rate.
+// So they spin for GOMP_SPIN_PAUSES (~85 µs here), which bridges the gaps between a step's products,
+// then sleep (measurements: the ndarray README, "One thread team at a time"). A user's OMP_WAIT_POLICY
+// or GOMP_SPINCOUNT is kept.
+const GOMP_SPIN_PAUSES = 3000;
+
 function load(): NativeAddon {
-  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+  if (process.env['OMP_WAIT_POLICY'] === undefined) {
+    process.env['OMP_WAIT_POLICY'] = 'PASSIVE';
+    process.env['GOMP_SPINCOUNT'] ??= String(GOMP_SPIN_PAUSES);
+  }
   let addonPath: string;
   try {
     addonPath = nodeGypBuild.path(addonDir);

@@ -96,11 +96,15 @@ describe('the environment', () => {
 
   // libgomp prints OMP_WAIT_POLICY = 'PASSIVE' even when the variable is unset (its default then spins
   // for 300000 pauses), so the spin count it settled on is what tells the policies apart.
-  it('loads libgomp with the passive wait policy unless the user chose one', () => {
+  it('loads libgomp with a short spin before its workers sleep, unless the user chose a policy or a spin', () => {
     const show = { OMP_DISPLAY_ENV: 'verbose' };
-    expect(child('', show)).toMatch(/GOMP_SPINCOUNT = '0'/);
+    const ours = child('', show);
+    expect(ours).toMatch(/OMP_WAIT_POLICY = 'PASSIVE'/);
+    expect(ours).toMatch(/GOMP_SPINCOUNT = '3000'/);
+    expect(child('', { ...show, OMP_WAIT_POLICY: 'passive' })).toMatch(/GOMP_SPINCOUNT = '0'/);
+    expect(child('', { ...show, GOMP_SPINCOUNT: '50' })).toMatch(/GOMP_SPINCOUNT = '50'/);
     const active = child('', { ...show, OMP_WAIT_POLICY: 'active' });
     expect(active).toMatch(/OMP_WAIT_POLICY = 'ACTIVE'/);
-    expect(active).not.toMatch(/GOMP_SPINCOUNT = '0'/);
+    expect(active).not.toMatch(/GOMP_SPINCOUNT = '(0|3000)'/);
   });
 });
