@@ -200,7 +200,7 @@ const nodeGypBuild = requireHere('node-gyp-build') as { path(dir: string): strin
 // rate). Workers that sleep at once cost a wake-up per parallel region instead, and on a quiet VM the
 // idle vCPU is halted, so that wake-up took 47–73 µs and the RNN's per-step products ran at half rate.
 // So they spin for GOMP_SPIN_PAUSES (~85 µs here), which bridges the gaps between a step's products,
-// then sleep (measurements: the ndarray README, "One thread team at a time"). A user's OMP_WAIT_POLICY
+// then sleep, and bkt's own pool reads the same variable (thread_pool.cc) (measurements: the ndarray README, "One thread team at a time"). A user's OMP_WAIT_POLICY
 // or GOMP_SPINCOUNT is kept.
 const GOMP_SPIN_PAUSES = 3000;
 

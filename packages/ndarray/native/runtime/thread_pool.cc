@@ -1,6 +1,9 @@
+#include <immintrin.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -10,6 +13,28 @@
 
 namespace bkt {
 namespace {
+
+// How long an idle thread polls for work before it sleeps, in `pause` instructions: libgomp's
+// GOMP_SPINCOUNT, which the addon's loader sets (packages/ndarray/src/native.ts), so oneDNN's team and
+// bkt's pool wait alike. On a quiet VM a sleeping thread's vCPU halts, and waking it for the next job
+// costs tens of microseconds; a short poll bridges the gaps between a step's kernels.
+int64_t spinPauses() {
+  const char* v = std::getenv("GOMP_SPINCOUNT");
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(v, &end, 10);
+  return *end == '\0' && n > 0 ? std::min<long long>(n, 1000000) : 0;
+}
+
+// Polls `ready` up to `pauses` times; true once it holds.
+template <typename Ready>
+bool spinUntil(int64_t pauses, Ready ready) {
+  for (int64_t i = 0; i < pauses; ++i) {
+    if (ready()) return true;
+    _mm_pause();
+  }
+  return ready();
+}
 
 class ThreadPool {
  public:
@@ -61,6 +86,11 @@ class ThreadPool {
       lock.lock();
       pending_--;
     }
+    if (pending_ != 0) {
+      lock.unlock();
+      spinUntil(spinPauses_, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+      lock.lock();
+    }
     done_.wait(lock, [this] { return pending_ == 0; });
     job_ = nullptr;
   }
@@ -78,6 +108,14 @@ class ThreadPool {
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
+      if (!stop_ && !(generation_ != seen && nextChunk_ < jobChunks_)) {
+        seen = generation_;  // a job whose chunks the others took already needs nothing from us
+        lock.unlock();
+        spinUntil(spinPauses_, [&] {
+          return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
+        });
+        lock.lock();
+      }
       cv_.wait(lock, [&] { return stop_ || (generation_ != seen && nextChunk_ < jobChunks_); });
       if (stop_) return;
       seen = generation_;
@@ -110,10 +148,12 @@ class ThreadPool {
   int64_t jobN_ = 0;
   int64_t jobChunks_ = 0;
   int64_t nextChunk_ = 0;
-  int64_t pending_ = 0;
-  uint64_t generation_ = 0;
+  // Written under mu_; atomic so that a spinning thread can poll them without it.
+  std::atomic<int64_t> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
   std::atomic<int> numThreads_{1};  // read by callers before they own the pool
-  bool stop_ = false;
+  const int64_t spinPauses_ = spinPauses();
   static thread_local bool inParallel_;
 };
 
