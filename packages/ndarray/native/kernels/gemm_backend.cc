@@ -165,19 +165,26 @@ GemmPolicy gemmPolicy() { return policy().load(); }
 
 std::vector<GemmChoice> gemmChoices() { return choices().list(); }
 
-void prepareGemm(const GemmShape& shape) {
-  // The key sgemmDispatch will look up: empty products never reach the table, bf16 is the precision in force.
-  if (shape.m == 0 || shape.n == 0) return;
+namespace {
+
+// The choice table's key for a product: each precision has its own entry.
+GemmShape inPrecision(const GemmShape& shape) {
   GemmShape s = shape;
   s.bf16 = precision().load() == GemmPrecision::kBFloat16;
-  choices().choose(s);
+  return s;
+}
+
+}  // namespace
+
+// Empty products never reach the table (sgemmDispatch returns before it).
+void prepareGemm(const GemmShape& shape) {
+  if (shape.m != 0 && shape.n != 0) choices().choose(inPrecision(shape));
 }
 
 void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c, const Tensor* bWeight,
                    const float* bias) {
   if (shape.m == 0 || shape.n == 0) return;
-  GemmShape s = shape;
-  s.bf16 = precision().load() == GemmPrecision::kBFloat16;
+  GemmShape s = inPrecision(shape);
   s.bias = bias != nullptr;
   s.weight = bWeight != nullptr;
   if (s.bias && s.beta != 0.0f) fail(ErrorKind::kValue, "gemm: a bias row needs beta = 0");

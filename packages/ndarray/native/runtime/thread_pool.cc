@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -18,12 +19,33 @@ namespace {
 // GOMP_SPINCOUNT, which the addon's loader sets (packages/ndarray/src/native.ts), so oneDNN's team and
 // bkt's pool wait alike. On a quiet VM a sleeping thread's vCPU halts, and waking it for the next job
 // costs tens of microseconds; a short poll bridges the gaps between a step's kernels.
+// Read as libgomp reads it: a count with an optional k/M/G/T suffix, or "infinite"; capped here at a
+// million pauses (~30 ms), since the pool's sleeping threads must still yield to a busy machine.
 int64_t spinPauses() {
+  constexpr long long kCap = 1000000;
   const char* v = std::getenv("GOMP_SPINCOUNT");
   if (!v || !*v) return 0;
+  if (std::strcmp(v, "infinite") == 0 || std::strcmp(v, "infinity") == 0) return kCap;
   char* end = nullptr;
   const long long n = std::strtoll(v, &end, 10);
-  return *end == '\0' && n > 0 ? std::min<long long>(n, 1000000) : 0;
+  if (end == v || n <= 0) return 0;
+  long long scale = 1;
+  switch (*end) {
+    case '\0':
+      break;
+    case 'k':
+      scale = 1000;
+      break;
+    case 'M':  // a million or more: the cap
+    case 'G':
+    case 'T':
+      scale = kCap;
+      break;
+    default:
+      return 0;
+  }
+  if (*end && end[1] != '\0') return 0;
+  return std::min(kCap, n >= kCap / scale ? kCap : n * scale);
 }
 
 // Polls `ready` up to `pauses` times; true once it holds.
