@@ -7,13 +7,16 @@ import {
   dot,
   DTypeError,
   type DType,
+  gemmChoices,
   getGemmBackend,
+  getGemmPrecision,
   getNumThreads,
   memoryStats,
   type NDArray,
   setGemmBackend,
   setNumThreads,
   ShapeError,
+  ones,
   zeros,
 } from '../src/index.js';
 import { native } from '../src/native.js';
@@ -109,7 +112,12 @@ function check(
     const expected = ref(values(a), as, values(b), bs, ta, tb);
     expect(out.shape, `${as} x ${bs} ta=${ta} tb=${tb}`).toEqual(expected.shape);
     expect(out.dtype).toBe(dtype);
-    expectAllClose(values(out), expected.data, tol(dtype, k));
+    if (dtype === 'bfloat16') {
+      const magnitudes = ref(values(a).map(Math.abs), as, values(b).map(Math.abs), bs, ta, tb);
+      expectBFloat16Product(values(out), expected, magnitudes, k);
+    } else {
+      expectAllClose(values(out), expected.data, tol(dtype, k));
+    }
   } finally {
     for (const x of [a, b, out]) x.dispose();
   }
@@ -119,6 +127,15 @@ function check(
 function matrixShapes(m: number, n: number, k: number, ta: boolean, tb: boolean): [number[], number[]] {
   return [ta ? [k, m] : [m, k], tb ? [n, k] : [k, n]];
 }
+
+/** Sizes past OpenBLAS's blocking, and the vector-shaped products that go to gemv / dot in float32. */
+const DOT_SIZES = [
+  [37, 53, 29],
+  [1, 41, 23],
+  [43, 1, 19],
+  [1, 1, 57],
+  [64, 3, 130],
+] as const;
 
 describe('dot', () => {
   for (const dtype of DTYPES) {
@@ -130,14 +147,7 @@ describe('dot', () => {
           const [as, bs] = matrixShapes(m!, n!, k!, ta, tb);
           check(dot, refDot, rng, as, bs, ta, tb, dtype, k!);
         }
-        // Sizes past OpenBLAS's blocking, and the vector-shaped products that go to gemv / dot.
-        for (const [m, n, k] of [
-          [37, 53, 29],
-          [1, 41, 23],
-          [43, 1, 19],
-          [1, 1, 57],
-          [64, 3, 130],
-        ] as const) {
+        for (const [m, n, k] of DOT_SIZES) {
           const [as, bs] = matrixShapes(m, n, k, ta, tb);
           check(dot, refDot, rng, as, bs, ta, tb, dtype, k);
         }
@@ -246,6 +256,101 @@ describe('batchDot', () => {
   }
 });
 
+/**
+ * A bfloat16 product against the float64 product of the same bfloat16 inputs: one rounding of the
+ * result (half a step, 2^-9 relative, doubled for margin) plus float32 accumulation, at most about
+ * k·2^-24 of Σ|a||b| (`absolute`: the reference product of the inputs' magnitudes).
+ */
+function expectBFloat16Product(got: ArrayLike<number>, exact: Ref, absolute: Ref, k: number): void {
+  expect(got.length).toBe(exact.data.length);
+  for (let i = 0; i < got.length; i++) {
+    const e = exact.data[i]!;
+    const bound = 2 ** -8 * Math.abs(e) + (k + 1) * 2 ** -24 * absolute.data[i]!;
+    if (!(Math.abs(got[i]! - e) <= bound)) expect.fail(`element ${i}: got ${got[i]}, expected ${e} within ${bound}`);
+  }
+}
+
+describe('bfloat16 dot and batchDot (oneDNN bfloat16 products, float32 accumulation)', () => {
+  const initialBackend = getGemmBackend();
+  afterEach(() => setGemmBackend(initialBackend));
+
+  for (const [ta, tb] of FLAGS) {
+    it(`dot matches the float64 product of its inputs (transposeA=${ta}, transposeB=${tb})`, () => {
+      const rng = makeRng(61 + Number(ta) * 2 + Number(tb));
+      for (let t = 0; t < 12; t++) {
+        const [m, n, k] = randomShape(rng, 3, 6, 1);
+        const [as, bs] = matrixShapes(m!, n!, k!, ta, tb);
+        check(dot, refDot, rng, as, bs, ta, tb, 'bfloat16', k!);
+      }
+      for (const [m, n, k] of DOT_SIZES) {
+        const [as, bs] = matrixShapes(m, n, k, ta, tb);
+        check(dot, refDot, rng, as, bs, ta, tb, 'bfloat16', k);
+      }
+      // N-D operands contract one axis; a 1-D side contributes no free axis.
+      check(dot, refDot, rng, ta ? [6, 2, 3] : [2, 3, 6], tb ? [4, 5, 6] : [6, 4, 5], ta, tb, 'bfloat16', 6);
+      check(dot, refDot, rng, [5], tb ? [3, 2, 5] : [5, 3, 2], false, tb, 'bfloat16', 5);
+    });
+
+    it(`batchDot matches the float64 product of its inputs (transposeA=${ta}, transposeB=${tb})`, () => {
+      const rng = makeRng(71 + Number(ta) * 2 + Number(tb));
+      for (let t = 0; t < 8; t++) {
+        const batchAxes = randomShape(rng, 1 + Math.floor(rng() * 2), 3, 1);
+        const [m, n, k] = randomShape(rng, 3, 5, 1);
+        const [as, bs] = matrixShapes(m!, n!, k!, ta, tb);
+        check(batchDot, refBatchDot, rng, [...batchAxes, ...as], [...batchAxes, ...bs], ta, tb, 'bfloat16', k!);
+      }
+      for (const [batch, m, n, k] of [
+        [40, 16, 16, 16],
+        [3, 70, 65, 66],
+      ] as const) {
+        const [as, bs] = matrixShapes(m, n, k, ta, tb);
+        check(batchDot, refBatchDot, rng, [batch, ...as], [batch, ...bs], ta, tb, 'bfloat16', k);
+      }
+    });
+  }
+
+  it('1-D x 1-D is the inner product, and 1024 ones sum to 1024 (bfloat16 accumulation would stop at 256)', () => {
+    const rng = makeRng(81);
+    for (const len of [1, 7, 300]) check(dot, refDot, rng, [len], [len], false, false, 'bfloat16', len);
+    const a = ones([1024], { dtype: 'bfloat16' });
+    const row = ones([1, 1024], { dtype: 'bfloat16' });
+    const col = ones([1024, 1], { dtype: 'bfloat16' });
+    const inner = dot(a, a);
+    const product = dot(row, col);
+    const batched = batchDot(row.reshape([1, 1, 1024]), col.reshape([1, 1024, 1]));
+    expect(inner.shape).toEqual([1]);
+    for (const out of [inner, product, batched]) {
+      expect(out.dtype).toBe('bfloat16');
+      expect(out.toArray()).toEqual([1024]);
+    }
+    for (const x of [a, row, col, inner, product, batched]) x.dispose();
+  });
+
+  it('gives zeros for an empty inner axis and empty results for empty free axes', () => {
+    const out = dot(nd([], [3, 0], 'bfloat16'), nd([], [0, 4], 'bfloat16'));
+    expect(out.shape).toEqual([3, 4]);
+    expect(out.dtype).toBe('bfloat16');
+    expect(Array.from(values(out))).toEqual(new Array(12).fill(0));
+    expect(dot(nd([], [0, 2], 'bfloat16'), nd([1, 2, 3, 4], [2, 2], 'bfloat16')).shape).toEqual([0, 2]);
+    const batched = batchDot(nd([], [2, 3, 0], 'bfloat16'), nd([], [2, 0, 4], 'bfloat16'));
+    expect(Array.from(values(batched))).toEqual(new Array(24).fill(0));
+  });
+
+  it('runs on oneDNN in bfloat16 while the GEMM precision stays float32', () => {
+    setGemmBackend('auto');
+    expect(getGemmPrecision()).toBe('float32');
+    const rng = makeRng(82);
+    check(dot, refDot, rng, [70, 90], [50, 90], false, true, 'bfloat16', 90);
+    expect(gemmChoices()).toEqual([
+      expect.objectContaining({ m: 70, n: 50, k: 90, transposeB: true, backend: 'onednn', precision: 'bfloat16', calls: 1 }),
+    ]);
+    // A forced OpenBLAS multiplies the same bfloat16 values in float32: as accurate, rounded once.
+    setGemmBackend('openblas');
+    check(dot, refDot, rng, [70, 90], [50, 90], false, true, 'bfloat16', 90);
+    expect(gemmChoices().map((c) => c.backend)).toEqual(['openblas']);
+  });
+});
+
 describe('dot and batchDot errors', () => {
   const made: NDArray[] = [];
   const f32 = (shape: number[], dtype: DType = 'float32', ctx = cpu(0)): NDArray => {
@@ -286,6 +391,32 @@ describe('dot and batchDot errors', () => {
     expectError(() => dot(f32([2, 2], 'int32'), f32([2, 2], 'int32')), DTypeError, 'dot', 'int32');
     expectError(() => batchDot(f32([1, 2, 2], 'float64'), f32([1, 2, 2])), DTypeError, 'batchDot');
     expectError(() => batchDot(f32([1, 2, 2], 'float16'), f32([1, 2, 2], 'float16')), DTypeError, 'batchDot');
+  });
+
+  it('requires bfloat16 on both sides: mixed dtypes name the op, both operands and their dtypes', () => {
+    expectError(
+      () => dot(f32([2, 3], 'bfloat16'), f32([3, 2])),
+      DTypeError,
+      'dot: lhs and rhs must have the same dtype, got lhs bfloat16 (2, 3) and rhs float32 (3, 2)',
+    );
+    expectError(
+      () => batchDot(f32([1, 2, 2], 'float64'), f32([1, 2, 2], 'bfloat16')),
+      DTypeError,
+      'batchDot: lhs and rhs must have the same dtype, got lhs float64 (1, 2, 2) and rhs bfloat16 (1, 2, 2)',
+    );
+    expectError(
+      () => dot(f32([2, 2], 'float16'), f32([2, 2], 'float16')),
+      DTypeError,
+      'dot: lhs must be float32, float64 or bfloat16, got float16',
+    );
+    expectError(() => dot(f32([2, 3], 'bfloat16'), f32([4, 5], 'bfloat16')), ShapeError, 'dot', '(2, 3)', '(4, 5)', '3 vs 4');
+    expectError(
+      () => batchDot(f32([2, 2, 3], 'bfloat16'), f32([3, 3, 2], 'bfloat16')),
+      ShapeError,
+      'batchDot',
+      '(2, 2, 3)',
+      '(3, 3, 2)',
+    );
   });
 
   it('requires both inputs on one context', () => {

@@ -344,28 +344,28 @@ describe('fused optimizer updates against float64 references', () => {
   }
 });
 
-describe('multi-precision (float16 weight, float32 master copy)', () => {
+describe.each(['float16', 'bfloat16'] as const)('multi-precision (%s weight, float32 master copy)', (low) => {
   for (const c of CASES) {
     it(`${c.name} updates weight32 in float32 and writes the rounded weight`, () => {
       const rng = makeRng(3);
       const shape = [4, 6];
       const n = sizeOf(shape);
       const p = c.settings[1]!;
-      const weight = nd(randomValues(rng, n), shape, 'float16');
+      const weight = nd(randomValues(rng, n), shape, low);
       const weight32 = weight.astype('float32');
       const refW = values(weight32);
       const states = Array.from({ length: c.states }, () => zeros(shape));
       const refS = Array.from({ length: c.states }, () => new Float64Array(n));
       for (let t = 1; t <= STEPS; t++) {
         const g0 = randomValues(rng, n);
-        const grad = nd(g0, shape, 'float16');
+        const grad = nd(g0, shape, low);
         const g16 = values(grad);
         c.call(weight, grad, states, { ...p, t }, weight32);
         c.ref(refW, g16, refS, { ...p, t });
         grad.dispose();
       }
       expectAllClose(values(weight32), refW, { rtol: 1e-4, atol: 1e-5 });
-      const rounded = weight32.astype('float16');
+      const rounded = weight32.astype(low);
       expect(values(weight)).toEqual(values(rounded));
       [weight, weight32, rounded, ...states].forEach((a) => a.dispose());
     });
@@ -445,20 +445,33 @@ describe('errors', () => {
       DTypeError,
       /sgdUpdate: a float16 weight .* needs a float32 master copy/,
     );
+    const bf = nd([1, 2], [2], 'bfloat16');
+    expectError(
+      () => sgdMomUpdate(bf, nd([1, 2], [2], 'bfloat16'), zeros([2]), { lr: 1 }),
+      DTypeError,
+      /sgdMomUpdate: a bfloat16 weight \(2,\) needs a float32 master copy/,
+    );
+    expectError(
+      () => sgdUpdate(bf, nd([1, 2], [2], 'float16'), { lr: 1, weight32: zeros([2]) }),
+      DTypeError,
+      /sgdUpdate: grad is \(2,\) float16 but weight is \(2,\) bfloat16/,
+    );
     expectError(
       () => sgdUpdate(half, nd([1, 2], [2], 'float16'), { lr: 1, weight32: zeros([2], { dtype: 'float64' }) }),
       DTypeError,
       /sgdUpdate: weight32 must be float32/,
     );
-    expectError(
-      () =>
-        adamUpdate(half, nd([1, 2], [2], 'float16'), zeros([2], { dtype: 'float16' }), zeros([2]), {
-          lr: 1,
-          weight32: zeros([2]),
-        }),
-      DTypeError,
-      /adamUpdate: mean must be float32/,
-    );
+    for (const low of [half, bf]) {
+      expectError(
+        () =>
+          adamUpdate(low, low.copy(), zeros([2], { dtype: low.dtype }), zeros([2]), {
+            lr: 1,
+            weight32: zeros([2]),
+          }),
+        DTypeError,
+        /adamUpdate: mean must be float32/,
+      );
+    }
     expectError(
       () => sgdUpdate(nd([1, 2], [2], 'float64'), nd([1, 2], [2], 'float64'), { lr: 1, weight32: zeros([2]) }),
       DTypeError,

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 
 import { type DType, DTypeError, logSoftmax, type NDArray, ShapeError, softmax, StateError, ValueError } from '../src/index.js';
-import { expectAllClose, makeRng, nd, randomShape, randomValues, sizeOf, stridesOf, tolerance, values } from './helpers.js';
+import {
+  expectAllClose,
+  expectBFloat16Close,
+  makeRng,
+  nd,
+  randomShape,
+  randomValues,
+  sizeOf,
+  stridesOf,
+  tolerance,
+  values,
+} from './helpers.js';
 
 const DTYPES: readonly DType[] = ['float32', 'float64'];
 
@@ -182,6 +193,71 @@ describe('softmax and log_softmax', () => {
   });
 });
 
+// bfloat16 data computes in float32 and rounds once on store: each result is the float64 reference of
+// the same bfloat16 inputs rounded to bfloat16, or one bfloat16 step from it.
+describe('bfloat16 softmax and log_softmax', () => {
+  function checkBFloat16(data: ArrayLike<number>, shape: number[], axis: number, temperature: number): void {
+    const a = nd(data, shape, 'bfloat16');
+    for (const log of [false, true]) {
+      const out = run(a, axis, temperature, log);
+      expect(out.dtype).toBe('bfloat16');
+      expect(out.shape).toEqual(shape);
+      expectBFloat16Close(values(out), refSoftmax(values(a), shape, axis, temperature, log));
+      out.dispose();
+    }
+    a.dispose();
+  }
+
+  it('match the rounded float64 reference along every axis, with temperatures', () => {
+    const rng = makeRng(91);
+    for (let trial = 0; trial < 12; trial++) {
+      const ndim = 1 + (trial % 4);
+      const shape = randomShape(rng, ndim, 5, 1);
+      const data = randomValues(rng, sizeOf(shape), -6, 6);
+      for (let axis = -ndim; axis < ndim; axis++) {
+        for (const temperature of [1, 0.5, 3]) checkBFloat16(data, shape, axis, temperature);
+      }
+    }
+  });
+
+  it('match it on arrays large enough to thread, to split columns into blocks, and on wide rows', () => {
+    const rng = makeRng(92);
+    for (const [shape, axis] of [
+      [[300, 257], 0],
+      [[4, 3000], -1],
+      [[16, 100, 40], 1],
+      [[3, 20, 600], 1],
+      [[2, 50_003], 1],
+    ] as [number[], number][]) {
+      checkBFloat16(randomValues(rng, sizeOf(shape), -20, 20), shape, axis, 1.5);
+    }
+  });
+
+  it('treat -inf, NaN, +inf and huge spreads per row as the definition does', () => {
+    const rng = makeRng(93);
+    const n = 37;
+    const finite = (): number[] => Array.from(randomValues(rng, n, -5, 5));
+    const rows = [
+      finite().map((v, i) => (i % 3 === 1 ? -Infinity : v)),
+      finite().map((v, i) => (i === n - 1 ? NaN : v)),
+      finite().map((v, i) => (i === n >> 1 ? Infinity : v)),
+      finite().map((v, i) => (i === n >> 2 ? 1e30 : i % 2 ? -1e30 : v)),
+      [1000, 1001, 1002, ...finite().slice(3)],
+    ];
+    checkBFloat16(rows.flat(), [rows.length, n], -1, 1);
+  });
+
+  it('gives rows that sum to one within bfloat16 rounding, and passes empty arrays through', () => {
+    const a = nd(randomValues(makeRng(94), 4 * 300, -3, 3), [4, 300], 'bfloat16');
+    const p = values(softmax(a));
+    for (let r = 0; r < 4; r++) {
+      const s = p.slice(r * 300, (r + 1) * 300).reduce((x, y) => x + y, 0);
+      expect(Math.abs(s - 1)).toBeLessThan(2 ** -8);
+    }
+    expect(softmax(nd([], [2, 0, 3], 'bfloat16'), { axis: 1 }).shape).toEqual([2, 0, 3]);
+  });
+});
+
 describe('softmax errors', () => {
   it('raises ShapeError naming the op for an axis out of range, and for a 0-d input', () => {
     const a = nd([1, 2, 3, 4], [2, 2]);
@@ -193,11 +269,13 @@ describe('softmax errors', () => {
     for (const t of [a, s]) t.dispose();
   });
 
-  it('raises DTypeError naming the op for integer data', () => {
+  it('raises DTypeError naming the op for integer and float16 data', () => {
     const i = nd([1, 2], [2], 'int32');
     expect(() => softmax(i)).toThrow(DTypeError);
-    expect(() => logSoftmax(i)).toThrow(/^log_softmax: .*int32/);
-    i.dispose();
+    expect(() => logSoftmax(i)).toThrow(/^log_softmax: data must be float32, float64 or bfloat16, got int32/);
+    const h = nd([1, 2], [2], 'float16');
+    expect(() => softmax(h)).toThrow(/^softmax: data must be float32, float64 or bfloat16, got float16/);
+    for (const t of [i, h]) t.dispose();
   });
 
   it('raises ValueError for a temperature that is not positive and finite', () => {

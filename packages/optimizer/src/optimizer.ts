@@ -4,6 +4,7 @@
 // update of many parameters at once runs them in one native call per kind of update.
 import {
   checkFiniteNumber,
+  type DType,
   DTypeError,
   type FusedUpdateOp,
   type FusedUpdateOptions,
@@ -45,7 +46,7 @@ export interface OptimizerOptions {
   lrScheduler?: LRScheduler | null;
   /** The update count to start from (0). */
   beginNumUpdate?: number;
-  /** Keep float32 master copies of float16 weights and update those (false). */
+  /** Keep float32 master copies of float16 and bfloat16 weights and update those (false). */
   multiPrecision?: boolean;
   /** Parameter names by index: they select lr/wd multipliers and the default wd multipliers. */
   paramIdx2Name?: KeyedValues<string>;
@@ -79,6 +80,9 @@ export function toKeyMap<V>(values: KeyedValues<V> | undefined): Map<ParamKey, V
 
 /** MXNet's default: only parameters named `*_weight` or `*_gamma` get weight decay. */
 const noWeightDecayByName = (name: string): boolean => !(name.endsWith('_weight') || name.endsWith('_gamma'));
+
+/** float16 and bfloat16 weights update through a float32 master copy (the fused updates need one). */
+const isSixteenBit = (dtype: DType): boolean => dtype === 'float16' || dtype === 'bfloat16';
 
 const fmt = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 
@@ -259,13 +263,13 @@ export abstract class Optimizer {
   /** The state arrays for a weight (already in the compute dtype: float32 or float64). */
   abstract createState(index: ParamKey, weight: NDArray): NDArray[];
 
-  /** createState, plus a float32 master copy when multiPrecision is on and the weight is float16. */
+  /** createState, plus a float32 master copy when multiPrecision is on and the weight is float16 or bfloat16. */
   createStateMultiPrecision(index: ParamKey, weight: NDArray): OptimizerState {
-    if (weight.dtype === 'float16') {
+    if (isSixteenBit(weight.dtype)) {
       if (!this.multiPrecision) {
         throw new DTypeError(
-          `${this.name}: ${this.describe(index)} has a float16 weight; create the optimizer with multiPrecision: true ` +
-            '(updates run on a float32 master copy)',
+          `${this.name}: ${this.describe(index)} has a ${weight.dtype} weight; create the optimizer with ` +
+            'multiPrecision: true (updates run on a float32 master copy)',
         );
       }
       const master = weight.astype('float32');
@@ -354,8 +358,10 @@ export abstract class Optimizer {
         );
       }
     }
-    if (weight.dtype === 'float16' && state.master === null) {
-      throw new DTypeError(`${this.name}: ${where} has a float16 weight but no float32 master copy; use multiPrecision: true`);
+    if (isSixteenBit(weight.dtype) && state.master === null) {
+      throw new DTypeError(
+        `${this.name}: ${where} has a ${weight.dtype} weight but no float32 master copy; use multiPrecision: true`,
+      );
     }
   }
 

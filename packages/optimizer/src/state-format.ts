@@ -93,8 +93,8 @@ class Writer {
     }
   }
   array(a: NDArray): void {
-    if (a.dtype === 'float16')
-      throw new DTypeError(`getStates: a float16 state array ${a} cannot be saved; keep states in float32`);
+    if (a.dtype === 'float16' || a.dtype === 'bfloat16')
+      throw new DTypeError(`getStates: a ${a.dtype} state array ${a} cannot be saved; keep states in float32`);
     this.u8(DTYPE_CODES[a.dtype]);
     this.u8(a.ndim);
     for (const d of a.shape) this.i64(d);
@@ -177,7 +177,7 @@ class Reader {
     const at = this.#at;
     const code = this.u8(`the dtype of ${what}`);
     const dtype = CODE_TO_DTYPE.get(code);
-    if (dtype === undefined || dtype === 'float16')
+    if (dtype === undefined || dtype === 'float16' || dtype === 'bfloat16')
       throw new FormatError(`setStates: ${what} at byte ${at} has unsupported dtype code ${code}`);
     const ndim = this.u8(`the ndim of ${what}`);
     const shape = Array.from({ length: ndim }, () => this.i64(`a dim of ${what}`));

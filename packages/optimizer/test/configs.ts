@@ -64,6 +64,11 @@ export const CONFIGS: Array<{ label: string; make: () => Optimizer; dtype?: DTyp
   { label: 'signum', make: () => create('signum', { wdLh: 0.01 }) },
   { label: 'lamb', make: () => create('lamb', { wd: 0.01 }) },
   { label: 'adam multiPrecision', make: () => create('adam', { multiPrecision: true, learningRate: 0.01 }), dtype: 'float16' },
+  {
+    label: 'adam multiPrecision bfloat16',
+    make: () => create('adam', { multiPrecision: true, learningRate: 0.01 }),
+    dtype: 'bfloat16',
+  },
   { label: 'sgd float64', make: () => create('sgd', { momentum: 0.5, learningRate: 0.1 }), dtype: 'float64' },
 ];
 

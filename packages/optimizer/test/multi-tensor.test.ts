@@ -28,6 +28,11 @@ const MORE: Array<{ label: string; make: () => Optimizer; dtype?: DType }> = [
     },
   },
   { label: 'sgd momentum multiPrecision', make: () => create('sgd', { momentum: 0.9, multiPrecision: true }), dtype: 'float16' },
+  {
+    label: 'sgd momentum multiPrecision bfloat16',
+    make: () => create('sgd', { momentum: 0.9, multiPrecision: true }),
+    dtype: 'bfloat16',
+  },
   { label: 'lamb multiPrecision', make: () => create('lamb', { multiPrecision: true, wd: 0.01 }), dtype: 'float16' },
   { label: 'rmsprop', make: () => create('rmsprop', { clipWeights: 0.5 }) },
   { label: 'signsgd', make: () => create('signum', { momentum: 0 }) },

@@ -163,25 +163,25 @@ describe('each optimizer matches a float64 restatement of MXNet over several ste
   });
 });
 
-describe('multiPrecision', () => {
-  for (const c of CASES.filter((k) => ['sgd momentum', 'adam', 'lamb'].includes(k.label))) {
-    it(`${c.label}: float16 weights update a float32 master copy`, () => {
+describe.each(['float16', 'bfloat16'] as const)('multiPrecision (%s)', (low) => {
+  for (const c of CASES.filter((k) => ['sgd', 'sgd momentum', 'adam', 'lamb'].includes(k.label))) {
+    it(`${c.label}: ${low} weights update a float32 master copy`, () => {
       const rng = makeRng(5);
       const shape = [4, 5];
       const opt = create(c.name, { ...c.hp, learningRate: c.lr, multiPrecision: true, wd: 0.01 });
       const updater = getUpdater(opt);
-      const weight = nd(randomValues(rng, 20), shape, 'float16');
+      const weight = nd(randomValues(rng, 20), shape, low);
       const ref = new RefOptimizer(c.name, { lr: c.lr, wd: 0.01, hp: c.hp });
       const w64 = values(weight);
       for (let step = 0; step < STEPS; step++) {
-        const grad = nd(randomValues(rng, 20), shape, 'float16');
+        const grad = nd(randomValues(rng, 20), shape, low);
         updater.update(0, grad, weight);
         ref.update(0, w64, values(grad));
       }
       const master = updater.states.get(0)!.master!;
       expect(master.dtype).toBe('float32');
       expectAllClose(values(master), w64, { rtol: 1e-5, atol: 1e-6 });
-      const rounded = master.astype('float16');
+      const rounded = master.astype(low);
       expect(values(weight)).toEqual(values(rounded));
     });
   }

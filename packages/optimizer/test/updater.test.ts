@@ -1,4 +1,4 @@
-import { cpu, type DType, DTypeError, FormatError, type NDArray, ShapeError } from '@bkt/ndarray';
+import { cpu, type DType, DTypeError, FormatError, type NDArray, ShapeError, zeros } from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
 import { expectError, makeRng, nd, randomValues, values } from '../../ndarray/test/helpers.js';
@@ -161,12 +161,19 @@ describe('update errors', () => {
     );
   });
 
-  it('a float16 weight without multiPrecision is a DTypeError naming the index', () => {
+  it.each(['float16', 'bfloat16'] as const)('a %s state array is a DTypeError in getStates (states stay float32)', (low) => {
+    const updater = getUpdater(create('sgd', { momentum: 0.9 }));
+    updater.states.set(0, { master: null, arrays: [zeros([2], { dtype: low })] });
+    expectError(() => updater.getStates(), DTypeError, new RegExp(`getStates: a ${low} state array .* cannot be saved`));
+    updater.dispose();
+  });
+
+  it.each(['float16', 'bfloat16'] as const)('a %s weight without multiPrecision is a DTypeError naming the index', (low) => {
     const updater = getUpdater(create('sgd', { momentum: 0.9 }));
     expectError(
-      () => updater.update(2, nd([1, 2], [2], 'float16'), nd([1, 2], [2], 'float16')),
+      () => updater.update(2, nd([1, 2], [2], low), nd([1, 2], [2], low)),
       DTypeError,
-      /sgd: index 2 has a float16 weight; create the optimizer with multiPrecision: true/,
+      new RegExp(`sgd: index 2 has a ${low} weight; create the optimizer with multiPrecision: true`),
     );
   });
 });

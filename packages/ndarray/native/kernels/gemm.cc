@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "bkt/creation.h"
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
 #include "bkt/parallel.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -95,8 +97,8 @@ std::string operandsStr(const Tensor& lhs, const Tensor& rhs) {
 
 void checkOperands(const Tensor& lhs, const Tensor& rhs, const char* op) {
   requireSameContext(lhs, rhs, op);
-  requireFloat(lhs, op, "lhs");
-  requireFloat(rhs, op, "rhs");
+  half::requireFloatOrBFloat16(lhs, op, "lhs");
+  half::requireFloatOrBFloat16(rhs, op, "rhs");
   if (lhs.dtype() != rhs.dtype()) {
     fail(ErrorKind::kDType, std::string(op) + ": lhs and rhs must have the same dtype, got lhs " +
                                 dtypeName(lhs.dtype()) + " " + shapeStr(lhs.shape()) + " and rhs " +
@@ -208,6 +210,14 @@ Product batchDotProduct(const Tensor& lhs, const Tensor& rhs, bool transposeA, b
   return p;
 }
 
+// A product of bfloat16 operands as gemmBFloat16 runs it: always a GEMM (the vector paths have no
+// bfloat16 form), empty sides included.
+GemmShape bfloat16Gemm(const Product& p) {
+  GemmShape s{p.ta, p.tb, p.m, p.n, p.k, p.ta ? p.m : p.k, p.tb ? p.k : p.n, p.n, 1.0f, 0.0f};
+  s.bf16 = true;
+  return s;
+}
+
 void requireOutput(const Tensor& out, const Tensor& lhs, int64_t size, const char* op) {
   requireSameContext(lhs, out, op);
   if (out.dtype() != lhs.dtype()) {
@@ -223,8 +233,11 @@ void dotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool t
                    std::vector<GemmShape>& out) {
   Shape outShape;
   const Product p = dotProduct(lhs, rhs, transposeA, transposeB, outShape);
-  if (lhs.dtype() != DType::kFloat32) return;
-  if (const std::optional<GemmShape> s = productGemm(p, true)) out.push_back(*s);
+  if (lhs.dtype() == DType::kBFloat16) {
+    if (productGemm(p, false)) out.push_back(bfloat16Gemm(p));
+  } else if (lhs.dtype() == DType::kFloat32) {
+    if (const std::optional<GemmShape> s = productGemm(p, true)) out.push_back(*s);
+  }
 }
 
 void batchDotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB,
@@ -232,14 +245,19 @@ void batchDotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, b
   int64_t batch = 0;
   Shape outShape;
   const Product p = batchDotProduct(lhs, rhs, transposeA, transposeB, batch, outShape);
-  if (lhs.dtype() != DType::kFloat32 || batch == 0) return;
-  if (const std::optional<GemmShape> s = productGemm(p, !pooledItems(p))) out.push_back(*s);
+  if (batch == 0) return;
+  if (lhs.dtype() == DType::kBFloat16) {
+    if (productGemm(p, false)) out.push_back(bfloat16Gemm(p));
+  } else if (lhs.dtype() == DType::kFloat32) {
+    if (const std::optional<GemmShape> s = productGemm(p, !pooledItems(p))) out.push_back(*s);
+  }
 }
 
 void dotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, const Tensor& out) {
   Shape outShape;
   const Product p = dotProduct(lhs, rhs, transposeA, transposeB, outShape);
   requireOutput(out, lhs, p.m * p.n, "dot");
+  if (lhs.dtype() == DType::kBFloat16) return gemmBFloat16(bfloat16Gemm(p), 1, lhs, rhs, out);
   dispatchFloat(lhs.dtype(), [&](auto tag) {
     using T = decltype(tag);
     multiply<T>(p, lhs.data<T>(), rhs.data<T>(), out.data<T>(), true);
@@ -259,6 +277,7 @@ void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tr
   Shape outShape;
   const Product p = batchDotProduct(lhs, rhs, transposeA, transposeB, batch, outShape);
   requireOutput(out, lhs, batch * p.m * p.n, "batchDot");
+  if (lhs.dtype() == DType::kBFloat16) return gemmBFloat16(bfloat16Gemm(p), batch, lhs, rhs, out);
   const int64_t lStep = lhs.size() / std::max<int64_t>(batch, 1);
   const int64_t rStep = rhs.size() / std::max<int64_t>(batch, 1);
   const int64_t oStep = p.m * p.n;
@@ -299,6 +318,27 @@ void gemm(const GemmShape& s, const double* a, const double* b, double* c, const
   cblas_dgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
               static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
+}
+
+// The float32 copies of bfloat16 values are exact, so the dispatch's bfloat16 product (oneDNN, float32
+// accumulation: the AMP path's arithmetic) sees the arrays' own values. The items run one after another:
+// oneDNN runs one product at a time, each on its own threads.
+void gemmBFloat16(const GemmShape& s, int64_t batch, const Tensor& a, const Tensor& b, const Tensor& c) {
+  if (s.m == 0 || s.n == 0 || batch == 0) return;
+  const Tensor c32 = Tensor::empty(c.shape(), DType::kFloat32, c.ctx());
+  if (s.k == 0) {
+    std::memset(c32.raw(), 0, c32.nbytes());
+  } else {
+    const Tensor a32 = astype(a, DType::kFloat32, a.ctx());
+    const Tensor b32 = astype(b, DType::kFloat32, b.ctx());
+    GemmShape product = s;
+    product.bf16 = true;
+    const int64_t aStep = a.size() / batch, bStep = b.size() / batch, cStep = c.size() / batch;
+    for (int64_t i = 0; i < batch; ++i) {
+      gemm(product, a32.data<float>() + i * aStep, b32.data<float>() + i * bStep, c32.data<float>() + i * cStep);
+    }
+  }
+  copyInto(c, c32);
 }
 
 namespace {

@@ -167,10 +167,11 @@ std::vector<GemmChoice> gemmChoices() { return choices().list(); }
 
 namespace {
 
-// The choice table's key for a product: each precision has its own entry.
+// The choice table's key for a product: each precision has its own entry. A product its caller marks
+// bfloat16 (dot of bfloat16 arrays) stays so in float32 precision.
 GemmShape inPrecision(const GemmShape& shape) {
   GemmShape s = shape;
-  s.bf16 = precision().load() == GemmPrecision::kBFloat16;
+  s.bf16 = shape.bf16 || precision().load() == GemmPrecision::kBFloat16;
   return s;
 }
 

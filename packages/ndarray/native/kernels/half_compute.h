@@ -78,4 +78,20 @@ auto dispatchFloatOrHalf(DType t, Fn&& fn) {
   return dispatchFloat(t, fn);
 }
 
+// The kernels that take bfloat16 but not float16 (GEMM-backed: oneDNN has a bfloat16 product; softmax
+// and the losses that bfloat16 models keep next to them): DTypeError naming op and arg for other dtypes.
+inline void requireFloatOrBFloat16(const Tensor& t, const char* op, const char* arg) {
+  if (!isFloat(t.dtype()) && t.dtype() != DType::kBFloat16) {
+    fail(ErrorKind::kDType, std::string(op) + ": " + arg + " must be float32, float64 or bfloat16, got " +
+                                dtypeName(t.dtype()) + " with shape " + shapeStr(t.shape()));
+  }
+}
+
+// Calls fn(S{}) with S double, float or BFloat16; callers check the dtype first.
+template <typename Fn>
+auto dispatchFloatOrBFloat16(DType t, Fn&& fn) {
+  if (t == DType::kBFloat16) return fn(BFloat16{});
+  return dispatchFloat(t, fn);
+}
+
 }  // namespace bkt::half

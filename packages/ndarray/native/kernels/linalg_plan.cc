@@ -1,4 +1,5 @@
-// Plan kernels of dot, its gradient, and batch_dot (whose gradient is two more batch_dot nodes).
+// Plan kernels of dot, its gradient, and batch_dot (whose gradient is two more batch_dot nodes), in
+// float32, float64 and bfloat16 (gemm.h).
 // Attributes: DotAttrs (kernel_attrs.gen.h). _backward_dot's inputs are (out_grad, lhs, rhs), its outputs
 // (d_lhs, d_rhs). Forward runs gemm.cc's dotInto / batchDotInto.
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "bkt/gemm.h"
 #include "bkt/kernel_attrs.gen.h"
 #include "bkt/plan.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -60,7 +62,7 @@ std::array<GradProduct, 2> dotGradProducts(const KernelContext& c) {
   const Tensor& g = c.in(0);
   const Tensor& lhs = c.in(1);
   const Tensor& rhs = c.in(2);
-  requireFloat(lhs, op, "lhs");
+  half::requireFloatOrBFloat16(lhs, op, "lhs");
   requireDType(g, lhs.dtype(), op, "out_grad");
   requireDType(rhs, lhs.dtype(), op, "rhs");
   requireDType(c.out(0), lhs.dtype(), op, "lhs gradient");
@@ -93,6 +95,10 @@ std::array<GradProduct, 2> dotGradProducts(const KernelContext& c) {
 
 void dotBackward(const KernelContext& c) {
   const std::array<GradProduct, 2> products = dotGradProducts(c);
+  if (c.in(1).dtype() == DType::kBFloat16) {
+    for (const GradProduct& p : products) gemmBFloat16(p.shape, 1, c.in(p.a), c.in(p.b), c.out(p.out));
+    return;
+  }
   dispatchFloat(c.in(1).dtype(), [&](auto tag) {
     using T = decltype(tag);
     for (const GradProduct& p : products) {
@@ -111,8 +117,10 @@ void dotBackward(const KernelContext& c) {
 
 void dotGradGemms(const KernelContext& c, std::vector<GemmShape>& out) {
   const std::array<GradProduct, 2> products = dotGradProducts(c);
-  if (c.in(1).dtype() != DType::kFloat32) return;
-  for (const GradProduct& p : products) {
+  const DType dtype = c.in(1).dtype();
+  if (dtype != DType::kFloat32 && dtype != DType::kBFloat16) return;
+  for (GradProduct p : products) {
+    p.shape.bf16 = dtype == DType::kBFloat16;
     if (p.shape.k > 0) out.push_back(p.shape);
   }
 }

@@ -103,6 +103,9 @@ void requireDisjoint(const std::vector<UpdateBatch::Job>& jobs) {
   }
 }
 
+// float16 and bfloat16: weights that are updated through a float32 master copy.
+bool isReduced(DType t) { return t == DType::kFloat16 || t == DType::kBFloat16; }
+
 std::string describe(const Tensor& t) { return shapeStr(t.shape()) + " " + dtypeName(t.dtype()); }
 
 void requireShapeOf(const char* op, const Tensor& weight, const Tensor& t, const char* arg) {
@@ -117,9 +120,9 @@ DType checkOperands(const char* op, const Tensor& weight, const Tensor& grad, st
                     const Tensor* weight32) {
   DType compute;
   if (weight32 != nullptr) {
-    if (weight.dtype() != DType::kFloat16 && weight.dtype() != DType::kFloat32) {
+    if (!isReduced(weight.dtype()) && weight.dtype() != DType::kFloat32) {
       fail(ErrorKind::kDType, std::string(op) +
-                                  ": with a float32 master copy (weight32) the weight must be float16 or " +
+                                  ": with a float32 master copy (weight32) the weight must be float16, bfloat16 or " +
                                   "float32, got " + describe(weight));
     }
     requireDType(*weight32, DType::kFloat32, op, "weight32");
@@ -127,8 +130,11 @@ DType checkOperands(const char* op, const Tensor& weight, const Tensor& grad, st
     requireSameContext(weight, *weight32, op);
     compute = DType::kFloat32;
   } else {
-    if (weight.dtype() == DType::kFloat16) {
-      fail(ErrorKind::kDType, std::string(op) + ": a float16 weight " + shapeStr(weight.shape()) +
+    // MXNet's update kernels take no bfloat16 weight at all, and accumulating in float16 loses small
+    // updates (MXNet warns): both 16-bit types update through a master copy.
+    if (isReduced(weight.dtype())) {
+      fail(ErrorKind::kDType, std::string(op) + ": a " + dtypeName(weight.dtype()) + " weight " +
+                                  shapeStr(weight.shape()) +
                                   " needs a float32 master copy (weight32, MXNet's multi_precision)");
     }
     requireFloat(weight, op, "weight");
@@ -145,24 +151,6 @@ DType checkOperands(const char* op, const Tensor& weight, const Tensor& grad, st
     requireSameContext(weight, *state, op);
   }
   return compute;
-}
-
-template <typename C, typename W>
-inline C load(W x) {
-  if constexpr (std::is_same_v<W, uint16_t>) {
-    return static_cast<C>(half::toFloat(x));
-  } else {
-    return static_cast<C>(x);
-  }
-}
-
-template <typename W, typename C>
-inline W store(C x) {
-  if constexpr (std::is_same_v<W, uint16_t>) {
-    return half::fromFloat(static_cast<float>(x));
-  } else {
-    return static_cast<W>(x);
-  }
 }
 
 template <typename C>
@@ -200,6 +188,8 @@ void dispatchUpdate(const Tensor& weight, const Tensor* weight32, Fn&& fn) {
   if (weight32 != nullptr) {
     if (weight.dtype() == DType::kFloat16) {
       fn(float{}, uint16_t{});
+    } else if (weight.dtype() == DType::kBFloat16) {
+      fn(float{}, BFloat16{});
     } else {
       fn(float{}, float{});
     }
@@ -220,14 +210,14 @@ ElementPass elementLoop(const Tensor& weight, const Tensor& grad, const Tensor* 
     C* master = weight32->data<C>();
     return [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
       for (int64_t i = begin; i < end; ++i) {
-        const C updated = step(i, master[i], load<C>(g[i]));
+        const C updated = step(i, master[i], half::load(g[i]));
         master[i] = updated;
-        w[i] = store<W>(updated);
+        w[i] = half::store<W>(updated);
       }
     };
   }
   return [=](int64_t begin, int64_t end) BKT_VECTOR_CLONES {
-    for (int64_t i = begin; i < end; ++i) w[i] = store<W>(step(i, load<C>(w[i]), load<C>(g[i])));
+    for (int64_t i = begin; i < end; ++i) w[i] = half::store<W>(step(i, half::load(w[i]), half::load(g[i])));
   };
 }
 
@@ -593,7 +583,7 @@ BKT_VECTOR_CLONES void lambBlock(int64_t begin, int64_t end, const W* gr, C* mu,
                                  const GradPrep<C>& prep, const LambDirection<C>& dir, WeightAt weightAt, double* wSq,
                                  double* gSq) {
   for (int64_t i = begin; i < end; ++i) {
-    const C r = prep(load<C>(gr[i]));
+    const C r = prep(half::load(gr[i]));
     mu[i] = b1 * mu[i] + (C(1) - b1) * r;
     nu[i] = b2 * nu[i] + (C(1) - b2) * r * r;
   }
@@ -676,7 +666,7 @@ void lambJob(UpdateBatch::Job& job, int64_t n, W* w, const W* gr, C* master, C* 
       const C wi = weightAt(i);
       const C updated = wi - lrNow * dir(i, wi);
       if (master != nullptr) master[i] = updated;
-      w[i] = store<W>(updated);
+      w[i] = half::store<W>(updated);
     }
   };
 }
@@ -703,7 +693,7 @@ void lambUpdate(const Tensor& weight, const Tensor& grad, const Tensor& mean, co
       lambJob<C, W>(job, weight.size(), w, gr, master, mu, nu, p, [master](int64_t i) { return master[i]; });
     } else {
       lambJob<C, W>(job, weight.size(), w, gr, static_cast<C*>(nullptr), mu, nu, p,
-                    [w](int64_t i) { return load<C>(w[i]); });
+                    [w](int64_t i) { return half::load(w[i]); });
     }
   });
   submit(std::move(job), batch);

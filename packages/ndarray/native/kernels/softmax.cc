@@ -5,10 +5,12 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "bkt/error.h"
 #include "bkt/parallel.h"
 #include "fast_exp.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -195,9 +197,50 @@ void run(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, T invT) {
   });
 }
 
+// bfloat16 data: each task widens its rows (or column block) into a float32 buffer of its own, runs the
+// float32 kernel there in place and rounds the result once on the way out, so the arithmetic is
+// float32's (MXNet keeps softmax in float32 for bfloat16 models) without a float32 copy of the array.
+void widen(const BFloat16* from, int64_t rows, int64_t cols, int64_t stride, float* to) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) to[i * cols + j] = from[i * stride + j];
+  }
+}
+
+void narrow(const float* from, int64_t rows, int64_t cols, int64_t stride, BFloat16* to) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) to[i * stride + j] = BFloat16(from[i * cols + j]);
+  }
+}
+
+template <bool Log>
+void runBFloat16(const BFloat16* x, BFloat16* y, int64_t outer, int64_t n, int64_t inner, float invT) {
+  if (inner == 1) {
+    parallelFor(outer, grainFor(n), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
+      std::vector<float> row(static_cast<size_t>(n));
+      for (int64_t o = b; o < e; ++o) {
+        widen(x + o * n, 1, n, n, row.data());
+        softmaxRow<Log>(row.data(), row.data(), n, invT);
+        narrow(row.data(), 1, n, n, y + o * n);
+      }
+    });
+    return;
+  }
+  const int64_t blocks = (inner + kColBlock - 1) / kColBlock;
+  parallelFor(outer * blocks, grainFor(n * std::min(inner, kColBlock)), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
+    std::vector<float> block(static_cast<size_t>(n * std::min(inner, kColBlock)));
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t off = t / blocks * n * inner + t % blocks * kColBlock;
+      const int64_t w = std::min(kColBlock, inner - t % blocks * kColBlock);
+      widen(x + off, n, w, inner, block.data());
+      softmaxColumns<Log>(block.data(), block.data(), n, w, w, invT);
+      narrow(block.data(), n, w, inner, y + off);
+    }
+  });
+}
+
 template <bool Log>
 void softmaxIntoImpl(const Tensor& x, int64_t axis, double temperature, const Tensor& y, const char* op) {
-  requireFloat(x, op, "data");
+  half::requireFloatOrBFloat16(x, op, "data");
   if (!(temperature > 0) || !std::isfinite(temperature)) {
     fail(ErrorKind::kValue,
          std::string(op) + ": temperature must be a positive finite number, got " + std::to_string(temperature));
@@ -217,6 +260,8 @@ void softmaxIntoImpl(const Tensor& x, int64_t axis, double temperature, const Te
   if (y.size() == 0) return;
   if (x.dtype() == DType::kFloat32) {
     run<Log>(x.data<float>(), y.data<float>(), outer, n, inner, static_cast<float>(1.0 / temperature));
+  } else if (x.dtype() == DType::kBFloat16) {
+    runBFloat16<Log>(x.data<BFloat16>(), y.data<BFloat16>(), outer, n, inner, static_cast<float>(1.0 / temperature));
   } else {
     run<Log>(x.data<double>(), y.data<double>(), outer, n, inner, 1.0 / temperature);
   }
@@ -224,7 +269,7 @@ void softmaxIntoImpl(const Tensor& x, int64_t axis, double temperature, const Te
 
 template <bool Log>
 Tensor softmaxImpl(const Tensor& x, int64_t axis, double temperature, const char* op) {
-  requireFloat(x, op, "data");
+  half::requireFloatOrBFloat16(x, op, "data");
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.ctx());
   softmaxIntoImpl<Log>(x, axis, temperature, y, op);
   return y;

@@ -11,6 +11,7 @@
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "bkt/softmax.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -38,7 +39,8 @@ Layout layoutOf(const Tensor& data, bool multiOutput, bool preserveShape) {
 
 void softmaxOutputForward(const KernelContext& c) {
   const Tensor& data = c.in(0);
-  requireFloat(data, "SoftmaxOutput", "data");
+  half::requireFloatOrBFloat16(data, "SoftmaxOutput", "data");
+  requireDType(c.out(0), data.dtype(), "SoftmaxOutput", "output");
   requireSize(c.out(0), data.size(), "SoftmaxOutput", "output");
   const SoftmaxOutputAttrs attrs = SoftmaxOutputAttrs::read(c, "SoftmaxOutput");
   const Layout L = layoutOf(data, attrs.multiOutput, attrs.preserveShape);
@@ -58,22 +60,28 @@ int64_t classOf(double label, int64_t classes) {
 void softmaxOutputBackward(const KernelContext& c) {
   const Tensor& p = c.in(0);
   const Tensor& label = c.in(1);
-  requireFloat(p, "_backward_SoftmaxOutput", "out_data");
-  requireFloat(label, "_backward_SoftmaxOutput", "label");
+  half::requireFloatOrBFloat16(p, "_backward_SoftmaxOutput", "out_data");
+  half::requireFloatOrBFloat16(label, "_backward_SoftmaxOutput", "label");
   const SoftmaxOutputAttrs attrs = SoftmaxOutputAttrs::read(c, "_backward_SoftmaxOutput");
   const double ignoreLabel = attrs.ignoreLabel;
   const bool useIgnore = attrs.useIgnore;
   const double alpha = attrs.smoothAlpha;
   const Layout L = layoutOf(p, attrs.multiOutput, attrs.preserveShape);
   requireSize(label, L.outer * L.inner, "_backward_SoftmaxOutput", "label");
+  requireDType(c.out(0), p.dtype(), "_backward_SoftmaxOutput", "data gradient");
   requireSize(c.out(0), p.size(), "_backward_SoftmaxOutput", "data gradient");
-  if (attrs.outGrad) requireSize(c.in(2), p.size(), "_backward_SoftmaxOutput", "out_grad");
-  dispatchFloat(p.dtype(), [&](auto tag) {
+  if (attrs.outGrad) {
+    requireDType(c.in(2), p.dtype(), "_backward_SoftmaxOutput", "out_grad");
+    requireSize(c.in(2), p.size(), "_backward_SoftmaxOutput", "out_grad");
+  }
+  // bfloat16 computes in float32 (C) and rounds each gradient once on store.
+  half::dispatchFloatOrBFloat16(p.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    using C = half::Compute<T>;
     const T* prob = p.data<T>();
     const T* og = attrs.outGrad ? c.in(2).data<T>() : nullptr;
     T* g = c.out(0).data<T>();
-    dispatchFloat(label.dtype(), [&](auto ltag) {
+    half::dispatchFloatOrBFloat16(label.dtype(), [&](auto ltag) {
       using L_T = decltype(ltag);
       const L_T* lab = label.data<L_T>();
       const int64_t positions = L.outer * L.inner;
@@ -86,9 +94,9 @@ void softmaxOutputBackward(const KernelContext& c) {
       double denom = 1;
       if (attrs.normalization == Normalization::kBatch) denom = static_cast<double>(L.outer);
       if (attrs.normalization == Normalization::kValid) denom = static_cast<double>(std::max<int64_t>(valid, 1));
-      const T scale = static_cast<T>(attrs.gradScale / denom);
-      const T onTarget = static_cast<T>(1 - alpha);
-      const T offTarget = L.classes > 1 ? static_cast<T>(alpha / static_cast<double>(L.classes - 1)) : T(0);
+      const C scale = static_cast<C>(attrs.gradScale / denom);
+      const C onTarget = static_cast<C>(1 - alpha);
+      const C offTarget = L.classes > 1 ? static_cast<C>(alpha / static_cast<double>(L.classes - 1)) : C(0);
       const int64_t block = L.classes * L.inner;
       if (block == 0) return;
       // Each (classes, inner) block in one streaming pass as if every class were off target, then the
@@ -98,14 +106,15 @@ void softmaxOutputBackward(const KernelContext& c) {
       // Forced inline so the loops are compiled in the clones of the parallelFor body.
       const auto stream = [&](T * go, const T* po, const T* oo, int64_t len) __attribute__((always_inline)) {
         if (oo) {
-          for (int64_t i = 0; i < len; ++i) go[i] = (po[i] - offTarget) * scale * oo[i];
+          for (int64_t i = 0; i < len; ++i)
+            go[i] = half::store<T>((half::load(po[i]) - offTarget) * scale * half::load(oo[i]));
         } else {
-          for (int64_t i = 0; i < len; ++i) go[i] = (po[i] - offTarget) * scale;
+          for (int64_t i = 0; i < len; ++i) go[i] = half::store<T>((half::load(po[i]) - offTarget) * scale);
         }
       };
       parallelFor(L.outer, std::max<int64_t>(1, kGrainElems / block), [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
         int64_t at[kColBlock];
-        T target[kColBlock];
+        C target[kColBlock];
         for (int64_t o = b; o < e; ++o) {
           const int64_t base = o * block;
           const T* po = prob + base;
@@ -116,11 +125,11 @@ void softmaxOutputBackward(const KernelContext& c) {
             for (int64_t j = 0; j < w; ++j) {
               const int64_t r = o * L.inner + j0 + j;
               at[j] = ignored(r) ? -1 : classOf(static_cast<double>(lab[r]), L.classes) * L.inner + j0 + j;
-              if (at[j] >= 0) target[j] = po[at[j]];
+              if (at[j] >= 0) target[j] = half::load(po[at[j]]);
             }
             if (L.inner == 1 && at[0] < 0) {
               // An ignored row: zeros (times the head gradient, which may be NaN), in one contiguous loop.
-              for (int64_t k = 0; k < L.classes; ++k) go[k] = oo ? T(0) * oo[k] : T(0);
+              for (int64_t k = 0; k < L.classes; ++k) go[k] = half::store<T>(oo ? C(0) * half::load(oo[k]) : C(0));
               continue;
             }
             if (L.inner == 1) {
@@ -133,12 +142,12 @@ void softmaxOutputBackward(const KernelContext& c) {
             }
             for (int64_t j = 0; j < w; ++j) {
               if (at[j] >= 0) {
-                const T d = (target[j] - onTarget) * scale;
-                go[at[j]] = oo ? d * oo[at[j]] : d;
+                const C d = (target[j] - onTarget) * scale;
+                go[at[j]] = half::store<T>(oo ? d * half::load(oo[at[j]]) : d);
               } else {
                 for (int64_t k = 0; k < L.classes; ++k) {
                   const int64_t i = k * L.inner + j0 + j;
-                  go[i] = oo ? T(0) * oo[i] : T(0);
+                  go[i] = half::store<T>(oo ? C(0) * half::load(oo[i]) : C(0));
                 }
               }
             }

@@ -20,6 +20,7 @@
 #include "bkt/plan.h"
 #include "bkt/softmax.h"
 #include "gather_common.h"
+#include "half_compute.h"
 
 namespace bkt {
 namespace {
@@ -102,7 +103,7 @@ void maskedForward(const T* x, T* y, const Rows& r, const Lengths& lengths, doub
       for (int64_t j = 0; j < w; ++j) {
         const double z = (static_cast<double>(row[j]) - mx[j]) * invT;
         const double v = Log ? z - std::log(sum[j]) : std::exp(z) / sum[j];
-        out[j] = i < len[j] ? static_cast<T>(v) : T(0);
+        out[j] = half::store<T>(i < len[j] ? v : 0.0);
       }
     }
   });
@@ -114,7 +115,8 @@ template <bool Log, typename T>
 void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& lengths, double invT) {
   if (r.inner == 1) {
     // Contiguous rows: plain loops the compiler vectorizes, without the column bookkeeping.
-    const T k = static_cast<T>(invT);
+    using C = half::Compute<T>;
+    const C k = static_cast<C>(invT);
     parallelFor(r.outer, std::max<int64_t>(1, kGrainElems / std::max<int64_t>(1, r.n)),
                 [&](int64_t b, int64_t e) BKT_VECTOR_CLONES {
                   for (int64_t o = b; o < e; ++o) {
@@ -124,11 +126,15 @@ void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& le
                     T* d = dx + o * r.n;
                     double sum = 0;
                     for (int64_t i = 0; i < len; ++i)
-                      sum += Log ? static_cast<double>(go[i]) : static_cast<double>(go[i]) * yo[i];
-                    const T s = static_cast<T>(sum);
-                    for (int64_t i = 0; i < len; ++i)
-                      d[i] = (Log ? go[i] - std::exp(yo[i]) * s : yo[i] * (go[i] - s)) * k;
-                    for (int64_t i = len; i < r.n; ++i) d[i] = T(0);
+                      sum += Log ? static_cast<double>(half::load(go[i]))
+                                 : static_cast<double>(half::load(go[i])) * half::load(yo[i]);
+                    const C s = static_cast<C>(sum);
+                    for (int64_t i = 0; i < len; ++i) {
+                      const C gi = half::load(go[i]);
+                      const C yi = half::load(yo[i]);
+                      d[i] = half::store<T>((Log ? gi - std::exp(yi) * s : yi * (gi - s)) * k);
+                    }
+                    for (int64_t i = len; i < r.n; ++i) d[i] = half::store<T>(C(0));
                   }
                 });
     return;
@@ -154,7 +160,7 @@ void softmaxGrad(const T* g, const T* y, T* dx, const Rows& r, const Lengths& le
         const double gv = static_cast<double>(g[at + j]);
         const double yv = static_cast<double>(y[at + j]);
         const double d = Log ? gv - std::exp(yv) * sum[j] : yv * (gv - sum[j]);
-        dx[at + j] = i < len[j] ? static_cast<T>(d * invT) : T(0);
+        dx[at + j] = half::store<T>(i < len[j] ? d * invT : 0.0);
       }
     }
   });
@@ -182,13 +188,13 @@ void softmaxForward(const KernelContext& c) {
   c.requireArity(op, s.useLength ? 2 : 1, 1);
   const Tensor& x = c.in(0);
   if (!s.useLength) return softmaxInto(x, s.axis, s.temperature, Log, c.out(0));
-  requireFloat(x, op, "data");
+  half::requireFloatOrBFloat16(x, op, "data");
   requireDType(c.out(0), x.dtype(), op, "output");
   requireSize(c.out(0), x.size(), op, "output");
   const Rows r = rowsOf(x.shape(), normalizeAxis(s.axis, x.ndim(), op));
   checkLengths(c.in(1), x, r, op);
   if (x.size() == 0) return;
-  dispatchFloat(x.dtype(), [&](auto tag) {
+  half::dispatchFloatOrBFloat16(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     maskedForward<Log>(x.data<T>(), c.out(0).data<T>(), r, Lengths(&c.in(1), r.n), 1.0 / s.temperature);
   });
@@ -198,7 +204,7 @@ void softmaxForward(const KernelContext& c) {
 template <bool Log>
 void runGrad(const Tensor& g, const Tensor& y, const Tensor& dx, int64_t axis, const Tensor* length, double invT,
              const char* op) {
-  requireFloat(y, op, "out_data");
+  half::requireFloatOrBFloat16(y, op, "out_data");
   requireDType(g, y.dtype(), op, "out_grad");
   requireDType(dx, y.dtype(), op, "data gradient");
   requireSize(g, y.size(), op, "out_grad");
@@ -207,7 +213,7 @@ void runGrad(const Tensor& g, const Tensor& y, const Tensor& dx, int64_t axis, c
   const Rows r = rowsOf(y.shape(), normalizeAxis(axis, y.ndim(), op));
   if (length) checkLengths(*length, y, r, op);
   if (y.size() == 0) return;
-  dispatchFloat(y.dtype(), [&](auto tag) {
+  half::dispatchFloatOrBFloat16(y.dtype(), [&](auto tag) {
     using T = decltype(tag);
     softmaxGrad<Log>(g.data<T>(), y.data<T>(), dx.data<T>(), r, Lengths(length, r.n), invT);
   });

@@ -4,8 +4,8 @@
 //
 // Shared options: `lr`, `wd` (0), `rescaleGrad` (1), `clipGradient` (-1: a negative value turns
 // clipping off, 0 clips to zero, as in MXNet's kernels), and `weight32`, a float32 master copy of a
-// float16 (or float32) weight (MXNet's mp_* ops): the update then runs in float32 on weight32 and the
-// states, and the weight receives the rounded result. States have the compute dtype (the weight's, or
+// float16 or bfloat16 (or float32) weight (MXNet's mp_* ops): the update then runs in float32 on weight32
+// and the states, and the weight receives the rounded result (a 16-bit weight needs the copy). States have the compute dtype (the weight's, or
 // float32 with weight32) and the weight's shape.
 import { StateError, ValueError } from '../errors.js';
 import { type NativeHandle, native } from '../native.js';
@@ -25,7 +25,7 @@ export interface UpdateOptions {
   rescaleGrad?: number;
   /** Clips the rescaled gradient to [-c, c] when c >= 0; -1 (off) by default. */
   clipGradient?: number;
-  /** A float32 master copy of a float16 or float32 weight (MXNet's multi_precision). */
+  /** A float32 master copy of a float16, bfloat16 or float32 weight (MXNet's multi_precision). */
   weight32?: NDArray;
   /**
    * sgd / sgd_mom with a row_sparse gradient: update only the rows the gradient holds (MXNet's

@@ -1,4 +1,5 @@
-// Matrix products on OpenBLAS or oneDNN (float32, see gemm_backend.h): MXNet's dot and batch_dot.
+// Matrix products on OpenBLAS or oneDNN (float32, see gemm_backend.h): MXNet's dot and batch_dot, in
+// float32, float64 or bfloat16 (oneDNN's bfloat16 product with float32 accumulation, rounded on store).
 #pragma once
 #include <vector>
 
@@ -30,6 +31,12 @@ void batchDotInto(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool tr
 void gemm(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr);
 void gemm(const GemmShape& s, const double* a, const double* b, double* c, const Tensor* bWeight = nullptr);
 
+// C = op(A) op(B) (s: alpha 1, beta 0) for bfloat16 arrays A, B and C, `batch` times (item i of each
+// array at i times its item count): float32 copies of A and B go through the dispatch as products marked
+// bf16 (oneDNN's bfloat16 product with float32 accumulation, whatever the precision in force), and each
+// float32 result is rounded once (nearest even) into C. An empty contraction gives zeros.
+void gemmBFloat16(const GemmShape& s, int64_t batch, const Tensor& a, const Tensor& b, const Tensor& c);
+
 // C = op(A) op(B) + bias, the bias row (s.n values) added to every row of C (s: alpha 1, beta 0, bias true).
 // On oneDNN the bias is added inside the product's kernel; elsewhere C's rows are seeded with it before a
 // beta = 1 product.
@@ -38,8 +45,9 @@ void gemmBias(const GemmShape& s, const float* a, const float* b, const float* b
 void gemmBias(const GemmShape& s, const double* a, const double* b, const double* bias, double* c,
               const Tensor* bWeight = nullptr);
 
-// The float32 GEMMs dotInto / batchDotInto issue for these operands (none for other dtypes or for products
-// that take the vector paths), appended to `out`; the operands are checked as those functions check them.
+// The float32 GEMMs dotInto / batchDotInto issue for these operands (marked bf16 for bfloat16 operands;
+// none for float64 or for float32 products that take the vector paths), appended to `out`; the operands
+// are checked as those functions check them.
 void dotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB, std::vector<GemmShape>& out);
 void batchDotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool transposeB,
                         std::vector<GemmShape>& out);

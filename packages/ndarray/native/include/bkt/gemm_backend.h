@@ -45,7 +45,9 @@ struct GemmShape {
   bool ta, tb;
   int64_t m, n, k, lda, ldb, ldc;
   float alpha, beta;
-  // Filled in by the dispatch from the precision in force: each precision has its own choice and primitive.
+  // Set by the dispatch from the precision in force, or by a caller whose operands are bfloat16 values
+  // (dot and batch_dot of bfloat16 arrays) to run this product in bfloat16 whatever the precision: each
+  // precision has its own choice and primitive.
   bool bf16 = false;
   // Filled in by the dispatch (and set by a declaration for prepareGemm): a bias row (n floats) is added
   // to every row of C, inside oneDNN's kernel rather than in a pass of its own; beta is then 0.

@@ -4,9 +4,10 @@
 //
 // Every update shares these rules:
 // - weight and grad have one shape and dtype; float32 or float64, the state arrays in that same dtype.
-// - With `weight32` (a float32 master copy, MXNet's multi_precision) the weight may be float16 (or
-//   float32): the update runs in float32 on weight32 and the states, then writes weight = weight32
-//   rounded to the weight's dtype. A float16 weight without a master copy is a DTypeError.
+// - With `weight32` (a float32 master copy, MXNet's multi_precision) the weight may be float16,
+//   bfloat16 (or float32): the update runs in float32 on weight32 and the states, then writes
+//   weight = weight32 rounded to nearest even into the weight's dtype. A float16 or bfloat16 weight
+//   without a master copy is a DTypeError.
 // - grad is first multiplied by rescaleGrad, then clipped to [-clipGradient, clipGradient] when
 //   clipGradient >= 0 (a negative clipGradient turns clipping off); where wd enters before or after
 //   the clip follows each MXNet op.
