@@ -1,10 +1,10 @@
-// dot, batch_dot, softmax, log_softmax and SoftmaxOutput on bfloat16 arrays through bound executors.
+// dot, batch_dot, softmax, log_softmax, SoftmaxActivation and SoftmaxOutput on bfloat16 arrays through bound executors.
 // Forward is checked against the float64 executor on the same bfloat16 inputs, gradients against float64
 // central finite differences at those inputs of Σ head·output (SoftmaxOutput: of the cross-entropy loss
 // its gradient minimises), with bfloat16 tolerances: the products round once from float32
 // accumulation, softmax computes in float32 and rounds on store.
 import { DTypeError, type NDArray, ShapeError } from '@bkt/ndarray';
-import { batch_dot, dot, log_softmax, softmax, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { batch_dot, dot, log_softmax, softmax, SoftmaxActivation, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { describe, expect, it } from 'vitest';
 
 import { expectBFloat16Close, expectError, makeRng, nd, randomValues, sizeOf, values } from '../../ndarray/test/helpers.js';
@@ -204,6 +204,16 @@ describe('bfloat16 softmax and log_softmax', () => {
       const sym = creator({ data: x, length: len, axis: 1, useLength: true, temperature: 1.5 });
       const head = bf16([3, 5], -1, 1);
       const r = runBFloat16(sym, { x: bf16([3, 5], -3, 3), len: nd([2, 5, 1], [3], 'bfloat16') }, ['len'], head);
+      expectBFloat16Close(r.outputs[0]!, forward64(sym, r.args, r.shapes)[0]!);
+      expectNear(r.grads.x!, finiteDifferences(sym, r.args, r.shapes, 'x', projected(values(head))), 2 ** -6, 2 ** -6, 'dx');
+    }
+  });
+
+  it('SoftmaxActivation in both modes, forward and backward', () => {
+    for (const mode of ['instance', 'channel'] as const) {
+      const sym = SoftmaxActivation({ data: x, mode });
+      const head = bf16([2, 3, 2], -1, 1);
+      const r = runBFloat16(sym, { x: bf16([2, 3, 2], -3, 3) }, [], head);
       expectBFloat16Close(r.outputs[0]!, forward64(sym, r.args, r.shapes)[0]!);
       expectNear(r.grads.x!, finiteDifferences(sym, r.args, r.shapes, 'x', projected(values(head))), 2 ** -6, 2 ** -6, 'dx');
     }
