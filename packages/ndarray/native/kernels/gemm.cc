@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "bkt/creation.h"
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
 #include "bkt/parallel.h"
@@ -210,12 +209,10 @@ Product batchDotProduct(const Tensor& lhs, const Tensor& rhs, bool transposeA, b
   return p;
 }
 
-// A product of bfloat16 operands as gemmBFloat16 runs it: always a GEMM (the vector paths have no
-// bfloat16 form), empty sides included.
+// A product of bfloat16 operands for gemmBFloat16: always a GEMM (the vector paths have no bfloat16
+// form), empty sides included.
 GemmShape bfloat16Gemm(const Product& p) {
-  GemmShape s{p.ta, p.tb, p.m, p.n, p.k, p.ta ? p.m : p.k, p.tb ? p.k : p.n, p.n, 1.0f, 0.0f};
-  s.bf16 = true;
-  return s;
+  return GemmShape{p.ta, p.tb, p.m, p.n, p.k, p.ta ? p.m : p.k, p.tb ? p.k : p.n, p.n, 1.0f, 0.0f};
 }
 
 void requireOutput(const Tensor& out, const Tensor& lhs, int64_t size, const char* op) {
@@ -234,7 +231,7 @@ void dotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, bool t
   Shape outShape;
   const Product p = dotProduct(lhs, rhs, transposeA, transposeB, outShape);
   if (lhs.dtype() == DType::kBFloat16) {
-    if (productGemm(p, false)) out.push_back(bfloat16Gemm(p));
+    bfloat16GemmShapes(bfloat16Gemm(p), out);
   } else if (lhs.dtype() == DType::kFloat32) {
     if (const std::optional<GemmShape> s = productGemm(p, true)) out.push_back(*s);
   }
@@ -247,7 +244,7 @@ void batchDotGemmShapes(const Tensor& lhs, const Tensor& rhs, bool transposeA, b
   const Product p = batchDotProduct(lhs, rhs, transposeA, transposeB, batch, outShape);
   if (batch == 0) return;
   if (lhs.dtype() == DType::kBFloat16) {
-    if (productGemm(p, false)) out.push_back(bfloat16Gemm(p));
+    bfloat16GemmShapes(bfloat16Gemm(p), out);
   } else if (lhs.dtype() == DType::kFloat32) {
     if (const std::optional<GemmShape> s = productGemm(p, !pooledItems(p))) out.push_back(*s);
   }
@@ -320,25 +317,64 @@ void gemm(const GemmShape& s, const double* a, const double* b, double* c, const
               static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
 }
 
+namespace {
+
+// Elements per pool task when converting between bfloat16 and float32.
+constexpr int64_t kConvertGrain = int64_t{1} << 15;
+
+// A buffer of at least n floats that the calling thread keeps, grown to the largest array met: fresh
+// float32 copies per product cost about as much as the product (960×10000×200: 103–166 ms a call
+// against 50–53, see the ndarray README).
+float* scratch(std::vector<float>& buffer, int64_t n) {
+  if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(static_cast<size_t>(n));
+  return buffer.data();
+}
+
+// The float32 copy of a bfloat16 array: exact.
+void widen(const Tensor& t, float* to) {
+  const BFloat16* from = t.data<BFloat16>();
+  parallelFor(t.size(), kConvertGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) to[i] = from[i];
+  });
+}
+
+// The product as gemmBFloat16 runs it: in bfloat16 whatever the precision in force.
+GemmShape inBFloat16(const GemmShape& s) {
+  GemmShape b = s;
+  b.bf16 = true;
+  return b;
+}
+
+}  // namespace
+
+void bfloat16GemmShapes(const GemmShape& s, std::vector<GemmShape>& out) {
+  if (s.m != 0 && s.n != 0 && s.k != 0) out.push_back(inBFloat16(s));
+}
+
 // The float32 copies of bfloat16 values are exact, so the dispatch's bfloat16 product (oneDNN, float32
-// accumulation: the AMP path's arithmetic) sees the arrays' own values. The items run one after another:
-// oneDNN runs one product at a time, each on its own threads.
+// accumulation: the AMP path's arithmetic) sees the arrays' own values. Each item is one product over the
+// whole of C: oneDNN converts B to bfloat16 at every product, so computing C in blocks of rows (to keep
+// a smaller float32 buffer) converted B once per block and ran about twice as long. The items run one
+// after another: oneDNN runs one product at a time, each on its own threads.
 void gemmBFloat16(const GemmShape& s, int64_t batch, const Tensor& a, const Tensor& b, const Tensor& c) {
+  if (s.ldc != s.n) fail(ErrorKind::kNative, "gemmBFloat16: C must be dense (ldc = n)");
   if (s.m == 0 || s.n == 0 || batch == 0) return;
-  const Tensor c32 = Tensor::empty(c.shape(), DType::kFloat32, c.ctx());
   if (s.k == 0) {
-    std::memset(c32.raw(), 0, c32.nbytes());
-  } else {
-    const Tensor a32 = astype(a, DType::kFloat32, a.ctx());
-    const Tensor b32 = astype(b, DType::kFloat32, b.ctx());
-    GemmShape product = s;
-    product.bf16 = true;
-    const int64_t aStep = a.size() / batch, bStep = b.size() / batch, cStep = c.size() / batch;
-    for (int64_t i = 0; i < batch; ++i) {
-      gemm(product, a32.data<float>() + i * aStep, b32.data<float>() + i * bStep, c32.data<float>() + i * cStep);
-    }
+    std::memset(c.raw(), 0, c.nbytes());  // bfloat16 +0 is all zero bits
+    return;
   }
-  copyInto(c, c32);
+  thread_local std::vector<float> aBuffer, bBuffer, cBuffer;
+  float* a32 = scratch(aBuffer, a.size());
+  float* b32 = scratch(bBuffer, b.size());
+  float* c32 = scratch(cBuffer, c.size());
+  widen(a, a32);
+  widen(b, b32);
+  const int64_t aStep = a.size() / batch, bStep = b.size() / batch, cStep = c.size() / batch;
+  for (int64_t i = 0; i < batch; ++i) gemm(inBFloat16(s), a32 + i * aStep, b32 + i * bStep, c32 + i * cStep);
+  BFloat16* out = c.data<BFloat16>();
+  parallelFor(c.size(), kConvertGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) out[j] = BFloat16(c32[j]);
+  });
 }
 
 namespace {

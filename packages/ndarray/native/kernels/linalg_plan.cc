@@ -117,10 +117,12 @@ void dotBackward(const KernelContext& c) {
 
 void dotGradGemms(const KernelContext& c, std::vector<GemmShape>& out) {
   const std::array<GradProduct, 2> products = dotGradProducts(c);
-  const DType dtype = c.in(1).dtype();
-  if (dtype != DType::kFloat32 && dtype != DType::kBFloat16) return;
-  for (GradProduct p : products) {
-    p.shape.bf16 = dtype == DType::kBFloat16;
+  if (c.in(1).dtype() == DType::kBFloat16) {
+    for (const GradProduct& p : products) bfloat16GemmShapes(p.shape, out);
+    return;
+  }
+  if (c.in(1).dtype() != DType::kFloat32) return;
+  for (const GradProduct& p : products) {
     if (p.shape.k > 0) out.push_back(p.shape);
   }
 }
