@@ -1,8 +1,9 @@
-// Training throughput of the LSTM language model of MXNet's lstm_bucketing.py (Embedding 200 →
-// 2 × LSTM 200 → FullyConnected V → SoftmaxOutput, batch 32) on random tokens of one length, with
-// the fused RNN op and with unrolled LSTM cells, against PyTorch's reference in the same run.
-//   pnpm bench:lm -- --synthetic 40 --seq-len 30 [--threads N] [--vocab 10000]
-// One JSON line per variant: variant, backend (the GEMM policy, see @bkt/ndarray's setGemmBackend),
+// Training throughput of the language model of MXNet's lstm_bucketing.py (Embedding 200 →
+// 2 × LSTM 200, or 2 × GRU 200 with --cell gru, → FullyConnected V → SoftmaxOutput, batch 32) on
+// random tokens of one length, with the fused RNN op and with unrolled cells, against PyTorch's
+// reference (the same cell) in the same run.
+//   pnpm bench:lm -- --synthetic 40 --seq-len 30 [--cell lstm|gru] [--threads N] [--vocab 10000]
+// One JSON line per variant: variant, cell, backend (the GEMM policy, see @bkt/ndarray's setGemmBackend),
 // precision (of oneDNN's products: float32, or bfloat16 with float32 accumulation, setGemmPrecision),
 // seq_len, train_tokens_per_s, gflops, gemm (each float32 product shape "MxNxK[ tA][ tB]" and the
 // library it ran on), gemm_ms_per_step (each shape's milliseconds per step in its library call),
@@ -18,35 +19,32 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as nd from '@bkt/ndarray';
-import { Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
+import { Embedding, FullyConnected, RNN_GATES, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 
 import { Executor } from '../src/index.js';
+import { parseLMBenchOptions } from './lm-options.js';
 import { unrolledLM } from './unrolled-lm.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-};
-const STEPS = arg('synthetic', 40);
-const T = arg('seq-len', 30);
-const V = arg('vocab', 10000);
-const THREADS = arg('threads', 0);
+const { steps: STEPS, seqLen: T, vocab: V, threads: THREADS, cell: CELL } = parseLMBenchOptions(process.argv.slice(2));
 const N = 32;
 const E = 200;
 const H = 200;
 const L = 2;
-const FLOPS_PER_TOKEN = 2 * (L * 4 * H * (E + H) + H * V) * 3; // as the reference counts them
+const GATES = RNN_GATES[CELL].length;
+// As the reference counts them: the GEMMs of one step (forward and both backward products, x3), the
+// first layer's gates reading E + H inputs, deeper layers' H + H, then the output layer.
+const FLOPS_PER_TOKEN = 2 * 3 * (GATES * H * (E + H) + (L - 1) * GATES * H * (2 * H) + H * V);
 
 // Time-major (T, N) tokens, as MXNet's cuDNN bucketing example feeds the fused op.
 function fusedLM(): Symbol {
   const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: V, outputDim: E });
-  const rnn = RNN({ data: embed, name: 'lstm', mode: 'lstm', stateSize: H, numLayers: L });
+  const rnn = RNN({ data: embed, name: CELL, mode: CELL, stateSize: H, numLayers: L });
   const pred = FullyConnected({ data: Reshape({ data: rnn, shape: [-1, H] }), name: 'pred', numHidden: V });
   return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
 }
 
-// Batch-major (N, T) tokens through unrolled LSTMCells, as lstm_bucketing.py builds it.
-const unrolled = (): Symbol => unrolledLM({ seqLen: T, vocab: V, embed: E, hidden: H, layers: L });
+// Batch-major (N, T) tokens through unrolled LSTMCells (GRUCells), as lstm_bucketing.py builds it.
+const unrolled = (): Symbol => unrolledLM({ seqLen: T, vocab: V, embed: E, hidden: H, layers: L, cell: CELL });
 
 function measure(
   variant: string,
@@ -66,7 +64,7 @@ function measure(
     );
     exec = Executor.simpleBind(sym, { shapes: { data: dataShape, softmax_label: dataShape }, gradReq });
   } catch (e) {
-    return { variant, backend, precision, seq_len: T, error: (e as Error).message };
+    return { variant, cell: CELL, backend, precision, seq_len: T, error: (e as Error).message };
   }
   nd.seed(0);
   for (const [name, a] of Object.entries(exec.argDict)) {
@@ -102,6 +100,7 @@ function measure(
   const gemmShare = gemmSeconds.reduce((sum, [, s]) => sum + s, 0) / seconds;
   return {
     variant,
+    cell: CELL,
     backend,
     precision,
     seq_len: T,
@@ -143,7 +142,7 @@ function torchTokensPerS(extra: string[] = []): number | undefined {
   if (spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
   const r = spawnSync(
     '/usr/bin/python3',
-    [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V), ...extra],
+    [script, '--synthetic', String(STEPS), '--seq-len', String(T), '--vocab', String(V), '--cell', CELL, ...extra],
     {
       encoding: 'utf8',
     },

@@ -2,18 +2,20 @@
 """The bucketed LSTM language model of `bench/lm.ts` and `bkt-train lm`, in PyTorch on the CPU: the
 reference `pnpm bench:lm` compares against. Needs Debian's python3-torch; run with /usr/bin/python3.
 
-Network: Embedding(V, E) -> num_layers x LSTM(H) -> Linear(H, V) -> cross-entropy on the next word, label
+Network: Embedding(V, E) -> num_layers x LSTM(H) (GRU with --cell gru) -> Linear(H, V) -> cross-entropy on the next word, label
 0 (padding) ignored. Data as MXNet's BucketSentenceIter batches it: each sentence goes to the smallest
 bucket that holds it (longer ones are dropped), right-padded with 0, label = data shifted left by one;
 a bucket's last partial batch is dropped. Every parameter from U(-0.1, 0.1); SGD.
 
     /usr/bin/python3 lstm_lm_torch.py --synthetic 40 --seq-len 30          # throughput, fixed shape
+    /usr/bin/python3 lstm_lm_torch.py --synthetic 40 --seq-len 30 --cell gru
     /usr/bin/python3 lstm_lm_torch.py --train ptb.valid.txt --eval ptb.test.txt --epochs 3
 
 One JSON line per run (synthetic) or per epoch (corpus). tokens_per_s counts padded positions (what a
 bucketed executor computes); train_per_length and eval_per_length give each sequence length's (bucket's)
 seconds and tokens/s, every batch timed from its forward to its loss read back; gflops uses the GEMM count of one training step (forward and both
-backward products of the LSTM and the output layer).
+backward products of the recurrent layers, 4 gates for LSTM and 3 for GRU, and the output layer). With --cell gru,
+`system` ends in " gru" (before " bf16").
 """
 import argparse
 import json
@@ -23,6 +25,9 @@ import time
 
 import torch
 from torch import nn
+
+# Gate blocks per cell (rows of each weight matrix in units of hidden): LSTM i, f, g, o; GRU r, z, n.
+GATES = {"lstm": 4, "gru": 3}
 
 
 def parse_args():
@@ -36,6 +41,7 @@ def parse_args():
     p.add_argument("--num-embed", type=int, default=200)
     p.add_argument("--num-hidden", type=int, default=200)
     p.add_argument("--num-layers", type=int, default=2)
+    p.add_argument("--cell", choices=sorted(GATES), default="lstm", help="recurrent cell: nn.LSTM or nn.GRU")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--buckets", default="10,20,30,40,50,60")
     p.add_argument("--lr", type=float, default=0.01)
@@ -51,14 +57,14 @@ def parse_args():
 
 
 class LanguageModel(nn.Module):
-    def __init__(self, vocab, embed, hidden, layers):
+    def __init__(self, vocab, embed, hidden, layers, cell="lstm"):
         super().__init__()
         self.embed = nn.Embedding(vocab, embed)
-        self.lstm = nn.LSTM(embed, hidden, layers, batch_first=True)
+        self.rnn = (nn.GRU if cell == "gru" else nn.LSTM)(embed, hidden, layers, batch_first=True)
         self.pred = nn.Linear(hidden, vocab)
 
     def forward(self, words):
-        hidden, _ = self.lstm(self.embed(words))
+        hidden, _ = self.rnn(self.embed(words))
         return self.pred(hidden)
 
 
@@ -134,15 +140,15 @@ def main():
         train, evaluation = read_corpus(args.train, vocab), read_corpus(args.eval, vocab)
         vocab_size = len(vocab)
 
-    model = LanguageModel(vocab_size, args.num_embed, args.num_hidden, args.num_layers)
+    model = LanguageModel(vocab_size, args.num_embed, args.num_hidden, args.num_layers, args.cell)
     for param in model.parameters():
         nn.init.uniform_(param, -0.1, 0.1)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, weight_decay=args.wd)
 
-    e, h, layers, v = args.num_embed, args.num_hidden, args.num_layers, vocab_size
+    e, h, layers, v, g = args.num_embed, args.num_hidden, args.num_layers, vocab_size, GATES[args.cell]
     # Multiply-adds per token: the first layer's gates read E+H inputs, deeper layers H+H; x2 flops, x3 passes.
-    flops_per_token = 2 * 3 * (4 * h * (e + h) + (layers - 1) * 4 * h * (2 * h) + h * v)
-    system = "pytorch " + torch.__version__ + (" bf16" if args.bf16 else "")
+    flops_per_token = 2 * 3 * (g * h * (e + h) + (layers - 1) * g * h * (2 * h) + h * v)
+    system = "pytorch " + torch.__version__ + (" gru" if args.cell == "gru" else "") + (" bf16" if args.bf16 else "")
     if args.synthetic:
         r = run_epoch(model, optimizer, steps, True, warmup=2, bf16=args.bf16)
         print(json.dumps({"system": system, "mode": "synthetic", "seq_len": args.seq_len, "vocab": v,

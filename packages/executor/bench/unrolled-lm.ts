@@ -1,11 +1,24 @@
-// The LSTM language model of MXNet's lstm_bucketing.py with unrolled LSTMCells, batch-major (N, T)
-// tokens: Embedding → layers × LSTMCell → FullyConnected vocab → SoftmaxOutput. Shared by the benches.
+// The language model of MXNet's lstm_bucketing.py with unrolled LSTMCells (or GRUCells), batch-major
+// (N, T) tokens: Embedding → layers × cell → FullyConnected vocab → SoftmaxOutput. Shared by the benches.
 import { Embedding, FullyConnected, Reshape, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
-import { LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
+import { GRUCell, LSTMCell, SequentialRNNCell } from '@bkt/symbol/rnn';
 
-export function unrolledLM(o: { seqLen: number; vocab: number; embed: number; hidden: number; layers: number }): Symbol {
+import type { LMBenchCell } from './lm-options.js';
+
+export function unrolledLM(o: {
+  seqLen: number;
+  vocab: number;
+  embed: number;
+  hidden: number;
+  layers: number;
+  cell?: LMBenchCell;
+}): Symbol {
+  const cell = o.cell ?? 'lstm';
   const stack = new SequentialRNNCell();
-  for (let i = 0; i < o.layers; i++) stack.add(new LSTMCell(o.hidden, { prefix: `lstm_l${i}_` }));
+  for (let i = 0; i < o.layers; i++) {
+    const prefix = `${cell}_l${i}_`;
+    stack.add(cell === 'gru' ? new GRUCell(o.hidden, { prefix }) : new LSTMCell(o.hidden, { prefix }));
+  }
   const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: o.vocab, outputDim: o.embed });
   const { outputs } = stack.unroll(o.seqLen, embed, { mergeOutputs: true });
   const pred = FullyConnected({
