@@ -166,7 +166,6 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   if ((s.runtimeM || s.runtimeK) && s.bf16) {
     fail(ErrorKind::kNative, "oneDNN matmul: a runtime dimension is float32 only, not in bfloat16 precision");
   }
-  // A is (m, k): row-major with lda, or when transposed stored (k, m) — the same matrix with swapped strides.
   const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, aStridesOf(s));
   const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, bStridesOf(s));
   const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
