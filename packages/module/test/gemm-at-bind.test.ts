@@ -1,6 +1,6 @@
 // A BucketingModule's bucket switch binds the new bucket's executor, and that bind chooses the library
 // of each of its GEMM products and builds the primitives (in the module's amp precision): the bucket's
-// first training step then meets no product it has not prepared.
+// first training steps then meet no product it has not prepared, a batch with padding included.
 import * as nd from '@bkt/ndarray';
 import { describe, expect, it } from 'vitest';
 
@@ -38,13 +38,20 @@ describe.each([
     expect(bound.some((c) => c.m === BATCH * 3 && c.n === VOCAB && c.k === HIDDEN && c.bias)).toBe(true);
     expect(bound.every((c) => c.calls === 0 && c.precision === (amp ?? 'float32'))).toBe(true);
 
-    const batch = new DataBatch(
-      [nd.random.randint(1, VOCAB, [BATCH, 3]).astype('float32')],
-      [nd.random.randint(1, VOCAB, [BATCH, 3]).astype('float32')],
-      { bucketKey: 3, provideData: three.data, provideLabel: three.label },
-    );
-    mod.forward(batch, { isTrain: true });
-    mod.backward();
+    // A batch without padding, then one whose last position in two sentences is padding (label 0, ignored):
+    // the output layer's backward runs on the other rows, with the runtime row-count products (float32).
+    for (const padded of [false, true]) {
+      const labels = Float64Array.from({ length: BATCH * 3 }, (_, i) => 1 + (i % (VOCAB - 1)));
+      if (padded) for (const b of [0, 1]) labels[b * 3 + 2] = 0;
+      const label = nd.array(labels, { shape: [BATCH, 3], dtype: 'float32' });
+      const batch = new DataBatch([nd.random.randint(1, VOCAB, [BATCH, 3]).astype('float32')], [label], {
+        bucketKey: 3,
+        provideData: three.data,
+        provideLabel: three.label,
+      });
+      mod.forward(batch, { isTrain: true });
+      mod.backward();
+    }
     const ran = nd.gemmChoices();
     expect(gemmKeys(ran)).toEqual(gemmKeys(bound));
     expect(ran.every((c) => c.calls > 0)).toBe(true);

@@ -31,6 +31,10 @@ const GEMM_BACKENDS: readonly GemmBackend[] = ['auto', 'openblas', 'onednn'];
 
 /** One float32 product shape met so far and the library it runs on. */
 export interface GemmChoice {
+  /**
+   * The product's sizes; m or k is 0 for a product whose size there is given at each call (FullyConnected's
+   * backward over the rows of out_grad that are not all zero: one choice and primitive for every count).
+   */
   m: number;
   n: number;
   k: number;

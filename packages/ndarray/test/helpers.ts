@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 
 import { type DType, fromTypedArray, type NDArray } from '../src/index.js';
+import { Plan } from '../src/internal.js';
 
 export { makeRng } from './rng.js';
 
@@ -166,4 +167,22 @@ export function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): 
     norm += want[i]! ** 2;
   }
   return Math.sqrt(diff / Math.max(norm, 1e-30));
+}
+
+/**
+ * FullyConnected with bias, forward (instruction 0) and backward (instruction 1), on one Plan over
+ * `slots`: x, w, b, out, out_grad, dx, dw, db.
+ */
+export function fullyConnectedPlan(slots: readonly NDArray[], numHidden: number): Plan {
+  const attrs = [numHidden, 0, 1];
+  const plan = new Plan(
+    [
+      { kernel: 'fully_connected', inputs: [0, 1, 2], outputs: [3], attrs, node: 0 },
+      { kernel: 'fully_connected_backward', inputs: [4, 0, 1], outputs: [5, 6, 7], attrs, node: 1 },
+    ],
+    ['fc', 'fc_backward'],
+    slots.length,
+  );
+  slots.forEach((a, i) => plan.setSlot(i, a));
+  return plan;
 }

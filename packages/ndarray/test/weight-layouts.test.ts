@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import * as ndarray from '../src/index.js';
-import { Plan } from '../src/internal.js';
-import { makeRng, nd, randomValues, relativeError, roundToBFloat16, values } from './helpers.js';
+import { fullyConnectedPlan, makeRng, nd, randomValues, relativeError, roundToBFloat16, values } from './helpers.js';
 
 const initial = { backend: ndarray.getGemmBackend(), precision: ndarray.getGemmPrecision() };
 beforeAll(() => ndarray.setGemmBackend('onednn'));
@@ -44,16 +43,7 @@ function fullyConnected(rng: (() => number) | undefined, [m, k, n] = [M, K, N]) 
   const dw = ndarray.zeros([n, k]);
   const db = ndarray.zeros([n]);
   const slots = [x, w, b, out, g, dx, dw, db];
-  const attrs = [n, 0, 1];
-  const plan = new Plan(
-    [
-      { kernel: 'fully_connected', inputs: [0, 1, 2], outputs: [3], attrs, node: 0 },
-      { kernel: 'fully_connected_backward', inputs: [4, 0, 1], outputs: [5, 6, 7], attrs, node: 1 },
-    ],
-    ['fc', 'fc_backward'],
-    slots.length,
-  );
-  slots.forEach((a, i) => plan.setSlot(i, a));
+  const plan = fullyConnectedPlan(slots, n);
   return {
     x,
     w,

@@ -60,6 +60,9 @@ struct OneDnnMatmul {
   dnnl::memory kept, keptScratchpad;
   dnnl::memory::desc bMd, keptMd;
   std::unordered_map<int, dnnl::memory> keptArgs;
+  // A shape with a runtime m or k (float32 only): `a`, `b` and `c` are made per call with its sizes.
+  bool runtimeM = false, runtimeK = false;
+  dnnl::memory::dims aStrides, bStrides, cStrides;
 };
 
 namespace {
@@ -85,23 +88,17 @@ void convertHere(const float* from, const Plain& m, uint16_t* to) {
   }
 }
 
-}  // namespace
+// A is (m, k): row-major with lda, or when transposed stored (k, m) — the same matrix with swapped strides.
+// B likewise (k, n), or stored (n, k) when transposed.
+dnnl::memory::dims aStridesOf(const GemmShape& s) {
+  return s.ta ? dnnl::memory::dims{1, s.lda} : dnnl::memory::dims{s.lda, 1};
+}
+dnnl::memory::dims bStridesOf(const GemmShape& s) {
+  return s.tb ? dnnl::memory::dims{1, s.ldb} : dnnl::memory::dims{s.ldb, 1};
+}
 
-std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
-  using dt = dnnl::memory::data_type;
-  using dims = dnnl::memory::dims;
-  const dnnl::engine& engine = runtime().engine;
-  // A is (m, k): row-major with lda, or when transposed stored (k, m) — the same matrix with swapped strides.
-  const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, s.ta ? dims{1, s.lda} : dims{s.lda, 1});
-  const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, s.tb ? dims{1, s.ldb} : dims{s.ldb, 1});
-  const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
-  // Dense bfloat16 copies in the operands' own orientation, so each conversion is a straight one.
-  const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
-  const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
-  const dnnl::memory::desc& srcMd = s.bf16 ? halfAMd : aMd;
-  // A bias row broadcast down the rows; float32 in either precision.
-  const dnnl::memory::desc biasMd =
-      s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
+// The scratchpad is the primitive's own (see the top of this file); alpha is an output scale and beta a sum post-op.
+dnnl::primitive_attr productAttr(const GemmShape& s) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (s.alpha != 1.0f) attr.set_output_scales(0, {s.alpha});
@@ -110,7 +107,78 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
     ops.append_sum(s.beta);
     attr.set_post_ops(ops);
   }
+  return attr;
+}
+
+// One primitive for every size of the runtime dimension (oneDNN 2.6 runs it on its jit GEMM rather than
+// brgemm; measured as fast on FullyConnected's backward shapes, see the ndarray README). No kept weight
+// layout: that GEMM reads B in its plain layout.
+std::shared_ptr<OneDnnMatmul> makeRuntimeMatmul(const GemmShape& s) {
+  using dt = dnnl::memory::data_type;
+  using dims = dnnl::memory::dims;
+  const int64_t m = s.runtimeM ? DNNL_RUNTIME_DIM_VAL : s.m;
+  const int64_t k = s.runtimeK ? DNNL_RUNTIME_DIM_VAL : s.k;
+  const dnnl::engine& engine = runtime().engine;
+  const dnnl::primitive_attr attr = productAttr(s);
+  const dnnl::memory::desc biasMd =
+      s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
+  auto p = std::make_shared<OneDnnMatmul>();
+  p->runtimeM = s.runtimeM;
+  p->runtimeK = s.runtimeK;
+  p->aStrides = aStridesOf(s);
+  p->bStrides = bStridesOf(s);
+  p->cStrides = dims{s.ldc, 1};
+  const dnnl::matmul::primitive_desc pd(
+      dnnl::matmul::desc(dnnl::memory::desc(dims{m, k}, dt::f32, p->aStrides),
+                         dnnl::memory::desc(dims{k, s.n}, dt::f32, p->bStrides), biasMd,
+                         dnnl::memory::desc(dims{m, s.n}, dt::f32, p->cStrides)),
+      attr, engine);
+  p->prim = dnnl::matmul(pd);
+  p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
+  if (s.bias) p->bias = dnnl::memory(biasMd, engine, nullptr);
+  return p;
+}
+
+// A runtime-dimension product: its operands' memory objects are made for this call's sizes.
+void runRuntimeMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, float* c, const float* bias,
+                      dnnl::stream& stream) {
+  using dt = dnnl::memory::data_type;
+  using dims = dnnl::memory::dims;
+  const dnnl::engine& engine = runtime().engine;
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC, dnnl::memory({dims{s.m, s.k}, dt::f32, p.aStrides}, engine, const_cast<float*>(a))},
+      {DNNL_ARG_WEIGHTS, dnnl::memory({dims{s.k, s.n}, dt::f32, p.bStrides}, engine, const_cast<float*>(b))},
+      {DNNL_ARG_DST, dnnl::memory({dims{s.m, s.n}, dt::f32, p.cStrides}, engine, c)},
+      {DNNL_ARG_SCRATCHPAD, p.scratchpad}};
+  if (bias) {
+    p.bias.set_data_handle(const_cast<float*>(bias));
+    args[DNNL_ARG_BIAS] = p.bias;
+  }
+  p.prim.execute(stream, args);
+}
+
+}  // namespace
+
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
+  using dt = dnnl::memory::data_type;
+  using dims = dnnl::memory::dims;
+  const dnnl::engine& engine = runtime().engine;
+  if ((s.runtimeM || s.runtimeK) && s.bf16) {
+    fail(ErrorKind::kNative, "oneDNN matmul: a runtime dimension is float32 only, not in bfloat16 precision");
+  }
+  const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, aStridesOf(s));
+  const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, bStridesOf(s));
+  const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
+  // Dense bfloat16 copies in the operands' own orientation, so each conversion is a straight one.
+  const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
+  const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
+  const dnnl::memory::desc& srcMd = s.bf16 ? halfAMd : aMd;
+  // A bias row broadcast down the rows; float32 in either precision.
+  const dnnl::memory::desc biasMd =
+      s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
+  const dnnl::primitive_attr attr = productAttr(s);
   try {
+    if (s.runtimeM || s.runtimeK) return makeRuntimeMatmul(s);
     auto p = std::make_shared<OneDnnMatmul>();
     p->a = dnnl::memory(aMd, engine, nullptr);
     p->b = dnnl::memory(bMd, engine, nullptr);
@@ -167,13 +235,18 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   }
 }
 
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const Tensor* bWeight, float* c,
-                     const float* bias) {
+void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, const Tensor* bWeight,
+                     float* c, const float* bias) {
   if (static_cast<bool>(p.bias) != (bias != nullptr)) {
     fail(ErrorKind::kNative, "oneDNN matmul: the bias row does not match the primitive");
   }
   Runtime& r = runtime();
   std::lock_guard<std::mutex> lock(r.mu);
+  if (p.runtimeM || p.runtimeK) {
+    runRuntimeMatmul(p, s, a, b, c, bias, r.stream);
+    r.stream.wait();
+    return;
+  }
   p.a.set_data_handle(const_cast<float*>(a));
   p.b.set_data_handle(const_cast<float*>(b));
   p.c.set_data_handle(c);

@@ -19,7 +19,8 @@ namespace {
 
 struct GemmShapeHash {
   size_t operator()(const GemmShape& s) const {
-    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u) | (s.bias ? 8u : 0u) | (s.weight ? 16u : 0u);
+    size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u) | (s.bias ? 8u : 0u) | (s.weight ? 16u : 0u) |
+               (s.runtimeM ? 32u : 0u) | (s.runtimeK ? 64u : 0u);
     for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) h = h * 1000003u ^ static_cast<size_t>(v);
     return h;
   }
@@ -84,17 +85,20 @@ class ChoiceTable {
  public:
   // The entry stays valid while the policy is unchanged (setGemmPolicy is not called inside a step).
   Entry& choose(const GemmShape& s) {
+    GemmShape key = s;
+    if (s.runtimeM) key.m = 0;
+    if (s.runtimeK) key.k = 0;
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = table_.find(s);
+    auto it = table_.find(key);
     if (it != table_.end()) return it->second;
     const GemmPolicy p = policy().load();
     // bfloat16 needs oneDNN: in that precision `auto` sends every product there.
     const GemmBackend b = p == GemmPolicy::kAuto     ? (s.bf16 ? GemmBackend::kOneDnn : autoChoice(s))
                           : p == GemmPolicy::kOneDnn ? GemmBackend::kOneDnn
                                                      : GemmBackend::kOpenBlas;
-    Entry& e = table_[s];
+    Entry& e = table_[key];
     e.backend = b;
-    e.matmul = b == GemmBackend::kOneDnn && s.k > 0 ? makeOneDnnMatmul(s) : nullptr;
+    e.matmul = b == GemmBackend::kOneDnn && (s.k > 0 || s.runtimeK) ? makeOneDnnMatmul(s) : nullptr;
     return e;
   }
   void clear() {
@@ -122,7 +126,8 @@ ChoiceTable& choices() {
 
 bool GemmShape::operator==(const GemmShape& o) const {
   return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb && ldc == o.ldc &&
-         alpha == o.alpha && beta == o.beta && bf16 == o.bf16 && bias == o.bias && weight == o.weight;
+         alpha == o.alpha && beta == o.beta && bf16 == o.bf16 && bias == o.bias && weight == o.weight &&
+         runtimeM == o.runtimeM && runtimeK == o.runtimeK;
 }
 
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
@@ -191,8 +196,8 @@ void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float
   if (s.bias && s.beta != 0.0f) fail(ErrorKind::kValue, "gemm: a bias row needs beta = 0");
   Entry& e = choices().choose(s);
   const auto start = std::chrono::steady_clock::now();
-  if (e.matmul) {
-    runOneDnnMatmul(*e.matmul, a, b, bWeight, c, bias);
+  if (e.matmul && s.k > 0) {  // k is 0 only in a call of a runtime-k shape
+    runOneDnnMatmul(*e.matmul, s, a, b, bWeight, c, bias);
   } else {
     if (s.bias) {
       // OpenBLAS has no bias: every row of C starts as the bias and the product adds onto it.

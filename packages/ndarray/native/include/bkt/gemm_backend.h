@@ -56,6 +56,11 @@ struct GemmShape {
   // passed the tensor it lies in), which oneDNN reads from a copy kept in the layout it prefers
   // (dnnl_matmul.cc, weight_layouts.cc).
   bool weight = false;
+  // Set by a caller whose product's m or k changes from call to call (FullyConnected's backward runs on
+  // the rows of out_grad that are not all zero): one choice, and one oneDNN primitive with that dimension
+  // given at run time, serve every size, so the shape can be declared at bind. The choice table keys it
+  // with that dimension as 0. Float32 precision only.
+  bool runtimeM = false, runtimeK = false;
   bool operator==(const GemmShape& o) const;
 };
 
@@ -80,10 +85,11 @@ uint64_t weightLayoutReorders();
 // oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
 struct OneDnnMatmul;
 std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
+// s: the call's shape (its m and k are the sizes of this call for a primitive with a runtime dimension).
 // bWeight: the tensor B lies in, required by a primitive made for a shape with `weight`.
 // bias: the row of n floats a primitive made for a shape with `bias` adds (null otherwise).
-void runOneDnnMatmul(OneDnnMatmul& p, const float* a, const float* b, const Tensor* bWeight, float* c,
-                     const float* bias = nullptr);
+void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, const Tensor* bWeight,
+                     float* c, const float* bias = nullptr);
 void setOneDnnThreads(int n);
 
 // The shapes met so far, the backend each one chose, and how often and how long it ran (wall time

@@ -1,0 +1,228 @@
+// FullyConnected's backward runs its two GEMMs on the rows of out_grad that are not all zero
+// (fully_connected.cc): in place on the span from the first to the last such row, or on gathered
+// copies of them when a tenth or more of that span is zero rows. These tests check each case against
+// the full computation in float64 and against float64 finite differences, and tell which products ran
+// from the dispatch's record: the live-row products are the ones declared with a runtime row count
+// (m = 0 for the data gradient, k = 0 for the weight gradient in gemmChoices).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import * as ndarray from '../src/index.js';
+import { fullyConnectedPlan, makeRng, nd, randomValues, relativeError, roundToBFloat16, values } from './helpers.js';
+
+const initial = { backend: ndarray.getGemmBackend(), precision: ndarray.getGemmPrecision() };
+afterAll(() => {
+  ndarray.setGemmBackend(initial.backend);
+  ndarray.setGemmPrecision(initial.precision);
+});
+
+const [R, K, N] = [64, 24, 96]; // rows of data and out_grad, input width, hidden units
+
+type Placement = { name: string; zero: (rng: () => number) => boolean[]; path: 'live' | 'full' | 'none' };
+const rowsWhere = (f: (r: number) => boolean): boolean[] => Array.from({ length: R }, (_, r) => f(r));
+const PLACEMENTS: Placement[] = [
+  { name: 'random rows (30%)', zero: (rng) => rowsWhere(() => rng() < 0.3), path: 'live' },
+  { name: 'every row', zero: () => rowsWhere(() => true), path: 'none' },
+  { name: 'no row', zero: () => rowsWhere(() => false), path: 'full' },
+  { name: 'a leading run', zero: () => rowsWhere((r) => r < 5), path: 'live' },
+  { name: 'a trailing run', zero: () => rowsWhere((r) => r >= R - 3), path: 'live' },
+  { name: 'both ends', zero: () => rowsWhere((r) => r < 2 || r >= R - 9), path: 'live' },
+  // scattered and under a tenth of the rows: gathering would cost more than it saves
+  { name: 'a few scattered rows', zero: () => rowsWhere((r) => r % 16 === 3), path: 'full' },
+  // the trailing run is skipped in place, the few zero rows before it go through the products
+  { name: 'a trailing run and a few scattered rows', zero: () => rowsWhere((r) => r >= R - 8 || r % 20 === 5), path: 'live' },
+];
+
+/** FullyConnected (with bias) forward and backward on one Plan, over arrays the test fills. */
+function fullyConnected(dtype: 'float32' | 'float64', x: Float64Array, w: Float64Array, b: Float64Array, g: Float64Array) {
+  const slots = [
+    nd(x, [R, K], dtype),
+    nd(w, [N, K], dtype),
+    nd(b, [N], dtype),
+    ndarray.zeros([R, N], { dtype }),
+    nd(g, [R, N], dtype),
+    ndarray.zeros([R, K], { dtype }),
+    ndarray.zeros([N, K], { dtype }),
+    ndarray.zeros([N], { dtype }),
+  ];
+  const plan = fullyConnectedPlan(slots, N);
+  plan.prepare();
+  return {
+    /** Σ out · g, the loss whose gradients the backward gives (out_grad = g). */
+    loss: (): number => {
+      plan.run(0, 1, true);
+      const out = values(slots[3]!);
+      return out.reduce((s, o, i) => s + o * g[i]!, 0);
+    },
+    backward: () => {
+      plan.run(1, 2, true);
+      return { dx: values(slots[5]!), dw: values(slots[6]!), db: values(slots[7]!) };
+    },
+    setInput: (slot: 0 | 1 | 2, v: Float64Array): void => {
+      const moved = nd(v, slots[slot]!.shape, dtype);
+      moved.copyTo(slots[slot]!);
+      moved.dispose();
+    },
+    dispose: (): void => {
+      plan.dispose();
+      for (const a of slots) a.dispose();
+    },
+  };
+}
+
+/** The full backward in float64: dx = g·W, dw = gᵀ·x, db = Σ_rows g. */
+function reference(x: Float64Array, w: Float64Array, g: Float64Array) {
+  const dx = new Float64Array(R * K);
+  const dw = new Float64Array(N * K);
+  const db = new Float64Array(N);
+  for (let r = 0; r < R; r++) {
+    for (let n = 0; n < N; n++) {
+      const gv = g[r * N + n]!;
+      db[n]! += gv;
+      for (let k = 0; k < K; k++) {
+        dx[r * K + k]! += gv * w[n * K + k]!;
+        dw[n * K + k]! += gv * x[r * K + k]!;
+      }
+    }
+  }
+  return { dx, dw, db };
+}
+
+function operands(rng: () => number, zero: boolean[]) {
+  const g = randomValues(rng, R * N);
+  zero.forEach((z, r) => z && g.fill(0, r * N, (r + 1) * N));
+  // a zero-starting row that is not all zero must not be taken for a zero row
+  if (!zero[1]) g[1 * N] = 0;
+  return { x: randomValues(rng, R * K), w: randomValues(rng, N * K), b: randomValues(rng, N), g };
+}
+
+/** Calls of the live-row products (runtime row count) and of the full ones, since the previous read. */
+function productCalls() {
+  const count = (pick: (c: ndarray.GemmChoice) => boolean): number =>
+    ndarray
+      .gemmChoices()
+      .filter((c) => c.n === K && c.precision === 'float32' && pick(c))
+      .reduce((s, c) => s + c.calls, 0);
+  return {
+    live: count((c) => (!c.transposeA && c.m === 0 && c.k === N) || (c.transposeA && c.m === N && c.k === 0)),
+    full: count((c) => (!c.transposeA && c.m === R && c.k === N) || (c.transposeA && c.m === N && c.k === R)),
+  };
+}
+
+describe.each(['onednn', 'openblas'] as const)('FullyConnected backward over zero rows (%s)', (backend) => {
+  beforeAll(() => {
+    ndarray.setGemmBackend(backend);
+    ndarray.setGemmPrecision('float32');
+  });
+
+  it.each(PLACEMENTS)('zero rows at $name: equals the full backward, runs the expected products', ({ zero, path }) => {
+    const rng = makeRng(31);
+    const o = operands(rng, zero(rng));
+    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+    const want = reference(o.x, o.w, o.g);
+    const before = productCalls();
+    const prepared = ndarray.gemmChoices().length;
+    const got = fc.backward();
+    const after = productCalls();
+    expect(ndarray.gemmChoices().length, 'every product was prepared at bind (Plan.prepare)').toBe(prepared);
+    expect(relativeError(got.dx, want.dx)).toBeLessThan(1e-5);
+    expect(relativeError(got.dw, want.dw)).toBeLessThan(1e-5);
+    expect(relativeError(got.db, want.db)).toBeLessThan(1e-5);
+    zero(makeRng(31)).forEach((z, r) => z && expect(got.dx.subarray(r * K, (r + 1) * K).every((v) => v === 0)).toBe(true));
+    expect(after.live - before.live).toBe(path === 'live' ? 2 : 0);
+    expect(after.full - before.full).toBe(path === 'full' ? 2 : 0);
+    fc.dispose();
+  });
+
+  it('skips nothing when a skipped row of data is not finite (0 · inf is NaN in the full product)', () => {
+    const rng = makeRng(32);
+    const zero = rowsWhere((r) => r % 3 === 0);
+    const o = operands(rng, zero);
+    o.x[3 * K + 5] = Number.POSITIVE_INFINITY; // row 3 is a zero row of out_grad
+    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+    const before = productCalls();
+    const { dw } = fc.backward();
+    expect(productCalls().full - before.full).toBe(2);
+    expect(dw.subarray(0, N * K).some(Number.isNaN)).toBe(true);
+    fc.dispose();
+  });
+
+  it('skips nothing when the weight is not finite', () => {
+    const rng = makeRng(33);
+    const o = operands(
+      rng,
+      rowsWhere((r) => r % 3 === 0),
+    );
+    o.w[7] = Number.NaN;
+    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+    const before = productCalls();
+    const { dx } = fc.backward();
+    expect(productCalls().full - before.full).toBe(2);
+    // W[0, 7] reaches column 7 of every row of dx, the zero rows' included
+    expect(Array.from({ length: R }, (_, r) => dx[r * K + 7]).every(Number.isNaN)).toBe(true);
+    fc.dispose();
+  });
+});
+
+describe('FullyConnected backward over zero rows in float64', () => {
+  it.each(PLACEMENTS)('zero rows at $name: equals the full backward and finite differences', ({ zero }) => {
+    const rng = makeRng(41);
+    const o = operands(rng, zero(rng));
+    const fc = fullyConnected('float64', o.x, o.w, o.b, o.g);
+    const want = reference(o.x, o.w, o.g);
+    const got = fc.backward();
+    expect(relativeError(got.dx, want.dx)).toBeLessThan(1e-12);
+    expect(relativeError(got.dw, want.dw)).toBeLessThan(1e-12);
+    expect(relativeError(got.db, want.db)).toBeLessThan(1e-12);
+    // central differences of Σ out · g at a sample of each input's elements (the loss is linear in each)
+    const eps = 1e-4;
+    const inputs: [0 | 1 | 2, Float64Array, Float64Array][] = [
+      [0, o.x, got.dx],
+      [1, o.w, got.dw],
+      [2, o.b, got.db],
+    ];
+    for (const [slot, v, grad] of inputs) {
+      for (let s = 0; s < 12; s++) {
+        const i = Math.floor(rng() * v.length);
+        const at = (delta: number): number => {
+          const moved = Float64Array.from(v);
+          moved[i]! += delta;
+          fc.setInput(slot, moved);
+          return fc.loss();
+        };
+        const numeric = (at(eps) - at(-eps)) / (2 * eps);
+        expect(Math.abs(numeric - grad[i]!)).toBeLessThan(1e-7 * Math.max(1, Math.abs(numeric)));
+      }
+      fc.setInput(slot, v);
+    }
+    fc.dispose();
+  });
+});
+
+describe('FullyConnected backward over zero rows in bfloat16 precision', () => {
+  beforeAll(() => {
+    ndarray.setGemmBackend('onednn');
+    ndarray.setGemmPrecision('bfloat16');
+  });
+  afterAll(() => ndarray.setGemmPrecision('float32'));
+
+  it('runs the full products (no runtime-sized bfloat16 product) and matches float64 on bfloat16 operands', () => {
+    const rng = makeRng(51);
+    const o = operands(
+      rng,
+      rowsWhere(() => rng() < 0.3),
+    );
+    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+    const round = (a: Float64Array): Float64Array => a.map(roundToBFloat16);
+    const want = reference(round(o.x), round(o.w), round(o.g));
+    const got = fc.backward();
+    expect(relativeError(got.dx, want.dx)).toBeLessThan(1e-5);
+    expect(relativeError(got.dw, want.dw)).toBeLessThan(1e-5);
+    const bf16Calls = (): number =>
+      ndarray
+        .gemmChoices()
+        .filter((c) => c.precision === 'bfloat16' && c.n === K && (c.m === 0 || c.k === 0))
+        .reduce((s, c) => s + c.calls, 0);
+    expect(bf16Calls()).toBe(0);
+    fc.dispose();
+  });
+});
