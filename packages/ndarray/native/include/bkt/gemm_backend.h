@@ -74,7 +74,7 @@ void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c,
 // rnn.cc): the product runs on the calling thread alone, at the same time as the other threads' —
 // `slot` (the thread's number in the team) has a oneDNN primitive and stream of its own, used
 // without the lock that orders other products. Not for a forced OpenBLAS, whose threads would nest.
-// gemmChoices() adds the threads' times, so a shape's seconds there are thread-seconds.
+// gemmChoices() counts every thread's calls but times only slot 0's, which run while the others' do.
 void sgemmOnThisThread(const GemmShape& s, int slot, const float* a, const float* b, float* c,
                        const Tensor* bWeight = nullptr);
 
