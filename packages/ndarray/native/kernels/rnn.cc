@@ -183,10 +183,11 @@ BKT_VECTOR_CLONES void addRows(const T* m, int64_t rows, int64_t cols, T* __rest
 // The steps of a layer run on a team of threads that splits the batch: its rows evolve independently
 // through the steps, so each thread takes a block of rows and runs every step for it — a product on that
 // thread alone (a oneDNN primitive of its own, sgemmOnThisThread) followed by the block's gate math —
-// with no synchronization between steps. A 2-thread product per step followed by the gate math on one
-// thread spent most of a step's ~90 µs in the team's fork and join and in the split of a small product,
-// and fell apart when another process held a core (see the ndarray README). The team is libgomp's, the
-// one oneDNN runs the layer's large products on, so no second set of threads spins meanwhile.
+// with no synchronization between steps. A 2-thread product per step (a fork and a join each) followed
+// by the gate math on one thread ran those products at 60–63% of the machine's peak and fell apart when
+// another process held a core, while one thread's product with the kept W_h runs at ~94% of a core's
+// (see the ndarray README). The team is libgomp's, the one oneDNN runs the layer's large products on,
+// so no second set of threads spins meanwhile.
 int teamSize(int64_t rows) {
   // A forced OpenBLAS runs its products on its own threads, which would nest inside the team.
   if (gemmPolicy() == GemmPolicy::kOpenBlas) return 1;
