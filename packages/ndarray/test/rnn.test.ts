@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  gemmChoices,
   getGemmBackend,
   getGemmPrecision,
+  getNumThreads,
   type GemmPrecision,
   setGemmBackend,
   setGemmPrecision,
+  setNumThreads,
   ShapeError,
   ValueError,
   weightLayoutReorders,
@@ -172,10 +175,24 @@ function run(
   return { ...fwd, ...grads };
 }
 
+// With more than one thread the steps run in blocks of batch rows, one per thread (rnn.cc's
+// forEachRowBlock): N = 3 splits unevenly, and the tests below also run one thread.
 const configs: Cfg[] = MODES.flatMap((mode) => [
   { mode, T: 3, N: 2, I: 3, H: 2, L: 1, D: 1 },
   { mode, T: 4, N: 2, I: 2, H: 3, L: 2, D: 2 },
+  { mode, T: 3, N: 3, I: 2, H: 3, L: 2, D: 2 },
 ]);
+
+// Runs fn with the pool (and the GEMM libraries) at n threads, then restores the count.
+function withThreads<R>(n: number, fn: () => R): R {
+  const initial = getNumThreads();
+  setNumThreads(n);
+  try {
+    return fn();
+  } finally {
+    setNumThreads(initial);
+  }
+}
 
 // Data, parameters (small, which keeps relu pre-activations away from the kink so finite
 // differences are valid), initial states and a projection of the output for backward.
@@ -232,8 +249,39 @@ describe('fused RNN kernel', () => {
     for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) expectAllClose(got[k], want[k], tol);
   });
 
-  // At batch 32 the per-step products (32 × 4H × H) read W_h from the copy kept in oneDNN's preferred
-  // layout (from the second time step on in float32; weight-layouts.test.ts tests that cache on its own).
+  // The rows of the batch split into one block per thread, which runs every step for its rows with a
+  // product of its own: the same results as one thread running all rows, in float64 and float32 alike.
+  it.each(MODES)('%s: two threads splitting the batch (5 rows, or 1) agree with one thread', (mode) => {
+    for (const N of [5, 1]) {
+      const c: Cfg = { mode, T: 4, N, I: 3, H: 9, L: 2, D: 2 };
+      const { x, p, h0, c0, proj } = randomInputs(c, 21);
+      const want = withThreads(1, () => run(c, x, p, h0, c0, proj));
+      const got = withThreads(2, () => run(c, x, p, h0, c0, proj));
+      for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) {
+        expectAllClose(got[k], want[k], { rtol: 1e-12, atol: 1e-14 });
+      }
+      const initial = getGemmBackend();
+      setGemmBackend('onednn');
+      try {
+        const want32 = withThreads(1, () => run(c, x, p, h0, c0, proj, 'float32'));
+        const got32 = withThreads(2, () => run(c, x, p, h0, c0, proj, 'float32'));
+        // One step product per row block: rows (2, 3) on two threads, all 5 on one.
+        const stepRows = gemmChoices()
+          .filter((g) => g.transposeB && g.n === GATES[mode] * c.H && g.k === c.H && g.weight)
+          .map((g) => g.m);
+        expect([...new Set(stepRows)].sort()).toEqual(N === 5 ? [2, 3, 5] : [1]);
+        for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) {
+          expectAllClose(got32[k], want32[k], { rtol: 1e-5, atol: 1e-6 });
+        }
+      } finally {
+        setGemmBackend(initial);
+      }
+    }
+  });
+
+  // At batch 32 on two threads the per-step products (16 × 4H × H per thread) read W_h from the copy kept
+  // in oneDNN's preferred layout (from the second use on in float32; weight-layouts.test.ts tests that
+  // cache on its own).
   it.each(['float32', 'bfloat16'] as GemmPrecision[])(
     'LSTM at batch 32, W_h in its kept layout, %s products, matches the float64 kernel',
     (precision) => {
@@ -245,11 +293,12 @@ describe('fused RNN kernel', () => {
       setGemmPrecision(precision);
       try {
         const before = weightLayoutReorders();
-        const got = run(c, x, p, h0, c0, proj, 'float32');
-        // Per direction, W_h once for the forward steps and once for the backward ones; W_x's products
-        // use it once each, which makes a copy only in bfloat16 (where it is converted anyway). Two
-        // directions: the steps read h with a row stride of 2H.
-        expect(weightLayoutReorders() - before).toBe(precision === 'float32' ? 4 : 8);
+        const got = withThreads(2, () => run(c, x, p, h0, c0, proj, 'float32'));
+        // Per direction, W_h once per layout its step products read it in, and W_x's products use it once
+        // each, which makes a copy only in bfloat16 (where it is converted anyway). Two directions: the
+        // later steps read h with a row stride of 2H, which at 16 rows oneDNN computes with another kernel
+        // than the first step's, in another layout of W_h in float32: three copies of W_h per direction.
+        expect(weightLayoutReorders() - before).toBe(precision === 'float32' ? 6 : 8);
         const tol = precision === 'float32' ? 1e-5 : 1e-2;
         for (const k of ['out', 'hy', 'cy', 'dx', 'dp', 'dh0', 'dc0'] as const) {
           expect(relativeError(got[k], want[k]), k).toBeLessThan(tol);

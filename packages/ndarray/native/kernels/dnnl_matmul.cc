@@ -17,6 +17,8 @@
 // without DNNL_ENABLE_CONCURRENT_EXEC, so the library's own scratchpad is shared by all primitives and
 // tied to the thread that created them, while a shape's primitive is made on whichever thread first
 // runs it (a Worker's, say) and run by others, one at a time under the runtime's lock.
+// A product run by one thread of a team (sgemmOnThisThread) has a primitive of its own per thread with
+// its own stream, and runs without that lock, single-threaded (OpenMP does not nest).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <mutex>
@@ -63,6 +65,8 @@ struct OneDnnMatmul {
   // A shape with a runtime m or k (float32 only): `a`, `b` and `c` are made per call with its sizes.
   bool runtimeM = false, runtimeK = false;
   dnnl::memory::dims aStrides, bStrides, cStrides;
+  // Only for a team thread's primitive (makeOneDnnMatmul's ownStream): its stream, used without a lock.
+  dnnl::stream stream;
 };
 
 namespace {
@@ -159,7 +163,7 @@ void runRuntimeMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const
 
 }  // namespace
 
-std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, bool ownStream) {
   using dt = dnnl::memory::data_type;
   using dims = dnnl::memory::dims;
   const dnnl::engine& engine = runtime().engine;
@@ -228,6 +232,7 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
         p->keptArgs[DNNL_ARG_SCRATCHPAD] = p->keptScratchpad;
       }
     }
+    if (ownStream) p->stream = dnnl::stream(engine);
     return p;
   } catch (const dnnl::error& e) {
     fail(ErrorKind::kNative, "oneDNN matmul " + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
@@ -235,16 +240,17 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s) {
   }
 }
 
-void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, const Tensor* bWeight,
-                     float* c, const float* bias) {
+namespace {
+
+// One product on `stream`, whose user the caller is alone.
+void runOn(dnnl::stream& stream, OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b,
+           const Tensor* bWeight, float* c, const float* bias) {
   if (static_cast<bool>(p.bias) != (bias != nullptr)) {
     fail(ErrorKind::kNative, "oneDNN matmul: the bias row does not match the primitive");
   }
-  Runtime& r = runtime();
-  std::lock_guard<std::mutex> lock(r.mu);
   if (p.runtimeM || p.runtimeK) {
-    runRuntimeMatmul(p, s, a, b, c, bias, r.stream);
-    r.stream.wait();
+    runRuntimeMatmul(p, s, a, b, c, bias, stream);
+    stream.wait();
     return;
   }
   p.a.set_data_handle(const_cast<float*>(a));
@@ -254,24 +260,41 @@ void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const 
   if (p.inlineA) {
     convertHere(a, p.plainA, static_cast<uint16_t*>(p.halfA.get_data_handle()));
   } else if (p.halfA) {
-    p.toHalfA.execute(r.stream, p.toHalfAArgs);
+    p.toHalfA.execute(stream, p.toHalfAArgs);
   }
   // In bfloat16 B is converted at every use anyway, so its first use converts it into the kept copy.
   const bool atFirstUse = static_cast<bool>(p.halfB);
-  const void* kept =
-      p.keptPrim && bWeight ? weightInLayout(*bWeight, b, p.bMd, p.keptMd, atFirstUse, r.engine, r.stream) : nullptr;
+  const void* kept = p.keptPrim && bWeight
+                         ? weightInLayout(*bWeight, b, p.bMd, p.keptMd, atFirstUse, runtime().engine, stream)
+                         : nullptr;
   if (kept) {
     p.kept.set_data_handle(const_cast<void*>(kept));
-    p.keptPrim.execute(r.stream, p.keptArgs);
+    p.keptPrim.execute(stream, p.keptArgs);
   } else {
     if (p.inlineB) {
       convertHere(b, p.plainB, static_cast<uint16_t*>(p.halfB.get_data_handle()));
     } else if (p.halfB) {
-      p.toHalfB.execute(r.stream, p.toHalfBArgs);
+      p.toHalfB.execute(stream, p.toHalfBArgs);
     }
-    p.prim.execute(r.stream, p.args);
+    p.prim.execute(stream, p.args);
   }
-  r.stream.wait();
+  stream.wait();
+}
+
+}  // namespace
+
+void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, const Tensor* bWeight,
+                     float* c, const float* bias) {
+  Runtime& r = runtime();
+  std::lock_guard<std::mutex> lock(r.mu);
+  runOn(r.stream, p, s, a, b, bWeight, c, bias);
+}
+
+void runOneDnnMatmulOnThisThread(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b,
+                                 const Tensor* bWeight, float* c) {
+  if (!p.stream)
+    fail(ErrorKind::kNative, "oneDNN matmul: a team thread's product needs a primitive with its own stream");
+  runOn(p.stream, p, s, a, b, bWeight, c, nullptr);
 }
 
 // Debian's oneDNN runs its kernels on an OpenMP (libgomp) team; it is sized with bkt's pool.

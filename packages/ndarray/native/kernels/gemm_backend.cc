@@ -77,6 +77,8 @@ GemmBackend autoChoice(const GemmShape& s) {
 struct Entry {
   GemmBackend backend;
   std::shared_ptr<OneDnnMatmul> matmul;
+  // oneDNN only: the primitives of a team's threads, by slot (sgemmOnThisThread), each with its stream.
+  std::vector<std::shared_ptr<OneDnnMatmul>> slots;
   std::atomic<int64_t> calls{0};
   std::atomic<int64_t> nanos{0};
 };
@@ -100,6 +102,13 @@ class ChoiceTable {
     e.backend = b;
     e.matmul = b == GemmBackend::kOneDnn && (s.k > 0 || s.runtimeK) ? makeOneDnnMatmul(s) : nullptr;
     return e;
+  }
+  // The primitive of team thread `slot` for the oneDNN entry e of shape s, made at its first use.
+  OneDnnMatmul& slot(Entry& e, const GemmShape& s, int slot) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (e.slots.size() <= static_cast<size_t>(slot)) e.slots.resize(static_cast<size_t>(slot) + 1);
+    if (!e.slots[slot]) e.slots[slot] = makeOneDnnMatmul(s, true);
+    return *e.slots[slot];
   }
   void clear() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -187,6 +196,25 @@ void prepareGemm(const GemmShape& shape) {
   if (shape.m != 0 && shape.n != 0) choices().choose(inPrecision(shape));
 }
 
+namespace {
+
+void openBlasProduct(const GemmShape& s, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
+              static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
+}
+
+// A call, and its time when `timed`.
+void record(Entry& e, std::chrono::steady_clock::time_point start, bool timed = true) {
+  e.calls.fetch_add(1, std::memory_order_relaxed);
+  if (!timed) return;
+  e.nanos.fetch_add(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
+      std::memory_order_relaxed);
+}
+
+}  // namespace
+
 void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float* c, const Tensor* bWeight,
                    const float* bias) {
   if (shape.m == 0 || shape.n == 0) return;
@@ -204,14 +232,27 @@ void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float
       for (int64_t r = 0; r < s.m; ++r) std::memcpy(c + r * s.ldc, bias, sizeof(float) * static_cast<size_t>(s.n));
       s.beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-                static_cast<blasint>(s.m), static_cast<blasint>(s.n), static_cast<blasint>(s.k), s.alpha, a,
-                static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
+    openBlasProduct(s, a, b, c);
   }
-  e.calls.fetch_add(1, std::memory_order_relaxed);
-  e.nanos.fetch_add(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
-      std::memory_order_relaxed);
+  record(e, start);
+}
+
+void sgemmOnThisThread(const GemmShape& shape, int slot, const float* a, const float* b, float* c,
+                       const Tensor* bWeight) {
+  if (shape.m == 0 || shape.n == 0) return;
+  GemmShape s = inPrecision(shape);
+  s.bias = false;
+  s.weight = bWeight != nullptr;
+  Entry& e = choices().choose(s);
+  OneDnnMatmul* p = e.matmul ? &choices().slot(e, s, slot) : nullptr;
+  const auto start = std::chrono::steady_clock::now();
+  if (p) {
+    runOneDnnMatmulOnThisThread(*p, s, a, b, bWeight, c);
+  } else {
+    openBlasProduct(s, a, b, c);
+  }
+  // The team's threads run their products at the same time: the first one's time stands for them all.
+  record(e, start, slot == 0);
 }
 
 }  // namespace bkt

@@ -1,5 +1,6 @@
 // The fused RNN operator. Forward per layer and direction: Gx = X·Wxᵀ + b for all steps in one
-// GEMM, then per step G += h·Whᵀ and the fused gate update. The training workspace keeps activated
+// GEMM, then per step G += h·Whᵀ and the fused gate update, the batch's rows split over the threads
+// (forEachRowBlock). The training workspace keeps activated
 // gates (and LSTM cells, GRU's h2h candidate) for backward, which walks the steps in reverse and then
 // forms dWx, dWh and dX as GEMMs over all steps at once.
 // Plan attributes: RnnAttrs (kernel_attrs.gen.h).
@@ -8,7 +9,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <vector>
+
+#include <omp.h>
 
 #include "bkt/error.h"
 #include "bkt/gemm.h"
@@ -71,9 +75,8 @@ inline float tanhOf(float x) {
 
 // The per-row gate math of one step. Each row's arrays are separate `__restrict` pointers so GCC
 // vectorizes the loops (with plain pointers into one workspace it kept them scalar, as it cannot
-// rule out overlap); the arrays passed never overlap. A step's rows run on the calling thread: the
-// gate math is about H times cheaper than the step's GEMM, and handing it to the pool measured no
-// faster at batch 32 to 1024 (hidden 200), and slower when the machine was loaded.
+// rule out overlap); the arrays passed never overlap. A row block's rows run on the thread that ran
+// its product (forEachRowBlock).
 
 // LSTM: activates the gate pre-activations i, f, g, o in place, then writes the cell and the output.
 template <typename T>
@@ -177,6 +180,70 @@ BKT_VECTOR_CLONES void addRows(const T* m, int64_t rows, int64_t cols, T* __rest
   }
 }
 
+// The steps of a layer run on a team of threads that splits the batch: its rows evolve independently
+// through the steps, so each thread takes a block of rows and runs every step for it — a product on that
+// thread alone (a oneDNN primitive of its own, sgemmOnThisThread) followed by the block's gate math —
+// with no synchronization between steps. A 2-thread product per step (a fork and a join each) followed
+// by the gate math on one thread ran those products at 60–63% of the machine's peak and fell apart when
+// another process held a core, while one thread's product with the kept W_h runs at ~94% of a core's
+// (see the ndarray README). The team is libgomp's, the one oneDNN runs the layer's large products on,
+// so no second set of threads spins meanwhile.
+int teamSize(int64_t rows) {
+  // A forced OpenBLAS runs its products on its own threads, which would nest inside the team.
+  if (gemmPolicy() == GemmPolicy::kOpenBlas) return 1;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(numThreads(), rows)));
+}
+
+// Batch rows [begin, end), the `slot`-th of `team` blocks.
+struct RowBlock {
+  int64_t begin, end;
+  int slot, team;
+};
+
+RowBlock rowBlock(int64_t rows, int team, int slot) {
+  return {rows * slot / team, rows * (slot + 1) / team, slot, team};
+}
+
+// fn(block) for each block of the rows, the blocks at once on the team. An error in a block is raised
+// after the team has finished (an exception must not leave an OpenMP region).
+template <typename Fn>
+void forEachRowBlock(int64_t rows, Fn&& fn) {
+  const int team = teamSize(rows);
+  if (team == 1) {
+    fn(rowBlock(rows, 1, 0));
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(team));
+#pragma omp parallel num_threads(team)
+  {
+    // A team smaller than asked for (OMP_THREAD_LIMIT) runs the blocks it lacks threads for in turn.
+    for (int j = omp_get_thread_num(); j < team; j += omp_get_num_threads()) {
+      try {
+        fn(rowBlock(rows, team, j));
+      } catch (...) {
+        errors[static_cast<size_t>(j)] = std::current_exception();
+      }
+    }
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// A step's product for one row block: on a team of one it is any other product (threaded inside the
+// library); on a larger team it runs on the block's thread alone. float64 runs on OpenBLAS, which the
+// policy has on one thread unless forced (and then the team is one).
+inline void stepProductOn(const RowBlock& b, const GemmShape& s, const float* a, const float* w, float* c,
+                          const Tensor* weight) {
+  if (b.team == 1)
+    gemm(s, a, w, c, weight);
+  else
+    sgemmOnThisThread(s, b.slot, a, w, c, weight);
+}
+inline void stepProductOn(const RowBlock&, const GemmShape& s, const double* a, const double* w, double* c,
+                          const Tensor* weight) {
+  gemm(s, a, w, c, weight);
+}
+
 // The sizes of one configuration and the GEMMs its forward and backward issue, built here once for both
 // the kernels' calls and their bind-time declarations (rnnForwardGemms, rnnBackwardGemms). W_x and W_h
 // are B of the products marked `weight` (the kernels pass the parameters as bWeight).
@@ -199,15 +266,15 @@ struct RnnProducts {
   GemmShape inputProjection(int64_t l) const {
     return {false, true, TN, GH, inSize(l), inSize(l), inSize(l), GH, 1.0f, 0.0f, false, true, true};
   }
-  // A step's gates += hPrev · Whᵀ (GRU: into its own scratch, from zero); the first step reads h0 (rows
-  // of H), the others the layer's output (rows of D·H).
-  GemmShape stepProduct(bool first) const {
-    return {false, true,  N,   GH, H, first ? H : D * H, H, GH, 1.0f, c.mode == RnnMode::kGru ? 0.0f : 1.0f,
+  // A step's gates += hPrev · Whᵀ for `rows` batch rows (GRU: into its own scratch, from zero); the first
+  // step reads h0 (rows of H), the others the layer's output (rows of D·H).
+  GemmShape stepProduct(bool first, int64_t rows) const {
+    return {false, true,  rows, GH, H, first ? H : D * H, H, GH, 1.0f, c.mode == RnnMode::kGru ? 0.0f : 1.0f,
             false, false, true};
   }
-  // dh = dGates · Wh (GRU: added to the part of dh that bypasses Wh).
-  GemmShape stepGradProduct() const {
-    return {false, false, N, H, GH, GH, H, H, 1.0f, c.mode == RnnMode::kGru ? 1.0f : 0.0f, false, false, true};
+  // dh = dGates · Wh for `rows` batch rows (GRU: added to the part of dh that bypasses Wh).
+  GemmShape stepGradProduct(int64_t rows) const {
+    return {false, false, rows, H, GH, GH, H, H, 1.0f, c.mode == RnnMode::kGru ? 1.0f : 0.0f, false, false, true};
   }
   // dWx = dGatesᵀ · X over all steps.
   GemmShape inputWeightGradProduct(int64_t l) const {
@@ -262,52 +329,58 @@ struct Rnn : RnnProducts {
 
   int64_t step(int64_t s, int64_t d) const { return d == 0 ? s : c.seqLen - 1 - s; }
 
+  // Every step of layer l, direction d, for the batch rows of `b`.
+  void forwardSteps(int64_t l, int64_t d, T* y, const T* h0d, const T* c0d, const RowBlock& b) const {
+    T* g = gates(l, d);
+    const T* bhn = bh(l, d) + 2 * H;
+    const bool relu = c.mode == RnnMode::kRnnRelu;
+    const int64_t n0 = b.begin, rows = b.end - b.begin;
+    for (int64_t s = 0; s < c.seqLen; ++s) {
+      const int64_t t = step(s, d);
+      const int64_t tp = s == 0 ? -1 : step(s - 1, d);
+      const GemmShape stepGemm = stepProduct(tp < 0, rows);
+      const int64_t ldPrev = stepGemm.lda;
+      const T* hPrev = (tp < 0 ? h0d : y + tp * N * D * H + d * H) + n0 * ldPrev;
+      T* gt = g + (t * N + n0) * GH;
+      T* yt = y + (t * N + n0) * D * H + d * H;
+      if (c.mode == RnnMode::kGru) {
+        T* gh = gruDgh(l, d) + (t * N + n0) * GH;  // scratch for h·Whᵀ until backward reuses it
+        stepProductOn(b, stepGemm, hPrev, wh(l, d), gh, paramsTensor);
+        T* hn = extra(l, d) + (t * N + n0) * H;
+        for (int64_t n = 0; n < rows; ++n) {
+          T* row = gt + n * GH;
+          const T* hrow = gh + n * GH;
+          gruForwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, bhn, hPrev + n * ldPrev, hn + n * H,
+                        yt + n * D * H, H);
+        }
+        continue;
+      }
+      stepProductOn(b, stepGemm, hPrev, wh(l, d), gt, paramsTensor);
+      if (c.mode == RnnMode::kLstm) {
+        const T* cPrev = (tp < 0 ? c0d : extra(l, d) + tp * N * H) + n0 * H;
+        T* ct = extra(l, d) + (t * N + n0) * H;
+        for (int64_t n = 0; n < rows; ++n) {
+          T* row = gt + n * GH;
+          lstmForwardRow(row, row + H, row + 2 * H, row + 3 * H, cPrev + n * H, ct + n * H, yt + n * D * H, H);
+        }
+      } else {
+        for (int64_t n = 0; n < rows; ++n) rnnForwardRow(gt + n * GH, yt + n * D * H, relu, H);
+      }
+    }
+  }
+
   void forwardLayer(int64_t l, const T* x, T* y, const T* h0, const T* c0, T* hy, T* cy) const {
     for (int64_t d = 0; d < D; ++d) {
-      T* g = gates(l, d);
       // The biases summed once and added by the input projection (inside oneDNN's kernel); the per-step
-      // GEMMs below accumulate onto it (beta = 1). GRU keeps h2h's n-part apart (r gates it); its h·Whᵀ
+      // GEMMs accumulate onto it (beta = 1). GRU keeps h2h's n-part apart (r gates it); its h·Whᵀ
       // GEMM starts from zero.
       std::vector<T> bias(static_cast<size_t>(GH));
       for (int64_t j = 0; j < GH; ++j)
         bias[j] = bx(l, d)[j] + (c.mode != RnnMode::kGru || j < 2 * H ? bh(l, d)[j] : T(0));
-      gemmBias(inputProjection(l), x, wx(l, d), bias.data(), g, paramsTensor);
+      gemmBias(inputProjection(l), x, wx(l, d), bias.data(), gates(l, d), paramsTensor);
       const T* h0d = h0 + (l * D + d) * N * H;
       const T* c0d = c0 ? c0 + (l * D + d) * N * H : nullptr;
-      const T* bhn = bh(l, d) + 2 * H;
-      const bool relu = c.mode == RnnMode::kRnnRelu;
-      for (int64_t s = 0; s < c.seqLen; ++s) {
-        const int64_t t = step(s, d);
-        const int64_t tp = s == 0 ? -1 : step(s - 1, d);
-        const T* hPrev = tp < 0 ? h0d : y + tp * N * D * H + d * H;
-        const GemmShape stepGemm = stepProduct(tp < 0);
-        const int64_t ldPrev = stepGemm.lda;
-        T* gt = g + t * N * GH;
-        T* yt = y + t * N * D * H + d * H;
-        if (c.mode == RnnMode::kGru) {
-          T* gh = gruDgh(l, d) + t * N * GH;  // scratch for h·Whᵀ until backward reuses it
-          gemm(stepGemm, hPrev, wh(l, d), gh, paramsTensor);
-          T* hn = extra(l, d) + t * N * H;
-          for (int64_t n = 0; n < N; ++n) {
-            T* row = gt + n * GH;
-            const T* hrow = gh + n * GH;
-            gruForwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, bhn, hPrev + n * ldPrev, hn + n * H,
-                          yt + n * D * H, H);
-          }
-          continue;
-        }
-        gemm(stepGemm, hPrev, wh(l, d), gt, paramsTensor);
-        if (c.mode == RnnMode::kLstm) {
-          const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
-          T* ct = extra(l, d) + t * N * H;
-          for (int64_t n = 0; n < N; ++n) {
-            T* row = gt + n * GH;
-            lstmForwardRow(row, row + H, row + 2 * H, row + 3 * H, cPrev + n * H, ct + n * H, yt + n * D * H, H);
-          }
-        } else {
-          for (int64_t n = 0; n < N; ++n) rnnForwardRow(gt + n * GH, yt + n * D * H, relu, H);
-        }
-      }
+      forEachRowBlock(N, [&](const RowBlock& b) { forwardSteps(l, d, y, h0d, c0d, b); });
       const int64_t last = step(c.seqLen - 1, d);
       if (hy) {
         for (int64_t n = 0; n < N; ++n) {
@@ -316,6 +389,53 @@ struct Rnn : RnnProducts {
       }
       if (cy && c.mode == RnnMode::kLstm) {
         std::memcpy(cy + (l * D + d) * N * H, extra(l, d) + last * N * H, sizeof(T) * N * H);
+      }
+    }
+  }
+
+  // Every step of layer l, direction d, in reverse, for the batch rows of `b`: turns the gates into their
+  // gradients, carries dh and dc, and adds the block's bias gradients into dbx and (GRU) dbh.
+  void backwardSteps(int64_t l, int64_t d, const T* y, const T* dy, const T* h0d, const T* c0d, T* dbx, T* dbh,
+                     const RowBlock& b) const {
+    T* g = gates(l, d);
+    const int64_t n0 = b.begin, rows = b.end - b.begin;
+    T* dh = dhCarry(d) + n0 * H;
+    T* dc = dcCarry(d) + n0 * H;
+    const bool relu = c.mode == RnnMode::kRnnRelu;
+    const GemmShape gradGemm = stepGradProduct(rows);
+    for (int64_t s = c.seqLen - 1; s >= 0; --s) {
+      const int64_t t = step(s, d);
+      const int64_t tp = s == 0 ? -1 : step(s - 1, d);
+      const int64_t ldPrev = tp < 0 ? H : D * H;
+      const T* hPrev = (tp < 0 ? h0d : y + tp * N * D * H + d * H) + n0 * ldPrev;
+      T* gt = g + (t * N + n0) * GH;
+      const T* dyt = dy + (t * N + n0) * D * H + d * H;
+      if (c.mode == RnnMode::kLstm) {
+        const T* ct = extra(l, d) + (t * N + n0) * H;
+        const T* cPrev = (tp < 0 ? c0d : extra(l, d) + tp * N * H) + n0 * H;
+        for (int64_t n = 0; n < rows; ++n) {
+          T* row = gt + n * GH;
+          lstmBackwardRow(row, row + H, row + 2 * H, row + 3 * H, ct + n * H, cPrev + n * H, dyt + n * D * H,
+                          dh + n * H, dc + n * H, H);
+        }
+        stepProductOn(b, gradGemm, gt, wh(l, d), dh, paramsTensor);
+        addRows(gt, rows, GH, dbx);
+      } else if (c.mode == RnnMode::kGru) {
+        const T* hn = extra(l, d) + (t * N + n0) * H;
+        T* dght = gruDgh(l, d) + (t * N + n0) * GH;
+        for (int64_t n = 0; n < rows; ++n) {
+          T* row = gt + n * GH;
+          T* hrow = dght + n * GH;
+          gruBackwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, hn + n * H, hPrev + n * ldPrev,
+                         dyt + n * D * H, dh + n * H, H);
+        }
+        stepProductOn(b, gradGemm, dght, wh(l, d), dh, paramsTensor);
+        addRows(gt, rows, GH, dbx);
+        addRows(dght, rows, GH, dbh);
+      } else {
+        for (int64_t n = 0; n < rows; ++n) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
+        stepProductOn(b, gradGemm, gt, wh(l, d), dh, paramsTensor);
+        addRows(gt, rows, GH, dbx);
       }
     }
   }
@@ -339,48 +459,27 @@ struct Rnn : RnnProducts {
         std::fill(dc, dc + N * H, T(0));
       const T* h0d = h0 + ld * N * H;
       const T* c0d = c0 ? c0 + ld * N * H : nullptr;
-      T* dGh = c.mode == RnnMode::kGru ? gruDgh(l, d) : g;
+      const bool gru = c.mode == RnnMode::kGru;
+      T* dGh = gru ? gruDgh(l, d) : g;
       T* dbx = dparams + biasOffset(l, d);
       T* dbh = dbx + GH;
+      // Each row block sums its bias gradients apart (the first into dbx, dbh); the others are added after.
+      const int team = teamSize(N);
+      std::vector<T> partial(static_cast<size_t>((team - 1) * 2 * GH), T(0));
       std::fill(dbx, dbx + GH, T(0));
-      if (dGh != g) std::fill(dbh, dbh + GH, T(0));
-      const bool relu = c.mode == RnnMode::kRnnRelu;
-      for (int64_t s = c.seqLen - 1; s >= 0; --s) {
-        const int64_t t = step(s, d);
-        const int64_t tp = s == 0 ? -1 : step(s - 1, d);
-        const T* hPrev = tp < 0 ? h0d : y + tp * N * D * H + d * H;
-        const int64_t ldPrev = tp < 0 ? H : D * H;
-        T* gt = g + t * N * GH;
-        const T* dyt = dy + t * N * D * H + d * H;
-        if (c.mode == RnnMode::kLstm) {
-          const T* ct = extra(l, d) + t * N * H;
-          const T* cPrev = tp < 0 ? c0d : extra(l, d) + tp * N * H;
-          for (int64_t n = 0; n < N; ++n) {
-            T* row = gt + n * GH;
-            lstmBackwardRow(row, row + H, row + 2 * H, row + 3 * H, ct + n * H, cPrev + n * H, dyt + n * D * H,
-                            dh + n * H, dc + n * H, H);
-          }
-          gemm(stepGradProduct(), gt, wh(l, d), dh, paramsTensor);
-          addRows(gt, N, GH, dbx);
-        } else if (c.mode == RnnMode::kGru) {
-          const T* hn = extra(l, d) + t * N * H;
-          T* dght = dGh + t * N * GH;
-          for (int64_t n = 0; n < N; ++n) {
-            T* row = gt + n * GH;
-            T* hrow = dght + n * GH;
-            gruBackwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, hn + n * H, hPrev + n * ldPrev,
-                           dyt + n * D * H, dh + n * H, H);
-          }
-          gemm(stepGradProduct(), dght, wh(l, d), dh, paramsTensor);
-          addRows(gt, N, GH, dbx);
-          addRows(dght, N, GH, dbh);
-        } else {
-          for (int64_t n = 0; n < N; ++n) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
-          gemm(stepGradProduct(), gt, wh(l, d), dh, paramsTensor);
-          addRows(gt, N, GH, dbx);
-        }
+      if (gru) std::fill(dbh, dbh + GH, T(0));
+      forEachRowBlock(N, [&](const RowBlock& b) {
+        T* px = b.slot == 0 ? dbx : partial.data() + (b.slot - 1) * 2 * GH;
+        T* ph = b.slot == 0 ? dbh : px + GH;
+        backwardSteps(l, d, y, dy, h0d, c0d, px, ph, b);
+      });
+      for (int j = 1; j < team; ++j) {
+        const T* px = partial.data() + (j - 1) * 2 * GH;
+        for (int64_t k = 0; k < GH; ++k) dbx[k] += px[k];
+        if (gru)
+          for (int64_t k = 0; k < GH; ++k) dbh[k] += px[GH + k];
       }
-      if (dGh == g) std::memcpy(dbh, dbx, sizeof(T) * GH);  // lstm, rnn: the hidden bias's sums are the same
+      if (!gru) std::memcpy(dbh, dbx, sizeof(T) * GH);  // lstm, rnn: the hidden bias's sums are the same
       if (dh0) std::memcpy(dh0 + ld * N * H, dh, sizeof(T) * N * H);
       if (dc0) std::memcpy(dc0 + ld * N * H, dc, sizeof(T) * N * H);
 
@@ -455,16 +554,20 @@ void rnnForward(const KernelContext& k) {
   });
 }
 
-// What forwardLayer runs, per layer and direction: the input projection, then the first step's
-// product and the later steps'.
+// What forwardLayer runs, per layer and direction: the input projection, then per row block the first
+// step's product and the later steps'.
 void rnnForwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
   const RnnSetup a = forwardSetup(k);
   if (k.in(0).dtype() != DType::kFloat32) return;
   const RnnProducts p(a.cfg);
+  const int team = teamSize(p.N);
   for (int64_t l = 0; l < a.cfg.layers; ++l) {
     out.push_back(p.inputProjection(l));
-    if (a.cfg.seqLen > 0) out.push_back(p.stepProduct(true));
-    if (a.cfg.seqLen > 1) out.push_back(p.stepProduct(false));
+    for (int j = 0; j < team; ++j) {
+      const RowBlock b = rowBlock(p.N, team, j);
+      if (a.cfg.seqLen > 0) out.push_back(p.stepProduct(true, b.end - b.begin));
+      if (a.cfg.seqLen > 1) out.push_back(p.stepProduct(false, b.end - b.begin));
+    }
   }
 }
 
@@ -514,14 +617,19 @@ void rnnBackward(const KernelContext& k) {
   });
 }
 
-// What backwardLayer runs, per layer and direction: the steps' product, then the weight and input gradients.
+// What backwardLayer runs, per layer and direction: the steps' product per row block, then the weight and
+// input gradients.
 void rnnBackwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
   const RnnSetup a = backwardSetup(k);
   if (k.in(0).dtype() != DType::kFloat32) return;
   const RnnProducts p(a.cfg);
+  const int team = teamSize(p.N);
   for (int64_t l = 0; l < a.cfg.layers; ++l) {
     for (int64_t d = 0; d < p.D; ++d) {
-      if (a.cfg.seqLen > 0) out.push_back(p.stepGradProduct());
+      for (int j = 0; j < team && a.cfg.seqLen > 0; ++j) {
+        const RowBlock b = rowBlock(p.N, team, j);
+        out.push_back(p.stepGradProduct(b.end - b.begin));
+      }
       out.push_back(p.inputWeightGradProduct(l));
       out.push_back(p.hiddenWeightGradLaterSteps());
       out.push_back(p.hiddenWeightGradFirstStep());

@@ -10,7 +10,8 @@ namespace bkt {
 // matmul primitive's weights layout, float32 or bfloat16 — and kept on the storage until the storage
 // is written (Storage::version). The copy is made at the first use since the last write if
 // `atFirstUse`, else at the second; before that the result is null and the caller reads B itself.
-// The caller holds the lock of `stream` (the reorder runs on it). The copy lives until the storage dies.
+// The reorder runs on `stream`, which the caller uses alone meanwhile (under the runtime's lock, or a
+// team thread's own stream); concurrent callers are serialized here. The copy lives until the storage dies.
 const void* weightInLayout(const Tensor& weight, const float* b, const dnnl::memory::desc& from,
                            const dnnl::memory::desc& to, bool atFirstUse, const dnnl::engine& engine,
                            dnnl::stream& stream);

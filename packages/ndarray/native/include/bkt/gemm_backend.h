@@ -77,6 +77,13 @@ void prepareGemm(const GemmShape& s);
 // to every row of C.
 void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c, const Tensor* bWeight = nullptr,
                    const float* bias = nullptr);
+// sgemmDispatch for one thread of an OpenMP team that splits a kernel's work (the fused RNN's steps,
+// rnn.cc): the product runs on the calling thread alone, at the same time as the other threads' —
+// `slot` (the thread's number in the team) has a oneDNN primitive and stream of its own, used
+// without the lock that orders other products. Not for a forced OpenBLAS, whose threads would nest.
+// gemmChoices() counts every thread's calls but times only slot 0's, which run while the others' do.
+void sgemmOnThisThread(const GemmShape& s, int slot, const float* a, const float* b, float* c,
+                       const Tensor* bWeight = nullptr);
 
 // Reorders of a weight into a kept layout made so far (weight_layouts.cc), so tests can tell once per
 // write from once per product.
@@ -84,12 +91,15 @@ uint64_t weightLayoutReorders();
 
 // oneDNN's matmul primitive for one shape, built once and run many times (dnnl_matmul.cc).
 struct OneDnnMatmul;
-std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s);
+// ownStream: for a team thread's product (runOneDnnMatmulOnThisThread).
+std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, bool ownStream = false);
 // s: the call's shape (its m and k are the sizes of this call for a primitive with a runtime dimension).
 // bWeight: the tensor B lies in, required by a primitive made for a shape with `weight`.
 // bias: the row of n floats a primitive made for a shape with `bias` adds (null otherwise).
 void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, const Tensor* bWeight,
                      float* c, const float* bias = nullptr);
+void runOneDnnMatmulOnThisThread(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b,
+                                 const Tensor* bWeight, float* c);
 void setOneDnnThreads(int n);
 
 // The shapes met so far, the backend each one chose, and how often and how long it ran (wall time
