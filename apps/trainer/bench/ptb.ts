@@ -12,8 +12,10 @@
 // perplexity, tokens/s per bucket (padded positions, what both compute) and bkt's wall time per
 // phase of fit's step (switchBucket also counts inside forward and prepare); then inference over the
 // test split, bkt's score against the reference's eval(); then the library each GEMM shape ran on.
-// Epoch and inference lines also give the GEMMs' work (GFLOP, from the dispatch's per-shape counts),
-// bkt's rate over its wall time and inside the GEMM libraries, and PyTorch's rate on the same work.
+// Epoch and inference lines also give the model's GEMM work over the padded positions (model_gflop, what
+// PyTorch performs), the work bkt performed (gemm_gflop, from the dispatch's per-shape counts: less in
+// training, where the output layer's all-zero gradient rows are skipped), bkt's rate over its wall time
+// and inside the GEMM libraries, and PyTorch's rate on the model's work.
 // The data directory holds ptb.valid.txt and ptb.test.txt (default: ../shared/data/ptb beside the
 // repository).
 
@@ -113,18 +115,30 @@ function gemmWork(): GemmWork {
   let flops = 0;
   let seconds = 0;
   for (const c of gemmChoices()) {
-    flops += 2 * c.m * c.n * c.k * c.calls;
+    flops += c.flops;
     seconds += c.seconds;
   }
   return { flops, seconds };
 }
 
+/**
+ * The GEMM work the model defines per padded position, as the PyTorch reference counts it: the LSTM layers' and the
+ * output layer's products, forward only for inference, forward and both gradients for training. bkt performs less
+ * where it skips the output layer's all-zero gradient rows (padded positions), PyTorch all of it.
+ */
+function modelFlopsPerPosition(cfg: LMConfig, training: boolean): number {
+  const h = cfg.numHidden;
+  const perLayer = 4 * h * (cfg.numEmbed + h); // the LSTM's gates; every layer here has inputs of size E = H
+  return 2 * (cfg.numLayers * perLayer + h * cfg.vocabSize) * (training ? 3 : 1);
+}
+
 /** Work done since `before`, as the rates the report gives: GFLOP/s over the wall time, the GEMMs' own rate, their share. */
-function gemmRates(before: GemmWork, wallSeconds: number): GemmReport {
+function gemmRates(before: GemmWork, wallSeconds: number, modelFlops: number): GemmReport {
   const now = gemmWork();
   const flops = now.flops - before.flops;
   const seconds = now.seconds - before.seconds;
   return {
+    model_gflop: round(modelFlops / 1e9, 1),
     gflop: round(flops / 1e9, 1),
     gflops: round(flops / 1e9 / wallSeconds, 1),
     gemm_gflops: round(flops / 1e9 / seconds, 1),
@@ -133,7 +147,9 @@ function gemmRates(before: GemmWork, wallSeconds: number): GemmReport {
 }
 
 interface GemmReport {
-  /** The GEMMs' floating-point work, in GFLOP. */
+  /** The work the model defines over the padded positions (what PyTorch performs), in GFLOP. */
+  model_gflop: number;
+  /** The GEMMs' floating-point work bkt performed, in GFLOP. */
   gflop: number;
   /** That work over the phase's wall time. */
   gflops: number;
@@ -228,7 +244,7 @@ function runBkt(): BktRun {
         tokens_per_s: Math.round(clock.tokens / clock.seconds),
         per_bucket: clock.perBucket(),
         phases_s: Object.fromEntries([...phases].map(([k, ms]) => [k, round(ms / 1000)])),
-        gemm: gemmRates(workBefore, clock.seconds),
+        gemm: gemmRates(workBefore, clock.seconds, clock.tokens * modelFlopsPerPosition(config, true)),
       });
       epochStarted = false;
     },
@@ -239,7 +255,7 @@ function runBkt(): BktRun {
   clock.start();
   const scoreWorkBefore = gemmWork();
   mod.score(evalIter, scored, { batchEndCallback: clock.batchEnd, reset: false });
-  const scoreGemm = gemmRates(scoreWorkBefore, clock.seconds);
+  const scoreGemm = gemmRates(scoreWorkBefore, clock.seconds, clock.tokens * modelFlopsPerPosition(config, false));
   const gemm = Object.fromEntries(
     gemmChoices().map((c) => [
       `${c.m}x${c.n}x${c.k}${c.transposeA ? ' tA' : ''}${c.transposeB ? ' tB' : ''}${c.precision === 'bfloat16' ? ' bf16' : ''}`,
@@ -307,16 +323,17 @@ const ratio = (a: number | undefined, b: number | undefined): number | null =>
   a === undefined || b === undefined ? null : round(a / b, 3);
 
 /**
- * bkt's GEMM work and rates, and the same work over PyTorch's time: both run the same products (same model, same
- * padded positions), so the ratio of the two rates is the speedup, and bkt_gemm_gflops is the ceiling bkt's whole step
- * would reach if everything but its GEMMs took no time.
+ * bkt's GEMM work and rates, and the model's work over PyTorch's time (PyTorch computes every padded position's
+ * products; bkt skips the output layer's all-zero gradient rows, so its gemm_gflop is smaller in training).
+ * bkt_gemm_gflops is the ceiling bkt's whole step would reach if everything but its GEMMs took no time.
  */
 const flopRates = (g: GemmReport, torchSeconds: number | undefined): Record<string, number | null> => ({
+  model_gflop: g.model_gflop,
   gemm_gflop: g.gflop,
   bkt_gflops: g.gflops,
   bkt_gemm_gflops: g.gemm_gflops,
   bkt_gemm_share: g.gemm_share,
-  torch_gflops: torchSeconds === undefined ? null : round(g.gflop / torchSeconds, 1),
+  torch_gflops: torchSeconds === undefined ? null : round(g.model_gflop / torchSeconds, 1),
 });
 
 bkt.epochs.forEach((b, e) => {

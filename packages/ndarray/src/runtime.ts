@@ -60,6 +60,8 @@ export interface GemmChoice {
   calls: number;
   /** Their wall time in the library call, bfloat16 conversions included. */
   seconds: number;
+  /** Their work, 2·m·n·k summed over the calls with each call's own sizes (exact for a runtime-sized shape). */
+  flops: number;
 }
 
 export function memoryStats(): MemoryStats {

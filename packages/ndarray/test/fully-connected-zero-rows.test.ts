@@ -15,7 +15,8 @@ afterAll(() => {
   ndarray.setGemmPrecision(initial.precision);
 });
 
-const [R, K, N] = [64, 24, 96]; // rows of data and out_grad, input width, hidden units
+// Enough rows that a gather is split over the pool (fully_connected.cc: kGatherGrain rows per task).
+const [R, K, N] = [160, 24, 96]; // rows of data and out_grad, input width, hidden units
 
 type Placement = { name: string; zero: (rng: () => number) => boolean[]; path: 'live' | 'full' | 'none' };
 const rowsWhere = (f: (r: number) => boolean): boolean[] => Array.from({ length: R }, (_, r) => f(r));
@@ -130,6 +131,23 @@ describe.each(['onednn', 'openblas'] as const)('FullyConnected backward over zer
     zero(makeRng(31)).forEach((z, r) => z && expect(got.dx.subarray(r * K, (r + 1) * K).every((v) => v === 0)).toBe(true));
     expect(after.live - before.live).toBe(path === 'live' ? 2 : 0);
     expect(after.full - before.full).toBe(path === 'full' ? 2 : 0);
+    fc.dispose();
+  });
+
+  it("counts in gemmChoices' flops the rows the products ran on, not the declared sizes", () => {
+    const work = (): number =>
+      ndarray
+        .gemmChoices()
+        .filter((c) => c.n === K && c.precision === 'float32')
+        .reduce((s, c) => s + c.flops, 0);
+    const rng = makeRng(34);
+    const zero = rowsWhere((r) => r % 4 === 1 || r >= R - 6); // gathered: a quarter of the span is zero rows
+    const live = zero.filter((z) => !z).length;
+    const o = operands(rng, zero);
+    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+    const before = work();
+    fc.backward();
+    expect(work() - before).toBe(2 * (2 * live * N * K));
     fc.dispose();
   });
 

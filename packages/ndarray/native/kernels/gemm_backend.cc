@@ -81,6 +81,8 @@ struct Entry {
   std::vector<std::shared_ptr<OneDnnMatmul>> slots;
   std::atomic<int64_t> calls{0};
   std::atomic<int64_t> nanos{0};
+  // 2·m·n·k summed over the calls, with each call's own m and k (a runtime-sized shape's vary).
+  std::atomic<int64_t> flops{0};
 };
 
 class ChoiceTable {
@@ -117,7 +119,9 @@ class ChoiceTable {
   std::vector<GemmChoice> list() {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<GemmChoice> out;
-    for (const auto& [s, e] : table_) out.push_back({s, e.backend, e.calls.load(), e.nanos.load() * 1e-9});
+    for (const auto& [s, e] : table_) {
+      out.push_back({s, e.backend, e.calls.load(), e.nanos.load() * 1e-9, e.flops.load()});
+    }
     return out;
   }
 
@@ -204,9 +208,10 @@ void openBlasProduct(const GemmShape& s, const float* a, const float* b, float* 
               static_cast<blasint>(s.lda), b, static_cast<blasint>(s.ldb), s.beta, c, static_cast<blasint>(s.ldc));
 }
 
-// A call, and its time when `timed`.
-void record(Entry& e, std::chrono::steady_clock::time_point start, bool timed = true) {
+// A call of shape s, and its time when `timed`.
+void record(Entry& e, const GemmShape& s, std::chrono::steady_clock::time_point start, bool timed = true) {
   e.calls.fetch_add(1, std::memory_order_relaxed);
+  e.flops.fetch_add(2 * s.m * s.n * s.k, std::memory_order_relaxed);
   if (!timed) return;
   e.nanos.fetch_add(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
@@ -234,7 +239,7 @@ void sgemmDispatch(const GemmShape& shape, const float* a, const float* b, float
     }
     openBlasProduct(s, a, b, c);
   }
-  record(e, start);
+  record(e, s, start);
 }
 
 void sgemmOnThisThread(const GemmShape& shape, int slot, const float* a, const float* b, float* c,
@@ -252,7 +257,7 @@ void sgemmOnThisThread(const GemmShape& shape, int slot, const float* a, const f
     openBlasProduct(s, a, b, c);
   }
   // The team's threads run their products at the same time: the first one's time stands for them all.
-  record(e, start, slot == 0);
+  record(e, s, start, slot == 0);
 }
 
 }  // namespace bkt

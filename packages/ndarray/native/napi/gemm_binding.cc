@@ -38,7 +38,7 @@ BKT_BINDING(jsSetGemmPrecision) {
 BKT_BINDING(jsGemmPrecision) { return Napi::String::New(info.Env(), gemmPrecisionName(gemmPrecision())); }
 
 // gemmChoices(): [{m, n, k, transposeA, transposeB, lda, ldb, ldc, alpha, beta, backend, precision, bias, weight,
-// calls, seconds}] for every float32 product shape met or prepared.
+// calls, seconds, flops}] for every float32 product shape met or prepared.
 BKT_BINDING(jsGemmChoices) {
   const Napi::Env env = info.Env();
   const std::vector<GemmChoice> list = gemmChoices();
@@ -62,6 +62,7 @@ BKT_BINDING(jsGemmChoices) {
     o.Set("weight", s.weight);
     o.Set("calls", static_cast<double>(list[i].calls));
     o.Set("seconds", list[i].seconds);
+    o.Set("flops", static_cast<double>(list[i].flops));
     out.Set(static_cast<uint32_t>(i), o);
   }
   return out;

@@ -109,6 +109,7 @@ struct GemmChoice {
   GemmBackend backend;
   int64_t calls;
   double seconds;
+  int64_t flops;  // 2·m·n·k over the calls, each with its own sizes
 };
 std::vector<GemmChoice> gemmChoices();
 
