@@ -66,12 +66,14 @@ describe('setGemmBackend', () => {
         weight: false,
         calls: 1,
         seconds: expect.any(Number),
+        flops: 2 * 70 * 50 * 90,
       },
     ]);
     nd.dot(a, b, { transposeB: true }).dispose();
     const [again] = nd.gemmChoices();
     expect(again?.calls).toBe(2);
     expect(again?.seconds).toBeGreaterThan(0);
+    expect(again?.flops).toBe(2 * 2 * 70 * 50 * 90);
     nd.setGemmBackend('onednn');
     expectAllClose(nd.dot(a, b, { transposeB: true }).toArray(), ref, { rtol: 1e-5, atol: 1e-5 });
     expect(nd.gemmChoices().map((c) => c.backend)).toEqual(['onednn']);
