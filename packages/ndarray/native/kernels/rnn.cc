@@ -204,6 +204,17 @@ RowBlock rowBlock(int64_t rows, int team, int slot) {
   return {rows * slot / team, rows * (slot + 1) / team, slot, team};
 }
 
+// The distinct row counts of the blocks forEachRowBlock will run: the step products' sizes to declare.
+std::vector<int64_t> blockRowCounts(int64_t rows) {
+  const int team = teamSize(rows);
+  std::vector<int64_t> counts;
+  for (int j = 0; j < team; ++j) {
+    const RowBlock b = rowBlock(rows, team, j);
+    if (std::find(counts.begin(), counts.end(), b.end - b.begin) == counts.end()) counts.push_back(b.end - b.begin);
+  }
+  return counts;
+}
+
 // fn(block) for each block of the rows, the blocks at once on the team. An error in a block is raised
 // after the team has finished (an exception must not leave an OpenMP region).
 template <typename Fn>
@@ -560,13 +571,12 @@ void rnnForwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
   const RnnSetup a = forwardSetup(k);
   if (k.in(0).dtype() != DType::kFloat32) return;
   const RnnProducts p(a.cfg);
-  const int team = teamSize(p.N);
+  const std::vector<int64_t> blocks = blockRowCounts(p.N);
   for (int64_t l = 0; l < a.cfg.layers; ++l) {
     out.push_back(p.inputProjection(l));
-    for (int j = 0; j < team; ++j) {
-      const RowBlock b = rowBlock(p.N, team, j);
-      if (a.cfg.seqLen > 0) out.push_back(p.stepProduct(true, b.end - b.begin));
-      if (a.cfg.seqLen > 1) out.push_back(p.stepProduct(false, b.end - b.begin));
+    for (const int64_t rows : blocks) {
+      if (a.cfg.seqLen > 0) out.push_back(p.stepProduct(true, rows));
+      if (a.cfg.seqLen > 1) out.push_back(p.stepProduct(false, rows));
     }
   }
 }
@@ -623,12 +633,11 @@ void rnnBackwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
   const RnnSetup a = backwardSetup(k);
   if (k.in(0).dtype() != DType::kFloat32) return;
   const RnnProducts p(a.cfg);
-  const int team = teamSize(p.N);
+  const std::vector<int64_t> blocks = blockRowCounts(p.N);
   for (int64_t l = 0; l < a.cfg.layers; ++l) {
     for (int64_t d = 0; d < p.D; ++d) {
-      for (int j = 0; j < team && a.cfg.seqLen > 0; ++j) {
-        const RowBlock b = rowBlock(p.N, team, j);
-        out.push_back(p.stepGradProduct(b.end - b.begin));
+      for (const int64_t rows : blocks) {
+        if (a.cfg.seqLen > 0) out.push_back(p.stepGradProduct(rows));
       }
       out.push_back(p.inputWeightGradProduct(l));
       out.push_back(p.hiddenWeightGradLaterSteps());
