@@ -41,6 +41,8 @@ export interface CompiledGraph {
   slots: Slot[];
   instructions: PlanInstruction[];
   nodeNames: string[];
+  /** The operator behind each node name, as MXNet's profiler names it (`_backward_FullyConnected`, `_copy`). */
+  opNames: string[];
   /** The graph node behind each entry of nodeNames; null for the gradient copies bkt adds itself. */
   nodes: (Node | null)[];
   /** Instructions [0, numForward) are the forward segment; the rest is backward. */
@@ -155,6 +157,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
   });
   const instructions: PlanInstruction[] = [];
   const nodeNames: string[] = [];
+  const opNames: string[] = [];
   const nodes: (Node | null)[] = [];
   const inplacePairs: (readonly (readonly [number, number])[])[] = [];
   // MXNet's _CrossDeviceCopy: a value read on another context is copied there once, before its
@@ -180,6 +183,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
       copies.set(key, dst);
       from.lastUse = Math.max(from.lastUse, pc);
       nodeNames.push(`_CrossDeviceCopy of ${from.kind} '${from.name}' from ${from.ctx} to ${ctx}`);
+      opNames.push('_CrossDeviceCopy');
       nodes.push(null);
       inplacePairs.push([]);
       instructions.push({ kernel: 'copy', inputs: [src], outputs: [dst], attrs: [], node: nodeNames.length - 1 });
@@ -210,6 +214,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     }
     slotOf.set(n, outputs);
     nodeNames.push(n.describe());
+    opNames.push(n.op!.name);
     nodes.push(n);
     inplacePairs.push(n.op!.inplace?.(n.params()) ?? []);
     const attrs = packKernelAttrs(kernelName, n.params(), { op: n.op!.name, node: nodeNames[nodeNames.length - 1]! });
@@ -244,6 +249,8 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     slots[from]!.lastUse = Math.max(slots[from]!.lastUse, pc);
     const crossing = slots[from]!.ctx.equals(argCtx) ? '' : ` (_CrossDeviceCopy from ${slots[from]!.ctx} to ${argCtx})`;
     nodeNames.push(`gradient of '${arg}'${crossing}`);
+    // MXNet writes a gradient in place or adds it with its grad_req; bkt's extra copy gets an op name of its own.
+    opNames.push(crossing ? '_CrossDeviceCopy' : req === 'add' ? '_grad_add' : '_copy');
     nodes.push(null);
     inplacePairs.push([]);
     instructions.push({
@@ -261,6 +268,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     slots,
     instructions,
     nodeNames,
+    opNames,
     nodes,
     numForward,
     argNames,

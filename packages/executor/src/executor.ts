@@ -130,7 +130,10 @@ export class Executor implements ArenaUser {
       );
       this.#memory.set(id, { ctx: c, temps, plan });
     }
-    this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length, amp);
+    this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length, {
+      gemmPrecision: amp,
+      opNames: graph.opNames,
+    });
     this.#plan.setArenaSlots(
       [...this.#memory.values()].flatMap((m) =>
         m.temps.map((slot, k) => {

@@ -18,3 +18,4 @@ export * from './ops/softmax.js';
 export * from './ops/linalg.js';
 export * from './ops/optimizer-updates.js';
 export * from './ops/compression.js';
+export * as profiler from './profiler.js';

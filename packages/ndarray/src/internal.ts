@@ -10,4 +10,5 @@ export {
   Kernel,
   type KernelName,
   type PlanInstruction,
+  type PlanOptions,
 } from './plan.js';

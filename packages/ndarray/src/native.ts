@@ -142,7 +142,14 @@ export interface NativeAddon {
   dequantize2bitInto(compressed: NativeHandle, threshold: number, out: NativeHandle): void;
 
   // plan_binding.cc
-  planCreate(code: Int32Array, refs: Int32Array, attrs: Float64Array, nodeNames: string[], numSlots: number): number;
+  planCreate(
+    code: Int32Array,
+    refs: Int32Array,
+    attrs: Float64Array,
+    nodeNames: string[],
+    opNames: string[],
+    numSlots: number,
+  ): number;
   planSetSlot(plan: number, slot: number, array: NativeHandle): void;
   planSetArenaSlots(plan: number, table: Float64Array): void;
   planBindArena(plan: number, arena: NativeHandle): void;
@@ -152,6 +159,12 @@ export interface NativeAddon {
   planDispose(plan: number): void;
   viewBytes(buffer: NativeHandle, byteOffset: number, shape: readonly number[], dtype: number): NativeHandle;
   sharedBytes(array: NativeHandle): ArrayBuffer;
+
+  // profiler_binding.cc
+  profilerSetRecording(symbolic: boolean, imperative: boolean): void;
+  /** Events [from, count) as [name, detail, beginNs, durationNs] rows; name and detail index `names` (detail -1: none). */
+  profilerEvents(from: number): { names: string[]; events: Float64Array };
+  profilerClear(): void;
 
   // sparse_binding.cc
   checkCsr(data: NativeHandle, indices: NativeHandle, indptr: NativeHandle, shape: readonly number[]): void;

@@ -30,6 +30,16 @@ export interface ArenaSlot {
   dtype: DType;
 }
 
+export interface PlanOptions {
+  /** Put in force around each run (an executor bound with `amp`), then restored. */
+  gemmPrecision?: GemmPrecision | undefined;
+  /**
+   * The operator each node name runs (MXNet's name: `FullyConnected`, `_backward_FullyConnected`), one
+   * per node name, as the profiler reports it; by default the node names themselves.
+   */
+  opNames?: readonly string[] | undefined;
+}
+
 /** Whether the addon has a kernel id for this name (the kernel itself may still be missing). */
 export function isKernelName(name: string): name is KernelName {
   return Object.hasOwn(Kernel, name);
@@ -40,14 +50,14 @@ export class Plan {
 
   readonly #gemmPrecision: GemmPrecision | undefined;
 
-  /** `gemmPrecision` is put in force around each run (an executor bound with `amp`), then restored. */
   constructor(
     instructions: readonly PlanInstruction[],
     nodeNames: readonly string[],
     numSlots: number,
-    gemmPrecision?: GemmPrecision,
+    options: PlanOptions = {},
   ) {
-    this.#gemmPrecision = gemmPrecision;
+    this.#gemmPrecision = options.gemmPrecision;
+    const opNames = options.opNames ?? nodeNames;
     const code = new Int32Array(instructions.length * 8);
     const refs: number[] = [];
     const attrs: number[] = [];
@@ -66,7 +76,7 @@ export class Plan {
       refs.push(...ins.inputs, ...ins.outputs);
       attrs.push(...ins.attrs);
     });
-    this.#id = native.planCreate(code, Int32Array.from(refs), Float64Array.from(attrs), [...nodeNames], numSlots);
+    this.#id = native.planCreate(code, Int32Array.from(refs), Float64Array.from(attrs), [...nodeNames], [...opNames], numSlots);
     collected.register(this, this.#id, this);
   }
 

@@ -11,6 +11,7 @@
 
 #include "bkt/error.h"
 #include "bkt/plan.h"
+#include "bkt/profiler.h"
 #include "bkt/tensor.h"
 
 namespace bkt::napi {
@@ -38,6 +39,9 @@ struct AddonState {
   // Executor plans by id (plan_binding.cc).
   std::unordered_map<int64_t, std::unique_ptr<Plan>> plans;
   int64_t nextPlan = 1;
+
+  // This environment's operator profiler (profiler_binding.cc); plans and optimizer updates record into it.
+  Profiler profiler;
 
   // The BktError subclasses handed over by init, indexed by ErrorKind (errors.cc).
   Napi::FunctionReference errorClasses[static_cast<int>(ErrorKind::kNative) + 1];

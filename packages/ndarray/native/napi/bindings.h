@@ -14,5 +14,6 @@ void registerOptimizer(Napi::Env env, Napi::Object exports);
 void registerCompression(Napi::Env env, Napi::Object exports);
 void registerPlan(Napi::Env env, Napi::Object exports);
 void registerSparse(Napi::Env env, Napi::Object exports);
+void registerProfiler(Napi::Env env, Napi::Object exports);
 
 }  // namespace bkt::napi

@@ -17,6 +17,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   registerCompression(env, exports);
   registerPlan(env, exports);
   registerSparse(env, exports);
+  registerProfiler(env, exports);
   return exports;
 }
 

@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "addon_state.h"
 #include "bindings.h"
 #include "bkt/error.h"
 #include "bkt/optimizer_updates.h"
+#include "bkt/profiler.h"
 #include "errors.h"
 #include "handle.h"
 
@@ -188,7 +190,31 @@ const Tensor* optionalTensorArg(const Napi::CallbackInfo& info, size_t i, const 
   return &tensorArg(info, i, op, arg);
 }
 
+// The environment's profiler when it records imperative operators, else null.
+Profiler* imperativeProfiler(Napi::Env env) {
+  Profiler& profiler = addonState(env).profiler;
+  return profiler.imperative() ? &profiler : nullptr;
+}
+
+// MXNet's operator name for an update (sgdMomUpdate -> sgd_mom_update; multi_ prefixed when batched),
+// interned in `profiler`; -1 without one.
+int32_t profileName(Profiler* profiler, const OptimizerOp& o, bool multi) {
+  if (!profiler) return -1;
+  std::string name = multi ? "multi_" : "";
+  for (const char* c = o.name; *c; ++c) {
+    if (*c >= 'A' && *c <= 'Z') {
+      name += '_';
+      name += static_cast<char>(*c - 'A' + 'a');
+    } else {
+      name += *c;
+    }
+  }
+  return profiler->intern(name);
+}
+
 Napi::Value runOptimizerOp(const Napi::CallbackInfo& info, const OptimizerOp& o) {
+  Profiler* profiler = imperativeProfiler(info.Env());
+  ImperativeTimer timer(profiler, profileName(profiler, o, false));
   const char* op = o.name;
   UpdateArgs a;
   size_t i = 0;
@@ -202,6 +228,7 @@ Napi::Value runOptimizerOp(const Napi::CallbackInfo& info, const OptimizerOp& o)
   a.grad_scale.rescaleGrad = numberArg(info, i++, op, "rescaleGrad");
   a.grad_scale.clipGradient = numberArg(info, i++, op, "clipGradient");
   o.run(a, nullptr);
+  timer.done();
   return info.Env().Undefined();
 }
 
@@ -223,6 +250,8 @@ const OptimizerOp& opNamed(const std::string& name) {
 BKT_BINDING(jsMultiUpdate) {
   const char* fn = "multiUpdate";
   const OptimizerOp& o = opNamed(stringArg(info, 0, fn, "op"));
+  Profiler* profiler = imperativeProfiler(info.Env());
+  ImperativeTimer timer(profiler, profileName(profiler, o, true));
   const std::vector<Tensor> tensors = tensorListArg(info, 1, fn, "tensors");
   if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     fail(ErrorKind::kValue, std::string(fn) + ": scalars must be a Float64Array");
@@ -264,6 +293,7 @@ BKT_BINDING(jsMultiUpdate) {
                                 " arrays, the " + std::to_string(numParams) + " parameters take " + std::to_string(t));
   }
   batch.run();
+  timer.done();
   return info.Env().Undefined();
 }
 

@@ -28,17 +28,23 @@ std::vector<T> vectorOf(const Napi::CallbackInfo& info, size_t i, const char* wh
   return std::vector<T>(a.Data(), a.Data() + a.ElementLength());
 }
 
+std::vector<std::string> stringsOf(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (!info[i].IsArray()) fail(ErrorKind::kValue, std::string("planCreate: ") + what + " must be an array of strings");
+  Napi::Array arr = info[i].As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t k = 0; k < arr.Length(); ++k) out.push_back(arr.Get(k).ToString().Utf8Value());
+  return out;
+}
+
 // planCreate(code: Int32Array of [kernel, inBegin, numIn, outBegin, numOut, attrBegin, numAttr, node] rows,
-//            refs: Int32Array, attrs: Float64Array, nodeNames: string[], numSlots) -> plan id
+//            refs: Int32Array, attrs: Float64Array, nodeNames: string[], opNames: string[], numSlots) -> plan id
 BKT_BINDING(jsPlanCreate) {
   const auto code = vectorOf<int32_t, Napi::Int32Array>(info, 0, "code");
   const auto refs = vectorOf<int32_t, Napi::Int32Array>(info, 1, "refs");
   const auto attrs = vectorOf<double, Napi::Float64Array>(info, 2, "attrs");
-  if (!info[3].IsArray()) fail(ErrorKind::kValue, "planCreate: nodeNames must be an array of strings");
-  Napi::Array namesArr = info[3].As<Napi::Array>();
-  std::vector<std::string> names;
-  for (uint32_t k = 0; k < namesArr.Length(); ++k) names.push_back(namesArr.Get(k).ToString().Utf8Value());
-  const int64_t numSlots = intArg(info, 4, "planCreate", "numSlots");
+  std::vector<std::string> names = stringsOf(info, 3, "nodeNames");
+  std::vector<std::string> opNames = stringsOf(info, 4, "opNames");
+  const int64_t numSlots = intArg(info, 5, "planCreate", "numSlots");
   if (code.size() % kInstructionWidth != 0) fail(ErrorKind::kValue, "planCreate: code length is not a multiple of 8");
   std::vector<Instruction> instrs;
   for (size_t r = 0; r < code.size(); r += kInstructionWidth) {
@@ -50,8 +56,8 @@ BKT_BINDING(jsPlanCreate) {
   }
   AddonState& st = addonState(info.Env());
   const int64_t id = st.nextPlan++;
-  st.plans.emplace(
-      id, std::make_unique<Plan>(std::move(instrs), refs, attrs, std::move(names), static_cast<int32_t>(numSlots)));
+  st.plans.emplace(id, std::make_unique<Plan>(std::move(instrs), refs, attrs, std::move(names), std::move(opNames),
+                                              static_cast<int32_t>(numSlots)));
   return Napi::Number::New(info.Env(), static_cast<double>(id));
 }
 
@@ -132,11 +138,13 @@ BKT_BINDING(jsPlanSlotArray) {
   return wrap(info.Env(), p.slot(static_cast<int32_t>(intArg(info, 1, "planSlotArray", "slot"))));
 }
 
-// planRun(plan, begin, end, isTrain)
+// planRun(plan, begin, end, isTrain): each instruction is timed while the profiler records symbolic operators.
 BKT_BINDING(jsPlanRun) {
   Plan& p = planArg(info, 0, "planRun");
+  Profiler& profiler = addonState(info.Env()).profiler;
   p.run(static_cast<int32_t>(intArg(info, 1, "planRun", "begin")),
-        static_cast<int32_t>(intArg(info, 2, "planRun", "end")), boolArg(info, 3));
+        static_cast<int32_t>(intArg(info, 2, "planRun", "end")), boolArg(info, 3),
+        profiler.symbolic() ? &profiler : nullptr);
   return info.Env().Undefined();
 }
 

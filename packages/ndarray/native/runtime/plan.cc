@@ -98,9 +98,17 @@ GemmShapesFn planGemmShapes(Kernel id) {
 }
 
 Plan::Plan(std::vector<Instruction> code, std::vector<int32_t> refs, std::vector<double> attrs,
-           std::vector<std::string> nodeNames, int32_t numSlots)
-    : code_(std::move(code)), refs_(std::move(refs)), attrs_(std::move(attrs)), nodeNames_(std::move(nodeNames)) {
+           std::vector<std::string> nodeNames, std::vector<std::string> opNames, int32_t numSlots)
+    : code_(std::move(code)),
+      refs_(std::move(refs)),
+      attrs_(std::move(attrs)),
+      nodeNames_(std::move(nodeNames)),
+      opNames_(std::move(opNames)) {
   if (numSlots < 0) fail(ErrorKind::kBind, "plan: negative slot count");
+  if (opNames_.size() != nodeNames_.size()) {
+    fail(ErrorKind::kBind, "plan: " + std::to_string(opNames_.size()) + " operator names for " +
+                               std::to_string(nodeNames_.size()) + " node names");
+  }
   slots_.resize(static_cast<size_t>(numSlots));
   for (int32_t r : refs_) {
     if (r < 0 || r >= numSlots) fail(ErrorKind::kBind, "plan: slot reference " + std::to_string(r) + " out of range");
@@ -201,17 +209,33 @@ Error Plan::atNode(const Instruction& ins, const Error& e) const {
   return Error(e.kind(), nodeNames_[static_cast<size_t>(ins.node)] + ": " + e.what());
 }
 
-void Plan::run(int32_t begin, int32_t end, bool isTrain) {
+void Plan::internNames(Profiler& profiler) {
+  opIds_.clear();
+  nodeIds_.clear();
+  for (size_t i = 0; i < nodeNames_.size(); ++i) {
+    opIds_.push_back(profiler.intern(opNames_[i]));
+    nodeIds_.push_back(profiler.intern(nodeNames_[i]));
+  }
+  internedFor_ = &profiler;
+}
+
+void Plan::run(int32_t begin, int32_t end, bool isTrain, Profiler* profiler) {
   if (begin < 0 || end > size() || begin > end) fail(ErrorKind::kValue, "plan: segment out of range");
   if (!checked_) checkBound();
+  if (profiler && internedFor_ != profiler) internNames(*profiler);
   for (int32_t pc = begin; pc < end; ++pc) {
     const Instruction& ins = code_[static_cast<size_t>(pc)];
     const KernelContext ctx = contextOf(ins, isTrain);
+    const int64_t beginNs = profiler ? Profiler::now() : 0;
     try {
       planKernel(ins.kernel)(ctx);
       for (int32_t i = 0; i < ins.numOut; ++i) ctx.out(i).storage().markWritten();
     } catch (const Error& e) {
       throw atNode(ins, e);
+    }
+    if (profiler) {
+      const auto node = static_cast<size_t>(ins.node);
+      profiler->record(opIds_[node], nodeIds_[node], beginNs, Profiler::now());
     }
   }
 }

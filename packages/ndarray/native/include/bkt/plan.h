@@ -8,6 +8,7 @@
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
 #include "bkt/op_ids.gen.h"
+#include "bkt/profiler.h"
 #include "bkt/tensor.h"
 
 namespace bkt {
@@ -89,7 +90,7 @@ struct Instruction {
   int32_t inBegin, numIn;    // into Plan::refs
   int32_t outBegin, numOut;  // into Plan::refs
   int32_t attrBegin, numAttr;
-  int32_t node;  // index into Plan::nodeNames, for error messages
+  int32_t node;  // index into Plan::nodeNames (error messages) and Plan::opNames (the profiler)
 };
 
 // A slot whose array is a view into an arena (the executor's intermediates): where in the arena of
@@ -104,8 +105,9 @@ struct ArenaSlot {
 
 class Plan {
  public:
+  // opNames[i] is the operator node i runs (MXNet's name, e.g. _backward_FullyConnected), one per node name.
   Plan(std::vector<Instruction> code, std::vector<int32_t> refs, std::vector<double> attrs,
-       std::vector<std::string> nodeNames, int32_t numSlots);
+       std::vector<std::string> nodeNames, std::vector<std::string> opNames, int32_t numSlots);
 
   void setSlot(int32_t slot, Tensor t);
   // The slots that live in arenas, given once at bind; bindArena then points them at an arena.
@@ -115,8 +117,9 @@ class Plan {
   void bindArena(const Tensor& arena);
   // The array a slot holds; a StateError when nothing is bound to it.
   const Tensor& slot(int32_t slot) const;
-  // Runs instructions [begin, end). A failing kernel's error is re-raised naming the node.
-  void run(int32_t begin, int32_t end, bool isTrain);
+  // Runs instructions [begin, end). A failing kernel's error is re-raised naming the node. With a
+  // profiler (one that records symbolic operators), each instruction that completes is recorded.
+  void run(int32_t begin, int32_t end, bool isTrain, Profiler* profiler = nullptr);
   // Chooses the library of every GEMM shape the instructions declare (GemmShapesFn) and builds its
   // primitive, in the GEMM precision in force: once at bind, after every slot is bound, so no step pays
   // for it. A failing declaration's error is re-raised naming the node.
@@ -128,12 +131,17 @@ class Plan {
   std::vector<int32_t> refs_;
   std::vector<double> attrs_;
   std::vector<std::string> nodeNames_;
+  std::vector<std::string> opNames_;
   std::vector<Tensor> slots_;
   std::vector<ArenaSlot> arenaSlots_;
   std::vector<const Tensor*> ptrs_;  // refs_ resolved to slot addresses, so a run allocates nothing
   bool checked_ = false;             // every referenced slot holds an array
+  // Per node: the profiler's ids of its operator and node names, interned on the first profiled run.
+  const Profiler* internedFor_ = nullptr;
+  std::vector<int32_t> opIds_, nodeIds_;
 
   void checkBound();
+  void internNames(Profiler& profiler);
   void checkSlot(int32_t slot) const;
   KernelContext contextOf(const Instruction& ins, bool isTrain) const;
   // `e` re-raised naming the instruction's node.

@@ -1,0 +1,17 @@
+#include "bkt/profiler.h"
+
+#include "bkt/error.h"
+
+namespace bkt {
+
+int32_t Profiler::intern(const std::string& name) {
+  const auto it = ids_.find(name);
+  if (it != ids_.end()) return it->second;
+  if (names_.size() >= static_cast<size_t>(INT32_MAX)) fail(ErrorKind::kState, "profiler: too many operator names");
+  const auto id = static_cast<int32_t>(names_.size());
+  names_.push_back(name);
+  ids_.emplace(name, id);
+  return id;
+}
+
+}  // namespace bkt

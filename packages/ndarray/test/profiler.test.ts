@@ -1,0 +1,83 @@
+// The profiler's imperative side (fused optimizer updates) and plans built by hand; executor plans
+// are profiled in @bkt/executor's profiler.test.ts.
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { BindError, fromTypedArray, full, multiUpdate, profiler, sgdMomUpdate, zeros } from '../src/index.js';
+import { Plan } from '../src/internal.js';
+
+interface StatsJson {
+  Time: { operator: Record<string, { Count: number; Total: number }> };
+}
+const counts = (): Record<string, number> =>
+  Object.fromEntries(
+    Object.entries((JSON.parse(profiler.dumps({ format: 'json' })) as StatsJson).Time.operator).map(([op, s]) => [op, s.Count]),
+  );
+
+afterEach(() => {
+  profiler.setState('stop');
+  profiler.setConfig();
+});
+
+const param = () => ({ weight: zeros([64]), grad: full([64], 0.5), mom: zeros([64]) });
+
+describe('profiler on imperative calls', () => {
+  it('times each fused optimizer update under its MXNet name, batched ones as multi_*', () => {
+    const a = param();
+    const b = param();
+    profiler.setConfig({ aggregateStats: true });
+    profiler.setState('run');
+    for (let i = 0; i < 3; i++) sgdMomUpdate(a.weight, a.grad, a.mom, { lr: 0.1, momentum: 0.9 });
+    const item = (p: typeof a) => ({ weight: p.weight, grad: p.grad, states: [p.mom], opts: { lr: 0.1, momentum: 0.9 } });
+    multiUpdate('sgdMomUpdate', [item(a), item(b)]);
+    expect(counts()).toEqual({ sgd_mom_update: 3, multi_sgd_mom_update: 1 });
+  });
+
+  it('records no update when imperative profiling is off or the call fails', () => {
+    const a = param();
+    profiler.setConfig({ aggregateStats: true, profileImperative: false });
+    profiler.setState('run');
+    sgdMomUpdate(a.weight, a.grad, a.mom, { lr: 0.1, momentum: 0.9 });
+    expect(counts()).toEqual({});
+    profiler.setState('stop');
+    profiler.setConfig({ aggregateStats: true });
+    profiler.setState('run');
+    expect(() => sgdMomUpdate(a.weight, zeros([3]), a.mom, { lr: 0.1, momentum: 0.9 })).toThrow();
+    expect(counts()).toEqual({});
+  });
+
+  it('profileAll times updates even with profileImperative: false', () => {
+    const a = param();
+    profiler.setConfig({ aggregateStats: true, profileAll: true, profileImperative: false });
+    profiler.setState('run');
+    sgdMomUpdate(a.weight, a.grad, a.mom, { lr: 0.1, momentum: 0.9 });
+    expect(counts()).toEqual({ sgd_mom_update: 1 });
+  });
+});
+
+describe('profiler on plans built by hand', () => {
+  it('names instructions by their opNames, or by the node names without them', () => {
+    const code = [
+      { kernel: 'copy' as const, inputs: [0], outputs: [1], attrs: [], node: 0 },
+      { kernel: 'copy' as const, inputs: [1], outputs: [2], attrs: [], node: 1 },
+      { kernel: 'copy' as const, inputs: [2], outputs: [1], attrs: [], node: 1 },
+    ];
+    const named = new Plan(code, ['first', 'second'], 3, { opNames: ['_copy', '_CrossDeviceCopy'] });
+    const plain = new Plan(code, ['first', 'second'], 3);
+    for (const p of [named, plain]) {
+      p.setSlot(0, fromTypedArray(Float32Array.of(1, 2), [2]));
+      p.setSlot(1, zeros([2]));
+      p.setSlot(2, zeros([2]));
+    }
+    profiler.setConfig({ aggregateStats: true });
+    profiler.setState('run');
+    named.run(0, 3, false);
+    plain.run(0, 3, false);
+    plain.run(1, 2, false);
+    expect(counts()).toEqual({ _copy: 1, _CrossDeviceCopy: 2, first: 1, second: 3 });
+  });
+
+  it('refuses a plan whose operator names do not match its node names', () => {
+    const code = [{ kernel: 'copy' as const, inputs: [0], outputs: [1], attrs: [], node: 0 }];
+    expect(() => new Plan(code, ['first'], 2, { opNames: [] })).toThrow(BindError);
+  });
+});
