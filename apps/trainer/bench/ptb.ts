@@ -1,4 +1,4 @@
-// `pnpm bench:ptb [--epochs N] [--seed N] [--data DIR] [--threads N] [--no-torch]`: bkt's bucketed LSTM LM on Penn
+// `pnpm bench:ptb [--epochs N] [--seed N] [--data DIR] [--threads N] [--no-torch] [--profile FILE]`: bkt's bucketed LSTM LM on Penn
 // Treebank, then the project's PyTorch reference (packages/executor/bench/lstm_lm_torch.py, run with
 // /usr/bin/python3), one after the other in the same run, both on the reference's recipe: the valid
 // split as training data, the test split as evaluation data, one vocabulary over both, no
@@ -17,7 +17,8 @@
 // training, where the output layer's all-zero gradient rows are skipped), bkt's rate over its wall time
 // and inside the GEMM libraries, and PyTorch's rate on the model's work.
 // The data directory holds ptb.valid.txt and ptb.test.txt (default: ../shared/data/ptb beside the
-// repository).
+// repository). --profile FILE runs MXNet's profiler over each epoch and over the inference, prints each
+// one's aggregate table (by total time) to stderr and writes their chrome://tracing events to FILE.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { type BatchEndParam, type BucketingModule, type DataBatch, type DataIter, Perplexity } from '@bkt/module';
-import { cpu, gemmChoices, getNumThreads, random, setNumThreads, ValueError } from '@bkt/ndarray';
+import { cpu, gemmChoices, getNumThreads, profiler, random, setNumThreads, ValueError } from '@bkt/ndarray';
 
 import { bucketIter, loadTrainingText } from '../src/lm-data.js';
 import { createLMModule } from '../src/lm-module.js';
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     seed: { type: 'string', default: '0' },
     'no-torch': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const EPOCHS = Number(values.epochs);
@@ -63,6 +65,23 @@ for (const f of [trainFile, evalFile])
 if (values.threads !== undefined) setNumThreads(Number(values.threads));
 
 type PerBucket = Record<string, { seconds: number; tokens_per_s: number }>;
+
+/** With --profile: starts the profiler over a phase (an epoch, the inference). */
+function startProfile(): void {
+  if (values.profile !== undefined) profiler.setState('run');
+}
+
+/** With --profile: stops the profiler and prints the phase's aggregate table, largest total first, to stderr. */
+function reportProfile(title: string, wallSeconds: number): void {
+  if (values.profile === undefined) return;
+  profiler.setState('stop');
+  const json = JSON.parse(profiler.dumps({ format: 'json' })) as { Time: { operator?: Record<string, { Total: number }> } };
+  const profiledMs = Object.values(json.Time.operator ?? {}).reduce((t, s) => t + s.Total, 0);
+  process.stderr.write(
+    `bench:ptb profile, ${title}: the operators took ${round(profiledMs / 1000, 3)} s of ${round(wallSeconds, 3)} s` +
+      profiler.dumps({ sortBy: 'total', reset: true }),
+  );
+}
 const round = (x: number, digits = 2): number => +x.toFixed(digits);
 
 /**
@@ -207,6 +226,7 @@ function runBkt(): BktRun {
     logger: quiet,
   }) as BucketingModule;
 
+  if (values.profile !== undefined) profiler.setConfig({ filename: values.profile, aggregateStats: true });
   const phases = new Map<string, number>();
   for (const name of ['forward', 'backward', 'update', 'updateMetric', 'prepare', 'switchBucket'])
     timePhase(mod, name, name, phases);
@@ -223,6 +243,7 @@ function runBkt(): BktRun {
       phases.clear();
       clock.start();
       workBefore = gemmWork();
+      startProfile();
     }
     return batch;
   };
@@ -237,7 +258,8 @@ function runBkt(): BktRun {
     optimizer: RECIPE.optimizer,
     optimizerParams: optimizerParams(RECIPE),
     batchEndCallback: clock.batchEnd,
-    epochEndCallback: () => {
+    epochEndCallback: (epoch) => {
+      reportProfile(`epoch ${epoch + 1}`, clock.seconds);
       epochs.push({
         train_ppl: round(metric.getGlobal()[1] as number),
         seconds: round(clock.seconds),
@@ -254,7 +276,10 @@ function runBkt(): BktRun {
   evalIter.reset();
   clock.start();
   const scoreWorkBefore = gemmWork();
+  startProfile();
   mod.score(evalIter, scored, { batchEndCallback: clock.batchEnd, reset: false });
+  reportProfile('inference', clock.seconds);
+  if (values.profile !== undefined) profiler.dump();
   const scoreGemm = gemmRates(scoreWorkBefore, clock.seconds, clock.tokens * modelFlopsPerPosition(config, false));
   const gemm = Object.fromEntries(
     gemmChoices().map((c) => [

@@ -109,4 +109,7 @@ export type { SequentialMeta } from './module/sequential-module.js';
 export { DataParallelExecutorGroup, splitInputSlice } from './module/executor-group.js';
 export type { KVStoreSpec, MonitorLike, OptimizerSpec } from './module/types.js';
 export { prepareGroup2ctxs } from './module/group2ctxs.js';
+
+// MXNet has the profiler at top level (mx.profiler); it lives where the plans run, in @bkt/ndarray.
+export { profiler } from '@bkt/ndarray';
 export type { Group2Ctxs } from './module/group2ctxs.js';

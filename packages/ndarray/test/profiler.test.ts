@@ -1,5 +1,10 @@
 // The profiler's imperative side (fused optimizer updates) and plans built by hand; executor plans
 // are profiled in @bkt/executor's profiler.test.ts.
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { BindError, fromTypedArray, full, multiUpdate, profiler, sgdMomUpdate, zeros } from '../src/index.js';
@@ -79,5 +84,16 @@ describe('profiler on plans built by hand', () => {
   it('refuses a plan whose operator names do not match its node names', () => {
     const code = [{ kernel: 'copy' as const, inputs: [0], outputs: [1], attrs: [], node: 0 }];
     expect(() => new Plan(code, ['first'], 2, { opNames: [] })).toThrow(BindError);
+  });
+});
+
+describe('profiler per environment', () => {
+  it("keeps a Worker's state and events apart from the main thread's", async () => {
+    const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/profiler-per-environment.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({
+      worker: { stateAtStart: 'stop', beforeRun: {}, running: { sgd_mom_update: 3 } },
+      main: { sgd_mom_update: 2 },
+    });
   });
 });
