@@ -1,5 +1,5 @@
-// The profiler's imperative side (fused optimizer updates) and plans built by hand; executor plans
-// are profiled in @bkt/executor's profiler.test.ts.
+// The profiler's imperative side (fused optimizer updates, other native calls) and plans built by hand;
+// executor plans are profiled in @bkt/executor's profiler.test.ts.
 import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { BindError, fromTypedArray, full, multiUpdate, profiler, sgdMomUpdate, zeros } from '../src/index.js';
+import { add, BindError, fromTypedArray, full, multiUpdate, ones, profiler, sgdMomUpdate, zeros } from '../src/index.js';
 import { Plan } from '../src/internal.js';
 
 interface StatsJson {
@@ -37,16 +37,37 @@ describe('profiler on imperative calls', () => {
     expect(counts()).toEqual({ sgd_mom_update: 3, multi_sgd_mom_update: 1 });
   });
 
-  it('records no update when imperative profiling is off or the call fails', () => {
+  it('times every other native call under its JS name, and never the plan runner or the profiler itself', () => {
+    const a = zeros([4]);
+    const b = ones([4]);
+    const plan = new Plan([{ kernel: 'copy', inputs: [0], outputs: [1], attrs: [], node: 0 }], ['copy a'], 2, {
+      opNames: ['_copy'],
+    });
+    plan.setSlot(0, a);
+    plan.setSlot(1, b);
+    profiler.setConfig({ aggregateStats: true });
+    profiler.setState('run');
+    const c = add(a, b);
+    add(c, b).dispose();
+    c.toArray();
+    plan.run(0, 1, false);
+    profiler.dumps();
+    expect(counts()).toEqual({ binaryOp: 2, dispose: 1, toBuffer: 1, _copy: 1 });
+  });
+
+  it('records no native call when imperative profiling is off, nor a call that fails', () => {
     const a = param();
+    const short = zeros([3]);
     profiler.setConfig({ aggregateStats: true, profileImperative: false });
     profiler.setState('run');
     sgdMomUpdate(a.weight, a.grad, a.mom, { lr: 0.1, momentum: 0.9 });
+    add(a.weight, a.grad).dispose();
     expect(counts()).toEqual({});
     profiler.setState('stop');
     profiler.setConfig({ aggregateStats: true });
     profiler.setState('run');
-    expect(() => sgdMomUpdate(a.weight, zeros([3]), a.mom, { lr: 0.1, momentum: 0.9 })).toThrow();
+    expect(() => sgdMomUpdate(a.weight, short, a.mom, { lr: 0.1, momentum: 0.9 })).toThrow();
+    expect(() => add(a.weight, short)).toThrow();
     expect(counts()).toEqual({});
   });
 

@@ -53,4 +53,13 @@ Napi::Error toJsError(Napi::Env env, ErrorKind kind, const std::string& message)
   return Napi::Error(env, err);
 }
 
+std::string bindingOpName(const char* binding) {
+  std::string name(binding);
+  if (name.rfind("js", 0) == 0 && name.size() > 2) {
+    name.erase(0, 2);
+    if (name[0] >= 'A' && name[0] <= 'Z') name[0] = static_cast<char>(name[0] - 'A' + 'a');
+  }
+  return name;
+}
+
 }  // namespace bkt::napi

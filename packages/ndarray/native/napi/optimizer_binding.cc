@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "addon_state.h"
 #include "bindings.h"
 #include "bkt/error.h"
 #include "bkt/optimizer_updates.h"
@@ -190,12 +189,6 @@ const Tensor* optionalTensorArg(const Napi::CallbackInfo& info, size_t i, const 
   return &tensorArg(info, i, op, arg);
 }
 
-// The environment's profiler when it records imperative operators, else null.
-Profiler* imperativeProfiler(Napi::Env env) {
-  Profiler& profiler = addonState(env).profiler;
-  return profiler.imperative() ? &profiler : nullptr;
-}
-
 // MXNet's operator name for an update (sgdMomUpdate -> sgd_mom_update; multi_ prefixed when batched),
 // interned in `profiler`; -1 without one.
 int32_t profileName(Profiler* profiler, const OptimizerOp& o, bool multi) {
@@ -213,7 +206,7 @@ int32_t profileName(Profiler* profiler, const OptimizerOp& o, bool multi) {
 }
 
 Napi::Value runOptimizerOp(const Napi::CallbackInfo& info, const OptimizerOp& o) {
-  Profiler* profiler = imperativeProfiler(info.Env());
+  Profiler* profiler = imperativeProfiler();
   ImperativeTimer timer(profiler, profileName(profiler, o, false));
   const char* op = o.name;
   UpdateArgs a;
@@ -232,7 +225,7 @@ Napi::Value runOptimizerOp(const Napi::CallbackInfo& info, const OptimizerOp& o)
   return info.Env().Undefined();
 }
 
-BKT_BINDING(jsOptimizerUpdate) { return runOptimizerOp(info, *static_cast<const OptimizerOp*>(info.Data())); }
+BKT_BINDING_UNTIMED(jsOptimizerUpdate) { return runOptimizerOp(info, *static_cast<const OptimizerOp*>(info.Data())); }
 
 const OptimizerOp& opNamed(const std::string& name) {
   for (const OptimizerOp& o : kOps) {
@@ -247,10 +240,10 @@ const OptimizerOp& opNamed(const std::string& name) {
 // UpdateBatch. Parameter k's arrays come next in `tensors` (weight, grad, the op's states, then its
 // weight32 when it has one) and its numbers next in `scalars` (hasWeight32 as 0/1, the op's scalars,
 // rescaleGrad, clipGradient). Every parameter is checked before any is updated.
-BKT_BINDING(jsMultiUpdate) {
+BKT_BINDING_UNTIMED(jsMultiUpdate) {
   const char* fn = "multiUpdate";
   const OptimizerOp& o = opNamed(stringArg(info, 0, fn, "op"));
-  Profiler* profiler = imperativeProfiler(info.Env());
+  Profiler* profiler = imperativeProfiler();
   ImperativeTimer timer(profiler, profileName(profiler, o, true));
   const std::vector<Tensor> tensors = tensorListArg(info, 1, fn, "tensors");
   if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {

@@ -139,7 +139,7 @@ BKT_BINDING(jsPlanSlotArray) {
 }
 
 // planRun(plan, begin, end, isTrain): each instruction is timed while the profiler records symbolic operators.
-BKT_BINDING(jsPlanRun) {
+BKT_BINDING_UNTIMED(jsPlanRun) {
   Plan& p = planArg(info, 0, "planRun");
   Profiler& profiler = addonState(info.Env()).profiler;
   p.run(static_cast<int32_t>(intArg(info, 1, "planRun", "begin")),

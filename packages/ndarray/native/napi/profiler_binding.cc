@@ -11,7 +11,7 @@ namespace bkt::napi {
 namespace {
 
 // profilerSetRecording(symbolic, imperative): which operators are timed from now on.
-BKT_BINDING(jsProfilerSetRecording) {
+BKT_BINDING_UNTIMED(jsProfilerSetRecording) {
   addonState(info.Env()).profiler.setRecording(boolArg(info, 0), boolArg(info, 1));
   return info.Env().Undefined();
 }
@@ -22,7 +22,7 @@ constexpr size_t kEventWidth = 4;
 // profilerEvents(from) -> { names: string[], events: Float64Array of [name, detail, beginNs, durationNs]
 // rows for events [from, count) }: names and details are indices into names (detail -1: none), begin
 // counts from the profiler's creation.
-BKT_BINDING(jsProfilerEvents) {
+BKT_BINDING_UNTIMED(jsProfilerEvents) {
   const Profiler& profiler = addonState(info.Env()).profiler;
   const int64_t from = intArg(info, 0, "profilerEvents", "from");
   const auto& events = profiler.events();
@@ -52,7 +52,7 @@ BKT_BINDING(jsProfilerEvents) {
 }
 
 // profilerClear(): drops every event recorded.
-BKT_BINDING(jsProfilerClear) {
+BKT_BINDING_UNTIMED(jsProfilerClear) {
   addonState(info.Env()).profiler.clear();
   return info.Env().Undefined();
 }

@@ -1,7 +1,9 @@
 // The operator profiler of one JS environment (MXNet's profiler, src/profiler/): while recording, each
-// compiled-plan instruction and each fused optimizer update appends one event (its operator's name, the
-// node it ran for, begin and duration on the steady clock). The JS side turns the events into MXNet's
-// aggregate table and a chrome://tracing file. Off, a caller pays one null/flag test per operator.
+// compiled-plan instruction (symbolic) and each other native call from JS (imperative: a fused optimizer
+// update under MXNet's name, any other binding under its JS name) appends one event (the operator's name,
+// the node it ran for, begin and duration on the steady clock). The JS side turns the events into
+// MXNet's aggregate table and a chrome://tracing file. Off, an instruction pays one null test and a
+// native call one thread-local load and test.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -22,10 +24,9 @@ class Profiler {
  public:
   // Which kinds of operators are recorded now: compiled-plan instructions (MXNet's symbolic) and
   // operators called one at a time from JS (imperative).
-  void setRecording(bool symbolic, bool imperative) {
-    symbolic_ = symbolic;
-    imperative_ = imperative;
-  }
+  // Called on the environment's own thread, which imperativeProfiler() then answers for.
+  void setRecording(bool symbolic, bool imperative);
+  ~Profiler();
   bool symbolic() const { return symbolic_; }
   bool imperative() const { return imperative_; }
 
@@ -55,6 +56,10 @@ class Profiler {
   std::vector<ProfileEvent> events_;
   int64_t originNs_ = now();
 };
+
+// The profiler of this thread's JS environment while it records imperative operators, else null: the
+// one test (a thread-local load) a native call pays before timing itself.
+Profiler* imperativeProfiler();
 
 // Times one operator call for a profiler that records imperative operators (null: times nothing).
 // Records on done(), so a call that throws leaves no event.
