@@ -9,8 +9,7 @@ import { chromeTrace } from './profiler-trace.js';
 import { aggregate, STATS_SORT_KEYS, type StatsSortKey, sortStats, statsJson, statsTable } from './profiler-stats.js';
 import { checkBoolean, checkOneOf, checkOptions, describeValue } from './validate.js';
 
-export type { ProfileEvent } from './profiler-events.js';
-export type { OperatorStats, StatsSortKey } from './profiler-stats.js';
+export type { StatsSortKey } from './profiler-stats.js';
 
 /** MXNet's set_config keys that bkt implements, in camelCase. Each call starts again from the defaults. */
 export interface ProfilerConfig {
