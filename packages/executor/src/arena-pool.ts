@@ -2,7 +2,9 @@
 // buckets of a BucketingModule), as MXNet's GraphExecutor shares its data pool with the executors bound
 // with shared_exec: each member's intermediates and outputs live in it. It grows once when a larger
 // executor joins; the members then re-point their slots (and the output arrays they handed out) at the
-// new buffer, so running any of them afterwards allocates nothing.
+// new buffer, so running any of them afterwards allocates nothing. (MXNet's pool instead adds a chunk
+// for each need its chunks cannot meet and keeps every chunk, so bound smallest first it ends near the
+// sum of the members' plans; here it is one buffer of the largest member's size.)
 // Growing copies the old bytes over: a member's slots keep their offsets, so its outputs (and what its
 // forward kept for backward) read what they read before, as in MXNet, where an executor keeps its own
 // pool chunks when a larger one joins (BucketingModule.prepare binds the next batch's bucket while the

@@ -281,7 +281,7 @@ export class Executor implements ArenaUser {
       if (fromShared !== undefined && fits(fromShared)) return fromShared;
       // Only inputs: a parameter whose shape changed is not the same parameter, and a view of the
       // front of the shared one would silently read and update part of it.
-      if (kind !== 'aux' && name in opts.shapes && published !== undefined && sameKind(published)) {
+      if (kind !== 'aux' && Object.hasOwn(opts.shapes, name) && published !== undefined && sameKind(published)) {
         if (published.size * DTYPE_BYTES[s.dtype] >= slotBytes(s)) {
           const view = viewBytes(published, 0, s.shape, s.dtype);
           owned.push(view);
