@@ -12,6 +12,7 @@ import {
   ValueError,
   full,
   zeros,
+  ownValue,
 } from '@bkt/ndarray';
 import { Plan, viewBytes } from '@bkt/ndarray/internal';
 import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
@@ -636,7 +637,7 @@ function gradReqMap(spec: GradReqSpec, names: readonly string[]): Record<string,
     return Object.fromEntries(names.map((n, i) => [n, valid(spec[i]!, n)]));
   }
   const map = spec as Readonly<Record<string, GradReq>>;
-  return Object.fromEntries(names.map((n) => [n, valid(map[n] ?? 'null', n)]));
+  return Object.fromEntries(names.map((n) => [n, valid(ownValue(map, n) ?? 'null', n)]));
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
