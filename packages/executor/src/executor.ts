@@ -1,7 +1,20 @@
 // MXNet's Executor: a symbol bound to arrays. Binding compiles one native Plan; forward and backward
 // each run their whole segment in one native call over preallocated memory.
-import { BindError, type Context, cpu, type DType, NDArray, ShapeError, StateError, ValueError, full, zeros } from '@bkt/ndarray';
-import { Plan } from '@bkt/ndarray/internal';
+import {
+  BindError,
+  type Context,
+  cpu,
+  type DType,
+  DTYPE_BYTES,
+  NDArray,
+  ShapeError,
+  StateError,
+  ValueError,
+  full,
+  zeros,
+  ownValue,
+} from '@bkt/ndarray';
+import { Plan, viewBytes } from '@bkt/ndarray/internal';
 import { formatShape as fmt, type GradReq, type Symbol } from '@bkt/symbol';
 
 import { ArenaPool, type ArenaUser, poolOf } from './arena-pool.js';
@@ -50,10 +63,10 @@ export interface SimpleBindOptions {
   amp?: 'bfloat16';
 }
 
-/** The intermediates of one context: their slots and their places in that context's arena. */
+/** The arena slots of one context (intermediates and outputs) and their places in its arena. */
 interface ContextMemory {
   ctx: Context;
-  temps: number[];
+  slots: number[];
   plan: MemoryPlan;
 }
 
@@ -81,6 +94,8 @@ export class Executor implements ArenaUser {
   /** Per context id; the same map object across a sharedExec group. */
   readonly #pools: Map<number, ArenaPool>;
   readonly #owned: NDArray[] = [];
+  /** The output arrays that view the arena, by slot: re-pointed when the arena grows. */
+  readonly #outputViews = new Map<number, NDArray>();
   readonly #headGrads: NDArray[];
   /** Position of each argument / auxiliary state by name (graphs may have very many). */
   readonly #argIndex: Map<string, number>;
@@ -111,24 +126,31 @@ export class Executor implements ArenaUser {
     this.auxArrays = arrays.aux;
     this.#owned.push(...arrays.owned);
 
-    const tempsByCtx = new Map<number, { ctx: Context; temps: number[] }>([[ctx.deviceId, { ctx, temps: [] }]]);
+    // Outputs live in the arena too, as in MXNet's GraphExecutor (its memory plan treats them as
+    // entries whose last reader is the caller, and its data pool is shared with executors bound with
+    // shared_exec): a bucket executor allocates no output array of its own. Kept to the end of the
+    // plan, an output never shares bytes with another of the executor's live arrays; it holds its
+    // value until this executor, or another member of its sharedExec group, runs again.
+    const numInstructions = graph.instructions.length;
+    const slotsByCtx = new Map<number, { ctx: Context; slots: number[] }>([[ctx.deviceId, { ctx, slots: [] }]]);
     graph.slots.forEach((s, i) => {
-      if (s.kind !== 'temp') return;
-      const entry = tempsByCtx.get(s.ctx.deviceId) ?? { ctx: s.ctx, temps: [] };
-      entry.temps.push(i);
-      tempsByCtx.set(s.ctx.deviceId, entry);
+      if (s.kind !== 'temp' && s.kind !== 'output') return;
+      const entry = slotsByCtx.get(s.ctx.deviceId) ?? { ctx: s.ctx, slots: [] };
+      entry.slots.push(i);
+      slotsByCtx.set(s.ctx.deviceId, entry);
     });
-    for (const [id, { ctx: c, temps }] of tempsByCtx) {
-      const tempIndex = new Map(temps.map((slot, k) => [slot, k]));
+    for (const [id, { ctx: c, slots }] of slotsByCtx) {
+      const index = new Map(slots.map((slot, k) => [slot, k]));
       const plan = planMemory(
-        temps.map((i) => {
+        slots.map((i) => {
           const s = graph.slots[i]!;
-          const reuses = s.reuses === undefined ? undefined : tempIndex.get(s.reuses);
-          return { bytes: slotBytes(s), def: s.def, lastUse: s.lastUse, ...(reuses === undefined ? {} : { reuses }) };
+          const reuses = s.reuses === undefined ? undefined : index.get(s.reuses);
+          const lastUse = s.kind === 'output' ? numInstructions : s.lastUse;
+          return { bytes: slotBytes(s), def: s.def, lastUse, ...(reuses === undefined ? {} : { reuses }) };
         }),
-        graph.instructions.length,
+        numInstructions,
       );
-      this.#memory.set(id, { ctx: c, temps, plan });
+      this.#memory.set(id, { ctx: c, slots, plan });
     }
     this.#plan = new Plan(graph.instructions, graph.nodeNames, graph.slots.length, {
       gemmPrecision: amp,
@@ -136,7 +158,7 @@ export class Executor implements ArenaUser {
     });
     this.#plan.setArenaSlots(
       [...this.#memory.values()].flatMap((m) =>
-        m.temps.map((slot, k) => {
+        m.slots.map((slot, k) => {
           const s = graph.slots[slot]!;
           return { slot, ctx: m.ctx, byteOffset: m.plan.offsets[k]!, shape: s.shape, dtype: s.dtype };
         }),
@@ -156,19 +178,19 @@ export class Executor implements ArenaUser {
       slotArray.set(h.slot, a);
       return a;
     });
-    this.outputs = graph.outputSlots.map((slot) => {
-      const existing = slotArray.get(slot);
-      if (existing) return existing;
-      const s = graph.slots[slot]!;
-      const a = zeros(s.shape, { dtype: s.dtype, ctx: s.ctx });
-      this.#owned.push(a);
-      slotArray.set(slot, a);
-      return a;
-    });
     for (const [slot, a] of slotArray) this.#plan.setSlot(slot, a);
 
     this.#pools = pools;
     for (const m of this.#memory.values()) poolOf(this.#pools, m.ctx).join(this, m.plan.arenaBytes);
+    // An output that is an argument (or aux state) is that array; the others view the arena.
+    this.outputs = graph.outputSlots.map((slot) => {
+      const bound = slotArray.get(slot) ?? this.#outputViews.get(slot);
+      if (bound) return bound;
+      const view = this.#plan.slotArray(slot);
+      this.#owned.push(view);
+      this.#outputViews.set(slot, view);
+      return view;
+    });
     // Every GEMM shape's library is chosen and its oneDNN primitive built now, in the executor's
     // precision, so the first forward and backward do not pay for it.
     try {
@@ -179,9 +201,14 @@ export class Executor implements ArenaUser {
     }
   }
 
-  /** @internal Points the intermediates of `buffer`'s context at it (the shared arena, possibly just grown). */
+  /**
+   * @internal Points the intermediates and outputs of `buffer`'s context at it (the shared arena,
+   * possibly just grown). The output arrays handed out stay the same objects, now on the new bytes.
+   */
   attachArena(buffer: NDArray): void {
     this.#plan.bindArena(buffer);
+    for (const [slot, view] of this.#outputViews)
+      if (this.#graph.slots[slot]!.ctx.equals(buffer.context)) this.#plan.retargetSlotArray(slot, view);
   }
 
   static bind(symbol: Symbol, opts: BindOptions): Executor {
@@ -231,7 +258,11 @@ export class Executor implements ArenaUser {
   /**
    * Allocates every array from the given input shapes (MXNet's simple_bind). With `sharedExec`,
    * arrays of the same name, shape, dtype and context that any executor of its group allocated
-   * first are shared: parameters, their gradients, aux states and inputs.
+   * first are shared: parameters, their gradients, aux states and inputs. An input (a name in
+   * `shapes`) or its gradient of another shape views the front of the group's array of that name
+   * when that one is large enough, else it is allocated and becomes the group's array of that name
+   * (MXNet's shared data arrays of a bucketing module). Intermediates and outputs live in the group's
+   * shared arena.
    */
   static simpleBind(symbol: Symbol, opts: SimpleBindOptions): Executor {
     const ctx = opts.ctx ?? cpu(0);
@@ -246,12 +277,24 @@ export class Executor implements ArenaUser {
     const take = (kind: 'arg' | 'aux' | 'grad', name: string, slot: number): NDArray => {
       const s = graph.slots[slot]!;
       const key = `${kind}:${name}`;
-      const fits = (a: NDArray | undefined): a is NDArray =>
-        a !== undefined && sameShape(a.shape, s.shape) && a.dtype === s.dtype && a.context.equals(s.ctx);
+      const sameKind = (a: NDArray): boolean => a.dtype === s.dtype && a.context.equals(s.ctx);
+      const fits = (a: NDArray): boolean => sameShape(a.shape, s.shape) && sameKind(a);
       const published = pool.lookup(key);
-      if (fits(published)) return published;
+      if (published !== undefined && fits(published)) return published;
       const fromShared = shared ? shared.#arrayOf(kind, name) : undefined;
-      if (fits(fromShared)) return fromShared;
+      if (fromShared !== undefined && fits(fromShared)) return fromShared;
+      // Only inputs: a parameter whose shape changed is not the same parameter, and a view of the
+      // front of the shared one would silently read and update part of it.
+      if (kind !== 'aux' && Object.hasOwn(opts.shapes, name) && published !== undefined && sameKind(published)) {
+        if (published.size * DTYPE_BYTES[s.dtype] >= slotBytes(s)) {
+          const view = viewBytes(published, 0, s.shape, s.dtype);
+          owned.push(view);
+          return view;
+        }
+        const larger = zeros(s.shape, { dtype: s.dtype, ctx: s.ctx });
+        pool.replace(key, larger);
+        return larger;
+      }
       const a = zeros(s.shape, { dtype: s.dtype, ctx: s.ctx });
       if (published === undefined && fromShared === undefined) pool.publish(key, a);
       else owned.push(a);
@@ -421,11 +464,13 @@ export class Executor implements ArenaUser {
     this.#graph.headGrads.forEach((h, i) => m.set(h.slot, this.#headGrads[i]!));
     this.#graph.outputSlots.forEach((s, i) => m.set(s, this.outputs[i]!));
     const views = [...this.#memory.values()].flatMap((mem) =>
-      mem.temps.map((slot) => {
-        const view = this.#plan.slotArray(slot);
-        m.set(slot, view);
-        return view;
-      }),
+      mem.slots
+        .filter((slot) => !this.#outputViews.has(slot))
+        .map((slot) => {
+          const view = this.#plan.slotArray(slot);
+          m.set(slot, view);
+          return view;
+        }),
     );
     return { arrays: m, views };
   }
@@ -507,7 +552,7 @@ export class Executor implements ArenaUser {
     for (const [id, m] of this.#memory) {
       const where = m.ctx.equals(this.context) ? '' : ` on ${m.ctx}`;
       lines.push(
-        `arena${where}: ${m.plan.arenaBytes} bytes planned for ${m.temps.length} intermediates ` +
+        `arena${where}: ${m.plan.arenaBytes} bytes planned for ${m.slots.length} intermediates and outputs ` +
           `of ${m.plan.totalBytes} bytes in all (shared arena: ${this.#pools.get(id)!.bytes} bytes)`,
       );
     }
@@ -595,7 +640,7 @@ function gradReqMap(spec: GradReqSpec, names: readonly string[]): Record<string,
     return Object.fromEntries(names.map((n, i) => [n, valid(spec[i]!, n)]));
   }
   const map = spec as Readonly<Record<string, GradReq>>;
-  return Object.fromEntries(names.map((n) => [n, valid(map[n] ?? 'null', n)]));
+  return Object.fromEntries(names.map((n) => [n, valid(ownValue(map, n) ?? 'null', n)]));
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -20,7 +20,7 @@ export interface TempBuffer {
   bytes: number;
   /** Instruction that writes it. */
   def: number;
-  /** Last instruction that reads it (def when nothing reads it). */
+  /** Last instruction that reads it (def when nothing reads it); numInstructions or more: kept to the end (an output). */
   lastUse: number;
   /**
    * In place: the index of a temp this one takes over (the op may write its output over that input,

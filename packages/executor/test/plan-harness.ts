@@ -10,11 +10,27 @@ import {
   setGemmPrecision,
 } from '@bkt/ndarray';
 import { type KernelName, Plan } from '@bkt/ndarray/internal';
-import type { Symbol } from '@bkt/symbol';
+import { Embedding, FullyConnected, Reshape, RNN, SoftmaxOutput, type Symbol, Variable } from '@bkt/symbol';
 import { afterAll, expect } from 'vitest';
 
 import { Executor } from '../src/index.js';
 import { values } from '../../ndarray/test/helpers.js';
+
+/** MXNet's bucketing LM in small: Embedding -> 2 x fused LSTM -> FullyConnected -> SoftmaxOutput, data and label (T, N). */
+export function bucketLm(vocab = 50, hidden = 16): Symbol {
+  const embed = Embedding({ data: Variable('data'), name: 'embed', inputDim: vocab, outputDim: hidden });
+  const lstm = RNN({ data: embed, name: 'lstm', mode: 'lstm', stateSize: hidden, numLayers: 2 });
+  const pred = FullyConnected({ data: Reshape({ data: lstm, shape: [-1, hidden] }), name: 'pred', numHidden: vocab });
+  return SoftmaxOutput({ data: pred, label: Reshape({ data: Variable('softmax_label'), shape: [-1] }), name: 'softmax' });
+}
+
+/** The gradients bucketLm trains (every parameter, no input). */
+export const BUCKET_LM_GRAD_REQ = {
+  embed_weight: 'write',
+  lstm_parameters: 'write',
+  pred_weight: 'write',
+  pred_bias: 'write',
+} as const;
 
 /** Binds `symbol` to `args` (no gradients), runs forward and returns every output as float64. */
 export function forwardValues(symbol: Symbol, args: Readonly<Record<string, NDArray>>): Float64Array[] {

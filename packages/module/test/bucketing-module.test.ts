@@ -101,6 +101,57 @@ describe('BucketingModule: MXNet test ports', () => {
   });
 });
 
+describe('BucketingModule: the buckets share memory, as MXNet binds them against the default bucket', () => {
+  const lm = (): SymGen => lmSymGen({ vocab: 500, hidden: 32, embed: 16, layers: 2 });
+  const shapes = (key: number): [DataDesc[], DataDesc[]] => [
+    [new DataDesc('data', [8, key])],
+    [new DataDesc('softmax_label', [8, key])],
+  ];
+  const tokens = (key: number, seedValue: number): DataBatch => {
+    nd.seed(seedValue);
+    const ids = (): nd.NDArray => nd.random.randint(1, 500, [8, key]).astype('float32');
+    const [data, label] = shapes(key);
+    return new DataBatch([ids()], [ids()], { bucketKey: key, provideData: data, provideLabel: label });
+  };
+  const bound = (defaultKey: number): BucketingModule => {
+    const mod = new BucketingModule(lm(), { defaultBucketKey: defaultKey, logger: quiet });
+    mod.bind(...shapes(defaultKey));
+    nd.seed(2);
+    mod.initParams({ initializer: new Xavier({ factorType: 'in', magnitude: 2.34 }) });
+    return mod;
+  };
+
+  it("a bucket no larger than the default allocates nothing: outputs in the shared arena, inputs views of the default bucket's", () => {
+    const mod = bound(10);
+    const before = nd.memoryStats();
+    for (const key of [5, 7, 10, 1]) mod.switchBucket(key, ...shapes(key));
+    const after = nd.memoryStats();
+    expect(after.liveBytes - before.liveBytes).toBe(0);
+    expect(after.totalAllocations - before.totalAllocations).toBe(0);
+    mod.dispose();
+  });
+
+  it('binding a larger bucket (prepare) between forward and backward keeps the outputs and what backward needs', () => {
+    const straight = bound(5);
+    straight.forwardBackward(tokens(5, 3));
+    const interrupted = bound(5);
+    interrupted.forward(tokens(5, 3), { isTrain: true });
+    const [held] = interrupted.getOutputs();
+    const before = held!.toArray();
+    const arena = interrupted.bucketModule(5)!.arenaBytes;
+    interrupted.prepare(tokens(12, 4));
+    expect(interrupted.bucketModule(5)!.arenaBytes).toBeGreaterThan(arena);
+    expect(interrupted.getOutputs()[0]).toBe(held);
+    expect(held!.toArray()).toEqual(before);
+    interrupted.backward();
+    const grads = (mod: BucketingModule): Record<string, number[]> =>
+      Object.fromEntries(Object.entries(mod.bucketModule(5)!.execGroup.execs[0]!.gradDict).map(([n, g]) => [n, g.toArray()]));
+    expect(grads(interrupted)).toEqual(grads(straight));
+    straight.dispose();
+    interrupted.dispose();
+  });
+});
+
 /** Buckets above 4 route the data through an extra layer the default bucket (4) lacks (MXNet #11384). */
 const conditionalSymGen: SymGen = (key) => {
   let net = FullyConnected({ data: Variable('data'), name: 'common', numHidden: 6 });

@@ -3,6 +3,7 @@ import { ValueError } from './errors.js';
 import { type LoadedList, type NativeHandle, native } from './native.js';
 import { NDArray } from './ndarray.js';
 import { CSRNDArray, RowSparseNDArray } from './sparse.js';
+import { ownValue, setOwn } from './own-keys.js';
 
 function checked(a: unknown, label: string): NDArray {
   if (!(a instanceof NDArray)) throw new ValueError(`save: ${label} is not an NDArray`);
@@ -80,9 +81,8 @@ function fromLoaded(loaded: LoadedList): NDArray[] | Record<string, NDArray> {
   if (loaded.names.length === 0) return arrays;
   const out: Record<string, NDArray> = {};
   loaded.names.forEach((name, i) => {
-    if (Object.hasOwn(out, name)) out[name]!.dispose();
-    // defineProperty so a stored name such as `__proto__` becomes a key, not a prototype change.
-    Object.defineProperty(out, name, { value: arrays[i]!, enumerable: true, writable: true, configurable: true });
+    ownValue(out, name)?.dispose();
+    setOwn(out, name, arrays[i]!);
   });
   return out;
 }

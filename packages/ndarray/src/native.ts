@@ -154,6 +154,7 @@ export interface NativeAddon {
   planSetArenaSlots(plan: number, table: Float64Array): void;
   planBindArena(plan: number, arena: NativeHandle): void;
   planSlotArray(plan: number, slot: number): NativeHandle;
+  planRetargetSlotArray(plan: number, slot: number, array: NativeHandle): void;
   planRun(plan: number, begin: number, end: number, isTrain: boolean): void;
   planPrepare(plan: number): void;
   planDispose(plan: number): void;

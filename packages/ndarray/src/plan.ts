@@ -110,6 +110,14 @@ export class Plan {
   }
 
   /**
+   * Makes `array`, an earlier `slotArray(slot)`, view what the slot holds now (after `bindArena` moved
+   * it to a grown arena): the same JS array, so whoever holds it reads the slot's new place.
+   */
+  retargetSlotArray(slot: number, array: NDArray): void {
+    native.planRetargetSlotArray(this.#live(), slot, array.handle);
+  }
+
+  /**
    * Chooses the library of every GEMM shape the instructions will run and builds its oneDNN primitive,
    * in the precision the runs will have: once at bind, after every slot is bound, so the first step
    * does not pay for it. A shape it misses is still chosen when first met.

@@ -54,6 +54,11 @@ export interface GemmChoice {
   /** B is a weight (FullyConnected's, the RNN's): on oneDNN it is read from a copy kept in the product's layout. */
   weight: boolean;
   /**
+   * oneDNN reads A and B and writes C as the caller's bfloat16 arrays (dot and batchDot of bfloat16
+   * NDArrays), with no float32 copy of any; false where a forced OpenBLAS multiplies float32 copies.
+   */
+  bfloat16Arrays: boolean;
+  /**
    * Products of this shape run since the choice was made (setGemmBackend forgets them); 0 for a shape
    * an executor's bind prepared that has not run yet.
    */

@@ -88,6 +88,19 @@ function reference(x: Float64Array, w: Float64Array, g: Float64Array) {
   return { dx, dw, db };
 }
 
+const roundAll = (a: Float64Array): Float64Array => a.map(roundToBFloat16);
+const absAll = (a: Float64Array): Float64Array => a.map(Math.abs);
+
+/**
+ * Whether `got` is a float32 sum of the `terms` products of each element of `exact`: a product of two
+ * bfloat16 values (8 significant bits each) is exact in float32, so any float32 summation order —
+ * oneDNN's full product's, the skipping one's — lies within (terms + 1)·2^-24 of Σ|products|
+ * (`magnitude`: the float64 product of the operands' magnitudes) of the exact sum.
+ */
+function withinFloat32Sums(got: Float64Array, exact: Float64Array, magnitude: Float64Array, terms: number): boolean {
+  return got.every((v, i) => Math.abs(v - exact[i]!) <= (terms + 1) * 2 ** -24 * magnitude[i]!);
+}
+
 function operands(rng: () => number, zero: boolean[]) {
   const g = randomValues(rng, R * N);
   zero.forEach((z, r) => z && g.fill(0, r * N, (r + 1) * N));
@@ -97,17 +110,83 @@ function operands(rng: () => number, zero: boolean[]) {
 }
 
 /** Calls of the live-row products (runtime row count) and of the full ones, since the previous read. */
-function productCalls() {
+function productCalls(precision: ndarray.GemmPrecision = 'float32') {
   const count = (pick: (c: ndarray.GemmChoice) => boolean): number =>
     ndarray
       .gemmChoices()
-      .filter((c) => c.n === K && c.precision === 'float32' && pick(c))
+      .filter((c) => c.n === K && c.precision === precision && pick(c))
       .reduce((s, c) => s + c.calls, 0);
   return {
     live: count((c) => (!c.transposeA && c.m === 0 && c.k === N) || (c.transposeA && c.m === N && c.k === 0)),
     full: count((c) => (!c.transposeA && c.m === R && c.k === N) || (c.transposeA && c.m === N && c.k === R)),
   };
 }
+
+/** The backward's products count in gemmChoices' flops the live rows they ran on (gathered here). */
+function expectLiveRowFlops(precision: ndarray.GemmPrecision, seed: number): void {
+  const work = (): number =>
+    ndarray
+      .gemmChoices()
+      .filter((c) => c.n === K && c.precision === precision)
+      .reduce((s, c) => s + c.flops, 0);
+  const rng = makeRng(seed);
+  const zero = rowsWhere((r) => r % 4 === 1 || r >= R - 6); // gathered: a quarter of the span is zero rows
+  const live = zero.filter((z) => !z).length;
+  const o = operands(rng, zero);
+  const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+  const before = work();
+  fc.backward();
+  expect(work() - before).toBe(2 * (2 * live * N * K));
+  fc.dispose();
+}
+
+type Gradients = { dx: Float64Array; dw: Float64Array; db: Float64Array };
+
+/**
+ * fc's backward, checked to run the products of `path` (both live-row ones, both full ones, or none) on
+ * shapes all prepared at bind, and to give zero rows of dx where out_grad's rows are zero.
+ */
+function backwardRunning(
+  fc: ReturnType<typeof fullyConnected>,
+  precision: ndarray.GemmPrecision,
+  zero: boolean[],
+  path: Placement['path'],
+): Gradients {
+  const before = productCalls(precision);
+  const prepared = ndarray.gemmChoices().length;
+  const got = fc.backward();
+  const after = productCalls(precision);
+  expect(ndarray.gemmChoices().length, 'every product was prepared at bind (Plan.prepare)').toBe(prepared);
+  zero.forEach((z, r) => z && expect(got.dx.subarray(r * K, (r + 1) * K).every((v) => v === 0)).toBe(true));
+  expect(after.live - before.live).toBe(path === 'live' ? 2 : 0);
+  expect(after.full - before.full).toBe(path === 'full' ? 2 : 0);
+  return got;
+}
+
+/**
+ * Every third row of out_grad zero and `spoil` making a value the products see as not finite (row 3
+ * of data is a zero row's): nothing is skipped, the full products run and `poisoned` holds of the result.
+ */
+function expectFullProducts(
+  precision: ndarray.GemmPrecision,
+  seed: number,
+  spoil: (o: ReturnType<typeof operands>) => void,
+  poisoned: (got: Gradients) => boolean,
+): void {
+  const o = operands(
+    makeRng(seed),
+    rowsWhere((r) => r % 3 === 0),
+  );
+  spoil(o);
+  const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+  const before = productCalls(precision);
+  const got = fc.backward();
+  expect(productCalls(precision).full - before.full).toBe(2);
+  expect(poisoned(got)).toBe(true);
+  fc.dispose();
+}
+
+const nanColumn7 = ({ dx }: Gradients): boolean => Array.from({ length: R }, (_, r) => dx[r * K + 7]).every(Number.isNaN);
 
 describe.each(['onednn', 'openblas'] as const)('FullyConnected backward over zero rows (%s)', (backend) => {
   beforeAll(() => {
@@ -120,65 +199,27 @@ describe.each(['onednn', 'openblas'] as const)('FullyConnected backward over zer
     const o = operands(rng, zero(rng));
     const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
     const want = reference(o.x, o.w, o.g);
-    const before = productCalls();
-    const prepared = ndarray.gemmChoices().length;
-    const got = fc.backward();
-    const after = productCalls();
-    expect(ndarray.gemmChoices().length, 'every product was prepared at bind (Plan.prepare)').toBe(prepared);
+    const got = backwardRunning(fc, 'float32', zero(makeRng(31)), path);
     expect(relativeError(got.dx, want.dx)).toBeLessThan(1e-5);
     expect(relativeError(got.dw, want.dw)).toBeLessThan(1e-5);
     expect(relativeError(got.db, want.db)).toBeLessThan(1e-5);
-    zero(makeRng(31)).forEach((z, r) => z && expect(got.dx.subarray(r * K, (r + 1) * K).every((v) => v === 0)).toBe(true));
-    expect(after.live - before.live).toBe(path === 'live' ? 2 : 0);
-    expect(after.full - before.full).toBe(path === 'full' ? 2 : 0);
     fc.dispose();
   });
 
-  it("counts in gemmChoices' flops the rows the products ran on, not the declared sizes", () => {
-    const work = (): number =>
-      ndarray
-        .gemmChoices()
-        .filter((c) => c.n === K && c.precision === 'float32')
-        .reduce((s, c) => s + c.flops, 0);
-    const rng = makeRng(34);
-    const zero = rowsWhere((r) => r % 4 === 1 || r >= R - 6); // gathered: a quarter of the span is zero rows
-    const live = zero.filter((z) => !z).length;
-    const o = operands(rng, zero);
-    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
-    const before = work();
-    fc.backward();
-    expect(work() - before).toBe(2 * (2 * live * N * K));
-    fc.dispose();
-  });
+  it("counts in gemmChoices' flops the rows the products ran on, not the declared sizes", () =>
+    expectLiveRowFlops('float32', 34));
 
-  it('skips nothing when a skipped row of data is not finite (0 · inf is NaN in the full product)', () => {
-    const rng = makeRng(32);
-    const zero = rowsWhere((r) => r % 3 === 0);
-    const o = operands(rng, zero);
-    o.x[3 * K + 5] = Number.POSITIVE_INFINITY; // row 3 is a zero row of out_grad
-    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
-    const before = productCalls();
-    const { dw } = fc.backward();
-    expect(productCalls().full - before.full).toBe(2);
-    expect(dw.subarray(0, N * K).some(Number.isNaN)).toBe(true);
-    fc.dispose();
-  });
+  it('skips nothing when a skipped row of data is not finite (0 · inf is NaN in the full product)', () =>
+    expectFullProducts(
+      'float32',
+      32,
+      (o) => (o.x[3 * K + 5] = Number.POSITIVE_INFINITY),
+      ({ dw }) => dw.some(Number.isNaN),
+    ));
 
-  it('skips nothing when the weight is not finite', () => {
-    const rng = makeRng(33);
-    const o = operands(
-      rng,
-      rowsWhere((r) => r % 3 === 0),
-    );
-    o.w[7] = Number.NaN;
-    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
-    const before = productCalls();
-    const { dx } = fc.backward();
-    expect(productCalls().full - before.full).toBe(2);
-    // W[0, 7] reaches column 7 of every row of dx, the zero rows' included
-    expect(Array.from({ length: R }, (_, r) => dx[r * K + 7]).every(Number.isNaN)).toBe(true);
-    fc.dispose();
-  });
+  // W[0, 7] reaches column 7 of every row of dx, the zero rows' included
+  it('skips nothing when the weight is not finite', () =>
+    expectFullProducts('float32', 33, (o) => (o.w[7] = Number.NaN), nanColumn7));
 });
 
 describe('FullyConnected backward over zero rows in float64', () => {
@@ -223,24 +264,42 @@ describe('FullyConnected backward over zero rows in bfloat16 precision', () => {
   });
   afterAll(() => ndarray.setGemmPrecision('float32'));
 
-  it('runs the full products (no runtime-sized bfloat16 product) and matches float64 on bfloat16 operands', () => {
-    const rng = makeRng(51);
-    const o = operands(
-      rng,
-      rowsWhere(() => rng() < 0.3),
-    );
-    const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
-    const round = (a: Float64Array): Float64Array => a.map(roundToBFloat16);
-    const want = reference(round(o.x), round(o.w), round(o.g));
-    const got = fc.backward();
-    expect(relativeError(got.dx, want.dx)).toBeLessThan(1e-5);
-    expect(relativeError(got.dw, want.dw)).toBeLessThan(1e-5);
-    const bf16Calls = (): number =>
-      ndarray
-        .gemmChoices()
-        .filter((c) => c.precision === 'bfloat16' && c.n === K && (c.m === 0 || c.k === 0))
-        .reduce((s, c) => s + c.calls, 0);
-    expect(bf16Calls()).toBe(0);
-    fc.dispose();
-  });
+  it.each(PLACEMENTS)(
+    'zero rows at $name: a float32 sum of the bfloat16 products, runs the expected products',
+    ({ zero, path }) => {
+      const rng = makeRng(51);
+      const o = operands(rng, zero(rng));
+      const fc = fullyConnected('float32', o.x, o.w, o.b, o.g);
+      const [x16, w16, g16] = [roundAll(o.x), roundAll(o.w), roundAll(o.g)];
+      const want = reference(x16, w16, g16);
+      const magnitude = reference(absAll(x16), absAll(w16), absAll(g16));
+      const got = backwardRunning(fc, 'bfloat16', zero(makeRng(51)), path);
+      expect(withinFloat32Sums(got.dx, want.dx, magnitude.dx, N)).toBe(true);
+      expect(withinFloat32Sums(got.dw, want.dw, magnitude.dw, R)).toBe(true);
+      // the bias gradient is a float32 column sum of the float32 out_grad
+      expect(relativeError(got.db, reference(o.x, o.w, o.g).db)).toBeLessThan(1e-5);
+      if (path !== 'none') {
+        // the products multiplied bfloat16 roundings, not the float32 operands themselves
+        const unrounded = reference(o.x, o.w, o.g);
+        const magnitude32 = reference(absAll(o.x), absAll(o.w), absAll(o.g));
+        expect(withinFloat32Sums(got.dw, unrounded.dw, magnitude32.dw, R)).toBe(false);
+      }
+      fc.dispose();
+    },
+  );
+
+  it("counts in gemmChoices' flops the rows the products ran on, not the declared sizes", () =>
+    expectLiveRowFlops('bfloat16', 54));
+
+  // 3.4e38 is below float32's largest 3.40282e38 and above 3.39627e38, bfloat16's midpoint to infinity
+  it('skips nothing when a skipped row of data is finite in float32 but infinite in bfloat16', () =>
+    expectFullProducts(
+      'bfloat16',
+      52,
+      (o) => (o.x[3 * K + 5] = 3.4e38),
+      ({ dw }) => dw.some(Number.isNaN),
+    ));
+
+  it('skips nothing when the weight is not finite', () =>
+    expectFullProducts('bfloat16', 53, (o) => (o.w[7] = Number.NaN), nanColumn7));
 });

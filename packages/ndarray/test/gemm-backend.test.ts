@@ -64,6 +64,7 @@ describe('setGemmBackend', () => {
         precision: 'float32',
         bias: false,
         weight: false,
+        bfloat16Arrays: false,
         calls: 1,
         seconds: expect.any(Number),
         flops: 2 * 70 * 50 * 90,

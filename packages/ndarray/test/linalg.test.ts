@@ -341,13 +341,32 @@ describe('bfloat16 dot and batchDot (oneDNN bfloat16 products, float32 accumulat
     expect(getGemmPrecision()).toBe('float32');
     const rng = makeRng(82);
     check(dot, refDot, rng, [70, 90], [50, 90], false, true, 'bfloat16', 90);
+    // oneDNN reads and writes the bfloat16 arrays themselves: no float32 copy of any operand
     expect(gemmChoices()).toEqual([
-      expect.objectContaining({ m: 70, n: 50, k: 90, transposeB: true, backend: 'onednn', precision: 'bfloat16', calls: 1 }),
+      expect.objectContaining({
+        m: 70,
+        n: 50,
+        k: 90,
+        transposeB: true,
+        backend: 'onednn',
+        precision: 'bfloat16',
+        bfloat16Arrays: true,
+        calls: 1,
+      }),
     ]);
     // A forced OpenBLAS multiplies the same bfloat16 values in float32: as accurate, rounded once.
     setGemmBackend('openblas');
     check(dot, refDot, rng, [70, 90], [50, 90], false, true, 'bfloat16', 90);
-    expect(gemmChoices().map((c) => c.backend)).toEqual(['openblas']);
+    expect(gemmChoices().map((c) => [c.backend, c.bfloat16Arrays])).toEqual([['openblas', false]]);
+  });
+
+  it('runs batchDot item by item on the bfloat16 arrays, each item one oneDNN product', () => {
+    setGemmBackend('onednn');
+    const rng = makeRng(83);
+    check(batchDot, refBatchDot, rng, [3, 40, 30], [3, 30, 20], false, false, 'bfloat16', 30);
+    expect(gemmChoices()).toEqual([
+      expect.objectContaining({ m: 40, n: 20, k: 30, backend: 'onednn', bfloat16Arrays: true, calls: 3 }),
+    ]);
   });
 });
 

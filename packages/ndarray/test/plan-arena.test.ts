@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { BindError, cpu, fromTypedArray, StateError, ValueError, zeros } from '../src/index.js';
+import { BindError, cpu, fromTypedArray, type NDArray, ShapeError, StateError, ValueError, zeros } from '../src/index.js';
 import { type ArenaSlot, Plan } from '../src/internal.js';
 import { expectError, values } from './helpers.js';
 
@@ -19,14 +19,20 @@ const arenaSlots: ArenaSlot[] = [
   { slot: 2, ctx: cpu(0), byteOffset: 64, shape: [4], dtype: 'float32' },
 ];
 
+/** twoCopies with the input [1, 2, 3, 4] in slot 0 and its arena slots bound to an 80-byte arena. */
+function boundToArena(): { plan: Plan; input: NDArray; arena: NDArray } {
+  const plan = twoCopies();
+  const input = fromTypedArray(Float32Array.of(1, 2, 3, 4), [2, 2]);
+  plan.setSlot(0, input);
+  plan.setArenaSlots(arenaSlots);
+  const arena = zeros([80], { dtype: 'uint8' });
+  plan.bindArena(arena);
+  return { plan, input, arena };
+}
+
 describe('Plan arena slots', () => {
   it('binds every arena slot to its bytes of the arena in one call, and re-points them at a new arena', () => {
-    const plan = twoCopies();
-    const input = fromTypedArray(Float32Array.of(1, 2, 3, 4), [2, 2]);
-    plan.setSlot(0, input);
-    plan.setArenaSlots(arenaSlots);
-    const small = zeros([80], { dtype: 'uint8' });
-    plan.bindArena(small);
+    const { plan, input, arena: small } = boundToArena();
     plan.run(0, 2, false);
     const bytes = new Float32Array(Uint8Array.from(values(small)).buffer);
     expect([...bytes.subarray(0, 4)]).toEqual([1, 2, 3, 4]);
@@ -45,6 +51,32 @@ describe('Plan arena slots', () => {
     plan.run(0, 2, false);
     expect([...values(small)].every((v) => v === 0)).toBe(true);
     for (const a of [view, small, grown, input]) a.dispose();
+    plan.dispose();
+  });
+
+  it('re-points an array it handed out at the bytes of its slot in a new arena: the same NDArray and handle', () => {
+    const { plan, input, arena: first } = boundToArena();
+    const out = plan.slotArray(2);
+    const handle = out.handle;
+    const grown = zeros([128], { dtype: 'uint8' });
+    plan.bindArena(grown);
+    plan.retargetSlotArray(2, out);
+    expect(out.handle).toBe(handle);
+    plan.run(0, 2, false);
+    expect([...values(out)]).toEqual([1, 2, 3, 4]);
+    expect([...values(first)].every((v) => v === 0)).toBe(true);
+    // The array is where the slot is: writing it writes the new arena.
+    out.fill(9);
+    expect([...new Float32Array(Uint8Array.from(values(grown)).buffer, 64, 4)]).toEqual([9, 9, 9, 9]);
+    expectError(
+      () => plan.retargetSlotArray(1, out),
+      ShapeError,
+      /^planRetargetSlotArray: the array is \(4,\) float32 on cpu\(0\), the new bytes are \(2, 2\) float32 on cpu\(0\)$/,
+    );
+    const gone = plan.slotArray(2);
+    gone.dispose();
+    expectError(() => plan.retargetSlotArray(2, gone), StateError, /^planRetargetSlotArray: the array was disposed/);
+    for (const a of [out, first, grown, input]) a.dispose();
     plan.dispose();
   });
 

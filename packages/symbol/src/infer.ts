@@ -4,7 +4,16 @@
 // raises ShapeError / DTypeError naming the node, the op and what it saw; in the non-partial
 // forms so does anything left unknown.
 
-import { BktError, DTYPE_BYTES, DTypeError, ShapeError, ValueError, dtypeFromCode, type DType } from '@bkt/ndarray/core';
+import {
+  BktError,
+  DTYPE_BYTES,
+  DTypeError,
+  ShapeError,
+  ValueError,
+  dtypeFromCode,
+  ownValue,
+  type DType,
+} from '@bkt/ndarray/core';
 import { parseValue } from './attrs.js';
 import { topoOrder, type Node, type NodeEntry } from './graph.js';
 import type { InferContext, Shape } from './op-def.js';
@@ -160,7 +169,7 @@ function runInference<V>(lat: Lattice<V>, heads: readonly NodeEntry[], known: Re
     }
   }
   for (const n of vars) {
-    const given = known[n.name];
+    const given = ownValue(known, n.name);
     const v = given !== undefined ? (Array.isArray(given) ? ([...given] as V) : given) : lat.fromVariable(n);
     const bad = v === undefined ? undefined : lat.invalid(v);
     if (bad !== undefined) throw new lat.Err(`infer ${lat.what}: variable '${n.name}': ${bad}`);

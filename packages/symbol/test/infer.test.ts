@@ -66,6 +66,19 @@ describe('FullyConnected shapes', () => {
   });
 });
 
+describe('variables named like Object.prototype members', () => {
+  it('are unknown until given, and known once given', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'valueOf']) {
+      const fc = FullyConnected({ data: x(), weight: x(name), name: 'fc', numHidden: 3 });
+      expect(fc.inferShape({ x: [2, 4] }).argShapes).toEqual([[2, 4], [3, 4], [3]]);
+      expect(fc.inferType({ x: 'float32' }).argTypes).toEqual(['float32', 'float32', 'float32']);
+      const byName = FullyConnected({ data: x(name), name: 'fc', numHidden: 3 });
+      expect(byName.inferShapePartial({}).argShapes[0]).toBeUndefined();
+      expect(byName.inferShape(Object.fromEntries([[name, [5, 2]]])).outShapes).toEqual([[5, 3]]);
+    }
+  });
+});
+
 describe('Activation and other element-wise shapes', () => {
   it('fills data from the output', () => {
     const act = Activation({ data: x(), name: 'act', actType: 'sigmoid' });

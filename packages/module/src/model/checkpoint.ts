@@ -62,14 +62,15 @@ export function loadParams(
   const file = paramsFile(prefix, epoch);
   const loaded = load(file);
   if (Array.isArray(loaded)) throw new FormatError(`${file}: the arrays have no names; a checkpoint needs arg:/aux: names`);
-  const argParams: Record<string, NDArray> = {};
-  const auxParams: Record<string, NDArray> = {};
+  const args: [string, NDArray][] = [];
+  const aux: [string, NDArray][] = [];
   for (const [k, v] of Object.entries(loaded as Record<string, NDArray>)) {
-    if (k.startsWith('arg:')) argParams[k.slice(4)] = v;
-    else if (k.startsWith('aux:')) auxParams[k.slice(4)] = v;
+    if (k.startsWith('arg:')) args.push([k.slice(4), v]);
+    else if (k.startsWith('aux:')) aux.push([k.slice(4), v]);
     else throw new FormatError(`${file}: entry '${k}' is neither arg:<name> nor aux:<name>`);
   }
-  return { argParams, auxParams };
+  // fromEntries defines keys, so a parameter called `__proto__` stays a key instead of a prototype.
+  return { argParams: Object.fromEntries(args), auxParams: Object.fromEntries(aux) };
 }
 
 /** The symbol and parameters of a checkpoint. */

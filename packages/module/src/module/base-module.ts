@@ -403,17 +403,18 @@ export abstract class BaseModule {
   loadParams(fname: string): void {
     const loaded = load(fname);
     if (Array.isArray(loaded)) throw new ValueError(`loadParams: invalid param file ${fname} (the arrays have no names)`);
-    const argParams: ParamDict = {};
-    const auxParams: ParamDict = {};
+    const args: [string, NDArray][] = [];
+    const aux: [string, NDArray][] = [];
     for (const [key, value] of Object.entries(loaded as Record<string, NDArray>)) {
       const i = key.indexOf(':');
       const kind = i < 0 ? '' : key.slice(0, i);
       const name = key.slice(i + 1);
-      if (kind === 'arg') argParams[name] = value;
-      else if (kind === 'aux') auxParams[name] = value;
+      if (kind === 'arg') args.push([name, value]);
+      else if (kind === 'aux') aux.push([name, value]);
       else throw new ValueError(`loadParams: invalid param file ${fname} (entry '${key}')`);
     }
-    this.setParams(argParams, auxParams);
+    // fromEntries defines keys, so a parameter called `__proto__` stays a key instead of a prototype.
+    this.setParams(Object.fromEntries(args), Object.fromEntries(aux));
   }
 
   /** Installs a monitor on every executor. */

@@ -8,7 +8,7 @@
 // - saveCheckpoint writes every bucket's symbol (generated under a fresh NameManager, as in training),
 //   the key list for any key type and, on request, the optimizer states; load restores all of them.
 
-import { BktError, type NDArray, StateError, ValueError } from '@bkt/ndarray';
+import { BktError, type NDArray, StateError, ValueError, setOwn } from '@bkt/ndarray';
 import { NameManager, type Symbol as BktSymbol, Symbol as SymbolClass, withNameManager } from '@bkt/symbol';
 import { type BucketKey, checkBatch, type DataBatch } from '../data/data-batch.js';
 import { DataDesc, type DataDescLike } from '../data/data-desc.js';
@@ -252,7 +252,7 @@ export class BucketingModule extends BaseModule {
         [opts.argParams, args],
         [opts.auxParams, aux],
       ] as const) {
-        for (const [n, v] of Object.entries(given ?? {})) if (!(n in dict)) dict[n] = v.copy();
+        for (const [n, v] of Object.entries(given ?? {})) if (!Object.hasOwn(dict, n)) setOwn(dict, n, v.copy());
       }
     }
     this.paramsInitialized = true;

@@ -18,6 +18,8 @@ import {
   sparse,
   take,
   ValueError,
+  ownValue,
+  setOwn,
 } from '@bkt/ndarray';
 import { DataDesc } from '../data/data-desc.js';
 import { type BackwardOptions, Executor, type Group2Ctx } from '@bkt/executor';
@@ -130,16 +132,17 @@ export class DataParallelExecutorGroup {
   #resolveGradReq(spec: GradReq | Readonly<Record<string, GradReq>>, dataNames: readonly string[]): Record<string, GradReq> {
     const out: Record<string, GradReq> = {};
     for (const name of this.argNames) {
-      if (!this.forTraining) out[name] = 'null';
+      if (!this.forTraining) setOwn(out, name, 'null');
       else if (this.paramNames.includes(name))
-        out[name] = this.fixedParamNames.includes(name) ? 'null' : typeof spec === 'string' ? spec : 'write';
-      else if (dataNames.includes(name)) out[name] = this.inputsNeedGrad ? (typeof spec === 'string' ? spec : 'write') : 'null';
-      else out[name] = 'null';
+        setOwn(out, name, this.fixedParamNames.includes(name) ? 'null' : typeof spec === 'string' ? spec : 'write');
+      else if (dataNames.includes(name))
+        setOwn(out, name, this.inputsNeedGrad ? (typeof spec === 'string' ? spec : 'write') : 'null');
+      else setOwn(out, name, 'null');
     }
     if (typeof spec !== 'string' && this.forTraining) {
       for (const [k, v] of Object.entries(spec)) {
         if (!this.argNames.includes(k)) throw new ValueError(`gradReq: '${k}' is not an argument of the symbol`);
-        out[k] = v;
+        setOwn(out, k, v);
       }
     }
     return out;
@@ -329,10 +332,12 @@ export class DataParallelExecutorGroup {
       for (const a of [...made, mean]) a.dispose();
     };
     this.paramNames.forEach((n, i) => {
-      if (argParams[n]) average(this.paramArrays[i]!, argParams[n]!);
+      const arg = ownValue(argParams, n);
+      if (arg) average(this.paramArrays[i]!, arg);
     });
     this.auxNames.forEach((n, i) => {
-      if (auxParams[n]) average(this.auxArrays[i]!, auxParams[n]!);
+      const aux = ownValue(auxParams, n);
+      if (aux) average(this.auxArrays[i]!, aux);
     });
   }
 

@@ -3,7 +3,18 @@
 // several contexts) and checkpoints.
 
 import { readFileSync } from 'node:fs';
-import { arange, type Context, cpu, type NDArray, ShapeError, StateError, ValueError, writeFileAtomic } from '@bkt/ndarray';
+import {
+  arange,
+  type Context,
+  cpu,
+  type NDArray,
+  ShapeError,
+  StateError,
+  ValueError,
+  writeFileAtomic,
+  ownValue,
+  setOwn,
+} from '@bkt/ndarray';
 import { create as createKVStore, type EarlyPushPull, type GradientCompressionParams, type KVStore } from '@bkt/kvstore';
 import { create as createOptimizer, getUpdater, Optimizer, type Updater } from '@bkt/optimizer';
 import { formatShape, type Symbol as BktSymbol } from '@bkt/symbol';
@@ -262,7 +273,7 @@ export class Module extends BaseModule {
     const attrs = this.symbol.attrDict();
     const fill = (name: string, arr: NDArray, source: Readonly<Record<string, NDArray>> | null | undefined): void => {
       if (source) {
-        const src = source[name];
+        const src = ownValue(source, name);
         if (src !== undefined) {
           if (src !== arr) src.copyTo(arr);
           return;
@@ -280,8 +291,8 @@ export class Module extends BaseModule {
     for (const name of Object.keys(auxParams!).sort()) fill(name, auxParams![name]!, opts.auxParams);
     if (!opts.allowExtra) {
       const extra = [
-        ...Object.keys(opts.argParams ?? {}).filter((n) => !(n in argParams!)),
-        ...Object.keys(opts.auxParams ?? {}).filter((n) => !(n in auxParams!)),
+        ...Object.keys(opts.argParams ?? {}).filter((n) => !Object.hasOwn(argParams!, n)),
+        ...Object.keys(opts.auxParams ?? {}).filter((n) => !Object.hasOwn(auxParams!, n)),
       ];
       if (extra.length > 0)
         throw new ValueError(`initParams: unknown parameters ${extra.join(', ')} (pass allowExtra to ignore them)`);
@@ -393,7 +404,7 @@ export class Module extends BaseModule {
     const adopt = (names: readonly string[], arrays: NDArray[][], dict: ParamDict, fresh: ParamDict): void => {
       names.forEach((n, i) => {
         const mine = arrays[i]![0]!;
-        const have = dict[n];
+        const have = ownValue(dict, n);
         if (have && (have.shape.length !== mine.shape.length || have.shape.some((d, j) => d !== mine.shape[j]))) {
           throw new ShapeError(
             `bind: parameter '${n}' has shape (${mine.shape.join(', ')}) in this bucket but (${have.shape.join(', ')}) in the shared parameters; buckets must agree on every shared name`,
@@ -401,10 +412,11 @@ export class Module extends BaseModule {
         }
         if (store.onDevice(n)) return;
         if (!have) {
-          dict[n] = zerosOfStype(declaredStype(attrs, n), mine);
-          init.init(new InitDesc(n, attrs[n] ?? {}), dict[n]!);
+          const made = zerosOfStype(declaredStype(attrs, n), mine);
+          setOwn(dict, n, made);
+          init.init(new InitDesc(n, ownValue(attrs, n) ?? {}), made);
         }
-        fresh[n] = dict[n]!;
+        setOwn(fresh, n, ownValue(dict, n)!);
       });
     };
     store.index(this.#paramNames);

@@ -19,14 +19,22 @@
 // runs it (a Worker's, say) and run by others, one at a time under the runtime's lock.
 // A product run by one thread of a team (sgemmOnThisThread) has a primitive of its own per thread with
 // its own stream, and runs without that lock, single-threaded (OpenMP does not nest).
+// A product with a runtime m or k runs on oneDNN's jit GEMM, which reads plain layouts only; in bfloat16
+// its A (and a B that is no weight) is converted here at each call into a buffer the primitive keeps,
+// in the float32 operand's own strides, and a weight B is read from a plain bfloat16 copy kept like
+// the blocked ones. A product of bfloat16 arrays (bf16Arrays: dot and batch_dot of bfloat16 NDArrays)
+// reads and writes them as they are.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "bkt/dtype.h"
 #include "bkt/error.h"
 #include "bkt/gemm_backend.h"
+#include "bkt/parallel.h"
 #include "weight_layouts.h"
 
 extern "C" void omp_set_num_threads(int);
@@ -62,9 +70,13 @@ struct OneDnnMatmul {
   dnnl::memory kept, keptScratchpad;
   dnnl::memory::desc bMd, keptMd;
   std::unordered_map<int, dnnl::memory> keptArgs;
-  // A shape with a runtime m or k (float32 only): `a`, `b` and `c` are made per call with its sizes.
+  // A shape with a runtime m or k: `a`, `b` and `c` are made per call with its sizes. In bfloat16 the
+  // operands' conversions, grown to the largest call met (a weight B uses `keptMd`, plain, instead).
   bool runtimeM = false, runtimeK = false;
   dnnl::memory::dims aStrides, bStrides, cStrides;
+  std::vector<uint16_t> runtimeHalfA, runtimeHalfB;
+  // A product of bfloat16 arrays: `a`, `b` and `c` are bfloat16 and the caller's own.
+  bool bf16Arrays = false;
   // Only for a team thread's primitive (makeOneDnnMatmul's ownStream): its stream, used without a lock.
   dnnl::stream stream;
 };
@@ -84,13 +96,31 @@ Runtime& runtime() {
 
 // Converts a small operand on the calling thread: oneDNN's reorder of the RNN's 32 × 200 operand took
 // ~40 µs (DNNL_VERBOSE's median, run in parallel or alone), against ~70 µs for the product itself.
-void convertHere(const float* from, const Plain& m, uint16_t* to) {
+// The rows of `to` lie `toLd` apart. Rounds to nearest even as oneDNN's reorder does.
+BKT_VECTOR_CLONES void convertHere(const float* from, const Plain& m, uint16_t* to, int64_t toLd) {
   for (int64_t r = 0; r < m.rows; ++r) {
     const float* src = from + r * m.ld;
-    uint16_t* dst = to + r * m.cols;
+    uint16_t* dst = to + r * toLd;
     for (int64_t c = 0; c < m.cols; ++c) dst[c] = floatToBFloat16(src[c]);
   }
 }
+
+// A runtime-size product's bfloat16 operand: `from` (seen as m) converted into `buffer`, grown to fit,
+// with from's own row stride; spread over the pool when it is large (oneDNN's reorders are threaded too).
+const uint16_t* convertGrown(const float* from, const Plain& m, std::vector<uint16_t>& buffer) {
+  if (m.rows == 0 || m.cols == 0) return buffer.data();
+  const auto extent = static_cast<size_t>((m.rows - 1) * m.ld + m.cols);
+  if (buffer.size() < extent) buffer.resize(extent);
+  uint16_t* to = buffer.data();
+  parallelFor(m.rows, std::max<int64_t>(1, kInlineConversionMax / m.cols), [&](int64_t begin, int64_t end) {
+    convertHere(from + begin * m.ld, Plain{end - begin, m.cols, m.ld}, to + begin * m.ld, m.ld);
+  });
+  return to;
+}
+
+// How A and B of `s` lie in memory, seen as row-major matrices of their stored orientation.
+Plain plainA(const GemmShape& s) { return s.ta ? Plain{s.k, s.m, s.lda} : Plain{s.m, s.k, s.lda}; }
+Plain plainB(const GemmShape& s) { return s.tb ? Plain{s.n, s.k, s.ldb} : Plain{s.k, s.n, s.ldb}; }
 
 // A is (m, k): row-major with lda, or when transposed stored (k, m) — the same matrix with swapped strides.
 // B likewise (k, n), or stored (n, k) when transposed.
@@ -115,13 +145,15 @@ dnnl::primitive_attr productAttr(const GemmShape& s) {
 }
 
 // One primitive for every size of the runtime dimension (oneDNN 2.6 runs it on its jit GEMM rather than
-// brgemm; measured as fast on FullyConnected's backward shapes, see the ndarray README). No kept weight
-// layout: that GEMM reads B in its plain layout.
+// brgemm; measured as fast on FullyConnected's backward shapes, see the ndarray README). That GEMM reads
+// B in its plain layout: in float32 a weight is read as it is, in bfloat16 from a plain bfloat16 copy
+// kept on its storage (converted at its first use since a write, as the blocked copies are).
 std::shared_ptr<OneDnnMatmul> makeRuntimeMatmul(const GemmShape& s) {
   using dt = dnnl::memory::data_type;
   using dims = dnnl::memory::dims;
   const int64_t m = s.runtimeM ? DNNL_RUNTIME_DIM_VAL : s.m;
   const int64_t k = s.runtimeK ? DNNL_RUNTIME_DIM_VAL : s.k;
+  const dt operand = s.bf16 ? dt::bf16 : dt::f32;
   const dnnl::engine& engine = runtime().engine;
   const dnnl::primitive_attr attr = productAttr(s);
   const dnnl::memory::desc biasMd =
@@ -133,25 +165,39 @@ std::shared_ptr<OneDnnMatmul> makeRuntimeMatmul(const GemmShape& s) {
   p->bStrides = bStridesOf(s);
   p->cStrides = dims{s.ldc, 1};
   const dnnl::matmul::primitive_desc pd(
-      dnnl::matmul::desc(dnnl::memory::desc(dims{m, k}, dt::f32, p->aStrides),
-                         dnnl::memory::desc(dims{k, s.n}, dt::f32, p->bStrides), biasMd,
+      dnnl::matmul::desc(dnnl::memory::desc(dims{m, k}, operand, p->aStrides),
+                         dnnl::memory::desc(dims{k, s.n}, operand, p->bStrides), biasMd,
                          dnnl::memory::desc(dims{m, s.n}, dt::f32, p->cStrides)),
       attr, engine);
   p->prim = dnnl::matmul(pd);
   p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
   if (s.bias) p->bias = dnnl::memory(biasMd, engine, nullptr);
+  if (s.bf16 && s.weight && !s.runtimeK) {
+    p->bMd = dnnl::memory::desc(dims{s.k, s.n}, dt::f32, p->bStrides);
+    p->keptMd = dnnl::memory::desc(dims{s.k, s.n}, dt::bf16, p->bStrides);
+  }
   return p;
 }
 
-// A runtime-dimension product: its operands' memory objects are made for this call's sizes.
-void runRuntimeMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, float* c, const float* bias,
-                      dnnl::stream& stream) {
+// A runtime-dimension product: its operands' memory objects are made for this call's sizes, and in
+// bfloat16 its operands converted (B, when a weight, into its kept copy).
+void runRuntimeMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b, const Tensor* bWeight,
+                      float* c, const float* bias, dnnl::stream& stream) {
   using dt = dnnl::memory::data_type;
   using dims = dnnl::memory::dims;
   const dnnl::engine& engine = runtime().engine;
+  const void* aIn = a;
+  const void* bIn = b;
+  if (s.bf16) {
+    aIn = convertGrown(a, plainA(s), p.runtimeHalfA);
+    const void* kept =
+        !p.keptMd.is_zero() && bWeight ? weightInLayout(*bWeight, b, p.bMd, p.keptMd, true, engine, stream) : nullptr;
+    bIn = kept ? kept : convertGrown(b, plainB(s), p.runtimeHalfB);
+  }
+  const dt operand = s.bf16 ? dt::bf16 : dt::f32;
   std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, dnnl::memory({dims{s.m, s.k}, dt::f32, p.aStrides}, engine, const_cast<float*>(a))},
-      {DNNL_ARG_WEIGHTS, dnnl::memory({dims{s.k, s.n}, dt::f32, p.bStrides}, engine, const_cast<float*>(b))},
+      {DNNL_ARG_SRC, dnnl::memory({dims{s.m, s.k}, operand, p.aStrides}, engine, const_cast<void*>(aIn))},
+      {DNNL_ARG_WEIGHTS, dnnl::memory({dims{s.k, s.n}, operand, p.bStrides}, engine, const_cast<void*>(bIn))},
       {DNNL_ARG_DST, dnnl::memory({dims{s.m, s.n}, dt::f32, p.cStrides}, engine, c)},
       {DNNL_ARG_SCRATCHPAD, p.scratchpad}};
   if (bias) {
@@ -167,16 +213,20 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, bool ownStrea
   using dt = dnnl::memory::data_type;
   using dims = dnnl::memory::dims;
   const dnnl::engine& engine = runtime().engine;
-  if ((s.runtimeM || s.runtimeK) && s.bf16) {
-    fail(ErrorKind::kNative, "oneDNN matmul: a runtime dimension is float32 only, not in bfloat16 precision");
+  if (s.bf16Arrays && (!s.bf16 || s.bias || s.weight || s.runtimeM || s.runtimeK)) {
+    fail(ErrorKind::kNative, "oneDNN matmul: a product of bfloat16 arrays has no bias, kept weight or runtime size");
   }
-  const dnnl::memory::desc aMd(dims{s.m, s.k}, dt::f32, aStridesOf(s));
-  const dnnl::memory::desc bMd(dims{s.k, s.n}, dt::f32, bStridesOf(s));
-  const dnnl::memory::desc cMd(dims{s.m, s.n}, dt::f32, dims{s.ldc, 1});
-  // Dense bfloat16 copies in the operands' own orientation, so each conversion is a straight one.
+  // The caller's operands: float32, or the bfloat16 arrays themselves.
+  const dt given = s.bf16Arrays ? dt::bf16 : dt::f32;
+  const dnnl::memory::desc aMd(dims{s.m, s.k}, given, aStridesOf(s));
+  const dnnl::memory::desc bMd(dims{s.k, s.n}, given, bStridesOf(s));
+  const dnnl::memory::desc cMd(dims{s.m, s.n}, given, dims{s.ldc, 1});
+  // Float32 operands in bfloat16 precision: dense bfloat16 copies in the operands' own orientation, so
+  // each conversion is a straight one.
+  const bool convert = s.bf16 && !s.bf16Arrays;
   const dnnl::memory::desc halfAMd(dims{s.m, s.k}, dt::bf16, s.ta ? dims{1, s.m} : dims{s.k, 1});
   const dnnl::memory::desc halfBMd(dims{s.k, s.n}, dt::bf16, s.tb ? dims{1, s.k} : dims{s.n, 1});
-  const dnnl::memory::desc& srcMd = s.bf16 ? halfAMd : aMd;
+  const dnnl::memory::desc& srcMd = convert ? halfAMd : aMd;
   // A bias row broadcast down the rows; float32 in either precision.
   const dnnl::memory::desc biasMd =
       s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
@@ -184,13 +234,15 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, bool ownStrea
   try {
     if (s.runtimeM || s.runtimeK) return makeRuntimeMatmul(s);
     auto p = std::make_shared<OneDnnMatmul>();
+    p->bf16Arrays = s.bf16Arrays;
     p->a = dnnl::memory(aMd, engine, nullptr);
     p->b = dnnl::memory(bMd, engine, nullptr);
     p->c = dnnl::memory(cMd, engine, nullptr);
-    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcMd, s.bf16 ? halfBMd : bMd, biasMd, cMd), attr, engine);
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcMd, convert ? halfBMd : bMd, biasMd, cMd), attr,
+                                          engine);
     p->prim = dnnl::matmul(pd);
     p->scratchpad = dnnl::memory(pd.scratchpad_desc(), engine);
-    if (s.bf16) {
+    if (convert) {
       p->halfA = dnnl::memory(halfAMd, engine);
       p->halfB = dnnl::memory(halfBMd, engine);
       dnnl::primitive_attr reorderAttr;
@@ -207,11 +259,11 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, bool ownStrea
                         {DNNL_ARG_SCRATCHPAD, dnnl::memory(toHalfBPd.scratchpad_desc(), engine)}};
       p->inlineA = s.m * s.k <= kInlineConversionMax;
       p->inlineB = s.k * s.n <= kInlineConversionMax;
-      p->plainA = s.ta ? Plain{s.k, s.m, s.lda} : Plain{s.m, s.k, s.lda};
-      p->plainB = s.tb ? Plain{s.n, s.k, s.ldb} : Plain{s.k, s.n, s.ldb};
+      p->plainA = plainA(s);
+      p->plainB = plainB(s);
     }
-    p->args = {{DNNL_ARG_SRC, s.bf16 ? p->halfA : p->a},
-               {DNNL_ARG_WEIGHTS, s.bf16 ? p->halfB : p->b},
+    p->args = {{DNNL_ARG_SRC, convert ? p->halfA : p->a},
+               {DNNL_ARG_WEIGHTS, convert ? p->halfB : p->b},
                {DNNL_ARG_DST, p->c},
                {DNNL_ARG_SCRATCHPAD, p->scratchpad}};
     if (s.bias) {
@@ -245,11 +297,11 @@ namespace {
 // One product on `stream`, whose user the caller is alone.
 void runOn(dnnl::stream& stream, OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b,
            const Tensor* bWeight, float* c, const float* bias) {
-  if (static_cast<bool>(p.bias) != (bias != nullptr)) {
-    fail(ErrorKind::kNative, "oneDNN matmul: the bias row does not match the primitive");
+  if (static_cast<bool>(p.bias) != (bias != nullptr) || p.bf16Arrays) {
+    fail(ErrorKind::kNative, "oneDNN matmul: the bias row or the operands' type do not match the primitive");
   }
   if (p.runtimeM || p.runtimeK) {
-    runRuntimeMatmul(p, s, a, b, c, bias, stream);
+    runRuntimeMatmul(p, s, a, b, bWeight, c, bias, stream);
     stream.wait();
     return;
   }
@@ -258,7 +310,7 @@ void runOn(dnnl::stream& stream, OneDnnMatmul& p, const GemmShape& s, const floa
   p.c.set_data_handle(c);
   if (bias) p.bias.set_data_handle(const_cast<float*>(bias));
   if (p.inlineA) {
-    convertHere(a, p.plainA, static_cast<uint16_t*>(p.halfA.get_data_handle()));
+    convertHere(a, p.plainA, static_cast<uint16_t*>(p.halfA.get_data_handle()), p.plainA.cols);
   } else if (p.halfA) {
     p.toHalfA.execute(stream, p.toHalfAArgs);
   }
@@ -272,7 +324,7 @@ void runOn(dnnl::stream& stream, OneDnnMatmul& p, const GemmShape& s, const floa
     p.keptPrim.execute(stream, p.keptArgs);
   } else {
     if (p.inlineB) {
-      convertHere(b, p.plainB, static_cast<uint16_t*>(p.halfB.get_data_handle()));
+      convertHere(b, p.plainB, static_cast<uint16_t*>(p.halfB.get_data_handle()), p.plainB.cols);
     } else if (p.halfB) {
       p.toHalfB.execute(stream, p.toHalfBArgs);
     }
@@ -295,6 +347,17 @@ void runOneDnnMatmulOnThisThread(OneDnnMatmul& p, const GemmShape& s, const floa
   if (!p.stream)
     fail(ErrorKind::kNative, "oneDNN matmul: a team thread's product needs a primitive with its own stream");
   runOn(p.stream, p, s, a, b, bWeight, c, nullptr);
+}
+
+void runOneDnnMatmulBFloat16(OneDnnMatmul& p, const BFloat16* a, const BFloat16* b, BFloat16* c) {
+  if (!p.bf16Arrays) fail(ErrorKind::kNative, "oneDNN matmul: the primitive was not made for bfloat16 arrays");
+  Runtime& r = runtime();
+  std::lock_guard<std::mutex> lock(r.mu);
+  p.a.set_data_handle(const_cast<BFloat16*>(a));
+  p.b.set_data_handle(const_cast<BFloat16*>(b));
+  p.c.set_data_handle(c);
+  p.prim.execute(r.stream, p.args);
+  r.stream.wait();
 }
 
 // Debian's oneDNN runs its kernels on an OpenMP (libgomp) team; it is sized with bkt's pool.

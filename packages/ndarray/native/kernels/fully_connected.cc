@@ -2,7 +2,9 @@
 // column sum, run on the rows of out_grad that are not all zero (see liveRows). Attributes:
 // FullyConnectedAttrs (kernel_attrs.gen.h).
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -118,9 +120,12 @@ FcDims backwardDims(const KernelContext& c) {
 // the span from the first to the last nonzero row in place, or, when a tenth or more of that span is zero
 // rows too, on the nonzero rows gathered together. A gathered row costs about 7% of what its products
 // cost (measured, see the ndarray README). Exact: a skipped row would only have added zeros, unless data
-// or weight held an infinity or NaN (0 · inf is NaN), in which case nothing is skipped. Float32 products
-// skip only in float32 precision (a runtime-sized oneDNN product has no bfloat16 form here).
+// or weight held an infinity or NaN (0 · inf is NaN), in which case nothing is skipped. In bfloat16
+// precision the products see data and weight rounded to bfloat16, where a float32 value from
+// kBFloat16Overflow up becomes infinite: such a value also keeps every row in.
 constexpr int64_t kGatherMinZeroShare = 10;  // gather when zero rows >= span / this
+// The midpoint between bfloat16's largest finite value 0x1.fep127 and infinity, which rounds (to even) up.
+constexpr float kBFloat16Overflow = 0x1.ffp127f;
 // Rows per pool task when gathering and scattering: on PTB's output layer a gathered row is 30 KB, and
 // copying 23 MB on one thread cost about as much as a tenth of the rows' products.
 constexpr int64_t kGatherGrain = 32;
@@ -133,18 +138,19 @@ bool allZero(const T* p, int64_t n) {
   return true;
 }
 
-// 0 · x is 0 for every finite x and NaN otherwise; independent lanes so the loop vectorizes.
+// Whether 0 · x is 0 for every x of p as the products see it: |x| below `bound` (infinity, or
+// kBFloat16Overflow in bfloat16 precision), which a NaN is not. Independent lanes so the loop vectorizes.
 template <typename T>
-bool allFinite(const T* p, int64_t n) {
+bool allFinite(const T* p, int64_t n, T bound) {
   constexpr int64_t kLanes = 16;
-  T acc[kLanes] = {};
+  int32_t outside[kLanes] = {};
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    for (int64_t l = 0; l < kLanes; ++l) acc[l] += p[i + l] * T(0);
+    for (int64_t l = 0; l < kLanes; ++l) outside[l] |= static_cast<int32_t>(!(std::abs(p[i + l]) < bound));
   }
-  for (; i < n; ++i) acc[0] += p[i] * T(0);
+  for (; i < n; ++i) outside[0] |= static_cast<int32_t>(!(std::abs(p[i]) < bound));
   for (int64_t l = 0; l < kLanes; ++l) {
-    if (acc[l] != T(0)) return false;
+    if (outside[l] != 0) return false;
   }
   return true;
 }
@@ -161,12 +167,12 @@ void liveRows(const T* g, const FcDims& d, std::vector<int64_t>& live) {
 }
 
 template <typename T>
-bool skippedRowsFinite(const T* data, const FcDims& d, const std::vector<int64_t>& live) {
+bool skippedRowsFinite(const T* data, const FcDims& d, const std::vector<int64_t>& live, T bound) {
   int64_t next = 0;  // rows before live[next] that are not in `live` are the skipped ones
   for (int64_t r = 0; r < d.rows; ++r) {
     if (next < static_cast<int64_t>(live.size()) && live[static_cast<size_t>(next)] == r) {
       ++next;
-    } else if (!allFinite(data + r * d.inDim, d.inDim)) {
+    } else if (!allFinite(data + r * d.inDim, d.inDim, bound)) {
       return false;
     }
   }
@@ -195,9 +201,11 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
   const int64_t first = count > 0 ? live.front() : 0;
   const int64_t span = count > 0 ? live.back() - first + 1 : 0;
   const bool gather = (span - count) * kGatherMinZeroShare >= span && span > count;
-  const bool skip = (gather || span < d.rows) &&
-                    (std::is_same_v<T, double> || gemmPrecision() == GemmPrecision::kFloat32) &&
-                    allFinite(weight.data<T>(), weight.size()) && skippedRowsFinite(data, d, live);
+  const T bound = std::is_same_v<T, float> && gemmPrecision() == GemmPrecision::kBFloat16
+                      ? T(kBFloat16Overflow)
+                      : std::numeric_limits<T>::infinity();
+  const bool skip = (gather || span < d.rows) && allFinite(weight.data<T>(), weight.size(), bound) &&
+                    skippedRowsFinite(data, d, live, bound);
   if (!skip) {
     gemm(dataGradProduct(d), g, weight.data<T>(), dData, &weight);
     gemm(weightGradProduct(d), g, data, c.out(1).data<T>());
@@ -245,13 +253,13 @@ void fcBackward(const KernelContext& c) {
   dispatchFloat(c.in(1).dtype(), [&](auto tag) { fcBackwardOf<decltype(tag)>(c, d); });
 }
 
-// The full products, and in float32 precision the live-row ones a backward with zero rows runs.
+// The full products, and the live-row ones a backward with zero rows runs.
 void fcBackwardGemms(const KernelContext& c, std::vector<GemmShape>& out) {
   const FcDims d = backwardDims(c);
   if (c.in(1).dtype() != DType::kFloat32) return;
   out.push_back(dataGradProduct(d));
   out.push_back(weightGradProduct(d));
-  if (gemmPrecision() == GemmPrecision::kFloat32 && d.rows > 0) {
+  if (d.rows > 0) {
     out.push_back(liveDataGradProduct(d, d.rows));
     out.push_back(liveWeightGradProduct(d, d.rows));
   }

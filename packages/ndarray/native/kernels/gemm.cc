@@ -324,7 +324,7 @@ constexpr int64_t kConvertGrain = int64_t{1} << 15;
 
 // A buffer of at least n floats that the calling thread keeps, grown to the largest array met: fresh
 // float32 copies per product cost about as much as the product (960×10000×200: 103–166 ms a call
-// against 50–53, see the ndarray README).
+// against 50–53, see the ndarray README). Only a forced OpenBLAS needs them.
 float* scratch(std::vector<float>& buffer, int64_t n) {
   if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(static_cast<size_t>(n));
   return buffer.data();
@@ -338,10 +338,11 @@ void widen(const Tensor& t, float* to) {
   });
 }
 
-// The product as gemmBFloat16 runs it: in bfloat16 whatever the precision in force.
+// The product as gemmBFloat16 runs it: in bfloat16 whatever the precision in force, on the arrays.
 GemmShape inBFloat16(const GemmShape& s) {
   GemmShape b = s;
   b.bf16 = true;
+  b.bf16Arrays = true;
   return b;
 }
 
@@ -351,16 +352,25 @@ void bfloat16GemmShapes(const GemmShape& s, std::vector<GemmShape>& out) {
   if (s.m != 0 && s.n != 0 && s.k != 0) out.push_back(inBFloat16(s));
 }
 
-// The float32 copies of bfloat16 values are exact, so the dispatch's bfloat16 product (oneDNN, float32
-// accumulation: the AMP path's arithmetic) sees the arrays' own values. Each item is one product over the
-// whole of C: oneDNN converts B to bfloat16 at every product, so computing C in blocks of rows (to keep
-// a smaller float32 buffer) converted B once per block and ran about twice as long. The items run one
-// after another: oneDNN runs one product at a time, each on its own threads.
+// On oneDNN the bfloat16 product (float32 accumulation: the AMP path's arithmetic) reads the arrays
+// themselves — their dense layouts are the primitive's plain bfloat16 ones — and stores C rounded, so
+// nothing is converted. A forced OpenBLAS multiplies float32 copies of them (exact) and C is rounded
+// once afterwards. The items run one after another: oneDNN runs one product at a time, each on its own
+// threads.
 void gemmBFloat16(const GemmShape& s, int64_t batch, const Tensor& a, const Tensor& b, const Tensor& c) {
   if (s.ldc != s.n) fail(ErrorKind::kNative, "gemmBFloat16: C must be dense (ldc = n)");
   if (s.m == 0 || s.n == 0 || batch == 0) return;
   if (s.k == 0) {
     std::memset(c.raw(), 0, c.nbytes());  // bfloat16 +0 is all zero bits
+    return;
+  }
+  const GemmShape halves = inBFloat16(s);
+  const int64_t aStep = a.size() / batch, bStep = b.size() / batch, cStep = c.size() / batch;
+  if (gemmBackendOf(halves) == GemmBackend::kOneDnn) {
+    const BFloat16* a16 = a.data<BFloat16>();
+    const BFloat16* b16 = b.data<BFloat16>();
+    BFloat16* c16 = c.data<BFloat16>();
+    for (int64_t i = 0; i < batch; ++i) bfloat16Dispatch(halves, a16 + i * aStep, b16 + i * bStep, c16 + i * cStep);
     return;
   }
   thread_local std::vector<float> aBuffer, bBuffer, cBuffer;
@@ -369,8 +379,7 @@ void gemmBFloat16(const GemmShape& s, int64_t batch, const Tensor& a, const Tens
   float* c32 = scratch(cBuffer, c.size());
   widen(a, a32);
   widen(b, b32);
-  const int64_t aStep = a.size() / batch, bStep = b.size() / batch, cStep = c.size() / batch;
-  for (int64_t i = 0; i < batch; ++i) gemm(inBFloat16(s), a32 + i * aStep, b32 + i * bStep, c32 + i * cStep);
+  for (int64_t i = 0; i < batch; ++i) gemm(halves, a32 + i * aStep, b32 + i * bStep, c32 + i * cStep);
   BFloat16* out = c.data<BFloat16>();
   parallelFor(c.size(), kConvertGrain, [&](int64_t begin, int64_t end) {
     for (int64_t j = begin; j < end; ++j) out[j] = BFloat16(c32[j]);

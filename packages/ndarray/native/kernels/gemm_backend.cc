@@ -20,7 +20,7 @@ namespace {
 struct GemmShapeHash {
   size_t operator()(const GemmShape& s) const {
     size_t h = (s.ta ? 1u : 0u) | (s.tb ? 2u : 0u) | (s.bf16 ? 4u : 0u) | (s.bias ? 8u : 0u) | (s.weight ? 16u : 0u) |
-               (s.runtimeM ? 32u : 0u) | (s.runtimeK ? 64u : 0u);
+               (s.runtimeM ? 32u : 0u) | (s.runtimeK ? 64u : 0u) | (s.bf16Arrays ? 128u : 0u);
     for (int64_t v : {s.m, s.n, s.k, s.lda, s.ldb, s.ldc}) h = h * 1000003u ^ static_cast<size_t>(v);
     return h;
   }
@@ -140,7 +140,7 @@ ChoiceTable& choices() {
 bool GemmShape::operator==(const GemmShape& o) const {
   return ta == o.ta && tb == o.tb && m == o.m && n == o.n && k == o.k && lda == o.lda && ldb == o.ldb && ldc == o.ldc &&
          alpha == o.alpha && beta == o.beta && bf16 == o.bf16 && bias == o.bias && weight == o.weight &&
-         runtimeM == o.runtimeM && runtimeK == o.runtimeK;
+         runtimeM == o.runtimeM && runtimeK == o.runtimeK && bf16Arrays == o.bf16Arrays;
 }
 
 GemmPolicy parseGemmPolicy(const std::string& name, const char* op) {
@@ -258,6 +258,20 @@ void sgemmOnThisThread(const GemmShape& shape, int slot, const float* a, const f
   }
   // The team's threads run their products at the same time: the first one's time stands for them all.
   record(e, s, start, slot == 0);
+}
+
+GemmBackend gemmBackendOf(const GemmShape& s) { return choices().choose(inPrecision(s)).backend; }
+
+void bfloat16Dispatch(const GemmShape& shape, const BFloat16* a, const BFloat16* b, BFloat16* c) {
+  if (shape.m == 0 || shape.n == 0) return;
+  const GemmShape s = inPrecision(shape);
+  Entry& e = choices().choose(s);
+  if (!e.matmul || !s.bf16Arrays || s.k == 0) {
+    fail(ErrorKind::kNative, "gemm: a product of bfloat16 arrays runs on oneDNN only, with a nonempty contraction");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  runOneDnnMatmulBFloat16(*e.matmul, a, b, c);
+  record(e, s, start);
 }
 
 }  // namespace bkt

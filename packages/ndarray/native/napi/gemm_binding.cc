@@ -38,7 +38,7 @@ BKT_BINDING(jsSetGemmPrecision) {
 BKT_BINDING(jsGemmPrecision) { return Napi::String::New(info.Env(), gemmPrecisionName(gemmPrecision())); }
 
 // gemmChoices(): [{m, n, k, transposeA, transposeB, lda, ldb, ldc, alpha, beta, backend, precision, bias, weight,
-// calls, seconds, flops}] for every float32 product shape met or prepared.
+// bfloat16Arrays, calls, seconds, flops}] for every float32 product shape met or prepared.
 BKT_BINDING(jsGemmChoices) {
   const Napi::Env env = info.Env();
   const std::vector<GemmChoice> list = gemmChoices();
@@ -60,6 +60,7 @@ BKT_BINDING(jsGemmChoices) {
     o.Set("precision", s.bf16 && list[i].backend == GemmBackend::kOneDnn ? "bfloat16" : "float32");
     o.Set("bias", s.bias);
     o.Set("weight", s.weight);
+    o.Set("bfloat16Arrays", s.bf16Arrays && list[i].backend == GemmBackend::kOneDnn);
     o.Set("calls", static_cast<double>(list[i].calls));
     o.Set("seconds", list[i].seconds);
     o.Set("flops", static_cast<double>(list[i].flops));

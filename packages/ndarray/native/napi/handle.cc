@@ -94,6 +94,18 @@ Napi::Value wrap(Napi::Env env, Tensor t) {
   return Napi::Number::New(env, static_cast<double>(s.generation) * kSlotBits + index);
 }
 
+void retargetHandle(Napi::Env env, double handle, Tensor t, const char* op) {
+  HandleSlot* s = lookup(addonState(env), handle);
+  if (!s || !s->live) fail(ErrorKind::kState, std::string(op) + ": the array was disposed");
+  const Tensor& old = s->tensor;
+  if (old.shape() != t.shape() || old.dtype() != t.dtype() || old.ctx() != t.ctx()) {
+    fail(ErrorKind::kShape, std::string(op) + ": the array is " + shapeStr(old.shape()) + " " + dtypeName(old.dtype()) +
+                                " on " + old.ctx().str() + ", the new bytes are " + shapeStr(t.shape()) + " " +
+                                dtypeName(t.dtype()) + " on " + t.ctx().str());
+  }
+  s->tensor = std::move(t);
+}
+
 static const Tensor& tensorFromValue(const Napi::Value& v, const std::string& what) {
   if (!v.IsNumber()) fail(ErrorKind::kValue, what + " must be an NDArray");
   HandleSlot* s = lookup(addonState(v.Env()), v.As<Napi::Number>().DoubleValue());

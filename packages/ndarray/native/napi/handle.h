@@ -29,6 +29,11 @@ void writeMeta(Napi::Env env, const Tensor& t);
 // Stores a tensor under a new handle and writes its metadata to the scratch buffer.
 Napi::Value wrap(Napi::Env env, Tensor t);
 
+// Makes a live handle hold `t` from now on, so the JS array keeps its identity while its bytes move
+// (an executor's output view when its arena grows). `t` must have the handle's shape, dtype and
+// context: the JS side caches those.
+void retargetHandle(Napi::Env env, double handle, Tensor t, const char* op);
+
 // Returns the tensor behind a handle argument, or throws a typed error naming op and argument.
 const Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* op, const char* arg);
 

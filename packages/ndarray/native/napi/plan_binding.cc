@@ -138,6 +138,16 @@ BKT_BINDING(jsPlanSlotArray) {
   return wrap(info.Env(), p.slot(static_cast<int32_t>(intArg(info, 1, "planSlotArray", "slot"))));
 }
 
+// planRetargetSlotArray(plan, slot, array): `array` (an earlier planSlotArray of the slot) holds what the
+// slot holds now, after bindArena moved it to a new arena.
+BKT_BINDING(jsPlanRetargetSlotArray) {
+  const Plan& p = planArg(info, 0, "planRetargetSlotArray");
+  const Tensor& now = p.slot(static_cast<int32_t>(intArg(info, 1, "planRetargetSlotArray", "slot")));
+  if (!info[2].IsNumber()) fail(ErrorKind::kValue, "planRetargetSlotArray: array must be an NDArray");
+  retargetHandle(info.Env(), info[2].As<Napi::Number>().DoubleValue(), now, "planRetargetSlotArray");
+  return info.Env().Undefined();
+}
+
 // planRun(plan, begin, end, isTrain): each instruction is timed while the profiler records symbolic operators.
 BKT_BINDING_UNTIMED(jsPlanRun) {
   Plan& p = planArg(info, 0, "planRun");
@@ -186,6 +196,7 @@ void registerPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planSetArenaSlots", Napi::Function::New(env, jsPlanSetArenaSlots));
   exports.Set("planBindArena", Napi::Function::New(env, jsPlanBindArena));
   exports.Set("planSlotArray", Napi::Function::New(env, jsPlanSlotArray));
+  exports.Set("planRetargetSlotArray", Napi::Function::New(env, jsPlanRetargetSlotArray));
   exports.Set("planRun", Napi::Function::New(env, jsPlanRun));
   exports.Set("planPrepare", Napi::Function::New(env, jsPlanPrepare));
   exports.Set("planDispose", Napi::Function::New(env, jsPlanDispose));

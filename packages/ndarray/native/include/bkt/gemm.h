@@ -32,10 +32,10 @@ void gemm(const GemmShape& s, const float* a, const float* b, float* c, const Te
 void gemm(const GemmShape& s, const double* a, const double* b, double* c, const Tensor* bWeight = nullptr);
 
 // C = op(A) op(B) (s: alpha 1, beta 0, ldc = n) for bfloat16 arrays A, B and C, `batch` times (item i
-// of each array at i times its item count): float32 copies of A, B and C (buffers the calling thread
-// keeps, grown to the largest arrays met) go through the dispatch as products marked bf16 — oneDNN's
-// bfloat16 product with float32 accumulation, whatever the precision in force — and C's float32 values
-// are rounded once (nearest even) into C. An empty contraction gives zeros.
+// of each array at i times its item count), in bfloat16 with float32 accumulation whatever the precision
+// in force: on oneDNN the product reads A and B and writes C as they are (bfloat16Dispatch), rounding C
+// once (nearest even); a forced OpenBLAS multiplies float32 copies (buffers the calling thread keeps,
+// grown to the largest arrays met) and rounds C once. An empty contraction gives zeros.
 void gemmBFloat16(const GemmShape& s, int64_t batch, const Tensor& a, const Tensor& b, const Tensor& c);
 // The product gemmBFloat16 runs for `s` (none when it is empty), appended to `out` for bind-time declaration.
 void bfloat16GemmShapes(const GemmShape& s, std::vector<GemmShape>& out);

@@ -59,8 +59,13 @@ struct GemmShape {
   // Set by a caller whose product's m or k changes from call to call (FullyConnected's backward runs on
   // the rows of out_grad that are not all zero): one choice, and one oneDNN primitive with that dimension
   // given at run time, serve every size, so the shape can be declared at bind. The choice table keys it
-  // with that dimension as 0. Float32 precision only.
+  // with that dimension as 0. In bfloat16 precision such a product converts its float32 A (and a B that
+  // is no weight) to bfloat16 itself at each call, since oneDNN's conversions have no runtime size.
   bool runtimeM = false, runtimeK = false;
+  // Set by a caller whose A, B and C are bfloat16 arrays (dot and batch_dot of bfloat16 NDArrays), with
+  // bf16: oneDNN reads and writes them as they are (bfloat16Dispatch), or a forced OpenBLAS multiplies
+  // float32 copies of them (sgemmDispatch).
+  bool bf16Arrays = false;
   bool operator==(const GemmShape& o) const;
 };
 
@@ -85,6 +90,14 @@ void sgemmDispatch(const GemmShape& s, const float* a, const float* b, float* c,
 void sgemmOnThisThread(const GemmShape& s, int slot, const float* a, const float* b, float* c,
                        const Tensor* bWeight = nullptr);
 
+// The library the product `s` runs on in the precision in force, choosing it (as prepareGemm) if new.
+GemmBackend gemmBackendOf(const GemmShape& s);
+
+// C = op(A) op(B) on bfloat16 arrays for a product marked bf16Arrays whose choice is oneDNN (see
+// gemmBackendOf): oneDNN's bfloat16 product reads A and B as they are, accumulates in float32 and
+// rounds C to nearest even as it stores it — no float32 copy of any of the three.
+void bfloat16Dispatch(const GemmShape& s, const BFloat16* a, const BFloat16* b, BFloat16* c);
+
 // Reorders of a weight into a kept layout made so far (weight_layouts.cc), so tests can tell once per
 // write from once per product.
 uint64_t weightLayoutReorders();
@@ -100,6 +113,8 @@ void runOneDnnMatmul(OneDnnMatmul& p, const GemmShape& s, const float* a, const 
                      float* c, const float* bias = nullptr);
 void runOneDnnMatmulOnThisThread(OneDnnMatmul& p, const GemmShape& s, const float* a, const float* b,
                                  const Tensor* bWeight, float* c);
+// For a primitive made for a bf16Arrays shape only.
+void runOneDnnMatmulBFloat16(OneDnnMatmul& p, const BFloat16* a, const BFloat16* b, BFloat16* c);
 void setOneDnnThreads(int n);
 
 // The shapes met so far, the backend each one chose, and how often and how long it ran (wall time
