@@ -38,11 +38,13 @@ describe.each([
     expect(bound.some((c) => c.m === BATCH * 3 && c.n === VOCAB && c.k === HIDDEN && c.bias)).toBe(true);
     expect(bound.every((c) => c.calls === 0 && c.precision === (amp ?? 'float32'))).toBe(true);
 
-    // A batch without padding, then one whose last position in two sentences is padding (label 0, ignored):
-    // the output layer's backward runs on the other rows, with the runtime row-count products (float32).
-    for (const padded of [false, true]) {
+    // A batch without padding, one whose last position in two sentences is padding (label 0, ignored), and
+    // one where every other sentence ends a position early: the output layer's backward runs on the other
+    // rows, with the runtime row-count products — in place, then in place and on the gathered rest.
+    const everyOther = Array.from({ length: BATCH / 2 }, (_, i) => 2 * i);
+    for (const padded of [[], [0, 1], everyOther]) {
       const labels = Float64Array.from({ length: BATCH * 3 }, (_, i) => 1 + (i % (VOCAB - 1)));
-      if (padded) for (const b of [0, 1]) labels[b * 3 + 2] = 0;
+      for (const b of padded) labels[b * 3 + 2] = 0;
       const label = nd.array(labels, { shape: [BATCH, 3], dtype: 'float32' });
       const batch = new DataBatch([nd.random.randint(1, VOCAB, [BATCH, 3]).astype('float32')], [label], {
         bucketKey: 3,

@@ -1,6 +1,7 @@
 // FullyConnected's backward runs its two GEMMs on the rows of out_grad that are not all zero
-// (fully_connected.cc): in place on the span from the first to the last such row, or on gathered
-// copies of them when a tenth or more of that span is zero rows. These tests check each case against
+// (fully_connected.cc): in place on the span from the first to the last such row, or, when a tenth or
+// more of that span is zero rows, on the leading run of them in place and on gathered copies of the
+// rest (a second product pair, d_weight's accumulating). These tests check each case against
 // the full computation in float64 and against float64 finite differences, and tell which products ran
 // from the dispatch's record: the live-row products are the ones declared with a runtime row count
 // (m = 0 for the data gradient, k = 0 for the weight gradient in gemmChoices).
@@ -18,10 +19,16 @@ afterAll(() => {
 // Enough rows that a gather is split over the pool (fully_connected.cc: kGatherGrain rows per task).
 const [R, K, N] = [160, 24, 96]; // rows of data and out_grad, input width, hidden units
 
-type Placement = { name: string; zero: (rng: () => number) => boolean[]; path: 'live' | 'full' | 'none' };
+// live: one pair of live-row products over the span in place; split: a pair over the leading run in place
+// and a pair over the gathered rest; full: the full products; none: no product.
+type Placement = { name: string; zero: (rng: () => number) => boolean[]; path: 'live' | 'split' | 'full' | 'none' };
 const rowsWhere = (f: (r: number) => boolean): boolean[] => Array.from({ length: R }, (_, r) => f(r));
 const PLACEMENTS: Placement[] = [
-  { name: 'random rows (30%)', zero: (rng) => rowsWhere(() => rng() < 0.3), path: 'live' },
+  { name: 'random rows (30%)', zero: (rng) => rowsWhere(() => rng() < 0.3), path: 'split' },
+  // as a time-major batch of sentences: every row live until the shortest sentence ends
+  { name: 'a long leading run, then a third of the rows', zero: () => rowsWhere((r) => r >= 70 && r % 3 === 1), path: 'split' },
+  // a leading run of one row: row 1 is zero
+  { name: 'every other row', zero: () => rowsWhere((r) => r % 2 === 1), path: 'split' },
   { name: 'every row', zero: () => rowsWhere(() => true), path: 'none' },
   { name: 'no row', zero: () => rowsWhere(() => false), path: 'full' },
   { name: 'a leading run', zero: () => rowsWhere((r) => r < 5), path: 'live' },
@@ -158,7 +165,7 @@ function backwardRunning(
   const after = productCalls(precision);
   expect(ndarray.gemmChoices().length, 'every product was prepared at bind (Plan.prepare)').toBe(prepared);
   zero.forEach((z, r) => z && expect(got.dx.subarray(r * K, (r + 1) * K).every((v) => v === 0)).toBe(true));
-  expect(after.live - before.live).toBe(path === 'live' ? 2 : 0);
+  expect(after.live - before.live).toBe({ live: 2, split: 4, full: 0, none: 0 }[path]);
   expect(after.full - before.full).toBe(path === 'full' ? 2 : 0);
   return got;
 }

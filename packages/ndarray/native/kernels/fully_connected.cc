@@ -67,6 +67,12 @@ GemmShape liveWeightGradProduct(const FcDims& d, int64_t count) {
   s.runtimeK = true;
   return s;
 }
+// d_weight += out_gradᵀ · data over a second run of rows (the gathered ones after the rows in place).
+GemmShape liveWeightGradAddProduct(const FcDims& d, int64_t count) {
+  GemmShape s = liveWeightGradProduct(d, count);
+  s.beta = 1.0f;
+  return s;
+}
 
 // inputs: data, weight[, bias]; output: out.
 FcDims forwardDims(const KernelContext& c) {
@@ -118,11 +124,13 @@ FcDims backwardDims(const KernelContext& c) {
 // An all-zero row of out_grad (a padded position whose label SoftmaxOutput ignores) adds nothing to
 // d_weight and d_bias and gives a zero row of d_data, so the backward's GEMMs skip such rows: it runs on
 // the span from the first to the last nonzero row in place, or, when a tenth or more of that span is zero
-// rows too, on the nonzero rows gathered together. A gathered row costs about 7% of what its products
-// cost (measured, see the ndarray README). Exact: a skipped row would only have added zeros, unless data
-// or weight held an infinity or NaN (0 · inf is NaN), in which case nothing is skipped. In bfloat16
-// precision the products see data and weight rounded to bfloat16, where a float32 value from
-// kBFloat16Overflow up becomes infinite: such a value also keeps every row in.
+// rows too, on the leading run of nonzero rows in place and the nonzero rows after it gathered together.
+// Copying is what the skip costs: a gathered row costs about 7% of what its products cost (measured, see
+// the ndarray README), so the leading run (on time-major sequence batches, the time steps before the
+// shortest sentence ends: most of the rows) stays where it is. Exact: a skipped row would only have added zeros, unless
+// data or weight held an infinity or NaN (0 · inf is NaN), in which case nothing is skipped. In bfloat16 precision the
+// products see data and weight rounded to bfloat16, where a float32 value from kBFloat16Overflow up becomes infinite:
+// such a value also keeps every row in.
 constexpr int64_t kGatherMinZeroShare = 10;  // gather when zero rows >= span / this
 // The midpoint between bfloat16's largest finite value 0x1.fep127 and infinity, which rounds (to even) up.
 constexpr float kBFloat16Overflow = 0x1.ffp127f;
@@ -223,25 +231,44 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
     backwardOnRows(c, d, span, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim);
     return;
   }
-  std::fill(dData, dData + d.rows * d.inDim, T(0));
+  // The leading run live[0..lead) = first, first + 1, … stays in place; the rest is gathered (at least one
+  // row, since the span has zero rows).
+  int64_t lead = 1;
+  while (lead < count && live[lead] == first + lead) ++lead;
+  const int64_t rest = count - lead;
+  std::fill(dData, dData + first * d.inDim, T(0));
+  std::fill(dData + (first + lead) * d.inDim, dData + d.rows * d.inDim, T(0));
   // Grown to the largest count met on this thread, then reused.
-  thread_local std::vector<T> liveG, liveData, liveDData;
-  liveG.resize(static_cast<size_t>(count * d.hidden));
-  liveData.resize(static_cast<size_t>(count * d.inDim));
-  liveDData.resize(static_cast<size_t>(count * d.inDim));
+  thread_local std::vector<T> liveG, liveData, liveDData, restBiasSums;
+  liveG.resize(static_cast<size_t>(rest * d.hidden));
+  liveData.resize(static_cast<size_t>(rest * d.inDim));
+  liveDData.resize(static_cast<size_t>(rest * d.inDim));
   // The pool's threads see their own thread_locals: hand them this thread's buffers.
-  const int64_t* rows = live.data();
+  const int64_t* rows = live.data() + lead;
   T* gRows = liveG.data();
   T* dataRows = liveData.data();
   T* dDataRows = liveDData.data();
-  parallelFor(count, kGatherGrain, [&](int64_t begin, int64_t end) {
+  parallelFor(rest, kGatherGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       std::memcpy(gRows + i * d.hidden, g + rows[i] * d.hidden, sizeof(T) * static_cast<size_t>(d.hidden));
       std::memcpy(dataRows + i * d.inDim, data + rows[i] * d.inDim, sizeof(T) * static_cast<size_t>(d.inDim));
     }
   });
-  backwardOnRows(c, d, count, gRows, dataRows, dDataRows);
-  parallelFor(count, kGatherGrain, [&](int64_t begin, int64_t end) {
+  const T* gLead = g + first * d.hidden;
+  const T* dataLead = data + first * d.inDim;
+  T* dWeight = c.out(1).data<T>();
+  gemm(liveDataGradProduct(d, lead), gLead, weight.data<T>(), dData + first * d.inDim, &weight);
+  gemm(liveDataGradProduct(d, rest), gRows, weight.data<T>(), dDataRows, &weight);
+  gemm(liveWeightGradProduct(d, lead), gLead, dataLead, dWeight);
+  gemm(liveWeightGradAddProduct(d, rest), gRows, dataRows, dWeight);
+  if (c.numOutputs > 2) {
+    T* dBias = c.out(2).data<T>();
+    restBiasSums.resize(static_cast<size_t>(d.hidden));
+    columnSums(gLead, lead, d.hidden, dBias);
+    columnSums(gRows, rest, d.hidden, restBiasSums.data());
+    for (int64_t j = 0; j < d.hidden; ++j) dBias[j] += restBiasSums[static_cast<size_t>(j)];
+  }
+  parallelFor(rest, kGatherGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       std::memcpy(dData + rows[i] * d.inDim, dDataRows + i * d.inDim, sizeof(T) * static_cast<size_t>(d.inDim));
     }
@@ -262,6 +289,7 @@ void fcBackwardGemms(const KernelContext& c, std::vector<GemmShape>& out) {
   if (d.rows > 0) {
     out.push_back(liveDataGradProduct(d, d.rows));
     out.push_back(liveWeightGradProduct(d, d.rows));
+    out.push_back(liveWeightGradAddProduct(d, d.rows));
   }
 }
 
