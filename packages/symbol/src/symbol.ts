@@ -1,7 +1,7 @@
 // Symbol: a list of output entries of graph nodes (nnvm::Symbol). Everything that lists nodes walks
 // the graph in nnvm's post-order DFS, so names and orders are the ones MXNet produces.
 
-import { IndexError, ValueError, type DType } from '@bkt/ndarray/core';
+import { IndexError, ownValue, setOwn, ValueError, type DType } from '@bkt/ndarray/core';
 import type { GradientOptions } from './autodiff.js';
 import type { CommonArgs } from './creator.js';
 import { copyGraph, dfsPostOrder, entry, updateNodeVersion, type Node, type NodeEntry } from './graph.js';
@@ -192,7 +192,7 @@ export class Symbol {
     const out: Record<string, Record<string, string>> = {};
     dfsPostOrder(this.outputs, (n) => {
       if (Object.keys(n.attrs).length === 0) return;
-      out[n.name] = { ...(out[n.name] ?? {}), ...withUnhidden(n.attrs) };
+      setOwn(out, n.name, { ...(ownValue(out, n.name) ?? {}), ...withUnhidden(n.attrs) });
     });
     return out;
   }

@@ -247,6 +247,14 @@ describe('attributes', () => {
     });
   });
 
+  it('lists every node, also one named like an Object.prototype member', () => {
+    for (const name of ['__proto__', 'toString', 'constructor']) {
+      const d = FullyConnected({ data: Variable('x'), name, numHidden: 2 }).attrDict();
+      expect(Object.keys(d).sort()).toEqual([name, `${name}_bias`, `${name}_weight`].sort());
+      expect(Object.hasOwn(d, name) && d[name]).toEqual({ num_hidden: '2' });
+    }
+  });
+
   it('rejects unknown operator attributes and the deprecated <input>_lr_mult spelling', () => {
     const x = Variable('x');
     expect(() => FullyConnected({ data: x, numHidden: 2, attr: { mood: 'angry' } })).toThrow(/unknown parameter 'mood'/);
