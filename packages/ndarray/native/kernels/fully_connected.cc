@@ -187,14 +187,32 @@ bool skippedRowsFinite(const T* data, const FcDims& d, const std::vector<int64_t
   return true;
 }
 
-// The backward over the live rows only. `g`, `data` and `dLive` hold those rows one after another
-// (out_grad, data and the d_data rows to be placed), `live.size()` of them.
+// The backward over `count` rows that `g`, `data` and `dRows` hold one after another (out_grad, data and
+// the d_data rows to be placed). With `accumulate`, d_weight and d_bias add these rows' terms to what an
+// earlier call left there.
 template <typename T>
-void backwardOnRows(const KernelContext& c, const FcDims& d, int64_t count, const T* g, const T* data, T* dLive) {
+void backwardOnRows(const KernelContext& c, const FcDims& d, int64_t count, const T* g, const T* data, T* dRows,
+                    bool accumulate) {
   const Tensor& weight = c.in(2);
-  gemm(liveDataGradProduct(d, count), g, weight.data<T>(), dLive, &weight);
-  gemm(liveWeightGradProduct(d, count), g, data, c.out(1).data<T>());
-  if (c.numOutputs > 2) columnSums(g, count, d.hidden, c.out(2).data<T>());
+  gemm(liveDataGradProduct(d, count), g, weight.data<T>(), dRows, &weight);
+  gemm(accumulate ? liveWeightGradAddProduct(d, count) : liveWeightGradProduct(d, count), g, data, c.out(1).data<T>());
+  if (c.numOutputs <= 2) return;
+  T* dBias = c.out(2).data<T>();
+  if (!accumulate) {
+    columnSums(g, count, d.hidden, dBias);
+    return;
+  }
+  thread_local std::vector<T> sums;
+  sums.resize(static_cast<size_t>(d.hidden));
+  columnSums(g, count, d.hidden, sums.data());
+  for (int64_t j = 0; j < d.hidden; ++j) dBias[j] += sums[static_cast<size_t>(j)];
+}
+
+// Zeroes d_data's rows outside [begin, end): the zero rows of out_grad before and after a run computed in place.
+template <typename T>
+void zeroRowsOutside(T* dData, const FcDims& d, int64_t begin, int64_t end) {
+  std::fill(dData, dData + begin * d.inDim, T(0));
+  std::fill(dData + end * d.inDim, dData + d.rows * d.inDim, T(0));
 }
 
 template <typename T>
@@ -221,14 +239,13 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
     return;
   }
   if (!gather) {  // the zero rows inside the span (fewer than a tenth) go through the products
-    std::fill(dData, dData + first * d.inDim, T(0));
-    std::fill(dData + (first + span) * d.inDim, dData + d.rows * d.inDim, T(0));
+    zeroRowsOutside(dData, d, first, first + span);
     if (span == 0) {
       std::fill(c.out(1).data<T>(), c.out(1).data<T>() + weight.size(), T(0));
       if (c.numOutputs > 2) std::fill(c.out(2).data<T>(), c.out(2).data<T>() + d.hidden, T(0));
       return;
     }
-    backwardOnRows(c, d, span, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim);
+    backwardOnRows(c, d, span, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim, false);
     return;
   }
   // The leading run live[0..lead) = first, first + 1, … stays in place; the rest is gathered (at least one
@@ -236,10 +253,10 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
   int64_t lead = 1;
   while (lead < count && live[lead] == first + lead) ++lead;
   const int64_t rest = count - lead;
-  std::fill(dData, dData + first * d.inDim, T(0));
-  std::fill(dData + (first + lead) * d.inDim, dData + d.rows * d.inDim, T(0));
+  zeroRowsOutside(dData, d, first, first + lead);
+  backwardOnRows(c, d, lead, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim, false);
   // Grown to the largest count met on this thread, then reused.
-  thread_local std::vector<T> liveG, liveData, liveDData, restBiasSums;
+  thread_local std::vector<T> liveG, liveData, liveDData;
   liveG.resize(static_cast<size_t>(rest * d.hidden));
   liveData.resize(static_cast<size_t>(rest * d.inDim));
   liveDData.resize(static_cast<size_t>(rest * d.inDim));
@@ -254,20 +271,7 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
       std::memcpy(dataRows + i * d.inDim, data + rows[i] * d.inDim, sizeof(T) * static_cast<size_t>(d.inDim));
     }
   });
-  const T* gLead = g + first * d.hidden;
-  const T* dataLead = data + first * d.inDim;
-  T* dWeight = c.out(1).data<T>();
-  gemm(liveDataGradProduct(d, lead), gLead, weight.data<T>(), dData + first * d.inDim, &weight);
-  gemm(liveDataGradProduct(d, rest), gRows, weight.data<T>(), dDataRows, &weight);
-  gemm(liveWeightGradProduct(d, lead), gLead, dataLead, dWeight);
-  gemm(liveWeightGradAddProduct(d, rest), gRows, dataRows, dWeight);
-  if (c.numOutputs > 2) {
-    T* dBias = c.out(2).data<T>();
-    restBiasSums.resize(static_cast<size_t>(d.hidden));
-    columnSums(gLead, lead, d.hidden, dBias);
-    columnSums(gRows, rest, d.hidden, restBiasSums.data());
-    for (int64_t j = 0; j < d.hidden; ++j) dBias[j] += restBiasSums[static_cast<size_t>(j)];
-  }
+  backwardOnRows(c, d, rest, gRows, dataRows, dDataRows, true);
   parallelFor(rest, kGatherGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       std::memcpy(dData + rows[i] * d.inDim, dDataRows + i * d.inDim, sizeof(T) * static_cast<size_t>(d.inDim));
