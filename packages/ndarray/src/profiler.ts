@@ -1,6 +1,6 @@
-// MXNet's profiler (mx.profiler): times every operator a compiled plan runs (symbolic) and every fused
-// optimizer update called from JS (imperative), then reports MXNet's aggregate table (`dumps`) or
-// writes a chrome://tracing file (`dump`). State is per JS environment: a Worker profiles on its own.
+// MXNet's profiler (mx.profiler): times every operator a compiled plan runs (symbolic), and every fused
+// optimizer update and every other native call made from JS (imperative), then reports MXNet's aggregate
+// table (`dumps`) or writes a chrome://tracing file (`dump`). State is per JS environment: a Worker profiles on its own.
 import { writeFileAtomic } from './atomic-write.js';
 import { StateError, ValueError } from './errors.js';
 import { native } from './native.js';
@@ -19,7 +19,7 @@ export interface ProfilerConfig {
   profileAll?: boolean;
   /** Time the instructions of compiled executor plans; default true. */
   profileSymbolic?: boolean;
-  /** Time the fused optimizer updates called from JS; default true. */
+  /** Time the fused optimizer updates and the other native calls made from JS; default true. */
   profileImperative?: boolean;
   /** Let `dumps()` report the aggregate table; default false (as MXNet). */
   aggregateStats?: boolean;
