@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nd from '@bkt/ndarray';
-import { ValueError } from '@bkt/ndarray';
+import { type NDArray, ValueError } from '@bkt/ndarray';
 import { FullyConnected, SoftmaxOutput, Variable } from '@bkt/symbol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Module, NDArrayIter, Uniform } from '../src/index.js';
+import { InitDesc, Initializer, Module, NDArrayIter, Uniform } from '../src/index.js';
 import { dataset } from './blobs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'bkt-proto-names-'));
@@ -62,6 +62,27 @@ describe('parameters named like Object.prototype members', () => {
       expect(() => mod.initParams({ argParams: { fc_bias: bias } })).toThrow(`'${name}'`);
       mod.initParams({ argParams: { fc_bias: bias }, allowMissing: true });
       expect(mod.getParams()[0][name]!.shape).toEqual([3, 4]);
+    });
+
+    it(`'${name}' without attributes gives the initializer an empty attribute record`, () => {
+      const seen = new Map<string, unknown>();
+      class Recording extends Initializer {
+        override init(desc: InitDesc | string, arr: NDArray): void {
+          if (typeof desc !== 'string') seen.set(desc.name, desc.attrs);
+          arr.fill(0.5);
+        }
+        initWeight(): void {}
+      }
+      const bare = SoftmaxOutput({
+        data: FullyConnected({ data: Variable('data'), weight: Variable(name), numHidden: 3, name: 'fc' }),
+        name: 'softmax',
+      });
+      const mod = new Module(bare, { logger: quiet });
+      mod.bind([['data', [4, 4]]], [['softmax_label', [4]]]);
+      mod.initParams({ initializer: new Recording() });
+      expect(seen.get(name)).toEqual({});
+      expect(typeof seen.get(name)).toBe('object');
+      expect(mod.getParams()[0][name]!.toArray().flat()).toEqual(new Array(12).fill(0.5));
     });
   }
 });

@@ -4,7 +4,7 @@
 // the missing inputs as variables `<name>_<input>` carrying a copy of the node's attributes, and
 // returns the node's visible outputs.
 
-import { ValueError } from '@bkt/ndarray/core';
+import { setOwn, ValueError } from '@bkt/ndarray/core';
 import { AttrScope } from './attr-scope.js';
 import { entry, Node, updateNodeVersion, type NodeEntry } from './graph.js';
 import { hiddenOpKey } from './hidden-keys.js';
@@ -67,10 +67,10 @@ export function createSymbol<P extends object>(op: OpDef<P>, funcName: string, a
 
   // Parameters as MXNet strings, then the attribute scope; hidden keys take their `__x__` spelling.
   const dict: Record<string, string> = {};
-  for (const [k, v] of Object.entries(op.attrs.format(params as Partial<P>, where))) dict[hiddenOpKey(k, v)] = v;
+  for (const [k, v] of Object.entries(op.attrs.format(params as Partial<P>, where))) setOwn(dict, hiddenOpKey(k, v), v);
   for (const [k, v] of Object.entries(AttrScope.current.get(attr))) {
     if (typeof v !== 'string') throw new ValueError(`${where}: attribute '${k}' must be a string`);
-    dict[hiddenOpKey(k, v)] = v;
+    setOwn(dict, hiddenOpKey(k, v), v);
   }
   if (op.variadic && list && dict[op.variadic.countAttr] === undefined) {
     dict[op.variadic.countAttr] = String(list.length);

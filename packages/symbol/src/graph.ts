@@ -3,7 +3,7 @@
 // (inputs in order, then control dependencies, each node once), which fixes the order of
 // list_arguments(), of JSON nodes and of everything else that lists nodes.
 
-import { ValueError } from '@bkt/ndarray/core';
+import { setOwn, ValueError } from '@bkt/ndarray/core';
 import type { AnyOpDef } from './op-def.js';
 
 export interface NodeEntry {
@@ -46,7 +46,7 @@ export class Node {
   }
 
   setAttr(key: string, value: string): void {
-    this.dict[key] = value;
+    setOwn(this.dict, key, value);
     this.forgetParsed();
   }
 

@@ -2,7 +2,7 @@
 // any layout from 0.8 on (old `param`/`attr` keys, two-element entries, missing node_row_ptr and
 // graph attributes) and upgrading old graphs as MXNet does (`symbol.py`'s `tojson`, `legacy_json_util.cc`).
 
-import { FormatError, readFileChecked, ValueError, writeFileAtomic } from '@bkt/ndarray/core';
+import { FormatError, readFileChecked, setOwn, ValueError, writeFileAtomic } from '@bkt/ndarray/core';
 import { entry, Node, topoOrder, type NodeEntry } from './graph.js';
 import {
   addMissingInputs,
@@ -119,8 +119,8 @@ function readDict(v: unknown, what: string): Record<string, string> {
   if (!isObject(v)) bad(`${what} must be an object of strings`);
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x === 'string') out[k] = x;
-    else if (typeof x === 'number' || typeof x === 'boolean') out[k] = String(x);
+    if (typeof x === 'string') setOwn(out, k, x);
+    else if (typeof x === 'number' || typeof x === 'boolean') setOwn(out, k, String(x));
     else bad(`${what}.${k} must be a string`);
   }
   return out;
@@ -161,7 +161,7 @@ export function symbolFromJSON(text: string): Symbol {
     if (!Array.isArray(jn.inputs)) bad(`node ${i} ('${jn.name}'): missing or invalid "inputs"`);
     const where = `node ${i} ('${jn.name}')`;
     const dict = { ...readDict(jn.attr, `${where} attr`), ...readDict(jn.attrs, `${where} attrs`) };
-    for (const [k, v] of Object.entries(readDict(jn.param, `${where} param`))) if (!(k in dict)) dict[k] = v;
+    for (const [k, v] of Object.entries(readDict(jn.param, `${where} param`))) if (!Object.hasOwn(dict, k)) setOwn(dict, k, v);
     if (jn.op === 'null') return Node.variable(jn.name, dict);
     const op = findOp(jn.op);
     if (!op) bad(`${where}: unknown operator '${jn.op}'`);

@@ -175,9 +175,9 @@ export class Symbol {
     const n = this.singleNode();
     if (!n) return undefined;
     if (key === 'name') return n.name;
-    const v = n.attrs[key];
+    const v = ownValue(n.attrs, key);
     if (v !== undefined) return v;
-    if (isHiddenName(key)) return n.attrs[`__${key}__`];
+    if (isHiddenName(key)) return ownValue(n.attrs, `__${key}__`);
     return undefined;
   }
 
@@ -211,7 +211,7 @@ export class Symbol {
       if (typeof v !== 'string') throw new ValueError(`setAttr: value of '${k}' must be a string`);
       const key = hiddenSetAttrKey(k, v);
       if (key === 'name') name = v;
-      else next[key] = v;
+      else setOwn(next, key, v);
     }
     if (n.op) n.op.attrs.parse(next, `${n.op.name} '${name}'`);
     n.name = name;
@@ -357,9 +357,9 @@ function applyOp(name: string, args: Record<string, unknown>): Symbol {
 function withUnhidden(attrs: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) {
-    out[k] = v;
+    setOwn(out, k, v);
     const plain = unhiddenKey(k);
-    if (plain !== undefined) out[plain] = v;
+    if (plain !== undefined) setOwn(out, plain, v);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // mx.sym.Variable: a named graph input. Options become hidden attributes, spelled as MXNet's
 // Python front end spells them (`__shape__` "(2, 3)", `__dtype__` "0", `__lr_mult__` "0.5").
 
-import { checkDType, DTYPE_CODES, ValueError, type DType } from '@bkt/ndarray/core';
+import { checkDType, DTYPE_CODES, setOwn, ValueError, type DType } from '@bkt/ndarray/core';
 import { AttrScope } from './attr-scope.js';
 import { entry, Node } from './graph.js';
 import { hiddenSetAttrKey } from './hidden-keys.js';
@@ -45,7 +45,7 @@ export function Variable(name: string, opts: VariableOptions = {}): Symbol {
   const dict: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) {
     if (typeof v !== 'string') throw new ValueError(`Variable '${name}': attribute '${k}' must be a string`);
-    dict[hiddenSetAttrKey(k, v)] = v;
+    setOwn(dict, hiddenSetAttrKey(k, v), v);
   }
   return new Symbol([entry(Node.variable(name, dict))]);
 }

@@ -18,6 +18,7 @@ import {
   withPrefix,
   concat,
   reshape,
+  symbolFromJSON,
   type Symbol,
 } from '../src/index.js';
 import { mlp } from './fixtures.js';
@@ -253,6 +254,32 @@ describe('attributes', () => {
       expect(Object.keys(d).sort()).toEqual([name, `${name}_bias`, `${name}_weight`].sort());
       expect(Object.hasOwn(d, name) && d[name]).toEqual({ num_hidden: '2' });
     }
+  });
+
+  it('keeps attributes named like Object.prototype members, and finds no attribute on the prototype', () => {
+    // A JSON-parsed record holds `__proto__` as an own key; an object literal would set the prototype instead.
+    const attr = JSON.parse('{"__proto__": "p", "toString": "t", "x": "1"}') as Record<string, string>;
+    const v = Variable('v', { attr });
+    expect(v.attr('__proto__')).toBe('p');
+    expect(v.attr('toString')).toBe('t');
+    expect(Object.keys(v.listAttr())).toEqual(['__proto__', 'toString', 'x']);
+    v.setAttr(JSON.parse('{"__proto__": "q"}') as Record<string, string>);
+    expect(v.attr('__proto__')).toBe('q');
+    expect(Object.hasOwn(v.attrDict().v!, '__proto__')).toBe(true);
+    const back = symbolFromJSON(v.toJSON());
+    expect(back.listAttr()).toEqual(v.listAttr());
+    expect(Object.getPrototypeOf(back.listAttr())).toBe(Object.prototype);
+    const plain = Variable('w');
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) expect(plain.attr(key)).toBeUndefined();
+  });
+
+  it('reads the param entries of a JSON node under their own names, also toString', () => {
+    const text = JSON.stringify({
+      nodes: [{ op: 'null', name: 'x', param: { toString: 't' }, inputs: [] }],
+      arg_nodes: [0],
+      heads: [[0, 0, 0]],
+    });
+    expect(symbolFromJSON(text).attr('toString')).toBe('t');
   });
 
   it('rejects unknown operator attributes and the deprecated <input>_lr_mult spelling', () => {

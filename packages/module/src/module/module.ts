@@ -282,10 +282,10 @@ export class Module extends BaseModule {
           throw new ValueError(
             `initParams: '${name}' is not presented in the given parameters (pass allowMissing to initialize it)`,
           );
-        if (initializer) initializer.init(new InitDesc(name, attrs[name] ?? {}), arr);
+        if (initializer) initializer.init(new InitDesc(name, ownValue(attrs, name) ?? {}), arr);
         return;
       }
-      if (initializer) initializer.init(new InitDesc(name, attrs[name] ?? {}), arr);
+      if (initializer) initializer.init(new InitDesc(name, ownValue(attrs, name) ?? {}), arr);
     };
     for (const name of Object.keys(argParams!).sort()) fill(name, argParams![name]!, opts.argParams);
     for (const name of Object.keys(auxParams!).sort()) fill(name, auxParams![name]!, opts.auxParams);
