@@ -1,4 +1,4 @@
-// `pnpm bench:ptb [--epochs N] [--seed N] [--data DIR] [--threads N] [--no-torch] [--profile FILE]`: bkt's bucketed LSTM LM on Penn
+// `pnpm bench:ptb [--epochs N] [--rounds N] [--seed N] [--data DIR] [--threads N] [--no-torch] [--profile FILE]`: bkt's bucketed LSTM LM on Penn
 // Treebank, then the project's PyTorch reference (packages/executor/bench/lstm_lm_torch.py, run with
 // /usr/bin/python3), one after the other in the same run, both on the reference's recipe: the valid
 // split as training data, the test split as evaluation data, one vocabulary over both, no
@@ -19,6 +19,8 @@
 // The data directory holds ptb.valid.txt and ptb.test.txt (default: ../shared/data/ptb beside the
 // repository). --profile FILE runs MXNet's profiler over each epoch and over the inference, prints each
 // one's aggregate table (by total time) to stderr and writes their chrome://tracing events to FILE.
+// --rounds N repeats the comparison N times, alternating a fresh bkt process and a fresh PyTorch one, prints each
+// round's lines tagged with `round`, then one line with every round's speedups and their medians.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -47,11 +49,18 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     'no-torch': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    // a round's bkt half, run by the parent of --rounds: prints its BktRun as one JSON line and nothing else
+    'bkt-run-json': { type: 'boolean', default: false },
   },
 });
 const EPOCHS = Number(values.epochs);
 if (!Number.isInteger(EPOCHS) || EPOCHS < 1)
   throw new ValueError(`bench:ptb: --epochs must be a positive integer, got ${values.epochs}`);
+const ROUNDS = Number(values.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new ValueError(`bench:ptb: --rounds must be a positive integer, got ${values.rounds}`);
+if (ROUNDS > 1 && values.profile !== undefined) throw new ValueError('bench:ptb: --profile profiles one run; leave out --rounds');
 const SEED = Number(values.seed);
 if (!Number.isInteger(SEED) || SEED < 0)
   throw new ValueError(`bench:ptb: --seed must be a non-negative integer, got ${values.seed}`);
@@ -339,11 +348,20 @@ function runTorch(): TorchEpoch[] | string {
     .map((l) => JSON.parse(l) as TorchEpoch);
 }
 
-const loadBefore = loadavg().map((x) => round(x));
-const bkt = runBkt();
-const loadBetween = loadavg().map((x) => round(x));
-const torch = values['no-torch'] ? 'skipped (--no-torch)' : runTorch();
-const torchEpochs = typeof torch === 'string' ? [] : torch;
+/** bkt's half of a round in a process of its own, as fresh as PyTorch's: this script with --bkt-run-json. */
+function runBktInChild(): BktRun {
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const at = args.indexOf('--rounds');
+  if (at >= 0) args.splice(at, 2);
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...args, '--no-torch', '--bkt-run-json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new ValueError(`bench:ptb: the bkt run of a round exited with ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as BktRun;
+}
+
 const ratio = (a: number | undefined, b: number | undefined): number | null =>
   a === undefined || b === undefined ? null : round(a / b, 3);
 
@@ -361,49 +379,104 @@ const flopRates = (g: GemmReport, torchSeconds: number | undefined): Record<stri
   torch_gflops: torchSeconds === undefined ? null : round(g.model_gflop / torchSeconds, 1),
 });
 
-bkt.epochs.forEach((b, e) => {
-  const t = torchEpochs[e];
+interface RoundSpeedups {
+  epochs: (number | null)[];
+  inference: number | null;
+}
+
+/** One run's JSON lines (with `round` when there are several); returns its speedups. */
+function report(bkt: BktRun, torch: TorchEpoch[] | string, loads: number[][], roundNo?: number): RoundSpeedups {
+  const torchEpochs = typeof torch === 'string' ? [] : torch;
+  const tag = roundNo === undefined ? {} : { round: roundNo };
+  const epochs = bkt.epochs.map((b, e) => {
+    const t = torchEpochs[e];
+    const speedup = ratio(t?.train_seconds, b.seconds);
+    console.log(
+      JSON.stringify({
+        ...tag,
+        epoch: e + 1,
+        bkt_seconds: b.seconds,
+        torch_seconds: t?.train_seconds ?? null,
+        speedup_vs_torch: speedup,
+        bkt_train_ppl: b.train_ppl,
+        torch_train_ppl: t?.train_ppl ?? null,
+        bkt_tokens_per_s: b.tokens_per_s,
+        torch_tokens_per_s: t?.train_tokens_per_s ?? null,
+        bkt_per_bucket: b.per_bucket,
+        torch_per_bucket: t?.train_per_length ?? null,
+        bkt_phases_s: b.phases_s,
+        ...flopRates(b.gemm, t?.train_seconds),
+      }),
+    );
+    return speedup;
+  });
+  const lastTorch = torchEpochs.at(-1);
+  const inference = ratio(bkt.inference.tokens_per_s, lastTorch?.eval_tokens_per_s);
   console.log(
     JSON.stringify({
-      epoch: e + 1,
-      bkt_seconds: b.seconds,
-      torch_seconds: t?.train_seconds ?? null,
-      speedup_vs_torch: ratio(t?.train_seconds, b.seconds),
-      bkt_train_ppl: b.train_ppl,
-      torch_train_ppl: t?.train_ppl ?? null,
-      bkt_tokens_per_s: b.tokens_per_s,
-      torch_tokens_per_s: t?.train_tokens_per_s ?? null,
-      bkt_per_bucket: b.per_bucket,
-      torch_per_bucket: t?.train_per_length ?? null,
-      bkt_phases_s: b.phases_s,
-      ...flopRates(b.gemm, t?.train_seconds),
+      ...tag,
+      inference: 'the test split after the last epoch: bkt score() against PyTorch eval(), no gradients',
+      bkt_eval_ppl: bkt.inference.eval_ppl,
+      torch_eval_ppl: lastTorch?.eval_ppl ?? null,
+      bkt_seconds: bkt.inference.seconds,
+      torch_seconds: lastTorch?.eval_seconds ?? null,
+      bkt_tokens_per_s: bkt.inference.tokens_per_s,
+      torch_tokens_per_s: lastTorch?.eval_tokens_per_s ?? null,
+      speedup_vs_torch: inference,
+      bkt_per_bucket: bkt.inference.per_bucket,
+      torch_per_bucket: lastTorch?.eval_per_length ?? null,
+      ...flopRates(bkt.inference.gemm, lastTorch?.eval_seconds),
     }),
   );
-});
-const lastTorch = torchEpochs.at(-1);
-console.log(
-  JSON.stringify({
-    inference: 'the test split after the last epoch: bkt score() against PyTorch eval(), no gradients',
-    bkt_eval_ppl: bkt.inference.eval_ppl,
-    torch_eval_ppl: lastTorch?.eval_ppl ?? null,
-    bkt_seconds: bkt.inference.seconds,
-    torch_seconds: lastTorch?.eval_seconds ?? null,
-    bkt_tokens_per_s: bkt.inference.tokens_per_s,
-    torch_tokens_per_s: lastTorch?.eval_tokens_per_s ?? null,
-    speedup_vs_torch: ratio(bkt.inference.tokens_per_s, lastTorch?.eval_tokens_per_s),
-    bkt_per_bucket: bkt.inference.per_bucket,
-    torch_per_bucket: lastTorch?.eval_per_length ?? null,
-    ...flopRates(bkt.inference.gemm, lastTorch?.eval_seconds),
-  }),
-);
-console.log(
-  JSON.stringify({
-    gemm: bkt.gemm,
-    vocab: bkt.vocab,
-    torch: typeof torch === 'string' ? torch : (lastTorch?.system ?? null),
-    threads: getNumThreads(),
-    loadavg_before: loadBefore,
-    loadavg_between: loadBetween,
-    loadavg_after: loadavg().map((x) => round(x)),
-  }),
-);
+  console.log(
+    JSON.stringify({
+      ...tag,
+      gemm: bkt.gemm,
+      vocab: bkt.vocab,
+      torch: typeof torch === 'string' ? torch : (lastTorch?.system ?? null),
+      threads: getNumThreads(),
+      loadavg_before: loads[0],
+      loadavg_between: loads[1],
+      loadavg_after: loads[2],
+    }),
+  );
+  return { epochs, inference };
+}
+
+const median = (xs: (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : round((v[mid - 1]! + v[mid]!) / 2, 3);
+};
+const load = (): number[] => loadavg().map((x) => round(x));
+
+if (values['bkt-run-json']) {
+  console.log(JSON.stringify(runBkt()));
+} else if (ROUNDS === 1) {
+  const before = load();
+  const bkt = runBkt();
+  const between = load();
+  const torch = values['no-torch'] ? 'skipped (--no-torch)' : runTorch();
+  report(bkt, torch, [before, between, load()]);
+} else {
+  // Rounds alternate bkt and PyTorch, each in a fresh process, so a drift in the machine's speed over the
+  // run reaches both; every round is printed, then the median speedups.
+  const rounds: RoundSpeedups[] = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const before = load();
+    const bkt = runBktInChild();
+    const between = load();
+    const torch = values['no-torch'] ? 'skipped (--no-torch)' : runTorch();
+    rounds.push(report(bkt, torch, [before, between, load()], r));
+  }
+  console.log(
+    JSON.stringify({
+      rounds: ROUNDS,
+      epoch_speedups: rounds[0]!.epochs.map((_, e) => rounds.map((x) => x.epochs[e] ?? null)),
+      median_epoch_speedups: rounds[0]!.epochs.map((_, e) => median(rounds.map((x) => x.epochs[e] ?? null))),
+      inference_speedups: rounds.map((x) => x.inference),
+      median_inference_speedup: median(rounds.map((x) => x.inference)),
+    }),
+  );
+}
