@@ -2,13 +2,24 @@
 // table P = E·Wxᵀ + b (@bkt/ndarray's rnn_embedding_fold.h) once the rows it projected at the current
 // weights reach the vocabulary size. The reference is the same graph with an identity op between the
 // Embedding and the RNN, which the executor does not fold.
-import { gemmChoices, multiply, type NDArray, random, seed, setGemmBackend, subtract } from '@bkt/ndarray';
+import {
+  gemmChoices,
+  memoryStats,
+  multiply,
+  type NDArray,
+  random,
+  seed,
+  setGemmBackend,
+  ShapeError,
+  subtract,
+  zeros,
+} from '@bkt/ndarray';
 import { Embedding, identity, RNN, type RNNMode, type Symbol, Variable } from '@bkt/symbol';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { expectAllClose, nd, values } from '../../ndarray/test/helpers.js';
+import { expectAllClose, expectError, nd, values } from '../../ndarray/test/helpers.js';
 import { Executor } from '../src/index.js';
-import { restoreGemmSettingsAfterAll } from './plan-harness.js';
+import { restoreGemmSettingsAfterAll, runKernel } from './plan-harness.js';
 
 restoreGemmSettingsAfterAll();
 
@@ -219,5 +230,39 @@ describe('RNN fed by an Embedding: inference folds the first layer’s projectio
     } finally {
       exec.dispose();
     }
+  });
+  it('the table is an array of the memory account (so V8 hears of it), freed at the first forward after a write', () => {
+    const cfg = CONFIGS[5]!;
+    withPair(cfg, 10, (p) => {
+      const batch = ids();
+      const before = memoryStats().liveBytes;
+      for (let i = 0; i < 4; i++) p.folded.forward({ isTrain: false, data: batch });
+      expect(projections(cfg).table).toBe(2);
+      expect(memoryStats().liveBytes - before).toBe(2 * V * gates(cfg) * 4); // (directions, V, 4·H) float32
+      const e = p.folded.argDict.embed_weight!;
+      const fresh = random.uniform(-1, 1, e.shape);
+      fresh.copyTo(e);
+      fresh.dispose();
+      p.folded.forward({ isTrain: false, data: batch });
+      expect(memoryStats().liveBytes).toBe(before);
+    });
+  });
+
+  it('a hand-built RNN instruction whose Embedding inputs do not fit its data raises, in the declaration and the kernel', () => {
+    const z = (...shape: number[]): NDArray => zeros(shape);
+    const lstm = [2, 3, 1, 0, 0, 0]; // mode (2: lstm), state_size, num_layers, bidirectional, p, state_outputs
+    const states = [z(5, 2, 4), z(108), z(1, 2, 3), z(1, 2, 3)]; // data (T 5, N 2, C 4), parameters, state, cell
+    const outputs = (): NDArray[] => [z(5, 2, 3), z(222)]; // out, workspace
+    runKernel('rnn', [...states, z(5, 2), z(7, 4)], outputs(), lstm);
+    expectError(
+      () => runKernel('rnn', [...states, z(5, 2), z(7, 5)], outputs(), lstm),
+      ShapeError,
+      /RNN: the embedding weight must be \(V, 4\) float32 as the data, got \(7, 5\) float32/,
+    );
+    expectError(
+      () => runKernel('rnn', [...states, z(5, 3), z(7, 4)], outputs(), lstm),
+      ShapeError,
+      /RNN: embedding ids has shape \(5, 3\), expected 10 elements/,
+    );
   });
 });
