@@ -596,8 +596,9 @@ ForwardSetup forwardSetup(const KernelContext& k) {
   return {a, e};
 }
 
-// The key of layer 0's folded table when its projection may be a lookup: the data is an Embedding's
-// output, in float32 products (bfloat16 precision and float64 keep the projection), and the table fits.
+// Whether layer 0's projection may be a lookup in a folded table (and the table's key): the data is an
+// Embedding's output, the products are float32 (bfloat16 precision and float64 keep the projection), and
+// the table fits under kMaxFoldedTableBytes.
 bool foldable(const ForwardSetup& a, const KernelContext& k, FoldedTableKey& key) {
   if (!a.embedding.weight || k.in(0).dtype() != DType::kFloat32 || gemmPrecision() != GemmPrecision::kFloat32)
     return false;
