@@ -15,6 +15,7 @@ import {
   topoOrder,
 } from '@bkt/symbol';
 
+import { passEmbeddingsToRnns } from './embedding-fold.js';
 import { packKernelAttrs } from './kernel-attrs.js';
 import { type Group2Ctx, placeNodes } from './placement.js';
 
@@ -221,6 +222,7 @@ export function compile(symbol: Symbol, opts: CompileOptions): CompiledGraph {
     instructions.push({ kernel: kernelName, inputs, outputs, attrs, node: nodeNames.length - 1 });
   };
   forwardNodes.forEach(emit);
+  passEmbeddingsToRnns(instructions, nodes, slots);
   const numForward = instructions.length;
   backwardNodes.forEach(emit);
 

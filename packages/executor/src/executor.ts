@@ -443,7 +443,8 @@ export class Executor implements ArenaUser {
       const node = this.#graph.nodes[ins.node];
       if (node && mon.all) {
         const inputNames = node.op!.backward ? [] : node.inputNames();
-        ins.inputs.forEach((s, k) => {
+        // An instruction may read more than its node's inputs (an RNN the Embedding's, embedding-fold.ts).
+        ins.inputs.slice(0, node.inputs.length).forEach((s, k) => {
           const array = slotArrays.get(s)!;
           const src = node.inputs[k]!.node;
           if (src.isVariable) mon.cb(src.name, array);

@@ -55,7 +55,15 @@ std::string Context::str() const {
 
 void setThreadMemoryAccount(std::shared_ptr<MemoryAccount> account) { tAccount = std::move(account); }
 
-Storage::Storage(size_t bytes) : data_(nullptr), bytes_(bytes), account_(threadAccount()) {
+namespace {
+std::atomic<uint64_t> nextStorageId{0};
+}  // namespace
+
+Storage::Storage(size_t bytes)
+    : data_(nullptr),
+      bytes_(bytes),
+      account_(threadAccount()),
+      id_(nextStorageId.fetch_add(1, std::memory_order_relaxed)) {
   data_ = allocAligned(bytes);
   if (!data_) throw std::bad_alloc();
   account_->liveStorages++;

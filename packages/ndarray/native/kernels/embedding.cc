@@ -87,6 +87,13 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
   return takeImpl(weight, indices, 0, IndexMode::kClip, "embedding");
 }
 
+void embeddingLookupInto(const Tensor& table, const Tensor& indices, const Tensor& out, const char* op) {
+  requireFloat(table, op, "weight");
+  if (table.ndim() != 2)
+    fail(ErrorKind::kShape, std::string(op) + ": weight must be 2-D, got " + shapeStr(table.shape()));
+  gatherInto(table, indices, 0, IndexMode::kClip, op, out);
+}
+
 Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t inputDim) {
   const char* op = "embeddingBackward";
   requireSameContext(indices, gradOut, op);
@@ -196,11 +203,7 @@ void takeBackwardInto(const Tensor& gradOut, const Tensor& indices, int axis, In
 namespace {
 
 // Plan kernels. Embedding: inputs data (indices), weight; attributes [inputDim, outputDim].
-void embeddingKernel(const KernelContext& c) {
-  requireFloat(c.in(1), "Embedding", "weight");
-  if (c.in(1).ndim() != 2) fail(ErrorKind::kShape, "Embedding: weight must be 2-D, got " + shapeStr(c.in(1).shape()));
-  gatherInto(c.in(1), c.in(0), 0, IndexMode::kClip, "Embedding", c.out(0));
-}
+void embeddingKernel(const KernelContext& c) { embeddingLookupInto(c.in(1), c.in(0), c.out(0), "Embedding"); }
 
 // _backward_Embedding: inputs out_grad, data; outputs d_data (zeros: indices get no gradient), d_weight.
 void embeddingBackwardKernel(const KernelContext& c) {

@@ -3,23 +3,28 @@
 // (forEachRowBlock). The training workspace keeps activated
 // gates (and LSTM cells, GRU's h2h candidate) for backward, which walks the steps in reverse and then
 // forms dWx, dWh and dX as GEMMs over all steps at once.
-// Plan attributes: RnnAttrs (kernel_attrs.gen.h).
+// In inference, layer 0's projection of an Embedding's output may be a lookup in a kept table instead
+// (rnn_embedding_fold.h). Plan attributes: RnnAttrs (kernel_attrs.gen.h).
 #include "bkt/rnn.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 #include <omp.h>
 
 #include "bkt/error.h"
 #include "bkt/gemm.h"
+#include "bkt/indexing.h"
 #include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "fast_exp.h"
+#include "rnn_embedding_fold.h"
 
 namespace bkt {
 
@@ -273,9 +278,10 @@ struct RnnProducts {
 
   int64_t inSize(int64_t l) const { return l == 0 ? c.inputSize : D * H; }
 
-  // Gates (TN, GH) = X · Wxᵀ + the summed biases, all steps of layer l at once.
-  GemmShape inputProjection(int64_t l) const {
-    return {false, true, TN, GH, inSize(l), inSize(l), inSize(l), GH, 1.0f, 0.0f, false, true, true};
+  // Gates (rows, GH) = X · Wxᵀ + the summed biases for `rows` rows of layer l's input: all steps at once
+  // (TN rows), or every row of an embedding table (the folded table, rnn_embedding_fold.h).
+  GemmShape inputProjection(int64_t l, int64_t rows) const {
+    return {false, true, rows, GH, inSize(l), inSize(l), inSize(l), GH, 1.0f, 0.0f, false, true, true};
   }
   // A step's gates += hPrev · Whᵀ for `rows` batch rows (GRU: into its own scratch, from zero); the first
   // step reads h0 (rows of H), the others the layer's output (rows of D·H).
@@ -304,13 +310,21 @@ struct RnnProducts {
   }
 };
 
+// Layer 0's gates as rows of a folded table (D, V, GH) at the Embedding's ids (rnn_embedding_fold.h).
+struct FoldedInput {
+  Tensor table;
+  const Tensor* ids;
+};
+
 template <typename T>
 struct Rnn : RnnProducts {
   const Tensor* paramsTensor;  // B of the weight products: the GEMM keeps copies in oneDNN's layout
   const T* params;
+  const Tensor& workspace;
   T* ws;
 
-  Rnn(const RnnConfig& cfg, const Tensor& p, T* w) : RnnProducts(cfg), paramsTensor(&p), params(p.data<T>()), ws(w) {}
+  Rnn(const RnnConfig& cfg, const Tensor& p, const Tensor& w)
+      : RnnProducts(cfg), paramsTensor(&p), params(p.data<T>()), workspace(w), ws(w.data<T>()) {}
 
   // Parameter slices, MXNet's packing: every weight first, then every bias.
   const T* wx(int64_t l, int64_t d) const { return params + weightOffset(l, d); }
@@ -380,15 +394,28 @@ struct Rnn : RnnProducts {
     }
   }
 
-  void forwardLayer(int64_t l, const T* x, T* y, const T* h0, const T* c0, T* hy, T* cy) const {
+  // out (rows, GH) = `rows` rows of layer l's input · Wxᵀ + the biases, summed once and added inside
+  // oneDNN's kernel; the per-step GEMMs accumulate onto it (beta = 1). GRU keeps h2h's n-part apart
+  // (r gates it); its h·Whᵀ GEMM starts from zero.
+  void projectInput(int64_t l, int64_t d, const T* x, int64_t rows, T* out) const {
+    std::vector<T> bias(static_cast<size_t>(GH));
+    for (int64_t j = 0; j < GH; ++j)
+      bias[j] = bx(l, d)[j] + (c.mode != RnnMode::kGru || j < 2 * H ? bh(l, d)[j] : T(0));
+    gemmBias(inputProjection(l, rows), x, wx(l, d), bias.data(), out, paramsTensor);
+  }
+
+  // folded: layer 0's gates are looked up (its table and ids), not projected from x.
+  void forwardLayer(int64_t l, const T* x, T* y, const T* h0, const T* c0, T* hy, T* cy,
+                    const FoldedInput* folded) const {
     for (int64_t d = 0; d < D; ++d) {
-      // The biases summed once and added by the input projection (inside oneDNN's kernel); the per-step
-      // GEMMs accumulate onto it (beta = 1). GRU keeps h2h's n-part apart (r gates it); its h·Whᵀ
-      // GEMM starts from zero.
-      std::vector<T> bias(static_cast<size_t>(GH));
-      for (int64_t j = 0; j < GH; ++j)
-        bias[j] = bx(l, d)[j] + (c.mode != RnnMode::kGru || j < 2 * H ? bh(l, d)[j] : T(0));
-      gemmBias(inputProjection(l), x, wx(l, d), bias.data(), gates(l, d), paramsTensor);
+      if (folded) {
+        const int64_t V = folded->table.dim(1);
+        const Tensor table = folded->table.viewBytes(sizeof(T) * d * V * GH, {V, GH}, folded->table.dtype());
+        const Tensor out = workspace.viewBytes(sizeof(T) * (gates(l, d) - ws), {TN, GH}, workspace.dtype());
+        embeddingLookupInto(table, *folded->ids, out, "RNN");
+      } else {
+        projectInput(l, d, x, TN, gates(l, d));
+      }
       const T* h0d = h0 + (l * D + d) * N * H;
       const T* c0d = c0 ? c0 + (l * D + d) * N * H : nullptr;
       forEachRowBlock(N, [&](const RowBlock& b) { forwardSteps(l, d, y, h0d, c0d, b); });
@@ -517,6 +544,13 @@ struct RnnSetup {
   bool stateOutputs;
 };
 
+// The Embedding's ids and weight, which the executor passes after the states when the data is their
+// lookup (@bkt/executor's src/embedding-fold.ts); null when it did not.
+struct EmbeddingSource {
+  const Tensor* ids = nullptr;
+  const Tensor* weight = nullptr;
+};
+
 RnnSetup rnnSetup(const KernelContext& k, const Tensor& data, const char* op) {
   const RnnAttrs a = RnnAttrs::read(k, op);
   if (data.ndim() != 3)
@@ -527,31 +561,72 @@ RnnSetup rnnSetup(const KernelContext& k, const Tensor& data, const char* op) {
   return {c, a.stateOutputs};
 }
 
-// inputs: data (T, N, C), parameters, state[, state_cell]; outputs: out[, hy[, cy]], workspace.
-RnnSetup forwardSetup(const KernelContext& k) {
+// inputs: data (T, N, C), parameters, state[, state_cell][, ids (T, N), embedding weight (V, C)];
+// outputs: out[, hy[, cy]], workspace.
+struct ForwardSetup : RnnSetup {
+  EmbeddingSource embedding;
+};
+
+ForwardSetup forwardSetup(const KernelContext& k) {
   k.requireAtLeast("RNN", 1, 0);
   const Tensor& data = k.in(0);
   requireFloat(data, "RNN", "data");
   const RnnSetup a = rnnSetup(k, data, "RNN");
   const RnnConfig& c = a.cfg;
   const int cell = c.hasCell() ? 1 : 0;
-  k.requireArity("RNN", 3 + cell, 2 + (a.stateOutputs ? 1 + cell : 0));
+  const int states = 3 + cell;
+  const bool embedded = k.numInputs == states + 2;
+  k.requireArity("RNN", embedded ? states + 2 : states, 2 + (a.stateOutputs ? 1 + cell : 0));
+  EmbeddingSource e;
+  if (embedded) {
+    e = {&k.in(states), &k.in(states + 1)};
+    requireSize(*e.ids, c.seqLen * c.batch, "RNN", "embedding ids");
+    requireSameContext(data, *e.weight, "RNN");
+    if (e.weight->ndim() != 2 || e.weight->dim(1) != c.inputSize || e.weight->dtype() != data.dtype()) {
+      fail(ErrorKind::kShape, "RNN: the embedding weight must be (V, " + std::to_string(c.inputSize) + ") " +
+                                  dtypeName(data.dtype()) + " as the data, got " + shapeStr(e.weight->shape()) + " " +
+                                  dtypeName(e.weight->dtype()));
+    }
+  }
   requireSize(k.in(1), rnnParamSize(c), "RNN", "parameters");
   requireSize(k.in(2), c.layers * c.directions * c.batch * c.hidden, "RNN", "state");
   if (c.hasCell()) requireSize(k.in(3), c.layers * c.directions * c.batch * c.hidden, "RNN", "state_cell");
   requireSize(k.out(0), c.seqLen * c.batch * c.directions * c.hidden, "RNN", "out");
   requireSize(k.out(k.numOutputs - 1), rnnWorkspaceSize(c), "RNN", "workspace");
-  return a;
+  return {a, e};
+}
+
+// Whether layer 0's projection may be a lookup in a folded table (and the table's key): the data is an
+// Embedding's output, the products are float32 (bfloat16 precision and float64 keep the projection), and
+// the table fits under kMaxFoldedTableBytes.
+bool foldable(const ForwardSetup& a, const KernelContext& k, FoldedTableKey& key) {
+  if (!a.embedding.weight || k.in(0).dtype() != DType::kFloat32 || gemmPrecision() != GemmPrecision::kFloat32)
+    return false;
+  key = {static_cast<int32_t>(a.cfg.mode), a.cfg.directions, a.embedding.weight->dim(0), a.cfg.gates() * a.cfg.hidden};
+  return foldedTableFits(key);
 }
 
 void rnnForward(const KernelContext& k) {
-  const RnnSetup a = forwardSetup(k);
+  const ForwardSetup a = forwardSetup(k);
   const RnnConfig& c = a.cfg;
   const Tensor& data = k.in(0);
   const Tensor& ws = k.out(k.numOutputs - 1);
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    Rnn<T> r(c, k.in(1), ws.data<T>());
+    Rnn<T> r(c, k.in(1), ws);
+    // Training would rebuild the table after every update: only inference folds.
+    std::optional<FoldedInput> folded;
+    FoldedTableKey key{};
+    if constexpr (std::is_same_v<T, float>) {
+      if (!k.isTrain && foldable(a, k, key)) {
+        const Tensor& e = *a.embedding.weight;
+        Tensor table = keptFoldedTable(e, k.in(1), key, c.seqLen * c.batch, [&](const Tensor& t) {
+          for (int64_t d = 0; d < c.directions; ++d)
+            r.projectInput(0, d, e.data<float>(), key.rows, t.data<float>() + d * key.rows * key.width);
+        });
+        if (table.defined()) folded = FoldedInput{std::move(table), a.embedding.ids};
+      }
+    }
     const T* h0 = k.in(2).data<T>();
     const T* c0 = c.hasCell() ? k.in(3).data<T>() : nullptr;
     T* hy = a.stateOutputs ? k.out(1).data<T>() : nullptr;
@@ -559,21 +634,22 @@ void rnnForward(const KernelContext& k) {
     const T* x = data.data<T>();
     for (int64_t l = 0; l < c.layers; ++l) {
       T* y = l == c.layers - 1 ? k.out(0).data<T>() : r.hiddenOut(l);
-      r.forwardLayer(l, x, y, h0, c0, hy, cy);
+      r.forwardLayer(l, x, y, h0, c0, hy, cy, l == 0 && folded ? &*folded : nullptr);
       x = y;
     }
   });
 }
 
 // What forwardLayer runs, per layer and direction: the input projection, then per row block the first
-// step's product and the later steps'.
+// step's product and the later steps'. Not the folded table's projection: it runs once per write of the
+// weights, in inference only (most binds, training ones, never run it), and is chosen when first met.
 void rnnForwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
-  const RnnSetup a = forwardSetup(k);
+  const ForwardSetup a = forwardSetup(k);
   if (k.in(0).dtype() != DType::kFloat32) return;
   const RnnProducts p(a.cfg);
   const std::vector<int64_t> blocks = blockRowCounts(p.N);
   for (int64_t l = 0; l < a.cfg.layers; ++l) {
-    out.push_back(p.inputProjection(l));
+    out.push_back(p.inputProjection(l, p.TN));
     for (const int64_t rows : blocks) {
       if (a.cfg.seqLen > 0) out.push_back(p.stepProduct(true, rows));
       if (a.cfg.seqLen > 1) out.push_back(p.stepProduct(false, rows));
@@ -608,7 +684,7 @@ void rnnBackward(const KernelContext& k) {
   const Tensor& ws = k.in(outIdx + 1);
   dispatchFloat(data.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    Rnn<T> r(c, k.in(1), ws.data<T>());
+    Rnn<T> r(c, k.in(1), ws);
     const T* h0 = k.in(2).data<T>();
     const T* c0 = cell ? k.in(3).data<T>() : nullptr;
     const T* dhy = a.stateOutputs ? k.in(outIdx + 3).data<T>() : nullptr;

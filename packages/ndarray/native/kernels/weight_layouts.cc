@@ -87,7 +87,7 @@ const void* weightInLayout(const Tensor& weight, const float* b, const dnnl::mem
   }
   const auto offset = static_cast<size_t>(at - base);
   std::lock_guard<std::mutex> lock(copiesMutex());
-  std::shared_ptr<void>& slot = st.derivedCopies();
+  std::shared_ptr<void>& slot = st.derivedCopies(DerivedKind::kWeightLayouts);
   if (!slot) slot = std::make_shared<Copies>();
   auto& list = static_cast<Copies*>(slot.get())->list;
   auto it = std::find_if(list.begin(), list.end(),

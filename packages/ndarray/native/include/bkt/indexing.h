@@ -25,6 +25,10 @@ Tensor embeddingBackward(const Tensor& indices, const Tensor& gradOut, int64_t i
 // The write-into forms the executor's plan kernels use: `out` already has the result's shape.
 void gatherInto(const Tensor& data, const Tensor& indices, int axis, IndexMode mode, const char* op, const Tensor& out);
 void embeddingBackwardInto(const Tensor& indices, const Tensor& gradOut, const Tensor& grad);
+// Embedding's lookup into `out` (indices.size() rows of table's width): the rows of a 2-D float `table`
+// at `indices`, read as Embedding reads them (truncated, clipped into range). The RNN's folded input
+// projection (rnn_embedding_fold.h) looks its rows up with it, so it sees the ids exactly as Embedding does.
+void embeddingLookupInto(const Tensor& table, const Tensor& indices, const Tensor& out, const char* op);
 // take's gradient: `grad` (data's shape, float) = zeros plus gradOut's slices added at their indices
 // along `axis` (duplicates accumulate); gradOut has take's output shape.
 void takeBackwardInto(const Tensor& gradOut, const Tensor& indices, int axis, IndexMode mode, const char* op,

@@ -29,6 +29,13 @@ struct MemoryAccount {
 // none share one process-wide account.
 void setThreadMemoryAccount(std::shared_ptr<MemoryAccount> account);
 
+// The families of copies derived from a storage's bytes and kept with it (Storage::derivedCopies).
+enum class DerivedKind {
+  kWeightLayouts,     // GEMM weights in oneDNN's layout (weight_layouts.cc)
+  kFoldedEmbeddings,  // an RNN's input projection of an embedding table (rnn_embedding_fold.cc)
+  kCount,
+};
+
 class Storage {
  public:
   // Throws std::bad_alloc when the allocator refuses; Tensor::empty turns that into a typed error.
@@ -43,16 +50,20 @@ class Storage {
   // an eager native call — so a kernel that keeps a copy derived from these bytes knows when it is stale.
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
   void markWritten() { version_.fetch_add(1, std::memory_order_acq_rel); }
-  // The derived copies of these bytes one kernel family keeps (the GEMM's bfloat16 weights,
-  // gemm_backend.h); its owner synchronizes access. Freed with the storage.
-  std::shared_ptr<void>& derivedCopies() { return derived_; }
+  // The derived copies of these bytes one kernel family keeps (DerivedKind); the family synchronizes
+  // access. Freed with the storage.
+  std::shared_ptr<void>& derivedCopies(DerivedKind kind) { return derived_[static_cast<size_t>(kind)]; }
+  // Unique in the process and never reused, unlike the address: a copy derived from two storages and
+  // kept on one names the other by it.
+  uint64_t id() const { return id_; }
 
  private:
   void* data_;
   size_t bytes_;
   std::shared_ptr<MemoryAccount> account_;
+  uint64_t id_;
   std::atomic<uint64_t> version_{0};
-  std::shared_ptr<void> derived_;
+  std::shared_ptr<void> derived_[static_cast<size_t>(DerivedKind::kCount)];
 };
 
 // The calling thread's account, so tests can assert that nothing leaks and that hot loops allocate
