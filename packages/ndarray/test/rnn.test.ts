@@ -442,34 +442,36 @@ describe('fused RNN backward over padded batches (zero output-gradient tails)', 
     },
   );
 
-  // float32 on oneDNN, the runtime-size products prepared at bind: the skipping backward against the
-  // unskipped one (tails of 1e-30) within float32 summation error.
+  // float32 arrays on oneDNN, the runtime-size products prepared at bind: the skipping backward against the
+  // unskipped one (tails of 1e-30) within float32 summation error, in float32 and in bfloat16 precision (where
+  // both see the same bfloat16-rounded operands and differ in the order of their float32 sums only).
   it.each(padConfigs)('float32: runs the live-position products, declared at bind, and agrees: %j', (c) => {
     const { x, p, h0, c0, proj } = randomInputs(c, 34);
     const len = lengthsOf(c, 35);
-    const initial = getGemmBackend();
+    const initial = { backend: getGemmBackend(), precision: getGemmPrecision() };
     setGemmBackend('onednn');
     try {
-      for (const threads of [1, 2]) {
-        const start = liveCalls(c);
-        const want = withThreads(threads, () => run(c, x, p, h0, c0, padded(c, proj, len, 1e-30), 'float32'));
-        const before = liveCalls(c);
-        expect(before, 'the unskipped backward runs no live-position product').toBe(start);
-        const got = withThreads(threads, () =>
-          run(c, x, p, h0, c0, padded(c, proj, len, 0), 'float32', {
-            prepare: true,
-          }),
-        );
-        expect(liveCalls(c), 'the live-position products ran').toBeGreaterThan(before);
-        for (const k of GRADS) expect(relativeError(got[k], want[k]), k).toBeLessThan(1e-5);
-        if (c.D === 1) {
-          for (let pos = 0; pos < c.T * c.N; pos++) {
-            if (isPad(c, len, pos)) expect(got.dx.subarray(pos * c.I, (pos + 1) * c.I).every((v) => v === 0)).toBe(true);
+      for (const precision of ['float32', 'bfloat16'] as GemmPrecision[]) {
+        setGemmPrecision(precision);
+        for (const threads of [1, 2]) {
+          const start = liveCalls(c);
+          const want = withThreads(threads, () => run(c, x, p, h0, c0, padded(c, proj, len, 1e-30), 'float32'));
+          const before = liveCalls(c);
+          expect(before, 'the unskipped backward runs no live-position product').toBe(start);
+          const dout = padded(c, proj, len, 0);
+          const got = withThreads(threads, () => run(c, x, p, h0, c0, dout, 'float32', { prepare: true }));
+          expect(liveCalls(c), 'the live-position products ran').toBeGreaterThan(before);
+          for (const k of GRADS) expect(relativeError(got[k], want[k]), `${precision} ${k}`).toBeLessThan(1e-5);
+          if (c.D === 1) {
+            for (let pos = 0; pos < c.T * c.N; pos++) {
+              if (isPad(c, len, pos)) expect(got.dx.subarray(pos * c.I, (pos + 1) * c.I).every((v) => v === 0)).toBe(true);
+            }
           }
         }
       }
     } finally {
-      setGemmBackend(initial);
+      setGemmBackend(initial.backend);
+      setGemmPrecision(initial.precision);
     }
   });
 

@@ -45,7 +45,7 @@ bool zeroRow(const T* row, int64_t n) {
 template <typename T>
 T productFiniteBound() {
   return std::is_same_v<T, float> && gemmPrecision() == GemmPrecision::kBFloat16 ? T(kBFloat16Overflow)
-                                                                                   : std::numeric_limits<T>::infinity();
+                                                                                 : std::numeric_limits<T>::infinity();
 }
 
 // Whether every |x| of p is below `bound`, which a NaN is not. Independent lanes so the loop vectorizes.
