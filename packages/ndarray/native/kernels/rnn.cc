@@ -288,6 +288,12 @@ struct RnnProducts {
   GemmShape stepGradProduct(int64_t rows) const {
     return {false, false, rows, H, GH, GH, H, H, 1.0f, c.mode == RnnMode::kGru ? 1.0f : 0.0f, false, false, true};
   }
+  // The same over `count` of a block's rows gathered, a count that changes from step to step.
+  GemmShape liveStepGradProduct(int64_t count) const {
+    GemmShape s = stepGradProduct(count);
+    s.runtimeM = true;
+    return s;
+  }
   // dWx = dGatesᵀ · X over all steps.
   GemmShape inputWeightGradProduct(int64_t l) const {
     return {true, false, GH, inSize(l), TN, GH, inSize(l), inSize(l), 1.0f, 0.0f};
@@ -432,8 +438,9 @@ struct Rnn : RnnProducts {
 
   // Every step of layer l, direction d, in reverse, for the batch rows of `b`: turns the gates into their
   // gradients, carries dh and dc, and adds the block's bias gradients into dbx and (GRU) dbh. With `last`
-  // (the forward direction, see skippedPositions), the steps after the last live step of every row of the
-  // block only get their dGx (and GRU's dGh) rows zeroed, what their gate math and product would give.
+  // (the forward direction, see skippedPositions), a row's steps after its last live step only get their
+  // dGx (and GRU's dGh) rows zeroed, what their gate math and product would give: a step where some of the
+  // block's rows have ended runs its product on the others only (stepGradOn), one where all have none.
   void backwardSteps(int64_t l, int64_t d, const T* y, const T* dy, const T* h0d, const T* c0d, T* dbx, T* dbh,
                      const int64_t* last, const RowBlock& b) const {
     T* g = gates(l, d);
@@ -441,8 +448,8 @@ struct Rnn : RnnProducts {
     T* dh = dhCarry(d) + n0 * H;
     T* dc = dcCarry(d) + n0 * H;
     const bool relu = c.mode == RnnMode::kRnnRelu;
-    const GemmShape gradGemm = stepGradProduct(rows);
     const int64_t blockLast = last && rows > 0 ? *std::max_element(last + b.begin, last + b.end) : c.seqLen - 1;
+    thread_local std::vector<int64_t> liveAt;  // this team thread's
     for (int64_t s = c.seqLen - 1; s >= 0; --s) {
       const int64_t t = step(s, d);
       if (t > blockLast) {
@@ -456,34 +463,66 @@ struct Rnn : RnnProducts {
       const T* hPrev = (tp < 0 ? h0d : y + tp * N * D * H + d * H) + n0 * ldPrev;
       T* gt = g + (t * N + n0) * GH;
       const T* dyt = dy + (t * N + n0) * D * H + d * H;
+      // The block's rows whose steps have not ended: the others only get their gate-gradient rows zeroed.
+      liveAt.clear();
+      for (int64_t n = 0; n < rows; ++n) {
+        if (!last || last[n0 + n] >= t) {
+          liveAt.push_back(n);
+          continue;
+        }
+        std::fill(gt + n * GH, gt + (n + 1) * GH, T(0));
+        if (c.mode == RnnMode::kGru)
+          std::fill(gruDgh(l, d) + (t * N + n0 + n) * GH, gruDgh(l, d) + (t * N + n0 + n + 1) * GH, T(0));
+      }
       if (c.mode == RnnMode::kLstm) {
         const T* ct = extra(l, d) + (t * N + n0) * H;
         const T* cPrev = (tp < 0 ? c0d : extra(l, d) + tp * N * H) + n0 * H;
-        for (int64_t n = 0; n < rows; ++n) {
+        for (const int64_t n : liveAt) {
           T* row = gt + n * GH;
           lstmBackwardRow(row, row + H, row + 2 * H, row + 3 * H, ct + n * H, cPrev + n * H, dyt + n * D * H,
                           dh + n * H, dc + n * H, H);
         }
-        stepProductOn(b, gradGemm, gt, wh(l, d), dh, paramsTensor);
+        stepGradOn(b, gt, wh(l, d), dh, liveAt);
         addRows(gt, rows, GH, dbx);
       } else if (c.mode == RnnMode::kGru) {
         const T* hn = extra(l, d) + (t * N + n0) * H;
         T* dght = gruDgh(l, d) + (t * N + n0) * GH;
-        for (int64_t n = 0; n < rows; ++n) {
+        for (const int64_t n : liveAt) {
           T* row = gt + n * GH;
           T* hrow = dght + n * GH;
           gruBackwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, hn + n * H, hPrev + n * ldPrev,
                          dyt + n * D * H, dh + n * H, H);
         }
-        stepProductOn(b, gradGemm, dght, wh(l, d), dh, paramsTensor);
+        stepGradOn(b, dght, wh(l, d), dh, liveAt);
         addRows(gt, rows, GH, dbx);
         addRows(dght, rows, GH, dbh);
       } else {
-        for (int64_t n = 0; n < rows; ++n) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
-        stepProductOn(b, gradGemm, gt, wh(l, d), dh, paramsTensor);
+        for (const int64_t n : liveAt) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
+        stepGradOn(b, gt, wh(l, d), dh, liveAt);
         addRows(gt, rows, GH, dbx);
       }
     }
+  }
+
+  // dh (+)= dG·W_h for the block's rows `live` (indices into it) at one step: the whole block in place, or
+  // the live rows gathered, on a product whose row count changes from step to step (runtime-size).
+  void stepGradOn(const RowBlock& b, const T* dG, const T* whd, T* dh, const std::vector<int64_t>& live) const {
+    const int64_t rows = b.end - b.begin;
+    const auto count = static_cast<int64_t>(live.size());
+    if (count == rows) {
+      stepProductOn(b, stepGradProduct(rows), dG, whd, dh, paramsTensor);
+      return;
+    }
+    if (count == 0) return;
+    thread_local std::vector<T> gRows, dhRows;  // this team thread's
+    T* gR = liverows::grown(gRows, count * GH);
+    T* dR = liverows::grown(dhRows, count * H);
+    for (int64_t i = 0; i < count; ++i) {
+      std::memcpy(gR + i * GH, dG + live[i] * GH, sizeof(T) * GH);
+      if (c.mode == RnnMode::kGru) std::memcpy(dR + i * H, dh + live[i] * H, sizeof(T) * H);  // beta = 1
+    }
+    stepProductOn(b, liveStepGradProduct(count), gR, whd, dR, paramsTensor);
+    for (int64_t i = 0; i < count; ++i) std::memcpy(dh + live[i] * H, dR + i * H, sizeof(T) * H);
   }
 
   // The forward direction's positions whose gradients are exactly zero. With no gradient reaching row n's
@@ -795,6 +834,7 @@ void rnnBackwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
     }
     // The forward direction's products over its live positions (liveProducts).
     if (p.TN > 0) {
+      out.push_back(p.liveStepGradProduct(p.N));
       out.push_back(p.liveInputWeightGradProduct(l, p.TN, false));
       out.push_back(p.liveInputWeightGradProduct(l, p.TN, true));
       out.push_back(p.liveInputGradProduct(l, p.TN));
