@@ -384,8 +384,9 @@ describe('fused RNN backward over padded batches (zero output-gradient tails)', 
 
   // The reference is the unskipped backward: the same tails holding a tiny nonzero value instead of 0
   // (1e-300, far below every ulp it meets in float64), so nothing is skipped. float64: the gradients agree to
-  // summation order, and the bias gradients and dh0, dc0 of rows with a live step bitwise (the same step
-  // products and sums run on the same rows). With the state gradients of some rows nonzero those rows are not skipped.
+  // summation order, and the bias gradients and dh0, dc0 of rows with a live step bitwise (OpenBLAS sums each
+  // row of a step's product in the same order whether the ended rows are gathered out or not). With the state
+  // gradients of some rows nonzero those rows are not skipped.
   it.each(padConfigs)('equals the unskipped backward in float64, with and without state gradients: %j', (c) => {
     const { x, p, h0, c0, proj } = randomInputs(c, 31);
     const len = lengthsOf(c, 32);
