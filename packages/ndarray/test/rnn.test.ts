@@ -122,6 +122,14 @@ function reference(c: Cfg, x: Float64Array, p: Float64Array, h0: Float64Array, c
 
 const modeCode = (m: Mode): number => MODES.indexOf(m);
 
+interface BackwardOptions {
+  /** The gradients reaching hy and cy (zero when absent). */
+  dhy?: Float64Array;
+  dcy?: Float64Array;
+  /** Declare the plan's products first, as a bind does (Plan.prepare). */
+  prepare?: boolean;
+}
+
 function run(
   c: Cfg,
   xv: Float64Array,
@@ -130,6 +138,7 @@ function run(
   c0v: Float64Array,
   dout?: Float64Array,
   dtype: 'float32' | 'float64' = 'float64',
+  opts: BackwardOptions = {},
 ) {
   const lstm = c.mode === 'lstm';
   const x = nd(xv, [c.T, c.N, c.I], dtype);
@@ -150,9 +159,8 @@ function run(
   const attrs = [modeCode(c.mode), c.H, c.L, c.D === 2 ? 1 : 0, 0, 1];
   const fwdIn = lstm ? [x, p, h0, c0] : [x, p, h0];
   const fwdOut = lstm ? [out, hy, cy, ws] : [out, hy, ws];
-  const bwdIn = lstm
-    ? [x, p, h0, c0, out, ws, dy, zeros(hy.shape, { dtype }), zeros(cy.shape, { dtype })]
-    : [x, p, h0, out, ws, dy, zeros(hy.shape, { dtype })];
+  const state = (v: Float64Array | undefined) => (v ? nd(v, hy.shape, dtype) : zeros(hy.shape, { dtype }));
+  const bwdIn = lstm ? [x, p, h0, c0, out, ws, dy, state(opts.dhy), state(opts.dcy)] : [x, p, h0, out, ws, dy, state(opts.dhy)];
   for (const extra of bwdIn.slice(lstm ? 7 : 6)) slots.push(extra);
   const code: PlanInstruction[] = [
     { kernel: 'rnn', inputs: fwdIn.map(at), outputs: fwdOut.map(at), attrs, node: 0 },
@@ -166,9 +174,12 @@ function run(
   ];
   const plan = new Plan(code, ['rnn', 'rnn_backward'], slots.length);
   slots.forEach((a, i) => plan.setSlot(i, a));
+  if (opts.prepare) plan.prepare();
+  const prepared = gemmChoices().length;
   plan.run(0, 1, true);
   const fwd = { out: values(out), hy: values(hy), cy: values(cy) };
   if (dout) plan.run(1, 2, true);
+  if (opts.prepare) expect(gemmChoices().length, 'every product was prepared at bind (Plan.prepare)').toBe(prepared);
   const grads = { dx: values(dx), dp: values(dp), dh0: values(dh0), dc0: values(dc0) };
   plan.dispose();
   slots.forEach((a) => a.dispose());
@@ -206,6 +217,30 @@ function randomInputs(c: Cfg, seed: number) {
   return { x, p, h0, c0, proj };
 }
 
+// The float64 backward of <out, proj> against central differences of the plain recurrence.
+function expectCentralDifferences(
+  c: Cfg,
+  { x, p, h0, c0 }: { x: Float64Array; p: Float64Array; h0: Float64Array; c0: Float64Array },
+  proj: Float64Array,
+): void {
+  const got = run(c, x, p, h0, c0, proj);
+  const f = (xx: Float64Array, pp: Float64Array, hh: Float64Array, cc: Float64Array): number =>
+    reference(c, xx, pp, hh, cc).out.reduce((s, v, i) => s + v * proj[i]!, 0);
+  const eps = 1e-6;
+  const numeric = (arr: Float64Array, which: 0 | 1 | 2 | 3): Float64Array =>
+    arr.map((_, i) => {
+      const args = [x, p, h0, c0].map((a) => Float64Array.from(a)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+      args[which][i] = arr[i]! + eps;
+      const up = f(...args);
+      args[which][i] = arr[i]! - eps;
+      return (up - f(...args)) / (2 * eps);
+    });
+  expectAllClose(got.dx, numeric(x, 0), { rtol: 1e-5, atol: 1e-8 });
+  expectAllClose(got.dp, numeric(p, 1), { rtol: 1e-5, atol: 1e-8 });
+  expectAllClose(got.dh0, numeric(h0, 2), { rtol: 1e-5, atol: 1e-8 });
+  if (c.mode === 'lstm') expectAllClose(got.dc0, numeric(c0, 3), { rtol: 1e-5, atol: 1e-8 });
+}
+
 describe('fused RNN kernel', () => {
   it('has a kernel id', () => expect(Kernel.rnn).toBeGreaterThan(0));
 
@@ -220,22 +255,7 @@ describe('fused RNN kernel', () => {
 
   it.each(configs)('backward equals central differences of <out, proj>: %j', (c) => {
     const { x, p, h0, c0, proj } = randomInputs(c, 12);
-    const got = run(c, x, p, h0, c0, proj);
-    const f = (xx: Float64Array, pp: Float64Array, hh: Float64Array, cc: Float64Array): number =>
-      reference(c, xx, pp, hh, cc).out.reduce((s, v, i) => s + v * proj[i]!, 0);
-    const eps = 1e-6;
-    const numeric = (arr: Float64Array, which: 0 | 1 | 2 | 3): Float64Array =>
-      arr.map((_, i) => {
-        const args = [x, p, h0, c0].map((a) => Float64Array.from(a)) as [Float64Array, Float64Array, Float64Array, Float64Array];
-        args[which][i] = arr[i]! + eps;
-        const up = f(...args);
-        args[which][i] = arr[i]! - eps;
-        return (up - f(...args)) / (2 * eps);
-      });
-    expectAllClose(got.dx, numeric(x, 0), { rtol: 1e-5, atol: 1e-8 });
-    expectAllClose(got.dp, numeric(p, 1), { rtol: 1e-5, atol: 1e-8 });
-    expectAllClose(got.dh0, numeric(h0, 2), { rtol: 1e-5, atol: 1e-8 });
-    if (c.mode === 'lstm') expectAllClose(got.dc0, numeric(c0, 3), { rtol: 1e-5, atol: 1e-8 });
+    expectCentralDifferences(c, { x, p, h0, c0 }, proj);
   });
 
   // float32 runs the vectorized gate loops (fastExp); H = 37 leaves a remainder after each of them.
@@ -327,4 +347,174 @@ describe('fused RNN kernel', () => {
     expect(() => plan.run(0, 1, true)).toThrow(/rnn0: RNN: unknown mode/);
     plan.dispose();
   });
+});
+
+// A bucketed batch pads each sentence after its end, and SoftmaxOutput's ignored labels give those positions
+// a zero output gradient: in the forward direction every gradient there is then exactly zero, which the
+// backward skips (rnn.cc: skippedPositions, liveProducts). Each batch row n has `len[n]` live steps.
+describe('fused RNN backward over padded batches (zero output-gradient tails)', () => {
+  const lengthsOf = (c: Cfg, seed: number): number[] => {
+    const rng = makeRng(seed);
+    // one full row, one row of padding only (when there are 3 rows or more), the others random
+    return Array.from({ length: c.N }, (_, n) => (n === 0 ? c.T : n === 2 ? 0 : 1 + Math.floor(rng() * c.T)));
+  };
+  // proj with its entries at padded positions (t >= len[n]) set to `tail`
+  const padded = (c: Cfg, proj: Float64Array, len: number[], tail: number): Float64Array =>
+    proj.map((v, i) =>
+      Math.floor(i / (c.D * c.H)) % c.N >= 0 && Math.floor(i / (c.N * c.D * c.H)) >= len[Math.floor(i / (c.D * c.H)) % c.N]!
+        ? tail
+        : v,
+    );
+  const isPad = (c: Cfg, len: number[], position: number): boolean => Math.floor(position / c.N) >= len[position % c.N]!;
+  const biasStart = (c: Cfg): number => paramSize(c) - c.L * c.D * 2 * GATES[c.mode] * c.H;
+  const GRADS = ['dx', 'dp', 'dh0', 'dc0'] as const;
+
+  // The runtime-size products (liveProducts) that ran since the previous call: dWx = dGxᵀ·X over live
+  // positions of layer 0 (k 0 in gemmChoices, n = the input width).
+  const liveCalls = (c: Cfg): number =>
+    gemmChoices()
+      .filter((g) => g.transposeA && g.k === 0 && g.m === GATES[c.mode] * c.H && g.n === c.I)
+      .reduce((s, g) => s + g.calls, 0);
+
+  const padConfigs: Cfg[] = MODES.flatMap((mode) => [
+    { mode, T: 7, N: 5, I: 4, H: 9, L: 1, D: 1 },
+    { mode, T: 6, N: 5, I: 3, H: 8, L: 2, D: 1 },
+    { mode, T: 6, N: 4, I: 3, H: 7, L: 2, D: 2 },
+  ]);
+
+  // The reference is the unskipped backward: the same tails holding a tiny nonzero value instead of 0
+  // (1e-300, far below every ulp it meets in float64), so nothing is skipped. float64: the gradients agree to
+  // summation order, and the bias gradients and dh0, dc0 of rows with a live step bitwise (OpenBLAS sums each
+  // row of a step's product in the same order whether the ended rows are gathered out or not). With the state
+  // gradients of some rows nonzero those rows are not skipped.
+  it.each(padConfigs)('equals the unskipped backward in float64, with and without state gradients: %j', (c) => {
+    const { x, p, h0, c0, proj } = randomInputs(c, 31);
+    const len = lengthsOf(c, 32);
+    const rng = makeRng(33);
+    for (const withState of [false, true]) {
+      // state gradients on the odd rows (row 1 among them, a padded one unless random lengths fill it)
+      const stateGrad = (): Float64Array | undefined => {
+        if (!withState) return undefined;
+        const v = randomValues(rng, c.L * c.D * c.N * c.H);
+        return v.map((e, i) => ((Math.floor(i / c.H) % c.N) % 2 === 1 ? e : 0));
+      };
+      const opts = { dhy: stateGrad(), dcy: stateGrad() };
+      const got = withThreads(2, () => run(c, x, p, h0, c0, padded(c, proj, len, 0), 'float64', opts));
+      const want = withThreads(2, () => run(c, x, p, h0, c0, padded(c, proj, len, 1e-300), 'float64', opts));
+      for (const k of GRADS) expectAllClose(got[k], want[k], { rtol: 1e-12, atol: 1e-14 });
+      // Equal, or 0 where the reference holds only the tails' tiny terms (a relu unit dead at every live step).
+      const same = (a: number, b: number): boolean => a === b || (a === 0 && Math.abs(b) < 1e-280);
+      const bias = biasStart(c);
+      got.dp.subarray(bias).forEach((v, i) => expect(same(v, want.dp[bias + i]!), `bias gradient [${i}]`).toBe(true));
+      for (let i = 0; i < got.dh0.length; i++) {
+        const row = Math.floor(i / c.H) % c.N;
+        if (len[row]! > 0)
+          expect(same(got.dh0[i]!, want.dh0[i]!) && same(got.dc0[i]!, want.dc0[i]!), `dh0, dc0 [${i}]`).toBe(true);
+      }
+      // The data gradient at a skipped position is zero (one direction: the reverse one carries the live steps'
+      // gradient into the padding); the reference's is not.
+      if (c.D === 1) {
+        for (let pos = 0; pos < c.T * c.N; pos++) {
+          const skipped = isPad(c, len, pos) && !(withState && (pos % c.N) % 2 === 1);
+          const row = got.dx.subarray(pos * c.I, (pos + 1) * c.I);
+          if (skipped)
+            expect(
+              row.every((v) => v === 0),
+              `dx at position ${pos}`,
+            ).toBe(true);
+          if (skipped) expect(want.dx.subarray(pos * c.I, (pos + 1) * c.I).some((v) => v !== 0)).toBe(true);
+        }
+      }
+    }
+  });
+
+  // On two threads rows 2 and 3 form the second block, whose steps after both rows end are skipped whole
+  // (only their gate-gradient rows zeroed): with both rows all padding, the first step's product dWh += dGhᵀ·h0
+  // reads those rows; ending two steps early, few positions in the span are zero and the products run on
+  // the whole span in place, reading them too.
+  it.each(MODES.flatMap((mode) => [[mode, [30, 30, 0, 0]] as const, [mode, [30, 30, 28, 28]] as const]))(
+    '%s, lengths %j: a block of rows skipped whole agrees with the unskipped backward',
+    (mode, len) => {
+      const c: Cfg = { mode, T: 30, N: 4, I: 3, H: 5, L: 1, D: 1 };
+      const { x, p, h0, c0, proj } = randomInputs(c, 39);
+      const got = withThreads(2, () => run(c, x, p, h0, c0, padded(c, proj, [...len], 0)));
+      const want = withThreads(2, () => run(c, x, p, h0, c0, padded(c, proj, [...len], 1e-300)));
+      for (const k of GRADS) expectAllClose(got[k], want[k], { rtol: 1e-12, atol: 1e-14 });
+    },
+  );
+
+  // float32 arrays on oneDNN, the runtime-size products prepared at bind: the skipping backward against the
+  // unskipped one (tails of 1e-30) within float32 summation error, in float32 and in bfloat16 precision (where
+  // both see the same bfloat16-rounded operands and differ in the order of their float32 sums only).
+  it.each(padConfigs)('float32: runs the live-position products, declared at bind, and agrees: %j', (c) => {
+    const { x, p, h0, c0, proj } = randomInputs(c, 34);
+    const len = lengthsOf(c, 35);
+    const initial = { backend: getGemmBackend(), precision: getGemmPrecision() };
+    setGemmBackend('onednn');
+    try {
+      for (const precision of ['float32', 'bfloat16'] as GemmPrecision[]) {
+        setGemmPrecision(precision);
+        for (const threads of [1, 2]) {
+          const start = liveCalls(c);
+          const want = withThreads(threads, () => run(c, x, p, h0, c0, padded(c, proj, len, 1e-30), 'float32'));
+          const before = liveCalls(c);
+          expect(before, 'the unskipped backward runs no live-position product').toBe(start);
+          const dout = padded(c, proj, len, 0);
+          const got = withThreads(threads, () => run(c, x, p, h0, c0, dout, 'float32', { prepare: true }));
+          expect(liveCalls(c), 'the live-position products ran').toBeGreaterThan(before);
+          for (const k of GRADS) expect(relativeError(got[k], want[k]), `${precision} ${k}`).toBeLessThan(1e-5);
+          if (c.D === 1) {
+            for (let pos = 0; pos < c.T * c.N; pos++) {
+              if (isPad(c, len, pos)) expect(got.dx.subarray(pos * c.I, (pos + 1) * c.I).every((v) => v === 0)).toBe(true);
+            }
+          }
+        }
+      }
+    } finally {
+      setGemmBackend(initial.backend);
+      setGemmPrecision(initial.precision);
+    }
+  });
+
+  it.each(padConfigs.filter((c) => c.L === 2))('backward with zero tails equals central differences: %j', (c) => {
+    const small: Cfg = { ...c, T: 4, N: 3, H: 3 };
+    const { x, p, h0, c0, proj } = randomInputs(small, 36);
+    expectCentralDifferences(small, { x, p, h0, c0 }, padded(small, proj, [4, 1, 0], 0));
+  });
+
+  // An infinite input at a padded position: its zero gate gradients meet it in dWx = dGxᵀ·X, where 0 · inf
+  // is NaN, so nothing is skipped and dWx's column for that input is NaN, as the unskipped backward has it
+  // (the gates there stay finite: sigmoid and tanh of ±inf). Everything else equals the backward of a finite
+  // input there, which skips. rnn_relu is left out: relu(inf) carries the infinity into later steps.
+  it.each(padConfigs.filter((c) => c.L === 1 && c.mode !== 'rnn_relu'))(
+    'an infinite input at a skipped position disables the skip: %j',
+    (c) => {
+      const { x, p, h0, c0, proj } = randomInputs(c, 37);
+      const len = lengthsOf(c, 38);
+      const dout = padded(c, proj, len, 0);
+      const pos = (c.T - 1) * c.N + 2; // row 2 is all padding
+      const col = 1;
+      const spoilt = Float64Array.from(x);
+      spoilt[pos * c.I + col] = Number.POSITIVE_INFINITY;
+      const initial = getGemmBackend();
+      setGemmBackend('onednn');
+      try {
+        for (const dtype of ['float64', 'float32'] as const) {
+          const finite = run(c, x, p, h0, c0, dout, dtype);
+          const before = liveCalls(c);
+          const got = run(c, spoilt, p, h0, c0, dout, dtype);
+          if (dtype === 'float32') expect(liveCalls(c), 'no live-position product ran').toBe(before);
+          const GH = GATES[c.mode] * c.H;
+          const nanAt = (i: number): boolean => i < GH * c.I && i % c.I === col; // dWx is the first block of dp
+          got.dp.forEach((v, i) => expect(Number.isNaN(v), `dp[${i}]`).toBe(nanAt(i)));
+          const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+          const rest = (a: Float64Array): Float64Array => a.filter((_, i) => !nanAt(i));
+          expect(relativeError(rest(got.dp), rest(finite.dp))).toBeLessThan(tol);
+          for (const k of ['dx', 'dh0', 'dc0'] as const) expect(relativeError(got[k], finite[k]), k).toBeLessThan(tol);
+        }
+      } finally {
+        setGemmBackend(initial);
+      }
+    },
+  );
 });

@@ -232,7 +232,11 @@ std::shared_ptr<OneDnnMatmul> makeOneDnnMatmul(const GemmShape& s, bool ownStrea
       s.bias ? dnnl::memory::desc(dims{1, s.n}, dt::f32, dims{s.n, 1}) : dnnl::memory::desc();
   const dnnl::primitive_attr attr = productAttr(s);
   try {
-    if (s.runtimeM || s.runtimeK) return makeRuntimeMatmul(s);
+    if (s.runtimeM || s.runtimeK) {
+      auto p = makeRuntimeMatmul(s);
+      if (ownStream) p->stream = dnnl::stream(engine);
+      return p;
+    }
     auto p = std::make_shared<OneDnnMatmul>();
     p->bf16Arrays = s.bf16Arrays;
     p->a = dnnl::memory(aMd, engine, nullptr);

@@ -2,10 +2,6 @@
 // column sum, run on the rows of out_grad that are not all zero (see liveRows). Attributes:
 // FullyConnectedAttrs (kernel_attrs.gen.h).
 #include <algorithm>
-#include <cmath>
-#include <cstring>
-#include <limits>
-#include <type_traits>
 #include <vector>
 
 #include "bkt/error.h"
@@ -13,6 +9,7 @@
 #include "bkt/kernel_attrs.gen.h"
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
+#include "live_rows.h"
 
 namespace bkt {
 namespace {
@@ -122,55 +119,21 @@ FcDims backwardDims(const KernelContext& c) {
 }
 
 // An all-zero row of out_grad (a padded position whose label SoftmaxOutput ignores) adds nothing to
-// d_weight and d_bias and gives a zero row of d_data, so the backward's GEMMs skip such rows: it runs on
-// the span from the first to the last nonzero row in place, or, when a tenth or more of that span is zero
-// rows too, on the leading run of nonzero rows in place and the nonzero rows after it gathered together.
-// Copying is what the skip costs: a gathered row costs about 7% of what its products cost (measured, see
-// the ndarray README), so the leading run (on time-major sequence batches, the time steps before the
-// shortest sentence ends: most of the rows) stays where it is. Exact: a skipped row would only have added zeros, unless
-// data or weight held an infinity or NaN (0 · inf is NaN), in which case nothing is skipped. In bfloat16 precision the
-// products see data and weight rounded to bfloat16, where a float32 value from kBFloat16Overflow up becomes infinite:
-// such a value also keeps every row in.
-constexpr int64_t kGatherMinZeroShare = 10;  // gather when zero rows >= span / this
-// The midpoint between bfloat16's largest finite value 0x1.fep127 and infinity, which rounds (to even) up.
-constexpr float kBFloat16Overflow = 0x1.ffp127f;
-// Rows per pool task when gathering and scattering: on PTB's output layer a gathered row is 30 KB, and
-// copying 23 MB on one thread cost about as much as a tenth of the rows' products.
-constexpr int64_t kGatherGrain = 32;
+// d_weight and d_bias and gives a zero row of d_data, so the backward's GEMMs skip such rows as
+// liverows::splitLive lays them out (live_rows.h): the span from the first to the last nonzero row in
+// place, or, when a tenth or more of that span is zero rows too, the leading run of nonzero rows in place
+// and the nonzero rows after it gathered together. Copying is what the skip costs, so the leading run (on
+// time-major sequence batches, the time steps before the shortest sentence ends: most of the rows) stays
+// where it is. Exact: a skipped row would only have added zeros, unless data or weight held a value the
+// products do not see as finite (liverows::productFiniteBound; 0 · inf is NaN), in which case nothing is
+// skipped.
 
-template <typename T>
-bool allZero(const T* p, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    if (p[i] != T(0)) return false;
-  }
-  return true;
-}
-
-// Whether 0 · x is 0 for every x of p as the products see it: |x| below `bound` (infinity, or
-// kBFloat16Overflow in bfloat16 precision), which a NaN is not. Independent lanes so the loop vectorizes.
-template <typename T>
-bool allFinite(const T* p, int64_t n, T bound) {
-  constexpr int64_t kLanes = 16;
-  int32_t outside[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int64_t l = 0; l < kLanes; ++l) outside[l] |= static_cast<int32_t>(!(std::abs(p[i + l]) < bound));
-  }
-  for (; i < n; ++i) outside[0] |= static_cast<int32_t>(!(std::abs(p[i]) < bound));
-  for (int64_t l = 0; l < kLanes; ++l) {
-    if (outside[l] != 0) return false;
-  }
-  return true;
-}
-
-// The indices of out_grad's rows that are not all zero. A nonzero row almost always has a nonzero first
-// element, so only rows starting with 0 are scanned.
+// The indices of out_grad's rows that are not all zero.
 template <typename T>
 void liveRows(const T* g, const FcDims& d, std::vector<int64_t>& live) {
   live.clear();
   for (int64_t r = 0; r < d.rows; ++r) {
-    const T* row = g + r * d.hidden;
-    if (row[0] != T(0) || !allZero(row + 1, d.hidden - 1)) live.push_back(r);
+    if (!liverows::zeroRow(g + r * d.hidden, d.hidden)) live.push_back(r);
   }
 }
 
@@ -180,7 +143,7 @@ bool skippedRowsFinite(const T* data, const FcDims& d, const std::vector<int64_t
   for (int64_t r = 0; r < d.rows; ++r) {
     if (next < static_cast<int64_t>(live.size()) && live[static_cast<size_t>(next)] == r) {
       ++next;
-    } else if (!allFinite(data + r * d.inDim, d.inDim, bound)) {
+    } else if (!liverows::allFinite(data + r * d.inDim, d.inDim, bound)) {
       return false;
     }
   }
@@ -208,13 +171,6 @@ void backwardOnRows(const KernelContext& c, const FcDims& d, int64_t count, cons
   for (int64_t j = 0; j < d.hidden; ++j) dBias[j] += sums[static_cast<size_t>(j)];
 }
 
-// Zeroes d_data's rows outside [begin, end): the zero rows of out_grad before and after a run computed in place.
-template <typename T>
-void zeroRowsOutside(T* dData, const FcDims& d, int64_t begin, int64_t end) {
-  std::fill(dData, dData + begin * d.inDim, T(0));
-  std::fill(dData + end * d.inDim, dData + d.rows * d.inDim, T(0));
-}
-
 template <typename T>
 void fcBackwardOf(const KernelContext& c, const FcDims& d) {
   const Tensor& weight = c.in(2);
@@ -223,14 +179,9 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
   T* dData = c.out(0).data<T>();
   thread_local std::vector<int64_t> live;
   liveRows(g, d, live);
-  const auto count = static_cast<int64_t>(live.size());
-  const int64_t first = count > 0 ? live.front() : 0;
-  const int64_t span = count > 0 ? live.back() - first + 1 : 0;
-  const bool gather = (span - count) * kGatherMinZeroShare >= span && span > count;
-  const T bound = std::is_same_v<T, float> && gemmPrecision() == GemmPrecision::kBFloat16
-                      ? T(kBFloat16Overflow)
-                      : std::numeric_limits<T>::infinity();
-  const bool skip = (gather || span < d.rows) && allFinite(weight.data<T>(), weight.size(), bound) &&
+  const liverows::LiveSplit split = liverows::splitLive(live, d.rows);
+  const T bound = liverows::productFiniteBound<T>();
+  const bool skip = split.worthSkipping && liverows::allFinite(weight.data<T>(), weight.size(), bound) &&
                     skippedRowsFinite(data, d, live, bound);
   if (!skip) {
     gemm(dataGradProduct(d), g, weight.data<T>(), dData, &weight);
@@ -238,45 +189,26 @@ void fcBackwardOf(const KernelContext& c, const FcDims& d) {
     if (c.numOutputs > 2) columnSums(g, d.rows, d.hidden, c.out(2).data<T>());
     return;
   }
-  if (!gather) {  // the zero rows inside the span (fewer than a tenth) go through the products
-    zeroRowsOutside(dData, d, first, first + span);
-    if (span == 0) {
-      std::fill(c.out(1).data<T>(), c.out(1).data<T>() + weight.size(), T(0));
-      if (c.numOutputs > 2) std::fill(c.out(2).data<T>(), c.out(2).data<T>() + d.hidden, T(0));
-      return;
-    }
-    backwardOnRows(c, d, span, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim, false);
+  const int64_t first = split.first;
+  liverows::zeroRowsOutside(dData, d.rows, d.inDim, first, first + split.lead);
+  if (split.lead == 0) {  // every row of out_grad is zero
+    std::fill(c.out(1).data<T>(), c.out(1).data<T>() + weight.size(), T(0));
+    if (c.numOutputs > 2) std::fill(c.out(2).data<T>(), c.out(2).data<T>() + d.hidden, T(0));
     return;
   }
-  // The leading run live[0..lead) = first, first + 1, … stays in place; the rest is gathered (at least one
-  // row, since the span has zero rows).
-  int64_t lead = 1;
-  while (lead < count && live[lead] == first + lead) ++lead;
-  const int64_t rest = count - lead;
-  zeroRowsOutside(dData, d, first, first + lead);
-  backwardOnRows(c, d, lead, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim, false);
+  backwardOnRows(c, d, split.lead, g + first * d.hidden, data + first * d.inDim, dData + first * d.inDim, false);
+  if (split.rest == 0) return;
   // Grown to the largest count met on this thread, then reused.
   thread_local std::vector<T> liveG, liveData, liveDData;
-  liveG.resize(static_cast<size_t>(rest * d.hidden));
-  liveData.resize(static_cast<size_t>(rest * d.inDim));
-  liveDData.resize(static_cast<size_t>(rest * d.inDim));
-  // The pool's threads see their own thread_locals: hand them this thread's buffers.
-  const int64_t* rows = live.data() + lead;
-  T* gRows = liveG.data();
-  T* dataRows = liveData.data();
-  T* dDataRows = liveDData.data();
-  parallelFor(rest, kGatherGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      std::memcpy(gRows + i * d.hidden, g + rows[i] * d.hidden, sizeof(T) * static_cast<size_t>(d.hidden));
-      std::memcpy(dataRows + i * d.inDim, data + rows[i] * d.inDim, sizeof(T) * static_cast<size_t>(d.inDim));
-    }
-  });
+  const int64_t rest = split.rest;
+  const int64_t* rows = live.data() + split.lead;
+  T* gRows = liverows::grown(liveG, rest * d.hidden);
+  T* dataRows = liverows::grown(liveData, rest * d.inDim);
+  T* dDataRows = liverows::grown(liveDData, rest * d.inDim);
+  liverows::gatherRows(g, d.hidden, d.hidden, rows, rest, gRows);
+  liverows::gatherRows(data, d.inDim, d.inDim, rows, rest, dataRows);
   backwardOnRows(c, d, rest, gRows, dataRows, dDataRows, true);
-  parallelFor(rest, kGatherGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      std::memcpy(dData + rows[i] * d.inDim, dDataRows + i * d.inDim, sizeof(T) * static_cast<size_t>(d.inDim));
-    }
-  });
+  liverows::scatterRows(dDataRows, d.inDim, rows, rest, dData, d.inDim);
 }
 
 void fcBackward(const KernelContext& c) {

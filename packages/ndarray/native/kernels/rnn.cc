@@ -24,6 +24,7 @@
 #include "bkt/parallel.h"
 #include "bkt/plan.h"
 #include "fast_exp.h"
+#include "live_rows.h"
 #include "rnn_embedding_fold.h"
 
 namespace bkt {
@@ -293,6 +294,12 @@ struct RnnProducts {
   GemmShape stepGradProduct(int64_t rows) const {
     return {false, false, rows, H, GH, GH, H, H, 1.0f, c.mode == RnnMode::kGru ? 1.0f : 0.0f, false, false, true};
   }
+  // The same over `count` of a block's rows gathered, a count that changes from step to step.
+  GemmShape liveStepGradProduct(int64_t count) const {
+    GemmShape s = stepGradProduct(count);
+    s.runtimeM = true;
+    return s;
+  }
   // dWx = dGatesᵀ · X over all steps.
   GemmShape inputWeightGradProduct(int64_t l) const {
     return {true, false, GH, inSize(l), TN, GH, inSize(l), inSize(l), 1.0f, 0.0f};
@@ -307,6 +314,31 @@ struct RnnProducts {
   // dX = dGates · Wx; the second direction adds onto the first's.
   GemmShape inputGradProduct(int64_t l, int64_t d) const {
     return {false, false, TN, inSize(l), GH, GH, inSize(l), inSize(l), 1.0f, d == 0 ? 0.0f : 1.0f, false, false, true};
+  }
+
+  // The forward direction's all-steps products over `count` of the positions, a count that changes from
+  // call to call (see skippedPositions): dWx and dWh first over a run of positions in place, then adding
+  // those gathered after it (hPrev's gathered rows are packed: ldb H); dX for each run.
+  GemmShape liveInputWeightGradProduct(int64_t l, int64_t count, bool add) const {
+    GemmShape s = inputWeightGradProduct(l);
+    s.k = count;
+    s.runtimeK = true;
+    s.beta = add ? 1.0f : 0.0f;
+    return s;
+  }
+  GemmShape liveHiddenWeightGradProduct(int64_t count, bool gathered) const {
+    GemmShape s = hiddenWeightGradLaterSteps();
+    s.k = count;
+    s.runtimeK = true;
+    s.ldb = gathered ? H : D * H;
+    s.beta = gathered ? 1.0f : 0.0f;
+    return s;
+  }
+  GemmShape liveInputGradProduct(int64_t l, int64_t count) const {
+    GemmShape s = inputGradProduct(l, 0);
+    s.m = count;
+    s.runtimeM = true;
+    return s;
   }
 };
 
@@ -432,56 +464,206 @@ struct Rnn : RnnProducts {
   }
 
   // Every step of layer l, direction d, in reverse, for the batch rows of `b`: turns the gates into their
-  // gradients, carries dh and dc, and adds the block's bias gradients into dbx and (GRU) dbh.
+  // gradients, carries dh and dc, and adds the block's bias gradients into dbx and (GRU) dbh. With `last`
+  // (the forward direction, see skippedPositions), a row's steps after its last live step only get their
+  // dGx (and GRU's dGh) rows zeroed, what their gate math and product would give: a step where some of the
+  // block's rows have ended runs its product on the others only (stepGradOn), one where all have none.
   void backwardSteps(int64_t l, int64_t d, const T* y, const T* dy, const T* h0d, const T* c0d, T* dbx, T* dbh,
-                     const RowBlock& b) const {
+                     const int64_t* last, const RowBlock& b) const {
     T* g = gates(l, d);
     const int64_t n0 = b.begin, rows = b.end - b.begin;
     T* dh = dhCarry(d) + n0 * H;
     T* dc = dcCarry(d) + n0 * H;
     const bool relu = c.mode == RnnMode::kRnnRelu;
-    const GemmShape gradGemm = stepGradProduct(rows);
+    const int64_t blockLast = last && rows > 0 ? *std::max_element(last + b.begin, last + b.end) : c.seqLen - 1;
+    thread_local std::vector<int64_t> liveAt;  // this team thread's
     for (int64_t s = c.seqLen - 1; s >= 0; --s) {
       const int64_t t = step(s, d);
+      if (t > blockLast) {
+        std::fill(g + (t * N + n0) * GH, g + (t * N + b.end) * GH, T(0));
+        if (c.mode == RnnMode::kGru)
+          std::fill(gruDgh(l, d) + (t * N + n0) * GH, gruDgh(l, d) + (t * N + b.end) * GH, T(0));
+        continue;
+      }
       const int64_t tp = s == 0 ? -1 : step(s - 1, d);
       const int64_t ldPrev = tp < 0 ? H : D * H;
       const T* hPrev = (tp < 0 ? h0d : y + tp * N * D * H + d * H) + n0 * ldPrev;
       T* gt = g + (t * N + n0) * GH;
       const T* dyt = dy + (t * N + n0) * D * H + d * H;
+      // The block's rows whose steps have not ended: the others only get their gate-gradient rows zeroed.
+      liveAt.clear();
+      for (int64_t n = 0; n < rows; ++n) {
+        if (!last || last[n0 + n] >= t) {
+          liveAt.push_back(n);
+          continue;
+        }
+        std::fill(gt + n * GH, gt + (n + 1) * GH, T(0));
+        if (c.mode == RnnMode::kGru)
+          std::fill(gruDgh(l, d) + (t * N + n0 + n) * GH, gruDgh(l, d) + (t * N + n0 + n + 1) * GH, T(0));
+      }
       if (c.mode == RnnMode::kLstm) {
         const T* ct = extra(l, d) + (t * N + n0) * H;
         const T* cPrev = (tp < 0 ? c0d : extra(l, d) + tp * N * H) + n0 * H;
-        for (int64_t n = 0; n < rows; ++n) {
+        for (const int64_t n : liveAt) {
           T* row = gt + n * GH;
           lstmBackwardRow(row, row + H, row + 2 * H, row + 3 * H, ct + n * H, cPrev + n * H, dyt + n * D * H,
                           dh + n * H, dc + n * H, H);
         }
-        stepProductOn(b, gradGemm, gt, wh(l, d), dh, paramsTensor);
+        stepGradOn(b, gt, wh(l, d), dh, liveAt);
         addRows(gt, rows, GH, dbx);
       } else if (c.mode == RnnMode::kGru) {
         const T* hn = extra(l, d) + (t * N + n0) * H;
         T* dght = gruDgh(l, d) + (t * N + n0) * GH;
-        for (int64_t n = 0; n < rows; ++n) {
+        for (const int64_t n : liveAt) {
           T* row = gt + n * GH;
           T* hrow = dght + n * GH;
           gruBackwardRow(row, row + H, row + 2 * H, hrow, hrow + H, hrow + 2 * H, hn + n * H, hPrev + n * ldPrev,
                          dyt + n * D * H, dh + n * H, H);
         }
-        stepProductOn(b, gradGemm, dght, wh(l, d), dh, paramsTensor);
+        stepGradOn(b, dght, wh(l, d), dh, liveAt);
         addRows(gt, rows, GH, dbx);
         addRows(dght, rows, GH, dbh);
       } else {
-        for (int64_t n = 0; n < rows; ++n) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
-        stepProductOn(b, gradGemm, gt, wh(l, d), dh, paramsTensor);
+        for (const int64_t n : liveAt) rnnBackwardRow(gt + n * GH, dyt + n * D * H, dh + n * H, relu, H);
+        stepGradOn(b, gt, wh(l, d), dh, liveAt);
         addRows(gt, rows, GH, dbx);
       }
     }
+  }
+
+  // dh (+)= dG·W_h for the block's rows `live` (indices into it) at one step: the whole block in place, or
+  // the live rows gathered, on a product whose row count changes from step to step (runtime-size).
+  void stepGradOn(const RowBlock& b, const T* dG, const T* whd, T* dh, const std::vector<int64_t>& live) const {
+    const int64_t rows = b.end - b.begin;
+    const auto count = static_cast<int64_t>(live.size());
+    if (count == rows) {
+      stepProductOn(b, stepGradProduct(rows), dG, whd, dh, paramsTensor);
+      return;
+    }
+    if (count == 0) return;
+    thread_local std::vector<T> gRows, dhRows;  // this team thread's
+    T* gR = liverows::grown(gRows, count * GH);
+    T* dR = liverows::grown(dhRows, count * H);
+    for (int64_t i = 0; i < count; ++i) {
+      std::memcpy(gR + i * GH, dG + live[i] * GH, sizeof(T) * GH);
+      if (c.mode == RnnMode::kGru) std::memcpy(dR + i * H, dh + live[i] * H, sizeof(T) * H);  // beta = 1
+    }
+    stepProductOn(b, liveStepGradProduct(count), gR, whd, dR, paramsTensor);
+    for (int64_t i = 0; i < count; ++i) std::memcpy(dh + live[i] * H, dR + i * H, sizeof(T) * H);
+  }
+
+  // The forward direction's positions whose gradients are exactly zero. With no gradient reaching row n's
+  // outputs after its step last[n] (dY's direction-0 rows zero there, and the row of dhy and dcy zero or
+  // absent), the gate gradients of the steps after it are 0 · (finite values) = 0, and so are their dh and
+  // dc and their rows' terms in dWx, dWh and dX — provided every value those take part with is finite
+  // (0 · inf is NaN; in bfloat16 precision below liverows' bound): W_x, W_h and each such position's kept
+  // gates, cell (GRU: h2h candidate), input and previous hidden state and cell. Fills `last` (-1: no live
+  // step) and tells whether any position is skipped. The reverse direction walks back from the first
+  // step, carrying the gradient of the live steps into the padded ones, which are therefore not zero.
+  bool skippedPositions(int64_t l, const T* x, const T* y, const T* dy, const T* dhy, const T* dcy, const T* h0d,
+                        const T* c0d, std::vector<int64_t>& last) const {
+    last.assign(static_cast<size_t>(N), c.seqLen - 1);
+    bool any = false;
+    for (int64_t n = 0; n < N; ++n) {
+      const int64_t state = l * D * N * H + n * H;  // direction 0's row n
+      if ((dhy && !liverows::zeroRow(dhy + state, H)) || (dcy && !liverows::zeroRow(dcy + state, H))) continue;
+      int64_t t = c.seqLen - 1;
+      while (t >= 0 && liverows::zeroRow(dy + (t * N + n) * D * H, H)) --t;
+      last[static_cast<size_t>(n)] = t;
+      any = any || t < c.seqLen - 1;
+    }
+    if (!any) return false;
+    const int64_t in = inSize(l);
+    const T bound = liverows::productFiniteBound<T>();
+    if (!liverows::allFinite(wx(l, 0), GH * in, bound) || !liverows::allFinite(wh(l, 0), GH * H, bound)) return false;
+    const bool lstm = c.mode == RnnMode::kLstm;
+    const bool kept = lstm || c.mode == RnnMode::kGru;  // a cell or h2h candidate per position
+    for (int64_t n = 0; n < N; ++n) {
+      for (int64_t t = last[static_cast<size_t>(n)] + 1; t < c.seqLen; ++t) {
+        const int64_t p = t * N + n;
+        const T* hPrev = t == 0 ? h0d + n * H : y + (p - N) * D * H;
+        const T* cPrev = !lstm ? nullptr : t == 0 ? c0d + n * H : extra(l, 0) + (p - N) * H;
+        if (!liverows::allFinite(x + p * in, in, bound) || !liverows::allFinite(gates(l, 0) + p * GH, GH, bound) ||
+            (kept && !liverows::allFinite(extra(l, 0) + p * H, H, bound)) || !liverows::allFinite(hPrev, H, bound) ||
+            (cPrev && !liverows::allFinite(cPrev, H, bound)))
+          return false;
+      }
+    }
+    return true;
+  }
+
+  // dWx, dWh and dX of the forward direction over its live positions (those at or before their row's last
+  // live step; the others' dGx and dGh rows are zero), as FullyConnected's backward runs on its live rows
+  // (live_rows.h): a run of positions in place and the rest gathered, or — when few positions in the span of
+  // live ones are not — the full products. dX's rows at the other positions are zero.
+  void liveProducts(int64_t l, const T* x, const T* y, const T* h0d, const std::vector<int64_t>& last, T* dx, T* dwx,
+                    T* dwh) const {
+    const int64_t in = inSize(l);
+    const T* g = gates(l, 0);
+    const T* dGh = c.mode == RnnMode::kGru ? gruDgh(l, 0) : g;
+    // live: positions t·N + n; later: those after the first step, counted from the second step (dWh's rows).
+    thread_local std::vector<int64_t> live, later;
+    live.clear();
+    later.clear();
+    for (int64_t t = 0; t < c.seqLen; ++t) {
+      for (int64_t n = 0; n < N; ++n) {
+        if (t > last[static_cast<size_t>(n)]) continue;
+        live.push_back(t * N + n);
+        if (t > 0) later.push_back((t - 1) * N + n);
+      }
+    }
+    // Grown to the largest counts met on this thread, then reused.
+    thread_local std::vector<T> dgRows, xRows, dxRows, dghRows, hRows;
+    const liverows::LiveSplit a = liverows::splitLive(live, TN);
+    if (!a.worthSkipping) {
+      gemm(inputWeightGradProduct(l), g, x, dwx);
+      gemm(inputGradProduct(l, 0), g, wx(l, 0), dx, paramsTensor);
+    } else {
+      if (a.lead == 0)  // no live position
+        std::fill(dwx, dwx + GH * in, T(0));
+      else
+        gemm(liveInputWeightGradProduct(l, a.lead, false), g + a.first * GH, x + a.first * in, dwx);
+      liverows::zeroRowsOutside(dx, TN, in, a.first, a.first + a.lead);
+      gemm(liveInputGradProduct(l, a.lead), g + a.first * GH, wx(l, 0), dx + a.first * in, paramsTensor);
+      if (a.rest > 0) {
+        const int64_t* rows = live.data() + a.lead;
+        T* gR = liverows::grown(dgRows, a.rest * GH);
+        T* xR = liverows::grown(xRows, a.rest * in);
+        T* dxR = liverows::grown(dxRows, a.rest * in);
+        liverows::gatherRows(g, GH, GH, rows, a.rest, gR);
+        liverows::gatherRows(x, in, in, rows, a.rest, xR);
+        gemm(liveInputWeightGradProduct(l, a.rest, true), gR, xR, dwx);
+        gemm(liveInputGradProduct(l, a.rest), gR, wx(l, 0), dxR, paramsTensor);
+        liverows::scatterRows(dxR, in, rows, a.rest, dx, in);
+      }
+    }
+    const liverows::LiveSplit h = liverows::splitLive(later, TN - N);
+    if (!h.worthSkipping) {
+      gemm(hiddenWeightGradLaterSteps(), dGh + N * GH, y, dwh);
+    } else {
+      if (h.lead == 0)
+        std::fill(dwh, dwh + GH * H, T(0));
+      else
+        gemm(liveHiddenWeightGradProduct(h.lead, false), dGh + (N + h.first) * GH, y + h.first * D * H, dwh);
+      if (h.rest > 0) {
+        const int64_t* rows = later.data() + h.lead;
+        T* gR = liverows::grown(dghRows, h.rest * GH);
+        T* hR = liverows::grown(hRows, h.rest * H);
+        liverows::gatherRows(dGh + N * GH, GH, GH, rows, h.rest, gR);
+        liverows::gatherRows(y, D * H, H, rows, h.rest, hR);
+        gemm(liveHiddenWeightGradProduct(h.rest, true), gR, hR, dwh);
+      }
+    }
+    gemm(hiddenWeightGradFirstStep(), dGh, h0d, dwh);
   }
 
   // dy: gradient of this layer's output (TN, D*H); dx receives the gradient of its input (TN, in).
   void backwardLayer(int64_t l, const T* x, const T* y, const T* dy, T* dx, const T* h0, const T* c0, const T* dhy,
                      const T* dcy, T* dparams, T* dh0, T* dc0) const {
     const int64_t in = inSize(l);
+    thread_local std::vector<int64_t> lastLive;
+    const bool skip =
+        skippedPositions(l, x, y, dy, dhy, dcy, h0 + l * D * N * H, c0 ? c0 + l * D * N * H : nullptr, lastLive);
     for (int64_t d = 0; d < D; ++d) {
       T* g = gates(l, d);  // becomes dGx
       T* dh = dhCarry(d);
@@ -498,6 +680,7 @@ struct Rnn : RnnProducts {
       const T* h0d = h0 + ld * N * H;
       const T* c0d = c0 ? c0 + ld * N * H : nullptr;
       const bool gru = c.mode == RnnMode::kGru;
+      const bool live = skip && d == 0;  // the products run on the live positions only
       T* dGh = gru ? gruDgh(l, d) : g;
       T* dbx = dparams + biasOffset(l, d);
       T* dbh = dbx + GH;
@@ -506,10 +689,11 @@ struct Rnn : RnnProducts {
       std::vector<T> partial(static_cast<size_t>((team - 1) * 2 * GH), T(0));
       std::fill(dbx, dbx + GH, T(0));
       if (gru) std::fill(dbh, dbh + GH, T(0));
+      const int64_t* last = live ? lastLive.data() : nullptr;  // the team's threads see their own thread_locals
       forEachRowBlock(N, [&](const RowBlock& b) {
         T* px = b.slot == 0 ? dbx : partial.data() + (b.slot - 1) * 2 * GH;
         T* ph = b.slot == 0 ? dbh : px + GH;
-        backwardSteps(l, d, y, dy, h0d, c0d, px, ph, b);
+        backwardSteps(l, d, y, dy, h0d, c0d, px, ph, last, b);
       });
       for (int j = 1; j < team; ++j) {
         const T* px = partial.data() + (j - 1) * 2 * GH;
@@ -523,6 +707,10 @@ struct Rnn : RnnProducts {
 
       T* dwx = dparams + weightOffset(l, d);
       T* dwh = dwx + GH * in;
+      if (live) {
+        liveProducts(l, x, y, h0d, lastLive, dx, dwx, dwh);
+        continue;
+      }
       gemm(inputWeightGradProduct(l), g, x, dwx);
       // dWh pairs each step's dGh with the hidden state that step read: h0 for the first step.
       const int64_t rows = (c.seqLen - 1) * N;
@@ -719,6 +907,17 @@ void rnnBackwardGemms(const KernelContext& k, std::vector<GemmShape>& out) {
       out.push_back(p.hiddenWeightGradLaterSteps());
       out.push_back(p.hiddenWeightGradFirstStep());
       out.push_back(p.inputGradProduct(l, d));
+    }
+    // The forward direction's products over its live positions (liveProducts).
+    if (p.TN > 0) {
+      out.push_back(p.liveStepGradProduct(p.N));
+      out.push_back(p.liveInputWeightGradProduct(l, p.TN, false));
+      out.push_back(p.liveInputWeightGradProduct(l, p.TN, true));
+      out.push_back(p.liveInputGradProduct(l, p.TN));
+    }
+    if (a.cfg.seqLen > 1) {
+      out.push_back(p.liveHiddenWeightGradProduct(p.TN - p.N, false));
+      out.push_back(p.liveHiddenWeightGradProduct(p.TN - p.N, true));
     }
   }
 }
