@@ -67,6 +67,9 @@ describe('parameters named like Object.prototype members', () => {
     it(`'${name}' without attributes gives the initializer an empty attribute record`, () => {
       const seen = new Map<string, unknown>();
       class Recording extends Initializer {
+        constructor() {
+          super('recording');
+        }
         override init(desc: InitDesc | string, arr: NDArray): void {
           if (typeof desc !== 'string') seen.set(desc.name, desc.attrs);
           arr.fill(0.5);
