@@ -350,9 +350,8 @@ function runTorch(): TorchEpoch[] | string {
 
 /** bkt's half of a round in a process of its own, as fresh as PyTorch's: this script with --bkt-run-json. */
 function runBktInChild(): BktRun {
+  // --bkt-run-json comes first in the child, so the --rounds it is passed on with does not repeat there.
   const args = process.argv.slice(2).filter((a) => a !== '--');
-  const at = args.indexOf('--rounds');
-  if (at >= 0) args.splice(at, 2);
   const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, ...args, '--no-torch', '--bkt-run-json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
